@@ -1,0 +1,250 @@
+//! API v1 on the wire: request bodies, answers that are not model objects,
+//! the JSON error shape, and the HTTP client that speaks it.
+
+pub mod client;
+
+use crate::model::*;
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `{"error": {"code": "not_found", "message": "…"}}`
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code: `bad_request`, `unauthorized`,
+    /// `forbidden`, `not_found`, `conflict`, `unprocessable`,
+    /// `credential_revoked`, `credential_expired`, `agent_suspended`,
+    /// `agent_killed`, `internal`.
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+/// Who the caller is.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct WhoAmI {
+    /// `person` or `agent`.
+    pub kind: String,
+    /// A person token's role; absent for an agent.
+    pub role: Option<Role>,
+    /// The token's name, or the agent's name.
+    pub name: String,
+    pub person: Option<Person>,
+    pub agent_id: Option<String>,
+    pub credential_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    pub name: String,
+    pub role: Role,
+    /// A person id or email the token speaks for.
+    pub person: Option<String>,
+}
+
+/// A token, shown once.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct IssuedToken {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub person: Option<String>,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPerson {
+    pub name: String,
+    pub email: String,
+    pub team: Option<String>,
+    /// The manager's id or email.
+    pub manager: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAgent {
+    pub name: String,
+    pub kind: AgentKind,
+    pub environment: String,
+    /// The owner's person id or email.
+    pub owner: Option<String>,
+    pub description: Option<String>,
+    pub runtime: Option<String>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct AgentPage {
+    pub items: Vec<Agent>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCredential {
+    pub scopes: Vec<String>,
+    /// Absent: the credential never expires.
+    pub ttl_seconds: Option<u64>,
+}
+
+/// A credential with its secret, shown once at issue.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct IssuedCredential {
+    #[serde(flatten)]
+    pub credential: Credential,
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewGrant {
+    pub resource: String,
+    pub scope: String,
+    pub level: GrantLevel,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDelegation {
+    /// The delegating agent (id or name); give this or `parent_person`.
+    pub parent_agent: Option<String>,
+    /// The delegating person (id or email).
+    pub parent_person: Option<String>,
+    pub child_agent: String,
+    /// The person at the start of the chain (id or email).
+    pub on_behalf_of: Option<String>,
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOwner {
+    /// The new owner's person id or email.
+    pub owner: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KillRequest {
+    pub reason: String,
+    /// Also kill every agent this one delegated to, recursively.
+    #[serde(default)]
+    pub cascade: bool,
+    /// Answer with the planned steps and change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntrospectRequest {
+    pub token: String,
+}
+
+/// RFC 7662 shape.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Introspection {
+    pub active: bool,
+    pub agent_id: Option<String>,
+    /// Space-separated scopes, as in RFC 7662.
+    pub scope: Option<String>,
+    /// Expiry as Unix seconds.
+    pub exp: Option<i64>,
+    pub client_id: Option<String>,
+    /// Why the token is not active, when it is known: `revoked`, `expired`,
+    /// `agent_suspended`, `agent_killed`.
+    pub reason: Option<String>,
+}
+
+/// One thing an agent did, reported with its own credential.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentEvent {
+    /// When it happened; absent: when it was received.
+    pub time: Option<DateTime<Utc>>,
+    pub action: String,
+    /// The host or tool acted on.
+    pub target: String,
+    pub scope: Option<String>,
+    /// `ok`, `denied`, `error`…
+    pub result: Option<String>,
+    /// Whom it acts for, outermost first (person, then agents).
+    #[serde(default)]
+    pub on_behalf_of: Vec<String>,
+    /// True when a human drove the client interactively.
+    #[serde(default)]
+    pub interactive: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Accepted {
+    pub accepted: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Removed {
+    pub kind: String,
+    pub id: String,
+    pub rev: i64,
+}
+
+/// Everything changed after a cursor.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Changes {
+    pub cursor: i64,
+    /// True when this answer replaces the client's copy.
+    pub full: bool,
+    pub agents: Vec<Agent>,
+    pub people: Vec<Person>,
+    pub credentials: Vec<Credential>,
+    pub grants: Vec<Grant>,
+    pub delegations: Vec<Delegation>,
+    pub alerts: Vec<Alert>,
+    pub removed: Vec<Removed>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.agents.is_empty()
+            && self.people.is_empty()
+            && self.credentials.is_empty()
+            && self.grants.is_empty()
+            && self.delegations.is_empty()
+            && self.alerts.is_empty()
+            && self.removed.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct AuditVerification {
+    pub ok: bool,
+    pub entries: i64,
+    /// The sequence number of the first entry that is missing or whose hash
+    /// does not match.
+    pub first_bad: Option<i64>,
+    /// What is wrong with it.
+    pub problem: Option<String>,
+}

@@ -1,0 +1,457 @@
+//! The command line's grammar: every subcommand and option of the contract,
+//! with the one-line docs `--help` shows. Parsing only; what each command
+//! does lives in `commands/`.
+
+use crate::model::{AgentKind, Role};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+const QUICK_START: &str = "\
+Quick start:
+  # 1. Start the reference backend with an admin token (keep it running):
+  export WARDEN_ADMIN_TOKEN=\"wdn_pt_$(openssl rand -hex 20)\"
+  warden serve &
+
+  # 2. Point the command line at it:
+  export WARDEN_URL=http://127.0.0.1:7878 WARDEN_TOKEN=\"$WARDEN_ADMIN_TOKEN\"
+
+  # 3. Inventory: a person, an agent they own, a credential for it:
+  warden person add \"Ada Lovelace\" ada@example.com --team payments
+  warden register support-bot --kind chatbot --env prod --owner ada@example.com
+  warden issue support-bot --scope tickets:read --ttl 30d
+
+  # 4. Look, then act:
+  warden agents --filter 'env:prod !owner:none'
+  warden suspend support-bot --reason 'INC-42: data sent to an unknown host'
+  warden kill support-bot --reason 'INC-42' --cascade
+
+Backends: --url/WARDEN_URL with --token/WARDEN_TOKEN, else the first
+[[backend]] of kind \"warden\" in the config file.
+
+Exit codes: 0 success, 1 the backend refused, failed or could not be reached,
+2 bad usage, 3 not found.";
+
+/// Oversee AI agents as identities: inventory, owners, credentials, alerts,
+/// and a verified kill switch.
+#[derive(Debug, Parser)]
+#[command(
+    name = "warden",
+    version,
+    about,
+    after_help = QUICK_START,
+    propagate_version = true,
+    subcommand_required = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the backend is, for every command that talks to one.
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Backend URL to use instead of the configured ones, e.g. http://127.0.0.1:7878
+    #[arg(long, env = "WARDEN_URL", global = true, value_name = "URL")]
+    pub url: Option<String>,
+    /// Bearer token for that backend
+    #[arg(
+        long,
+        env = "WARDEN_TOKEN",
+        global = true,
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+    /// Config file [default: config.toml in the platform config dir]
+    #[arg(long, env = "WARDEN_CONFIG", global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the reference governance backend (admin token from WARDEN_ADMIN_TOKEN)
+    Serve(ServeArgs),
+    /// Add an agent to the inventory
+    Register(RegisterArgs),
+    /// Manage the directory of people
+    #[command(subcommand)]
+    Person(PersonCommand),
+    /// Issue a credential to an agent; prints the secret once
+    Issue(IssueArgs),
+    /// Record that PARENT (an agent or a person) delegates to agent CHILD
+    Delegate(DelegateArgs),
+    /// Manage person tokens
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// List agents
+    Agents(AgentsArgs),
+    /// Show one agent with its credentials, grants, delegations and alerts
+    Agent(AgentArgs),
+    /// Kill switch: revoke every credential, stop the runtime, refuse the agent for good
+    Kill(KillArgs),
+    /// Freeze an agent: its credentials are refused until it is resumed
+    Suspend(ReasonedAgent),
+    /// Unfreeze a suspended agent
+    Resume(ReasonedAgent),
+    /// Revoke one credential
+    Revoke(RevokeArgs),
+    /// Reassign an agent's owner
+    Owner(OwnerArgs),
+    /// List alerts
+    Alerts(JsonFlag),
+    /// Acknowledge an alert
+    Ack(AckArgs),
+    /// The audit trail
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// Database: sqlite:PATH or postgres://… [default: warden.db in the platform data dir]
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    /// Unique name of the agent
+    pub name: String,
+    /// What sort of agent it is
+    #[arg(long, value_parser = kind_parser())]
+    pub kind: AgentKind,
+    /// Environment it runs in, e.g. prod, staging, dev
+    #[arg(long, value_name = "ENV")]
+    pub env: String,
+    /// Owner: a person id or email
+    #[arg(long, value_name = "PERSON")]
+    pub owner: Option<String>,
+    /// Where it runs and how to stop it, e.g. k8s:prod/support-bot
+    #[arg(long, value_name = "REF")]
+    pub runtime: Option<String>,
+    /// What it is for
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// A label KEY=VALUE; repeatable
+    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
+    pub labels: Vec<(String, String)>,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    /// Add a person to the directory
+    Add(PersonAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PersonAddArgs {
+    /// Full name
+    pub name: String,
+    /// Email address (unique)
+    pub email: String,
+    /// Team
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Manager (their successor when they leave): a person id or email
+    #[arg(long, value_name = "PERSON")]
+    pub manager: Option<String>,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    /// The agent: an id or a name
+    pub agent: String,
+    /// Scopes the credential carries; repeat or separate with commas
+    #[arg(long = "scope", required = true, num_args = 1.., value_delimiter = ',', value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// Lifetime, e.g. 30d, 12h, 45m, 90s [default: never expires]
+    #[arg(long, value_parser = parse_ttl, value_name = "DURATION")]
+    pub ttl: Option<u64>,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "PARENT containing '@' is a person (an email). Otherwise it is looked up as an \
+agent (id or name) first, and taken as a person id when no agent has it."
+)]
+pub struct DelegateArgs {
+    /// The delegating agent (id or name) or person (id or email)
+    pub parent: String,
+    /// The agent that receives the delegation (id or name)
+    pub child: String,
+    /// Scopes delegated; repeat or separate with commas
+    #[arg(long = "scope", required = true, num_args = 1.., value_delimiter = ',', value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// The person at the start of the chain (id or email)
+    #[arg(long = "for", value_name = "PERSON")]
+    pub on_behalf_of: Option<String>,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a person token for the dashboard or a script; prints it once
+    Create(TokenCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    /// What the token may do: viewer reads, responder acts, admin does everything
+    #[arg(long, value_parser = role_parser())]
+    pub role: Role,
+    /// The person it speaks for: an id or email
+    #[arg(long, value_name = "PERSON")]
+    pub person: Option<String>,
+    /// A name to recognise it by in the audit trail [default: ROLE-TIMESTAMP]
+    #[arg(long)]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = concat!(
+    "Filter terms (all must match; `!` negates one):\n",
+    "  TEXT              fuzzy on the name; substring of id, description, runtime\n",
+    "  owner:none        no owner;  owner:TEXT  owner id, email or name contains TEXT\n",
+    "  kind:KIND         chatbot, api-connector, copilot, mcp-server, autonomous\n",
+    "  env:ENV           environment, e.g. env:prod\n",
+    "  status:STATUS     active, dormant, suspended, killed\n",
+    "  risk:LEVEL        worst open alert at least LEVEL (info..critical); risk:none\n",
+    "  label:KEY=VALUE   a label (label:KEY: the label is set)\n",
+    "Example: warden agents --filter 'env:prod !owner:none risk:high'"
+))]
+pub struct AgentsArgs {
+    /// Only the agents matching EXPR (see below)
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Args)]
+pub struct AgentArgs {
+    /// The agent: an id or a name
+    #[arg(value_name = "ID_OR_NAME")]
+    pub agent: String,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Args)]
+pub struct KillArgs {
+    /// The agent: an id or a name
+    pub agent: String,
+    /// Why: recorded in the audit trail
+    #[arg(long, value_parser = non_empty, value_name = "TEXT")]
+    pub reason: String,
+    /// Kill without asking to confirm
+    #[arg(long)]
+    pub yes: bool,
+    /// Also kill every agent it delegated to, recursively
+    #[arg(long)]
+    pub cascade: bool,
+    /// Only show what would happen; change nothing
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Args)]
+pub struct ReasonedAgent {
+    /// The agent: an id or a name
+    pub agent: String,
+    /// Why: recorded in the audit trail
+    #[arg(long, value_parser = non_empty, value_name = "TEXT")]
+    pub reason: String,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The credential's id (see `warden agent NAME`)
+    pub credential_id: String,
+    /// Why: recorded in the audit trail
+    #[arg(long, value_parser = non_empty, value_name = "TEXT")]
+    pub reason: String,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Args)]
+pub struct OwnerArgs {
+    /// The agent: an id or a name
+    pub agent: String,
+    /// The new owner: a person id or email
+    pub person: String,
+    /// Why: recorded in the audit trail
+    #[arg(long, value_parser = non_empty, value_name = "TEXT")]
+    pub reason: String,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Args)]
+pub struct AckArgs {
+    /// The alert's id (see `warden alerts`)
+    pub alert_id: String,
+    /// Why: recorded in the audit trail
+    #[arg(long, value_parser = non_empty, value_name = "TEXT")]
+    pub reason: String,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Verify the audit hash chain; exit 0 only if it is intact
+    Verify(JsonFlag),
+}
+
+#[derive(Debug, Clone, Copy, Args)]
+pub struct JsonFlag {
+    /// Print one JSON document instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn kind_parser() -> impl TypedValueParser<Value = AgentKind> {
+    PossibleValuesParser::new(AgentKind::ALL.iter().map(|k| k.as_str()))
+        .try_map(|s| s.parse::<AgentKind>())
+}
+
+fn role_parser() -> impl TypedValueParser<Value = Role> {
+    PossibleValuesParser::new(Role::ALL.iter().map(|r| r.as_str())).try_map(|s| s.parse::<Role>())
+}
+
+fn non_empty(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        Err("must not be empty: say why, for the audit trail".into())
+    } else {
+        Ok(s.to_string())
+    }
+}
+
+fn parse_label(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("expected KEY=VALUE, got {s:?}")),
+    }
+}
+
+/// `30d`, `12h`, `45m`, `90s` (also `2w`), as seconds.
+pub fn parse_ttl(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let bad = || format!("expected a duration like 30d, 12h, 45m or 90s, got {s:?}");
+    let split = s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().map_err(|_| bad())?;
+    let mult = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return Err(bad()),
+    };
+    if n == 0 {
+        return Err("a lifetime must be longer than zero".into());
+    }
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("{s:?} is too long a lifetime"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_grammar_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn ttl_units() {
+        assert_eq!(parse_ttl("30d"), Ok(30 * 86_400));
+        assert_eq!(parse_ttl("12h"), Ok(12 * 3600));
+        assert_eq!(parse_ttl("45m"), Ok(45 * 60));
+        assert_eq!(parse_ttl("90s"), Ok(90));
+        assert_eq!(parse_ttl("2w"), Ok(14 * 86_400));
+        for bad in [
+            "",
+            "30",
+            "d",
+            "3y",
+            "-1d",
+            "1.5h",
+            "0s",
+            "99999999999999999999d",
+        ] {
+            assert!(parse_ttl(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn scopes_take_several_values_and_commas() {
+        let cli = Cli::try_parse_from([
+            "warden", "issue", "bot", "--scope", "a", "b,c", "--ttl", "1h",
+        ])
+        .unwrap();
+        let Command::Issue(args) = cli.command else {
+            panic!("not issue")
+        };
+        assert_eq!(args.scopes, ["a", "b", "c"]);
+        assert_eq!(args.ttl, Some(3600));
+    }
+
+    #[test]
+    fn kind_and_role_are_checked() {
+        assert!(
+            Cli::try_parse_from(["warden", "register", "x", "--kind", "robot", "--env", "p"])
+                .is_err()
+        );
+        assert!(Cli::try_parse_from(["warden", "token", "create", "--role", "god"]).is_err());
+        let cli = Cli::try_parse_from([
+            "warden",
+            "register",
+            "x",
+            "--kind",
+            "mcp-server",
+            "--env",
+            "prod",
+            "--label",
+            "team=pay",
+        ])
+        .unwrap();
+        let Command::Register(r) = cli.command else {
+            panic!("not register")
+        };
+        assert_eq!(r.kind, AgentKind::McpServer);
+        assert_eq!(r.labels, [("team".to_string(), "pay".to_string())]);
+    }
+
+    #[test]
+    fn reasons_are_required_and_not_blank() {
+        assert!(Cli::try_parse_from(["warden", "suspend", "x"]).is_err());
+        assert!(Cli::try_parse_from(["warden", "suspend", "x", "--reason", " "]).is_err());
+        assert!(Cli::try_parse_from(["warden", "owner", "x", "p"]).is_err());
+    }
+}

@@ -1,0 +1,99 @@
+//! Acting on one thing, with a reason for the audit trail: `suspend`,
+//! `resume`, `revoke`, `owner` and `ack`. Each prints what the backend says
+//! the thing now is, never what we asked for.
+
+use crate::api::NewOwner;
+use crate::api::client::Client;
+use crate::cli::args::{AckArgs, OwnerArgs, ReasonedAgent, RevokeArgs};
+use crate::cli::error::CmdResult;
+use crate::cli::output::{self, Out, safe};
+use crate::model::Agent;
+use std::process::ExitCode;
+
+fn agent_done(verb: &str, agent: &Agent, json: bool) -> CmdResult {
+    if json {
+        output::json(agent)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = Out::new();
+    out.line(format!(
+        "{verb} agent {} ({}): status {}.",
+        safe(&agent.name),
+        safe(&agent.id),
+        agent.status
+    ));
+    out.emit()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn suspend(client: &Client, a: ReasonedAgent) -> CmdResult {
+    let agent = client.suspend(&a.agent, &a.reason).await?;
+    agent_done("Suspended", &agent, a.json.json)
+}
+
+pub async fn resume(client: &Client, a: ReasonedAgent) -> CmdResult {
+    let agent = client.resume(&a.agent, &a.reason).await?;
+    agent_done("Resumed", &agent, a.json.json)
+}
+
+pub async fn owner(client: &Client, a: OwnerArgs) -> CmdResult {
+    let agent = client
+        .set_owner(
+            &a.agent,
+            &NewOwner {
+                owner: a.person.clone(),
+                reason: a.reason,
+            },
+        )
+        .await?;
+    if a.json.json {
+        output::json(&agent)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = Out::new();
+    out.line(format!(
+        "Owner of agent {} ({}) is now {} ({}).",
+        safe(&agent.name),
+        safe(&agent.id),
+        safe(&a.person),
+        safe(agent.owner.as_deref().unwrap_or("none"))
+    ));
+    out.emit()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn revoke(client: &Client, a: RevokeArgs) -> CmdResult {
+    let cred = client.revoke(&a.credential_id, &a.reason).await?;
+    if a.json.json {
+        output::json(&cred)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = Out::new();
+    out.line(format!(
+        "Revoked credential {} of agent {}: status {}.",
+        safe(&cred.id),
+        safe(&cred.agent_id),
+        cred.status
+    ));
+    out.emit()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn ack(client: &Client, a: AckArgs) -> CmdResult {
+    let alert = client.ack(&a.alert_id, &a.reason).await?;
+    if a.json.json {
+        output::json(&alert)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = Out::new();
+    out.line(format!(
+        "Alert {} ({} {}, {}): status {}.",
+        safe(&alert.id),
+        alert.severity,
+        safe(&alert.rule),
+        safe(&alert.summary),
+        alert.status
+    ));
+    out.emit()?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,169 @@
+//! `kill`: the kill switch. Without `--yes` it shows the backend's plan
+//! (a dry run: credentials to revoke, child agents with `--cascade`, the
+//! runtime hook) and asks for the agent's name on the terminal; with no
+//! terminal it refuses rather than guess. After the kill it prints every
+//! step as the backend reports it, and exits 1 when the operation failed.
+
+use crate::api::KillRequest;
+use crate::api::client::Client;
+use crate::cli::args::KillArgs;
+use crate::cli::error::{CliError, CmdResult, EXIT_FAILED, EXIT_USAGE};
+use crate::cli::output::{self, Out, Table, safe};
+use crate::model::{Operation, OperationStatus};
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+pub async fn kill(client: &Client, a: KillArgs) -> CmdResult {
+    let interactive = !a.yes && !a.dry_run;
+    if interactive && !std::io::stdin().is_terminal() {
+        return Err(CliError {
+            code: EXIT_USAGE,
+            message: "refusing to kill without confirmation: stdin is not a terminal; \
+                      pass --yes to kill without a prompt (or --dry-run to see the plan)"
+                .into(),
+        });
+    }
+
+    // The target by id from here on, so that the plan, the confirmation and
+    // the kill are about the same agent even if a name is reused meanwhile.
+    let mut target = a.agent.clone();
+    if !a.yes {
+        let detail = client.get_agent(&a.agent).await?;
+        let plan = client
+            .kill(
+                &detail.agent.id,
+                &KillRequest {
+                    reason: a.reason.clone(),
+                    cascade: a.cascade,
+                    dry_run: true,
+                },
+            )
+            .await?;
+        if a.dry_run {
+            if a.json.json {
+                output::json(&plan)?;
+            } else {
+                let mut out = Out::new();
+                print_plan(
+                    &mut out,
+                    &detail.agent.name,
+                    &detail.agent.id,
+                    &a.reason,
+                    &plan,
+                );
+                out.line("Dry run: nothing was changed.");
+                out.emit()?;
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        let mut out = Out::new();
+        print_plan(
+            &mut out,
+            &detail.agent.name,
+            &detail.agent.id,
+            &a.reason,
+            &plan,
+        );
+        out.emit()?;
+        confirm(&detail.agent.name)?;
+        target = detail.agent.id;
+    }
+
+    let op = client
+        .kill(
+            &target,
+            &KillRequest {
+                reason: a.reason,
+                cascade: a.cascade,
+                dry_run: false,
+            },
+        )
+        .await?;
+    let failed = op.status == OperationStatus::Failed;
+    if a.json.json {
+        output::json(&op)?;
+    } else {
+        let mut out = Out::new();
+        out.line(format!(
+            "Kill {} of {}: {}",
+            safe(&op.id),
+            safe(&op.target),
+            op.status
+        ));
+        out.table(&steps_table(&op));
+        if op.status == OperationStatus::Running {
+            out.blank();
+            out.line("Some steps are still running: check with `warden agent AGENT`.");
+        }
+        out.emit()?;
+    }
+    if failed {
+        return Err(CliError::failed(
+            "the kill operation failed: see the steps above",
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn steps_table(op: &Operation) -> Table {
+    let mut t = Table::new(&["#", "STEP", "AGENT", "STATUS", "DETAIL"]);
+    for (i, s) in op.steps.iter().enumerate() {
+        t.row([
+            (i + 1).to_string(),
+            s.name.clone(),
+            s.agent_id.clone(),
+            s.status.to_string(),
+            s.detail.clone(),
+        ]);
+    }
+    t
+}
+
+fn print_plan(out: &mut Out, name: &str, id: &str, reason: &str, plan: &Operation) {
+    out.line(format!(
+        "Kill agent {} ({}), reason: {}",
+        safe(name),
+        safe(id),
+        safe(reason)
+    ));
+    out.line("What will happen:");
+    let mut t = Table::new(&["#", "STEP", "AGENT", "DETAIL"]);
+    for (i, s) in plan.steps.iter().enumerate() {
+        t.row([
+            (i + 1).to_string(),
+            s.name.clone(),
+            if s.agent_id == id {
+                format!("{name} (this agent)")
+            } else {
+                s.agent_id.clone()
+            },
+            s.detail.clone(),
+        ]);
+    }
+    out.section_table(&t);
+    out.line("A kill cannot be undone; to freeze reversibly, use `warden suspend`.");
+}
+
+/// Asks for the agent's name on the terminal; anything else cancels.
+fn confirm(name: &str) -> Result<(), CliError> {
+    let mut stderr = std::io::stderr();
+    let _ = write!(
+        stderr,
+        "Type the agent's name ({}) to kill it, anything else cancels: ",
+        safe(name)
+    );
+    let _ = stderr.flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::failed(format!("cannot read the confirmation: {e}")))?;
+    if line.trim() == name.trim() {
+        Ok(())
+    } else {
+        Err(CliError {
+            code: EXIT_FAILED,
+            message: "cancelled: the name did not match; nothing was changed".into(),
+        })
+    }
+}

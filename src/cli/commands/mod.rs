@@ -1,0 +1,36 @@
+//! One file per group of subcommands. Each takes its parsed arguments and a
+//! [`Client`](crate::api::client::Client), prints its result (text, or one
+//! JSON document with `--json`) and returns the exit code.
+
+pub mod act;
+pub mod audit;
+pub mod inventory;
+pub mod kill;
+pub mod serve;
+pub mod view;
+
+use super::args::{AuditCommand, Command, PersonCommand, TokenCommand};
+use super::error::{CliError, CmdResult};
+use crate::api::client::Client;
+
+/// Runs a command that talks to a backend.
+pub async fn run(client: &Client, command: Command) -> CmdResult {
+    match command {
+        Command::Serve(_) => Err(CliError::failed("serve does not talk to a backend")),
+        Command::Register(a) => inventory::register(client, a).await,
+        Command::Person(PersonCommand::Add(a)) => inventory::person_add(client, a).await,
+        Command::Issue(a) => inventory::issue(client, a).await,
+        Command::Delegate(a) => inventory::delegate(client, a).await,
+        Command::Token(TokenCommand::Create(a)) => inventory::token_create(client, a).await,
+        Command::Agents(a) => view::agents(client, a).await,
+        Command::Agent(a) => view::agent(client, a).await,
+        Command::Alerts(a) => view::alerts(client, a).await,
+        Command::Kill(a) => kill::kill(client, a).await,
+        Command::Suspend(a) => act::suspend(client, a).await,
+        Command::Resume(a) => act::resume(client, a).await,
+        Command::Revoke(a) => act::revoke(client, a).await,
+        Command::Owner(a) => act::owner(client, a).await,
+        Command::Ack(a) => act::ack(client, a).await,
+        Command::Audit(AuditCommand::Verify(a)) => audit::verify(client, a).await,
+    }
+}

@@ -1,0 +1,52 @@
+//! `warden serve`: starts the reference backend in this process and serves
+//! until Ctrl-C.
+
+use crate::cli::args::{Global, ServeArgs};
+use crate::cli::error::{CliError, CmdResult};
+use crate::config::Config;
+use crate::server::{self, ServeOptions};
+use std::process::ExitCode;
+
+pub fn serve(global: &Global, args: ServeArgs) -> CmdResult {
+    let config =
+        Config::load(global.config.as_deref()).map_err(|e| CliError::usage(e.to_string()))?;
+    let database = match args.database {
+        Some(d) => d,
+        None => default_database()?,
+    };
+    // Read from the environment only: a flag would show the secret in `ps`.
+    let admin_token = std::env::var("WARDEN_ADMIN_TOKEN")
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
+    let opts = ServeOptions {
+        listen: args.listen,
+        database,
+        admin_token,
+        config: config.serve,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
+    runtime
+        .block_on(server::run(opts))
+        .map_err(|e| CliError::failed(format!("{e:#}")))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `sqlite:` + the platform data dir's `warden.db`, creating the directory.
+fn default_database() -> Result<String, CliError> {
+    let path = crate::dirs::default_database().ok_or_else(|| {
+        CliError::usage("cannot find the platform data directory; pass --database sqlite:PATH")
+    })?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            CliError::failed(format!(
+                "cannot create the data directory {}: {e}",
+                dir.display()
+            ))
+        })?;
+    }
+    Ok(format!("sqlite:{}", path.display()))
+}

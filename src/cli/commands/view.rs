@@ -1,0 +1,292 @@
+//! Looking: `agents` (a table, with the filter language), `agent` (one
+//! agent with everything attached to it) and `alerts`.
+
+use crate::api::client::Client;
+use crate::cli::args::{AgentArgs, AgentsArgs, JsonFlag};
+use crate::cli::error::{CliError, CmdResult};
+use crate::cli::output::{self, Out, Table, ago, safe, when};
+use crate::fleet::filter::{Filter, SYNTAX, Subject};
+use crate::model::{Agent, AgentDetail, Alert, AlertStatus, Person, PersonStatus, Severity};
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+/// The highest severity among each agent's open alerts.
+fn risks(alerts: &[Alert]) -> HashMap<&str, Severity> {
+    let mut map: HashMap<&str, Severity> = HashMap::new();
+    for alert in alerts.iter().filter(|a| a.status == AlertStatus::Open) {
+        if let Some(agent) = alert.agent_id.as_deref() {
+            let e = map.entry(agent).or_insert(alert.severity);
+            *e = (*e).max(alert.severity);
+        }
+    }
+    map
+}
+
+fn owner_label(owner_id: Option<&str>, person: Option<&Person>) -> String {
+    match (owner_id, person) {
+        (None, _) => "none".into(),
+        (Some(_), Some(p)) if p.status == PersonStatus::Departed => {
+            format!("{} (departed)", p.email)
+        }
+        (Some(_), Some(p)) => p.email.clone(),
+        (Some(id), None) => id.to_string(),
+    }
+}
+
+pub async fn agents(client: &Client, a: AgentsArgs) -> CmdResult {
+    // Parse before asking anything of the backend: a typo is a usage error
+    // whether or not the backend is up.
+    let filter = match a.filter.as_deref() {
+        Some(expr) => Filter::parse(expr)
+            .map_err(|e| CliError::usage(format!("bad --filter: {e}\n{SYNTAX}")))?,
+        None => Filter::default(),
+    };
+    let (agents, people, alerts) =
+        tokio::try_join!(client.list_agents(), client.list_people(), client.alerts())?;
+    let people: HashMap<&str, &Person> = people.iter().map(|p| (p.id.as_str(), p)).collect();
+    let risk = risks(&alerts);
+    let subject = |agent: &'_ Agent| -> (Option<&Person>, Option<Severity>) {
+        (
+            agent.owner.as_deref().and_then(|o| people.get(o).copied()),
+            risk.get(agent.id.as_str()).copied(),
+        )
+    };
+    let mut shown: Vec<&Agent> = agents
+        .iter()
+        .filter(|agent| {
+            let (owner, risk) = subject(agent);
+            filter.matches(&Subject { agent, owner, risk })
+        })
+        .collect();
+
+    if a.json.json {
+        output::json(&shown)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    shown.sort_by(|x, y| x.name.cmp(&y.name));
+    let mut table = Table::new(&[
+        "STATUS",
+        "NAME",
+        "KIND",
+        "OWNER",
+        "ENV",
+        "RISK",
+        "LAST SEEN",
+    ]);
+    for agent in &shown {
+        let (owner, risk) = subject(agent);
+        table.row([
+            agent.status.as_str().to_string(),
+            agent.name.clone(),
+            agent.kind.as_str().to_string(),
+            owner_label(agent.owner.as_deref(), owner),
+            agent.environment.clone(),
+            risk.map_or("-", Severity::as_str).to_string(),
+            ago(agent.last_seen_at),
+        ]);
+    }
+    let mut out = Out::new();
+    if shown.is_empty() {
+        out.line(if agents.is_empty() {
+            "No agents yet: add one with `warden register NAME --kind KIND --env ENV`."
+        } else {
+            "No agent matches the filter."
+        });
+    } else {
+        out.table(&table);
+        out.blank();
+        if filter.is_empty() {
+            out.line(format!("{} agents", shown.len()));
+        } else {
+            out.line(format!("{} of {} agents match", shown.len(), agents.len()));
+        }
+    }
+    out.emit()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn agent(client: &Client, a: AgentArgs) -> CmdResult {
+    let detail = client.get_agent(&a.agent).await?;
+    if a.json.json {
+        output::json(&detail)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = Out::new();
+    render_detail(&mut out, &detail);
+    out.emit()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn render_detail(out: &mut Out, d: &AgentDetail) {
+    let agent = &d.agent;
+    out.line(format!("{} ({})", safe(&agent.name), safe(&agent.id)));
+    let owner = match (&agent.owner, &d.owner_person) {
+        (None, _) => "none".to_string(),
+        (Some(_), Some(p)) => {
+            let mut s = format!("{} <{}> ({})", p.name, p.email, p.id);
+            if p.status == PersonStatus::Departed {
+                s.push_str(" — departed");
+            }
+            s
+        }
+        (Some(id), None) => id.clone(),
+    };
+    let labels = if agent.labels.is_empty() {
+        "-".to_string()
+    } else {
+        agent
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let open: Vec<&Alert> = d
+        .alerts
+        .iter()
+        .filter(|a| a.status == AlertStatus::Open)
+        .collect();
+    let risk = match open.iter().map(|a| a.severity).max() {
+        None => "none".to_string(),
+        Some(s) => format!("{s} ({} open alerts)", open.len()),
+    };
+    let created = match &agent.created_by {
+        Some(by) => format!("{} by {by}", when(agent.created_at)),
+        None => when(agent.created_at),
+    };
+    out.fields(&[
+        ("status", agent.status.to_string()),
+        ("kind", agent.kind.to_string()),
+        ("environment", agent.environment.clone()),
+        ("owner", owner),
+        (
+            "runtime",
+            agent.runtime.clone().unwrap_or_else(|| "-".into()),
+        ),
+        (
+            "description",
+            agent.description.clone().unwrap_or_else(|| "-".into()),
+        ),
+        ("labels", labels),
+        ("risk", risk),
+        ("created", created),
+        ("last seen", ago(agent.last_seen_at)),
+    ]);
+
+    out.section("Credentials", d.credentials.len());
+    let mut t = Table::new(&[
+        "ID",
+        "PREFIX",
+        "STATUS",
+        "SCOPES",
+        "ISSUED",
+        "EXPIRES",
+        "LAST USED",
+    ]);
+    for c in &d.credentials {
+        t.row([
+            c.id.clone(),
+            format!("{}…", c.prefix),
+            c.status.to_string(),
+            c.scopes.join(","),
+            ago(Some(c.issued_at)),
+            c.expires_at
+                .map_or_else(|| "never".into(), |t| ago(Some(t))),
+            ago(c.last_used_at),
+        ]);
+    }
+    out.section_table(&t);
+
+    out.section("Grants", d.grants.len());
+    let mut t = Table::new(&["RESOURCE", "SCOPE", "LEVEL", "GRANTED", "LAST USED"]);
+    for g in &d.grants {
+        t.row([
+            g.resource.clone(),
+            g.scope.clone(),
+            g.level.to_string(),
+            ago(Some(g.granted_at)),
+            ago(g.last_used_at),
+        ]);
+    }
+    out.section_table(&t);
+
+    out.section("Delegations", d.delegations.len());
+    let mut t = Table::new(&["FROM", "TO", "ACTING FOR", "SCOPES", "ID"]);
+    let this = |id: &str| {
+        if id == agent.id {
+            format!("{id} (this agent)")
+        } else {
+            id.to_string()
+        }
+    };
+    for dl in &d.delegations {
+        let from = match (&dl.parent_agent, &dl.parent_person) {
+            (Some(a), _) => format!("agent {}", this(a)),
+            (None, Some(p)) => format!("person {p}"),
+            (None, None) => "-".into(),
+        };
+        t.row([
+            from,
+            format!("agent {}", this(&dl.child_agent)),
+            dl.on_behalf_of.clone().unwrap_or_else(|| "-".into()),
+            dl.scopes.join(","),
+            dl.id.clone(),
+        ]);
+    }
+    out.section_table(&t);
+
+    out.section("Alerts", d.alerts.len());
+    out.section_table(&alert_table(&d.alerts, false));
+}
+
+fn alert_table(alerts: &[Alert], with_agent: bool) -> Table {
+    let mut sorted: Vec<&Alert> = alerts.iter().collect();
+    // Open first, then the most severe, then the newest.
+    sorted.sort_by(|a, b| {
+        (a.status != AlertStatus::Open)
+            .cmp(&(b.status != AlertStatus::Open))
+            .then(b.severity.cmp(&a.severity))
+            .then(b.created_at.cmp(&a.created_at))
+    });
+    let mut t = if with_agent {
+        Table::new(&[
+            "SEVERITY", "STATUS", "RULE", "AGENT", "AGE", "ID", "SUMMARY",
+        ])
+    } else {
+        Table::new(&["SEVERITY", "STATUS", "RULE", "AGE", "ID", "SUMMARY"])
+    };
+    for a in sorted {
+        let mut row = vec![a.severity.to_string(), a.status.to_string(), a.rule.clone()];
+        if with_agent {
+            row.push(a.agent_id.clone().unwrap_or_else(|| "-".into()));
+        }
+        row.push(ago(Some(a.created_at)));
+        row.push(a.id.clone());
+        row.push(a.summary.clone());
+        t.row(row);
+    }
+    t
+}
+
+pub async fn alerts(client: &Client, a: JsonFlag) -> CmdResult {
+    let alerts = client.alerts().await?;
+    if a.json {
+        output::json(&alerts)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = Out::new();
+    if alerts.is_empty() {
+        out.line("No alerts.");
+    } else {
+        out.table(&alert_table(&alerts, true));
+        let open = alerts
+            .iter()
+            .filter(|a| a.status == AlertStatus::Open)
+            .count();
+        out.blank();
+        out.line(format!("{} alerts, {open} open", alerts.len()));
+    }
+    out.emit()?;
+    Ok(ExitCode::SUCCESS)
+}

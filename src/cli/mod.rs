@@ -1,0 +1,54 @@
+//! The command line: parse, choose the backend, dispatch to a subcommand,
+//! and map failures to the exit codes of the contract (0 success, 1 the
+//! backend refused or failed or could not be reached, 2 bad usage, 3 not
+//! found), each failure as one `warden: error: …` line on stderr.
+
+pub mod args;
+pub mod backend;
+pub mod commands;
+pub mod error;
+pub mod output;
+
+use crate::fleet::safe_text;
+use args::{Cli, Command};
+use clap::Parser;
+use error::CliError;
+use std::process::ExitCode;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with 0; mistakes to stderr with 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(error::EXIT_USAGE));
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            report(&e);
+            e.exit_code()
+        }
+    }
+}
+
+fn run(cli: Cli) -> error::CmdResult {
+    if let Command::Serve(args) = cli.command {
+        return commands::serve::serve(&cli.global, args);
+    }
+    let backend = backend::choose(&cli.global)?;
+    let client = backend.client()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(commands::run(&client, cli.command))
+}
+
+/// Prints the error line. A message may quote the backend, so each line is
+/// made safe; the lines themselves are ours.
+fn report(e: &CliError) {
+    let text: Vec<_> = e.message.lines().map(safe_text::escape).collect();
+    eprintln!("warden: error: {}", text.join("\n"));
+}

@@ -1,0 +1,190 @@
+//! The config file (`config.toml` in the platform config dir, or
+//! `--config`/`WARDEN_CONFIG`): the dashboard's backends and preferences,
+//! and the `[serve]` section read by `warden serve`. Every key is optional.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub theme: Option<String>,
+    /// Poll interval, e.g. `2s`.
+    pub refresh: Option<String>,
+    #[serde(default)]
+    pub readonly: bool,
+    pub bell: Option<bool>,
+    #[serde(default, rename = "backend")]
+    pub backends: Vec<BackendConfig>,
+    #[serde(default)]
+    pub keys: BTreeMap<String, String>,
+    #[serde(default)]
+    pub serve: ServeConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BackendConfig {
+    pub name: String,
+    #[serde(default = "default_kind")]
+    pub kind: String,
+    pub url: String,
+    pub token_env: Option<String>,
+    pub token_file: Option<PathBuf>,
+    pub agent_label: Option<String>,
+}
+
+fn default_kind() -> String {
+    "warden".into()
+}
+
+/// What `warden serve` reads: the runtime hooks the kill switch fires.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    #[serde(default, rename = "hook")]
+    pub hooks: Vec<HookConfig>,
+}
+
+/// A runtime hook: how to stop an agent's running process when it is
+/// killed. The first hook whose `runtime_prefix` starts the agent's
+/// `runtime` is used; an empty prefix matches every agent with a runtime.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HookConfig {
+    #[serde(default)]
+    pub runtime_prefix: String,
+    #[serde(flatten)]
+    pub action: HookAction,
+    /// Seconds before the hook counts as failed.
+    #[serde(default = "default_hook_timeout")]
+    pub timeout_seconds: u64,
+}
+
+fn default_hook_timeout() -> u64 {
+    10
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum HookAction {
+    /// Runs `argv` with `{agent_id}`, `{agent_name}` and `{runtime}` filled in.
+    Command { argv: Vec<String> },
+    /// POSTs the agent as JSON, signed with HMAC-SHA256 of the body under the
+    /// secret read from `secret_env`, in the `X-Warden-Signature` header.
+    Webhook { url: String, secret_env: String },
+}
+
+impl ServeConfig {
+    /// The hook that stops this runtime, if any.
+    pub fn hook_for(&self, runtime: Option<&str>) -> Option<&HookConfig> {
+        let runtime = runtime?;
+        self.hooks
+            .iter()
+            .find(|h| runtime.starts_with(&h.runtime_prefix))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// The default location: `config.toml` in the platform config dir.
+    pub fn default_path() -> Option<PathBuf> {
+        crate::dirs::project().map(|d| d.config_dir().join("config.toml"))
+    }
+
+    /// Loads `path` if given (it must exist), else the default file if it
+    /// exists, else the empty config.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        match path {
+            Some(p) => Self::load_file(p),
+            None => match Self::default_path() {
+                Some(p) if p.exists() => Self::load_file(&p),
+                _ => Ok(Config::default()),
+            },
+        }
+    }
+
+    pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|message| ConfigError::Parse {
+            path: path.to_owned(),
+            message,
+        })
+    }
+
+    pub fn parse(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim().to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_contract_example() {
+        let cfg = Config::parse(
+            r#"
+theme = "default"
+refresh = "2s"
+readonly = false
+bell = true
+
+[[backend]]
+name = "prod"
+kind = "warden"
+url = "https://warden.corp.example:7878"
+token_env = "WARDEN_PROD_TOKEN"
+
+[[backend]]
+name = "alerts"
+kind = "alertmanager"
+url = "http://127.0.0.1:9093"
+agent_label = "agent_id"
+
+[keys]
+kill = "K"
+freeze = "f"
+
+[[serve.hook]]
+runtime_prefix = "pid:"
+kind = "command"
+argv = ["kill", "{runtime}"]
+
+[[serve.hook]]
+kind = "webhook"
+url = "http://127.0.0.1:9000/stop"
+secret_env = "HOOK_SECRET"
+"#,
+        )
+        .unwrap();
+        assert_eq!(cfg.backends.len(), 2);
+        assert_eq!(cfg.backends[1].kind, "alertmanager");
+        assert_eq!(cfg.keys["kill"], "K");
+        let hook = cfg.serve.hook_for(Some("pid:42")).unwrap();
+        assert!(matches!(hook.action, HookAction::Command { .. }));
+        let hook = cfg.serve.hook_for(Some("k8s:prod/bot")).unwrap();
+        assert!(matches!(hook.action, HookAction::Webhook { .. }));
+        assert!(cfg.serve.hook_for(None).is_none());
+    }
+
+    #[test]
+    fn unknown_key_is_refused_with_its_name() {
+        let err = Config::parse("colour = \"red\"").unwrap_err();
+        assert!(err.contains("colour"), "{err}");
+    }
+}

@@ -1,0 +1,623 @@
+//! The filter language of `warden agents --filter` and the dashboard's `/`.
+//!
+//! A filter is a list of terms separated by spaces; an agent matches when
+//! every term matches. A term is
+//!
+//! - free text: a case-insensitive fuzzy match on the agent's name (the
+//!   letters in order, not necessarily adjacent: `sbot` finds `support-bot`),
+//!   or a case-insensitive substring of its id, description or runtime;
+//! - a field predicate:
+//!   `owner:none`, `owner:TEXT` (the owner's id, email or name contains TEXT),
+//!   `kind:KIND`, `env:ENV`, `status:STATUS`,
+//!   `risk:LEVEL` (the highest severity among the agent's open alerts, `none`
+//!   without any; `risk:high` matches high and above, `risk:none` only none),
+//!   `label:KEY=VALUE` (or `label:KEY`: the label is present);
+//! - any of these behind `!`, which negates it.
+//!
+//! Double quotes group words with spaces: `owner:"Ada Lovelace"`. A term that
+//! starts with a quote is always free text, so `"k8s:prod"` searches for that
+//! text instead of naming a field.
+//!
+//! Matching allocates nothing: the needles are lower-cased once at parse
+//! time, and the haystacks are lower-cased a character at a time.
+
+use crate::model::{Agent, AgentKind, AgentStatus, Person, Severity};
+
+/// What a filter looks at: an agent, its owner when known, and its risk.
+/// The dashboard implements it on its own rows; [`Subject`] is the plain one.
+pub trait Filterable {
+    fn agent(&self) -> &Agent;
+    /// The owner's directory entry, when the caller has it.
+    fn owner(&self) -> Option<&Person>;
+    /// The highest severity among the agent's open alerts; none without any.
+    fn risk(&self) -> Option<Severity>;
+}
+
+/// An agent with what the filter needs to know about it.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    pub agent: &'a Agent,
+    pub owner: Option<&'a Person>,
+    pub risk: Option<Severity>,
+}
+
+impl Filterable for Subject<'_> {
+    fn agent(&self) -> &Agent {
+        self.agent
+    }
+    fn owner(&self) -> Option<&Person> {
+        self.owner
+    }
+    fn risk(&self) -> Option<Severity> {
+        self.risk
+    }
+}
+
+/// The field names a predicate can use.
+pub const FIELDS: &[&str] = &["owner", "kind", "env", "status", "risk", "label"];
+
+/// The values `risk:` accepts, from least to most severe.
+const RISKS: &[&str] = &["none", "info", "low", "medium", "high", "critical"];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FilterError {
+    #[error("unknown filter field {field:?}; expected one of: {}", FIELDS.join(", "))]
+    UnknownField { field: String },
+    #[error("bad value for {field}: {message}")]
+    BadValue {
+        field: &'static str,
+        message: String,
+    },
+    #[error("{field}: needs a value, e.g. {example}")]
+    MissingValue {
+        field: &'static str,
+        example: &'static str,
+    },
+    #[error("a lone `!` must be followed by a term to negate")]
+    DanglingNot,
+    #[error("unterminated quote in filter")]
+    UnterminatedQuote,
+}
+
+/// A parsed filter. The empty filter matches every agent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    terms: Vec<Term>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Term {
+    negate: bool,
+    pred: Pred,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pred {
+    /// Lower-cased needle.
+    Text(Needle),
+    OwnerNone,
+    Owner(Needle),
+    Kind(AgentKind),
+    Env(String),
+    Status(AgentStatus),
+    /// None: `risk:none`; else this severity or above.
+    Risk(Option<Severity>),
+    Label {
+        key: String,
+        value: Option<String>,
+    },
+}
+
+/// A lower-cased needle, kept as chars so matching needs no allocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Needle {
+    chars: Vec<char>,
+    ascii: bool,
+}
+
+impl Needle {
+    fn new(s: &str) -> Needle {
+        let chars: Vec<char> = s.chars().flat_map(char::to_lowercase).collect();
+        let ascii = chars.iter().all(char::is_ascii);
+        Needle { chars, ascii }
+    }
+
+    /// The needle's characters appear in `hay` in order (case-insensitive).
+    fn is_subsequence_of(&self, hay: &str) -> bool {
+        let mut want = self.chars.iter().peekable();
+        if want.peek().is_none() {
+            return true;
+        }
+        for c in hay.chars() {
+            for lc in lower(c) {
+                if want.peek() == Some(&&lc) {
+                    want.next();
+                    if want.peek().is_none() {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// The needle appears in `hay` as one run (case-insensitive).
+    fn is_substring_of(&self, hay: &str) -> bool {
+        let n = self.chars.len();
+        if n == 0 {
+            return true;
+        }
+        if self.ascii {
+            // Fast path: a lower-case ASCII needle can only match ASCII bytes,
+            // and UTF-8 never reuses ASCII byte values inside other characters.
+            let hay = hay.as_bytes();
+            if hay.len() < n {
+                return false;
+            }
+            return hay.windows(n).any(|w| {
+                w.iter()
+                    .zip(&self.chars)
+                    .all(|(b, c)| b.to_ascii_lowercase() as u32 == *c as u32)
+            });
+        }
+        let mut starts = hay.char_indices();
+        while let Some((i, _)) = starts.next() {
+            let mut want = self.chars.iter();
+            let mut got = hay[i..].chars().flat_map(lower);
+            let matched = loop {
+                match want.next() {
+                    None => break true,
+                    Some(w) => {
+                        if got.next() != Some(*w) {
+                            break false;
+                        }
+                    }
+                }
+            };
+            if matched {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// The lower case of `c`, without allocating.
+#[inline]
+fn lower(c: char) -> std::char::ToLowercase {
+    c.to_lowercase()
+}
+
+impl Filter {
+    /// Parses a filter expression; see the module documentation.
+    pub fn parse(input: &str) -> Result<Filter, FilterError> {
+        let mut terms = Vec::new();
+        for raw in tokenize(input)? {
+            terms.push(parse_term(raw)?);
+        }
+        Ok(Filter { terms })
+    }
+
+    /// True when the filter has no terms and so matches everything.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// True when some term looks at the owner's directory entry, so the
+    /// caller knows it must look people up.
+    pub fn needs_owner(&self) -> bool {
+        self.terms.iter().any(|t| matches!(t.pred, Pred::Owner(_)))
+    }
+
+    /// True when some term looks at the risk, so the caller knows it must
+    /// fetch alerts.
+    pub fn needs_risk(&self) -> bool {
+        self.terms.iter().any(|t| matches!(t.pred, Pred::Risk(_)))
+    }
+
+    /// True when every term matches.
+    pub fn matches<S: Filterable + ?Sized>(&self, subject: &S) -> bool {
+        self.terms
+            .iter()
+            .all(|t| t.pred.matches(subject) != t.negate)
+    }
+}
+
+impl Pred {
+    fn matches<S: Filterable + ?Sized>(&self, s: &S) -> bool {
+        let agent = s.agent();
+        match self {
+            Pred::Text(n) => {
+                n.is_subsequence_of(&agent.name)
+                    || n.is_substring_of(&agent.id)
+                    || agent
+                        .description
+                        .as_deref()
+                        .is_some_and(|d| n.is_substring_of(d))
+                    || agent
+                        .runtime
+                        .as_deref()
+                        .is_some_and(|r| n.is_substring_of(r))
+            }
+            Pred::OwnerNone => agent.owner.is_none(),
+            Pred::Owner(n) => {
+                let Some(owner_id) = agent.owner.as_deref() else {
+                    return false;
+                };
+                n.is_substring_of(owner_id)
+                    || s.owner()
+                        .is_some_and(|p| n.is_substring_of(&p.email) || n.is_substring_of(&p.name))
+            }
+            Pred::Kind(k) => agent.kind == *k,
+            Pred::Env(e) => agent.environment.eq_ignore_ascii_case(e),
+            Pred::Status(st) => agent.status == *st,
+            Pred::Risk(None) => s.risk().is_none(),
+            Pred::Risk(Some(min)) => s.risk().is_some_and(|r| r >= *min),
+            Pred::Label { key, value } => match (agent.labels.get(key), value) {
+                (Some(_), None) => true,
+                (Some(v), Some(want)) => v == want,
+                (None, _) => false,
+            },
+        }
+    }
+}
+
+/// A token of the input, and whether it started with a quote.
+struct Raw {
+    text: String,
+    quoted_start: bool,
+}
+
+fn tokenize(input: &str) -> Result<Vec<Raw>, FilterError> {
+    let mut out = Vec::new();
+    let mut chars = input.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let Some(&first) = chars.peek() else { break };
+        // `!"free text"` is a negated quoted term: the quote still counts as
+        // the start.
+        let quoted_start = first == '"' || (first == '!' && input_has_quote_after_bang(&chars));
+        let mut text = String::new();
+        let mut in_quote = false;
+        while let Some(&c) = chars.peek() {
+            if c == '"' {
+                in_quote = !in_quote;
+                chars.next();
+                continue;
+            }
+            if c.is_whitespace() && !in_quote {
+                break;
+            }
+            text.push(c);
+            chars.next();
+        }
+        if in_quote {
+            return Err(FilterError::UnterminatedQuote);
+        }
+        out.push(Raw { text, quoted_start });
+    }
+    Ok(out)
+}
+
+fn input_has_quote_after_bang(chars: &std::iter::Peekable<std::str::Chars<'_>>) -> bool {
+    let mut ahead = chars.clone();
+    ahead.next();
+    ahead.peek() == Some(&'"')
+}
+
+fn parse_term(raw: Raw) -> Result<Term, FilterError> {
+    let (negate, body) = match raw.text.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, raw.text.as_str()),
+    };
+    if body.is_empty() {
+        if negate && !raw.quoted_start {
+            return Err(FilterError::DanglingNot);
+        }
+        return Ok(Term {
+            negate,
+            pred: Pred::Text(Needle::new("")),
+        });
+    }
+    if raw.quoted_start {
+        return Ok(Term {
+            negate,
+            pred: Pred::Text(Needle::new(body)),
+        });
+    }
+    let Some((field, value)) = body.split_once(':') else {
+        return Ok(Term {
+            negate,
+            pred: Pred::Text(Needle::new(body)),
+        });
+    };
+    Ok(Term {
+        negate,
+        pred: parse_predicate(field, value)?,
+    })
+}
+
+fn parse_predicate(field: &str, value: &str) -> Result<Pred, FilterError> {
+    let field_lc = field.to_ascii_lowercase();
+    let (name, example): (&'static str, &'static str) = match field_lc.as_str() {
+        "owner" => ("owner", "owner:none or owner:alice@example.com"),
+        "kind" => ("kind", "kind:mcp-server"),
+        "env" => ("env", "env:prod"),
+        "status" => ("status", "status:suspended"),
+        "risk" => ("risk", "risk:high"),
+        "label" => ("label", "label:team=payments"),
+        _ => {
+            return Err(FilterError::UnknownField {
+                field: field.to_string(),
+            });
+        }
+    };
+    if value.is_empty() {
+        return Err(FilterError::MissingValue {
+            field: name,
+            example,
+        });
+    }
+    let bad = |message: String| FilterError::BadValue {
+        field: name,
+        message,
+    };
+    Ok(match name {
+        "owner" if value.eq_ignore_ascii_case("none") => Pred::OwnerNone,
+        "owner" => Pred::Owner(Needle::new(value)),
+        "kind" => Pred::Kind(value.to_ascii_lowercase().parse().map_err(bad)?),
+        "env" => Pred::Env(value.to_string()),
+        "status" => Pred::Status(value.to_ascii_lowercase().parse().map_err(bad)?),
+        "risk" => {
+            let v = value.to_ascii_lowercase();
+            if v == "none" {
+                Pred::Risk(None)
+            } else {
+                let sev: Severity = v.parse().map_err(|_| {
+                    bad(format!(
+                        "unknown risk {value:?}; expected one of: {}",
+                        RISKS.join(", ")
+                    ))
+                })?;
+                Pred::Risk(Some(sev))
+            }
+        }
+        _ => match value.split_once('=') {
+            Some(("", _)) => {
+                return Err(bad("the label key is empty; write label:KEY=VALUE".into()));
+            }
+            Some((k, v)) => Pred::Label {
+                key: k.to_string(),
+                value: Some(v.to_string()),
+            },
+            None => Pred::Label {
+                key: value.to_string(),
+                value: None,
+            },
+        },
+    })
+}
+
+/// A one-line reminder of the syntax, to print after a parse error.
+pub const SYNTAX: &str = "terms (all must match): free text (fuzzy on the name), owner:none, \
+    owner:TEXT, kind:KIND, env:ENV, status:STATUS, risk:LEVEL, label:KEY=VALUE; `!` negates";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PersonStatus;
+    use chrono::Utc;
+    use std::collections::BTreeMap;
+
+    fn agent(name: &str) -> Agent {
+        Agent {
+            id: format!("agt_{name}"),
+            name: name.to_string(),
+            kind: AgentKind::Chatbot,
+            environment: "prod".into(),
+            owner: None,
+            description: None,
+            runtime: None,
+            labels: BTreeMap::new(),
+            status: AgentStatus::Active,
+            created_by: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            last_seen_at: None,
+            rev: 1,
+        }
+    }
+
+    fn person(id: &str, name: &str, email: &str) -> Person {
+        Person {
+            id: id.into(),
+            name: name.into(),
+            email: email.into(),
+            team: None,
+            manager: None,
+            status: PersonStatus::Active,
+            created_at: Utc::now(),
+            departed_at: None,
+            rev: 1,
+        }
+    }
+
+    fn check(filter: &str, a: &Agent) -> bool {
+        Filter::parse(filter).unwrap().matches(&Subject {
+            agent: a,
+            owner: None,
+            risk: None,
+        })
+    }
+
+    #[test]
+    fn empty_filter_matches_everything() {
+        let f = Filter::parse("   ").unwrap();
+        assert!(f.is_empty());
+        assert!(check("", &agent("x")));
+    }
+
+    #[test]
+    fn free_text_is_fuzzy_on_the_name() {
+        let a = agent("Support-Bot");
+        assert!(check("support", &a));
+        assert!(check("sbot", &a));
+        assert!(check("SBT", &a));
+        assert!(!check("bots", &a));
+        assert!(!check("tobs", &a));
+    }
+
+    #[test]
+    fn free_text_is_a_substring_of_description_runtime_and_id() {
+        let mut a = agent("x");
+        a.description = Some("Answers Customer tickets".into());
+        a.runtime = Some("k8s:prod/support".into());
+        assert!(check("customer", &a));
+        assert!(check("\"k8s:prod\"", &a));
+        assert!(check("agt_x", &a));
+        // Substring, not subsequence, outside the name.
+        assert!(!check("cstmr", &a));
+    }
+
+    #[test]
+    fn non_ascii_text_matches_case_insensitively() {
+        let mut a = agent("Ärger-Bot");
+        a.description = Some("Übersetzt Öffentliche Texte".into());
+        assert!(check("ärger", &a));
+        assert!(check("öffentliche", &a));
+        assert!(!check("öffentlichx", &a));
+    }
+
+    #[test]
+    fn all_terms_must_match_and_bang_negates() {
+        let mut a = agent("billing-bot");
+        a.environment = "prod".into();
+        assert!(check("billing env:prod", &a));
+        assert!(!check("billing env:dev", &a));
+        assert!(check("billing !env:dev", &a));
+        assert!(!check("!billing", &a));
+        assert!(check("!\"nothing like it\"", &a));
+    }
+
+    #[test]
+    fn owner_predicates() {
+        let mut a = agent("x");
+        assert!(check("owner:none", &a));
+        assert!(!check("owner:ada", &a));
+        a.owner = Some("per_123".into());
+        assert!(!check("owner:none", &a));
+        assert!(check("!owner:none", &a));
+        assert!(check("owner:per_123", &a));
+        let ada = person("per_123", "Ada Lovelace", "ada@example.com");
+        let s = Subject {
+            agent: &a,
+            owner: Some(&ada),
+            risk: None,
+        };
+        for (f, want) in [
+            ("owner:ada@example", true),
+            ("owner:LOVELACE", true),
+            ("owner:\"Ada Lovelace\"", true),
+            ("owner:grace", false),
+        ] {
+            assert_eq!(Filter::parse(f).unwrap().matches(&s), want, "{f}");
+        }
+    }
+
+    #[test]
+    fn kind_env_status_and_labels() {
+        let mut a = agent("x");
+        a.kind = AgentKind::McpServer;
+        a.status = AgentStatus::Suspended;
+        a.labels.insert("team".into(), "payments".into());
+        assert!(check("kind:mcp-server", &a));
+        assert!(!check("kind:chatbot", &a));
+        assert!(check("env:PROD", &a));
+        assert!(check("status:suspended", &a));
+        assert!(!check("status:active", &a));
+        assert!(check("label:team=payments", &a));
+        assert!(check("label:team", &a));
+        assert!(!check("label:team=billing", &a));
+        assert!(!check("label:cost-centre", &a));
+    }
+
+    #[test]
+    fn risk_is_a_minimum_and_none_means_no_open_alert() {
+        let a = agent("x");
+        let at = |risk| Subject {
+            agent: &a,
+            owner: None,
+            risk,
+        };
+        let high = Filter::parse("risk:high").unwrap();
+        assert!(high.needs_risk());
+        assert!(high.matches(&at(Some(Severity::High))));
+        assert!(high.matches(&at(Some(Severity::Critical))));
+        assert!(!high.matches(&at(Some(Severity::Medium))));
+        assert!(!high.matches(&at(None)));
+        let none = Filter::parse("risk:none").unwrap();
+        assert!(none.matches(&at(None)));
+        assert!(!none.matches(&at(Some(Severity::Info))));
+    }
+
+    #[test]
+    fn errors_name_the_valid_choices() {
+        let e = Filter::parse("kind:robot").unwrap_err().to_string();
+        assert!(e.contains("kind") && e.contains("mcp-server"), "{e}");
+        let e = Filter::parse("colour:red").unwrap_err().to_string();
+        assert!(
+            e.contains("colour") && e.contains("owner, kind, env"),
+            "{e}"
+        );
+        let e = Filter::parse("risk:extreme").unwrap_err().to_string();
+        assert!(e.contains("none, info, low, medium, high, critical"), "{e}");
+        let e = Filter::parse("status:zombie").unwrap_err().to_string();
+        assert!(e.contains("suspended"), "{e}");
+        assert_eq!(
+            Filter::parse("env:").unwrap_err(),
+            FilterError::MissingValue {
+                field: "env",
+                example: "env:prod"
+            }
+        );
+        assert_eq!(Filter::parse("!").unwrap_err(), FilterError::DanglingNot);
+        assert_eq!(
+            Filter::parse("\"open").unwrap_err(),
+            FilterError::UnterminatedQuote
+        );
+        assert!(matches!(
+            Filter::parse("label:=x").unwrap_err(),
+            FilterError::BadValue { .. }
+        ));
+    }
+
+    #[test]
+    fn a_hundred_thousand_agents_filter_quickly() {
+        let mut agents = Vec::with_capacity(100_000);
+        for i in 0..100_000 {
+            let mut a = agent(&format!("agent-{i:06}-support"));
+            a.description = Some(format!("handles queue {i}"));
+            a.environment = if i % 3 == 0 { "prod" } else { "dev" }.into();
+            agents.push(a);
+        }
+        let f = Filter::parse("a42sup env:prod !status:killed queue").unwrap();
+        let start = std::time::Instant::now();
+        let n = agents
+            .iter()
+            .filter(|a| {
+                f.matches(&Subject {
+                    agent: a,
+                    owner: None,
+                    risk: None,
+                })
+            })
+            .count();
+        let took = start.elapsed();
+        assert!(n > 0);
+        // Generous in debug builds; a release build does this in a few ms.
+        let budget = if cfg!(debug_assertions) { 2000 } else { 50 };
+        assert!(took.as_millis() < budget, "took {took:?}");
+    }
+}

@@ -1,0 +1,17 @@
+//! Warden: a terminal dashboard for overseeing AI agents as identities, and
+//! the reference governance backend it polls.
+//!
+//! - [`model`]: the shared vocabulary (agents, people, credentials, …).
+//! - [`api`]: API v1 on the wire, and the HTTP client.
+//! - [`server`]: `warden serve`, the reference backend.
+//! - [`cli`]: the scripting commands.
+//! - [`fleet`]: client-side state: the filter language.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod dirs;
+pub mod fleet;
+pub mod model;
+pub mod secrets;
+pub mod server;

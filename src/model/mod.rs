@@ -1,0 +1,175 @@
+//! The vocabulary both sides share: agents, people, credentials, grants,
+//! delegations, alerts, operations and audit entries, as they travel over
+//! API v1. The server stores them; the client and the dashboard read them.
+
+mod enums;
+
+pub use enums::*;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A non-human identity that acts on its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Agent {
+    pub id: String,
+    pub name: String,
+    pub kind: AgentKind,
+    pub environment: String,
+    /// The owning person's id, or none.
+    pub owner: Option<String>,
+    pub description: Option<String>,
+    /// Where the agent runs and how to stop it, e.g. `k8s:prod/support-bot`.
+    pub runtime: Option<String>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    pub status: AgentStatus,
+    /// Who registered it: a token name or person.
+    pub created_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    /// The change-feed revision of this row.
+    pub rev: i64,
+}
+
+/// A human in the directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub team: Option<String>,
+    /// The manager's person id: the successor when this person leaves.
+    pub manager: Option<String>,
+    pub status: PersonStatus,
+    pub created_at: DateTime<Utc>,
+    pub departed_at: Option<DateTime<Utc>>,
+    pub rev: i64,
+}
+
+/// A secret an agent holds. The secret itself never leaves the server after
+/// issue; only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Credential {
+    pub id: String,
+    pub agent_id: String,
+    pub scopes: Vec<String>,
+    /// The first characters of the secret, enough to recognise it in a log.
+    pub prefix: String,
+    pub issued_at: DateTime<Utc>,
+    /// None: never expires.
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub status: CredentialStatus,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_reason: Option<String>,
+    pub rev: i64,
+}
+
+/// A permission an agent holds on a resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Grant {
+    pub id: String,
+    pub agent_id: String,
+    pub resource: String,
+    pub scope: String,
+    pub level: GrantLevel,
+    pub granted_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub rev: i64,
+}
+
+/// Agent `child_agent` acts for a person or for another agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Delegation {
+    pub id: String,
+    pub parent_agent: Option<String>,
+    pub parent_person: Option<String>,
+    pub child_agent: String,
+    /// The person at the start of the chain.
+    pub on_behalf_of: Option<String>,
+    pub scopes: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub rev: i64,
+}
+
+/// A rule that fired on an agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Alert {
+    pub id: String,
+    pub agent_id: Option<String>,
+    /// The rule id of `rules.md`, e.g. `R18`.
+    pub rule: String,
+    pub severity: Severity,
+    pub summary: String,
+    /// A line a responder can read: what was seen, against what was usual.
+    pub evidence: String,
+    pub status: AlertStatus,
+    /// Where the alert comes from: `warden` or an Alertmanager backend.
+    #[serde(default = "default_alert_source")]
+    pub source: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub acknowledged_by: Option<String>,
+    pub ack_reason: Option<String>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub rev: i64,
+}
+
+fn default_alert_source() -> String {
+    "warden".into()
+}
+
+/// One step of an operation, with its result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OperationStep {
+    pub name: String,
+    /// The agent this step acts on.
+    pub agent_id: String,
+    pub status: StepStatus,
+    pub detail: String,
+}
+
+/// An action taken, by whom, why, and the result of each step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Operation {
+    pub id: String,
+    pub kind: String,
+    pub target: String,
+    pub actor: String,
+    pub reason: String,
+    pub status: OperationStatus,
+    pub steps: Vec<OperationStep>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// One link of the append-only, hash-chained audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub reason: Option<String>,
+    pub result: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// An agent with everything attached to it: what `GET /v1/agents/{id}` answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AgentDetail {
+    #[serde(flatten)]
+    pub agent: Agent,
+    pub owner_person: Option<Person>,
+    pub credentials: Vec<Credential>,
+    pub grants: Vec<Grant>,
+    /// Delegations in which this agent is the child or the parent.
+    pub delegations: Vec<Delegation>,
+    pub alerts: Vec<Alert>,
+}

@@ -1,0 +1,75 @@
+//! Secrets: generating bearer tokens and agent credentials, and the one-way
+//! hash under which the server stores them. A secret exists in clear only in
+//! the answer that issues it.
+
+use sha2::{Digest, Sha256};
+
+const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// Prefix of a person token.
+pub const PERSON_TOKEN_PREFIX: &str = "wdn_pt_";
+/// Prefix of an agent credential.
+pub const AGENT_SECRET_PREFIX: &str = "wdn_ac_";
+
+/// `len` characters of base62 from the operating system's CSPRNG.
+pub fn random_base62(len: usize) -> String {
+    let mut out = String::with_capacity(len);
+    let mut buf = [0u8; 64];
+    while out.len() < len {
+        getrandom::fill(&mut buf).expect("the operating system's random source failed");
+        for b in buf {
+            // Rejection sampling keeps the distribution uniform.
+            if (b as usize) < 62 * 4 && out.len() < len {
+                out.push(ALPHABET[(b as usize) % 62] as char);
+            }
+        }
+    }
+    out
+}
+
+/// A random id with a readable prefix, e.g. `agt_3fK9…`.
+pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}_{}", random_base62(14))
+}
+
+pub fn new_person_token() -> String {
+    format!("{PERSON_TOKEN_PREFIX}{}", random_base62(40))
+}
+
+pub fn new_agent_secret() -> String {
+    format!("{AGENT_SECRET_PREFIX}{}", random_base62(40))
+}
+
+/// SHA-256, hex. The secrets are 238 random bits, so a fast hash is enough:
+/// there is nothing to brute-force.
+pub fn hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// The part of a secret that is safe to show: enough to tell two apart.
+pub fn display_prefix(secret: &str) -> String {
+    secret.chars().take(11).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_distinct_and_well_formed() {
+        let a = new_agent_secret();
+        let b = new_agent_secret();
+        assert_ne!(a, b);
+        assert!(a.starts_with(AGENT_SECRET_PREFIX));
+        assert_eq!(a.len(), AGENT_SECRET_PREFIX.len() + 40);
+        assert!(a[7..].bytes().all(|c| c.is_ascii_alphanumeric()));
+    }
+
+    #[test]
+    fn hash_is_stable_and_hides_the_secret() {
+        let h = hash("wdn_ac_secret");
+        assert_eq!(h, hash("wdn_ac_secret"));
+        assert_eq!(h.len(), 64);
+        assert!(!h.contains("secret"));
+    }
+}

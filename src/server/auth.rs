@@ -1,0 +1,168 @@
+//! Who is calling: the bearer secret turned into a [`Caller`], and the
+//! checks each route makes of it (a role for person tokens, a live agent
+//! for agent credentials).
+
+use crate::model::{Agent, AgentStatus, Credential, CredentialStatus, Role};
+use crate::secrets;
+use crate::server::AppState;
+use crate::server::error::{ApiError, ApiResult};
+use crate::server::rules;
+use crate::server::store::{Actor, Principal, TokenRecord};
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Principal);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
+            ApiError::unauthorized("missing token: send `Authorization: Bearer TOKEN`")
+        })?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                ApiError::unauthorized("malformed Authorization header: expected `Bearer TOKEN`")
+            })?;
+        match state.store.authenticate(&secrets::hash(token)).await? {
+            Some(p) => Ok(Caller(p)),
+            None => Err(ApiError::unauthorized("unknown token")),
+        }
+    }
+}
+
+/// The label written into the audit chain for a person token.
+pub fn actor_of(t: &TokenRecord) -> Actor {
+    match &t.person {
+        Some(p) => Actor::new(format!("{} (token {})", p.email, t.name)),
+        None => Actor::new(format!("token:{}", t.name)),
+    }
+}
+
+impl Caller {
+    /// A person token of at least `min`; agents are refused.
+    pub fn require(&self, min: Role) -> ApiResult<(&TokenRecord, Actor)> {
+        match &self.0 {
+            Principal::Agent { .. } => Err(ApiError::forbidden(format!(
+                "agent credentials may only report heartbeats and events; this needs a person token with the {min} role"
+            ))),
+            Principal::Person(t) if t.role < min => Err(ApiError::forbidden(format!(
+                "this needs the {min} role; token {:?} is a {}",
+                t.name, t.role
+            ))),
+            Principal::Person(t) => Ok((t, actor_of(t))),
+        }
+    }
+
+    /// An agent credential that may act now. A refusal says why; a
+    /// suspended or killed agent that keeps trying raises rule R18.
+    pub async fn require_live_agent(&self, state: &AppState) -> ApiResult<(Agent, Credential)> {
+        let (credential, agent) = match &self.0 {
+            Principal::Person(_) => {
+                return Err(ApiError::forbidden(
+                    "this endpoint takes an agent credential, not a person token",
+                ));
+            }
+            Principal::Agent { credential, agent } => (credential, agent),
+        };
+        let refusal = refusal(agent, credential);
+        if let Some(err) = refusal {
+            if matches!(agent.status, AgentStatus::Suspended | AgentStatus::Killed) {
+                rules::killed_but_trying(state, agent, credential).await;
+            }
+            return Err(err);
+        }
+        Ok((agent.clone(), credential.clone()))
+    }
+}
+
+/// Why this credential may not act now, if it may not.
+pub fn refusal(agent: &Agent, credential: &Credential) -> Option<ApiError> {
+    match agent.status {
+        AgentStatus::Killed => {
+            return Some(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "agent_killed",
+                format!("agent {} was killed; its credentials are refused", agent.id),
+            ));
+        }
+        AgentStatus::Suspended => {
+            return Some(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "agent_suspended",
+                format!(
+                    "agent {} is suspended; its credentials are refused until it is resumed",
+                    agent.id
+                ),
+            ));
+        }
+        AgentStatus::Active | AgentStatus::Dormant => {}
+    }
+    match credential.status {
+        CredentialStatus::Revoked => Some(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "credential_revoked",
+            format!(
+                "credential {} was revoked: {}",
+                credential.id,
+                credential
+                    .revoked_reason
+                    .as_deref()
+                    .unwrap_or("no reason recorded")
+            ),
+        )),
+        CredentialStatus::Expired => Some(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "credential_expired",
+            format!("credential {} has expired", credential.id),
+        )),
+        CredentialStatus::Active => None,
+    }
+}
+
+/// Extractors that refuse a caller below a role before the body is even
+/// read, so a viewer gets 403 whatever it sent.
+macro_rules! role_extractor {
+    ($(#[$doc:meta])* $name:ident, $role:expr) => {
+        $(#[$doc])*
+        pub struct $name(pub Actor);
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = ApiError;
+
+            async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+                let caller = Caller::from_request_parts(parts, state).await?;
+                let (_, actor) = caller.require($role)?;
+                Ok($name(actor))
+            }
+        }
+    };
+}
+
+role_extractor!(
+    /// Any person token: reads.
+    Viewer,
+    Role::Viewer
+);
+role_extractor!(
+    /// Acts on agents, credentials and alerts.
+    Responder,
+    Role::Responder
+);
+role_extractor!(
+    /// Registers people, agents, tokens, credentials, grants, delegations.
+    Admin,
+    Role::Admin
+);

@@ -1,0 +1,158 @@
+//! `warden serve`: the reference governance backend. HTTP routes over a
+//! [`store::Store`], the kill-switch executor, the audit chain and the rules.
+
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod hooks;
+pub mod killswitch;
+pub mod openapi;
+pub mod routes;
+pub mod rules;
+pub mod store;
+
+use crate::config::ServeConfig;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use store::Store;
+use store::sqlite::SqliteStore;
+
+/// How `warden serve` was asked to run.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub listen: SocketAddr,
+    /// `sqlite:PATH`, a bare path, or (later) `postgres://…`.
+    pub database: String,
+    /// `WARDEN_ADMIN_TOKEN`: created or confirmed as an admin token at start.
+    pub admin_token: Option<String>,
+    pub config: ServeConfig,
+}
+
+/// A server running on its own task.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    /// `http://ADDR`
+    pub url: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// Stops accepting, lets requests in flight finish, and waits.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// What every route handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<ServeConfig>,
+    /// For webhooks.
+    pub http: reqwest::Client,
+}
+
+/// Opens the database named by `--database`: `sqlite:PATH` or a bare path.
+pub fn open_store(database: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+        anyhow::bail!("PostgreSQL is not supported by this build yet; use --database sqlite:PATH");
+    }
+    let path = database
+        .strip_prefix("sqlite://")
+        .or_else(|| database.strip_prefix("sqlite:"))
+        .unwrap_or(database);
+    if path.is_empty() {
+        anyhow::bail!(
+            "--database sqlite: needs a file path, e.g. sqlite:/var/lib/warden/warden.db"
+        );
+    }
+    let store = if path == ":memory:" {
+        SqliteStore::open_in_memory()?
+    } else {
+        SqliteStore::open(Path::new(path))?
+    };
+    Ok(Arc::new(store))
+}
+
+/// The default `--database`: a file in the platform data dir.
+pub fn default_database() -> anyhow::Result<String> {
+    let path = crate::dirs::default_database().ok_or_else(|| {
+        anyhow::anyhow!("no home directory to keep the database in; pass --database sqlite:PATH")
+    })?;
+    Ok(format!("sqlite:{}", path.display()))
+}
+
+fn http_client() -> anyhow::Result<reqwest::Client> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Ok(reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .build()?)
+}
+
+/// Prepares a store for serving (bootstrap admin, unfinished operations)
+/// and serves it on `listener` until [`RunningServer::shutdown`].
+pub async fn start(
+    store: Arc<dyn Store>,
+    config: ServeConfig,
+    admin_token: Option<&str>,
+    listener: tokio::net::TcpListener,
+) -> anyhow::Result<RunningServer> {
+    if let Some(token) = admin_token {
+        if token.trim().len() < 16 {
+            anyhow::bail!("WARDEN_ADMIN_TOKEN must be at least 16 characters");
+        }
+        store
+            .ensure_admin_token(
+                &crate::secrets::hash(token.trim()),
+                &crate::secrets::display_prefix(token),
+            )
+            .await?;
+    }
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+        http: http_client()?,
+    };
+    // An operation a crash interrupted is finished before new requests
+    // are taken, so no credential of a half-killed agent stays usable.
+    killswitch::resume_unfinished(&state).await?;
+    let addr = listener.local_addr()?;
+    let app = routes::router(state);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = rx.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    Ok(RunningServer {
+        addr,
+        url: format!("http://{addr}"),
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// Opens the store, binds, and serves until Ctrl-C. Prints one line
+/// `warden: listening on http://ADDR` to stderr once bound.
+pub async fn run(opts: ServeOptions) -> anyhow::Result<()> {
+    let database = opts.database.clone();
+    let store = open_store(&database)
+        .map_err(|e| anyhow::anyhow!("cannot open the database {database}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(opts.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.listen))?;
+    let server = start(store, opts.config, opts.admin_token.as_deref(), listener).await?;
+    eprintln!("warden: listening on {}", server.url);
+    tokio::signal::ctrl_c().await?;
+    eprintln!("warden: shutting down");
+    server.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,127 @@
+//! What agents call with their own credential (heartbeat, events), and
+//! introspection of a credential for the services an agent calls.
+
+use super::Body;
+use crate::api::{Accepted, AgentEvent, IntrospectRequest, Introspection};
+use crate::secrets;
+use crate::server::AppState;
+use crate::server::auth::{Caller, Viewer, refusal};
+use crate::server::error::{ApiError, ApiResult};
+use crate::server::store::{EventRecord, Principal};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{Duration, Utc};
+
+/// Most events one request may carry.
+pub const MAX_BATCH: usize = 10_000;
+/// Longest action, target or scope accepted.
+const MAX_TEXT: usize = 512;
+
+pub async fn heartbeat(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
+    let (agent, credential) = caller.require_live_agent(&state).await?;
+    state
+        .store
+        .touch(&agent.id, &credential.id, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn validate(i: usize, e: AgentEvent) -> ApiResult<EventRecord> {
+    let now = Utc::now();
+    let at = e.time.unwrap_or(now);
+    if at > now + Duration::minutes(5) {
+        return Err(ApiError::unprocessable(format!(
+            "event {i}: time {at} is in the future"
+        )));
+    }
+    for (field, value) in [
+        ("action", Some(&e.action)),
+        ("target", Some(&e.target)),
+        ("scope", e.scope.as_ref()),
+    ] {
+        if let Some(v) = value {
+            if field != "scope" && v.trim().is_empty() {
+                return Err(ApiError::unprocessable(format!(
+                    "event {i}: {field} must not be empty"
+                )));
+            }
+            if v.chars().count() > MAX_TEXT {
+                return Err(ApiError::unprocessable(format!(
+                    "event {i}: {field} is longer than {MAX_TEXT} characters"
+                )));
+            }
+        }
+    }
+    Ok(EventRecord {
+        at,
+        action: e.action,
+        target: e.target,
+        scope: e.scope,
+        result: e.result,
+        on_behalf_of: e.on_behalf_of,
+        interactive: e.interactive,
+    })
+}
+
+pub async fn events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(batch): Body<Vec<AgentEvent>>,
+) -> ApiResult<Json<Accepted>> {
+    let (agent, credential) = caller.require_live_agent(&state).await?;
+    if batch.len() > MAX_BATCH {
+        return Err(ApiError::unprocessable(format!(
+            "{} events in one batch; send at most {MAX_BATCH}",
+            batch.len()
+        )));
+    }
+    let records = batch
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| validate(i, e))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let accepted = state
+        .store
+        .record_events(&agent.id, &credential.id, &records)
+        .await?;
+    Ok(Json(Accepted { accepted }))
+}
+
+pub async fn introspect(
+    State(state): State<AppState>,
+    _: Viewer,
+    Body(body): Body<IntrospectRequest>,
+) -> ApiResult<Json<Introspection>> {
+    let inactive = |reason: Option<String>| Introspection {
+        active: false,
+        agent_id: None,
+        scope: None,
+        exp: None,
+        client_id: None,
+        reason,
+    };
+    let answer = match state
+        .store
+        .authenticate(&secrets::hash(body.token.trim()))
+        .await?
+    {
+        Some(Principal::Agent { credential, agent }) => match refusal(&agent, &credential) {
+            Some(why) => Introspection {
+                agent_id: Some(agent.id),
+                ..inactive(Some(why.code.trim_start_matches("credential_").to_string()))
+            },
+            None => Introspection {
+                active: true,
+                agent_id: Some(agent.id.clone()),
+                scope: Some(credential.scopes.join(" ")),
+                exp: credential.expires_at.map(|e| e.timestamp()),
+                client_id: Some(credential.id),
+                reason: None,
+            },
+        },
+        // A person token, or nothing we know: RFC 7662 says only "not active".
+        _ => inactive(None),
+    };
+    Ok(Json(answer))
+}

@@ -1,0 +1,160 @@
+//! The HTTP routes of API v1: one table that both builds the router and
+//! lists the routes (so the OpenAPI document can be checked against it),
+//! and the JSON extractors that turn bad input into the contract's errors.
+
+mod actions;
+mod agent_api;
+mod agents;
+mod directory;
+mod feed;
+
+use crate::server::AppState;
+use crate::server::error::{ApiError, ApiResult};
+use axum::Router;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::routing::{MethodRouter, get, post};
+use serde::de::DeserializeOwned;
+
+/// Large enough for a batch of 10,000 events.
+const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    vec![
+        ("GET", "/v1/health", get(directory::health)),
+        ("GET", "/v1/whoami", get(directory::whoami)),
+        ("POST", "/v1/tokens", post(directory::create_token)),
+        ("POST", "/v1/people", post(directory::create_person)),
+        ("GET", "/v1/people", get(directory::list_people)),
+        (
+            "POST",
+            "/v1/people/{id}/offboard",
+            post(directory::offboard),
+        ),
+        ("POST", "/v1/agents", post(agents::create)),
+        ("GET", "/v1/agents", get(agents::list)),
+        ("GET", "/v1/agents/{id}", get(agents::detail)),
+        (
+            "POST",
+            "/v1/agents/{id}/credentials",
+            post(agents::issue_credential),
+        ),
+        ("POST", "/v1/agents/{id}/grants", post(agents::add_grant)),
+        ("POST", "/v1/delegations", post(agents::delegate)),
+        ("POST", "/v1/agents/{id}/owner", post(actions::owner)),
+        ("POST", "/v1/agents/{id}/suspend", post(actions::suspend)),
+        ("POST", "/v1/agents/{id}/resume", post(actions::resume)),
+        ("POST", "/v1/agents/{id}/kill", post(actions::kill)),
+        ("POST", "/v1/credentials/{id}/revoke", post(actions::revoke)),
+        ("POST", "/v1/introspect", post(agent_api::introspect)),
+        ("POST", "/v1/agent/heartbeat", post(agent_api::heartbeat)),
+        ("POST", "/v1/agent/events", post(agent_api::events)),
+        ("GET", "/v1/alerts", get(feed::alerts)),
+        ("POST", "/v1/alerts/{id}/ack", post(actions::ack)),
+        ("GET", "/v1/changes", get(feed::changes)),
+        ("GET", "/v1/audit", get(feed::audit)),
+        ("GET", "/v1/audit/verify", get(feed::audit_verify)),
+        ("GET", "/v1/openapi.json", get(feed::openapi)),
+    ]
+}
+
+/// Every (method, path) the router serves, in axum's `{param}` syntax (the
+/// same as OpenAPI's).
+pub fn registered_routes() -> Vec<(&'static str, &'static str)> {
+    table().into_iter().map(|(m, p, _)| (m, p)).collect()
+}
+
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for (_, path, handler) in table() {
+        router = router.route(path, handler);
+    }
+    router
+        .fallback(|| async { ApiError::not_found("no such route; see GET /v1/openapi.json") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not take that method; see GET /v1/openapi.json",
+            )
+        })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// A JSON body whose rejection is a contract error: broken JSON is 400, JSON
+/// of the wrong shape is 422, each with serde's account of what is wrong.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> ApiResult<Self> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Body(v)),
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::unprocessable(format!(
+                "the body does not fit: {}",
+                e.body_text().trim_start_matches(
+                    "Failed to deserialize the JSON body into the target type: "
+                )
+            ))),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::bad_request(format!(
+                "the body is not valid JSON: {}",
+                e.body_text()
+            ))),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::bad_request(
+                "send the body as JSON with `Content-Type: application/json`",
+            )),
+            Err(e) => Err(ApiError::bad_request(e.body_text())),
+        }
+    }
+}
+
+/// Query parameters whose rejection is a 400 in the contract's shape.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> ApiResult<Self> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Query(v)),
+            Err(e @ QueryRejection::FailedToDeserializeQueryString(_)) => {
+                Err(ApiError::bad_request(e.body_text()))
+            }
+            Err(e) => Err(ApiError::bad_request(e.body_text())),
+        }
+    }
+}
+
+/// Actions that change what an agent may do need a reason, for the audit.
+pub fn require_reason(reason: &str) -> ApiResult<&str> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ApiError::unprocessable(
+            "a reason is required; it is written to the audit chain",
+        ));
+    }
+    if reason.chars().count() > 1000 {
+        return Err(ApiError::unprocessable(
+            "the reason is longer than 1000 characters",
+        ));
+    }
+    Ok(reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_are_unique() {
+        let routes = registered_routes();
+        let mut seen = std::collections::BTreeSet::new();
+        for r in &routes {
+            assert!(seen.insert(*r), "duplicate route {r:?}");
+        }
+        assert!(routes.len() >= 26);
+    }
+}

@@ -1,0 +1,306 @@
+//! Credentials, grants and delegations in SQLite, and the lookup of an
+//! agent credential by the hash of its secret.
+
+use super::rows::{self, CREDENTIAL_COLS, DELEGATION_COLS, GRANT_COLS, now_ms, to_json, to_ms};
+use super::tx::{append_audit, next_rev, not_found};
+use super::{agents, people};
+use crate::api::NewGrant;
+use crate::model::*;
+use crate::secrets::new_id;
+use crate::server::store::{Actor, DelegationInput, Principal, StoreError, StoreResult};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use std::collections::BTreeSet;
+
+/// Longest delegation chain accepted, counted in agents.
+const MAX_CHAIN: usize = 16;
+
+pub fn get(conn: &Connection, id: &str) -> StoreResult<Credential> {
+    conn.query_row(
+        &format!("SELECT {CREDENTIAL_COLS} FROM credentials WHERE id = ?1"),
+        [id],
+        rows::credential,
+    )
+    .optional()?
+    .ok_or_else(|| not_found("credential", id))
+}
+
+pub fn find_by_hash(conn: &Connection, hash: &str) -> StoreResult<Option<Principal>> {
+    let credential = conn
+        .query_row(
+            &format!("SELECT {CREDENTIAL_COLS} FROM credentials WHERE hash = ?1"),
+            [hash],
+            rows::credential,
+        )
+        .optional()?;
+    match credential {
+        Some(credential) => {
+            let agent = agents::get(conn, &credential.agent_id)?;
+            Ok(Some(Principal::Agent { credential, agent }))
+        }
+        None => Ok(None),
+    }
+}
+
+fn check_scopes(scopes: &[String]) -> StoreResult<()> {
+    if scopes.is_empty() {
+        return Err(StoreError::Invalid("give at least one scope".into()));
+    }
+    if let Some(bad) = scopes
+        .iter()
+        .find(|s| s.trim().is_empty() || s.chars().any(char::is_whitespace))
+    {
+        return Err(StoreError::Invalid(format!(
+            "scope {bad:?} is empty or has spaces"
+        )));
+    }
+    Ok(())
+}
+
+pub fn issue(
+    tx: &Transaction,
+    actor: &Actor,
+    agent_id: &str,
+    scopes: &[String],
+    expires_at: Option<DateTime<Utc>>,
+    hash: &str,
+    prefix: &str,
+) -> StoreResult<Credential> {
+    check_scopes(scopes)?;
+    let agent = agents::get(tx, agent_id)?;
+    if agent.status == AgentStatus::Killed {
+        return Err(StoreError::Conflict(format!(
+            "agent {} is killed; it gets no new credentials",
+            agent.name
+        )));
+    }
+    let id = new_id("crd");
+    let rev = next_rev(tx)?;
+    tx.execute(
+        "INSERT INTO credentials (id, agent_id, hash, prefix, scopes, issued_at, expires_at, status, rev) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8)",
+        params![id, agent.id, hash, prefix, to_json(&scopes), now_ms(), expires_at.map(to_ms), rev],
+    )?;
+    let expiry = match expires_at {
+        Some(e) => format!("expires {}", e.to_rfc3339()),
+        None => "never expires".to_string(),
+    };
+    append_audit(
+        tx,
+        actor,
+        "credential.issue",
+        &format!("{id} of {} ({})", agent.id, agent.name),
+        None,
+        &format!("ok, {expiry}"),
+    )?;
+    get(tx, &id)
+}
+
+pub fn revoke(tx: &Transaction, actor: &Actor, id: &str, reason: &str) -> StoreResult<Credential> {
+    let credential = get(tx, id)?;
+    if credential.status == CredentialStatus::Revoked {
+        return Ok(credential);
+    }
+    let rev = next_rev(tx)?;
+    tx.execute(
+        "UPDATE credentials SET status = 'revoked', revoked_at = ?2, revoked_reason = ?3, rev = ?4 WHERE id = ?1",
+        params![id, now_ms(), reason, rev],
+    )?;
+    append_audit(
+        tx,
+        actor,
+        "credential.revoke",
+        &format!("{id} of {}", credential.agent_id),
+        Some(reason),
+        "ok",
+    )?;
+    get(tx, id)
+}
+
+pub fn revoke_all(
+    tx: &Transaction,
+    actor: &Actor,
+    agent_id: &str,
+    reason: &str,
+) -> StoreResult<usize> {
+    let agent = agents::get(tx, agent_id)?;
+    // Expired credentials are revoked too, so nothing the agent held stays
+    // in a state that a clock change could revive.
+    let rev = next_rev(tx)?;
+    let n = tx.execute(
+        "UPDATE credentials SET status = 'revoked', revoked_at = ?2, revoked_reason = ?3, rev = ?4 \
+         WHERE agent_id = ?1 AND status != 'revoked'",
+        params![agent.id, now_ms(), reason, rev],
+    )?;
+    if n > 0 {
+        append_audit(
+            tx,
+            actor,
+            "credential.revoke_all",
+            &format!("{} ({})", agent.id, agent.name),
+            Some(reason),
+            &format!("{n} revoked"),
+        )?;
+    }
+    Ok(n)
+}
+
+pub fn add_grant(
+    tx: &Transaction,
+    actor: &Actor,
+    agent_id: &str,
+    g: &NewGrant,
+) -> StoreResult<Grant> {
+    let agent = agents::get(tx, agent_id)?;
+    if g.resource.trim().is_empty() || g.scope.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "a grant needs a resource and a scope".into(),
+        ));
+    }
+    let id = new_id("grt");
+    let rev = next_rev(tx)?;
+    tx.execute(
+        "INSERT INTO grants (id, agent_id, resource, scope, level, granted_at, rev) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![id, agent.id, g.resource, g.scope, g.level.as_str(), now_ms(), rev],
+    )?;
+    append_audit(
+        tx,
+        actor,
+        "grant.add",
+        &format!("{id} of {} ({})", agent.id, agent.name),
+        None,
+        &format!("{} {} on {}", g.level, g.scope, g.resource),
+    )?;
+    tx.query_row(
+        &format!("SELECT {GRANT_COLS} FROM grants WHERE id = ?1"),
+        [&id],
+        rows::grant,
+    )
+    .map_err(Into::into)
+}
+
+fn incoming(conn: &Connection, agent_id: &str) -> StoreResult<Vec<Delegation>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {DELEGATION_COLS} FROM delegations WHERE child_agent = ?1"
+    ))?;
+    let v = stmt
+        .query_map([agent_id], rows::delegation)?
+        .collect::<Result<_, _>>()?;
+    Ok(v)
+}
+
+/// How many agents deep the chain above `agent_id` goes, and whether
+/// `needle` is among them.
+fn ancestors(conn: &Connection, agent_id: &str, needle: &str) -> StoreResult<(usize, bool)> {
+    let mut depth = 0;
+    let mut frontier = vec![agent_id.to_string()];
+    let mut seen = BTreeSet::new();
+    while !frontier.is_empty() && depth <= MAX_CHAIN {
+        let mut next = Vec::new();
+        for a in frontier {
+            if a == needle {
+                return Ok((depth, true));
+            }
+            if !seen.insert(a.clone()) {
+                continue;
+            }
+            next.extend(
+                incoming(conn, &a)?
+                    .into_iter()
+                    .filter_map(|d| d.parent_agent),
+            );
+        }
+        frontier = next;
+        depth += 1;
+    }
+    Ok((depth, false))
+}
+
+pub fn add_delegation(
+    tx: &Transaction,
+    actor: &Actor,
+    d: &DelegationInput,
+) -> StoreResult<Delegation> {
+    check_scopes(&d.scopes)?;
+    let child = agents::referenced(tx, &d.child_agent, "child_agent")?;
+    let (parent_agent, parent_person) = match (&d.parent_agent, &d.parent_person) {
+        (Some(a), None) => (Some(agents::referenced(tx, a, "parent_agent")?), None),
+        (None, Some(p)) => (None, Some(people::referenced(tx, p, "parent_person")?)),
+        _ => {
+            return Err(StoreError::Invalid(
+                "give exactly one of parent_agent and parent_person".into(),
+            ));
+        }
+    };
+    let on_behalf_of = match &d.on_behalf_of {
+        Some(p) => Some(people::referenced(tx, p, "on_behalf_of")?),
+        None => parent_person.clone(),
+    };
+    if let Some(parent) = &parent_agent {
+        if parent.id == child.id {
+            return Err(StoreError::Invalid(
+                "an agent cannot delegate to itself".into(),
+            ));
+        }
+        let (depth, cycle) = ancestors(tx, &parent.id, &child.id)?;
+        if cycle {
+            return Err(StoreError::Invalid(format!(
+                "{} already acts for {}; the delegation would make a cycle",
+                parent.name, child.name
+            )));
+        }
+        if depth >= MAX_CHAIN {
+            return Err(StoreError::Invalid(format!(
+                "the delegation chain would be deeper than {MAX_CHAIN}"
+            )));
+        }
+        // A child never holds more than its parent was delegated.
+        let held: BTreeSet<String> = incoming(tx, &parent.id)?
+            .into_iter()
+            .flat_map(|d| d.scopes)
+            .collect();
+        if !held.is_empty()
+            && let Some(extra) = d.scopes.iter().find(|s| !held.contains(*s))
+        {
+            return Err(StoreError::Invalid(format!(
+                "scope {extra:?} is not held by {} (it holds: {})",
+                parent.name,
+                held.into_iter().collect::<Vec<_>>().join(", ")
+            )));
+        }
+    }
+    let id = new_id("dlg");
+    let rev = next_rev(tx)?;
+    tx.execute(
+        "INSERT INTO delegations (id, parent_agent, parent_person, child_agent, on_behalf_of, scopes, created_at, rev) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            parent_agent.as_ref().map(|a| &a.id),
+            parent_person.as_ref().map(|p| &p.id),
+            child.id,
+            on_behalf_of.as_ref().map(|p| &p.id),
+            to_json(&d.scopes),
+            now_ms(),
+            rev
+        ],
+    )?;
+    let parent_label = parent_agent
+        .map(|a| a.name)
+        .or(parent_person.map(|p| p.email))
+        .unwrap_or_default();
+    append_audit(
+        tx,
+        actor,
+        "delegation.add",
+        &format!("{id}: {parent_label} -> {}", child.name),
+        None,
+        &format!("scopes {}", d.scopes.join(" ")),
+    )?;
+    tx.query_row(
+        &format!("SELECT {DELEGATION_COLS} FROM delegations WHERE id = ?1"),
+        [&id],
+        rows::delegation,
+    )
+    .map_err(Into::into)
+}

@@ -1,0 +1,384 @@
+//! The SQLite store: one file, WAL mode, one connection behind a mutex.
+//! SQLite serialises writers anyway; calls run on the blocking pool so the
+//! async runtime never waits on the disk.
+
+mod agents;
+mod alerts;
+mod credentials;
+mod events;
+mod feed;
+mod operations;
+mod people;
+mod rows;
+mod schema;
+mod tx;
+
+use super::*;
+use crate::api::{AuditVerification, Changes, NewAgent, NewGrant, NewPerson};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+    notify: watch::Sender<i64>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and migrates it.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Internal(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let conn = Connection::open(path)
+            .map_err(|e| StoreError::Internal(format!("cannot open {}: {e}", path.display())))?;
+        Self::init(conn).map_err(|e| match e {
+            StoreError::Internal(m) => StoreError::Internal(format!("{}: {m}", path.display())),
+            other => other,
+        })
+    }
+
+    pub fn open_in_memory() -> StoreResult<Self> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> StoreResult<Self> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&mut conn).map_err(StoreError::Internal)?;
+        let rev = tx::current_rev(&conn)?;
+        let (notify, _) = watch::channel(rev);
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+            notify,
+        })
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let guard = conn
+                .lock()
+                .map_err(|_| StoreError::Internal("the database lock was poisoned".into()))?;
+            f(&guard)
+        })
+        .await
+        .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
+    }
+
+    /// Runs `f` in one immediate transaction, commits, and tells the
+    /// subscribers the new revision.
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Transaction) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let conn = self.conn.clone();
+        let (value, rev) = tokio::task::spawn_blocking(move || {
+            let mut guard = conn
+                .lock()
+                .map_err(|_| StoreError::Internal("the database lock was poisoned".into()))?;
+            let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            let rev = tx::current_rev(&tx)?;
+            tx.commit()?;
+            Ok::<_, StoreError>((value, rev))
+        })
+        .await
+        .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))??;
+        self.notify.send_if_modified(|current| {
+            let changed = rev > *current;
+            *current = (*current).max(rev);
+            changed
+        });
+        Ok(value)
+    }
+}
+
+fn owned(s: &str) -> String {
+    s.to_string()
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Principal>> {
+        let hash = owned(token_hash);
+        self.read(move |c| match people::find_token(c, &hash)? {
+            Some(t) => Ok(Some(Principal::Person(t))),
+            None => credentials::find_by_hash(c, &hash),
+        })
+        .await
+    }
+
+    async fn ensure_admin_token(&self, token_hash: &str, prefix: &str) -> StoreResult<()> {
+        let (hash, prefix) = (owned(token_hash), owned(prefix));
+        self.write(move |t| people::ensure_admin_token(t, &hash, &prefix))
+            .await
+    }
+
+    async fn create_token(
+        &self,
+        actor: &Actor,
+        name: &str,
+        role: Role,
+        person_id: Option<&str>,
+        token_hash: &str,
+        prefix: &str,
+    ) -> StoreResult<TokenRecord> {
+        let (actor, name, person) = (actor.clone(), owned(name), person_id.map(owned));
+        let (hash, prefix) = (owned(token_hash), owned(prefix));
+        self.write(move |t| {
+            people::create_token(t, &actor, &name, role, person.as_deref(), &hash, &prefix)
+        })
+        .await
+    }
+
+    async fn create_person(&self, actor: &Actor, new: &NewPerson) -> StoreResult<Person> {
+        let (actor, new) = (actor.clone(), new.clone());
+        self.write(move |t| people::create(t, &actor, &new)).await
+    }
+
+    async fn list_people(&self) -> StoreResult<Vec<Person>> {
+        self.read(people::list).await
+    }
+
+    async fn resolve_person(&self, key: &str) -> StoreResult<Person> {
+        let key = owned(key);
+        self.read(move |c| people::resolve(c, &key)).await
+    }
+
+    async fn offboard_person(&self, actor: &Actor, id: &str, reason: &str) -> StoreResult<Person> {
+        let (actor, id, reason) = (actor.clone(), owned(id), owned(reason));
+        self.write(move |t| people::offboard(t, &actor, &id, &reason))
+            .await
+    }
+
+    async fn create_agent(&self, actor: &Actor, new: &NewAgent) -> StoreResult<Agent> {
+        let (actor, new) = (actor.clone(), new.clone());
+        self.write(move |t| agents::create(t, &actor, &new)).await
+    }
+
+    async fn list_agents(
+        &self,
+        limit: usize,
+        after: Option<i64>,
+    ) -> StoreResult<(Vec<Agent>, Option<i64>)> {
+        self.read(move |c| agents::list(c, limit, after)).await
+    }
+
+    async fn resolve_agent(&self, key: &str) -> StoreResult<Agent> {
+        let key = owned(key);
+        self.read(move |c| agents::resolve(c, &key)).await
+    }
+
+    async fn agent_detail(&self, id: &str) -> StoreResult<AgentDetail> {
+        let id = owned(id);
+        self.read(move |c| agents::detail(c, &id)).await
+    }
+
+    async fn set_owner(
+        &self,
+        actor: &Actor,
+        agent_id: &str,
+        person_id: &str,
+        reason: &str,
+    ) -> StoreResult<Agent> {
+        let (actor, agent, person, reason) = (
+            actor.clone(),
+            owned(agent_id),
+            owned(person_id),
+            owned(reason),
+        );
+        self.write(move |t| agents::set_owner(t, &actor, &agent, &person, &reason))
+            .await
+    }
+
+    async fn set_suspended(
+        &self,
+        actor: &Actor,
+        agent_id: &str,
+        suspended: bool,
+        reason: &str,
+    ) -> StoreResult<Agent> {
+        let (actor, agent, reason) = (actor.clone(), owned(agent_id), owned(reason));
+        self.write(move |t| agents::set_suspended(t, &actor, &agent, suspended, &reason))
+            .await
+    }
+
+    async fn delegated_children(&self, agent_id: &str) -> StoreResult<Vec<String>> {
+        let id = owned(agent_id);
+        self.read(move |c| agents::delegated_children(c, &id)).await
+    }
+
+    async fn issue_credential(
+        &self,
+        actor: &Actor,
+        agent_id: &str,
+        scopes: &[String],
+        expires_at: Option<DateTime<Utc>>,
+        secret_hash: &str,
+        prefix: &str,
+    ) -> StoreResult<Credential> {
+        let (actor, agent, scopes) = (actor.clone(), owned(agent_id), scopes.to_vec());
+        let (hash, prefix) = (owned(secret_hash), owned(prefix));
+        self.write(move |t| {
+            credentials::issue(t, &actor, &agent, &scopes, expires_at, &hash, &prefix)
+        })
+        .await
+    }
+
+    async fn get_credential(&self, id: &str) -> StoreResult<Credential> {
+        let id = owned(id);
+        self.read(move |c| credentials::get(c, &id)).await
+    }
+
+    async fn revoke_credential(
+        &self,
+        actor: &Actor,
+        id: &str,
+        reason: &str,
+    ) -> StoreResult<Credential> {
+        let (actor, id, reason) = (actor.clone(), owned(id), owned(reason));
+        self.write(move |t| credentials::revoke(t, &actor, &id, &reason))
+            .await
+    }
+
+    async fn add_grant(
+        &self,
+        actor: &Actor,
+        agent_id: &str,
+        grant: &NewGrant,
+    ) -> StoreResult<Grant> {
+        let (actor, agent, grant) = (actor.clone(), owned(agent_id), grant.clone());
+        self.write(move |t| credentials::add_grant(t, &actor, &agent, &grant))
+            .await
+    }
+
+    async fn add_delegation(
+        &self,
+        actor: &Actor,
+        delegation: &DelegationInput,
+    ) -> StoreResult<Delegation> {
+        let (actor, d) = (actor.clone(), delegation.clone());
+        self.write(move |t| credentials::add_delegation(t, &actor, &d))
+            .await
+    }
+
+    async fn begin_operation(&self, actor: &Actor, op: &Operation) -> StoreResult<()> {
+        let (actor, op) = (actor.clone(), op.clone());
+        self.write(move |t| operations::begin(t, &actor, &op)).await
+    }
+
+    async fn update_step(
+        &self,
+        op_id: &str,
+        index: usize,
+        status: StepStatus,
+        detail: &str,
+    ) -> StoreResult<()> {
+        let (op, detail) = (owned(op_id), owned(detail));
+        self.write(move |t| operations::update_step(t, &op, index, status, &detail))
+            .await
+    }
+
+    async fn finish_operation(
+        &self,
+        actor: &Actor,
+        op_id: &str,
+        status: OperationStatus,
+    ) -> StoreResult<Operation> {
+        let (actor, op) = (actor.clone(), owned(op_id));
+        self.write(move |t| operations::finish(t, &actor, &op, status))
+            .await
+    }
+
+    async fn unfinished_operations(&self) -> StoreResult<Vec<Operation>> {
+        self.read(operations::unfinished).await
+    }
+
+    async fn revoke_all_credentials(
+        &self,
+        actor: &Actor,
+        agent_id: &str,
+        reason: &str,
+    ) -> StoreResult<usize> {
+        let (actor, agent, reason) = (actor.clone(), owned(agent_id), owned(reason));
+        self.write(move |t| credentials::revoke_all(t, &actor, &agent, &reason))
+            .await
+    }
+
+    async fn mark_killed(&self, actor: &Actor, agent_id: &str, reason: &str) -> StoreResult<bool> {
+        let (actor, agent, reason) = (actor.clone(), owned(agent_id), owned(reason));
+        self.write(move |t| agents::mark_killed(t, &actor, &agent, &reason))
+            .await
+    }
+
+    async fn touch(
+        &self,
+        agent_id: &str,
+        credential_id: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let (agent, cred) = (owned(agent_id), owned(credential_id));
+        let at = at.timestamp_millis();
+        self.write(move |t| agents::touch(t, &agent, &cred, at))
+            .await
+    }
+
+    async fn record_events(
+        &self,
+        agent_id: &str,
+        credential_id: &str,
+        events: &[EventRecord],
+    ) -> StoreResult<usize> {
+        let (agent, cred, events) = (owned(agent_id), owned(credential_id), events.to_vec());
+        self.write(move |t| events::record(t, &agent, &cred, &events))
+            .await
+    }
+
+    async fn list_alerts(&self) -> StoreResult<Vec<Alert>> {
+        self.read(alerts::list).await
+    }
+
+    async fn raise_alert(&self, alert: &AlertInput) -> StoreResult<Alert> {
+        let alert = alert.clone();
+        self.write(move |t| alerts::raise(t, &alert)).await
+    }
+
+    async fn ack_alert(&self, actor: &Actor, id: &str, reason: &str) -> StoreResult<Alert> {
+        let (actor, id, reason) = (actor.clone(), owned(id), owned(reason));
+        self.write(move |t| alerts::ack(t, &actor, &id, &reason))
+            .await
+    }
+
+    async fn changes(&self, since: i64) -> StoreResult<Changes> {
+        self.read(move |c| {
+            // One read transaction: every table is read at the same revision.
+            c.execute_batch("BEGIN DEFERRED")?;
+            let result = feed::changes(c, since);
+            c.execute_batch("COMMIT")?;
+            result
+        })
+        .await
+    }
+
+    fn subscribe(&self) -> watch::Receiver<i64> {
+        self.notify.subscribe()
+    }
+
+    async fn audit_after(&self, after: i64, limit: usize) -> StoreResult<Vec<AuditEntry>> {
+        self.read(move |c| feed::audit_after(c, after, limit)).await
+    }
+
+    async fn audit_verify(&self) -> StoreResult<AuditVerification> {
+        self.read(feed::audit_verify).await
+    }
+}

@@ -1,0 +1,207 @@
+//! People and person tokens in SQLite.
+
+use super::rows::{self, PERSON_COLS, now_ms};
+use super::tx::{append_audit, next_rev, not_found};
+use crate::api::NewPerson;
+use crate::model::*;
+use crate::secrets::new_id;
+use crate::server::store::{Actor, StoreError, StoreResult, TokenRecord};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+/// By id, then by email (case-insensitive).
+pub fn resolve(conn: &Connection, key: &str) -> StoreResult<Person> {
+    conn.query_row(
+        &format!(
+            "SELECT {PERSON_COLS} FROM people WHERE id = ?1 OR email = ?1 COLLATE NOCASE LIMIT 1"
+        ),
+        [key],
+        rows::person,
+    )
+    .optional()?
+    .ok_or_else(|| not_found("person", key))
+}
+
+/// A person named inside a request body: missing is the body's fault (422).
+pub fn referenced(conn: &Connection, key: &str, role: &str) -> StoreResult<Person> {
+    resolve(conn, key).map_err(|e| match e {
+        StoreError::NotFound(_) => StoreError::Invalid(format!(
+            "{role} {key:?} is not a known person (give an id or email)"
+        )),
+        other => other,
+    })
+}
+
+pub fn list(conn: &Connection) -> StoreResult<Vec<Person>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {PERSON_COLS} FROM people ORDER BY name, id"
+    ))?;
+    let people = stmt
+        .query_map([], rows::person)?
+        .collect::<Result<_, _>>()?;
+    Ok(people)
+}
+
+pub fn create(tx: &Transaction, actor: &Actor, new: &NewPerson) -> StoreResult<Person> {
+    let name = new.name.trim();
+    let email = new.email.trim();
+    if name.is_empty() {
+        return Err(StoreError::Invalid("a person needs a name".into()));
+    }
+    if !email.contains('@') || email.chars().any(char::is_whitespace) {
+        return Err(StoreError::Invalid(format!(
+            "{email:?} is not an email address"
+        )));
+    }
+    if resolve(tx, email).is_ok() {
+        return Err(StoreError::Conflict(format!(
+            "a person with email {email} already exists"
+        )));
+    }
+    let manager = match new.manager.as_deref() {
+        Some(m) => Some(referenced(tx, m, "manager")?.id),
+        None => None,
+    };
+    let id = new_id("per");
+    let rev = next_rev(tx)?;
+    tx.execute(
+        "INSERT INTO people (id, name, email, team, manager_id, status, created_at, rev) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7)",
+        params![id, name, email, new.team, manager, now_ms(), rev],
+    )?;
+    append_audit(
+        tx,
+        actor,
+        "person.create",
+        &format!("{id} ({email})"),
+        None,
+        "ok",
+    )?;
+    resolve(tx, &id)
+}
+
+pub fn offboard(tx: &Transaction, actor: &Actor, key: &str, reason: &str) -> StoreResult<Person> {
+    let person = resolve(tx, key)?;
+    if person.status == PersonStatus::Departed {
+        return Ok(person);
+    }
+    let rev = next_rev(tx)?;
+    tx.execute(
+        "UPDATE people SET status = 'departed', departed_at = ?2, rev = ?3 WHERE id = ?1",
+        params![person.id, now_ms(), rev],
+    )?;
+    append_audit(
+        tx,
+        actor,
+        "person.offboard",
+        &format!("{} ({})", person.id, person.email),
+        Some(reason),
+        "ok",
+    )?;
+    resolve(tx, &person.id)
+}
+
+fn token_record(
+    conn: &Connection,
+    id: String,
+    name: String,
+    role: String,
+    person_id: Option<String>,
+) -> StoreResult<TokenRecord> {
+    let role = role.parse::<Role>().map_err(StoreError::Internal)?;
+    let person = match person_id {
+        Some(p) => Some(resolve(conn, &p)?),
+        None => None,
+    };
+    Ok(TokenRecord {
+        id,
+        name,
+        role,
+        person,
+    })
+}
+
+pub fn find_token(conn: &Connection, hash: &str) -> StoreResult<Option<TokenRecord>> {
+    let row = conn
+        .query_row(
+            "SELECT id, name, role, person_id FROM tokens WHERE hash = ?1",
+            [hash],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    row.map(|(id, name, role, person)| token_record(conn, id, name, role, person))
+        .transpose()
+}
+
+pub fn ensure_admin_token(tx: &Transaction, hash: &str, prefix: &str) -> StoreResult<()> {
+    if let Some(existing) = find_token(tx, hash)? {
+        if existing.role != Role::Admin {
+            return Err(StoreError::Conflict(format!(
+                "WARDEN_ADMIN_TOKEN is already a {} token ({}); choose another secret",
+                existing.role, existing.name
+            )));
+        }
+        return Ok(());
+    }
+    let id = new_id("tok");
+    tx.execute(
+        "INSERT INTO tokens (id, name, role, person_id, hash, prefix, created_at, created_by) \
+         VALUES (?1, 'bootstrap-admin', 'admin', NULL, ?2, ?3, ?4, 'WARDEN_ADMIN_TOKEN')",
+        params![id, hash, prefix, now_ms()],
+    )?;
+    append_audit(
+        tx,
+        &Actor::system(),
+        "token.bootstrap",
+        &id,
+        Some("WARDEN_ADMIN_TOKEN at start"),
+        "ok",
+    )?;
+    Ok(())
+}
+
+pub fn create_token(
+    tx: &Transaction,
+    actor: &Actor,
+    name: &str,
+    role: Role,
+    person_id: Option<&str>,
+    hash: &str,
+    prefix: &str,
+) -> StoreResult<TokenRecord> {
+    if name.trim().is_empty() {
+        return Err(StoreError::Invalid("a token needs a name".into()));
+    }
+    let person = match person_id {
+        Some(p) => Some(referenced(tx, p, "person")?),
+        None => None,
+    };
+    let id = new_id("tok");
+    tx.execute(
+        "INSERT INTO tokens (id, name, role, person_id, hash, prefix, created_at, created_by) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            name.trim(),
+            role.as_str(),
+            person.as_ref().map(|p| &p.id),
+            hash,
+            prefix,
+            now_ms(),
+            actor.label
+        ],
+    )?;
+    append_audit(
+        tx,
+        actor,
+        "token.create",
+        &format!("{id} ({name}, {role})"),
+        None,
+        "ok",
+    )?;
+    Ok(TokenRecord {
+        id,
+        name: name.trim().to_string(),
+        role,
+        person,
+    })
+}

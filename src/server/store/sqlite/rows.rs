@@ -1,0 +1,192 @@
+//! Turning SQLite rows into model values, and the column lists that go with
+//! them. Times are stored as Unix milliseconds, lists and maps as JSON.
+
+use crate::model::*;
+use chrono::{DateTime, Utc};
+use rusqlite::Row;
+use std::str::FromStr;
+
+pub fn to_ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+fn time(ms: i64) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms).ok_or(rusqlite::Error::IntegralValueOutOfRange(0, ms))
+}
+
+fn opt_time(ms: Option<i64>) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    ms.map(time).transpose()
+}
+
+fn parse<T: FromStr<Err = String>>(row: &Row, col: &str) -> rusqlite::Result<T> {
+    let text: String = row.get(col)?;
+    T::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+fn json<T: serde::de::DeserializeOwned>(row: &Row, col: &str) -> rusqlite::Result<T> {
+    let text: String = row.get(col)?;
+    serde_json::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+pub const AGENT_COLS: &str = "seq, id, name, kind, environment, owner_id, description, runtime, \
+     labels, status, created_by, created_at, updated_at, last_seen_at, rev";
+
+pub fn agent(row: &Row) -> rusqlite::Result<Agent> {
+    Ok(Agent {
+        id: row.get("id")?,
+        name: row.get("name")?,
+        kind: parse(row, "kind")?,
+        environment: row.get("environment")?,
+        owner: row.get("owner_id")?,
+        description: row.get("description")?,
+        runtime: row.get("runtime")?,
+        labels: json(row, "labels")?,
+        status: parse(row, "status")?,
+        created_by: row.get("created_by")?,
+        created_at: time(row.get("created_at")?)?,
+        updated_at: time(row.get("updated_at")?)?,
+        last_seen_at: opt_time(row.get("last_seen_at")?)?,
+        rev: row.get("rev")?,
+    })
+}
+
+pub const PERSON_COLS: &str =
+    "id, name, email, team, manager_id, status, created_at, departed_at, rev";
+
+pub fn person(row: &Row) -> rusqlite::Result<Person> {
+    Ok(Person {
+        id: row.get("id")?,
+        name: row.get("name")?,
+        email: row.get("email")?,
+        team: row.get("team")?,
+        manager: row.get("manager_id")?,
+        status: parse(row, "status")?,
+        created_at: time(row.get("created_at")?)?,
+        departed_at: opt_time(row.get("departed_at")?)?,
+        rev: row.get("rev")?,
+    })
+}
+
+pub const CREDENTIAL_COLS: &str = "id, agent_id, prefix, scopes, issued_at, expires_at, \
+     last_used_at, status, revoked_at, revoked_reason, rev";
+
+pub fn credential(row: &Row) -> rusqlite::Result<Credential> {
+    let expires_at = opt_time(row.get("expires_at")?)?;
+    let mut status: CredentialStatus = parse(row, "status")?;
+    // Expiry is a fact of the clock, not a write: derive it on read.
+    if status == CredentialStatus::Active && expires_at.is_some_and(|e| e <= Utc::now()) {
+        status = CredentialStatus::Expired;
+    }
+    Ok(Credential {
+        id: row.get("id")?,
+        agent_id: row.get("agent_id")?,
+        scopes: json(row, "scopes")?,
+        prefix: row.get("prefix")?,
+        issued_at: time(row.get("issued_at")?)?,
+        expires_at,
+        last_used_at: opt_time(row.get("last_used_at")?)?,
+        status,
+        revoked_at: opt_time(row.get("revoked_at")?)?,
+        revoked_reason: row.get("revoked_reason")?,
+        rev: row.get("rev")?,
+    })
+}
+
+pub const GRANT_COLS: &str = "id, agent_id, resource, scope, level, granted_at, last_used_at, rev";
+
+pub fn grant(row: &Row) -> rusqlite::Result<Grant> {
+    Ok(Grant {
+        id: row.get("id")?,
+        agent_id: row.get("agent_id")?,
+        resource: row.get("resource")?,
+        scope: row.get("scope")?,
+        level: parse(row, "level")?,
+        granted_at: time(row.get("granted_at")?)?,
+        last_used_at: opt_time(row.get("last_used_at")?)?,
+        rev: row.get("rev")?,
+    })
+}
+
+pub const DELEGATION_COLS: &str =
+    "id, parent_agent, parent_person, child_agent, on_behalf_of, scopes, created_at, rev";
+
+pub fn delegation(row: &Row) -> rusqlite::Result<Delegation> {
+    Ok(Delegation {
+        id: row.get("id")?,
+        parent_agent: row.get("parent_agent")?,
+        parent_person: row.get("parent_person")?,
+        child_agent: row.get("child_agent")?,
+        on_behalf_of: row.get("on_behalf_of")?,
+        scopes: json(row, "scopes")?,
+        created_at: time(row.get("created_at")?)?,
+        rev: row.get("rev")?,
+    })
+}
+
+pub const ALERT_COLS: &str = "id, agent_id, rule, severity, summary, evidence, status, source, \
+     created_at, updated_at, acknowledged_by, ack_reason, resolved_at, rev";
+
+pub fn alert(row: &Row) -> rusqlite::Result<Alert> {
+    Ok(Alert {
+        id: row.get("id")?,
+        agent_id: row.get("agent_id")?,
+        rule: row.get("rule")?,
+        severity: parse(row, "severity")?,
+        summary: row.get("summary")?,
+        evidence: row.get("evidence")?,
+        status: parse(row, "status")?,
+        source: row.get("source")?,
+        created_at: time(row.get("created_at")?)?,
+        updated_at: time(row.get("updated_at")?)?,
+        acknowledged_by: row.get("acknowledged_by")?,
+        ack_reason: row.get("ack_reason")?,
+        resolved_at: opt_time(row.get("resolved_at")?)?,
+        rev: row.get("rev")?,
+    })
+}
+
+pub const OPERATION_COLS: &str =
+    "id, kind, target, actor, reason, status, steps, created_at, finished_at";
+
+pub fn operation(row: &Row) -> rusqlite::Result<Operation> {
+    Ok(Operation {
+        id: row.get("id")?,
+        kind: row.get("kind")?,
+        target: row.get("target")?,
+        actor: row.get("actor")?,
+        reason: row.get("reason")?,
+        status: parse(row, "status")?,
+        steps: json(row, "steps")?,
+        created_at: time(row.get("created_at")?)?,
+        finished_at: opt_time(row.get("finished_at")?)?,
+    })
+}
+
+pub const AUDIT_COLS: &str = "seq, at, actor, action, target, reason, result, prev_hash, hash";
+
+pub fn audit_entry(row: &Row) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: row.get("seq")?,
+        at: time(row.get("at")?)?,
+        actor: row.get("actor")?,
+        action: row.get("action")?,
+        target: row.get("target")?,
+        reason: row.get("reason")?,
+        result: row.get("result")?,
+        prev_hash: row.get("prev_hash")?,
+        hash: row.get("hash")?,
+    })
+}
+
+/// JSON text of a value made of strings (cannot fail).
+pub fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}

@@ -1,0 +1,214 @@
+//! The SQLite schema, as numbered migrations. `PRAGMA user_version` records
+//! how many have run; each runs once, in its own transaction.
+
+use rusqlite::Connection;
+
+/// Append only: a migration, once released, is never edited.
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT INTO meta (key, value) VALUES ('rev', 0), ('audit_head', 0);
+
+    CREATE TABLE people (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        team TEXT,
+        manager_id TEXT REFERENCES people(id),
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        departed_at INTEGER,
+        rev INTEGER NOT NULL
+    );
+    CREATE INDEX people_rev ON people(rev);
+
+    CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        person_id TEXT REFERENCES people(id),
+        hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+    );
+
+    CREATE TABLE agents (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        environment TEXT NOT NULL,
+        owner_id TEXT REFERENCES people(id),
+        description TEXT,
+        runtime TEXT,
+        labels TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL,
+        created_by TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        last_seen_at INTEGER,
+        rev INTEGER NOT NULL
+    );
+    CREATE INDEX agents_rev ON agents(rev);
+    CREATE INDEX agents_owner ON agents(owner_id);
+
+    CREATE TABLE credentials (
+        id TEXT PRIMARY KEY,
+        agent_id TEXT NOT NULL REFERENCES agents(id),
+        hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        issued_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        last_used_at INTEGER,
+        status TEXT NOT NULL,
+        revoked_at INTEGER,
+        revoked_reason TEXT,
+        rev INTEGER NOT NULL
+    );
+    CREATE INDEX credentials_agent ON credentials(agent_id);
+    CREATE INDEX credentials_rev ON credentials(rev);
+
+    CREATE TABLE grants (
+        id TEXT PRIMARY KEY,
+        agent_id TEXT NOT NULL REFERENCES agents(id),
+        resource TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        level TEXT NOT NULL,
+        granted_at INTEGER NOT NULL,
+        last_used_at INTEGER,
+        rev INTEGER NOT NULL
+    );
+    CREATE INDEX grants_agent ON grants(agent_id);
+    CREATE INDEX grants_rev ON grants(rev);
+
+    CREATE TABLE delegations (
+        id TEXT PRIMARY KEY,
+        parent_agent TEXT REFERENCES agents(id),
+        parent_person TEXT REFERENCES people(id),
+        child_agent TEXT NOT NULL REFERENCES agents(id),
+        on_behalf_of TEXT REFERENCES people(id),
+        scopes TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        rev INTEGER NOT NULL
+    );
+    CREATE INDEX delegations_parent ON delegations(parent_agent);
+    CREATE INDEX delegations_child ON delegations(child_agent);
+    CREATE INDEX delegations_rev ON delegations(rev);
+
+    CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        agent_id TEXT REFERENCES agents(id),
+        rule TEXT NOT NULL,
+        cause TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        status TEXT NOT NULL,
+        source TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        acknowledged_by TEXT,
+        ack_reason TEXT,
+        resolved_at INTEGER,
+        rev INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX alerts_live_cause ON alerts(rule, cause) WHERE status != 'resolved';
+    CREATE INDEX alerts_agent ON alerts(agent_id);
+    CREATE INDEX alerts_rev ON alerts(rev);
+
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        agent_id TEXT NOT NULL,
+        credential_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        scope TEXT,
+        result TEXT,
+        on_behalf_of TEXT NOT NULL,
+        interactive INTEGER NOT NULL
+    );
+    CREATE INDEX events_agent_at ON events(agent_id, at);
+
+    CREATE TABLE operations (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        target TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        status TEXT NOT NULL,
+        steps TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER
+    );
+    CREATE INDEX operations_unfinished ON operations(status) WHERE finished_at IS NULL;
+
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        reason TEXT,
+        result TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+
+    CREATE TABLE removed (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        rev INTEGER NOT NULL
+    );
+    CREATE INDEX removed_rev ON removed(rev);
+    "#,
+];
+
+/// Brings the database up to the newest schema. Refuses a database written
+/// by a newer Warden rather than guessing at its shape.
+pub fn migrate(conn: &mut Connection) -> Result<(), String> {
+    let version: usize = conn
+        .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .map_err(|e| e.to_string())? as usize;
+    if version > MIGRATIONS.len() {
+        return Err(format!(
+            "the database has schema version {version}, newer than this Warden knows ({}); upgrade Warden",
+            MIGRATIONS.len()
+        ));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction().map_err(|e| e.to_string())?;
+        tx.execute_batch(sql)
+            .map_err(|e| format!("migration {} failed: {e}", i + 1))?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)
+            .map_err(|e| e.to_string())?;
+        tx.commit().map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_once_and_again_is_a_no_op() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c).unwrap();
+        migrate(&mut c).unwrap();
+        let v: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn refuses_a_newer_database() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.pragma_update(None, "user_version", 999).unwrap();
+        assert!(migrate(&mut c).unwrap_err().contains("newer"));
+    }
+}

@@ -1,0 +1,81 @@
+//! What every write does inside its transaction: take the next change-feed
+//! revision, and append to the audit chain.
+
+use super::rows::now_ms;
+use crate::server::audit;
+use crate::server::store::{Actor, StoreError, StoreResult};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && f.code == rusqlite::ErrorCode::ConstraintViolation
+        {
+            return StoreError::Conflict(format!("conflicts with an existing record: {e}"));
+        }
+        StoreError::Internal(e.to_string())
+    }
+}
+
+/// The next revision of the one global counter; every row written in this
+/// transaction takes it.
+pub fn next_rev(tx: &Transaction) -> StoreResult<i64> {
+    Ok(tx.query_row(
+        "UPDATE meta SET value = value + 1 WHERE key = 'rev' RETURNING value",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn current_rev(conn: &rusqlite::Connection) -> StoreResult<i64> {
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = 'rev'", [], |r| r.get(0))?)
+}
+
+/// Appends one entry. The write transaction holds SQLite's write lock, so
+/// two writers can never read the same head and fork the chain.
+pub fn append_audit(
+    tx: &Transaction,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+    reason: Option<&str>,
+    result: &str,
+) -> StoreResult<i64> {
+    let last: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (seq, prev) = match last {
+        Some((s, h)) => (s + 1, h),
+        None => (1, audit::GENESIS.to_string()),
+    };
+    let at = now_ms();
+    let hash = audit::entry_hash(seq, at, &actor.label, action, target, reason, result, &prev);
+    tx.execute(
+        "INSERT INTO audit (seq, at, actor, action, target, reason, result, prev_hash, hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            seq,
+            at,
+            actor.label,
+            action,
+            target,
+            reason,
+            result,
+            prev,
+            hash
+        ],
+    )?;
+    tx.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'audit_head'",
+        params![seq],
+    )?;
+    Ok(seq)
+}
+
+pub fn not_found(what: &str, key: &str) -> StoreError {
+    StoreError::NotFound(format!("no {what} {key:?}"))
+}
