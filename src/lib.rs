@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod demo;
 pub mod config;
 pub mod dirs;
 pub mod fleet;

@@ -3,3 +3,4 @@
 
 pub mod filter;
 pub mod safe_text;
+pub mod state;

@@ -79,14 +79,6 @@ pub fn open_store(database: &str) -> anyhow::Result<Arc<dyn Store>> {
     Ok(Arc::new(store))
 }
 
-/// The default `--database`: a file in the platform data dir.
-pub fn default_database() -> anyhow::Result<String> {
-    let path = crate::dirs::default_database().ok_or_else(|| {
-        anyhow::anyhow!("no home directory to keep the database in; pass --database sqlite:PATH")
-    })?;
-    Ok(format!("sqlite:{}", path.display()))
-}
-
 fn http_client() -> anyhow::Result<reqwest::Client> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     Ok(reqwest::Client::builder()
@@ -140,9 +132,11 @@ pub async fn start(
     })
 }
 
-/// Opens the store, binds, and serves until Ctrl-C. Prints one line
-/// `warden: listening on http://ADDR` to stderr once bound.
+/// Opens the store, binds, and serves until Ctrl-C or SIGTERM. Prints one
+/// line `warden: listening on http://ADDR` to stderr once bound; the log
+/// (level from `WARDEN_LOG`, default `info`) goes to stderr too.
 pub async fn run(opts: ServeOptions) -> anyhow::Result<()> {
+    init_logging();
     let database = opts.database.clone();
     let store = open_store(&database)
         .map_err(|e| anyhow::anyhow!("cannot open the database {database}: {e}"))?;
@@ -151,8 +145,34 @@ pub async fn run(opts: ServeOptions) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.listen))?;
     let server = start(store, opts.config, opts.admin_token.as_deref(), listener).await?;
     eprintln!("warden: listening on {}", server.url);
-    tokio::signal::ctrl_c().await?;
+    tracing::info!(url = %server.url, %database, "serving");
+    shutdown_signal().await;
     eprintln!("warden: shutting down");
     server.shutdown().await;
     Ok(())
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WARDEN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A second call (tests, embedding) keeps the first subscriber.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -85,6 +85,19 @@ pub struct AlertInput {
     pub evidence: String,
 }
 
+/// A whole fleet written in one transaction: how a demo or a benchmark
+/// seeds thousands of rows without a transaction each. Ids are the
+/// caller's; `rev` fields are ignored and set by the store.
+#[derive(Debug, Clone, Default)]
+pub struct Import {
+    pub people: Vec<Person>,
+    pub agents: Vec<Agent>,
+    /// Each with the hash of its secret.
+    pub credentials: Vec<(Credential, String)>,
+    pub grants: Vec<Grant>,
+    pub delegations: Vec<Delegation>,
+}
+
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum StoreError {
     #[error("{0}")]
@@ -226,6 +239,10 @@ pub trait Store: Send + Sync + 'static {
     /// Opens the alert for `(rule, cause)` or brings the open one up to date.
     async fn raise_alert(&self, alert: &AlertInput) -> StoreResult<Alert>;
     async fn ack_alert(&self, actor: &Actor, id: &str, reason: &str) -> StoreResult<Alert>;
+
+    /// Writes every row of `import` in one transaction, with one audit
+    /// entry that counts them.
+    async fn import(&self, actor: &Actor, import: Import) -> StoreResult<()>;
 
     // The changes feed.
     async fn changes(&self, since: i64) -> StoreResult<Changes>;

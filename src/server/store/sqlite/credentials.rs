@@ -152,6 +152,12 @@ pub fn add_grant(
     g: &NewGrant,
 ) -> StoreResult<Grant> {
     let agent = agents::get(tx, agent_id)?;
+    if agent.status == AgentStatus::Killed {
+        return Err(StoreError::Conflict(format!(
+            "agent {} is killed; it gets no new grants",
+            agent.name
+        )));
+    }
     if g.resource.trim().is_empty() || g.scope.trim().is_empty() {
         return Err(StoreError::Invalid(
             "a grant needs a resource and a scope".into(),

@@ -7,6 +7,7 @@ mod alerts;
 mod credentials;
 mod events;
 mod feed;
+mod import;
 mod operations;
 mod people;
 mod rows;
@@ -356,6 +357,12 @@ impl Store for SqliteStore {
     async fn ack_alert(&self, actor: &Actor, id: &str, reason: &str) -> StoreResult<Alert> {
         let (actor, id, reason) = (actor.clone(), owned(id), owned(reason));
         self.write(move |t| alerts::ack(t, &actor, &id, &reason))
+            .await
+    }
+
+    async fn import(&self, actor: &Actor, import: Import) -> StoreResult<()> {
+        let actor = actor.clone();
+        self.write(move |t| import::import(t, &actor, &import))
             .await
     }
 

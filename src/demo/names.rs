@@ -1,0 +1,194 @@
+//! Word lists for a believable demo fleet.
+
+pub const FIRST: &[&str] = &[
+    "Ada",
+    "Grace",
+    "Alan",
+    "Katherine",
+    "Linus",
+    "Margaret",
+    "Dennis",
+    "Barbara",
+    "Ken",
+    "Frances",
+    "Edsger",
+    "Radia",
+    "Tim",
+    "Hedy",
+    "Donald",
+    "Shafi",
+    "Leslie",
+    "Sophie",
+    "Guido",
+    "Joan",
+    "Bjarne",
+    "Anita",
+    "John",
+    "Mary",
+    "Niklaus",
+    "Adele",
+    "Vint",
+    "Lynn",
+    "Yukihiro",
+    "Evelyn",
+    "Whitfield",
+    "Jean",
+    "Ward",
+    "Annie",
+    "Brian",
+    "Carol",
+    "Rob",
+    "Dorothy",
+    "Ivan",
+    "Elena",
+];
+
+pub const LAST: &[&str] = &[
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Johnson",
+    "Torvalds",
+    "Hamilton",
+    "Ritchie",
+    "Liskov",
+    "Thompson",
+    "Allen",
+    "Dijkstra",
+    "Perlman",
+    "Berners-Lee",
+    "Lamarr",
+    "Knuth",
+    "Goldwasser",
+    "Lamport",
+    "Wilson",
+    "van Rossum",
+    "Clarke",
+    "Stroustrup",
+    "Borg",
+    "McCarthy",
+    "Keller",
+    "Wirth",
+    "Goldberg",
+    "Cerf",
+    "Conway",
+    "Matsumoto",
+    "Berezin",
+    "Diffie",
+    "Sammet",
+    "Cunningham",
+    "Easley",
+    "Kernighan",
+    "Shaw",
+    "Pike",
+    "Vaughan",
+    "Sutherland",
+    "Petrova",
+];
+
+pub const TEAMS: &[&str] = &[
+    "payments", "support", "platform", "security", "sales", "data", "finance", "hr", "legal",
+    "growth",
+];
+
+/// What an agent does, by team.
+pub fn functions(team: &str) -> &'static [&'static str] {
+    match team {
+        "payments" => &[
+            "invoice-reconciler",
+            "refund-assistant",
+            "fraud-screener",
+            "ledger-sync",
+        ],
+        "support" => &[
+            "ticket-triage",
+            "support-copilot",
+            "reply-drafter",
+            "kb-answerer",
+        ],
+        "platform" => &[
+            "deploy-bot",
+            "incident-summarizer",
+            "cost-optimizer",
+            "pr-reviewer",
+        ],
+        "security" => &[
+            "alert-enricher",
+            "phishing-triage",
+            "vuln-scanner",
+            "access-reviewer",
+        ],
+        "sales" => &[
+            "outreach-writer",
+            "crm-updater",
+            "lead-scorer",
+            "meeting-notes",
+        ],
+        "data" => &[
+            "etl-runner",
+            "dashboard-narrator",
+            "sql-assistant",
+            "schema-doc",
+        ],
+        "finance" => &[
+            "expense-auditor",
+            "forecast-builder",
+            "vendor-checker",
+            "close-assistant",
+        ],
+        "hr" => &[
+            "onboarding-guide",
+            "policy-answerer",
+            "recruiting-screener",
+            "survey-summarizer",
+        ],
+        "legal" => &[
+            "contract-reviewer",
+            "nda-drafter",
+            "compliance-monitor",
+            "dpa-checker",
+        ],
+        _ => &[
+            "campaign-writer",
+            "seo-auditor",
+            "ab-analyzer",
+            "social-scheduler",
+        ],
+    }
+}
+
+pub const ENVIRONMENTS: &[&str] = &["prod", "staging", "dev", "sandbox"];
+
+/// Tools and hosts agents act on.
+pub const TARGETS: &[&str] = &[
+    "api.stripe.com",
+    "corp.zendesk.com",
+    "api.github.com",
+    "slack.com/api",
+    "salesforce.corp.example",
+    "s3://warehouse-exports",
+    "postgres://billing-db",
+    "jira.corp.example",
+    "mcp://filesystem",
+    "mcp://browser",
+    "api.openai.com",
+    "docs.corp.example",
+];
+
+pub const ACTIONS: &[&str] = &[
+    "read", "list", "search", "write", "update", "send", "invoke",
+];
+
+/// Resources and scopes for credentials and grants.
+pub const RESOURCES: &[(&str, &str)] = &[
+    ("tickets", "tickets"),
+    ("crm", "crm"),
+    ("repo", "repo"),
+    ("billing", "billing"),
+    ("warehouse", "warehouse"),
+    ("chat", "chat"),
+    ("calendar", "calendar"),
+    ("email", "email"),
+    ("files", "files"),
+    ("iam", "iam"),
+];

@@ -1,0 +1,631 @@
+//! The fleet: the dashboard's copy of a backend's state, kept exact by
+//! applying the changes feed. Every string is made display-safe here, as it
+//! enters, so no view can forget to. Applying a change costs in proportion
+//! to the change; per-agent summaries (credentials, grant level, alerts,
+//! risk) are kept up to date for the agents a change touched.
+
+use super::safe_text::escape;
+use crate::api::Changes;
+use crate::model::*;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// What the agents table shows beside the agent itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Summary {
+    /// Credentials neither revoked nor expired.
+    pub live_credentials: u32,
+    pub credentials: u32,
+    pub highest_level: Option<GrantLevel>,
+    pub open_alerts: u32,
+    /// The highest severity among open alerts.
+    pub risk: Option<Severity>,
+}
+
+/// Counts for the header.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Counts {
+    pub agents: usize,
+    pub active: usize,
+    pub unowned: usize,
+    pub suspended: usize,
+    pub killed: usize,
+    /// Open alerts by severity, indexed by `Severity as usize`.
+    pub alerts: [usize; 5],
+}
+
+#[derive(Debug, Default, Clone)]
+struct Links {
+    credentials: Vec<String>,
+    grants: Vec<String>,
+    delegations: Vec<String>,
+    alerts: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Fleet {
+    agents: Vec<Agent>,
+    summaries: Vec<Summary>,
+    index: HashMap<String, usize>,
+    people: HashMap<String, Person>,
+    credentials: HashMap<String, Credential>,
+    grants: HashMap<String, Grant>,
+    delegations: HashMap<String, Delegation>,
+    alerts: HashMap<String, Alert>,
+    links: HashMap<String, Links>,
+    /// The changes-feed cursor this copy is at.
+    pub cursor: i64,
+    /// Bumped on every change, so views know when to rebuild their order.
+    pub generation: u64,
+}
+
+fn clean(s: &mut String) {
+    if let Cow::Owned(e) = escape(s) {
+        *s = e;
+    }
+}
+
+fn clean_opt(s: &mut Option<String>) {
+    if let Some(s) = s {
+        clean(s);
+    }
+}
+
+fn clean_all(v: &mut [String]) {
+    v.iter_mut().for_each(clean);
+}
+
+/// Makes every string of a backend object display-safe.
+pub trait Sanitize {
+    fn sanitize(&mut self);
+}
+
+impl Sanitize for Agent {
+    fn sanitize(&mut self) {
+        clean(&mut self.id);
+        clean(&mut self.name);
+        clean(&mut self.environment);
+        clean_opt(&mut self.owner);
+        clean_opt(&mut self.description);
+        clean_opt(&mut self.runtime);
+        clean_opt(&mut self.created_by);
+        if self
+            .labels
+            .iter()
+            .any(|(k, v)| matches!(escape(k), Cow::Owned(_)) || matches!(escape(v), Cow::Owned(_)))
+        {
+            self.labels = std::mem::take(&mut self.labels)
+                .into_iter()
+                .map(|(k, v)| (escape(&k).into_owned(), escape(&v).into_owned()))
+                .collect();
+        }
+    }
+}
+
+impl Sanitize for Person {
+    fn sanitize(&mut self) {
+        clean(&mut self.id);
+        clean(&mut self.name);
+        clean(&mut self.email);
+        clean_opt(&mut self.team);
+        clean_opt(&mut self.manager);
+    }
+}
+
+impl Sanitize for Credential {
+    fn sanitize(&mut self) {
+        clean(&mut self.id);
+        clean(&mut self.agent_id);
+        clean_all(&mut self.scopes);
+        clean(&mut self.prefix);
+        clean_opt(&mut self.revoked_reason);
+    }
+}
+
+impl Sanitize for Grant {
+    fn sanitize(&mut self) {
+        clean(&mut self.id);
+        clean(&mut self.agent_id);
+        clean(&mut self.resource);
+        clean(&mut self.scope);
+    }
+}
+
+impl Sanitize for Delegation {
+    fn sanitize(&mut self) {
+        clean(&mut self.id);
+        clean_opt(&mut self.parent_agent);
+        clean_opt(&mut self.parent_person);
+        clean(&mut self.child_agent);
+        clean_opt(&mut self.on_behalf_of);
+        clean_all(&mut self.scopes);
+    }
+}
+
+impl Sanitize for Alert {
+    fn sanitize(&mut self) {
+        clean(&mut self.id);
+        clean_opt(&mut self.agent_id);
+        clean(&mut self.rule);
+        clean(&mut self.summary);
+        clean(&mut self.evidence);
+        clean(&mut self.source);
+        clean_opt(&mut self.acknowledged_by);
+        clean_opt(&mut self.ack_reason);
+    }
+}
+
+impl Sanitize for Operation {
+    fn sanitize(&mut self) {
+        clean(&mut self.id);
+        clean(&mut self.target);
+        clean(&mut self.actor);
+        clean(&mut self.reason);
+        for s in &mut self.steps {
+            clean(&mut s.name);
+            clean(&mut s.agent_id);
+            clean(&mut s.detail);
+        }
+    }
+}
+
+fn link(list: &mut Vec<String>, id: &str) {
+    if !list.iter().any(|x| x == id) {
+        list.push(id.to_string());
+    }
+}
+
+impl Fleet {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Applies one answer of the changes feed; answers whether anything
+    /// changed.
+    pub fn apply(&mut self, mut changes: Changes) -> bool {
+        if changes.full {
+            *self = Fleet {
+                generation: self.generation + 1,
+                ..Fleet::default()
+            };
+        } else if changes.is_empty() {
+            self.cursor = changes.cursor.max(self.cursor);
+            return false;
+        }
+        let mut touched: Vec<String> = Vec::new();
+        for mut p in changes.people.drain(..) {
+            p.sanitize();
+            // An owner's name or status shows on every agent they own, but
+            // summaries do not depend on it: nothing to recompute.
+            self.people.insert(p.id.clone(), p);
+        }
+        for mut a in changes.agents.drain(..) {
+            a.sanitize();
+            match self.index.get(&a.id) {
+                Some(&i) => self.agents[i] = a,
+                None => {
+                    self.index.insert(a.id.clone(), self.agents.len());
+                    touched.push(a.id.clone());
+                    self.agents.push(a);
+                    self.summaries.push(Summary::default());
+                }
+            }
+        }
+        for mut c in changes.credentials.drain(..) {
+            c.sanitize();
+            link(
+                &mut self
+                    .links
+                    .entry(c.agent_id.clone())
+                    .or_default()
+                    .credentials,
+                &c.id,
+            );
+            touched.push(c.agent_id.clone());
+            self.credentials.insert(c.id.clone(), c);
+        }
+        for mut g in changes.grants.drain(..) {
+            g.sanitize();
+            link(
+                &mut self.links.entry(g.agent_id.clone()).or_default().grants,
+                &g.id,
+            );
+            touched.push(g.agent_id.clone());
+            self.grants.insert(g.id.clone(), g);
+        }
+        for mut d in changes.delegations.drain(..) {
+            d.sanitize();
+            link(
+                &mut self
+                    .links
+                    .entry(d.child_agent.clone())
+                    .or_default()
+                    .delegations,
+                &d.id,
+            );
+            if let Some(parent) = &d.parent_agent {
+                link(
+                    &mut self.links.entry(parent.clone()).or_default().delegations,
+                    &d.id,
+                );
+            }
+            self.delegations.insert(d.id.clone(), d);
+        }
+        for mut a in changes.alerts.drain(..) {
+            a.sanitize();
+            if let Some(agent) = &a.agent_id {
+                link(
+                    &mut self.links.entry(agent.clone()).or_default().alerts,
+                    &a.id,
+                );
+                touched.push(agent.clone());
+            }
+            self.alerts.insert(a.id.clone(), a);
+        }
+        for r in changes.removed.drain(..) {
+            self.remove(&r.kind, &r.id, &mut touched);
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for id in &touched {
+            self.summarise(id);
+        }
+        self.cursor = changes.cursor;
+        self.generation += 1;
+        true
+    }
+
+    fn remove(&mut self, kind: &str, id: &str, touched: &mut Vec<String>) {
+        match kind {
+            "agent" => {
+                if let Some(i) = self.index.remove(id) {
+                    self.agents.swap_remove(i);
+                    self.summaries.swap_remove(i);
+                    if let Some(moved) = self.agents.get(i) {
+                        self.index.insert(moved.id.clone(), i);
+                    }
+                }
+                self.links.remove(id);
+            }
+            "person" => {
+                self.people.remove(id);
+            }
+            "credential" => {
+                if let Some(c) = self.credentials.remove(id) {
+                    touched.push(c.agent_id);
+                }
+            }
+            "grant" => {
+                if let Some(g) = self.grants.remove(id) {
+                    touched.push(g.agent_id);
+                }
+            }
+            "delegation" => {
+                self.delegations.remove(id);
+            }
+            "alert" => {
+                if let Some(a) = self.alerts.remove(id)
+                    && let Some(agent) = a.agent_id
+                {
+                    touched.push(agent);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn summarise(&mut self, agent_id: &str) {
+        let Some(&i) = self.index.get(agent_id) else {
+            return;
+        };
+        let mut s = Summary::default();
+        if let Some(links) = self.links.get_mut(agent_id) {
+            links
+                .credentials
+                .retain(|c| self.credentials.contains_key(c));
+            links.grants.retain(|g| self.grants.contains_key(g));
+            links.alerts.retain(|a| self.alerts.contains_key(a));
+            for c in links
+                .credentials
+                .iter()
+                .filter_map(|c| self.credentials.get(c))
+            {
+                s.credentials += 1;
+                if c.status == CredentialStatus::Active
+                    && c.expires_at.is_none_or(|e| e > chrono::Utc::now())
+                {
+                    s.live_credentials += 1;
+                }
+            }
+            s.highest_level = links
+                .grants
+                .iter()
+                .filter_map(|g| self.grants.get(g))
+                .map(|g| g.level)
+                .max();
+            for a in links.alerts.iter().filter_map(|a| self.alerts.get(a)) {
+                if a.status == AlertStatus::Open {
+                    s.open_alerts += 1;
+                    s.risk = s.risk.max(Some(a.severity));
+                }
+            }
+        }
+        self.summaries[i] = s;
+    }
+
+    pub fn len(&self) -> usize {
+        self.agents.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.agents.is_empty()
+    }
+
+    /// All agents, in the order they arrived; views index into this.
+    pub fn agents(&self) -> &[Agent] {
+        &self.agents
+    }
+
+    pub fn summary(&self, i: usize) -> Summary {
+        self.summaries.get(i).copied().unwrap_or_default()
+    }
+
+    pub fn position(&self, agent_id: &str) -> Option<usize> {
+        self.index.get(agent_id).copied()
+    }
+
+    pub fn agent(&self, agent_id: &str) -> Option<&Agent> {
+        self.position(agent_id).map(|i| &self.agents[i])
+    }
+
+    pub fn person(&self, id: &str) -> Option<&Person> {
+        self.people.get(id)
+    }
+
+    pub fn people(&self) -> impl Iterator<Item = &Person> {
+        self.people.values()
+    }
+
+    pub fn owner_of(&self, agent: &Agent) -> Option<&Person> {
+        agent.owner.as_deref().and_then(|o| self.people.get(o))
+    }
+
+    fn linked<'a, T>(
+        &'a self,
+        agent_id: &str,
+        pick: fn(&Links) -> &Vec<String>,
+        map: &'a HashMap<String, T>,
+    ) -> Vec<&'a T> {
+        self.links
+            .get(agent_id)
+            .map(|l| pick(l).iter().filter_map(|id| map.get(id)).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn credentials_of(&self, agent_id: &str) -> Vec<&Credential> {
+        let mut v = self.linked(agent_id, |l| &l.credentials, &self.credentials);
+        v.sort_by(|a, b| a.issued_at.cmp(&b.issued_at).then_with(|| a.id.cmp(&b.id)));
+        v
+    }
+
+    pub fn grants_of(&self, agent_id: &str) -> Vec<&Grant> {
+        let mut v = self.linked(agent_id, |l| &l.grants, &self.grants);
+        v.sort_by(|a, b| {
+            b.level
+                .cmp(&a.level)
+                .then_with(|| a.resource.cmp(&b.resource))
+        });
+        v
+    }
+
+    pub fn delegations_of(&self, agent_id: &str) -> Vec<&Delegation> {
+        let mut v = self.linked(agent_id, |l| &l.delegations, &self.delegations);
+        v.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        v
+    }
+
+    pub fn alerts_of(&self, agent_id: &str) -> Vec<&Alert> {
+        let mut v = self.linked(agent_id, |l| &l.alerts, &self.alerts);
+        v.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| b.created_at.cmp(&a.created_at))
+        });
+        v
+    }
+
+    /// Agents this one delegated to, directly.
+    pub fn children_of(&self, agent_id: &str) -> Vec<&Agent> {
+        self.delegations_of(agent_id)
+            .into_iter()
+            .filter(|d| d.parent_agent.as_deref() == Some(agent_id))
+            .filter_map(|d| self.agent(&d.child_agent))
+            .collect()
+    }
+
+    pub fn alerts(&self) -> impl Iterator<Item = &Alert> {
+        self.alerts.values()
+    }
+
+    /// Counts for the header, in one pass.
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts {
+            agents: self.agents.len(),
+            ..Counts::default()
+        };
+        for a in &self.agents {
+            match a.status {
+                AgentStatus::Active => c.active += 1,
+                AgentStatus::Suspended => c.suspended += 1,
+                AgentStatus::Killed => c.killed += 1,
+                AgentStatus::Dormant => {}
+            }
+            let owned = self
+                .owner_of(a)
+                .is_some_and(|p| p.status == PersonStatus::Active);
+            if !owned && a.status != AgentStatus::Killed {
+                c.unowned += 1;
+            }
+        }
+        for a in self
+            .alerts
+            .values()
+            .filter(|a| a.status == AlertStatus::Open)
+        {
+            c.alerts[a.severity as usize] += 1;
+        }
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    pub fn agent(id: &str, name: &str) -> Agent {
+        Agent {
+            id: id.into(),
+            name: name.into(),
+            kind: AgentKind::Chatbot,
+            environment: "prod".into(),
+            owner: None,
+            description: None,
+            runtime: None,
+            labels: Default::default(),
+            status: AgentStatus::Active,
+            created_by: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            last_seen_at: None,
+            rev: 1,
+        }
+    }
+
+    fn credential(id: &str, agent: &str, status: CredentialStatus) -> Credential {
+        Credential {
+            id: id.into(),
+            agent_id: agent.into(),
+            scopes: vec!["a:read".into()],
+            prefix: "wdn_ac_x".into(),
+            issued_at: Utc::now(),
+            expires_at: None,
+            last_used_at: None,
+            status,
+            revoked_at: None,
+            revoked_reason: None,
+            rev: 1,
+        }
+    }
+
+    #[test]
+    fn full_sync_then_incremental() {
+        let mut f = Fleet::new();
+        let changed = f.apply(Changes {
+            cursor: 5,
+            full: true,
+            agents: vec![agent("a1", "one"), agent("a2", "two")],
+            credentials: vec![
+                credential("c1", "a1", CredentialStatus::Active),
+                credential("c2", "a1", CredentialStatus::Active),
+            ],
+            ..Changes::default()
+        });
+        assert!(changed);
+        assert_eq!(f.len(), 2);
+        assert_eq!(f.summary(f.position("a1").unwrap()).live_credentials, 2);
+        let g = f.generation;
+        f.apply(Changes {
+            cursor: 6,
+            credentials: vec![credential("c1", "a1", CredentialStatus::Revoked)],
+            ..Changes::default()
+        });
+        assert_eq!(f.summary(f.position("a1").unwrap()).live_credentials, 1);
+        assert!(f.generation > g);
+        assert_eq!(f.cursor, 6);
+        // An empty poll moves nothing.
+        let g = f.generation;
+        assert!(!f.apply(Changes {
+            cursor: 6,
+            ..Changes::default()
+        }));
+        assert_eq!(f.generation, g);
+    }
+
+    #[test]
+    fn a_full_answer_replaces_the_copy() {
+        let mut f = Fleet::new();
+        f.apply(Changes {
+            cursor: 2,
+            full: true,
+            agents: vec![agent("a1", "one")],
+            ..Changes::default()
+        });
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![agent("b1", "other")],
+            ..Changes::default()
+        });
+        assert_eq!(f.len(), 1);
+        assert!(f.agent("a1").is_none());
+    }
+
+    #[test]
+    fn hostile_strings_are_escaped_on_entry() {
+        let mut f = Fleet::new();
+        let mut a = agent("a1", "evil\u{1b}[2Jname\u{202e}");
+        a.description = Some("line\nbreak".into());
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![a],
+            ..Changes::default()
+        });
+        let a = f.agent("a1").unwrap();
+        assert!(
+            !a.name.contains('\u{1b}') && !a.name.contains('\u{202e}'),
+            "{}",
+            a.name
+        );
+        assert!(!a.description.as_ref().unwrap().contains('\n'));
+    }
+
+    #[test]
+    fn risk_is_the_worst_open_alert() {
+        let mut f = Fleet::new();
+        let alert = |id: &str, sev, status| Alert {
+            id: id.into(),
+            agent_id: Some("a1".into()),
+            rule: "R18".into(),
+            severity: sev,
+            summary: String::new(),
+            evidence: String::new(),
+            status,
+            source: "warden".into(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            acknowledged_by: None,
+            ack_reason: None,
+            resolved_at: None,
+            rev: 1,
+        };
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![agent("a1", "one")],
+            alerts: vec![
+                alert("x", Severity::Medium, AlertStatus::Open),
+                alert("y", Severity::Critical, AlertStatus::Resolved),
+            ],
+            ..Changes::default()
+        });
+        let s = f.summary(0);
+        assert_eq!((s.open_alerts, s.risk), (1, Some(Severity::Medium)));
+        assert_eq!(f.counts().alerts[Severity::Medium as usize], 1);
+    }
+}
