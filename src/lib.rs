@@ -16,3 +16,4 @@ pub mod fleet;
 pub mod model;
 pub mod secrets;
 pub mod server;
+pub mod tui;

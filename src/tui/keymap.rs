@@ -1,0 +1,339 @@
+//! The keymap: which key runs which command on which screen, the `:`
+//! commands and their aliases, and the help text, all from one table so
+//! the help can never disagree with the keys.
+
+use super::app::Screen;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Command {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Back,
+    QuitOrBack,
+    Quit,
+    Filter,
+    CommandMode,
+    Help,
+    Agents,
+    Refresh,
+    SortName,
+    SortOwner,
+    SortStatus,
+    SortRisk,
+    SortLastSeen,
+    SortAlerts,
+    Freeze,
+    Kill,
+    Owner,
+    Revoke,
+}
+
+/// Where a binding works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Everywhere,
+    Agents,
+    Detail,
+}
+
+/// One binding: keys, command, where, and what the help says.
+pub struct Binding {
+    pub keys: &'static [(KeyCode, KeyModifiers)],
+    pub label: &'static str,
+    pub command: Command,
+    pub scope: Scope,
+    pub help: &'static str,
+    /// Whether it changes something on the backend.
+    pub acts: bool,
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+
+macro_rules! b {
+    ($keys:expr, $label:expr, $cmd:ident, $scope:ident, $help:expr) => {
+        Binding {
+            keys: $keys,
+            label: $label,
+            command: Command::$cmd,
+            scope: Scope::$scope,
+            help: $help,
+            acts: false,
+        }
+    };
+    ($keys:expr, $label:expr, $cmd:ident, $scope:ident, $help:expr, acts) => {
+        Binding {
+            keys: $keys,
+            label: $label,
+            command: Command::$cmd,
+            scope: Scope::$scope,
+            help: $help,
+            acts: true,
+        }
+    };
+}
+
+pub const BINDINGS: &[Binding] = &[
+    b!(
+        &[(KeyCode::Char('j'), NONE), (KeyCode::Down, NONE)],
+        "j/↓",
+        Down,
+        Everywhere,
+        "move down"
+    ),
+    b!(
+        &[(KeyCode::Char('k'), NONE), (KeyCode::Up, NONE)],
+        "k/↑",
+        Up,
+        Everywhere,
+        "move up"
+    ),
+    b!(
+        &[(KeyCode::Char('g'), NONE), (KeyCode::Home, NONE)],
+        "g",
+        Top,
+        Everywhere,
+        "go to the top"
+    ),
+    b!(
+        &[
+            (KeyCode::Char('G'), SHIFT),
+            (KeyCode::Char('G'), NONE),
+            (KeyCode::End, NONE)
+        ],
+        "G",
+        Bottom,
+        Everywhere,
+        "go to the bottom"
+    ),
+    b!(
+        &[(KeyCode::Char('f'), CTRL), (KeyCode::PageDown, NONE)],
+        "ctrl-f",
+        PageDown,
+        Everywhere,
+        "page down"
+    ),
+    b!(
+        &[(KeyCode::Char('b'), CTRL), (KeyCode::PageUp, NONE)],
+        "ctrl-b",
+        PageUp,
+        Everywhere,
+        "page up"
+    ),
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "enter",
+        Open,
+        Agents,
+        "open the agent"
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        "esc",
+        Back,
+        Everywhere,
+        "back; at the top, clear the filter"
+    ),
+    b!(
+        &[(KeyCode::Char('/'), NONE)],
+        "/",
+        Filter,
+        Agents,
+        "filter: text, owner:none, kind:, env:, status:, risk:, !negate"
+    ),
+    b!(
+        &[(KeyCode::Char(':'), NONE), (KeyCode::Char(':'), SHIFT)],
+        ":",
+        CommandMode,
+        Everywhere,
+        "command: :agents, :help, :q"
+    ),
+    b!(
+        &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)],
+        "?",
+        Help,
+        Everywhere,
+        "help for this view"
+    ),
+    b!(
+        &[(KeyCode::Char('r'), CTRL)],
+        "ctrl-r",
+        Refresh,
+        Everywhere,
+        "poll the backend now"
+    ),
+    b!(
+        &[(KeyCode::Char('N'), SHIFT), (KeyCode::Char('N'), NONE)],
+        "N",
+        SortName,
+        Agents,
+        "sort by name (again: reverse)"
+    ),
+    b!(
+        &[(KeyCode::Char('O'), SHIFT), (KeyCode::Char('O'), NONE)],
+        "O",
+        SortOwner,
+        Agents,
+        "sort by owner"
+    ),
+    b!(
+        &[(KeyCode::Char('S'), SHIFT), (KeyCode::Char('S'), NONE)],
+        "S",
+        SortStatus,
+        Agents,
+        "sort by status"
+    ),
+    b!(
+        &[(KeyCode::Char('R'), SHIFT), (KeyCode::Char('R'), NONE)],
+        "R",
+        SortRisk,
+        Agents,
+        "sort by risk"
+    ),
+    b!(
+        &[(KeyCode::Char('L'), SHIFT), (KeyCode::Char('L'), NONE)],
+        "L",
+        SortLastSeen,
+        Agents,
+        "sort by last seen"
+    ),
+    b!(
+        &[(KeyCode::Char('A'), SHIFT), (KeyCode::Char('A'), NONE)],
+        "A",
+        SortAlerts,
+        Agents,
+        "sort by open alerts"
+    ),
+    b!(
+        &[(KeyCode::Char('f'), NONE)],
+        "f",
+        Freeze,
+        Everywhere,
+        "freeze (suspend) or unfreeze, no dialog",
+        acts
+    ),
+    b!(
+        &[(KeyCode::Char('K'), SHIFT), (KeyCode::Char('K'), NONE)],
+        "K",
+        Kill,
+        Everywhere,
+        "kill: revoke everything, stop the runtime",
+        acts
+    ),
+    b!(
+        &[(KeyCode::Char('o'), NONE)],
+        "o",
+        Owner,
+        Everywhere,
+        "reassign the owner",
+        acts
+    ),
+    b!(
+        &[(KeyCode::Char('x'), NONE)],
+        "x",
+        Revoke,
+        Detail,
+        "revoke the selected credential",
+        acts
+    ),
+    b!(
+        &[(KeyCode::Char('q'), NONE)],
+        "q",
+        QuitOrBack,
+        Everywhere,
+        "back; at the top, quit"
+    ),
+];
+
+fn in_scope(scope: Scope, screen: &Screen) -> bool {
+    match scope {
+        Scope::Everywhere => true,
+        Scope::Agents => matches!(screen, Screen::Agents),
+        Scope::Detail => matches!(screen, Screen::Detail { .. }),
+    }
+}
+
+/// The command a key runs on this screen, if any.
+pub fn command_for(screen: &Screen, key: &KeyEvent) -> Option<Command> {
+    BINDINGS
+        .iter()
+        .filter(|b| in_scope(b.scope, screen))
+        .find(|b| {
+            b.keys
+                .iter()
+                .any(|(code, mods)| key.code == *code && key.modifiers == *mods)
+        })
+        .map(|b| b.command)
+}
+
+/// The bindings that work on this screen, for help and the hint bar.
+pub fn bindings_for(screen: &Screen) -> impl Iterator<Item = &'static Binding> + '_ {
+    BINDINGS.iter().filter(move |b| in_scope(b.scope, screen))
+}
+
+/// `:` commands with their aliases.
+pub const COMMANDS: &[(&str, &[&str], Command)] = &[
+    ("agents", &["a", "ag", "agent"], Command::Agents),
+    ("help", &["h"], Command::Help),
+    ("quit", &["q", "q!", "exit"], Command::Quit),
+];
+
+pub fn resolve_command(text: &str) -> Option<Command> {
+    let text = text.trim().trim_start_matches(':');
+    COMMANDS
+        .iter()
+        .find(|(name, aliases, _)| *name == text || aliases.contains(&text))
+        .map(|(_, _, c)| *c)
+}
+
+/// Tab completion: the one command the prefix names.
+pub fn complete(prefix: &str) -> Option<&'static str> {
+    let prefix = prefix.trim();
+    let mut hits = COMMANDS
+        .iter()
+        .filter(|(name, _, _)| name.starts_with(prefix));
+    match (hits.next(), hits.next()) {
+        (Some((name, _, _)), None) => Some(name),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_two_bindings_share_a_key_on_a_screen() {
+        for screen in [
+            Screen::Agents,
+            Screen::Detail {
+                agent_id: String::new(),
+            },
+        ] {
+            let mut seen = std::collections::HashMap::new();
+            for b in bindings_for(&screen) {
+                for k in b.keys {
+                    if let Some(other) = seen.insert(*k, b.label) {
+                        panic!("{k:?} is bound to both {other} and {}", b.label);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn commands_and_aliases() {
+        assert_eq!(resolve_command("agents"), Some(Command::Agents));
+        assert_eq!(resolve_command(":q"), Some(Command::Quit));
+        assert_eq!(resolve_command("nope"), None);
+        assert_eq!(complete("ag"), Some("agents"));
+        assert_eq!(complete(""), None);
+    }
+}

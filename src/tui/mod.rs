@@ -1,0 +1,14 @@
+//! The dashboard: k9s for agent identities. [`app`] holds the state machine,
+//! [`views`] draws it, [`keymap`] binds keys, [`dialog`] and [`picker`] gate
+//! actions; the event loop that ties them to the terminal, the sources and
+//! the action runner lives in [`run`].
+
+pub mod app;
+pub mod dialog;
+pub mod input;
+pub mod keymap;
+pub mod msg;
+pub mod picker;
+pub mod table;
+pub mod theme;
+pub mod views;

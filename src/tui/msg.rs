@@ -1,0 +1,113 @@
+//! The values that flow through the dashboard: actions a key produces and
+//! a dialog gates, effects the app asks the runner to carry out, and the
+//! messages that come back from sources and action tasks.
+
+use crate::api::{Changes, WhoAmI};
+use crate::model::{Agent, Credential, Operation};
+use std::time::Duration;
+
+/// Something to do on the backend. Every one carries a reason, for the
+/// audit chain.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Suspend {
+        agent_id: String,
+        name: String,
+        reason: String,
+    },
+    Resume {
+        agent_id: String,
+        name: String,
+        reason: String,
+    },
+    Kill {
+        agent_id: String,
+        name: String,
+        reason: String,
+        cascade: bool,
+    },
+    Revoke {
+        credential_id: String,
+        reason: String,
+    },
+    Reassign {
+        agent_id: String,
+        name: String,
+        owner: String,
+        reason: String,
+    },
+}
+
+impl Action {
+    /// What the flash line says while it runs.
+    pub fn describe(&self) -> String {
+        match self {
+            Action::Suspend { name, .. } => format!("freezing {name}"),
+            Action::Resume { name, .. } => format!("unfreezing {name}"),
+            Action::Kill { name, cascade, .. } => {
+                format!(
+                    "killing {name}{}",
+                    if *cascade { " and its delegates" } else { "" }
+                )
+            }
+            Action::Revoke { credential_id, .. } => format!("revoking {credential_id}"),
+            Action::Reassign { name, .. } => format!("reassigning {name}"),
+        }
+    }
+}
+
+/// What the app asks the outside world to do. The app never waits: each
+/// effect's result comes back as a [`Msg`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Run an action; its result comes back as [`Msg::Action`] with `id`.
+    Run {
+        id: u64,
+        action: Action,
+    },
+    /// Ask the backend what a kill would do (a dry run).
+    PlanKill {
+        agent_id: String,
+        cascade: bool,
+    },
+    /// Poll the backend now instead of at the next interval.
+    PollNow,
+    Quit,
+}
+
+/// What a finished action answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Agent(Agent),
+    Credential(Credential),
+    Operation(Operation),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceEvent {
+    /// A poll answered; `changes` may be empty.
+    Synced {
+        changes: Box<Changes>,
+        latency: Duration,
+    },
+    /// A poll failed; the source tries again after `retry_in`.
+    Failed { error: String, retry_in: Duration },
+    /// Who the dashboard is, as the backend sees its token.
+    Identity(Box<WhoAmI>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Source(SourceEvent),
+    /// The backend's answer to action `id`: what it did, or its error message.
+    Action {
+        id: u64,
+        result: Result<Outcome, String>,
+    },
+    /// The plan of a kill (a dry run), for the dialog's blast radius.
+    KillPlan {
+        agent_id: String,
+        cascade: bool,
+        result: Result<Operation, String>,
+    },
+}

@@ -1,0 +1,198 @@
+//! The agents table's order: the fleet filtered and sorted, kept as a vector
+//! of indices into the fleet and rebuilt only when the filter, the sort or
+//! the data changes, never on a frame. The selection follows the agent,
+//! not the row number.
+
+use crate::fleet::filter::{Filter, Filterable};
+use crate::fleet::state::Fleet;
+use crate::model::{Agent, Person, Severity};
+
+/// The columns the table sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Name,
+    Owner,
+    Status,
+    Risk,
+    LastSeen,
+    Alerts,
+}
+
+/// One agent as the filter sees it.
+struct Row<'a> {
+    agent: &'a Agent,
+    owner: Option<&'a Person>,
+    risk: Option<Severity>,
+}
+
+impl Filterable for Row<'_> {
+    fn agent(&self) -> &Agent {
+        self.agent
+    }
+    fn owner(&self) -> Option<&Person> {
+        self.owner
+    }
+    fn risk(&self) -> Option<Severity> {
+        self.risk
+    }
+}
+
+#[derive(Debug)]
+pub struct AgentTable {
+    /// Indices into `Fleet::agents()`, in display order.
+    pub order: Vec<usize>,
+    /// Position in `order`.
+    pub selected: usize,
+    /// First visible position.
+    pub offset: usize,
+    pub filter: Filter,
+    /// The text the filter was parsed from, to edit it again.
+    pub filter_text: String,
+    pub sort: SortKey,
+    pub descending: bool,
+    /// The fleet generation `order` was built from.
+    built_for: Option<u64>,
+}
+
+impl Default for AgentTable {
+    fn default() -> Self {
+        AgentTable {
+            order: Vec::new(),
+            selected: 0,
+            offset: 0,
+            filter: Filter::default(),
+            filter_text: String::new(),
+            sort: SortKey::Name,
+            descending: false,
+            built_for: None,
+        }
+    }
+}
+
+impl AgentTable {
+    /// The selected agent's fleet index.
+    pub fn selected_index(&self) -> Option<usize> {
+        self.order.get(self.selected).copied()
+    }
+
+    pub fn set_filter(&mut self, filter: Filter, text: &str) {
+        self.filter = filter;
+        self.filter_text = text.to_string();
+        self.built_for = None;
+    }
+
+    /// Sorts by `key`; the same key again reverses.
+    pub fn sort_by(&mut self, key: SortKey) {
+        if self.sort == key {
+            self.descending = !self.descending;
+        } else {
+            self.sort = key;
+            self.descending = false;
+        }
+        self.built_for = None;
+    }
+
+    /// Rebuilds the order if the fleet, filter or sort changed since the
+    /// last build; keeps the selected agent selected when it still shows.
+    pub fn refresh(&mut self, fleet: &Fleet) {
+        if self.built_for == Some(fleet.generation) {
+            return;
+        }
+        let keep = self
+            .selected_index()
+            .map(|i| fleet.agents().get(i).map(|a| a.id.clone()));
+        let agents = fleet.agents();
+        let mut order: Vec<usize> = (0..agents.len())
+            .filter(|&i| {
+                self.filter.is_empty()
+                    || self.filter.matches(&Row {
+                        agent: &agents[i],
+                        owner: fleet.owner_of(&agents[i]),
+                        risk: fleet.summary(i).risk,
+                    })
+            })
+            .collect();
+        let owner_name = |i: usize| {
+            fleet
+                .owner_of(&agents[i])
+                .map(|p| p.name.as_str())
+                .unwrap_or("")
+        };
+        // Stable sorts with the name as the final key: equal rows keep one
+        // order from frame to frame.
+        match self.sort {
+            SortKey::Name => order.sort_by(|&a, &b| agents[a].name.cmp(&agents[b].name)),
+            SortKey::Owner => order.sort_by(|&a, &b| {
+                owner_name(a)
+                    .cmp(owner_name(b))
+                    .then_with(|| agents[a].name.cmp(&agents[b].name))
+            }),
+            SortKey::Status => order.sort_by(|&a, &b| {
+                agents[a]
+                    .status
+                    .cmp(&agents[b].status)
+                    .then_with(|| agents[a].name.cmp(&agents[b].name))
+            }),
+            SortKey::Risk => order.sort_by(|&a, &b| {
+                fleet
+                    .summary(b)
+                    .risk
+                    .cmp(&fleet.summary(a).risk)
+                    .then_with(|| agents[a].name.cmp(&agents[b].name))
+            }),
+            SortKey::LastSeen => order.sort_by(|&a, &b| {
+                agents[b]
+                    .last_seen_at
+                    .cmp(&agents[a].last_seen_at)
+                    .then_with(|| agents[a].name.cmp(&agents[b].name))
+            }),
+            SortKey::Alerts => order.sort_by(|&a, &b| {
+                fleet
+                    .summary(b)
+                    .open_alerts
+                    .cmp(&fleet.summary(a).open_alerts)
+                    .then_with(|| agents[a].name.cmp(&agents[b].name))
+            }),
+        }
+        if self.descending {
+            order.reverse();
+        }
+        self.order = order;
+        self.built_for = Some(fleet.generation);
+        let kept = keep.flatten().and_then(|id| {
+            let i = fleet.position(&id)?;
+            self.order.iter().position(|&o| o == i)
+        });
+        self.selected = kept
+            .unwrap_or(self.selected)
+            .min(self.order.len().saturating_sub(1));
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if self.order.is_empty() {
+            return;
+        }
+        let last = self.order.len() as isize - 1;
+        self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
+    }
+
+    pub fn top(&mut self) {
+        self.selected = 0;
+    }
+
+    pub fn bottom(&mut self) {
+        self.selected = self.order.len().saturating_sub(1);
+    }
+
+    /// Keeps the selection inside a window of `height` rows.
+    pub fn scroll_to_selection(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        let max_offset = self.order.len().saturating_sub(height);
+        self.offset = self.offset.min(max_offset);
+    }
+}

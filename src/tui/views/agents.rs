@@ -1,0 +1,147 @@
+//! The agents table: one row per agent in the filtered, sorted order, built
+//! only for the rows on screen.
+
+use super::{Clock, age};
+use crate::model::{AgentStatus, GrantLevel, PersonStatus};
+use crate::tui::app::App;
+use crate::tui::table::SortKey;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+
+const COLUMNS: [(&str, Option<SortKey>); 10] = [
+    ("STATUS", Some(SortKey::Status)),
+    ("NAME", Some(SortKey::Name)),
+    ("KIND", None),
+    ("OWNER", Some(SortKey::Owner)),
+    ("ENV", None),
+    ("CREDS", None),
+    ("GRANT", None),
+    ("ALERTS", Some(SortKey::Alerts)),
+    ("LAST SEEN", Some(SortKey::LastSeen)),
+    ("RISK", Some(SortKey::Risk)),
+];
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
+    let t = &app.table;
+    let title = format!(
+        " agents ({}{}) ",
+        t.order.len(),
+        if t.order.len() != app.fleet.len() {
+            format!(" of {}", app.fleet.len())
+        } else {
+            String::new()
+        }
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(title, theme.title));
+    let header = Row::new(COLUMNS.iter().map(|(name, key)| {
+        let marker = match key {
+            Some(k) if *k == t.sort => {
+                if t.descending {
+                    "↓"
+                } else {
+                    "↑"
+                }
+            }
+            _ => "",
+        };
+        Cell::from(format!("{name}{marker}"))
+    }))
+    .style(theme.header);
+    let visible = app.table_rows.max(1);
+    let agents = app.fleet.agents();
+    let rows = t
+        .order
+        .iter()
+        .enumerate()
+        .skip(t.offset)
+        .take(visible)
+        .map(|(pos, &i)| {
+            let a = &agents[i];
+            let s = app.fleet.summary(i);
+            let owner = match app.fleet.owner_of(a) {
+                Some(p) if p.status == PersonStatus::Departed => {
+                    Span::styled(format!("{} (left)", p.name), theme.high)
+                }
+                Some(p) => Span::styled(p.name.clone(), theme.text),
+                None if a.owner.is_some() => Span::styled("unknown", theme.high),
+                None => Span::styled("none", theme.high),
+            };
+            let level = match s.highest_level {
+                Some(GrantLevel::Admin) => Span::styled("admin", theme.high),
+                Some(GrantLevel::Write) => Span::styled("write", theme.medium),
+                Some(GrantLevel::Read) => Span::styled("read", theme.text),
+                None => Span::styled("-", theme.muted),
+            };
+            let seen = match a.last_seen_at {
+                Some(t) => age((clock.wall - t).num_seconds()),
+                None => "never".into(),
+            };
+            let risk = match s.risk {
+                Some(sev) => Span::styled(sev.to_string(), theme.severity(sev)),
+                None => Span::styled("-", theme.muted),
+            };
+            let row = Row::new(vec![
+                Cell::from(Span::styled(a.status.to_string(), theme.status(a.status))),
+                Cell::from(Span::styled(
+                    a.name.clone(),
+                    if a.status == AgentStatus::Killed {
+                        theme.muted
+                    } else {
+                        theme.text
+                    },
+                )),
+                Cell::from(Span::styled(a.kind.to_string(), theme.muted)),
+                Cell::from(Line::from(owner)),
+                Cell::from(Span::styled(a.environment.clone(), theme.text)),
+                Cell::from(format!("{}/{}", s.live_credentials, s.credentials)),
+                Cell::from(Line::from(level)),
+                Cell::from(if s.open_alerts > 0 {
+                    Span::styled(s.open_alerts.to_string(), theme.high)
+                } else {
+                    Span::styled("0", theme.muted)
+                }),
+                Cell::from(Span::styled(seen, theme.muted)),
+                Cell::from(Line::from(risk)),
+            ]);
+            if pos == t.selected {
+                row.style(theme.selection)
+            } else {
+                row
+            }
+        });
+    let widths = [
+        Constraint::Length(9),
+        Constraint::Fill(3),
+        Constraint::Length(13),
+        Constraint::Fill(2),
+        Constraint::Length(8),
+        Constraint::Length(5),
+        Constraint::Length(5),
+        Constraint::Length(6),
+        Constraint::Length(9),
+        Constraint::Length(8),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1);
+    frame.render_widget(table, area);
+    if t.order.is_empty() && !app.fleet.is_empty() {
+        let inner = Rect {
+            x: area.x + 2,
+            y: area.y + 2,
+            width: area.width.saturating_sub(4),
+            height: 1,
+        };
+        frame.render_widget(
+            Line::styled("no agent matches the filter; esc clears it", theme.muted),
+            inner,
+        );
+    }
+}
