@@ -536,12 +536,24 @@ impl App {
 
     /// Active people, with the ones the evidence points at first.
     fn owner_candidates(&self, agent: &Agent) -> Vec<Candidate> {
-        let mut reasons: HashMap<&str, String> = HashMap::new();
+        // Evidence, strongest first: the first reason found for a person is
+        // the one shown, with its weight.
+        let mut reasons: HashMap<&str, (String, i64)> = HashMap::new();
         if let Some(owner) = self.fleet.owner_of(agent)
             && owner.status == PersonStatus::Departed
             && let Some(m) = &owner.manager
         {
-            reasons.insert(m.as_str(), format!("manager of {}, who left", owner.name));
+            reasons.insert(
+                m.as_str(),
+                (format!("manager of {}, who left", owner.name), 4),
+            );
+        }
+        if let Some(creator) = &agent.created_by {
+            for p in self.fleet.people().filter(|p| &p.email == creator) {
+                reasons
+                    .entry(p.id.as_str())
+                    .or_insert_with(|| ("created it".into(), 3));
+            }
         }
         for d in self.fleet.delegations_of(&agent.id) {
             if d.child_agent == agent.id
@@ -549,14 +561,7 @@ impl App {
             {
                 reasons
                     .entry(p.as_str())
-                    .or_insert_with(|| "it acts for them".into());
-            }
-        }
-        if let Some(creator) = &agent.created_by {
-            for p in self.fleet.people().filter(|p| &p.email == creator) {
-                reasons
-                    .entry(p.id.as_str())
-                    .or_insert_with(|| "created it".into());
+                    .or_insert_with(|| ("it acts for them".into(), 2));
             }
         }
         if let Some(team) = agent.labels.get("team") {
@@ -567,7 +572,7 @@ impl App {
             {
                 reasons
                     .entry(p.id.as_str())
-                    .or_insert_with(|| format!("on the {team} team"));
+                    .or_insert_with(|| (format!("on the {team} team"), 1));
             }
         }
         let mut people: Vec<&Person> = self
@@ -580,10 +585,17 @@ impl App {
         people.sort_by(|a, b| a.name.cmp(&b.name));
         people
             .into_iter()
-            .map(|p| Candidate {
-                person_id: p.id.clone(),
-                label: format!("{} <{}>", p.name, p.email),
-                reason: reasons.get(p.id.as_str()).cloned(),
+            .map(|p| {
+                let (reason, weight) = match reasons.get(p.id.as_str()) {
+                    Some((r, w)) => (Some(r.clone()), *w),
+                    None => (None, 0),
+                };
+                Candidate {
+                    person_id: p.id.clone(),
+                    label: format!("{} <{}>", p.name, p.email),
+                    reason,
+                    weight,
+                }
             })
             .collect()
     }

@@ -239,8 +239,8 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char('x'), NONE)],
         "x",
         Revoke,
-        Detail,
-        "revoke the selected credential",
+        Everywhere,
+        "revoke the selected credential (in an agent's view)",
         acts
     ),
     b!(
@@ -276,6 +276,24 @@ pub fn command_for(screen: &Screen, key: &KeyEvent) -> Option<Command> {
 /// The bindings that work on this screen, for help and the hint bar.
 pub fn bindings_for(screen: &Screen) -> impl Iterator<Item = &'static Binding> + '_ {
     BINDINGS.iter().filter(move |b| in_scope(b.scope, screen))
+}
+
+/// The word the hint bar shows for a command; None keeps it off the bar
+/// (it is still in the help).
+pub fn hint(command: Command) -> Option<&'static str> {
+    Some(match command {
+        Command::Open => "open",
+        Command::Back => "back",
+        Command::Filter => "filter",
+        Command::CommandMode => "command",
+        Command::Help => "help",
+        Command::Freeze => "freeze",
+        Command::Kill => "kill",
+        Command::Owner => "owner",
+        Command::Revoke => "revoke",
+        Command::QuitOrBack => "quit",
+        _ => return None,
+    })
 }
 
 /// `:` commands with their aliases.

@@ -12,6 +12,8 @@ pub struct Candidate {
     pub label: String,
     /// Why it is suggested; none for the rest of the directory.
     pub reason: Option<String>,
+    /// How strong the evidence is: suggestions rank by it, then by match.
+    pub weight: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -94,7 +96,7 @@ impl OwnerPicker {
             .filter_map(|(i, c)| {
                 let s = fuzzy_score(&query, &c.label)?;
                 // Suggestions stay first while the query still fits them.
-                Some((s + if c.reason.is_some() { 1000 } else { 0 }, i))
+                Some((s + c.weight * 1000, i))
             })
             .collect();
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));

@@ -38,7 +38,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, agent_id: &str, theme: &Th
         return;
     };
     let [top, creds, bottom] = Layout::vertical([
-        Constraint::Length(9),
+        Constraint::Length(10),
         Constraint::Fill(1),
         Constraint::Fill(1),
     ])

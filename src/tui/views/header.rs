@@ -67,21 +67,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         Span::styled(format!("  killed {}", c.killed), theme.muted),
         Span::styled("  │ alerts", theme.border),
     ];
-    for sev in [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-    ] {
+    let labels = [
+        (Severity::Critical, "crit"),
+        (Severity::High, "high"),
+        (Severity::Medium, "med"),
+        (Severity::Low, "low"),
+    ];
+    for (sev, label) in labels {
         let n = c.alerts[sev as usize];
-        second.push(Span::styled(
-            format!(" {}:{n}", &sev.as_str()[..4.min(sev.as_str().len())]),
-            if n > 0 {
-                theme.severity(sev)
-            } else {
-                theme.muted
-            },
-        ));
+        let style = if n > 0 {
+            theme.severity(sev)
+        } else {
+            theme.muted
+        };
+        second.push(Span::styled(format!(" {label} {n}"), style));
     }
     frame.render_widget(
         Paragraph::new(vec![Line::from(top), Line::from(second)]),

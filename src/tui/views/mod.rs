@@ -155,19 +155,20 @@ fn draw_flash(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 fn draw_hints(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let refused = app.actions_refused().is_some();
     let mut spans = Vec::new();
-    let wanted = ["enter", "/", "f", "K", "o", "x", "esc", "?", "q"];
-    for b in keymap::bindings_for(app.screen()).filter(|b| wanted.contains(&b.label)) {
-        if b.acts && refused {
+    let mut seen = Vec::new();
+    for b in keymap::bindings_for(app.screen()) {
+        let Some(word) = keymap::hint(b.command) else {
+            continue;
+        };
+        // Revoking needs a credential, which only the detail view selects.
+        let off_screen =
+            b.command == keymap::Command::Revoke && matches!(app.screen(), Screen::Agents);
+        if (b.acts && refused) || off_screen || seen.contains(&word) {
             continue;
         }
-        let short = b
-            .help
-            .split([':', ',', '('])
-            .next()
-            .unwrap_or(b.help)
-            .trim();
+        seen.push(word);
         spans.push(Span::styled(format!("<{}>", b.label), theme.accent));
-        spans.push(Span::styled(format!(" {short}  "), theme.muted));
+        spans.push(Span::styled(format!(" {word}  "), theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
