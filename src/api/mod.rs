@@ -98,6 +98,7 @@ pub struct NewAgent {
 pub struct AgentPage {
     pub items: Vec<Agent>,
     /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 

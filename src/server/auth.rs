@@ -2,7 +2,7 @@
 //! checks each route makes of it (a role for person tokens, a live agent
 //! for agent credentials).
 
-use crate::model::{Agent, AgentStatus, Credential, CredentialStatus, Role};
+use crate::model::{Agent, AgentStatus, Credential, CredentialStatus, PersonStatus, Role};
 use crate::secrets;
 use crate::server::AppState;
 use crate::server::error::{ApiError, ApiResult};
@@ -37,6 +37,13 @@ impl FromRequestParts<AppState> for Caller {
                 ApiError::unauthorized("malformed Authorization header: expected `Bearer TOKEN`")
             })?;
         match state.store.authenticate(&secrets::hash(token)).await? {
+            // A person who has left the company keeps no access.
+            Some(Principal::Person(t)) if t.person.as_ref().is_some_and(|p| p.status == PersonStatus::Departed) => {
+                Err(ApiError::unauthorized(format!(
+                    "token {:?} speaks for a person who has left the company",
+                    t.name
+                )))
+            }
             Some(p) => Ok(Caller(p)),
             None => Err(ApiError::unauthorized("unknown token")),
         }

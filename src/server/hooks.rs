@@ -12,7 +12,7 @@
 
 use crate::config::{HookAction, HookConfig};
 use crate::model::Agent;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -84,7 +84,7 @@ pub fn verify(secret: &[u8], body: &[u8], header: &str) -> bool {
 
 fn mac(secret: &[u8], body: &[u8]) -> Hmac<Sha256> {
     let mut mac =
-        <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC accepts keys of any length");
+        <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("HMAC accepts keys of any length");
     mac.update(body);
     mac
 }

@@ -91,14 +91,30 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> ApiResult<Self> {
-        match axum::Json::<T>::from_request(req, state).await {
+        // The bytes are kept: serde stops at the first problem it meets, so
+        // a truncated document can first fail as one of the wrong shape
+        // (an unknown field before the cut), and is still broken JSON.
+        let headers = req.headers().clone();
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::bad_request(e.body_text()))?;
+        let mut again = Request::new(axum::body::Body::from(bytes.clone()));
+        *again.headers_mut() = headers;
+        match axum::Json::<T>::from_request(again, state).await {
             Ok(axum::Json(v)) => Ok(Body(v)),
-            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::unprocessable(format!(
-                "the body does not fit: {}",
-                e.body_text().trim_start_matches(
-                    "Failed to deserialize the JSON body into the target type: "
-                )
-            ))),
+            Err(JsonRejection::JsonDataError(e)) => {
+                if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+                    return Err(ApiError::bad_request(format!(
+                        "the body is not valid JSON: {syntax}"
+                    )));
+                }
+                Err(ApiError::unprocessable(format!(
+                    "the body does not fit: {}",
+                    e.body_text().trim_start_matches(
+                        "Failed to deserialize the JSON body into the target type: "
+                    )
+                )))
+            }
             Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::bad_request(format!(
                 "the body is not valid JSON: {}",
                 e.body_text()

@@ -191,6 +191,12 @@ pub fn set_owner(
     reason: &str,
 ) -> StoreResult<Agent> {
     let agent = get(tx, agent_id)?;
+    if agent.status == AgentStatus::Killed {
+        return Err(StoreError::Conflict(format!(
+            "agent {} is killed; a killed agent's record is final",
+            agent.name
+        )));
+    }
     let person = people::referenced(tx, person_key, "owner")?;
     if person.status == PersonStatus::Departed {
         return Err(StoreError::Invalid(format!(

@@ -229,6 +229,12 @@ pub fn add_delegation(
 ) -> StoreResult<Delegation> {
     check_scopes(&d.scopes)?;
     let child = agents::referenced(tx, &d.child_agent, "child_agent")?;
+    if child.status == AgentStatus::Killed {
+        return Err(StoreError::Conflict(format!(
+            "agent {} is killed; it cannot act for anyone",
+            child.name
+        )));
+    }
     let (parent_agent, parent_person) = match (&d.parent_agent, &d.parent_person) {
         (Some(a), None) => (Some(agents::referenced(tx, a, "parent_agent")?), None),
         (None, Some(p)) => (None, Some(people::referenced(tx, p, "parent_person")?)),

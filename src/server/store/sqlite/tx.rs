@@ -48,9 +48,15 @@ pub fn append_audit(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
+    // The number comes from the recorded head, not from the last row: if
+    // rows were deleted from the end, the next entry must not take their
+    // numbers and paper over the hole; the gap stays for verify to name.
+    let head: i64 = tx.query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
+        r.get(0)
+    })?;
     let (seq, prev) = match last {
-        Some((s, h)) => (s + 1, h),
-        None => (1, audit::GENESIS.to_string()),
+        Some((s, h)) => (s.max(head) + 1, h),
+        None => (head + 1, audit::GENESIS.to_string()),
     };
     let at = now_ms();
     let hash = audit::entry_hash(seq, at, &actor.label, action, target, reason, result, &prev);
