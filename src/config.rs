@@ -51,29 +51,70 @@ pub struct ServeConfig {
 /// killed. The first hook whose `runtime_prefix` starts the agent's
 /// `runtime` is used; an empty prefix matches every agent with a runtime.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RawHook")]
 pub struct HookConfig {
-    #[serde(default)]
     pub runtime_prefix: String,
-    #[serde(flatten)]
     pub action: HookAction,
     /// Seconds before the hook counts as failed.
-    #[serde(default = "default_hook_timeout")]
     pub timeout_seconds: u64,
 }
 
-fn default_hook_timeout() -> u64 {
-    10
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum HookAction {
     /// Runs `argv` with `{agent_id}`, `{agent_name}` and `{runtime}` filled in.
     Command { argv: Vec<String> },
     /// POSTs the agent as JSON, signed with HMAC-SHA256 of the body under the
     /// secret read from `secret_env`, in the `X-Warden-Signature` header.
     Webhook { url: String, secret_env: String },
+}
+
+/// A hook as written in the file: flat, so that an unknown or misplaced key
+/// is refused with its name.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHook {
+    #[serde(default)]
+    runtime_prefix: String,
+    kind: String,
+    argv: Option<Vec<String>>,
+    url: Option<String>,
+    secret_env: Option<String>,
+    timeout_seconds: Option<u64>,
+}
+
+impl TryFrom<RawHook> for HookConfig {
+    type Error = String;
+
+    fn try_from(raw: RawHook) -> Result<Self, String> {
+        let action = match (raw.kind.as_str(), raw.argv, raw.url, raw.secret_env) {
+            ("command", Some(argv), None, None) if !argv.is_empty() => HookAction::Command { argv },
+            ("command", _, None, None) => {
+                return Err("a command hook needs a non-empty `argv`".into());
+            }
+            ("command", ..) => {
+                return Err("a command hook takes `argv`, not `url` or `secret_env`".into());
+            }
+            ("webhook", None, Some(url), Some(secret_env)) => {
+                HookAction::Webhook { url, secret_env }
+            }
+            ("webhook", None, ..) => {
+                return Err("a webhook hook needs `url` and `secret_env`".into());
+            }
+            ("webhook", Some(_), ..) => {
+                return Err("a webhook hook takes `url` and `secret_env`, not `argv`".into());
+            }
+            (other, ..) => {
+                return Err(format!(
+                    "unknown hook kind {other:?}; expected \"command\" or \"webhook\""
+                ));
+            }
+        };
+        Ok(HookConfig {
+            runtime_prefix: raw.runtime_prefix,
+            action,
+            timeout_seconds: raw.timeout_seconds.unwrap_or(10),
+        })
+    }
 }
 
 impl ServeConfig {
@@ -180,6 +221,18 @@ secret_env = "HOOK_SECRET"
         let hook = cfg.serve.hook_for(Some("k8s:prod/bot")).unwrap();
         assert!(matches!(hook.action, HookAction::Webhook { .. }));
         assert!(cfg.serve.hook_for(None).is_none());
+    }
+
+    #[test]
+    fn a_bad_hook_is_refused_with_what_is_wrong() {
+        let err =
+            Config::parse("[[serve.hook]]\nkind = \"command\"\nurl = \"http://x\"").unwrap_err();
+        assert!(err.contains("argv"), "{err}");
+        let err = Config::parse("[[serve.hook]]\nkind = \"shell\"\nargv = [\"x\"]").unwrap_err();
+        assert!(err.contains("unknown hook kind"), "{err}");
+        let err = Config::parse("[[serve.hook]]\nkind = \"command\"\nargv = [\"x\"]\nargs = 1")
+            .unwrap_err();
+        assert!(err.contains("args"), "{err}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::table::AgentTable;
 use crate::api::WhoAmI;
 use crate::fleet::filter::Filter;
 use crate::fleet::safe_text::escape;
-use crate::fleet::state::{Fleet, Sanitize};
+use crate::fleet::state::{Counts, Fleet, Sanitize};
 use crate::model::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
@@ -103,6 +103,9 @@ pub struct App {
     /// Rows of agents the body shows, from the last resize.
     pub table_rows: usize,
     pub quit: bool,
+    /// The header's counts, recounted only when the fleet changes.
+    pub counts: Counts,
+    counted_for: Option<u64>,
     pending: HashMap<u64, Action>,
     next_id: u64,
 }
@@ -133,6 +136,8 @@ impl App {
             detail_cursor: 0,
             table_rows: 20,
             quit: false,
+            counts: Counts::default(),
+            counted_for: None,
             pending: HashMap::new(),
             next_id: 1,
         }
@@ -161,6 +166,10 @@ impl App {
     /// Keeps derived state (the table order, the scroll window) in step
     /// with the fleet; call after every key or message, before drawing.
     pub fn prepare(&mut self) {
+        if self.counted_for != Some(self.fleet.generation) {
+            self.counts = self.fleet.counts();
+            self.counted_for = Some(self.fleet.generation);
+        }
         self.table.refresh(&self.fleet);
         self.table.scroll_to_selection(self.table_rows);
     }

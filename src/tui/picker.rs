@@ -136,6 +136,7 @@ mod tests {
         Candidate {
             person_id: id.into(),
             label: label.into(),
+            weight: i64::from(reason.is_some()),
             reason: reason.map(Into::into),
         }
     }

@@ -51,7 +51,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     if app.actions_refused().is_some() {
         top.push(Span::styled("  READ-ONLY", theme.error));
     }
-    let c = app.fleet.counts();
+    let c = app.counts;
     let mut second = vec![
         Span::styled(format!("agents {}", c.agents), theme.header),
         Span::styled(format!("  active {}", c.active), theme.active),
