@@ -169,7 +169,7 @@ impl Client {
                 // silently aim the request at another route.
                 if s.is_empty() || *s == "." || *s == ".." {
                     return Err(ClientError::InvalidArgument(format!(
-                        "{s:?} is not a valid id or name"
+                        "{s:?} cannot be sent as a path segment; use the id instead"
                     )));
                 }
                 path.push(s);
@@ -337,10 +337,15 @@ impl Client {
 
     /// Every agent: `GET /v1/agents`, following `next_cursor` to the end.
     pub async fn list_agents(&self) -> Result<Vec<Agent>, ClientError> {
+        self.list_agents_by(PAGE_LIMIT).await
+    }
+
+    /// Every agent, asking for pages of `limit`.
+    pub async fn list_agents_by(&self, limit: u32) -> Result<Vec<Agent>, ClientError> {
         let mut all = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let page = self.agents_page(PAGE_LIMIT, cursor.as_deref()).await?;
+            let page = self.agents_page(limit, cursor.as_deref()).await?;
             let empty = page.items.is_empty();
             all.extend(page.items);
             match page.next_cursor {

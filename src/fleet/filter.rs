@@ -63,7 +63,8 @@ const RISKS: &[&str] = &["none", "info", "low", "medium", "high", "critical"];
 pub enum FilterError {
     #[error("unknown filter field {field:?}; expected one of: {}", FIELDS.join(", "))]
     UnknownField { field: String },
-    #[error("bad value for {field}: {message}")]
+    /// `message` names the field and the valid choices.
+    #[error("{message}")]
     BadValue {
         field: &'static str,
         message: String,
@@ -108,33 +109,51 @@ enum Pred {
     },
 }
 
-/// A lower-cased needle, kept as chars so matching needs no allocation.
+/// A lower-cased needle, kept as chars (and as bytes when it is ASCII, the
+/// common case, which takes a faster path) so matching needs no allocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Needle {
     chars: Vec<char>,
-    ascii: bool,
+    /// The lower-cased needle's bytes, when it is all ASCII.
+    ascii: Option<Vec<u8>>,
 }
 
 impl Needle {
     fn new(s: &str) -> Needle {
         let chars: Vec<char> = s.chars().flat_map(char::to_lowercase).collect();
-        let ascii = chars.iter().all(char::is_ascii);
+        let ascii = chars
+            .iter()
+            .all(char::is_ascii)
+            .then(|| chars.iter().map(|&c| c as u8).collect());
         Needle { chars, ascii }
     }
 
     /// The needle's characters appear in `hay` in order (case-insensitive).
     fn is_subsequence_of(&self, hay: &str) -> bool {
+        if let (Some(needle), true) = (&self.ascii, hay.is_ascii()) {
+            let mut want = needle.iter();
+            let Some(mut next) = want.next() else {
+                return true;
+            };
+            for b in hay.bytes() {
+                if b.to_ascii_lowercase() == *next {
+                    match want.next() {
+                        Some(n) => next = n,
+                        None => return true,
+                    }
+                }
+            }
+            return false;
+        }
         let mut want = self.chars.iter().peekable();
         if want.peek().is_none() {
             return true;
         }
-        for c in hay.chars() {
-            for lc in lower(c) {
-                if want.peek() == Some(&&lc) {
-                    want.next();
-                    if want.peek().is_none() {
-                        return true;
-                    }
+        for lc in hay.chars().flat_map(char::to_lowercase) {
+            if want.peek() == Some(&&lc) {
+                want.next();
+                if want.peek().is_none() {
+                    return true;
                 }
             }
         }
@@ -143,49 +162,27 @@ impl Needle {
 
     /// The needle appears in `hay` as one run (case-insensitive).
     fn is_substring_of(&self, hay: &str) -> bool {
-        let n = self.chars.len();
-        if n == 0 {
-            return true;
-        }
-        if self.ascii {
-            // Fast path: a lower-case ASCII needle can only match ASCII bytes,
-            // and UTF-8 never reuses ASCII byte values inside other characters.
+        if let (Some(needle), true) = (&self.ascii, hay.is_ascii()) {
             let hay = hay.as_bytes();
-            if hay.len() < n {
+            let Some((&first, rest)) = needle.split_first() else {
+                return true;
+            };
+            if hay.len() < needle.len() {
                 return false;
             }
-            return hay.windows(n).any(|w| {
-                w.iter()
-                    .zip(&self.chars)
-                    .all(|(b, c)| b.to_ascii_lowercase() as u32 == *c as u32)
+            return (0..=hay.len() - needle.len()).any(|i| {
+                hay[i].to_ascii_lowercase() == first
+                    && hay[i + 1..i + needle.len()].eq_ignore_ascii_case(rest)
             });
         }
-        let mut starts = hay.char_indices();
-        while let Some((i, _)) = starts.next() {
-            let mut want = self.chars.iter();
-            let mut got = hay[i..].chars().flat_map(lower);
-            let matched = loop {
-                match want.next() {
-                    None => break true,
-                    Some(w) => {
-                        if got.next() != Some(*w) {
-                            break false;
-                        }
-                    }
-                }
-            };
-            if matched {
-                return true;
-            }
+        if self.chars.is_empty() {
+            return true;
         }
-        false
+        hay.char_indices().any(|(i, _)| {
+            let mut got = hay[i..].chars().flat_map(char::to_lowercase);
+            self.chars.iter().all(|w| got.next() == Some(*w))
+        })
     }
-}
-
-/// The lower case of `c`, without allocating.
-#[inline]
-fn lower(c: char) -> std::char::ToLowercase {
-    c.to_lowercase()
 }
 
 impl Filter {
@@ -195,6 +192,9 @@ impl Filter {
         for raw in tokenize(input)? {
             terms.push(parse_term(raw)?);
         }
+        // All terms must match, so the order is free: the cheap comparisons
+        // first, the text searches last.
+        terms.sort_by_key(|t| matches!(t.pred, Pred::Text(_) | Pred::Owner(_)));
         Ok(Filter { terms })
     }
 
@@ -367,9 +367,19 @@ fn parse_predicate(field: &str, value: &str) -> Result<Pred, FilterError> {
     Ok(match name {
         "owner" if value.eq_ignore_ascii_case("none") => Pred::OwnerNone,
         "owner" => Pred::Owner(Needle::new(value)),
-        "kind" => Pred::Kind(value.to_ascii_lowercase().parse().map_err(bad)?),
+        "kind" => Pred::Kind(value.to_ascii_lowercase().parse().map_err(|_| {
+            bad(format!(
+                "unknown kind {value:?}; expected one of: {}",
+                choices(AgentKind::ALL.iter().map(|k| k.as_str()))
+            ))
+        })?),
         "env" => Pred::Env(value.to_string()),
-        "status" => Pred::Status(value.to_ascii_lowercase().parse().map_err(bad)?),
+        "status" => Pred::Status(value.to_ascii_lowercase().parse().map_err(|_| {
+            bad(format!(
+                "unknown status {value:?}; expected one of: {}",
+                choices(AgentStatus::ALL.iter().map(|k| k.as_str()))
+            ))
+        })?),
         "risk" => {
             let v = value.to_ascii_lowercase();
             if v == "none" {
@@ -386,7 +396,9 @@ fn parse_predicate(field: &str, value: &str) -> Result<Pred, FilterError> {
         }
         _ => match value.split_once('=') {
             Some(("", _)) => {
-                return Err(bad("the label key is empty; write label:KEY=VALUE".into()));
+                return Err(bad(
+                    "the label key is empty in label:; write label:KEY=VALUE".into(),
+                ));
             }
             Some((k, v)) => Pred::Label {
                 key: k.to_string(),
@@ -398,6 +410,10 @@ fn parse_predicate(field: &str, value: &str) -> Result<Pred, FilterError> {
             },
         },
     })
+}
+
+fn choices<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names.collect::<Vec<_>>().join(", ")
 }
 
 /// A one-line reminder of the syntax, to print after a parse error.
@@ -488,6 +504,9 @@ mod tests {
         assert!(check("ärger", &a));
         assert!(check("öffentliche", &a));
         assert!(!check("öffentlichx", &a));
+        // An ASCII needle in a non-ASCII name.
+        assert!(check("rgbot", &a));
+        assert!(check("texte", &a));
     }
 
     #[test]

@@ -57,8 +57,35 @@ fn check_field(what: &str, value: &str) -> StoreResult<()> {
     Ok(())
 }
 
+/// A name is how people tell agents apart and how they type them: no
+/// invisible or control characters (two names that look the same must be
+/// the same), no padding, and none of the path steps `.` and `..`.
+fn check_name(name: &str) -> StoreResult<()> {
+    check_field("name", name)?;
+    if name.trim() != name {
+        return Err(StoreError::Invalid(
+            "the name must not start or end with spaces".into(),
+        ));
+    }
+    if name == "." || name == ".." {
+        return Err(StoreError::Invalid(format!(
+            "{name:?} cannot be a name: it reads as a path step"
+        )));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|&c| crate::fleet::safe_text::is_unsafe(c))
+    {
+        return Err(StoreError::Invalid(format!(
+            "the name holds the invisible or control character U+{:04X}; names must look like what they are",
+            c as u32
+        )));
+    }
+    Ok(())
+}
+
 pub fn create(tx: &Transaction, actor: &Actor, new: &NewAgent) -> StoreResult<Agent> {
-    check_field("name", &new.name)?;
+    check_name(&new.name)?;
     check_field("environment", &new.environment)?;
     if let Some(r) = &new.runtime {
         check_field("runtime", r)?;
