@@ -24,7 +24,7 @@ pub struct DemoAgent {
 
 pub struct DemoFleet {
     pub import: Import,
-    /// Agents that are live (active or dormant) with a credential that works.
+    /// Active agents with a credential that works: the ones the simulator drives.
     pub live: Vec<DemoAgent>,
 }
 
@@ -338,7 +338,8 @@ pub fn generate(n: usize, seed: u64, now: DateTime<Utc>) -> DemoFleet {
         acting_for.push(on_behalf_of);
 
         if let Some(secret) = working
-            && matches!(status, AgentStatus::Active | AgentStatus::Dormant)
+            // Dormant agents stay quiet: that is what makes them dormant.
+            && status == AgentStatus::Active
         {
             let targets = (0..2 + rng.below(2)).map(|_| *rng.pick(TARGETS)).collect();
             live.push(DemoAgent {

@@ -13,6 +13,13 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+/// Rows `lines` take once wrapped inside a box `width` wide (borders
+/// included), so a popup is never cut short.
+fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let inner = width.saturating_sub(2).max(1) as usize;
+    lines.iter().map(|l| l.width().max(1).div_ceil(inner) as u16).sum()
+}
+
 /// A box of at most `width` x `height` in the middle of `area`.
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
@@ -207,8 +214,7 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
             lines.push(Line::styled("enter or esc closes", theme.muted));
         }
     }
-    let height = lines.len() as u16 + 2;
-    let rect = centered(area, 78, height);
+    let rect = centered(area, 78, wrapped_height(&lines, 78) + 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
