@@ -16,4 +16,5 @@ pub mod fleet;
 pub mod model;
 pub mod secrets;
 pub mod server;
+pub mod sources;
 pub mod tui;

@@ -9,6 +9,14 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 const QUICK_START: &str = "\
+The dashboard is the default command: `warden` with no subcommand opens it
+on --url/WARDEN_URL, else on the first [[backend]] of kind \"warden\" in the
+config file, else on the embedded local registry (a database in the platform
+data dir). `warden demo` opens it on a simulated live fleet.
+
+Dashboard keys: j/k move, enter opens, / filters, f freezes, K kills (with a
+dialog), o reassigns the owner, ? shows every key, q quits.
+
 Quick start:
   # 1. Start the reference backend with an admin token (keep it running):
   export WARDEN_ADMIN_TOKEN=\"wdn_pt_$(openssl rand -hex 20)\"
@@ -23,6 +31,7 @@ Quick start:
   warden issue support-bot --scope tickets:read --ttl 30d
 
   # 4. Look, then act:
+  warden                        # the dashboard, on WARDEN_URL
   warden agents --filter 'env:prod !owner:none'
   warden suspend support-bot --reason 'INC-42: data sent to an unknown host'
   warden kill support-bot --reason 'INC-42' --cascade
@@ -34,7 +43,7 @@ Exit codes: 0 success, 1 the backend refused, failed or could not be reached,
 2 bad usage, 3 not found.";
 
 /// Oversee AI agents as identities: inventory, owners, credentials, alerts,
-/// and a verified kill switch.
+/// and a verified kill switch. With no command, opens the dashboard.
 #[derive(Debug, Parser)]
 #[command(
     name = "warden",
@@ -42,18 +51,32 @@ Exit codes: 0 success, 1 the backend refused, failed or could not be reached,
     about,
     after_help = QUICK_START,
     propagate_version = true,
-    subcommand_required = true,
-    arg_required_else_help = true
+    subcommand_required = false,
+    subcommand_value_name = "COMMAND",
+    subcommand_help_heading = "Commands (none: the dashboard)"
 )]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
+    /// None: the dashboard.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+}
+
+/// Options of the dashboard (`warden` with no command, and `warden demo`).
+#[derive(Debug, Clone, Copy, Default, Args)]
+#[command(next_help_heading = "Dashboard options")]
+pub struct DashboardArgs {
+    /// Dashboard only: look, never act (also `readonly = true` in the config)
+    #[arg(long)]
+    pub readonly: bool,
 }
 
 /// Where the backend is, for every command that talks to one.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Backend options")]
 pub struct Global {
     /// Backend URL to use instead of the configured ones, e.g. http://127.0.0.1:7878
     #[arg(long, env = "WARDEN_URL", global = true, value_name = "URL")]
@@ -74,6 +97,8 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// A simulated live fleet on an in-process backend, and the dashboard on it
+    Demo(DemoArgs),
     /// Run the reference governance backend (admin token from WARDEN_ADMIN_TOKEN)
     Serve(ServeArgs),
     /// Add an agent to the inventory
@@ -109,6 +134,34 @@ pub enum Command {
     /// The audit trail
     #[command(subcommand)]
     Audit(AuditCommand),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+With --no-tui, only serves (until Ctrl-C) after printing, on stdout:
+  WARDEN_URL=http://127.0.0.1:PORT
+  WARDEN_TOKEN=wdn_pt_…        (a responder token)
+For example, in a script:
+  warden demo --no-tui > demo.env &
+  until grep -q '^WARDEN_TOKEN=' demo.env 2>/dev/null; do sleep 0.2; done
+  set -a; . ./demo.env; set +a        # exports WARDEN_URL and WARDEN_TOKEN
+  warden agents --filter 'risk:high'")]
+pub struct DemoArgs {
+    /// How many agents to simulate
+    #[arg(long, default_value_t = 200, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=crate::demo::MAX_AGENTS as i64))]
+    pub agents: u32,
+    /// Seed of the simulated fleet, to see the same one again [default: random, printed]
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Address the demo backend listens on
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// Serve only: print WARDEN_URL and WARDEN_TOKEN, no dashboard
+    #[arg(long)]
+    pub no_tui: bool,
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
 }
 
 #[derive(Debug, Args)]
@@ -415,7 +468,7 @@ mod tests {
             "warden", "issue", "bot", "--scope", "a", "b,c", "--ttl", "1h",
         ])
         .unwrap();
-        let Command::Issue(args) = cli.command else {
+        let Some(Command::Issue(args)) = cli.command else {
             panic!("not issue")
         };
         assert_eq!(args.scopes, ["a", "b", "c"]);
@@ -441,11 +494,49 @@ mod tests {
             "team=pay",
         ])
         .unwrap();
-        let Command::Register(r) = cli.command else {
+        let Some(Command::Register(r)) = cli.command else {
             panic!("not register")
         };
         assert_eq!(r.kind, AgentKind::McpServer);
         assert_eq!(r.labels, [("team".to_string(), "pay".to_string())]);
+    }
+
+    #[test]
+    fn no_command_is_the_dashboard_and_demo_has_its_bounds() {
+        let cli = Cli::try_parse_from(["warden"]).unwrap();
+        assert!(cli.command.is_none() && !cli.dashboard.readonly);
+        let cli = Cli::try_parse_from(["warden", "--readonly", "--url", "http://h:1"]).unwrap();
+        assert!(cli.command.is_none() && cli.dashboard.readonly);
+        let cli = Cli::try_parse_from(["warden", "demo"]).unwrap();
+        let Some(Command::Demo(d)) = cli.command else {
+            panic!("not demo")
+        };
+        assert_eq!((d.agents, d.seed, d.no_tui), (200, None, false));
+        assert_eq!(d.listen.to_string(), "127.0.0.1:0");
+        let cli = Cli::try_parse_from([
+            "warden",
+            "demo",
+            "--agents",
+            "100000",
+            "--seed",
+            "7",
+            "--no-tui",
+            "--readonly",
+        ])
+        .unwrap();
+        let Some(Command::Demo(d)) = cli.command else {
+            panic!("not demo")
+        };
+        assert_eq!((d.agents, d.seed, d.no_tui), (100_000, Some(7), true));
+        assert!(d.dashboard.readonly);
+        for bad in ["0", "100001", "-5", "many"] {
+            assert!(
+                Cli::try_parse_from(["warden", "demo", "--agents", bad]).is_err(),
+                "{bad}"
+            );
+        }
+        // --readonly belongs to the dashboard, not to the scripting commands.
+        assert!(Cli::try_parse_from(["warden", "agents", "--readonly"]).is_err());
     }
 
     #[test]

@@ -63,10 +63,9 @@ pub fn choose(global: &Global) -> Result<Backend, CliError> {
         .unwrap_or_else(|| "config.toml in the platform config dir".into());
     let Some(backend) = config.backends.iter().find(|b| b.kind == "warden") else {
         return Err(CliError::usage(format!(
-            "no backend to talk to. Either start one and point at it:\n  \
-             WARDEN_ADMIN_TOKEN=<secret> warden serve &\n  \
-             export WARDEN_URL=http://127.0.0.1:7878 WARDEN_TOKEN=<secret>\n\
-             or add a [[backend]] with kind = \"warden\", url and token_env or token_file \
+            "no backend to talk to: start one with `WARDEN_ADMIN_TOKEN=<secret> warden serve`, \
+             then set WARDEN_URL=http://127.0.0.1:7878 and WARDEN_TOKEN=<secret>; \
+             or add a [[backend]] with kind = \"warden\", url, and token_env or token_file \
              to {config_path}"
         )));
     };

@@ -34,8 +34,19 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> error::CmdResult {
-    if let Command::Serve(args) = cli.command {
-        return commands::serve::serve(&cli.global, args);
+    let command = match cli.command {
+        None => return commands::dashboard::dashboard(&cli.global, cli.dashboard),
+        Some(Command::Demo(args)) => {
+            return commands::demo::demo(&cli.global, cli.dashboard, args);
+        }
+        Some(Command::Serve(args)) => return commands::serve::serve(&cli.global, args),
+        Some(command) => command,
+    };
+    if cli.dashboard.readonly {
+        return Err(CliError::usage(
+            "--readonly is for the dashboard (`warden`, `warden demo`); \
+             the scripting commands act only when asked to",
+        ));
     }
     let backend = backend::choose(&cli.global)?;
     let client = backend.client()?;
@@ -43,12 +54,11 @@ fn run(cli: Cli) -> error::CmdResult {
         .enable_all()
         .build()
         .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(commands::run(&client, cli.command))
+    runtime.block_on(commands::run(&client, command))
 }
 
-/// Prints the error line. A message may quote the backend, so each line is
-/// made safe; the lines themselves are ours.
+/// Prints the error line. The message may quote the backend, so it is made
+/// safe, which also keeps it on one line.
 fn report(e: &CliError) {
-    let text: Vec<_> = e.message.lines().map(safe_text::escape).collect();
-    eprintln!("warden: error: {}", text.join("\n"));
+    eprintln!("warden: error: {}", safe_text::escape(&e.message));
 }

@@ -175,19 +175,31 @@ pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     } else {
         (-secs, true)
     };
+    // Past times round down ("3m ago" until it is 4), future ones up, so a
+    // credential issued for 30d does not read "in 29d" a second later.
+    let unit = |u: i64| if future { (n + u - 1) / u } else { n / u };
     let span = if n < 60 {
         format!("{n}s")
     } else if n < 3600 {
-        format!("{}m", n / 60)
+        format!("{}m", unit(60))
     } else if n < 86_400 {
-        format!("{}h", n / 3600)
+        format!("{}h", unit(3600))
     } else {
-        format!("{}d", n / 86_400)
+        format!("{}d", unit(86_400))
     };
     if future {
         format!("in {span}")
     } else {
         format!("{span} ago")
+    }
+}
+
+/// `1 agent`, `2 agents`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
@@ -224,7 +236,12 @@ mod tests {
         assert_eq!(relative(now - Duration::seconds(5), now), "5s ago");
         assert_eq!(relative(now - Duration::minutes(3), now), "3m ago");
         assert_eq!(relative(now - Duration::hours(5), now), "5h ago");
-        assert_eq!(relative(now + Duration::days(30), now), "in 30d");
+        assert_eq!(
+            relative(now + Duration::days(30) - Duration::seconds(1), now),
+            "in 30d"
+        );
+        assert_eq!(count(1, "agent"), "1 agent");
+        assert_eq!(count(0, "agent"), "0 agents");
         assert_eq!(ago(None), "never");
     }
 }

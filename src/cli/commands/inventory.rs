@@ -10,6 +10,7 @@ use crate::cli::output::{self, Out, safe, when};
 use std::process::ExitCode;
 
 pub async fn register(client: &Client, a: RegisterArgs) -> CmdResult {
+    let asked_owner = a.owner.clone();
     let agent = client
         .create_agent(&NewAgent {
             name: a.name,
@@ -36,7 +37,7 @@ pub async fn register(client: &Client, a: RegisterArgs) -> CmdResult {
         ("environment", agent.environment.clone()),
         (
             "owner",
-            agent.owner.clone().unwrap_or_else(|| "none".into()),
+            owner_shown(agent.owner.as_deref(), asked_owner.as_deref()),
         ),
         ("status", agent.status.to_string()),
     ]);
@@ -46,6 +47,15 @@ pub async fn register(client: &Client, a: RegisterArgs) -> CmdResult {
     }
     out.emit()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The owner's id, with the email or id the user gave when it differs.
+fn owner_shown(id: Option<&str>, asked: Option<&str>) -> String {
+    match (id, asked) {
+        (None, _) => "none".into(),
+        (Some(id), Some(asked)) if asked != id => format!("{asked} ({id})"),
+        (Some(id), _) => id.to_string(),
+    }
 }
 
 pub async fn person_add(client: &Client, a: PersonAddArgs) -> CmdResult {

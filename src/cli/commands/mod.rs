@@ -4,6 +4,8 @@
 
 pub mod act;
 pub mod audit;
+pub mod dashboard;
+pub mod demo;
 pub mod inventory;
 pub mod kill;
 pub mod serve;
@@ -17,6 +19,7 @@ use crate::api::client::Client;
 pub async fn run(client: &Client, command: Command) -> CmdResult {
     match command {
         Command::Serve(_) => Err(CliError::failed("serve does not talk to a backend")),
+        Command::Demo(_) => Err(CliError::failed("demo runs its own backend")),
         Command::Register(a) => inventory::register(client, a).await,
         Command::Person(PersonCommand::Add(a)) => inventory::person_add(client, a).await,
         Command::Issue(a) => inventory::issue(client, a).await,

@@ -4,8 +4,8 @@
 use crate::api::client::Client;
 use crate::cli::args::{AgentArgs, AgentsArgs, JsonFlag};
 use crate::cli::error::{CliError, CmdResult};
-use crate::cli::output::{self, Out, Table, ago, safe, when};
-use crate::fleet::filter::{Filter, SYNTAX, Subject};
+use crate::cli::output::{self, Out, Table, ago, count, safe, when};
+use crate::fleet::filter::{Filter, Subject};
 use crate::model::{Agent, AgentDetail, Alert, AlertStatus, Person, PersonStatus, Severity};
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -37,8 +37,11 @@ pub async fn agents(client: &Client, a: AgentsArgs) -> CmdResult {
     // Parse before asking anything of the backend: a typo is a usage error
     // whether or not the backend is up.
     let filter = match a.filter.as_deref() {
-        Some(expr) => Filter::parse(expr)
-            .map_err(|e| CliError::usage(format!("bad --filter: {e}\n{SYNTAX}")))?,
+        Some(expr) => Filter::parse(expr).map_err(|e| {
+            CliError::usage(format!(
+                "bad --filter: {e} (the syntax is in `warden agents --help`)"
+            ))
+        })?,
         None => Filter::default(),
     };
     let (agents, people, alerts) =
@@ -97,9 +100,13 @@ pub async fn agents(client: &Client, a: AgentsArgs) -> CmdResult {
         out.table(&table);
         out.blank();
         if filter.is_empty() {
-            out.line(format!("{} agents", shown.len()));
+            out.line(count(shown.len(), "agent"));
         } else {
-            out.line(format!("{} of {} agents match", shown.len(), agents.len()));
+            out.line(format!(
+                "{} of {} match",
+                shown.len(),
+                count(agents.len(), "agent")
+            ));
         }
     }
     out.emit()?;
@@ -149,7 +156,7 @@ fn render_detail(out: &mut Out, d: &AgentDetail) {
         .collect();
     let risk = match open.iter().map(|a| a.severity).max() {
         None => "none".to_string(),
-        Some(s) => format!("{s} ({} open alerts)", open.len()),
+        Some(s) => format!("{s} ({} open)", count(open.len(), "alert")),
     };
     let created = match &agent.created_by {
         Some(by) => format!("{} by {by}", when(agent.created_at)),
@@ -285,7 +292,7 @@ pub async fn alerts(client: &Client, a: JsonFlag) -> CmdResult {
             .filter(|a| a.status == AlertStatus::Open)
             .count();
         out.blank();
-        out.line(format!("{} alerts, {open} open", alerts.len()));
+        out.line(format!("{}, {open} open", count(alerts.len(), "alert")));
     }
     out.emit()?;
     Ok(ExitCode::SUCCESS)

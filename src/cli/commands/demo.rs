@@ -1,0 +1,105 @@
+//! `warden demo`: a reference backend in this process over a temporary
+//! database, seeded with a simulated fleet that keeps moving, and the
+//! dashboard on it over HTTP. With `--no-tui` it only serves, after
+//! printing `WARDEN_URL=…` and `WARDEN_TOKEN=…` (a responder token) on
+//! stdout, each on its own line; everything else goes to stderr, so the
+//! two lines can be `eval`ed or read by a script.
+
+use super::dashboard::{load_config, require_terminal, run_options, runtime, start_logging};
+use crate::cli::args::{DashboardArgs, DemoArgs, Global};
+use crate::cli::error::{CliError, CmdResult};
+use crate::demo::{Demo, DemoOptions};
+use crate::tui::run::{self, Target};
+use std::io::Write;
+use std::process::ExitCode;
+
+pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdResult {
+    if !args.no_tui {
+        require_terminal()?;
+    }
+    let config = load_config(global)?;
+    let options = run_options(&config, dashboard.readonly || args.dashboard.readonly)?;
+    let seed = args.seed.unwrap_or_else(random_seed);
+    let runtime = runtime()?;
+    start_logging();
+    runtime.block_on(async {
+        eprintln!(
+            "warden: starting a demo of {} agents (seed {seed})…",
+            args.agents
+        );
+        let demo = Demo::start(DemoOptions {
+            agents: args.agents as usize,
+            seed,
+            listen: args.listen,
+            simulate: true,
+        })
+        .await
+        .map_err(|e| CliError::failed(format!("cannot start the demo: {e:#}")))?;
+        let result = if args.no_tui {
+            serve_only(&demo, seed).await
+        } else {
+            let target = Target {
+                name: "demo".into(),
+                url: demo.url.clone(),
+                token: demo.token.clone(),
+            };
+            let result = run::run(target, options)
+                .await
+                .map_err(|e| CliError::failed(format!("{e:#}")));
+            eprintln!(
+                "warden: that was seed {seed}; `warden demo --agents {} --seed {seed}` \
+                 shows the same fleet again",
+                args.agents
+            );
+            result
+        };
+        demo.shutdown().await;
+        result
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve_only(demo: &Demo, seed: u64) -> Result<(), CliError> {
+    // One write, flushed at once: a script waiting for the token line
+    // finds the URL line already there, and nothing waits in a buffer.
+    let lines = format!("WARDEN_URL={}\nWARDEN_TOKEN={}\n", demo.url, demo.token);
+    let mut out = std::io::stdout().lock();
+    out.write_all(lines.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| CliError::failed(format!("cannot write to stdout: {e}")))?;
+    drop(out);
+    eprintln!(
+        "warden: demo of {} agents ({} live, seed {seed}) serving on {}; Ctrl-C stops it",
+        demo.agents, demo.live, demo.url
+    );
+    shutdown_signal().await;
+    eprintln!("warden: demo stopped");
+    Ok(())
+}
+
+/// A seed nobody chose; it is printed, so the fleet can be seen again,
+/// and kept to six digits so it is easy to type again.
+fn random_seed() -> u64 {
+    getrandom::u64().unwrap_or_else(|_| {
+        // No OS randomness is rare and harmless here: the time will do.
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1)
+    }) % 1_000_000
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

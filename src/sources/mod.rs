@@ -1,0 +1,140 @@
+//! Sources: the tasks that talk to backends and feed the dashboard. One
+//! module per kind of backend ([`warden`] for the reference HTTP API); what
+//! they share lives here: the poll interval from the config, the back-off
+//! after errors, and the handle the dashboard keeps to poke a source.
+//!
+//! A source runs on its own tokio task, never runs two polls at once, and
+//! only ever sends [`Msg`](crate::tui::msg::Msg)s over a channel: it never
+//! touches the screen.
+
+pub mod warden;
+
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+/// The poll interval when the config names none.
+pub const DEFAULT_REFRESH: Duration = Duration::from_secs(2);
+/// Faster than this would only load the backend: a poll answers in
+/// milliseconds, a human does not read faster.
+pub const MIN_REFRESH: Duration = Duration::from_millis(100);
+/// The first wait after a failed poll; it doubles up to [`MAX_BACKOFF`].
+pub const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Parses the config's `refresh`: `500ms`, `2s`, `1m`, `1h`.
+pub fn parse_refresh(text: &str) -> Result<Duration, String> {
+    let s = text.trim();
+    let bad = || format!("expected a poll interval like 500ms, 2s or 1m, got {text:?}");
+    let split = s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().map_err(|_| bad())?;
+    let d = match unit.trim() {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n.saturating_mul(60)),
+        "h" => Duration::from_secs(n.saturating_mul(3600)),
+        _ => return Err(bad()),
+    };
+    if d < MIN_REFRESH {
+        return Err(format!(
+            "a poll interval of {text:?} is too short; use {}ms or more",
+            MIN_REFRESH.as_millis()
+        ));
+    }
+    Ok(d)
+}
+
+/// Exponential back-off: 1s, 2s, 4s, … capped at 30s; reset on success.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    next: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            next: FIRST_BACKOFF,
+        }
+    }
+}
+
+impl Backoff {
+    /// The wait before the next try, and doubles the one after.
+    pub fn next_delay(&mut self) -> Duration {
+        let d = self.next;
+        self.next = (self.next * 2).min(MAX_BACKOFF);
+        d
+    }
+
+    pub fn reset(&mut self) {
+        self.next = FIRST_BACKOFF;
+    }
+}
+
+/// What the dashboard keeps of a running source: a way to ask for a poll
+/// now, and the task, stopped when the handle is dropped.
+#[derive(Debug)]
+pub struct SourceHandle {
+    poke: Arc<Notify>,
+    task: JoinHandle<()>,
+}
+
+impl SourceHandle {
+    pub fn new(poke: Arc<Notify>, task: JoinHandle<()>) -> Self {
+        SourceHandle { poke, task }
+    }
+
+    /// Polls now rather than at the next interval. A poll in flight is not
+    /// doubled: the request is remembered and served when it ends.
+    pub fn poll_now(&self) {
+        self.poke.notify_one();
+    }
+
+    /// A cheap handle that can only poke, for the action runner.
+    pub fn poker(&self) -> Poker {
+        Poker(self.poke.clone())
+    }
+}
+
+impl Drop for SourceHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Asks a source to poll now; see [`SourceHandle::poll_now`].
+#[derive(Debug, Clone)]
+pub struct Poker(Arc<Notify>);
+
+impl Poker {
+    pub fn poll_now(&self) {
+        self.0.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_units() {
+        assert_eq!(parse_refresh("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_refresh("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_refresh(" 1m "), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_refresh("1h"), Ok(Duration::from_secs(3600)));
+        for bad in ["", "2", "s", "2x", "-1s", "1.5s", "0s", "10ms"] {
+            assert!(parse_refresh(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_to_the_cap_and_resets() {
+        let mut b = Backoff::default();
+        let waits: Vec<u64> = (0..8).map(|_| b.next_delay().as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 30, 30, 30]);
+        b.reset();
+        assert_eq!(b.next_delay(), Duration::from_secs(1));
+    }
+}

@@ -1,0 +1,31 @@
+//! The dashboard's log: `warden.log` in the platform state dir, never the
+//! terminal the dashboard draws on. The level comes from `WARDEN_LOG`
+//! (an `EnvFilter` directive; default `info`).
+
+use std::fs::OpenOptions;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// Starts logging to the file; answers its path. An error says why there
+/// is no log; the dashboard runs without one (the caller says so on
+/// stderr before the screen is taken).
+pub fn init() -> Result<PathBuf, String> {
+    let dir = crate::dirs::state_dir()
+        .ok_or_else(|| "cannot find the platform state directory".to_string())?;
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join("warden.log");
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WARDEN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(Mutex::new(file))
+        .with_ansi(false)
+        .try_init()
+        .map_err(|e| format!("cannot start logging: {e}"))?;
+    Ok(path)
+}

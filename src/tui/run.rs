@@ -1,0 +1,205 @@
+//! The dashboard loop: one `tokio::select!` over the terminal's events,
+//! the messages of the source and the action tasks, a one-second tick (so
+//! the poll age moves) and the next frame. It draws only when something
+//! changed, at most once per frame interval, and never waits on the
+//! network: the source polls on its own task and every action runs on one
+//! of its own.
+
+use super::app::{App, Options};
+use super::msg::{Effect, Msg};
+use super::runner::Runner;
+use super::terminal::{self, Tui};
+use super::theme::Theme;
+use super::views::{self, Clock};
+use crate::api::client::Client;
+use crate::sources;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use std::fmt;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
+
+/// At most this often a frame: 60 a second is smooth, and a burst of keys
+/// or messages costs one frame, not one each.
+const FRAME: Duration = Duration::from_millis(16);
+/// The header's poll age counts seconds.
+const TICK: Duration = Duration::from_secs(1);
+/// Room for a burst of action results; a source waits when it is full.
+const CHANNEL: usize = 256;
+
+/// The backend the dashboard watches.
+#[derive(Clone)]
+pub struct Target {
+    /// What the header calls it, e.g. `demo`, `local`, `prod`.
+    pub name: String,
+    pub url: String,
+    pub token: String,
+}
+
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Target")
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub app: Options,
+    /// How often the source polls.
+    pub refresh: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            app: Options::default(),
+            refresh: sources::DEFAULT_REFRESH,
+        }
+    }
+}
+
+/// Runs the dashboard on `target` until the user quits. The terminal is
+/// given back on every way out, a panic included. Logging is the caller's
+/// (see [`super::logging`]), so that a backend started in this process
+/// logs to the same file.
+pub async fn run(target: Target, options: RunOptions) -> anyhow::Result<()> {
+    let client = Client::new(&target.url, Some(&target.token))?;
+    let (tx, mut rx) = mpsc::channel(CHANNEL);
+    let source = sources::warden::spawn(client.clone(), options.refresh, tx.clone());
+    let runner = Runner::new(client, tx, source.poker());
+    let mut app = App::new(&target.name, &target.url, options.app);
+    let theme = Theme::from_env();
+    tracing::info!(backend = %target.name, url = %target.url, "dashboard starting");
+
+    let mut tui = Tui::enter()?;
+    let result = event_loop(&mut tui, &mut app, &theme, &mut rx, &runner).await;
+    tui.restore();
+    drop(source);
+    match &result {
+        Ok(()) => tracing::info!("dashboard quit"),
+        Err(e) => tracing::error!(error = %e, "dashboard stopped"),
+    }
+    result
+}
+
+async fn event_loop(
+    tui: &mut Tui,
+    app: &mut App,
+    theme: &Theme,
+    rx: &mut mpsc::Receiver<Msg>,
+    runner: &Runner,
+) -> anyhow::Result<()> {
+    let mut events = EventStream::new();
+    let (w, h) = tui.size()?;
+    app.resize(w, h);
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut dirty = true;
+    let mut last_draw: Option<Instant> = None;
+    let mut stop = StopSignals::new();
+
+    loop {
+        if terminal::panicked() {
+            anyhow::bail!("an internal error stopped the dashboard; the log has the details");
+        }
+        let frame_due = last_draw.map_or_else(Instant::now, |t| t + FRAME);
+        if dirty && Instant::now() >= frame_due {
+            tui.draw(|frame| views::draw(frame, app, theme, Clock::now()))?;
+            dirty = false;
+            last_draw = Some(Instant::now());
+        }
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    let effects = app.handle_key(key);
+                    carry_out(runner, effects);
+                    dirty = true;
+                }
+                Some(Ok(Event::Resize(w, h))) => {
+                    app.resize(w, h);
+                    dirty = true;
+                }
+                // Focus changes, mouse (not enabled), key releases.
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(anyhow::anyhow!("cannot read the terminal: {e}")),
+                None => anyhow::bail!("the terminal went away"),
+            },
+            Some(msg) = rx.recv() => {
+                let effects = app.handle_msg(msg);
+                carry_out(runner, effects);
+                // Everything already waiting goes into the same frame.
+                while let Ok(msg) = rx.try_recv() {
+                    let effects = app.handle_msg(msg);
+                    carry_out(runner, effects);
+                }
+                dirty = true;
+            }
+            _ = tick.tick() => dirty = true,
+            name = stop.recv() => {
+                tracing::info!(signal = name, "stopping");
+                return Ok(());
+            }
+            _ = tokio::time::sleep_until(frame_due), if dirty => {}
+        }
+        if app.quit {
+            return Ok(());
+        }
+    }
+}
+
+fn carry_out(runner: &Runner, effects: Vec<Effect>) {
+    for effect in effects {
+        tracing::debug!(?effect, "effect");
+        runner.handle(effect);
+    }
+}
+
+/// SIGTERM (a polite kill) and SIGHUP (the terminal hung up) end the loop
+/// like `q` does, so the terminal is given back and the log says why.
+struct StopSignals {
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    hup: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn new() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            StopSignals {
+                term: signal(SignalKind::terminate()).ok(),
+                hup: signal(SignalKind::hangup()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        StopSignals {}
+    }
+
+    /// The name of the signal that arrived; pending for ever if none can.
+    async fn recv(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            async fn one(s: &mut Option<tokio::signal::unix::Signal>) {
+                match s {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            }
+            tokio::select! {
+                _ = one(&mut self.term) => "SIGTERM",
+                _ = one(&mut self.hup) => "SIGHUP",
+            }
+        }
+        #[cfg(not(unix))]
+        std::future::pending().await
+    }
+}
