@@ -52,6 +52,9 @@ pub struct AgentTable {
     pub descending: bool,
     /// The fleet generation `order` was built from.
     built_for: Option<u64>,
+    /// Every agent in the current sort, and what it was sorted for.
+    sorted: Vec<usize>,
+    sorted_for: Option<(u64, SortKey, bool)>,
 }
 
 impl Default for AgentTable {
@@ -65,6 +68,8 @@ impl Default for AgentTable {
             sort: SortKey::Name,
             descending: false,
             built_for: None,
+            sorted: Vec::new(),
+            sorted_for: None,
         }
     }
 }
@@ -94,72 +99,40 @@ impl AgentTable {
 
     /// Rebuilds the order if the fleet, filter or sort changed since the
     /// last build; keeps the selected agent selected when it still shows.
+    /// The whole fleet is sorted only when the data or the sort changes: a
+    /// filter keystroke only walks the sorted list, so typing stays fast at
+    /// 100,000 agents.
     pub fn refresh(&mut self, fleet: &Fleet) {
+        let sort_key = (fleet.generation, self.sort, self.descending);
+        if self.sorted_for != Some(sort_key) {
+            self.sorted = sorted(fleet, self.sort, self.descending);
+            self.sorted_for = Some(sort_key);
+            self.built_for = None;
+        }
         if self.built_for == Some(fleet.generation) {
             return;
         }
         let keep = self
             .selected_index()
-            .map(|i| fleet.agents().get(i).map(|a| a.id.clone()));
+            .and_then(|i| fleet.agents().get(i).map(|a| a.id.clone()));
         let agents = fleet.agents();
-        let mut order: Vec<usize> = (0..agents.len())
-            .filter(|&i| {
-                self.filter.is_empty()
-                    || self.filter.matches(&Row {
+        self.order = if self.filter.is_empty() {
+            self.sorted.clone()
+        } else {
+            self.sorted
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    self.filter.matches(&Row {
                         agent: &agents[i],
                         owner: fleet.owner_of(&agents[i]),
                         risk: fleet.summary(i).risk,
                     })
-            })
-            .collect();
-        let owner_name = |i: usize| {
-            fleet
-                .owner_of(&agents[i])
-                .map(|p| p.name.as_str())
-                .unwrap_or("")
+                })
+                .collect()
         };
-        // Stable sorts with the name as the final key: equal rows keep one
-        // order from frame to frame.
-        match self.sort {
-            SortKey::Name => order.sort_by(|&a, &b| agents[a].name.cmp(&agents[b].name)),
-            SortKey::Owner => order.sort_by(|&a, &b| {
-                owner_name(a)
-                    .cmp(owner_name(b))
-                    .then_with(|| agents[a].name.cmp(&agents[b].name))
-            }),
-            SortKey::Status => order.sort_by(|&a, &b| {
-                agents[a]
-                    .status
-                    .cmp(&agents[b].status)
-                    .then_with(|| agents[a].name.cmp(&agents[b].name))
-            }),
-            SortKey::Risk => order.sort_by(|&a, &b| {
-                fleet
-                    .summary(b)
-                    .risk
-                    .cmp(&fleet.summary(a).risk)
-                    .then_with(|| agents[a].name.cmp(&agents[b].name))
-            }),
-            SortKey::LastSeen => order.sort_by(|&a, &b| {
-                agents[b]
-                    .last_seen_at
-                    .cmp(&agents[a].last_seen_at)
-                    .then_with(|| agents[a].name.cmp(&agents[b].name))
-            }),
-            SortKey::Alerts => order.sort_by(|&a, &b| {
-                fleet
-                    .summary(b)
-                    .open_alerts
-                    .cmp(&fleet.summary(a).open_alerts)
-                    .then_with(|| agents[a].name.cmp(&agents[b].name))
-            }),
-        }
-        if self.descending {
-            order.reverse();
-        }
-        self.order = order;
         self.built_for = Some(fleet.generation);
-        let kept = keep.flatten().and_then(|id| {
+        let kept = keep.and_then(|id| {
             let i = fleet.position(&id)?;
             self.order.iter().position(|&o| o == i)
         });
@@ -195,4 +168,54 @@ impl AgentTable {
         let max_offset = self.order.len().saturating_sub(height);
         self.offset = self.offset.min(max_offset);
     }
+}
+
+/// Every agent's index, sorted by `key`. Stable sorts with the name as the
+/// final key: equal rows keep one order from frame to frame.
+fn sorted(fleet: &Fleet, key: SortKey, descending: bool) -> Vec<usize> {
+    let agents = fleet.agents();
+    let mut order: Vec<usize> = (0..agents.len()).collect();
+    let name = |a: usize, b: usize| agents[a].name.cmp(&agents[b].name);
+    let owner_name = |i: usize| {
+        fleet
+            .owner_of(&agents[i])
+            .map(|p| p.name.as_str())
+            .unwrap_or("")
+    };
+    match key {
+        SortKey::Name => order.sort_by(|&a, &b| name(a, b)),
+        SortKey::Owner => {
+            order.sort_by(|&a, &b| owner_name(a).cmp(owner_name(b)).then_with(|| name(a, b)))
+        }
+        SortKey::Status => order.sort_by(|&a, &b| {
+            agents[a]
+                .status
+                .cmp(&agents[b].status)
+                .then_with(|| name(a, b))
+        }),
+        SortKey::Risk => order.sort_by(|&a, &b| {
+            fleet
+                .summary(b)
+                .risk
+                .cmp(&fleet.summary(a).risk)
+                .then_with(|| name(a, b))
+        }),
+        SortKey::LastSeen => order.sort_by(|&a, &b| {
+            agents[b]
+                .last_seen_at
+                .cmp(&agents[a].last_seen_at)
+                .then_with(|| name(a, b))
+        }),
+        SortKey::Alerts => order.sort_by(|&a, &b| {
+            fleet
+                .summary(b)
+                .open_alerts
+                .cmp(&fleet.summary(a).open_alerts)
+                .then_with(|| name(a, b))
+        }),
+    }
+    if descending {
+        order.reverse();
+    }
+    order
 }

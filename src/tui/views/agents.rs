@@ -39,19 +39,37 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         .borders(Borders::ALL)
         .border_style(theme.border)
         .title(Span::styled(title, theme.title));
-    let header = Row::new(COLUMNS.iter().map(|(name, key)| {
-        let marker = match key {
-            Some(k) if *k == t.sort => {
-                if t.descending {
-                    "↓"
-                } else {
-                    "↑"
-                }
-            }
-            _ => "",
-        };
-        Cell::from(format!("{name}{marker}"))
-    }))
+    // On a narrow terminal the name keeps its room: kind and grant go.
+    let show: [bool; 10] = if area.width >= 110 {
+        [true; 10]
+    } else {
+        [true, true, false, true, true, true, false, true, true, true]
+    };
+    let keep = |cells: Vec<Cell<'static>>| -> Vec<Cell<'static>> {
+        cells
+            .into_iter()
+            .zip(show)
+            .filter_map(|(c, s)| s.then_some(c))
+            .collect()
+    };
+    let header = Row::new(keep(
+        COLUMNS
+            .iter()
+            .map(|(name, key)| {
+                let marker = match key {
+                    Some(k) if *k == t.sort => {
+                        if t.descending {
+                            "↓"
+                        } else {
+                            "↑"
+                        }
+                    }
+                    _ => "",
+                };
+                Cell::from(format!("{name}{marker}"))
+            })
+            .collect(),
+    ))
     .style(theme.header);
     let visible = app.table_rows.max(1);
     let agents = app.fleet.agents();
@@ -86,7 +104,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
                 Some(sev) => Span::styled(sev.to_string(), theme.severity(sev)),
                 None => Span::styled("-", theme.muted),
             };
-            let row = Row::new(vec![
+            let row = Row::new(keep(vec![
                 Cell::from(Span::styled(a.status.to_string(), theme.status(a.status))),
                 Cell::from(Span::styled(
                     a.name.clone(),
@@ -108,14 +126,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
                 }),
                 Cell::from(Span::styled(seen, theme.muted)),
                 Cell::from(Line::from(risk)),
-            ]);
+            ]));
             if pos == t.selected {
                 row.style(theme.selection)
             } else {
                 row
             }
         });
-    let widths = [
+    let widths: Vec<Constraint> = [
         Constraint::Length(9),
         Constraint::Fill(3),
         Constraint::Length(13),
@@ -126,7 +144,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         Constraint::Length(6),
         Constraint::Length(9),
         Constraint::Length(8),
-    ];
+    ]
+    .into_iter()
+    .zip(show)
+    .filter_map(|(w, s)| s.then_some(w))
+    .collect();
     let table = Table::new(rows, widths)
         .header(header)
         .block(block)

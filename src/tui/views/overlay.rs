@@ -17,7 +17,10 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 /// included), so a popup is never cut short.
 fn wrapped_height(lines: &[Line], width: u16) -> u16 {
     let inner = width.saturating_sub(2).max(1) as usize;
-    lines.iter().map(|l| l.width().max(1).div_ceil(inner) as u16).sum()
+    lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner) as u16)
+        .sum()
 }
 
 /// A box of at most `width` x `height` in the middle of `area`.
@@ -91,9 +94,13 @@ fn field_line<'a>(label: &str, value: &str, focused: bool, theme: &Theme) -> Lin
 
 pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
     let mut lines: Vec<Line> = Vec::new();
-    lines.push(Line::styled("blast radius", theme.header));
-    for b in &d.blast {
-        lines.push(Line::styled(format!("  • {b}"), theme.text));
+    // Once the backend has answered, its steps say what happened; the
+    // forecast would only contradict them.
+    if !matches!(d.phase, Phase::Done { .. }) {
+        lines.push(Line::styled("blast radius", theme.header));
+        for b in &d.blast {
+            lines.push(Line::styled(format!("  • {b}"), theme.text));
+        }
     }
     match &d.plan {
         Plan::NotNeeded => {}
