@@ -806,7 +806,12 @@ fn on_a_terminal(s: &Server, args: &str, input: &str) -> Option<Run> {
         .arg("--version")
         .output();
     if !which.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped: util-linux `script` is not installed");
+        // CI installs it (.ci/run); there a missing tool is a failure.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "util-linux `script` is not installed; .ci/run installs bsdutils"
+        );
+        eprintln!("skipped: util-linux `script` is not installed (apt-get install bsdutils)");
         return None;
     }
     let bin = env!("CARGO_BIN_EXE_warden");

@@ -149,6 +149,7 @@ impl Sanitize for Alert {
         clean(&mut self.rule);
         clean(&mut self.summary);
         clean(&mut self.evidence);
+        clean_all(&mut self.mapping);
         clean(&mut self.source);
         clean_opt(&mut self.acknowledged_by);
         clean_opt(&mut self.ack_reason);
@@ -265,10 +266,19 @@ impl Fleet {
         for r in changes.removed.drain(..) {
             self.remove(&r.kind, &r.id, &mut touched);
         }
-        touched.sort_unstable();
-        touched.dedup();
-        for id in &touched {
-            self.summarise(id);
+        if changes.full {
+            // Everything is new: one pass over the agents beats sorting and
+            // deduplicating a touched list as long as the whole fleet.
+            for i in 0..self.agents.len() {
+                let id = self.agents[i].id.clone();
+                self.summarise(&id);
+            }
+        } else {
+            touched.sort_unstable();
+            touched.dedup();
+            for id in &touched {
+                self.summarise(id);
+            }
         }
         self.cursor = changes.cursor;
         self.generation += 1;
@@ -319,12 +329,8 @@ impl Fleet {
             return;
         };
         let mut s = Summary::default();
-        if let Some(links) = self.links.get_mut(agent_id) {
-            links
-                .credentials
-                .retain(|c| self.credentials.contains_key(c));
-            links.grants.retain(|g| self.grants.contains_key(g));
-            links.alerts.retain(|a| self.alerts.contains_key(a));
+        // A link to a removed object stays behind; the lookups skip it.
+        if let Some(links) = self.links.get(agent_id) {
             for c in links
                 .credentials
                 .iter()
@@ -605,6 +611,7 @@ mod tests {
             severity: sev,
             summary: String::new(),
             evidence: String::new(),
+            mapping: Vec::new(),
             status,
             source: "warden".into(),
             created_at: Utc::now(),

@@ -116,6 +116,7 @@ impl AgentTable {
             .selected_index()
             .and_then(|i| fleet.agents().get(i).map(|a| a.id.clone()));
         let agents = fleet.agents();
+        let (needs_owner, needs_risk) = (self.filter.needs_owner(), self.filter.needs_risk());
         self.order = if self.filter.is_empty() {
             self.sorted.clone()
         } else {
@@ -125,8 +126,16 @@ impl AgentTable {
                 .filter(|&i| {
                     self.filter.matches(&Row {
                         agent: &agents[i],
-                        owner: fleet.owner_of(&agents[i]),
-                        risk: fleet.summary(i).risk,
+                        owner: if needs_owner {
+                            fleet.owner_of(&agents[i])
+                        } else {
+                            None
+                        },
+                        risk: if needs_risk {
+                            fleet.summary(i).risk
+                        } else {
+                            None
+                        },
                     })
                 })
                 .collect()
@@ -170,22 +179,22 @@ impl AgentTable {
     }
 }
 
-/// Every agent's index, sorted by `key`. Stable sorts with the name as the
-/// final key: equal rows keep one order from frame to frame.
+/// Every agent's index, sorted by `key`. Keys that need a lookup (the
+/// owner's name, the summary) are computed once per agent, not once per
+/// comparison. Stable sorts with the name as the final key: equal rows keep
+/// one order from frame to frame.
 fn sorted(fleet: &Fleet, key: SortKey, descending: bool) -> Vec<usize> {
     let agents = fleet.agents();
     let mut order: Vec<usize> = (0..agents.len()).collect();
     let name = |a: usize, b: usize| agents[a].name.cmp(&agents[b].name);
-    let owner_name = |i: usize| {
-        fleet
-            .owner_of(&agents[i])
-            .map(|p| p.name.as_str())
-            .unwrap_or("")
-    };
     match key {
         SortKey::Name => order.sort_by(|&a, &b| name(a, b)),
         SortKey::Owner => {
-            order.sort_by(|&a, &b| owner_name(a).cmp(owner_name(b)).then_with(|| name(a, b)))
+            let owners: Vec<&str> = agents
+                .iter()
+                .map(|a| fleet.owner_of(a).map(|p| p.name.as_str()).unwrap_or(""))
+                .collect();
+            order.sort_by(|&a, &b| owners[a].cmp(owners[b]).then_with(|| name(a, b)));
         }
         SortKey::Status => order.sort_by(|&a, &b| {
             agents[a]
@@ -193,26 +202,22 @@ fn sorted(fleet: &Fleet, key: SortKey, descending: bool) -> Vec<usize> {
                 .cmp(&agents[b].status)
                 .then_with(|| name(a, b))
         }),
-        SortKey::Risk => order.sort_by(|&a, &b| {
-            fleet
-                .summary(b)
-                .risk
-                .cmp(&fleet.summary(a).risk)
-                .then_with(|| name(a, b))
-        }),
+        SortKey::Risk => {
+            let risk: Vec<_> = (0..agents.len()).map(|i| fleet.summary(i).risk).collect();
+            order.sort_by(|&a, &b| risk[b].cmp(&risk[a]).then_with(|| name(a, b)));
+        }
         SortKey::LastSeen => order.sort_by(|&a, &b| {
             agents[b]
                 .last_seen_at
                 .cmp(&agents[a].last_seen_at)
                 .then_with(|| name(a, b))
         }),
-        SortKey::Alerts => order.sort_by(|&a, &b| {
-            fleet
-                .summary(b)
-                .open_alerts
-                .cmp(&fleet.summary(a).open_alerts)
-                .then_with(|| name(a, b))
-        }),
+        SortKey::Alerts => {
+            let alerts: Vec<u32> = (0..agents.len())
+                .map(|i| fleet.summary(i).open_alerts)
+                .collect();
+            order.sort_by(|&a, &b| alerts[b].cmp(&alerts[a]).then_with(|| name(a, b)));
+        }
     }
     if descending {
         order.reverse();

@@ -1,0 +1,98 @@
+//! The dashboard's hot paths at 100,000 agents: applying the first sync,
+//! a filter keystroke, a re-sort, and drawing one frame of the agents view.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::hint::black_box;
+use std::time::Instant;
+use warden::api::Changes;
+use warden::demo::fleet;
+use warden::fleet::filter::Filter;
+use warden::fleet::state::Fleet;
+use warden::tui::app::{App, Options};
+use warden::tui::msg::{Msg, SourceEvent};
+use warden::tui::table::SortKey;
+use warden::tui::theme::Theme;
+use warden::tui::views::{self, Clock};
+
+const AGENTS: usize = 100_000;
+
+fn first_sync() -> Changes {
+    let f = fleet::generate(AGENTS, 42, chrono::Utc::now());
+    Changes {
+        cursor: 1,
+        full: true,
+        agents: f.import.agents,
+        people: f.import.people,
+        credentials: f.import.credentials.into_iter().map(|(c, _)| c).collect(),
+        grants: f.import.grants,
+        delegations: f.import.delegations,
+        alerts: Vec::new(),
+        removed: Vec::new(),
+    }
+}
+
+fn synced_app(changes: &Changes) -> App {
+    let mut app = App::new("bench", "http://127.0.0.1:7878", Options::default());
+    app.handle_msg(Msg::Source(SourceEvent::Synced {
+        changes: Box::new(changes.clone()),
+        latency: Default::default(),
+    }));
+    app.resize(200, 60);
+    app
+}
+
+fn benches(c: &mut Criterion) {
+    let changes = first_sync();
+    let mut group = c.benchmark_group("100k agents");
+    group.sample_size(10);
+
+    group.bench_function("apply the first sync", |b| {
+        b.iter_batched(
+            || changes.clone(),
+            |ch| {
+                let mut fleet = Fleet::new();
+                fleet.apply(ch);
+                black_box(fleet.len())
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+
+    let mut app = synced_app(&changes);
+    group.bench_function("filter keystroke", |b| {
+        let mut toggle = false;
+        b.iter(|| {
+            // Alternate two filters so every iteration really refilters.
+            toggle = !toggle;
+            let text = if toggle { "env:prod sup" } else { "env:prod supp" };
+            app.table.set_filter(Filter::parse(text).unwrap(), text);
+            app.prepare();
+            black_box(app.table.order.len())
+        })
+    });
+
+    let mut app = synced_app(&changes);
+    group.bench_function("re-sort by owner", |b| {
+        b.iter(|| {
+            app.table.sort_by(SortKey::Owner);
+            app.prepare();
+            black_box(app.table.order.len())
+        })
+    });
+
+    let app = synced_app(&changes);
+    let theme = Theme::dark();
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let clock = Clock { now: Instant::now(), wall: chrono::Utc::now() };
+    group.bench_function("render the agents view at 200x60", |b| {
+        b.iter(|| {
+            terminal.draw(|f| views::draw(f, &app, &theme, clock)).unwrap();
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(dashboard, benches);
+criterion_main!(dashboard);
