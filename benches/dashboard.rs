@@ -73,6 +73,19 @@ fn benches(c: &mut Criterion) {
         })
     });
 
+    let fleet_only = synced_app(&changes);
+    group.bench_function("raw filter matches", |b| {
+        let f = Filter::parse("env:prod sup").unwrap();
+        b.iter(|| {
+            let agents = fleet_only.fleet.agents();
+            let n = agents
+                .iter()
+                .filter(|a| f.matches(&warden::fleet::filter::Subject { agent: a, owner: None, risk: None }))
+                .count();
+            black_box(n)
+        })
+    });
+
     let mut app = synced_app(&changes);
     group.bench_function("re-sort by owner", |b| {
         b.iter(|| {

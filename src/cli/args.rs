@@ -66,12 +66,17 @@ pub struct Cli {
 }
 
 /// Options of the dashboard (`warden` with no command, and `warden demo`).
-#[derive(Debug, Clone, Copy, Default, Args)]
+#[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Dashboard options")]
 pub struct DashboardArgs {
     /// Dashboard only: look, never act (also `readonly = true` in the config)
     #[arg(long)]
     pub readonly: bool,
+    /// Dashboard only: colour theme, one of default, light, high-contrast,
+    /// colorblind, or NAME.toml in the config dir's themes/ (also `theme` in
+    /// the config; NO_COLOR wins)
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
 }
 
 /// Where the backend is, for every command that talks to one.

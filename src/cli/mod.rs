@@ -48,6 +48,12 @@ fn run(cli: Cli) -> error::CmdResult {
              the scripting commands act only when asked to",
         ));
     }
+    if cli.dashboard.theme.is_some() {
+        return Err(CliError::usage(
+            "--theme is for the dashboard (`warden`, `warden demo`); \
+             the scripting commands print plain text",
+        ));
+    }
     let backend = backend::choose(&cli.global)?;
     let client = backend.client()?;
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -105,6 +105,11 @@ pub struct App {
     pub quit: bool,
     /// The header's counts, recounted only when the fleet changes.
     pub counts: Counts,
+    /// The theme `:theme NAME` asked for; the run loop, which knows where
+    /// user themes live, loads it and takes it back.
+    pub theme_request: Option<String>,
+    /// What `:theme ` completes; the run loop adds the user's themes.
+    pub theme_names: Vec<String>,
     counted_for: Option<u64>,
     pending: HashMap<u64, Action>,
     next_id: u64,
@@ -137,6 +142,8 @@ impl App {
             table_rows: 20,
             quit: false,
             counts: Counts::default(),
+            theme_request: None,
+            theme_names: super::theme::Theme::names(None),
             counted_for: None,
             pending: HashMap::new(),
             next_id: 1,
@@ -195,6 +202,13 @@ impl App {
             text: text.into(),
             level,
         });
+    }
+
+    /// A message on the flash line from outside the state machine, such
+    /// as the run loop's word on a theme. Made display-safe: it may quote
+    /// a file name.
+    pub fn notice(&mut self, level: Level, text: &str) {
+        self.flash(level, escape(text).into_owned());
     }
 
     fn start(&mut self, action: Action) -> (u64, Effect) {
@@ -303,7 +317,14 @@ impl App {
                     }
                     KeyCode::Esc => self.prompt = Prompt::None,
                     KeyCode::Tab => {
-                        if let Some(done) = keymap::complete(input.text()) {
+                        // After `theme `, the theme's name; else the command's.
+                        if let Some(prefix) = input.text().strip_prefix("theme ") {
+                            if let Some(name) =
+                                super::theme::complete(prefix.trim_start(), &self.theme_names)
+                            {
+                                *input = LineInput::with_text(&format!("theme {name}"));
+                            }
+                        } else if let Some(done) = keymap::complete(input.text()) {
                             *input = LineInput::with_text(done);
                         }
                     }
@@ -322,6 +343,13 @@ impl App {
     }
 
     fn run_command(&mut self, text: &str) -> Vec<Effect> {
+        // The one command with an argument; `Command` is a plain key.
+        if let Some(name) = text.trim_start_matches(':').strip_prefix("theme ")
+            && !name.trim().is_empty()
+        {
+            self.theme_request = Some(name.trim().to_string());
+            return vec![];
+        }
         match keymap::resolve_command(text) {
             Some(Command::Quit) => {
                 self.quit = true;
@@ -415,6 +443,13 @@ impl App {
             Command::Kill => return self.kill(),
             Command::Owner => self.owner_picker(),
             Command::Revoke => self.revoke(),
+            Command::Theme => {
+                let names = self.theme_names.join(", ");
+                self.flash(
+                    Level::Info,
+                    format!("themes: {names}; :theme NAME switches"),
+                );
+            }
         }
         vec![]
     }

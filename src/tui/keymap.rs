@@ -32,6 +32,8 @@ pub enum Command {
     Kill,
     Owner,
     Revoke,
+    /// `:theme` alone lists the themes; `:theme NAME` is the app's.
+    Theme,
 }
 
 /// Where a binding works.
@@ -301,6 +303,7 @@ pub const COMMANDS: &[(&str, &[&str], Command)] = &[
     ("agents", &["a", "ag", "agent"], Command::Agents),
     ("help", &["h"], Command::Help),
     ("quit", &["q", "q!", "exit"], Command::Quit),
+    ("theme", &[], Command::Theme),
 ];
 
 pub fn resolve_command(text: &str) -> Option<Command> {

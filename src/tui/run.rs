@@ -5,17 +5,18 @@
 //! network: the source polls on its own task and every action runs on one
 //! of its own.
 
-use super::app::{App, Options};
+use super::app::{App, Level, Options};
 use super::msg::{Effect, Msg};
 use super::runner::Runner;
 use super::terminal::{self, Tui};
-use super::theme::Theme;
+use super::theme::{self, Theme};
 use super::views::{self, Clock};
 use crate::api::client::Client;
 use crate::sources;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
@@ -52,6 +53,9 @@ pub struct RunOptions {
     pub app: Options,
     /// How often the source polls.
     pub refresh: Duration,
+    /// The theme asked for: `--theme`, else the config's; None is the
+    /// default. `NO_COLOR` wins over it.
+    pub theme: Option<String>,
 }
 
 impl Default for RunOptions {
@@ -59,6 +63,7 @@ impl Default for RunOptions {
         RunOptions {
             app: Options::default(),
             refresh: sources::DEFAULT_REFRESH,
+            theme: None,
         }
     }
 }
@@ -73,11 +78,15 @@ pub async fn run(target: Target, options: RunOptions) -> anyhow::Result<()> {
     let source = sources::warden::spawn(client.clone(), options.refresh, tx.clone());
     let runner = Runner::new(client, tx, source.poker());
     let mut app = App::new(&target.name, &target.url, options.app);
-    let theme = Theme::from_env();
+    let themes = Themes {
+        dir: theme::user_dir(),
+        no_color: theme::no_color(),
+    };
+    let mut theme = themes.start(&mut app, options.theme.as_deref());
     tracing::info!(backend = %target.name, url = %target.url, "dashboard starting");
 
     let mut tui = Tui::enter()?;
-    let result = event_loop(&mut tui, &mut app, &theme, &mut rx, &runner).await;
+    let result = event_loop(&mut tui, &mut app, &mut theme, &themes, &mut rx, &runner).await;
     tui.restore();
     drop(source);
     match &result {
@@ -90,7 +99,8 @@ pub async fn run(target: Target, options: RunOptions) -> anyhow::Result<()> {
 async fn event_loop(
     tui: &mut Tui,
     app: &mut App,
-    theme: &Theme,
+    theme: &mut Theme,
+    themes: &Themes,
     rx: &mut mpsc::Receiver<Msg>,
     runner: &Runner,
 ) -> anyhow::Result<()> {
@@ -118,6 +128,7 @@ async fn event_loop(
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
                     let effects = app.handle_key(key);
                     carry_out(runner, effects);
+                    themes.switch(app, theme);
                     dirty = true;
                 }
                 Some(Ok(Event::Resize(w, h))) => {
@@ -149,6 +160,46 @@ async fn event_loop(
         if app.quit {
             return Ok(());
         }
+    }
+}
+
+/// Where themes come from for this run: fixed at start, so `:theme` sees
+/// the same user dir and `NO_COLOR` as the theme the dashboard began with.
+struct Themes {
+    dir: Option<PathBuf>,
+    no_color: bool,
+}
+
+impl Themes {
+    /// The first theme. One that cannot be loaded does not stop the
+    /// dashboard: it starts with the default and the flash line says why.
+    fn start(&self, app: &mut App, requested: Option<&str>) -> Theme {
+        let resolved = Theme::resolve(requested, self.dir.as_deref(), self.no_color);
+        app.theme_names = Theme::names(self.dir.as_deref());
+        match &resolved.error {
+            Some(e) => {
+                tracing::warn!(error = %e, "theme refused; using the default");
+                app.notice(Level::Error, &format!("{e}; using the default theme"));
+            }
+            None => tracing::debug!(theme = %resolved.name, "theme"),
+        }
+        resolved.theme
+    }
+
+    /// Carries out a `:theme NAME` the last key asked for, if any.
+    fn switch(&self, app: &mut App, theme: &mut Theme) {
+        let Some(name) = app.theme_request.take() else {
+            return;
+        };
+        match Theme::switch(&name, self.dir.as_deref(), self.no_color) {
+            Ok(t) => {
+                *theme = t;
+                app.notice(Level::Success, &format!("theme {name}"));
+            }
+            Err(why) => app.notice(Level::Error, &why),
+        }
+        // A theme file added while running can be completed next time.
+        app.theme_names = Theme::names(self.dir.as_deref());
     }
 }
 
@@ -201,5 +252,105 @@ impl StopSignals {
         }
         #[cfg(not(unix))]
         std::future::pending().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn typed(app: &mut App, text: &str) {
+        for c in text.chars() {
+            app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+    }
+
+    fn press(app: &mut App, code: KeyCode) {
+        app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    fn flash(app: &App) -> (Level, String) {
+        let f = app.flash.clone().expect("a flash");
+        (f.level, f.text)
+    }
+
+    fn themes_in(dir: &std::path::Path, no_color: bool) -> Themes {
+        Themes {
+            dir: Some(dir.to_path_buf()),
+            no_color,
+        }
+    }
+
+    #[test]
+    fn a_bad_theme_at_start_is_shown_and_the_default_used() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("mine.toml"), "accent = { fg = \"nope\" }").unwrap();
+        let mut app = App::new("demo", "http://x", Options::default());
+        let theme = themes_in(dir.path(), false).start(&mut app, Some("mine"));
+        assert_eq!(theme, Theme::dark());
+        let (level, text) = flash(&app);
+        assert_eq!(level, Level::Error);
+        assert!(
+            text.contains("mine.toml") && text.contains("`accent.fg`"),
+            "{text}"
+        );
+        assert!(text.ends_with("using the default theme"), "{text}");
+        assert!(app.theme_names.contains(&"mine".to_string()));
+
+        let mut app = App::new("demo", "http://x", Options::default());
+        themes_in(dir.path(), false).start(&mut app, Some("light"));
+        assert!(app.flash.is_none());
+    }
+
+    #[test]
+    fn the_theme_command_switches_completes_and_refuses() {
+        let dir = tempfile::tempdir().unwrap();
+        let themes = themes_in(dir.path(), false);
+        let mut app = App::new("demo", "http://x", Options::default());
+        let mut theme = themes.start(&mut app, None);
+
+        // Tab completes the command, then the name.
+        typed(&mut app, ":th");
+        press(&mut app, KeyCode::Tab);
+        typed(&mut app, " co");
+        press(&mut app, KeyCode::Tab);
+        match &app.prompt {
+            crate::tui::app::Prompt::Command { input } => {
+                assert_eq!(input.text(), "theme colorblind")
+            }
+            other => panic!("{other:?}"),
+        }
+        press(&mut app, KeyCode::Enter);
+        themes.switch(&mut app, &mut theme);
+        assert_eq!(theme, Theme::load("colorblind", None).unwrap());
+        assert_eq!(flash(&app), (Level::Success, "theme colorblind".into()));
+        assert_eq!(app.theme_request, None);
+
+        typed(&mut app, ":theme nope");
+        press(&mut app, KeyCode::Enter);
+        themes.switch(&mut app, &mut theme);
+        assert_eq!(theme, Theme::load("colorblind", None).unwrap());
+        let (level, text) = flash(&app);
+        assert_eq!(level, Level::Error);
+        assert!(text.contains("no theme named \"nope\""), "{text}");
+
+        // Alone, it lists the themes.
+        typed(&mut app, ":theme");
+        press(&mut app, KeyCode::Enter);
+        let (_, text) = flash(&app);
+        assert!(
+            text.contains("default, light, high-contrast, colorblind"),
+            "{text}"
+        );
+
+        let themes = themes_in(dir.path(), true);
+        let mut theme = themes.start(&mut app, Some("light"));
+        assert_eq!(theme, Theme::monochrome());
+        typed(&mut app, ":theme light");
+        press(&mut app, KeyCode::Enter);
+        themes.switch(&mut app, &mut theme);
+        assert_eq!(theme, Theme::monochrome());
+        assert!(flash(&app).1.contains("NO_COLOR"));
     }
 }

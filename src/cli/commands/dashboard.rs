@@ -30,7 +30,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub fn dashboard(global: &Global, args: DashboardArgs) -> CmdResult {
     require_terminal()?;
     let config = load_config(global)?;
-    let options = run_options(&config, args.readonly)?;
+    let options = run_options(&config, args.readonly, args.theme.as_deref())?;
     let target = remote_target(global, &config)?;
     let runtime = runtime()?;
     start_logging();
@@ -180,9 +180,14 @@ pub(crate) fn load_config(global: &Global) -> Result<Config, CliError> {
     Config::load(global.config.as_deref()).map_err(|e| CliError::usage(e.to_string()))
 }
 
-/// The dashboard's options: `--readonly` or the config's `readonly`, and
-/// the config's `refresh`.
-pub(crate) fn run_options(config: &Config, readonly: bool) -> Result<RunOptions, CliError> {
+/// The dashboard's options: `--readonly` or the config's `readonly`, the
+/// config's `refresh`, and `--theme` over the config's `theme` (checked
+/// when the dashboard starts, which falls back to the default and says so).
+pub(crate) fn run_options(
+    config: &Config,
+    readonly: bool,
+    theme: Option<&str>,
+) -> Result<RunOptions, CliError> {
     let refresh = match &config.refresh {
         Some(text) => sources::parse_refresh(text)
             .map_err(|e| CliError::usage(format!("invalid refresh in the config: {e}")))?,
@@ -194,6 +199,7 @@ pub(crate) fn run_options(config: &Config, readonly: bool) -> Result<RunOptions,
             welcome: None,
         },
         refresh,
+        theme: theme.map(str::to_string).or_else(|| config.theme.clone()),
     })
 }
 
@@ -231,17 +237,23 @@ mod tests {
     #[test]
     fn options_come_from_the_flag_and_the_config() {
         let mut cfg = Config::default();
-        let o = run_options(&cfg, false).unwrap();
+        let o = run_options(&cfg, false, None).unwrap();
         assert!(!o.app.readonly);
         assert_eq!(o.refresh, sources::DEFAULT_REFRESH);
-        assert!(run_options(&cfg, true).unwrap().app.readonly);
+        assert_eq!(o.theme, None);
+        assert!(run_options(&cfg, true, None).unwrap().app.readonly);
         cfg.readonly = true;
         cfg.refresh = Some("500ms".into());
-        let o = run_options(&cfg, false).unwrap();
+        cfg.theme = Some("light".into());
+        let o = run_options(&cfg, false, None).unwrap();
         assert!(o.app.readonly);
         assert_eq!(o.refresh, Duration::from_millis(500));
+        assert_eq!(o.theme.as_deref(), Some("light"));
+        // The flag wins over the config.
+        let o = run_options(&cfg, false, Some("colorblind")).unwrap();
+        assert_eq!(o.theme.as_deref(), Some("colorblind"));
         cfg.refresh = Some("soon".into());
-        assert_eq!(run_options(&cfg, false).unwrap_err().code, 2);
+        assert_eq!(run_options(&cfg, false, None).unwrap_err().code, 2);
     }
 
     #[test]

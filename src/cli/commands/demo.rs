@@ -18,7 +18,17 @@ pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdRes
         require_terminal()?;
     }
     let config = load_config(global)?;
-    let options = run_options(&config, dashboard.readonly || args.dashboard.readonly)?;
+    // Options given after `demo` win over the same ones before it.
+    let theme = args
+        .dashboard
+        .theme
+        .as_deref()
+        .or(dashboard.theme.as_deref());
+    let options = run_options(
+        &config,
+        dashboard.readonly || args.dashboard.readonly,
+        theme,
+    )?;
     let seed = args.seed.unwrap_or_else(random_seed);
     let runtime = runtime()?;
     start_logging();
