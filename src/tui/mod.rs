@@ -12,6 +12,7 @@ pub mod msg;
 pub mod picker;
 pub mod run;
 pub mod runner;
+pub mod svg;
 pub mod table;
 pub mod terminal;
 pub mod theme;

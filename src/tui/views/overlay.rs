@@ -66,12 +66,11 @@ pub fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         lines.push(Line::styled(why, theme.error));
     }
     lines.push(Line::styled("esc, ? or q closes this help", theme.muted));
-    let rect = centered(area, 72, lines.len() as u16 + 2);
+    let width = 90.min(area.width);
+    let rect = centered(area, width, wrapped_height(&lines, width) + 2);
     frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(popup("keys for this view".into(), theme)),
-        rect,
-    );
+    let help = Paragraph::new(lines).wrap(Wrap { trim: false });
+    frame.render_widget(help.block(popup("keys for this view".into(), theme)), rect);
 }
 
 fn step_style(status: StepStatus, theme: &Theme) -> (&'static str, Style) {
