@@ -7,6 +7,10 @@
 //! clears, printed text) rather than a byte search: ratatui only writes the
 //! cells that changed, so a word on screen is often not a run of bytes.
 
+#[path = "cli_support/mod.rs"]
+mod cli_support;
+
+use cli_support::{ADMIN, Server};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -18,7 +22,6 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_warden");
-const ADMIN: &str = "wdn_pt_pty-test-admin-0123456789abcdef";
 const TIMEOUT: Duration = Duration::from_secs(20);
 const COLS: u16 = 120;
 const ROWS: u16 = 40;
@@ -56,69 +59,6 @@ fn poll<T>(timeout: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
             return None;
         }
         std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-// ------------------------------------------------------------ the backend
-
-/// A `warden serve` child on a free loopback port over a temporary
-/// database; killed on drop.
-struct Serve {
-    url: String,
-    child: Child,
-    // Holds the database until the server is gone.
-    _home: tempfile::TempDir,
-}
-
-impl Serve {
-    fn start() -> Serve {
-        let home = tempfile::tempdir().expect("tempdir");
-        let db = home.path().join("warden.db");
-        let mut cmd = Command::new(BIN);
-        for var in SCRUBBED {
-            cmd.env_remove(var);
-        }
-        cmd.envs(isolated_env(home.path()));
-        let mut child = cmd
-            .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-            .arg(format!("sqlite:{}", db.display()))
-            .env("WARDEN_ADMIN_TOKEN", ADMIN)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn warden serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = mpsc::channel();
-        // Keeps draining stderr after the line, so the server never blocks
-        // on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Some(url) = line.strip_prefix("warden: listening on ") {
-                    let _ = tx.send(url.trim().to_string());
-                }
-            }
-        });
-        let url = match rx.recv_timeout(TIMEOUT) {
-            Ok(url) => url,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("warden serve did not print its listening line");
-            }
-        };
-        Serve {
-            url,
-            child,
-            _home: home,
-        }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -364,7 +304,7 @@ impl Drop for Pty {
 #[cfg(unix)]
 #[test]
 fn kill_an_agent_with_keystrokes_and_the_backend_refuses_it() {
-    let serve = Serve::start();
+    let serve = Server::start();
     let http = Http::new(&serve.url);
 
     // The inventory: an owner, the agent to kill (with a live credential),
