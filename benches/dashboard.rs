@@ -66,7 +66,11 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             // Alternate two filters so every iteration really refilters.
             toggle = !toggle;
-            let text = if toggle { "env:prod sup" } else { "env:prod supp" };
+            let text = if toggle {
+                "env:prod sup"
+            } else {
+                "env:prod supp"
+            };
             app.table.set_filter(Filter::parse(text).unwrap(), text);
             app.prepare();
             black_box(app.table.order.len())
@@ -80,7 +84,13 @@ fn benches(c: &mut Criterion) {
             let agents = fleet_only.fleet.agents();
             let n = agents
                 .iter()
-                .filter(|a| f.matches(&warden::fleet::filter::Subject { agent: a, owner: None, risk: None }))
+                .filter(|a| {
+                    f.matches(&warden::fleet::filter::Subject {
+                        agent: a,
+                        owner: None,
+                        risk: None,
+                    })
+                })
                 .count();
             black_box(n)
         })
@@ -98,10 +108,15 @@ fn benches(c: &mut Criterion) {
     let app = synced_app(&changes);
     let theme = Theme::dark();
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
-    let clock = Clock { now: Instant::now(), wall: chrono::Utc::now() };
+    let clock = Clock {
+        now: Instant::now(),
+        wall: chrono::Utc::now(),
+    };
     group.bench_function("render the agents view at 200x60", |b| {
         b.iter(|| {
-            terminal.draw(|f| views::draw(f, &app, &theme, clock)).unwrap();
+            terminal
+                .draw(|f| views::draw(f, &app, &theme, clock))
+                .unwrap();
         })
     });
     group.finish();

@@ -9,8 +9,8 @@
 
 pub mod api;
 pub mod cli;
-pub mod demo;
 pub mod config;
+pub mod demo;
 pub mod dirs;
 pub mod fleet;
 pub mod model;

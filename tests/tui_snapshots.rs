@@ -16,7 +16,9 @@ use warden::tui::views::{self, Clock};
 fn render(app: &mut App, clock: Clock, width: u16, height: u16) -> String {
     app.resize(width, height);
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| views::draw(f, app, &Theme::dark(), clock)).unwrap();
+    terminal
+        .draw(|f| views::draw(f, app, &Theme::dark(), clock))
+        .unwrap();
     terminal.backend().to_string()
 }
 
@@ -93,7 +95,11 @@ fn kill_dialog() {
         created_at: fleet::wall(),
         finished_at: None,
     };
-    app.handle_msg(Msg::KillPlan { agent_id: "agt_support".into(), cascade: false, result: Ok(plan) });
+    app.handle_msg(Msg::KillPlan {
+        agent_id: "agt_support".into(),
+        cascade: false,
+        result: Ok(plan),
+    });
     insta::assert_snapshot!(render(&mut app, clock, 100, 34));
 }
 
@@ -121,14 +127,25 @@ fn backend_down_keeps_the_last_good_state() {
     }));
     let screen = render(&mut app, clock, 120, 12);
     assert!(screen.contains("DOWN"), "{screen}");
-    assert!(screen.contains("support-copilot"), "the last good state stays: {screen}");
+    assert!(
+        screen.contains("support-copilot"),
+        "the last good state stays: {screen}"
+    );
     insta::assert_snapshot!(screen);
 }
 
 #[test]
 fn every_size_renders_without_panicking() {
     let (mut app, clock) = fleet::app();
-    for (w, h) in [(1, 1), (10, 3), (19, 6), (20, 7), (40, 10), (80, 24), (300, 100)] {
+    for (w, h) in [
+        (1, 1),
+        (10, 3),
+        (19, 6),
+        (20, 7),
+        (40, 10),
+        (80, 24),
+        (300, 100),
+    ] {
         render(&mut app, clock, w, h);
     }
     press(&mut app, KeyCode::Char('K'));

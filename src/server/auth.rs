@@ -38,7 +38,11 @@ impl FromRequestParts<AppState> for Caller {
             })?;
         match state.store.authenticate(&secrets::hash(token)).await? {
             // A person who has left the company keeps no access.
-            Some(Principal::Person(t)) if t.person.as_ref().is_some_and(|p| p.status == PersonStatus::Departed) => {
+            Some(Principal::Person(t))
+                if t.person
+                    .as_ref()
+                    .is_some_and(|p| p.status == PersonStatus::Departed) =>
+            {
                 Err(ApiError::unauthorized(format!(
                     "token {:?} speaks for a person who has left the company",
                     t.name
