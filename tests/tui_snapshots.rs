@@ -103,6 +103,39 @@ fn kill_dialog() {
     insta::assert_snapshot!(render(&mut app, clock, 100, 34));
 }
 
+/// Marks support-copilot and ticket-triage, and evil…bot at the top.
+fn mark_three(app: &mut App) {
+    let space = KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE);
+    press(app, KeyCode::Char('g'));
+    app.handle_key(space);
+    press(app, KeyCode::Char('G'));
+    press(app, KeyCode::Char('k'));
+    app.handle_key(space);
+    app.handle_key(space);
+}
+
+#[test]
+fn agents_view_with_marks() {
+    let (mut app, clock) = fleet::app();
+    mark_three(&mut app);
+    press(&mut app, KeyCode::Char('g'));
+    insta::assert_snapshot!(render(&mut app, clock, 120, 14));
+}
+
+#[test]
+fn bulk_kill_dialog() {
+    let (mut app, clock) = fleet::app();
+    mark_three(&mut app);
+    select(&mut app, "env:prod");
+    press(&mut app, KeyCode::Char('K'));
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    for c in "kill 3".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!(render(&mut app, clock, 100, 30));
+}
+
 #[test]
 fn owner_picker() {
     let (mut app, clock) = fleet::app();

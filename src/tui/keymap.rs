@@ -28,6 +28,9 @@ pub enum Command {
     SortRisk,
     SortLastSeen,
     SortAlerts,
+    Mark,
+    MarkRange,
+    ClearMarks,
     Freeze,
     Kill,
     Owner,
@@ -214,11 +217,34 @@ pub const BINDINGS: &[Binding] = &[
         "sort by open alerts"
     ),
     b!(
+        &[(KeyCode::Char(' '), NONE)],
+        "space",
+        Mark,
+        Agents,
+        "mark or unmark the agent, and move down"
+    ),
+    // Terminals send ctrl-space as NUL, which crossterm reports as
+    // ctrl-space; ctrl-\ comes as ctrl-\ or, from some, as ctrl-4.
+    b!(
+        &[(KeyCode::Char(' '), CTRL)],
+        "ctrl-space",
+        MarkRange,
+        Agents,
+        "mark every row from the last mark to here"
+    ),
+    b!(
+        &[(KeyCode::Char('\\'), CTRL), (KeyCode::Char('4'), CTRL)],
+        "ctrl-\\",
+        ClearMarks,
+        Agents,
+        "clear all marks"
+    ),
+    b!(
         &[(KeyCode::Char('f'), NONE)],
         "f",
         Freeze,
         Everywhere,
-        "freeze (suspend) or unfreeze, no dialog",
+        "freeze (suspend) or unfreeze, no dialog; all marked, if any",
         acts
     ),
     b!(
@@ -226,7 +252,7 @@ pub const BINDINGS: &[Binding] = &[
         "K",
         Kill,
         Everywhere,
-        "kill: revoke everything, stop the runtime",
+        "kill: revoke everything, stop the runtime; all marked, if any",
         acts
     ),
     b!(
@@ -234,7 +260,7 @@ pub const BINDINGS: &[Binding] = &[
         "o",
         Owner,
         Everywhere,
-        "reassign the owner",
+        "reassign the owner; all marked, if any",
         acts
     ),
     b!(

@@ -27,12 +27,17 @@ const COLUMNS: [(&str, Option<SortKey>); 10] = [
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
     let t = &app.table;
     let title = format!(
-        " agents ({}{}) ",
+        " agents ({}{}){} ",
         t.order.len(),
         if t.order.len() != app.fleet.len() {
             format!(" of {}", app.fleet.len())
         } else {
             String::new()
+        },
+        if app.marks.is_empty() {
+            String::new()
+        } else {
+            format!(" · {} marked", app.marks.len())
         }
     );
     let block = Block::default()
@@ -104,16 +109,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
                 Some(sev) => Span::styled(sev.to_string(), theme.severity(sev)),
                 None => Span::styled("-", theme.muted),
             };
+            // A mark shows as `●` before the name as well as in the row's
+            // style, so it survives NO_COLOR and the selection bar.
+            let marked = app.marks.contains(&a.id);
+            let name = Span::styled(
+                a.name.clone(),
+                if a.status == AgentStatus::Killed {
+                    theme.muted
+                } else {
+                    theme.text
+                },
+            );
+            let name = if marked {
+                Line::from(vec![Span::styled("● ", theme.marked), name])
+            } else {
+                Line::from(name)
+            };
             let row = Row::new(keep(vec![
                 Cell::from(Span::styled(a.status.to_string(), theme.status(a.status))),
-                Cell::from(Span::styled(
-                    a.name.clone(),
-                    if a.status == AgentStatus::Killed {
-                        theme.muted
-                    } else {
-                        theme.text
-                    },
-                )),
+                Cell::from(name),
                 Cell::from(Span::styled(a.kind.to_string(), theme.muted)),
                 Cell::from(Line::from(owner)),
                 Cell::from(Span::styled(a.environment.clone(), theme.text)),
@@ -129,6 +143,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
             ]));
             if pos == t.selected {
                 row.style(theme.selection)
+            } else if marked {
+                row.style(theme.marked)
             } else {
                 row
             }

@@ -3,7 +3,7 @@
 
 use crate::model::StepStatus;
 use crate::tui::app::App;
-use crate::tui::dialog::{Confirm, Field, Phase, Plan, Subject};
+use crate::tui::dialog::{Confirm, Field, Phase, Plan, StepLine, Subject};
 use crate::tui::keymap;
 use crate::tui::picker::OwnerPicker;
 use crate::tui::theme::Theme;
@@ -52,14 +52,15 @@ pub fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 theme.text
             };
             Line::from(vec![
-                Span::styled(format!("{:>8}  ", b.label), theme.accent),
+                // Wide enough for the longest label, `ctrl-space`.
+                Span::styled(format!("{:>10}  ", b.label), theme.accent),
                 Span::styled(b.help, style),
             ])
         })
         .collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        format!("{:>8}  quit from anywhere", "ctrl-c"),
+        format!("{:>10}  quit from anywhere", "ctrl-c"),
         theme.muted,
     ));
     if let Some(why) = refused {
@@ -152,6 +153,24 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
                     ),
                     style,
                 ));
+            } else if let Some(phrase) = d.phrase() {
+                // A bulk kill: a count typed, not a name, names N agents.
+                lines.push(Line::styled(
+                    format!("type `{phrase}` to confirm"),
+                    theme.muted,
+                ));
+                lines.push(field_line(
+                    "confirm",
+                    d.name.text(),
+                    d.focus == Field::Name,
+                    theme,
+                ));
+                lines.push(field_line(
+                    "reason",
+                    d.reason.text(),
+                    d.focus == Field::Reason,
+                    theme,
+                ));
             } else {
                 lines.push(field_line(
                     "reason",
@@ -192,16 +211,30 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
                 theme.muted,
             ));
         }
+        Phase::RunningMany => {
+            push_steps(&mut lines, &d.row_lines(), MAX_STEPS, theme);
+            lines.push(Line::styled(
+                format!(
+                    "{} of {} answered; waiting for the backend to confirm each…",
+                    d.answered(),
+                    d.rows.len()
+                ),
+                theme.pending,
+            ));
+            lines.push(Line::styled(
+                "esc hides this dialog; the count goes on in the status line",
+                theme.muted,
+            ));
+        }
         Phase::Done {
             ok,
             steps,
             message,
             verified,
         } => {
-            for s in steps {
-                let (mark, style) = step_style(s.status, theme);
-                lines.push(Line::styled(format!("  {mark} {}", s.text), style));
-            }
+            // A single kill's steps are the backend's, in its order: all shown.
+            let max = if d.is_bulk() { MAX_STEPS } else { usize::MAX };
+            push_steps(&mut lines, steps, max, theme);
             match verified {
                 Some(true) => lines.push(Line::styled(
                     "  ✓ verified: the backend now shows it killed, no live credential",
@@ -228,6 +261,24 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
             .block(popup(d.title(), theme)),
         rect,
     );
+}
+
+/// A bulk action's progress lines on screen at most: many agents must not
+/// push the message off the screen. Its lines come failures first, so what
+/// is cut is never a failure.
+const MAX_STEPS: usize = 12;
+
+fn push_steps(lines: &mut Vec<Line>, steps: &[StepLine], max: usize, theme: &Theme) {
+    for s in steps.iter().take(max) {
+        let (mark, style) = step_style(s.status, theme);
+        lines.push(Line::styled(format!("  {mark} {}", s.text), style));
+    }
+    if steps.len() > max {
+        lines.push(Line::styled(
+            format!("  … and {} more", steps.len() - max),
+            theme.muted,
+        ));
+    }
 }
 
 pub fn picker(frame: &mut Frame, area: Rect, p: &OwnerPicker, theme: &Theme) {
