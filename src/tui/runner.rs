@@ -7,7 +7,12 @@ use super::msg::{Action, Effect, Msg, Outcome};
 use crate::api::client::Client;
 use crate::api::{KillRequest, NewOwner};
 use crate::sources::Poker;
-use tokio::sync::mpsc;
+use std::sync::Arc;
+use tokio::sync::{Semaphore, mpsc};
+
+/// Actions in flight at once: a bulk kill of thousands of marked agents
+/// must not open thousands of connections to a backend mid-incident.
+const IN_FLIGHT: usize = 16;
 
 /// The reason sent with a kill plan: the backend wants one on every kill
 /// request, and a dry run changes nothing, so it is never audited.
@@ -17,11 +22,17 @@ pub struct Runner {
     client: Client,
     tx: mpsc::Sender<Msg>,
     poker: Poker,
+    slots: Arc<Semaphore>,
 }
 
 impl Runner {
     pub fn new(client: Client, tx: mpsc::Sender<Msg>, poker: Poker) -> Self {
-        Runner { client, tx, poker }
+        Runner {
+            client,
+            tx,
+            poker,
+            slots: Arc::new(Semaphore::new(IN_FLIGHT)),
+        }
     }
 
     /// Starts `effect` and returns at once. `Effect::Quit` is the loop's
@@ -30,7 +41,11 @@ impl Runner {
         match effect {
             Effect::Run { id, action } => {
                 let (client, tx) = (self.client.clone(), self.tx.clone());
+                let slots = self.slots.clone();
                 tokio::spawn(async move {
+                    // Held until the backend answers; the semaphore is never
+                    // closed, so waiting for it cannot fail.
+                    let _slot = slots.acquire_owned().await;
                     let result = run_action(&client, action).await;
                     if let Err(e) = &result {
                         tracing::warn!(id, error = %e, "action failed");
