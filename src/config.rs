@@ -6,6 +6,8 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use crate::server::rules::config::RuleThresholds;
+
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -39,12 +41,15 @@ fn default_kind() -> String {
     "warden".into()
 }
 
-/// What `warden serve` reads: the runtime hooks the kill switch fires.
+/// What `warden serve` reads: the runtime hooks the kill switch fires, and
+/// the thresholds of the detection rules (`[serve.rules]`).
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ServeConfig {
     #[serde(default, rename = "hook")]
     pub hooks: Vec<HookConfig>,
+    #[serde(default, deserialize_with = "crate::server::rules::config::checked")]
+    pub rules: RuleThresholds,
 }
 
 /// A runtime hook: how to stop an agent's running process when it is
@@ -233,6 +238,32 @@ secret_env = "HOOK_SECRET"
         let err = Config::parse("[[serve.hook]]\nkind = \"command\"\nargv = [\"x\"]\nargs = 1")
             .unwrap_err();
         assert!(err.contains("args"), "{err}");
+    }
+
+    #[test]
+    fn rule_thresholds_default_and_override_one_key_at_a_time() {
+        let cfg = Config::parse("").unwrap();
+        assert_eq!(cfg.serve.rules, RuleThresholds::default());
+        let cfg = Config::parse(
+            "[serve.rules]\ndormant_days = 14\nmcp_allow_list = [\"github-mcp\"]\nspike_factor = 3.5",
+        )
+        .unwrap();
+        let r = &cfg.serve.rules;
+        assert_eq!(r.dormant_days, 14);
+        assert_eq!(r.dormant_high_days, 90, "an absent key keeps its default");
+        assert_eq!(r.mcp_allow_list, ["github-mcp"]);
+        assert_eq!(r.spike_factor, 3.5);
+    }
+
+    #[test]
+    fn a_bad_rule_threshold_is_refused_with_its_name() {
+        let err = Config::parse("[serve.rules]\ndormant_day = 14").unwrap_err();
+        assert!(err.contains("dormant_day"), "{err}");
+        let err =
+            Config::parse("[serve.rules]\ndormant_days = 100\ndormant_high_days = 90").unwrap_err();
+        assert!(err.contains("dormant_high_days"), "{err}");
+        let err = Config::parse("[serve.rules]\nquiet_minutes = -1").unwrap_err();
+        assert!(err.contains("quiet_minutes"), "{err}");
     }
 
     #[test]

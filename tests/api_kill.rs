@@ -297,6 +297,7 @@ fn pid_hook(argv: &[&str]) -> ServeConfig {
             },
             timeout_seconds: 10,
         }],
+        ..Default::default()
     }
 }
 

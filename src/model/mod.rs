@@ -106,7 +106,12 @@ pub struct Alert {
     pub severity: Severity,
     pub summary: String,
     /// A line a responder can read: what was seen, against what was usual.
+    /// A resolved alert's evidence starts with `resolved:` and says why.
     pub evidence: String,
+    /// The risks the rule answers, e.g. `["NHI1", "ASI10"]`: OWASP Top 10
+    /// Non-Human Identities (NHI) and Agentic Applications (ASI).
+    #[serde(default)]
+    pub mapping: Vec<String>,
     pub status: AlertStatus,
     /// Where the alert comes from: `warden` or an Alertmanager backend.
     #[serde(default = "default_alert_source")]
@@ -172,4 +177,8 @@ pub struct AgentDetail {
     /// Delegations in which this agent is the child or the parent.
     pub delegations: Vec<Delegation>,
     pub alerts: Vec<Alert>,
+    /// Events reported per minute over the last hour, oldest first; the
+    /// last entry is the current (partial) minute.
+    #[serde(default)]
+    pub activity: Vec<u32>,
 }

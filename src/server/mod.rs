@@ -36,15 +36,34 @@ pub struct RunningServer {
     pub url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    state: AppState,
+    /// The periodic rules sweep, and how to stop it.
+    sweeper: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+    )>,
 }
 
 impl RunningServer {
     /// Stops accepting, lets requests in flight finish, and waits.
     pub async fn shutdown(mut self) {
+        if let Some((stop, task)) = self.sweeper.take() {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+    }
+
+    /// Runs the rules' sweep now, as if the clock read `now`: how tests
+    /// reach the thirty-day rules without waiting thirty days.
+    pub async fn sweep_now(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> store::StoreResult<store::AlertsApplied> {
+        rules::sweep(&self.state, now).await
     }
 }
 
@@ -55,6 +74,8 @@ pub struct AppState {
     pub config: Arc<ServeConfig>,
     /// For webhooks.
     pub http: reqwest::Client,
+    /// Held by a rules sweep, so two never overlap.
+    pub sweep_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Opens the database named by `--database`: `sqlite:PATH` or a bare path.
@@ -94,6 +115,8 @@ pub async fn start(
     admin_token: Option<&str>,
     listener: tokio::net::TcpListener,
 ) -> anyhow::Result<RunningServer> {
+    // A config built in code skips the parser's checks; make them here.
+    config.rules.check().map_err(anyhow::Error::msg)?;
     if let Some(token) = admin_token {
         if token.trim().len() < 16 {
             anyhow::bail!("WARDEN_ADMIN_TOKEN must be at least 16 characters");
@@ -109,12 +132,15 @@ pub async fn start(
         store,
         config: Arc::new(config),
         http: http_client()?,
+        sweep_lock: Arc::default(),
     };
     // An operation a crash interrupted is finished before new requests
     // are taken, so no credential of a half-killed agent stays usable.
     killswitch::resume_unfinished(&state).await?;
     let addr = listener.local_addr()?;
-    let app = routes::router(state);
+    let (stop_sweep, sweep_stopped) = tokio::sync::oneshot::channel();
+    let sweeper = rules::spawn_sweeper(state.clone(), sweep_stopped).map(|t| (stop_sweep, t));
+    let app = routes::router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -129,6 +155,8 @@ pub async fn start(
         url: format!("http://{addr}"),
         shutdown: Some(tx),
         task,
+        state,
+        sweeper,
     })
 }
 

@@ -398,3 +398,20 @@ impl Drop for ChildGuard {
         }
     }
 }
+
+// ---- additions for the rules suite ----
+
+impl TestServer {
+    /// Runs the rules' sweep now, as if the clock read `now`.
+    pub async fn sweep_at(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> warden::server::store::AlertsApplied {
+        self.server
+            .as_ref()
+            .expect("the server is running")
+            .sweep_now(now)
+            .await
+            .expect("the sweep failed")
+    }
+}

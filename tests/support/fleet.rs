@@ -105,6 +105,7 @@ pub fn alert(id: &str, agent: &str, severity: Severity) -> Alert {
         severity,
         summary: "killed agent keeps presenting credentials".into(),
         evidence: "credential crd_1 refused".into(),
+        mapping: vec!["ASI10".into()],
         status: AlertStatus::Open,
         source: "warden".into(),
         created_at: wall() - Duration::minutes(3),

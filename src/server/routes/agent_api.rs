@@ -1,13 +1,14 @@
 //! What agents call with their own credential (heartbeat, events), and
-//! introspection of a credential for the services an agent calls.
+//! introspection of a credential for the services an agent calls. A stored
+//! batch of events goes to the ingest rules.
 
 use super::Body;
 use crate::api::{Accepted, AgentEvent, IntrospectRequest, Introspection};
 use crate::secrets;
-use crate::server::AppState;
 use crate::server::auth::{Caller, Viewer, refusal};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::store::{EventRecord, Principal};
+use crate::server::{AppState, rules};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -17,6 +18,8 @@ use chrono::{Duration, Utc};
 pub const MAX_BATCH: usize = 10_000;
 /// Longest action, target or scope accepted.
 const MAX_TEXT: usize = 512;
+/// Most entries in one event's `on_behalf_of` chain.
+const MAX_CHAIN: usize = 32;
 
 pub async fn heartbeat(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
     let (agent, credential) = caller.require_live_agent(&state).await?;
@@ -53,6 +56,22 @@ fn validate(i: usize, e: AgentEvent) -> ApiResult<EventRecord> {
             }
         }
     }
+    if e.on_behalf_of.len() > MAX_CHAIN {
+        return Err(ApiError::unprocessable(format!(
+            "event {i}: on_behalf_of has {} entries; at most {MAX_CHAIN}",
+            e.on_behalf_of.len()
+        )));
+    }
+    if let Some(bad) = e
+        .on_behalf_of
+        .iter()
+        .find(|k| k.trim().is_empty() || k.chars().count() > MAX_TEXT)
+    {
+        return Err(ApiError::unprocessable(format!(
+            "event {i}: on_behalf_of entry {:?} is empty or longer than {MAX_TEXT} characters",
+            bad.chars().take(40).collect::<String>()
+        )));
+    }
     Ok(EventRecord {
         at,
         action: e.action,
@@ -85,6 +104,9 @@ pub async fn events(
         .store
         .record_events(&agent.id, &credential.id, &records)
         .await?;
+    // The ingest rules (R08, R09, R11, R12, R13, R14, R17) judge the batch
+    // once it is stored; what they find does not change the answer.
+    rules::on_events(&state, &agent, &credential, &records).await;
     Ok(Json(Accepted { accepted }))
 }
 

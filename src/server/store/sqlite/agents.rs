@@ -205,6 +205,7 @@ pub fn detail(conn: &Connection, id: &str) -> StoreResult<AgentDetail> {
             id,
             rows::alert,
         )?,
+        activity: super::activity::series(conn, id, chrono::Utc::now())?,
         owner_person,
         agent,
     })

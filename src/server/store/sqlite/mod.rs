@@ -2,6 +2,7 @@
 //! SQLite serialises writers anyway; calls run on the blocking pool so the
 //! async runtime never waits on the disk.
 
+mod activity;
 mod agents;
 mod alerts;
 mod credentials;
@@ -11,6 +12,7 @@ mod import;
 mod operations;
 mod people;
 mod rows;
+mod rules;
 mod schema;
 mod tx;
 
@@ -101,6 +103,18 @@ impl SqliteStore {
             changed
         });
         Ok(value)
+    }
+}
+
+impl SqliteStore {
+    /// One of the sweep's conditions, read on its own.
+    async fn fact<T: Send + 'static>(
+        &self,
+        query: &Arc<SweepQuery>,
+        read: fn(&Connection, &SweepQuery) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let query = query.clone();
+        self.read(move |c| read(c, &query)).await
     }
 }
 
@@ -387,5 +401,85 @@ impl Store for SqliteStore {
 
     async fn audit_verify(&self) -> StoreResult<AuditVerification> {
         self.read(feed::audit_verify).await
+    }
+
+    async fn observe_batch(
+        &self,
+        agent_id: &str,
+        batch: &BatchObservation,
+    ) -> StoreResult<BatchFacts> {
+        let (agent, batch) = (owned(agent_id), batch.clone());
+        self.write(move |t| activity::observe(t, &agent, &batch))
+            .await
+    }
+
+    async fn activity(&self, agent_id: &str, now: DateTime<Utc>) -> StoreResult<Vec<u32>> {
+        let agent = owned(agent_id);
+        self.read(move |c| activity::series(c, &agent, now)).await
+    }
+
+    async fn prune_activity(&self, before: DateTime<Utc>) -> StoreResult<usize> {
+        self.write(move |t| activity::prune(t, before)).await
+    }
+
+    async fn sweep_facts(&self, query: &SweepQuery) -> StoreResult<SweepFacts> {
+        // One read per condition, not one transaction for all: each holds
+        // the connection briefly, so batches of events go on in between.
+        // Each condition is judged on its own, so they need no common
+        // snapshot.
+        let q = Arc::new(query.clone());
+        Ok(SweepFacts {
+            unowned: self.fact(&q, rules::unowned).await?,
+            departed_owner: self.fact(&q, rules::departed_owner).await?,
+            dormant: self.fact(&q, rules::dormant).await?,
+            no_expiry: self.fact(&q, rules::no_expiry).await?,
+            rotation_overdue: self.fact(&q, rules::rotation_overdue).await?,
+            shared: self.fact(&q, rules::shared).await?,
+            unused_grants: self.fact(&q, rules::unused_grants).await?,
+            new_grants: self.fact(&q, rules::new_grants).await?,
+            mcp_servers: self.fact(&q, rules::mcp_servers).await?,
+            escalations: self.fact(&q, rules::escalations).await?,
+            deep_chains: self.fact(&q, rules::deep_chains).await?,
+        })
+    }
+
+    async fn live_alerts(&self, rule: &str) -> StoreResult<Vec<LiveAlert>> {
+        let rule = owned(rule);
+        self.read(move |c| rules::live_alerts(c, &rule)).await
+    }
+
+    async fn apply_alerts(
+        &self,
+        raise: &[Finding],
+        resolve: &[Resolution],
+        now: DateTime<Utc>,
+    ) -> StoreResult<AlertsApplied> {
+        if raise.is_empty() && resolve.is_empty() {
+            return Ok(AlertsApplied::default());
+        }
+        let (raise, resolve) = (raise.to_vec(), resolve.to_vec());
+        self.write(move |t| rules::apply(t, &raise, &resolve, now))
+            .await
+    }
+
+    async fn note_refusal(
+        &self,
+        agent_id: &str,
+        credential_id: &str,
+        at: DateTime<Utc>,
+        episode_start: DateTime<Utc>,
+    ) -> StoreResult<RefusalCount> {
+        let (agent, cred) = (owned(agent_id), owned(credential_id));
+        self.write(move |t| activity::note_refusal(t, &agent, &cred, at, episode_start))
+            .await
+    }
+
+    async fn agent_states(
+        &self,
+        ids: &[String],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<AgentState>> {
+        let ids = ids.to_vec();
+        self.read(move |c| rules::agent_states(c, &ids, now)).await
     }
 }

@@ -131,8 +131,8 @@ pub fn delegation(row: &Row) -> rusqlite::Result<Delegation> {
     })
 }
 
-pub const ALERT_COLS: &str = "id, agent_id, rule, severity, summary, evidence, status, source, \
-     created_at, updated_at, acknowledged_by, ack_reason, resolved_at, rev";
+pub const ALERT_COLS: &str = "id, agent_id, rule, severity, summary, evidence, mapping, status, \
+     source, created_at, updated_at, acknowledged_by, ack_reason, resolved_at, rev";
 
 pub fn alert(row: &Row) -> rusqlite::Result<Alert> {
     Ok(Alert {
@@ -142,6 +142,7 @@ pub fn alert(row: &Row) -> rusqlite::Result<Alert> {
         severity: parse(row, "severity")?,
         summary: row.get("summary")?,
         evidence: row.get("evidence")?,
+        mapping: json(row, "mapping")?,
         status: parse(row, "status")?,
         source: row.get("source")?,
         created_at: time(row.get("created_at")?)?,

@@ -165,6 +165,55 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX removed_rev ON removed(rev);
     "#,
+    // 2: the rule engine. The risks an alert maps to; when its rule last saw
+    // its cause (bookkeeping for self-resolution, not part of the feed); a
+    // credential fingerprint reported by a discovery source; the indexes
+    // the sweep's set-based queries use (so none of them reads the whole
+    // fleet to find a few rows); per-minute activity, the destinations each
+    // agent has used, and refused attempts (R18).
+    r#"
+    ALTER TABLE alerts ADD COLUMN mapping TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE alerts ADD COLUMN seen_at INTEGER;
+    UPDATE alerts SET mapping = '["ASI10"]' WHERE rule = 'R18';
+
+    ALTER TABLE credentials ADD COLUMN fingerprint TEXT;
+    CREATE INDEX credentials_fingerprint ON credentials(fingerprint)
+        WHERE fingerprint IS NOT NULL;
+    CREATE INDEX credentials_no_expiry ON credentials(agent_id)
+        WHERE status = 'active' AND expires_at IS NULL;
+    CREATE INDEX credentials_active_issued ON credentials(issued_at) WHERE status = 'active';
+    CREATE INDEX grants_granted ON grants(granted_at);
+    CREATE INDEX grants_privileged_use ON grants(COALESCE(last_used_at, granted_at))
+        WHERE level IN ('write', 'admin');
+    CREATE INDEX agents_last_active ON agents(COALESCE(last_seen_at, created_at))
+        WHERE status != 'killed';
+    CREATE INDEX agents_mcp_servers ON agents(seq) WHERE kind = 'mcp-server';
+    CREATE INDEX delegations_person ON delegations(parent_person);
+    CREATE INDEX delegations_on_behalf ON delegations(on_behalf_of);
+
+    CREATE TABLE activity_minutes (
+        agent_id TEXT NOT NULL,
+        minute INTEGER NOT NULL,
+        calls INTEGER NOT NULL,
+        PRIMARY KEY (agent_id, minute)
+    );
+    CREATE INDEX activity_minutes_minute ON activity_minutes(minute);
+
+    CREATE TABLE known_destinations (
+        agent_id TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        first_seen_at INTEGER NOT NULL,
+        PRIMARY KEY (agent_id, destination)
+    );
+
+    CREATE TABLE refused_attempts (
+        agent_id TEXT PRIMARY KEY,
+        attempts INTEGER NOT NULL,
+        first_at INTEGER NOT NULL,
+        last_at INTEGER NOT NULL,
+        last_credential TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// Brings the database up to the newest schema. Refuses a database written

@@ -1,0 +1,527 @@
+//! The rule engine's reads and writes in SQLite. The sweep's facts are one
+//! set-based query per condition, each going through an index to only the
+//! rows that meet it (never one query per agent, nor a read of the whole
+//! fleet to find a few). Alerts are opened, brought up to date
+//! and resolved in one transaction, with the revision and the audit.
+
+use super::rows::{to_json, to_ms};
+use super::tx::{append_audit, next_rev};
+use super::{agents, people};
+use crate::secrets::new_id;
+use crate::server::store::{
+    Actor, AgentRef, AgentState, AlertsApplied, CredentialFact, DepartedOwnerFact, DormantFact,
+    EscalationFact, Finding, GrantFact, LiveAlert, Resolution, SharedFact, StoreError, StoreResult,
+    SweepQuery, UnownedFact,
+};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use std::str::FromStr;
+
+/// A credential that still works at `?1`.
+const LIVE: &str = "c.status = 'active' AND (c.expires_at IS NULL OR c.expires_at > ?1)";
+
+fn time(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn opt_time(ms: Option<i64>) -> Option<DateTime<Utc>> {
+    ms.map(time)
+}
+
+fn parse<T: FromStr<Err = String>>(text: &str) -> rusqlite::Result<T> {
+    T::from_str(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+fn all<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    map: impl FnMut(&Row) -> rusqlite::Result<T>,
+) -> StoreResult<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let v = stmt.query_map(params, map)?.collect::<Result<_, _>>()?;
+    Ok(v)
+}
+
+/// Columns 0-4: agent id, agent name, credential id, issued, expires.
+fn credential_fact(r: &Row) -> rusqlite::Result<CredentialFact> {
+    Ok(CredentialFact {
+        agent: AgentRef {
+            id: r.get(0)?,
+            name: r.get(1)?,
+        },
+        credential: r.get(2)?,
+        issued_at: time(r.get(3)?),
+        expires_at: opt_time(r.get(4)?),
+    })
+}
+
+/// Columns 0-7: agent id, agent name, grant id, resource, scope, level,
+/// granted, last used.
+fn grant_fact(r: &Row) -> rusqlite::Result<GrantFact> {
+    Ok(GrantFact {
+        agent: AgentRef {
+            id: r.get(0)?,
+            name: r.get(1)?,
+        },
+        grant: r.get(2)?,
+        resource: r.get(3)?,
+        scope: r.get(4)?,
+        level: parse(&r.get::<_, String>(5)?)?,
+        granted_at: time(r.get(6)?),
+        last_used_at: opt_time(r.get(7)?),
+    })
+}
+
+const GRANT_FACT_COLS: &str =
+    "a.id, a.name, g.id, g.resource, g.scope, g.level, g.granted_at, g.last_used_at";
+const CREDENTIAL_FACT_COLS: &str = "a.id, a.name, c.id, c.issued_at, c.expires_at";
+
+// Each condition is its own function so the store can read them one at a
+// time, letting ingest in between. Join order is spelled with CROSS JOIN
+// (which SQLite never reorders): without ANALYZE statistics the planner
+// may otherwise scan every credential to find a few departed owners.
+
+pub fn unowned(conn: &Connection, _: &SweepQuery) -> StoreResult<Vec<UnownedFact>> {
+    let row = |r: &Row| {
+        let created: i64 = r.get(2)?;
+        let departed: Option<i64> = r.get(4)?;
+        Ok(UnownedFact {
+            agent: AgentRef {
+                id: r.get(0)?,
+                name: r.get(1)?,
+            },
+            since: time(departed.map_or(created, |d| d.max(created))),
+            departed_owner: r.get(3)?,
+        })
+    };
+    all(
+        conn,
+        "SELECT a.id, a.name, a.created_at, NULL, NULL, a.seq FROM agents a \
+         WHERE a.owner_id IS NULL AND a.status != 'killed' \
+         UNION ALL \
+         SELECT a.id, a.name, a.created_at, p.email, p.departed_at, a.seq \
+         FROM people p CROSS JOIN agents a ON a.owner_id = p.id \
+         WHERE p.status = 'departed' AND a.status != 'killed' \
+         ORDER BY 6",
+        [],
+        row,
+    )
+}
+
+pub fn departed_owner(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<DepartedOwnerFact>> {
+    all(
+        conn,
+        &format!(
+            "SELECT {CREDENTIAL_FACT_COLS}, p.email, COALESCE(p.departed_at, a.created_at) \
+             FROM people p CROSS JOIN agents a ON a.owner_id = p.id \
+             CROSS JOIN credentials c ON c.agent_id = a.id \
+             WHERE p.status = 'departed' AND a.status != 'killed' AND {LIVE} \
+             ORDER BY a.seq, c.issued_at"
+        ),
+        [to_ms(q.now)],
+        |r| {
+            Ok(DepartedOwnerFact {
+                credential: credential_fact(r)?,
+                owner_email: r.get(5)?,
+                departed_at: time(r.get(6)?),
+            })
+        },
+    )
+}
+
+pub fn dormant(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<DormantFact>> {
+    all(
+        conn,
+        &format!(
+            "SELECT {CREDENTIAL_FACT_COLS}, COALESCE(a.last_seen_at, a.created_at), \
+                    a.last_seen_at IS NOT NULL \
+             FROM agents a INDEXED BY agents_last_active CROSS JOIN credentials c ON c.agent_id = a.id \
+             WHERE a.status != 'killed' AND COALESCE(a.last_seen_at, a.created_at) <= ?2 AND {LIVE} \
+             ORDER BY a.seq, c.issued_at"
+        ),
+        params![to_ms(q.now), to_ms(q.dormant_before)],
+        |r| {
+            Ok(DormantFact {
+                credential: credential_fact(r)?,
+                last_active: time(r.get(5)?),
+                ever_seen: r.get(6)?,
+            })
+        },
+    )
+}
+
+pub fn no_expiry(conn: &Connection, _: &SweepQuery) -> StoreResult<Vec<CredentialFact>> {
+    all(
+        conn,
+        &format!(
+            "SELECT {CREDENTIAL_FACT_COLS} \
+             FROM credentials c INDEXED BY credentials_no_expiry CROSS JOIN agents a ON a.id = c.agent_id \
+             WHERE c.status = 'active' AND c.expires_at IS NULL AND a.status != 'killed' \
+             ORDER BY a.seq, c.issued_at"
+        ),
+        [],
+        credential_fact,
+    )
+}
+
+pub fn rotation_overdue(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<CredentialFact>> {
+    all(
+        conn,
+        &format!(
+            "SELECT {CREDENTIAL_FACT_COLS} \
+             FROM credentials c INDEXED BY credentials_active_issued CROSS JOIN agents a ON a.id = c.agent_id \
+             WHERE c.status = 'active' AND c.issued_at <= ?2 AND {LIVE} AND a.status != 'killed' \
+             ORDER BY a.seq, c.issued_at"
+        ),
+        params![to_ms(q.now), to_ms(q.rotation_before)],
+        credential_fact,
+    )
+}
+
+/// The stored hash of an issued secret is its SHA-256, the same fingerprint
+/// a discovery source reports; the hash is unique, so only a reported
+/// fingerprint can make two credentials the same. Start there.
+pub fn shared(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<SharedFact>> {
+    all(
+        conn,
+        &format!(
+            "WITH fps AS (SELECT DISTINCT fingerprint AS fp FROM credentials \
+                          WHERE fingerprint IS NOT NULL), \
+             matching AS ( \
+               SELECT c.id AS cid, fps.fp AS fp FROM fps CROSS JOIN credentials c ON c.fingerprint = fps.fp \
+               UNION \
+               SELECT c.id, fps.fp FROM fps CROSS JOIN credentials c \
+                 ON c.hash = fps.fp AND c.fingerprint IS NULL), \
+             live AS ( \
+               SELECT a.id AS agent, a.name AS name, c.id AS cid, c.issued_at AS issued, \
+                      c.expires_at AS expires, m.fp AS fp, a.seq AS seq \
+               FROM matching m CROSS JOIN credentials c ON c.id = m.cid \
+               CROSS JOIN agents a ON a.id = c.agent_id \
+               WHERE {LIVE} AND a.status != 'killed') \
+             SELECT agent, name, cid, issued, expires, fp FROM live WHERE fp IN \
+               (SELECT fp FROM live GROUP BY fp HAVING COUNT(DISTINCT agent) > 1) \
+             ORDER BY fp, seq"
+        ),
+        [to_ms(q.now)],
+        |r| {
+            Ok(SharedFact {
+                credential: credential_fact(r)?,
+                fingerprint: r.get(5)?,
+            })
+        },
+    )
+}
+
+pub fn unused_grants(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<GrantFact>> {
+    all(
+        conn,
+        &format!(
+            "SELECT {GRANT_FACT_COLS} \
+             FROM grants g INDEXED BY grants_privileged_use CROSS JOIN agents a ON a.id = g.agent_id \
+             WHERE g.level IN ('write', 'admin') AND COALESCE(g.last_used_at, g.granted_at) <= ?1 \
+               AND a.status != 'killed' \
+             ORDER BY a.seq, g.granted_at"
+        ),
+        [to_ms(q.unused_before)],
+        grant_fact,
+    )
+}
+
+pub fn new_grants(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<GrantFact>> {
+    all(
+        conn,
+        &format!(
+            "SELECT {GRANT_FACT_COLS} \
+             FROM grants g INDEXED BY grants_granted CROSS JOIN agents a ON a.id = g.agent_id \
+             WHERE g.granted_at > ?1 AND a.status != 'killed' \
+             ORDER BY a.seq, g.granted_at"
+        ),
+        [to_ms(q.new_grant_after)],
+        grant_fact,
+    )
+}
+
+pub fn mcp_servers(conn: &Connection, _: &SweepQuery) -> StoreResult<Vec<AgentRef>> {
+    all(
+        conn,
+        "SELECT id, name FROM agents INDEXED BY agents_mcp_servers \
+         WHERE kind = 'mcp-server' AND status != 'killed' ORDER BY seq",
+        [],
+        |r| {
+            Ok(AgentRef {
+                id: r.get(0)?,
+                name: r.get(1)?,
+            })
+        },
+    )
+}
+
+/// A scope an agent passes on for a person must be one that person
+/// delegated; a delegation straight from the person holds by definition.
+pub fn escalations(conn: &Connection, _: &SweepQuery) -> StoreResult<Vec<EscalationFact>> {
+    all(
+        conn,
+        "SELECT c.id, c.name, d.id, pa.id, pa.name, p.email, s.value \
+         FROM delegations d INDEXED BY delegations_on_behalf CROSS JOIN json_each(d.scopes) s \
+         CROSS JOIN agents c ON c.id = d.child_agent \
+         CROSS JOIN agents pa ON pa.id = d.parent_agent \
+         CROSS JOIN people p ON p.id = d.on_behalf_of \
+         WHERE d.on_behalf_of IS NOT NULL AND d.parent_agent IS NOT NULL AND c.status != 'killed' \
+           AND NOT EXISTS (SELECT 1 FROM delegations r INDEXED BY delegations_person, \
+                           json_each(r.scopes) rs \
+                           WHERE r.parent_person = d.on_behalf_of AND rs.value = s.value) \
+         ORDER BY c.seq, d.created_at, s.value",
+        [],
+        |r| {
+            Ok(EscalationFact {
+                agent: AgentRef {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                },
+                delegation: r.get(2)?,
+                parent: AgentRef {
+                    id: r.get(3)?,
+                    name: r.get(4)?,
+                },
+                person_email: r.get(5)?,
+                scope: r.get(6)?,
+            })
+        },
+    )
+}
+
+/// Depth in agents: a person's delegate is 1, an agent's delegate one more
+/// than it (an agent that nobody delegated to counts as 1). The store
+/// refuses cycles; the cap is a second guard.
+pub fn deep_chains(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<(AgentRef, usize)>> {
+    all(
+        conn,
+        "WITH RECURSIVE chain(agent, depth) AS ( \
+            SELECT d.child_agent, CASE WHEN d.parent_agent IS NULL THEN 1 ELSE 2 END \
+            FROM delegations d \
+            WHERE d.parent_agent IS NULL \
+               OR NOT EXISTS (SELECT 1 FROM delegations up WHERE up.child_agent = d.parent_agent) \
+            UNION \
+            SELECT d.child_agent, chain.depth + 1 FROM chain \
+            CROSS JOIN delegations d ON d.parent_agent = chain.agent WHERE chain.depth < 64) \
+         SELECT a.id, a.name, MAX(chain.depth) FROM chain CROSS JOIN agents a ON a.id = chain.agent \
+         WHERE a.status != 'killed' GROUP BY a.id HAVING MAX(chain.depth) > ?1 ORDER BY a.seq",
+        [q.max_chain_depth as i64],
+        |r| {
+            Ok((
+                AgentRef {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                },
+                usize::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+            ))
+        },
+    )
+}
+
+pub fn live_alerts(conn: &Connection, rule: &str) -> StoreResult<Vec<LiveAlert>> {
+    all(
+        conn,
+        "SELECT id, agent_id, rule, cause, severity, summary, evidence, mapping, status, \
+                COALESCE(seen_at, updated_at) \
+         FROM alerts WHERE rule = ?1 AND status != 'resolved'",
+        [rule],
+        |r| {
+            let mapping: String = r.get(7)?;
+            Ok(LiveAlert {
+                id: r.get(0)?,
+                agent_id: r.get(1)?,
+                rule: r.get(2)?,
+                cause: r.get(3)?,
+                severity: parse(&r.get::<_, String>(4)?)?,
+                summary: r.get(5)?,
+                evidence: r.get(6)?,
+                mapping: serde_json::from_str(&mapping).unwrap_or_default(),
+                status: parse(&r.get::<_, String>(8)?)?,
+                seen_at: time(r.get(9)?),
+            })
+        },
+    )
+}
+
+/// The revision of this transaction, taken the first time a row changes.
+fn rev(tx: &Transaction, taken: &mut Option<i64>) -> StoreResult<i64> {
+    match taken {
+        Some(r) => Ok(*r),
+        None => {
+            let r = next_rev(tx)?;
+            *taken = Some(r);
+            Ok(r)
+        }
+    }
+}
+
+fn audit_target(id: &str, agent: Option<&str>) -> String {
+    format!("{id} on {}", agent.unwrap_or("-"))
+}
+
+pub fn apply(
+    tx: &Transaction,
+    raise: &[Finding],
+    resolve: &[Resolution],
+    now: DateTime<Utc>,
+) -> StoreResult<AlertsApplied> {
+    let now = to_ms(now);
+    let mut taken = None;
+    let mut out = AlertsApplied::default();
+    for f in raise {
+        let a = &f.alert;
+        let actor = Actor::new(format!("rule:{}", a.rule));
+        let mapping = to_json(&f.mapping);
+        let seen = to_ms(f.seen_at);
+        let live: Option<(String, String, String, String, String)> = tx
+            .prepare_cached(
+                "SELECT id, severity, summary, evidence, mapping FROM alerts \
+                 WHERE rule = ?1 AND cause = ?2 AND status != 'resolved'",
+            )?
+            .query_row(params![a.rule, a.cause], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        match live {
+            // Seen again, and nothing a reader sees has changed: no
+            // revision, so the feed does not resend it every sweep.
+            Some((id, severity, summary, evidence, map))
+                if severity == a.severity.as_str()
+                    && summary == a.summary
+                    && evidence == a.evidence
+                    && map == mapping =>
+            {
+                tx.prepare_cached(
+                    "UPDATE alerts SET seen_at = MAX(COALESCE(seen_at, 0), ?2) WHERE id = ?1",
+                )?
+                .execute(params![id, seen])?;
+            }
+            Some((id, severity, ..)) => {
+                let r = rev(tx, &mut taken)?;
+                tx.prepare_cached(
+                    "UPDATE alerts SET severity = ?2, summary = ?3, evidence = ?4, mapping = ?5, \
+                     updated_at = ?6, seen_at = MAX(COALESCE(seen_at, 0), ?7), rev = ?8 WHERE id = ?1",
+                )?
+                .execute(params![
+                    id,
+                    a.severity.as_str(),
+                    a.summary,
+                    a.evidence,
+                    mapping,
+                    now,
+                    seen,
+                    r
+                ])?;
+                if severity != a.severity.as_str() {
+                    append_audit(
+                        tx,
+                        &actor,
+                        "alert.severity",
+                        &audit_target(&id, a.agent_id.as_deref()),
+                        None,
+                        &format!("{severity} -> {}: {}", a.severity, a.evidence),
+                    )?;
+                }
+                out.updated += 1;
+            }
+            None => {
+                let r = rev(tx, &mut taken)?;
+                let id = new_id("alr");
+                tx.prepare_cached(
+                    "INSERT INTO alerts (id, agent_id, rule, cause, severity, summary, evidence, mapping, \
+                     status, source, created_at, updated_at, seen_at, rev) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', 'warden', ?9, ?9, ?10, ?11)",
+                )?
+                .execute(params![
+                    id,
+                    a.agent_id,
+                    a.rule,
+                    a.cause,
+                    a.severity.as_str(),
+                    a.summary,
+                    a.evidence,
+                    mapping,
+                    now,
+                    seen,
+                    r
+                ])?;
+                append_audit(
+                    tx,
+                    &actor,
+                    "alert.open",
+                    &audit_target(&id, a.agent_id.as_deref()),
+                    None,
+                    &format!("{}: {}", a.severity, a.summary),
+                )?;
+                out.opened += 1;
+            }
+        }
+    }
+    for res in resolve {
+        // Resolved by someone else meanwhile, or seen again since the rule
+        // judged it: leave it.
+        let still: bool = tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM alerts WHERE id = ?1 AND status != 'resolved' \
+                 AND COALESCE(seen_at, updated_at) <= ?2)",
+            )?
+            .query_row(params![res.id, to_ms(res.seen_at)], |r| r.get(0))?;
+        if !still {
+            continue;
+        }
+        let r = rev(tx, &mut taken)?;
+        tx.prepare_cached(
+            "UPDATE alerts SET status = 'resolved', resolved_at = ?2, updated_at = ?2, \
+             evidence = ?3 || evidence, rev = ?4 WHERE id = ?1",
+        )?
+        .execute(params![
+            res.id,
+            now,
+            format!("resolved: {}. Was: ", res.why),
+            r
+        ])?;
+        append_audit(
+            tx,
+            &Actor::new(format!("rule:{}", res.rule)),
+            "alert.resolve",
+            &audit_target(&res.id, res.agent_id.as_deref()),
+            None,
+            &format!("resolved: {}", res.why),
+        )?;
+        out.resolved += 1;
+    }
+    Ok(out)
+}
+
+pub fn agent_states(
+    conn: &Connection,
+    ids: &[String],
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<AgentState>> {
+    let mut out = Vec::with_capacity(ids.len());
+    let mut live = conn.prepare_cached(&format!(
+        "SELECT COUNT(*) FROM credentials c WHERE c.agent_id = ?2 AND {LIVE}"
+    ))?;
+    for id in ids {
+        let agent = match agents::get(conn, id) {
+            Ok(a) => a,
+            Err(StoreError::NotFound(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        let owner = match &agent.owner {
+            Some(o) => Some(people::resolve(conn, o)?),
+            None => None,
+        };
+        let n: i64 = live.query_row(params![to_ms(now), id], |r| r.get(0))?;
+        out.push(AgentState {
+            agent,
+            owner,
+            live_credentials: usize::try_from(n).unwrap_or(0),
+        });
+    }
+    Ok(out)
+}
