@@ -124,13 +124,11 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
     lines.push(Line::raw(""));
     match &d.phase {
         Phase::Editing => {
-            if let Subject::Kill { name, cascade, .. } = &d.subject {
-                lines.push(Line::styled(
-                    format!("type the agent's name ({name}) to confirm"),
-                    theme.muted,
-                ));
+            // What must be typed to confirm, then the reason.
+            let typed = |lines: &mut Vec<Line>, prompt: String, label: &str| {
+                lines.push(Line::styled(prompt, theme.muted));
                 lines.push(field_line(
-                    "name",
+                    label,
                     d.name.text(),
                     d.focus == Field::Name,
                     theme,
@@ -141,6 +139,13 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
                     d.focus == Field::Reason,
                     theme,
                 ));
+            };
+            if let Subject::Kill { name, cascade, .. } = &d.subject {
+                typed(
+                    &mut lines,
+                    format!("type the agent's name ({name}) to confirm"),
+                    "name",
+                );
                 let mark = if *cascade { "x" } else { " " };
                 let style = if d.focus == Field::Cascade {
                     theme.selection
@@ -155,22 +160,7 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
                 ));
             } else if let Some(phrase) = d.phrase() {
                 // A bulk kill: a count typed, not a name, names N agents.
-                lines.push(Line::styled(
-                    format!("type `{phrase}` to confirm"),
-                    theme.muted,
-                ));
-                lines.push(field_line(
-                    "confirm",
-                    d.name.text(),
-                    d.focus == Field::Name,
-                    theme,
-                ));
-                lines.push(field_line(
-                    "reason",
-                    d.reason.text(),
-                    d.focus == Field::Reason,
-                    theme,
-                ));
+                typed(&mut lines, format!("type `{phrase}` to confirm"), "confirm");
             } else {
                 lines.push(field_line(
                     "reason",
