@@ -528,4 +528,18 @@ fn plain_warden_opens_the_local_registry_with_a_welcome() {
     assert!(pty.bytes().ends_with(b"\x1b[?1049l"));
     let db = home.path().join("data").join("warden").join("warden.db");
     assert!(db.exists(), "the local registry lives at {}", db.display());
+    // The session's admin token died with the session.
+    let conn = rusqlite::Connection::open(&db).expect("open the local registry");
+    let tokens: i64 = conn
+        .query_row("SELECT COUNT(*) FROM tokens", [], |r| r.get(0))
+        .expect("count tokens");
+    assert_eq!(tokens, 0, "the session token was left behind");
+    let deleted: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM audit WHERE action = 'token.delete'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count audit");
+    assert_eq!(deleted, 1, "the deletion is audited");
 }

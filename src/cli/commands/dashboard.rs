@@ -107,7 +107,7 @@ async fn local(config: Config, mut options: RunOptions) -> Result<(), CliError> 
         Some(u) => format!("local-dashboard ({u})"),
         None => "local-dashboard".to_string(),
     };
-    store
+    let session = store
         .create_token(
             &Actor::new("local-dashboard"),
             &name,
@@ -121,7 +121,7 @@ async fn local(config: Config, mut options: RunOptions) -> Result<(), CliError> 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| CliError::failed(format!("cannot listen on 127.0.0.1: {e}")))?;
-    let running = server::start(store, config.serve, None, listener)
+    let running = server::start(store.clone(), config.serve, None, listener)
         .await
         .map_err(|e| CliError::failed(format!("cannot start the local registry: {e:#}")))?;
     tracing::info!(url = %running.url, %database, "local registry serving");
@@ -137,6 +137,13 @@ async fn local(config: Config, mut options: RunOptions) -> Result<(), CliError> 
         .is_err()
     {
         tracing::warn!("the local registry did not stop in time");
+    }
+    // The session's token dies with the session, so tokens do not pile up.
+    if let Err(e) = store
+        .delete_token(&Actor::new("local-dashboard"), &session.id)
+        .await
+    {
+        tracing::warn!(error = %e, "could not delete the session token");
     }
     result.map_err(|e| CliError::failed(format!("{e:#}")))
 }

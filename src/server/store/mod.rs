@@ -375,6 +375,9 @@ pub trait Store: Send + Sync + 'static {
         prefix: &str,
     ) -> StoreResult<TokenRecord>;
 
+    /// Deletes a person token: its secret is refused from then on.
+    async fn delete_token(&self, actor: &Actor, id: &str) -> StoreResult<()>;
+
     // People.
     async fn create_person(&self, actor: &Actor, new: &NewPerson) -> StoreResult<Person>;
     async fn list_people(&self) -> StoreResult<Vec<Person>>;

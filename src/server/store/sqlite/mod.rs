@@ -156,6 +156,12 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn delete_token(&self, actor: &Actor, id: &str) -> StoreResult<()> {
+        let (actor, id) = (actor.clone(), owned(id));
+        self.write(move |t| people::delete_token(t, &actor, &id))
+            .await
+    }
+
     async fn create_person(&self, actor: &Actor, new: &NewPerson) -> StoreResult<Person> {
         let (actor, new) = (actor.clone(), new.clone());
         self.write(move |t| people::create(t, &actor, &new)).await

@@ -205,3 +205,22 @@ pub fn create_token(
         person,
     })
 }
+
+pub fn delete_token(tx: &Transaction, actor: &Actor, id: &str) -> StoreResult<()> {
+    let name: Option<String> = tx
+        .query_row("SELECT name FROM tokens WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    let Some(name) = name else {
+        return Err(not_found("token", id));
+    };
+    tx.execute("DELETE FROM tokens WHERE id = ?1", [id])?;
+    append_audit(
+        tx,
+        actor,
+        "token.delete",
+        &format!("{id} ({name})"),
+        None,
+        "ok",
+    )?;
+    Ok(())
+}
