@@ -74,6 +74,7 @@ fn agent_of(action: &Action) -> &str {
         | Action::Kill { agent_id, .. }
         | Action::Reassign { agent_id, .. } => agent_id,
         Action::Revoke { credential_id, .. } => credential_id,
+        Action::Ack { alert_id, .. } => alert_id,
     }
 }
 

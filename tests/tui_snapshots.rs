@@ -145,6 +145,36 @@ fn owner_picker() {
 }
 
 #[test]
+fn alerts_view() {
+    let (mut app, clock) = fleet::app();
+    let mut acked = fleet::alert("alr_2", "agt_support", Severity::Critical);
+    acked.status = AlertStatus::Acknowledged;
+    acked.rule = "R07".into();
+    acked.summary = "admin grant used outside business hours".into();
+    let mut crit = fleet::alert("alr_3", "agt_mcp", Severity::Critical);
+    crit.rule = "R12".into();
+    crit.summary = "credential used from a new network".into();
+    crit.created_at = clock.wall - chrono::Duration::seconds(20);
+    let mut unknown = fleet::alert("alr_4", "agt_elsewhere", Severity::Low);
+    unknown.summary = "agent not in this registry".into();
+    unknown.created_at = clock.wall - chrono::Duration::hours(2);
+    app.handle_msg(Msg::Source(warden::tui::msg::SourceEvent::Synced {
+        changes: Box::new(warden::api::Changes {
+            cursor: 11,
+            alerts: vec![acked, crit, unknown],
+            ..Default::default()
+        }),
+        latency: std::time::Duration::from_millis(12),
+    }));
+    press(&mut app, KeyCode::Char(':'));
+    for c in "alerts".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!(render(&mut app, clock, 120, 14));
+}
+
+#[test]
 fn help() {
     let (mut app, clock) = fleet::app();
     press(&mut app, KeyCode::Char('?'));

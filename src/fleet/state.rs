@@ -457,6 +457,10 @@ impl Fleet {
         self.alerts.values()
     }
 
+    pub fn alert(&self, alert_id: &str) -> Option<&Alert> {
+        self.alerts.get(alert_id)
+    }
+
     /// Counts for the header, in one pass.
     pub fn counts(&self) -> Counts {
         let mut c = Counts {

@@ -2,6 +2,7 @@
 //! effects out. Nothing here waits on the network or touches the terminal,
 //! so every transition is testable as a plain function call.
 
+use super::alert_list::AlertList;
 use super::dialog::{Confirm, DialogOutcome, Phase, Plan, RowState, Subject, Target, verdict};
 use super::input::LineInput;
 use super::keymap::{self, Command};
@@ -23,7 +24,11 @@ pub const SLOW: Duration = Duration::from_millis(1500);
 #[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
     Agents,
-    Detail { agent_id: String },
+    Detail {
+        agent_id: String,
+    },
+    /// Every alert (`:alerts`); Enter opens the selected alert's agent.
+    Alerts,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +97,8 @@ pub struct Options {
 pub struct App {
     pub fleet: Fleet,
     pub table: AgentTable,
+    /// The alerts view's order and selection.
+    pub alerts: AlertList,
     pub screens: Vec<Screen>,
     pub overlay: Overlay,
     pub prompt: Prompt,
@@ -121,6 +128,14 @@ pub struct App {
     /// Bulk actions still waiting for answers, for the flash line.
     batches: Vec<Batch>,
     counted_for: Option<u64>,
+    /// Alert ids already seen, so that only a new one can ring.
+    seen_alerts: HashSet<String>,
+    /// Whether the first poll has answered: what it brings is the state
+    /// the dashboard starts from, not news.
+    synced: bool,
+    /// A new critical alert came in; the run loop takes it and rings the
+    /// terminal bell if the config asks for it.
+    bell: bool,
     pending: HashMap<u64, Action>,
     next_id: u64,
 }
@@ -183,6 +198,7 @@ impl App {
         App {
             fleet: Fleet::new(),
             table: AgentTable::default(),
+            alerts: AlertList::default(),
             screens: vec![Screen::Agents],
             overlay: Overlay::None,
             prompt: Prompt::None,
@@ -209,6 +225,9 @@ impl App {
             reassign_targets: None,
             batches: Vec::new(),
             counted_for: None,
+            seen_alerts: HashSet::new(),
+            synced: false,
+            bell: false,
             pending: HashMap::new(),
             next_id: 1,
         }
@@ -248,6 +267,39 @@ impl App {
         }
         self.table.refresh(&self.fleet);
         self.table.scroll_to_selection(self.table_rows);
+        self.alerts.refresh(&self.fleet);
+        self.alerts.scroll_to_selection(self.table_rows);
+    }
+
+    /// Whether a new critical alert arrived since the last call; clears it.
+    /// The run loop turns it into the terminal bell when configured.
+    pub fn take_bell(&mut self) -> bool {
+        std::mem::take(&mut self.bell)
+    }
+
+    /// The alert selected in the alerts view.
+    pub fn selected_alert(&self) -> Option<&Alert> {
+        self.alerts
+            .selected_id()
+            .and_then(|id| self.fleet.alert(id))
+    }
+
+    /// "R18 on ticket-triage": an alert's rule and its agent's name (the
+    /// id when the fleet does not know the agent).
+    pub fn alert_label(&self, alert: &Alert) -> String {
+        format!("{} on {}", alert.rule, self.alert_agent_name(alert))
+    }
+
+    /// The name of the agent an alert is about, its id if unknown, or `-`.
+    pub fn alert_agent_name(&self, alert: &Alert) -> String {
+        match &alert.agent_id {
+            Some(id) => self
+                .fleet
+                .agent(id)
+                .map(|a| a.name.clone())
+                .unwrap_or_else(|| id.clone()),
+            None => "-".into(),
+        }
     }
 
     pub fn resize(&mut self, _width: u16, height: u16) {
@@ -255,10 +307,16 @@ impl App {
         self.prepare();
     }
 
-    /// The agent the keys act on: the detail view's, or the table's selection.
+    /// The agent the keys act on: the detail view's, the table's selection,
+    /// or in the alerts view the selected alert's agent (so `f` freezes the
+    /// agent an alert is about without leaving the view).
     pub fn current_agent(&self) -> Option<&Agent> {
         match self.screen() {
             Screen::Detail { agent_id } => self.fleet.agent(agent_id),
+            Screen::Alerts => self
+                .selected_alert()
+                .and_then(|a| a.agent_id.as_deref())
+                .and_then(|id| self.fleet.agent(id)),
             Screen::Agents => self
                 .table
                 .selected_index()
@@ -466,7 +524,7 @@ impl App {
                 self.flash(
                     Level::Error,
                     format!(
-                        "unknown command :{}; try :agents, :help or :q",
+                        "unknown command :{}; try :agents, :alerts, :help or :q",
                         escape(text)
                     ),
                 );
@@ -484,21 +542,27 @@ impl App {
             Command::Top => match self.screen() {
                 Screen::Agents => self.table.top(),
                 Screen::Detail { .. } => self.detail_cursor = 0,
+                Screen::Alerts => self.alerts.top(),
             },
             Command::Bottom => match self.screen() {
                 Screen::Agents => self.table.bottom(),
+                Screen::Alerts => self.alerts.bottom(),
                 Screen::Detail { agent_id } => {
                     self.detail_cursor =
                         self.fleet.credentials_of(agent_id).len().saturating_sub(1);
                 }
             },
-            Command::Open => {
-                if let (Screen::Agents, Some(agent)) = (self.screen(), self.current_agent()) {
-                    let agent_id = agent.id.clone();
-                    self.detail_cursor = 0;
-                    self.screens.push(Screen::Detail { agent_id });
+            Command::Open => match self.screen() {
+                Screen::Agents => {
+                    if let Some(agent) = self.current_agent() {
+                        let agent_id = agent.id.clone();
+                        self.detail_cursor = 0;
+                        self.screens.push(Screen::Detail { agent_id });
+                    }
                 }
-            }
+                Screen::Alerts => self.open_alert_agent(),
+                Screen::Detail { .. } => {}
+            },
             Command::Back => {
                 if self.screens.len() > 1 {
                     self.screens.pop();
@@ -534,6 +598,14 @@ impl App {
             }
             Command::Help => self.overlay = Overlay::Help,
             Command::Agents => self.screens.truncate(1),
+            // One alerts view, over the agents table: Esc goes back to it.
+            // Coming in, the selection starts on the most urgent alert.
+            Command::Alerts => {
+                self.screens.truncate(1);
+                self.screens.push(Screen::Alerts);
+                self.alerts.top();
+            }
+            Command::Ack => self.ack(),
             Command::Refresh => {
                 self.flash(Level::Info, "polling now");
                 return vec![Effect::PollNow];
@@ -576,6 +648,7 @@ impl App {
     fn move_selection(&mut self, delta: isize) {
         match self.screen().clone() {
             Screen::Agents => self.table.move_by(delta),
+            Screen::Alerts => self.alerts.move_by(delta),
             Screen::Detail { agent_id } => {
                 let n = self.fleet.credentials_of(&agent_id).len();
                 if n > 0 {
@@ -584,6 +657,69 @@ impl App {
                 }
             }
         }
+    }
+
+    /// Enter in the alerts view: the alert's agent's detail; Esc comes back.
+    fn open_alert_agent(&mut self) {
+        let Some(alert) = self.selected_alert() else {
+            return;
+        };
+        let Some(agent_id) = alert.agent_id.clone() else {
+            self.flash(Level::Info, "this alert names no agent");
+            return;
+        };
+        if self.fleet.agent(&agent_id).is_none() {
+            self.flash(
+                Level::Info,
+                format!("agent {agent_id} is not in this backend's fleet"),
+            );
+            return;
+        }
+        self.detail_cursor = 0;
+        self.screens.push(Screen::Detail { agent_id });
+    }
+
+    /// `a` in the alerts view: a reason, then the backend's acknowledgement.
+    /// Only an open alert can be acknowledged; the others say why not.
+    fn ack(&mut self) {
+        if let Some(why) = self.actions_refused() {
+            self.flash(Level::Error, why);
+            return;
+        }
+        let Some(alert) = self.selected_alert().cloned() else {
+            self.flash(Level::Info, "no alert selected");
+            return;
+        };
+        let label = self.alert_label(&alert);
+        match alert.status {
+            AlertStatus::Open => {}
+            AlertStatus::Acknowledged => {
+                let by = alert
+                    .acknowledged_by
+                    .as_deref()
+                    .map(|b| format!(" by {b}"))
+                    .unwrap_or_default();
+                self.flash(Level::Info, format!("{label} is already acknowledged{by}"));
+                return;
+            }
+            AlertStatus::Resolved => {
+                self.flash(
+                    Level::Info,
+                    format!("{label} is resolved; there is nothing to acknowledge"),
+                );
+                return;
+            }
+        }
+        let blast = vec![
+            format!("rule {} ({})", alert.rule, alert.severity),
+            format!("agent {}", self.alert_agent_name(&alert)),
+            format!("summary: {}", alert.summary),
+        ];
+        let subject = Subject::Ack {
+            alert_id: alert.id,
+            label,
+        };
+        self.overlay = Overlay::Confirm(Box::new(Confirm::new(subject, blast)));
     }
 
     /// Checks that an action may start on the current agent.
@@ -862,6 +998,7 @@ impl App {
                 Action::Revoke { credential_id, .. } => {
                     (credential_id.clone(), credential_id.clone())
                 }
+                Action::Ack { alert_id, .. } => (alert_id.clone(), alert_id.clone()),
             };
             let (id, effect) = self.start(action);
             waiting.insert(id, name.clone());
@@ -1159,7 +1296,9 @@ impl App {
     fn msg(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Source(SourceEvent::Synced { changes, latency }) => {
+                let arrived: Vec<String> = changes.alerts.iter().map(|a| a.id.clone()).collect();
                 self.fleet.apply(*changes);
+                self.news(arrived);
                 self.backend.health = if latency > SLOW {
                     Health::Slow
                 } else {
@@ -1220,6 +1359,7 @@ impl App {
                             Outcome::Agent(a) => a.sanitize(),
                             Outcome::Credential(c) => c.sanitize(),
                             Outcome::Operation(op) => op.sanitize(),
+                            Outcome::Alert(a) => a.sanitize(),
                         }
                         o
                     })
@@ -1284,8 +1424,49 @@ impl App {
             (Some(Action::Reassign { name, .. }), Ok(_)) => {
                 self.flash(Level::Success, format!("{name} has a new owner"))
             }
+            (Some(Action::Ack { .. }), Ok(Outcome::Alert(a))) => {
+                let label = self.alert_label(a);
+                self.flash(
+                    Level::Success,
+                    format!("acknowledged {label}: the backend recorded it and the reason"),
+                )
+            }
             (_, Ok(_)) => self.flash(Level::Success, format!("{what}: done")),
         }
+    }
+
+    /// Alerts that arrived in a poll: a new open critical one, after the
+    /// first poll, takes the flash line in the error style and raises the
+    /// bell flag. The first poll's alerts are only remembered: a dashboard
+    /// that starts mid-incident should not ring for old news.
+    fn news(&mut self, arrived: Vec<String>) {
+        let first = !self.synced;
+        self.synced = true;
+        let mut new_critical = Vec::new();
+        for id in arrived {
+            if !self.seen_alerts.insert(id.clone()) || first {
+                continue;
+            }
+            if let Some(a) = self.fleet.alert(&id)
+                && a.status == AlertStatus::Open
+                && a.severity == Severity::Critical
+            {
+                new_critical.push(a.clone());
+            }
+        }
+        let Some(newest) = new_critical.iter().max_by_key(|a| a.created_at) else {
+            return;
+        };
+        let mut text = format!(
+            "new critical alert: {}: {}",
+            self.alert_label(newest),
+            newest.summary
+        );
+        if new_critical.len() > 1 {
+            text.push_str(&format!(" (+{} more; :alerts)", new_critical.len() - 1));
+        }
+        self.flash(Level::Error, text);
+        self.bell = true;
     }
 
     /// A kill is verified when the dashboard's own copy, fetched from the

@@ -30,6 +30,8 @@ pub enum Subject {
         owner_id: String,
         owner_label: String,
     },
+    /// Acknowledge an open alert; `label` is "RULE on AGENT".
+    Ack { alert_id: String, label: String },
     /// Kill every marked agent still alive; `skipped` were already killed.
     BulkKill {
         targets: Vec<Target>,
@@ -186,6 +188,7 @@ impl Confirm {
             Subject::Kill { name, .. } => format!("Kill {name}"),
             Subject::Revoke { credential_id, .. } => format!("Revoke {credential_id}"),
             Subject::Reassign { name, .. } => format!("Reassign {name}"),
+            Subject::Ack { label, .. } => format!("Acknowledge {label}"),
             Subject::BulkKill { targets, .. } => {
                 format!("Kill {} marked agent(s)", targets.len())
             }
@@ -200,6 +203,7 @@ impl Confirm {
             Subject::Kill { .. } | Subject::BulkKill { .. } => "Kill",
             Subject::Revoke { .. } => "Revoke",
             Subject::Reassign { .. } | Subject::BulkReassign { .. } => "Reassign",
+            Subject::Ack { .. } => "Acknowledge",
         }
     }
 
@@ -270,6 +274,10 @@ impl Confirm {
                 agent_id: agent_id.clone(),
                 name: name.clone(),
                 owner: owner_id.clone(),
+                reason,
+            },
+            Subject::Ack { alert_id, .. } => Action::Ack {
+                alert_id: alert_id.clone(),
                 reason,
             },
             Subject::BulkKill { .. } | Subject::BulkReassign { .. } => {

@@ -21,6 +21,10 @@ pub enum Command {
     CommandMode,
     Help,
     Agents,
+    /// `:alerts`: every alert, open and most severe first.
+    Alerts,
+    /// Acknowledge the selected alert, with a reason.
+    Ack,
     Refresh,
     SortName,
     SortOwner,
@@ -45,6 +49,7 @@ pub enum Scope {
     Everywhere,
     Agents,
     Detail,
+    Alerts,
 }
 
 /// One binding: keys, command, where, and what the help says.
@@ -140,6 +145,13 @@ pub const BINDINGS: &[Binding] = &[
         "open the agent"
     ),
     b!(
+        &[(KeyCode::Enter, NONE)],
+        "enter",
+        Open,
+        Alerts,
+        "open the alert's agent"
+    ),
+    b!(
         &[(KeyCode::Esc, NONE)],
         "esc",
         Back,
@@ -158,7 +170,7 @@ pub const BINDINGS: &[Binding] = &[
         ":",
         CommandMode,
         Everywhere,
-        "command: :agents, :help, :q"
+        "command: :agents, :alerts, :help, :q"
     ),
     b!(
         &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)],
@@ -272,6 +284,14 @@ pub const BINDINGS: &[Binding] = &[
         acts
     ),
     b!(
+        &[(KeyCode::Char('a'), NONE)],
+        "a",
+        Ack,
+        Alerts,
+        "acknowledge the selected alert, with a reason",
+        acts
+    ),
+    b!(
         &[(KeyCode::Char('q'), NONE)],
         "q",
         QuitOrBack,
@@ -285,6 +305,7 @@ fn in_scope(scope: Scope, screen: &Screen) -> bool {
         Scope::Everywhere => true,
         Scope::Agents => matches!(screen, Screen::Agents),
         Scope::Detail => matches!(screen, Screen::Detail { .. }),
+        Scope::Alerts => matches!(screen, Screen::Alerts),
     }
 }
 
@@ -319,6 +340,7 @@ pub fn hint(command: Command) -> Option<&'static str> {
         Command::Kill => "kill",
         Command::Owner => "owner",
         Command::Revoke => "revoke",
+        Command::Ack => "ack",
         Command::QuitOrBack => "quit",
         _ => return None,
     })
@@ -327,6 +349,7 @@ pub fn hint(command: Command) -> Option<&'static str> {
 /// `:` commands with their aliases.
 pub const COMMANDS: &[(&str, &[&str], Command)] = &[
     ("agents", &["a", "ag", "agent"], Command::Agents),
+    ("alerts", &["al", "alert"], Command::Alerts),
     ("help", &["h"], Command::Help),
     ("quit", &["q", "q!", "exit"], Command::Quit),
     ("theme", &[], Command::Theme),
@@ -363,6 +386,7 @@ mod tests {
             Screen::Detail {
                 agent_id: String::new(),
             },
+            Screen::Alerts,
         ] {
             let mut seen = std::collections::HashMap::new();
             for b in bindings_for(&screen) {
@@ -381,6 +405,9 @@ mod tests {
         assert_eq!(resolve_command(":q"), Some(Command::Quit));
         assert_eq!(resolve_command("nope"), None);
         assert_eq!(complete("ag"), Some("agents"));
+        assert_eq!(resolve_command("al"), Some(Command::Alerts));
+        assert_eq!(resolve_command("alert"), Some(Command::Alerts));
+        assert_eq!(complete("al"), Some("alerts"));
         assert_eq!(complete(""), None);
     }
 }

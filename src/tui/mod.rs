@@ -3,6 +3,7 @@
 //! actions; the event loop that ties them to the terminal, the sources and
 //! the action runner lives in [`run`].
 
+pub mod alert_list;
 pub mod app;
 pub mod dialog;
 pub mod input;

@@ -3,7 +3,7 @@
 //! messages that come back from sources and action tasks.
 
 use crate::api::{Changes, WhoAmI};
-use crate::model::{Agent, Credential, Operation};
+use crate::model::{Agent, Alert, Credential, Operation};
 use std::time::Duration;
 
 /// Something to do on the backend. Every one carries a reason, for the
@@ -36,6 +36,8 @@ pub enum Action {
         owner: String,
         reason: String,
     },
+    /// Acknowledge an open alert: someone is on it. The reason is audited.
+    Ack { alert_id: String, reason: String },
 }
 
 impl Action {
@@ -52,6 +54,7 @@ impl Action {
             }
             Action::Revoke { credential_id, .. } => format!("revoking {credential_id}"),
             Action::Reassign { name, .. } => format!("reassigning {name}"),
+            Action::Ack { alert_id, .. } => format!("acknowledging {alert_id}"),
         }
     }
 }
@@ -81,6 +84,7 @@ pub enum Outcome {
     Agent(Agent),
     Credential(Credential),
     Operation(Operation),
+    Alert(Alert),
 }
 
 #[derive(Debug, Clone, PartialEq)]

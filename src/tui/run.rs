@@ -56,6 +56,9 @@ pub struct RunOptions {
     /// The theme asked for: `--theme`, else the config's; None is the
     /// default. `NO_COLOR` wins over it.
     pub theme: Option<String>,
+    /// Ring the terminal bell on a new critical alert: only when the
+    /// config says `bell = true`; a bell nobody asked for is a nuisance.
+    pub bell: bool,
 }
 
 impl Default for RunOptions {
@@ -64,6 +67,7 @@ impl Default for RunOptions {
             app: Options::default(),
             refresh: sources::DEFAULT_REFRESH,
             theme: None,
+            bell: false,
         }
     }
 }
@@ -86,7 +90,11 @@ pub async fn run(target: Target, options: RunOptions) -> anyhow::Result<()> {
     tracing::info!(backend = %target.name, url = %target.url, "dashboard starting");
 
     let mut tui = Tui::enter()?;
-    let result = event_loop(&mut tui, &mut app, &mut theme, &themes, &mut rx, &runner).await;
+    let bell = options.bell;
+    let result = event_loop(
+        &mut tui, &mut app, &mut theme, &themes, &mut rx, &runner, bell,
+    )
+    .await;
     tui.restore();
     drop(source);
     match &result {
@@ -103,6 +111,7 @@ async fn event_loop(
     themes: &Themes,
     rx: &mut mpsc::Receiver<Msg>,
     runner: &Runner,
+    bell: bool,
 ) -> anyhow::Result<()> {
     let mut events = EventStream::new();
     let (w, h) = tui.size()?;
@@ -147,6 +156,11 @@ async fn event_loop(
                 while let Ok(msg) = rx.try_recv() {
                     let effects = app.handle_msg(msg);
                     carry_out(runner, effects);
+                }
+                // Taken every time, so a flag raised while the bell is off
+                // cannot ring later.
+                if app.take_bell() && bell {
+                    ring();
                 }
                 dirty = true;
             }
@@ -201,6 +215,14 @@ impl Themes {
         // A theme file added while running can be completed next time.
         app.theme_names = Theme::names(self.dir.as_deref());
     }
+}
+
+/// BEL straight to the terminal, between frames: ratatui draws cells and
+/// has no bell of its own. A terminal that cannot ring ignores it.
+fn ring() {
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    let _ = out.write_all(b"\x07").and_then(|()| out.flush());
 }
 
 fn carry_out(runner: &Runner, effects: Vec<Effect>) {

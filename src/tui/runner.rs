@@ -120,6 +120,9 @@ async fn run_action(client: &Client, action: Action) -> Result<Outcome, String> 
             .set_owner(&agent_id, &NewOwner { owner, reason })
             .await
             .map(Outcome::Agent),
+        Action::Ack { alert_id, reason } => {
+            client.ack(&alert_id, &reason).await.map(Outcome::Alert)
+        }
     };
     result.map_err(|e| e.to_string())
 }

@@ -188,8 +188,9 @@ pub(crate) fn load_config(global: &Global) -> Result<Config, CliError> {
 }
 
 /// The dashboard's options: `--readonly` or the config's `readonly`, the
-/// config's `refresh`, and `--theme` over the config's `theme` (checked
-/// when the dashboard starts, which falls back to the default and says so).
+/// config's `refresh`, `--theme` over the config's `theme` (checked when
+/// the dashboard starts, which falls back to the default and says so), and
+/// the config's `bell`.
 pub(crate) fn run_options(
     config: &Config,
     readonly: bool,
@@ -207,6 +208,8 @@ pub(crate) fn run_options(
         },
         refresh,
         theme: theme.map(str::to_string).or_else(|| config.theme.clone()),
+        // Absent means no bell: it rings only when asked for explicitly.
+        bell: config.bell == Some(true),
     })
 }
 
@@ -248,7 +251,12 @@ mod tests {
         assert!(!o.app.readonly);
         assert_eq!(o.refresh, sources::DEFAULT_REFRESH);
         assert_eq!(o.theme, None);
+        assert!(!o.bell, "no bell unless asked for");
         assert!(run_options(&cfg, true, None).unwrap().app.readonly);
+        cfg.bell = Some(false);
+        assert!(!run_options(&cfg, false, None).unwrap().bell);
+        cfg.bell = Some(true);
+        assert!(run_options(&cfg, false, None).unwrap().bell);
         cfg.readonly = true;
         cfg.refresh = Some("500ms".into());
         cfg.theme = Some("light".into());

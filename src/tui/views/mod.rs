@@ -3,6 +3,7 @@
 //! the same at 100 agents as at 100,000.
 
 mod agents;
+mod alerts;
 mod detail;
 mod header;
 mod overlay;
@@ -84,6 +85,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, clock: Clock) {
             )
         }
         Screen::Agents => agents::draw(frame, body, app, theme, clock),
+        Screen::Alerts => alerts::draw(frame, body, app, theme, clock),
         Screen::Detail { agent_id } => detail::draw(frame, body, app, agent_id, theme, clock),
     }
     draw_flash(frame, flash, app, theme);
@@ -113,10 +115,14 @@ fn draw_crumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled(":", theme.accent),
             Span::styled(input.text().to_string(), theme.header),
             Span::styled("█", theme.accent),
-            Span::styled("  tab completes; agents, help, q", theme.muted),
+            Span::styled("  tab completes; agents, alerts, help, q", theme.muted),
         ]),
         Prompt::None => {
-            let mut spans = vec![Span::styled("agents", theme.title)];
+            // Opened from the alerts view, the trail starts there: that is
+            // where Esc goes back to.
+            let from_alerts = app.screens.contains(&Screen::Alerts);
+            let root = if from_alerts { "alerts" } else { "agents" };
+            let mut spans = vec![Span::styled(root, theme.title)];
             if let Screen::Detail { agent_id } = app.screen() {
                 let name = app
                     .fleet
@@ -126,7 +132,7 @@ fn draw_crumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 spans.push(Span::styled(" › ", theme.muted));
                 spans.push(Span::styled(name.to_string(), theme.title));
             }
-            if !app.table.filter_text.is_empty() {
+            if !from_alerts && !app.table.filter_text.is_empty() {
                 spans.push(Span::styled(
                     format!("  /{}", app.table.filter_text),
                     theme.accent,
@@ -162,7 +168,7 @@ fn draw_hints(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         // Revoking needs a credential, which only the detail view selects.
         let off_screen =
-            b.command == keymap::Command::Revoke && matches!(app.screen(), Screen::Agents);
+            b.command == keymap::Command::Revoke && !matches!(app.screen(), Screen::Detail { .. });
         if (b.acts && refused) || off_screen || seen.contains(&word) {
             continue;
         }
