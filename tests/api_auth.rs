@@ -301,70 +301,52 @@ async fn responder_acts_on_agents_credentials_and_alerts() {
         .await;
     let agent = format!("/v1/agents/{}", fx.agent_id);
 
-    let (status, a) = s
-        .post(
-            &format!("{agent}/owner"),
-            &responder,
+    // In order: each action, and the field of its answer that shows it took.
+    let steps = [
+        (
+            format!("{agent}/owner"),
             json!({"owner": "quinn@corp.example", "reason": "handover"}),
-        )
-        .await;
-    assert_eq!(status, 200, "{a}");
-    let (status, a) = s
-        .post(
-            &format!("{agent}/suspend"),
-            &responder,
+            "owner",
+            None,
+        ),
+        (
+            format!("{agent}/suspend"),
             json!({"reason": "looks odd"}),
-        )
-        .await;
-    assert_eq!(
-        (status, a["status"].clone()),
-        (200, json!("suspended")),
-        "{a}"
-    );
-    let (status, a) = s
-        .post(
-            &format!("{agent}/resume"),
-            &responder,
+            "status",
+            Some("suspended"),
+        ),
+        (
+            format!("{agent}/resume"),
             json!({"reason": "false alarm"}),
-        )
-        .await;
-    assert_eq!((status, a["status"].clone()), (200, json!("active")), "{a}");
-    let (status, al) = s
-        .post(
-            &format!("/v1/alerts/{}/ack", fx.alert_id),
-            &responder,
+            "status",
+            Some("active"),
+        ),
+        (
+            format!("/v1/alerts/{}/ack", fx.alert_id),
             json!({"reason": "known"}),
-        )
-        .await;
-    assert_eq!(
-        (status, al["status"].clone()),
-        (200, json!("acknowledged")),
-        "{al}"
-    );
-    let (status, c) = s
-        .post(
-            &format!("/v1/credentials/{}/revoke", fx.credential_id),
-            &responder,
+            "status",
+            Some("acknowledged"),
+        ),
+        (
+            format!("/v1/credentials/{}/revoke", fx.credential_id),
             json!({"reason": "leaked"}),
-        )
-        .await;
-    assert_eq!(
-        (status, c["status"].clone()),
-        (200, json!("revoked")),
-        "{c}"
-    );
-    let (status, op) = s
-        .post(
-            &format!("{agent}/kill"),
-            &responder,
+            "status",
+            Some("revoked"),
+        ),
+        (
+            format!("{agent}/kill"),
             json!({"reason": "done"}),
-        )
-        .await;
-    assert_eq!(
-        (status, op["status"].clone()),
-        (200, json!("succeeded")),
-        "{op}"
-    );
+            "status",
+            Some("succeeded"),
+        ),
+    ];
+    for (path, body, field, want) in steps {
+        let (status, answer) = s.post(&path, &responder, body).await;
+        assert_eq!(status, 200, "{path}: {answer}");
+        if let Some(want) = want {
+            assert_eq!(answer[field], json!(want), "{path}: {answer}");
+        }
+    }
     let (status, i) = s
         .post("/v1/introspect", &responder, json!({"token": fx.secret}))
         .await;

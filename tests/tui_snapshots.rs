@@ -216,3 +216,17 @@ fn every_size_renders_without_panicking() {
         render(&mut app, clock, w, h);
     }
 }
+
+#[test]
+fn empty_tables_render_at_every_small_size() {
+    let (mut app, clock) = fleet::app();
+    select(&mut app, "no-agent-is-called-this");
+    assert!(app.table.order.is_empty());
+    for w in 1..=40 {
+        for h in 1..=12 {
+            render(&mut app, clock, w, h);
+        }
+    }
+    let screen = render(&mut app, clock, 80, 12);
+    assert!(screen.contains("no agent matches the filter"), "{screen}");
+}

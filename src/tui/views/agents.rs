@@ -171,15 +171,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         .column_spacing(1);
     frame.render_widget(table, area);
     if t.order.is_empty() && !app.fleet.is_empty() {
-        let inner = Rect {
-            x: area.x + 2,
-            y: area.y + 2,
-            width: area.width.saturating_sub(4),
-            height: 1,
-        };
-        frame.render_widget(
-            Line::styled("no agent matches the filter; esc clears it", theme.muted),
-            inner,
+        super::empty_note(
+            frame,
+            area,
+            "no agent matches the filter; esc clears it",
+            theme,
         );
     }
 }

@@ -74,15 +74,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         .column_spacing(1);
     frame.render_widget(table, area);
     if list.order.is_empty() {
-        let inner = Rect {
-            x: area.x + 2,
-            y: area.y + 2,
-            width: area.width.saturating_sub(4),
-            height: 1,
-        };
-        frame.render_widget(
-            Line::styled("no alerts from this backend", theme.muted),
-            inner,
-        );
+        super::empty_note(frame, area, "no alerts from this backend", theme);
     }
 }
