@@ -35,10 +35,13 @@ fn first_sync() -> Changes {
 
 fn synced_app(changes: &Changes) -> App {
     let mut app = App::new("bench", "http://127.0.0.1:7878", Options::default());
-    app.handle_msg(Msg::Source(SourceEvent::Synced {
-        changes: Box::new(changes.clone()),
-        latency: Default::default(),
-    }));
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Synced {
+            changes: Box::new(changes.clone()),
+            latency: Default::default(),
+        },
+    });
     app.resize(200, 60);
     app
 }

@@ -200,21 +200,27 @@ fn changes() -> Changes {
 fn app(changes: &Changes) -> (App, Clock) {
     let mut app = App::new("demo", "http://127.0.0.1:7878", Options::default());
     let now = Instant::now();
-    app.handle_msg(Msg::Source(SourceEvent::Synced {
-        changes: Box::new(changes.clone()),
-        latency: std::time::Duration::from_millis(12),
-    }));
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Synced {
+            changes: Box::new(changes.clone()),
+            latency: std::time::Duration::from_millis(12),
+        },
+    });
     // The poll happened "just now" on the frame's own clock, not on the
     // real one, so the header reads the same on every run.
-    app.backend.last_ok = Some(now);
-    app.handle_msg(Msg::Source(SourceEvent::Identity(Box::new(WhoAmI {
-        kind: "person".into(),
-        role: Some(Role::Responder),
-        name: "oncall".into(),
-        person: None,
-        agent_id: None,
-        credential_id: None,
-    }))));
+    app.backends[0].last_ok = Some(now);
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Identity(Box::new(WhoAmI {
+            kind: "person".into(),
+            role: Some(Role::Responder),
+            name: "oncall".into(),
+            person: None,
+            agent_id: None,
+            credential_id: None,
+        })),
+    });
     app.resize(WIDTH, HEIGHT);
     (app, Clock { now, wall: wall() })
 }

@@ -32,15 +32,18 @@ fn command(app: &mut App, text: &str) {
 }
 
 fn poll(app: &mut App, alerts: Vec<Alert>) {
-    app.handle_msg(Msg::Source(SourceEvent::Synced {
-        changes: Box::new(Changes {
-            cursor: 11,
-            full: false,
-            alerts,
-            ..Changes::default()
-        }),
-        latency: std::time::Duration::from_millis(10),
-    }));
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Synced {
+            changes: Box::new(Changes {
+                cursor: 11,
+                full: false,
+                alerts,
+                ..Changes::default()
+            }),
+            latency: std::time::Duration::from_millis(10),
+        },
+    });
 }
 
 fn alert(id: &str, agent: &str, severity: Severity, status: AlertStatus, mins: i64) -> Alert {
@@ -290,7 +293,7 @@ fn a_settled_alert_gets_a_message_not_a_dialog() {
 #[test]
 fn a_viewer_is_refused_without_a_dialog() {
     let mut app = app_with_alerts();
-    if let Some(who) = &mut app.backend.identity {
+    if let Some(who) = &mut app.backends[0].identity {
         who.role = Some(Role::Viewer);
     }
     command(&mut app, "alerts");
@@ -324,10 +327,13 @@ fn a_new_critical_alert_after_the_first_poll_flashes_and_rings() {
         AlertStatus::Open,
         1,
     ));
-    fresh.handle_msg(Msg::Source(SourceEvent::Synced {
-        changes: Box::new(first),
-        latency: std::time::Duration::from_millis(10),
-    }));
+    fresh.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Synced {
+            changes: Box::new(first),
+            latency: std::time::Duration::from_millis(10),
+        },
+    });
     assert!(!fresh.take_bell());
     assert!(fresh.flash.is_none());
 

@@ -134,10 +134,13 @@ fn selection_follows_the_agent_when_data_changes() {
         None,
         AgentStatus::Active,
     ));
-    app.handle_msg(Msg::Source(warden::tui::msg::SourceEvent::Synced {
-        changes: Box::new(changes),
-        latency: Default::default(),
-    }));
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: warden::tui::msg::SourceEvent::Synced {
+            changes: Box::new(changes),
+            latency: Default::default(),
+        },
+    });
     assert_eq!(app.table.order.len(), 6);
     assert_eq!(selected_name(&app), "ticket-triage");
 }
@@ -344,10 +347,13 @@ fn kill_dialog_confirm_sends_then_shows_steps_then_verifies() {
             CredentialStatus::Revoked,
         ));
     }
-    app.handle_msg(Msg::Source(warden::tui::msg::SourceEvent::Synced {
-        changes: Box::new(changes),
-        latency: Default::default(),
-    }));
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: warden::tui::msg::SourceEvent::Synced {
+            changes: Box::new(changes),
+            latency: Default::default(),
+        },
+    });
     let Overlay::Confirm(d) = &app.overlay else {
         panic!()
     };
@@ -365,7 +371,7 @@ fn kill_dialog_confirm_sends_then_shows_steps_then_verifies() {
 #[test]
 fn viewer_gets_a_message_not_a_dialog() {
     let (mut app, _) = fleet::app();
-    if let Some(who) = &mut app.backend.identity {
+    if let Some(who) = &mut app.backends[0].identity {
         who.role = Some(Role::Viewer);
     }
     for c in ['K', 'f', 'o'] {

@@ -171,10 +171,13 @@ fn marks_follow_agents_through_a_sort_a_filter_and_a_poll() {
     changes.full = true;
     changes.agents.retain(|a| a.id != "agt_evil");
     changes.cursor = 11;
-    app.handle_msg(Msg::Source(warden::tui::msg::SourceEvent::Synced {
-        changes: Box::new(changes),
-        latency: std::time::Duration::from_millis(5),
-    }));
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: warden::tui::msg::SourceEvent::Synced {
+            changes: Box::new(changes),
+            latency: std::time::Duration::from_millis(5),
+        },
+    });
     assert_eq!(marked(&app), ["agt_support", "agt_triage"]);
 }
 
@@ -386,10 +389,13 @@ fn bulk_kill_verifies_against_the_next_poll() {
         c.status = CredentialStatus::Revoked;
     }
     changes.cursor = 11;
-    app.handle_msg(Msg::Source(warden::tui::msg::SourceEvent::Synced {
-        changes: Box::new(changes),
-        latency: std::time::Duration::from_millis(5),
-    }));
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: warden::tui::msg::SourceEvent::Synced {
+            changes: Box::new(changes),
+            latency: std::time::Duration::from_millis(5),
+        },
+    });
     let Phase::Done { verified, .. } = &dialog(&app).phase else {
         panic!()
     };

@@ -158,14 +158,17 @@ fn alerts_view() {
     let mut unknown = fleet::alert("alr_4", "agt_elsewhere", Severity::Low);
     unknown.summary = "agent not in this registry".into();
     unknown.created_at = clock.wall - chrono::Duration::hours(2);
-    app.handle_msg(Msg::Source(warden::tui::msg::SourceEvent::Synced {
-        changes: Box::new(warden::api::Changes {
-            cursor: 11,
-            alerts: vec![acked, crit, unknown],
-            ..Default::default()
-        }),
-        latency: std::time::Duration::from_millis(12),
-    }));
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: warden::tui::msg::SourceEvent::Synced {
+            changes: Box::new(warden::api::Changes {
+                cursor: 11,
+                alerts: vec![acked, crit, unknown],
+                ..Default::default()
+            }),
+            latency: std::time::Duration::from_millis(12),
+        },
+    });
     press(&mut app, KeyCode::Char(':'));
     for c in "alerts".chars() {
         press(&mut app, KeyCode::Char(c));
@@ -184,10 +187,13 @@ fn help() {
 #[test]
 fn backend_down_keeps_the_last_good_state() {
     let (mut app, clock) = fleet::app();
-    app.handle_msg(Msg::Source(warden::tui::msg::SourceEvent::Failed {
-        error: "cannot reach the backend at http://127.0.0.1:7878: connection refused".into(),
-        retry_in: std::time::Duration::from_secs(4),
-    }));
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: warden::tui::msg::SourceEvent::Failed {
+            error: "cannot reach the backend at http://127.0.0.1:7878: connection refused".into(),
+            retry_in: std::time::Duration::from_secs(4),
+        },
+    });
     let screen = render(&mut app, clock, 120, 12);
     assert!(screen.contains("DOWN"), "{screen}");
     assert!(

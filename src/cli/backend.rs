@@ -77,7 +77,7 @@ pub fn choose(global: &Global) -> Result<Backend, CliError> {
     })
 }
 
-fn backend_token(b: &BackendConfig, explicit: Option<&str>) -> Result<String, CliError> {
+pub(crate) fn backend_token(b: &BackendConfig, explicit: Option<&str>) -> Result<String, CliError> {
     if let Some(var) = &b.token_env {
         return match std::env::var(var) {
             Ok(t) if !t.trim().is_empty() => Ok(t.trim().to_string()),

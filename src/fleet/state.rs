@@ -183,12 +183,25 @@ impl Fleet {
 
     /// Applies one answer of the changes feed; answers whether anything
     /// changed.
-    pub fn apply(&mut self, mut changes: Changes) -> bool {
+    pub fn apply(&mut self, changes: Changes) -> bool {
+        self.apply_from(None, changes)
+    }
+
+    /// Applies one backend's answer. `scope` is the backend's name when the
+    /// fleet merges several (its ids are qualified with it, see
+    /// [`origin`](super::origin)): a full answer then replaces that
+    /// backend's objects only, and the others' stay.
+    pub fn apply_from(&mut self, scope: Option<&str>, mut changes: Changes) -> bool {
         if changes.full {
-            *self = Fleet {
-                generation: self.generation + 1,
-                ..Fleet::default()
-            };
+            match scope {
+                None => {
+                    *self = Fleet {
+                        generation: self.generation + 1,
+                        ..Fleet::default()
+                    }
+                }
+                Some(name) => self.forget(name),
+            }
         } else if changes.is_empty() {
             self.cursor = changes.cursor.max(self.cursor);
             return false;
@@ -283,6 +296,38 @@ impl Fleet {
         self.cursor = changes.cursor;
         self.generation += 1;
         true
+    }
+
+    /// Drops every object of the backend called `name`, before its full
+    /// answer replaces them.
+    fn forget(&mut self, name: &str) {
+        let prefix = format!("{name}{}", super::origin::SEPARATOR);
+        let theirs = |id: &str| id.starts_with(&prefix);
+        let mut kept_agents = Vec::with_capacity(self.agents.len());
+        let mut kept_summaries = Vec::with_capacity(self.agents.len());
+        for (a, s) in std::mem::take(&mut self.agents)
+            .into_iter()
+            .zip(std::mem::take(&mut self.summaries))
+        {
+            if !theirs(&a.id) {
+                kept_agents.push(a);
+                kept_summaries.push(s);
+            }
+        }
+        self.agents = kept_agents;
+        self.summaries = kept_summaries;
+        self.index = self
+            .agents
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect();
+        self.people.retain(|id, _| !theirs(id));
+        self.credentials.retain(|id, _| !theirs(id));
+        self.grants.retain(|id, _| !theirs(id));
+        self.delegations.retain(|id, _| !theirs(id));
+        self.alerts.retain(|id, _| !theirs(id));
+        self.links.retain(|id, _| !theirs(id));
     }
 
     fn remove(&mut self, kind: &str, id: &str, touched: &mut Vec<String>) {

@@ -14,6 +14,15 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
+/// Which backend a source feeds: its place in the dashboard's list, and,
+/// when the dashboard merges several, the name that qualifies its ids (see
+/// [`crate::fleet::origin`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub index: usize,
+    pub scope: Option<String>,
+}
+
 /// The poll interval when the config names none.
 pub const DEFAULT_REFRESH: Duration = Duration::from_secs(2);
 /// Faster than this would only load the backend: a poll answers in

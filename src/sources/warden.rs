@@ -7,22 +7,51 @@
 //! poll age moves even when nothing changed; each failure as
 //! [`SourceEvent::Failed`] with the wait before the next try.
 
-use super::{Backoff, SourceHandle};
+use super::{Backoff, Origin, SourceHandle};
 use crate::api::client::Client;
+use crate::fleet::origin::Qualify;
 use crate::tui::msg::{Msg, SourceEvent};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, mpsc};
 
-/// Starts polling `client`'s backend on a new task; messages go to `tx`.
+/// Starts polling `client`'s backend on a new task; messages go to `tx`,
+/// tagged with `origin`, ids qualified with its scope when it has one.
 /// The task ends when the handle is dropped or `tx`'s receiver is gone.
-pub fn spawn(client: Client, refresh: Duration, tx: mpsc::Sender<Msg>) -> SourceHandle {
+pub fn spawn(
+    client: Client,
+    refresh: Duration,
+    tx: mpsc::Sender<Msg>,
+    origin: Origin,
+) -> SourceHandle {
     let poke = Arc::new(Notify::new());
-    let task = tokio::spawn(run(client, refresh, tx, poke.clone()));
+    let task = tokio::spawn(run(client, refresh, Feed { tx, origin }, poke.clone()));
     SourceHandle::new(poke, task)
 }
 
-async fn run(client: Client, refresh: Duration, tx: mpsc::Sender<Msg>, poke: Arc<Notify>) {
+/// Where a source's events go, and as which backend.
+struct Feed {
+    tx: mpsc::Sender<Msg>,
+    origin: Origin,
+}
+
+impl Feed {
+    async fn send(&self, event: SourceEvent) -> Result<(), ()> {
+        let msg = Msg::Source {
+            backend: self.origin.index,
+            event,
+        };
+        self.tx.send(msg).await.map_err(|_| ())
+    }
+
+    fn qualify(&self, item: &mut impl Qualify) {
+        if let Some(scope) = &self.origin.scope {
+            item.qualify(scope);
+        }
+    }
+}
+
+async fn run(client: Client, refresh: Duration, feed: Feed, poke: Arc<Notify>) {
     let url = client.base_url().to_string();
     let mut cursor: i64 = 0;
     let mut identified = false;
@@ -32,9 +61,11 @@ async fn run(client: Client, refresh: Duration, tx: mpsc::Sender<Msg>, poke: Arc
         // answers once; it must not hold up the fleet if it fails alone.
         if !identified {
             match client.whoami().await {
-                Ok(who) => {
+                Ok(mut who) => {
                     identified = true;
-                    if send(&tx, SourceEvent::Identity(Box::new(who)))
+                    feed.qualify(&mut who);
+                    if feed
+                        .send(SourceEvent::Identity(Box::new(who)))
                         .await
                         .is_err()
                     {
@@ -46,7 +77,7 @@ async fn run(client: Client, refresh: Duration, tx: mpsc::Sender<Msg>, poke: Arc
         }
         let started = Instant::now();
         let wait = match client.changes(cursor, None).await {
-            Ok(changes) => {
+            Ok(mut changes) => {
                 let latency = started.elapsed();
                 // A full answer replaces everything, its cursor included,
                 // even when it is lower (another database behind the URL).
@@ -57,11 +88,12 @@ async fn run(client: Client, refresh: Duration, tx: mpsc::Sender<Msg>, poke: Arc
                 };
                 backoff.reset();
                 tracing::debug!(%url, cursor, full = changes.full, ?latency, "polled");
+                feed.qualify(&mut changes);
                 let event = SourceEvent::Synced {
                     changes: Box::new(changes),
                     latency,
                 };
-                if send(&tx, event).await.is_err() {
+                if feed.send(event).await.is_err() {
                     return;
                 }
                 refresh
@@ -73,7 +105,7 @@ async fn run(client: Client, refresh: Duration, tx: mpsc::Sender<Msg>, poke: Arc
                     error: e.to_string(),
                     retry_in,
                 };
-                if send(&tx, event).await.is_err() {
+                if feed.send(event).await.is_err() {
                     return;
                 }
                 retry_in
@@ -88,10 +120,6 @@ async fn run(client: Client, refresh: Duration, tx: mpsc::Sender<Msg>, poke: Arc
     }
 }
 
-async fn send(tx: &mpsc::Sender<Msg>, event: SourceEvent) -> Result<(), ()> {
-    tx.send(Msg::Source(event)).await.map_err(|_| ())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,7 +131,7 @@ mod tests {
 
     async fn next(rx: &mut mpsc::Receiver<Msg>) -> SourceEvent {
         match timeout(Duration::from_secs(10), rx.recv()).await {
-            Ok(Some(Msg::Source(e))) => e,
+            Ok(Some(Msg::Source { event, .. })) => event,
             other => panic!("expected a source event, got {other:?}"),
         }
     }
@@ -129,7 +157,7 @@ mod tests {
             .unwrap();
         let (tx, mut rx) = mpsc::channel(16);
         // An interval far longer than the test: only a poke can poll again.
-        let handle = spawn(client, Duration::from_secs(600), tx);
+        let handle = spawn(client, Duration::from_secs(600), tx, Origin::default());
 
         match next(&mut rx).await {
             SourceEvent::Identity(who) => assert_eq!(who.kind, "person"),
@@ -165,7 +193,7 @@ mod tests {
         };
         let client = Client::new(&format!("http://127.0.0.1:{port}"), Some("t")).unwrap();
         let (tx, mut rx) = mpsc::channel(16);
-        let _handle = spawn(client, Duration::from_millis(100), tx);
+        let _handle = spawn(client, Duration::from_millis(100), tx, Origin::default());
         let mut waits = Vec::new();
         while waits.len() < 2 {
             if let SourceEvent::Failed { error, retry_in } = next(&mut rx).await {

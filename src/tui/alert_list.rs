@@ -19,6 +19,9 @@ pub struct AlertList {
     selected_id: Option<String>,
     /// The fleet generation `order` was built from.
     built_for: Option<u64>,
+    /// `:ctx`: only alerts whose id starts with this (a backend's name and
+    /// the separator).
+    scope: Option<String>,
 }
 
 /// Open before acknowledged before resolved: what still needs someone.
@@ -31,13 +34,22 @@ fn status_rank(s: AlertStatus) -> u8 {
 }
 
 impl AlertList {
+    /// Shows only the alerts of ids starting with `prefix`, or all.
+    pub fn set_scope(&mut self, prefix: Option<String>) {
+        if self.scope != prefix {
+            self.scope = prefix;
+            self.built_for = None;
+        }
+    }
+
     /// Rebuilds the order if the fleet changed since the last time.
     pub fn refresh(&mut self, fleet: &Fleet) {
         if self.built_for == Some(fleet.generation) {
             return;
         }
         self.built_for = Some(fleet.generation);
-        let mut alerts: Vec<&Alert> = fleet.alerts().collect();
+        let scope = self.scope.as_deref().unwrap_or("");
+        let mut alerts: Vec<&Alert> = fleet.alerts().filter(|a| a.id.starts_with(scope)).collect();
         // The id last, so that equal alerts keep one order across polls
         // (the fleet's map has none).
         alerts.sort_by(|a, b| {

@@ -11,6 +11,7 @@ use super::picker::{Candidate, OwnerPicker, PickerOutcome};
 use super::table::AgentTable;
 use crate::api::WhoAmI;
 use crate::fleet::filter::Filter;
+use crate::fleet::origin;
 use crate::fleet::safe_text::escape;
 use crate::fleet::state::{Counts, Fleet, Sanitize};
 use crate::model::*;
@@ -74,6 +75,18 @@ pub enum Health {
     Down,
 }
 
+impl Health {
+    /// How the header and messages say it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Health::Connecting => "connecting",
+            Health::Ok => "ok",
+            Health::Slow => "slow",
+            Health::Down => "DOWN",
+        }
+    }
+}
+
 /// One backend as the header shows it.
 #[derive(Debug, Clone)]
 pub struct Backend {
@@ -103,7 +116,11 @@ pub struct App {
     pub overlay: Overlay,
     pub prompt: Prompt,
     pub flash: Option<Flash>,
-    pub backend: Backend,
+    /// Every backend watched, in the config's order; messages and ids name
+    /// them by their place here.
+    pub backends: Vec<Backend>,
+    /// `:ctx NAME`: the one backend the lists show; `None` shows them all.
+    pub ctx: Option<usize>,
     pub options: Options,
     /// Selected credential in the detail view.
     pub detail_cursor: usize,
@@ -130,9 +147,9 @@ pub struct App {
     counted_for: Option<u64>,
     /// Alert ids already seen, so that only a new one can ring.
     seen_alerts: HashSet<String>,
-    /// Whether the first poll has answered: what it brings is the state
-    /// the dashboard starts from, not news.
-    synced: bool,
+    /// The backends whose first poll has answered: what a first poll
+    /// brings is the state the dashboard starts from, not news.
+    synced: HashSet<usize>,
     /// A new critical alert came in; the run loop takes it and rings the
     /// terminal bell if the config asks for it.
     bell: bool,
@@ -194,7 +211,15 @@ fn key_is(key: &KeyEvent, code: KeyCode, mods: KeyModifiers) -> bool {
 }
 
 impl App {
+    /// A dashboard on one backend.
     pub fn new(backend_name: &str, url: &str, options: Options) -> Self {
+        Self::with_backends(&[(backend_name, url)], options)
+    }
+
+    /// A dashboard merging several backends, named and ordered as given.
+    /// With more than one, the sources qualify every id with its backend's
+    /// name (see [`crate::fleet::origin`]).
+    pub fn with_backends(backends: &[(&str, &str)], options: Options) -> Self {
         App {
             fleet: Fleet::new(),
             table: AgentTable::default(),
@@ -203,15 +228,19 @@ impl App {
             overlay: Overlay::None,
             prompt: Prompt::None,
             flash: None,
-            backend: Backend {
-                name: escape(backend_name).into_owned(),
-                url: escape(url).into_owned(),
-                health: Health::Connecting,
-                last_ok: None,
-                last_error: None,
-                latency: None,
-                identity: None,
-            },
+            backends: backends
+                .iter()
+                .map(|(name, url)| Backend {
+                    name: escape(name).into_owned(),
+                    url: escape(url).into_owned(),
+                    health: Health::Connecting,
+                    last_ok: None,
+                    last_error: None,
+                    latency: None,
+                    identity: None,
+                })
+                .collect(),
+            ctx: None,
             options,
             detail_cursor: 0,
             table_rows: 20,
@@ -226,7 +255,7 @@ impl App {
             batches: Vec::new(),
             counted_for: None,
             seen_alerts: HashSet::new(),
-            synced: false,
+            synced: HashSet::new(),
             bell: false,
             pending: HashMap::new(),
             next_id: 1,
@@ -237,20 +266,66 @@ impl App {
         self.screens.last().unwrap_or(&Screen::Agents)
     }
 
-    /// The role the backend gave this dashboard's token, once known.
-    pub fn role(&self) -> Option<Role> {
-        self.backend.identity.as_ref().and_then(|w| w.role)
+    /// The role backend `i` gave this dashboard's token, once known.
+    pub fn role_on(&self, i: usize) -> Option<Role> {
+        self.backends
+            .get(i)
+            .and_then(|b| b.identity.as_ref())
+            .and_then(|w| w.role)
     }
 
-    /// Whether action keys are off, and why.
+    /// Whether the ids in the fleet carry their backend's name.
+    pub fn merged(&self) -> bool {
+        self.backends.len() > 1
+    }
+
+    /// The backend that owns the object with this id: read off the id
+    /// when several are merged; the one backend otherwise.
+    pub fn backend_of(&self, id: &str) -> Option<usize> {
+        if !self.merged() {
+            return Some(0);
+        }
+        let (name, _) = origin::split(id)?;
+        self.backends.iter().position(|b| b.name == name)
+    }
+
+    /// Whether what the dashboard shows of this object may be out of date:
+    /// its backend is down, so the copy is the last good poll's.
+    pub fn stale(&self, id: &str) -> bool {
+        self.backend_of(id)
+            .is_some_and(|i| self.backends[i].health == Health::Down)
+    }
+
+    /// Whether action keys are off everywhere, and why: read-only mode, or
+    /// a viewer token on every backend.
     pub fn actions_refused(&self) -> Option<String> {
         if self.options.readonly {
             return Some("read-only mode: actions are off (started with --readonly)".into());
         }
-        match self.role() {
-            Some(Role::Viewer) => Some("your token is a viewer: it can look but not act".into()),
-            _ => None,
+        let viewer_everywhere =
+            (0..self.backends.len()).all(|i| self.role_on(i) == Some(Role::Viewer));
+        match (viewer_everywhere, self.merged()) {
+            (true, false) => Some("your token is a viewer: it can look but not act".into()),
+            (true, true) => {
+                Some("your tokens are viewers on every backend: they can look but not act".into())
+            }
+            (false, _) => None,
         }
+    }
+
+    /// Whether acting on the object with this id is refused, and why: as
+    /// [`Self::actions_refused`], or a viewer token on its own backend.
+    pub fn refused_for(&self, id: &str) -> Option<String> {
+        if let Some(why) = self.actions_refused() {
+            return Some(why);
+        }
+        let i = self.backend_of(id)?;
+        (self.role_on(i) == Some(Role::Viewer)).then(|| {
+            format!(
+                "your token on {} is a viewer: it can look but not act there",
+                self.backends[i].name
+            )
+        })
     }
 
     /// Keeps derived state (the table order, the scroll window) in step
@@ -480,12 +555,19 @@ impl App {
                     }
                     KeyCode::Esc => self.prompt = Prompt::None,
                     KeyCode::Tab => {
-                        // After `theme `, the theme's name; else the command's.
+                        // After `theme ` or `ctx `, the name; else the command's.
                         if let Some(prefix) = input.text().strip_prefix("theme ") {
                             if let Some(name) =
                                 super::theme::complete(prefix.trim_start(), &self.theme_names)
                             {
                                 *input = LineInput::with_text(&format!("theme {name}"));
+                            }
+                        } else if let Some(prefix) = input.text().strip_prefix("ctx ") {
+                            let names: Vec<String> =
+                                self.backends.iter().map(|b| b.name.clone()).collect();
+                            if let Some(name) = super::theme::complete(prefix.trim_start(), &names)
+                            {
+                                *input = LineInput::with_text(&format!("ctx {name}"));
                             }
                         } else if let Some(done) = keymap::complete(input.text()) {
                             *input = LineInput::with_text(done);
@@ -511,6 +593,12 @@ impl App {
             && !name.trim().is_empty()
         {
             self.theme_request = Some(name.trim().to_string());
+            return vec![];
+        }
+        if let Some(name) = text.trim_start_matches(':').strip_prefix("ctx ")
+            && !name.trim().is_empty()
+        {
+            self.narrow_to(name.trim());
             return vec![];
         }
         match keymap::resolve_command(text) {
@@ -634,6 +722,7 @@ impl App {
             Command::Kill => return self.kill(),
             Command::Owner => self.owner_picker(),
             Command::Revoke => self.revoke(),
+            Command::Ctx => self.narrow_to(""),
             Command::Theme => {
                 let names = self.theme_names.join(", ");
                 self.flash(
@@ -643,6 +732,56 @@ impl App {
             }
         }
         vec![]
+    }
+
+    /// `:ctx NAME` shows one backend's agents and alerts; `:ctx` (an empty
+    /// name) all of them again, and says how each backend is.
+    fn narrow_to(&mut self, name: &str) {
+        if name.is_empty() {
+            self.ctx = None;
+            self.table.set_scope(None);
+            self.alerts.set_scope(None);
+            let list: Vec<String> = self
+                .backends
+                .iter()
+                .map(|b| format!("{} {}", b.name, b.health.word()))
+                .collect();
+            self.flash(
+                Level::Info,
+                format!(
+                    "showing every backend: {}; :ctx NAME shows one",
+                    list.join(", ")
+                ),
+            );
+            return;
+        }
+        let Some(i) = self.backends.iter().position(|b| b.name == name) else {
+            let names: Vec<&str> = self.backends.iter().map(|b| b.name.as_str()).collect();
+            self.flash(
+                Level::Error,
+                format!(
+                    "no backend named {}; the backends are: {}",
+                    escape(name),
+                    names.join(", ")
+                ),
+            );
+            return;
+        };
+        // With one backend, nothing is qualified: all of it is "that one".
+        let prefix = self
+            .merged()
+            .then(|| format!("{}{}", self.backends[i].name, origin::SEPARATOR));
+        self.ctx = Some(i);
+        self.table.set_scope(prefix.clone());
+        self.alerts.set_scope(prefix);
+        self.screens.truncate(1);
+        self.flash(
+            Level::Info,
+            format!(
+                "showing {} only; :ctx shows every backend",
+                self.backends[i].name
+            ),
+        );
     }
 
     fn move_selection(&mut self, delta: isize) {
@@ -690,6 +829,10 @@ impl App {
             self.flash(Level::Info, "no alert selected");
             return;
         };
+        if let Some(why) = self.refused_for(&alert.id) {
+            self.flash(Level::Error, why);
+            return;
+        }
         let label = self.alert_label(&alert);
         match alert.status {
             AlertStatus::Open => {}
@@ -728,13 +871,15 @@ impl App {
             self.flash(Level::Error, why);
             return None;
         }
-        match self.current_agent().cloned() {
-            Some(a) => Some(a),
-            None => {
-                self.flash(Level::Error, "no agent selected");
-                None
-            }
+        let Some(agent) = self.current_agent().cloned() else {
+            self.flash(Level::Error, "no agent selected");
+            return None;
+        };
+        if let Some(why) = self.refused_for(&agent.id) {
+            self.flash(Level::Error, why);
+            return None;
         }
+        Some(agent)
     }
 
     fn freeze(&mut self) -> Vec<Effect> {
@@ -878,7 +1023,9 @@ impl App {
             .fleet
             .people()
             .filter(|p| {
-                p.status == PersonStatus::Active && agent.owner.as_deref() != Some(p.id.as_str())
+                p.status == PersonStatus::Active
+                    && agent.owner.as_deref() != Some(p.id.as_str())
+                    && self.same_backend(&p.id, &agent.id)
             })
             .collect();
         people.sort_by(|a, b| a.name.cmp(&b.name));
@@ -943,6 +1090,23 @@ impl App {
             self.marks.insert(agents[i].id.clone());
         }
         self.mark_anchor = Some(id);
+    }
+
+    /// Refuses a bulk action when any marked agent's backend would: says
+    /// which, and answers true.
+    fn refuse_any(&mut self, agents: &[Agent]) -> bool {
+        match agents.iter().find_map(|a| self.refused_for(&a.id)) {
+            Some(why) => {
+                self.flash(Level::Error, format!("{why}; unmark its agents first"));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether two objects live on the same backend.
+    fn same_backend(&self, a: &str, b: &str) -> bool {
+        !self.merged() || self.backend_of(a) == self.backend_of(b)
     }
 
     /// The marked agents, by name, and how many of them the filter hides.
@@ -1046,6 +1210,9 @@ impl App {
             return vec![];
         }
         let (agents, _) = self.marked_agents();
+        if self.refuse_any(&agents) {
+            return vec![];
+        }
         let killed = agents
             .iter()
             .filter(|a| a.status == AgentStatus::Killed)
@@ -1115,6 +1282,9 @@ impl App {
             return vec![];
         }
         let (agents, hidden) = self.marked_agents();
+        if self.refuse_any(&agents) {
+            return vec![];
+        }
         let (dead, live): (Vec<&Agent>, Vec<&Agent>) =
             agents.iter().partition(|a| a.status == AgentStatus::Killed);
         if live.is_empty() {
@@ -1177,11 +1347,29 @@ impl App {
             return;
         }
         let (agents, _) = self.marked_agents();
+        if self.refuse_any(&agents) {
+            return;
+        }
+        // An owner is a person of the agent's own backend.
+        let homes: BTreeSet<Option<usize>> =
+            agents.iter().map(|a| self.backend_of(&a.id)).collect();
+        if homes.len() > 1 {
+            self.flash(
+                Level::Error,
+                format!(
+                    "the marked agents live on {} backends, and an owner is a person of one: \
+                     narrow with :ctx NAME first",
+                    homes.len()
+                ),
+            );
+            return;
+        }
+        let home = agents.first().map(|a| a.id.as_str()).unwrap_or("");
         // Evidence is per agent; for many, only the directory is offered.
         let mut people: Vec<&Person> = self
             .fleet
             .people()
-            .filter(|p| p.status == PersonStatus::Active)
+            .filter(|p| p.status == PersonStatus::Active && self.same_backend(&p.id, home))
             .collect();
         if people.is_empty() {
             self.flash(
@@ -1268,6 +1456,10 @@ impl App {
             self.flash(Level::Info, format!("{} is already revoked", c.id));
             return;
         }
+        if let Some(why) = self.refused_for(&c.id) {
+            self.flash(Level::Error, why);
+            return;
+        }
         let agent_name = self
             .fleet
             .agent(&agent_id)
@@ -1295,37 +1487,12 @@ impl App {
 
     fn msg(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
-            Msg::Source(SourceEvent::Synced { changes, latency }) => {
-                let arrived: Vec<String> = changes.alerts.iter().map(|a| a.id.clone()).collect();
-                self.fleet.apply(*changes);
-                self.news(arrived);
-                self.backend.health = if latency > SLOW {
-                    Health::Slow
-                } else {
-                    Health::Ok
-                };
-                self.backend.last_ok = Some(Instant::now());
-                self.backend.last_error = None;
-                self.backend.latency = Some(latency);
-                self.verify_kill();
-                vec![]
-            }
-            Msg::Source(SourceEvent::Failed { error, retry_in }) => {
-                self.backend.health = Health::Down;
-                self.backend.last_error = Some(format!(
-                    "{} (retrying in {}s)",
-                    escape(&error),
-                    retry_in.as_secs().max(1)
-                ));
-                vec![]
-            }
-            Msg::Source(SourceEvent::Identity(who)) => {
-                let mut who = *who;
-                who.name = escape(&who.name).into_owned();
-                if let Some(p) = &mut who.person {
-                    p.sanitize();
+            Msg::Source { backend, event } => {
+                if backend >= self.backends.len() {
+                    tracing::warn!(backend, "a message from an unknown backend, ignored");
+                    return vec![];
                 }
-                self.backend.identity = Some(who);
+                self.source(backend, event);
                 vec![]
             }
             Msg::KillPlan {
@@ -1387,6 +1554,47 @@ impl App {
         }
     }
 
+    /// A source's news: a poll's changes merged into the fleet, a failure
+    /// marking that backend down (its objects stay, shown stale), or who
+    /// the backend says this dashboard is.
+    fn source(&mut self, i: usize, event: SourceEvent) {
+        match event {
+            SourceEvent::Synced { changes, latency } => {
+                let arrived: Vec<String> = changes.alerts.iter().map(|a| a.id.clone()).collect();
+                let scope = self.merged().then(|| self.backends[i].name.clone());
+                self.fleet.apply_from(scope.as_deref(), *changes);
+                self.news(i, arrived);
+                let b = &mut self.backends[i];
+                b.health = if latency > SLOW {
+                    Health::Slow
+                } else {
+                    Health::Ok
+                };
+                b.last_ok = Some(Instant::now());
+                b.last_error = None;
+                b.latency = Some(latency);
+                self.verify_kill();
+            }
+            SourceEvent::Failed { error, retry_in } => {
+                let b = &mut self.backends[i];
+                b.health = Health::Down;
+                b.last_error = Some(format!(
+                    "{} (retrying in {}s)",
+                    escape(&error),
+                    retry_in.as_secs().max(1)
+                ));
+            }
+            SourceEvent::Identity(who) => {
+                let mut who = *who;
+                who.name = escape(&who.name).into_owned();
+                if let Some(p) = &mut who.person {
+                    p.sanitize();
+                }
+                self.backends[i].identity = Some(who);
+            }
+        }
+    }
+
     /// The flash line after an action: only what the backend confirmed.
     /// (A bulk action's answers are counted by its batch instead.)
     fn report(&mut self, action: Option<Action>, result: &Result<Outcome, String>) {
@@ -1439,9 +1647,8 @@ impl App {
     /// first poll, takes the flash line in the error style and raises the
     /// bell flag. The first poll's alerts are only remembered: a dashboard
     /// that starts mid-incident should not ring for old news.
-    fn news(&mut self, arrived: Vec<String>) {
-        let first = !self.synced;
-        self.synced = true;
+    fn news(&mut self, backend: usize, arrived: Vec<String>) {
+        let first = self.synced.insert(backend);
         let mut new_critical = Vec::new();
         for id in arrived {
             if !self.seen_alerts.insert(id.clone()) || first {

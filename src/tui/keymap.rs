@@ -41,6 +41,8 @@ pub enum Command {
     Revoke,
     /// `:theme` alone lists the themes; `:theme NAME` is the app's.
     Theme,
+    /// `:ctx` alone shows every backend; `:ctx NAME` narrows to one.
+    Ctx,
 }
 
 /// Where a binding works.
@@ -353,6 +355,7 @@ pub const COMMANDS: &[(&str, &[&str], Command)] = &[
     ("help", &["h"], Command::Help),
     ("quit", &["q", "q!", "exit"], Command::Quit),
     ("theme", &[], Command::Theme),
+    ("ctx", &["context"], Command::Ctx),
 ];
 
 pub fn resolve_command(text: &str) -> Option<Command> {

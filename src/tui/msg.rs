@@ -102,7 +102,9 @@ pub enum SourceEvent {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
-    Source(SourceEvent),
+    /// What the source of backend number `backend` (in the dashboard's
+    /// list, from 0) has to say.
+    Source { backend: usize, event: SourceEvent },
     /// The backend's answer to action `id`: what it did, or its error message.
     Action {
         id: u64,

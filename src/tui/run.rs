@@ -7,7 +7,7 @@
 
 use super::app::{App, Level, Options};
 use super::msg::{Effect, Msg};
-use super::runner::Runner;
+use super::runner::{Route, Runner};
 use super::terminal::{self, Tui};
 use super::theme::{self, Theme};
 use super::views::{self, Clock};
@@ -29,7 +29,7 @@ const TICK: Duration = Duration::from_secs(1);
 /// Room for a burst of action results; a source waits when it is full.
 const CHANNEL: usize = 256;
 
-/// The backend the dashboard watches.
+/// A backend the dashboard watches.
 #[derive(Clone)]
 pub struct Target {
     /// What the header calls it, e.g. `demo`, `local`, `prod`.
@@ -59,6 +59,9 @@ pub struct RunOptions {
     /// Ring the terminal bell on a new critical alert: only when the
     /// config says `bell = true`; a bell nobody asked for is a nuisance.
     pub bell: bool,
+    /// Said on the flash line at start, e.g. a configured backend this
+    /// dashboard does not watch.
+    pub notice: Option<String>,
 }
 
 impl Default for RunOptions {
@@ -68,26 +71,54 @@ impl Default for RunOptions {
             refresh: sources::DEFAULT_REFRESH,
             theme: None,
             bell: false,
+            notice: None,
         }
     }
 }
 
-/// Runs the dashboard on `target` until the user quits. The terminal is
-/// given back on every way out, a panic included. Logging is the caller's
-/// (see [`super::logging`]), so that a backend started in this process
-/// logs to the same file.
-pub async fn run(target: Target, options: RunOptions) -> anyhow::Result<()> {
-    let client = Client::new(&target.url, Some(&target.token))?;
+/// Runs the dashboard on `targets` until the user quits: each is polled by
+/// its own source, all merged into one fleet. The terminal is given back
+/// on every way out, a panic included. Logging is the caller's (see
+/// [`super::logging`]), so that a backend started in this process logs to
+/// the same file.
+pub async fn run(targets: Vec<Target>, options: RunOptions) -> anyhow::Result<()> {
+    anyhow::ensure!(!targets.is_empty(), "no backend to watch");
+    let merged = targets.len() > 1;
     let (tx, mut rx) = mpsc::channel(CHANNEL);
-    let source = sources::warden::spawn(client.clone(), options.refresh, tx.clone());
-    let runner = Runner::new(client, tx, source.poker());
-    let mut app = App::new(&target.name, &target.url, options.app);
+    let mut sources = Vec::with_capacity(targets.len());
+    let mut routes = Vec::with_capacity(targets.len());
+    for (index, target) in targets.iter().enumerate() {
+        let client = Client::new(&target.url, Some(&target.token))?;
+        let scope = merged.then(|| target.name.clone());
+        let origin = sources::Origin {
+            index,
+            scope: scope.clone(),
+        };
+        let source = sources::warden::spawn(client.clone(), options.refresh, tx.clone(), origin);
+        routes.push(Route {
+            client,
+            poker: source.poker(),
+            scope,
+        });
+        sources.push(source);
+    }
+    let runner = Runner::routed(routes, tx);
+    let names: Vec<(&str, &str)> = targets
+        .iter()
+        .map(|t| (t.name.as_str(), t.url.as_str()))
+        .collect();
+    let mut app = App::with_backends(&names, options.app);
+    if let Some(n) = &options.notice {
+        app.notice(Level::Info, n);
+    }
     let themes = Themes {
         dir: theme::user_dir(),
         no_color: theme::no_color(),
     };
     let mut theme = themes.start(&mut app, options.theme.as_deref());
-    tracing::info!(backend = %target.name, url = %target.url, "dashboard starting");
+    for t in &targets {
+        tracing::info!(backend = %t.name, url = %t.url, "dashboard watching");
+    }
 
     let mut tui = Tui::enter()?;
     let bell = options.bell;
@@ -96,7 +127,7 @@ pub async fn run(target: Target, options: RunOptions) -> anyhow::Result<()> {
     )
     .await;
     tui.restore();
-    drop(source);
+    drop(sources);
     match &result {
         Ok(()) => tracing::info!("dashboard quit"),
         Err(e) => tracing::error!(error = %e, "dashboard stopped"),

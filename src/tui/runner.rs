@@ -1,11 +1,16 @@
 //! Carries out the app's [`Effect`]s: each action runs on its own task
-//! against the backend and its result comes back as a [`Msg`]; a kill plan
-//! is a dry run; "poll now" pokes the source. Nothing here ever waits in
-//! the dashboard loop.
+//! against the backend that owns its object, and its result comes back as
+//! a [`Msg`]; a kill plan is a dry run; "poll now" pokes the sources.
+//! Nothing here ever waits in the dashboard loop.
+//!
+//! With several backends the app's ids are qualified with the backend's
+//! name ([`crate::fleet::origin`]): the runner picks the backend from the
+//! id, sends it the id it wrote, and qualifies the answer again.
 
 use super::msg::{Action, Effect, Msg, Outcome};
 use crate::api::client::Client;
 use crate::api::{KillRequest, NewOwner};
+use crate::fleet::origin::{self, Qualify};
 use crate::sources::Poker;
 use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
@@ -18,21 +23,133 @@ const IN_FLIGHT: usize = 16;
 /// request, and a dry run changes nothing, so it is never audited.
 const PLAN_REASON: &str = "plan requested by the Warden dashboard (dry run)";
 
+/// One backend the runner acts on: its client, a way to poke its source,
+/// and the name its ids are qualified with when there are several.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub client: Client,
+    pub poker: Poker,
+    pub scope: Option<String>,
+}
+
 pub struct Runner {
-    client: Client,
+    routes: Vec<Route>,
     tx: mpsc::Sender<Msg>,
-    poker: Poker,
     slots: Arc<Semaphore>,
 }
 
 impl Runner {
+    /// A runner on one backend, whose ids are not qualified.
     pub fn new(client: Client, tx: mpsc::Sender<Msg>, poker: Poker) -> Self {
-        Runner {
-            client,
+        Self::routed(
+            vec![Route {
+                client,
+                poker,
+                scope: None,
+            }],
             tx,
-            poker,
+        )
+    }
+
+    /// A runner over several backends, in the app's order.
+    pub fn routed(routes: Vec<Route>, tx: mpsc::Sender<Msg>) -> Self {
+        Runner {
+            routes,
+            tx,
             slots: Arc::new(Semaphore::new(IN_FLIGHT)),
         }
+    }
+
+    /// The backend that owns `id`, and the id as that backend wrote it.
+    fn route<'a>(&self, id: &'a str) -> Result<(&Route, &'a str), String> {
+        if let [only] = self.routes.as_slice()
+            && only.scope.is_none()
+        {
+            return Ok((only, id));
+        }
+        let (name, local) = origin::split(id).ok_or_else(|| format!("{id} names no backend"))?;
+        self.routes
+            .iter()
+            .find(|r| r.scope.as_deref() == Some(name))
+            .map(|r| (r, local))
+            .ok_or_else(|| format!("{id}: no backend called {name}"))
+    }
+
+    /// The action with the backend's own ids, and the backend to send it to.
+    fn localize(&self, action: Action) -> Result<(Route, Action), String> {
+        let key = match &action {
+            Action::Suspend { agent_id, .. }
+            | Action::Resume { agent_id, .. }
+            | Action::Kill { agent_id, .. }
+            | Action::Reassign { agent_id, .. } => agent_id.clone(),
+            Action::Revoke { credential_id, .. } => credential_id.clone(),
+            Action::Ack { alert_id, .. } => alert_id.clone(),
+        };
+        let (route, _) = self.route(&key)?;
+        let route = route.clone();
+        let local = |id: &str| -> Result<String, String> {
+            let (r, local) = self.route(id)?;
+            if r.scope != route.scope {
+                return Err(format!(
+                    "{id} lives on another backend than {key}; an action stays on one backend"
+                ));
+            }
+            Ok(local.to_string())
+        };
+        let action = match action {
+            Action::Suspend {
+                agent_id,
+                name,
+                reason,
+            } => Action::Suspend {
+                agent_id: local(&agent_id)?,
+                name,
+                reason,
+            },
+            Action::Resume {
+                agent_id,
+                name,
+                reason,
+            } => Action::Resume {
+                agent_id: local(&agent_id)?,
+                name,
+                reason,
+            },
+            Action::Kill {
+                agent_id,
+                name,
+                reason,
+                cascade,
+            } => Action::Kill {
+                agent_id: local(&agent_id)?,
+                name,
+                reason,
+                cascade,
+            },
+            Action::Revoke {
+                credential_id,
+                reason,
+            } => Action::Revoke {
+                credential_id: local(&credential_id)?,
+                reason,
+            },
+            Action::Reassign {
+                agent_id,
+                name,
+                owner,
+                reason,
+            } => Action::Reassign {
+                agent_id: local(&agent_id)?,
+                name,
+                owner: local(&owner)?,
+                reason,
+            },
+            Action::Ack { alert_id, reason } => Action::Ack {
+                alert_id: local(&alert_id)?,
+                reason,
+            },
+        };
+        Ok((route, action))
     }
 
     /// Starts `effect` and returns at once. `Effect::Quit` is the loop's
@@ -40,13 +157,21 @@ impl Runner {
     pub fn handle(&self, effect: Effect) {
         match effect {
             Effect::Run { id, action } => {
-                let (client, tx) = (self.client.clone(), self.tx.clone());
+                let tx = self.tx.clone();
+                let routed = self.localize(action);
                 let slots = self.slots.clone();
                 tokio::spawn(async move {
-                    // Held until the backend answers; the semaphore is never
-                    // closed, so waiting for it cannot fail.
-                    let _slot = slots.acquire_owned().await;
-                    let result = run_action(&client, action).await;
+                    let result = match routed {
+                        Ok((route, action)) => {
+                            // Held until the backend answers; the semaphore
+                            // is never closed, so waiting cannot fail.
+                            let _slot = slots.acquire_owned().await;
+                            run_action(&route.client, action)
+                                .await
+                                .map(|o| qualified(o, route.scope.as_deref()))
+                        }
+                        Err(e) => Err(e),
+                    };
                     if let Err(e) = &result {
                         tracing::warn!(id, error = %e, "action failed");
                     }
@@ -55,17 +180,30 @@ impl Runner {
                 });
             }
             Effect::PlanKill { agent_id, cascade } => {
-                let (client, tx) = (self.client.clone(), self.tx.clone());
+                let tx = self.tx.clone();
+                let routed = self
+                    .route(&agent_id)
+                    .map(|(r, local)| (r.clone(), local.to_string()));
                 tokio::spawn(async move {
                     let req = KillRequest {
                         reason: PLAN_REASON.into(),
                         cascade,
                         dry_run: true,
                     };
-                    let result = client
-                        .kill(&agent_id, &req)
-                        .await
-                        .map_err(|e| e.to_string());
+                    let result = match routed {
+                        Ok((route, local)) => route
+                            .client
+                            .kill(&local, &req)
+                            .await
+                            .map(|mut op| {
+                                if let Some(s) = &route.scope {
+                                    op.qualify(s);
+                                }
+                                op
+                            })
+                            .map_err(|e| e.to_string()),
+                        Err(e) => Err(e),
+                    };
                     let _ = tx
                         .send(Msg::KillPlan {
                             agent_id,
@@ -75,10 +213,23 @@ impl Runner {
                         .await;
                 });
             }
-            Effect::PollNow => self.poker.poll_now(),
+            Effect::PollNow => self.routes.iter().for_each(|r| r.poker.poll_now()),
             Effect::Quit => {}
         }
     }
+}
+
+/// A backend's answer with its ids qualified as the app's are.
+fn qualified(mut outcome: Outcome, scope: Option<&str>) -> Outcome {
+    if let Some(s) = scope {
+        match &mut outcome {
+            Outcome::Agent(a) => a.qualify(s),
+            Outcome::Credential(c) => c.qualify(s),
+            Outcome::Operation(op) => op.qualify(s),
+            Outcome::Alert(a) => a.qualify(s),
+        }
+    }
+    outcome
 }
 
 /// Sends one action; the error is the backend's own message (with its

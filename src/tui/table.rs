@@ -52,6 +52,9 @@ pub struct AgentTable {
     pub descending: bool,
     /// The fleet generation `order` was built from.
     built_for: Option<u64>,
+    /// `:ctx`: only agents whose id starts with this (a backend's name and
+    /// the separator).
+    scope: Option<String>,
     /// Every agent in the current sort, and what it was sorted for.
     sorted: Vec<usize>,
     sorted_for: Option<(u64, SortKey, bool)>,
@@ -68,6 +71,7 @@ impl Default for AgentTable {
             sort: SortKey::Name,
             descending: false,
             built_for: None,
+            scope: None,
             sorted: Vec::new(),
             sorted_for: None,
         }
@@ -84,6 +88,14 @@ impl AgentTable {
         self.filter = filter;
         self.filter_text = text.to_string();
         self.built_for = None;
+    }
+
+    /// Shows only the agents of ids starting with `prefix`, or all.
+    pub fn set_scope(&mut self, prefix: Option<String>) {
+        if self.scope != prefix {
+            self.scope = prefix;
+            self.built_for = None;
+        }
     }
 
     /// Sorts by `key`; the same key again reverses.
@@ -117,26 +129,28 @@ impl AgentTable {
             .and_then(|i| fleet.agents().get(i).map(|a| a.id.clone()));
         let agents = fleet.agents();
         let (needs_owner, needs_risk) = (self.filter.needs_owner(), self.filter.needs_risk());
-        self.order = if self.filter.is_empty() {
+        let scope = self.scope.as_deref().unwrap_or("");
+        self.order = if self.filter.is_empty() && scope.is_empty() {
             self.sorted.clone()
         } else {
             self.sorted
                 .iter()
                 .copied()
                 .filter(|&i| {
-                    self.filter.matches(&Row {
-                        agent: &agents[i],
-                        owner: if needs_owner {
-                            fleet.owner_of(&agents[i])
-                        } else {
-                            None
-                        },
-                        risk: if needs_risk {
-                            fleet.summary(i).risk
-                        } else {
-                            None
-                        },
-                    })
+                    agents[i].id.starts_with(scope)
+                        && self.filter.matches(&Row {
+                            agent: &agents[i],
+                            owner: if needs_owner {
+                                fleet.owner_of(&agents[i])
+                            } else {
+                                None
+                            },
+                            risk: if needs_risk {
+                                fleet.summary(i).risk
+                            } else {
+                                None
+                            },
+                        })
                 })
                 .collect()
         };

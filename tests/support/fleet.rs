@@ -225,18 +225,24 @@ pub fn changes() -> Changes {
 pub fn app() -> (App, Clock) {
     let mut app = App::new("demo", "http://127.0.0.1:7878", Options::default());
     let now = Instant::now();
-    app.handle_msg(Msg::Source(SourceEvent::Synced {
-        changes: Box::new(changes()),
-        latency: std::time::Duration::from_millis(12),
-    }));
-    app.backend.last_ok = Some(now);
-    app.handle_msg(Msg::Source(SourceEvent::Identity(Box::new(WhoAmI {
-        kind: "person".into(),
-        role: Some(Role::Responder),
-        name: "oncall".into(),
-        person: None,
-        agent_id: None,
-        credential_id: None,
-    }))));
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Synced {
+            changes: Box::new(changes()),
+            latency: std::time::Duration::from_millis(12),
+        },
+    });
+    app.backends[0].last_ok = Some(now);
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Identity(Box::new(WhoAmI {
+            kind: "person".into(),
+            role: Some(Role::Responder),
+            name: "oncall".into(),
+            person: None,
+            agent_id: None,
+            credential_id: None,
+        })),
+    });
     (app, Clock { now, wall: wall() })
 }

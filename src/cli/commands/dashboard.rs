@@ -1,6 +1,6 @@
 //! `warden` with no command: the dashboard. On `--url`/`WARDEN_URL` (with
-//! its token), else on the first `[[backend]]` of kind `warden` in the
-//! config, else on the embedded local registry: the default database,
+//! its token), else on every `[[backend]]` of kind `warden` in the config,
+//! merged, else on the embedded local registry: the default database,
 //! served in this process on loopback under an admin token made for this
 //! session, and watched over HTTP like any other backend.
 //!
@@ -11,6 +11,7 @@ use crate::cli::args::{DashboardArgs, Global};
 use crate::cli::backend;
 use crate::cli::error::{CliError, CmdResult};
 use crate::config::Config;
+use crate::fleet::origin;
 use crate::model::Role;
 use crate::secrets;
 use crate::server;
@@ -30,38 +31,83 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub fn dashboard(global: &Global, args: DashboardArgs) -> CmdResult {
     require_terminal()?;
     let config = load_config(global)?;
-    let options = run_options(&config, args.readonly, args.theme.as_deref())?;
-    let target = remote_target(global, &config)?;
+    let mut options = run_options(&config, args.readonly, args.theme.as_deref())?;
+    let targets = remote_targets(global, &config)?;
     let runtime = runtime()?;
     start_logging();
-    match target {
-        Some(target) => runtime
-            .block_on(run::run(target, options))
-            .map_err(|e| CliError::failed(format!("{e:#}")))?,
-        None => runtime.block_on(local(config, options))?,
+    if !targets.is_empty() {
+        options.notice = unwatched(&config);
+        runtime
+            .block_on(run::run(targets, options))
+            .map_err(|e| CliError::failed(format!("{e:#}")))?;
+    } else {
+        runtime.block_on(local(config, options))?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The backend named by `--url` or the config, if any; `None` means the
-/// embedded local registry.
-fn remote_target(global: &Global, config: &Config) -> Result<Option<Target>, CliError> {
+/// The backends named by `--url` (that one alone) or the config (every one
+/// of kind `warden`, in order); none means the embedded local registry.
+/// Names must be unique and fit to qualify ids; each needs its token.
+pub(crate) fn remote_targets(global: &Global, config: &Config) -> Result<Vec<Target>, CliError> {
     let has_url = global.url.as_deref().is_some_and(|u| !u.trim().is_empty());
-    let configured = config.backends.iter().find(|b| b.kind == "warden");
-    if !has_url && configured.is_none() {
-        return Ok(None);
+    if has_url {
+        // The same choice, token rules and messages as every other command.
+        let chosen = backend::choose(global)?;
+        return Ok(vec![Target {
+            name: short_name(&chosen.url),
+            url: chosen.url,
+            token: chosen.token,
+        }]);
     }
-    // The same choice, token rules and messages as every other command.
-    let chosen = backend::choose(global)?;
-    let name = match (has_url, configured) {
-        (false, Some(b)) => b.name.clone(),
-        _ => short_name(&chosen.url),
-    };
-    Ok(Some(Target {
-        name,
-        url: chosen.url,
-        token: chosen.token,
-    }))
+    let mut seen = std::collections::HashSet::new();
+    for b in &config.backends {
+        origin::valid_name(&b.name)
+            .map_err(|e| CliError::usage(format!("invalid [[backend]] in the config: {e}")))?;
+        if !seen.insert(b.name.as_str()) {
+            return Err(CliError::usage(format!(
+                "invalid config: two [[backend]]s are called {:?}; each needs its own name",
+                b.name
+            )));
+        }
+        if !matches!(b.kind.as_str(), "warden" | "alertmanager") {
+            return Err(CliError::usage(format!(
+                "backend {:?} has kind {:?}; the kinds are \"warden\" and \"alertmanager\"",
+                b.name, b.kind
+            )));
+        }
+    }
+    let explicit = global.token.as_deref().filter(|t| !t.trim().is_empty());
+    config
+        .backends
+        .iter()
+        .filter(|b| b.kind == "warden")
+        .map(|b| {
+            Ok(Target {
+                name: b.name.clone(),
+                url: b.url.clone(),
+                token: backend::backend_token(b, explicit)?,
+            })
+        })
+        .collect()
+}
+
+/// What the flash line says at start about configured backends the
+/// dashboard does not poll itself.
+fn unwatched(config: &Config) -> Option<String> {
+    let names: Vec<&str> = config
+        .backends
+        .iter()
+        .filter(|b| b.kind != "warden")
+        .map(|b| b.name.as_str())
+        .collect();
+    (!names.is_empty()).then(|| {
+        format!(
+            "not watched: {} (kind alertmanager); this version of the dashboard polls \
+             only backends of kind warden",
+            names.join(", ")
+        )
+    })
 }
 
 /// `host:port` of a URL, for the header.
@@ -131,7 +177,7 @@ async fn local(config: Config, mut options: RunOptions) -> Result<(), CliError> 
         url: running.url.clone(),
         token,
     };
-    let result = run::run(target, options).await;
+    let result = run::run(vec![target], options).await;
     if tokio::time::timeout(SHUTDOWN_GRACE, running.shutdown())
         .await
         .is_err()
@@ -210,6 +256,7 @@ pub(crate) fn run_options(
         theme: theme.map(str::to_string).or_else(|| config.theme.clone()),
         // Absent means no bell: it rings only when asked for explicitly.
         bell: config.bell == Some(true),
+        notice: None,
     })
 }
 
@@ -269,6 +316,72 @@ mod tests {
         assert_eq!(o.theme.as_deref(), Some("colorblind"));
         cfg.refresh = Some("soon".into());
         assert_eq!(run_options(&cfg, false, None).unwrap_err().code, 2);
+    }
+
+    fn config(text: &str) -> Config {
+        Config::parse(text).unwrap()
+    }
+
+    fn no_flags() -> Global {
+        Global {
+            url: None,
+            token: None,
+            config: None,
+        }
+    }
+
+    #[test]
+    fn every_warden_backend_of_the_config_is_watched_in_order() {
+        // SAFETY: the variable names are unique to this test.
+        unsafe {
+            std::env::set_var("WARDEN_TEST_DASH_PROD", "tok-prod");
+            std::env::set_var("WARDEN_TEST_DASH_STG", "tok-stg");
+        }
+        let cfg = config(
+            "[[backend]]\nname = \"prod\"\nurl = \"http://p:1\"\ntoken_env = \"WARDEN_TEST_DASH_PROD\"\n\
+             [[backend]]\nname = \"alerts\"\nkind = \"alertmanager\"\nurl = \"http://a:9093\"\n\
+             [[backend]]\nname = \"staging\"\nurl = \"http://s:1\"\ntoken_env = \"WARDEN_TEST_DASH_STG\"\n",
+        );
+        let targets = remote_targets(&no_flags(), &cfg).unwrap();
+        let names: Vec<(&str, &str)> = targets
+            .iter()
+            .map(|t| (t.name.as_str(), t.token.as_str()))
+            .collect();
+        assert_eq!(names, [("prod", "tok-prod"), ("staging", "tok-stg")]);
+        assert!(unwatched(&cfg).unwrap().contains("alerts"));
+        // --url wins: that one backend alone.
+        let one = remote_targets(
+            &Global {
+                url: Some("http://h:9".into()),
+                token: Some("t".into()),
+                config: None,
+            },
+            &cfg,
+        )
+        .unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].name, "h:9");
+        // None configured: the local registry.
+        assert!(
+            remote_targets(&no_flags(), &Config::default())
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn backend_names_must_be_unique_and_plain_and_kinds_known() {
+        let two = "[[backend]]\nname = \"prod\"\nurl = \"http://p:1\"\n\
+                   [[backend]]\nname = \"prod\"\nurl = \"http://q:1\"\n";
+        let e = remote_targets(&no_flags(), &config(two)).unwrap_err();
+        assert_eq!(e.code, 2);
+        assert!(e.message.contains("two [[backend]]s"), "{}", e.message);
+        let slash = "[[backend]]\nname = \"eu/prod\"\nurl = \"http://p:1\"\n";
+        let e = remote_targets(&no_flags(), &config(slash)).unwrap_err();
+        assert!(e.message.contains("eu/prod"), "{}", e.message);
+        let kind = "[[backend]]\nname = \"x\"\nkind = \"splunk\"\nurl = \"http://p:1\"\n";
+        let e = remote_targets(&no_flags(), &config(kind)).unwrap_err();
+        assert!(e.message.contains("splunk"), "{}", e.message);
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdRes
                 url: demo.url.clone(),
                 token: demo.token.clone(),
             };
-            let result = run::run(target, options)
+            let result = run::run(vec![target], options)
                 .await
                 .map_err(|e| CliError::failed(format!("{e:#}")));
             eprintln!(

@@ -1,5 +1,7 @@
 //! The agents table: one row per agent in the filtered, sorted order, built
-//! only for the rows on screen.
+//! only for the rows on screen. With several backends a column says where
+//! each agent lives, and an agent whose backend is down is marked stale:
+//! what shows is its last good poll.
 
 use super::{Clock, age};
 use crate::model::{AgentStatus, GrantLevel, PersonStatus};
@@ -11,11 +13,12 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 
-const COLUMNS: [(&str, Option<SortKey>); 10] = [
+const COLUMNS: [(&str, Option<SortKey>); 11] = [
     ("STATUS", Some(SortKey::Status)),
     ("NAME", Some(SortKey::Name)),
     ("KIND", None),
     ("OWNER", Some(SortKey::Owner)),
+    ("BACKEND", None),
     ("ENV", None),
     ("CREDS", None),
     ("GRANT", None),
@@ -45,11 +48,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         .border_style(theme.border)
         .title(Span::styled(title, theme.title));
     // On a narrow terminal the name keeps its room: kind and grant go.
-    let show: [bool; 10] = if area.width >= 110 {
-        [true; 10]
-    } else {
-        [true, true, false, true, true, true, false, true, true, true]
-    };
+    // The backend column shows only when there is more than one.
+    let wide = area.width >= 110;
+    let merged = app.merged();
+    let show: [bool; 11] = [
+        true, true, wide, true, merged, true, true, wide, true, true, true,
+    ];
     let keep = |cells: Vec<Cell<'static>>| -> Vec<Cell<'static>> {
         cells
             .into_iter()
@@ -125,11 +129,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
             } else {
                 Line::from(name)
             };
+            let backend = if !merged {
+                Span::raw("")
+            } else {
+                let home = app.backend_of(&a.id).map(|b| app.backends[b].name.as_str());
+                match (home, app.stale(&a.id)) {
+                    (Some(n), true) => Span::styled(format!("{n} stale"), theme.error),
+                    (Some(n), false) => Span::styled(n.to_string(), theme.muted),
+                    (None, _) => Span::styled("?", theme.error),
+                }
+            };
             let row = Row::new(keep(vec![
                 Cell::from(Span::styled(a.status.to_string(), theme.status(a.status))),
                 Cell::from(name),
                 Cell::from(Span::styled(a.kind.to_string(), theme.muted)),
                 Cell::from(Line::from(owner)),
+                Cell::from(Line::from(backend)),
                 Cell::from(Span::styled(a.environment.clone(), theme.text)),
                 Cell::from(format!("{}/{}", s.live_credentials, s.credentials)),
                 Cell::from(Line::from(level)),
@@ -154,6 +169,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         Constraint::Fill(3),
         Constraint::Length(13),
         Constraint::Fill(2),
+        Constraint::Length(14),
         Constraint::Length(8),
         Constraint::Length(5),
         Constraint::Length(5),

@@ -75,7 +75,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, clock: Clock) {
         Screen::Agents
             if app.fleet.is_empty()
                 && app.options.welcome.is_some()
-                && app.backend.last_ok.is_some() =>
+                && app.backends[0].last_ok.is_some() =>
         {
             overlay::welcome(
                 frame,

@@ -1,0 +1,173 @@
+//! Where an object came from when the dashboard watches several backends.
+//!
+//! Two backends can hand out the same id, so with more than one, every id
+//! in the merged fleet is qualified with its backend's name: `prod/ag_12`.
+//! References are qualified the same way (an agent's owner, a credential's
+//! agent, an alert's agent…), so lookups inside the fleet keep working
+//! unchanged, and the backend that owns any object is read off its id.
+//! With one backend nothing is qualified: ids stay exactly as the backend
+//! wrote them.
+//!
+//! Backend names may not contain [`SEPARATOR`], so the first one in an id
+//! always ends the name, whatever the backend's own id holds.
+
+use crate::api::{Changes, WhoAmI};
+use crate::model::{Agent, Alert, Credential, Delegation, Grant, Operation, Person};
+
+pub const SEPARATOR: char = '/';
+
+/// The backend's name and the id it wrote, from a qualified id; `None` for
+/// an id that carries no backend (one backend: nothing is qualified).
+pub fn split(id: &str) -> Option<(&str, &str)> {
+    id.split_once(SEPARATOR)
+}
+
+/// Whether `name` can qualify ids: not empty, no separator, no space or
+/// control character (it shows in the header and in every id).
+pub fn valid_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("a backend needs a name".into());
+    }
+    if name.len() > 32 {
+        return Err(format!(
+            "backend name {name:?} is longer than 32 characters"
+        ));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        return Err(format!(
+            "backend name {name:?} has {c:?}; use letters, digits, '-', '_' and '.'"
+        ));
+    }
+    Ok(())
+}
+
+/// Rewrites every id and reference of a backend's object under `prefix`.
+pub trait Qualify {
+    fn qualify(&mut self, prefix: &str);
+}
+
+fn q(id: &mut String, prefix: &str) {
+    id.insert_str(0, prefix);
+    id.insert(prefix.len(), SEPARATOR);
+}
+
+fn q_opt(id: &mut Option<String>, prefix: &str) {
+    if let Some(id) = id {
+        q(id, prefix);
+    }
+}
+
+impl Qualify for Agent {
+    fn qualify(&mut self, prefix: &str) {
+        q(&mut self.id, prefix);
+        q_opt(&mut self.owner, prefix);
+    }
+}
+
+impl Qualify for Person {
+    fn qualify(&mut self, prefix: &str) {
+        q(&mut self.id, prefix);
+        q_opt(&mut self.manager, prefix);
+    }
+}
+
+impl Qualify for Credential {
+    fn qualify(&mut self, prefix: &str) {
+        q(&mut self.id, prefix);
+        q(&mut self.agent_id, prefix);
+    }
+}
+
+impl Qualify for Grant {
+    fn qualify(&mut self, prefix: &str) {
+        q(&mut self.id, prefix);
+        q(&mut self.agent_id, prefix);
+    }
+}
+
+impl Qualify for Delegation {
+    fn qualify(&mut self, prefix: &str) {
+        q(&mut self.id, prefix);
+        q_opt(&mut self.parent_agent, prefix);
+        q_opt(&mut self.parent_person, prefix);
+        q(&mut self.child_agent, prefix);
+        q_opt(&mut self.on_behalf_of, prefix);
+    }
+}
+
+impl Qualify for Alert {
+    fn qualify(&mut self, prefix: &str) {
+        q(&mut self.id, prefix);
+        q_opt(&mut self.agent_id, prefix);
+    }
+}
+
+impl Qualify for Operation {
+    fn qualify(&mut self, prefix: &str) {
+        q(&mut self.id, prefix);
+        q(&mut self.target, prefix);
+        for s in &mut self.steps {
+            q(&mut s.agent_id, prefix);
+        }
+    }
+}
+
+impl Qualify for WhoAmI {
+    fn qualify(&mut self, prefix: &str) {
+        if let Some(p) = &mut self.person {
+            p.qualify(prefix);
+        }
+        q_opt(&mut self.agent_id, prefix);
+        q_opt(&mut self.credential_id, prefix);
+    }
+}
+
+impl Qualify for Changes {
+    fn qualify(&mut self, prefix: &str) {
+        self.agents.iter_mut().for_each(|x| x.qualify(prefix));
+        self.people.iter_mut().for_each(|x| x.qualify(prefix));
+        self.credentials.iter_mut().for_each(|x| x.qualify(prefix));
+        self.grants.iter_mut().for_each(|x| x.qualify(prefix));
+        self.delegations.iter_mut().for_each(|x| x.qualify(prefix));
+        self.alerts.iter_mut().for_each(|x| x.qualify(prefix));
+        self.removed.iter_mut().for_each(|r| q(&mut r.id, prefix));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Removed;
+
+    #[test]
+    fn ids_and_references_are_qualified_and_split_back() {
+        let mut c = Changes {
+            cursor: 3,
+            full: true,
+            removed: vec![Removed {
+                kind: "agent".into(),
+                id: "ag_1/odd".into(),
+                rev: 2,
+            }],
+            ..Changes::default()
+        };
+        c.qualify("prod");
+        assert_eq!(c.removed[0].id, "prod/ag_1/odd");
+        // The first separator ends the name, whatever the id holds.
+        assert_eq!(split(&c.removed[0].id), Some(("prod", "ag_1/odd")));
+        assert_eq!(split("ag_1"), None);
+    }
+
+    #[test]
+    fn names_that_cannot_qualify_are_refused() {
+        for ok in ["prod", "eu-west.1", "staging_2"] {
+            assert_eq!(valid_name(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "a/b", "a b", "x\u{1b}", &"n".repeat(33)] {
+            assert!(valid_name(bad).is_err(), "{bad:?}");
+        }
+    }
+}
