@@ -462,3 +462,96 @@ fn ctrl_c_quits_from_inside_a_dialog() {
     let effects = app.handle_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert_eq!(effects, vec![Effect::Quit]);
 }
+
+mod mouse {
+    use super::fleet;
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    use warden::tui::app::{Overlay, Screen};
+    use warden::tui::views::FIRST_ROW;
+
+    fn mouse(kind: MouseEventKind, row: u16) -> MouseEvent {
+        MouseEvent {
+            kind,
+            column: 10,
+            row,
+            modifiers: KeyModifiers::NONE,
+        }
+    }
+
+    #[test]
+    fn the_wheel_scrolls_a_click_selects_and_a_second_click_opens() {
+        let (mut app, _) = fleet::app();
+        app.resize(120, 30);
+        assert_eq!(app.table.selected, 0);
+        app.handle_mouse(mouse(MouseEventKind::ScrollDown, 10));
+        assert_eq!(app.table.selected, 3.min(app.table.order.len() - 1));
+        app.handle_mouse(mouse(MouseEventKind::ScrollUp, 10));
+        assert_eq!(app.table.selected, 0);
+
+        // The third row of the list.
+        app.handle_mouse(mouse(
+            MouseEventKind::Down(MouseButton::Left),
+            FIRST_ROW + 2,
+        ));
+        assert_eq!(app.table.selected, 2);
+        assert_eq!(app.screens, vec![Screen::Agents], "one click only selects");
+        let id = app.current_agent().unwrap().id.clone();
+        app.handle_mouse(mouse(
+            MouseEventKind::Down(MouseButton::Left),
+            FIRST_ROW + 2,
+        ));
+        assert_eq!(app.screen(), &Screen::Detail { agent_id: id });
+
+        // Above the list, below the last row, or under a dialog: nothing.
+        app.screens.truncate(1);
+        app.handle_mouse(mouse(MouseEventKind::Down(MouseButton::Left), 0));
+        app.handle_mouse(mouse(
+            MouseEventKind::Down(MouseButton::Left),
+            FIRST_ROW + 25,
+        ));
+        assert_eq!(app.table.selected, 2);
+        app.overlay = Overlay::Help;
+        app.handle_mouse(mouse(MouseEventKind::ScrollDown, 10));
+        assert_eq!(app.table.selected, 2);
+    }
+}
+
+mod remapped {
+    use super::fleet;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use std::collections::BTreeMap;
+    use warden::tui::app::Overlay;
+    use warden::tui::remap::KeyMap;
+    use warden::tui::theme::Theme;
+    use warden::tui::views;
+
+    #[test]
+    fn the_new_key_acts_and_the_hints_and_help_show_it() {
+        let (mut app, clock) = fleet::app();
+        let table = BTreeMap::from([("kill".to_string(), "ctrl-k".to_string())]);
+        app.keys = KeyMap::from_config(&table).unwrap();
+        app.handle_key(KeyEvent::new(KeyCode::Char('K'), KeyModifiers::SHIFT));
+        assert_eq!(app.overlay, Overlay::None, "K no longer kills");
+        app.handle_key(KeyEvent::new(KeyCode::Char('k'), KeyModifiers::CONTROL));
+        assert!(matches!(app.overlay, Overlay::Confirm(_)), "ctrl-k does");
+        app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+        app.overlay = Overlay::None;
+
+        let render = |app: &mut warden::tui::app::App| {
+            app.resize(160, 40);
+            let mut t = Terminal::new(TestBackend::new(160, 40)).unwrap();
+            t.draw(|f| views::draw(f, app, &Theme::dark(), clock))
+                .unwrap();
+            t.backend().to_string()
+        };
+        let screen = render(&mut app);
+        let hints = screen.lines().last().unwrap();
+        assert!(hints.contains("<ctrl-k> kill"), "{hints}");
+        assert!(!hints.contains("<K>"), "{hints}");
+        app.overlay = Overlay::Help;
+        let help = render(&mut app);
+        assert!(help.contains("ctrl-k  kill"), "{help}");
+    }
+}

@@ -8,6 +8,7 @@ use super::input::LineInput;
 use super::keymap::{self, Command};
 use super::msg::{Action, Effect, Msg, Outcome, SourceEvent};
 use super::picker::{Candidate, OwnerPicker, PickerOutcome};
+use super::remap::KeyMap;
 use super::table::AgentTable;
 use crate::api::WhoAmI;
 use crate::fleet::filter::Filter;
@@ -121,6 +122,8 @@ pub struct App {
     pub backends: Vec<Backend>,
     /// `:ctx NAME`: the one backend the lists show; `None` shows them all.
     pub ctx: Option<usize>,
+    /// The keys: the built-in ones with the config's `[keys]` over them.
+    pub keys: KeyMap,
     pub options: Options,
     /// Selected credential in the detail view.
     pub detail_cursor: usize,
@@ -241,6 +244,7 @@ impl App {
                 })
                 .collect(),
             ctx: None,
+            keys: KeyMap::builtin(),
             options,
             detail_cursor: 0,
             table_rows: 20,
@@ -581,7 +585,7 @@ impl App {
             }
             Prompt::None => {}
         }
-        match keymap::command_for(self.screen(), &key) {
+        match self.keys.command_for(self.screen(), &key) {
             Some(command) => self.command(command),
             None => vec![],
         }
@@ -621,7 +625,7 @@ impl App {
         }
     }
 
-    fn command(&mut self, command: Command) -> Vec<Effect> {
+    pub(crate) fn command(&mut self, command: Command) -> Vec<Effect> {
         match command {
             Command::Up => self.move_selection(-1),
             Command::Down => self.move_selection(1),
@@ -784,7 +788,7 @@ impl App {
         );
     }
 
-    fn move_selection(&mut self, delta: isize) {
+    pub(crate) fn move_selection(&mut self, delta: isize) {
         match self.screen().clone() {
             Screen::Agents => self.table.move_by(delta),
             Screen::Alerts => self.alerts.move_by(delta),

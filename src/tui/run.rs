@@ -7,14 +7,16 @@
 
 use super::app::{App, Level, Options};
 use super::msg::{Effect, Msg};
+use super::remap::KeyMap;
 use super::runner::{Route, Runner};
 use super::terminal::{self, Tui};
 use super::theme::{self, Theme};
 use super::views::{self, Clock};
 use crate::api::client::Client;
 use crate::sources;
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
 use futures_util::StreamExt;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -62,6 +64,8 @@ pub struct RunOptions {
     /// Said on the flash line at start, e.g. a configured backend this
     /// dashboard does not watch.
     pub notice: Option<String>,
+    /// The config's `[keys]`: action name to key.
+    pub keys: BTreeMap<String, String>,
 }
 
 impl Default for RunOptions {
@@ -72,6 +76,7 @@ impl Default for RunOptions {
             theme: None,
             bell: false,
             notice: None,
+            keys: BTreeMap::new(),
         }
     }
 }
@@ -116,6 +121,7 @@ pub async fn run(targets: Vec<Target>, options: RunOptions) -> anyhow::Result<()
         no_color: theme::no_color(),
     };
     let mut theme = themes.start(&mut app, options.theme.as_deref());
+    start_keys(&mut app, &options.keys);
     for t in &targets {
         tracing::info!(backend = %t.name, url = %t.url, "dashboard watching");
     }
@@ -175,7 +181,13 @@ async fn event_loop(
                     app.resize(w, h);
                     dirty = true;
                 }
-                // Focus changes, mouse (not enabled), key releases.
+                // Moves arrive by the hundred and change nothing: no frame.
+                Some(Ok(Event::Mouse(mouse))) if mouse.kind != MouseEventKind::Moved => {
+                    let effects = app.handle_mouse(mouse);
+                    carry_out(runner, effects);
+                    dirty = true;
+                }
+                // Focus changes, pastes, key releases.
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(anyhow::anyhow!("cannot read the terminal: {e}")),
                 None => anyhow::bail!("the terminal went away"),
@@ -245,6 +257,24 @@ impl Themes {
         }
         // A theme file added while running can be completed next time.
         app.theme_names = Theme::names(self.dir.as_deref());
+    }
+}
+
+/// The config's keys over the built-in ones. A clash or a bad key does not
+/// stop the dashboard mid-incident: it starts with the built-in keys and
+/// the flash line (after any earlier word) names the problem.
+fn start_keys(app: &mut App, table: &BTreeMap<String, String>) {
+    match KeyMap::from_config(table) {
+        Ok(keys) => app.keys = keys,
+        Err(e) => {
+            tracing::warn!(error = %e, "keys refused; using the built-in keys");
+            let earlier = app.flash.take().map(|f| format!("{} · ", f.text));
+            let text = format!(
+                "{}{e}; using the built-in keys",
+                earlier.unwrap_or_default()
+            );
+            app.notice(Level::Error, &text);
+        }
     }
 }
 
@@ -333,6 +363,33 @@ mod tests {
             dir: Some(dir.to_path_buf()),
             no_color,
         }
+    }
+
+    #[test]
+    fn remapped_keys_apply_and_a_clash_keeps_the_built_in_ones() {
+        let mut app = App::new("demo", "http://x", Options::default());
+        let table = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        start_keys(&mut app, &table(&[("kill", "ctrl-k")]));
+        assert_ne!(app.keys, KeyMap::builtin());
+        assert!(app.flash.is_none());
+
+        let mut app = App::new("demo", "http://x", Options::default());
+        app.notice(Level::Error, "theme trouble");
+        start_keys(&mut app, &table(&[("kill", "R")]));
+        assert_eq!(app.keys, KeyMap::builtin());
+        let (level, text) = flash(&app);
+        assert_eq!(level, Level::Error);
+        assert!(text.starts_with("theme trouble · "), "{text}");
+        assert!(
+            text.contains("sort_risk") && text.contains("kill"),
+            "{text}"
+        );
+        assert!(text.ends_with("using the built-in keys"), "{text}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The terminal the dashboard draws on: raw mode and the alternate screen
-//! on the way in, and the way back out on every exit path: a normal quit,
+//! The terminal the dashboard draws on: raw mode, the alternate screen and
+//! mouse reporting on the way in, and the way back out on every exit path: a normal quit,
 //! an error (the guard's `Drop`), and a panic (the hooks `ratatui::try_init`
 //! and [`Tui::enter`] install).
 //!
@@ -8,6 +8,7 @@
 //! stop instead of drawing into a restored terminal.
 
 use crossterm::cursor::Show;
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use crossterm::{execute, queue};
 use ratatui::{DefaultTerminal, Frame};
@@ -59,6 +60,11 @@ impl Tui {
             }
         };
         install_panic_hook();
+        // The wheel scrolls and a click selects. A terminal that cannot
+        // report the mouse still works with the keys alone.
+        if let Err(e) = execute!(io::stdout(), EnableMouseCapture) {
+            tracing::debug!(error = %e, "no mouse reporting");
+        }
         Ok(Tui {
             terminal,
             restored: false,
@@ -90,6 +96,7 @@ impl Tui {
             return;
         }
         self.restored = true;
+        let _ = execute!(io::stdout(), DisableMouseCapture);
         let _ = self.terminal.show_cursor();
         ratatui::restore();
     }
@@ -110,7 +117,7 @@ fn install_panic_hook() {
         std::panic::set_hook(Box::new(move |info| {
             PANICKED.store(true, Ordering::SeqCst);
             tracing::error!(panic = %info, "panic");
-            let _ = execute!(io::stdout(), Show);
+            let _ = execute!(io::stdout(), DisableMouseCapture, Show);
             previous(info);
         }));
     });

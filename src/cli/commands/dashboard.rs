@@ -257,6 +257,7 @@ pub(crate) fn run_options(
         // Absent means no bell: it rings only when asked for explicitly.
         bell: config.bell == Some(true),
         notice: None,
+        keys: config.keys.clone(),
     })
 }
 

@@ -37,6 +37,10 @@ impl Clock {
 
 const HEADER: u16 = 2;
 
+/// The screen row of a list's first item: below the header, the crumbs,
+/// the list's top border and its column titles.
+pub const FIRST_ROW: u16 = HEADER + 3;
+
 /// How many agent rows fit in a terminal `height` rows high.
 pub fn table_rows(height: u16) -> usize {
     // header, crumbs, flash, hints, table borders and column titles
@@ -173,7 +177,10 @@ fn draw_hints(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             continue;
         }
         seen.push(word);
-        spans.push(Span::styled(format!("<{}>", b.label), theme.accent));
+        spans.push(Span::styled(
+            format!("<{}>", app.keys.label(b)),
+            theme.accent,
+        ));
         spans.push(Span::styled(format!(" {word}  "), theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
