@@ -25,7 +25,7 @@ pub fn facts(conn: &Connection, activity_since: DateTime<Utc>) -> StoreResult<Tr
         .enumerate()
         .map(|(i, a)| (a.agent.id.clone(), i))
         .collect();
-    let at = |id: &str| index.get(id).map(|&i| i);
+    let at = |id: &str| index.get(id).copied();
 
     for (id, severity) in open_alert_severities(conn, &ids)? {
         if let Some(i) = at(&id) {
