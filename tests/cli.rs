@@ -5,7 +5,7 @@
 
 mod cli_support;
 
-use cli_support::{ADMIN, Run, Server, closed_port, isolated, warden, write_file};
+use cli_support::{ADMIN, Run, Server, closed_port, isolated, parse_csv, warden, write_file};
 use serde_json::Value;
 use warden::secrets::{AGENT_SECRET_PREFIX, PERSON_TOKEN_PREFIX};
 
@@ -73,7 +73,7 @@ fn help_mentions_every_subcommand_and_the_quick_start() {
     r.assert_code(0);
     for sub in [
         "serve", "register", "person", "issue", "delegate", "token", "agents", "agent", "kill",
-        "suspend", "resume", "revoke", "owner", "alerts", "ack", "audit",
+        "suspend", "resume", "revoke", "owner", "alerts", "ack", "triage", "audit",
     ] {
         assert!(
             r.stdout
@@ -107,6 +107,7 @@ fn help_mentions_every_subcommand_and_the_quick_start() {
         vec!["kill"],
         vec!["agents"],
         vec!["delegate"],
+        vec!["triage"],
     ] {
         let mut args = sub.clone();
         args.push("--help");
@@ -910,4 +911,132 @@ fn the_client_follows_cursors_through_every_page() {
     });
     // And the command line shows all of them.
     assert_eq!(s.json(&["agents"]).as_array().unwrap().len(), 7);
+}
+
+/// Ada owns `support-bot` and leaves; Ben is on her team. `=SUM(1,2)` has
+/// no owner and a name that is a spreadsheet formula with a comma in it.
+fn triage_fleet(s: &Server) {
+    seed(s);
+    s.json(&[
+        "person",
+        "add",
+        "Ben Payments",
+        "ben@example.com",
+        "--team",
+        "payments",
+    ]);
+    s.run(&[
+        "register",
+        "=SUM(1,2)",
+        "--kind",
+        "autonomous",
+        "--env",
+        "dev",
+    ])
+    .assert_code(0);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let c = warden::api::client::Client::new(&s.url, Some(ADMIN)).unwrap();
+        c.offboard_person("ada@example.com", "left the company")
+            .await
+            .unwrap();
+        // The client method the dashboard uses answers the same queue.
+        let report = c.triage().await.unwrap();
+        let names: Vec<&str> = report.cases.iter().map(|c| c.agent.name.as_str()).collect();
+        assert_eq!(names, ["=SUM(1,2)", "support-bot"]);
+        assert_eq!(
+            report.cases[1].suggestions[0].person.email,
+            "ben@example.com"
+        );
+    });
+}
+
+#[test]
+fn triage_prints_the_queue_with_suggestions() {
+    let s = Server::start();
+    triage_fleet(&s);
+    let r = s.run(&["triage"]);
+    r.assert_code(0);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(lines[0].starts_with("AGENT"), "{}", r.stdout);
+    let bot = lines
+        .iter()
+        .find(|l| l.starts_with("support-bot"))
+        .unwrap_or_else(|| panic!("no support-bot row:\n{}", r.stdout));
+    for want in [
+        "owner ada@example.com left",
+        "Ben Payments <ben@example.com>",
+        "on the payments team, like Ada Lovelace, who left (+10)",
+    ] {
+        assert!(bot.contains(want), "{want:?} not in {bot:?}");
+    }
+    assert!(
+        r.stdout
+            .contains("2 agents need an owner: 1 unowned, 1 whose owner left."),
+        "{}",
+        r.stdout
+    );
+
+    // A viewer may run it too.
+    let t = s.json(&["token", "create", "--role", "viewer"]);
+    s.run_as(t["token"].as_str().unwrap(), &["triage"])
+        .assert_code(0);
+}
+
+#[test]
+fn triage_writes_json_csv_and_markdown() {
+    let s = Server::start();
+    triage_fleet(&s);
+
+    let json = s.json(&["triage"]);
+    let r = s.run(&["triage", "--format", "json"]);
+    r.assert_code(0);
+    let mut format: Value = serde_json::from_str(&r.stdout).expect("one JSON document");
+    // Two calls, two times of generation; the rest is the same.
+    format["generated_at"] = json["generated_at"].clone();
+    assert_eq!(format, json);
+    let cases = json["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 2);
+    assert_eq!(cases[1]["reason"], "owner_departed");
+    assert_eq!(cases[1]["suggestions"][0]["reasons"][0]["kind"], "team");
+
+    let r = s.run(&["triage", "--format", "csv"]);
+    r.assert_code(0);
+    let records = parse_csv(&r.stdout);
+    assert_eq!(records.len(), 1 + 2, "{}", r.stdout);
+    assert!(records.iter().all(|rec| rec.len() == records[0].len()));
+    assert_eq!(records[0][..3], ["agent", "agent_id", "environment"]);
+    // The comma stayed inside its field; the formula is plain text.
+    assert_eq!(records[1][0], "'=SUM(1,2)");
+    assert_eq!(records[2][0], "support-bot");
+    assert_eq!(records[2][6], "ada@example.com");
+    assert_eq!(records[2][10], "Ben Payments <ben@example.com>");
+
+    let r = s.run(&["triage", "--format", "markdown"]);
+    r.assert_code(0);
+    let table: Vec<&str> = r.stdout.lines().filter(|l| l.starts_with('|')).collect();
+    assert_eq!(table.len(), 2 + 2, "{}", r.stdout);
+    assert!(
+        table[0].starts_with("| Agent | Where | Case |"),
+        "{}",
+        table[0]
+    );
+    assert!(table[1].starts_with("| --- |"), "{}", table[1]);
+    assert!(
+        table[3].contains("Ben Payments \\<ben@example.com\\>"),
+        "{}",
+        table[3]
+    );
+
+    // --json is --format json; with another format it is bad usage, found
+    // before the backend is asked.
+    let r = s.run(&["triage", "--json", "--format", "csv"]);
+    r.assert_code(2).assert_error("--format json");
+    assert!(r.stdout.is_empty());
+    s.run(&["triage", "--json", "--format", "json"])
+        .assert_code(0);
+    s.run(&["triage", "--format", "xlsx"]).assert_code(2);
 }

@@ -467,6 +467,12 @@ impl Client {
             .await
     }
 
+    /// `GET /v1/triage`: the agents that need an owner, most urgent first,
+    /// each with its ranked owner suggestions.
+    pub async fn triage(&self) -> Result<TriageReport, ClientError> {
+        self.get(&["v1", "triage"]).await
+    }
+
     /// `GET /v1/changes?since=N&wait=S`: everything changed after cursor
     /// `since`; with `wait`, the backend holds the request until something
     /// changes or the wait is over.

@@ -249,3 +249,92 @@ pub struct AuditVerification {
     /// What is wrong with it.
     pub problem: Option<String>,
 }
+
+/// The ownership triage queue: `GET /v1/triage`. Every agent that is not
+/// killed and has no owner, or whose owner has left, with owner suggestions
+/// ranked from evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TriageReport {
+    pub generated_at: DateTime<Utc>,
+    /// Events older than this many days are not counted as evidence.
+    pub activity_days: u32,
+    /// Most urgent first: the worst open alert, then the highest grant
+    /// level, then the name.
+    pub cases: Vec<TriageCase>,
+}
+
+/// Why an agent is in the triage queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TriageReason {
+    /// It was registered without an owner, or lost it.
+    Unowned,
+    /// Its owner has left the company.
+    OwnerDeparted,
+}
+
+impl TriageReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TriageReason::Unowned => "unowned",
+            TriageReason::OwnerDeparted => "owner_departed",
+        }
+    }
+}
+
+/// One agent of the triage queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TriageCase {
+    pub agent: Agent,
+    pub reason: TriageReason,
+    /// The owner who left, for `owner_departed`.
+    pub departed_owner: Option<Person>,
+    /// Since when it has had no active owner: its registration, or the
+    /// owner's departure.
+    pub since: DateTime<Utc>,
+    /// The most severe of its open alerts.
+    pub risk: Option<Severity>,
+    /// The highest level among its grants.
+    pub highest_level: Option<GrantLevel>,
+    /// Active people only, best first (highest score, then name, then id);
+    /// at most five. Empty when no evidence points at anyone.
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// A person suggested as an agent's owner, with every piece of evidence
+/// that points at them; the score is the sum of its points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Suggestion {
+    pub person: Person,
+    pub score: u32,
+    /// Strongest first.
+    pub reasons: Vec<OwnerEvidence>,
+}
+
+/// One reason to suggest a person, with its weight and a line a person
+/// can read, e.g. `registered it` or `manager of Ada Lovelace, who left`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OwnerEvidence {
+    pub kind: EvidenceKind,
+    pub points: u32,
+    pub text: String,
+}
+
+/// The kinds of evidence the triage ranking weighs.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// They registered the agent.
+    Creator,
+    /// A delegation to the agent comes from them or acts for them.
+    Delegation,
+    /// The agent's recent events acted on their behalf.
+    Activity,
+    /// They manage the departed owner (or are the next active manager up).
+    Manager,
+    /// They are on the departed owner's team, or the team the agent's
+    /// `team` label names.
+    Team,
+}

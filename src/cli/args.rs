@@ -136,6 +136,8 @@ pub enum Command {
     Alerts(JsonFlag),
     /// Acknowledge an alert
     Ack(AckArgs),
+    /// The ownership triage queue with owner suggestions
+    Triage(TriageArgs),
     /// The audit trail
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -377,6 +379,38 @@ pub struct AckArgs {
     pub json: JsonFlag,
 }
 
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The queue: every agent that is not killed and has no owner, or whose owner
+has left; the worst open alert first, then the highest grant level, then
+the name. Up to 5 active people are suggested for each, best first, scored
+by the evidence that points at them:
+  40  registered the agent
+  30  a delegation to it comes from them or acts for them
+  11-30  its events of the last 30 days acted for them (10 + one per event)
+  25  the departed owner's manager (15: the next active one up, if they left too)
+  10  on the departed owner's team, or the team its `team` label names
+Assign one with: warden owner AGENT PERSON --reason TEXT")]
+pub struct TriageArgs {
+    /// Write the queue, with suggestions and reasons, for a meeting or a
+    /// ticket [default: a table to read]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<TriageFormat>,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+/// What `warden triage --format` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TriageFormat {
+    /// One row per agent, with columns for each suggestion (RFC 4180)
+    Csv,
+    /// The API's own answer, as `--json`
+    Json,
+    /// A table to paste into a ticket or a wiki page
+    Markdown,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Verify the audit hash chain; exit 0 only if it is intact
@@ -542,6 +576,25 @@ mod tests {
         }
         // --readonly belongs to the dashboard, not to the scripting commands.
         assert!(Cli::try_parse_from(["warden", "agents", "--readonly"]).is_err());
+    }
+
+    #[test]
+    fn triage_takes_a_format_or_json() {
+        let parse = |args: &[&str]| match Cli::try_parse_from(args).map(|c| c.command) {
+            Ok(Some(Command::Triage(t))) => Some((t.format, t.json.json)),
+            _ => None,
+        };
+        assert_eq!(parse(&["warden", "triage"]), Some((None, false)));
+        assert_eq!(
+            parse(&["warden", "triage", "--format", "csv"]),
+            Some((Some(TriageFormat::Csv), false))
+        );
+        assert_eq!(
+            parse(&["warden", "triage", "--format", "markdown"]),
+            Some((Some(TriageFormat::Markdown), false))
+        );
+        assert_eq!(parse(&["warden", "triage", "--json"]), Some((None, true)));
+        assert_eq!(parse(&["warden", "triage", "--format", "xlsx"]), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod args;
 pub mod backend;
 pub mod commands;
 pub mod error;
+pub mod export;
 pub mod output;
 
 use crate::fleet::safe_text;

@@ -65,6 +65,11 @@ impl Out {
     pub fn emit(self) -> Result<(), CliError> {
         emit(&self.buf)
     }
+
+    /// The text built so far, for a test to read.
+    pub fn into_string(self) -> String {
+        self.buf
+    }
 }
 
 /// Writes `text` to stdout. A closed pipe (`warden agents | head`) is not an

@@ -1,5 +1,6 @@
 //! `warden serve`: the reference governance backend. HTTP routes over a
-//! [`store::Store`], the kill-switch executor, the audit chain and the rules.
+//! [`store::Store`], the kill-switch executor, the audit chain, the rules and
+//! the ownership triage.
 
 pub mod audit;
 pub mod auth;
@@ -10,6 +11,7 @@ pub mod openapi;
 pub mod routes;
 pub mod rules;
 pub mod store;
+pub mod triage;
 
 use crate::config::ServeConfig;
 use std::net::SocketAddr;

@@ -10,7 +10,8 @@
 use crate::api::{
     Accepted, AgentEvent, AgentPage, AuditVerification, Changes, ErrorBody, Health,
     IntrospectRequest, Introspection, IssuedCredential, IssuedToken, KillRequest, NewAgent,
-    NewCredential, NewDelegation, NewGrant, NewOwner, NewPerson, NewToken, Reason, WhoAmI,
+    NewCredential, NewDelegation, NewGrant, NewOwner, NewPerson, NewToken, Reason, TriageReport,
+    WhoAmI,
 };
 use crate::model::{
     Agent, AgentDetail, Alert, AuditEntry, Credential, Delegation, Grant, Operation, Person,
@@ -217,6 +218,8 @@ pub const ROUTES: &[Route] = {
             description: "Alerts raised by the rules, open, acknowledged and resolved.", ..R },
         Route { method: POST, path: "/v1/alerts/{id}/ack", operation_id: "ackAlert", access: Responder, body: Some(schema::<Reason>), answer: Some(schema::<Alert>), errors: &[409], summary: "Acknowledge an alert",
             description: "Acknowledges the alert, with a reason. 409 if it is resolved.", ..R },
+        Route { method: GET, path: "/v1/triage", operation_id: "triage", answer: Some(schema::<TriageReport>), summary: "The ownership triage queue",
+            description: "Every agent that is not killed and has no owner, or whose owner has left, most urgent first (worst open alert, then highest grant level, then name). Each comes with up to 5 active people suggested as its owner, best first, each with the evidence that points at them and its points: who registered the agent (40), the people its delegations act for (30), the people its events of the last `activity_days` days acted for (10 plus one per event, at most 30), the departed owner's manager (25; the next active manager up when that one left too, 15), and active people on the departed owner's team or the team its `team` label names (10).", ..R },
         Route { method: GET, path: "/v1/changes", operation_id: "changes", query: CHANGES, answer: Some(schema::<Changes>), summary: "What changed after a cursor",
             description: "Everything changed after cursor `since`, and the new cursor. `full: true` means the answer replaces the client's copy. With `wait`, the request is held until something changes or the time is up.", ..R },
         Route { method: GET, path: "/v1/audit", operation_id: "listAudit", query: AUDIT, answer: Some(schema::<Vec<AuditEntry>>), summary: "Audit entries",
@@ -710,6 +713,37 @@ mod tests {
         assert_eq!(op("get", "/v1/whoami")["x-warden-access"], "any");
         assert_eq!(op("post", "/v1/tokens")["x-warden-access"], "admin");
         assert_eq!(op("get", "/v1/alerts")["x-warden-access"], "viewer");
+        let triage = op("get", "/v1/triage");
+        assert_eq!(triage["x-warden-access"], "viewer");
+        assert_eq!(
+            triage["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/TriageReport"
+        );
+        assert!(doc["components"]["schemas"]["Suggestion"].is_object());
+    }
+
+    #[test]
+    fn the_triage_description_states_the_weights_in_use() {
+        use crate::server::triage::rank::*;
+        let route = ROUTES
+            .iter()
+            .find(|r| r.path == "/v1/triage")
+            .expect("the triage route");
+        for fragment in [
+            format!("who registered the agent ({CREATOR})"),
+            format!("its delegations act for ({DELEGATION})"),
+            format!("({ACTIVITY_BASE} plus one per event, at most {ACTIVITY_MAX})"),
+            format!("the departed owner's manager ({MANAGER};"),
+            format!("when that one left too, {MANAGER_ABOVE})"),
+            format!("its `team` label names ({TEAM})"),
+            format!("up to {MAX_SUGGESTIONS} active people"),
+        ] {
+            assert!(
+                route.description.contains(&fragment),
+                "{fragment:?} is not in: {}",
+                route.description
+            );
+        }
     }
 
     #[test]

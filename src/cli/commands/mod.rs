@@ -9,6 +9,7 @@ pub mod demo;
 pub mod inventory;
 pub mod kill;
 pub mod serve;
+pub mod triage;
 pub mod view;
 
 use super::args::{AuditCommand, Command, PersonCommand, TokenCommand};
@@ -34,6 +35,7 @@ pub async fn run(client: &Client, command: Command) -> CmdResult {
         Command::Revoke(a) => act::revoke(client, a).await,
         Command::Owner(a) => act::owner(client, a).await,
         Command::Ack(a) => act::ack(client, a).await,
+        Command::Triage(a) => triage::triage(client, a).await,
         Command::Audit(AuditCommand::Verify(a)) => audit::verify(client, a).await,
     }
 }

@@ -1,13 +1,13 @@
 //! Reading routes for clients that keep a copy: the changes feed (with
-//! long-poll), alerts, the audit trail and its verification, and the
-//! OpenAPI document.
+//! long-poll), alerts, the ownership triage queue, the audit trail and its
+//! verification, and the OpenAPI document.
 
 use super::Query;
-use crate::api::{AuditVerification, Changes};
+use crate::api::{AuditVerification, Changes, TriageReport};
 use crate::model::{Alert, AuditEntry};
 use crate::server::auth::Viewer;
 use crate::server::error::{ApiError, ApiResult};
-use crate::server::{AppState, openapi};
+use crate::server::{AppState, openapi, triage};
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
@@ -62,6 +62,13 @@ pub async fn changes(
 
 pub async fn alerts(State(state): State<AppState>, _: Viewer) -> ApiResult<Json<Vec<Alert>>> {
     Ok(Json(state.store.list_alerts().await?))
+}
+
+pub async fn triage(State(state): State<AppState>, _: Viewer) -> ApiResult<Json<TriageReport>> {
+    let now = chrono::Utc::now();
+    let since = now - chrono::Duration::days(i64::from(triage::ACTIVITY_DAYS));
+    let facts = state.store.triage_facts(since).await?;
+    Ok(Json(triage::report(&facts, now, triage::ACTIVITY_DAYS)))
 }
 
 #[derive(Deserialize)]

@@ -52,6 +52,7 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/v1/agent/events", post(agent_api::events)),
         ("GET", "/v1/alerts", get(feed::alerts)),
         ("POST", "/v1/alerts/{id}/ack", post(actions::ack)),
+        ("GET", "/v1/triage", get(feed::triage)),
         ("GET", "/v1/changes", get(feed::changes)),
         ("GET", "/v1/audit", get(feed::audit)),
         ("GET", "/v1/audit/verify", get(feed::audit_verify)),
@@ -171,6 +172,6 @@ mod tests {
         for r in &routes {
             assert!(seen.insert(*r), "duplicate route {r:?}");
         }
-        assert!(routes.len() >= 26);
+        assert!(routes.len() >= 27);
     }
 }

@@ -345,6 +345,35 @@ pub struct AgentState {
     pub live_credentials: usize,
 }
 
+// ---- What the ownership triage (`server::triage`) asks of the store. ----
+
+/// The evidence about one agent of the triage queue (not killed; no owner,
+/// or an owner who left).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriageAgentFacts {
+    pub agent: Agent,
+    /// The most severe of its open alerts.
+    pub risk: Option<Severity>,
+    /// The highest level among its grants.
+    pub highest_level: Option<GrantLevel>,
+    /// Each person id a delegation to this agent names (as the delegating
+    /// person or the person it acts for), with how many delegations do.
+    pub delegators: Vec<(String, u32)>,
+    /// Each identity (as reported: a person id or email, or an agent)
+    /// named in the `on_behalf_of` chain of the agent's events since the
+    /// window's start, with how many events name it.
+    pub acted_for: Vec<(String, u32)>,
+}
+
+/// Everything the triage ranking weighs, read at one revision.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TriageFacts {
+    /// The whole directory, active and departed: managers and teams are
+    /// followed through it.
+    pub people: Vec<Person>,
+    pub agents: Vec<TriageAgentFacts>,
+}
+
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum StoreError {
     #[error("{0}")]
@@ -545,4 +574,10 @@ pub trait Store: Send + Sync + 'static {
         ids: &[String],
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<AgentState>>;
+
+    // Ownership triage.
+    /// The triage queue's agents with their evidence, and the directory;
+    /// events before `activity_since` are not counted. A few set-based
+    /// queries for the whole queue, never one per agent.
+    async fn triage_facts(&self, activity_since: DateTime<Utc>) -> StoreResult<TriageFacts>;
 }

@@ -14,6 +14,7 @@ mod people;
 mod rows;
 mod rules;
 mod schema;
+mod triage;
 mod tx;
 
 use super::*;
@@ -487,5 +488,17 @@ impl Store for SqliteStore {
     ) -> StoreResult<Vec<AgentState>> {
         let ids = ids.to_vec();
         self.read(move |c| rules::agent_states(c, &ids, now)).await
+    }
+
+    async fn triage_facts(&self, activity_since: DateTime<Utc>) -> StoreResult<TriageFacts> {
+        self.read(move |c| {
+            // One read transaction: the queue and its evidence are read at
+            // the same revision.
+            c.execute_batch("BEGIN DEFERRED")?;
+            let result = triage::facts(c, activity_since);
+            c.execute_batch("COMMIT")?;
+            result
+        })
+        .await
     }
 }
