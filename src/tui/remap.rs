@@ -82,10 +82,7 @@ impl KeyMap {
                 ));
             };
             let keys = parse_key(text).map_err(|e| format!("[keys] {name} = {text:?}: {e}"))?;
-            if keys
-                .iter()
-                .any(|k| *k == (KeyCode::Char('c'), KeyModifiers::CONTROL))
-            {
+            if keys.contains(&(KeyCode::Char('c'), KeyModifiers::CONTROL)) {
                 return Err(format!(
                     "[keys] {name} = {text:?}: ctrl-c always quits and cannot be remapped"
                 ));
