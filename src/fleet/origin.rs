@@ -11,7 +11,7 @@
 //! Backend names may not contain [`SEPARATOR`], so the first one in an id
 //! always ends the name, whatever the backend's own id holds.
 
-use crate::api::{Changes, WhoAmI};
+use crate::api::{Changes, TriageReport, WhoAmI};
 use crate::model::{Agent, Alert, Credential, Delegation, Grant, Operation, Person};
 
 pub const SEPARATOR: char = '/';
@@ -134,6 +134,20 @@ impl Qualify for Changes {
         self.delegations.iter_mut().for_each(|x| x.qualify(prefix));
         self.alerts.iter_mut().for_each(|x| x.qualify(prefix));
         self.removed.iter_mut().for_each(|r| q(&mut r.id, prefix));
+    }
+}
+
+impl Qualify for TriageReport {
+    fn qualify(&mut self, prefix: &str) {
+        for c in &mut self.cases {
+            c.agent.qualify(prefix);
+            if let Some(p) = &mut c.departed_owner {
+                p.qualify(prefix);
+            }
+            for s in &mut c.suggestions {
+                s.person.qualify(prefix);
+            }
+        }
     }
 }
 

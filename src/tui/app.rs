@@ -10,6 +10,7 @@ use super::msg::{Action, Effect, Msg, Outcome, SourceEvent};
 use super::picker::{Candidate, OwnerPicker, PickerOutcome};
 use super::remap::KeyMap;
 use super::table::AgentTable;
+use super::triage_queue::TriageQueue;
 use crate::api::WhoAmI;
 use crate::fleet::filter::Filter;
 use crate::fleet::origin;
@@ -31,6 +32,8 @@ pub enum Screen {
     },
     /// Every alert (`:alerts`); Enter opens the selected alert's agent.
     Alerts,
+    /// The ownership triage queue (`:triage`); `o` assigns an owner.
+    Triage,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -113,6 +116,8 @@ pub struct App {
     pub table: AgentTable,
     /// The alerts view's order and selection.
     pub alerts: AlertList,
+    /// The triage view's queue, as the backends ranked it.
+    pub triage: TriageQueue,
     pub screens: Vec<Screen>,
     pub overlay: Overlay,
     pub prompt: Prompt,
@@ -227,6 +232,7 @@ impl App {
             fleet: Fleet::new(),
             table: AgentTable::default(),
             alerts: AlertList::default(),
+            triage: TriageQueue::default(),
             screens: vec![Screen::Agents],
             overlay: Overlay::None,
             prompt: Prompt::None,
@@ -348,6 +354,9 @@ impl App {
         self.table.scroll_to_selection(self.table_rows);
         self.alerts.refresh(&self.fleet);
         self.alerts.scroll_to_selection(self.table_rows);
+        self.triage.settle(&self.fleet);
+        self.triage
+            .scroll_to_selection(super::views::triage_rows(self.table_rows));
     }
 
     /// Whether a new critical alert arrived since the last call; clears it.
@@ -400,6 +409,10 @@ impl App {
                 .table
                 .selected_index()
                 .and_then(|i| self.fleet.agents().get(i)),
+            Screen::Triage => self
+                .triage
+                .selected_case()
+                .and_then(|c| self.fleet.agent(&c.agent.id)),
         }
     }
 
@@ -635,10 +648,12 @@ impl App {
                 Screen::Agents => self.table.top(),
                 Screen::Detail { .. } => self.detail_cursor = 0,
                 Screen::Alerts => self.alerts.top(),
+                Screen::Triage => self.triage.top(),
             },
             Command::Bottom => match self.screen() {
                 Screen::Agents => self.table.bottom(),
                 Screen::Alerts => self.alerts.bottom(),
+                Screen::Triage => self.triage.bottom(),
                 Screen::Detail { agent_id } => {
                     self.detail_cursor =
                         self.fleet.credentials_of(agent_id).len().saturating_sub(1);
@@ -653,6 +668,13 @@ impl App {
                     }
                 }
                 Screen::Alerts => self.open_alert_agent(),
+                Screen::Triage => {
+                    if let Some(agent) = self.current_agent() {
+                        let agent_id = agent.id.clone();
+                        self.detail_cursor = 0;
+                        self.screens.push(Screen::Detail { agent_id });
+                    }
+                }
                 Screen::Detail { .. } => {}
             },
             Command::Back => {
@@ -698,8 +720,21 @@ impl App {
                 self.alerts.top();
             }
             Command::Ack => self.ack(),
+            // Over the agents table, like the alerts view; the queue comes
+            // from the backends, which rank the owner suggestions.
+            Command::Triage => {
+                self.screens.truncate(1);
+                self.screens.push(Screen::Triage);
+                self.triage.top();
+                return self.fetch_triage();
+            }
             Command::Refresh => {
                 self.flash(Level::Info, "polling now");
+                if *self.screen() == Screen::Triage {
+                    let mut effects = self.fetch_triage();
+                    effects.push(Effect::PollNow);
+                    return effects;
+                }
                 return vec![Effect::PollNow];
             }
             Command::SortName => self.table.sort_by(super::table::SortKey::Name),
@@ -792,6 +827,7 @@ impl App {
         match self.screen().clone() {
             Screen::Agents => self.table.move_by(delta),
             Screen::Alerts => self.alerts.move_by(delta),
+            Screen::Triage => self.triage.move_by(delta),
             Screen::Detail { agent_id } => {
                 let n = self.fleet.credentials_of(&agent_id).len();
                 if n > 0 {
@@ -800,6 +836,11 @@ impl App {
                 }
             }
         }
+    }
+
+    fn fetch_triage(&mut self) -> Vec<Effect> {
+        self.triage.waiting = self.backends.len();
+        vec![Effect::FetchTriage]
     }
 
     /// Enter in the alerts view: the alert's agent's detail; Esc comes back.
@@ -982,10 +1023,9 @@ impl App {
             Overlay::Picker(Box::new(OwnerPicker::new(agent.id, agent.name, candidates)));
     }
 
-    /// Active people, with the ones the evidence points at first.
-    fn owner_candidates(&self, agent: &Agent) -> Vec<Candidate> {
-        // Evidence, strongest first: the first reason found for a person is
-        // the one shown, with its weight.
+    /// Owner evidence from the dashboard's own copy, strongest first: the
+    /// first reason found for a person is the one shown, with its weight.
+    fn local_evidence<'a>(&'a self, agent: &'a Agent) -> HashMap<&'a str, (String, i64)> {
         let mut reasons: HashMap<&str, (String, i64)> = HashMap::new();
         if let Some(owner) = self.fleet.owner_of(agent)
             && owner.status == PersonStatus::Departed
@@ -1023,6 +1063,24 @@ impl App {
                     .or_insert_with(|| (format!("on the {team} team"), 1));
             }
         }
+        reasons
+    }
+
+    /// Active people, with the ones the evidence points at first: the
+    /// backend's own ranking when the triage queue holds the agent (it sees
+    /// events and who registered it), else what the dashboard's copy shows.
+    fn owner_candidates(&self, agent: &Agent) -> Vec<Candidate> {
+        let reasons = match self.triage.case_of(&agent.id) {
+            Some(case) => case
+                .suggestions
+                .iter()
+                .map(|s| {
+                    let why: Vec<&str> = s.reasons.iter().map(|r| r.text.as_str()).collect();
+                    (s.person.id.as_str(), (why.join("; "), i64::from(s.score)))
+                })
+                .collect(),
+            None => self.local_evidence(agent),
+        };
         let mut people: Vec<&Person> = self
             .fleet
             .people()
@@ -1499,6 +1557,10 @@ impl App {
                 self.source(backend, event);
                 vec![]
             }
+            Msg::Triage { backend, result } => {
+                self.triage.report(backend, result);
+                vec![]
+            }
             Msg::KillPlan {
                 agent_id,
                 cascade,
@@ -1552,7 +1614,13 @@ impl App {
                 } else {
                     self.report(action, &result);
                 }
-                // The backend changed: fetch it now rather than at the next tick.
+                // The backend changed: fetch it now rather than at the next
+                // tick, and the queue too when it is on screen.
+                if self.screens.contains(&Screen::Triage) {
+                    let mut effects = self.fetch_triage();
+                    effects.push(Effect::PollNow);
+                    return effects;
+                }
                 vec![Effect::PollNow]
             }
         }
@@ -1633,8 +1701,14 @@ impl App {
                 Level::Success,
                 format!("{credential_id} revoked: the backend refuses it from now on"),
             ),
-            (Some(Action::Reassign { name, .. }), Ok(_)) => {
-                self.flash(Level::Success, format!("{name} has a new owner"))
+            (Some(Action::Reassign { name, agent_id, .. }), Ok(_)) => {
+                self.triage.resolved(&agent_id);
+                let left = if self.screens.contains(&Screen::Triage) {
+                    format!("; {} left to triage", self.triage.cases.len())
+                } else {
+                    String::new()
+                };
+                self.flash(Level::Success, format!("{name} has a new owner{left}"))
             }
             (Some(Action::Ack { .. }), Ok(Outcome::Alert(a))) => {
                 let label = self.alert_label(a);

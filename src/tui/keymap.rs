@@ -43,6 +43,8 @@ pub enum Command {
     Theme,
     /// `:ctx` alone shows every backend; `:ctx NAME` narrows to one.
     Ctx,
+    /// `:triage`: the agents with no owner or whose owner left.
+    Triage,
 }
 
 /// Where a binding works.
@@ -52,6 +54,7 @@ pub enum Scope {
     Agents,
     Detail,
     Alerts,
+    Triage,
 }
 
 /// One binding: keys, command, where, and what the help says.
@@ -152,6 +155,13 @@ pub const BINDINGS: &[Binding] = &[
         Open,
         Alerts,
         "open the alert's agent"
+    ),
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "enter",
+        Open,
+        Triage,
+        "open the agent"
     ),
     b!(
         &[(KeyCode::Esc, NONE)],
@@ -308,6 +318,7 @@ fn in_scope(scope: Scope, screen: &Screen) -> bool {
         Scope::Agents => matches!(screen, Screen::Agents),
         Scope::Detail => matches!(screen, Screen::Detail { .. }),
         Scope::Alerts => matches!(screen, Screen::Alerts),
+        Scope::Triage => matches!(screen, Screen::Triage),
     }
 }
 
@@ -356,6 +367,7 @@ pub const COMMANDS: &[(&str, &[&str], Command)] = &[
     ("quit", &["q", "q!", "exit"], Command::Quit),
     ("theme", &[], Command::Theme),
     ("ctx", &["context"], Command::Ctx),
+    ("triage", &["tr", "orphans"], Command::Triage),
 ];
 
 pub fn resolve_command(text: &str) -> Option<Command> {
@@ -390,6 +402,7 @@ mod tests {
                 agent_id: String::new(),
             },
             Screen::Alerts,
+            Screen::Triage,
         ] {
             let mut seen = std::collections::HashMap::new();
             for b in bindings_for(&screen) {

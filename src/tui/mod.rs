@@ -19,4 +19,5 @@ pub mod svg;
 pub mod table;
 pub mod terminal;
 pub mod theme;
+pub mod triage_queue;
 pub mod views;

@@ -40,7 +40,11 @@ impl App {
         let Some(line) = row.checked_sub(FIRST_ROW).map(usize::from) else {
             return vec![];
         };
-        if line >= self.table_rows {
+        let visible = match self.screen() {
+            Screen::Triage => super::views::triage_rows(self.table_rows),
+            _ => self.table_rows,
+        };
+        if line >= visible {
             return vec![];
         }
         let (offset, selected, len) = match self.screen() {
@@ -53,6 +57,11 @@ impl App {
                 self.alerts.offset,
                 self.alerts.selected,
                 self.alerts.order.len(),
+            ),
+            Screen::Triage => (
+                self.triage.offset,
+                self.triage.selected,
+                self.triage.cases.len(),
             ),
             Screen::Detail { .. } => return vec![],
         };

@@ -2,7 +2,7 @@
 //! a dialog gates, effects the app asks the runner to carry out, and the
 //! messages that come back from sources and action tasks.
 
-use crate::api::{Changes, WhoAmI};
+use crate::api::{Changes, TriageReport, WhoAmI};
 use crate::model::{Agent, Alert, Credential, Operation};
 use std::time::Duration;
 
@@ -75,6 +75,9 @@ pub enum Effect {
     },
     /// Poll the backend now instead of at the next interval.
     PollNow,
+    /// Ask every backend for its ownership triage queue; each answers as
+    /// [`Msg::Triage`].
+    FetchTriage,
     Quit,
 }
 
@@ -109,6 +112,12 @@ pub enum Msg {
     Action {
         id: u64,
         result: Result<Outcome, String>,
+    },
+    /// Backend number `backend`'s triage queue, ids qualified as the
+    /// fleet's.
+    Triage {
+        backend: usize,
+        result: Result<TriageReport, String>,
     },
     /// The plan of a kill (a dry run), for the dialog's blast radius.
     KillPlan {

@@ -214,6 +214,25 @@ impl Runner {
                 });
             }
             Effect::PollNow => self.routes.iter().for_each(|r| r.poker.poll_now()),
+            Effect::FetchTriage => {
+                for (backend, route) in self.routes.iter().enumerate() {
+                    let (route, tx) = (route.clone(), self.tx.clone());
+                    tokio::spawn(async move {
+                        let result = route
+                            .client
+                            .triage()
+                            .await
+                            .map(|mut report| {
+                                if let Some(s) = &route.scope {
+                                    report.qualify(s);
+                                }
+                                report
+                            })
+                            .map_err(|e| e.to_string());
+                        let _ = tx.send(Msg::Triage { backend, result }).await;
+                    });
+                }
+            }
             Effect::Quit => {}
         }
     }

@@ -7,6 +7,7 @@ mod alerts;
 mod detail;
 mod header;
 mod overlay;
+mod triage;
 
 use super::app::{App, Level, Overlay, Prompt, Screen};
 use super::keymap;
@@ -45,6 +46,15 @@ pub const FIRST_ROW: u16 = HEADER + 3;
 pub fn table_rows(height: u16) -> usize {
     // header, crumbs, flash, hints, table borders and column titles
     height.saturating_sub(HEADER + 3 + 3) as usize
+}
+
+/// How many rows of the triage queue show when `rows` agent rows would:
+/// the suggestions pane takes the rest.
+pub fn triage_rows(rows: usize) -> usize {
+    match rows.checked_sub(triage::PANE) {
+        Some(n) if n >= 3 => n,
+        _ => rows,
+    }
 }
 
 /// "12s", "5m", "3h", "40d".
@@ -90,6 +100,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, clock: Clock) {
         }
         Screen::Agents => agents::draw(frame, body, app, theme, clock),
         Screen::Alerts => alerts::draw(frame, body, app, theme, clock),
+        Screen::Triage => triage::draw(frame, body, app, theme, clock),
         Screen::Detail { agent_id } => detail::draw(frame, body, app, agent_id, theme, clock),
     }
     draw_flash(frame, flash, app, theme);
@@ -125,7 +136,14 @@ fn draw_crumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             // Opened from the alerts view, the trail starts there: that is
             // where Esc goes back to.
             let from_alerts = app.screens.contains(&Screen::Alerts);
-            let root = if from_alerts { "alerts" } else { "agents" };
+            let from_triage = app.screens.contains(&Screen::Triage);
+            let root = if from_alerts {
+                "alerts"
+            } else if from_triage {
+                "triage"
+            } else {
+                "agents"
+            };
             let mut spans = vec![Span::styled(root, theme.title)];
             if let Screen::Detail { agent_id } = app.screen() {
                 let name = app
@@ -136,7 +154,7 @@ fn draw_crumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 spans.push(Span::styled(" › ", theme.muted));
                 spans.push(Span::styled(name.to_string(), theme.title));
             }
-            if !from_alerts && !app.table.filter_text.is_empty() {
+            if root == "agents" && !app.table.filter_text.is_empty() {
                 spans.push(Span::styled(
                     format!("  /{}", app.table.filter_text),
                     theme.accent,
