@@ -5,6 +5,7 @@
 
 pub mod alert_list;
 pub mod app;
+pub mod delegation_tree;
 pub mod dialog;
 pub mod input;
 pub mod keymap;
