@@ -5,15 +5,18 @@
 
 pub mod alert_list;
 pub mod app;
+pub mod cred_list;
 pub mod delegation_tree;
 pub mod dialog;
 pub mod input;
 pub mod keymap;
 pub mod logging;
 pub mod msg;
+pub mod people_list;
 pub mod picker;
 pub mod run;
 pub mod runner;
+pub mod selection;
 pub mod svg;
 pub mod table;
 pub mod terminal;
