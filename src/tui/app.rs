@@ -18,6 +18,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+mod panes;
+pub use panes::Panes;
+
 /// A poll slower than this marks the backend slow.
 pub const SLOW: Duration = Duration::from_millis(1500);
 
@@ -29,6 +32,12 @@ pub enum Screen {
     },
     /// Every alert (`:alerts`); Enter opens the selected alert's agent.
     Alerts,
+    /// Owners and what they own (`:people`); Enter filters the agents.
+    People,
+    /// Every credential (`:creds`); Enter opens its agent, `x` revokes.
+    Creds,
+    /// The live audit tail and whether the chain verifies (`:audit`).
+    Audit,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +108,9 @@ pub struct App {
     pub table: AgentTable,
     /// The alerts view's order and selection.
     pub alerts: AlertList,
+    /// The people, credentials and audit screens, and the detail's
+    /// fetched sections.
+    pub panes: Panes,
     pub screens: Vec<Screen>,
     pub overlay: Overlay,
     pub prompt: Prompt,
@@ -199,6 +211,7 @@ impl App {
             fleet: Fleet::new(),
             table: AgentTable::default(),
             alerts: AlertList::default(),
+            panes: Panes::default(),
             screens: vec![Screen::Agents],
             overlay: Overlay::None,
             prompt: Prompt::None,
@@ -269,6 +282,7 @@ impl App {
         self.table.scroll_to_selection(self.table_rows);
         self.alerts.refresh(&self.fleet);
         self.alerts.scroll_to_selection(self.table_rows);
+        self.prepare_panes();
     }
 
     /// Whether a new critical alert arrived since the last call; clears it.
@@ -321,6 +335,10 @@ impl App {
                 .table
                 .selected_index()
                 .and_then(|i| self.fleet.agents().get(i)),
+            Screen::Creds => self
+                .selected_credential()
+                .and_then(|c| self.fleet.agent(&c.agent_id)),
+            Screen::People | Screen::Audit => None,
         }
     }
 
@@ -352,7 +370,9 @@ impl App {
     // ---------------------------------------------------------------- keys
 
     pub fn handle_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let effects = self.key(key);
+        let before = self.screen().clone();
+        let mut effects = self.key(key);
+        effects.extend(self.came_into_view(&before));
         self.prepare();
         effects
     }
@@ -524,8 +544,9 @@ impl App {
                 self.flash(
                     Level::Error,
                     format!(
-                        "unknown command :{}; try :agents, :alerts, :help or :q",
-                        escape(text)
+                        "unknown command :{}; try {}",
+                        escape(text),
+                        keymap::command_list()
                     ),
                 );
                 vec![]
@@ -543,6 +564,7 @@ impl App {
                 Screen::Agents => self.table.top(),
                 Screen::Detail { .. } => self.detail_cursor = 0,
                 Screen::Alerts => self.alerts.top(),
+                Screen::People | Screen::Creds | Screen::Audit => self.pane_top(),
             },
             Command::Bottom => match self.screen() {
                 Screen::Agents => self.table.bottom(),
@@ -551,6 +573,7 @@ impl App {
                     self.detail_cursor =
                         self.fleet.credentials_of(agent_id).len().saturating_sub(1);
                 }
+                Screen::People | Screen::Creds | Screen::Audit => self.pane_bottom(),
             },
             Command::Open => match self.screen() {
                 Screen::Agents => {
@@ -562,6 +585,7 @@ impl App {
                 }
                 Screen::Alerts => self.open_alert_agent(),
                 Screen::Detail { .. } => {}
+                Screen::People | Screen::Creds | Screen::Audit => self.pane_open(),
             },
             Command::Back => {
                 if self.screens.len() > 1 {
@@ -606,6 +630,10 @@ impl App {
                 self.alerts.top();
             }
             Command::Ack => self.ack(),
+            Command::People => self.open_pane(Screen::People),
+            Command::Creds => self.open_pane(Screen::Creds),
+            Command::Audit => self.open_pane(Screen::Audit),
+            Command::VerifyAudit => return self.verify_audit_now(),
             Command::Refresh => {
                 self.flash(Level::Info, "polling now");
                 return vec![Effect::PollNow];
@@ -649,6 +677,7 @@ impl App {
         match self.screen().clone() {
             Screen::Agents => self.table.move_by(delta),
             Screen::Alerts => self.alerts.move_by(delta),
+            Screen::People | Screen::Creds | Screen::Audit => self.pane_move(delta),
             Screen::Detail { agent_id } => {
                 let n = self.fleet.credentials_of(&agent_id).len();
                 if n > 0 {
@@ -1248,20 +1277,27 @@ impl App {
     }
 
     fn revoke(&mut self) {
-        let Screen::Detail { agent_id } = self.screen().clone() else {
-            self.flash(
-                Level::Info,
-                "open an agent (Enter) and select one of its credentials to revoke it",
-            );
-            return;
+        let chosen = match self.screen().clone() {
+            Screen::Detail { agent_id } => self
+                .fleet
+                .credentials_of(&agent_id)
+                .get(self.detail_cursor)
+                .map(|c| (*c).clone()),
+            Screen::Creds => self.selected_credential().cloned(),
+            _ => {
+                self.flash(
+                    Level::Info,
+                    "open an agent (Enter) or :creds and select a credential to revoke it",
+                );
+                return;
+            }
         };
         if let Some(why) = self.actions_refused() {
             self.flash(Level::Error, why);
             return;
         }
-        let creds = self.fleet.credentials_of(&agent_id);
-        let Some(c) = creds.get(self.detail_cursor) else {
-            self.flash(Level::Error, "this agent has no credential to revoke");
+        let Some(c) = chosen else {
+            self.flash(Level::Error, "there is no credential here to revoke");
             return;
         };
         if c.status == CredentialStatus::Revoked {
@@ -1270,7 +1306,7 @@ impl App {
         }
         let agent_name = self
             .fleet
-            .agent(&agent_id)
+            .agent(&c.agent_id)
             .map(|a| a.name.clone())
             .unwrap_or_default();
         let blast = vec![
@@ -1288,7 +1324,9 @@ impl App {
     // ------------------------------------------------------------ messages
 
     pub fn handle_msg(&mut self, msg: Msg) -> Vec<Effect> {
-        let effects = self.msg(msg);
+        let seen = Self::seen(&msg);
+        let mut effects = self.msg(msg);
+        effects.extend(self.after_poll(seen));
         self.prepare();
         effects
     }
@@ -1383,6 +1421,10 @@ impl App {
                 }
                 // The backend changed: fetch it now rather than at the next tick.
                 vec![Effect::PollNow]
+            }
+            m
+            @ (Msg::Audit(_) | Msg::AuditVerified(_) | Msg::Detail { .. } | Msg::Trail { .. }) => {
+                self.pane_msg(m)
             }
         }
     }

@@ -5,9 +5,12 @@
 
 pub mod alert_list;
 pub mod app;
+pub mod audit_log;
 pub mod cred_list;
 pub mod delegation_tree;
+pub mod detail_extras;
 pub mod dialog;
+pub mod fetch;
 pub mod input;
 pub mod keymap;
 pub mod logging;

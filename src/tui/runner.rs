@@ -77,6 +77,10 @@ impl Runner {
             }
             Effect::PollNow => self.poker.poll_now(),
             Effect::Quit => {}
+            read @ (Effect::FetchAudit { .. }
+            | Effect::VerifyAudit
+            | Effect::FetchDetail { .. }
+            | Effect::FetchTrail { .. }) => super::fetch::spawn(&self.client, &self.tx, read),
         }
     }
 }
