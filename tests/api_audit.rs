@@ -1,5 +1,7 @@
 //! The audit chain against a real server: every action appends an entry
-//! with its actor and reason, `after=N` pages, the chain is hash-linked so
+//! with its actor and reason, `after=N` pages, `tail=N` answers the newest,
+//! `agent=` and `target=` answer one agent's or one id's trail, the chain
+//! is hash-linked so
 //! that anyone can recompute it, and tampering with the database file
 //! (an edited, deleted or re-hashed row) is found by `/v1/audit/verify`.
 
@@ -59,6 +61,111 @@ async fn after_n_answers_the_entries_after_n() {
         v.as_array().unwrap().len() as i64 > n,
         "the token creation is audited too"
     );
+}
+
+#[tokio::test]
+async fn tail_n_answers_the_newest_entries_oldest_first() {
+    let s = busy().await;
+    let n = s.audit_len().await as i64;
+    let tail = s.get("/v1/audit?tail=3").await;
+    assert_eq!(seqs(tail.as_array().unwrap()), [n - 2, n - 1, n]);
+    // `after` still bounds it from below.
+    let tail = s.get(&format!("/v1/audit?after={}&tail=100", n - 2)).await;
+    assert_eq!(seqs(tail.as_array().unwrap()), [n - 1, n]);
+    for bad in ["tail=0", "tail=10001", "limit=2&tail=2"] {
+        let (status, v) = s
+            .call("GET", &format!("/v1/audit?{bad}"), Some(ADMIN), None)
+            .await;
+        assert_eq!(status, 400, "{bad}: {v}");
+        assert_eq!(v["error"]["code"], "bad_request", "{v}");
+    }
+}
+
+#[tokio::test]
+async fn agent_answers_that_agents_trail_and_its_credentials() {
+    let s = TestServer::start().await;
+    let a = s.agent("planner").await;
+    let b = s.agent("executor").await;
+    let (cred_a, _) = s.credential("planner").await;
+    let (cred_b, _) = s.credential("executor").await;
+    s.admin(
+        "POST",
+        "/v1/delegations",
+        json!({"parent_agent": "planner", "child_agent": "executor", "scopes": ["tickets:read"]}),
+    )
+    .await;
+    s.admin(
+        "POST",
+        "/v1/agents/executor/suspend",
+        json!({"reason": "only executor"}),
+    )
+    .await;
+    s.admin(
+        "POST",
+        &format!("/v1/credentials/{cred_a}/revoke"),
+        json!({"reason": "planner's key leaked"}),
+    )
+    .await;
+    let actions = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| txt(e, "action").to_string())
+            .collect()
+    };
+
+    let trail = s.get("/v1/audit?agent=planner").await;
+    assert_eq!(
+        actions(&trail),
+        [
+            "agent.register",
+            "credential.issue",
+            "delegation.add",
+            "credential.revoke"
+        ],
+        "{trail}"
+    );
+    let entries = trail.as_array().unwrap();
+    assert!(entries.iter().all(|e| !txt(e, "target").contains(&cred_b)));
+    assert!(seqs(entries).windows(2).all(|w| w[0] < w[1]), "seq order");
+    // By id the same; the child's trail has the delegation too.
+    assert_eq!(
+        s.get(&format!("/v1/audit?agent={}", txt(&a, "id"))).await,
+        trail
+    );
+    let child = s.get(&format!("/v1/audit?agent={}", txt(&b, "id"))).await;
+    assert_eq!(
+        actions(&child),
+        [
+            "agent.register",
+            "credential.issue",
+            "delegation.add",
+            "agent.suspend"
+        ],
+        "{child}"
+    );
+    // The newest two of the trail, and `after` past them: nothing.
+    let last = s.get("/v1/audit?agent=planner&tail=2").await;
+    assert_eq!(actions(&last), ["delegation.add", "credential.revoke"]);
+    let after = seqs(entries).last().copied().unwrap();
+    assert_eq!(
+        s.get(&format!("/v1/audit?agent=planner&after={after}"))
+            .await,
+        json!([])
+    );
+    // One credential's entries: its issue and its revocation.
+    let one = s.get(&format!("/v1/audit?target={cred_a}")).await;
+    assert_eq!(actions(&one), ["credential.issue", "credential.revoke"]);
+    // A viewer may read a trail; an unknown agent is a 404.
+    let viewer = s.token("viewer").await;
+    let (status, v) = s
+        .call("GET", "/v1/audit?agent=planner", Some(&viewer), None)
+        .await;
+    assert_eq!((status, v), (200, trail));
+    let (status, v) = s
+        .call("GET", "/v1/audit?agent=nobody", Some(ADMIN), None)
+        .await;
+    assert_eq!(status, 404, "{v}");
 }
 
 /// The entry's hash as the chain defines it, recomputed here.

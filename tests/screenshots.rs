@@ -41,6 +41,9 @@ const NAMES: &[&str] = &[
     "kill",
     "owner-picker",
     "help",
+    "people",
+    "credentials",
+    "audit",
 ];
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -288,6 +291,57 @@ fn showcase(c: &Changes) -> &Agent {
         .expect("the demo fleet has active, owned agents")
 }
 
+/// The audit chain the backend would hold for this fleet, in part: each
+/// agent registered, each credential issued, each alert opened, one after
+/// another up to the fixed clock.
+fn audit_chain(c: &Changes) -> Vec<AuditEntry> {
+    let admin = "token:bootstrap-admin";
+    let mut rows: Vec<(String, String, String, String)> = Vec::new();
+    for a in &c.agents {
+        rows.push((
+            admin.into(),
+            "agent.register".into(),
+            format!("{} ({})", a.id, a.name),
+            "ok".into(),
+        ));
+    }
+    for k in &c.credentials {
+        let expiry = match k.expires_at {
+            Some(t) => format!("ok, expires {}", t.format("%Y-%m-%d")),
+            None => "ok, never expires".into(),
+        };
+        rows.push((
+            admin.into(),
+            "credential.issue".into(),
+            format!("{} of {}", k.id, k.agent_id),
+            expiry,
+        ));
+    }
+    for l in &c.alerts {
+        rows.push((
+            format!("rule:{}", l.rule),
+            "alert.open".into(),
+            format!("{} on {}", l.id, l.agent_id.as_deref().unwrap_or("-")),
+            format!("{}: {}", l.severity, l.summary),
+        ));
+    }
+    let n = rows.len() as i64;
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, (actor, action, target, result))| AuditEntry {
+            seq: i as i64 + 1,
+            at: wall() - Duration::seconds((n - i as i64) * 7),
+            actor,
+            action,
+            target,
+            reason: None,
+            result,
+            prev_hash: String::new(),
+            hash: String::new(),
+        })
+        .collect()
+}
+
 /// What the backend would plan for killing `agent` (without cascade),
 /// on a backend with a runtime hook for each kind of runtime: `kubectl`
 /// for Kubernetes, a webhook for the others.
@@ -430,6 +484,30 @@ fn detail() {
     let (mut app, clock) = app(&c);
     select(&mut app, &agent.id);
     press(&mut app, KeyCode::Enter);
+    // What the view fetches beside the feed: a busy hour, and the trail.
+    let activity: Vec<u32> = (0..60u32)
+        .map(|m| 6 + (m * 7) % 11 + if (40..46).contains(&m) { 30 } else { 0 })
+        .collect();
+    app.handle_msg(Msg::Detail {
+        agent_id: agent.id.clone(),
+        result: Ok(Box::new(AgentDetail {
+            agent: agent.clone(),
+            owner_person: None,
+            credentials: vec![],
+            grants: vec![],
+            delegations: vec![],
+            alerts: vec![],
+            activity,
+        })),
+    });
+    let trail = audit_chain(&c)
+        .into_iter()
+        .filter(|e| e.target.contains(&agent.id))
+        .collect();
+    app.handle_msg(Msg::Trail {
+        agent_id: agent.id.clone(),
+        result: Ok(trail),
+    });
     let svg = svg(&app, clock, &format!("the detail view of {}", agent.name));
     // The credentials panel shows the seeded prefixes, never a random one.
     let prefix = &c
@@ -492,6 +570,47 @@ fn help() {
     let (mut app, clock) = app(&c);
     press(&mut app, KeyCode::Char('?'));
     check("help", svg(&app, clock, "the keys of the agents view"));
+}
+
+fn command(app: &mut App, text: &str) {
+    press(app, KeyCode::Char(':'));
+    for ch in text.chars() {
+        press(app, KeyCode::Char(ch));
+    }
+    press(app, KeyCode::Enter);
+}
+
+#[test]
+fn people() {
+    let c = changes();
+    let (mut app, clock) = app(&c);
+    command(&mut app, "people");
+    check("people", svg(&app, clock, "the people view"));
+}
+
+#[test]
+fn credentials() {
+    let c = changes();
+    let (mut app, clock) = app(&c);
+    command(&mut app, "creds");
+    check("credentials", svg(&app, clock, "the credentials view"));
+}
+
+#[test]
+fn audit() {
+    let c = changes();
+    let (mut app, clock) = app(&c);
+    command(&mut app, "audit");
+    let chain = audit_chain(&c);
+    let entries = chain.len() as i64;
+    app.handle_msg(Msg::Audit(Ok(chain)));
+    app.handle_msg(Msg::AuditVerified(Ok(warden::api::AuditVerification {
+        ok: true,
+        entries,
+        first_bad: None,
+        problem: None,
+    })));
+    check("audit", svg(&app, clock, "the audit view"));
 }
 
 #[test]

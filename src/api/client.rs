@@ -504,6 +504,13 @@ impl Client {
         .map(List::into_vec)
     }
 
+    /// `GET /v1/audit` with every parameter: a tail, one agent's trail…
+    pub async fn audit_query(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, ClientError> {
+        self.call::<(), List<AuditEntry>>(Method::GET, &["v1", "audit"], &query.pairs(), None, None)
+            .await
+            .map(List::into_vec)
+    }
+
     /// `GET /v1/audit/verify`
     pub async fn audit_verify(&self) -> Result<AuditVerification, ClientError> {
         self.get(&["v1", "audit", "verify"]).await

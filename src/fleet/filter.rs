@@ -8,6 +8,8 @@
 //!   or a case-insensitive substring of its id, description or runtime;
 //! - a field predicate:
 //!   `owner:none`, `owner:TEXT` (the owner's id, email or name contains TEXT),
+//!   `owner:=ID_OR_EMAIL` (exactly that owner: the people view's Enter, where
+//!   `ada@corp` must not also find `mada@corp`),
 //!   `kind:KIND`, `env:ENV`, `status:STATUS`,
 //!   `risk:LEVEL` (the highest severity among the agent's open alerts, `none`
 //!   without any; `risk:high` matches high and above, `risk:none` only none),
@@ -98,6 +100,8 @@ enum Pred {
     Text(Needle),
     OwnerNone,
     Owner(Needle),
+    /// `owner:=X`: the owner's id is X, or their email is X in any case.
+    OwnerIs(String),
     Kind(AgentKind),
     Env(String),
     Status(AgentStatus),
@@ -206,7 +210,9 @@ impl Filter {
     /// True when some term looks at the owner's directory entry, so the
     /// caller knows it must look people up.
     pub fn needs_owner(&self) -> bool {
-        self.terms.iter().any(|t| matches!(t.pred, Pred::Owner(_)))
+        self.terms
+            .iter()
+            .any(|t| matches!(t.pred, Pred::Owner(_) | Pred::OwnerIs(_)))
     }
 
     /// True when some term looks at the risk, so the caller knows it must
@@ -247,6 +253,12 @@ impl Pred {
                 n.is_substring_of(owner_id)
                     || s.owner()
                         .is_some_and(|p| n.is_substring_of(&p.email) || n.is_substring_of(&p.name))
+            }
+            Pred::OwnerIs(want) => {
+                agent.owner.as_deref() == Some(want.as_str())
+                    || (agent.owner.is_some()
+                        && s.owner()
+                            .is_some_and(|p| p.email.eq_ignore_ascii_case(want)))
             }
             Pred::Kind(k) => agent.kind == *k,
             Pred::Env(e) => agent.environment.eq_ignore_ascii_case(e),
@@ -366,7 +378,15 @@ fn parse_predicate(field: &str, value: &str) -> Result<Pred, FilterError> {
     };
     Ok(match name {
         "owner" if value.eq_ignore_ascii_case("none") => Pred::OwnerNone,
-        "owner" => Pred::Owner(Needle::new(value)),
+        "owner" => match value.strip_prefix('=') {
+            Some("") => {
+                return Err(bad(
+                    "owner:= needs the owner's id or email, e.g. owner:=ada@example.com".into(),
+                ));
+            }
+            Some(exact) => Pred::OwnerIs(exact.to_string()),
+            None => Pred::Owner(Needle::new(value)),
+        },
         "kind" => Pred::Kind(value.to_ascii_lowercase().parse().map_err(|_| {
             bad(format!(
                 "unknown kind {value:?}; expected one of: {}",
@@ -418,7 +438,7 @@ fn choices<'a>(names: impl Iterator<Item = &'a str>) -> String {
 
 /// A one-line reminder of the syntax, to print after a parse error.
 pub const SYNTAX: &str = "terms (all must match): free text (fuzzy on the name), owner:none, \
-    owner:TEXT, kind:KIND, env:ENV, status:STATUS, risk:LEVEL, label:KEY=VALUE; `!` negates";
+    owner:TEXT, owner:=EXACT, kind:KIND, env:ENV, status:STATUS, risk:LEVEL, label:KEY=VALUE; `!` negates";
 
 #[cfg(test)]
 mod tests {
@@ -540,9 +560,38 @@ mod tests {
             ("owner:LOVELACE", true),
             ("owner:\"Ada Lovelace\"", true),
             ("owner:grace", false),
+            ("owner:=per_123", true),
+            ("owner:=ADA@example.com", true),
+            ("owner:=ada@example", false),
+            ("owner:=per_12", false),
+            ("!owner:=per_123", false),
         ] {
             assert_eq!(Filter::parse(f).unwrap().matches(&s), want, "{f}");
         }
+        // Exact: a longer email that contains this one is someone else.
+        let mada = person("per_9", "Mada", "mada@example.com");
+        let other = Subject {
+            agent: &a,
+            owner: Some(&mada),
+            risk: None,
+        };
+        assert!(
+            Filter::parse("owner:ada@example.com")
+                .unwrap()
+                .matches(&other)
+        );
+        assert!(
+            !Filter::parse("owner:=ada@example.com")
+                .unwrap()
+                .matches(&other)
+        );
+        assert!(
+            Filter::parse("owner:=ada@example.com")
+                .unwrap()
+                .needs_owner()
+        );
+        let e = Filter::parse("owner:=").unwrap_err().to_string();
+        assert!(e.contains("id or email"), "{e}");
     }
 
     #[test]

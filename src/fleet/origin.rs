@@ -12,7 +12,7 @@
 //! always ends the name, whatever the backend's own id holds.
 
 use crate::api::{Changes, TriageReport, WhoAmI};
-use crate::model::{Agent, Alert, Credential, Delegation, Grant, Operation, Person};
+use crate::model::{Agent, AgentDetail, Alert, Credential, Delegation, Grant, Operation, Person};
 
 pub const SEPARATOR: char = '/';
 
@@ -112,6 +112,19 @@ impl Qualify for Operation {
         for s in &mut self.steps {
             q(&mut s.agent_id, prefix);
         }
+    }
+}
+
+impl Qualify for AgentDetail {
+    fn qualify(&mut self, prefix: &str) {
+        self.agent.qualify(prefix);
+        if let Some(p) = &mut self.owner_person {
+            p.qualify(prefix);
+        }
+        self.credentials.iter_mut().for_each(|x| x.qualify(prefix));
+        self.grants.iter_mut().for_each(|x| x.qualify(prefix));
+        self.delegations.iter_mut().for_each(|x| x.qualify(prefix));
+        self.alerts.iter_mut().for_each(|x| x.qualify(prefix));
     }
 }
 

@@ -506,6 +506,15 @@ impl Fleet {
         self.alerts.get(alert_id)
     }
 
+    /// Every credential of every agent, in no order.
+    pub fn credentials(&self) -> impl Iterator<Item = &Credential> {
+        self.credentials.values()
+    }
+
+    pub fn credential(&self, credential_id: &str) -> Option<&Credential> {
+        self.credentials.get(credential_id)
+    }
+
     /// Counts for the header, in one pass.
     pub fn counts(&self) -> Counts {
         let mut c = Counts {

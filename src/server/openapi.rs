@@ -162,12 +162,41 @@ const CHANGES: &[Query] = &[
     },
 ];
 
-const AUDIT: &[Query] = &[Query {
-    name: "after",
-    ty: "integer",
-    minimum: Some(0),
-    description: "Answer the entries whose `seq` is greater than this; 0 (the default) from the start.",
-}];
+const AUDIT: &[Query] = &[
+    Query {
+        name: "after",
+        ty: "integer",
+        minimum: Some(0),
+        description: "Answer the entries whose `seq` is greater than this; 0 (the default) from the start.",
+    },
+    Query {
+        name: "limit",
+        ty: "integer",
+        minimum: Some(1),
+        description: "At most this many entries, the first after `after` (default 1000, at most 10000).",
+    },
+    Query {
+        name: "tail",
+        ty: "integer",
+        minimum: Some(1),
+        description: "The last this many entries after `after` instead of the first, still in `seq` \
+                      order (at most 10000); not together with `limit`.",
+    },
+    Query {
+        name: "target",
+        ty: "string",
+        minimum: None,
+        description: "Only entries whose target names this id (an agent, a credential, an alert…) \
+                      as a whole word.",
+    },
+    Query {
+        name: "agent",
+        ty: "string",
+        minimum: None,
+        description: "Only entries about this agent (id or unique name) or one of its credentials: \
+                      its trail. 404 if there is no such agent.",
+    },
+];
 
 /// Every route of API v1. Adding a route is adding an entry here.
 #[rustfmt::skip]
@@ -223,7 +252,7 @@ pub const ROUTES: &[Route] = {
         Route { method: GET, path: "/v1/changes", operation_id: "changes", query: CHANGES, answer: Some(schema::<Changes>), summary: "What changed after a cursor",
             description: "Everything changed after cursor `since`, and the new cursor. `full: true` means the answer replaces the client's copy. With `wait`, the request is held until something changes or the time is up.", ..R },
         Route { method: GET, path: "/v1/audit", operation_id: "listAudit", query: AUDIT, answer: Some(schema::<Vec<AuditEntry>>), summary: "Audit entries",
-            description: "The append-only, hash-chained audit trail, in `seq` order, after `after`.", ..R },
+            description: "The append-only, hash-chained audit trail, in `seq` order, after `after`: the first `limit` entries, or the last `tail`; `target` or `agent` keep only the entries about that id or agent.", errors: &[404], ..R },
         Route { method: GET, path: "/v1/audit/verify", operation_id: "verifyAudit", answer: Some(schema::<AuditVerification>), summary: "Verify the audit chain",
             description: "Recomputes the hash chain; `ok` is true only if it is intact, else `first_bad` is the first entry that is missing or does not match.", ..R },
         Route { method: GET, path: "/v1/openapi.json", operation_id: "openapi", answer: Some(any_object), summary: "This document",
@@ -709,7 +738,10 @@ mod tests {
         };
         assert_eq!(names(&op("get", "/v1/agents")), ["limit", "cursor"]);
         assert_eq!(names(&op("get", "/v1/changes")), ["since", "wait"]);
-        assert_eq!(names(&op("get", "/v1/audit")), ["after"]);
+        assert_eq!(
+            names(&op("get", "/v1/audit")),
+            ["after", "limit", "tail", "target", "agent"]
+        );
         assert_eq!(op("get", "/v1/whoami")["x-warden-access"], "any");
         assert_eq!(op("post", "/v1/tokens")["x-warden-access"], "admin");
         assert_eq!(op("get", "/v1/alerts")["x-warden-access"], "viewer");

@@ -21,6 +21,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+mod panes;
+pub use panes::Panes;
+
 /// A poll slower than this marks the backend slow.
 pub const SLOW: Duration = Duration::from_millis(1500);
 
@@ -34,6 +37,12 @@ pub enum Screen {
     Alerts,
     /// The ownership triage queue (`:triage`); `o` assigns an owner.
     Triage,
+    /// Owners and what they own (`:people`); Enter filters the agents.
+    People,
+    /// Every credential (`:creds`); Enter opens its agent, `x` revokes.
+    Creds,
+    /// The live audit tail and whether the chain verifies (`:audit`).
+    Audit,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +127,9 @@ pub struct App {
     pub alerts: AlertList,
     /// The triage view's queue, as the backends ranked it.
     pub triage: TriageQueue,
+    /// The people, credentials and audit screens, and the detail's
+    /// fetched sections.
+    pub panes: Panes,
     pub screens: Vec<Screen>,
     pub overlay: Overlay,
     pub prompt: Prompt,
@@ -233,6 +245,7 @@ impl App {
             table: AgentTable::default(),
             alerts: AlertList::default(),
             triage: TriageQueue::default(),
+            panes: Panes::default(),
             screens: vec![Screen::Agents],
             overlay: Overlay::None,
             prompt: Prompt::None,
@@ -357,6 +370,7 @@ impl App {
         self.triage.settle(&self.fleet);
         self.triage
             .scroll_to_selection(super::views::triage_rows(self.table_rows));
+        self.prepare_panes();
     }
 
     /// Whether a new critical alert arrived since the last call; clears it.
@@ -413,6 +427,10 @@ impl App {
                 .triage
                 .selected_case()
                 .and_then(|c| self.fleet.agent(&c.agent.id)),
+            Screen::Creds => self
+                .selected_credential()
+                .and_then(|c| self.fleet.agent(&c.agent_id)),
+            Screen::People | Screen::Audit => None,
         }
     }
 
@@ -444,7 +462,9 @@ impl App {
     // ---------------------------------------------------------------- keys
 
     pub fn handle_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let effects = self.key(key);
+        let before = self.screen().clone();
+        let mut effects = self.key(key);
+        effects.extend(self.came_into_view(&before));
         self.prepare();
         effects
     }
@@ -629,8 +649,9 @@ impl App {
                 self.flash(
                     Level::Error,
                     format!(
-                        "unknown command :{}; try :agents, :alerts, :help or :q",
-                        escape(text)
+                        "unknown command :{}; try {}",
+                        escape(text),
+                        keymap::command_list()
                     ),
                 );
                 vec![]
@@ -649,6 +670,7 @@ impl App {
                 Screen::Detail { .. } => self.detail_cursor = 0,
                 Screen::Alerts => self.alerts.top(),
                 Screen::Triage => self.triage.top(),
+                Screen::People | Screen::Creds | Screen::Audit => self.pane_top(),
             },
             Command::Bottom => match self.screen() {
                 Screen::Agents => self.table.bottom(),
@@ -658,6 +680,7 @@ impl App {
                     self.detail_cursor =
                         self.fleet.credentials_of(agent_id).len().saturating_sub(1);
                 }
+                Screen::People | Screen::Creds | Screen::Audit => self.pane_bottom(),
             },
             Command::Open => match self.screen() {
                 Screen::Agents => {
@@ -676,6 +699,7 @@ impl App {
                     }
                 }
                 Screen::Detail { .. } => {}
+                Screen::People | Screen::Creds | Screen::Audit => self.pane_open(),
             },
             Command::Back => {
                 if self.screens.len() > 1 {
@@ -728,6 +752,10 @@ impl App {
                 self.triage.top();
                 return self.fetch_triage();
             }
+            Command::People => self.open_pane(Screen::People),
+            Command::Creds => self.open_pane(Screen::Creds),
+            Command::Audit => self.open_pane(Screen::Audit),
+            Command::VerifyAudit => return self.verify_audit_now(),
             Command::Refresh => {
                 self.flash(Level::Info, "polling now");
                 if *self.screen() == Screen::Triage {
@@ -828,6 +856,7 @@ impl App {
             Screen::Agents => self.table.move_by(delta),
             Screen::Alerts => self.alerts.move_by(delta),
             Screen::Triage => self.triage.move_by(delta),
+            Screen::People | Screen::Creds | Screen::Audit => self.pane_move(delta),
             Screen::Detail { agent_id } => {
                 let n = self.fleet.credentials_of(&agent_id).len();
                 if n > 0 {
@@ -1498,20 +1527,27 @@ impl App {
     }
 
     fn revoke(&mut self) {
-        let Screen::Detail { agent_id } = self.screen().clone() else {
-            self.flash(
-                Level::Info,
-                "open an agent (Enter) and select one of its credentials to revoke it",
-            );
-            return;
+        let chosen = match self.screen().clone() {
+            Screen::Detail { agent_id } => self
+                .fleet
+                .credentials_of(&agent_id)
+                .get(self.detail_cursor)
+                .map(|c| (*c).clone()),
+            Screen::Creds => self.selected_credential().cloned(),
+            _ => {
+                self.flash(
+                    Level::Info,
+                    "open an agent (Enter) or :creds and select a credential to revoke it",
+                );
+                return;
+            }
         };
         if let Some(why) = self.actions_refused() {
             self.flash(Level::Error, why);
             return;
         }
-        let creds = self.fleet.credentials_of(&agent_id);
-        let Some(c) = creds.get(self.detail_cursor) else {
-            self.flash(Level::Error, "this agent has no credential to revoke");
+        let Some(c) = chosen else {
+            self.flash(Level::Error, "there is no credential here to revoke");
             return;
         };
         if c.status == CredentialStatus::Revoked {
@@ -1524,7 +1560,7 @@ impl App {
         }
         let agent_name = self
             .fleet
-            .agent(&agent_id)
+            .agent(&c.agent_id)
             .map(|a| a.name.clone())
             .unwrap_or_default();
         let blast = vec![
@@ -1542,7 +1578,9 @@ impl App {
     // ------------------------------------------------------------ messages
 
     pub fn handle_msg(&mut self, msg: Msg) -> Vec<Effect> {
-        let effects = self.msg(msg);
+        let seen = Self::seen(&msg);
+        let mut effects = self.msg(msg);
+        effects.extend(self.after_poll(seen));
         self.prepare();
         effects
     }
@@ -1622,6 +1660,10 @@ impl App {
                     return effects;
                 }
                 vec![Effect::PollNow]
+            }
+            m
+            @ (Msg::Audit(_) | Msg::AuditVerified(_) | Msg::Detail { .. } | Msg::Trail { .. }) => {
+                self.pane_msg(m)
             }
         }
     }

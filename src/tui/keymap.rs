@@ -25,6 +25,14 @@ pub enum Command {
     Alerts,
     /// Acknowledge the selected alert, with a reason.
     Ack,
+    /// `:people`: owners and what they own.
+    People,
+    /// `:creds`: every credential.
+    Creds,
+    /// `:audit`: the live audit tail and whether the chain verifies.
+    Audit,
+    /// Verify the audit chain now.
+    VerifyAudit,
     Refresh,
     SortName,
     SortOwner,
@@ -55,6 +63,13 @@ pub enum Scope {
     Detail,
     Alerts,
     Triage,
+    People,
+    Creds,
+    Audit,
+    /// The screens where an agent is selected: the agents table, an
+    /// agent's view, the alerts (the alert's agent), the credentials (the
+    /// credential's agent).
+    WithAgent,
 }
 
 /// One binding: keys, command, where, and what the help says.
@@ -160,6 +175,20 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Enter, NONE)],
         "enter",
         Open,
+        People,
+        "show the agents this person owns (filter owner:=email)"
+    ),
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "enter",
+        Open,
+        Creds,
+        "open the credential's agent"
+    ),
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "enter",
+        Open,
         Triage,
         "open the agent"
     ),
@@ -182,7 +211,7 @@ pub const BINDINGS: &[Binding] = &[
         ":",
         CommandMode,
         Everywhere,
-        "command: :agents, :alerts, :help, :q"
+        "command: :agents :alerts :people :creds :audit :help :q"
     ),
     b!(
         &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)],
@@ -267,7 +296,7 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char('f'), NONE)],
         "f",
         Freeze,
-        Everywhere,
+        WithAgent,
         "freeze (suspend) or unfreeze, no dialog; all marked, if any",
         acts
     ),
@@ -275,7 +304,7 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char('K'), SHIFT), (KeyCode::Char('K'), NONE)],
         "K",
         Kill,
-        Everywhere,
+        WithAgent,
         "kill: revoke everything, stop the runtime; all marked, if any",
         acts
     ),
@@ -283,7 +312,7 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char('o'), NONE)],
         "o",
         Owner,
-        Everywhere,
+        WithAgent,
         "reassign the owner; all marked, if any",
         acts
     ),
@@ -292,7 +321,7 @@ pub const BINDINGS: &[Binding] = &[
         "x",
         Revoke,
         Everywhere,
-        "revoke the selected credential (in an agent's view)",
+        "revoke the selected credential (in an agent's view or :creds)",
         acts
     ),
     b!(
@@ -302,6 +331,13 @@ pub const BINDINGS: &[Binding] = &[
         Alerts,
         "acknowledge the selected alert, with a reason",
         acts
+    ),
+    b!(
+        &[(KeyCode::Char('v'), NONE)],
+        "v",
+        VerifyAudit,
+        Audit,
+        "verify the audit chain now"
     ),
     b!(
         &[(KeyCode::Char('q'), NONE)],
@@ -319,7 +355,33 @@ fn in_scope(scope: Scope, screen: &Screen) -> bool {
         Scope::Detail => matches!(screen, Screen::Detail { .. }),
         Scope::Alerts => matches!(screen, Screen::Alerts),
         Scope::Triage => matches!(screen, Screen::Triage),
+        Scope::People => matches!(screen, Screen::People),
+        Scope::Creds => matches!(screen, Screen::Creds),
+        Scope::Audit => matches!(screen, Screen::Audit),
+        Scope::WithAgent => matches!(
+            screen,
+            Screen::Agents
+                | Screen::Detail { .. }
+                | Screen::Alerts
+                | Screen::Creds
+                | Screen::Triage
+        ),
     }
+}
+
+/// One of each screen, for checks that must hold on every one.
+pub fn every_screen() -> Vec<Screen> {
+    vec![
+        Screen::Agents,
+        Screen::Detail {
+            agent_id: String::new(),
+        },
+        Screen::Alerts,
+        Screen::Triage,
+        Screen::People,
+        Screen::Creds,
+        Screen::Audit,
+    ]
 }
 
 /// The command a key runs on this screen, if any.
@@ -354,6 +416,7 @@ pub fn hint(command: Command) -> Option<&'static str> {
         Command::Owner => "owner",
         Command::Revoke => "revoke",
         Command::Ack => "ack",
+        Command::VerifyAudit => "verify",
         Command::QuitOrBack => "quit",
         _ => return None,
     })
@@ -363,6 +426,13 @@ pub fn hint(command: Command) -> Option<&'static str> {
 pub const COMMANDS: &[(&str, &[&str], Command)] = &[
     ("agents", &["a", "ag", "agent"], Command::Agents),
     ("alerts", &["al", "alert"], Command::Alerts),
+    ("people", &["ppl", "owners", "person"], Command::People),
+    (
+        "creds",
+        &["credentials", "cred", "credential"],
+        Command::Creds,
+    ),
+    ("audit", &["au"], Command::Audit),
     ("help", &["h"], Command::Help),
     ("quit", &["q", "q!", "exit"], Command::Quit),
     ("theme", &[], Command::Theme),
@@ -376,6 +446,17 @@ pub fn resolve_command(text: &str) -> Option<Command> {
         .iter()
         .find(|(name, aliases, _)| *name == text || aliases.contains(&text))
         .map(|(_, _, c)| *c)
+}
+
+/// The commands as a sentence, for the prompt and the unknown-command
+/// message: ":agents, :alerts, …, :theme or :q".
+pub fn command_list() -> String {
+    let names: Vec<String> = COMMANDS
+        .iter()
+        .filter(|(_, _, c)| *c != Command::Quit)
+        .map(|(name, _, _)| format!(":{name}"))
+        .collect();
+    format!("{} or :q", names.join(", "))
 }
 
 /// Tab completion: the one command the prefix names.
@@ -396,14 +477,7 @@ mod tests {
 
     #[test]
     fn no_two_bindings_share_a_key_on_a_screen() {
-        for screen in [
-            Screen::Agents,
-            Screen::Detail {
-                agent_id: String::new(),
-            },
-            Screen::Alerts,
-            Screen::Triage,
-        ] {
+        for screen in every_screen() {
             let mut seen = std::collections::HashMap::new();
             for b in bindings_for(&screen) {
                 for k in b.keys {
@@ -425,5 +499,36 @@ mod tests {
         assert_eq!(resolve_command("alert"), Some(Command::Alerts));
         assert_eq!(complete("al"), Some("alerts"));
         assert_eq!(complete(""), None);
+        for (alias, command) in [
+            ("people", Command::People),
+            ("ppl", Command::People),
+            ("owners", Command::People),
+            ("creds", Command::Creds),
+            ("credentials", Command::Creds),
+            ("audit", Command::Audit),
+            ("au", Command::Audit),
+        ] {
+            assert_eq!(resolve_command(alias), Some(command), "{alias}");
+        }
+        assert_eq!(complete("pe"), Some("people"));
+        assert_eq!(complete("cr"), Some("creds"));
+        assert_eq!(complete("au"), Some("audit"));
+        assert_eq!(complete("a"), None, "agents, alerts, audit");
+        let list = command_list();
+        for name in [":people", ":creds", ":audit", ":alerts"] {
+            assert!(list.contains(name), "{list}");
+        }
+        assert!(list.ends_with("or :q"), "{list}");
+    }
+
+    #[test]
+    fn agent_actions_only_where_an_agent_is_selected() {
+        let f = KeyEvent::new(KeyCode::Char('f'), KeyModifiers::NONE);
+        assert_eq!(command_for(&Screen::Creds, &f), Some(Command::Freeze));
+        assert_eq!(command_for(&Screen::People, &f), None);
+        assert_eq!(command_for(&Screen::Audit, &f), None);
+        let v = KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE);
+        assert_eq!(command_for(&Screen::Audit, &v), Some(Command::VerifyAudit));
+        assert_eq!(command_for(&Screen::Agents, &v), None);
     }
 }

@@ -5,16 +5,23 @@
 
 pub mod alert_list;
 pub mod app;
+pub mod audit_log;
+pub mod cred_list;
+pub mod delegation_tree;
+pub mod detail_extras;
 pub mod dialog;
+pub mod fetch;
 pub mod input;
 pub mod keymap;
 pub mod logging;
 pub mod mouse;
 pub mod msg;
+pub mod people_list;
 pub mod picker;
 pub mod remap;
 pub mod run;
 pub mod runner;
+pub mod selection;
 pub mod svg;
 pub mod table;
 pub mod terminal;

@@ -63,7 +63,19 @@ impl App {
                 self.triage.selected,
                 self.triage.cases.len(),
             ),
-            Screen::Detail { .. } => return vec![],
+            Screen::People => (
+                self.panes.people.sel.offset,
+                self.panes.people.sel.selected,
+                self.panes.people.rows.len(),
+            ),
+            Screen::Creds => (
+                self.panes.creds.sel.offset,
+                self.panes.creds.sel.selected,
+                self.panes.creds.order.len(),
+            ),
+            // The audit tail has a verdict line above it, and nothing to
+            // open; the wheel scrolls it.
+            Screen::Detail { .. } | Screen::Audit => return vec![],
         };
         let at = offset + line;
         if at >= len {

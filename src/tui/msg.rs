@@ -2,8 +2,8 @@
 //! a dialog gates, effects the app asks the runner to carry out, and the
 //! messages that come back from sources and action tasks.
 
-use crate::api::{Changes, TriageReport, WhoAmI};
-use crate::model::{Agent, Alert, Credential, Operation};
+use crate::api::{AuditVerification, Changes, TriageReport, WhoAmI};
+use crate::model::{Agent, AgentDetail, Alert, AuditEntry, Credential, Operation};
 use std::time::Duration;
 
 /// Something to do on the backend. Every one carries a reason, for the
@@ -79,6 +79,30 @@ pub enum Effect {
     /// [`Msg::Triage`].
     FetchTriage,
     Quit,
+    /// Read the audit chain after `after`: its newest `tail` entries when
+    /// set (opening the audit view), else the next page. Answers
+    /// [`Msg::Audit`].
+    FetchAudit {
+        /// The backend whose chain it is, by its place in the list.
+        backend: usize,
+        after: i64,
+        tail: Option<usize>,
+    },
+    /// Verify backend `backend`'s audit chain; answers [`Msg::AuditVerified`].
+    VerifyAudit {
+        backend: usize,
+    },
+    /// Read one agent as the backend has it now, for what the changes feed
+    /// does not carry (its activity); answers [`Msg::Detail`].
+    FetchDetail {
+        agent_id: String,
+    },
+    /// Read one agent's audit trail, its newest `tail` entries; answers
+    /// [`Msg::Trail`].
+    FetchTrail {
+        agent_id: String,
+        tail: usize,
+    },
 }
 
 /// What a finished action answered.
@@ -124,5 +148,19 @@ pub enum Msg {
         agent_id: String,
         cascade: bool,
         result: Result<Operation, String>,
+    },
+    /// Audit entries, oldest first, or why they could not be read.
+    Audit(Result<Vec<AuditEntry>, String>),
+    /// Whether the audit chain verifies.
+    AuditVerified(Result<AuditVerification, String>),
+    /// One agent as `GET /v1/agents/{id}` answered.
+    Detail {
+        agent_id: String,
+        result: Result<Box<AgentDetail>, String>,
+    },
+    /// One agent's audit trail, oldest first.
+    Trail {
+        agent_id: String,
+        result: Result<Vec<AuditEntry>, String>,
     },
 }

@@ -5,7 +5,9 @@
 //! the same key on one screen are a clash, refused with both named.
 
 use super::app::Screen;
-use super::keymap::{self, BINDINGS, Binding, Command, Scope};
+#[cfg(test)]
+use super::keymap::BINDINGS;
+use super::keymap::{self, Binding, Command};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
 
@@ -40,6 +42,7 @@ pub const ACTIONS: &[(&str, Command)] = &[
     ("owner", Command::Owner),
     ("revoke", Command::Revoke),
     ("ack", Command::Ack),
+    ("verify_audit", Command::VerifyAudit),
 ];
 
 fn action_name(command: Command) -> &'static str {
@@ -129,23 +132,24 @@ impl KeyMap {
             .map(|b| b.command)
     }
 
-    /// Two different actions answering one key where both work.
+    /// Two different actions answering one key on one screen.
     fn check_clashes(&self) -> Result<(), String> {
-        let overlap =
-            |a: Scope, b: Scope| a == b || a == Scope::Everywhere || b == Scope::Everywhere;
-        for (i, a) in BINDINGS.iter().enumerate() {
-            for b in &BINDINGS[i + 1..] {
-                if a.command == b.command || !overlap(a.scope, b.scope) {
-                    continue;
-                }
-                let shared = self.keys_of(a).iter().find(|k| self.keys_of(b).contains(k));
-                if shared.is_some() {
-                    return Err(format!(
-                        "[keys]: {} and {} would both answer {}; give one of them another key",
-                        self.describe(a),
-                        self.describe(b),
-                        self.label(a),
-                    ));
+        for screen in keymap::every_screen() {
+            let here: Vec<&Binding> = keymap::bindings_for(&screen).collect();
+            for (i, a) in here.iter().enumerate() {
+                for b in &here[i + 1..] {
+                    if a.command == b.command {
+                        continue;
+                    }
+                    let shared = self.keys_of(a).iter().find(|k| self.keys_of(b).contains(k));
+                    if shared.is_some() {
+                        return Err(format!(
+                            "[keys]: {} and {} would both answer {}; give one of them another key",
+                            self.describe(a),
+                            self.describe(b),
+                            self.label(a),
+                        ));
+                    }
                 }
             }
         }

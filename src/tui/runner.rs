@@ -234,6 +234,29 @@ impl Runner {
                 }
             }
             Effect::Quit => {}
+            Effect::FetchAudit { backend, .. } | Effect::VerifyAudit { backend } => {
+                match self.routes.get(backend) {
+                    Some(route) => super::fetch::spawn(&route.client, &self.tx, effect, None),
+                    None => tracing::warn!(backend, "an audit read for an unknown backend"),
+                }
+            }
+            Effect::FetchDetail { ref agent_id } | Effect::FetchTrail { ref agent_id, .. } => {
+                let (route, local) = match self.route(agent_id) {
+                    Ok((route, local)) => (route.clone(), local.to_string()),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "a read for an agent of no backend");
+                        return;
+                    }
+                };
+                let local_effect = match effect {
+                    Effect::FetchTrail { tail, .. } => Effect::FetchTrail {
+                        agent_id: local,
+                        tail,
+                    },
+                    _ => Effect::FetchDetail { agent_id: local },
+                };
+                super::fetch::spawn(&route.client, &self.tx, local_effect, route.scope.clone());
+            }
         }
     }
 }

@@ -11,6 +11,21 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
+/// Which audit entries to read (`GET /v1/audit`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditSelect {
+    /// Only entries whose `seq` is greater.
+    pub after: i64,
+    /// At most this many.
+    pub count: usize,
+    /// The newest `count` rather than the oldest (still answered oldest
+    /// first): a trail's last page, without paging through its history.
+    pub newest: bool,
+    /// Ids one of which the entry's target must name, as a whole word
+    /// (`crd_1` is not named by `crd_12`); empty: every entry.
+    pub names: Vec<String>,
+}
+
 /// Who is acting, as written into the audit chain.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Actor {
@@ -530,6 +545,8 @@ pub trait Store: Send + Sync + 'static {
 
     // The audit chain.
     async fn audit_after(&self, after: i64, limit: usize) -> StoreResult<Vec<AuditEntry>>;
+    /// The entries `select` asks for, in `seq` order.
+    async fn audit_select(&self, select: &AuditSelect) -> StoreResult<Vec<AuditEntry>>;
     async fn audit_verify(&self) -> StoreResult<AuditVerification>;
 
     // The rule engine.

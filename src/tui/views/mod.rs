@@ -4,9 +4,12 @@
 
 mod agents;
 mod alerts;
+mod audit;
+mod creds;
 mod detail;
 mod header;
 mod overlay;
+mod people;
 mod triage;
 
 use super::app::{App, Level, Overlay, Prompt, Screen};
@@ -68,6 +71,15 @@ pub fn age(seconds: i64) -> String {
     }
 }
 
+/// "5m ago", "in 3d", or "never" for no time at all.
+pub(super) fn when(t: Option<DateTime<Utc>>, clock: Clock) -> String {
+    match t {
+        Some(t) if t <= clock.wall => format!("{} ago", age((clock.wall - t).num_seconds())),
+        Some(t) => format!("in {}", age((t - clock.wall).num_seconds())),
+        None => "never".into(),
+    }
+}
+
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, clock: Clock) {
     let area = frame.area();
     if area.width < 20 || area.height < 7 {
@@ -102,6 +114,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, clock: Clock) {
         Screen::Alerts => alerts::draw(frame, body, app, theme, clock),
         Screen::Triage => triage::draw(frame, body, app, theme, clock),
         Screen::Detail { agent_id } => detail::draw(frame, body, app, agent_id, theme, clock),
+        Screen::People => people::draw(frame, body, app, theme),
+        Screen::Creds => creds::draw(frame, body, app, theme, clock),
+        Screen::Audit => audit::draw(frame, body, app, theme, clock),
     }
     draw_flash(frame, flash, app, theme);
     draw_hints(frame, hints, app, theme);
@@ -130,19 +145,21 @@ fn draw_crumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled(":", theme.accent),
             Span::styled(input.text().to_string(), theme.header),
             Span::styled("█", theme.accent),
-            Span::styled("  tab completes; agents, alerts, help, q", theme.muted),
+            Span::styled(
+                format!("  tab completes; {}", keymap::command_list()),
+                theme.muted,
+            ),
         ]),
         Prompt::None => {
-            // Opened from the alerts view, the trail starts there: that is
-            // where Esc goes back to.
-            let from_alerts = app.screens.contains(&Screen::Alerts);
-            let from_triage = app.screens.contains(&Screen::Triage);
-            let root = if from_alerts {
-                "alerts"
-            } else if from_triage {
-                "triage"
-            } else {
-                "agents"
+            // Opened from the alerts view (or people, creds, audit), the
+            // trail starts there: that is where Esc goes back to.
+            let root = match app.screens.get(1) {
+                Some(Screen::Alerts) => "alerts",
+                Some(Screen::People) => "people",
+                Some(Screen::Creds) => "creds",
+                Some(Screen::Audit) => "audit",
+                Some(Screen::Triage) => "triage",
+                _ => "agents",
             };
             let mut spans = vec![Span::styled(root, theme.title)];
             if let Screen::Detail { agent_id } = app.screen() {
@@ -188,9 +205,10 @@ fn draw_hints(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let Some(word) = keymap::hint(b.command) else {
             continue;
         };
-        // Revoking needs a credential, which only the detail view selects.
-        let off_screen =
-            b.command == keymap::Command::Revoke && !matches!(app.screen(), Screen::Detail { .. });
+        // Revoking needs a credential, which only the detail view and the
+        // credentials view select.
+        let off_screen = b.command == keymap::Command::Revoke
+            && !matches!(app.screen(), Screen::Detail { .. } | Screen::Creds);
         if (b.acts && refused) || off_screen || seen.contains(&word) {
             continue;
         }

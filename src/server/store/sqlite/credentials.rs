@@ -297,15 +297,17 @@ pub fn add_delegation(
             rev
         ],
     )?;
+    // Both agents by id as well as by name, so that each one's trail
+    // (`GET /v1/audit?agent=…`) finds the delegation.
     let parent_label = parent_agent
-        .map(|a| a.name)
+        .map(|a| format!("{} ({})", a.id, a.name))
         .or(parent_person.map(|p| p.email))
         .unwrap_or_default();
     append_audit(
         tx,
         actor,
         "delegation.add",
-        &format!("{id}: {parent_label} -> {}", child.name),
+        &format!("{id}: {parent_label} -> {} ({})", child.id, child.name),
         None,
         &format!("scopes {}", d.scopes.join(" ")),
     )?;

@@ -8,7 +8,7 @@ use super::tx::current_rev;
 use crate::api::{AuditVerification, Changes, Removed};
 use crate::model::AuditEntry;
 use crate::server::audit::Verifier;
-use crate::server::store::StoreResult;
+use crate::server::store::{AuditSelect, StoreResult};
 use rusqlite::{Connection, Row, params};
 
 fn since<T>(
@@ -70,6 +70,56 @@ pub fn audit_after(conn: &Connection, after: i64, limit: usize) -> StoreResult<V
     Ok(v)
 }
 
+/// The entries `q` asks for. With names, SQLite finds the candidates (a
+/// target that contains one of them) and the whole-word check is done
+/// here, row by row, until `count` have matched.
+pub fn audit_select(conn: &Connection, q: &AuditSelect) -> StoreResult<Vec<AuditEntry>> {
+    let order = if q.newest { "DESC" } else { "ASC" };
+    let mut out = Vec::new();
+    if q.names.is_empty() {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {AUDIT_COLS} FROM audit WHERE seq > ?1 ORDER BY seq {order} LIMIT ?2"
+        ))?;
+        out = stmt
+            .query_map(params![q.after, q.count as i64], rows::audit_entry)?
+            .collect::<Result<_, _>>()?;
+    } else {
+        let any = (0..q.names.len())
+            .map(|i| format!("instr(target, ?{}) > 0", i + 2))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {AUDIT_COLS} FROM audit WHERE seq > ?1 AND ({any}) ORDER BY seq {order}"
+        ))?;
+        let mut values: Vec<rusqlite::types::Value> = vec![q.after.into()];
+        values.extend(q.names.iter().cloned().map(Into::into));
+        let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+        while out.len() < q.count
+            && let Some(row) = rows.next()?
+        {
+            let entry = rows::audit_entry(row)?;
+            if q.names.iter().any(|n| names_word(&entry.target, n)) {
+                out.push(entry);
+            }
+        }
+    }
+    if q.newest {
+        out.reverse();
+    }
+    Ok(out)
+}
+
+/// Whether `text` has `word` in it with no id character on either side.
+fn names_word(text: &str, word: &str) -> bool {
+    let id_char = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    !word.is_empty()
+        && text.match_indices(word).any(|(i, _)| {
+            let before = text[..i].chars().next_back();
+            let after = text[i + word.len()..].chars().next();
+            !before.is_some_and(id_char) && !after.is_some_and(id_char)
+        })
+}
+
 pub fn audit_verify(conn: &Connection) -> StoreResult<AuditVerification> {
     let head: i64 = conn.query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
         r.get(0)
@@ -94,4 +144,21 @@ pub fn audit_verify(conn: &Connection) -> StoreResult<AuditVerification> {
         }
     }
     Ok(verifier.finish(head))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_word;
+
+    #[test]
+    fn a_name_counts_only_as_a_whole_word() {
+        assert!(names_word("crd_1 of agt_9", "crd_1"));
+        assert!(names_word("crd_1 of agt_9", "agt_9"));
+        assert!(names_word("agt_9 (bot)", "agt_9"));
+        assert!(!names_word("crd_12 of agt_9", "crd_1"));
+        assert!(!names_word("xcrd_1 of agt_9", "crd_1"));
+        assert!(!names_word("agt_9-b", "agt_9"));
+        assert!(names_word("dlg_1: agt_8 (a) -> agt_9 (b)", "agt_9"));
+        assert!(!names_word("anything", ""));
+    }
 }

@@ -406,6 +406,11 @@ impl Store for SqliteStore {
         self.read(move |c| feed::audit_after(c, after, limit)).await
     }
 
+    async fn audit_select(&self, select: &AuditSelect) -> StoreResult<Vec<AuditEntry>> {
+        let select = select.clone();
+        self.read(move |c| feed::audit_select(c, &select)).await
+    }
+
     async fn audit_verify(&self) -> StoreResult<AuditVerification> {
         self.read(feed::audit_verify).await
     }
