@@ -44,6 +44,7 @@ const NAMES: &[&str] = &[
     "people",
     "credentials",
     "audit",
+    "triage",
 ];
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -611,6 +612,33 @@ fn audit() {
         problem: None,
     })));
     check("audit", svg(&app, clock, "the audit view"));
+}
+
+/// The triage queue as the reference backend ranks it for the same fleet:
+/// imported into an in-memory store, then asked as `GET /v1/triage` would.
+#[tokio::test]
+async fn triage() {
+    let c = changes();
+    let store = warden::server::open_store("sqlite::memory:").unwrap();
+    let import = fleet::generate(200, 42, wall()).import;
+    store
+        .import(&warden::server::store::Actor::new("screenshots"), import)
+        .await
+        .unwrap();
+    let days = warden::server::triage::ACTIVITY_DAYS;
+    let facts = store
+        .triage_facts(wall() - Duration::days(i64::from(days)))
+        .await
+        .unwrap();
+    let report = warden::server::triage::report(&facts, wall(), days);
+    assert!(!report.cases.is_empty(), "the demo fleet has agents to triage");
+    let (mut app, clock) = app(&c);
+    command(&mut app, "triage");
+    app.handle_msg(Msg::Triage {
+        backend: 0,
+        result: Ok(report),
+    });
+    check("triage", svg(&app, clock, "the triage view"));
 }
 
 #[test]

@@ -7,14 +7,9 @@
 #[path = "support/fleet.rs"]
 mod fleet;
 
-use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use warden::api::{
-    EvidenceKind, OwnerEvidence, Suggestion, TriageCase, TriageReason, TriageReport,
-};
-use warden::model::*;
 use warden::tui::app::{App, Level, Overlay, Screen};
 use warden::tui::msg::{Action, Effect, Msg, Outcome};
 use warden::tui::theme::Theme;
@@ -40,81 +35,6 @@ fn command(app: &mut App, text: &str) -> Vec<Effect> {
     key(app, KeyCode::Enter)
 }
 
-fn person(id: &str) -> Person {
-    fleet::changes()
-        .people
-        .into_iter()
-        .find(|p| p.id == id)
-        .unwrap()
-}
-
-fn agent(id: &str) -> Agent {
-    fleet::changes()
-        .agents
-        .into_iter()
-        .find(|a| a.id == id)
-        .unwrap()
-}
-
-fn evidence(kind: EvidenceKind, points: u32, text: &str) -> OwnerEvidence {
-    OwnerEvidence {
-        kind,
-        points,
-        text: text.into(),
-    }
-}
-
-/// What the backend ranks for the fixture: ticket-triage's owner left,
-/// mcp-github has none.
-fn report() -> TriageReport {
-    TriageReport {
-        generated_at: fleet::wall(),
-        activity_days: 30,
-        cases: vec![
-            TriageCase {
-                agent: agent("agt_triage"),
-                reason: TriageReason::OwnerDeparted,
-                departed_owner: Some(person("per_alan")),
-                since: fleet::wall() - Duration::days(3),
-                risk: Some(Severity::High),
-                highest_level: Some(GrantLevel::Write),
-                suggestions: vec![
-                    Suggestion {
-                        person: person("per_lead"),
-                        score: 35,
-                        reasons: vec![
-                            evidence(
-                                EvidenceKind::Manager,
-                                25,
-                                "manager of Alan Turing, who left",
-                            ),
-                            evidence(EvidenceKind::Team, 10, "on the support team"),
-                        ],
-                    },
-                    Suggestion {
-                        person: person("per_ada"),
-                        score: 30,
-                        reasons: vec![evidence(
-                            EvidenceKind::Delegation,
-                            30,
-                            "support-copilot acts for them",
-                        )],
-                    },
-                ],
-            },
-            TriageCase {
-                agent: agent("agt_mcp"),
-                reason: TriageReason::Unowned,
-                departed_owner: None,
-                since: fleet::wall() - Duration::days(120),
-                risk: None,
-                highest_level: None,
-                suggestions: vec![],
-            },
-        ],
-    }
-}
-
 fn opened() -> (App, Clock) {
     let (mut app, clock) = fleet::app();
     let effects = command(&mut app, "triage");
@@ -122,7 +42,7 @@ fn opened() -> (App, Clock) {
     assert_eq!(app.screen(), &Screen::Triage);
     app.handle_msg(Msg::Triage {
         backend: 0,
-        result: Ok(report()),
+        result: Ok(fleet::triage_report()),
     });
     (app, clock)
 }
@@ -225,7 +145,7 @@ fn o_offers_the_suggestions_first_then_assigns_and_moves_to_the_next() {
     // Not done until the backend says so.
     assert_eq!(app.triage.cases.len(), 2);
 
-    let mut agent = agent("agt_triage");
+    let mut agent = fleet::agent_by_id("agt_triage");
     agent.owner = Some("per_lead".into());
     let effects = app.handle_msg(Msg::Action {
         id,
@@ -259,7 +179,7 @@ fn a_failed_refresh_keeps_the_last_queue_and_says_why() {
 #[test]
 fn an_agent_owned_since_the_report_leaves_the_queue_at_the_next_poll() {
     let (mut app, _) = opened();
-    let mut owned = agent("agt_mcp");
+    let mut owned = fleet::agent_by_id("agt_mcp");
     owned.owner = Some("per_kat".into());
     app.handle_msg(Msg::Source {
         backend: 0,

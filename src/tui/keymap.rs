@@ -211,7 +211,7 @@ pub const BINDINGS: &[Binding] = &[
         ":",
         CommandMode,
         Everywhere,
-        "command: :agents :alerts :people :creds :audit :help :q"
+        "command: :agents :alerts :people :creds :audit :triage :ctx :theme :q"
     ),
     b!(
         &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)],

@@ -5,7 +5,10 @@
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 use std::time::Instant;
-use warden::api::{Changes, WhoAmI};
+use warden::api::{
+    Changes, EvidenceKind, OwnerEvidence, Suggestion, TriageCase, TriageReason, TriageReport,
+    WhoAmI,
+};
 use warden::model::*;
 use warden::tui::app::{App, Options};
 use warden::tui::msg::{Msg, SourceEvent};
@@ -245,4 +248,71 @@ pub fn app() -> (App, Clock) {
         })),
     });
     (app, Clock { now, wall: wall() })
+}
+
+pub fn person_by_id(id: &str) -> Person {
+    changes().people.into_iter().find(|p| p.id == id).unwrap()
+}
+
+pub fn agent_by_id(id: &str) -> Agent {
+    changes().agents.into_iter().find(|a| a.id == id).unwrap()
+}
+
+pub fn evidence(kind: EvidenceKind, points: u32, text: &str) -> OwnerEvidence {
+    OwnerEvidence {
+        kind,
+        points,
+        text: text.into(),
+    }
+}
+
+/// What the backend ranks for the fixture: ticket-triage's owner left,
+/// mcp-github has none.
+pub fn triage_report() -> TriageReport {
+    TriageReport {
+        generated_at: wall(),
+        activity_days: 30,
+        cases: vec![
+            TriageCase {
+                agent: agent_by_id("agt_triage"),
+                reason: TriageReason::OwnerDeparted,
+                departed_owner: Some(person_by_id("per_alan")),
+                since: wall() - Duration::days(3),
+                risk: Some(Severity::High),
+                highest_level: Some(GrantLevel::Write),
+                suggestions: vec![
+                    Suggestion {
+                        person: person_by_id("per_lead"),
+                        score: 35,
+                        reasons: vec![
+                            evidence(
+                                EvidenceKind::Manager,
+                                25,
+                                "manager of Alan Turing, who left",
+                            ),
+                            evidence(EvidenceKind::Team, 10, "on the support team"),
+                        ],
+                    },
+                    Suggestion {
+                        person: person_by_id("per_ada"),
+                        score: 30,
+                        reasons: vec![evidence(
+                            EvidenceKind::Delegation,
+                            30,
+                            "support-copilot acts for them",
+                        )],
+                    },
+                ],
+            },
+            TriageCase {
+                agent: agent_by_id("agt_mcp"),
+                reason: TriageReason::Unowned,
+                departed_owner: None,
+                since: wall() - Duration::days(120),
+                risk: None,
+                highest_level: None,
+                suggestions: vec![],
+            },
+        ],
+    }
 }
