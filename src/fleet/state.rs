@@ -267,6 +267,14 @@ impl Fleet {
         }
         for mut a in changes.alerts.drain(..) {
             a.sanitize();
+            // An alert can move to another agent (an Alertmanager label
+            // matched anew): the old agent must stop counting it.
+            if let Some(old) = self.alerts.get(&a.id).and_then(|o| o.agent_id.clone())
+                && a.agent_id.as_deref() != Some(old.as_str())
+            {
+                self.unlink_alert(&old, &a.id);
+                touched.push(old);
+            }
             if let Some(agent) = &a.agent_id {
                 link(
                     &mut self.links.entry(agent.clone()).or_default().alerts,
@@ -362,10 +370,19 @@ impl Fleet {
                 if let Some(a) = self.alerts.remove(id)
                     && let Some(agent) = a.agent_id
                 {
+                    // Alertmanager's alerts come and go by the thousand:
+                    // links to them must not pile up.
+                    self.unlink_alert(&agent, id);
                     touched.push(agent);
                 }
             }
             _ => {}
+        }
+    }
+
+    fn unlink_alert(&mut self, agent_id: &str, alert_id: &str) {
+        if let Some(l) = self.links.get_mut(agent_id) {
+            l.alerts.retain(|a| a != alert_id);
         }
     }
 
@@ -683,5 +700,55 @@ mod tests {
         let s = f.summary(0);
         assert_eq!((s.open_alerts, s.risk), (1, Some(Severity::Medium)));
         assert_eq!(f.counts().alerts[Severity::Medium as usize], 1);
+    }
+
+    #[test]
+    fn an_alert_that_moves_or_goes_leaves_no_count_behind() {
+        let mut f = Fleet::new();
+        let mut alert = Alert {
+            id: "am/fp".into(),
+            agent_id: Some("a1".into()),
+            rule: "HighErrors".into(),
+            severity: Severity::High,
+            summary: String::new(),
+            evidence: String::new(),
+            mapping: Vec::new(),
+            status: AlertStatus::Open,
+            source: "alertmanager".into(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            acknowledged_by: None,
+            ack_reason: None,
+            resolved_at: None,
+            rev: 0,
+        };
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![agent("a1", "one"), agent("a2", "two")],
+            alerts: vec![alert.clone()],
+            ..Changes::default()
+        });
+        assert_eq!(f.summary(0).open_alerts, 1);
+        alert.agent_id = Some("a2".into());
+        f.apply(Changes {
+            cursor: 1,
+            alerts: vec![alert],
+            ..Changes::default()
+        });
+        assert_eq!(f.summary(0).open_alerts, 0, "moved away");
+        assert_eq!(f.summary(1).open_alerts, 1);
+        assert!(f.alerts_of("a1").is_empty());
+        f.apply(Changes {
+            cursor: 1,
+            removed: vec![crate::api::Removed {
+                kind: "alert".into(),
+                id: "am/fp".into(),
+                rev: 0,
+            }],
+            ..Changes::default()
+        });
+        assert_eq!(f.summary(1).open_alerts, 0);
+        assert!(f.links.get("a2").is_some_and(|l| l.alerts.is_empty()));
     }
 }
