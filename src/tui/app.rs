@@ -12,6 +12,7 @@ use super::remap::KeyMap;
 use super::table::AgentTable;
 use crate::api::WhoAmI;
 use crate::fleet::filter::Filter;
+use crate::fleet::foreign;
 use crate::fleet::origin;
 use crate::fleet::safe_text::escape;
 use crate::fleet::state::{Counts, Fleet, Sanitize};
@@ -857,11 +858,14 @@ impl App {
                 return;
             }
         }
-        let blast = vec![
+        let mut blast = vec![
             format!("rule {} ({})", alert.rule, alert.severity),
             format!("agent {}", self.alert_agent_name(&alert)),
             format!("summary: {}", alert.summary),
         ];
+        if alert.source == crate::alertmanager::SOURCE {
+            blast.push("in Alertmanager: a silence on exactly this alert's labels".into());
+        }
         let subject = Subject::Ack {
             alert_id: alert.id,
             label,
@@ -1531,6 +1535,10 @@ impl App {
                             Outcome::Credential(c) => c.sanitize(),
                             Outcome::Operation(op) => op.sanitize(),
                             Outcome::Alert(a) => a.sanitize(),
+                            Outcome::Silenced { alert, silence_id } => {
+                                alert.sanitize();
+                                *silence_id = escape(silence_id).into_owned();
+                            }
                         }
                         o
                     })
@@ -1588,6 +1596,19 @@ impl App {
                     retry_in.as_secs().max(1)
                 ));
             }
+            // Alertmanager: the whole set, its agents still labels.
+            SourceEvent::Alerts { alerts, latency } => {
+                let (prefix, scopes) = match self.merged() {
+                    true => (
+                        format!("{}{}", self.backends[i].name, origin::SEPARATOR),
+                        self.backends.iter().map(|b| b.name.clone()).collect(),
+                    ),
+                    false => (String::new(), Vec::new()),
+                };
+                let changes = foreign::alert_changes(&self.fleet, &prefix, &scopes, alerts);
+                let changes = Box::new(changes);
+                self.source(i, SourceEvent::Synced { changes, latency });
+            }
             SourceEvent::Identity(who) => {
                 let mut who = *who;
                 who.name = escape(&who.name).into_owned();
@@ -1635,6 +1656,15 @@ impl App {
             ),
             (Some(Action::Reassign { name, .. }), Ok(_)) => {
                 self.flash(Level::Success, format!("{name} has a new owner"))
+            }
+            (Some(Action::Ack { .. }), Ok(Outcome::Silenced { alert, silence_id })) => {
+                // The fleet's copy names the matched agent; the answer, the label.
+                let label = self.alert_label(self.fleet.alert(&alert.id).unwrap_or(alert));
+                let by = alert.acknowledged_by.as_deref().unwrap_or("you");
+                self.flash(
+                    Level::Success,
+                    format!("acknowledged {label}: Alertmanager silence {silence_id}, by {by}"),
+                )
             }
             (Some(Action::Ack { .. }), Ok(Outcome::Alert(a))) => {
                 let label = self.alert_label(a);

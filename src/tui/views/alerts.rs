@@ -1,12 +1,15 @@
 //! The alerts view: one row per alert, open and most severe first, built
-//! only for the rows on screen.
+//! only for the rows on screen. An alert from elsewhere than Warden (an
+//! Alertmanager) says so before its summary, and its rule column widens to
+//! fit its alertname.
 
 use super::{Clock, age};
-use crate::model::AlertStatus;
+use crate::model::{Alert, AlertStatus};
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 
@@ -47,7 +50,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
                 )),
                 Cell::from(Span::styled(a.rule.clone(), theme.accent)),
                 Cell::from(Span::styled(app.alert_agent_name(a), text)),
-                Cell::from(Span::styled(a.summary.clone(), text)),
+                Cell::from(summary(a, text, theme)),
                 Cell::from(Span::styled(
                     age((clock.wall - a.created_at).num_seconds()),
                     theme.muted,
@@ -62,7 +65,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         });
     let widths = [
         Constraint::Length(8),
-        Constraint::Length(6),
+        Constraint::Length(rule_width(app)),
         Constraint::Fill(2),
         Constraint::Fill(5),
         Constraint::Length(5),
@@ -76,4 +79,33 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     if list.order.is_empty() {
         super::empty_note(frame, area, "no alerts from this backend", theme);
     }
+}
+
+/// Warden's own rules fit in 6 columns (`R18`); an Alertmanager's
+/// alertnames get what the visible ones need, up to a limit.
+fn rule_width(app: &App) -> u16 {
+    const MIN: usize = 6;
+    const MAX: usize = 28;
+    let list = &app.alerts;
+    let widest = list
+        .order
+        .iter()
+        .skip(list.offset)
+        .take(app.table_rows.max(1))
+        .filter_map(|id| app.fleet.alert(id))
+        .map(|a| crate::fleet::safe_text::width(&a.rule))
+        .max()
+        .unwrap_or(0);
+    widest.clamp(MIN, MAX) as u16
+}
+
+/// The summary, after the source when it is not Warden itself.
+fn summary<'a>(a: &'a Alert, text: Style, theme: &Theme) -> Line<'a> {
+    if a.source == "warden" {
+        return Line::from(Span::styled(a.summary.as_str(), text));
+    }
+    Line::from(vec![
+        Span::styled(format!("[{}] ", a.source), theme.accent),
+        Span::styled(a.summary.as_str(), text),
+    ])
 }
