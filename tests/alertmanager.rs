@@ -76,7 +76,10 @@ impl Dash {
             am_route::start(&targets, 1, true, REFRESH, &tx, &responder).unwrap();
         sources.push(warden);
         Dash {
-            app: App::with_backends(&[("prod", &prod.url), ("alerts", am_url)], Options::default()),
+            app: App::with_backends(
+                &[("prod", &prod.url), ("alerts", am_url)],
+                Options::default(),
+            ),
             runner: Runner::routed(routes, tx).with_alertmanagers(am_routes),
             rx,
             _sources: sources,
@@ -143,10 +146,16 @@ async fn alerts_are_read_and_matched_to_agents_by_id_and_by_name() {
         json!({"description": "spend is 4x the usual"}),
     )
     .await;
-    am.fire(json!({"alertname": "Orphan", "agent_id": "agt_ghost"}), json!({}))
-        .await;
-    am.fire(json!({"alertname": "DiskFull", "severity": "sev9"}), json!({}))
-        .await;
+    am.fire(
+        json!({"alertname": "Orphan", "agent_id": "agt_ghost"}),
+        json!({}),
+    )
+    .await;
+    am.fire(
+        json!({"alertname": "DiskFull", "severity": "sev9"}),
+        json!({}),
+    )
+    .await;
     let raw = am.alerts_until("four alerts", |a| a.len() == 4).await;
 
     let token = prod.token("viewer").await;
@@ -169,7 +178,11 @@ async fn alerts_are_read_and_matched_to_agents_by_id_and_by_name() {
     assert_eq!(leak.source, "alertmanager");
     assert_eq!(leak.status, AlertStatus::Open);
     assert_eq!(leak.summary, "a token was posted in #general");
-    assert!(leak.evidence.starts_with("seen twice · labels: "), "{}", leak.evidence);
+    assert!(
+        leak.evidence.starts_with("seen twice · labels: "),
+        "{}",
+        leak.evidence
+    );
 
     let spend = d.alert(&spend_id);
     assert_eq!(spend.agent_id, Some(format!("prod/{billing}")), "by name");
@@ -177,7 +190,11 @@ async fn alerts_are_read_and_matched_to_agents_by_id_and_by_name() {
     assert_eq!(spend.summary, "spend is 4x the usual");
 
     let orphan = d.alert(&format!("alerts/{}", fingerprint(&raw, "Orphan")));
-    assert_eq!(orphan.agent_id.as_deref(), Some("agt_ghost"), "kept as the label said");
+    assert_eq!(
+        orphan.agent_id.as_deref(),
+        Some("agt_ghost"),
+        "kept as the label said"
+    );
     let disk = d.alert(&format!("alerts/{}", fingerprint(&raw, "DiskFull")));
     assert_eq!(disk.agent_id, None);
     assert_eq!(disk.severity, Severity::Medium, "an unknown word is medium");
@@ -187,7 +204,10 @@ async fn alerts_are_read_and_matched_to_agents_by_id_and_by_name() {
     let s = d.app.fleet.summary(i);
     assert_eq!((s.open_alerts, s.risk), (1, Some(Severity::Critical)));
     assert_eq!(d.app.backends[1].health, Health::Ok);
-    assert!(d.app.backends[1].identity.is_none(), "Alertmanager has no whoami");
+    assert!(
+        d.app.backends[1].identity.is_none(),
+        "Alertmanager has no whoami"
+    );
 
     // Resolved in Alertmanager: gone from the dashboard on a later poll.
     am.push(json!([{
@@ -196,8 +216,10 @@ async fn alerts_are_read_and_matched_to_agents_by_id_and_by_name() {
     }]))
     .await;
     let gone = spend.id.clone();
-    d.until("the resolved alert to go", |a| a.fleet.alert(&gone).is_none())
-        .await;
+    d.until("the resolved alert to go", |a| {
+        a.fleet.alert(&gone).is_none()
+    })
+    .await;
     let j = d.app.fleet.position(&format!("prod/{billing}")).unwrap();
     assert_eq!(d.app.fleet.summary(j).open_alerts, 0);
 }
@@ -228,7 +250,10 @@ async fn acknowledging_makes_a_silence_under_the_responders_name() {
     d.key(KeyCode::Char(':'));
     d.typed("alerts");
     d.key(KeyCode::Enter);
-    assert_eq!(d.app.selected_alert().map(|a| a.id.clone()), Some(alert_id.clone()));
+    assert_eq!(
+        d.app.selected_alert().map(|a| a.id.clone()),
+        Some(alert_id.clone())
+    );
     d.key(KeyCode::Char('a'));
     // The dialog opens on Cancel: to the button, then the reason.
     d.key(KeyCode::Right);
@@ -252,7 +277,8 @@ async fn acknowledging_makes_a_silence_under_the_responders_name() {
     let s = &silences[0];
     let silence_id = s["id"].as_str().unwrap();
     assert!(
-        f.text.contains(&format!("Alertmanager silence {silence_id}"))
+        f.text
+            .contains(&format!("Alertmanager silence {silence_id}"))
             && f.text.contains("support-bot"),
         "{}",
         f.text
@@ -266,7 +292,12 @@ async fn acknowledging_makes_a_silence_under_the_responders_name() {
         .unwrap()
         .iter()
         .inspect(|m| assert!(m["isEqual"] == true && m["isRegex"] == false, "{m}"))
-        .map(|m| (m["name"].as_str().unwrap().into(), m["value"].as_str().unwrap().into()))
+        .map(|m| {
+            (
+                m["name"].as_str().unwrap().into(),
+                m["value"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     matchers.sort();
     assert_eq!(
@@ -280,7 +311,10 @@ async fn acknowledging_makes_a_silence_under_the_responders_name() {
     let hours = (chrono::DateTime::parse_from_rfc3339(s["endsAt"].as_str().unwrap()).unwrap()
         - chrono::DateTime::parse_from_rfc3339(s["startsAt"].as_str().unwrap()).unwrap())
     .num_minutes();
-    assert!((239..=240).contains(&hours), "four hours by default, got {hours} min");
+    assert!(
+        (239..=240).contains(&hours),
+        "four hours by default, got {hours} min"
+    );
 
     // The next poll shows it acknowledged, by whom and why.
     d.until("the alert acknowledged", |a| {
@@ -292,7 +326,11 @@ async fn acknowledging_makes_a_silence_under_the_responders_name() {
     let acked = d.alert(&alert_id);
     assert_eq!(acked.acknowledged_by.as_deref(), Some("responder-token"));
     assert_eq!(acked.ack_reason.as_deref(), Some("rotating the token now"));
-    assert!(acked.evidence.contains(&format!("silenced by {silence_id}")));
+    assert!(
+        acked
+            .evidence
+            .contains(&format!("silenced by {silence_id}"))
+    );
     let raw = am.alerts().await;
     assert_eq!(raw[0]["status"]["state"], "suppressed");
 
@@ -312,7 +350,11 @@ async fn acknowledging_makes_a_silence_under_the_responders_name() {
     assert_eq!(d.app.overlay, warden::tui::app::Overlay::None);
     d.key(KeyCode::Char('a'));
     let f = d.app.flash.clone().unwrap();
-    assert!(f.text.contains("already acknowledged by responder-token"), "{}", f.text);
+    assert!(
+        f.text.contains("already acknowledged by responder-token"),
+        "{}",
+        f.text
+    );
     assert_eq!(am.silences().await.len(), 1);
 }
 
@@ -323,16 +365,22 @@ async fn an_alertmanager_that_is_down_is_shown_down_and_the_rest_works() {
     };
     let prod = quiet_server(vec![]).await;
     prod.agent("support-bot").await;
-    am.fire(json!({"alertname": "Before", "agent": "support-bot"}), json!({}))
-        .await;
+    am.fire(
+        json!({"alertname": "Before", "agent": "support-bot"}),
+        json!({}),
+    )
+    .await;
     am.alerts_until("the alert", |a| a.len() == 1).await;
     let token = prod.token("viewer").await;
     let mut d = Dash::start(&prod, &token, &am.url);
-    d.until("the alert", |a| a.fleet.alerts().count() == 1).await;
+    d.until("the alert", |a| a.fleet.alerts().count() == 1)
+        .await;
 
     am.stop();
-    d.until("the Alertmanager down", |a| a.backends[1].health == Health::Down)
-        .await;
+    d.until("the Alertmanager down", |a| {
+        a.backends[1].health == Health::Down
+    })
+    .await;
     let err = d.app.backends[1].last_error.clone().unwrap();
     assert!(err.contains("cannot reach the Alertmanager"), "{err}");
     assert_eq!(d.app.backends[0].health, Health::Ok);
@@ -352,7 +400,9 @@ async fn warden_serve_pushes_its_alerts_and_resolves_them_there() {
     let prod = quiet_server(vec![am.url.clone()]).await;
     let bot = id(&prod.agent("orphan-bot").await);
     prod.sweep_at(chrono::Utc::now()).await;
-    let (_, alerts) = prod.call("GET", "/v1/alerts", Some(common::ADMIN), None).await;
+    let (_, alerts) = prod
+        .call("GET", "/v1/alerts", Some(common::ADMIN), None)
+        .await;
     let r01 = alerts
         .as_array()
         .unwrap()
@@ -363,7 +413,8 @@ async fn warden_serve_pushes_its_alerts_and_resolves_them_there() {
 
     let pushed = am
         .alerts_until("Warden's R01", |a| {
-            a.iter().any(|x| x["labels"]["warden_alert_id"] == r01["id"])
+            a.iter()
+                .any(|x| x["labels"]["warden_alert_id"] == r01["id"])
         })
         .await;
     let a = pushed
@@ -405,7 +456,8 @@ async fn warden_serve_pushes_its_alerts_and_resolves_them_there() {
     .await;
     prod.sweep_at(chrono::Utc::now()).await;
     am.alerts_until("R01 resolved", |a| {
-        !a.iter().any(|x| x["labels"]["warden_alert_id"] == r01["id"])
+        !a.iter()
+            .any(|x| x["labels"]["warden_alert_id"] == r01["id"])
     })
     .await;
 }
@@ -441,7 +493,14 @@ mod cli {
         })
         .await
         .unwrap();
-        let bot = s.json(&["register", "orphan-bot", "--kind", "chatbot", "--env", "prod"]);
+        let bot = s.json(&[
+            "register",
+            "orphan-bot",
+            "--kind",
+            "chatbot",
+            "--env",
+            "prod",
+        ]);
         let bot_id = id(&bot);
         // The sweep (every second here) fires R01; the pusher sends it on.
         am.alerts_until("Warden's R01 pushed by warden serve", |a| {
@@ -461,13 +520,21 @@ mod cli {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             s.run(&args)
         };
-        let listed = run(vec!["--config".into(), cfg.clone(), "alerts".into(), "--json".into()]);
+        let listed = run(vec![
+            "--config".into(),
+            cfg.clone(),
+            "alerts".into(),
+            "--json".into(),
+        ]);
         listed.assert_code(0);
         let all: Vec<Value> = serde_json::from_str(&listed.stdout).unwrap();
         let mine: Vec<&Value> = all.iter().filter(|a| a["source"] == "warden").collect();
         assert_eq!(mine.len(), 1, "{all:#?}");
         assert_eq!(mine[0]["rule"], "R01");
-        let theirs: Vec<&Value> = all.iter().filter(|a| a["source"] == "alertmanager").collect();
+        let theirs: Vec<&Value> = all
+            .iter()
+            .filter(|a| a["source"] == "alertmanager")
+            .collect();
         assert_eq!(theirs.len(), 2, "{all:#?}");
         let l = theirs
             .iter()
@@ -483,7 +550,11 @@ mod cli {
         let text = run(vec!["--config".into(), cfg.clone(), "alerts".into()]);
         text.assert_code(0);
         assert!(text.stdout.contains("SOURCE"), "{}", text.stdout);
-        assert!(text.stdout.contains(&format!("alerts/{leak}")), "{}", text.stdout);
+        assert!(
+            text.stdout.contains(&format!("alerts/{leak}")),
+            "{}",
+            text.stdout
+        );
         assert!(!text.stdout.contains('\u{1b}'), "escaped: {}", text.stdout);
         assert!(text.stdout.contains("\\x1b[2J"), "{}", text.stdout);
 
@@ -499,7 +570,11 @@ mod cli {
         let silences = am.silences().await;
         assert_eq!(silences.len(), 1, "{silences:#?}");
         let sid = silences[0]["id"].as_str().unwrap();
-        assert!(acked.stdout.contains(&format!("Silence {sid}.")), "{}", acked.stdout);
+        assert!(
+            acked.stdout.contains(&format!("Silence {sid}.")),
+            "{}",
+            acked.stdout
+        );
         assert_eq!(silences[0]["comment"], "revoking it");
         let whoami: Value = {
             let r = reqwest::Client::new()
@@ -552,7 +627,14 @@ mod cli {
         })
         .await
         .unwrap();
-        let bot = s.json(&["register", "orphan-bot", "--kind", "chatbot", "--env", "prod"]);
+        let bot = s.json(&[
+            "register",
+            "orphan-bot",
+            "--kind",
+            "chatbot",
+            "--env",
+            "prod",
+        ]);
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         let listed = loop {
             let r = s.run(&["--config", &cfg, "alerts", "--json"]);
@@ -567,13 +649,20 @@ mod cli {
         assert_eq!(all.len(), 1, "Warden's alert is not hidden: {all:#?}");
         assert_eq!(all[0]["agent_id"], bot["id"]);
         assert!(
-            listed.stderr.starts_with("warden: warning: backend \"alerts\": cannot reach the Alertmanager"),
+            listed
+                .stderr
+                .starts_with("warden: warning: backend \"alerts\": cannot reach the Alertmanager"),
             "{}",
             listed.stderr
         );
-        assert!(listed.stderr.contains("its alerts are not listed"), "{}", listed.stderr);
+        assert!(
+            listed.stderr.contains("its alerts are not listed"),
+            "{}",
+            listed.stderr
+        );
 
         let ack = s.run(&["--config", &cfg, "ack", "alerts/abc", "--reason", "x"]);
-        ack.assert_code(1).assert_error("cannot reach the Alertmanager");
+        ack.assert_code(1)
+            .assert_error("cannot reach the Alertmanager");
     }
 }

@@ -61,7 +61,9 @@ impl Settings {
     pub fn from_config(agent_label: Option<&str>, silence: Option<&str>) -> Result<Self, String> {
         let agent_label = match agent_label.map(str::trim) {
             Some("") => {
-                return Err("agent_label is empty; leave it out to use agent_id, then agent".into());
+                return Err(
+                    "agent_label is empty; leave it out to use agent_id, then agent".into(),
+                );
             }
             Some(l) => Some(l.to_string()),
             None => None,

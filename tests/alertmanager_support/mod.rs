@@ -83,7 +83,10 @@ impl Alertmanager {
         let port = free_port();
         let child = Command::new(bin)
             .arg(format!("--config.file={}", config.display()))
-            .arg(format!("--storage.path={}", dir.path().join("data").display()))
+            .arg(format!(
+                "--storage.path={}",
+                dir.path().join("data").display()
+            ))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
             // Empty turns clustering off; it would bind 0.0.0.0:9094.
             .arg("--cluster.listen-address=")
@@ -143,7 +146,11 @@ impl Alertmanager {
             .await
             .expect("push alerts");
         let status = r.status();
-        assert!(status.is_success(), "{status}: {}", r.text().await.unwrap_or_default());
+        assert!(
+            status.is_success(),
+            "{status}: {}",
+            r.text().await.unwrap_or_default()
+        );
     }
 
     /// Fires one alert with these labels and annotations.
