@@ -666,3 +666,96 @@ mod cli {
             .assert_error("cannot reach the Alertmanager");
     }
 }
+
+/// Without an Alertmanager: what the app makes of a silence's answer, and
+/// of a failure, given the same keys.
+#[test]
+fn the_flash_names_the_silence_only_once_alertmanager_answered() {
+    use warden::tui::msg::{Action, Effect, Outcome, SourceEvent};
+    let mut app = App::with_backends(
+        &[("prod", "http://p:1"), ("alerts", "http://a:9093")],
+        Options::default(),
+    );
+    let mut alert = warden::model::Alert {
+        id: "alerts/fp1".into(),
+        agent_id: Some("ghost".into()),
+        rule: "TokenLeak".into(),
+        severity: Severity::Critical,
+        summary: "a token was posted".into(),
+        evidence: String::new(),
+        mapping: Vec::new(),
+        status: AlertStatus::Open,
+        source: "alertmanager".into(),
+        created_at: chrono::Utc::now(),
+        updated_at: chrono::Utc::now(),
+        acknowledged_by: None,
+        ack_reason: None,
+        resolved_at: None,
+        rev: 0,
+    };
+    app.handle_msg(Msg::Source {
+        backend: 1,
+        event: SourceEvent::Alerts {
+            alerts: vec![alert.clone()],
+            latency: Duration::from_millis(3),
+        },
+    });
+    let press = |app: &mut App, code| app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+    for c in ":alerts".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    for ack in [true, false] {
+        press(&mut app, KeyCode::Char('a'));
+        let warden::tui::app::Overlay::Confirm(d) = &app.overlay else {
+            panic!("no dialog: {:?}", app.flash);
+        };
+        assert!(
+            d.blast.iter().any(|l| l.contains("a silence")),
+            "{:?}",
+            d.blast
+        );
+        press(&mut app, KeyCode::Right);
+        press(&mut app, KeyCode::Tab);
+        for c in "on it".chars() {
+            press(&mut app, KeyCode::Char(c));
+        }
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        let effects = press(&mut app, KeyCode::Enter);
+        let [Effect::Run { id, action }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(
+            action,
+            &Action::Ack {
+                alert_id: "alerts/fp1".into(),
+                reason: "on it".into()
+            }
+        );
+        assert_eq!(app.flash.as_ref().unwrap().level, Level::Pending);
+        let result = if ack {
+            alert.status = AlertStatus::Acknowledged;
+            alert.acknowledged_by = Some("Ada".into());
+            Ok(Outcome::Silenced {
+                alert: alert.clone(),
+                silence_id: "sil-1\u{1b}".into(),
+            })
+        } else {
+            Err("the Alertmanager at http://a:9093 refused: bad matcher (HTTP 400)".into())
+        };
+        app.handle_msg(Msg::Action { id: *id, result });
+        let f = app.flash.clone().unwrap();
+        if ack {
+            assert_eq!(f.level, Level::Success);
+            assert_eq!(
+                f.text,
+                "acknowledged TokenLeak on ghost: Alertmanager silence sil-1\\x1b, by Ada"
+            );
+        } else {
+            assert_eq!(f.level, Level::Error);
+            assert!(f.text.contains("bad matcher"), "{}", f.text);
+        }
+        press(&mut app, KeyCode::Esc);
+    }
+}

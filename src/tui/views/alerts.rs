@@ -109,3 +109,114 @@ fn summary<'a>(a: &'a Alert, text: Style, theme: &Theme) -> Line<'a> {
         Span::styled(a.summary.as_str(), text),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::api::Changes;
+    use crate::model::{Agent, AgentKind, AgentStatus, Alert, AlertStatus, Severity};
+    use crate::tui::app::{App, Options};
+    use crate::tui::msg::{Msg, SourceEvent};
+    use crate::tui::theme::Theme;
+    use crate::tui::views::{self, Clock};
+    use chrono::Utc;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use std::time::Duration;
+
+    fn agent() -> Agent {
+        Agent {
+            id: "prod/agt_1".into(),
+            name: "support-bot".into(),
+            kind: AgentKind::Chatbot,
+            environment: "prod".into(),
+            owner: None,
+            description: None,
+            runtime: None,
+            labels: Default::default(),
+            status: AgentStatus::Active,
+            created_by: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            last_seen_at: None,
+            rev: 1,
+        }
+    }
+
+    fn alert(id: &str, rule: &str, source: &str, agent: &str) -> Alert {
+        Alert {
+            id: id.into(),
+            agent_id: Some(agent.into()),
+            rule: rule.into(),
+            severity: Severity::High,
+            summary: format!("{rule} fired"),
+            evidence: String::new(),
+            mapping: Vec::new(),
+            status: AlertStatus::Open,
+            source: source.into(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            acknowledged_by: None,
+            ack_reason: None,
+            resolved_at: None,
+            rev: 1,
+        }
+    }
+
+    #[test]
+    fn an_alertmanager_alert_says_its_source_and_keeps_its_alertname() {
+        let mut app = App::with_backends(
+            &[("prod", "http://p:1"), ("alerts", "http://a:9093")],
+            Options::default(),
+        );
+        let latency = Duration::from_millis(5);
+        app.handle_msg(Msg::Source {
+            backend: 0,
+            event: SourceEvent::Synced {
+                changes: Box::new(Changes {
+                    cursor: 1,
+                    full: true,
+                    agents: vec![agent()],
+                    alerts: vec![alert("prod/alr_1", "R01", "warden", "prod/agt_1")],
+                    ..Changes::default()
+                }),
+                latency,
+            },
+        });
+        let alerts = vec![alert(
+            "alerts/fp1",
+            "HighErrorRate",
+            "alertmanager",
+            "support-bot",
+        )];
+        app.handle_msg(Msg::Source {
+            backend: 1,
+            event: SourceEvent::Alerts { alerts, latency },
+        });
+        for c in ":alerts".chars() {
+            app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+        app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        app.resize(120, 12);
+        let mut terminal = Terminal::new(TestBackend::new(120, 12)).unwrap();
+        terminal
+            .draw(|f| views::draw(f, &app, &Theme::dark(), Clock::now()))
+            .unwrap();
+        let screen = terminal.backend().to_string();
+        let row = |needle: &str| {
+            screen
+                .lines()
+                .find(|l| l.contains(needle))
+                .unwrap_or_else(|| panic!("no {needle} in\n{screen}"))
+                .to_string()
+        };
+        let theirs = row("HighErrorRate");
+        assert!(
+            theirs.contains("[alertmanager] HighErrorRate fired"),
+            "{theirs}"
+        );
+        assert!(theirs.contains("support-bot"), "matched by name: {theirs}");
+        let ours = row("R01 fired");
+        assert!(!ours.contains('['), "Warden's own say nothing: {ours}");
+    }
+}
