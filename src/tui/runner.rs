@@ -6,6 +6,9 @@
 //! With several backends the app's ids are qualified with the backend's
 //! name ([`crate::fleet::origin`]): the runner picks the backend from the
 //! id, sends it the id it wrote, and qualifies the answer again.
+//!
+//! An acknowledgement of an Alertmanager's alert goes to that Alertmanager
+//! instead, as a silence ([`super::am_route`]).
 
 use super::am_route::{self, AmRoute};
 use super::msg::{Action, Effect, Msg, Outcome};
