@@ -356,6 +356,17 @@ async fn acknowledging_makes_a_silence_under_the_responders_name() {
         f.text
     );
     assert_eq!(am.silences().await.len(), 1);
+
+    // `f` on it freezes its agent, on the agent's own Warden backend.
+    d.key(KeyCode::Char('f'));
+    let agent = format!("prod/{support}");
+    d.until("the agent frozen", |a| {
+        a.fleet
+            .agent(&agent)
+            .is_some_and(|x| x.status == warden::model::AgentStatus::Suspended)
+    })
+    .await;
+    assert_eq!(prod.detail(&support).await["status"], "suspended");
 }
 
 #[tokio::test]
