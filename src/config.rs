@@ -34,15 +34,21 @@ pub struct BackendConfig {
     pub url: String,
     pub token_env: Option<String>,
     pub token_file: Option<PathBuf>,
+    /// Kind `alertmanager`: the label that names an alert's agent (absent:
+    /// `agent_id`, then `agent`).
     pub agent_label: Option<String>,
+    /// Kind `alertmanager`: how long the silence made by an
+    /// acknowledgement lasts, e.g. `4h` (the default), `30m`, `2d`.
+    pub silence: Option<String>,
 }
 
 fn default_kind() -> String {
     "warden".into()
 }
 
-/// What `warden serve` reads: the runtime hooks the kill switch fires, and
-/// the thresholds of the detection rules (`[serve.rules]`).
+/// What `warden serve` reads: the runtime hooks the kill switch fires, the
+/// thresholds of the detection rules (`[serve.rules]`), and the
+/// Alertmanagers its alerts are pushed to.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ServeConfig {
@@ -50,6 +56,10 @@ pub struct ServeConfig {
     pub hooks: Vec<HookConfig>,
     #[serde(default, deserialize_with = "crate::server::rules::config::checked")]
     pub rules: RuleThresholds,
+    /// Alertmanager URLs that Warden's own alerts are pushed to (with
+    /// `warden serve --alertmanager URL`'s added).
+    #[serde(default)]
+    pub alertmanager: Vec<String>,
 }
 
 /// A runtime hook: how to stop an agent's running process when it is

@@ -4,9 +4,11 @@
 //! - [`model`]: the shared vocabulary (agents, people, credentials, …).
 //! - [`api`]: API v1 on the wire, and the HTTP client.
 //! - [`server`]: `warden serve`, the reference backend.
+//! - [`alertmanager`]: Alertmanager as a second kind of backend.
 //! - [`cli`]: the scripting commands.
 //! - [`fleet`]: client-side state: the filter language.
 
+pub mod alertmanager;
 pub mod api;
 pub mod cli;
 pub mod config;

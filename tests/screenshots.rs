@@ -631,7 +631,10 @@ async fn triage() {
         .await
         .unwrap();
     let report = warden::server::triage::report(&facts, wall(), days);
-    assert!(!report.cases.is_empty(), "the demo fleet has agents to triage");
+    assert!(
+        !report.cases.is_empty(),
+        "the demo fleet has agents to triage"
+    );
     let (mut app, clock) = app(&c);
     command(&mut app, "triage");
     app.handle_msg(Msg::Triage {

@@ -338,3 +338,29 @@ fn the_first_poll_of_each_backend_is_not_news() {
         "a backend joining mid-incident is not news"
     );
 }
+
+#[test]
+fn triage_and_audit_ask_only_the_warden_backends() {
+    let mut app = App::with_backends(
+        &[("prod", "http://prod:7878"), ("alerts", "http://am:9093")],
+        Options::default(),
+    );
+    app.backends[1].kind = warden::tui::app::BackendKind::Alertmanager;
+    command(&mut app, "triage");
+    assert_eq!(app.triage.waiting, 1, "an Alertmanager has no triage queue");
+    // :ctx on the Alertmanager: the audit view reads the Warden's chain.
+    command(&mut app, "ctx alerts");
+    let effects = {
+        key(&mut app, KeyCode::Char(':'));
+        typed(&mut app, "audit");
+        key(&mut app, KeyCode::Enter)
+    };
+    assert!(
+        effects.contains(&Effect::FetchAudit {
+            backend: 0,
+            after: 0,
+            tail: Some(warden::tui::audit_log::RING),
+        }),
+        "{effects:?}"
+    );
+}

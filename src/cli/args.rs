@@ -179,6 +179,10 @@ pub struct ServeArgs {
     /// Database: sqlite:PATH or postgres://… [default: warden.db in the platform data dir]
     #[arg(long, value_name = "URL")]
     pub database: Option<String>,
+    /// Also push Warden's alerts to this Alertmanager (repeatable; added to
+    /// the config's [serve] alertmanager)
+    #[arg(long = "alertmanager", value_name = "URL")]
+    pub alertmanager: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -538,6 +542,28 @@ mod tests {
         };
         assert_eq!(r.kind, AgentKind::McpServer);
         assert_eq!(r.labels, [("team".to_string(), "pay".to_string())]);
+    }
+
+    #[test]
+    fn serve_takes_alertmanagers_repeatedly() {
+        let cli = Cli::try_parse_from(["warden", "serve"]).unwrap();
+        let Some(Command::Serve(s)) = cli.command else {
+            panic!("not serve")
+        };
+        assert!(s.alertmanager.is_empty());
+        let cli = Cli::try_parse_from([
+            "warden",
+            "serve",
+            "--alertmanager",
+            "http://a:9093",
+            "--alertmanager",
+            "http://b:9093",
+        ])
+        .unwrap();
+        let Some(Command::Serve(s)) = cli.command else {
+            panic!("not serve")
+        };
+        assert_eq!(s.alertmanager, ["http://a:9093", "http://b:9093"]);
     }
 
     #[test]

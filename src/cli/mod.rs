@@ -55,6 +55,10 @@ fn run(cli: Cli) -> error::CmdResult {
              the scripting commands print plain text",
         ));
     }
+    // An Alertmanager's alerts need no Warden backend, and more config.
+    if let Some(config) = commands::alertmanager::wanted(&cli.global, &command) {
+        return commands::alertmanager::run(&cli.global, &config, command);
+    }
     let backend = backend::choose(&cli.global)?;
     let client = backend.client()?;
     let runtime = tokio::runtime::Builder::new_current_thread()

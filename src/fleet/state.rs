@@ -267,6 +267,14 @@ impl Fleet {
         }
         for mut a in changes.alerts.drain(..) {
             a.sanitize();
+            // An alert can move to another agent (an Alertmanager label
+            // matched anew): the old agent must stop counting it.
+            if let Some(old) = self.alerts.get(&a.id).and_then(|o| o.agent_id.clone())
+                && a.agent_id.as_deref() != Some(old.as_str())
+            {
+                self.unlink_alert(&old, &a.id);
+                touched.push(old);
+            }
             if let Some(agent) = &a.agent_id {
                 link(
                     &mut self.links.entry(agent.clone()).or_default().alerts,
@@ -327,7 +335,19 @@ impl Fleet {
         self.grants.retain(|id, _| !theirs(id));
         self.delegations.retain(|id, _| !theirs(id));
         self.alerts.retain(|id, _| !theirs(id));
-        self.links.retain(|id, _| !theirs(id));
+        // An agent's links can name another backend's objects: an
+        // Alertmanager's alerts about it, which its full answer does not
+        // bring again and so must outlive it.
+        self.links.retain(|id, l| {
+            l.alerts.retain(|a| !theirs(a));
+            if theirs(id) {
+                l.credentials.clear();
+                l.grants.clear();
+                l.delegations.clear();
+                return !l.alerts.is_empty();
+            }
+            true
+        });
     }
 
     fn remove(&mut self, kind: &str, id: &str, touched: &mut Vec<String>) {
@@ -362,10 +382,19 @@ impl Fleet {
                 if let Some(a) = self.alerts.remove(id)
                     && let Some(agent) = a.agent_id
                 {
+                    // Alertmanager's alerts come and go by the thousand:
+                    // links to them must not pile up.
+                    self.unlink_alert(&agent, id);
                     touched.push(agent);
                 }
             }
             _ => {}
+        }
+    }
+
+    fn unlink_alert(&mut self, agent_id: &str, alert_id: &str) {
+        if let Some(l) = self.links.get_mut(agent_id) {
+            l.alerts.retain(|a| a != alert_id);
         }
     }
 
@@ -692,5 +721,104 @@ mod tests {
         let s = f.summary(0);
         assert_eq!((s.open_alerts, s.risk), (1, Some(Severity::Medium)));
         assert_eq!(f.counts().alerts[Severity::Medium as usize], 1);
+    }
+
+    #[test]
+    fn an_alert_that_moves_or_goes_leaves_no_count_behind() {
+        let mut f = Fleet::new();
+        let mut alert = Alert {
+            id: "am/fp".into(),
+            agent_id: Some("a1".into()),
+            rule: "HighErrors".into(),
+            severity: Severity::High,
+            summary: String::new(),
+            evidence: String::new(),
+            mapping: Vec::new(),
+            status: AlertStatus::Open,
+            source: "alertmanager".into(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            acknowledged_by: None,
+            ack_reason: None,
+            resolved_at: None,
+            rev: 0,
+        };
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![agent("a1", "one"), agent("a2", "two")],
+            alerts: vec![alert.clone()],
+            ..Changes::default()
+        });
+        assert_eq!(f.summary(0).open_alerts, 1);
+        alert.agent_id = Some("a2".into());
+        f.apply(Changes {
+            cursor: 1,
+            alerts: vec![alert],
+            ..Changes::default()
+        });
+        assert_eq!(f.summary(0).open_alerts, 0, "moved away");
+        assert_eq!(f.summary(1).open_alerts, 1);
+        assert!(f.alerts_of("a1").is_empty());
+        f.apply(Changes {
+            cursor: 1,
+            removed: vec![crate::api::Removed {
+                kind: "alert".into(),
+                id: "am/fp".into(),
+                rev: 0,
+            }],
+            ..Changes::default()
+        });
+        assert_eq!(f.summary(1).open_alerts, 0);
+        assert!(f.links.get("a2").is_some_and(|l| l.alerts.is_empty()));
+    }
+
+    #[test]
+    fn another_backends_alert_on_an_agent_outlives_its_backends_full_answer() {
+        let mut f = Fleet::new();
+        let full = || Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![agent("prod/a1", "one")],
+            credentials: vec![credential("prod/c1", "prod/a1", CredentialStatus::Active)],
+            ..Changes::default()
+        };
+        f.apply_from(Some("prod"), full());
+        let alert = Alert {
+            id: "am/fp".into(),
+            agent_id: Some("prod/a1".into()),
+            rule: "HighErrors".into(),
+            severity: Severity::High,
+            summary: String::new(),
+            evidence: String::new(),
+            mapping: Vec::new(),
+            status: AlertStatus::Open,
+            source: "alertmanager".into(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            acknowledged_by: None,
+            ack_reason: None,
+            resolved_at: None,
+            rev: 0,
+        };
+        f.apply_from(
+            Some("am"),
+            Changes {
+                cursor: 1,
+                alerts: vec![alert],
+                ..Changes::default()
+            },
+        );
+        assert_eq!(f.summary(0).open_alerts, 1);
+        // prod answers in full again (a restart, a lost cursor).
+        f.apply_from(Some("prod"), full());
+        let s = f.summary(0);
+        assert_eq!(
+            (s.open_alerts, s.credentials),
+            (1, 1),
+            "nothing counted twice or lost"
+        );
+        assert_eq!(f.alerts_of("prod/a1").len(), 1);
+        assert_eq!(f.credentials_of("prod/a1").len(), 1);
     }
 }

@@ -44,11 +44,17 @@ pub struct RunningServer {
         tokio::sync::oneshot::Sender<()>,
         tokio::task::JoinHandle<()>,
     )>,
+    /// The tasks pushing alerts to Alertmanagers (`--alertmanager`).
+    pushers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningServer {
     /// Stops accepting, lets requests in flight finish, and waits.
     pub async fn shutdown(mut self) {
+        // A push cut short loses nothing: the next start sends it all again.
+        for pusher in self.pushers.drain(..) {
+            pusher.abort();
+        }
         if let Some((stop, task)) = self.sweeper.take() {
             let _ = stop.send(());
             let _ = task.await;
@@ -141,6 +147,8 @@ pub async fn start(
     killswitch::resume_unfinished(&state).await?;
     let addr = listener.local_addr()?;
     let (stop_sweep, sweep_stopped) = tokio::sync::oneshot::channel();
+    let pushers = crate::alertmanager::push::spawn_all(&state.store, &state.config.alertmanager)
+        .map_err(|e| anyhow::anyhow!("--alertmanager: {e}"))?;
     let sweeper = rules::spawn_sweeper(state.clone(), sweep_stopped).map(|t| (stop_sweep, t));
     let app = routes::router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -159,6 +167,7 @@ pub async fn start(
         task,
         state,
         sweeper,
+        pushers,
     })
 }
 

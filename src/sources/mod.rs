@@ -1,5 +1,6 @@
 //! Sources: the tasks that talk to backends and feed the dashboard. One
-//! module per kind of backend ([`warden`] for the reference HTTP API); what
+//! module per kind of backend ([`warden`] for the reference HTTP API,
+//! [`alertmanager`] for an Alertmanager's alerts); what
 //! they share lives here: the poll interval from the config, the back-off
 //! after errors, and the handle the dashboard keeps to poke a source.
 //!
@@ -7,6 +8,7 @@
 //! only ever sends [`Msg`](crate::tui::msg::Msg)s over a channel: it never
 //! touches the screen.
 
+pub mod alertmanager;
 pub mod warden;
 
 use std::sync::Arc;

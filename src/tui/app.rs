@@ -13,6 +13,7 @@ use super::table::AgentTable;
 use super::triage_queue::TriageQueue;
 use crate::api::WhoAmI;
 use crate::fleet::filter::Filter;
+use crate::fleet::foreign;
 use crate::fleet::origin;
 use crate::fleet::safe_text::escape;
 use crate::fleet::state::{Counts, Fleet, Sanitize};
@@ -100,10 +101,20 @@ impl Health {
     }
 }
 
+/// What a backend is: a Warden backend (the fleet, actions, triage,
+/// audit) or an Alertmanager (alerts and silences only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BackendKind {
+    #[default]
+    Warden,
+    Alertmanager,
+}
+
 /// One backend as the header shows it.
 #[derive(Debug, Clone)]
 pub struct Backend {
     pub name: String,
+    pub kind: BackendKind,
     pub url: String,
     pub health: Health,
     pub last_ok: Option<Instant>,
@@ -254,6 +265,7 @@ impl App {
                 .iter()
                 .map(|(name, url)| Backend {
                     name: escape(name).into_owned(),
+                    kind: BackendKind::Warden,
                     url: escape(url).into_owned(),
                     health: Health::Connecting,
                     last_ok: None,
@@ -295,6 +307,11 @@ impl App {
             .get(i)
             .and_then(|b| b.identity.as_ref())
             .and_then(|w| w.role)
+    }
+
+    /// The Warden backends, by their place in the list.
+    pub fn wardens(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.backends.len()).filter(|&i| self.backends[i].kind == BackendKind::Warden)
     }
 
     /// Whether the ids in the fleet carry their backend's name.
@@ -868,7 +885,7 @@ impl App {
     }
 
     fn fetch_triage(&mut self) -> Vec<Effect> {
-        self.triage.waiting = self.backends.len();
+        self.triage.waiting = self.wardens().count();
         vec![Effect::FetchTriage]
     }
 
@@ -927,11 +944,14 @@ impl App {
                 return;
             }
         }
-        let blast = vec![
+        let mut blast = vec![
             format!("rule {} ({})", alert.rule, alert.severity),
             format!("agent {}", self.alert_agent_name(&alert)),
             format!("summary: {}", alert.summary),
         ];
+        if alert.source == crate::alertmanager::SOURCE {
+            blast.push("in Alertmanager: a silence on exactly this alert's labels".into());
+        }
         let subject = Subject::Ack {
             alert_id: alert.id,
             label,
@@ -1631,6 +1651,10 @@ impl App {
                             Outcome::Credential(c) => c.sanitize(),
                             Outcome::Operation(op) => op.sanitize(),
                             Outcome::Alert(a) => a.sanitize(),
+                            Outcome::Silenced { alert, silence_id } => {
+                                alert.sanitize();
+                                *silence_id = escape(silence_id).into_owned();
+                            }
                         }
                         o
                     })
@@ -1698,6 +1722,19 @@ impl App {
                     retry_in.as_secs().max(1)
                 ));
             }
+            // Alertmanager: the whole set, its agents still labels.
+            SourceEvent::Alerts { alerts, latency } => {
+                let (prefix, scopes) = match self.merged() {
+                    true => (
+                        format!("{}{}", self.backends[i].name, origin::SEPARATOR),
+                        self.backends.iter().map(|b| b.name.clone()).collect(),
+                    ),
+                    false => (String::new(), Vec::new()),
+                };
+                let changes = foreign::alert_changes(&self.fleet, &prefix, &scopes, alerts);
+                let changes = Box::new(changes);
+                self.source(i, SourceEvent::Synced { changes, latency });
+            }
             SourceEvent::Identity(who) => {
                 let mut who = *who;
                 who.name = escape(&who.name).into_owned();
@@ -1751,6 +1788,15 @@ impl App {
                     String::new()
                 };
                 self.flash(Level::Success, format!("{name} has a new owner{left}"))
+            }
+            (Some(Action::Ack { .. }), Ok(Outcome::Silenced { alert, silence_id })) => {
+                // The fleet's copy names the matched agent; the answer, the label.
+                let label = self.alert_label(self.fleet.alert(&alert.id).unwrap_or(alert));
+                let by = alert.acknowledged_by.as_deref().unwrap_or("you");
+                self.flash(
+                    Level::Success,
+                    format!("acknowledged {label}: Alertmanager silence {silence_id}, by {by}"),
+                )
             }
             (Some(Action::Ack { .. }), Ok(Outcome::Alert(a))) => {
                 let label = self.alert_label(a);

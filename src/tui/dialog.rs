@@ -437,6 +437,12 @@ impl Confirm {
                     verified: if ok { Some(false) } else { None },
                 }
             }
+            Ok(Outcome::Silenced { silence_id, .. }) => Phase::Done {
+                ok: true,
+                steps: Vec::new(),
+                message: format!("Alertmanager made silence {silence_id}"),
+                verified: None,
+            },
             Ok(_) => Phase::Done {
                 ok: true,
                 steps: Vec::new(),

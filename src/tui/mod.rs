@@ -4,6 +4,7 @@
 //! the action runner lives in [`run`].
 
 pub mod alert_list;
+pub mod am_route;
 pub mod app;
 pub mod audit_log;
 pub mod cred_list;

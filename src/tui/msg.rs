@@ -112,6 +112,12 @@ pub enum Outcome {
     Credential(Credential),
     Operation(Operation),
     Alert(Alert),
+    /// An Alertmanager alert acknowledged by a silence: the alert as it
+    /// now stands, and the silence's id.
+    Silenced {
+        alert: Alert,
+        silence_id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -125,6 +131,14 @@ pub enum SourceEvent {
     Failed { error: String, retry_in: Duration },
     /// Who the dashboard is, as the backend sees its token.
     Identity(Box<WhoAmI>),
+    /// A poll of a backend that holds alerts and nothing else
+    /// (Alertmanager): every alert it has now, so one that is gone is
+    /// resolved. Ids are qualified like any source's; each alert's agent is
+    /// still the raw label, for the app to match to an agent of the fleet.
+    Alerts {
+        alerts: Vec<Alert>,
+        latency: Duration,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

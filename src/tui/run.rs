@@ -5,7 +5,8 @@
 //! network: the source polls on its own task and every action runs on one
 //! of its own.
 
-use super::app::{App, Level, Options};
+use super::am_route::{self, AmTarget, Responder};
+use super::app::{App, BackendKind, Level, Options};
 use super::msg::{Effect, Msg};
 use super::remap::KeyMap;
 use super::runner::{Route, Runner};
@@ -66,6 +67,8 @@ pub struct RunOptions {
     pub notice: Option<String>,
     /// The config's `[keys]`: action name to key.
     pub keys: BTreeMap<String, String>,
+    /// Alertmanagers watched beside the targets, numbered after them.
+    pub alertmanagers: Vec<AmTarget>,
 }
 
 impl Default for RunOptions {
@@ -77,6 +80,7 @@ impl Default for RunOptions {
             bell: false,
             notice: None,
             keys: BTreeMap::new(),
+            alertmanagers: Vec::new(),
         }
     }
 }
@@ -88,7 +92,7 @@ impl Default for RunOptions {
 /// the same file.
 pub async fn run(targets: Vec<Target>, options: RunOptions) -> anyhow::Result<()> {
     anyhow::ensure!(!targets.is_empty(), "no backend to watch");
-    let merged = targets.len() > 1;
+    let merged = targets.len() + options.alertmanagers.len() > 1;
     let (tx, mut rx) = mpsc::channel(CHANNEL);
     let mut sources = Vec::with_capacity(targets.len());
     let mut routes = Vec::with_capacity(targets.len());
@@ -107,12 +111,32 @@ pub async fn run(targets: Vec<Target>, options: RunOptions) -> anyhow::Result<()
         });
         sources.push(source);
     }
-    let runner = Runner::routed(routes, tx);
+    // A silence is made in the name Warden knows the responder by.
+    let responder = Responder::new(routes.iter().map(|r| r.client.clone()).collect());
+    let (am_sources, am_routes) = am_route::start(
+        &options.alertmanagers,
+        targets.len(),
+        merged,
+        options.refresh,
+        &tx,
+        &responder,
+    )?;
+    sources.extend(am_sources);
+    let runner = Runner::routed(routes, tx).with_alertmanagers(am_routes);
     let names: Vec<(&str, &str)> = targets
         .iter()
         .map(|t| (t.name.as_str(), t.url.as_str()))
+        .chain(
+            options
+                .alertmanagers
+                .iter()
+                .map(|t| (t.name.as_str(), t.url.as_str())),
+        )
         .collect();
     let mut app = App::with_backends(&names, options.app);
+    for b in app.backends.iter_mut().skip(targets.len()) {
+        b.kind = BackendKind::Alertmanager;
+    }
     if let Some(n) = &options.notice {
         app.notice(Level::Info, n);
     }
@@ -124,6 +148,9 @@ pub async fn run(targets: Vec<Target>, options: RunOptions) -> anyhow::Result<()
     start_keys(&mut app, &options.keys);
     for t in &targets {
         tracing::info!(backend = %t.name, url = %t.url, "dashboard watching");
+    }
+    for t in &options.alertmanagers {
+        tracing::info!(backend = %t.name, url = %t.url, "dashboard watching an alertmanager");
     }
 
     let mut tui = Tui::enter()?;

@@ -6,7 +6,11 @@
 //! With several backends the app's ids are qualified with the backend's
 //! name ([`crate::fleet::origin`]): the runner picks the backend from the
 //! id, sends it the id it wrote, and qualifies the answer again.
+//!
+//! An acknowledgement of an Alertmanager's alert goes to that Alertmanager
+//! instead, as a silence ([`super::am_route`]).
 
+use super::am_route::{self, AmRoute};
 use super::msg::{Action, Effect, Msg, Outcome};
 use crate::api::client::Client;
 use crate::api::{KillRequest, NewOwner};
@@ -36,6 +40,8 @@ pub struct Runner {
     routes: Vec<Route>,
     tx: mpsc::Sender<Msg>,
     slots: Arc<Semaphore>,
+    /// Alertmanagers: only acknowledgements of their alerts go there.
+    alertmanagers: Vec<AmRoute>,
 }
 
 impl Runner {
@@ -57,7 +63,31 @@ impl Runner {
             routes,
             tx,
             slots: Arc::new(Semaphore::new(IN_FLIGHT)),
+            alertmanagers: Vec::new(),
         }
+    }
+
+    /// The same runner, also acting on these Alertmanagers.
+    pub fn with_alertmanagers(mut self, routes: Vec<AmRoute>) -> Self {
+        self.alertmanagers = routes;
+        self
+    }
+
+    /// The Alertmanager whose alert `action` acknowledges, with the
+    /// action in its own ids; `None` for every other action.
+    fn alertmanager_for(&self, action: &Action) -> Option<(AmRoute, Action)> {
+        let Action::Ack { alert_id, reason } = action else {
+            return None;
+        };
+        self.alertmanagers.iter().find_map(|r| {
+            r.owns(alert_id).map(|fingerprint| {
+                let local = Action::Ack {
+                    alert_id: fingerprint.to_string(),
+                    reason: reason.clone(),
+                };
+                (r.clone(), local)
+            })
+        })
     }
 
     /// The backend that owns `id`, and the id as that backend wrote it.
@@ -152,11 +182,32 @@ impl Runner {
         Ok((route, action))
     }
 
+    /// Like an action on a Warden backend: its own task, a slot, and the
+    /// answer (qualified) back as a message.
+    fn run_on_alertmanager(&self, id: u64, route: AmRoute, action: Action) {
+        let tx = self.tx.clone();
+        let slots = self.slots.clone();
+        tokio::spawn(async move {
+            let _slot = slots.acquire_owned().await;
+            let result = am_route::run(&route, action)
+                .await
+                .map(|o| qualified(o, route.scope.as_deref()));
+            if let Err(e) = &result {
+                tracing::warn!(id, error = %e, "alertmanager action failed");
+            }
+            let _ = tx.send(Msg::Action { id, result }).await;
+        });
+    }
+
     /// Starts `effect` and returns at once. `Effect::Quit` is the loop's
     /// business (the app sets its `quit` flag), so it is ignored here.
     pub fn handle(&self, effect: Effect) {
         match effect {
             Effect::Run { id, action } => {
+                if let Some((route, action)) = self.alertmanager_for(&action) {
+                    self.run_on_alertmanager(id, route, action);
+                    return;
+                }
                 let tx = self.tx.clone();
                 let routed = self.localize(action);
                 let slots = self.slots.clone();
@@ -213,7 +264,10 @@ impl Runner {
                         .await;
                 });
             }
-            Effect::PollNow => self.routes.iter().for_each(|r| r.poker.poll_now()),
+            Effect::PollNow => {
+                self.routes.iter().for_each(|r| r.poker.poll_now());
+                self.alertmanagers.iter().for_each(|r| r.poker.poll_now());
+            }
             Effect::FetchTriage => {
                 for (backend, route) in self.routes.iter().enumerate() {
                     let (route, tx) = (route.clone(), self.tx.clone());
@@ -269,6 +323,11 @@ fn qualified(mut outcome: Outcome, scope: Option<&str>) -> Outcome {
             Outcome::Credential(c) => c.qualify(s),
             Outcome::Operation(op) => op.qualify(s),
             Outcome::Alert(a) => a.qualify(s),
+            // The agent is still the label: the app matches it.
+            Outcome::Silenced { alert, .. } => {
+                alert.id.insert(0, origin::SEPARATOR);
+                alert.id.insert_str(0, s);
+            }
         }
     }
     outcome

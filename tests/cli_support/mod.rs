@@ -23,6 +23,11 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Server {
+        Self::start_with(&[])
+    }
+
+    /// `warden serve` with `extra` arguments after the usual ones.
+    pub fn start_with(extra: &[&str]) -> Server {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = dir.path().join("w.db");
         let mut cmd = Command::new(BIN);
@@ -30,6 +35,7 @@ impl Server {
         let mut child = cmd
             .args(["serve", "--listen", "127.0.0.1:0", "--database"])
             .arg(format!("sqlite:{}", db.display()))
+            .args(extra)
             .env("WARDEN_ADMIN_TOKEN", ADMIN)
             .stdin(Stdio::null())
             .stdout(Stdio::null())

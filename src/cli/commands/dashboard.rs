@@ -2,11 +2,14 @@
 //! its token), else on every `[[backend]]` of kind `warden` in the config,
 //! merged, else on the embedded local registry: the default database,
 //! served in this process on loopback under an admin token made for this
-//! session, and watched over HTTP like any other backend.
+//! session, and watched over HTTP like any other backend. Every
+//! `[[backend]]` of kind `alertmanager` in the config is watched beside
+//! whichever of these it is: its alerts name agents of the Warden side.
 //!
 //! Also the pieces `warden demo` shares: the terminal check, the runtime,
 //! the log file and the dashboard's options from the config.
 
+use crate::alertmanager::Settings;
 use crate::cli::args::{DashboardArgs, Global};
 use crate::cli::backend;
 use crate::cli::error::{CliError, CmdResult};
@@ -17,6 +20,7 @@ use crate::secrets;
 use crate::server;
 use crate::server::store::Actor;
 use crate::sources;
+use crate::tui::am_route::AmTarget;
 use crate::tui::app::Options;
 use crate::tui::run::{self, RunOptions, Target};
 use crate::tui::{logging, terminal};
@@ -33,10 +37,10 @@ pub fn dashboard(global: &Global, args: DashboardArgs) -> CmdResult {
     let config = load_config(global)?;
     let mut options = run_options(&config, args.readonly, args.theme.as_deref())?;
     let targets = remote_targets(global, &config)?;
+    options.alertmanagers = alertmanager_targets(&config, &targets)?;
     let runtime = runtime()?;
     start_logging();
     if !targets.is_empty() {
-        options.notice = unwatched(&config);
         runtime
             .block_on(run::run(targets, options))
             .map_err(|e| CliError::failed(format!("{e:#}")))?;
@@ -92,22 +96,41 @@ pub(crate) fn remote_targets(global: &Global, config: &Config) -> Result<Vec<Tar
         .collect()
 }
 
-/// What the flash line says at start about configured backends the
-/// dashboard does not poll itself.
-fn unwatched(config: &Config) -> Option<String> {
-    let names: Vec<&str> = config
-        .backends
-        .iter()
-        .filter(|b| b.kind != "warden")
-        .map(|b| b.name.as_str())
-        .collect();
-    (!names.is_empty()).then(|| {
-        format!(
-            "not watched: {} (kind alertmanager); this version of the dashboard polls \
-             only backends of kind warden",
-            names.join(", ")
-        )
-    })
+/// The config's backends of kind `alertmanager`, in order, watched beside
+/// `warden` (the Warden backends: `--url`'s, the config's, or none for
+/// the local registry). `--url` replaces the config's Warden backends, not
+/// its Alertmanagers. A token is optional: only one behind an
+/// authenticating proxy needs one.
+pub(crate) fn alertmanager_targets(
+    config: &Config,
+    warden: &[Target],
+) -> Result<Vec<AmTarget>, CliError> {
+    let mut out = Vec::new();
+    for b in config.backends.iter().filter(|b| b.kind == "alertmanager") {
+        origin::valid_name(&b.name)
+            .map_err(|e| CliError::usage(format!("invalid [[backend]] in the config: {e}")))?;
+        if warden.iter().any(|t| t.name == b.name)
+            || out.iter().any(|t: &AmTarget| t.name == b.name)
+        {
+            return Err(CliError::usage(format!(
+                "invalid config: two backends are called {:?}; each needs its own name",
+                b.name
+            )));
+        }
+        let settings = Settings::from_config(b.agent_label.as_deref(), b.silence.as_deref())
+            .map_err(|e| CliError::usage(format!("backend {:?}: {e}", b.name)))?;
+        let token = match (&b.token_env, &b.token_file) {
+            (None, None) => None,
+            _ => Some(backend::backend_token(b, None)?),
+        };
+        out.push(AmTarget {
+            name: b.name.clone(),
+            url: b.url.clone(),
+            token,
+            settings,
+        });
+    }
+    Ok(out)
 }
 
 /// `host:port` of a URL, for the header.
@@ -258,6 +281,7 @@ pub(crate) fn run_options(
         bell: config.bell == Some(true),
         notice: None,
         keys: config.keys.clone(),
+        alertmanagers: Vec::new(),
     })
 }
 
@@ -349,7 +373,14 @@ mod tests {
             .map(|t| (t.name.as_str(), t.token.as_str()))
             .collect();
         assert_eq!(names, [("prod", "tok-prod"), ("staging", "tok-stg")]);
-        assert!(unwatched(&cfg).unwrap().contains("alerts"));
+        let ams = alertmanager_targets(&cfg, &targets).unwrap();
+        assert_eq!(ams.len(), 1);
+        assert_eq!(
+            (ams[0].name.as_str(), ams[0].url.as_str()),
+            ("alerts", "http://a:9093")
+        );
+        assert_eq!(ams[0].token, None, "Alertmanager needs no token");
+        assert_eq!(ams[0].settings, Settings::default());
         // --url wins: that one backend alone.
         let one = remote_targets(
             &Global {
@@ -362,6 +393,8 @@ mod tests {
         .unwrap();
         assert_eq!(one.len(), 1);
         assert_eq!(one[0].name, "h:9");
+        // It replaces the Warden backends only: the Alertmanager joins it.
+        assert_eq!(alertmanager_targets(&cfg, &one).unwrap()[0].name, "alerts");
         // None configured: the local registry.
         assert!(
             remote_targets(&no_flags(), &Config::default())
@@ -383,6 +416,43 @@ mod tests {
         let kind = "[[backend]]\nname = \"x\"\nkind = \"splunk\"\nurl = \"http://p:1\"\n";
         let e = remote_targets(&no_flags(), &config(kind)).unwrap_err();
         assert!(e.message.contains("splunk"), "{}", e.message);
+    }
+
+    #[test]
+    fn alertmanager_backends_are_checked_and_take_an_optional_token() {
+        // SAFETY: the variable name is unique to this test.
+        unsafe { std::env::set_var("WARDEN_TEST_DASH_AM", "am-tok") };
+        let cfg = config(
+            "[[backend]]\nname = \"am\"\nkind = \"alertmanager\"\nurl = \"http://a:9093\"\n\
+             token_env = \"WARDEN_TEST_DASH_AM\"\nagent_label = \"bot\"\nsilence = \"30m\"\n",
+        );
+        let ams = alertmanager_targets(&cfg, &[]).unwrap();
+        assert_eq!(ams[0].token.as_deref(), Some("am-tok"));
+        assert_eq!(ams[0].settings.agent_label.as_deref(), Some("bot"));
+        assert_eq!(ams[0].settings.silence, Duration::from_secs(1800));
+        assert!(!format!("{:?}", ams[0]).contains("am-tok"));
+
+        let bad = "[[backend]]\nname = \"am\"\nkind = \"alertmanager\"\nurl = \"http://a\"\nsilence = \"1s\"\n";
+        let e = alertmanager_targets(&config(bad), &[]).unwrap_err();
+        assert_eq!(e.code, 2);
+        assert!(
+            e.message.contains("\"am\"") && e.message.contains("silence"),
+            "{}",
+            e.message
+        );
+
+        let clash = Target {
+            name: "am".into(),
+            url: "http://w:1".into(),
+            token: "t".into(),
+        };
+        let ok = "[[backend]]\nname = \"am\"\nkind = \"alertmanager\"\nurl = \"http://a\"\n";
+        let e = alertmanager_targets(&config(ok), &[clash]).unwrap_err();
+        assert!(
+            e.message.contains("two backends are called"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

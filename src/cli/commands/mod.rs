@@ -3,6 +3,7 @@
 //! JSON document with `--json`) and returns the exit code.
 
 pub mod act;
+pub mod alertmanager;
 pub mod audit;
 pub mod dashboard;
 pub mod demo;

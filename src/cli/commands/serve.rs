@@ -8,8 +8,13 @@ use crate::server::{self, ServeOptions};
 use std::process::ExitCode;
 
 pub fn serve(global: &Global, args: ServeArgs) -> CmdResult {
-    let config =
+    let mut config =
         Config::load(global.config.as_deref()).map_err(|e| CliError::usage(e.to_string()))?;
+    for url in args.alertmanager {
+        crate::alertmanager::client::AmClient::new(&url, None)
+            .map_err(|e| CliError::usage(format!("--alertmanager: {e}")))?;
+        config.serve.alertmanager.push(url);
+    }
     let database = match args.database {
         Some(d) => d,
         None => default_database()?,

@@ -256,15 +256,23 @@ fn alert_table(alerts: &[Alert], with_agent: bool) -> Table {
             .then(b.severity.cmp(&a.severity))
             .then(b.created_at.cmp(&a.created_at))
     });
-    let mut t = if with_agent {
-        Table::new(&[
-            "SEVERITY", "STATUS", "RULE", "AGENT", "AGE", "ID", "SUMMARY",
-        ])
-    } else {
-        Table::new(&["SEVERITY", "STATUS", "RULE", "AGE", "ID", "SUMMARY"])
-    };
+    // Only a list with an Alertmanager's alerts in it needs to say where
+    // each came from.
+    let with_source = sorted.iter().any(|a| a.source != "warden");
+    let mut header = vec!["SEVERITY", "STATUS", "RULE"];
+    if with_source {
+        header.push("SOURCE");
+    }
+    if with_agent {
+        header.push("AGENT");
+    }
+    header.extend(["AGE", "ID", "SUMMARY"]);
+    let mut t = Table::new(&header);
     for a in sorted {
         let mut row = vec![a.severity.to_string(), a.status.to_string(), a.rule.clone()];
+        if with_source {
+            row.push(a.source.clone());
+        }
         if with_agent {
             row.push(a.agent_id.clone().unwrap_or_else(|| "-".into()));
         }
@@ -278,15 +286,21 @@ fn alert_table(alerts: &[Alert], with_agent: bool) -> Table {
 
 pub async fn alerts(client: &Client, a: JsonFlag) -> CmdResult {
     let alerts = client.alerts().await?;
-    if a.json {
-        output::json(&alerts)?;
-        return Ok(ExitCode::SUCCESS);
+    print_alerts(&alerts, a.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The alerts as `warden alerts` prints them: a table with a count, or one
+/// JSON array.
+pub fn print_alerts(alerts: &[Alert], json: bool) -> Result<(), CliError> {
+    if json {
+        return output::json(alerts);
     }
     let mut out = Out::new();
     if alerts.is_empty() {
         out.line("No alerts.");
     } else {
-        out.table(&alert_table(&alerts, true));
+        out.table(&alert_table(alerts, true));
         let open = alerts
             .iter()
             .filter(|a| a.status == AlertStatus::Open)
@@ -294,6 +308,5 @@ pub async fn alerts(client: &Client, a: JsonFlag) -> CmdResult {
         out.blank();
         out.line(format!("{}, {open} open", count(alerts.len(), "alert")));
     }
-    out.emit()?;
-    Ok(ExitCode::SUCCESS)
+    out.emit()
 }

@@ -193,8 +193,13 @@ impl App {
         match self.screen().clone() {
             Screen::Detail { agent_id } => self.panes.detail.show(&agent_id),
             Screen::Audit => {
-                // With several backends, the chain of the one `:ctx` shows.
-                let backend = self.ctx.unwrap_or(0);
+                // With several backends, the chain of the one `:ctx` shows
+                // (an Alertmanager has none: then the first Warden's).
+                let backend = self
+                    .ctx
+                    .filter(|&i| self.backends[i].kind == super::BackendKind::Warden)
+                    .or_else(|| self.wardens().next())
+                    .unwrap_or(0);
                 let log = &mut self.panes.audit;
                 log.follow_backend(backend);
                 let mut effects: Vec<Effect> = log.fetch().into_iter().collect();
