@@ -39,6 +39,7 @@ async fn act(client: reqwest::Client, url: String, agent: DemoAgent, seed: u64) 
                 result: Some(if rng.chance(0.97) { "ok" } else { "denied" }.into()),
                 on_behalf_of: Vec::new(),
                 interactive: false,
+                credential_fingerprint: None,
             })
             .collect();
         client.post(format!("{url}/v1/agent/events")).json(&events)

@@ -214,6 +214,19 @@ const MIGRATIONS: &[&str] = &[
         last_credential TEXT NOT NULL
     );
     "#,
+    // 3: the secrets agents say they present to their targets (R07): the
+    // latest fingerprint reported per credential and destination, so a key
+    // rotated at the target replaces the old one.
+    r#"
+    CREATE TABLE presented_secrets (
+        credential_id TEXT NOT NULL REFERENCES credentials(id),
+        destination TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        seen_at INTEGER NOT NULL,
+        PRIMARY KEY (credential_id, destination)
+    );
+    CREATE INDEX presented_secrets_fingerprint ON presented_secrets(fingerprint);
+    "#,
 ];
 
 /// Brings the database up to the newest schema. Refuses a database written
