@@ -2,14 +2,17 @@
 //! temporary database, seeded with a realistic fleet that a simulator keeps
 //! alive. Everything talks HTTP, as with any other backend.
 
+pub mod cast;
 pub mod fleet;
 mod names;
 mod rng;
+pub mod schedule;
 pub mod simulator;
 
 use crate::config::ServeConfig;
 use crate::model::Role;
 use crate::secrets;
+use crate::server::rules::config::RuleThresholds;
 use crate::server::store::Actor;
 use crate::server::{self, RunningServer};
 use std::net::SocketAddr;
@@ -24,6 +27,17 @@ pub struct DemoOptions {
     pub listen: SocketAddr,
     /// Run the simulator (off for a still fleet, e.g. screenshots).
     pub simulate: bool,
+}
+
+/// The rule thresholds of a demo: the defaults of `rules.md`, except a
+/// sweep every 30 s (instead of 60) and 2 minutes of learning an agent's
+/// behaviour (instead of 60), so that a ten-minute demo shows every rule.
+pub fn thresholds() -> RuleThresholds {
+    RuleThresholds {
+        sweep_interval_seconds: 30,
+        learning_minutes: 2,
+        ..RuleThresholds::default()
+    }
 }
 
 /// A running demo. Dropping it stops the simulator; call
