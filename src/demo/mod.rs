@@ -86,7 +86,7 @@ impl Demo {
         let live_count = live.len();
         let simulator = opts
             .simulate
-            .then(|| tokio::spawn(simulator::run(url.clone(), live, seed)));
+            .then(|| tokio::spawn(simulator::run(url.clone(), live, seed, Default::default())));
         Ok(Demo {
             url,
             token,
