@@ -6,7 +6,7 @@ use super::rows::{to_json, to_ms};
 use super::tx::next_rev;
 use crate::server::rules::destination;
 use crate::server::store::{EventRecord, StoreResult};
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::BTreeMap;
 
 pub fn record(
@@ -71,15 +71,20 @@ fn present(tx: &Transaction, credential_id: &str, events: &[EventRecord]) -> Sto
     if latest.is_empty() {
         return Ok(());
     }
+    // A Warden secret's stored hash is its SHA-256: the same fingerprint.
+    let mut warden = tx.prepare_cached("SELECT id FROM credentials WHERE hash = ?1")?;
     let mut upsert = tx.prepare_cached(
-        "INSERT INTO presented_secrets (credential_id, destination, fingerprint, seen_at) \
-         VALUES (?1, ?2, ?3, ?4) \
+        "INSERT INTO presented_secrets \
+           (credential_id, destination, fingerprint, seen_at, warden_credential) \
+         VALUES (?1, ?2, ?3, ?4, ?5) \
          ON CONFLICT (credential_id, destination) DO UPDATE SET \
-           fingerprint = excluded.fingerprint, seen_at = excluded.seen_at \
+           fingerprint = excluded.fingerprint, seen_at = excluded.seen_at, \
+           warden_credential = excluded.warden_credential \
          WHERE excluded.seen_at >= presented_secrets.seen_at",
     )?;
     for (dest, (at, fp)) in latest {
-        upsert.execute(params![credential_id, dest, fp, at])?;
+        let secret_of: Option<String> = warden.query_row([fp], |r| r.get(0)).optional()?;
+        upsert.execute(params![credential_id, dest, fp, at, secret_of])?;
     }
     Ok(())
 }

@@ -185,26 +185,37 @@ pub fn rotation_overdue(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<Cr
 /// credential, and the secrets agents report presenting to their targets
 /// (`presented_secrets`, one per credential and destination). The stored
 /// hash of an issued secret is its SHA-256, the same fingerprint, so an
-/// agent presenting another agent's Warden secret is caught too; the hash
-/// is unique, so only a reported fingerprint can make two credentials the
-/// same. Start there. A credential counts once per fingerprint, with a
-/// destination it was presented to, if any.
+/// agent presenting another agent's Warden secret is caught too (ingest
+/// notes which credential's secret it is); the hash is unique, so only a
+/// reported fingerprint can make two credentials the same. The candidates
+/// come first, through indexes (a fingerprint on two rows, or on a Warden
+/// secret, or written on a credential), and only their holders are read.
+/// A credential counts once per fingerprint, with a destination it was
+/// presented to, if any.
 pub fn shared(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<SharedFact>> {
     all(
         conn,
         &format!(
-            "WITH held AS ( \
-               SELECT id AS cid, fingerprint AS fp, NULL AS dest FROM credentials \
-                 WHERE fingerprint IS NOT NULL \
-               UNION ALL \
-               SELECT credential_id, fingerprint, destination FROM presented_secrets), \
-             fps AS (SELECT DISTINCT fp FROM held), \
+            "WITH cand AS ( \
+               SELECT fingerprint AS fp FROM presented_secrets \
+                 INDEXED BY presented_secrets_fingerprint \
+                 GROUP BY fingerprint HAVING COUNT(DISTINCT credential_id) > 1 \
+               UNION \
+               SELECT fingerprint FROM presented_secrets INDEXED BY presented_secrets_warden \
+                 WHERE warden_credential IS NOT NULL \
+               UNION \
+               SELECT fingerprint FROM credentials INDEXED BY credentials_fingerprint \
+                 WHERE fingerprint IS NOT NULL), \
              matching AS ( \
-               SELECT cid, fp, dest FROM held \
+               SELECT p.credential_id AS cid, cand.fp AS fp, p.destination AS dest \
+                 FROM cand CROSS JOIN presented_secrets p ON p.fingerprint = cand.fp \
                UNION ALL \
-               SELECT c.id, fps.fp, NULL FROM fps CROSS JOIN credentials c \
-                 ON c.hash = fps.fp AND c.fingerprint IS NULL), \
-             live AS ( \
+               SELECT c.id, cand.fp, NULL FROM cand CROSS JOIN credentials c \
+                 ON c.fingerprint = cand.fp \
+               UNION ALL \
+               SELECT c.id, cand.fp, NULL FROM cand CROSS JOIN credentials c \
+                 ON c.hash = cand.fp AND c.fingerprint IS NULL), \
+             live AS MATERIALIZED ( \
                SELECT a.id AS agent, a.name AS name, c.id AS cid, c.issued_at AS issued, \
                       c.expires_at AS expires, m.fp AS fp, MIN(m.dest) AS dest, a.seq AS seq \
                FROM matching m CROSS JOIN credentials c ON c.id = m.cid \
