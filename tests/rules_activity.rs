@@ -286,6 +286,23 @@ async fn r12_near_miss_known_destinations_and_an_agent_still_learning() {
 }
 
 #[tokio::test]
+async fn learning_starts_at_the_earliest_event_even_one_reported_late() {
+    let s = server().await;
+    let (id, secret) = live_agent(&s, "late-reporter", "prod").await;
+    let t = now();
+    report(&s, &secret, vec![ev_at("crm.corp.example", t - mins(1))]).await;
+    // Still learning: a new host is not news yet.
+    report(&s, &secret, vec![ev_at("tickets.corp.example", t)]).await;
+    assert_none(&s, "R12", &id).await;
+    // Its log of two hours ago arrives, from a host it already knows: it
+    // has been at work since then, and has learnt.
+    report(&s, &secret, vec![ev_at("crm.corp.example", t - mins(120))]).await;
+    report(&s, &secret, vec![ev_at("paste.example", t)]).await;
+    let a = open_alert(&s, "R12", &id).await;
+    assert!(evidence(&a).starts_with("new host paste.example"), "{a}");
+}
+
+#[tokio::test]
 async fn r12_resolves_when_no_new_destination_comes_for_an_hour() {
     let s = server().await;
     let (id, secret) = live_agent(&s, "wanderer", "prod").await;

@@ -489,6 +489,10 @@ fn demo_no_tui_prints_the_url_and_a_working_token() {
     );
     let err = errors.join().expect("stderr thread");
     assert!(err.contains("seed 42"), "stderr: {err}");
+    assert!(
+        err.contains("an incident plays from about 0:45, then one every 60 s"),
+        "stderr: {err}"
+    );
 }
 
 #[cfg(unix)]

@@ -198,6 +198,13 @@ pub struct AgentEvent {
     /// True when a human drove the client interactively.
     #[serde(default)]
     pub interactive: bool,
+    /// SHA-256 (64 hex digits, `sha256:` prefix allowed) of the secret this
+    /// call presented to its target: a key the agent holds for a system
+    /// outside Warden. Never the secret itself. The backend keeps the latest
+    /// one per credential and destination; rule R07 compares them across
+    /// agents. Absent: the call presented no secret worth naming.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_fingerprint: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

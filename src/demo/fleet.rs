@@ -28,6 +28,16 @@ pub struct DemoFleet {
     pub live: Vec<DemoAgent>,
 }
 
+/// The fingerprint of the key `agent_id` holds for `target`, if that target
+/// takes one: each agent has its own, derived from the seed so that the
+/// simulator and the incidents agree on it. The key itself never exists;
+/// an agent reports only the fingerprint (SHA-256), as a real one would.
+pub fn key_fingerprint(seed: u64, agent_id: &str, target: &str) -> Option<String> {
+    KEYED_TARGETS
+        .contains(&target)
+        .then(|| secrets::hash(&format!("demo-key:{seed}:{agent_id}:{target}")))
+}
+
 /// How many people run a fleet of `agents`.
 pub fn people_for(agents: usize) -> usize {
     (agents / 25).max(40)
@@ -414,6 +424,52 @@ mod tests {
                 .iter()
                 .all(|a| hashes.contains(secrets::hash(&a.secret).as_str()))
         );
+    }
+
+    /// What the sweep's queries look for, for the rules the fleet raises
+    /// from the start ([`super::super::schedule::FROM_THE_FLEET`]).
+    #[test]
+    fn any_seed_raises_the_standing_rules_at_the_first_sweep() {
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        for seed in 0..200 {
+            let f = generate(200, seed, now);
+            let i = &f.import;
+            let agent = |id: &str| i.agents.iter().find(|a| a.id == id).unwrap();
+            let standing = |a: &Agent| a.status != AgentStatus::Killed;
+            let live = |c: &Credential| {
+                c.status == CredentialStatus::Active && c.expires_at.is_none_or(|e| e > now)
+            };
+            let departed: HashSet<&str> = i
+                .people
+                .iter()
+                .filter(|p| p.status == PersonStatus::Departed)
+                .map(|p| p.id.as_str())
+                .collect();
+            let r01 = i
+                .agents
+                .iter()
+                .any(|a| standing(a) && a.owner.as_deref().is_none_or(|o| departed.contains(o)));
+            let r03 = i.credentials.iter().any(|(c, _)| {
+                let a = agent(&c.agent_id);
+                standing(a)
+                    && live(c)
+                    && a.last_seen_at.unwrap_or(a.created_at) <= now - Duration::days(30)
+            });
+            let r04 = i.credentials.iter().any(|(c, _)| {
+                standing(agent(&c.agent_id))
+                    && c.status == CredentialStatus::Active
+                    && c.expires_at.is_none()
+            });
+            let r05 = i.credentials.iter().any(|(c, _)| {
+                standing(agent(&c.agent_id)) && live(c) && c.issued_at <= now - Duration::days(90)
+            });
+            let r06 = i.grants.iter().any(|g| {
+                standing(agent(&g.agent_id))
+                    && g.level != GrantLevel::Read
+                    && g.last_used_at.unwrap_or(g.granted_at) <= now - Duration::days(30)
+            });
+            assert_eq!([r01, r03, r04, r05, r06], [true; 5], "seed {seed}");
+        }
     }
 
     #[test]

@@ -1,18 +1,27 @@
 //! `warden demo`: the reference backend in this process, on loopback, over a
 //! temporary database, seeded with a realistic fleet that a simulator keeps
-//! alive. Everything talks HTTP, as with any other backend.
+//! alive and in which incidents play, one a minute, so that every rule
+//! fires within ten minutes. Everything talks HTTP, as with any other
+//! backend.
 
+pub mod cast;
 pub mod fleet;
+pub mod incidents;
 mod names;
 mod rng;
+pub mod schedule;
 pub mod simulator;
 
 use crate::config::ServeConfig;
 use crate::model::Role;
 use crate::secrets;
-use crate::server::store::Actor;
+use crate::server::rules::config::RuleThresholds;
+use crate::server::store::{Actor, Store};
 use crate::server::{self, RunningServer};
+use incidents::{Log, Played};
+use schedule::{Pace, Tempo};
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// The most agents a demo seeds.
 pub const MAX_AGENTS: usize = 100_000;
@@ -24,9 +33,39 @@ pub struct DemoOptions {
     pub listen: SocketAddr,
     /// Run the simulator (off for a still fleet, e.g. screenshots).
     pub simulate: bool,
+    /// Play incidents at this tempo (none: a fleet without incidents).
+    pub incidents: Option<Tempo>,
+    /// The backend's rule thresholds; [`thresholds`] for a demo.
+    pub rules: RuleThresholds,
 }
 
-/// A running demo. Dropping it stops the simulator; call
+impl DemoOptions {
+    /// What `warden demo` runs: the simulator, incidents one a minute, and
+    /// the demo's thresholds.
+    pub fn new(agents: usize, seed: u64, listen: SocketAddr) -> DemoOptions {
+        DemoOptions {
+            agents,
+            seed,
+            listen,
+            simulate: true,
+            incidents: Some(Tempo::DEMO),
+            rules: thresholds(),
+        }
+    }
+}
+
+/// The rule thresholds of a demo: the defaults of `rules.md`, except a
+/// sweep every 30 s (instead of 60) and 2 minutes of learning an agent's
+/// behaviour (instead of 60), so that a ten-minute demo shows every rule.
+pub fn thresholds() -> RuleThresholds {
+    RuleThresholds {
+        sweep_interval_seconds: 30,
+        learning_minutes: 2,
+        ..RuleThresholds::default()
+    }
+}
+
+/// A running demo. Dropping it stops the simulator and the incidents; call
 /// [`Demo::shutdown`] to stop the server too.
 pub struct Demo {
     pub url: String,
@@ -36,7 +75,26 @@ pub struct Demo {
     pub live: usize,
     server: Option<RunningServer>,
     simulator: Option<tokio::task::JoinHandle<()>>,
+    player: Option<tokio::task::JoinHandle<()>>,
+    log: Log,
     _dir: tempfile::TempDir,
+}
+
+/// Creates a person token and answers its secret: the demo's own setup,
+/// like the fleet it seeds.
+async fn new_token(store: &Arc<dyn Store>, name: &str, role: Role) -> anyhow::Result<String> {
+    let token = secrets::new_person_token();
+    store
+        .create_token(
+            &Actor::new("demo"),
+            name,
+            role,
+            None,
+            &secrets::hash(&token),
+            &secrets::display_prefix(&token),
+        )
+        .await?;
+    Ok(token)
 }
 
 impl Demo {
@@ -51,28 +109,42 @@ impl Demo {
         let fleet =
             tokio::task::spawn_blocking(move || fleet::generate(agents, seed, chrono::Utc::now()))
                 .await?;
+        let stage = opts.incidents.is_some().then(|| cast::Stage::new(&fleet));
         let live = fleet.live;
         store.import(&Actor::new("demo"), fleet.import).await?;
-        let token = secrets::new_person_token();
-        store
-            .create_token(
-                &Actor::new("demo"),
-                "demo-responder",
-                Role::Responder,
-                None,
-                &secrets::hash(&token),
-                &secrets::display_prefix(&token),
-            )
-            .await?;
+        let token = new_token(&store, "demo-responder", Role::Responder).await?;
+        // The incidents' actors: an IAM integration and an on-call
+        // responder, each with a token of its own, so the audit tells
+        // them apart from whoever drives the dashboard.
+        let iam_token = new_token(&store, "demo-iam", Role::Admin).await?;
+        let oncall_token = new_token(&store, "demo-oncall", Role::Responder).await?;
         let listener = tokio::net::TcpListener::bind(opts.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.listen))?;
-        let server = server::start(store, ServeConfig::default(), None, listener).await?;
+        let config = ServeConfig {
+            rules: opts.rules.clone(),
+            ..ServeConfig::default()
+        };
+        let server = server::start(store, config, None, listener).await?;
         let url = server.url.clone();
         let live_count = live.len();
+        let claims = simulator::Claims::default();
         let simulator = opts
             .simulate
-            .then(|| tokio::spawn(simulator::run(url.clone(), live, seed)));
+            .then(|| tokio::spawn(simulator::run(url.clone(), live, seed, claims.clone())));
+        let log = Log::default();
+        let player = opts.incidents.zip(stage).map(|(tempo, stage)| {
+            tokio::spawn(incidents::run(incidents::Player {
+                url: url.clone(),
+                seed,
+                pace: Pace::new(tempo, &opts.rules),
+                stage,
+                claims,
+                iam_token,
+                oncall_token,
+                log: log.clone(),
+            }))
+        });
         Ok(Demo {
             url,
             token,
@@ -80,14 +152,28 @@ impl Demo {
             live: live_count,
             server: Some(server),
             simulator,
+            player,
+            log,
             _dir: dir,
         })
     }
 
-    pub async fn shutdown(mut self) {
-        if let Some(s) = self.simulator.take() {
-            s.abort();
+    /// What the incidents have done so far, oldest first.
+    pub fn incidents(&self) -> Vec<Played> {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    fn stop_tasks(&mut self) {
+        for task in [self.simulator.take(), self.player.take()]
+            .into_iter()
+            .flatten()
+        {
+            task.abort();
         }
+    }
+
+    pub async fn shutdown(mut self) {
+        self.stop_tasks();
         if let Some(server) = self.server.take() {
             server.shutdown().await;
         }
@@ -96,8 +182,6 @@ impl Demo {
 
 impl Drop for Demo {
     fn drop(&mut self) {
-        if let Some(s) = self.simulator.take() {
-            s.abort();
-        }
+        self.stop_tasks();
     }
 }

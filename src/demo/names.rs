@@ -1,4 +1,6 @@
-//! Word lists for a believable demo fleet.
+//! Word lists for a believable demo fleet, and the props of its incidents.
+
+use crate::model::GrantLevel;
 
 pub const FIRST: &[&str] = &[
     "Ada",
@@ -191,4 +193,49 @@ pub const RESOURCES: &[(&str, &str)] = &[
     ("email", "email"),
     ("files", "files"),
     ("iam", "iam"),
+];
+
+/// The targets an agent calls with an API key of its own (one per agent
+/// and target, never shown: only its fingerprint is reported, for R07).
+pub const KEYED_TARGETS: &[&str] = &[
+    "api.stripe.com",
+    "corp.zendesk.com",
+    "api.github.com",
+    "slack.com/api",
+    "api.openai.com",
+];
+
+// ---- The incidents' props. ----
+
+/// Agents nobody registered, as they name themselves in a chain.
+pub const SHADOWS: &[&str] = &[
+    "gpt-scraper",
+    "side-project-bot",
+    "auto-reporter",
+    "quick-sync",
+    "ops-helper",
+];
+
+/// Hosts no agent has any business sending data to.
+pub const EXFIL_HOSTS: &[&str] = &[
+    "paste.example",
+    "files.anon-share.example",
+    "transfer.dropzone.example",
+];
+
+/// Production targets a non-production agent must not touch.
+pub const PROD_TARGETS: &[&str] = &[
+    "postgres://billing-db.prod.corp.example/invoices",
+    "https://api.prod.corp.example/v1/customers",
+    "s3://prod-customer-exports/latest",
+];
+
+/// Scopes a person rarely delegates: what an escalating chain claims.
+pub const ESCALATED_SCOPES: &[&str] = &["iam:admin", "billing:admin", "repo:admin", "files:admin"];
+
+/// A new grant to a system the agent never used: (resource, scope, level).
+pub const NEW_GRANTS: &[(&str, &str, GrantLevel)] = &[
+    ("payouts-api", "payouts:write", GrantLevel::Write),
+    ("hr-records", "hr-records:write", GrantLevel::Write),
+    ("github-org", "org:admin", GrantLevel::Admin),
 ];

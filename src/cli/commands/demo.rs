@@ -2,12 +2,15 @@
 //! database, seeded with a simulated fleet that keeps moving, and the
 //! dashboard on it over HTTP. With `--no-tui` it only serves, after
 //! printing `WARDEN_URL=…` and `WARDEN_TOKEN=…` (a responder token) on
-//! stdout, each on its own line; everything else goes to stderr, so the
-//! two lines can be `eval`ed or read by a script.
+//! stdout, each on its own line; everything else goes to stderr (among it
+//! a line for each incident as it plays), so the two lines can be
+//! `eval`ed or read by a script.
 
 use super::dashboard::{load_config, require_terminal, run_options, runtime, start_logging};
 use crate::cli::args::{DashboardArgs, DemoArgs, Global};
 use crate::cli::error::{CliError, CmdResult};
+use crate::demo::incidents::Played;
+use crate::demo::schedule::Tempo;
 use crate::demo::{Demo, DemoOptions};
 use crate::tui::run::{self, Target};
 use std::io::Write;
@@ -37,14 +40,9 @@ pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdRes
             "warden: starting a demo of {} agents (seed {seed})…",
             args.agents
         );
-        let demo = Demo::start(DemoOptions {
-            agents: args.agents as usize,
-            seed,
-            listen: args.listen,
-            simulate: true,
-        })
-        .await
-        .map_err(|e| CliError::failed(format!("cannot start the demo: {e:#}")))?;
+        let demo = Demo::start(DemoOptions::new(args.agents as usize, seed, args.listen))
+            .await
+            .map_err(|e| CliError::failed(format!("cannot start the demo: {e:#}")))?;
         let result = if args.no_tui {
             serve_only(&demo, seed).await
         } else {
@@ -82,9 +80,48 @@ async fn serve_only(demo: &Demo, seed: u64) -> Result<(), CliError> {
         "warden: demo of {} agents ({} live, seed {seed}) serving on {}; Ctrl-C stops it",
         demo.agents, demo.live, demo.url
     );
-    shutdown_signal().await;
+    eprintln!(
+        "warden: an incident plays from about {}, then one every {} s; each is told here",
+        clock(Tempo::DEMO.first),
+        Tempo::DEMO.gap.as_secs()
+    );
+    let stop = shutdown_signal();
+    tokio::pin!(stop);
+    let mut told = 0;
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            _ = tick.tick() => {
+                let played = demo.incidents();
+                for p in played.iter().skip(told) {
+                    eprintln!("warden: {}", incident_line(p));
+                }
+                told = played.len();
+            }
+        }
+    }
     eprintln!("warden: demo stopped");
     Ok(())
+}
+
+/// Minutes and seconds since the demo started: `2:47`.
+fn clock(at: std::time::Duration) -> String {
+    let secs = at.as_secs();
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
+/// `2:47 a killed agent keeps trying: deploy-bot was killed; … (R18)`
+fn incident_line(p: &Played) -> String {
+    let (at, title) = (clock(p.at), p.scenario.title());
+    match &p.error {
+        None => format!(
+            "{at} {title}: {} ({})",
+            p.what,
+            p.scenario.rules().join(", ")
+        ),
+        Some(e) => format!("{at} {title}: could not play: {e}"),
+    }
 }
 
 /// A seed nobody chose; it is printed, so the fleet can be seen again,

@@ -72,6 +72,15 @@ fn validate(i: usize, e: AgentEvent) -> ApiResult<EventRecord> {
             bad.chars().take(40).collect::<String>()
         )));
     }
+    let credential_fingerprint = match e.credential_fingerprint {
+        Some(f) => Some(fingerprint(&f).ok_or_else(|| {
+            ApiError::unprocessable(format!(
+                "event {i}: credential_fingerprint must be the SHA-256 of the secret, \
+                 64 hex digits (sha256: prefix allowed), never the secret itself"
+            ))
+        })?),
+        None => None,
+    };
     Ok(EventRecord {
         at,
         action: e.action,
@@ -80,7 +89,20 @@ fn validate(i: usize, e: AgentEvent) -> ApiResult<EventRecord> {
         result: e.result,
         on_behalf_of: e.on_behalf_of,
         interactive: e.interactive,
+        credential_fingerprint,
     })
+}
+
+/// A reported fingerprint as stored: 64 lowercase hex digits. Anything else
+/// is refused, so a secret sent by mistake is never kept.
+fn fingerprint(reported: &str) -> Option<String> {
+    let t = reported.trim();
+    let hex = t
+        .get(..7)
+        .filter(|p| p.eq_ignore_ascii_case("sha256:"))
+        .map_or(t, |_| &t[7..]);
+    (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| hex.to_ascii_lowercase())
 }
 
 pub async fn events(

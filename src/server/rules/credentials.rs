@@ -1,12 +1,14 @@
 //! Credential rules, judged in the sweep: R03 (dormant with live
 //! credentials: medium after 30 days, high after 90), R04 (no expiry),
 //! R05 (older than the rotation policy) and R07 (one fingerprint on more
-//! than one agent). One alert per agent and rule, naming the credentials.
+//! than one agent: written by a discovery source, or reported by agents in
+//! their events as the secret a call presented to its target). One alert
+//! per agent and rule, naming the credentials.
 
 use super::config::RuleThresholds;
-use super::{Verdict, day, days, finding, gone_or_killed, list, list_sep, plural, when};
+use super::{Verdict, day, days, finding, gone_or_killed, list, list_sep, plural, shown, when};
 use crate::model::Severity;
-use crate::server::store::{AgentState, CredentialFact, LiveAlert, SweepFacts};
+use crate::server::store::{AgentState, CredentialFact, LiveAlert, SharedFact, SweepFacts};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -185,13 +187,19 @@ fn short(fingerprint: &str) -> String {
     )
 }
 
+/// A holder of a shared secret: the credential, and where the agent said
+/// it presented the secret.
+fn holder(s: &SharedFact) -> String {
+    match &s.presented_to {
+        Some(dest) => format!("{}, presented to {}", s.credential.credential, shown(dest)),
+        None => s.credential.credential.clone(),
+    }
+}
+
 pub(super) fn reuse(f: &SweepFacts, now: DateTime<Utc>) -> Verdict {
-    let mut holders: BTreeMap<&str, Vec<&CredentialFact>> = BTreeMap::new();
+    let mut holders: BTreeMap<&str, Vec<&SharedFact>> = BTreeMap::new();
     for s in &f.shared {
-        holders
-            .entry(s.fingerprint.as_str())
-            .or_default()
-            .push(&s.credential);
+        holders.entry(s.fingerprint.as_str()).or_default().push(s);
     }
     let findings = by_agent(&f.shared, |s| s.credential.agent.id.as_str())
         .into_iter()
@@ -202,10 +210,15 @@ pub(super) fn reuse(f: &SweepFacts, now: DateTime<Utc>) -> Verdict {
                     .get(s.fingerprint.as_str())
                     .into_iter()
                     .flatten()
-                    .filter(|c| c.agent.id != agent)
-                    .map(|c| format!("{} ({})", c.agent.name, c.credential));
+                    .filter(|o| o.credential.agent.id != agent)
+                    .map(|o| format!("{} ({})", o.credential.agent.name, holder(o)));
+                let presented = s
+                    .presented_to
+                    .as_ref()
+                    .map(|d| format!(" (presented to {})", shown(d)))
+                    .unwrap_or_default();
                 format!(
-                    "credential {} has fingerprint {}, also held by {}",
+                    "credential {} has fingerprint {}{presented}, also held by {}",
                     s.credential.credential,
                     short(&s.fingerprint),
                     list(others, 3)

@@ -87,6 +87,9 @@ pub struct EventRecord {
     pub result: Option<String>,
     pub on_behalf_of: Vec<String>,
     pub interactive: bool,
+    /// SHA-256 of the secret the call presented to its target, 64 lowercase
+    /// hex digits.
+    pub credential_fingerprint: Option<String>,
 }
 
 /// An alert a rule wants raised; one `(rule, cause)` keeps one alert.
@@ -243,6 +246,10 @@ pub struct SharedFact {
     pub credential: CredentialFact,
     /// SHA-256 of the secret, hex.
     pub fingerprint: String,
+    /// Where the agent said it presented that secret, when it reported it
+    /// in its events (none for a fingerprint found by a discovery source,
+    /// or a Warden secret itself).
+    pub presented_to: Option<String>,
 }
 
 /// R06, R13: a grant.

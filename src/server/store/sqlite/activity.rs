@@ -75,10 +75,18 @@ pub fn observe(tx: &Transaction, agent_id: &str, b: &BatchObservation) -> StoreR
         "INSERT INTO known_destinations (agent_id, destination, first_seen_at) VALUES (?1, ?2, ?3) \
          ON CONFLICT (agent_id, destination) DO NOTHING",
     )?;
+    // An event reported late, from before the first one seen, moves the
+    // first sighting (and so the start of learning) back to when it was.
+    let mut earlier = tx.prepare_cached(
+        "UPDATE known_destinations SET first_seen_at = ?3 \
+         WHERE agent_id = ?1 AND destination = ?2 AND first_seen_at > ?3",
+    )?;
     let mut new_destinations = Vec::new();
     for (destination, at) in &b.destinations {
         if learn.execute(params![agent_id, destination, to_ms(*at)])? == 1 {
             new_destinations.push(destination.clone());
+        } else {
+            earlier.execute(params![agent_id, destination, to_ms(*at)])?;
         }
     }
     let known: i64 = tx

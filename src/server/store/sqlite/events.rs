@@ -1,10 +1,13 @@
-//! Activity events reported by agents.
+//! Activity events reported by agents, and the secrets they say they
+//! present to their targets (R07).
 
 use super::agents::touch;
 use super::rows::{to_json, to_ms};
 use super::tx::next_rev;
+use crate::server::rules::destination;
 use crate::server::store::{EventRecord, StoreResult};
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::BTreeMap;
 
 pub fn record(
     tx: &Transaction,
@@ -44,8 +47,44 @@ pub fn record(
             }
         }
     }
+    present(tx, credential_id, events)?;
     if !events.is_empty() {
         touch(tx, agent_id, credential_id, latest)?;
     }
     Ok(events.len())
+}
+
+/// Keeps the latest fingerprint each destination was presented with under
+/// this credential. An older report, arriving late, does not undo a newer
+/// one: a key rotated at the target stays rotated.
+fn present(tx: &Transaction, credential_id: &str, events: &[EventRecord]) -> StoreResult<()> {
+    let mut latest: BTreeMap<String, (i64, &str)> = BTreeMap::new();
+    for e in events {
+        if let Some(fp) = &e.credential_fingerprint {
+            let at = to_ms(e.at);
+            let slot = latest.entry(destination(&e.target)).or_insert((at, fp));
+            if at >= slot.0 {
+                *slot = (at, fp);
+            }
+        }
+    }
+    if latest.is_empty() {
+        return Ok(());
+    }
+    // A Warden secret's stored hash is its SHA-256: the same fingerprint.
+    let mut warden = tx.prepare_cached("SELECT id FROM credentials WHERE hash = ?1")?;
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO presented_secrets \
+           (credential_id, destination, fingerprint, seen_at, warden_credential) \
+         VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (credential_id, destination) DO UPDATE SET \
+           fingerprint = excluded.fingerprint, seen_at = excluded.seen_at, \
+           warden_credential = excluded.warden_credential \
+         WHERE excluded.seen_at >= presented_secrets.seen_at",
+    )?;
+    for (dest, (at, fp)) in latest {
+        let secret_of: Option<String> = warden.query_row([fp], |r| r.get(0)).optional()?;
+        upsert.execute(params![credential_id, dest, fp, at, secret_of])?;
+    }
+    Ok(())
 }

@@ -181,35 +181,57 @@ pub fn rotation_overdue(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<Cr
     )
 }
 
-/// The stored hash of an issued secret is its SHA-256, the same fingerprint
-/// a discovery source reports; the hash is unique, so only a reported
-/// fingerprint can make two credentials the same. Start there.
+/// Fingerprints come from two places: one a discovery source wrote on a
+/// credential, and the secrets agents report presenting to their targets
+/// (`presented_secrets`, one per credential and destination). The stored
+/// hash of an issued secret is its SHA-256, the same fingerprint, so an
+/// agent presenting another agent's Warden secret is caught too (ingest
+/// notes which credential's secret it is); the hash is unique, so only a
+/// reported fingerprint can make two credentials the same. The candidates
+/// come first, through indexes (a fingerprint on two rows, or on a Warden
+/// secret, or written on a credential), and only their holders are read.
+/// A credential counts once per fingerprint, with a destination it was
+/// presented to, if any.
 pub fn shared(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<SharedFact>> {
     all(
         conn,
         &format!(
-            "WITH fps AS (SELECT DISTINCT fingerprint AS fp FROM credentials \
-                          WHERE fingerprint IS NOT NULL), \
-             matching AS ( \
-               SELECT c.id AS cid, fps.fp AS fp FROM fps CROSS JOIN credentials c ON c.fingerprint = fps.fp \
+            "WITH cand AS ( \
+               SELECT fingerprint AS fp FROM presented_secrets \
+                 INDEXED BY presented_secrets_fingerprint \
+                 GROUP BY fingerprint HAVING COUNT(DISTINCT credential_id) > 1 \
                UNION \
-               SELECT c.id, fps.fp FROM fps CROSS JOIN credentials c \
-                 ON c.hash = fps.fp AND c.fingerprint IS NULL), \
-             live AS ( \
+               SELECT fingerprint FROM presented_secrets INDEXED BY presented_secrets_warden \
+                 WHERE warden_credential IS NOT NULL \
+               UNION \
+               SELECT fingerprint FROM credentials INDEXED BY credentials_fingerprint \
+                 WHERE fingerprint IS NOT NULL), \
+             matching AS ( \
+               SELECT p.credential_id AS cid, cand.fp AS fp, p.destination AS dest \
+                 FROM cand CROSS JOIN presented_secrets p ON p.fingerprint = cand.fp \
+               UNION ALL \
+               SELECT c.id, cand.fp, NULL FROM cand CROSS JOIN credentials c \
+                 ON c.fingerprint = cand.fp \
+               UNION ALL \
+               SELECT c.id, cand.fp, NULL FROM cand CROSS JOIN credentials c \
+                 ON c.hash = cand.fp AND c.fingerprint IS NULL), \
+             live AS MATERIALIZED ( \
                SELECT a.id AS agent, a.name AS name, c.id AS cid, c.issued_at AS issued, \
-                      c.expires_at AS expires, m.fp AS fp, a.seq AS seq \
+                      c.expires_at AS expires, m.fp AS fp, MIN(m.dest) AS dest, a.seq AS seq \
                FROM matching m CROSS JOIN credentials c ON c.id = m.cid \
                CROSS JOIN agents a ON a.id = c.agent_id \
-               WHERE {LIVE} AND a.status != 'killed') \
-             SELECT agent, name, cid, issued, expires, fp FROM live WHERE fp IN \
+               WHERE {LIVE} AND a.status != 'killed' \
+               GROUP BY c.id, m.fp) \
+             SELECT agent, name, cid, issued, expires, fp, dest FROM live WHERE fp IN \
                (SELECT fp FROM live GROUP BY fp HAVING COUNT(DISTINCT agent) > 1) \
-             ORDER BY fp, seq"
+             ORDER BY fp, seq, cid"
         ),
         [to_ms(q.now)],
         |r| {
             Ok(SharedFact {
                 credential: credential_fact(r)?,
                 fingerprint: r.get(5)?,
+                presented_to: r.get(6)?,
             })
         },
     )

@@ -214,6 +214,26 @@ const MIGRATIONS: &[&str] = &[
         last_credential TEXT NOT NULL
     );
     "#,
+    // 3: the secrets agents say they present to their targets (R07): the
+    // latest fingerprint reported per credential and destination, so a key
+    // rotated at the target replaces the old one; and, found as it is
+    // reported, the Warden credential whose secret it is, if it is one. The
+    // indexes let the sweep find shared fingerprints without a pass over
+    // every row.
+    r#"
+    CREATE TABLE presented_secrets (
+        credential_id TEXT NOT NULL REFERENCES credentials(id),
+        destination TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        seen_at INTEGER NOT NULL,
+        warden_credential TEXT,
+        PRIMARY KEY (credential_id, destination)
+    );
+    CREATE INDEX presented_secrets_fingerprint
+        ON presented_secrets(fingerprint, credential_id);
+    CREATE INDEX presented_secrets_warden ON presented_secrets(fingerprint)
+        WHERE warden_credential IS NOT NULL;
+    "#,
 ];
 
 /// Brings the database up to the newest schema. Refuses a database written
