@@ -59,8 +59,8 @@ impl App {
                 self.alerts.order.len(),
             ),
             Screen::Triage => (
-                self.triage.offset,
-                self.triage.selected,
+                self.triage.sel.offset,
+                self.triage.sel.selected,
                 self.triage.cases.len(),
             ),
             Screen::People => (

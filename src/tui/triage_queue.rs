@@ -4,6 +4,7 @@
 //! the selection follows the agent, so when an assignment takes an agent
 //! out of the queue the next one is selected.
 
+use super::selection::Selection;
 use crate::api::{TriageCase, TriageReport};
 use crate::fleet::safe_text::escape;
 use crate::fleet::state::{Fleet, Sanitize};
@@ -15,8 +16,7 @@ use std::collections::BTreeMap;
 pub struct TriageQueue {
     /// Every backend's cases, merged and in display order.
     pub cases: Vec<TriageCase>,
-    pub selected: usize,
-    pub offset: usize,
+    pub sel: Selection,
     /// Reports asked for and not answered yet.
     pub waiting: usize,
     /// The last failure of each backend that failed, by backend index.
@@ -26,7 +26,8 @@ pub struct TriageQueue {
     /// Whether any report has arrived.
     pub loaded: bool,
     reports: BTreeMap<usize, Vec<TriageCase>>,
-    selected_id: Option<String>,
+    /// The fleet generation the cases were last checked against.
+    settled_for: Option<u64>,
 }
 
 fn sanitize(case: &mut TriageCase) {
@@ -92,17 +93,23 @@ impl TriageQueue {
                 ))
         });
         self.cases = cases;
-        let kept = self
-            .selected_id
-            .as_ref()
-            .and_then(|id| self.cases.iter().position(|c| &c.agent.id == id));
+        self.settled_for = None;
         // Gone (assigned): the same place now holds the next agent.
-        self.select(kept.unwrap_or(self.selected));
+        let cases = &self.cases;
+        self.sel.restore(
+            cases.len(),
+            |id| cases.iter().position(|c| c.agent.id == id),
+            key_in(cases),
+        );
     }
 
     /// Drops cases the fleet shows settled since the report: an agent that
-    /// has an active owner now, or is gone.
+    /// has an active owner now, or is gone. Checked once per fleet change
+    /// or report, not on every key.
     pub fn settle(&mut self, fleet: &Fleet) {
+        if self.settled_for == Some(fleet.generation) {
+            return;
+        }
         let settled = |c: &TriageCase| match fleet.agent(&c.agent.id) {
             None => true,
             Some(a) => fleet
@@ -115,15 +122,11 @@ impl TriageQueue {
             }
             self.rebuild();
         }
-    }
-
-    fn select(&mut self, at: usize) {
-        self.selected = at.min(self.cases.len().saturating_sub(1));
-        self.selected_id = self.cases.get(self.selected).map(|c| c.agent.id.clone());
+        self.settled_for = Some(fleet.generation);
     }
 
     pub fn selected_case(&self) -> Option<&TriageCase> {
-        self.cases.get(self.selected)
+        self.cases.get(self.sel.selected)
     }
 
     pub fn case_of(&self, agent_id: &str) -> Option<&TriageCase> {
@@ -131,29 +134,26 @@ impl TriageQueue {
     }
 
     pub fn move_by(&mut self, delta: isize) {
-        if self.cases.is_empty() {
-            return;
-        }
-        let last = self.cases.len() as isize - 1;
-        self.select((self.selected as isize + delta).clamp(0, last) as usize);
+        self.sel
+            .move_by(delta, self.cases.len(), key_in(&self.cases));
     }
 
     pub fn top(&mut self) {
-        self.select(0);
+        self.sel.select(0, self.cases.len(), key_in(&self.cases));
     }
 
     pub fn bottom(&mut self) {
-        self.select(self.cases.len().saturating_sub(1));
+        let last = self.cases.len().saturating_sub(1);
+        self.sel.select(last, self.cases.len(), key_in(&self.cases));
     }
 
     /// Keeps the selection inside a window `rows` high.
     pub fn scroll_to_selection(&mut self, rows: usize) {
-        let rows = rows.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + rows {
-            self.offset = self.selected + 1 - rows;
-        }
-        self.offset = self.offset.min(self.cases.len().saturating_sub(rows));
+        self.sel.scroll(rows, self.cases.len());
     }
+}
+
+/// The key a case is followed by: its agent's id.
+fn key_in(cases: &[TriageCase]) -> impl Fn(usize) -> Option<String> + '_ {
+    |i| cases.get(i).map(|c| c.agent.id.clone())
 }

@@ -67,7 +67,7 @@ fn draw_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cl
         .cases
         .iter()
         .enumerate()
-        .skip(q.offset)
+        .skip(q.sel.offset)
         .take(area.height.saturating_sub(3).max(1) as usize)
         .map(|(pos, c)| {
             let risk = match c.risk {
@@ -105,7 +105,7 @@ fn draw_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cl
                 Cell::from(Line::from(level)),
                 Cell::from(best),
             ]);
-            if pos == q.selected {
+            if pos == q.sel.selected {
                 row.style(theme.selection)
             } else {
                 row
