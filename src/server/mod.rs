@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod hooks;
 pub mod killswitch;
+pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod rules;
@@ -84,6 +85,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Held by a rules sweep, so two never overlap.
     pub sweep_lock: Arc<tokio::sync::Mutex<()>>,
+    /// What `GET /metrics` reports of the server's own work.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// Opens the database named by `--database`: `sqlite:PATH` or a bare path.
@@ -141,6 +144,7 @@ pub async fn start(
         config: Arc::new(config),
         http: http_client()?,
         sweep_lock: Arc::default(),
+        metrics: Arc::default(),
     };
     // An operation a crash interrupted is finished before new requests
     // are taken, so no credential of a half-killed agent stays usable.
