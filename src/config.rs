@@ -40,6 +40,13 @@ pub struct BackendConfig {
     /// Kind `alertmanager`: how long the silence made by an
     /// acknowledgement lasts, e.g. `4h` (the default), `30m`, `2d`.
     pub silence: Option<String>,
+    /// Kind `warden`: allow a plain `http://` URL to a host that is not
+    /// this machine (the token crosses the network in clear).
+    #[serde(default)]
+    pub allow_insecure_http: bool,
+    /// Kind `warden`: a PEM file of CA certificates to trust for this
+    /// backend, besides the platform's.
+    pub ca_cert: Option<PathBuf>,
 }
 
 fn default_kind() -> String {
