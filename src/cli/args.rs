@@ -37,7 +37,9 @@ Quick start:
   warden kill support-bot --reason 'INC-42' --cascade
 
 Backends: --url/WARDEN_URL with --token/WARDEN_TOKEN, else the first
-[[backend]] of kind \"warden\" in the config file.
+[[backend]] of kind \"warden\" in the config file. Plain http:// is for this
+machine only (the token would cross the network in clear): use https://,
+with --ca-cert PATH for a private CA, or pass --allow-insecure-http.
 
 Exit codes: 0 success, 1 the backend refused, failed or could not be reached,
 2 bad usage, 3 not found.";
