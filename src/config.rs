@@ -40,6 +40,13 @@ pub struct BackendConfig {
     /// Kind `alertmanager`: how long the silence made by an
     /// acknowledgement lasts, e.g. `4h` (the default), `30m`, `2d`.
     pub silence: Option<String>,
+    /// Kind `warden`: allow a plain `http://` URL to a host that is not
+    /// this machine (the token crosses the network in clear).
+    #[serde(default)]
+    pub allow_insecure_http: bool,
+    /// Kind `warden`: a PEM file of CA certificates to trust for this
+    /// backend, besides the platform's.
+    pub ca_cert: Option<PathBuf>,
 }
 
 fn default_kind() -> String {
@@ -47,8 +54,8 @@ fn default_kind() -> String {
 }
 
 /// What `warden serve` reads: the runtime hooks the kill switch fires, the
-/// thresholds of the detection rules (`[serve.rules]`), and the
-/// Alertmanagers its alerts are pushed to.
+/// thresholds of the detection rules (`[serve.rules]`), the Alertmanagers
+/// its alerts are pushed to, who may scrape `/metrics`, and its TLS files.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ServeConfig {
@@ -60,6 +67,15 @@ pub struct ServeConfig {
     /// `warden serve --alertmanager URL`'s added).
     #[serde(default)]
     pub alertmanager: Vec<String>,
+    /// Who may read `GET /metrics`: `"viewer"` (the default: any person
+    /// token) or `"public"` (no token).
+    #[serde(default)]
+    pub metrics: crate::server::metrics::MetricsAccess,
+    /// Serve HTTPS with this certificate chain (PEM); needs `tls_key`.
+    /// `--tls-cert` wins over it.
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of `tls_cert`.
+    pub tls_key: Option<PathBuf>,
 }
 
 /// A runtime hook: how to stop an agent's running process when it is

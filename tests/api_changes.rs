@@ -263,3 +263,137 @@ async fn wait_answers_at_once_when_there_is_something_already() {
         assert!(len(&c, "people") >= 1, "{c}");
     }
 }
+
+/// The value of one series of the `/metrics` text, e.g.
+/// `warden_changes_answers_total{path="store"}`.
+async fn metric(s: &TestServer, series: &str) -> f64 {
+    let resp = s
+        .http
+        .get(format!("{}/metrics", s.url))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let text = resp.text().await.unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {series} in\n{text}"))
+}
+
+#[tokio::test]
+async fn nothing_changed_is_answered_from_the_revision_without_a_query() {
+    let s = TestServer::start().await;
+    populate(&s).await;
+    let viewer = s.token("viewer").await;
+    let c0 = cursor(&s.get("/v1/changes").await);
+    const STORE: &str = "warden_changes_answers_total{path=\"store\"}";
+    const UNCHANGED: &str = "warden_changes_answers_total{path=\"unchanged\"}";
+    let (reads, cheap) = (metric(&s, STORE).await, metric(&s, UNCHANGED).await);
+    let started = Instant::now();
+    for _ in 0..50 {
+        let (status, c) = s
+            .call(
+                "GET",
+                &format!("/v1/changes?since={c0}"),
+                Some(&viewer),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{c}");
+        assert_eq!(c["full"], false);
+        assert_eq!(cursor(&c), c0);
+        assert_only(&c, &[]);
+    }
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "50 empty polls took {took:?}"
+    );
+    assert_eq!(
+        metric(&s, STORE).await,
+        reads,
+        "an unchanged poll read the store"
+    );
+    assert_eq!(metric(&s, UNCHANGED).await, cheap + 50.0);
+
+    // A change is seen on the next poll: the revision moved, so the store
+    // is read.
+    s.agent("c").await;
+    let c = s.get(&format!("/v1/changes?since={c0}")).await;
+    assert_only(&c, &[("agents", 1)]);
+    assert!(cursor(&c) > c0);
+    assert_eq!(metric(&s, STORE).await, reads + 1.0);
+    // Neither a cursor from the future nor 0 takes the cheap path.
+    let c = s.get(&format!("/v1/changes?since={}", c0 + 1000)).await;
+    assert_eq!(c["full"], true);
+    let c = s.get("/v1/changes?since=0").await;
+    assert_eq!(c["full"], true);
+}
+
+#[tokio::test]
+async fn a_long_poll_at_the_latest_revision_wakes_on_a_write() {
+    let s = Arc::new(TestServer::start().await);
+    populate(&s).await;
+    let c0 = cursor(&s.get("/v1/changes").await);
+    let poll = {
+        let s = Arc::clone(&s);
+        tokio::spawn(async move { s.get(&format!("/v1/changes?since={c0}&wait=30")).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!poll.is_finished(), "answered before anything changed");
+    s.person("Quinn", "quinn@corp.example").await;
+    let c = tokio::time::timeout(Duration::from_secs(5), poll)
+        .await
+        .expect("the long poll did not wake on the write")
+        .unwrap();
+    assert_only(&c, &[("people", 1)]);
+    assert!(cursor(&c) > c0);
+}
+
+#[tokio::test]
+async fn answers_are_gzipped_when_the_client_accepts_it() {
+    let s = TestServer::start().await;
+    populate(&s).await;
+    for i in 0..20 {
+        s.agent(&format!("padding-{i}")).await;
+    }
+    // A client that does not decode, to see the bytes on the wire.
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let get = |encoding: Option<&'static str>| {
+        let mut req = raw
+            .get(format!("{}/v1/changes?since=0", s.url))
+            .bearer_auth(ADMIN);
+        if let Some(e) = encoding {
+            req = req.header(reqwest::header::ACCEPT_ENCODING, e);
+        }
+        req.send()
+    };
+    let plain = get(None).await.unwrap();
+    assert_eq!(plain.status(), 200);
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    serde_json::from_slice::<Value>(&plain).expect("identity is plain JSON");
+
+    let zipped = get(Some("gzip")).await.unwrap();
+    assert_eq!(zipped.status(), 200);
+    assert_eq!(
+        zipped.headers().get("content-encoding").unwrap(),
+        "gzip",
+        "{:?}",
+        zipped.headers()
+    );
+    let zipped = zipped.bytes().await.unwrap();
+    assert_eq!(&zipped[..2], &[0x1f, 0x8b], "not a gzip stream");
+    assert!(
+        zipped.len() * 3 < plain.len(),
+        "gzip {} bytes vs {} plain",
+        zipped.len(),
+        plain.len()
+    );
+
+    // Warden's own client asks for gzip and decodes it.
+    let client = warden::api::client::Client::new(&s.url, Some(ADMIN)).unwrap();
+    let changes = client.changes(0, None).await.unwrap();
+    assert_eq!(changes.agents.len(), 22);
+}

@@ -106,10 +106,60 @@ impl<T> List<T> {
     }
 }
 
+/// How a client may reach its backend, beyond the URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectOptions {
+    /// Allow plain `http://` to a host that is not this machine. Without it
+    /// such a URL is refused: the bearer token would cross the network in
+    /// clear. `--allow-insecure-http`, or `allow_insecure_http = true` in a
+    /// `[[backend]]`.
+    pub allow_insecure_http: bool,
+    /// A PEM file of CA certificates to trust besides the platform's, for a
+    /// backend with a private or self-signed certificate. `--ca-cert`, or
+    /// `ca_cert` in a `[[backend]]`.
+    pub ca_cert: Option<std::path::PathBuf>,
+}
+
+/// Whether `url` names this machine: `localhost`, 127.0.0.0/8, `::1`, or an
+/// unspecified address (`0.0.0.0`, `::`), which a connection reaches this
+/// machine through too (a server listening on all addresses prints it).
+pub fn is_local(url: &Url) -> bool {
+    use std::net::IpAddr;
+    let ip_is_local = |ip: IpAddr| match ip {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_unspecified(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    };
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    // An IPv6 host comes in brackets; the URL parser has already turned any
+    // other spelling of an IPv4 address (hex, octal) into dotted decimal.
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<IpAddr>() {
+        Ok(ip) => ip_is_local(ip),
+        Err(_) => host.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+    }
+}
+
 impl Client {
     /// A client for the backend at `base_url` (`http://` or `https://`),
-    /// sending `token` as the bearer token.
+    /// sending `token` as the bearer token, with the default
+    /// [`ConnectOptions`]: plain HTTP only to this machine.
     pub fn new(base_url: &str, token: Option<&str>) -> Result<Client, ClientError> {
+        Self::with_options(base_url, token, &ConnectOptions::default())
+    }
+
+    /// [`Client::new`] with `options`: plain HTTP to another host, or an
+    /// extra CA to trust.
+    pub fn with_options(
+        base_url: &str,
+        token: Option<&str>,
+        options: &ConnectOptions,
+    ) -> Result<Client, ClientError> {
         let base = Url::parse(base_url.trim()).map_err(|e| ClientError::InvalidUrl {
             url: base_url.to_string(),
             reason: e.to_string(),
@@ -130,12 +180,28 @@ impl Client {
         let _ = shown.set_password(None);
         let _ = shown.set_username("");
         let shown = shown.as_str().trim_end_matches('/').to_string();
+        if base.scheme() == "http" && !options.allow_insecure_http && !is_local(&base) {
+            return Err(ClientError::InvalidUrl {
+                url: shown,
+                reason: "plain http:// to another host would send the token across the \
+                         network in clear. Use https:// (warden serve --tls-cert/--tls-key), \
+                         or, on a network you trust, pass --allow-insecure-http \
+                         (allow_insecure_http = true in its [[backend]])"
+                    .into(),
+            });
+        }
 
         install_crypto_provider();
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
-            .user_agent(concat!("warden/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("warden/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = &options.ca_cert {
+            for cert in read_ca(path)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
             .build()
             .map_err(|e| ClientError::Build(root_cause(&e)))?;
         Ok(Client {
@@ -519,6 +585,27 @@ impl Client {
 
 /// The error for a non-2xx answer: the API's error body when there is one,
 /// else the raw text, else the status's own name.
+/// The CA certificates of a PEM file; an error names the file.
+fn read_ca(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, ClientError> {
+    let shown = path.display();
+    let pem = std::fs::read(path).map_err(|e| {
+        ClientError::InvalidArgument(format!("cannot read the CA certificate {shown}: {e}"))
+    })?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        ClientError::InvalidArgument(format!(
+            "the CA certificate {shown} is not PEM: {}",
+            root_cause(&e)
+        ))
+    })?;
+    if certs.is_empty() {
+        return Err(ClientError::InvalidArgument(format!(
+            "the CA certificate {shown} holds no certificate: expected PEM with \
+             -----BEGIN CERTIFICATE-----"
+        )));
+    }
+    Ok(certs)
+}
+
 fn api_error(status: StatusCode, body: &[u8]) -> ClientError {
     if let Ok(e) = serde_json::from_slice::<ErrorBody>(body) {
         return ClientError::Api {
@@ -611,12 +698,81 @@ mod tests {
 
     #[test]
     fn bad_base_urls_are_refused() {
-        for bad in ["127.0.0.1:7878", "ftp://x", "not a url", "http://x/?q=1"] {
+        for bad in [
+            "127.0.0.1:7878",
+            "ftp://x",
+            "not a url",
+            "http://127.0.0.1/?q=1",
+        ] {
             assert!(
                 matches!(Client::new(bad, None), Err(ClientError::InvalidUrl { .. })),
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn plain_http_is_for_this_machine_only_unless_allowed() {
+        for local in [
+            "http://127.0.0.1:7878",
+            "http://127.8.9.10:1",
+            "http://localhost:7878",
+            "http://LOCALHOST./x/",
+            "http://[::1]:7878",
+            "http://0.0.0.0:7878",
+            "https://warden.corp.example",
+            "https://10.0.0.5:7878",
+        ] {
+            assert!(Client::new(local, None).is_ok(), "{local}");
+        }
+        for remote in [
+            "http://10.0.0.5:7878",
+            "http://warden.corp.example",
+            "http://localhost.evil.example",
+            "http://[2001:db8::1]:7878",
+            "http://128.0.0.1",
+        ] {
+            let e = Client::new(remote, None).unwrap_err();
+            let msg = e.to_string();
+            assert!(
+                matches!(e, ClientError::InvalidUrl { .. }),
+                "{remote}: {e:?}"
+            );
+            for want in ["https://", "--allow-insecure-http", "in clear"] {
+                assert!(msg.contains(want), "{remote}: {want} not in {msg}");
+            }
+            let allowed = ConnectOptions {
+                allow_insecure_http: true,
+                ..Default::default()
+            };
+            assert!(
+                Client::with_options(remote, None, &allowed).is_ok(),
+                "{remote}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_ca_file_must_hold_a_certificate() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = ConnectOptions {
+            ca_cert: Some(dir.path().join("nope.pem")),
+            ..Default::default()
+        };
+        let e = Client::with_options("https://h", None, &missing).unwrap_err();
+        assert!(e.to_string().contains("nope.pem"), "{e}");
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let e = Client::with_options(
+            "https://h",
+            None,
+            &ConnectOptions {
+                ca_cert: Some(empty),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("holds no certificate"), "{e}");
     }
 
     #[test]

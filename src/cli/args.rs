@@ -37,7 +37,9 @@ Quick start:
   warden kill support-bot --reason 'INC-42' --cascade
 
 Backends: --url/WARDEN_URL with --token/WARDEN_TOKEN, else the first
-[[backend]] of kind \"warden\" in the config file.
+[[backend]] of kind \"warden\" in the config file. Plain http:// is for this
+machine only (the token would cross the network in clear): use https://,
+with --ca-cert PATH for a private CA, or pass --allow-insecure-http.
 
 Exit codes: 0 success, 1 the backend refused, failed or could not be reached,
 2 bad usage, 3 not found.";
@@ -98,6 +100,14 @@ pub struct Global {
     /// Config file [default: config.toml in the platform config dir]
     #[arg(long, env = "WARDEN_CONFIG", global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Allow plain http:// to a backend that is not on this machine (the
+    /// token then crosses the network in clear); loopback needs no flag
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
+    /// Also trust the CA certificates in this PEM file, for a backend with
+    /// a private or self-signed certificate
+    #[arg(long, env = "WARDEN_CA_CERT", global = true, value_name = "PATH")]
+    pub ca_cert: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,6 +182,26 @@ pub struct DemoArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+HTTPS: give --tls-cert and --tls-key (PEM); the start line then says
+`warden: listening on https://ADDR`. A self-signed pair for a trial:
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \\
+    -days 365 -subj /CN=warden.internal \\
+    -addext subjectAltName=DNS:warden.internal \\
+    -keyout key.pem -out cert.pem
+  warden serve --listen 0.0.0.0:7878 --tls-cert cert.pem --tls-key key.pem
+  warden --url https://warden.internal:7878 --ca-cert cert.pem agents
+Clients refuse plain http:// to any host but loopback (127.0.0.0/8, ::1,
+localhost) unless given --allow-insecure-http.
+
+Metrics: GET /metrics in the Prometheus text format. It needs a person
+token (any role) unless the config's [serve] says metrics = \"public\".
+A Prometheus scrape job with a viewer token:
+  - job_name: warden
+    scheme: https
+    authorization: { credentials_file: /etc/prometheus/warden-token }
+    tls_config: { ca_file: /etc/prometheus/warden-ca.pem }
+    static_configs: [{ targets: ['warden.internal:7878'] }]")]
 pub struct ServeArgs {
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR")]
@@ -183,6 +213,14 @@ pub struct ServeArgs {
     /// the config's [serve] alertmanager)
     #[arg(long = "alertmanager", value_name = "URL")]
     pub alertmanager: Vec<String>,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); needs
+    /// --tls-key. Also `tls_cert` in the config's [serve]
+    #[arg(long, value_name = "PATH", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, RSA or EC); needs
+    /// --tls-cert. Also `tls_key` in the config's [serve]
+    #[arg(long, value_name = "PATH", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -7,7 +7,7 @@
 
 use super::args::Global;
 use super::error::CliError;
-use crate::api::client::Client;
+use crate::api::client::{Client, ConnectOptions};
 use crate::config::{BackendConfig, Config};
 use std::path::Path;
 
@@ -17,6 +17,8 @@ pub struct Backend {
     pub token: String,
     /// Where the choice came from, for messages: `--url` or `backend "prod"`.
     pub source: String,
+    /// Plain HTTP allowed, an extra CA: the flags', else the backend's.
+    pub options: ConnectOptions,
 }
 
 impl std::fmt::Debug for Backend {
@@ -25,13 +27,18 @@ impl std::fmt::Debug for Backend {
             .field("url", &self.url)
             .field("token", &"<redacted>")
             .field("source", &self.source)
+            .field("options", &self.options)
             .finish()
     }
 }
 
 impl Backend {
     pub fn client(&self) -> Result<Client, CliError> {
-        Ok(Client::new(&self.url, Some(&self.token))?)
+        Ok(Client::with_options(
+            &self.url,
+            Some(&self.token),
+            &self.options,
+        )?)
     }
 }
 
@@ -50,6 +57,7 @@ pub fn choose(global: &Global) -> Result<Backend, CliError> {
             url: url.trim().to_string(),
             token: token.trim().to_string(),
             source: "--url".into(),
+            options: connect_options(global, None),
         });
     }
 
@@ -74,7 +82,21 @@ pub fn choose(global: &Global) -> Result<Backend, CliError> {
         url: backend.url.clone(),
         token,
         source: format!("backend {:?}", backend.name),
+        options: connect_options(global, Some(backend)),
     })
+}
+
+/// How to reach a backend: `--allow-insecure-http` and `--ca-cert` apply to
+/// every backend; a `[[backend]]`'s own keys add to them (its `ca_cert`
+/// when no `--ca-cert` is given).
+pub(crate) fn connect_options(global: &Global, b: Option<&BackendConfig>) -> ConnectOptions {
+    ConnectOptions {
+        allow_insecure_http: global.allow_insecure_http || b.is_some_and(|b| b.allow_insecure_http),
+        ca_cert: global
+            .ca_cert
+            .clone()
+            .or_else(|| b.and_then(|b| b.ca_cert.clone())),
+    }
 }
 
 pub(crate) fn backend_token(b: &BackendConfig, explicit: Option<&str>) -> Result<String, CliError> {
@@ -146,6 +168,8 @@ mod tests {
             url: url.map(str::to_string),
             token: token.map(str::to_string),
             config: config.map(Path::to_path_buf),
+            allow_insecure_http: false,
+            ca_cert: None,
         }
     }
 

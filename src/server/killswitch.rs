@@ -121,7 +121,22 @@ pub async fn plan(
 /// Kills: records the plan, runs it, answers the finished operation. A
 /// plan with nothing to do (everything already killed) changes nothing:
 /// it is answered as succeeded without being recorded.
-pub async fn kill(state: &AppState, actor: &Actor, mut op: Operation) -> StoreResult<Operation> {
+pub async fn kill(state: &AppState, actor: &Actor, op: Operation) -> StoreResult<Operation> {
+    let result = kill_now(state, actor, op).await;
+    count(state, &result);
+    result
+}
+
+/// Counts a kill the server ran for `GET /metrics`, by how it ended.
+fn count(state: &AppState, result: &StoreResult<Operation>) {
+    let outcome = match result {
+        Ok(op) if op.status == OperationStatus::Succeeded => "succeeded",
+        Ok(_) | Err(_) => "failed",
+    };
+    state.metrics.operation("kill", outcome);
+}
+
+async fn kill_now(state: &AppState, actor: &Actor, mut op: Operation) -> StoreResult<Operation> {
     if op.steps.iter().all(|s| s.status != StepStatus::Pending) {
         op.status = OperationStatus::Succeeded;
         op.finished_at = Some(Utc::now());
@@ -203,7 +218,9 @@ pub async fn resume_unfinished(state: &AppState) -> StoreResult<()> {
     for op in state.store.unfinished_operations().await? {
         tracing::warn!(operation = %op.id, target = %op.target, "resuming an interrupted operation");
         let actor = Actor::new(format!("system (resuming {} by {})", op.id, op.actor));
-        run(state, &actor, op).await?;
+        let result = run(state, &actor, op).await;
+        count(state, &result);
+        result?;
     }
     Ok(())
 }

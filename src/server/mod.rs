@@ -7,10 +7,12 @@ pub mod auth;
 pub mod error;
 pub mod hooks;
 pub mod killswitch;
+pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod rules;
 pub mod store;
+pub mod tls;
 pub mod triage;
 
 use crate::config::ServeConfig;
@@ -34,7 +36,7 @@ pub struct ServeOptions {
 /// A server running on its own task.
 pub struct RunningServer {
     pub addr: SocketAddr,
-    /// `http://ADDR`
+    /// `http://ADDR`, or `https://ADDR` when serving TLS.
     pub url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
@@ -84,6 +86,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Held by a rules sweep, so two never overlap.
     pub sweep_lock: Arc<tokio::sync::Mutex<()>>,
+    /// What `GET /metrics` reports of the server's own work.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// Opens the database named by `--database`: `sqlite:PATH` or a bare path.
@@ -125,6 +129,8 @@ pub async fn start(
 ) -> anyhow::Result<RunningServer> {
     // A config built in code skips the parser's checks; make them here.
     config.rules.check().map_err(anyhow::Error::msg)?;
+    // Before anything is written: a bad certificate is a usage error.
+    let tls = tls_config(&config)?;
     if let Some(token) = admin_token {
         if token.trim().len() < 16 {
             anyhow::bail!("WARDEN_ADMIN_TOKEN must be at least 16 characters");
@@ -141,6 +147,7 @@ pub async fn start(
         config: Arc::new(config),
         http: http_client()?,
         sweep_lock: Arc::default(),
+        metrics: Arc::default(),
     };
     // An operation a crash interrupted is finished before new requests
     // are taken, so no credential of a half-killed agent stays usable.
@@ -152,17 +159,14 @@ pub async fn start(
     let sweeper = rules::spawn_sweeper(state.clone(), sweep_stopped).map(|t| (stop_sweep, t));
     let app = routes::router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-            let _ = rx.await;
-        });
-        if let Err(e) = serve.await {
-            tracing::error!(error = %e, "server stopped");
-        }
-    });
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let task = match tls {
+        Some(tls) => spawn_serve(tls::TlsListener::new(listener, tls)?, app, rx),
+        None => spawn_serve(listener, app, rx),
+    };
     Ok(RunningServer {
         addr,
-        url: format!("http://{addr}"),
+        url: format!("{scheme}://{addr}"),
         shutdown: Some(tx),
         task,
         state,
@@ -171,8 +175,49 @@ pub async fn start(
     })
 }
 
+/// The TLS server config, when the config names a certificate and key:
+/// both or neither.
+fn tls_config(config: &ServeConfig) -> anyhow::Result<Option<Arc<rustls::ServerConfig>>> {
+    let names = tls::Names {
+        cert: "TLS certificate (--tls-cert)",
+        key: "TLS key (--tls-key)",
+    };
+    match (&config.tls_cert, &config.tls_key) {
+        (None, None) => Ok(None),
+        (Some(cert), Some(key)) => tls::server_config(cert, key, names).map(Some),
+        (Some(_), None) => anyhow::bail!(
+            "--tls-cert needs --tls-key too (or [serve] tls_key): HTTPS takes the certificate \
+             and its private key, both PEM files"
+        ),
+        (None, Some(_)) => anyhow::bail!(
+            "--tls-key needs --tls-cert too (or [serve] tls_cert): HTTPS takes the certificate \
+             and its private key, both PEM files"
+        ),
+    }
+}
+
+fn spawn_serve<L>(
+    listener: L,
+    app: axum::Router,
+    stop: tokio::sync::oneshot::Receiver<()>,
+) -> tokio::task::JoinHandle<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = stop.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "server stopped");
+        }
+    })
+}
+
 /// Opens the store, binds, and serves until Ctrl-C or SIGTERM. Prints one
-/// line `warden: listening on http://ADDR` to stderr once bound; the log
+/// line `warden: listening on http://ADDR` (`https://` with TLS) to stderr
+/// once bound; the log
 /// (level from `WARDEN_LOG`, default `info`) goes to stderr too.
 pub async fn run(opts: ServeOptions) -> anyhow::Result<()> {
     init_logging();
@@ -184,6 +229,13 @@ pub async fn run(opts: ServeOptions) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.listen))?;
     let server = start(store, opts.config, opts.admin_token.as_deref(), listener).await?;
     eprintln!("warden: listening on {}", server.url);
+    if server.url.starts_with("http://") && !opts.listen.ip().is_loopback() {
+        eprintln!(
+            "warden: warning: plain HTTP on a non-loopback address sends tokens in clear; \
+             serve HTTPS with --tls-cert and --tls-key (clients refuse plain HTTP to another \
+             host unless given --allow-insecure-http)"
+        );
+    }
     tracing::info!(url = %server.url, %database, "serving");
     shutdown_signal().await;
     eprintln!("warden: shutting down");

@@ -13,7 +13,7 @@ use super::runner::{Route, Runner};
 use super::terminal::{self, Tui};
 use super::theme::{self, Theme};
 use super::views::{self, Clock};
-use crate::api::client::Client;
+use crate::api::client::{Client, ConnectOptions};
 use crate::sources;
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
 use futures_util::StreamExt;
@@ -39,6 +39,8 @@ pub struct Target {
     pub name: String,
     pub url: String,
     pub token: String,
+    /// Plain HTTP to another host allowed, an extra CA to trust.
+    pub options: ConnectOptions,
 }
 
 impl fmt::Debug for Target {
@@ -47,6 +49,7 @@ impl fmt::Debug for Target {
             .field("name", &self.name)
             .field("url", &self.url)
             .field("token", &"<redacted>")
+            .field("options", &self.options)
             .finish()
     }
 }
@@ -97,7 +100,7 @@ pub async fn run(targets: Vec<Target>, options: RunOptions) -> anyhow::Result<()
     let mut sources = Vec::with_capacity(targets.len());
     let mut routes = Vec::with_capacity(targets.len());
     for (index, target) in targets.iter().enumerate() {
-        let client = Client::new(&target.url, Some(&target.token))?;
+        let client = Client::with_options(&target.url, Some(&target.token), &target.options)?;
         let scope = merged.then(|| target.name.clone());
         let origin = sources::Origin {
             index,

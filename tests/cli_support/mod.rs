@@ -132,6 +132,7 @@ fn isolate(cmd: &mut Command, home: &Path) {
         "WARDEN_TOKEN",
         "WARDEN_CONFIG",
         "WARDEN_ADMIN_TOKEN",
+        "WARDEN_CA_CERT",
     ] {
         cmd.env_remove(var);
     }

@@ -10,6 +10,7 @@
 //! the log file and the dashboard's options from the config.
 
 use crate::alertmanager::Settings;
+use crate::api::client::Client;
 use crate::cli::args::{DashboardArgs, Global};
 use crate::cli::backend;
 use crate::cli::error::{CliError, CmdResult};
@@ -37,6 +38,17 @@ pub fn dashboard(global: &Global, args: DashboardArgs) -> CmdResult {
     let config = load_config(global)?;
     let mut options = run_options(&config, args.readonly, args.theme.as_deref())?;
     let targets = remote_targets(global, &config)?;
+    // A URL refused (plain HTTP to another host, an unreadable CA) is a
+    // usage error, said before the terminal is taken.
+    for t in &targets {
+        Client::with_options(&t.url, Some(&t.token), &t.options).map_err(|e| {
+            let e = CliError::from(e);
+            CliError {
+                message: format!("backend {:?}: {}", t.name, e.message),
+                ..e
+            }
+        })?;
+    }
     options.alertmanagers = alertmanager_targets(&config, &targets)?;
     let runtime = runtime()?;
     start_logging();
@@ -62,6 +74,7 @@ pub(crate) fn remote_targets(global: &Global, config: &Config) -> Result<Vec<Tar
             name: short_name(&chosen.url),
             url: chosen.url,
             token: chosen.token,
+            options: chosen.options,
         }]);
     }
     let mut seen = std::collections::HashSet::new();
@@ -91,6 +104,7 @@ pub(crate) fn remote_targets(global: &Global, config: &Config) -> Result<Vec<Tar
                 name: b.name.clone(),
                 url: b.url.clone(),
                 token: backend::backend_token(b, explicit)?,
+                options: backend::connect_options(global, Some(b)),
             })
         })
         .collect()
@@ -199,6 +213,8 @@ async fn local(config: Config, mut options: RunOptions) -> Result<(), CliError> 
         name: "local".into(),
         url: running.url.clone(),
         token,
+        // This process's own server, on loopback.
+        options: Default::default(),
     };
     let result = run::run(vec![target], options).await;
     if tokio::time::timeout(SHUTDOWN_GRACE, running.shutdown())
@@ -352,6 +368,8 @@ mod tests {
             url: None,
             token: None,
             config: None,
+            allow_insecure_http: false,
+            ca_cert: None,
         }
     }
 
@@ -386,7 +404,7 @@ mod tests {
             &Global {
                 url: Some("http://h:9".into()),
                 token: Some("t".into()),
-                config: None,
+                ..no_flags()
             },
             &cfg,
         )
@@ -445,6 +463,7 @@ mod tests {
             name: "am".into(),
             url: "http://w:1".into(),
             token: "t".into(),
+            options: Default::default(),
         };
         let ok = "[[backend]]\nname = \"am\"\nkind = \"alertmanager\"\nurl = \"http://a\"\n";
         let e = alertmanager_targets(&config(ok), &[clash]).unwrap_err();

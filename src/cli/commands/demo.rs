@@ -50,6 +50,12 @@ pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdRes
                 name: "demo".into(),
                 url: demo.url.clone(),
                 token: demo.token.clone(),
+                // This process's own server: the demo serves plain HTTP,
+                // even on a --listen address that is not loopback.
+                options: crate::api::client::ConnectOptions {
+                    allow_insecure_http: true,
+                    ..Default::default()
+                },
             };
             let result = run::run(vec![target], options)
                 .await

@@ -15,6 +15,12 @@ pub fn serve(global: &Global, args: ServeArgs) -> CmdResult {
             .map_err(|e| CliError::usage(format!("--alertmanager: {e}")))?;
         config.serve.alertmanager.push(url);
     }
+    // A flag wins over the config, as a pair: a certificate from one place
+    // and a key from the other would be a mistake.
+    if args.tls_cert.is_some() || args.tls_key.is_some() {
+        config.serve.tls_cert = args.tls_cert;
+        config.serve.tls_key = args.tls_key;
+    }
     let database = match args.database {
         Some(d) => d,
         None => default_database()?,

@@ -1,11 +1,12 @@
 //! What a responder does: reassign, suspend, resume, kill, revoke,
-//! acknowledge. Each needs a reason and lands in the audit chain.
+//! acknowledge. Each needs a reason and lands in the audit chain, and is
+//! counted for `GET /metrics` once the caller is known to be a responder.
 
 use super::{Body, require_reason};
 use crate::api::{KillRequest, NewOwner, Reason};
 use crate::model::{Agent, Alert, Credential, Operation};
 use crate::server::auth::Responder;
-use crate::server::error::ApiResult;
+use crate::server::error::{ApiError, ApiResult};
 use crate::server::{AppState, killswitch};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -16,14 +17,33 @@ pub async fn owner(
     Path(id): Path<String>,
     Body(body): Body<NewOwner>,
 ) -> ApiResult<Json<Agent>> {
-    let reason = require_reason(&body.reason)?;
-    let agent = state.store.resolve_agent(&id).await?;
-    Ok(Json(
-        state
-            .store
-            .set_owner(&actor, &agent.id, &body.owner, reason)
-            .await?,
-    ))
+    let result = async {
+        let reason = require_reason(&body.reason)?;
+        let agent = state.store.resolve_agent(&id).await?;
+        Ok(Json(
+            state
+                .store
+                .set_owner(&actor, &agent.id, &body.owner, reason)
+                .await?,
+        ))
+    }
+    .await;
+    counted(&state, "reassign", result)
+}
+
+/// Counts an action's outcome: `refused` when the request was wrong
+/// (4xx: not found, a conflict, no reason), `failed` when the server was.
+fn counted<T>(state: &AppState, kind: &'static str, result: ApiResult<T>) -> ApiResult<T> {
+    state.metrics.operation(kind, outcome(&result));
+    result
+}
+
+fn outcome<T>(result: &ApiResult<T>) -> &'static str {
+    match result {
+        Ok(_) => "succeeded",
+        Err(ApiError { status, .. }) if status.is_client_error() => "refused",
+        Err(_) => "failed",
+    }
 }
 
 async fn set_suspended(
@@ -33,14 +53,18 @@ async fn set_suspended(
     reason: String,
     suspend: bool,
 ) -> ApiResult<Json<Agent>> {
-    let reason = require_reason(&reason)?;
-    let agent = state.store.resolve_agent(&id).await?;
-    Ok(Json(
-        state
-            .store
-            .set_suspended(&actor, &agent.id, suspend, reason)
-            .await?,
-    ))
+    let result = async {
+        let reason = require_reason(&reason)?;
+        let agent = state.store.resolve_agent(&id).await?;
+        Ok(Json(
+            state
+                .store
+                .set_suspended(&actor, &agent.id, suspend, reason)
+                .await?,
+        ))
+    }
+    .await;
+    counted(&state, if suspend { "suspend" } else { "resume" }, result)
 }
 
 pub async fn suspend(
@@ -67,12 +91,19 @@ pub async fn kill(
     Path(id): Path<String>,
     Body(body): Body<KillRequest>,
 ) -> ApiResult<Json<Operation>> {
-    let reason = require_reason(&body.reason)?;
-    let agent = state.store.resolve_agent(&id).await?;
-    let plan = killswitch::plan(&state, &actor, &agent, body.cascade, reason).await?;
-    if body.dry_run {
-        return Ok(Json(plan));
+    let planned = async {
+        let reason = require_reason(&body.reason)?;
+        let agent = state.store.resolve_agent(&id).await?;
+        Ok(killswitch::plan(&state, &actor, &agent, body.cascade, reason).await?)
     }
+    .await;
+    let plan = match planned {
+        // A dry run is not an operation; a refused kill is counted here,
+        // one that runs by the kill switch itself.
+        Ok(plan) if body.dry_run => return Ok(Json(plan)),
+        Ok(plan) => plan,
+        Err(e) => return counted(&state, "kill", Err(e)),
+    };
     Ok(Json(killswitch::kill(&state, &actor, plan).await?))
 }
 
@@ -82,10 +113,14 @@ pub async fn revoke(
     Path(id): Path<String>,
     Body(body): Body<Reason>,
 ) -> ApiResult<Json<Credential>> {
-    let reason = require_reason(&body.reason)?;
-    Ok(Json(
-        state.store.revoke_credential(&actor, &id, reason).await?,
-    ))
+    let result = async {
+        let reason = require_reason(&body.reason)?;
+        Ok(Json(
+            state.store.revoke_credential(&actor, &id, reason).await?,
+        ))
+    }
+    .await;
+    counted(&state, "revoke", result)
 }
 
 pub async fn ack(
@@ -94,6 +129,10 @@ pub async fn ack(
     Path(id): Path<String>,
     Body(body): Body<Reason>,
 ) -> ApiResult<Json<Alert>> {
-    let reason = require_reason(&body.reason)?;
-    Ok(Json(state.store.ack_alert(&actor, &id, reason).await?))
+    let result = async {
+        let reason = require_reason(&body.reason)?;
+        Ok(Json(state.store.ack_alert(&actor, &id, reason).await?))
+    }
+    .await;
+    counted(&state, "ack", result)
 }

@@ -7,6 +7,7 @@ use crate::api::{AuditQuery, AuditVerification, Changes, TriageReport};
 use crate::model::{Alert, AuditEntry};
 use crate::server::auth::Viewer;
 use crate::server::error::{ApiError, ApiResult};
+use crate::server::metrics::ChangesPath;
 use crate::server::store::AuditSelect;
 use crate::server::{AppState, openapi, triage};
 use axum::Json;
@@ -35,17 +36,39 @@ pub async fn changes(
             "wait is at most {MAX_WAIT_SECONDS} seconds"
         )));
     }
+    let since = q.since;
     // Subscribe before reading, so a commit between the read and the wait
     // is not missed.
     let mut revisions = state.store.subscribe();
-    let first = state.store.changes(q.since).await?;
-    if q.wait == 0 || first.full || !first.is_empty() {
-        return Ok(Json(first));
+    // The cheap path: a client already at the latest revision is answered
+    // from the watched revision alone, without a query. Only an exact
+    // match counts: a cursor from the future is another database's, and
+    // the store answers it with `full: true`.
+    let unchanged = since > 0 && *revisions.borrow_and_update() == since;
+    let first = if unchanged {
+        None
+    } else {
+        let first = read_changes(&state, since).await?;
+        if q.wait == 0 || first.full || !first.is_empty() {
+            return Ok(Json(first));
+        }
+        Some(first)
+    };
+    let nothing = |first: Option<Changes>| {
+        if first.is_none() {
+            state.metrics.changes_answered(ChangesPath::Unchanged);
+        }
+        Json(first.unwrap_or_else(|| nothing_since(since)))
+    };
+    if q.wait == 0 {
+        return Ok(nothing(first));
     }
-    let since = q.since;
+    // An empty answer from the store may still move the cursor (revisions
+    // taken by writes the feed does not carry): wait for one past it.
+    let watermark = first.as_ref().map_or(since, |f| f.cursor.max(since));
     let woke = tokio::time::timeout(Duration::from_secs(q.wait), async {
         loop {
-            if *revisions.borrow_and_update() > since {
+            if *revisions.borrow_and_update() > watermark {
                 return true;
             }
             if revisions.changed().await.is_err() {
@@ -56,9 +79,29 @@ pub async fn changes(
     .await
     .unwrap_or(false);
     if !woke {
-        return Ok(Json(first));
+        return Ok(nothing(first));
     }
-    Ok(Json(state.store.changes(since).await?))
+    Ok(Json(read_changes(&state, since).await?))
+}
+
+async fn read_changes(state: &AppState, since: i64) -> ApiResult<Changes> {
+    state.metrics.changes_answered(ChangesPath::Store);
+    Ok(state.store.changes(since).await?)
+}
+
+/// The answer when nothing changed after `since`: the same cursor back.
+fn nothing_since(since: i64) -> Changes {
+    Changes {
+        cursor: since,
+        full: false,
+        agents: Vec::new(),
+        people: Vec::new(),
+        credentials: Vec::new(),
+        grants: Vec::new(),
+        delegations: Vec::new(),
+        alerts: Vec::new(),
+        removed: Vec::new(),
+    }
 }
 
 pub async fn alerts(State(state): State<AppState>, _: Viewer) -> ApiResult<Json<Vec<Alert>>> {

@@ -8,14 +8,15 @@ mod agents;
 mod directory;
 mod feed;
 
-use crate::server::AppState;
 use crate::server::error::{ApiError, ApiResult};
+use crate::server::{AppState, metrics};
 use axum::Router;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::routing::{MethodRouter, get, post};
 use serde::de::DeserializeOwned;
+use tower_http::compression::CompressionLayer;
 
 /// Large enough for a batch of 10,000 events.
 const BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -66,12 +67,16 @@ pub fn registered_routes() -> Vec<(&'static str, &'static str)> {
     table().into_iter().map(|(m, p, _)| (m, p)).collect()
 }
 
+/// Routes outside API v1: not JSON, not in the OpenAPI document.
+pub const METRICS_PATH: &str = "/metrics";
+
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for (_, path, handler) in table() {
         router = router.route(path, handler);
     }
     router
+        .route(METRICS_PATH, get(metrics::scrape))
         .fallback(|| async { ApiError::not_found("no such route; see GET /v1/openapi.json") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
@@ -81,6 +86,16 @@ pub fn router(state: AppState) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Inside the compression, so a request is timed to its answer's
+        // head whatever the encoding; every route and the fallback pass
+        // here, each with the path it matched.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        // gzip when the client accepts it (answers of 32 bytes or more): a
+        // full changes feed is JSON that shrinks about tenfold.
+        .layer(CompressionLayer::new().gzip(true))
         .with_state(state)
 }
 

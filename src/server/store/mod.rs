@@ -396,6 +396,18 @@ pub struct TriageFacts {
     pub agents: Vec<TriageAgentFacts>,
 }
 
+// ---- What `GET /metrics` asks of the store. ----
+
+/// How many agents and live alerts there are of each kind, for `GET
+/// /metrics`: one `GROUP BY` per table, no rows read out. A pair that
+/// counts nothing may be left out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FleetCounts {
+    pub agents: Vec<(AgentStatus, u64)>,
+    /// Open and acknowledged alerts (resolved ones are not counted).
+    pub alerts: Vec<(AlertStatus, Severity, u64)>,
+}
+
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum StoreError {
     #[error("{0}")]
@@ -547,7 +559,11 @@ pub trait Store: Send + Sync + 'static {
 
     // The changes feed.
     async fn changes(&self, since: i64) -> StoreResult<Changes>;
-    /// Yields the latest revision after every commit.
+    /// Yields the latest revision after every commit. `GET /v1/changes`
+    /// answers "nothing changed" from it without a query when a client's
+    /// cursor equals it, so it must see every commit to the database, other
+    /// processes' too where several servers share one (e.g. through
+    /// PostgreSQL's LISTEN/NOTIFY), and must never run ahead of a commit.
     fn subscribe(&self) -> watch::Receiver<i64>;
 
     // The audit chain.
@@ -604,4 +620,9 @@ pub trait Store: Send + Sync + 'static {
     /// events before `activity_since` are not counted. A few set-based
     /// queries for the whole queue, never one per agent.
     async fn triage_facts(&self, activity_since: DateTime<Utc>) -> StoreResult<TriageFacts>;
+
+    // Operations.
+    /// Agents by status and live alerts by status and severity, counted
+    /// with plain `GROUP BY` queries (for `GET /metrics`).
+    async fn fleet_counts(&self) -> StoreResult<FleetCounts>;
 }

@@ -5,6 +5,7 @@
 mod activity;
 mod agents;
 mod alerts;
+mod counts;
 mod credentials;
 mod events;
 mod feed;
@@ -505,5 +506,9 @@ impl Store for SqliteStore {
             result
         })
         .await
+    }
+
+    async fn fleet_counts(&self) -> StoreResult<FleetCounts> {
+        self.read(counts::fleet_counts).await
     }
 }
