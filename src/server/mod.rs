@@ -86,10 +86,19 @@ pub struct AppState {
     pub sweep_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
-/// Opens the database named by `--database`: `sqlite:PATH` or a bare path.
+/// Opens the database named by `--database`: `sqlite:PATH`, a bare path,
+/// or `postgres://user:password@host:port/database` (also `postgresql://`).
+/// PostgreSQL is reached without TLS; see [`store::postgres`].
 pub fn open_store(database: &str) -> anyhow::Result<Arc<dyn Store>> {
     if database.starts_with("postgres://") || database.starts_with("postgresql://") {
-        anyhow::bail!("PostgreSQL is not supported by this build yet; use --database sqlite:PATH");
+        // The synchronous client runs a runtime of its own, which must not
+        // start on an async worker: connect and migrate on a plain thread.
+        let store = std::thread::scope(|s| {
+            s.spawn(|| SqliteStore::open_postgres(database))
+                .join()
+                .map_err(|_| anyhow::anyhow!("opening the PostgreSQL store panicked"))
+        })??;
+        return Ok(Arc::new(store));
     }
     let path = database
         .strip_prefix("sqlite://")

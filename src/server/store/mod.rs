@@ -3,6 +3,9 @@
 //! transaction that also bumps the change-feed revision and appends to the
 //! audit chain, so the three can never disagree.
 
+pub mod db;
+pub mod postgres;
+pub mod sql;
 pub mod sqlite;
 
 use crate::api::{AuditVerification, Changes, NewAgent, NewGrant, NewPerson};

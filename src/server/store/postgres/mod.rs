@@ -1,0 +1,304 @@
+//! The PostgreSQL backend: the same queries as SQLite's (in
+//! [`super::sql`]), over a small pool of synchronous `postgres` clients,
+//! each call on the blocking pool, never on the async runtime.
+//!
+//! Several `warden serve` processes may share one database and behave as
+//! one backend:
+//! - every write transaction first locks the `meta` row of the revision
+//!   (`SELECT … FOR UPDATE`), so writers through any server run one at a
+//!   time as SQLite's single writer does, and the audit chain never forks;
+//! - reads are one repeatable-read snapshot each, so a page of changes is
+//!   exact;
+//! - a commit sends `NOTIFY warden_rev`; each store listens on its own
+//!   thread (and reads the revision every 500 ms in case a notification is
+//!   lost), so subscribers and long polls wake for writes made through the
+//!   other servers too.
+//!
+//! The connection is not encrypted (`NoTls`): run PostgreSQL on the same
+//! host or a private network, or put a TLS tunnel in front of it.
+
+mod schema;
+
+use super::db::pg::{PgTx, StatementCache};
+use super::db::{Db, params};
+use super::sql::{SqlStore, bump, tx};
+use super::{StoreError, StoreResult};
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::{Client, Config, IsolationLevel, NoTls};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// The notification channel of new revisions.
+const CHANNEL: &str = "warden_rev";
+/// How often the listener reads the revision even without a notification.
+const FALLBACK_POLL: Duration = Duration::from_millis(500);
+/// Idle connections kept for reuse; more are opened when needed.
+const MAX_IDLE: usize = 8;
+
+struct PgConn {
+    client: Client,
+    cache: StatementCache,
+}
+
+struct Pool {
+    config: Config,
+    /// Where the database is, for messages: host, port and database, never
+    /// the password.
+    label: String,
+    idle: Mutex<Vec<PgConn>>,
+}
+
+impl Pool {
+    fn connect(&self) -> StoreResult<PgConn> {
+        let client = self.config.connect(NoTls).map_err(|e| {
+            StoreError::Internal(format!(
+                "cannot connect to PostgreSQL at {}: {e}",
+                self.label
+            ))
+        })?;
+        Ok(PgConn {
+            client,
+            cache: StatementCache::new(),
+        })
+    }
+
+    fn get(&self) -> StoreResult<PgConn> {
+        let conn = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        match conn {
+            Some(c) if !c.client.is_closed() => Ok(c),
+            _ => self.connect(),
+        }
+    }
+
+    /// Keeps a connection for reuse unless it broke.
+    fn put(&self, conn: PgConn) {
+        if conn.client.is_closed() {
+            return;
+        }
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < MAX_IDLE
+        {
+            idle.push(conn);
+        }
+    }
+}
+
+pub struct PgBackend {
+    pool: Arc<Pool>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for PgBackend {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Closing a synchronous client blocks on its own runtime, which
+        // must not happen on an async worker: close them on a thread.
+        let idle = self
+            .pool
+            .idle
+            .lock()
+            .map(|mut idle| std::mem::take(&mut *idle))
+            .unwrap_or_default();
+        if !idle.is_empty() {
+            let _ = std::thread::Builder::new()
+                .name("warden-pg-close".into())
+                .spawn(move || drop(idle));
+        }
+    }
+}
+
+/// `host:port/database` of a connection config.
+fn label(config: &Config) -> String {
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        #[cfg(unix)]
+        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".to_string(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let db = config
+        .get_dbname()
+        .or(config.get_user())
+        .unwrap_or("postgres");
+    format!("{host}:{port}/{db}")
+}
+
+impl SqlStore {
+    /// Connects to `url` (`postgres://user:password@host:port/database`),
+    /// migrates the database, and starts listening for revisions. Blocking:
+    /// call it from a blocking context or before the runtime starts work
+    /// (it is quick).
+    pub fn open_postgres(url: &str) -> StoreResult<Self> {
+        let mut config: Config = url
+            .parse()
+            .map_err(|e| StoreError::Invalid(format!("--database: not a PostgreSQL URL ({e})")))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(5));
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("warden");
+        }
+        let label = label(&config);
+        let pool = Arc::new(Pool {
+            config,
+            label: label.clone(),
+            idle: Mutex::new(Vec::new()),
+        });
+        let mut conn = pool.connect()?;
+        schema::migrate(&mut conn.client)
+            .map_err(|e| StoreError::Internal(format!("PostgreSQL at {label}: {e}")))?;
+        let rev = {
+            let PgConn { client, cache } = &mut conn;
+            let t = client.transaction()?;
+            let db = Db::postgres(PgTx::new(t, cache));
+            let rev = tx::current_rev(&db)?;
+            if let Some(t) = db.into_postgres() {
+                t.commit()?;
+            }
+            rev
+        };
+        pool.put(conn);
+        let notify = Arc::new(watch::channel(rev).0);
+        let stop = Arc::new(AtomicBool::new(false));
+        {
+            let (pool, notify, stop) = (pool.clone(), notify.clone(), stop.clone());
+            std::thread::Builder::new()
+                .name("warden-pg-listen".into())
+                .spawn(move || listen(&pool, &notify, &stop))
+                .map_err(|e| StoreError::Internal(format!("cannot start a thread: {e}")))?;
+        }
+        Ok(SqlStore::postgres(PgBackend { pool, stop }, notify))
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        super::db::DbError::from(e).into()
+    }
+}
+
+impl PgBackend {
+    /// Runs `f` on a pooled connection and gives the connection back.
+    async fn on_conn<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut PgConn) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            let out = f(&mut conn);
+            pool.put(conn);
+            out
+        })
+        .await
+        .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
+    }
+
+    /// Runs `f` in one read-only, repeatable-read transaction: one snapshot.
+    pub(crate) async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Db) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        self.on_conn(move |conn| {
+            let PgConn { client, cache } = conn;
+            let t = client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?;
+            let db = Db::postgres(PgTx::new(t, cache));
+            let out = f(&db);
+            if let Some(t) = db.into_postgres() {
+                t.commit()?;
+            }
+            out
+        })
+        .await
+    }
+
+    /// Runs `f` in one write transaction that first takes the writers'
+    /// lock, commits it with a notification of the new revision, and
+    /// answers `f`'s value and that revision.
+    pub(crate) async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Db) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<(T, i64)> {
+        self.on_conn(move |conn| {
+            let PgConn { client, cache } = conn;
+            let t = client.transaction()?;
+            let db = Db::postgres(PgTx::new(t, cache));
+            // The one writer at a time, across every server on this
+            // database; under read committed, each statement after it sees
+            // every write committed before.
+            db.query_row(
+                "SELECT value FROM meta WHERE key = 'rev' FOR UPDATE",
+                params![],
+                |r| r.get::<_, i64>(0),
+            )?;
+            let value = f(&db)?;
+            let rev = tx::current_rev(&db)?;
+            db.execute(
+                "SELECT pg_notify(?1, ?2)",
+                params![CHANNEL, rev.to_string()],
+            )?;
+            if let Some(t) = db.into_postgres() {
+                t.commit()?;
+            }
+            Ok((value, rev))
+        })
+        .await
+    }
+}
+
+/// Feeds `notify` with the revisions other servers commit: LISTEN on a
+/// connection of its own (reconnecting when it breaks), plus a read of the
+/// revision every [`FALLBACK_POLL`]. Ends soon after `stop` is set.
+fn listen(pool: &Pool, notify: &watch::Sender<i64>, stop: &AtomicBool) {
+    while !stop.load(Ordering::Relaxed) {
+        let mut client = match pool.config.connect(NoTls) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(
+                    "PostgreSQL at {}: cannot listen for changes: {e}",
+                    pool.label
+                );
+                wait(stop, Duration::from_secs(1));
+                continue;
+            }
+        };
+        if let Err(e) = client.batch_execute(&format!("LISTEN {CHANNEL}")) {
+            tracing::warn!("PostgreSQL at {}: LISTEN failed: {e}", pool.label);
+            wait(stop, Duration::from_secs(1));
+            continue;
+        }
+        let mut last_poll: Option<Instant> = None;
+        while !stop.load(Ordering::Relaxed) {
+            if last_poll.is_none_or(|t| t.elapsed() >= FALLBACK_POLL) {
+                last_poll = Some(Instant::now());
+                match client.query_one("SELECT value FROM meta WHERE key = 'rev'", &[]) {
+                    Ok(row) => bump(notify, row.get::<_, i64>(0)),
+                    Err(_) => break,
+                }
+            }
+            let next = client.notifications().timeout_iter(FALLBACK_POLL).next();
+            match next {
+                Ok(Some(n)) => {
+                    if let Ok(rev) = n.payload().parse() {
+                        bump(notify, rev);
+                    }
+                }
+                Ok(None) => {}
+                Err(_) => break,
+            }
+        }
+    }
+}
+
+fn wait(stop: &AtomicBool, d: Duration) {
+    let until = Instant::now() + d;
+    while !stop.load(Ordering::Relaxed) && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
