@@ -9,8 +9,11 @@ use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use warden::config::ServeConfig;
+#[allow(unused_imports)]
 pub use warden::params;
-pub use warden::server::store::db::{Db, OptionalExt};
+use warden::server::store::db::Db;
+#[allow(unused_imports)]
+pub use warden::server::store::db::OptionalExt;
 use warden::server::{self, RunningServer};
 
 pub const ADMIN: &str = "test-admin-token-0123456789";
