@@ -94,7 +94,7 @@ pub fn open_store(database: &str) -> anyhow::Result<Arc<dyn Store>> {
         // The synchronous client runs a runtime of its own, which must not
         // start on an async worker: connect and migrate on a plain thread.
         let store = std::thread::scope(|s| {
-            s.spawn(|| SqliteStore::open_postgres(database))
+            s.spawn(|| store::sql::SqlStore::open_postgres(database))
                 .join()
                 .map_err(|_| anyhow::anyhow!("opening the PostgreSQL store panicked"))
         })??;

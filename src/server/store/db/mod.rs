@@ -42,8 +42,8 @@ impl Dialect {
     }
 
     /// The scalar larger-of-two function: SQLite's two-argument `MAX`, or
-    /// PostgreSQL's `GREATEST` (both ignore no NULLs the same way only for
-    /// non-NULL arguments: callers COALESCE first).
+    /// PostgreSQL's `GREATEST`. They differ on NULL (SQLite's answers NULL,
+    /// PostgreSQL's ignores it), so callers COALESCE the arguments first.
     pub fn greatest(self) -> &'static str {
         match self {
             Dialect::Sqlite => "MAX",

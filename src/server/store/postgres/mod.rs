@@ -109,6 +109,43 @@ impl Drop for PgBackend {
     }
 }
 
+/// `url` with any password in it replaced by `***`, for messages and logs:
+/// `postgres://warden:***@db:5432/warden`. Other strings come back as
+/// they are.
+pub fn redacted(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let mut out = url.to_string();
+    let authority_end = url[scheme_end..]
+        .find(['/', '?'])
+        .map_or(url.len(), |i| scheme_end + i);
+    if let Some(at) = url[scheme_end..authority_end].rfind('@') {
+        let userinfo = &url[scheme_end..scheme_end + at];
+        if let Some(colon) = userinfo.find(':') {
+            out = format!(
+                "{}***{}",
+                &url[..scheme_end + colon + 1],
+                &url[scheme_end + at..]
+            );
+        }
+    }
+    // A password given as a query parameter.
+    if let Some(q) = out.find('?') {
+        let (base, query) = out.split_at(q + 1);
+        let query = query
+            .split('&')
+            .map(|kv| match kv.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                _ => kv.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        out = format!("{base}{query}");
+    }
+    out
+}
+
 /// `host:port/database` of a connection config.
 fn label(config: &Config) -> String {
     let host = match config.get_hosts().first() {
@@ -300,5 +337,44 @@ fn wait(stop: &AtomicBool, d: Duration) {
     let until = Instant::now() + d;
     while !stop.load(Ordering::Relaxed) && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redacted("postgres://warden:s3cret@db.example:5432/warden"),
+            "postgres://warden:***@db.example:5432/warden"
+        );
+        assert_eq!(
+            redacted("postgresql://u:p%40ss@h/db?sslmode=disable&password=x"),
+            "postgresql://u:***@h/db?sslmode=disable&password=***"
+        );
+        assert_eq!(redacted("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redacted("sqlite:/tmp/w.db"), "sqlite:/tmp/w.db");
+    }
+
+    #[test]
+    fn a_label_names_host_port_and_database_only() {
+        let c: Config = "postgres://warden:s3cret@db.example:6543/fleet"
+            .parse()
+            .unwrap();
+        assert_eq!(label(&c), "db.example:6543/fleet");
+    }
+
+    #[test]
+    fn an_unreachable_server_is_named_without_the_password() {
+        let err = SqlStore::open_postgres(
+            "postgres://warden:s3cret@127.0.0.1:1/warden?connect_timeout=2",
+        )
+        .err()
+        .expect("nothing listens on port 1");
+        let msg = err.to_string();
+        assert!(msg.contains("127.0.0.1:1/warden"), "{msg}");
+        assert!(!msg.contains("s3cret"), "{msg}");
     }
 }
