@@ -26,7 +26,7 @@ use super::{StoreError, StoreResult};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, Config, IsolationLevel, NoTls};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
@@ -34,12 +34,20 @@ use tokio::sync::watch;
 const CHANNEL: &str = "warden_rev";
 /// How often the listener reads the revision even without a notification.
 const FALLBACK_POLL: Duration = Duration::from_millis(500);
-/// Idle connections kept for reuse; more are opened when needed.
-const MAX_IDLE: usize = 8;
+/// Most connections one store holds open at once (idle or in use), not
+/// counting the listener's; more callers wait for one to come back.
+const MAX_CONNECTIONS: usize = 16;
 
 struct PgConn {
     client: Client,
     cache: StatementCache,
+}
+
+#[derive(Default)]
+struct Slots {
+    idle: Vec<PgConn>,
+    /// Connections open, idle or in use.
+    open: usize,
 }
 
 struct Pool {
@@ -47,7 +55,8 @@ struct Pool {
     /// Where the database is, for messages: host, port and database, never
     /// the password.
     label: String,
-    idle: Mutex<Vec<PgConn>>,
+    slots: Mutex<Slots>,
+    returned: Condvar,
 }
 
 impl Pool {
@@ -64,23 +73,71 @@ impl Pool {
         })
     }
 
+    fn slots(&self) -> std::sync::MutexGuard<'_, Slots> {
+        self.slots.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// An idle connection, or a new one while fewer than
+    /// [`MAX_CONNECTIONS`] are open, or the next one given back.
     fn get(&self) -> StoreResult<PgConn> {
-        let conn = self.idle.lock().ok().and_then(|mut idle| idle.pop());
-        match conn {
-            Some(c) if !c.client.is_closed() => Ok(c),
-            _ => self.connect(),
+        let mut slots = self.slots();
+        loop {
+            while let Some(c) = slots.idle.pop() {
+                if !c.client.is_closed() {
+                    return Ok(c);
+                }
+                slots.open -= 1;
+            }
+            if slots.open < MAX_CONNECTIONS {
+                slots.open += 1;
+                drop(slots);
+                let conn = self.connect();
+                if conn.is_err() {
+                    self.release();
+                }
+                return conn;
+            }
+            slots = self.returned.wait(slots).unwrap_or_else(|p| p.into_inner());
         }
     }
 
-    /// Keeps a connection for reuse unless it broke.
+    /// Gives a connection back, or gives up its slot if it broke.
     fn put(&self, conn: PgConn) {
         if conn.client.is_closed() {
+            drop(conn);
+            self.release();
             return;
         }
-        if let Ok(mut idle) = self.idle.lock()
-            && idle.len() < MAX_IDLE
-        {
-            idle.push(conn);
+        self.slots().idle.push(conn);
+        self.returned.notify_one();
+    }
+
+    /// Gives up the slot of a connection that is gone.
+    fn release(&self) {
+        let mut slots = self.slots();
+        slots.open = slots.open.saturating_sub(1);
+        drop(slots);
+        self.returned.notify_one();
+    }
+}
+
+/// A connection out of the pool; back in it when dropped (a panic in the
+/// caller included).
+struct Pooled<'p> {
+    pool: &'p Pool,
+    conn: Option<PgConn>,
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn.take() {
+            if std::thread::panicking() {
+                // Its transaction may be half done: do not reuse it.
+                drop(c);
+                self.pool.release();
+            } else {
+                self.pool.put(c);
+            }
         }
     }
 }
@@ -95,12 +152,7 @@ impl Drop for PgBackend {
         self.stop.store(true, Ordering::Relaxed);
         // Closing a synchronous client blocks on its own runtime, which
         // must not happen on an async worker: close them on a thread.
-        let idle = self
-            .pool
-            .idle
-            .lock()
-            .map(|mut idle| std::mem::take(&mut *idle))
-            .unwrap_or_default();
+        let idle = std::mem::take(&mut self.pool.slots().idle);
         if !idle.is_empty() {
             let _ = std::thread::Builder::new()
                 .name("warden-pg-close".into())
@@ -181,9 +233,10 @@ impl SqlStore {
         let pool = Arc::new(Pool {
             config,
             label: label.clone(),
-            idle: Mutex::new(Vec::new()),
+            slots: Mutex::new(Slots::default()),
+            returned: Condvar::new(),
         });
-        let mut conn = pool.connect()?;
+        let mut conn = pool.get()?;
         schema::migrate(&mut conn.client)
             .map_err(|e| StoreError::Internal(format!("PostgreSQL at {label}: {e}")))?;
         let rev = {
@@ -224,10 +277,14 @@ impl PgBackend {
     ) -> StoreResult<T> {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            let out = f(&mut conn);
-            pool.put(conn);
-            out
+            let mut pooled = Pooled {
+                conn: Some(pool.get()?),
+                pool: &pool,
+            };
+            match pooled.conn.as_mut() {
+                Some(conn) => f(conn),
+                None => Err(StoreError::Internal("no connection".into())),
+            }
         })
         .await
         .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
