@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex};
 use warden::config::ServeConfig;
 #[allow(unused_imports)]
 pub use warden::params;
-use warden::server::store::db::Db;
 #[allow(unused_imports)]
 pub use warden::server::store::db::OptionalExt;
+use warden::server::store::db::{Db, DbResult, Row, ToValue, Value as SqlValue};
 use warden::server::{self, RunningServer};
 
 pub const ADMIN: &str = "test-admin-token-0123456789";
@@ -496,6 +496,11 @@ impl TestServer {
         with_database(&self.database(), f)
     }
 
+    /// Raw SQL on this server's database, SQLite or PostgreSQL.
+    pub fn sql(&self) -> Sql {
+        Sql(self.database())
+    }
+
     /// Every row of every table, as text: equal dumps mean nothing changed.
     pub fn dump(&self) -> String {
         match &self.pg {
@@ -527,6 +532,68 @@ pub fn with_database<T: Send>(database: &Database, f: impl FnOnce(&Db) -> T + Se
             out
         }),
     }
+}
+
+/// Raw SQL on a test server's database, SQLite or PostgreSQL, with
+/// rusqlite's shape: `s.sql().execute("UPDATE … ?1", [&id])`,
+/// `s.sql().query_row("SELECT …", [], |r| r.get(0))`, `params![a, b]` for
+/// mixed types. Each call is its own transaction.
+pub struct Sql(pub Database);
+
+/// Parameters of [`Sql`]: `[]`, an array of one type, or `params![…]`.
+pub trait SqlParams {
+    fn into_values(self) -> Vec<SqlValue>;
+}
+
+impl SqlParams for &[&dyn ToValue] {
+    fn into_values(self) -> Vec<SqlValue> {
+        self.iter().map(|v| v.to_value()).collect()
+    }
+}
+
+impl SqlParams for [&dyn ToValue; 0] {
+    fn into_values(self) -> Vec<SqlValue> {
+        Vec::new()
+    }
+}
+
+macro_rules! sql_params_arrays {
+    ($($n:literal)*) => {$(
+        impl<T: ToValue> SqlParams for [T; $n] {
+            fn into_values(self) -> Vec<SqlValue> {
+                self.iter().map(|v| v.to_value()).collect()
+            }
+        }
+    )*};
+}
+sql_params_arrays!(1 2 3 4 5 6 7 8);
+
+impl Sql {
+    pub fn execute(&self, sql: &str, params: impl SqlParams) -> DbResult<usize> {
+        let values = params.into_values();
+        with_database(&self.0, |db| {
+            let refs: Vec<&dyn ToValue> = values.iter().map(|v| v as &dyn ToValue).collect();
+            db.execute(sql, &refs)
+        })
+    }
+
+    pub fn query_row<T: Send>(
+        &self,
+        sql: &str,
+        params: impl SqlParams,
+        f: impl FnOnce(&Row) -> DbResult<T> + Send,
+    ) -> DbResult<T> {
+        let values = params.into_values();
+        with_database(&self.0, |db| {
+            let refs: Vec<&dyn ToValue> = values.iter().map(|v| v as &dyn ToValue).collect();
+            db.query_row(sql, &refs, f)
+        })
+    }
+}
+
+/// [`Sql`] on the database of a server that [`TestServer::stop`] stopped.
+pub fn stopped_sql(path: &Path) -> Sql {
+    Sql(stopped_database(path))
 }
 
 /// The database that [`TestServer::stop`] handed back `path` for.

@@ -1,4 +1,4 @@
-//! What agents do, as the rules need it, in SQLite: the per-minute
+//! What agents do, as the rules need it: the per-minute
 //! activity series, the destinations each agent has used, the identities a
 //! delegation chain names, and the count of refused attempts (R18). Every
 //! statement here goes through a primary key or an index, so a batch costs

@@ -1,4 +1,4 @@
-//! Alerts in SQLite: one live alert per (rule, cause), acknowledged with a
+//! Alerts: one live alert per (rule, cause), acknowledged with a
 //! reason.
 
 use super::rows::{self, ALERT_COLS, now_ms};

@@ -1,4 +1,4 @@
-//! Credentials, grants and delegations in SQLite, and the lookup of an
+//! Credentials, grants and delegations, and the lookup of an
 //! agent credential by the hash of its secret.
 
 use super::rows::{self, CREDENTIAL_COLS, DELEGATION_COLS, GRANT_COLS, now_ms, to_json, to_ms};

@@ -72,7 +72,7 @@ pub fn audit_after(conn: &Db, after: i64, limit: usize) -> StoreResult<Vec<Audit
     Ok(v)
 }
 
-/// The entries `q` asks for. With names, SQLite finds the candidates (a
+/// The entries `q` asks for. With names, the database finds the candidates (a
 /// target that contains one of them) and the whole-word check is done
 /// here, row by row, until `count` have matched.
 pub fn audit_select(conn: &Db, q: &AuditSelect) -> StoreResult<Vec<AuditEntry>> {

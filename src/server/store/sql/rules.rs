@@ -1,4 +1,4 @@
-//! The rule engine's reads and writes in SQLite. The sweep's facts are one
+//! The rule engine's reads and writes. The sweep's facts are one
 //! set-based query per condition, each going through an index to only the
 //! rows that meet it (never one query per agent, nor a read of the whole
 //! fleet to find a few). Alerts are opened, brought up to date
@@ -79,6 +79,8 @@ const CREDENTIAL_FACT_COLS: &str = "a.id, a.name, c.id, c.issued_at, c.expires_a
 // time, letting ingest in between. Join order is spelled with CROSS JOIN
 // (which SQLite never reorders): without ANALYZE statistics the planner
 // may otherwise scan every credential to find a few departed owners.
+// PostgreSQL keeps statistics and plans the joins itself: there these
+// hints become plain joins (see `db::pg::translate`).
 
 pub fn unowned(conn: &Db, _: &SweepQuery) -> StoreResult<Vec<UnownedFact>> {
     let row = |r: &Row| {

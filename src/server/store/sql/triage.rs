@@ -1,4 +1,4 @@
-//! The ownership triage's reads in SQLite: the queue (agents not killed with
+//! The ownership triage's reads: the queue (agents not killed with
 //! no owner or a departed one) found through the owner index, then one
 //! query per kind of evidence for the whole queue at once, each joined from
 //! the queue's ids through an index (never one query per agent).
