@@ -280,6 +280,83 @@ pub fn column(row: &postgres::Row, i: usize) -> DbResult<Value> {
 #[cfg(test)]
 mod tests {
     use super::translate;
+    use super::*;
+    use crate::params;
+    use crate::server::store::db::{Db, OptionalExt};
+
+    /// Runs `f` in a transaction on `WARDEN_TEST_DATABASE_URL` (rolled
+    /// back), or skips without one.
+    fn on_postgres(f: impl FnOnce(&Db)) {
+        let Ok(url) = std::env::var("WARDEN_TEST_DATABASE_URL") else {
+            eprintln!("skipped: set WARDEN_TEST_DATABASE_URL to run on PostgreSQL");
+            return;
+        };
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let mut cache = StatementCache::new();
+        let tx = client.transaction().unwrap();
+        let db = Db::postgres(PgTx::new(tx, &mut cache));
+        f(&db);
+    }
+
+    #[test]
+    fn values_bind_to_the_types_postgres_infers_and_read_back() {
+        on_postgres(|db| {
+            db.execute_batch(
+                "CREATE TEMP TABLE t (id BIGINT, small INTEGER, name TEXT, score DOUBLE PRECISION, \
+                 flag BOOLEAN)",
+            )
+            .unwrap();
+            let n = db
+                .execute(
+                    "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5), (?6, NULL, NULL, NULL, NULL)",
+                    params![1i64, 7i64, "it's", 0.5f64, true, 2i64],
+                )
+                .unwrap();
+            assert_eq!(n, 2);
+            let row: (i64, u32, String, f64, bool) = db
+                .query_row(
+                    "SELECT id, small, name, score, flag FROM t WHERE id = ?1",
+                    params![1],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get("name")?, r.get(3)?, r.get(4)?)),
+                )
+                .unwrap();
+            assert_eq!(row, (1, 7, "it's".to_string(), 0.5, true));
+            // An integer bound where text is expected, and booleans and
+            // counts of expressions read as integers.
+            let (text, exists, count): (String, bool, i64) = db
+                .query_row(
+                    "SELECT ?1 || 'x', EXISTS (SELECT 1 FROM t WHERE id = 2), COUNT(*) FROM t",
+                    params![5],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .unwrap();
+            assert_eq!((text.as_str(), exists, count), ("5x", true, 2));
+            let none = db
+                .query_row("SELECT name FROM t WHERE id = 9", params![], |r| {
+                    r.get::<_, Option<String>>(0)
+                })
+                .optional()
+                .unwrap();
+            assert_eq!(none, None);
+            // A SUM is NUMERIC in PostgreSQL: the error says to cast it.
+            let err = db
+                .query_row("SELECT SUM(id) FROM t", params![], |r| r.get::<_, i64>(0))
+                .unwrap_err();
+            assert!(err.to_string().contains("CAST"), "{err}");
+            let sum: i64 = db
+                .query_row("SELECT CAST(SUM(id) AS BIGINT) FROM t", params![], |r| {
+                    r.get(0)
+                })
+                .unwrap();
+            assert_eq!(sum, 3);
+            // A unique violation is a constraint error.
+            db.execute_batch("CREATE UNIQUE INDEX ON t (id)").unwrap();
+            let err = db
+                .execute("INSERT INTO t (id) VALUES (?1)", params![1])
+                .unwrap_err();
+            assert!(matches!(err, DbError::Constraint(_)), "{err:?}");
+        });
+    }
 
     #[test]
     fn placeholders_become_numbered_dollars() {
