@@ -63,8 +63,9 @@ impl Pool {
     fn connect(&self) -> StoreResult<PgConn> {
         let client = self.config.connect(NoTls).map_err(|e| {
             StoreError::Internal(format!(
-                "cannot connect to PostgreSQL at {}: {e}",
-                self.label
+                "cannot connect to PostgreSQL at {}: {}",
+                self.label,
+                chain(&e)
             ))
         })?;
         Ok(PgConn {
@@ -194,6 +195,22 @@ pub fn redacted(url: &str) -> String {
             .collect::<Vec<_>>()
             .join("&");
         out = format!("{base}{query}");
+    }
+    out
+}
+
+/// An error and its causes, `a: b: c` (the client's own message alone is
+/// often only "error connecting to server").
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
     }
     out
 }
@@ -355,8 +372,9 @@ fn listen(pool: &Pool, notify: &watch::Sender<i64>, stop: &AtomicBool) {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(
-                    "PostgreSQL at {}: cannot listen for changes: {e}",
-                    pool.label
+                    "PostgreSQL at {}: cannot listen for changes: {}",
+                    pool.label,
+                    chain(&e)
                 );
                 wait(stop, Duration::from_secs(1));
                 continue;

@@ -254,8 +254,13 @@ pub fn migrate(client: &mut Client) -> Result<(), String> {
 
 fn run(client: &mut Client) -> Result<(), String> {
     let e = |e: postgres::Error| crate::server::store::db::DbError::from(e).to_string();
+    // Without its notice that the table already exists.
     client
-        .batch_execute("CREATE TABLE IF NOT EXISTS warden_schema (version BIGINT NOT NULL)")
+        .batch_execute(
+            "SET client_min_messages TO warning; \
+             CREATE TABLE IF NOT EXISTS warden_schema (version BIGINT NOT NULL); \
+             RESET client_min_messages",
+        )
         .map_err(e)?;
     let version: Option<i64> = client
         .query_opt("SELECT version FROM warden_schema", &[])
