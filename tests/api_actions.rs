@@ -307,7 +307,7 @@ fn events(n: usize) -> Value {
 }
 
 fn event_rows(s: &TestServer) -> i64 {
-    s.db()
+    s.sql()
         .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
         .unwrap()
 }

@@ -251,7 +251,7 @@ async fn credential_secret_is_shown_once_and_stored_as_its_sha256() {
 
     // The credentials table holds the SHA-256 hex of the secret; no table
     // holds the secret, and neither does the file.
-    let db = s.db();
+    let db = s.sql();
     let stored: String = db
         .query_row("SELECT hash FROM credentials WHERE id = ?1", [&id], |r| {
             r.get(0)

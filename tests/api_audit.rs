@@ -214,7 +214,7 @@ async fn the_chain_links_and_can_be_recomputed_by_anyone() {
 }
 
 async fn tamper(s: &TestServer, sql: &str) {
-    let n = s.db().execute(sql, []).unwrap();
+    let n = s.sql().execute(sql, []).unwrap();
     assert_eq!(n, 1, "{sql} touched {n} rows");
 }
 
@@ -252,7 +252,7 @@ async fn an_edited_reason_is_found_while_the_server_runs() {
 async fn an_edited_actor_is_found_after_a_restart() {
     let s = busy().await;
     let (dir, db) = s.stop().await;
-    open_db(&db)
+    stopped_sql(&db)
         .execute("UPDATE audit SET actor = 'mallory' WHERE seq = 4", [])
         .unwrap();
     let s = TestServer::start_on(dir, db, ServeConfig::default()).await;

@@ -90,7 +90,7 @@ async fn tokens_are_shown_once_and_stored_hashed() {
 
     // The database keeps the SHA-256 of it, never the token.
     let stored: String = s
-        .db()
+        .sql()
         .query_row(
             "SELECT hash FROM tokens WHERE id = ?1",
             [txt(&t, "id")],

@@ -141,7 +141,7 @@ async fn killing_a_killed_agent_succeeds_and_changes_nothing() {
     let before = s.dump();
     let audit = s.audit_len().await;
     let creds: i64 = s
-        .db()
+        .sql()
         .query_row("SELECT COUNT(*) FROM credentials", [], |r| r.get(0))
         .unwrap();
 
@@ -161,7 +161,7 @@ async fn killing_a_killed_agent_succeeds_and_changes_nothing() {
     assert_eq!(s.dump(), before, "a second kill changed the database");
     assert_eq!(s.audit_len().await, audit);
     let after: i64 = s
-        .db()
+        .sql()
         .query_row("SELECT COUNT(*) FROM credentials", [], |r| r.get(0))
         .unwrap();
     assert_eq!(after, creds);
@@ -416,11 +416,11 @@ async fn an_unfinished_kill_is_completed_when_the_server_starts_again() {
         {"name": "runtime_hook", "agent_id": id, "status": "skipped", "detail": "the agent has no runtime"},
     ]);
     {
-        let db = open_db(&db_path);
+        let db = stopped_sql(&db_path);
         db.execute(
             "INSERT INTO operations (id, kind, target, actor, reason, status, steps, created_at, finished_at) \
              VALUES (?1, 'agent.kill', ?2, 'alice@corp.example', 'crash test', 'running', ?3, ?4, NULL)",
-            rusqlite::params![op_id, format!("{id} (half-killed)"), steps.to_string(), chrono::Utc::now().timestamp_millis()],
+            params![op_id, format!("{id} (half-killed)"), steps.to_string(), chrono::Utc::now().timestamp_millis()],
         )
         .unwrap();
         let status: String = db
@@ -456,7 +456,7 @@ async fn an_unfinished_kill_is_completed_when_the_server_starts_again() {
     assert_eq!(s.detail(txt(&bystander, "id")).await["status"], "active");
 
     let (status, finished, steps): (String, Option<i64>, String) = s
-        .db()
+        .sql()
         .query_row(
             "SELECT status, finished_at, steps FROM operations WHERE id = ?1",
             [op_id],
@@ -488,7 +488,7 @@ async fn a_kill_interrupted_half_way_finishes_the_remaining_steps() {
     let (dir, db_path) = s.stop().await;
     {
         // The credentials were revoked, then the process died.
-        let db = open_db(&db_path);
+        let db = stopped_sql(&db_path);
         db.execute("UPDATE credentials SET status = 'revoked', revoked_reason = 'killed: midway', revoked_at = 1", [])
             .unwrap();
         let steps = json!([
@@ -499,7 +499,7 @@ async fn a_kill_interrupted_half_way_finishes_the_remaining_steps() {
         db.execute(
             "INSERT INTO operations (id, kind, target, actor, reason, status, steps, created_at) \
              VALUES ('op_midway', 'agent.kill', ?1, 'bob', 'midway', 'running', ?2, 1)",
-            rusqlite::params![id, steps.to_string()],
+            params![id, steps.to_string()],
         )
         .unwrap();
     }
@@ -507,7 +507,7 @@ async fn a_kill_interrupted_half_way_finishes_the_remaining_steps() {
     assert_eq!(s.detail("half").await["status"], "killed");
     assert_refused_as_killed(&s, &secret, &id).await;
     let status: String = s
-        .db()
+        .sql()
         .query_row(
             "SELECT status FROM operations WHERE id = 'op_midway'",
             [],

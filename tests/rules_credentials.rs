@@ -68,10 +68,10 @@ async fn r03_resolves_when_the_agent_is_active_again() {
     let (id, secret) = live_agent(&s, "rip-van-winkle", "prod").await;
     // Its last sign of life was forty days ago.
     let long_ago = ms(now() - days(40));
-    s.db()
+    s.sql()
         .execute(
             "UPDATE agents SET created_at = ?1, last_seen_at = ?1 WHERE id = ?2",
-            rusqlite::params![long_ago, id],
+            params![long_ago, id],
         )
         .unwrap();
     s.sweep_at(now()).await;
@@ -188,10 +188,10 @@ async fn r05_resolves_when_the_old_credential_is_revoked() {
 /// Agent `b`'s credential gets the fingerprint of `a`'s, as a discovery
 /// source reports a secret it found in `b`'s configuration.
 async fn share(s: &TestServer, from: &str, to: &str) {
-    s.db()
+    s.sql()
         .execute(
             "UPDATE credentials SET fingerprint = (SELECT hash FROM credentials WHERE id = ?1) WHERE id = ?2",
-            rusqlite::params![from, to],
+            params![from, to],
         )
         .unwrap();
 }
@@ -228,7 +228,7 @@ async fn r07_near_miss_distinct_fingerprints_or_a_revoked_copy() {
     let b = agent_in(&s, "two", "prod").await;
     let (ca, _) = s.credential("one").await;
     let (cb, _) = s.credential("two").await;
-    s.db()
+    s.sql()
         .execute(
             "UPDATE credentials SET fingerprint = 'a-fingerprint-nobody-else-has' WHERE id = ?1",
             [&cb],

@@ -67,10 +67,10 @@ async fn r06_resolves_when_the_grant_is_used() {
     let s = server().await;
     let (id, secret) = live_agent(&s, "lapsed", "prod").await;
     grant(&s, "lapsed", "tickets:write", "write").await;
-    s.db()
+    s.sql()
         .execute(
             "UPDATE grants SET granted_at = ?1 WHERE agent_id = ?2",
-            rusqlite::params![ms(now() - days(45)), id],
+            params![ms(now() - days(45)), id],
         )
         .unwrap();
     s.sweep_at(now()).await;

@@ -3,6 +3,7 @@
 //! on the same database, before it takes requests, and no credential of a
 //! killed agent stays usable. Run on SQLite and on PostgreSQL.
 
+mod common;
 mod serve_support;
 
 use serde_json::json;
@@ -142,4 +143,13 @@ async fn interrupted_kill_completes_on_restart(database: String) {
 async fn a_kill_interrupted_by_sigkill_completes_on_sqlite() {
     let dir = tempfile::tempdir().expect("tempdir");
     interrupted_kill_completes_on_restart(sqlite_in(dir.path())).await;
+}
+
+#[tokio::test]
+async fn a_kill_interrupted_by_sigkill_completes_on_postgres() {
+    if !common::postgres_available("the interrupted kill on PostgreSQL") {
+        return;
+    }
+    let database = common::PgDatabase::create();
+    interrupted_kill_completes_on_restart(database.url.clone()).await;
 }

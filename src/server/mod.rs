@@ -90,10 +90,19 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
 }
 
-/// Opens the database named by `--database`: `sqlite:PATH` or a bare path.
+/// Opens the database named by `--database`: `sqlite:PATH`, a bare path,
+/// or `postgres://user:password@host:port/database` (also `postgresql://`).
+/// PostgreSQL is reached without TLS; see [`store::postgres`].
 pub fn open_store(database: &str) -> anyhow::Result<Arc<dyn Store>> {
     if database.starts_with("postgres://") || database.starts_with("postgresql://") {
-        anyhow::bail!("PostgreSQL is not supported by this build yet; use --database sqlite:PATH");
+        // The synchronous client runs a runtime of its own, which must not
+        // start on an async worker: connect and migrate on a plain thread.
+        let store = std::thread::scope(|s| {
+            s.spawn(|| store::sql::SqlStore::open_postgres(database))
+                .join()
+                .map_err(|_| anyhow::anyhow!("opening the PostgreSQL store panicked"))
+        })??;
+        return Ok(Arc::new(store));
     }
     let path = database
         .strip_prefix("sqlite://")
@@ -221,8 +230,9 @@ where
 /// (level from `WARDEN_LOG`, default `info`) goes to stderr too.
 pub async fn run(opts: ServeOptions) -> anyhow::Result<()> {
     init_logging();
-    let database = opts.database.clone();
-    let store = open_store(&database)
+    // Named in messages and the log without its password.
+    let database = store::postgres::redacted(&opts.database);
+    let store = open_store(&opts.database)
         .map_err(|e| anyhow::anyhow!("cannot open the database {database}: {e}"))?;
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await

@@ -98,7 +98,11 @@ impl Drop for ServeProcess {
 fn unique() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// The API of one server, as the admin or with any bearer secret.
@@ -154,7 +158,8 @@ impl Api {
     }
 
     pub async fn agent(&self, name: &str, runtime: Option<&str>) -> String {
-        let mut body = serde_json::json!({"name": name, "kind": "autonomous", "environment": "prod"});
+        let mut body =
+            serde_json::json!({"name": name, "kind": "autonomous", "environment": "prod"});
         if let Some(r) = runtime {
             body["runtime"] = r.into();
         }

@@ -2,7 +2,14 @@
 //! the routes do not know which database they run on. Every write is one
 //! transaction that also bumps the change-feed revision and appends to the
 //! audit chain, so the three can never disagree.
+//!
+//! One implementation, [`sql::SqlStore`], runs the same SQL on SQLite
+//! ([`sqlite`]) or PostgreSQL ([`postgres`]) through the portable layer in
+//! [`db`].
 
+pub mod db;
+pub mod postgres;
+pub mod sql;
 pub mod sqlite;
 
 use crate::api::{AuditVerification, Changes, NewAgent, NewGrant, NewPerson};

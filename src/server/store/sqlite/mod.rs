@@ -1,35 +1,25 @@
-//! The SQLite store: one file, WAL mode, one connection behind a mutex.
+//! The SQLite backend: one file, WAL mode, one connection behind a mutex.
 //! SQLite serialises writers anyway; calls run on the blocking pool so the
-//! async runtime never waits on the disk.
+//! async runtime never waits on the disk. The queries are the shared ones
+//! in [`super::sql`].
 
-mod activity;
-mod agents;
-mod alerts;
-mod counts;
-mod credentials;
-mod events;
-mod feed;
-mod import;
-mod operations;
-mod people;
-mod rows;
-mod rules;
 mod schema;
-mod triage;
-mod tx;
 
-use super::*;
-use crate::api::{AuditVerification, Changes, NewAgent, NewGrant, NewPerson};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use super::db::Db;
+use super::sql::{SqlStore, tx};
+use super::{StoreError, StoreResult};
+use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-pub struct SqliteStore {
+/// The SQLite store.
+pub type SqliteStore = SqlStore;
+
+pub struct SqliteBackend {
     conn: Arc<Mutex<Connection>>,
-    notify: watch::Sender<i64>,
 }
 
-impl SqliteStore {
+impl SqlStore {
     /// Opens (creating if needed) the database file and migrates it.
     pub fn open(path: &Path) -> StoreResult<Self> {
         if let Some(dir) = path.parent()
@@ -41,474 +31,70 @@ impl SqliteStore {
         }
         let conn = Connection::open(path)
             .map_err(|e| StoreError::Internal(format!("cannot open {}: {e}", path.display())))?;
-        Self::init(conn).map_err(|e| match e {
+        SqliteBackend::init(conn).map_err(|e| match e {
             StoreError::Internal(m) => StoreError::Internal(format!("{}: {m}", path.display())),
             other => other,
         })
     }
 
     pub fn open_in_memory() -> StoreResult<Self> {
-        Self::init(Connection::open_in_memory()?)
+        SqliteBackend::init(Connection::open_in_memory()?)
     }
+}
 
-    fn init(mut conn: Connection) -> StoreResult<Self> {
+impl SqliteBackend {
+    fn init(mut conn: Connection) -> StoreResult<SqlStore> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Every statement goes through the cache, some built per call.
+        conn.set_prepared_statement_cache_capacity(256);
         schema::migrate(&mut conn).map_err(StoreError::Internal)?;
-        let rev = tx::current_rev(&conn)?;
-        let (notify, _) = watch::channel(rev);
-        Ok(SqliteStore {
-            conn: Arc::new(Mutex::new(conn)),
-            notify,
-        })
+        let rev = tx::current_rev(&Db::sqlite(&conn))?;
+        Ok(SqlStore::sqlite(
+            SqliteBackend {
+                conn: Arc::new(Mutex::new(conn)),
+            },
+            rev,
+        ))
     }
 
-    async fn read<T: Send + 'static>(
+    pub(crate) async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+        f: impl FnOnce(&Db) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
             let guard = conn
                 .lock()
                 .map_err(|_| StoreError::Internal("the database lock was poisoned".into()))?;
-            f(&guard)
+            f(&Db::sqlite(&guard))
         })
         .await
         .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
     }
 
-    /// Runs `f` in one immediate transaction, commits, and tells the
-    /// subscribers the new revision.
-    async fn write<T: Send + 'static>(
+    /// Runs `f` in one immediate transaction and commits; answers its value
+    /// and the revision after it.
+    pub(crate) async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Transaction) -> StoreResult<T> + Send + 'static,
-    ) -> StoreResult<T> {
+        f: impl FnOnce(&Db) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<(T, i64)> {
         let conn = self.conn.clone();
-        let (value, rev) = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let mut guard = conn
                 .lock()
                 .map_err(|_| StoreError::Internal("the database lock was poisoned".into()))?;
             let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = f(&tx)?;
-            let rev = tx::current_rev(&tx)?;
+            let db = Db::sqlite(&tx);
+            let value = f(&db)?;
+            let rev = tx::current_rev(&db)?;
+            drop(db);
             tx.commit()?;
             Ok::<_, StoreError>((value, rev))
         })
         .await
-        .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))??;
-        self.notify.send_if_modified(|current| {
-            let changed = rev > *current;
-            *current = (*current).max(rev);
-            changed
-        });
-        Ok(value)
-    }
-}
-
-impl SqliteStore {
-    /// One of the sweep's conditions, read on its own.
-    async fn fact<T: Send + 'static>(
-        &self,
-        query: &Arc<SweepQuery>,
-        read: fn(&Connection, &SweepQuery) -> StoreResult<T>,
-    ) -> StoreResult<T> {
-        let query = query.clone();
-        self.read(move |c| read(c, &query)).await
-    }
-}
-
-fn owned(s: &str) -> String {
-    s.to_string()
-}
-
-#[async_trait]
-impl Store for SqliteStore {
-    async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Principal>> {
-        let hash = owned(token_hash);
-        self.read(move |c| match people::find_token(c, &hash)? {
-            Some(t) => Ok(Some(Principal::Person(t))),
-            None => credentials::find_by_hash(c, &hash),
-        })
-        .await
-    }
-
-    async fn ensure_admin_token(&self, token_hash: &str, prefix: &str) -> StoreResult<()> {
-        let (hash, prefix) = (owned(token_hash), owned(prefix));
-        self.write(move |t| people::ensure_admin_token(t, &hash, &prefix))
-            .await
-    }
-
-    async fn create_token(
-        &self,
-        actor: &Actor,
-        name: &str,
-        role: Role,
-        person_id: Option<&str>,
-        token_hash: &str,
-        prefix: &str,
-    ) -> StoreResult<TokenRecord> {
-        let (actor, name, person) = (actor.clone(), owned(name), person_id.map(owned));
-        let (hash, prefix) = (owned(token_hash), owned(prefix));
-        self.write(move |t| {
-            people::create_token(t, &actor, &name, role, person.as_deref(), &hash, &prefix)
-        })
-        .await
-    }
-
-    async fn delete_token(&self, actor: &Actor, id: &str) -> StoreResult<()> {
-        let (actor, id) = (actor.clone(), owned(id));
-        self.write(move |t| people::delete_token(t, &actor, &id))
-            .await
-    }
-
-    async fn create_person(&self, actor: &Actor, new: &NewPerson) -> StoreResult<Person> {
-        let (actor, new) = (actor.clone(), new.clone());
-        self.write(move |t| people::create(t, &actor, &new)).await
-    }
-
-    async fn list_people(&self) -> StoreResult<Vec<Person>> {
-        self.read(people::list).await
-    }
-
-    async fn resolve_person(&self, key: &str) -> StoreResult<Person> {
-        let key = owned(key);
-        self.read(move |c| people::resolve(c, &key)).await
-    }
-
-    async fn offboard_person(&self, actor: &Actor, id: &str, reason: &str) -> StoreResult<Person> {
-        let (actor, id, reason) = (actor.clone(), owned(id), owned(reason));
-        self.write(move |t| people::offboard(t, &actor, &id, &reason))
-            .await
-    }
-
-    async fn create_agent(&self, actor: &Actor, new: &NewAgent) -> StoreResult<Agent> {
-        let (actor, new) = (actor.clone(), new.clone());
-        self.write(move |t| agents::create(t, &actor, &new)).await
-    }
-
-    async fn list_agents(
-        &self,
-        limit: usize,
-        after: Option<i64>,
-    ) -> StoreResult<(Vec<Agent>, Option<i64>)> {
-        self.read(move |c| agents::list(c, limit, after)).await
-    }
-
-    async fn resolve_agent(&self, key: &str) -> StoreResult<Agent> {
-        let key = owned(key);
-        self.read(move |c| agents::resolve(c, &key)).await
-    }
-
-    async fn agent_detail(&self, id: &str) -> StoreResult<AgentDetail> {
-        let id = owned(id);
-        self.read(move |c| agents::detail(c, &id)).await
-    }
-
-    async fn set_owner(
-        &self,
-        actor: &Actor,
-        agent_id: &str,
-        person_id: &str,
-        reason: &str,
-    ) -> StoreResult<Agent> {
-        let (actor, agent, person, reason) = (
-            actor.clone(),
-            owned(agent_id),
-            owned(person_id),
-            owned(reason),
-        );
-        self.write(move |t| agents::set_owner(t, &actor, &agent, &person, &reason))
-            .await
-    }
-
-    async fn set_suspended(
-        &self,
-        actor: &Actor,
-        agent_id: &str,
-        suspended: bool,
-        reason: &str,
-    ) -> StoreResult<Agent> {
-        let (actor, agent, reason) = (actor.clone(), owned(agent_id), owned(reason));
-        self.write(move |t| agents::set_suspended(t, &actor, &agent, suspended, &reason))
-            .await
-    }
-
-    async fn delegated_children(&self, agent_id: &str) -> StoreResult<Vec<String>> {
-        let id = owned(agent_id);
-        self.read(move |c| agents::delegated_children(c, &id)).await
-    }
-
-    async fn issue_credential(
-        &self,
-        actor: &Actor,
-        agent_id: &str,
-        scopes: &[String],
-        expires_at: Option<DateTime<Utc>>,
-        secret_hash: &str,
-        prefix: &str,
-    ) -> StoreResult<Credential> {
-        let (actor, agent, scopes) = (actor.clone(), owned(agent_id), scopes.to_vec());
-        let (hash, prefix) = (owned(secret_hash), owned(prefix));
-        self.write(move |t| {
-            credentials::issue(t, &actor, &agent, &scopes, expires_at, &hash, &prefix)
-        })
-        .await
-    }
-
-    async fn get_credential(&self, id: &str) -> StoreResult<Credential> {
-        let id = owned(id);
-        self.read(move |c| credentials::get(c, &id)).await
-    }
-
-    async fn revoke_credential(
-        &self,
-        actor: &Actor,
-        id: &str,
-        reason: &str,
-    ) -> StoreResult<Credential> {
-        let (actor, id, reason) = (actor.clone(), owned(id), owned(reason));
-        self.write(move |t| credentials::revoke(t, &actor, &id, &reason))
-            .await
-    }
-
-    async fn add_grant(
-        &self,
-        actor: &Actor,
-        agent_id: &str,
-        grant: &NewGrant,
-    ) -> StoreResult<Grant> {
-        let (actor, agent, grant) = (actor.clone(), owned(agent_id), grant.clone());
-        self.write(move |t| credentials::add_grant(t, &actor, &agent, &grant))
-            .await
-    }
-
-    async fn add_delegation(
-        &self,
-        actor: &Actor,
-        delegation: &DelegationInput,
-    ) -> StoreResult<Delegation> {
-        let (actor, d) = (actor.clone(), delegation.clone());
-        self.write(move |t| credentials::add_delegation(t, &actor, &d))
-            .await
-    }
-
-    async fn begin_operation(&self, actor: &Actor, op: &Operation) -> StoreResult<()> {
-        let (actor, op) = (actor.clone(), op.clone());
-        self.write(move |t| operations::begin(t, &actor, &op)).await
-    }
-
-    async fn update_step(
-        &self,
-        op_id: &str,
-        index: usize,
-        status: StepStatus,
-        detail: &str,
-    ) -> StoreResult<()> {
-        let (op, detail) = (owned(op_id), owned(detail));
-        self.write(move |t| operations::update_step(t, &op, index, status, &detail))
-            .await
-    }
-
-    async fn finish_operation(
-        &self,
-        actor: &Actor,
-        op_id: &str,
-        status: OperationStatus,
-    ) -> StoreResult<Operation> {
-        let (actor, op) = (actor.clone(), owned(op_id));
-        self.write(move |t| operations::finish(t, &actor, &op, status))
-            .await
-    }
-
-    async fn unfinished_operations(&self) -> StoreResult<Vec<Operation>> {
-        self.read(operations::unfinished).await
-    }
-
-    async fn revoke_all_credentials(
-        &self,
-        actor: &Actor,
-        agent_id: &str,
-        reason: &str,
-    ) -> StoreResult<usize> {
-        let (actor, agent, reason) = (actor.clone(), owned(agent_id), owned(reason));
-        self.write(move |t| credentials::revoke_all(t, &actor, &agent, &reason))
-            .await
-    }
-
-    async fn mark_killed(&self, actor: &Actor, agent_id: &str, reason: &str) -> StoreResult<bool> {
-        let (actor, agent, reason) = (actor.clone(), owned(agent_id), owned(reason));
-        self.write(move |t| agents::mark_killed(t, &actor, &agent, &reason))
-            .await
-    }
-
-    async fn touch(
-        &self,
-        agent_id: &str,
-        credential_id: &str,
-        at: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        let (agent, cred) = (owned(agent_id), owned(credential_id));
-        let at = at.timestamp_millis();
-        self.write(move |t| agents::touch(t, &agent, &cred, at))
-            .await
-    }
-
-    async fn record_events(
-        &self,
-        agent_id: &str,
-        credential_id: &str,
-        events: &[EventRecord],
-    ) -> StoreResult<usize> {
-        let (agent, cred, events) = (owned(agent_id), owned(credential_id), events.to_vec());
-        self.write(move |t| events::record(t, &agent, &cred, &events))
-            .await
-    }
-
-    async fn list_alerts(&self) -> StoreResult<Vec<Alert>> {
-        self.read(alerts::list).await
-    }
-
-    async fn raise_alert(&self, alert: &AlertInput) -> StoreResult<Alert> {
-        let alert = alert.clone();
-        self.write(move |t| alerts::raise(t, &alert)).await
-    }
-
-    async fn ack_alert(&self, actor: &Actor, id: &str, reason: &str) -> StoreResult<Alert> {
-        let (actor, id, reason) = (actor.clone(), owned(id), owned(reason));
-        self.write(move |t| alerts::ack(t, &actor, &id, &reason))
-            .await
-    }
-
-    async fn import(&self, actor: &Actor, import: Import) -> StoreResult<()> {
-        let actor = actor.clone();
-        self.write(move |t| import::import(t, &actor, &import))
-            .await
-    }
-
-    async fn changes(&self, since: i64) -> StoreResult<Changes> {
-        self.read(move |c| {
-            // One read transaction: every table is read at the same revision.
-            c.execute_batch("BEGIN DEFERRED")?;
-            let result = feed::changes(c, since);
-            c.execute_batch("COMMIT")?;
-            result
-        })
-        .await
-    }
-
-    fn subscribe(&self) -> watch::Receiver<i64> {
-        self.notify.subscribe()
-    }
-
-    async fn audit_after(&self, after: i64, limit: usize) -> StoreResult<Vec<AuditEntry>> {
-        self.read(move |c| feed::audit_after(c, after, limit)).await
-    }
-
-    async fn audit_select(&self, select: &AuditSelect) -> StoreResult<Vec<AuditEntry>> {
-        let select = select.clone();
-        self.read(move |c| feed::audit_select(c, &select)).await
-    }
-
-    async fn audit_verify(&self) -> StoreResult<AuditVerification> {
-        self.read(feed::audit_verify).await
-    }
-
-    async fn observe_batch(
-        &self,
-        agent_id: &str,
-        batch: &BatchObservation,
-    ) -> StoreResult<BatchFacts> {
-        let (agent, batch) = (owned(agent_id), batch.clone());
-        self.write(move |t| activity::observe(t, &agent, &batch))
-            .await
-    }
-
-    async fn activity(&self, agent_id: &str, now: DateTime<Utc>) -> StoreResult<Vec<u32>> {
-        let agent = owned(agent_id);
-        self.read(move |c| activity::series(c, &agent, now)).await
-    }
-
-    async fn prune_activity(&self, before: DateTime<Utc>) -> StoreResult<usize> {
-        self.write(move |t| activity::prune(t, before)).await
-    }
-
-    async fn sweep_facts(&self, query: &SweepQuery) -> StoreResult<SweepFacts> {
-        // One read per condition, not one transaction for all: each holds
-        // the connection briefly, so batches of events go on in between.
-        // Each condition is judged on its own, so they need no common
-        // snapshot.
-        let q = Arc::new(query.clone());
-        Ok(SweepFacts {
-            unowned: self.fact(&q, rules::unowned).await?,
-            departed_owner: self.fact(&q, rules::departed_owner).await?,
-            dormant: self.fact(&q, rules::dormant).await?,
-            no_expiry: self.fact(&q, rules::no_expiry).await?,
-            rotation_overdue: self.fact(&q, rules::rotation_overdue).await?,
-            shared: self.fact(&q, rules::shared).await?,
-            unused_grants: self.fact(&q, rules::unused_grants).await?,
-            new_grants: self.fact(&q, rules::new_grants).await?,
-            mcp_servers: self.fact(&q, rules::mcp_servers).await?,
-            escalations: self.fact(&q, rules::escalations).await?,
-            deep_chains: self.fact(&q, rules::deep_chains).await?,
-        })
-    }
-
-    async fn live_alerts(&self, rule: &str) -> StoreResult<Vec<LiveAlert>> {
-        let rule = owned(rule);
-        self.read(move |c| rules::live_alerts(c, &rule)).await
-    }
-
-    async fn apply_alerts(
-        &self,
-        raise: &[Finding],
-        resolve: &[Resolution],
-        now: DateTime<Utc>,
-    ) -> StoreResult<AlertsApplied> {
-        if raise.is_empty() && resolve.is_empty() {
-            return Ok(AlertsApplied::default());
-        }
-        let (raise, resolve) = (raise.to_vec(), resolve.to_vec());
-        self.write(move |t| rules::apply(t, &raise, &resolve, now))
-            .await
-    }
-
-    async fn note_refusal(
-        &self,
-        agent_id: &str,
-        credential_id: &str,
-        at: DateTime<Utc>,
-        episode_start: DateTime<Utc>,
-    ) -> StoreResult<RefusalCount> {
-        let (agent, cred) = (owned(agent_id), owned(credential_id));
-        self.write(move |t| activity::note_refusal(t, &agent, &cred, at, episode_start))
-            .await
-    }
-
-    async fn agent_states(
-        &self,
-        ids: &[String],
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<AgentState>> {
-        let ids = ids.to_vec();
-        self.read(move |c| rules::agent_states(c, &ids, now)).await
-    }
-
-    async fn triage_facts(&self, activity_since: DateTime<Utc>) -> StoreResult<TriageFacts> {
-        self.read(move |c| {
-            // One read transaction: the queue and its evidence are read at
-            // the same revision.
-            c.execute_batch("BEGIN DEFERRED")?;
-            let result = triage::facts(c, activity_since);
-            c.execute_batch("COMMIT")?;
-            result
-        })
-        .await
-    }
-
-    async fn fleet_counts(&self) -> StoreResult<FleetCounts> {
-        self.read(counts::fleet_counts).await
+        .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
     }
 }

@@ -234,6 +234,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX presented_secrets_warden ON presented_secrets(fingerprint)
         WHERE warden_credential IS NOT NULL;
     "#,
+    // 4: people are looked up by email with lower() on both sides, which
+    // PostgreSQL's SQL shares; this index serves it.
+    r#"
+    CREATE INDEX people_email_lower ON people(lower(email));
+    "#,
 ];
 
 /// Brings the database up to the newest schema. Refuses a database written

@@ -1,4 +1,4 @@
-//! The rule engine's reads and writes in SQLite. The sweep's facts are one
+//! The rule engine's reads and writes. The sweep's facts are one
 //! set-based query per condition, each going through an index to only the
 //! rows that meet it (never one query per agent, nor a read of the whole
 //! fleet to find a few). Alerts are opened, brought up to date
@@ -8,13 +8,13 @@ use super::rows::{to_json, to_ms};
 use super::tx::{append_audit, next_rev};
 use super::{agents, people};
 use crate::secrets::new_id;
+use crate::server::store::db::{Db, DbError, DbResult, OptionalExt, Params, Row, params};
 use crate::server::store::{
     Actor, AgentRef, AgentState, AlertsApplied, CredentialFact, DepartedOwnerFact, DormantFact,
     EscalationFact, Finding, GrantFact, LiveAlert, Resolution, SharedFact, StoreError, StoreResult,
     SweepQuery, UnownedFact,
 };
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use std::str::FromStr;
 
 /// A credential that still works at `?1`.
@@ -28,25 +28,21 @@ fn opt_time(ms: Option<i64>) -> Option<DateTime<Utc>> {
     ms.map(time)
 }
 
-fn parse<T: FromStr<Err = String>>(text: &str) -> rusqlite::Result<T> {
-    T::from_str(text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
-    })
+fn parse<T: FromStr<Err = String>>(text: &str) -> DbResult<T> {
+    T::from_str(text).map_err(DbError::Conversion)
 }
 
 fn all<T>(
-    conn: &Connection,
+    conn: &Db,
     sql: &str,
-    params: impl rusqlite::Params,
-    map: impl FnMut(&Row) -> rusqlite::Result<T>,
+    params: Params,
+    map: impl FnMut(&Row) -> DbResult<T>,
 ) -> StoreResult<Vec<T>> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let v = stmt.query_map(params, map)?.collect::<Result<_, _>>()?;
-    Ok(v)
+    Ok(conn.query_map(sql, params, map)?)
 }
 
 /// Columns 0-4: agent id, agent name, credential id, issued, expires.
-fn credential_fact(r: &Row) -> rusqlite::Result<CredentialFact> {
+fn credential_fact(r: &Row) -> DbResult<CredentialFact> {
     Ok(CredentialFact {
         agent: AgentRef {
             id: r.get(0)?,
@@ -60,7 +56,7 @@ fn credential_fact(r: &Row) -> rusqlite::Result<CredentialFact> {
 
 /// Columns 0-7: agent id, agent name, grant id, resource, scope, level,
 /// granted, last used.
-fn grant_fact(r: &Row) -> rusqlite::Result<GrantFact> {
+fn grant_fact(r: &Row) -> DbResult<GrantFact> {
     Ok(GrantFact {
         agent: AgentRef {
             id: r.get(0)?,
@@ -83,8 +79,10 @@ const CREDENTIAL_FACT_COLS: &str = "a.id, a.name, c.id, c.issued_at, c.expires_a
 // time, letting ingest in between. Join order is spelled with CROSS JOIN
 // (which SQLite never reorders): without ANALYZE statistics the planner
 // may otherwise scan every credential to find a few departed owners.
+// PostgreSQL keeps statistics and plans the joins itself: there these
+// hints become plain joins (see `db::pg::translate`).
 
-pub fn unowned(conn: &Connection, _: &SweepQuery) -> StoreResult<Vec<UnownedFact>> {
+pub fn unowned(conn: &Db, _: &SweepQuery) -> StoreResult<Vec<UnownedFact>> {
     let row = |r: &Row| {
         let created: i64 = r.get(2)?;
         let departed: Option<i64> = r.get(4)?;
@@ -106,12 +104,12 @@ pub fn unowned(conn: &Connection, _: &SweepQuery) -> StoreResult<Vec<UnownedFact
          FROM people p CROSS JOIN agents a ON a.owner_id = p.id \
          WHERE p.status = 'departed' AND a.status != 'killed' \
          ORDER BY 6",
-        [],
+        params![],
         row,
     )
 }
 
-pub fn departed_owner(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<DepartedOwnerFact>> {
+pub fn departed_owner(conn: &Db, q: &SweepQuery) -> StoreResult<Vec<DepartedOwnerFact>> {
     all(
         conn,
         &format!(
@@ -121,7 +119,7 @@ pub fn departed_owner(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<Depa
              WHERE p.status = 'departed' AND a.status != 'killed' AND {LIVE} \
              ORDER BY a.seq, c.issued_at"
         ),
-        [to_ms(q.now)],
+        params![to_ms(q.now)],
         |r| {
             Ok(DepartedOwnerFact {
                 credential: credential_fact(r)?,
@@ -132,7 +130,7 @@ pub fn departed_owner(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<Depa
     )
 }
 
-pub fn dormant(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<DormantFact>> {
+pub fn dormant(conn: &Db, q: &SweepQuery) -> StoreResult<Vec<DormantFact>> {
     all(
         conn,
         &format!(
@@ -153,7 +151,7 @@ pub fn dormant(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<DormantFact
     )
 }
 
-pub fn no_expiry(conn: &Connection, _: &SweepQuery) -> StoreResult<Vec<CredentialFact>> {
+pub fn no_expiry(conn: &Db, _: &SweepQuery) -> StoreResult<Vec<CredentialFact>> {
     all(
         conn,
         &format!(
@@ -162,12 +160,12 @@ pub fn no_expiry(conn: &Connection, _: &SweepQuery) -> StoreResult<Vec<Credentia
              WHERE c.status = 'active' AND c.expires_at IS NULL AND a.status != 'killed' \
              ORDER BY a.seq, c.issued_at"
         ),
-        [],
+        params![],
         credential_fact,
     )
 }
 
-pub fn rotation_overdue(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<CredentialFact>> {
+pub fn rotation_overdue(conn: &Db, q: &SweepQuery) -> StoreResult<Vec<CredentialFact>> {
     all(
         conn,
         &format!(
@@ -192,7 +190,7 @@ pub fn rotation_overdue(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<Cr
 /// secret, or written on a credential), and only their holders are read.
 /// A credential counts once per fingerprint, with a destination it was
 /// presented to, if any.
-pub fn shared(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<SharedFact>> {
+pub fn shared(conn: &Db, q: &SweepQuery) -> StoreResult<Vec<SharedFact>> {
     all(
         conn,
         &format!(
@@ -221,12 +219,12 @@ pub fn shared(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<SharedFact>>
                FROM matching m CROSS JOIN credentials c ON c.id = m.cid \
                CROSS JOIN agents a ON a.id = c.agent_id \
                WHERE {LIVE} AND a.status != 'killed' \
-               GROUP BY c.id, m.fp) \
+               GROUP BY c.id, m.fp, a.id, a.name, a.seq) \
              SELECT agent, name, cid, issued, expires, fp, dest FROM live WHERE fp IN \
                (SELECT fp FROM live GROUP BY fp HAVING COUNT(DISTINCT agent) > 1) \
              ORDER BY fp, seq, cid"
         ),
-        [to_ms(q.now)],
+        params![to_ms(q.now)],
         |r| {
             Ok(SharedFact {
                 credential: credential_fact(r)?,
@@ -237,7 +235,7 @@ pub fn shared(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<SharedFact>>
     )
 }
 
-pub fn unused_grants(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<GrantFact>> {
+pub fn unused_grants(conn: &Db, q: &SweepQuery) -> StoreResult<Vec<GrantFact>> {
     all(
         conn,
         &format!(
@@ -247,12 +245,12 @@ pub fn unused_grants(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<Grant
                AND a.status != 'killed' \
              ORDER BY a.seq, g.granted_at"
         ),
-        [to_ms(q.unused_before)],
+        params![to_ms(q.unused_before)],
         grant_fact,
     )
 }
 
-pub fn new_grants(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<GrantFact>> {
+pub fn new_grants(conn: &Db, q: &SweepQuery) -> StoreResult<Vec<GrantFact>> {
     all(
         conn,
         &format!(
@@ -261,17 +259,17 @@ pub fn new_grants(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<GrantFac
              WHERE g.granted_at > ?1 AND a.status != 'killed' \
              ORDER BY a.seq, g.granted_at"
         ),
-        [to_ms(q.new_grant_after)],
+        params![to_ms(q.new_grant_after)],
         grant_fact,
     )
 }
 
-pub fn mcp_servers(conn: &Connection, _: &SweepQuery) -> StoreResult<Vec<AgentRef>> {
+pub fn mcp_servers(conn: &Db, _: &SweepQuery) -> StoreResult<Vec<AgentRef>> {
     all(
         conn,
         "SELECT id, name FROM agents INDEXED BY agents_mcp_servers \
          WHERE kind = 'mcp-server' AND status != 'killed' ORDER BY seq",
-        [],
+        params![],
         |r| {
             Ok(AgentRef {
                 id: r.get(0)?,
@@ -283,11 +281,11 @@ pub fn mcp_servers(conn: &Connection, _: &SweepQuery) -> StoreResult<Vec<AgentRe
 
 /// A scope an agent passes on for a person must be one that person
 /// delegated; a delegation straight from the person holds by definition.
-pub fn escalations(conn: &Connection, _: &SweepQuery) -> StoreResult<Vec<EscalationFact>> {
+pub fn escalations(conn: &Db, _: &SweepQuery) -> StoreResult<Vec<EscalationFact>> {
     all(
         conn,
         "SELECT c.id, c.name, d.id, pa.id, pa.name, p.email, s.value \
-         FROM delegations d INDEXED BY delegations_on_behalf CROSS JOIN json_each(d.scopes) s \
+         FROM delegations d INDEXED BY delegations_on_behalf CROSS JOIN json_each(d.scopes) s ON TRUE \
          CROSS JOIN agents c ON c.id = d.child_agent \
          CROSS JOIN agents pa ON pa.id = d.parent_agent \
          CROSS JOIN people p ON p.id = d.on_behalf_of \
@@ -296,7 +294,7 @@ pub fn escalations(conn: &Connection, _: &SweepQuery) -> StoreResult<Vec<Escalat
                            json_each(r.scopes) rs \
                            WHERE r.parent_person = d.on_behalf_of AND rs.value = s.value) \
          ORDER BY c.seq, d.created_at, s.value",
-        [],
+        params![],
         |r| {
             Ok(EscalationFact {
                 agent: AgentRef {
@@ -318,7 +316,7 @@ pub fn escalations(conn: &Connection, _: &SweepQuery) -> StoreResult<Vec<Escalat
 /// Depth in agents: a person's delegate is 1, an agent's delegate one more
 /// than it (an agent that nobody delegated to counts as 1). The store
 /// refuses cycles; the cap is a second guard.
-pub fn deep_chains(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<(AgentRef, usize)>> {
+pub fn deep_chains(conn: &Db, q: &SweepQuery) -> StoreResult<Vec<(AgentRef, usize)>> {
     all(
         conn,
         "WITH RECURSIVE chain(agent, depth) AS ( \
@@ -330,8 +328,8 @@ pub fn deep_chains(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<(AgentR
             SELECT d.child_agent, chain.depth + 1 FROM chain \
             CROSS JOIN delegations d ON d.parent_agent = chain.agent WHERE chain.depth < 64) \
          SELECT a.id, a.name, MAX(chain.depth) FROM chain CROSS JOIN agents a ON a.id = chain.agent \
-         WHERE a.status != 'killed' GROUP BY a.id HAVING MAX(chain.depth) > ?1 ORDER BY a.seq",
-        [q.max_chain_depth as i64],
+         WHERE a.status != 'killed' GROUP BY a.id, a.name, a.seq HAVING MAX(chain.depth) > ?1 ORDER BY a.seq",
+        params![q.max_chain_depth as i64],
         |r| {
             Ok((
                 AgentRef {
@@ -344,13 +342,13 @@ pub fn deep_chains(conn: &Connection, q: &SweepQuery) -> StoreResult<Vec<(AgentR
     )
 }
 
-pub fn live_alerts(conn: &Connection, rule: &str) -> StoreResult<Vec<LiveAlert>> {
+pub fn live_alerts(conn: &Db, rule: &str) -> StoreResult<Vec<LiveAlert>> {
     all(
         conn,
         "SELECT id, agent_id, rule, cause, severity, summary, evidence, mapping, status, \
                 COALESCE(seen_at, updated_at) \
          FROM alerts WHERE rule = ?1 AND status != 'resolved'",
-        [rule],
+        params![rule],
         |r| {
             let mapping: String = r.get(7)?;
             Ok(LiveAlert {
@@ -370,7 +368,7 @@ pub fn live_alerts(conn: &Connection, rule: &str) -> StoreResult<Vec<LiveAlert>>
 }
 
 /// The revision of this transaction, taken the first time a row changes.
-fn rev(tx: &Transaction, taken: &mut Option<i64>) -> StoreResult<i64> {
+fn rev(tx: &Db, taken: &mut Option<i64>) -> StoreResult<i64> {
     match taken {
         Some(r) => Ok(*r),
         None => {
@@ -386,7 +384,7 @@ fn audit_target(id: &str, agent: Option<&str>) -> String {
 }
 
 pub fn apply(
-    tx: &Transaction,
+    tx: &Db,
     raise: &[Finding],
     resolve: &[Resolution],
     now: DateTime<Utc>,
@@ -394,6 +392,7 @@ pub fn apply(
     let now = to_ms(now);
     let mut taken = None;
     let mut out = AlertsApplied::default();
+    let greatest = tx.dialect().greatest();
     for f in raise {
         let a = &f.alert;
         let actor = Actor::new(format!("rule:{}", a.rule));
@@ -417,17 +416,18 @@ pub fn apply(
                     && evidence == a.evidence
                     && map == mapping =>
             {
-                tx.prepare_cached(
-                    "UPDATE alerts SET seen_at = MAX(COALESCE(seen_at, 0), ?2) WHERE id = ?1",
-                )?
+                tx.prepare_cached(&format!(
+                    "UPDATE alerts SET seen_at = {greatest}(COALESCE(seen_at, 0), ?2) WHERE id = ?1"
+                ))?
                 .execute(params![id, seen])?;
             }
             Some((id, severity, ..)) => {
                 let r = rev(tx, &mut taken)?;
-                tx.prepare_cached(
+                tx.prepare_cached(&format!(
                     "UPDATE alerts SET severity = ?2, summary = ?3, evidence = ?4, mapping = ?5, \
-                     updated_at = ?6, seen_at = MAX(COALESCE(seen_at, 0), ?7), rev = ?8 WHERE id = ?1",
-                )?
+                     updated_at = ?6, seen_at = {greatest}(COALESCE(seen_at, 0), ?7), rev = ?8 \
+                     WHERE id = ?1"
+                ))?
                 .execute(params![
                     id,
                     a.severity.as_str(),
@@ -519,11 +519,7 @@ pub fn apply(
     Ok(out)
 }
 
-pub fn agent_states(
-    conn: &Connection,
-    ids: &[String],
-    now: DateTime<Utc>,
-) -> StoreResult<Vec<AgentState>> {
+pub fn agent_states(conn: &Db, ids: &[String], now: DateTime<Utc>) -> StoreResult<Vec<AgentState>> {
     let mut out = Vec::with_capacity(ids.len());
     let mut live = conn.prepare_cached(&format!(
         "SELECT COUNT(*) FROM credentials c WHERE c.agent_id = ?2 AND {LIVE}"

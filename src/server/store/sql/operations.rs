@@ -4,20 +4,20 @@
 use super::rows::{self, OPERATION_COLS, now_ms, to_json, to_ms};
 use super::tx::{append_audit, not_found};
 use crate::model::*;
+use crate::server::store::db::{Db, OptionalExt, params};
 use crate::server::store::{Actor, StoreError, StoreResult};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Operation> {
+pub fn get(conn: &Db, id: &str) -> StoreResult<Operation> {
     conn.query_row(
         &format!("SELECT {OPERATION_COLS} FROM operations WHERE id = ?1"),
-        [id],
+        params![id],
         rows::operation,
     )
     .optional()?
     .ok_or_else(|| not_found("operation", id))
 }
 
-pub fn begin(tx: &Transaction, actor: &Actor, op: &Operation) -> StoreResult<()> {
+pub fn begin(tx: &Db, actor: &Actor, op: &Operation) -> StoreResult<()> {
     tx.execute(
         "INSERT INTO operations (id, kind, target, actor, reason, status, steps, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7)",
@@ -43,7 +43,7 @@ pub fn begin(tx: &Transaction, actor: &Actor, op: &Operation) -> StoreResult<()>
 }
 
 pub fn update_step(
-    tx: &Transaction,
+    tx: &Db,
     op_id: &str,
     index: usize,
     status: StepStatus,
@@ -64,7 +64,7 @@ pub fn update_step(
 }
 
 pub fn finish(
-    tx: &Transaction,
+    tx: &Db,
     actor: &Actor,
     op_id: &str,
     status: OperationStatus,
@@ -91,12 +91,12 @@ pub fn finish(
     get(tx, op_id)
 }
 
-pub fn unfinished(conn: &Connection) -> StoreResult<Vec<Operation>> {
-    let mut stmt = conn.prepare(&format!(
+pub fn unfinished(conn: &Db) -> StoreResult<Vec<Operation>> {
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {OPERATION_COLS} FROM operations WHERE finished_at IS NULL ORDER BY created_at"
     ))?;
     let v = stmt
-        .query_map([], rows::operation)?
+        .query_map(params![], rows::operation)?
         .collect::<Result<_, _>>()?;
     Ok(v)
 }

@@ -1,20 +1,20 @@
-//! People and person tokens in SQLite.
+//! People and person tokens.
 
 use super::rows::{self, PERSON_COLS, now_ms};
 use super::tx::{append_audit, next_rev, not_found};
 use crate::api::NewPerson;
 use crate::model::*;
 use crate::secrets::new_id;
+use crate::server::store::db::{Db, OptionalExt, params};
 use crate::server::store::{Actor, StoreError, StoreResult, TokenRecord};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 /// By id, then by email (case-insensitive).
-pub fn resolve(conn: &Connection, key: &str) -> StoreResult<Person> {
+pub fn resolve(conn: &Db, key: &str) -> StoreResult<Person> {
     conn.query_row(
         &format!(
-            "SELECT {PERSON_COLS} FROM people WHERE id = ?1 OR email = ?1 COLLATE NOCASE LIMIT 1"
+            "SELECT {PERSON_COLS} FROM people WHERE id = ?1 OR lower(email) = lower(?1) LIMIT 1"
         ),
-        [key],
+        params![key],
         rows::person,
     )
     .optional()?
@@ -22,7 +22,7 @@ pub fn resolve(conn: &Connection, key: &str) -> StoreResult<Person> {
 }
 
 /// A person named inside a request body: missing is the body's fault (422).
-pub fn referenced(conn: &Connection, key: &str, role: &str) -> StoreResult<Person> {
+pub fn referenced(conn: &Db, key: &str, role: &str) -> StoreResult<Person> {
     resolve(conn, key).map_err(|e| match e {
         StoreError::NotFound(_) => StoreError::Invalid(format!(
             "{role} {key:?} is not a known person (give an id or email)"
@@ -31,17 +31,15 @@ pub fn referenced(conn: &Connection, key: &str, role: &str) -> StoreResult<Perso
     })
 }
 
-pub fn list(conn: &Connection) -> StoreResult<Vec<Person>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {PERSON_COLS} FROM people ORDER BY name, id"
-    ))?;
-    let people = stmt
-        .query_map([], rows::person)?
-        .collect::<Result<_, _>>()?;
-    Ok(people)
+pub fn list(conn: &Db) -> StoreResult<Vec<Person>> {
+    Ok(conn.query_map(
+        &format!("SELECT {PERSON_COLS} FROM people ORDER BY name, id"),
+        params![],
+        rows::person,
+    )?)
 }
 
-pub fn create(tx: &Transaction, actor: &Actor, new: &NewPerson) -> StoreResult<Person> {
+pub fn create(tx: &Db, actor: &Actor, new: &NewPerson) -> StoreResult<Person> {
     let name = new.name.trim();
     let email = new.email.trim();
     if name.is_empty() {
@@ -79,7 +77,7 @@ pub fn create(tx: &Transaction, actor: &Actor, new: &NewPerson) -> StoreResult<P
     resolve(tx, &id)
 }
 
-pub fn offboard(tx: &Transaction, actor: &Actor, key: &str, reason: &str) -> StoreResult<Person> {
+pub fn offboard(tx: &Db, actor: &Actor, key: &str, reason: &str) -> StoreResult<Person> {
     let person = resolve(tx, key)?;
     if person.status == PersonStatus::Departed {
         return Ok(person);
@@ -101,7 +99,7 @@ pub fn offboard(tx: &Transaction, actor: &Actor, key: &str, reason: &str) -> Sto
 }
 
 fn token_record(
-    conn: &Connection,
+    conn: &Db,
     id: String,
     name: String,
     role: String,
@@ -120,11 +118,11 @@ fn token_record(
     })
 }
 
-pub fn find_token(conn: &Connection, hash: &str) -> StoreResult<Option<TokenRecord>> {
+pub fn find_token(conn: &Db, hash: &str) -> StoreResult<Option<TokenRecord>> {
     let row = conn
         .query_row(
             "SELECT id, name, role, person_id FROM tokens WHERE hash = ?1",
-            [hash],
+            params![hash],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
@@ -132,7 +130,7 @@ pub fn find_token(conn: &Connection, hash: &str) -> StoreResult<Option<TokenReco
         .transpose()
 }
 
-pub fn ensure_admin_token(tx: &Transaction, hash: &str, prefix: &str) -> StoreResult<()> {
+pub fn ensure_admin_token(tx: &Db, hash: &str, prefix: &str) -> StoreResult<()> {
     if let Some(existing) = find_token(tx, hash)? {
         if existing.role != Role::Admin {
             return Err(StoreError::Conflict(format!(
@@ -160,7 +158,7 @@ pub fn ensure_admin_token(tx: &Transaction, hash: &str, prefix: &str) -> StoreRe
 }
 
 pub fn create_token(
-    tx: &Transaction,
+    tx: &Db,
     actor: &Actor,
     name: &str,
     role: Role,
@@ -206,14 +204,16 @@ pub fn create_token(
     })
 }
 
-pub fn delete_token(tx: &Transaction, actor: &Actor, id: &str) -> StoreResult<()> {
+pub fn delete_token(tx: &Db, actor: &Actor, id: &str) -> StoreResult<()> {
     let name: Option<String> = tx
-        .query_row("SELECT name FROM tokens WHERE id = ?1", [id], |r| r.get(0))
+        .query_row("SELECT name FROM tokens WHERE id = ?1", params![id], |r| {
+            r.get(0)
+        })
         .optional()?;
     let Some(name) = name else {
         return Err(not_found("token", id));
     };
-    tx.execute("DELETE FROM tokens WHERE id = ?1", [id])?;
+    tx.execute("DELETE FROM tokens WHERE id = ?1", params![id])?;
     append_audit(
         tx,
         actor,

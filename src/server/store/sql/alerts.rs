@@ -1,32 +1,34 @@
-//! Alerts in SQLite: one live alert per (rule, cause), acknowledged with a
+//! Alerts: one live alert per (rule, cause), acknowledged with a
 //! reason.
 
 use super::rows::{self, ALERT_COLS, now_ms};
 use super::tx::{append_audit, next_rev, not_found};
 use crate::model::*;
 use crate::secrets::new_id;
+use crate::server::store::db::{Db, OptionalExt, params};
 use crate::server::store::{Actor, AlertInput, StoreError, StoreResult};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Alert> {
+pub fn get(conn: &Db, id: &str) -> StoreResult<Alert> {
     conn.query_row(
         &format!("SELECT {ALERT_COLS} FROM alerts WHERE id = ?1"),
-        [id],
+        params![id],
         rows::alert,
     )
     .optional()?
     .ok_or_else(|| not_found("alert", id))
 }
 
-pub fn list(conn: &Connection) -> StoreResult<Vec<Alert>> {
-    let mut stmt = conn.prepare(&format!(
+pub fn list(conn: &Db) -> StoreResult<Vec<Alert>> {
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {ALERT_COLS} FROM alerts ORDER BY created_at DESC, id"
     ))?;
-    let v = stmt.query_map([], rows::alert)?.collect::<Result<_, _>>()?;
+    let v = stmt
+        .query_map(params![], rows::alert)?
+        .collect::<Result<_, _>>()?;
     Ok(v)
 }
 
-pub fn raise(tx: &Transaction, a: &AlertInput) -> StoreResult<Alert> {
+pub fn raise(tx: &Db, a: &AlertInput) -> StoreResult<Alert> {
     let live: Option<String> = tx
         .query_row(
             "SELECT id FROM alerts WHERE rule = ?1 AND cause = ?2 AND status != 'resolved'",
@@ -65,7 +67,7 @@ pub fn raise(tx: &Transaction, a: &AlertInput) -> StoreResult<Alert> {
     get(tx, &id)
 }
 
-pub fn ack(tx: &Transaction, actor: &Actor, id: &str, reason: &str) -> StoreResult<Alert> {
+pub fn ack(tx: &Db, actor: &Actor, id: &str, reason: &str) -> StoreResult<Alert> {
     let alert = get(tx, id)?;
     match alert.status {
         AlertStatus::Resolved => {

@@ -1,4 +1,4 @@
-//! Credentials, grants and delegations in SQLite, and the lookup of an
+//! Credentials, grants and delegations, and the lookup of an
 //! agent credential by the hash of its secret.
 
 use super::rows::{self, CREDENTIAL_COLS, DELEGATION_COLS, GRANT_COLS, now_ms, to_json, to_ms};
@@ -7,29 +7,29 @@ use super::{agents, people};
 use crate::api::NewGrant;
 use crate::model::*;
 use crate::secrets::new_id;
+use crate::server::store::db::{Db, OptionalExt, params};
 use crate::server::store::{Actor, DelegationInput, Principal, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::collections::BTreeSet;
 
 /// Longest delegation chain accepted, counted in agents.
 const MAX_CHAIN: usize = 16;
 
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Credential> {
+pub fn get(conn: &Db, id: &str) -> StoreResult<Credential> {
     conn.query_row(
         &format!("SELECT {CREDENTIAL_COLS} FROM credentials WHERE id = ?1"),
-        [id],
+        params![id],
         rows::credential,
     )
     .optional()?
     .ok_or_else(|| not_found("credential", id))
 }
 
-pub fn find_by_hash(conn: &Connection, hash: &str) -> StoreResult<Option<Principal>> {
+pub fn find_by_hash(conn: &Db, hash: &str) -> StoreResult<Option<Principal>> {
     let credential = conn
         .query_row(
             &format!("SELECT {CREDENTIAL_COLS} FROM credentials WHERE hash = ?1"),
-            [hash],
+            params![hash],
             rows::credential,
         )
         .optional()?;
@@ -58,7 +58,7 @@ fn check_scopes(scopes: &[String]) -> StoreResult<()> {
 }
 
 pub fn issue(
-    tx: &Transaction,
+    tx: &Db,
     actor: &Actor,
     agent_id: &str,
     scopes: &[String],
@@ -96,7 +96,7 @@ pub fn issue(
     get(tx, &id)
 }
 
-pub fn revoke(tx: &Transaction, actor: &Actor, id: &str, reason: &str) -> StoreResult<Credential> {
+pub fn revoke(tx: &Db, actor: &Actor, id: &str, reason: &str) -> StoreResult<Credential> {
     let credential = get(tx, id)?;
     if credential.status == CredentialStatus::Revoked {
         return Ok(credential);
@@ -117,12 +117,7 @@ pub fn revoke(tx: &Transaction, actor: &Actor, id: &str, reason: &str) -> StoreR
     get(tx, id)
 }
 
-pub fn revoke_all(
-    tx: &Transaction,
-    actor: &Actor,
-    agent_id: &str,
-    reason: &str,
-) -> StoreResult<usize> {
+pub fn revoke_all(tx: &Db, actor: &Actor, agent_id: &str, reason: &str) -> StoreResult<usize> {
     let agent = agents::get(tx, agent_id)?;
     // Expired credentials are revoked too, so nothing the agent held stays
     // in a state that a clock change could revive.
@@ -145,12 +140,7 @@ pub fn revoke_all(
     Ok(n)
 }
 
-pub fn add_grant(
-    tx: &Transaction,
-    actor: &Actor,
-    agent_id: &str,
-    g: &NewGrant,
-) -> StoreResult<Grant> {
+pub fn add_grant(tx: &Db, actor: &Actor, agent_id: &str, g: &NewGrant) -> StoreResult<Grant> {
     let agent = agents::get(tx, agent_id)?;
     if agent.status == AgentStatus::Killed {
         return Err(StoreError::Conflict(format!(
@@ -179,25 +169,25 @@ pub fn add_grant(
     )?;
     tx.query_row(
         &format!("SELECT {GRANT_COLS} FROM grants WHERE id = ?1"),
-        [&id],
+        params![&id],
         rows::grant,
     )
     .map_err(Into::into)
 }
 
-fn incoming(conn: &Connection, agent_id: &str) -> StoreResult<Vec<Delegation>> {
+fn incoming(conn: &Db, agent_id: &str) -> StoreResult<Vec<Delegation>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {DELEGATION_COLS} FROM delegations WHERE child_agent = ?1"
     ))?;
     let v = stmt
-        .query_map([agent_id], rows::delegation)?
+        .query_map(params![agent_id], rows::delegation)?
         .collect::<Result<_, _>>()?;
     Ok(v)
 }
 
 /// How many agents deep the chain above `agent_id` goes, and whether
 /// `needle` is among them.
-fn ancestors(conn: &Connection, agent_id: &str, needle: &str) -> StoreResult<(usize, bool)> {
+fn ancestors(conn: &Db, agent_id: &str, needle: &str) -> StoreResult<(usize, bool)> {
     let mut depth = 0;
     let mut frontier = vec![agent_id.to_string()];
     let mut seen = BTreeSet::new();
@@ -222,11 +212,7 @@ fn ancestors(conn: &Connection, agent_id: &str, needle: &str) -> StoreResult<(us
     Ok((depth, false))
 }
 
-pub fn add_delegation(
-    tx: &Transaction,
-    actor: &Actor,
-    d: &DelegationInput,
-) -> StoreResult<Delegation> {
+pub fn add_delegation(tx: &Db, actor: &Actor, d: &DelegationInput) -> StoreResult<Delegation> {
     check_scopes(&d.scopes)?;
     let child = agents::referenced(tx, &d.child_agent, "child_agent")?;
     if child.status == AgentStatus::Killed {
@@ -313,7 +299,7 @@ pub fn add_delegation(
     )?;
     tx.query_row(
         &format!("SELECT {DELEGATION_COLS} FROM delegations WHERE id = ?1"),
-        [&id],
+        params![&id],
         rows::delegation,
     )
     .map_err(Into::into)

@@ -3,18 +3,18 @@
 
 use super::rows::{to_json, to_ms};
 use super::tx::{append_audit, next_rev};
+use crate::server::store::db::{Db, params};
 use crate::server::store::{Actor, Import, StoreResult};
-use rusqlite::{Transaction, params};
 
-pub fn import(tx: &Transaction, actor: &Actor, i: &Import) -> StoreResult<()> {
+pub fn import(tx: &Db, actor: &Actor, i: &Import) -> StoreResult<()> {
     let rev = next_rev(tx)?;
     {
-        let mut stmt = tx.prepare(
+        let mut stmt = tx.prepare_cached(
             "INSERT INTO people (id, name, email, team, manager_id, status, created_at, departed_at, rev) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
         // Managers may come later in the list than their reports.
-        tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+        tx.defer_foreign_keys()?;
         for p in &i.people {
             stmt.execute(params![
                 p.id,
@@ -30,7 +30,7 @@ pub fn import(tx: &Transaction, actor: &Actor, i: &Import) -> StoreResult<()> {
         }
     }
     {
-        let mut stmt = tx.prepare(
+        let mut stmt = tx.prepare_cached(
             "INSERT INTO agents (id, name, kind, environment, owner_id, description, runtime, labels, status, \
              created_by, created_at, updated_at, last_seen_at, rev) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
@@ -55,7 +55,7 @@ pub fn import(tx: &Transaction, actor: &Actor, i: &Import) -> StoreResult<()> {
         }
     }
     {
-        let mut stmt = tx.prepare(
+        let mut stmt = tx.prepare_cached(
             "INSERT INTO credentials (id, agent_id, hash, prefix, scopes, issued_at, expires_at, last_used_at, \
              status, revoked_at, revoked_reason, rev) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -83,7 +83,7 @@ pub fn import(tx: &Transaction, actor: &Actor, i: &Import) -> StoreResult<()> {
         }
     }
     {
-        let mut stmt = tx.prepare(
+        let mut stmt = tx.prepare_cached(
             "INSERT INTO grants (id, agent_id, resource, scope, level, granted_at, last_used_at, rev) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
@@ -101,7 +101,7 @@ pub fn import(tx: &Transaction, actor: &Actor, i: &Import) -> StoreResult<()> {
         }
     }
     {
-        let mut stmt = tx.prepare(
+        let mut stmt = tx.prepare_cached(
             "INSERT INTO delegations (id, parent_agent, parent_person, child_agent, on_behalf_of, scopes, created_at, rev) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;

@@ -1,4 +1,4 @@
-//! Agents in SQLite: registration, lookup, ownership, suspension, killing.
+//! Agents: registration, lookup, ownership, suspension, killing.
 
 use super::people;
 use super::rows::{
@@ -8,16 +8,16 @@ use super::tx::{append_audit, next_rev, not_found};
 use crate::api::NewAgent;
 use crate::model::*;
 use crate::secrets::new_id;
+use crate::server::store::db::{Db, DbResult, OptionalExt, Row, params};
 use crate::server::store::{Actor, StoreError, StoreResult};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 /// Longest name, environment or runtime reference accepted.
 const MAX_FIELD: usize = 256;
 
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Agent> {
+pub fn get(conn: &Db, id: &str) -> StoreResult<Agent> {
     conn.query_row(
         &format!("SELECT {AGENT_COLS} FROM agents WHERE id = ?1"),
-        [id],
+        params![id],
         rows::agent,
     )
     .optional()?
@@ -25,10 +25,10 @@ pub fn get(conn: &Connection, id: &str) -> StoreResult<Agent> {
 }
 
 /// By id, then by unique name.
-pub fn resolve(conn: &Connection, key: &str) -> StoreResult<Agent> {
+pub fn resolve(conn: &Db, key: &str) -> StoreResult<Agent> {
     conn.query_row(
         &format!("SELECT {AGENT_COLS} FROM agents WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1"),
-        [key],
+        params![key],
         rows::agent,
     )
     .optional()?
@@ -36,7 +36,7 @@ pub fn resolve(conn: &Connection, key: &str) -> StoreResult<Agent> {
 }
 
 /// An agent named inside a request body: missing is the body's fault (422).
-pub fn referenced(conn: &Connection, key: &str, role: &str) -> StoreResult<Agent> {
+pub fn referenced(conn: &Db, key: &str, role: &str) -> StoreResult<Agent> {
     resolve(conn, key).map_err(|e| match e {
         StoreError::NotFound(_) => {
             StoreError::Invalid(format!("{role} {key:?} is not a known agent"))
@@ -84,7 +84,7 @@ fn check_name(name: &str) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn create(tx: &Transaction, actor: &Actor, new: &NewAgent) -> StoreResult<Agent> {
+pub fn create(tx: &Db, actor: &Actor, new: &NewAgent) -> StoreResult<Agent> {
     check_name(&new.name)?;
     check_field("environment", &new.environment)?;
     if let Some(r) = &new.runtime {
@@ -92,7 +92,7 @@ pub fn create(tx: &Transaction, actor: &Actor, new: &NewAgent) -> StoreResult<Ag
     }
     let exists: bool = tx.query_row(
         "SELECT EXISTS(SELECT 1 FROM agents WHERE name = ?1)",
-        [&new.name],
+        params![&new.name],
         |r| r.get(0),
     )?;
     if exists {
@@ -137,42 +137,34 @@ pub fn create(tx: &Transaction, actor: &Actor, new: &NewAgent) -> StoreResult<Ag
     get(tx, &id)
 }
 
-pub fn list(
-    conn: &Connection,
-    limit: usize,
-    after: Option<i64>,
-) -> StoreResult<(Vec<Agent>, Option<i64>)> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {AGENT_COLS} FROM agents WHERE seq > ?1 ORDER BY seq LIMIT ?2"
-    ))?;
+pub fn list(conn: &Db, limit: usize, after: Option<i64>) -> StoreResult<(Vec<Agent>, Option<i64>)> {
     let mut last = None;
     let mut agents = Vec::new();
-    let mut rows = stmt.query(params![after.unwrap_or(0), (limit + 1) as i64])?;
-    while let Some(row) = rows.next()? {
-        if agents.len() == limit {
-            return Ok((agents, last));
-        }
-        last = Some(row.get::<_, i64>("seq")?);
-        agents.push(rows::agent(row)?);
-    }
-    Ok((agents, None))
+    let mut more = false;
+    conn.for_each(
+        &format!("SELECT {AGENT_COLS} FROM agents WHERE seq > ?1 ORDER BY seq LIMIT ?2"),
+        params![after.unwrap_or(0), (limit + 1) as i64],
+        |row| {
+            if agents.len() == limit {
+                more = true;
+                return Ok(false);
+            }
+            last = Some(row.get::<_, i64>("seq")?);
+            agents.push(rows::agent(row)?);
+            Ok(true)
+        },
+    )?;
+    Ok((agents, if more { last } else { None }))
 }
 
-pub fn detail(conn: &Connection, id: &str) -> StoreResult<AgentDetail> {
+pub fn detail(conn: &Db, id: &str) -> StoreResult<AgentDetail> {
     let agent = get(conn, id)?;
     let owner_person = match &agent.owner {
         Some(o) => Some(people::resolve(conn, o)?),
         None => None,
     };
-    fn all<T>(
-        conn: &Connection,
-        sql: &str,
-        id: &str,
-        f: fn(&rusqlite::Row) -> rusqlite::Result<T>,
-    ) -> StoreResult<Vec<T>> {
-        let mut stmt = conn.prepare_cached(sql)?;
-        let v = stmt.query_map([id], f)?.collect::<Result<_, _>>()?;
-        Ok(v)
+    fn all<T>(conn: &Db, sql: &str, id: &str, f: fn(&Row) -> DbResult<T>) -> StoreResult<Vec<T>> {
+        Ok(conn.query_map(sql, params![id], f)?)
     }
     Ok(AgentDetail {
         credentials: all(
@@ -212,7 +204,7 @@ pub fn detail(conn: &Connection, id: &str) -> StoreResult<AgentDetail> {
 }
 
 pub fn set_owner(
-    tx: &Transaction,
+    tx: &Db,
     actor: &Actor,
     agent_id: &str,
     person_key: &str,
@@ -253,7 +245,7 @@ pub fn set_owner(
 }
 
 pub fn set_suspended(
-    tx: &Transaction,
+    tx: &Db,
     actor: &Actor,
     agent_id: &str,
     suspend: bool,
@@ -301,12 +293,7 @@ pub fn set_suspended(
     get(tx, &agent.id)
 }
 
-pub fn mark_killed(
-    tx: &Transaction,
-    actor: &Actor,
-    agent_id: &str,
-    reason: &str,
-) -> StoreResult<bool> {
+pub fn mark_killed(tx: &Db, actor: &Actor, agent_id: &str, reason: &str) -> StoreResult<bool> {
     let agent = get(tx, agent_id)?;
     if agent.status == AgentStatus::Killed {
         return Ok(false);
@@ -327,27 +314,32 @@ pub fn mark_killed(
     Ok(true)
 }
 
-pub fn delegated_children(conn: &Connection, agent_id: &str) -> StoreResult<Vec<String>> {
+pub fn delegated_children(conn: &Db, agent_id: &str) -> StoreResult<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT child_agent FROM delegations WHERE parent_agent = ?1 ORDER BY child_agent",
     )?;
     let v = stmt
-        .query_map([agent_id], |r| r.get(0))?
+        .query_map(params![agent_id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     Ok(v)
 }
 
 /// A sign of life: the agent was seen, with this credential.
-pub fn touch(tx: &Transaction, agent_id: &str, credential_id: &str, at_ms: i64) -> StoreResult<()> {
+pub fn touch(tx: &Db, agent_id: &str, credential_id: &str, at_ms: i64) -> StoreResult<()> {
     let rev = next_rev(tx)?;
+    let greatest = tx.dialect().greatest();
     // A dormant agent that shows activity is active again.
     tx.execute(
-        "UPDATE agents SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?2), rev = ?3, \
-         status = CASE status WHEN 'dormant' THEN 'active' ELSE status END WHERE id = ?1",
+        &format!(
+            "UPDATE agents SET last_seen_at = {greatest}(COALESCE(last_seen_at, 0), ?2), rev = ?3, \
+         status = CASE status WHEN 'dormant' THEN 'active' ELSE status END WHERE id = ?1"
+        ),
         params![agent_id, at_ms, rev],
     )?;
     tx.execute(
-        "UPDATE credentials SET last_used_at = MAX(COALESCE(last_used_at, 0), ?2), rev = ?3 WHERE id = ?1",
+        &format!(
+            "UPDATE credentials SET last_used_at = {greatest}(COALESCE(last_used_at, 0), ?2), rev = ?3 WHERE id = ?1"
+        ),
         params![credential_id, at_ms, rev],
     )?;
     Ok(())

@@ -5,12 +5,12 @@ use super::agents::touch;
 use super::rows::{to_json, to_ms};
 use super::tx::next_rev;
 use crate::server::rules::destination;
+use crate::server::store::db::{Db, OptionalExt, params};
 use crate::server::store::{EventRecord, StoreResult};
-use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::BTreeMap;
 
 pub fn record(
-    tx: &Transaction,
+    tx: &Db,
     agent_id: &str,
     credential_id: &str,
     events: &[EventRecord],
@@ -37,10 +37,11 @@ pub fn record(
     }
     if events.iter().any(|e| e.scope.is_some()) {
         let rev = next_rev(tx)?;
-        let mut used = tx.prepare_cached(
-            "UPDATE grants SET last_used_at = MAX(COALESCE(last_used_at, 0), ?3), rev = ?4 \
+        let mut used = tx.prepare_cached(&format!(
+            "UPDATE grants SET last_used_at = {}(COALESCE(last_used_at, 0), ?3), rev = ?4 \
              WHERE agent_id = ?1 AND scope = ?2",
-        )?;
+            tx.dialect().greatest()
+        ))?;
         for e in events {
             if let Some(scope) = &e.scope {
                 used.execute(params![agent_id, scope, to_ms(e.at), rev])?;
@@ -57,7 +58,7 @@ pub fn record(
 /// Keeps the latest fingerprint each destination was presented with under
 /// this credential. An older report, arriving late, does not undo a newer
 /// one: a key rotated at the target stays rotated.
-fn present(tx: &Transaction, credential_id: &str, events: &[EventRecord]) -> StoreResult<()> {
+fn present(tx: &Db, credential_id: &str, events: &[EventRecord]) -> StoreResult<()> {
     let mut latest: BTreeMap<String, (i64, &str)> = BTreeMap::new();
     for e in events {
         if let Some(fp) = &e.credential_fingerprint {
@@ -83,7 +84,7 @@ fn present(tx: &Transaction, credential_id: &str, events: &[EventRecord]) -> Sto
          WHERE excluded.seen_at >= presented_secrets.seen_at",
     )?;
     for (dest, (at, fp)) in latest {
-        let secret_of: Option<String> = warden.query_row([fp], |r| r.get(0)).optional()?;
+        let secret_of: Option<String> = warden.query_row(params![fp], |r| r.get(0)).optional()?;
         upsert.execute(params![credential_id, dest, fp, at, secret_of])?;
     }
     Ok(())

@@ -2,40 +2,33 @@
 //! SQL that any engine runs as written.
 
 use crate::model::{AgentStatus, AlertStatus, Severity};
+use crate::server::store::db::{Db, params};
 use crate::server::store::{FleetCounts, StoreError, StoreResult};
-use rusqlite::Connection;
 use std::str::FromStr;
 
-pub fn fleet_counts(conn: &Connection) -> StoreResult<FleetCounts> {
-    // One read transaction: both counts are of the same revision.
-    conn.execute_batch("BEGIN DEFERRED")?;
-    let result = read(conn);
-    conn.execute_batch("COMMIT")?;
-    result
-}
-
-fn read(conn: &Connection) -> StoreResult<FleetCounts> {
+/// Both counts from one snapshot: the caller reads them in one.
+pub fn fleet_counts(conn: &Db) -> StoreResult<FleetCounts> {
     let mut agents = Vec::new();
-    let mut stmt = conn.prepare_cached("SELECT status, COUNT(*) FROM agents GROUP BY status")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-    for row in rows {
-        let (status, n) = row?;
+    for (status, n) in conn.query_map(
+        "SELECT status, COUNT(*) FROM agents GROUP BY status",
+        params![],
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+    )? {
         agents.push((parse::<AgentStatus>(&status)?, count(n)));
     }
     let mut alerts = Vec::new();
-    let mut stmt = conn.prepare_cached(
+    for (status, severity, n) in conn.query_map(
         "SELECT status, severity, COUNT(*) FROM alerts \
          WHERE status <> 'resolved' GROUP BY status, severity",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (status, severity, n) = row?;
+        params![],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        },
+    )? {
         alerts.push((
             parse::<AlertStatus>(&status)?,
             parse::<Severity>(&severity)?,

@@ -1,16 +1,16 @@
-//! What agents do, as the rules need it, in SQLite: the per-minute
+//! What agents do, as the rules need it: the per-minute
 //! activity series, the destinations each agent has used, the identities a
 //! delegation chain names, and the count of refused attempts (R18). Every
 //! statement here goes through a primary key or an index, so a batch costs
 //! what it carries, not the agent's history.
 
 use super::rows::{self, PERSON_COLS, to_ms};
+use crate::server::store::db::{Db, OptionalExt, params};
 use crate::server::store::{
     ACTIVITY_MINUTES, AgentRef, BatchFacts, BatchObservation, IdentityFact, MinuteFact,
     RefusalCount, StoreResult,
 };
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 fn count(n: i64) -> u32 {
     u32::try_from(n.max(0)).unwrap_or(u32::MAX)
@@ -24,11 +24,11 @@ fn unix_minute(t: DateTime<Utc>) -> i64 {
     t.timestamp().div_euclid(60)
 }
 
-pub fn observe(tx: &Transaction, agent_id: &str, b: &BatchObservation) -> StoreResult<BatchFacts> {
+pub fn observe(tx: &Db, agent_id: &str, b: &BatchObservation) -> StoreResult<BatchFacts> {
     let kept = || b.minutes.iter().filter(|m| m.minute >= b.keep_from_minute);
     let mut add = tx.prepare_cached(
         "INSERT INTO activity_minutes (agent_id, minute, calls) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (agent_id, minute) DO UPDATE SET calls = calls + excluded.calls",
+         ON CONFLICT (agent_id, minute) DO UPDATE SET calls = activity_minutes.calls + excluded.calls",
     )?;
     for m in kept() {
         add.execute(params![agent_id, m.minute, m.calls])?;
@@ -40,7 +40,7 @@ pub fn observe(tx: &Transaction, agent_id: &str, b: &BatchObservation) -> StoreR
     let mut current = tx
         .prepare_cached("SELECT calls FROM activity_minutes WHERE agent_id = ?1 AND minute = ?2")?;
     let mut window = tx.prepare_cached(
-        "SELECT COUNT(*), COALESCE(SUM(calls), 0) FROM activity_minutes \
+        "SELECT COUNT(*), CAST(COALESCE(SUM(calls), 0) AS BIGINT) FROM activity_minutes \
          WHERE agent_id = ?1 AND minute >= ?2 AND minute < ?3",
     )?;
     let mut minutes = Vec::new();
@@ -70,7 +70,7 @@ pub fn observe(tx: &Transaction, agent_id: &str, b: &BatchObservation) -> StoreR
     // it was doing before this batch decides whether it is still learning.
     let first: Option<i64> = tx
         .prepare_cached("SELECT MIN(first_seen_at) FROM known_destinations WHERE agent_id = ?1")?
-        .query_row([agent_id], |r| r.get(0))?;
+        .query_row(params![agent_id], |r| r.get(0))?;
     let mut learn = tx.prepare_cached(
         "INSERT INTO known_destinations (agent_id, destination, first_seen_at) VALUES (?1, ?2, ?3) \
          ON CONFLICT (agent_id, destination) DO NOTHING",
@@ -91,7 +91,7 @@ pub fn observe(tx: &Transaction, agent_id: &str, b: &BatchObservation) -> StoreR
     }
     let known: i64 = tx
         .prepare_cached("SELECT COUNT(*) FROM known_destinations WHERE agent_id = ?1")?
-        .query_row([agent_id], |r| r.get(0))?;
+        .query_row(params![agent_id], |r| r.get(0))?;
 
     let mut identities = Vec::with_capacity(b.identities.len());
     for key in &b.identities {
@@ -108,12 +108,12 @@ pub fn observe(tx: &Transaction, agent_id: &str, b: &BatchObservation) -> StoreR
 
 /// A person (by id or email) and the scopes they delegated, and an agent
 /// (by id or name), named `key`.
-fn identity(conn: &Connection, key: &str) -> StoreResult<IdentityFact> {
+fn identity(conn: &Db, key: &str) -> StoreResult<IdentityFact> {
     let person = conn
         .prepare_cached(&format!(
-            "SELECT {PERSON_COLS} FROM people WHERE id = ?1 OR email = ?1 COLLATE NOCASE LIMIT 1"
+            "SELECT {PERSON_COLS} FROM people WHERE id = ?1 OR lower(email) = lower(?1) LIMIT 1"
         ))?
-        .query_row([key], rows::person)
+        .query_row(params![key], rows::person)
         .optional()?;
     let person = match person {
         Some(p) => {
@@ -122,7 +122,7 @@ fn identity(conn: &Connection, key: &str) -> StoreResult<IdentityFact> {
                     "SELECT DISTINCT s.value FROM delegations d, json_each(d.scopes) s \
                      WHERE d.parent_person = ?1 ORDER BY 1",
                 )?
-                .query_map([&p.id], |r| r.get(0))?
+                .query_map(params![&p.id], |r| r.get(0))?
                 .collect::<Result<Vec<String>, _>>()?;
             Some((p, scopes))
         }
@@ -130,7 +130,7 @@ fn identity(conn: &Connection, key: &str) -> StoreResult<IdentityFact> {
     };
     let agent = conn
         .prepare_cached("SELECT id, name FROM agents WHERE id = ?1 OR name = ?1 LIMIT 1")?
-        .query_row([key], |r| {
+        .query_row(params![key], |r| {
             Ok(AgentRef {
                 id: r.get(0)?,
                 name: r.get(1)?,
@@ -144,7 +144,7 @@ fn identity(conn: &Connection, key: &str) -> StoreResult<IdentityFact> {
     })
 }
 
-pub fn series(conn: &Connection, agent_id: &str, now: DateTime<Utc>) -> StoreResult<Vec<u32>> {
+pub fn series(conn: &Db, agent_id: &str, now: DateTime<Utc>) -> StoreResult<Vec<u32>> {
     let last = unix_minute(now);
     let first = last - ACTIVITY_MINUTES as i64 + 1;
     let mut out = vec![0; ACTIVITY_MINUTES];
@@ -167,15 +167,15 @@ pub fn series(conn: &Connection, agent_id: &str, now: DateTime<Utc>) -> StoreRes
     Ok(out)
 }
 
-pub fn prune(tx: &Transaction, before: DateTime<Utc>) -> StoreResult<usize> {
+pub fn prune(tx: &Db, before: DateTime<Utc>) -> StoreResult<usize> {
     Ok(tx.execute(
         "DELETE FROM activity_minutes WHERE minute < ?1",
-        [unix_minute(before)],
+        params![unix_minute(before)],
     )?)
 }
 
 pub fn note_refusal(
-    tx: &Transaction,
+    tx: &Db,
     agent_id: &str,
     credential_id: &str,
     at: DateTime<Utc>,
@@ -185,8 +185,10 @@ pub fn note_refusal(
         "INSERT INTO refused_attempts (agent_id, attempts, first_at, last_at, last_credential) \
          VALUES (?1, 1, ?3, ?3, ?2) \
          ON CONFLICT (agent_id) DO UPDATE SET \
-           attempts = CASE WHEN last_at < ?4 THEN 1 ELSE attempts + 1 END, \
-           first_at = CASE WHEN last_at < ?4 THEN ?3 ELSE first_at END, \
+           attempts = CASE WHEN refused_attempts.last_at < ?4 THEN 1 \
+                      ELSE refused_attempts.attempts + 1 END, \
+           first_at = CASE WHEN refused_attempts.last_at < ?4 THEN ?3 \
+                      ELSE refused_attempts.first_at END, \
            last_at = ?3, last_credential = ?2 \
          RETURNING attempts, first_at",
         params![agent_id, credential_id, to_ms(at), to_ms(episode_start)],

@@ -3,38 +3,33 @@
 
 use super::rows::now_ms;
 use crate::server::audit;
+use crate::server::store::db::{Db, OptionalExt, params};
 use crate::server::store::{Actor, StoreError, StoreResult};
-use rusqlite::{OptionalExtension, Transaction, params};
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        if let rusqlite::Error::SqliteFailure(f, _) = &e
-            && f.code == rusqlite::ErrorCode::ConstraintViolation
-        {
-            return StoreError::Conflict(format!("conflicts with an existing record: {e}"));
-        }
-        StoreError::Internal(e.to_string())
-    }
-}
 
 /// The next revision of the one global counter; every row written in this
 /// transaction takes it.
-pub fn next_rev(tx: &Transaction) -> StoreResult<i64> {
+pub fn next_rev(tx: &Db) -> StoreResult<i64> {
     Ok(tx.query_row(
         "UPDATE meta SET value = value + 1 WHERE key = 'rev' RETURNING value",
-        [],
+        params![],
         |r| r.get(0),
     )?)
 }
 
-pub fn current_rev(conn: &rusqlite::Connection) -> StoreResult<i64> {
-    Ok(conn.query_row("SELECT value FROM meta WHERE key = 'rev'", [], |r| r.get(0))?)
+pub fn current_rev(conn: &Db) -> StoreResult<i64> {
+    Ok(
+        conn.query_row("SELECT value FROM meta WHERE key = 'rev'", params![], |r| {
+            r.get(0)
+        })?,
+    )
 }
 
-/// Appends one entry. The write transaction holds SQLite's write lock, so
-/// two writers can never read the same head and fork the chain.
+/// Appends one entry. Every write transaction holds the one writer's lock
+/// (SQLite's write lock; on PostgreSQL the `meta` row lock every write
+/// takes first), so two writers can never read the same head and fork the
+/// chain.
 pub fn append_audit(
-    tx: &Transaction,
+    tx: &Db,
     actor: &Actor,
     action: &str,
     target: &str,
@@ -44,16 +39,18 @@ pub fn append_audit(
     let last: Option<(i64, String)> = tx
         .query_row(
             "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
+            params![],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
     // The number comes from the recorded head, not from the last row: if
     // rows were deleted from the end, the next entry must not take their
     // numbers and paper over the hole; the gap stays for verify to name.
-    let head: i64 = tx.query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
-        r.get(0)
-    })?;
+    let head: i64 = tx.query_row(
+        "SELECT value FROM meta WHERE key = 'audit_head'",
+        params![],
+        |r| r.get(0),
+    )?;
     let (seq, prev) = match last {
         Some((s, h)) => (s.max(head) + 1, h),
         None => (head + 1, audit::GENESIS.to_string()),

@@ -1,9 +1,9 @@
-//! Turning SQLite rows into model values, and the column lists that go with
+//! Turning rows into model values, and the column lists that go with
 //! them. Times are stored as Unix milliseconds, lists and maps as JSON.
 
 use crate::model::*;
+use crate::server::store::db::{DbError, DbResult, Row};
 use chrono::{DateTime, Utc};
-use rusqlite::Row;
 use std::str::FromStr;
 
 pub fn to_ms(t: DateTime<Utc>) -> i64 {
@@ -14,32 +14,29 @@ pub fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
 }
 
-fn time(ms: i64) -> rusqlite::Result<DateTime<Utc>> {
-    DateTime::from_timestamp_millis(ms).ok_or(rusqlite::Error::IntegralValueOutOfRange(0, ms))
+fn time(ms: i64) -> DbResult<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| DbError::Conversion(format!("{ms} is not a time in milliseconds")))
 }
 
-fn opt_time(ms: Option<i64>) -> rusqlite::Result<Option<DateTime<Utc>>> {
+fn opt_time(ms: Option<i64>) -> DbResult<Option<DateTime<Utc>>> {
     ms.map(time).transpose()
 }
 
-fn parse<T: FromStr<Err = String>>(row: &Row, col: &str) -> rusqlite::Result<T> {
+fn parse<T: FromStr<Err = String>>(row: &Row, col: &str) -> DbResult<T> {
     let text: String = row.get(col)?;
-    T::from_str(&text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
-    })
+    T::from_str(&text).map_err(|e| DbError::Conversion(format!("{col}: {e}")))
 }
 
-fn json<T: serde::de::DeserializeOwned>(row: &Row, col: &str) -> rusqlite::Result<T> {
+fn json<T: serde::de::DeserializeOwned>(row: &Row, col: &str) -> DbResult<T> {
     let text: String = row.get(col)?;
-    serde_json::from_str(&text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
-    })
+    serde_json::from_str(&text).map_err(|e| DbError::Conversion(format!("{col}: {e}")))
 }
 
 pub const AGENT_COLS: &str = "seq, id, name, kind, environment, owner_id, description, runtime, \
      labels, status, created_by, created_at, updated_at, last_seen_at, rev";
 
-pub fn agent(row: &Row) -> rusqlite::Result<Agent> {
+pub fn agent(row: &Row) -> DbResult<Agent> {
     Ok(Agent {
         id: row.get("id")?,
         name: row.get("name")?,
@@ -61,7 +58,7 @@ pub fn agent(row: &Row) -> rusqlite::Result<Agent> {
 pub const PERSON_COLS: &str =
     "id, name, email, team, manager_id, status, created_at, departed_at, rev";
 
-pub fn person(row: &Row) -> rusqlite::Result<Person> {
+pub fn person(row: &Row) -> DbResult<Person> {
     Ok(Person {
         id: row.get("id")?,
         name: row.get("name")?,
@@ -78,7 +75,7 @@ pub fn person(row: &Row) -> rusqlite::Result<Person> {
 pub const CREDENTIAL_COLS: &str = "id, agent_id, prefix, scopes, issued_at, expires_at, \
      last_used_at, status, revoked_at, revoked_reason, rev";
 
-pub fn credential(row: &Row) -> rusqlite::Result<Credential> {
+pub fn credential(row: &Row) -> DbResult<Credential> {
     let expires_at = opt_time(row.get("expires_at")?)?;
     let mut status: CredentialStatus = parse(row, "status")?;
     // Expiry is a fact of the clock, not a write: derive it on read.
@@ -102,7 +99,7 @@ pub fn credential(row: &Row) -> rusqlite::Result<Credential> {
 
 pub const GRANT_COLS: &str = "id, agent_id, resource, scope, level, granted_at, last_used_at, rev";
 
-pub fn grant(row: &Row) -> rusqlite::Result<Grant> {
+pub fn grant(row: &Row) -> DbResult<Grant> {
     Ok(Grant {
         id: row.get("id")?,
         agent_id: row.get("agent_id")?,
@@ -118,7 +115,7 @@ pub fn grant(row: &Row) -> rusqlite::Result<Grant> {
 pub const DELEGATION_COLS: &str =
     "id, parent_agent, parent_person, child_agent, on_behalf_of, scopes, created_at, rev";
 
-pub fn delegation(row: &Row) -> rusqlite::Result<Delegation> {
+pub fn delegation(row: &Row) -> DbResult<Delegation> {
     Ok(Delegation {
         id: row.get("id")?,
         parent_agent: row.get("parent_agent")?,
@@ -134,7 +131,7 @@ pub fn delegation(row: &Row) -> rusqlite::Result<Delegation> {
 pub const ALERT_COLS: &str = "id, agent_id, rule, severity, summary, evidence, mapping, status, \
      source, created_at, updated_at, acknowledged_by, ack_reason, resolved_at, rev";
 
-pub fn alert(row: &Row) -> rusqlite::Result<Alert> {
+pub fn alert(row: &Row) -> DbResult<Alert> {
     Ok(Alert {
         id: row.get("id")?,
         agent_id: row.get("agent_id")?,
@@ -157,7 +154,7 @@ pub fn alert(row: &Row) -> rusqlite::Result<Alert> {
 pub const OPERATION_COLS: &str =
     "id, kind, target, actor, reason, status, steps, created_at, finished_at";
 
-pub fn operation(row: &Row) -> rusqlite::Result<Operation> {
+pub fn operation(row: &Row) -> DbResult<Operation> {
     Ok(Operation {
         id: row.get("id")?,
         kind: row.get("kind")?,
@@ -173,7 +170,7 @@ pub fn operation(row: &Row) -> rusqlite::Result<Operation> {
 
 pub const AUDIT_COLS: &str = "seq, at, actor, action, target, reason, result, prev_hash, hash";
 
-pub fn audit_entry(row: &Row) -> rusqlite::Result<AuditEntry> {
+pub fn audit_entry(row: &Row) -> DbResult<AuditEntry> {
     Ok(AuditEntry {
         seq: row.get("seq")?,
         at: time(row.get("at")?)?,

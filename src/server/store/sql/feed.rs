@@ -8,25 +8,27 @@ use super::tx::current_rev;
 use crate::api::{AuditVerification, Changes, Removed};
 use crate::model::AuditEntry;
 use crate::server::audit::Verifier;
+use crate::server::store::db::{Db, DbResult, Row, ToValue, params};
 use crate::server::store::{AuditSelect, StoreResult};
-use rusqlite::{Connection, Row, params};
 
 fn since<T>(
-    conn: &Connection,
+    conn: &Db,
     cols: &str,
     table: &str,
     rev: i64,
-    map: fn(&Row) -> rusqlite::Result<T>,
+    map: fn(&Row) -> DbResult<T>,
 ) -> StoreResult<Vec<T>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {cols} FROM {table} WHERE rev > ?1 ORDER BY rev"
     ))?;
-    let v = stmt.query_map([rev], map)?.collect::<Result<_, _>>()?;
+    let v = stmt
+        .query_map(params![rev], map)?
+        .collect::<Result<_, _>>()?;
     Ok(v)
 }
 
 /// Everything after `since`, read in one snapshot so the cursor is exact.
-pub fn changes(conn: &Connection, since_rev: i64) -> StoreResult<Changes> {
+pub fn changes(conn: &Db, since_rev: i64) -> StoreResult<Changes> {
     let cursor = current_rev(conn)?;
     // A cursor from the future means the client followed another database
     // (or this one was rebuilt): it must start over.
@@ -60,7 +62,7 @@ pub fn changes(conn: &Connection, since_rev: i64) -> StoreResult<Changes> {
     })
 }
 
-pub fn audit_after(conn: &Connection, after: i64, limit: usize) -> StoreResult<Vec<AuditEntry>> {
+pub fn audit_after(conn: &Db, after: i64, limit: usize) -> StoreResult<Vec<AuditEntry>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {AUDIT_COLS} FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2"
     ))?;
@@ -70,10 +72,10 @@ pub fn audit_after(conn: &Connection, after: i64, limit: usize) -> StoreResult<V
     Ok(v)
 }
 
-/// The entries `q` asks for. With names, SQLite finds the candidates (a
+/// The entries `q` asks for. With names, the database finds the candidates (a
 /// target that contains one of them) and the whole-word check is done
 /// here, row by row, until `count` have matched.
-pub fn audit_select(conn: &Connection, q: &AuditSelect) -> StoreResult<Vec<AuditEntry>> {
+pub fn audit_select(conn: &Db, q: &AuditSelect) -> StoreResult<Vec<AuditEntry>> {
     let order = if q.newest { "DESC" } else { "ASC" };
     let mut out = Vec::new();
     if q.names.is_empty() {
@@ -84,24 +86,26 @@ pub fn audit_select(conn: &Connection, q: &AuditSelect) -> StoreResult<Vec<Audit
             .query_map(params![q.after, q.count as i64], rows::audit_entry)?
             .collect::<Result<_, _>>()?;
     } else {
+        let instr = conn.dialect().instr();
         let any = (0..q.names.len())
-            .map(|i| format!("instr(target, ?{}) > 0", i + 2))
+            .map(|i| format!("{instr}(target, ?{}) > 0", i + 2))
             .collect::<Vec<_>>()
             .join(" OR ");
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {AUDIT_COLS} FROM audit WHERE seq > ?1 AND ({any}) ORDER BY seq {order}"
-        ))?;
-        let mut values: Vec<rusqlite::types::Value> = vec![q.after.into()];
-        values.extend(q.names.iter().cloned().map(Into::into));
-        let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
-        while out.len() < q.count
-            && let Some(row) = rows.next()?
-        {
-            let entry = rows::audit_entry(row)?;
-            if q.names.iter().any(|n| names_word(&entry.target, n)) {
-                out.push(entry);
-            }
-        }
+        let mut values: Vec<&dyn ToValue> = vec![&q.after];
+        values.extend(q.names.iter().map(|n| n as &dyn ToValue));
+        conn.for_each(
+            &format!(
+                "SELECT {AUDIT_COLS} FROM audit WHERE seq > ?1 AND ({any}) ORDER BY seq {order}"
+            ),
+            &values,
+            |row| {
+                let entry = rows::audit_entry(row)?;
+                if q.names.iter().any(|n| names_word(&entry.target, n)) {
+                    out.push(entry);
+                }
+                Ok(out.len() < q.count)
+            },
+        )?;
     }
     if q.newest {
         out.reverse();
@@ -120,30 +124,38 @@ fn names_word(text: &str, word: &str) -> bool {
         })
 }
 
-pub fn audit_verify(conn: &Connection) -> StoreResult<AuditVerification> {
-    let head: i64 = conn.query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
-        r.get(0)
-    })?;
+pub fn audit_verify(conn: &Db) -> StoreResult<AuditVerification> {
+    let head: i64 = conn.query_row(
+        "SELECT value FROM meta WHERE key = 'audit_head'",
+        params![],
+        |r| r.get(0),
+    )?;
     let mut verifier = Verifier::default();
-    let mut stmt = conn.prepare(&format!("SELECT {AUDIT_COLS} FROM audit ORDER BY seq"))?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        match rows::audit_entry(row) {
-            Ok(e) => verifier.push(&e),
+    let mut unreadable = None;
+    conn.for_each(
+        &format!("SELECT {AUDIT_COLS} FROM audit ORDER BY seq"),
+        params![],
+        |row| match rows::audit_entry(row) {
+            Ok(e) => {
+                verifier.push(&e);
+                Ok(true)
+            }
             // A row so damaged it does not parse is as bad as a changed one.
             Err(_) => {
-                let seq: i64 = row.get(0).unwrap_or(-1);
-                let mut v = verifier.finish(head);
-                if v.ok || v.first_bad.is_some_and(|b| b > seq) {
-                    v.ok = false;
-                    v.first_bad = Some(seq);
-                    v.problem = Some(format!("entry {seq} is unreadable"));
-                }
-                return Ok(v);
+                unreadable = Some(row.get::<_, i64>(0).unwrap_or(-1));
+                Ok(false)
             }
-        }
+        },
+    )?;
+    let mut v = verifier.finish(head);
+    if let Some(seq) = unreadable
+        && (v.ok || v.first_bad.is_some_and(|b| b > seq))
+    {
+        v.ok = false;
+        v.first_bad = Some(seq);
+        v.problem = Some(format!("entry {seq} is unreadable"));
     }
-    Ok(verifier.finish(head))
+    Ok(v)
 }
 
 #[cfg(test)]

@@ -1,0 +1,5 @@
+//! `api_agents` again, on PostgreSQL: tests/common/mod.rs starts every server
+//! of a `*_pg` test target on a fresh PostgreSQL database.
+
+#[path = "api_agents.rs"]
+mod suite;

@@ -1,0 +1,5 @@
+//! `api_lifecycle` again, on PostgreSQL: tests/common/mod.rs starts every server
+//! of a `*_pg` test target on a fresh PostgreSQL database.
+
+#[path = "api_lifecycle.rs"]
+mod suite;

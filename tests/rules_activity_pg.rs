@@ -1,0 +1,5 @@
+//! `rules_activity` again, on PostgreSQL: tests/common/mod.rs starts every server
+//! of a `*_pg` test target on a fresh PostgreSQL database.
+
+#[path = "rules_activity.rs"]
+mod suite;

@@ -1,0 +1,5 @@
+//! `rules_credentials` again, on PostgreSQL: tests/common/mod.rs starts every server
+//! of a `*_pg` test target on a fresh PostgreSQL database.
+
+#[path = "rules_credentials.rs"]
+mod suite;

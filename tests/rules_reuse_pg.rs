@@ -1,0 +1,5 @@
+//! `rules_reuse` again, on PostgreSQL: tests/common/mod.rs starts every server
+//! of a `*_pg` test target on a fresh PostgreSQL database.
+
+#[path = "rules_reuse.rs"]
+mod suite;
