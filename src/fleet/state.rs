@@ -333,6 +333,16 @@ impl Fleet {
                 .iter()
                 .any(|r| matches!(r.kind.as_str(), "agent" | "person"));
         let since = self.generation;
+        if changes.full {
+            // Grown once, not doubled again and again while 100,000s arrive.
+            self.agents.reserve(changes.agents.len());
+            self.summaries.reserve(changes.agents.len());
+            self.index.reserve(changes.agents.len());
+            self.links.reserve(changes.agents.len());
+            self.credentials.reserve(changes.credentials.len());
+            self.grants.reserve(changes.grants.len());
+            self.delegations.reserve(changes.delegations.len());
+        }
         let mut replaced: Vec<usize> = Vec::new();
         let mut touched: Vec<String> = Vec::new();
         for mut p in changes.people.drain(..) {
@@ -357,7 +367,10 @@ impl Fleet {
                 }
                 None => {
                     self.index.insert(a.id.clone(), self.agents.len());
-                    touched.push(a.id.clone());
+                    // A full answer summarises every agent anyway.
+                    if !changes.full {
+                        touched.push(a.id.clone());
+                    }
                     if !structural {
                         self.search.push(&a);
                     }
@@ -379,7 +392,9 @@ impl Fleet {
                     .credentials,
                 &c.id,
             );
-            touched.push(c.agent_id.clone());
+            if !changes.full {
+                touched.push(c.agent_id.clone());
+            }
             self.credentials.insert(c.id.clone(), c);
         }
         for mut g in changes.grants.drain(..) {
@@ -388,7 +403,9 @@ impl Fleet {
                 &mut self.links.entry(g.agent_id.clone()).or_default().grants,
                 &g.id,
             );
-            touched.push(g.agent_id.clone());
+            if !changes.full {
+                touched.push(g.agent_id.clone());
+            }
             self.grants.insert(g.id.clone(), g);
         }
         for mut d in changes.delegations.drain(..) {
@@ -434,15 +451,17 @@ impl Fleet {
         if changes.full {
             // Everything is new: one pass over the agents beats sorting and
             // deduplicating a touched list as long as the whole fleet.
+            let now = chrono::Utc::now();
             for i in 0..self.agents.len() {
-                self.summarise_at(i);
+                self.summarise_at(i, now);
             }
         } else {
             touched.sort_unstable();
             touched.dedup();
+            let now = chrono::Utc::now();
             for id in &touched {
                 if let Some(&i) = self.index.get(id.as_str()) {
-                    self.summarise_at(i);
+                    self.summarise_at(i, now);
                     replaced.push(i);
                 }
             }
@@ -629,7 +648,7 @@ impl Fleet {
         }
     }
 
-    fn summarise_at(&mut self, i: usize) {
+    fn summarise_at(&mut self, i: usize, now: chrono::DateTime<chrono::Utc>) {
         let agent_id = self.agents[i].id.as_str();
         let mut s = Summary::default();
         // A link to a removed object stays behind; the lookups skip it.
@@ -641,7 +660,7 @@ impl Fleet {
             {
                 s.credentials += 1;
                 if c.status == CredentialStatus::Active
-                    && c.expires_at.is_none_or(|e| e > chrono::Utc::now())
+                    && c.expires_at.is_none_or(|e| e > now)
                 {
                     s.live_credentials += 1;
                 }
