@@ -659,9 +659,7 @@ impl Fleet {
                 .filter_map(|c| self.credentials.get(c))
             {
                 s.credentials += 1;
-                if c.status == CredentialStatus::Active
-                    && c.expires_at.is_none_or(|e| e > now)
-                {
+                if c.status == CredentialStatus::Active && c.expires_at.is_none_or(|e| e > now) {
                     s.live_credentials += 1;
                 }
             }

@@ -643,7 +643,8 @@ async fn poll(
         Ok(c) => c,
         Err(_) => return (0, POLLERS, f64::NAN),
     };
-    let warm = futures_util::future::join_all(clients.iter().map(|c| c.changes(cursor, None))).await;
+    let warm =
+        futures_util::future::join_all(clients.iter().map(|c| c.changes(cursor, None))).await;
     let cold_errors = warm.iter().filter(|r| r.is_err()).count();
     let begin = tokio::time::Instant::now() + Duration::from_millis(200);
     let tasks: Vec<_> = clients
