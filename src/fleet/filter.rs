@@ -783,4 +783,87 @@ mod tests {
         let budget = if cfg!(debug_assertions) { 2000 } else { 50 };
         assert!(took.as_millis() < budget, "took {took:?}");
     }
+
+    /// An agent with its search key, as the dashboard's fleet gives it.
+    struct Keyed<'a> {
+        agent: &'a Agent,
+        key: SearchKey<'a>,
+    }
+
+    impl Filterable for Keyed<'_> {
+        fn agent(&self) -> &Agent {
+            self.agent
+        }
+        fn owner(&self) -> Option<&Person> {
+            None
+        }
+        fn risk(&self) -> Option<Severity> {
+            None
+        }
+        fn search(&self) -> Option<SearchKey<'_>> {
+            Some(self.key)
+        }
+    }
+
+    #[test]
+    fn search_keys_match_as_the_strings_do() {
+        let mut a = agent("Support-Bot");
+        a.description = Some("Answers TICKETS".into());
+        a.runtime = Some("k8s:prod/Support".into());
+        let lc = |s: &str| s.to_ascii_lowercase().into_bytes();
+        let (name, id, desc, rt) = (
+            lc(&a.name),
+            lc(&a.id),
+            lc(a.description.as_deref().unwrap_or("")),
+            lc(a.runtime.as_deref().unwrap_or("")),
+        );
+        let keyed = Keyed {
+            agent: &a,
+            key: SearchKey {
+                name: &name,
+                id: &id,
+                description: &desc,
+                runtime: &rt,
+            },
+        };
+        let plain = Subject {
+            agent: &a,
+            owner: None,
+            risk: None,
+        };
+        for text in [
+            "sbot",
+            "SUPPORT",
+            "tickets",
+            "k8s:",
+            "\"k8s:prod\"",
+            "agt_",
+            "xyz",
+            "tob",
+            "!sbot",
+            "ets",
+            "swers t",
+            "\"\"",
+            "env:prod sb",
+        ] {
+            let f = Filter::parse(text).unwrap();
+            assert_eq!(f.matches(&keyed), f.matches(&plain), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn only_a_grown_needle_or_an_added_term_narrows() {
+        let p = |s: &str| Filter::parse(s).unwrap();
+        assert!(p("sup").narrows(&p("su")));
+        assert!(p("su bot").narrows(&p("su")));
+        assert!(p("owner:ada").narrows(&p("owner:ad")));
+        assert!(!p("su").narrows(&p("sup")), "erasing widens");
+        assert!(
+            !p("!sup").narrows(&p("!su")),
+            "a negation widens as it grows"
+        );
+        assert!(!p("env:prod2").narrows(&p("env:prod")), "a field is exact");
+        assert!(!p("bot").narrows(&p("sup")));
+        assert!(p("sup").narrows(&p("")));
+    }
 }

@@ -1059,4 +1059,45 @@ mod tests {
         assert_eq!(f.alerts_of("prod/a1").len(), 1);
         assert_eq!(f.credentials_of("prod/a1").len(), 1);
     }
+
+    #[test]
+    fn counts_kept_poll_by_poll_are_the_counts_recounted() {
+        let mut f = Fleet::new();
+        let mut agents: Vec<Agent> = (0..20)
+            .map(|i| agent(&format!("a{i}"), &format!("n{i}")))
+            .collect();
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: agents.clone(),
+            ..Changes::default()
+        });
+        for (i, a) in agents.iter_mut().enumerate().take(10) {
+            a.status = [
+                AgentStatus::Suspended,
+                AgentStatus::Killed,
+                AgentStatus::Dormant,
+            ][i % 3];
+            a.name = format!("z{i}");
+        }
+        f.apply(Changes {
+            cursor: 2,
+            agents: agents[..10].to_vec(),
+            ..Changes::default()
+        });
+        assert!(f.changed_since(f.generation - 1).is_some());
+        let kept = f.counts();
+        f.recount();
+        assert_eq!(kept, f.counts());
+        assert_eq!((kept.suspended, kept.killed, kept.active), (4, 3, 10));
+        // The name order followed the renames.
+        let names: Vec<&str> = f
+            .by_name()
+            .iter()
+            .map(|&i| f.agents()[i].name.as_str())
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
+    }
 }

@@ -194,7 +194,7 @@ impl AgentTable {
         let (needs_owner, needs_risk) = (self.filter.needs_owner(), self.filter.needs_risk());
         let filter = &self.filter;
         let shows = |i: usize| {
-            agents[i].id.starts_with(&scope)
+            (scope.is_empty() || agents[i].id.starts_with(&scope))
                 && filter.matches(&Row {
                     agent: &agents[i],
                     owner: if needs_owner {
@@ -232,9 +232,14 @@ impl AgentTable {
             order
         } else if let Some(at) = self.recent.iter().position(|(b, _)| *b == want) {
             self.recent.remove(at).1
-        } else if previous.as_ref().is_some_and(|b| {
-            b.generation == generation && same_view(b) && want.filter.narrows(&b.filter)
-        }) {
+        } else if self.order.len() <= agents.len() / 8
+            && previous.as_ref().is_some_and(|b| {
+                b.generation == generation && same_view(b) && want.filter.narrows(&b.filter)
+            })
+        {
+            // Only from a small result: a large one is walked in the
+            // sort's order, a jump in memory per agent, and the fleet's
+            // own order is then faster even for all of it.
             self.order.iter().copied().filter(|&i| shows(i)).collect()
         } else {
             // In the fleet's order, then in the sort's: the filter reads

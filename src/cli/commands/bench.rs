@@ -219,6 +219,20 @@ fn rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// This process's peak resident memory (VmHWM), Linux only.
+fn peak_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
 /// "AMD EPYC 7B13, 2 cores, 24 GiB" from /proc where there is one.
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
@@ -336,6 +350,26 @@ async fn client_side(url: &str, token: Option<&str>) -> anyhow::Result<ClientFig
         apply.push(ms(t.elapsed()));
         frame(&app)?;
     }
+
+    // The same, in its two parts (told on stderr, not in the figures):
+    // the fleet taking the poll, then the views catching up with it.
+    let (mut fleet_ms, mut views_ms) = (Vec::new(), Vec::new());
+    for round in 7..12 {
+        let changes = thousand_changes(&app, round);
+        let t = Instant::now();
+        app.fleet.apply(changes);
+        fleet_ms.push(ms(t.elapsed()));
+        let t = Instant::now();
+        app.prepare();
+        views_ms.push(ms(t.elapsed()));
+    }
+    eprintln!(
+        "warden bench: a poll of 1,000 changes: the fleet {:.2} ms, the views {:.2} ms (medians); \
+         the dashboard's peak memory {:.0} MiB",
+        median(fleet_ms),
+        median(views_ms),
+        peak_mb().unwrap_or(f64::NAN)
+    );
 
     Ok(ClientFigures {
         full_sync_s: synced.as_secs_f64(),
