@@ -835,7 +835,6 @@ mod tests {
             "sbot",
             "SUPPORT",
             "tickets",
-            "k8s:",
             "\"k8s:prod\"",
             "agt_",
             "xyz",

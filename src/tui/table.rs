@@ -177,8 +177,13 @@ impl AgentTable {
                 _ => None,
             };
             match changed {
-                Some((g, c)) => {
+                // By name, the fleet's own order is the answer: a copy.
+                Some((g, c)) if sort != SortKey::Name => {
                     merge_changed(&mut self.sorted, c, fleet.len(), |_| true, cmp);
+                    delta = Some((g, c));
+                }
+                Some((g, c)) => {
+                    self.sorted = sorted(fleet, sort, descending);
                     delta = Some((g, c));
                 }
                 None => self.sorted = sorted(fleet, sort, descending),

@@ -644,9 +644,10 @@ async fn dashboard_child(url: &str, token: &str) -> anyhow::Result<ClientFigures
         .env("WARDEN_TOKEN", token)
         .env_remove("WARDEN_CONFIG")
         .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::inherit())
+        .stderr(std::process::Stdio::piped())
         .output()
         .await?;
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
     if !out.status.success() {
         anyhow::bail!("the dashboard side failed ({})", out.status);
     }
