@@ -436,9 +436,11 @@ mod tests {
     }
 
     fn table(fleet: &Fleet, key: SortKey, descending: bool, filter: &str) -> AgentTable {
-        let mut t = AgentTable::default();
-        t.sort = key;
-        t.descending = descending;
+        let mut t = AgentTable {
+            sort: key,
+            descending,
+            ..AgentTable::default()
+        };
         t.set_filter(Filter::parse(filter).unwrap(), filter);
         t.refresh(fleet);
         t
