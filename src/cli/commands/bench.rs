@@ -637,8 +637,16 @@ async fn drive(
 
 /// Runs this binary again as the dashboard side; answers its figures.
 async fn dashboard_child(url: &str, token: &str) -> anyhow::Result<ClientFigures> {
-    let exe = std::env::current_exe()?;
-    let out = tokio::process::Command::new(exe)
+    use anyhow::Context as _;
+    // The running binary itself, even if its file was replaced since it
+    // started (a rebuild): Linux keeps it reachable as /proc/self/exe.
+    let proc_exe = std::path::Path::new("/proc/self/exe");
+    let exe = if proc_exe.exists() {
+        proc_exe.to_path_buf()
+    } else {
+        std::env::current_exe()?
+    };
+    let out = tokio::process::Command::new(&exe)
         .args(["bench", "--client-only"])
         .env("WARDEN_URL", url)
         .env("WARDEN_TOKEN", token)
@@ -646,7 +654,8 @@ async fn dashboard_child(url: &str, token: &str) -> anyhow::Result<ClientFigures
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .output()
-        .await?;
+        .await
+        .with_context(|| format!("cannot run {} for the dashboard side", exe.display()))?;
     eprint!("{}", String::from_utf8_lossy(&out.stderr));
     if !out.status.success() {
         anyhow::bail!("the dashboard side failed ({})", out.status);
