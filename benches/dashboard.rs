@@ -1,5 +1,7 @@
 //! The dashboard's hot paths at 100,000 agents: applying the first sync,
-//! a filter keystroke, a re-sort, and drawing one frame of the agents view.
+//! a filter keystroke, a re-sort, applying a poll of 1,000 changes, and
+//! drawing one frame of the agents view. `warden bench` measures the same
+//! paths end to end, over HTTP; these isolate them.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
@@ -10,6 +12,7 @@ use warden::api::Changes;
 use warden::demo::fleet;
 use warden::fleet::filter::Filter;
 use warden::fleet::state::Fleet;
+use warden::model::{AgentStatus, CredentialStatus};
 use warden::tui::app::{App, Options};
 use warden::tui::msg::{Msg, SourceEvent};
 use warden::tui::table::SortKey;
@@ -46,6 +49,42 @@ fn synced_app(changes: &Changes) -> App {
     app
 }
 
+fn thousand_changes(app: &App, round: usize) -> Changes {
+    let agents = app.fleet.agents();
+    let now = chrono::Utc::now();
+    let step = agents.len() / 700;
+    let changed = (0..700)
+        .map(|k| {
+            let mut a = agents[(k * step + round) % agents.len()].clone();
+            a.last_seen_at = Some(now);
+            if k % 10 == 0 {
+                a.status = match a.status {
+                    AgentStatus::Active => AgentStatus::Dormant,
+                    _ => AgentStatus::Active,
+                };
+            }
+            a
+        })
+        .collect();
+    let credentials = app
+        .fleet
+        .credentials()
+        .skip(round * 300)
+        .take(300)
+        .cloned()
+        .map(|mut c| {
+            c.status = CredentialStatus::Revoked;
+            c
+        })
+        .collect();
+    Changes {
+        cursor: 0,
+        agents: changed,
+        credentials,
+        ..Changes::default()
+    }
+}
+
 fn benches(c: &mut Criterion) {
     let changes = first_sync();
     let mut group = c.benchmark_group("100k agents");
@@ -65,16 +104,15 @@ fn benches(c: &mut Criterion) {
 
     let mut app = synced_app(&changes);
     group.bench_function("filter keystroke", |b| {
-        let mut toggle = false;
+        // A different filter every time, more of them than the table keeps
+        // (it keeps the last eight orders, and narrows a small result):
+        // each iteration scans the fleet, a keystroke's worst case.
+        let texts: Vec<String> = ('a'..='z').map(|c| format!("env:prod {c}")).collect();
+        let mut k = 0;
         b.iter(|| {
-            // Alternate two filters so every iteration really refilters.
-            toggle = !toggle;
-            let text = if toggle {
-                "env:prod sup"
-            } else {
-                "env:prod supp"
-            };
-            app.table.set_filter(Filter::parse(text).unwrap(), text);
+            k = (k + 1) % texts.len();
+            app.table
+                .set_filter(Filter::parse(&texts[k]).unwrap(), &texts[k]);
             app.prepare();
             black_box(app.table.order.len())
         })
@@ -106,6 +144,34 @@ fn benches(c: &mut Criterion) {
             app.prepare();
             black_box(app.table.order.len())
         })
+    });
+
+    // Polls of 1,000 changes as a backend sends them: 700 agents seen
+    // again (one in ten changing status), 300 credentials revoked; each
+    // round a different slice of the fleet.
+    let mut app = synced_app(&changes);
+    let polls: Vec<Changes> = (0..8).map(|round| thousand_changes(&app, round)).collect();
+    let mut round = 0usize;
+    group.bench_function("apply a poll of 1,000 changes", |b| {
+        b.iter_batched(
+            || {
+                round += 1;
+                let mut poll = polls[round % polls.len()].clone();
+                poll.cursor = 1 + round as i64;
+                poll
+            },
+            |poll| {
+                app.handle_msg(Msg::Source {
+                    backend: 0,
+                    event: SourceEvent::Synced {
+                        changes: Box::new(poll),
+                        latency: Default::default(),
+                    },
+                });
+                black_box(app.table.order.len())
+            },
+            criterion::BatchSize::LargeInput,
+        )
     });
 
     let app = synced_app(&changes);

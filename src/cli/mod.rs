@@ -41,6 +41,7 @@ fn run(cli: Cli) -> error::CmdResult {
             return commands::demo::demo(&cli.global, cli.dashboard, args);
         }
         Some(Command::Serve(args)) => return commands::serve::serve(&cli.global, args),
+        Some(Command::Bench(args)) => return commands::bench::bench(&cli.global, args),
         Some(command) => command,
     };
     if cli.dashboard.readonly {

@@ -33,6 +33,64 @@ pub trait Filterable {
     fn owner(&self) -> Option<&Person>;
     /// The highest severity among the agent's open alerts; none without any.
     fn risk(&self) -> Option<Severity>;
+    /// The agent's text as free text searches it, lower-cased, when the
+    /// caller keeps it (the dashboard's fleet does, for every agent whose
+    /// text is ASCII): an ASCII needle then scans these bytes instead.
+    fn search(&self) -> Option<SearchKey<'_>> {
+        None
+    }
+}
+
+/// What free text searches, lower-cased ASCII: an agent's name, id,
+/// description and runtime (empty when absent).
+#[derive(Debug, Clone, Copy)]
+pub struct SearchKey<'a> {
+    pub name: &'a [u8],
+    pub id: &'a [u8],
+    pub description: &'a [u8],
+    pub runtime: &'a [u8],
+}
+
+/// `needle`'s bytes appear in `hay` in order; both lower-case already.
+fn subsequence_lc(needle: &[u8], hay: &[u8]) -> bool {
+    let mut want = needle.iter();
+    let Some(mut next) = want.next() else {
+        return true;
+    };
+    for b in hay {
+        if b == next {
+            match want.next() {
+                Some(n) => next = n,
+                None => return true,
+            }
+        }
+    }
+    false
+}
+
+/// `needle` appears in `hay` as one run; both lower-case already.
+fn substring_lc(needle: &[u8], hay: &[u8]) -> bool {
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    if hay.len() < needle.len() {
+        return false;
+    }
+    let last = hay.len() - needle.len();
+    let mut i = 0;
+    while i <= last {
+        match hay[i..=last].iter().position(|&b| b == first) {
+            Some(p) => {
+                i += p;
+                if &hay[i..i + needle.len()] == needle {
+                    return true;
+                }
+                i += 1;
+            }
+            None => return false,
+        }
+    }
+    false
 }
 
 /// An agent with what the filter needs to know about it.
@@ -221,6 +279,20 @@ impl Filter {
         self.terms.iter().any(|t| matches!(t.pred, Pred::Risk(_)))
     }
 
+    /// True when every agent this filter matches also matches `wider`,
+    /// as the terms alone show: `wider`'s terms each have a counterpart
+    /// here that is the same or stricter (free text that only grew). A
+    /// keystroke that only adds to the filter can then narrow the
+    /// previous result instead of scanning the fleet.
+    pub fn narrows(&self, wider: &Filter) -> bool {
+        self.terms.len() >= wider.terms.len()
+            && wider
+                .terms
+                .iter()
+                .zip(&self.terms)
+                .all(|(w, t)| t == w || t.narrows(w))
+    }
+
     /// True when every term matches.
     pub fn matches<S: Filterable + ?Sized>(&self, subject: &S) -> bool {
         self.terms
@@ -229,11 +301,34 @@ impl Filter {
     }
 }
 
+impl Term {
+    /// Matches only what `wider` matches: the same sort of text search,
+    /// neither negated, its needle grown from `wider`'s (a subsequence or
+    /// substring of the longer needle is one of its start too).
+    fn narrows(&self, wider: &Term) -> bool {
+        if self.negate || wider.negate {
+            return false;
+        }
+        match (&self.pred, &wider.pred) {
+            (Pred::Text(a), Pred::Text(b)) | (Pred::Owner(a), Pred::Owner(b)) => {
+                a.chars.starts_with(&b.chars)
+            }
+            _ => false,
+        }
+    }
+}
+
 impl Pred {
     fn matches<S: Filterable + ?Sized>(&self, s: &S) -> bool {
         let agent = s.agent();
         match self {
             Pred::Text(n) => {
+                if let (Some(needle), Some(key)) = (&n.ascii, s.search()) {
+                    return subsequence_lc(needle, key.name)
+                        || substring_lc(needle, key.id)
+                        || substring_lc(needle, key.description)
+                        || substring_lc(needle, key.runtime);
+                }
                 n.is_subsequence_of(&agent.name)
                     || n.is_substring_of(&agent.id)
                     || agent
@@ -687,5 +782,87 @@ mod tests {
         // Generous in debug builds; a release build does this in a few ms.
         let budget = if cfg!(debug_assertions) { 2000 } else { 50 };
         assert!(took.as_millis() < budget, "took {took:?}");
+    }
+
+    /// An agent with its search key, as the dashboard's fleet gives it.
+    struct Keyed<'a> {
+        agent: &'a Agent,
+        key: SearchKey<'a>,
+    }
+
+    impl Filterable for Keyed<'_> {
+        fn agent(&self) -> &Agent {
+            self.agent
+        }
+        fn owner(&self) -> Option<&Person> {
+            None
+        }
+        fn risk(&self) -> Option<Severity> {
+            None
+        }
+        fn search(&self) -> Option<SearchKey<'_>> {
+            Some(self.key)
+        }
+    }
+
+    #[test]
+    fn search_keys_match_as_the_strings_do() {
+        let mut a = agent("Support-Bot");
+        a.description = Some("Answers TICKETS".into());
+        a.runtime = Some("k8s:prod/Support".into());
+        let lc = |s: &str| s.to_ascii_lowercase().into_bytes();
+        let (name, id, desc, rt) = (
+            lc(&a.name),
+            lc(&a.id),
+            lc(a.description.as_deref().unwrap_or("")),
+            lc(a.runtime.as_deref().unwrap_or("")),
+        );
+        let keyed = Keyed {
+            agent: &a,
+            key: SearchKey {
+                name: &name,
+                id: &id,
+                description: &desc,
+                runtime: &rt,
+            },
+        };
+        let plain = Subject {
+            agent: &a,
+            owner: None,
+            risk: None,
+        };
+        for text in [
+            "sbot",
+            "SUPPORT",
+            "tickets",
+            "\"k8s:prod\"",
+            "agt_",
+            "xyz",
+            "tob",
+            "!sbot",
+            "ets",
+            "swers t",
+            "\"\"",
+            "env:prod sb",
+        ] {
+            let f = Filter::parse(text).unwrap();
+            assert_eq!(f.matches(&keyed), f.matches(&plain), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn only_a_grown_needle_or_an_added_term_narrows() {
+        let p = |s: &str| Filter::parse(s).unwrap();
+        assert!(p("sup").narrows(&p("su")));
+        assert!(p("su bot").narrows(&p("su")));
+        assert!(p("owner:ada").narrows(&p("owner:ad")));
+        assert!(!p("su").narrows(&p("sup")), "erasing widens");
+        assert!(
+            !p("!sup").narrows(&p("!su")),
+            "a negation widens as it grows"
+        );
+        assert!(!p("env:prod2").narrows(&p("env:prod")), "a field is exact");
+        assert!(!p("bot").narrows(&p("sup")));
+        assert!(p("sup").narrows(&p("")));
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod filter;
 pub mod foreign;
+pub mod order;
 pub mod origin;
 pub mod safe_text;
 pub mod state;

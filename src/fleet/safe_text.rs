@@ -56,7 +56,24 @@ pub fn is_unsafe(c: char) -> bool {
 /// `s` with every unsafe character replaced by a visible escape; borrowed
 /// (no allocation) when there is nothing to escape.
 pub fn escape(s: &str) -> Cow<'_, str> {
-    let Some(first) = s.char_indices().find(|&(_, c)| is_unsafe(c)) else {
+    // Nearly everything a backend sends is printable ASCII: checked 16
+    // bytes at a time, with no decoding, before looking char by char from
+    // the first byte that is not (an ASCII byte, so a char boundary).
+    let bytes = s.as_bytes();
+    let printable = |b: u8| b.wrapping_sub(0x20) < 0x5f;
+    let clean_chunks = bytes
+        .chunks(16)
+        .take_while(|c| c.iter().fold(true, |ok, &b| ok & printable(b)))
+        .count();
+    let from = clean_chunks * 16;
+    if from >= bytes.len() {
+        return Cow::Borrowed(s);
+    }
+    let Some(first) = s[from..]
+        .char_indices()
+        .find(|&(_, c)| is_unsafe(c))
+        .map(|(i, c)| (from + i, c))
+    else {
         return Cow::Borrowed(s);
     };
     let mut out = String::with_capacity(s.len() + 8);

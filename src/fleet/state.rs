@@ -4,10 +4,13 @@
 //! to the change; per-agent summaries (credentials, grant level, alerts,
 //! risk) are kept up to date for the agents a change touched.
 
+use super::filter::SearchKey;
+use super::order::merge_changed;
 use super::safe_text::escape;
 use crate::api::Changes;
 use crate::model::*;
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
 /// What the agents table shows beside the agent itself.
@@ -42,10 +45,124 @@ struct Links {
     alerts: Vec<String>,
 }
 
+/// Every agent's free-text fields lower-cased, in one buffer, so that a
+/// filter keystroke scans contiguous bytes instead of four strings per
+/// agent scattered over the heap. An agent with non-ASCII text has none
+/// (its filter takes the Unicode path). A replaced agent's old bytes stay
+/// until they are half the buffer, then the buffer is rebuilt.
+#[derive(Debug, Default)]
+struct SearchKeys {
+    bytes: Vec<u8>,
+    /// Per agent: where its name, id, description and runtime start, and
+    /// where the runtime ends.
+    spans: Vec<Option<[u32; 5]>>,
+    /// Bytes some agent still points at.
+    live: usize,
+}
+
+impl SearchKeys {
+    fn build(agents: &[Agent]) -> SearchKeys {
+        let mut keys = SearchKeys::default();
+        keys.spans.reserve(agents.len());
+        for a in agents {
+            keys.push(a);
+        }
+        keys
+    }
+
+    fn make(&mut self, a: &Agent) -> Option<[u32; 5]> {
+        let fields = [
+            a.name.as_str(),
+            a.id.as_str(),
+            a.description.as_deref().unwrap_or(""),
+            a.runtime.as_deref().unwrap_or(""),
+        ];
+        let total: usize = fields.iter().map(|f| f.len()).sum();
+        if !fields.iter().all(|f| f.is_ascii()) || self.bytes.len() + total > u32::MAX as usize {
+            return None;
+        }
+        let mut span = [self.bytes.len() as u32; 5];
+        for (k, f) in fields.iter().enumerate() {
+            self.bytes.extend(f.bytes().map(|b| b.to_ascii_lowercase()));
+            span[k + 1] = self.bytes.len() as u32;
+        }
+        self.live += total;
+        Some(span)
+    }
+
+    fn push(&mut self, a: &Agent) {
+        let span = self.make(a);
+        self.spans.push(span);
+    }
+
+    fn release(&mut self, i: usize) {
+        if let Some(Some(s)) = self.spans.get(i) {
+            self.live -= (s[4] - s[0]) as usize;
+        }
+    }
+
+    fn set(&mut self, i: usize, a: &Agent) {
+        self.release(i);
+        self.spans[i] = self.make(a);
+        self.compact_if_sparse();
+    }
+
+    fn compact_if_sparse(&mut self) {
+        if self.bytes.len() <= 2 * self.live + 64 * 1024 {
+            return;
+        }
+        let mut bytes = Vec::with_capacity(self.live);
+        for span in self.spans.iter_mut().flatten() {
+            let base = bytes.len() as u32;
+            bytes.extend_from_slice(&self.bytes[span[0] as usize..span[4] as usize]);
+            let old = span[0];
+            for x in span.iter_mut() {
+                *x = *x - old + base;
+            }
+        }
+        self.bytes = bytes;
+    }
+
+    fn get(&self, i: usize) -> Option<SearchKey<'_>> {
+        let s = (*self.spans.get(i)?)?;
+        let part = |k: usize| &self.bytes[s[k] as usize..s[k + 1] as usize];
+        Some(SearchKey {
+            name: part(0),
+            id: part(1),
+            description: part(2),
+            runtime: part(3),
+        })
+    }
+}
+
+/// The agents of the last poll, when it changed nothing else: what a view
+/// needs to update its order instead of rebuilding it.
+#[derive(Debug, Default)]
+struct Delta {
+    /// The generation the poll was applied to.
+    since: u64,
+    /// Indices of the agents added or changed, or whose summary may have.
+    changed: Vec<usize>,
+}
+
+/// The agents' part of [`Counts`], kept up to date as agents change.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    active: usize,
+    unowned: usize,
+    suspended: usize,
+    killed: usize,
+}
+
 #[derive(Debug, Default)]
 pub struct Fleet {
     agents: Vec<Agent>,
     summaries: Vec<Summary>,
+    search: SearchKeys,
+    /// Every agent's index, by name (then index).
+    by_name: Vec<usize>,
+    delta: Option<Delta>,
+    tally: Tally,
     index: HashMap<String, usize>,
     people: HashMap<String, Person>,
     credentials: HashMap<String, Credential>,
@@ -206,6 +323,27 @@ impl Fleet {
             self.cursor = changes.cursor.max(self.cursor);
             return false;
         }
+        // People (an owner's name and status show on every agent they
+        // own) and removed agents (indices move) change more than the
+        // agents named: the derived state is then rebuilt, not updated.
+        let structural = changes.full
+            || !changes.people.is_empty()
+            || changes
+                .removed
+                .iter()
+                .any(|r| matches!(r.kind.as_str(), "agent" | "person"));
+        let since = self.generation;
+        if changes.full {
+            // Grown once, not doubled again and again while 100,000s arrive.
+            self.agents.reserve(changes.agents.len());
+            self.summaries.reserve(changes.agents.len());
+            self.index.reserve(changes.agents.len());
+            self.links.reserve(changes.agents.len());
+            self.credentials.reserve(changes.credentials.len());
+            self.grants.reserve(changes.grants.len());
+            self.delegations.reserve(changes.delegations.len());
+        }
+        let mut replaced: Vec<usize> = Vec::new();
         let mut touched: Vec<String> = Vec::new();
         for mut p in changes.people.drain(..) {
             p.sanitize();
@@ -216,12 +354,31 @@ impl Fleet {
         for mut a in changes.agents.drain(..) {
             a.sanitize();
             match self.index.get(&a.id) {
-                Some(&i) => self.agents[i] = a,
+                Some(&i) => {
+                    if !structural {
+                        self.count(i, false);
+                        self.search.set(i, &a);
+                        replaced.push(i);
+                    }
+                    self.agents[i] = a;
+                    if !structural {
+                        self.count(i, true);
+                    }
+                }
                 None => {
                     self.index.insert(a.id.clone(), self.agents.len());
-                    touched.push(a.id.clone());
+                    // A full answer summarises every agent anyway.
+                    if !changes.full {
+                        touched.push(a.id.clone());
+                    }
+                    if !structural {
+                        self.search.push(&a);
+                    }
                     self.agents.push(a);
                     self.summaries.push(Summary::default());
+                    if !structural {
+                        self.count(self.agents.len() - 1, true);
+                    }
                 }
             }
         }
@@ -235,7 +392,9 @@ impl Fleet {
                     .credentials,
                 &c.id,
             );
-            touched.push(c.agent_id.clone());
+            if !changes.full {
+                touched.push(c.agent_id.clone());
+            }
             self.credentials.insert(c.id.clone(), c);
         }
         for mut g in changes.grants.drain(..) {
@@ -244,7 +403,9 @@ impl Fleet {
                 &mut self.links.entry(g.agent_id.clone()).or_default().grants,
                 &g.id,
             );
-            touched.push(g.agent_id.clone());
+            if !changes.full {
+                touched.push(g.agent_id.clone());
+            }
             self.grants.insert(g.id.clone(), g);
         }
         for mut d in changes.delegations.drain(..) {
@@ -290,20 +451,109 @@ impl Fleet {
         if changes.full {
             // Everything is new: one pass over the agents beats sorting and
             // deduplicating a touched list as long as the whole fleet.
+            let now = chrono::Utc::now();
             for i in 0..self.agents.len() {
-                let id = self.agents[i].id.clone();
-                self.summarise(&id);
+                self.summarise_at(i, now);
             }
         } else {
             touched.sort_unstable();
             touched.dedup();
+            let now = chrono::Utc::now();
             for id in &touched {
-                self.summarise(id);
+                if let Some(&i) = self.index.get(id.as_str()) {
+                    self.summarise_at(i, now);
+                    replaced.push(i);
+                }
             }
+        }
+        if structural {
+            self.search = SearchKeys::build(&self.agents);
+            self.recount();
+            let agents = &self.agents;
+            let mut by_name: Vec<usize> = (0..agents.len()).collect();
+            by_name.sort_unstable_by(|&a, &b| agents[a].name.cmp(&agents[b].name).then(a.cmp(&b)));
+            self.by_name = by_name;
+            self.delta = None;
+        } else {
+            replaced.sort_unstable();
+            replaced.dedup();
+            let agents = &self.agents;
+            merge_changed(
+                &mut self.by_name,
+                &replaced,
+                agents.len(),
+                |_| true,
+                |a, b| agents[a].name.cmp(&agents[b].name).then(a.cmp(&b)),
+            );
+            self.delta = Some(Delta {
+                since,
+                changed: replaced,
+            });
         }
         self.cursor = changes.cursor;
         self.generation += 1;
         true
+    }
+
+    /// Adds agent `i` to the tally, or takes it out.
+    fn count(&mut self, i: usize, add: bool) {
+        let a = &self.agents[i];
+        let owned = self
+            .owner_of(a)
+            .is_some_and(|p| p.status == PersonStatus::Active);
+        let t = &mut self.tally;
+        let field = match a.status {
+            AgentStatus::Active => Some(&mut t.active),
+            AgentStatus::Suspended => Some(&mut t.suspended),
+            AgentStatus::Killed => Some(&mut t.killed),
+            AgentStatus::Dormant => None,
+        };
+        let unowned = !owned && a.status != AgentStatus::Killed;
+        for f in field.into_iter().chain(unowned.then_some(&mut t.unowned)) {
+            if add {
+                *f += 1;
+            } else {
+                *f = f.saturating_sub(1);
+            }
+        }
+    }
+
+    fn recount(&mut self) {
+        self.tally = Tally::default();
+        for i in 0..self.agents.len() {
+            self.count(i, true);
+        }
+    }
+
+    /// The agents changed by the poll applied to `generation`, if that
+    /// poll made the fleet what it is now and changed only agents (their
+    /// fields or summaries): a view built at `generation` can update its
+    /// order with them instead of rebuilding it.
+    pub fn changed_since(&self, generation: u64) -> Option<&[usize]> {
+        self.delta
+            .as_ref()
+            .filter(|d| d.since == generation && generation + 1 == self.generation)
+            .map(|d| d.changed.as_slice())
+    }
+
+    /// Every agent's index, sorted by name (then index), kept up to date
+    /// poll by poll: the base of every other sort of the table.
+    pub fn by_name(&self) -> &[usize] {
+        &self.by_name
+    }
+
+    /// Orders agents `a` and `b` by name, then index: the order of
+    /// [`by_name`](Self::by_name).
+    pub fn cmp_names(&self, a: usize, b: usize) -> Ordering {
+        self.agents[a]
+            .name
+            .cmp(&self.agents[b].name)
+            .then(a.cmp(&b))
+    }
+
+    /// Agent `i`'s free text, lower-cased, if it is ASCII.
+    pub fn search_key(&self, i: usize) -> Option<SearchKey<'_>> {
+        self.search.get(i)
     }
 
     /// Drops every object of the backend called `name`, before its full
@@ -398,10 +648,8 @@ impl Fleet {
         }
     }
 
-    fn summarise(&mut self, agent_id: &str) {
-        let Some(&i) = self.index.get(agent_id) else {
-            return;
-        };
+    fn summarise_at(&mut self, i: usize, now: chrono::DateTime<chrono::Utc>) {
+        let agent_id = self.agents[i].id.as_str();
         let mut s = Summary::default();
         // A link to a removed object stays behind; the lookups skip it.
         if let Some(links) = self.links.get(agent_id) {
@@ -411,9 +659,7 @@ impl Fleet {
                 .filter_map(|c| self.credentials.get(c))
             {
                 s.credentials += 1;
-                if c.status == CredentialStatus::Active
-                    && c.expires_at.is_none_or(|e| e > chrono::Utc::now())
-                {
+                if c.status == CredentialStatus::Active && c.expires_at.is_none_or(|e| e > now) {
                     s.live_credentials += 1;
                 }
             }
@@ -544,26 +790,18 @@ impl Fleet {
         self.credentials.get(credential_id)
     }
 
-    /// Counts for the header, in one pass.
+    /// Counts for the header: the agents' kept as they change, the
+    /// alerts' in one pass over the alerts.
     pub fn counts(&self) -> Counts {
+        let t = self.tally;
         let mut c = Counts {
             agents: self.agents.len(),
+            active: t.active,
+            unowned: t.unowned,
+            suspended: t.suspended,
+            killed: t.killed,
             ..Counts::default()
         };
-        for a in &self.agents {
-            match a.status {
-                AgentStatus::Active => c.active += 1,
-                AgentStatus::Suspended => c.suspended += 1,
-                AgentStatus::Killed => c.killed += 1,
-                AgentStatus::Dormant => {}
-            }
-            let owned = self
-                .owner_of(a)
-                .is_some_and(|p| p.status == PersonStatus::Active);
-            if !owned && a.status != AgentStatus::Killed {
-                c.unowned += 1;
-            }
-        }
         for a in self
             .alerts
             .values()
@@ -820,5 +1058,46 @@ mod tests {
         );
         assert_eq!(f.alerts_of("prod/a1").len(), 1);
         assert_eq!(f.credentials_of("prod/a1").len(), 1);
+    }
+
+    #[test]
+    fn counts_kept_poll_by_poll_are_the_counts_recounted() {
+        let mut f = Fleet::new();
+        let mut agents: Vec<Agent> = (0..20)
+            .map(|i| agent(&format!("a{i}"), &format!("n{i}")))
+            .collect();
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: agents.clone(),
+            ..Changes::default()
+        });
+        for (i, a) in agents.iter_mut().enumerate().take(10) {
+            a.status = [
+                AgentStatus::Suspended,
+                AgentStatus::Killed,
+                AgentStatus::Dormant,
+            ][i % 3];
+            a.name = format!("z{i}");
+        }
+        f.apply(Changes {
+            cursor: 2,
+            agents: agents[..10].to_vec(),
+            ..Changes::default()
+        });
+        assert!(f.changed_since(f.generation - 1).is_some());
+        let kept = f.counts();
+        f.recount();
+        assert_eq!(kept, f.counts());
+        assert_eq!((kept.suspended, kept.killed, kept.active), (4, 3, 10));
+        // The name order followed the renames.
+        let names: Vec<&str> = f
+            .by_name()
+            .iter()
+            .map(|&i| f.agents()[i].name.as_str())
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
     }
 }

@@ -5,6 +5,7 @@
 pub mod act;
 pub mod alertmanager;
 pub mod audit;
+pub mod bench;
 pub mod dashboard;
 pub mod demo;
 pub mod inventory;
@@ -22,6 +23,7 @@ pub async fn run(client: &Client, command: Command) -> CmdResult {
     match command {
         Command::Serve(_) => Err(CliError::failed("serve does not talk to a backend")),
         Command::Demo(_) => Err(CliError::failed("demo runs its own backend")),
+        Command::Bench(_) => Err(CliError::failed("bench runs its own backend")),
         Command::Register(a) => inventory::register(client, a).await,
         Command::Person(PersonCommand::Add(a)) => inventory::person_add(client, a).await,
         Command::Issue(a) => inventory::issue(client, a).await,
