@@ -3,6 +3,7 @@
 //! on the same database, before it takes requests, and no credential of a
 //! killed agent stays usable. Run on SQLite and on PostgreSQL.
 
+mod cli_support;
 mod common;
 mod serve_support;
 

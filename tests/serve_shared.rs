@@ -4,6 +4,7 @@
 //! other on the next request and wakes a dashboard long-polling the other;
 //! concurrent writes through both leave one intact audit chain.
 
+mod cli_support;
 mod common;
 mod serve_support;
 

@@ -32,46 +32,11 @@ impl Server {
         let db = dir.path().join("w.db");
         let mut cmd = Command::new(BIN);
         isolate(&mut cmd, dir.path());
-        let mut child = cmd
-            .args(["serve", "--listen", "127.0.0.1:0", "--database"])
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--database"])
             .arg(format!("sqlite:{}", db.display()))
             .args(extra)
-            .env("WARDEN_ADMIN_TOKEN", ADMIN)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn warden serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = mpsc::channel();
-        // Keep draining stderr after the line we want, so the server never
-        // blocks on a full pipe.
-        std::thread::spawn(move || {
-            let mut sent = false;
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if !sent && let Some(url) = line.strip_prefix("warden: listening on ") {
-                    let _ = tx.send(Ok(url.trim().to_string()));
-                    sent = true;
-                } else if !sent {
-                    let _ = tx.send(Err(line));
-                }
-            }
-        });
-        let mut early = Vec::new();
-        let url = loop {
-            match rx.recv_timeout(Duration::from_secs(30)) {
-                Ok(Ok(url)) => break url,
-                Ok(Err(line)) => early.push(line),
-                Err(_) => {
-                    let _ = child.kill();
-                    panic!(
-                        "warden serve did not print its listening line; stderr:\n{}",
-                        early.join("\n")
-                    );
-                }
-            }
-        };
+            .env("WARDEN_ADMIN_TOKEN", ADMIN);
+        let (child, url) = spawn_listening(&mut cmd);
         Server { url, child, dir }
     }
 
@@ -115,6 +80,47 @@ impl Server {
                 .as_u16()
         })
     }
+}
+
+/// Spawns a `warden serve` command and waits (up to a minute) for its line
+/// `warden: listening on URL`; answers the child and the URL. Its stderr is
+/// drained for as long as it runs, so it never blocks on a full pipe.
+pub fn spawn_listening(cmd: &mut Command) -> (Child, String) {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn warden serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if !sent && let Some(url) = line.strip_prefix("warden: listening on ") {
+                let _ = tx.send(Ok(url.trim().to_string()));
+                sent = true;
+            } else if !sent {
+                let _ = tx.send(Err(line));
+            }
+        }
+    });
+    let mut early = Vec::new();
+    let url = loop {
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(Ok(url)) => break url,
+            Ok(Err(line)) => early.push(line),
+            Err(_) => {
+                let _ = child.kill();
+                panic!(
+                    "warden serve did not print its listening line; stderr:\n{}",
+                    early.join("\n")
+                );
+            }
+        }
+    };
+    (child, url)
 }
 
 impl Drop for Server {

@@ -2,14 +2,12 @@
 //! database named by URL (so two can share one, and one can be killed with
 //! SIGKILL and another started on what it left), each with a config file
 //! of its own. A small HTTP client beside them speaks the API as the admin
-//! or as an agent.
+//! or as an agent. Needs `mod cli_support;` beside it in the test crate.
 #![allow(dead_code)]
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Child, Command};
 use std::time::Duration;
 
 pub const ADMIN: &str = "wdn_pt_durable-test-admin-0123456789abcdef";
@@ -31,49 +29,15 @@ impl ServeProcess {
         for var in ["WARDEN_URL", "WARDEN_TOKEN", "WARDEN_CONFIG"] {
             cmd.env_remove(var);
         }
-        let mut child = cmd
-            .env("HOME", home)
+        cmd.env("HOME", home)
             .env("XDG_CONFIG_HOME", home.join("config"))
             .env("XDG_DATA_HOME", home.join("data"))
             .env("WARDEN_ADMIN_TOKEN", ADMIN)
             .env("WARDEN_LOG", "warn")
             .arg("--config")
             .arg(&config)
-            .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn warden serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = mpsc::channel();
-        // Keep draining stderr, so the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            let mut sent = false;
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if !sent && let Some(url) = line.strip_prefix("warden: listening on ") {
-                    let _ = tx.send(Ok(url.trim().to_string()));
-                    sent = true;
-                } else if !sent {
-                    let _ = tx.send(Err(line));
-                }
-            }
-        });
-        let mut early = Vec::new();
-        let url = loop {
-            match rx.recv_timeout(Duration::from_secs(60)) {
-                Ok(Ok(url)) => break url,
-                Ok(Err(line)) => early.push(line),
-                Err(_) => {
-                    let _ = child.kill();
-                    panic!(
-                        "warden serve did not print its listening line; stderr:\n{}",
-                        early.join("\n")
-                    );
-                }
-            }
-        };
+            .args(["serve", "--listen", "127.0.0.1:0", "--database", database]);
+        let (child, url) = crate::cli_support::spawn_listening(&mut cmd);
         ServeProcess { url, child }
     }
 
