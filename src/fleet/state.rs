@@ -837,6 +837,27 @@ mod tests {
         }
     }
 
+    /// An open alert from an Alertmanager named `am`, on `agent`.
+    fn alertmanager_alert(agent: &str) -> Alert {
+        Alert {
+            id: "am/fp".into(),
+            agent_id: Some(agent.into()),
+            rule: "HighErrors".into(),
+            severity: Severity::High,
+            summary: String::new(),
+            evidence: String::new(),
+            mapping: Vec::new(),
+            status: AlertStatus::Open,
+            source: "alertmanager".into(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            acknowledged_by: None,
+            ack_reason: None,
+            resolved_at: None,
+            rev: 0,
+        }
+    }
+
     fn credential(id: &str, agent: &str, status: CredentialStatus) -> Credential {
         Credential {
             id: id.into(),
@@ -964,23 +985,7 @@ mod tests {
     #[test]
     fn an_alert_that_moves_or_goes_leaves_no_count_behind() {
         let mut f = Fleet::new();
-        let mut alert = Alert {
-            id: "am/fp".into(),
-            agent_id: Some("a1".into()),
-            rule: "HighErrors".into(),
-            severity: Severity::High,
-            summary: String::new(),
-            evidence: String::new(),
-            mapping: Vec::new(),
-            status: AlertStatus::Open,
-            source: "alertmanager".into(),
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-            acknowledged_by: None,
-            ack_reason: None,
-            resolved_at: None,
-            rev: 0,
-        };
+        let mut alert = alertmanager_alert("a1");
         f.apply(Changes {
             cursor: 1,
             full: true,
@@ -1022,23 +1027,7 @@ mod tests {
             ..Changes::default()
         };
         f.apply_from(Some("prod"), full());
-        let alert = Alert {
-            id: "am/fp".into(),
-            agent_id: Some("prod/a1".into()),
-            rule: "HighErrors".into(),
-            severity: Severity::High,
-            summary: String::new(),
-            evidence: String::new(),
-            mapping: Vec::new(),
-            status: AlertStatus::Open,
-            source: "alertmanager".into(),
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-            acknowledged_by: None,
-            ack_reason: None,
-            resolved_at: None,
-            rev: 0,
-        };
+        let alert = alertmanager_alert("prod/a1");
         f.apply_from(
             Some("am"),
             Changes {
