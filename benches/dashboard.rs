@@ -3,6 +3,8 @@
 //! drawing one frame of the agents view. `warden bench` measures the same
 //! paths end to end, over HTTP; these isolate them.
 
+#![allow(clippy::unwrap_used)] // a bench may unwrap
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

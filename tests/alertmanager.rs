@@ -6,6 +6,8 @@
 //! command line, and `warden serve --alertmanager` pushing Warden's own
 //! alerts there.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod alertmanager_support;
 mod cli_support;
 mod common;

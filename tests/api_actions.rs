@@ -2,6 +2,8 @@
 //! owner, suspend/resume, revoke, introspect, heartbeat, events, alerts
 //! (R18) and their acknowledgement.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 
 use common::*;

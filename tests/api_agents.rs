@@ -2,6 +2,8 @@
 //! pages, detail by id and by name), credentials (shown once, stored
 //! hashed, with and without expiry), grants and delegations.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 
 use common::*;

@@ -5,6 +5,8 @@
 //! that anyone can recompute it, and tampering with the database file
 //! (an edited, deleted or re-hashed row) is found by `/v1/audit/verify`.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 
 use common::*;

@@ -4,6 +4,8 @@
 //! agent credential gets 403 on every person route; a person token gets 403
 //! on the agent routes. Refusals change nothing.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 
 use common::*;

@@ -2,6 +2,8 @@
 //! `since=cursor` only what changed after it, and `wait` holds the request
 //! until a change arrives or the time is up.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 
 use common::*;

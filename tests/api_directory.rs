@@ -1,6 +1,8 @@
 //! The directory side of API v1 against a real server: health, whoami,
 //! person tokens, and people (create, list, offboard by id and by email).
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 
 use common::*;

@@ -3,6 +3,8 @@
 //! enum value) is 422, unknown things in the path are 404, every error is
 //! the contract's JSON, and a refused request changes nothing.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 
 use common::*;

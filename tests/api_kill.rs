@@ -3,6 +3,8 @@
 //! that really stops a process (and one that fails), and a kill left
 //! unfinished in the database that a restarted server completes.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 
 use common::*;

@@ -1,6 +1,8 @@
 //! What ends access and what a kill makes final: a departed person's tokens,
 //! and a killed agent's record.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 use common::*;
 use serde_json::json;

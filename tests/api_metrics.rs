@@ -1,6 +1,8 @@
 //! `GET /metrics`: the Prometheus text a scraper reads, its numbers after
 //! real work, and who may read it.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 
 use common::*;

@@ -3,6 +3,8 @@
 //! (creator, delegations, events in the window, manager, team), and who may
 //! ask.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 use common::*;
 use serde_json::{Value, json};

@@ -3,6 +3,8 @@
 //! its agent (and only there), and stopping one backend marks it down
 //! while its agents stay in view and the other keeps working.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 
 use common::TestServer;

@@ -3,6 +3,8 @@
 //! 1 refused/failed/unreachable, 2 bad usage, 3 not found) and that what
 //! the commands claim really happened on the backend.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod cli_support;
 
 use cli_support::{ADMIN, Run, Server, closed_port, isolated, parse_csv, warden, write_file};

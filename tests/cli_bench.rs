@@ -3,6 +3,8 @@
 //! timings themselves are not checked; a test machine is not the 2-core
 //! machine the targets are for.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod cli_support;
 
 use cli_support::{Run, warden};

@@ -5,6 +5,8 @@
 //! simulator leaves a claimed agent alone, and reports its keys'
 //! fingerprints.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 
 use common::*;

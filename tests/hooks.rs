@@ -2,6 +2,8 @@
 //! hook that terminates a live child, hostile names passed literally,
 //! failures and timeouts, and signed webhooks checked by a receiver.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -20,6 +22,7 @@ const MISSING_ENV: &str = "WARDEN_HOOKS_TEST_SECRET_NEVER_SET";
 
 /// Every test calls this first, so the environment is written before any
 /// test thread reads it.
+#[allow(unsafe_code)] // set_var, once, before any test reads the environment
 fn setup() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {

@@ -4,6 +4,8 @@
 //! destination) and R17 (shadow agent); and the per-minute activity series
 //! the dashboard draws.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 mod rules_support;
 

@@ -4,6 +4,8 @@
 //! of days through the sweep's injected "now", or (to watch a dormant
 //! agent wake up) through the database's clock.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 mod rules_support;
 

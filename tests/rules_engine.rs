@@ -4,6 +4,8 @@
 //! thresholds are checked at start; the periodic sweep runs on its own;
 //! and a sweep over a large fleet stays set-based and quick.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 mod rules_support;
 

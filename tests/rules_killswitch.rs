@@ -3,6 +3,8 @@
 //! after the configured number of refusals, and resolves when the agent is
 //! resumed or has stopped trying.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 mod rules_support;
 

@@ -3,6 +3,8 @@
 //! injected "now". Each rule fires, stays quiet on the near miss, and
 //! resolves itself saying why.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 mod rules_support;
 

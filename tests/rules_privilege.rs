@@ -3,6 +3,8 @@
 //! escalation: recorded delegations, and chains agents report) against a
 //! real server.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 mod rules_support;
 

@@ -5,6 +5,8 @@
 //! a copy that is revoked, rotated or killed do not. Everything goes
 //! through the API.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 mod rules_support;
 

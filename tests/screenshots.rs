@@ -11,6 +11,8 @@
 //! view shows (credential prefixes, cut from real random secrets) is
 //! replaced here by one derived from the credential's id.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;

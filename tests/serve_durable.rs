@@ -3,6 +3,8 @@
 //! on the same database, before it takes requests, and no credential of a
 //! killed agent stays usable. Run on SQLite and on PostgreSQL.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod cli_support;
 mod common;
 mod serve_support;

@@ -4,6 +4,8 @@
 //! other on the next request and wakes a dashboard long-polling the other;
 //! concurrent writes through both leave one intact audit chain.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod cli_support;
 mod common;
 mod serve_support;

@@ -6,6 +6,8 @@
 //! `WARDEN_TEST_DATABASE_URL=postgres://…` (each test makes a database of
 //! its own); without it each test says so and passes.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod common;
 
 use common::*;

@@ -2,6 +2,8 @@
 //! is refused with its path and the bad key, and the dashboard's theme
 //! falls back to the default.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 use std::process::Command;
 use warden::tui::theme::{Theme, ThemeError};
 

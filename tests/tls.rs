@@ -3,6 +3,8 @@
 //! errors for missing, unreadable and mismatched files, and the clients'
 //! refusal of plain HTTP to another host.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 mod cli_support;
 mod common;
 

@@ -4,6 +4,8 @@
 //! and reports it only once the backend answers, and a new critical alert
 //! after the first poll flashes and raises the bell flag.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 #[path = "support/fleet.rs"]
 mod fleet;
 

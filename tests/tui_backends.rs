@@ -4,6 +4,8 @@
 //! and its agents visible and marked stale, `:ctx` narrows, and every
 //! action names the object as its own backend's (the runner routes it).
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 #[path = "support/fleet.rs"]
 mod fleet;
 

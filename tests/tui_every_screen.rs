@@ -6,6 +6,8 @@
 //! The catalogue below is the one list of screens: a new view or dialog
 //! added here gets both checks.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 #[path = "support/fleet.rs"]
 mod fleet;
 

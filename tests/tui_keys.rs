@@ -2,6 +2,8 @@
 //! terminal: filter, select, sort, the dialogs' cancel and confirm, and
 //! that nothing is reported done before the backend says so.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 #[path = "support/fleet.rs"]
 mod fleet;
 

@@ -3,6 +3,8 @@
 //! and o then act on every marked agent, one backend action each, and
 //! nothing is counted done until the backend has answered it.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 #[path = "support/fleet.rs"]
 mod fleet;
 

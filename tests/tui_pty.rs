@@ -7,6 +7,8 @@
 //! clears, printed text) rather than a byte search: ratatui only writes the
 //! cells that changed, so a word on screen is often not a run of bytes.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 #[path = "cli_support/mod.rs"]
 mod cli_support;
 

@@ -3,6 +3,8 @@
 //! people, credentials and audit views and the enriched agent detail at
 //! 80x24 and 200x60.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 #[path = "support/fleet.rs"]
 mod fleet;
 

@@ -4,6 +4,8 @@
 //! `o` offers the suggestions first, and an owner the backend confirmed
 //! takes the agent out and selects the next one.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 #[path = "support/fleet.rs"]
 mod fleet;
 

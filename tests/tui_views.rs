@@ -6,6 +6,8 @@
 //! once each and a broken chain is shown; the detail asks for the agent's
 //! activity and trail when it opens and after each poll.
 
+#![allow(clippy::unwrap_used)] // a test may unwrap
+
 #[path = "support/fleet.rs"]
 mod fleet;
 

@@ -3,7 +3,7 @@
 //! admin token. `WARDEN_TEST_STORE=postgres` (with
 //! `WARDEN_TEST_DATABASE_URL=postgres://…`) makes `start`/`start_with` use
 //! a fresh PostgreSQL database per server.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};

@@ -374,6 +374,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(unsafe_code)] // set_var, in a test of its own variables
     fn every_warden_backend_of_the_config_is_watched_in_order() {
         // SAFETY: the variable names are unique to this test.
         unsafe {
@@ -437,6 +438,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(unsafe_code)] // set_var, in a test of its own variables
     fn alertmanager_backends_are_checked_and_take_an_optional_token() {
         // SAFETY: the variable name is unique to this test.
         unsafe { std::env::set_var("WARDEN_TEST_DASH_AM", "am-tok") };
