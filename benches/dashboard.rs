@@ -17,7 +17,7 @@ use warden::fleet::state::Fleet;
 use warden::model::{AgentStatus, CredentialStatus};
 use warden::tui::app::{App, Options};
 use warden::tui::msg::{Msg, SourceEvent};
-use warden::tui::table::SortKey;
+use warden::tui::screens::agents::state::SortKey;
 use warden::tui::theme::Theme;
 use warden::tui::views::{self, Clock};
 

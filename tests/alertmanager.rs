@@ -23,10 +23,10 @@ use warden::api::client::Client;
 use warden::config::{RuleThresholds, ServeConfig};
 use warden::model::{AlertStatus, Severity};
 use warden::sources::{self, Origin, SourceHandle};
-use warden::tui::am_route::{self, AmTarget, Responder};
 use warden::tui::app::{App, Health, Level, Options};
+use warden::tui::effects::am_route::{self, AmTarget, Responder};
+use warden::tui::effects::runner::{Route, Runner};
 use warden::tui::msg::Msg;
-use warden::tui::runner::{Route, Runner};
 
 const REFRESH: Duration = Duration::from_millis(150);
 
@@ -340,7 +340,7 @@ async fn acknowledging_makes_a_silence_under_the_responders_name() {
     // it is done already, and makes nothing.
     match &d.app.overlay {
         warden::tui::app::Overlay::Confirm(c) => match &c.phase {
-            warden::tui::dialog::Phase::Done { ok, message, .. } => {
+            warden::tui::popups::confirm::Phase::Done { ok, message, .. } => {
                 assert!(*ok);
                 assert_eq!(message, &format!("Alertmanager made silence {silence_id}"));
             }

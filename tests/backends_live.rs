@@ -15,8 +15,8 @@ use warden::api::client::Client;
 use warden::model::AgentStatus;
 use warden::sources::{self, Origin};
 use warden::tui::app::{App, Health, Level, Options};
+use warden::tui::effects::runner::{Route, Runner};
 use warden::tui::msg::Msg;
-use warden::tui::runner::{Route, Runner};
 
 const REFRESH: Duration = Duration::from_millis(150);
 

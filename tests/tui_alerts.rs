@@ -14,8 +14,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warden::api::Changes;
 use warden::model::*;
 use warden::tui::app::{App, Level, Overlay, Screen};
-use warden::tui::dialog::{Field, Phase, Subject};
 use warden::tui::msg::{Action, Effect, Msg, Outcome, SourceEvent};
+use warden::tui::popups::confirm::{Field, Phase, Subject};
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
     app.handle_key(KeyEvent::new(code, KeyModifiers::NONE))

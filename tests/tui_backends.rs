@@ -361,7 +361,7 @@ fn triage_and_audit_ask_only_the_warden_backends() {
         effects.contains(&Effect::FetchAudit {
             backend: 0,
             after: 0,
-            tail: Some(warden::tui::audit_log::RING),
+            tail: Some(warden::tui::screens::audit::state::RING),
         }),
         "{effects:?}"
     );

@@ -10,8 +10,8 @@ mod fleet;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warden::model::*;
 use warden::tui::app::{App, Level, Overlay, Prompt, Screen};
-use warden::tui::dialog::{Phase, Plan};
 use warden::tui::msg::{Action, Effect, Msg, Outcome};
+use warden::tui::popups::confirm::{Phase, Plan};
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
     let mods = match code {
@@ -525,7 +525,7 @@ mod remapped {
     use ratatui::backend::TestBackend;
     use std::collections::BTreeMap;
     use warden::tui::app::Overlay;
-    use warden::tui::remap::KeyMap;
+    use warden::tui::keys::remap::KeyMap;
     use warden::tui::theme::Theme;
     use warden::tui::views;
 

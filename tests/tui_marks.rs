@@ -11,8 +11,8 @@ mod fleet;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warden::model::*;
 use warden::tui::app::{App, Level, Overlay};
-use warden::tui::dialog::{Confirm, Phase, RowState};
 use warden::tui::msg::{Action, Effect, Msg, Outcome};
+use warden::tui::popups::confirm::{Confirm, Phase, RowState};
 
 // The fixture, sorted by name: evil…bot (dormant), legacy-scraper (killed),
 // mcp-github (suspended), support-copilot (active, 2 live credentials),

@@ -18,10 +18,10 @@ use ratatui::backend::TestBackend;
 use warden::api::{AuditVerification, Changes, WhoAmI};
 use warden::model::*;
 use warden::tui::app::{App, Level, Options, Overlay, Screen};
-use warden::tui::audit_log::{RING, Verdict};
-use warden::tui::detail_extras::TRAIL;
-use warden::tui::dialog::Subject;
 use warden::tui::msg::{Action, Effect, Msg, SourceEvent};
+use warden::tui::popups::confirm::Subject;
+use warden::tui::screens::audit::state::{RING, Verdict};
+use warden::tui::screens::detail::state::TRAIL;
 use warden::tui::theme::Theme;
 use warden::tui::views::{self, Clock};
 

@@ -1,31 +1,27 @@
-//! The dashboard: k9s for agent identities. [`app`] holds the state machine,
-//! [`views`] draws it, [`keymap`] binds keys, [`dialog`] and [`picker`] gate
-//! actions; the event loop that ties them to the terminal, the sources and
-//! the action runner lives in [`run`].
+//! The dashboard: k9s for agent identities. The data flows sources →
+//! fleet → [`screens`] → terminal, and keys → command → action → [`effects`]
+//! → backend:
+//!
+//! - [`app`] holds the state machine: the screen stack, the command
+//!   dispatch, marks and bulk actions, and the handling of every message;
+//! - [`screens`] holds one folder per screen (its state and its view),
+//!   [`components`] the pieces they are built from, [`popups`] what opens
+//!   over them; [`views`] draws a frame from all of it;
+//! - [`keys`] turns keys and the mouse into commands, [`effects`] carries
+//!   the resulting actions out against the backends;
+//! - [`event_loop`] ties them to the [`terminal`], the sources and the
+//!   effects runner.
 
-pub mod alert_list;
-pub mod am_route;
 pub mod app;
-pub mod audit_log;
-pub mod cred_list;
-pub mod delegation_tree;
-pub mod detail_extras;
-pub mod dialog;
-pub mod fetch;
-pub mod input;
-pub mod keymap;
+pub mod components;
+pub mod effects;
+pub mod event_loop;
+pub mod keys;
 pub mod logging;
-pub mod mouse;
 pub mod msg;
-pub mod people_list;
-pub mod picker;
-pub mod remap;
-pub mod run;
-pub mod runner;
-pub mod selection;
+pub mod popups;
+pub mod screens;
 pub mod svg;
-pub mod table;
 pub mod terminal;
 pub mod theme;
-pub mod triage_queue;
 pub mod views;

@@ -20,7 +20,7 @@ use crate::secrets;
 use crate::server::store::{Actor, Import, Store};
 use crate::tui::app::{App, Options};
 use crate::tui::msg::{Msg, SourceEvent};
-use crate::tui::table::SortKey;
+use crate::tui::screens::agents::state::SortKey;
 use crate::tui::theme::Theme;
 use crate::tui::views::{self, Clock};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

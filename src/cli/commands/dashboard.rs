@@ -21,9 +21,9 @@ use crate::secrets;
 use crate::server;
 use crate::server::store::Actor;
 use crate::sources;
-use crate::tui::am_route::AmTarget;
 use crate::tui::app::Options;
-use crate::tui::run::{self, RunOptions, Target};
+use crate::tui::effects::am_route::AmTarget;
+use crate::tui::event_loop::{self, RunOptions, Target};
 use crate::tui::{logging, terminal};
 use std::path::Path;
 use std::process::ExitCode;
@@ -54,7 +54,7 @@ pub fn dashboard(global: &Global, args: DashboardArgs) -> CmdResult {
     start_logging();
     if !targets.is_empty() {
         runtime
-            .block_on(run::run(targets, options))
+            .block_on(event_loop::run(targets, options))
             .map_err(|e| CliError::failed(format!("{e:#}")))?;
     } else {
         runtime.block_on(local(config, options))?;
@@ -216,7 +216,7 @@ async fn local(config: Config, mut options: RunOptions) -> Result<(), CliError> 
         // This process's own server, on loopback.
         options: Default::default(),
     };
-    let result = run::run(vec![target], options).await;
+    let result = event_loop::run(vec![target], options).await;
     if tokio::time::timeout(SHUTDOWN_GRACE, running.shutdown())
         .await
         .is_err()

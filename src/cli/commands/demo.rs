@@ -12,7 +12,7 @@ use crate::cli::error::{CliError, CmdResult};
 use crate::demo::incidents::Played;
 use crate::demo::schedule::Tempo;
 use crate::demo::{Demo, DemoOptions};
-use crate::tui::run::{self, Target};
+use crate::tui::event_loop::{self, Target};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -57,7 +57,7 @@ pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdRes
                     ..Default::default()
                 },
             };
-            let result = run::run(vec![target], options)
+            let result = event_loop::run(vec![target], options)
                 .await
                 .map_err(|e| CliError::failed(format!("{e:#}")));
             eprintln!(

@@ -4,14 +4,14 @@
 //! poll, and what to do with the answers. Kept beside `app.rs` rather than
 //! in it, so these views grow without touching its core.
 
-use super::{App, Level, Screen};
 use crate::fleet::filter::Filter;
 use crate::model::Credential;
-use crate::tui::audit_log::AuditLog;
-use crate::tui::cred_list::CredList;
-use crate::tui::detail_extras::DetailExtras;
+use crate::tui::app::{App, Level, Screen};
 use crate::tui::msg::{Effect, Msg, SourceEvent};
-use crate::tui::people_list::PeopleList;
+use crate::tui::screens::audit::state::AuditLog;
+use crate::tui::screens::creds::state::CredList;
+use crate::tui::screens::detail::state::DetailExtras;
+use crate::tui::screens::people::state::PeopleList;
 use std::time::Instant;
 
 /// The state of the screens this module owns.
@@ -197,7 +197,7 @@ impl App {
                 // (an Alertmanager has none: then the first Warden's).
                 let backend = self
                     .ctx
-                    .filter(|&i| self.backends[i].kind == super::BackendKind::Warden)
+                    .filter(|&i| self.backends[i].kind == crate::tui::app::BackendKind::Warden)
                     .or_else(|| self.wardens().next())
                     .unwrap_or(0);
                 let log = &mut self.panes.audit;

@@ -1,0 +1,312 @@
+//! One agent's actions as the app starts them: each opens the confirmation
+//! dialog (or the owner picker) with what the backend will do; the action
+//! itself goes out only once the dialog is confirmed.
+
+use super::{App, Level, Overlay, Screen};
+use crate::model::*;
+use crate::tui::msg::{Action, Effect};
+use crate::tui::popups::confirm::{Confirm, Subject};
+use crate::tui::popups::picker::{Candidate, OwnerPicker};
+use std::collections::HashMap;
+
+impl App {
+    /// `a` in the alerts view: a reason, then the backend's acknowledgement.
+    /// Only an open alert can be acknowledged; the others say why not.
+    pub(super) fn ack(&mut self) {
+        if let Some(why) = self.actions_refused() {
+            self.flash(Level::Error, why);
+            return;
+        }
+        let Some(alert) = self.selected_alert().cloned() else {
+            self.flash(Level::Info, "no alert selected");
+            return;
+        };
+        if let Some(why) = self.refused_for(&alert.id) {
+            self.flash(Level::Error, why);
+            return;
+        }
+        let label = self.alert_label(&alert);
+        match alert.status {
+            AlertStatus::Open => {}
+            AlertStatus::Acknowledged => {
+                let by = alert
+                    .acknowledged_by
+                    .as_deref()
+                    .map(|b| format!(" by {b}"))
+                    .unwrap_or_default();
+                self.flash(Level::Info, format!("{label} is already acknowledged{by}"));
+                return;
+            }
+            AlertStatus::Resolved => {
+                self.flash(
+                    Level::Info,
+                    format!("{label} is resolved; there is nothing to acknowledge"),
+                );
+                return;
+            }
+        }
+        let mut blast = vec![
+            format!("rule {} ({})", alert.rule, alert.severity),
+            format!("agent {}", self.alert_agent_name(&alert)),
+            format!("summary: {}", alert.summary),
+        ];
+        if alert.source == crate::alertmanager::SOURCE {
+            blast.push("in Alertmanager: a silence on exactly this alert's labels".into());
+        }
+        let subject = Subject::Ack {
+            alert_id: alert.id,
+            label,
+        };
+        self.overlay = Overlay::Confirm(Box::new(Confirm::new(subject, blast)));
+    }
+
+    /// Checks that an action may start on the current agent.
+    pub(super) fn actionable(&mut self) -> Option<Agent> {
+        if let Some(why) = self.actions_refused() {
+            self.flash(Level::Error, why);
+            return None;
+        }
+        let Some(agent) = self.current_agent().cloned() else {
+            self.flash(Level::Error, "no agent selected");
+            return None;
+        };
+        if let Some(why) = self.refused_for(&agent.id) {
+            self.flash(Level::Error, why);
+            return None;
+        }
+        Some(agent)
+    }
+
+    pub(super) fn freeze(&mut self) -> Vec<Effect> {
+        let Some(agent) = self.actionable() else {
+            return vec![];
+        };
+        let reason = "frozen from the Warden dashboard".to_string();
+        let action = match agent.status {
+            AgentStatus::Killed => {
+                self.flash(
+                    Level::Error,
+                    format!(
+                        "{} is killed; a killed agent cannot be frozen or unfrozen",
+                        agent.name
+                    ),
+                );
+                return vec![];
+            }
+            AgentStatus::Suspended => Action::Resume {
+                agent_id: agent.id,
+                name: agent.name,
+                reason: "unfrozen from the Warden dashboard".into(),
+            },
+            AgentStatus::Active | AgentStatus::Dormant => Action::Suspend {
+                agent_id: agent.id,
+                name: agent.name,
+                reason,
+            },
+        };
+        let (_, effect) = self.start(action);
+        vec![effect]
+    }
+
+    pub(super) fn kill(&mut self) -> Vec<Effect> {
+        let Some(agent) = self.actionable() else {
+            return vec![];
+        };
+        if agent.status == AgentStatus::Killed {
+            self.flash(Level::Info, format!("{} is already killed", agent.name));
+            return vec![];
+        }
+        let blast = self.blast_radius(&agent);
+        let subject = Subject::Kill {
+            agent_id: agent.id.clone(),
+            name: agent.name.clone(),
+            cascade: false,
+        };
+        self.overlay = Overlay::Confirm(Box::new(Confirm::new(subject, blast)));
+        vec![Effect::PlanKill {
+            agent_id: agent.id,
+            cascade: false,
+        }]
+    }
+
+    /// What the dashboard's own copy says a kill reaches; the backend's
+    /// plan follows.
+    pub(super) fn blast_radius(&self, agent: &Agent) -> Vec<String> {
+        let i = self.fleet.position(&agent.id).unwrap_or(0);
+        let s = self.fleet.summary(i);
+        let children = self.fleet.children_of(&agent.id);
+        let mut lines = vec![format!(
+            "{} live credential(s) will be revoked",
+            s.live_credentials
+        )];
+        if children.is_empty() {
+            lines.push("no agents act for it".into());
+        } else {
+            let names: Vec<&str> = children.iter().take(5).map(|a| a.name.as_str()).collect();
+            lines.push(format!(
+                "{} agent(s) act for it: {}{} (killed too only with cascade)",
+                children.len(),
+                names.join(", "),
+                if children.len() > 5 { ", …" } else { "" }
+            ));
+        }
+        lines.push(match &agent.runtime {
+            Some(r) => format!("runtime {r}"),
+            None => "no runtime recorded".into(),
+        });
+        lines
+    }
+
+    pub(super) fn owner_picker(&mut self) {
+        let Some(agent) = self.actionable() else {
+            return;
+        };
+        let candidates = self.owner_candidates(&agent);
+        if candidates.is_empty() {
+            self.flash(
+                Level::Error,
+                "there is no active person in the directory to assign",
+            );
+            return;
+        }
+        self.overlay =
+            Overlay::Picker(Box::new(OwnerPicker::new(agent.id, agent.name, candidates)));
+    }
+
+    /// Owner evidence from the dashboard's own copy, strongest first: the
+    /// first reason found for a person is the one shown, with its weight.
+    pub(super) fn local_evidence<'a>(
+        &'a self,
+        agent: &'a Agent,
+    ) -> HashMap<&'a str, (String, i64)> {
+        let mut reasons: HashMap<&str, (String, i64)> = HashMap::new();
+        if let Some(owner) = self.fleet.owner_of(agent)
+            && owner.status == PersonStatus::Departed
+            && let Some(m) = &owner.manager
+        {
+            reasons.insert(
+                m.as_str(),
+                (format!("manager of {}, who left", owner.name), 4),
+            );
+        }
+        if let Some(creator) = &agent.created_by {
+            for p in self.fleet.people().filter(|p| &p.email == creator) {
+                reasons
+                    .entry(p.id.as_str())
+                    .or_insert_with(|| ("created it".into(), 3));
+            }
+        }
+        for d in self.fleet.delegations_of(&agent.id) {
+            if d.child_agent == agent.id
+                && let Some(p) = &d.on_behalf_of
+            {
+                reasons
+                    .entry(p.as_str())
+                    .or_insert_with(|| ("it acts for them".into(), 2));
+            }
+        }
+        if let Some(team) = agent.labels.get("team") {
+            for p in self
+                .fleet
+                .people()
+                .filter(|p| p.team.as_deref() == Some(team.as_str()))
+            {
+                reasons
+                    .entry(p.id.as_str())
+                    .or_insert_with(|| (format!("on the {team} team"), 1));
+            }
+        }
+        reasons
+    }
+
+    /// Active people, with the ones the evidence points at first: the
+    /// backend's own ranking when the triage queue holds the agent (it sees
+    /// events and who registered it), else what the dashboard's copy shows.
+    pub(super) fn owner_candidates(&self, agent: &Agent) -> Vec<Candidate> {
+        let reasons = match self.triage.case_of(&agent.id) {
+            Some(case) => case
+                .suggestions
+                .iter()
+                .map(|s| {
+                    let why: Vec<&str> = s.reasons.iter().map(|r| r.text.as_str()).collect();
+                    (s.person.id.as_str(), (why.join("; "), i64::from(s.score)))
+                })
+                .collect(),
+            None => self.local_evidence(agent),
+        };
+        let mut people: Vec<&Person> = self
+            .fleet
+            .people()
+            .filter(|p| {
+                p.status == PersonStatus::Active
+                    && agent.owner.as_deref() != Some(p.id.as_str())
+                    && self.same_backend(&p.id, &agent.id)
+            })
+            .collect();
+        people.sort_by(|a, b| a.name.cmp(&b.name));
+        people
+            .into_iter()
+            .map(|p| {
+                let (reason, weight) = match reasons.get(p.id.as_str()) {
+                    Some((r, w)) => (Some(r.clone()), *w),
+                    None => (None, 0),
+                };
+                Candidate {
+                    person_id: p.id.clone(),
+                    label: format!("{} <{}>", p.name, p.email),
+                    reason,
+                    weight,
+                }
+            })
+            .collect()
+    }
+
+    pub(super) fn revoke(&mut self) {
+        let chosen = match self.screen().clone() {
+            Screen::Detail { agent_id } => self
+                .fleet
+                .credentials_of(&agent_id)
+                .get(self.detail_cursor)
+                .map(|c| (*c).clone()),
+            Screen::Creds => self.selected_credential().cloned(),
+            _ => {
+                self.flash(
+                    Level::Info,
+                    "open an agent (Enter) or :creds and select a credential to revoke it",
+                );
+                return;
+            }
+        };
+        if let Some(why) = self.actions_refused() {
+            self.flash(Level::Error, why);
+            return;
+        }
+        let Some(c) = chosen else {
+            self.flash(Level::Error, "there is no credential here to revoke");
+            return;
+        };
+        if c.status == CredentialStatus::Revoked {
+            self.flash(Level::Info, format!("{} is already revoked", c.id));
+            return;
+        }
+        if let Some(why) = self.refused_for(&c.id) {
+            self.flash(Level::Error, why);
+            return;
+        }
+        let agent_name = self
+            .fleet
+            .agent(&c.agent_id)
+            .map(|a| a.name.clone())
+            .unwrap_or_default();
+        let blast = vec![
+            format!("credential {} ({}…) of {agent_name}", c.id, c.prefix),
+            format!("scopes: {}", c.scopes.join(" ")),
+            "the agent's next request with it is refused".into(),
+        ];
+        let subject = Subject::Revoke {
+            credential_id: c.id.clone(),
+            agent_name,
+        };
+        self.overlay = Overlay::Confirm(Box::new(Confirm::new(subject, blast)));
+    }
+}

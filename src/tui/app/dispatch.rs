@@ -1,0 +1,257 @@
+//! A command (from a key, the mouse or the `:` line) carried out on the
+//! screen on top: moving, opening, sorting, switching screens.
+
+use super::{App, Level, Overlay, Prompt, Screen};
+use crate::fleet::filter::Filter;
+use crate::fleet::origin;
+use crate::fleet::safe_text::escape;
+use crate::tui::components::input::LineInput;
+use crate::tui::keys::keymap::Command;
+use crate::tui::msg::Effect;
+
+impl App {
+    pub(crate) fn command(&mut self, command: Command) -> Vec<Effect> {
+        match command {
+            Command::Up => self.move_selection(-1),
+            Command::Down => self.move_selection(1),
+            Command::PageUp => self.move_selection(-(self.table_rows.max(1) as isize)),
+            Command::PageDown => self.move_selection(self.table_rows.max(1) as isize),
+            Command::Top => match self.screen() {
+                Screen::Agents => self.table.top(),
+                Screen::Detail { .. } => self.detail_cursor = 0,
+                Screen::Alerts => self.alerts.top(),
+                Screen::Triage => self.triage.top(),
+                Screen::People | Screen::Creds | Screen::Audit => self.pane_top(),
+            },
+            Command::Bottom => match self.screen() {
+                Screen::Agents => self.table.bottom(),
+                Screen::Alerts => self.alerts.bottom(),
+                Screen::Triage => self.triage.bottom(),
+                Screen::Detail { agent_id } => {
+                    self.detail_cursor =
+                        self.fleet.credentials_of(agent_id).len().saturating_sub(1);
+                }
+                Screen::People | Screen::Creds | Screen::Audit => self.pane_bottom(),
+            },
+            Command::Open => match self.screen() {
+                Screen::Agents => {
+                    if let Some(agent) = self.current_agent() {
+                        let agent_id = agent.id.clone();
+                        self.detail_cursor = 0;
+                        self.screens.push(Screen::Detail { agent_id });
+                    }
+                }
+                Screen::Alerts => self.open_alert_agent(),
+                Screen::Triage => {
+                    if let Some(agent) = self.current_agent() {
+                        let agent_id = agent.id.clone();
+                        self.detail_cursor = 0;
+                        self.screens.push(Screen::Detail { agent_id });
+                    }
+                }
+                Screen::Detail { .. } => {}
+                Screen::People | Screen::Creds | Screen::Audit => self.pane_open(),
+            },
+            Command::Back => {
+                if self.screens.len() > 1 {
+                    self.screens.pop();
+                } else if !self.table.filter.is_empty() {
+                    self.table.set_filter(Filter::default(), "");
+                    self.flash(Level::Info, "filter cleared");
+                }
+            }
+            Command::QuitOrBack => {
+                if self.screens.len() > 1 {
+                    self.screens.pop();
+                } else {
+                    self.quit = true;
+                    return vec![Effect::Quit];
+                }
+            }
+            Command::Quit => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            Command::Filter => {
+                self.screens.truncate(1);
+                let current = self.table.filter_text.clone();
+                self.prompt = Prompt::Filter {
+                    input: LineInput::with_text(&current),
+                    error: None,
+                };
+            }
+            Command::CommandMode => {
+                self.prompt = Prompt::Command {
+                    input: LineInput::new(),
+                }
+            }
+            Command::Help => self.overlay = Overlay::Help,
+            Command::Agents => self.screens.truncate(1),
+            // One alerts view, over the agents table: Esc goes back to it.
+            // Coming in, the selection starts on the most urgent alert.
+            Command::Alerts => {
+                self.screens.truncate(1);
+                self.screens.push(Screen::Alerts);
+                self.alerts.top();
+            }
+            Command::Ack => self.ack(),
+            // Over the agents table, like the alerts view; the queue comes
+            // from the backends, which rank the owner suggestions.
+            Command::Triage => {
+                self.screens.truncate(1);
+                self.screens.push(Screen::Triage);
+                self.triage.top();
+                return self.fetch_triage();
+            }
+            Command::People => self.open_pane(Screen::People),
+            Command::Creds => self.open_pane(Screen::Creds),
+            Command::Audit => self.open_pane(Screen::Audit),
+            Command::VerifyAudit => return self.verify_audit_now(),
+            Command::Refresh => {
+                self.flash(Level::Info, "polling now");
+                if *self.screen() == Screen::Triage {
+                    let mut effects = self.fetch_triage();
+                    effects.push(Effect::PollNow);
+                    return effects;
+                }
+                return vec![Effect::PollNow];
+            }
+            Command::SortName => self
+                .table
+                .sort_by(crate::tui::screens::agents::state::SortKey::Name),
+            Command::SortOwner => self
+                .table
+                .sort_by(crate::tui::screens::agents::state::SortKey::Owner),
+            Command::SortStatus => self
+                .table
+                .sort_by(crate::tui::screens::agents::state::SortKey::Status),
+            Command::SortRisk => self
+                .table
+                .sort_by(crate::tui::screens::agents::state::SortKey::Risk),
+            Command::SortLastSeen => self
+                .table
+                .sort_by(crate::tui::screens::agents::state::SortKey::LastSeen),
+            Command::SortAlerts => self
+                .table
+                .sort_by(crate::tui::screens::agents::state::SortKey::Alerts),
+            Command::Mark => self.toggle_mark(),
+            Command::MarkRange => self.mark_range(),
+            Command::ClearMarks => {
+                if !self.marks.is_empty() {
+                    self.flash(Level::Info, format!("{} mark(s) cleared", self.marks.len()));
+                }
+                self.marks.clear();
+                self.mark_anchor = None;
+            }
+            // Marks are the table's: in an agent's own view, f, K and o act
+            // on that agent alone.
+            Command::Freeze if self.bulk() => return self.bulk_freeze(),
+            Command::Kill if self.bulk() => return self.bulk_kill(),
+            Command::Owner if self.bulk() => self.bulk_owner_picker(),
+            Command::Freeze => return self.freeze(),
+            Command::Kill => return self.kill(),
+            Command::Owner => self.owner_picker(),
+            Command::Revoke => self.revoke(),
+            Command::Ctx => self.narrow_to(""),
+            Command::Theme => {
+                let names = self.theme_names.join(", ");
+                self.flash(
+                    Level::Info,
+                    format!("themes: {names}; :theme NAME switches"),
+                );
+            }
+        }
+        vec![]
+    }
+
+    /// `:ctx NAME` shows one backend's agents and alerts; `:ctx` (an empty
+    /// name) all of them again, and says how each backend is.
+    pub(super) fn narrow_to(&mut self, name: &str) {
+        if name.is_empty() {
+            self.ctx = None;
+            self.table.set_scope(None);
+            self.alerts.set_scope(None);
+            let list: Vec<String> = self
+                .backends
+                .iter()
+                .map(|b| format!("{} {}", b.name, b.health.word()))
+                .collect();
+            self.flash(
+                Level::Info,
+                format!(
+                    "showing every backend: {}; :ctx NAME shows one",
+                    list.join(", ")
+                ),
+            );
+            return;
+        }
+        let Some(i) = self.backends.iter().position(|b| b.name == name) else {
+            let names: Vec<&str> = self.backends.iter().map(|b| b.name.as_str()).collect();
+            self.flash(
+                Level::Error,
+                format!(
+                    "no backend named {}; the backends are: {}",
+                    escape(name),
+                    names.join(", ")
+                ),
+            );
+            return;
+        };
+        // With one backend, nothing is qualified: all of it is "that one".
+        let prefix = self
+            .merged()
+            .then(|| format!("{}{}", self.backends[i].name, origin::SEPARATOR));
+        self.ctx = Some(i);
+        self.table.set_scope(prefix.clone());
+        self.alerts.set_scope(prefix);
+        self.screens.truncate(1);
+        self.flash(
+            Level::Info,
+            format!(
+                "showing {} only; :ctx shows every backend",
+                self.backends[i].name
+            ),
+        );
+    }
+
+    pub(crate) fn move_selection(&mut self, delta: isize) {
+        match self.screen().clone() {
+            Screen::Agents => self.table.move_by(delta),
+            Screen::Alerts => self.alerts.move_by(delta),
+            Screen::Triage => self.triage.move_by(delta),
+            Screen::People | Screen::Creds | Screen::Audit => self.pane_move(delta),
+            Screen::Detail { agent_id } => {
+                let n = self.fleet.credentials_of(&agent_id).len();
+                if n > 0 {
+                    self.detail_cursor =
+                        (self.detail_cursor as isize + delta).clamp(0, n as isize - 1) as usize;
+                }
+            }
+        }
+    }
+
+    pub(super) fn fetch_triage(&mut self) -> Vec<Effect> {
+        self.triage.waiting = self.wardens().count();
+        vec![Effect::FetchTriage]
+    }
+
+    /// Enter in the alerts view: the alert's agent's detail; Esc comes back.
+    pub(super) fn open_alert_agent(&mut self) {
+        let Some(alert) = self.selected_alert() else {
+            return;
+        };
+        let Some(agent_id) = alert.agent_id.clone() else {
+            self.flash(Level::Info, "this alert names no agent");
+            return;
+        };
+        if self.fleet.agent(&agent_id).is_none() {
+            self.flash(
+                Level::Info,
+                format!("agent {agent_id} is not in this backend's fleet"),
+            );
+            return;
+        }
+        self.detail_cursor = 0;
+        self.screens.push(Screen::Detail { agent_id });
+    }
+}

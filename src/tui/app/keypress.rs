@@ -1,0 +1,218 @@
+//! A key in: the overlay or the prompt that is open takes it first, then
+//! the keymap of the screen on top; the `:` command line is read here.
+
+use super::marks::skipped_note;
+use super::{App, Level, Overlay, Prompt};
+use crate::fleet::filter::Filter;
+use crate::fleet::safe_text::escape;
+use crate::tui::components::input::LineInput;
+use crate::tui::keys::keymap::{self, Command};
+use crate::tui::msg::Effect;
+use crate::tui::popups::confirm::{Confirm, DialogOutcome, Subject};
+use crate::tui::popups::picker::PickerOutcome;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+impl App {
+    pub fn handle_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let before = self.screen().clone();
+        let mut effects = self.key(key);
+        effects.extend(self.came_into_view(&before));
+        self.prepare();
+        effects
+    }
+
+    pub(super) fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key_is(&key, KeyCode::Char('c'), KeyModifiers::CONTROL) {
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        match &mut self.overlay {
+            Overlay::Confirm(dialog) => {
+                return match dialog.handle_key(key) {
+                    DialogOutcome::Stay => vec![],
+                    DialogOutcome::Close => {
+                        self.overlay = Overlay::None;
+                        vec![]
+                    }
+                    DialogOutcome::Replan { agent_id, cascade } => {
+                        vec![Effect::PlanKill { agent_id, cascade }]
+                    }
+                    DialogOutcome::Submit(action) => {
+                        let (id, effect) = self.start(action);
+                        if let Overlay::Confirm(d) = &mut self.overlay {
+                            d.running(id);
+                        }
+                        vec![effect]
+                    }
+                    DialogOutcome::SubmitMany(actions) => {
+                        let (verb, verbing, skipped) = match &dialog.subject {
+                            Subject::BulkKill { skipped, .. } => {
+                                ("killed", "killing", skipped_note(skipped, "already killed"))
+                            }
+                            Subject::BulkReassign { skipped, .. } => (
+                                "reassigned",
+                                "reassigning",
+                                skipped_note(skipped, "already had that owner"),
+                            ),
+                            _ => ("done", "running", None),
+                        };
+                        let (sent, effects) =
+                            self.start_batch(actions, verb, verbing, skipped, None);
+                        if let Overlay::Confirm(d) = &mut self.overlay {
+                            d.running_many(sent);
+                        }
+                        effects
+                    }
+                };
+            }
+            Overlay::Picker(picker) => {
+                return match picker.handle_key(key) {
+                    PickerOutcome::Stay => vec![],
+                    PickerOutcome::Close => {
+                        self.overlay = Overlay::None;
+                        self.reassign_targets = None;
+                        vec![]
+                    }
+                    PickerOutcome::Picked(c) if self.reassign_targets.is_some() => {
+                        let targets = self.reassign_targets.take().unwrap_or_default();
+                        let dialog = self.bulk_reassign_dialog(targets, &c);
+                        if let Subject::BulkReassign { targets, .. } = &dialog.subject
+                            && targets.is_empty()
+                        {
+                            self.overlay = Overlay::None;
+                            self.flash(
+                                Level::Info,
+                                format!("every marked agent is already owned by {}", c.label),
+                            );
+                        } else {
+                            self.overlay = Overlay::Confirm(Box::new(dialog));
+                        }
+                        vec![]
+                    }
+                    PickerOutcome::Picked(c) => {
+                        let subject = Subject::Reassign {
+                            agent_id: picker.agent_id.clone(),
+                            name: picker.agent_name.clone(),
+                            owner_id: c.person_id.clone(),
+                            owner_label: c.label.clone(),
+                        };
+                        let blast = vec![format!("new owner: {}", c.label)];
+                        self.overlay = Overlay::Confirm(Box::new(Confirm::new(subject, blast)));
+                        vec![]
+                    }
+                };
+            }
+            Overlay::Help => {
+                if matches!(
+                    key.code,
+                    KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
+                ) {
+                    self.overlay = Overlay::None;
+                }
+                return vec![];
+            }
+            Overlay::None => {}
+        }
+        match &mut self.prompt {
+            Prompt::Filter { input, error } => {
+                match key.code {
+                    KeyCode::Enter => self.prompt = Prompt::None,
+                    KeyCode::Esc => {
+                        self.prompt = Prompt::None;
+                        self.table.set_filter(Filter::default(), "");
+                    }
+                    _ => {
+                        if input.handle(key) {
+                            match Filter::parse(input.text()) {
+                                Ok(f) => {
+                                    *error = None;
+                                    self.table.set_filter(f, input.text());
+                                }
+                                Err(e) => *error = Some(e.to_string()),
+                            }
+                        }
+                    }
+                }
+                return vec![];
+            }
+            Prompt::Command { input } => {
+                match key.code {
+                    KeyCode::Enter => {
+                        let text = input.text().trim().to_string();
+                        self.prompt = Prompt::None;
+                        return self.run_command(&text);
+                    }
+                    KeyCode::Esc => self.prompt = Prompt::None,
+                    KeyCode::Tab => {
+                        // After `theme ` or `ctx `, the name; else the command's.
+                        if let Some(prefix) = input.text().strip_prefix("theme ") {
+                            if let Some(name) =
+                                crate::tui::theme::complete(prefix.trim_start(), &self.theme_names)
+                            {
+                                *input = LineInput::with_text(&format!("theme {name}"));
+                            }
+                        } else if let Some(prefix) = input.text().strip_prefix("ctx ") {
+                            let names: Vec<String> =
+                                self.backends.iter().map(|b| b.name.clone()).collect();
+                            if let Some(name) =
+                                crate::tui::theme::complete(prefix.trim_start(), &names)
+                            {
+                                *input = LineInput::with_text(&format!("ctx {name}"));
+                            }
+                        } else if let Some(done) = keymap::complete(input.text()) {
+                            *input = LineInput::with_text(done);
+                        }
+                    }
+                    _ => {
+                        input.handle(key);
+                    }
+                }
+                return vec![];
+            }
+            Prompt::None => {}
+        }
+        match self.keys.command_for(self.screen(), &key) {
+            Some(command) => self.command(command),
+            None => vec![],
+        }
+    }
+
+    pub(super) fn run_command(&mut self, text: &str) -> Vec<Effect> {
+        // The one command with an argument; `Command` is a plain key.
+        if let Some(name) = text.trim_start_matches(':').strip_prefix("theme ")
+            && !name.trim().is_empty()
+        {
+            self.theme_request = Some(name.trim().to_string());
+            return vec![];
+        }
+        if let Some(name) = text.trim_start_matches(':').strip_prefix("ctx ")
+            && !name.trim().is_empty()
+        {
+            self.narrow_to(name.trim());
+            return vec![];
+        }
+        match keymap::resolve_command(text) {
+            Some(Command::Quit) => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            Some(command) => self.command(command),
+            None if text.is_empty() => vec![],
+            None => {
+                self.flash(
+                    Level::Error,
+                    format!(
+                        "unknown command :{}; try {}",
+                        escape(text),
+                        keymap::command_list()
+                    ),
+                );
+                vec![]
+            }
+        }
+    }
+}
+
+fn key_is(key: &KeyEvent, code: KeyCode, mods: KeyModifiers) -> bool {
+    key.code == code && key.modifiers.contains(mods)
+}

@@ -1,0 +1,307 @@
+//! A message in: a source's news merged into the fleet, an action's
+//! result reported in the flash line and the dialog, a fetch's answer.
+
+use super::{App, Health, Level, Overlay, SLOW, Screen};
+use crate::fleet::foreign;
+use crate::fleet::origin;
+use crate::fleet::safe_text::escape;
+use crate::fleet::state::Sanitize;
+use crate::model::*;
+use crate::tui::msg::{Action, Effect, Msg, Outcome, SourceEvent};
+use crate::tui::popups::confirm::{Phase, Plan, RowState, Subject};
+use std::time::Instant;
+
+impl App {
+    pub fn handle_msg(&mut self, msg: Msg) -> Vec<Effect> {
+        let seen = Self::seen(&msg);
+        let mut effects = self.msg(msg);
+        effects.extend(self.after_poll(seen));
+        self.prepare();
+        effects
+    }
+
+    pub(super) fn msg(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Source { backend, event } => {
+                if backend >= self.backends.len() {
+                    tracing::warn!(backend, "a message from an unknown backend, ignored");
+                    return vec![];
+                }
+                self.source(backend, event);
+                vec![]
+            }
+            Msg::Triage { backend, result } => {
+                self.triage.report(backend, result);
+                vec![]
+            }
+            Msg::KillPlan {
+                agent_id,
+                cascade,
+                result,
+            } => {
+                if let Overlay::Confirm(d) = &mut self.overlay
+                    && let Subject::Kill {
+                        agent_id: a,
+                        cascade: c,
+                        ..
+                    } = &d.subject
+                    && *a == agent_id
+                    && *c == cascade
+                {
+                    d.plan = match result {
+                        Ok(mut op) => {
+                            op.sanitize();
+                            Plan::Ready(op)
+                        }
+                        Err(e) => Plan::Failed(escape(&e).into_owned()),
+                    };
+                }
+                vec![]
+            }
+            Msg::Action { id, result } => {
+                let result = result
+                    .map(|mut o| {
+                        match &mut o {
+                            Outcome::Agent(a) => a.sanitize(),
+                            Outcome::Credential(c) => c.sanitize(),
+                            Outcome::Operation(op) => op.sanitize(),
+                            Outcome::Alert(a) => a.sanitize(),
+                            Outcome::Silenced { alert, silence_id } => {
+                                alert.sanitize();
+                                *silence_id = escape(silence_id).into_owned();
+                            }
+                        }
+                        o
+                    })
+                    .map_err(|e| escape(&e).into_owned());
+                let action = self.pending.remove(&id);
+                if let Overlay::Confirm(d) = &mut self.overlay {
+                    if d.waiting_for() == Some(id) {
+                        d.finished(&result);
+                    } else if d.tracks(id) {
+                        d.finished_one(id, &result);
+                    }
+                }
+                if let Some(at) = self
+                    .batches
+                    .iter()
+                    .position(|b| b.waiting.contains_key(&id))
+                {
+                    self.count_answer(at, id, &result);
+                } else {
+                    self.report(action, &result);
+                }
+                // The backend changed: fetch it now rather than at the next
+                // tick, and the queue too when it is on screen.
+                if self.screens.contains(&Screen::Triage) {
+                    let mut effects = self.fetch_triage();
+                    effects.push(Effect::PollNow);
+                    return effects;
+                }
+                vec![Effect::PollNow]
+            }
+            m
+            @ (Msg::Audit(_) | Msg::AuditVerified(_) | Msg::Detail { .. } | Msg::Trail { .. }) => {
+                self.pane_msg(m)
+            }
+        }
+    }
+
+    /// A source's news: a poll's changes merged into the fleet, a failure
+    /// marking that backend down (its objects stay, shown stale), or who
+    /// the backend says this dashboard is.
+    pub(super) fn source(&mut self, i: usize, event: SourceEvent) {
+        match event {
+            SourceEvent::Synced { changes, latency } => {
+                let arrived: Vec<String> = changes.alerts.iter().map(|a| a.id.clone()).collect();
+                let scope = self.merged().then(|| self.backends[i].name.clone());
+                self.fleet.apply_from(scope.as_deref(), *changes);
+                self.news(i, arrived);
+                let b = &mut self.backends[i];
+                b.health = if latency > SLOW {
+                    Health::Slow
+                } else {
+                    Health::Ok
+                };
+                b.last_ok = Some(Instant::now());
+                b.last_error = None;
+                b.latency = Some(latency);
+                self.verify_kill();
+            }
+            SourceEvent::Failed { error, retry_in } => {
+                let b = &mut self.backends[i];
+                b.health = Health::Down;
+                b.last_error = Some(format!(
+                    "{} (retrying in {}s)",
+                    escape(&error),
+                    retry_in.as_secs().max(1)
+                ));
+            }
+            // Alertmanager: the whole set, its agents still labels.
+            SourceEvent::Alerts { alerts, latency } => {
+                let (prefix, scopes) = match self.merged() {
+                    true => (
+                        format!("{}{}", self.backends[i].name, origin::SEPARATOR),
+                        self.backends.iter().map(|b| b.name.clone()).collect(),
+                    ),
+                    false => (String::new(), Vec::new()),
+                };
+                let changes = foreign::alert_changes(&self.fleet, &prefix, &scopes, alerts);
+                let changes = Box::new(changes);
+                self.source(i, SourceEvent::Synced { changes, latency });
+            }
+            SourceEvent::Identity(who) => {
+                let mut who = *who;
+                who.name = escape(&who.name).into_owned();
+                if let Some(p) = &mut who.person {
+                    p.sanitize();
+                }
+                self.backends[i].identity = Some(who);
+            }
+        }
+    }
+
+    /// The flash line after an action: only what the backend confirmed.
+    /// (A bulk action's answers are counted by its batch instead.)
+    pub(super) fn report(&mut self, action: Option<Action>, result: &Result<Outcome, String>) {
+        let what = action
+            .as_ref()
+            .map(Action::describe)
+            .unwrap_or_else(|| "action".into());
+        match (action, result) {
+            (_, Err(e)) => self.flash(Level::Error, format!("{what} failed: {e}")),
+            (Some(Action::Suspend { name, .. }), Ok(_)) => self.flash(
+                Level::Success,
+                format!("{name} frozen: its credentials are refused. Press f again to unfreeze."),
+            ),
+            (Some(Action::Resume { name, .. }), Ok(_)) => self.flash(
+                Level::Success,
+                format!("{name} unfrozen: its credentials work again."),
+            ),
+            (Some(Action::Kill { name, .. }), Ok(Outcome::Operation(op))) => {
+                if op.status == OperationStatus::Failed {
+                    self.flash(
+                        Level::Error,
+                        format!("killing {name}: a step failed; see the dialog"),
+                    );
+                } else {
+                    self.flash(
+                        Level::Success,
+                        format!("{name} killed: credentials revoked, agent refused"),
+                    );
+                }
+            }
+            (Some(Action::Revoke { credential_id, .. }), Ok(_)) => self.flash(
+                Level::Success,
+                format!("{credential_id} revoked: the backend refuses it from now on"),
+            ),
+            (Some(Action::Reassign { name, agent_id, .. }), Ok(_)) => {
+                self.triage.resolved(&agent_id);
+                let left = if self.screens.contains(&Screen::Triage) {
+                    format!("; {} left to triage", self.triage.cases.len())
+                } else {
+                    String::new()
+                };
+                self.flash(Level::Success, format!("{name} has a new owner{left}"))
+            }
+            (Some(Action::Ack { .. }), Ok(Outcome::Silenced { alert, silence_id })) => {
+                // The fleet's copy names the matched agent; the answer, the label.
+                let label = self.alert_label(self.fleet.alert(&alert.id).unwrap_or(alert));
+                let by = alert.acknowledged_by.as_deref().unwrap_or("you");
+                self.flash(
+                    Level::Success,
+                    format!("acknowledged {label}: Alertmanager silence {silence_id}, by {by}"),
+                )
+            }
+            (Some(Action::Ack { .. }), Ok(Outcome::Alert(a))) => {
+                let label = self.alert_label(a);
+                self.flash(
+                    Level::Success,
+                    format!("acknowledged {label}: the backend recorded it and the reason"),
+                )
+            }
+            (_, Ok(_)) => self.flash(Level::Success, format!("{what}: done")),
+        }
+    }
+
+    /// Alerts that arrived in a poll: a new open critical one, after the
+    /// first poll, takes the flash line in the error style and raises the
+    /// bell flag. The first poll's alerts are only remembered: a dashboard
+    /// that starts mid-incident should not ring for old news.
+    pub(super) fn news(&mut self, backend: usize, arrived: Vec<String>) {
+        let first = self.synced.insert(backend);
+        let mut new_critical = Vec::new();
+        for id in arrived {
+            if !self.seen_alerts.insert(id.clone()) || first {
+                continue;
+            }
+            if let Some(a) = self.fleet.alert(&id)
+                && a.status == AlertStatus::Open
+                && a.severity == Severity::Critical
+            {
+                new_critical.push(a.clone());
+            }
+        }
+        let Some(newest) = new_critical.iter().max_by_key(|a| a.created_at) else {
+            return;
+        };
+        let mut text = format!(
+            "new critical alert: {}: {}",
+            self.alert_label(newest),
+            newest.summary
+        );
+        if new_critical.len() > 1 {
+            text.push_str(&format!(" (+{} more; :alerts)", new_critical.len() - 1));
+        }
+        self.flash(Level::Error, text);
+        self.bell = true;
+    }
+
+    /// A kill is verified when the dashboard's own copy, fetched from the
+    /// backend after the kill, shows the agent killed with no live credential.
+    pub(super) fn verify_kill(&mut self) {
+        let Overlay::Confirm(d) = &mut self.overlay else {
+            return;
+        };
+        if let Subject::BulkKill { .. } = &d.subject {
+            // Every agent the backend said it killed must now show killed
+            // with no live credential in the dashboard's own copy.
+            let fleet = &self.fleet;
+            let all = d.rows.iter().filter(|r| r.state == RowState::Ok).all(|r| {
+                fleet.position(&r.agent_id).is_some_and(|i| {
+                    fleet.agents()[i].status == AgentStatus::Killed
+                        && fleet.summary(i).live_credentials == 0
+                })
+            });
+            if all
+                && let Phase::Done {
+                    verified: verified @ Some(false),
+                    ..
+                } = &mut d.phase
+            {
+                *verified = Some(true);
+            }
+            return;
+        }
+        let Subject::Kill { agent_id, .. } = &d.subject else {
+            return;
+        };
+        let Phase::Done {
+            verified: Some(false),
+            ..
+        } = &d.phase
+        else {
+            return;
+        };
+        let Some(i) = self.fleet.position(agent_id) else {
+            return;
+        };
+        let killed = self.fleet.agents()[i].status == AgentStatus::Killed;
+        if killed
+            && self.fleet.summary(i).live_credentials == 0
+            && let Phase::Done { verified, .. } = &mut d.phase
+        {
+            *verified = Some(true);
+        }
+    }
+}

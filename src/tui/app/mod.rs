@@ -1,0 +1,427 @@
+//! The dashboard's state and its state machine: a key or a message in,
+//! effects out. Nothing here waits on the network or touches the terminal,
+//! so every transition is testable as a plain function call.
+
+use crate::api::WhoAmI;
+use crate::fleet::origin;
+use crate::fleet::safe_text::escape;
+use crate::fleet::state::{Counts, Fleet};
+use crate::model::*;
+use crate::tui::components::input::LineInput;
+use crate::tui::keys::remap::KeyMap;
+use crate::tui::msg::{Action, Effect};
+use crate::tui::popups::confirm::{Confirm, Target};
+use crate::tui::popups::picker::OwnerPicker;
+use crate::tui::screens::agents::state::AgentTable;
+use crate::tui::screens::alerts::state::AlertList;
+use crate::tui::screens::triage::state::TriageQueue;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+mod actions;
+mod dispatch;
+mod keypress;
+mod marks;
+mod messages;
+mod panes;
+use marks::Batch;
+pub use panes::Panes;
+
+/// A poll slower than this marks the backend slow.
+pub const SLOW: Duration = Duration::from_millis(1500);
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    Agents,
+    Detail {
+        agent_id: String,
+    },
+    /// Every alert (`:alerts`); Enter opens the selected alert's agent.
+    Alerts,
+    /// The ownership triage queue (`:triage`); `o` assigns an owner.
+    Triage,
+    /// Owners and what they own (`:people`); Enter filters the agents.
+    People,
+    /// Every credential (`:creds`); Enter opens its agent, `x` revokes.
+    Creds,
+    /// The live audit tail and whether the chain verifies (`:audit`).
+    Audit,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    None,
+    Help,
+    Confirm(Box<Confirm>),
+    Picker(Box<OwnerPicker>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prompt {
+    None,
+    /// Typing a filter; `error` when the text does not parse yet.
+    Filter {
+        input: LineInput,
+        error: Option<String>,
+    },
+    Command {
+        input: LineInput,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Pending,
+    Success,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flash {
+    pub text: String,
+    pub level: Level,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    Connecting,
+    Ok,
+    Slow,
+    Down,
+}
+
+impl Health {
+    /// How the header and messages say it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Health::Connecting => "connecting",
+            Health::Ok => "ok",
+            Health::Slow => "slow",
+            Health::Down => "DOWN",
+        }
+    }
+}
+
+/// What a backend is: a Warden backend (the fleet, actions, triage,
+/// audit) or an Alertmanager (alerts and silences only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BackendKind {
+    #[default]
+    Warden,
+    Alertmanager,
+}
+
+/// One backend as the header shows it.
+#[derive(Debug, Clone)]
+pub struct Backend {
+    pub name: String,
+    pub kind: BackendKind,
+    pub url: String,
+    pub health: Health,
+    pub last_ok: Option<Instant>,
+    pub last_error: Option<String>,
+    pub latency: Option<Duration>,
+    pub identity: Option<WhoAmI>,
+}
+
+/// How the dashboard was started.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub readonly: bool,
+    /// Shown when the fleet is empty: how to add agents (embedded registry).
+    pub welcome: Option<String>,
+}
+
+pub struct App {
+    pub fleet: Fleet,
+    pub table: AgentTable,
+    /// The alerts view's order and selection.
+    pub alerts: AlertList,
+    /// The triage view's queue, as the backends ranked it.
+    pub triage: TriageQueue,
+    /// The people, credentials and audit screens, and the detail's
+    /// fetched sections.
+    pub panes: Panes,
+    pub screens: Vec<Screen>,
+    pub overlay: Overlay,
+    pub prompt: Prompt,
+    pub flash: Option<Flash>,
+    /// Every backend watched, in the config's order; messages and ids name
+    /// them by their place here.
+    pub backends: Vec<Backend>,
+    /// `:ctx NAME`: the one backend the lists show; `None` shows them all.
+    pub ctx: Option<usize>,
+    /// The keys: the built-in ones with the config's `[keys]` over them.
+    pub keys: KeyMap,
+    pub options: Options,
+    /// Selected credential in the detail view.
+    pub detail_cursor: usize,
+    /// Rows of agents the body shows, from the last resize.
+    pub table_rows: usize,
+    pub quit: bool,
+    /// The header's counts, recounted only when the fleet changes.
+    pub counts: Counts,
+    /// The theme `:theme NAME` asked for; the run loop, which knows where
+    /// user themes live, loads it and takes it back.
+    pub theme_request: Option<String>,
+    /// What `:theme ` completes; the run loop adds the user's themes.
+    pub theme_names: Vec<String>,
+    /// Marked agents, by id: ids, not rows, so marks survive a re-sort, a
+    /// filter and a poll. Ids of agents that disappear are dropped.
+    pub marks: BTreeSet<String>,
+    /// Where `ctrl-space` starts its range: the last agent space toggled.
+    mark_anchor: Option<String>,
+    marks_pruned_for: Option<u64>,
+    /// Marked agents waiting for a picked owner (bulk reassign).
+    reassign_targets: Option<Vec<Target>>,
+    /// Bulk actions still waiting for answers, for the flash line.
+    batches: Vec<Batch>,
+    counted_for: Option<u64>,
+    /// Alert ids already seen, so that only a new one can ring.
+    seen_alerts: HashSet<String>,
+    /// The backends whose first poll has answered: what a first poll
+    /// brings is the state the dashboard starts from, not news.
+    synced: HashSet<usize>,
+    /// A new critical alert came in; the run loop takes it and rings the
+    /// terminal bell if the config asks for it.
+    bell: bool,
+    pending: HashMap<u64, Action>,
+    next_id: u64,
+}
+
+impl App {
+    /// A dashboard on one backend.
+    pub fn new(backend_name: &str, url: &str, options: Options) -> Self {
+        Self::with_backends(&[(backend_name, url)], options)
+    }
+
+    /// A dashboard merging several backends, named and ordered as given.
+    /// With more than one, the sources qualify every id with its backend's
+    /// name (see [`crate::fleet::origin`]).
+    pub fn with_backends(backends: &[(&str, &str)], options: Options) -> Self {
+        App {
+            fleet: Fleet::new(),
+            table: AgentTable::default(),
+            alerts: AlertList::default(),
+            triage: TriageQueue::default(),
+            panes: Panes::default(),
+            screens: vec![Screen::Agents],
+            overlay: Overlay::None,
+            prompt: Prompt::None,
+            flash: None,
+            backends: backends
+                .iter()
+                .map(|(name, url)| Backend {
+                    name: escape(name).into_owned(),
+                    kind: BackendKind::Warden,
+                    url: escape(url).into_owned(),
+                    health: Health::Connecting,
+                    last_ok: None,
+                    last_error: None,
+                    latency: None,
+                    identity: None,
+                })
+                .collect(),
+            ctx: None,
+            keys: KeyMap::builtin(),
+            options,
+            detail_cursor: 0,
+            table_rows: 20,
+            quit: false,
+            counts: Counts::default(),
+            theme_request: None,
+            theme_names: crate::tui::theme::Theme::names(None),
+            marks: BTreeSet::new(),
+            mark_anchor: None,
+            marks_pruned_for: None,
+            reassign_targets: None,
+            batches: Vec::new(),
+            counted_for: None,
+            seen_alerts: HashSet::new(),
+            synced: HashSet::new(),
+            bell: false,
+            pending: HashMap::new(),
+            next_id: 1,
+        }
+    }
+
+    pub fn screen(&self) -> &Screen {
+        self.screens.last().unwrap_or(&Screen::Agents)
+    }
+
+    /// The role backend `i` gave this dashboard's token, once known.
+    pub fn role_on(&self, i: usize) -> Option<Role> {
+        self.backends
+            .get(i)
+            .and_then(|b| b.identity.as_ref())
+            .and_then(|w| w.role)
+    }
+
+    /// The Warden backends, by their place in the list.
+    pub fn wardens(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.backends.len()).filter(|&i| self.backends[i].kind == BackendKind::Warden)
+    }
+
+    /// Whether the ids in the fleet carry their backend's name.
+    pub fn merged(&self) -> bool {
+        self.backends.len() > 1
+    }
+
+    /// The backend that owns the object with this id: read off the id
+    /// when several are merged; the one backend otherwise.
+    pub fn backend_of(&self, id: &str) -> Option<usize> {
+        if !self.merged() {
+            return Some(0);
+        }
+        let (name, _) = origin::split(id)?;
+        self.backends.iter().position(|b| b.name == name)
+    }
+
+    /// Whether what the dashboard shows of this object may be out of date:
+    /// its backend is down, so the copy is the last good poll's.
+    pub fn stale(&self, id: &str) -> bool {
+        self.backend_of(id)
+            .is_some_and(|i| self.backends[i].health == Health::Down)
+    }
+
+    /// Whether action keys are off everywhere, and why: read-only mode, or
+    /// a viewer token on every backend.
+    pub fn actions_refused(&self) -> Option<String> {
+        if self.options.readonly {
+            return Some("read-only mode: actions are off (started with --readonly)".into());
+        }
+        let viewer_everywhere =
+            (0..self.backends.len()).all(|i| self.role_on(i) == Some(Role::Viewer));
+        match (viewer_everywhere, self.merged()) {
+            (true, false) => Some("your token is a viewer: it can look but not act".into()),
+            (true, true) => {
+                Some("your tokens are viewers on every backend: they can look but not act".into())
+            }
+            (false, _) => None,
+        }
+    }
+
+    /// Whether acting on the object with this id is refused, and why: as
+    /// [`Self::actions_refused`], or a viewer token on its own backend.
+    pub fn refused_for(&self, id: &str) -> Option<String> {
+        if let Some(why) = self.actions_refused() {
+            return Some(why);
+        }
+        let i = self.backend_of(id)?;
+        (self.role_on(i) == Some(Role::Viewer)).then(|| {
+            format!(
+                "your token on {} is a viewer: it can look but not act there",
+                self.backends[i].name
+            )
+        })
+    }
+
+    /// Keeps derived state (the table order, the scroll window) in step
+    /// with the fleet; call after every key or message, before drawing.
+    pub fn prepare(&mut self) {
+        if self.counted_for != Some(self.fleet.generation) {
+            self.counts = self.fleet.counts();
+            self.counted_for = Some(self.fleet.generation);
+        }
+        if self.marks_pruned_for != Some(self.fleet.generation) {
+            let fleet = &self.fleet;
+            self.marks.retain(|id| fleet.position(id).is_some());
+            self.marks_pruned_for = Some(self.fleet.generation);
+        }
+        self.table.refresh(&self.fleet);
+        self.table.scroll_to_selection(self.table_rows);
+        self.alerts.refresh(&self.fleet);
+        self.alerts.scroll_to_selection(self.table_rows);
+        self.triage.settle(&self.fleet);
+        self.triage
+            .scroll_to_selection(crate::tui::views::triage_rows(self.table_rows));
+        self.prepare_panes();
+    }
+
+    /// Whether a new critical alert arrived since the last call; clears it.
+    /// The run loop turns it into the terminal bell when configured.
+    pub fn take_bell(&mut self) -> bool {
+        std::mem::take(&mut self.bell)
+    }
+
+    /// The alert selected in the alerts view.
+    pub fn selected_alert(&self) -> Option<&Alert> {
+        self.alerts
+            .selected_id()
+            .and_then(|id| self.fleet.alert(id))
+    }
+
+    /// "R18 on ticket-triage": an alert's rule and its agent's name (the
+    /// id when the fleet does not know the agent).
+    pub fn alert_label(&self, alert: &Alert) -> String {
+        format!("{} on {}", alert.rule, self.alert_agent_name(alert))
+    }
+
+    /// The name of the agent an alert is about, its id if unknown, or `-`.
+    pub fn alert_agent_name(&self, alert: &Alert) -> String {
+        match &alert.agent_id {
+            Some(id) => self
+                .fleet
+                .agent(id)
+                .map(|a| a.name.clone())
+                .unwrap_or_else(|| id.clone()),
+            None => "-".into(),
+        }
+    }
+
+    pub fn resize(&mut self, _width: u16, height: u16) {
+        self.table_rows = crate::tui::views::table_rows(height);
+        self.prepare();
+    }
+
+    /// The agent the keys act on: the detail view's, the table's selection,
+    /// or in the alerts view the selected alert's agent (so `f` freezes the
+    /// agent an alert is about without leaving the view).
+    pub fn current_agent(&self) -> Option<&Agent> {
+        match self.screen() {
+            Screen::Detail { agent_id } => self.fleet.agent(agent_id),
+            Screen::Alerts => self
+                .selected_alert()
+                .and_then(|a| a.agent_id.as_deref())
+                .and_then(|id| self.fleet.agent(id)),
+            Screen::Agents => self
+                .table
+                .selected_index()
+                .and_then(|i| self.fleet.agents().get(i)),
+            Screen::Triage => self
+                .triage
+                .selected_case()
+                .and_then(|c| self.fleet.agent(&c.agent.id)),
+            Screen::Creds => self
+                .selected_credential()
+                .and_then(|c| self.fleet.agent(&c.agent_id)),
+            Screen::People | Screen::Audit => None,
+        }
+    }
+
+    pub(super) fn flash(&mut self, level: Level, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            level,
+        });
+    }
+
+    /// A message on the flash line from outside the state machine, such
+    /// as the run loop's word on a theme. Made display-safe: it may quote
+    /// a file name.
+    pub fn notice(&mut self, level: Level, text: &str) {
+        self.flash(level, escape(text).into_owned());
+    }
+
+    pub(super) fn start(&mut self, action: Action) -> (u64, Effect) {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.flash(
+            Level::Pending,
+            format!("{}… waiting for the backend", action.describe()),
+        );
+        self.pending.insert(id, action.clone());
+        (id, Effect::Run { id, action })
+    }
+}

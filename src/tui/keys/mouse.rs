@@ -1,0 +1,90 @@
+//! The mouse: the wheel moves the selection of the list on screen, a click
+//! on a row selects it, and a click on the row already selected opens it,
+//! as Enter does. Nothing the mouse does acts on the backend: every action
+//! stays behind its key and, where destructive, its dialog.
+
+use crate::tui::app::{App, Overlay, Prompt, Screen};
+use crate::tui::keys::keymap::Command;
+use crate::tui::msg::Effect;
+use crate::tui::views::FIRST_ROW;
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+
+/// Rows one notch of the wheel moves: what terminals scroll a page by.
+const WHEEL: isize = 3;
+
+impl App {
+    pub fn handle_mouse(&mut self, event: MouseEvent) -> Vec<Effect> {
+        // A dialog or a prompt owns the input until it closes; the mouse
+        // must not change the selection under it.
+        if self.overlay != Overlay::None || self.prompt != Prompt::None {
+            return vec![];
+        }
+        let effects = match event.kind {
+            MouseEventKind::ScrollDown => {
+                self.move_selection(WHEEL);
+                vec![]
+            }
+            MouseEventKind::ScrollUp => {
+                self.move_selection(-WHEEL);
+                vec![]
+            }
+            MouseEventKind::Down(MouseButton::Left) => self.click(event.row),
+            _ => vec![],
+        };
+        self.prepare();
+        effects
+    }
+
+    /// A left click on screen row `row`.
+    fn click(&mut self, row: u16) -> Vec<Effect> {
+        let Some(line) = row.checked_sub(FIRST_ROW).map(usize::from) else {
+            return vec![];
+        };
+        let visible = match self.screen() {
+            Screen::Triage => crate::tui::views::triage_rows(self.table_rows),
+            _ => self.table_rows,
+        };
+        if line >= visible {
+            return vec![];
+        }
+        let (offset, selected, len) = match self.screen() {
+            Screen::Agents => (
+                self.table.offset,
+                self.table.selected,
+                self.table.order.len(),
+            ),
+            Screen::Alerts => (
+                self.alerts.offset,
+                self.alerts.selected,
+                self.alerts.order.len(),
+            ),
+            Screen::Triage => (
+                self.triage.sel.offset,
+                self.triage.sel.selected,
+                self.triage.cases.len(),
+            ),
+            Screen::People => (
+                self.panes.people.sel.offset,
+                self.panes.people.sel.selected,
+                self.panes.people.rows.len(),
+            ),
+            Screen::Creds => (
+                self.panes.creds.sel.offset,
+                self.panes.creds.sel.selected,
+                self.panes.creds.order.len(),
+            ),
+            // The audit tail has a verdict line above it, and nothing to
+            // open; the wheel scrolls it.
+            Screen::Detail { .. } | Screen::Audit => return vec![],
+        };
+        let at = offset + line;
+        if at >= len {
+            return vec![];
+        }
+        if at == selected {
+            return self.command(Command::Open);
+        }
+        self.move_selection(at as isize - selected as isize);
+        vec![]
+    }
+}

@@ -1,0 +1,762 @@
+//! The one confirmation component every dangerous action goes through.
+//! Focus starts on Cancel. It shows the blast radius, asks for what the
+//! action needs (the agent's name for a kill, always a reason), and while
+//! the action runs it shows each step as the backend reports it. Nothing is
+//! shown as done before the backend confirms it; a failure stays on screen.
+//!
+//! With marks, one dialog gates many agents: a bulk kill asks for `kill N`
+//! typed instead of a name, and while the N actions run it shows each
+//! agent's answer as it arrives; it is done only when all N have answered.
+
+use crate::model::{Operation, StepStatus};
+use crate::tui::components::input::LineInput;
+use crate::tui::msg::{Action, Outcome};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Subject {
+    Kill {
+        agent_id: String,
+        name: String,
+        cascade: bool,
+    },
+    Revoke {
+        credential_id: String,
+        agent_name: String,
+    },
+    Reassign {
+        agent_id: String,
+        name: String,
+        owner_id: String,
+        owner_label: String,
+    },
+    /// Acknowledge an open alert; `label` is "RULE on AGENT".
+    Ack { alert_id: String, label: String },
+    /// Kill every marked agent still alive; `skipped` were already killed.
+    BulkKill {
+        targets: Vec<Target>,
+        skipped: Vec<Target>,
+    },
+    /// Give every marked agent one owner; `skipped` already have it.
+    BulkReassign {
+        targets: Vec<Target>,
+        skipped: Vec<Target>,
+        owner_id: String,
+        owner_label: String,
+    },
+}
+
+/// One marked agent a bulk action goes to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub agent_id: String,
+    pub name: String,
+}
+
+/// Where one agent of a bulk action stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowState {
+    Waiting,
+    Ok,
+    /// The backend's message.
+    Failed(String),
+}
+
+/// One agent's line while a bulk action runs: sent as action `id`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkRow {
+    pub id: u64,
+    pub agent_id: String,
+    pub name: String,
+    pub state: RowState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Name,
+    Reason,
+    Cascade,
+    Cancel,
+    Confirm,
+}
+
+/// What a kill will do, from the backend's dry run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plan {
+    NotNeeded,
+    Loading,
+    Ready(Operation),
+    Failed(String),
+}
+
+/// One line of progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepLine {
+    pub status: StepStatus,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    Editing,
+    /// Sent as action `id`; waiting for the backend.
+    Running {
+        id: u64,
+    },
+    /// A bulk action sent; each agent's answer lands in `Confirm::rows`.
+    RunningMany,
+    /// The backend answered. `verified` is set for a kill once the
+    /// dashboard's own copy shows the agent killed with no live credential.
+    Done {
+        ok: bool,
+        steps: Vec<StepLine>,
+        message: String,
+        verified: Option<bool>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub subject: Subject,
+    pub blast: Vec<String>,
+    pub plan: Plan,
+    pub name: LineInput,
+    pub reason: LineInput,
+    pub focus: Field,
+    pub phase: Phase,
+    /// Why Confirm was refused, shown under the fields.
+    pub problem: Option<String>,
+    /// A bulk action's agents and their answers, in the order sent.
+    pub rows: Vec<BulkRow>,
+}
+
+/// What a key in the dialog asks of the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DialogOutcome {
+    Stay,
+    Close,
+    /// Send this action (the app gives it an id and calls [`Confirm::running`]).
+    Submit(Action),
+    /// Send these, one per agent (the app gives each an id and calls
+    /// [`Confirm::running_many`]).
+    SubmitMany(Vec<Action>),
+    /// The cascade box changed: ask for a new plan.
+    Replan {
+        agent_id: String,
+        cascade: bool,
+    },
+}
+
+impl Confirm {
+    pub fn new(subject: Subject, blast: Vec<String>) -> Self {
+        let plan = match subject {
+            Subject::Kill { .. } => Plan::Loading,
+            _ => Plan::NotNeeded,
+        };
+        Confirm {
+            subject,
+            blast,
+            plan,
+            name: LineInput::new(),
+            reason: LineInput::new(),
+            focus: Field::Cancel,
+            phase: Phase::Editing,
+            problem: None,
+            rows: Vec::new(),
+        }
+    }
+
+    /// What must be typed in the name field: the agent's name, or
+    /// `kill N` for N marked agents (a name cannot stand for many).
+    pub fn phrase(&self) -> Option<String> {
+        match &self.subject {
+            Subject::Kill { name, .. } => Some(name.clone()),
+            Subject::BulkKill { targets, .. } => Some(format!("kill {}", targets.len())),
+            _ => None,
+        }
+    }
+
+    pub fn is_bulk(&self) -> bool {
+        matches!(
+            self.subject,
+            Subject::BulkKill { .. } | Subject::BulkReassign { .. }
+        )
+    }
+
+    pub fn title(&self) -> String {
+        match &self.subject {
+            Subject::Kill { name, .. } => format!("Kill {name}"),
+            Subject::Revoke { credential_id, .. } => format!("Revoke {credential_id}"),
+            Subject::Reassign { name, .. } => format!("Reassign {name}"),
+            Subject::Ack { label, .. } => format!("Acknowledge {label}"),
+            Subject::BulkKill { targets, .. } => {
+                format!("Kill {} marked agent(s)", targets.len())
+            }
+            Subject::BulkReassign { targets, .. } => {
+                format!("Reassign {} marked agent(s)", targets.len())
+            }
+        }
+    }
+
+    pub fn confirm_label(&self) -> &'static str {
+        match self.subject {
+            Subject::Kill { .. } | Subject::BulkKill { .. } => "Kill",
+            Subject::Revoke { .. } => "Revoke",
+            Subject::Reassign { .. } | Subject::BulkReassign { .. } => "Reassign",
+            Subject::Ack { .. } => "Acknowledge",
+        }
+    }
+
+    /// The fields in focus order.
+    pub fn fields(&self) -> Vec<Field> {
+        match self.subject {
+            Subject::Kill { .. } => vec![
+                Field::Name,
+                Field::Reason,
+                Field::Cascade,
+                Field::Cancel,
+                Field::Confirm,
+            ],
+            // No cascade: the backend plans one agent at a time, and a bulk
+            // kill reaches exactly the agents that were marked.
+            Subject::BulkKill { .. } => {
+                vec![Field::Name, Field::Reason, Field::Cancel, Field::Confirm]
+            }
+            _ => vec![Field::Reason, Field::Cancel, Field::Confirm],
+        }
+    }
+
+    fn move_focus(&mut self, delta: isize) {
+        let fields = self.fields();
+        let at = fields.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
+        let n = fields.len() as isize;
+        self.focus = fields[((at + delta) % n + n) as usize % fields.len()];
+    }
+
+    /// The action, if every requirement is met; else what is missing.
+    fn action(&self) -> Result<Action, String> {
+        let reason = self.reason.text().trim().to_string();
+        if reason.is_empty() {
+            return Err("a reason is required: it goes into the audit chain".into());
+        }
+        Ok(match &self.subject {
+            Subject::Kill {
+                agent_id,
+                name,
+                cascade,
+            } => {
+                if self.name.text().trim() != name {
+                    return Err(format!("type the agent's name ({name}) to confirm"));
+                }
+                match &self.plan {
+                    Plan::Ready(_) => {}
+                    Plan::Loading => return Err("waiting for the backend's plan".into()),
+                    Plan::Failed(e) => return Err(format!("no plan from the backend: {e}")),
+                    Plan::NotNeeded => {}
+                }
+                Action::Kill {
+                    agent_id: agent_id.clone(),
+                    name: name.clone(),
+                    reason,
+                    cascade: *cascade,
+                }
+            }
+            Subject::Revoke { credential_id, .. } => Action::Revoke {
+                credential_id: credential_id.clone(),
+                reason,
+            },
+            Subject::Reassign {
+                agent_id,
+                name,
+                owner_id,
+                ..
+            } => Action::Reassign {
+                agent_id: agent_id.clone(),
+                name: name.clone(),
+                owner: owner_id.clone(),
+                reason,
+            },
+            Subject::Ack { alert_id, .. } => Action::Ack {
+                alert_id: alert_id.clone(),
+                reason,
+            },
+            Subject::BulkKill { .. } | Subject::BulkReassign { .. } => {
+                return Err("a bulk action sends one action per agent".into());
+            }
+        })
+    }
+
+    /// A bulk action's actions, one per target, if every requirement is
+    /// met; else what is missing.
+    fn actions(&self) -> Result<Vec<Action>, String> {
+        let reason = self.reason.text().trim().to_string();
+        match &self.subject {
+            Subject::BulkKill { targets, .. } => {
+                let phrase = format!("kill {}", targets.len());
+                if self.name.text().trim() != phrase {
+                    return Err(format!("type `{phrase}` to confirm"));
+                }
+                if reason.is_empty() {
+                    return Err("a reason is required: it goes into the audit chain".into());
+                }
+                Ok(targets
+                    .iter()
+                    .map(|t| Action::Kill {
+                        agent_id: t.agent_id.clone(),
+                        name: t.name.clone(),
+                        reason: reason.clone(),
+                        cascade: false,
+                    })
+                    .collect())
+            }
+            Subject::BulkReassign {
+                targets, owner_id, ..
+            } => {
+                if reason.is_empty() {
+                    return Err("a reason is required: it goes into the audit chain".into());
+                }
+                Ok(targets
+                    .iter()
+                    .map(|t| Action::Reassign {
+                        agent_id: t.agent_id.clone(),
+                        name: t.name.clone(),
+                        owner: owner_id.clone(),
+                        reason: reason.clone(),
+                    })
+                    .collect())
+            }
+            _ => self.action().map(|a| vec![a]),
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) -> DialogOutcome {
+        match &self.phase {
+            Phase::Running { .. } | Phase::RunningMany => {
+                // The action goes on; Esc only hides the dialog, and its
+                // result then reaches the flash line.
+                return if key.code == KeyCode::Esc {
+                    DialogOutcome::Close
+                } else {
+                    DialogOutcome::Stay
+                };
+            }
+            Phase::Done { .. } => {
+                return if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
+                    DialogOutcome::Close
+                } else {
+                    DialogOutcome::Stay
+                };
+            }
+            Phase::Editing => {}
+        }
+        let shift_tab = key.code == KeyCode::BackTab
+            || (key.code == KeyCode::Tab && key.modifiers.contains(KeyModifiers::SHIFT));
+        match key.code {
+            KeyCode::Esc => return DialogOutcome::Close,
+            _ if shift_tab => self.move_focus(-1),
+            KeyCode::Tab | KeyCode::Down => self.move_focus(1),
+            KeyCode::Up => self.move_focus(-1),
+            KeyCode::Left | KeyCode::Right
+                if matches!(self.focus, Field::Cancel | Field::Confirm) =>
+            {
+                self.focus = if self.focus == Field::Cancel {
+                    Field::Confirm
+                } else {
+                    Field::Cancel
+                };
+            }
+            KeyCode::Enter => match self.focus {
+                Field::Cancel => return DialogOutcome::Close,
+                Field::Confirm if self.is_bulk() => match self.actions() {
+                    Ok(actions) => return DialogOutcome::SubmitMany(actions),
+                    Err(problem) => self.problem = Some(problem),
+                },
+                Field::Confirm => match self.action() {
+                    Ok(action) => return DialogOutcome::Submit(action),
+                    Err(problem) => self.problem = Some(problem),
+                },
+                Field::Cascade => return self.toggle_cascade(),
+                Field::Name | Field::Reason => self.move_focus(1),
+            },
+            KeyCode::Char(' ') if self.focus == Field::Cascade => return self.toggle_cascade(),
+            _ => {
+                let input = match self.focus {
+                    Field::Name => &mut self.name,
+                    Field::Reason => &mut self.reason,
+                    _ => return DialogOutcome::Stay,
+                };
+                input.handle(key);
+                self.problem = None;
+            }
+        }
+        DialogOutcome::Stay
+    }
+
+    fn toggle_cascade(&mut self) -> DialogOutcome {
+        if let Subject::Kill {
+            agent_id, cascade, ..
+        } = &mut self.subject
+        {
+            *cascade = !*cascade;
+            self.plan = Plan::Loading;
+            return DialogOutcome::Replan {
+                agent_id: agent_id.clone(),
+                cascade: *cascade,
+            };
+        }
+        DialogOutcome::Stay
+    }
+
+    pub fn running(&mut self, id: u64) {
+        self.phase = Phase::Running { id };
+        self.problem = None;
+    }
+
+    /// The backend answered the action.
+    pub fn finished(&mut self, result: &Result<Outcome, String>) {
+        self.phase = match result {
+            Ok(Outcome::Operation(op)) => {
+                let ok = op.status != crate::model::OperationStatus::Failed;
+                let steps = op
+                    .steps
+                    .iter()
+                    .map(|s| StepLine {
+                        status: s.status,
+                        text: format!("{}: {}", s.name.replace('_', " "), s.detail),
+                    })
+                    .collect();
+                let message = if ok {
+                    "the backend confirmed the kill".into()
+                } else {
+                    "the kill failed; see the steps".into()
+                };
+                Phase::Done {
+                    ok,
+                    steps,
+                    message,
+                    verified: if ok { Some(false) } else { None },
+                }
+            }
+            Ok(Outcome::Silenced { silence_id, .. }) => Phase::Done {
+                ok: true,
+                steps: Vec::new(),
+                message: format!("Alertmanager made silence {silence_id}"),
+                verified: None,
+            },
+            Ok(_) => Phase::Done {
+                ok: true,
+                steps: Vec::new(),
+                message: "the backend confirmed it".into(),
+                verified: None,
+            },
+            Err(e) => Phase::Done {
+                ok: false,
+                steps: Vec::new(),
+                message: e.clone(),
+                verified: None,
+            },
+        };
+    }
+
+    /// The id of the action this dialog waits for.
+    pub fn waiting_for(&self) -> Option<u64> {
+        match self.phase {
+            Phase::Running { id } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// A bulk action was sent: `sent` pairs each action's id with its agent.
+    pub fn running_many(&mut self, sent: Vec<(u64, Target)>) {
+        self.rows = sent
+            .into_iter()
+            .map(|(id, t)| BulkRow {
+                id,
+                agent_id: t.agent_id,
+                name: t.name,
+                state: RowState::Waiting,
+            })
+            .collect();
+        self.phase = Phase::RunningMany;
+        self.problem = None;
+    }
+
+    /// Whether action `id` is one of this dialog's bulk rows still waiting.
+    pub fn tracks(&self, id: u64) -> bool {
+        matches!(self.phase, Phase::RunningMany)
+            && self
+                .rows
+                .iter()
+                .any(|r| r.id == id && r.state == RowState::Waiting)
+    }
+
+    /// How many bulk rows the backend has answered.
+    pub fn answered(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.state != RowState::Waiting)
+            .count()
+    }
+
+    /// One agent of a bulk action answered. The dialog is done only when
+    /// every agent has: until then the rows say who is still waiting.
+    pub fn finished_one(&mut self, id: u64, result: &Result<Outcome, String>) {
+        let Some(row) = self.rows.iter_mut().find(|r| r.id == id) else {
+            return;
+        };
+        row.state = match verdict(result) {
+            Ok(()) => RowState::Ok,
+            Err(e) => RowState::Failed(e),
+        };
+        if self.answered() < self.rows.len() {
+            return;
+        }
+        let failed = self
+            .rows
+            .iter()
+            .filter(|r| matches!(r.state, RowState::Failed(_)))
+            .count();
+        let ok = self.rows.len() - failed;
+        let (verb, skipped_why) = match &self.subject {
+            Subject::BulkKill { .. } => ("killed", "already killed"),
+            _ => ("reassigned", "already has this owner"),
+        };
+        let skipped = match &self.subject {
+            Subject::BulkKill { skipped, .. } | Subject::BulkReassign { skipped, .. } => {
+                skipped.as_slice()
+            }
+            _ => &[],
+        };
+        let mut steps = self.row_lines();
+        steps.extend(skipped.iter().map(|t| StepLine {
+            status: StepStatus::Skipped,
+            text: format!("{}: {skipped_why}, skipped", t.name),
+        }));
+        let message = if failed == 0 {
+            format!(
+                "{verb} {ok} of {}: the backend confirmed each",
+                self.rows.len()
+            )
+        } else {
+            format!(
+                "{verb} {ok} of {}, {failed} failed: see above",
+                self.rows.len()
+            )
+        };
+        let kill = matches!(self.subject, Subject::BulkKill { .. });
+        self.phase = Phase::Done {
+            ok: failed == 0,
+            steps,
+            message,
+            verified: (kill && ok > 0).then_some(false),
+        };
+    }
+
+    /// The bulk rows as progress lines: failures first, so that one in a
+    /// long list stays on screen, then the waiting, then the confirmed.
+    pub fn row_lines(&self) -> Vec<StepLine> {
+        let done = match &self.subject {
+            Subject::BulkKill { .. } => "killed",
+            _ => "reassigned",
+        };
+        let rank = |r: &BulkRow| match r.state {
+            RowState::Failed(_) => 0,
+            RowState::Waiting => 1,
+            RowState::Ok => 2,
+        };
+        let mut rows: Vec<&BulkRow> = self.rows.iter().collect();
+        rows.sort_by_key(|r| rank(r));
+        rows.into_iter()
+            .map(|r| match &r.state {
+                RowState::Waiting => StepLine {
+                    status: StepStatus::Pending,
+                    text: format!("{}: waiting for the backend", r.name),
+                },
+                RowState::Ok => StepLine {
+                    status: StepStatus::Ok,
+                    text: format!("{}: {done}", r.name),
+                },
+                RowState::Failed(e) => StepLine {
+                    status: StepStatus::Failed,
+                    text: format!("{}: failed: {e}", r.name),
+                },
+            })
+            .collect()
+    }
+}
+
+/// What one answer means for one agent: confirmed, or the backend's
+/// message. A kill that answers with a failed operation failed, whatever
+/// the HTTP status said.
+pub fn verdict(result: &Result<Outcome, String>) -> Result<(), String> {
+    match result {
+        Err(e) => Err(e.clone()),
+        Ok(Outcome::Operation(op)) if op.status == crate::model::OperationStatus::Failed => Err(op
+            .steps
+            .iter()
+            .find(|s| s.status == StepStatus::Failed)
+            .map(|s| format!("{}: {}", s.name.replace('_', " "), s.detail))
+            .unwrap_or_else(|| "a step failed".into())),
+        Ok(_) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn type_text(d: &mut Confirm, s: &str) {
+        s.chars().for_each(|c| {
+            d.handle_key(key(KeyCode::Char(c)));
+        });
+    }
+
+    fn kill_dialog() -> Confirm {
+        let mut d = Confirm::new(
+            Subject::Kill {
+                agent_id: "agt_1".into(),
+                name: "bot".into(),
+                cascade: false,
+            },
+            vec![],
+        );
+        d.plan = Plan::Ready(Operation {
+            id: "op".into(),
+            kind: "agent.kill".into(),
+            target: "agt_1".into(),
+            actor: "me".into(),
+            reason: "r".into(),
+            status: crate::model::OperationStatus::Planned,
+            steps: vec![],
+            created_at: Utc::now(),
+            finished_at: None,
+        });
+        d
+    }
+
+    #[test]
+    fn focus_starts_on_cancel_and_enter_there_closes() {
+        let mut d = kill_dialog();
+        assert_eq!(d.focus, Field::Cancel);
+        assert_eq!(d.handle_key(key(KeyCode::Enter)), DialogOutcome::Close);
+    }
+
+    #[test]
+    fn kill_needs_the_name_and_a_reason() {
+        let mut d = kill_dialog();
+        d.focus = Field::Confirm;
+        assert_eq!(d.handle_key(key(KeyCode::Enter)), DialogOutcome::Stay);
+        assert!(d.problem.as_deref().unwrap().contains("reason"));
+        d.focus = Field::Reason;
+        type_text(&mut d, "INC-1");
+        d.focus = Field::Name;
+        type_text(&mut d, "bo");
+        d.focus = Field::Confirm;
+        d.handle_key(key(KeyCode::Enter));
+        assert!(d.problem.as_deref().unwrap().contains("name"));
+        d.focus = Field::Name;
+        type_text(&mut d, "t");
+        d.focus = Field::Confirm;
+        let out = d.handle_key(key(KeyCode::Enter));
+        assert_eq!(
+            out,
+            DialogOutcome::Submit(Action::Kill {
+                agent_id: "agt_1".into(),
+                name: "bot".into(),
+                reason: "INC-1".into(),
+                cascade: false
+            })
+        );
+    }
+
+    #[test]
+    fn typing_on_cancel_does_nothing() {
+        let mut d = kill_dialog();
+        type_text(&mut d, "bot");
+        assert_eq!(d.name.text(), "");
+        assert_eq!(d.focus, Field::Cancel);
+    }
+
+    #[test]
+    fn failure_stays_on_screen() {
+        let mut d = kill_dialog();
+        d.running(3);
+        assert_eq!(d.handle_key(key(KeyCode::Enter)), DialogOutcome::Stay);
+        d.finished(&Err("forbidden: this needs the responder role".into()));
+        match &d.phase {
+            Phase::Done { ok, message, .. } => {
+                assert!(!ok);
+                assert!(message.contains("responder"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn bulk_kill_dialog() -> Confirm {
+        let t = |id: &str| Target {
+            agent_id: id.into(),
+            name: format!("bot-{id}"),
+        };
+        Confirm::new(
+            Subject::BulkKill {
+                targets: vec![t("a"), t("b")],
+                skipped: vec![t("z")],
+            },
+            vec![],
+        )
+    }
+
+    #[test]
+    fn bulk_kill_needs_kill_n_not_a_name() {
+        let mut d = bulk_kill_dialog();
+        assert_eq!(d.phrase().as_deref(), Some("kill 2"));
+        d.focus = Field::Reason;
+        type_text(&mut d, "INC-9");
+        d.focus = Field::Name;
+        type_text(&mut d, "bot-a");
+        d.focus = Field::Confirm;
+        assert_eq!(d.handle_key(key(KeyCode::Enter)), DialogOutcome::Stay);
+        assert!(d.problem.as_deref().unwrap().contains("kill 2"));
+        d.name = LineInput::with_text("kill 2");
+        match d.handle_key(key(KeyCode::Enter)) {
+            DialogOutcome::SubmitMany(actions) => assert_eq!(actions.len(), 2),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn bulk_is_done_only_when_every_row_answered() {
+        let mut d = bulk_kill_dialog();
+        let targets = match &d.subject {
+            Subject::BulkKill { targets, .. } => targets.clone(),
+            _ => unreachable!(),
+        };
+        d.running_many(vec![(7, targets[0].clone()), (8, targets[1].clone())]);
+        assert!(d.tracks(7) && d.tracks(8) && !d.tracks(9));
+        d.finished_one(8, &Err("boom".into()));
+        assert_eq!(d.phase, Phase::RunningMany);
+        assert!(!d.tracks(8), "answered once is answered");
+        assert_eq!(
+            d.row_lines()[0].status,
+            StepStatus::Failed,
+            "failures first"
+        );
+        assert_eq!(d.handle_key(key(KeyCode::Enter)), DialogOutcome::Stay);
+        d.finished_one(7, &Err("boom too".into()));
+        match &d.phase {
+            Phase::Done {
+                ok, steps, message, ..
+            } => {
+                assert!(!ok);
+                assert_eq!(message, "killed 0 of 2, 2 failed: see above");
+                assert_eq!(steps.last().unwrap().status, StepStatus::Skipped);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! The alerts view: one row per alert, open and most severe first, built
+//! only for the rows on screen. An alert from elsewhere than Warden (an
+//! Alertmanager) says so before its summary, and its rule column widens to
+//! fit its alertname.
+
+use crate::model::{Alert, AlertStatus};
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
+use crate::tui::views::{Clock, age};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+
+const COLUMNS: [&str; 6] = ["SEVERITY", "RULE", "AGENT", "SUMMARY", "AGE", "STATUS"];
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
+    let list = &app.alerts;
+    let open = app.counts.alerts.iter().sum::<usize>();
+    let title = format!(" alerts ({open} open of {}) ", list.order.len());
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(title, theme.title));
+    let header = Row::new(COLUMNS.map(Cell::from)).style(theme.header);
+    let rows = list
+        .order
+        .iter()
+        .enumerate()
+        .skip(list.offset)
+        .take(app.table_rows.max(1))
+        .filter_map(|(pos, id)| Some((pos, app.fleet.alert(id)?)))
+        .map(|(pos, a)| {
+            let status = match a.status {
+                AlertStatus::Open => Span::styled("open", theme.high),
+                AlertStatus::Acknowledged => Span::styled("acknowledged", theme.pending),
+                AlertStatus::Resolved => Span::styled("resolved", theme.muted),
+            };
+            // Settled alerts fade, so what still needs someone stands out.
+            let text = if a.status == AlertStatus::Open {
+                theme.text
+            } else {
+                theme.muted
+            };
+            let row = Row::new(vec![
+                Cell::from(Span::styled(
+                    a.severity.to_string(),
+                    theme.severity(a.severity),
+                )),
+                Cell::from(Span::styled(a.rule.clone(), theme.accent)),
+                Cell::from(Span::styled(app.alert_agent_name(a), text)),
+                Cell::from(summary(a, text, theme)),
+                Cell::from(Span::styled(
+                    age((clock.wall - a.created_at).num_seconds()),
+                    theme.muted,
+                )),
+                Cell::from(Line::from(status)),
+            ]);
+            if pos == list.selected {
+                row.style(theme.selection)
+            } else {
+                row
+            }
+        });
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Length(rule_width(app)),
+        Constraint::Fill(2),
+        Constraint::Fill(5),
+        Constraint::Length(5),
+        Constraint::Length(12),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1);
+    frame.render_widget(table, area);
+    if list.order.is_empty() {
+        crate::tui::views::empty_note(frame, area, "no alerts from this backend", theme);
+    }
+}
+
+/// Warden's own rules fit in 6 columns (`R18`); an Alertmanager's
+/// alertnames get what the visible ones need, up to a limit.
+fn rule_width(app: &App) -> u16 {
+    const MIN: usize = 6;
+    const MAX: usize = 28;
+    let list = &app.alerts;
+    let widest = list
+        .order
+        .iter()
+        .skip(list.offset)
+        .take(app.table_rows.max(1))
+        .filter_map(|id| app.fleet.alert(id))
+        .map(|a| crate::fleet::safe_text::width(&a.rule))
+        .max()
+        .unwrap_or(0);
+    widest.clamp(MIN, MAX) as u16
+}
+
+/// The summary, after the source when it is not Warden itself.
+fn summary<'a>(a: &'a Alert, text: Style, theme: &Theme) -> Line<'a> {
+    if a.source == "warden" {
+        return Line::from(Span::styled(a.summary.as_str(), text));
+    }
+    Line::from(vec![
+        Span::styled(format!("[{}] ", a.source), theme.accent),
+        Span::styled(a.summary.as_str(), text),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::api::Changes;
+    use crate::model::{Agent, AgentKind, AgentStatus, Alert, AlertStatus, Severity};
+    use crate::tui::app::{App, Options};
+    use crate::tui::msg::{Msg, SourceEvent};
+    use crate::tui::theme::Theme;
+    use crate::tui::views::{self, Clock};
+    use chrono::Utc;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use std::time::Duration;
+
+    fn agent() -> Agent {
+        Agent {
+            id: "prod/agt_1".into(),
+            name: "support-bot".into(),
+            kind: AgentKind::Chatbot,
+            environment: "prod".into(),
+            owner: None,
+            description: None,
+            runtime: None,
+            labels: Default::default(),
+            status: AgentStatus::Active,
+            created_by: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            last_seen_at: None,
+            rev: 1,
+        }
+    }
+
+    fn alert(id: &str, rule: &str, source: &str, agent: &str) -> Alert {
+        Alert {
+            id: id.into(),
+            agent_id: Some(agent.into()),
+            rule: rule.into(),
+            severity: Severity::High,
+            summary: format!("{rule} fired"),
+            evidence: String::new(),
+            mapping: Vec::new(),
+            status: AlertStatus::Open,
+            source: source.into(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            acknowledged_by: None,
+            ack_reason: None,
+            resolved_at: None,
+            rev: 1,
+        }
+    }
+
+    #[test]
+    fn an_alertmanager_alert_says_its_source_and_keeps_its_alertname() {
+        let mut app = App::with_backends(
+            &[("prod", "http://p:1"), ("alerts", "http://a:9093")],
+            Options::default(),
+        );
+        let latency = Duration::from_millis(5);
+        app.handle_msg(Msg::Source {
+            backend: 0,
+            event: SourceEvent::Synced {
+                changes: Box::new(Changes {
+                    cursor: 1,
+                    full: true,
+                    agents: vec![agent()],
+                    alerts: vec![alert("prod/alr_1", "R01", "warden", "prod/agt_1")],
+                    ..Changes::default()
+                }),
+                latency,
+            },
+        });
+        let alerts = vec![alert(
+            "alerts/fp1",
+            "HighErrorRate",
+            "alertmanager",
+            "support-bot",
+        )];
+        app.handle_msg(Msg::Source {
+            backend: 1,
+            event: SourceEvent::Alerts { alerts, latency },
+        });
+        for c in ":alerts".chars() {
+            app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+        app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        app.resize(120, 12);
+        let mut terminal = Terminal::new(TestBackend::new(120, 12)).unwrap();
+        terminal
+            .draw(|f| views::draw(f, &app, &Theme::dark(), Clock::now()))
+            .unwrap();
+        let screen = terminal.backend().to_string();
+        let row = |needle: &str| {
+            screen
+                .lines()
+                .find(|l| l.contains(needle))
+                .unwrap_or_else(|| panic!("no {needle} in\n{screen}"))
+                .to_string()
+        };
+        let theirs = row("HighErrorRate");
+        assert!(
+            theirs.contains("[alertmanager] HighErrorRate fired"),
+            "{theirs}"
+        );
+        assert!(theirs.contains("support-bot"), "matched by name: {theirs}");
+        let ours = row("R01 fired");
+        assert!(!ours.contains('['), "Warden's own say nothing: {ours}");
+    }
+}

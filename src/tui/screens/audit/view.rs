@@ -1,0 +1,186 @@
+//! The audit view: a line saying whether the backend's hash chain
+//! verifies, then the live tail of the chain, newest at the bottom as k9s
+//! shows logs. Built only for the rows on screen.
+
+use crate::model::AuditEntry;
+use crate::tui::app::App;
+use crate::tui::screens::audit::state::{RING, Verdict};
+use crate::tui::theme::Theme;
+use crate::tui::views::Clock;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+
+const COLUMNS: [&str; 7] = [
+    "SEQ", "TIME", "ACTOR", "ACTION", "TARGET", "REASON", "RESULT",
+];
+
+/// The chain's verdict, and the last fetch's error if any.
+pub fn verdict_line(app: &App, theme: &Theme, clock: Clock) -> Line<'static> {
+    let log = &app.panes.audit;
+    let checked = |at: std::time::Instant| {
+        crate::tui::views::age(clock.now.saturating_duration_since(at).as_secs() as i64)
+    };
+    let mut spans = match &log.verdict {
+        Verdict::Intact { entries, at } => vec![
+            Span::styled(
+                format!("✓ chain verified: {entries} entries"),
+                theme.success,
+            ),
+            Span::styled(format!(" · checked {} ago", checked(*at)), theme.muted),
+        ],
+        Verdict::Broken {
+            first_bad,
+            problem,
+            at,
+        } => {
+            let mut text = match first_bad {
+                Some(n) => format!("✗ CHAIN BROKEN at #{n}"),
+                None => "✗ CHAIN BROKEN".to_string(),
+            };
+            if let Some(p) = problem {
+                text.push_str(&format!(": {p}"));
+            }
+            vec![
+                Span::styled(text, theme.error),
+                Span::styled(format!(" · checked {} ago", checked(*at)), theme.muted),
+            ]
+        }
+        Verdict::Failed(e) => vec![Span::styled(
+            format!("cannot verify the chain: {e}"),
+            theme.error,
+        )],
+        Verdict::Unknown if log.verifying() => {
+            vec![Span::styled("verifying the chain…", theme.pending)]
+        }
+        Verdict::Unknown => vec![Span::styled("the chain is not verified yet", theme.muted)],
+    };
+    if let Some(e) = &log.error {
+        spans.push(Span::styled(
+            format!("  · cannot read the audit: {e}"),
+            theme.error,
+        ));
+    }
+    Line::from(spans)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
+    let log = &app.panes.audit;
+    let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(verdict_line(app, theme, clock)), top);
+    let whose = if app.merged() {
+        app.backends
+            .get(log.backend)
+            .map(|b| format!(" of {}", b.name))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let title = format!(
+        " audit{whose} ({}{}){} ",
+        log.entries.len(),
+        if log.entries.len() >= RING {
+            format!(", the newest {RING}")
+        } else {
+            String::new()
+        },
+        if log.follow && !log.entries.is_empty() {
+            " · following the tail"
+        } else {
+            ""
+        }
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(title, theme.title));
+    // Narrower terminals drop the date, then the reason.
+    let (long_time, show_reason) = (body.width >= 140, body.width >= 100);
+    let header = Row::new(
+        COLUMNS
+            .iter()
+            .filter(|c| show_reason || **c != "REASON")
+            .map(|c| Cell::from(*c)),
+    )
+    .style(theme.header);
+    let rows = log
+        .entries
+        .iter()
+        .enumerate()
+        .skip(log.sel.offset)
+        .take(app.table_rows.saturating_sub(1).max(1))
+        .map(|(pos, e)| {
+            let row = Row::new(cells(e, theme, long_time, show_reason));
+            if pos == log.sel.selected {
+                row.style(theme.selection)
+            } else {
+                row
+            }
+        });
+    let mut widths = vec![
+        Constraint::Length(6),
+        Constraint::Length(if long_time { 14 } else { 8 }),
+        Constraint::Fill(2),
+        Constraint::Length(18),
+        Constraint::Fill(3),
+    ];
+    if show_reason {
+        widths.push(Constraint::Fill(2));
+    }
+    widths.push(Constraint::Fill(2));
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1);
+    frame.render_widget(table, body);
+    if log.entries.is_empty() {
+        let note = if log.loaded() {
+            "no audit entries yet"
+        } else {
+            "reading the audit chain…"
+        };
+        crate::tui::views::empty_note(frame, body, note, theme);
+    }
+}
+
+/// One entry's cells; also the detail view's trail rows.
+pub fn cells(
+    e: &AuditEntry,
+    theme: &Theme,
+    long_time: bool,
+    show_reason: bool,
+) -> Vec<Cell<'static>> {
+    let time = if long_time {
+        e.at.format("%m-%d %H:%M:%S")
+    } else {
+        e.at.format("%H:%M:%S")
+    };
+    // A rule's entries are the machine's; a person's stand out.
+    let actor_style = if e.actor.starts_with("rule:") {
+        theme.muted
+    } else {
+        theme.text
+    };
+    let result_style: Style = if e.result.starts_with("failed") {
+        theme.error
+    } else {
+        theme.text
+    };
+    let mut cells = vec![
+        Cell::from(Span::styled(e.seq.to_string(), theme.muted)),
+        Cell::from(Span::styled(time.to_string(), theme.muted)),
+        Cell::from(Span::styled(e.actor.clone(), actor_style)),
+        Cell::from(Span::styled(e.action.clone(), theme.accent)),
+        Cell::from(Span::styled(e.target.clone(), theme.text)),
+    ];
+    if show_reason {
+        cells.push(Cell::from(Span::styled(
+            e.reason.clone().unwrap_or_else(|| "-".into()),
+            theme.text,
+        )));
+    }
+    cells.push(Cell::from(Span::styled(e.result.clone(), result_style)));
+    cells
+}

@@ -1,0 +1,5 @@
+//! The credentials screen: every credential, soonest to expire first
+//! ([`state`]), and its table ([`view`]).
+
+pub mod state;
+pub mod view;

@@ -1,0 +1,170 @@
+//! The credentials view's order: every credential the fleet holds, live
+//! ones first and, among them, the soonest to expire (an expiry already
+//! past first of all), then expired, then revoked. Kept as credential ids,
+//! rebuilt only when the fleet changes; the selection follows the id.
+
+use crate::fleet::state::Fleet;
+use crate::model::{Credential, CredentialStatus};
+use crate::tui::components::selection::Selection;
+use chrono::{DateTime, Utc};
+
+/// Within this many days of its expiry a live credential is highlighted.
+pub const EXPIRY_WARNING_DAYS: i64 = 7;
+
+/// How a credential's expiry reads at `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    Never,
+    /// Past, though the backend may still call it active until its sweep.
+    Expired,
+    /// Within [`EXPIRY_WARNING_DAYS`].
+    Soon,
+    Later,
+}
+
+pub fn expiry(c: &Credential, now: DateTime<Utc>) -> Expiry {
+    match c.expires_at {
+        None => Expiry::Never,
+        Some(t) if t <= now => Expiry::Expired,
+        Some(t) if (t - now).num_days() < EXPIRY_WARNING_DAYS => Expiry::Soon,
+        Some(_) => Expiry::Later,
+    }
+}
+
+fn status_rank(s: CredentialStatus) -> u8 {
+    match s {
+        CredentialStatus::Active => 0,
+        CredentialStatus::Expired => 1,
+        CredentialStatus::Revoked => 2,
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct CredList {
+    /// Credential ids, in display order.
+    pub order: Vec<String>,
+    pub sel: Selection,
+    built_for: Option<u64>,
+}
+
+impl CredList {
+    /// Rebuilds the order if the fleet changed since the last time.
+    pub fn refresh(&mut self, fleet: &Fleet) {
+        if self.built_for == Some(fleet.generation) {
+            return;
+        }
+        self.built_for = Some(fleet.generation);
+        let name = |c: &Credential| {
+            fleet
+                .agent(&c.agent_id)
+                .map(|a| a.name.clone())
+                .unwrap_or_default()
+        };
+        // Never-expiring sorts after every date: `None` is mapped past them.
+        let mut keyed: Vec<_> = fleet
+            .credentials()
+            .map(|c| {
+                (
+                    status_rank(c.status),
+                    c.expires_at.unwrap_or(DateTime::<Utc>::MAX_UTC),
+                    name(c),
+                    c.id.clone(),
+                )
+            })
+            .collect();
+        keyed.sort_unstable();
+        self.order = keyed.into_iter().map(|(_, _, _, id)| id).collect();
+        let order = &self.order;
+        self.sel.restore(
+            order.len(),
+            |id| order.iter().position(|o| o == id),
+            |i| order.get(i).cloned(),
+        );
+    }
+
+    /// The selected credential's id, if there is any credential.
+    pub fn selected_id(&self) -> Option<&str> {
+        self.order.get(self.sel.selected).map(String::as_str)
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        let order = &self.order;
+        self.sel
+            .move_by(delta, order.len(), |i| order.get(i).cloned());
+    }
+
+    pub fn top(&mut self) {
+        self.move_by(isize::MIN / 2);
+    }
+
+    pub fn bottom(&mut self) {
+        self.move_by(isize::MAX / 2);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Changes;
+    use chrono::Duration;
+
+    fn cred(id: &str, status: CredentialStatus, expires_in_days: Option<i64>) -> Credential {
+        Credential {
+            id: id.into(),
+            agent_id: "agt_1".into(),
+            scopes: vec![],
+            prefix: "wdn_ac_x".into(),
+            issued_at: Utc::now() - Duration::days(10),
+            expires_at: expires_in_days.map(|d| Utc::now() + Duration::days(d)),
+            last_used_at: None,
+            status,
+            revoked_at: None,
+            revoked_reason: None,
+            rev: 1,
+        }
+    }
+
+    #[test]
+    fn live_and_soonest_to_expire_first_and_the_selection_follows() {
+        let mut fleet = Fleet::new();
+        fleet.apply(Changes {
+            cursor: 1,
+            full: true,
+            credentials: vec![
+                cred("never", CredentialStatus::Active, None),
+                cred("later", CredentialStatus::Active, Some(60)),
+                cred("past", CredentialStatus::Active, Some(-1)),
+                cred("revoked", CredentialStatus::Revoked, Some(1)),
+                cred("expired", CredentialStatus::Expired, Some(-5)),
+                cred("soon", CredentialStatus::Active, Some(2)),
+            ],
+            ..Changes::default()
+        });
+        let mut list = CredList::default();
+        list.refresh(&fleet);
+        assert_eq!(
+            list.order,
+            ["past", "soon", "later", "never", "expired", "revoked"]
+        );
+        list.move_by(2);
+        assert_eq!(list.selected_id(), Some("later"));
+        fleet.apply(Changes {
+            cursor: 2,
+            credentials: vec![cred("later", CredentialStatus::Revoked, Some(60))],
+            ..Changes::default()
+        });
+        list.refresh(&fleet);
+        assert_eq!(list.selected_id(), Some("later"), "follows the credential");
+        assert_eq!(list.order.last().map(String::as_str), Some("later"));
+    }
+
+    #[test]
+    fn expiry_reads_against_now() {
+        let now = Utc::now();
+        let at = |d: Option<i64>| expiry(&cred("c", CredentialStatus::Active, d), now);
+        assert_eq!(at(None), Expiry::Never);
+        assert_eq!(at(Some(-1)), Expiry::Expired);
+        assert_eq!(at(Some(3)), Expiry::Soon);
+        assert_eq!(at(Some(30)), Expiry::Later);
+    }
+}

@@ -1,0 +1,139 @@
+//! The credentials view: every credential with its agent, prefix (the
+//! secret itself is never on the client), scopes, age, expiry and last
+//! use; an expiry that is past or near stands out. Built only for the rows
+//! on screen.
+
+use crate::model::CredentialStatus;
+use crate::tui::app::App;
+use crate::tui::screens::creds::state::{EXPIRY_WARNING_DAYS, Expiry, expiry};
+use crate::tui::theme::Theme;
+use crate::tui::views::{Clock, when};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+
+const COLUMNS: [&str; 8] = [
+    "STATUS",
+    "AGENT",
+    "ID",
+    "PREFIX",
+    "SCOPES",
+    "ISSUED",
+    "EXPIRES",
+    "LAST USED",
+];
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
+    let list = &app.panes.creds;
+    let urgent = list
+        .order
+        .iter()
+        .filter_map(|id| app.fleet.credential(id))
+        .filter(|c| {
+            c.status == CredentialStatus::Active
+                && matches!(expiry(c, clock.wall), Expiry::Expired | Expiry::Soon)
+        })
+        .count();
+    let mut title = format!(" credentials ({}) ", list.order.len());
+    if urgent > 0 {
+        title.push_str(&format!(
+            "· {urgent} active past or within {EXPIRY_WARNING_DAYS}d of expiry "
+        ));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(title, theme.title));
+    // Narrower terminals drop the prefix, then the id: the agent, the
+    // status and the expiry are what the view is for.
+    let show: [bool; 8] = match area.width {
+        120.. => [true; 8],
+        100..120 => [true, true, true, false, true, true, true, true],
+        _ => [true, true, false, false, true, true, true, true],
+    };
+    let keep = |cells: Vec<Cell<'static>>| -> Vec<Cell<'static>> {
+        cells
+            .into_iter()
+            .zip(show)
+            .filter_map(|(c, s)| s.then_some(c))
+            .collect()
+    };
+    let header = Row::new(keep(COLUMNS.map(Cell::from).to_vec())).style(theme.header);
+    let rows = list
+        .order
+        .iter()
+        .enumerate()
+        .skip(list.sel.offset)
+        .take(app.table_rows.max(1))
+        .filter_map(|(pos, id)| Some((pos, app.fleet.credential(id)?)))
+        .map(|(pos, c)| {
+            let exp = expiry(c, clock.wall);
+            let live = c.status == CredentialStatus::Active;
+            let status = match c.status {
+                // The backend's sweep has not caught up with the clock.
+                CredentialStatus::Active if exp == Expiry::Expired => {
+                    Span::styled("expired", theme.error)
+                }
+                CredentialStatus::Active => Span::styled("active", theme.active),
+                CredentialStatus::Expired => Span::styled("expired", theme.muted),
+                CredentialStatus::Revoked => Span::styled("revoked", theme.killed),
+            };
+            // "3d ago" or "in 5d"; the status column says it is expired.
+            let expires = match exp {
+                Expiry::Never => "never".to_string(),
+                _ => when(c.expires_at, clock),
+            };
+            let expires_style = match (live, exp) {
+                (false, _) => theme.muted,
+                (true, Expiry::Never) => theme.medium,
+                (true, Expiry::Expired) => theme.error,
+                (true, Expiry::Soon) => theme.high,
+                (true, Expiry::Later) => theme.text,
+            };
+            let agent = app
+                .fleet
+                .agent(&c.agent_id)
+                .map(|a| a.name.clone())
+                .unwrap_or_else(|| c.agent_id.clone());
+            let text = if live { theme.text } else { theme.muted };
+            let row = Row::new(keep(vec![
+                Cell::from(status),
+                Cell::from(Span::styled(agent, text)),
+                Cell::from(Span::styled(c.id.clone(), theme.muted)),
+                Cell::from(Span::styled(format!("{}…", c.prefix), theme.muted)),
+                Cell::from(Span::styled(c.scopes.join(" "), text)),
+                Cell::from(Span::styled(when(Some(c.issued_at), clock), theme.muted)),
+                Cell::from(Span::styled(expires, expires_style)),
+                Cell::from(Span::styled(when(c.last_used_at, clock), theme.muted)),
+            ]));
+            if pos == list.sel.selected {
+                row.style(theme.selection)
+            } else {
+                row
+            }
+        });
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Fill(2),
+        Constraint::Length(19),
+        Constraint::Length(13),
+        Constraint::Fill(3),
+        Constraint::Length(8),
+        Constraint::Length(14),
+        Constraint::Length(9),
+    ];
+    let widths: Vec<Constraint> = widths
+        .into_iter()
+        .zip(show)
+        .filter_map(|(w, s)| s.then_some(w))
+        .collect();
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1);
+    frame.render_widget(table, area);
+    if list.order.is_empty() {
+        crate::tui::views::empty_note(frame, area, "no credentials in this backend", theme);
+    }
+}

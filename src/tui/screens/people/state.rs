@@ -1,0 +1,209 @@
+//! The people view's rows: every person in the directory with what they
+//! own (agents in all, active, killed, and the open alerts on them). Built
+//! in one pass over the fleet, only when it changes. Departed people who
+//! still own live agents come first (those agents answer to nobody), then
+//! the biggest owners; the selection follows the person.
+
+use crate::fleet::state::Fleet;
+use crate::model::{AgentStatus, Person, PersonStatus};
+use crate::tui::components::selection::Selection;
+use std::cmp::Reverse;
+use std::collections::HashMap;
+
+/// One person and the counts of what they own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonRow {
+    pub person_id: String,
+    pub agents: u32,
+    pub active: u32,
+    pub killed: u32,
+    /// Open alerts on the agents they own.
+    pub open_alerts: u32,
+}
+
+impl PersonRow {
+    /// Agents not killed: still able to act, whoever answers for them.
+    pub fn live(&self) -> u32 {
+        self.agents - self.killed
+    }
+
+    /// A departed person who still owns live agents: the row to fix first.
+    pub fn orphans(&self, person: &Person) -> bool {
+        person.status == PersonStatus::Departed && self.live() > 0
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct PeopleList {
+    /// In display order.
+    pub rows: Vec<PersonRow>,
+    pub sel: Selection,
+    built_for: Option<u64>,
+}
+
+impl PeopleList {
+    /// Rebuilds the rows if the fleet changed since the last time.
+    pub fn refresh(&mut self, fleet: &Fleet) {
+        if self.built_for == Some(fleet.generation) {
+            return;
+        }
+        self.built_for = Some(fleet.generation);
+        let mut counts: HashMap<&str, PersonRow> = HashMap::new();
+        for (i, agent) in fleet.agents().iter().enumerate() {
+            // An owner id the directory does not know has no row to count in.
+            let Some(owner) = agent.owner.as_deref() else {
+                continue;
+            };
+            let row = counts.entry(owner).or_default();
+            row.agents += 1;
+            match agent.status {
+                AgentStatus::Active => row.active += 1,
+                AgentStatus::Killed => row.killed += 1,
+                AgentStatus::Dormant | AgentStatus::Suspended => {}
+            }
+            row.open_alerts += fleet.summary(i).open_alerts;
+        }
+        let mut people: Vec<(&Person, PersonRow)> = fleet
+            .people()
+            .map(|p| {
+                let mut row = counts.remove(p.id.as_str()).unwrap_or_default();
+                row.person_id = p.id.clone();
+                (p, row)
+            })
+            .collect();
+        // The id last, so that equal rows keep one order across polls.
+        people.sort_by(|(pa, a), (pb, b)| {
+            (Reverse(a.orphans(pa)), Reverse(a.agents), &pa.name, &pa.id).cmp(&(
+                Reverse(b.orphans(pb)),
+                Reverse(b.agents),
+                &pb.name,
+                &pb.id,
+            ))
+        });
+        self.rows = people.into_iter().map(|(_, r)| r).collect();
+        let rows = &self.rows;
+        self.sel.restore(
+            rows.len(),
+            |id| rows.iter().position(|r| r.person_id == id),
+            |i| rows.get(i).map(|r| r.person_id.clone()),
+        );
+    }
+
+    pub fn selected(&self) -> Option<&PersonRow> {
+        self.rows.get(self.sel.selected)
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        let rows = &self.rows;
+        self.sel.move_by(delta, rows.len(), |i| {
+            rows.get(i).map(|r| r.person_id.clone())
+        });
+    }
+
+    pub fn top(&mut self) {
+        self.move_by(isize::MIN / 2);
+    }
+
+    pub fn bottom(&mut self) {
+        self.move_by(isize::MAX / 2);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Changes;
+    use crate::model::{Agent, AgentKind};
+    use chrono::Utc;
+
+    fn person(id: &str, name: &str, departed: bool) -> Person {
+        Person {
+            id: id.into(),
+            name: name.into(),
+            email: format!("{id}@corp.example"),
+            team: None,
+            manager: None,
+            status: if departed {
+                PersonStatus::Departed
+            } else {
+                PersonStatus::Active
+            },
+            created_at: Utc::now(),
+            departed_at: None,
+            rev: 1,
+        }
+    }
+
+    fn agent(id: &str, owner: &str, status: AgentStatus) -> Agent {
+        Agent {
+            id: id.into(),
+            name: id.into(),
+            kind: AgentKind::Chatbot,
+            environment: "prod".into(),
+            owner: Some(owner.into()),
+            description: None,
+            runtime: None,
+            labels: Default::default(),
+            status,
+            created_by: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            last_seen_at: None,
+            rev: 1,
+        }
+    }
+
+    #[test]
+    fn departed_owners_of_live_agents_first_then_by_count() {
+        let mut fleet = Fleet::new();
+        fleet.apply(Changes {
+            cursor: 1,
+            full: true,
+            people: vec![
+                person("big", "Big", false),
+                person("gone", "Gone", true),
+                person("gone_dead", "Gone with killed agents", true),
+                person("none", "Owns nothing", false),
+            ],
+            agents: vec![
+                agent("a1", "big", AgentStatus::Active),
+                agent("a2", "big", AgentStatus::Active),
+                agent("a3", "big", AgentStatus::Killed),
+                agent("a4", "gone", AgentStatus::Suspended),
+                agent("a5", "gone_dead", AgentStatus::Killed),
+                agent("a6", "gone_dead", AgentStatus::Killed),
+                agent("a7", "per_unknown", AgentStatus::Active),
+            ],
+            ..Changes::default()
+        });
+        let mut list = PeopleList::default();
+        list.refresh(&fleet);
+        let order: Vec<&str> = list.rows.iter().map(|r| r.person_id.as_str()).collect();
+        assert_eq!(order, ["gone", "big", "gone_dead", "none"]);
+        assert_eq!(
+            list.rows[1],
+            PersonRow {
+                person_id: "big".into(),
+                agents: 3,
+                active: 2,
+                killed: 1,
+                open_alerts: 0,
+            }
+        );
+        // The selection follows the person when the order changes.
+        list.move_by(1);
+        assert_eq!(list.selected().unwrap().person_id, "big");
+        fleet.apply(Changes {
+            cursor: 2,
+            agents: vec![agent("a4", "big", AgentStatus::Suspended)],
+            ..Changes::default()
+        });
+        list.refresh(&fleet);
+        assert_eq!(list.rows[0].person_id, "big");
+        assert_eq!(list.selected().unwrap().person_id, "big");
+        list.bottom();
+        assert_eq!(list.selected().unwrap().person_id, "none");
+        list.top();
+        assert_eq!(list.sel.selected, 0);
+    }
+}

@@ -1,0 +1,159 @@
+//! The triage view's queue: the agents with no owner or whose owner left,
+//! each with the owner suggestions its backend ranked from evidence (see
+//! `GET /v1/triage`). One report per backend, merged most urgent first;
+//! the selection follows the agent, so when an assignment takes an agent
+//! out of the queue the next one is selected.
+
+use crate::api::{TriageCase, TriageReport};
+use crate::fleet::safe_text::escape;
+use crate::fleet::state::{Fleet, Sanitize};
+use crate::model::PersonStatus;
+use crate::tui::components::selection::Selection;
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Default)]
+pub struct TriageQueue {
+    /// Every backend's cases, merged and in display order.
+    pub cases: Vec<TriageCase>,
+    pub sel: Selection,
+    /// Reports asked for and not answered yet.
+    pub waiting: usize,
+    /// The last failure of each backend that failed, by backend index.
+    pub errors: BTreeMap<usize, String>,
+    /// Owners assigned from this view since the dashboard started.
+    pub assigned: usize,
+    /// Whether any report has arrived.
+    pub loaded: bool,
+    reports: BTreeMap<usize, Vec<TriageCase>>,
+    /// The fleet generation the cases were last checked against.
+    settled_for: Option<u64>,
+}
+
+fn sanitize(case: &mut TriageCase) {
+    case.agent.sanitize();
+    if let Some(p) = &mut case.departed_owner {
+        p.sanitize();
+    }
+    for s in &mut case.suggestions {
+        s.person.sanitize();
+        for r in &mut s.reasons {
+            r.text = escape(&r.text).into_owned();
+        }
+    }
+}
+
+impl TriageQueue {
+    /// A backend's report arrived: it replaces that backend's cases.
+    pub fn report(&mut self, backend: usize, result: Result<TriageReport, String>) {
+        self.waiting = self.waiting.saturating_sub(1);
+        match result {
+            Ok(report) => {
+                let mut cases = report.cases;
+                cases.iter_mut().for_each(sanitize);
+                self.reports.insert(backend, cases);
+                self.errors.remove(&backend);
+                self.loaded = true;
+            }
+            Err(e) => {
+                // The last good report stays: a failed refresh loses nothing.
+                self.errors.insert(backend, escape(&e).into_owned());
+            }
+        }
+        self.rebuild();
+    }
+
+    /// Takes an agent out at once when the backend confirmed its new owner;
+    /// the next report agrees.
+    pub fn resolved(&mut self, agent_id: &str) {
+        let before = self.cases.len();
+        for cases in self.reports.values_mut() {
+            cases.retain(|c| c.agent.id != agent_id);
+        }
+        self.rebuild();
+        if self.cases.len() < before {
+            self.assigned += 1;
+        }
+    }
+
+    fn rebuild(&mut self) {
+        let mut cases: Vec<TriageCase> = self.reports.values().flatten().cloned().collect();
+        cases.sort_by(|a, b| {
+            (
+                Reverse(a.risk),
+                Reverse(a.highest_level),
+                &a.agent.name,
+                &a.agent.id,
+            )
+                .cmp(&(
+                    Reverse(b.risk),
+                    Reverse(b.highest_level),
+                    &b.agent.name,
+                    &b.agent.id,
+                ))
+        });
+        self.cases = cases;
+        self.settled_for = None;
+        // Gone (assigned): the same place now holds the next agent.
+        let cases = &self.cases;
+        self.sel.restore(
+            cases.len(),
+            |id| cases.iter().position(|c| c.agent.id == id),
+            key_in(cases),
+        );
+    }
+
+    /// Drops cases the fleet shows settled since the report: an agent that
+    /// has an active owner now, or is gone. Checked once per fleet change
+    /// or report, not on every key.
+    pub fn settle(&mut self, fleet: &Fleet) {
+        if self.settled_for == Some(fleet.generation) {
+            return;
+        }
+        let settled = |c: &TriageCase| match fleet.agent(&c.agent.id) {
+            None => true,
+            Some(a) => fleet
+                .owner_of(a)
+                .is_some_and(|p| p.status == PersonStatus::Active),
+        };
+        if self.cases.iter().any(settled) {
+            for cases in self.reports.values_mut() {
+                cases.retain(|c| !settled(c));
+            }
+            self.rebuild();
+        }
+        self.settled_for = Some(fleet.generation);
+    }
+
+    pub fn selected_case(&self) -> Option<&TriageCase> {
+        self.cases.get(self.sel.selected)
+    }
+
+    pub fn case_of(&self, agent_id: &str) -> Option<&TriageCase> {
+        self.cases.iter().find(|c| c.agent.id == agent_id)
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        self.sel
+            .move_by(delta, self.cases.len(), key_in(&self.cases));
+    }
+
+    pub fn top(&mut self) {
+        self.sel.select(0, self.cases.len(), key_in(&self.cases));
+    }
+
+    pub fn bottom(&mut self) {
+        let last = self.cases.len().saturating_sub(1);
+        self.sel.select(last, self.cases.len(), key_in(&self.cases));
+    }
+
+    /// Keeps the selection inside a window `rows` high.
+    pub fn scroll_to_selection(&mut self, rows: usize) {
+        self.sel.scroll(rows, self.cases.len());
+    }
+}
+
+/// The key a case is followed by: its agent's id.
+fn key_in(cases: &[TriageCase]) -> impl Fn(usize) -> Option<String> + '_ {
+    |i| cases.get(i).map(|c| c.agent.id.clone())
+}

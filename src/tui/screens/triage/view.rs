@@ -1,0 +1,185 @@
+//! The triage view: the queue of agents with no owner or whose owner left,
+//! most urgent first, with how many are left; below it, the selected
+//! agent's owner suggestions, each with every reason its backend found.
+
+use crate::api::{TriageCase, TriageReason};
+use crate::model::GrantLevel;
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
+use crate::tui::views::{Clock, age};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+
+/// Rows the suggestions pane takes under the queue, borders included.
+pub const PANE: usize = 9;
+
+const COLUMNS: [&str; 6] = ["AGENT", "WHY", "SINCE", "RISK", "GRANT", "BEST SUGGESTION"];
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
+    let pane = if area.height as usize >= PANE + 6 {
+        PANE as u16
+    } else {
+        0
+    };
+    let [queue, suggestions] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(pane)]).areas(area);
+    draw_queue(frame, queue, app, theme, clock);
+    if pane > 0 {
+        draw_suggestions(frame, suggestions, app, theme);
+    }
+}
+
+fn title(app: &App) -> String {
+    let q = &app.triage;
+    if !q.loaded {
+        return " triage (asking the backend…) ".into();
+    }
+    let mut t = format!(" triage ({} left", q.cases.len());
+    if q.assigned > 0 {
+        t.push_str(&format!(", {} assigned", q.assigned));
+    }
+    t.push(')');
+    if q.waiting > 0 {
+        t.push_str(" · refreshing…");
+    }
+    t.push(' ');
+    t
+}
+
+fn why(case: &TriageCase) -> String {
+    match (case.reason, &case.departed_owner) {
+        (TriageReason::OwnerDeparted, Some(p)) => format!("{} left", p.name),
+        (TriageReason::OwnerDeparted, None) => "owner left".into(),
+        (TriageReason::Unowned, _) => "no owner".into(),
+    }
+}
+
+fn draw_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
+    let q = &app.triage;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(title(app), theme.title));
+    let header = Row::new(COLUMNS.map(Cell::from)).style(theme.header);
+    let rows = q
+        .cases
+        .iter()
+        .enumerate()
+        .skip(q.sel.offset)
+        .take(area.height.saturating_sub(3).max(1) as usize)
+        .map(|(pos, c)| {
+            let risk = match c.risk {
+                Some(s) => Span::styled(s.to_string(), theme.severity(s)),
+                None => Span::styled("-", theme.muted),
+            };
+            let level = match c.highest_level {
+                Some(GrantLevel::Admin) => Span::styled("admin", theme.high),
+                Some(GrantLevel::Write) => Span::styled("write", theme.medium),
+                Some(GrantLevel::Read) => Span::styled("read", theme.text),
+                None => Span::styled("-", theme.muted),
+            };
+            let best = match c.suggestions.first() {
+                Some(s) => Line::from(vec![
+                    Span::styled(s.person.name.clone(), theme.text),
+                    Span::styled(
+                        format!(
+                            " ({}) {}",
+                            s.score,
+                            s.reasons.first().map(|r| r.text.as_str()).unwrap_or("")
+                        ),
+                        theme.muted,
+                    ),
+                ]),
+                None => Line::styled("no evidence: search people with o", theme.muted),
+            };
+            let row = Row::new(vec![
+                Cell::from(Span::styled(c.agent.name.clone(), theme.text)),
+                Cell::from(Span::styled(why(c), theme.high)),
+                Cell::from(Span::styled(
+                    age((clock.wall - c.since).num_seconds()),
+                    theme.muted,
+                )),
+                Cell::from(Line::from(risk)),
+                Cell::from(Line::from(level)),
+                Cell::from(best),
+            ]);
+            if pos == q.sel.selected {
+                row.style(theme.selection)
+            } else {
+                row
+            }
+        });
+    let widths = [
+        Constraint::Fill(2),
+        Constraint::Fill(2),
+        Constraint::Length(6),
+        Constraint::Length(8),
+        Constraint::Length(6),
+        Constraint::Fill(4),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1);
+    frame.render_widget(table, area);
+    let note = if !q.errors.is_empty() && !q.loaded {
+        Some("the triage queue could not be fetched; ctrl-r tries again")
+    } else if !q.loaded {
+        Some("asking the backend for its triage queue…")
+    } else if q.cases.is_empty() {
+        Some("nothing to triage: every live agent has an active owner")
+    } else {
+        None
+    };
+    if let Some(note) = note {
+        crate::tui::views::empty_note(frame, area, note, theme);
+    }
+}
+
+fn draw_suggestions(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let q = &app.triage;
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, e) in &q.errors {
+        let name = app.backends.get(*i).map(|b| b.name.as_str()).unwrap_or("?");
+        lines.push(Line::styled(
+            format!("{name}: triage failed: {e} (showing the last good queue)"),
+            theme.error,
+        ));
+    }
+    match q.selected_case() {
+        None => {}
+        Some(c) if c.suggestions.is_empty() => lines.push(Line::styled(
+            "no evidence points at anyone: o searches every active person",
+            theme.muted,
+        )),
+        Some(c) => {
+            for s in &c.suggestions {
+                let reasons: Vec<&str> = s.reasons.iter().map(|r| r.text.as_str()).collect();
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{:>4}  ", s.score), theme.accent),
+                    Span::styled(
+                        format!("{} <{}>", s.person.name, s.person.email),
+                        theme.text,
+                    ),
+                    Span::styled(format!("  {}", reasons.join("; ")), theme.muted),
+                ]));
+            }
+        }
+    }
+    let title = match q.selected_case() {
+        Some(c) => format!(" owner suggestions for {} · o assigns ", c.agent.name),
+        None => " owner suggestions ".into(),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(title, theme.title));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
