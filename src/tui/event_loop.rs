@@ -34,7 +34,7 @@ const CHANNEL: usize = 256;
 
 /// A backend the dashboard watches.
 #[derive(Clone)]
-pub struct Target {
+pub struct WardenTarget {
     /// What the header calls it, e.g. `demo`, `local`, `prod`.
     pub name: String,
     pub url: String,
@@ -43,9 +43,9 @@ pub struct Target {
     pub options: ConnectOptions,
 }
 
-impl fmt::Debug for Target {
+impl fmt::Debug for WardenTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Target")
+        f.debug_struct("WardenTarget")
             .field("name", &self.name)
             .field("url", &self.url)
             .field("token", &"<redacted>")
@@ -93,7 +93,7 @@ impl Default for RunOptions {
 /// on every way out, a panic included. Logging is the caller's (see
 /// [`crate::tui::logging`]), so that a backend started in this process logs to
 /// the same file.
-pub async fn run(targets: Vec<Target>, options: RunOptions) -> anyhow::Result<()> {
+pub async fn run(targets: Vec<WardenTarget>, options: RunOptions) -> anyhow::Result<()> {
     anyhow::ensure!(!targets.is_empty(), "no backend to watch");
     let merged = targets.len() + options.alertmanagers.len() > 1;
     let (tx, mut rx) = mpsc::channel(CHANNEL);

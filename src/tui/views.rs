@@ -201,7 +201,7 @@ fn draw_hints(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         // Revoking needs a credential, which only the detail view and the
         // credentials view select.
-        let off_screen = b.command == keymap::Command::Revoke
+        let off_screen = b.command == keymap::UiCommand::Revoke
             && !matches!(app.screen(), Screen::Detail { .. } | Screen::Creds);
         if (b.acts && refused) || off_screen || seen.contains(&word) {
             continue;

@@ -23,7 +23,7 @@ use crate::server::store::Actor;
 use crate::sources;
 use crate::tui::app::Options;
 use crate::tui::effects::am_route::AmTarget;
-use crate::tui::event_loop::{self, RunOptions, Target};
+use crate::tui::event_loop::{self, RunOptions, WardenTarget};
 use crate::tui::{logging, terminal};
 use std::path::Path;
 use std::process::ExitCode;
@@ -65,12 +65,15 @@ pub fn dashboard(global: &Global, args: DashboardArgs) -> CmdResult {
 /// The backends named by `--url` (that one alone) or the config (every one
 /// of kind `warden`, in order); none means the embedded local registry.
 /// Names must be unique and fit to qualify ids; each needs its token.
-pub(crate) fn remote_targets(global: &Global, config: &Config) -> Result<Vec<Target>, CliError> {
+pub(crate) fn remote_targets(
+    global: &Global,
+    config: &Config,
+) -> Result<Vec<WardenTarget>, CliError> {
     let has_url = global.url.as_deref().is_some_and(|u| !u.trim().is_empty());
     if has_url {
         // The same choice, token rules and messages as every other command.
         let chosen = backend::choose(global)?;
-        return Ok(vec![Target {
+        return Ok(vec![WardenTarget {
             name: short_name(&chosen.url),
             url: chosen.url,
             token: chosen.token,
@@ -100,7 +103,7 @@ pub(crate) fn remote_targets(global: &Global, config: &Config) -> Result<Vec<Tar
         .iter()
         .filter(|b| b.kind == "warden")
         .map(|b| {
-            Ok(Target {
+            Ok(WardenTarget {
                 name: b.name.clone(),
                 url: b.url.clone(),
                 token: backend::backend_token(b, explicit)?,
@@ -117,7 +120,7 @@ pub(crate) fn remote_targets(global: &Global, config: &Config) -> Result<Vec<Tar
 /// authenticating proxy needs one.
 pub(crate) fn alertmanager_targets(
     config: &Config,
-    warden: &[Target],
+    warden: &[WardenTarget],
 ) -> Result<Vec<AmTarget>, CliError> {
     let mut out = Vec::new();
     for b in config.backends.iter().filter(|b| b.kind == "alertmanager") {
@@ -209,7 +212,7 @@ async fn local(config: Config, mut options: RunOptions) -> Result<(), CliError> 
         .map_err(|e| CliError::failed(format!("cannot start the local registry: {e:#}")))?;
     tracing::info!(url = %running.url, %database, "local registry serving");
     options.app.welcome = Some(welcome(&path));
-    let target = Target {
+    let target = WardenTarget {
         name: "local".into(),
         url: running.url.clone(),
         token,
@@ -461,7 +464,7 @@ mod tests {
             e.message
         );
 
-        let clash = Target {
+        let clash = WardenTarget {
             name: "am".into(),
             url: "http://w:1".into(),
             token: "t".into(),

@@ -12,7 +12,7 @@ use crate::cli::error::{CliError, CmdResult};
 use crate::demo::incidents::Played;
 use crate::demo::schedule::Tempo;
 use crate::demo::{Demo, DemoOptions};
-use crate::tui::event_loop::{self, Target};
+use crate::tui::event_loop::{self, WardenTarget};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -46,7 +46,7 @@ pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdRes
         let result = if args.no_tui {
             serve_only(&demo, seed).await
         } else {
-            let target = Target {
+            let target = WardenTarget {
                 name: "demo".into(),
                 url: demo.url.clone(),
                 token: demo.token.clone(),

@@ -6,24 +6,24 @@ use crate::fleet::filter::Filter;
 use crate::fleet::origin;
 use crate::fleet::safe_text::escape;
 use crate::tui::components::input::LineInput;
-use crate::tui::keys::keymap::Command;
+use crate::tui::keys::keymap::UiCommand;
 use crate::tui::msg::Effect;
 
 impl App {
-    pub(crate) fn command(&mut self, command: Command) -> Vec<Effect> {
+    pub(crate) fn command(&mut self, command: UiCommand) -> Vec<Effect> {
         match command {
-            Command::Up => self.move_selection(-1),
-            Command::Down => self.move_selection(1),
-            Command::PageUp => self.move_selection(-(self.table_rows.max(1) as isize)),
-            Command::PageDown => self.move_selection(self.table_rows.max(1) as isize),
-            Command::Top => match self.screen() {
+            UiCommand::Up => self.move_selection(-1),
+            UiCommand::Down => self.move_selection(1),
+            UiCommand::PageUp => self.move_selection(-(self.table_rows.max(1) as isize)),
+            UiCommand::PageDown => self.move_selection(self.table_rows.max(1) as isize),
+            UiCommand::Top => match self.screen() {
                 Screen::Agents => self.table.top(),
                 Screen::Detail { .. } => self.detail_cursor = 0,
                 Screen::Alerts => self.alerts.top(),
                 Screen::Triage => self.triage.top(),
                 Screen::People | Screen::Creds | Screen::Audit => self.pane_top(),
             },
-            Command::Bottom => match self.screen() {
+            UiCommand::Bottom => match self.screen() {
                 Screen::Agents => self.table.bottom(),
                 Screen::Alerts => self.alerts.bottom(),
                 Screen::Triage => self.triage.bottom(),
@@ -33,7 +33,7 @@ impl App {
                 }
                 Screen::People | Screen::Creds | Screen::Audit => self.pane_bottom(),
             },
-            Command::Open => match self.screen() {
+            UiCommand::Open => match self.screen() {
                 Screen::Agents => {
                     if let Some(agent) = self.current_agent() {
                         let agent_id = agent.id.clone();
@@ -52,7 +52,7 @@ impl App {
                 Screen::Detail { .. } => {}
                 Screen::People | Screen::Creds | Screen::Audit => self.pane_open(),
             },
-            Command::Back => {
+            UiCommand::Back => {
                 if self.screens.len() > 1 {
                     self.screens.pop();
                 } else if !self.table.filter.is_empty() {
@@ -60,7 +60,7 @@ impl App {
                     self.flash(Level::Info, "filter cleared");
                 }
             }
-            Command::QuitOrBack => {
+            UiCommand::QuitOrBack => {
                 if self.screens.len() > 1 {
                     self.screens.pop();
                 } else {
@@ -68,11 +68,11 @@ impl App {
                     return vec![Effect::Quit];
                 }
             }
-            Command::Quit => {
+            UiCommand::Quit => {
                 self.quit = true;
                 return vec![Effect::Quit];
             }
-            Command::Filter => {
+            UiCommand::Filter => {
                 self.screens.truncate(1);
                 let current = self.table.filter_text.clone();
                 self.prompt = Prompt::Filter {
@@ -80,34 +80,34 @@ impl App {
                     error: None,
                 };
             }
-            Command::CommandMode => {
+            UiCommand::CommandMode => {
                 self.prompt = Prompt::Command {
                     input: LineInput::new(),
                 }
             }
-            Command::Help => self.overlay = Overlay::Help,
-            Command::Agents => self.screens.truncate(1),
+            UiCommand::Help => self.overlay = Overlay::Help,
+            UiCommand::Agents => self.screens.truncate(1),
             // One alerts view, over the agents table: Esc goes back to it.
             // Coming in, the selection starts on the most urgent alert.
-            Command::Alerts => {
+            UiCommand::Alerts => {
                 self.screens.truncate(1);
                 self.screens.push(Screen::Alerts);
                 self.alerts.top();
             }
-            Command::Ack => self.ack(),
+            UiCommand::Ack => self.ack(),
             // Over the agents table, like the alerts view; the queue comes
             // from the backends, which rank the owner suggestions.
-            Command::Triage => {
+            UiCommand::Triage => {
                 self.screens.truncate(1);
                 self.screens.push(Screen::Triage);
                 self.triage.top();
                 return self.fetch_triage();
             }
-            Command::People => self.open_pane(Screen::People),
-            Command::Creds => self.open_pane(Screen::Creds),
-            Command::Audit => self.open_pane(Screen::Audit),
-            Command::VerifyAudit => return self.verify_audit_now(),
-            Command::Refresh => {
+            UiCommand::People => self.open_pane(Screen::People),
+            UiCommand::Creds => self.open_pane(Screen::Creds),
+            UiCommand::Audit => self.open_pane(Screen::Audit),
+            UiCommand::VerifyAudit => return self.verify_audit_now(),
+            UiCommand::Refresh => {
                 self.flash(Level::Info, "polling now");
                 if *self.screen() == Screen::Triage {
                     let mut effects = self.fetch_triage();
@@ -116,27 +116,27 @@ impl App {
                 }
                 return vec![Effect::PollNow];
             }
-            Command::SortName => self
+            UiCommand::SortName => self
                 .table
                 .sort_by(crate::tui::screens::agents::state::SortKey::Name),
-            Command::SortOwner => self
+            UiCommand::SortOwner => self
                 .table
                 .sort_by(crate::tui::screens::agents::state::SortKey::Owner),
-            Command::SortStatus => self
+            UiCommand::SortStatus => self
                 .table
                 .sort_by(crate::tui::screens::agents::state::SortKey::Status),
-            Command::SortRisk => self
+            UiCommand::SortRisk => self
                 .table
                 .sort_by(crate::tui::screens::agents::state::SortKey::Risk),
-            Command::SortLastSeen => self
+            UiCommand::SortLastSeen => self
                 .table
                 .sort_by(crate::tui::screens::agents::state::SortKey::LastSeen),
-            Command::SortAlerts => self
+            UiCommand::SortAlerts => self
                 .table
                 .sort_by(crate::tui::screens::agents::state::SortKey::Alerts),
-            Command::Mark => self.toggle_mark(),
-            Command::MarkRange => self.mark_range(),
-            Command::ClearMarks => {
+            UiCommand::Mark => self.toggle_mark(),
+            UiCommand::MarkRange => self.mark_range(),
+            UiCommand::ClearMarks => {
                 if !self.marks.is_empty() {
                     self.flash(Level::Info, format!("{} mark(s) cleared", self.marks.len()));
                 }
@@ -145,15 +145,15 @@ impl App {
             }
             // Marks are the table's: in an agent's own view, f, K and o act
             // on that agent alone.
-            Command::Freeze if self.bulk() => return self.bulk_freeze(),
-            Command::Kill if self.bulk() => return self.bulk_kill(),
-            Command::Owner if self.bulk() => self.bulk_owner_picker(),
-            Command::Freeze => return self.freeze(),
-            Command::Kill => return self.kill(),
-            Command::Owner => self.owner_picker(),
-            Command::Revoke => self.revoke(),
-            Command::Ctx => self.narrow_to(""),
-            Command::Theme => {
+            UiCommand::Freeze if self.bulk() => return self.bulk_freeze(),
+            UiCommand::Kill if self.bulk() => return self.bulk_kill(),
+            UiCommand::Owner if self.bulk() => self.bulk_owner_picker(),
+            UiCommand::Freeze => return self.freeze(),
+            UiCommand::Kill => return self.kill(),
+            UiCommand::Owner => self.owner_picker(),
+            UiCommand::Revoke => self.revoke(),
+            UiCommand::Ctx => self.narrow_to(""),
+            UiCommand::Theme => {
                 let names = self.theme_names.join(", ");
                 self.flash(
                     Level::Info,

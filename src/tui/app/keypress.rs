@@ -6,7 +6,7 @@ use super::{App, Level, Overlay, Prompt};
 use crate::fleet::filter::Filter;
 use crate::fleet::safe_text::escape;
 use crate::tui::components::input::LineInput;
-use crate::tui::keys::keymap::{self, Command};
+use crate::tui::keys::keymap::{self, UiCommand};
 use crate::tui::msg::Effect;
 use crate::tui::popups::confirm::{Confirm, DialogOutcome, Subject};
 use crate::tui::popups::picker::PickerOutcome;
@@ -178,7 +178,7 @@ impl App {
     }
 
     pub(super) fn run_command(&mut self, text: &str) -> Vec<Effect> {
-        // The one command with an argument; `Command` is a plain key.
+        // The one command with an argument; `UiCommand` is a plain key.
         if let Some(name) = text.trim_start_matches(':').strip_prefix("theme ")
             && !name.trim().is_empty()
         {
@@ -192,7 +192,7 @@ impl App {
             return vec![];
         }
         match keymap::resolve_command(text) {
-            Some(Command::Quit) => {
+            Some(UiCommand::Quit) => {
                 self.quit = true;
                 vec![Effect::Quit]
             }

@@ -5,7 +5,7 @@
 use super::{App, Level, Overlay, Screen};
 use crate::model::*;
 use crate::tui::msg::{Action, Effect, Outcome};
-use crate::tui::popups::confirm::{Confirm, Plan, Subject, Target, verdict};
+use crate::tui::popups::confirm::{Confirm, MarkedAgent, Plan, Subject, verdict};
 use crate::tui::popups::picker::{Candidate, OwnerPicker};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -159,7 +159,7 @@ impl App {
         verbing: &str,
         skipped: Option<String>,
         undo: Option<&'static str>,
-    ) -> (Vec<(u64, Target)>, Vec<Effect>) {
+    ) -> (Vec<(u64, MarkedAgent)>, Vec<Effect>) {
         let total = actions.len();
         let mut sent = Vec::with_capacity(total);
         let mut effects = Vec::with_capacity(total);
@@ -177,7 +177,7 @@ impl App {
             };
             let (id, effect) = self.start(action);
             waiting.insert(id, name.clone());
-            sent.push((id, Target { agent_id, name }));
+            sent.push((id, MarkedAgent { agent_id, name }));
             effects.push(effect);
         }
         self.batches.push(Batch {
@@ -335,7 +335,7 @@ impl App {
         ));
         blast.push(format!("{runtimes} runtime hook(s) will fire"));
         blast.push("agents they delegate to are killed only if marked too".into());
-        let target = |a: &&Agent| Target {
+        let target = |a: &&Agent| MarkedAgent {
             agent_id: a.id.clone(),
             name: a.name.clone(),
         };
@@ -403,7 +403,7 @@ impl App {
         self.reassign_targets = Some(
             agents
                 .iter()
-                .map(|a| Target {
+                .map(|a| MarkedAgent {
                     agent_id: a.id.clone(),
                     name: a.name.clone(),
                 })
@@ -413,14 +413,15 @@ impl App {
             Overlay::Picker(Box::new(OwnerPicker::new(String::new(), label, candidates)));
     }
 
-    pub(super) fn bulk_reassign_dialog(&self, marked: Vec<Target>, c: &Candidate) -> Confirm {
+    pub(super) fn bulk_reassign_dialog(&self, marked: Vec<MarkedAgent>, c: &Candidate) -> Confirm {
         let (_, hidden) = self.marked_agents();
         let count = marked.len();
-        let (skipped, targets): (Vec<Target>, Vec<Target>) = marked.into_iter().partition(|t| {
-            self.fleet
-                .agent(&t.agent_id)
-                .is_some_and(|a| a.owner.as_deref() == Some(c.person_id.as_str()))
-        });
+        let (skipped, targets): (Vec<MarkedAgent>, Vec<MarkedAgent>) =
+            marked.into_iter().partition(|t| {
+                self.fleet
+                    .agent(&t.agent_id)
+                    .is_some_and(|a| a.owner.as_deref() == Some(c.person_id.as_str()))
+            });
         let mut blast = vec![
             Self::marked_line(count, hidden),
             format!("new owner: {}", c.label),
@@ -448,6 +449,6 @@ impl App {
 }
 
 /// "1 already killed: name" for the end of a bulk action's flash line.
-pub(super) fn skipped_note(skipped: &[Target], why: &str) -> Option<String> {
+pub(super) fn skipped_note(skipped: &[MarkedAgent], why: &str) -> Option<String> {
     (!skipped.is_empty()).then(|| format!("{} {why}, skipped", skipped.len()))
 }

@@ -10,7 +10,7 @@ use crate::model::*;
 use crate::tui::components::input::LineInput;
 use crate::tui::keys::remap::KeyMap;
 use crate::tui::msg::{Action, Effect};
-use crate::tui::popups::confirm::{Confirm, Target};
+use crate::tui::popups::confirm::{Confirm, MarkedAgent};
 use crate::tui::popups::picker::OwnerPicker;
 use crate::tui::screens::agents::state::AgentTable;
 use crate::tui::screens::alerts::state::AlertList;
@@ -114,7 +114,7 @@ pub enum BackendKind {
 
 /// One backend as the header shows it.
 #[derive(Debug, Clone)]
-pub struct Backend {
+pub struct BackendStatus {
     pub name: String,
     pub kind: BackendKind,
     pub url: String,
@@ -149,7 +149,7 @@ pub struct App {
     pub flash: Option<Flash>,
     /// Every backend watched, in the config's order; messages and ids name
     /// them by their place here.
-    pub backends: Vec<Backend>,
+    pub backends: Vec<BackendStatus>,
     /// `:ctx NAME`: the one backend the lists show; `None` shows them all.
     pub ctx: Option<usize>,
     /// The keys: the built-in ones with the config's `[keys]` over them.
@@ -174,7 +174,7 @@ pub struct App {
     mark_anchor: Option<String>,
     marks_pruned_for: Option<u64>,
     /// Marked agents waiting for a picked owner (bulk reassign).
-    reassign_targets: Option<Vec<Target>>,
+    reassign_targets: Option<Vec<MarkedAgent>>,
     /// Bulk actions still waiting for answers, for the flash line.
     batches: Vec<Batch>,
     counted_for: Option<u64>,
@@ -212,7 +212,7 @@ impl App {
             flash: None,
             backends: backends
                 .iter()
-                .map(|(name, url)| Backend {
+                .map(|(name, url)| BackendStatus {
                     name: escape(name).into_owned(),
                     kind: BackendKind::Warden,
                     url: escape(url).into_owned(),

@@ -4,7 +4,7 @@
 //! `:ctx` says which one the lists show.
 
 use crate::model::Severity;
-use crate::tui::app::{App, Backend, Health};
+use crate::tui::app::{App, BackendStatus, Health};
 use crate::tui::theme::Theme;
 use crate::tui::views::Clock;
 use crate::tui::views::age;
@@ -23,7 +23,7 @@ fn dot_and_style(health: Health, theme: &Theme) -> (&'static str, Style) {
     }
 }
 
-fn poll_age(b: &Backend, clock: Clock) -> Option<String> {
+fn poll_age(b: &BackendStatus, clock: Clock) -> Option<String> {
     b.last_ok
         .map(|t| age(clock.now.saturating_duration_since(t).as_secs() as i64))
 }
@@ -81,7 +81,7 @@ fn several<'a>(app: &'a App, theme: &Theme, clock: Clock) -> Vec<Span<'a>> {
 /// Who the dashboard is: the first backend that said so, with the role on
 /// each backend when they differ; and READ-ONLY when actions are off.
 fn identity(app: &App, theme: &Theme, top: &mut Vec<Span<'_>>) {
-    let known: Vec<(&Backend, &crate::api::WhoAmI)> = app
+    let known: Vec<(&BackendStatus, &crate::api::WhoAmI)> = app
         .backends
         .iter()
         .filter_map(|b| b.identity.as_ref().map(|w| (b, w)))

@@ -6,7 +6,7 @@ use crate::tui::app::Screen;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Command {
+pub enum UiCommand {
     Up,
     Down,
     PageUp,
@@ -76,7 +76,7 @@ pub enum Scope {
 pub struct Binding {
     pub keys: &'static [(KeyCode, KeyModifiers)],
     pub label: &'static str,
-    pub command: Command,
+    pub command: UiCommand,
     pub scope: Scope,
     pub help: &'static str,
     /// Whether it changes something on the backend.
@@ -92,7 +92,7 @@ macro_rules! b {
         Binding {
             keys: $keys,
             label: $label,
-            command: Command::$cmd,
+            command: UiCommand::$cmd,
             scope: Scope::$scope,
             help: $help,
             acts: false,
@@ -102,7 +102,7 @@ macro_rules! b {
         Binding {
             keys: $keys,
             label: $label,
-            command: Command::$cmd,
+            command: UiCommand::$cmd,
             scope: Scope::$scope,
             help: $help,
             acts: true,
@@ -385,7 +385,7 @@ pub fn every_screen() -> Vec<Screen> {
 }
 
 /// The command a key runs on this screen, if any.
-pub fn command_for(screen: &Screen, key: &KeyEvent) -> Option<Command> {
+pub fn command_for(screen: &Screen, key: &KeyEvent) -> Option<UiCommand> {
     BINDINGS
         .iter()
         .filter(|b| in_scope(b.scope, screen))
@@ -404,43 +404,43 @@ pub fn bindings_for(screen: &Screen) -> impl Iterator<Item = &'static Binding> +
 
 /// The word the hint bar shows for a command; None keeps it off the bar
 /// (it is still in the help).
-pub fn hint(command: Command) -> Option<&'static str> {
+pub fn hint(command: UiCommand) -> Option<&'static str> {
     Some(match command {
-        Command::Open => "open",
-        Command::Back => "back",
-        Command::Filter => "filter",
-        Command::CommandMode => "command",
-        Command::Help => "help",
-        Command::Freeze => "freeze",
-        Command::Kill => "kill",
-        Command::Owner => "owner",
-        Command::Revoke => "revoke",
-        Command::Ack => "ack",
-        Command::VerifyAudit => "verify",
-        Command::QuitOrBack => "quit",
+        UiCommand::Open => "open",
+        UiCommand::Back => "back",
+        UiCommand::Filter => "filter",
+        UiCommand::CommandMode => "command",
+        UiCommand::Help => "help",
+        UiCommand::Freeze => "freeze",
+        UiCommand::Kill => "kill",
+        UiCommand::Owner => "owner",
+        UiCommand::Revoke => "revoke",
+        UiCommand::Ack => "ack",
+        UiCommand::VerifyAudit => "verify",
+        UiCommand::QuitOrBack => "quit",
         _ => return None,
     })
 }
 
 /// `:` commands with their aliases.
-pub const COMMANDS: &[(&str, &[&str], Command)] = &[
-    ("agents", &["a", "ag", "agent"], Command::Agents),
-    ("alerts", &["al", "alert"], Command::Alerts),
-    ("people", &["ppl", "owners", "person"], Command::People),
+pub const COMMANDS: &[(&str, &[&str], UiCommand)] = &[
+    ("agents", &["a", "ag", "agent"], UiCommand::Agents),
+    ("alerts", &["al", "alert"], UiCommand::Alerts),
+    ("people", &["ppl", "owners", "person"], UiCommand::People),
     (
         "creds",
         &["credentials", "cred", "credential"],
-        Command::Creds,
+        UiCommand::Creds,
     ),
-    ("audit", &["au"], Command::Audit),
-    ("help", &["h"], Command::Help),
-    ("quit", &["q", "q!", "exit"], Command::Quit),
-    ("theme", &[], Command::Theme),
-    ("ctx", &["context"], Command::Ctx),
-    ("triage", &["tr", "orphans"], Command::Triage),
+    ("audit", &["au"], UiCommand::Audit),
+    ("help", &["h"], UiCommand::Help),
+    ("quit", &["q", "q!", "exit"], UiCommand::Quit),
+    ("theme", &[], UiCommand::Theme),
+    ("ctx", &["context"], UiCommand::Ctx),
+    ("triage", &["tr", "orphans"], UiCommand::Triage),
 ];
 
-pub fn resolve_command(text: &str) -> Option<Command> {
+pub fn resolve_command(text: &str) -> Option<UiCommand> {
     let text = text.trim().trim_start_matches(':');
     COMMANDS
         .iter()
@@ -453,7 +453,7 @@ pub fn resolve_command(text: &str) -> Option<Command> {
 pub fn command_list() -> String {
     let names: Vec<String> = COMMANDS
         .iter()
-        .filter(|(_, _, c)| *c != Command::Quit)
+        .filter(|(_, _, c)| *c != UiCommand::Quit)
         .map(|(name, _, _)| format!(":{name}"))
         .collect();
     format!("{} or :q", names.join(", "))
@@ -491,22 +491,22 @@ mod tests {
 
     #[test]
     fn commands_and_aliases() {
-        assert_eq!(resolve_command("agents"), Some(Command::Agents));
-        assert_eq!(resolve_command(":q"), Some(Command::Quit));
+        assert_eq!(resolve_command("agents"), Some(UiCommand::Agents));
+        assert_eq!(resolve_command(":q"), Some(UiCommand::Quit));
         assert_eq!(resolve_command("nope"), None);
         assert_eq!(complete("ag"), Some("agents"));
-        assert_eq!(resolve_command("al"), Some(Command::Alerts));
-        assert_eq!(resolve_command("alert"), Some(Command::Alerts));
+        assert_eq!(resolve_command("al"), Some(UiCommand::Alerts));
+        assert_eq!(resolve_command("alert"), Some(UiCommand::Alerts));
         assert_eq!(complete("al"), Some("alerts"));
         assert_eq!(complete(""), None);
         for (alias, command) in [
-            ("people", Command::People),
-            ("ppl", Command::People),
-            ("owners", Command::People),
-            ("creds", Command::Creds),
-            ("credentials", Command::Creds),
-            ("audit", Command::Audit),
-            ("au", Command::Audit),
+            ("people", UiCommand::People),
+            ("ppl", UiCommand::People),
+            ("owners", UiCommand::People),
+            ("creds", UiCommand::Creds),
+            ("credentials", UiCommand::Creds),
+            ("audit", UiCommand::Audit),
+            ("au", UiCommand::Audit),
         ] {
             assert_eq!(resolve_command(alias), Some(command), "{alias}");
         }
@@ -524,11 +524,14 @@ mod tests {
     #[test]
     fn agent_actions_only_where_an_agent_is_selected() {
         let f = KeyEvent::new(KeyCode::Char('f'), KeyModifiers::NONE);
-        assert_eq!(command_for(&Screen::Creds, &f), Some(Command::Freeze));
+        assert_eq!(command_for(&Screen::Creds, &f), Some(UiCommand::Freeze));
         assert_eq!(command_for(&Screen::People, &f), None);
         assert_eq!(command_for(&Screen::Audit, &f), None);
         let v = KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE);
-        assert_eq!(command_for(&Screen::Audit, &v), Some(Command::VerifyAudit));
+        assert_eq!(
+            command_for(&Screen::Audit, &v),
+            Some(UiCommand::VerifyAudit)
+        );
         assert_eq!(command_for(&Screen::Agents, &v), None);
     }
 }

@@ -4,7 +4,7 @@
 //! stays behind its key and, where destructive, its dialog.
 
 use crate::tui::app::{App, Overlay, Prompt, Screen};
-use crate::tui::keys::keymap::Command;
+use crate::tui::keys::keymap::UiCommand;
 use crate::tui::msg::Effect;
 use crate::tui::views::FIRST_ROW;
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
@@ -82,7 +82,7 @@ impl App {
             return vec![];
         }
         if at == selected {
-            return self.command(Command::Open);
+            return self.command(UiCommand::Open);
         }
         self.move_selection(at as isize - selected as isize);
         vec![]

@@ -7,45 +7,45 @@
 use crate::tui::app::Screen;
 #[cfg(test)]
 use crate::tui::keys::keymap::BINDINGS;
-use crate::tui::keys::keymap::{self, Binding, Command};
+use crate::tui::keys::keymap::{self, Binding, UiCommand};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
 
 pub type Key = (KeyCode, KeyModifiers);
 
 /// The names `[keys]` takes, one per command that has a key.
-pub const ACTIONS: &[(&str, Command)] = &[
-    ("up", Command::Up),
-    ("down", Command::Down),
-    ("page_up", Command::PageUp),
-    ("page_down", Command::PageDown),
-    ("top", Command::Top),
-    ("bottom", Command::Bottom),
-    ("open", Command::Open),
-    ("back", Command::Back),
-    ("quit", Command::QuitOrBack),
-    ("filter", Command::Filter),
-    ("command", Command::CommandMode),
-    ("help", Command::Help),
-    ("refresh", Command::Refresh),
-    ("sort_name", Command::SortName),
-    ("sort_owner", Command::SortOwner),
-    ("sort_status", Command::SortStatus),
-    ("sort_risk", Command::SortRisk),
-    ("sort_last_seen", Command::SortLastSeen),
-    ("sort_alerts", Command::SortAlerts),
-    ("mark", Command::Mark),
-    ("mark_range", Command::MarkRange),
-    ("clear_marks", Command::ClearMarks),
-    ("freeze", Command::Freeze),
-    ("kill", Command::Kill),
-    ("owner", Command::Owner),
-    ("revoke", Command::Revoke),
-    ("ack", Command::Ack),
-    ("verify_audit", Command::VerifyAudit),
+pub const ACTIONS: &[(&str, UiCommand)] = &[
+    ("up", UiCommand::Up),
+    ("down", UiCommand::Down),
+    ("page_up", UiCommand::PageUp),
+    ("page_down", UiCommand::PageDown),
+    ("top", UiCommand::Top),
+    ("bottom", UiCommand::Bottom),
+    ("open", UiCommand::Open),
+    ("back", UiCommand::Back),
+    ("quit", UiCommand::QuitOrBack),
+    ("filter", UiCommand::Filter),
+    ("command", UiCommand::CommandMode),
+    ("help", UiCommand::Help),
+    ("refresh", UiCommand::Refresh),
+    ("sort_name", UiCommand::SortName),
+    ("sort_owner", UiCommand::SortOwner),
+    ("sort_status", UiCommand::SortStatus),
+    ("sort_risk", UiCommand::SortRisk),
+    ("sort_last_seen", UiCommand::SortLastSeen),
+    ("sort_alerts", UiCommand::SortAlerts),
+    ("mark", UiCommand::Mark),
+    ("mark_range", UiCommand::MarkRange),
+    ("clear_marks", UiCommand::ClearMarks),
+    ("freeze", UiCommand::Freeze),
+    ("kill", UiCommand::Kill),
+    ("owner", UiCommand::Owner),
+    ("revoke", UiCommand::Revoke),
+    ("ack", UiCommand::Ack),
+    ("verify_audit", UiCommand::VerifyAudit),
 ];
 
-fn action_name(command: Command) -> &'static str {
+fn action_name(command: UiCommand) -> &'static str {
     ACTIONS
         .iter()
         .find(|(_, c)| *c == command)
@@ -56,7 +56,7 @@ fn action_name(command: Command) -> &'static str {
 /// One action's new key, as the config wrote it.
 #[derive(Debug, Clone, PartialEq)]
 struct Remapped {
-    command: Command,
+    command: UiCommand,
     keys: Vec<Key>,
     label: String,
 }
@@ -101,7 +101,7 @@ impl KeyMap {
         Ok(map)
     }
 
-    fn remap_of(&self, command: Command) -> Option<&Remapped> {
+    fn remap_of(&self, command: UiCommand) -> Option<&Remapped> {
         self.remapped.iter().find(|r| r.command == command)
     }
 
@@ -122,7 +122,7 @@ impl KeyMap {
     }
 
     /// The command a key runs on this screen, if any.
-    pub fn command_for(&self, screen: &Screen, key: &KeyEvent) -> Option<Command> {
+    pub fn command_for(&self, screen: &Screen, key: &KeyEvent) -> Option<UiCommand> {
         keymap::bindings_for(screen)
             .find(|b| {
                 self.keys_of(b)
@@ -298,7 +298,7 @@ mod tests {
         let screen = Screen::Agents;
         assert_eq!(
             map.command_for(&screen, &press('k', KeyModifiers::CONTROL)),
-            Some(Command::Kill)
+            Some(UiCommand::Kill)
         );
         assert_eq!(
             map.command_for(&screen, &press('K', KeyModifiers::SHIFT)),
@@ -306,7 +306,7 @@ mod tests {
         );
         assert_eq!(
             map.command_for(&screen, &press('F', KeyModifiers::SHIFT)),
-            Some(Command::Freeze)
+            Some(UiCommand::Freeze)
         );
         assert_eq!(
             map.command_for(&screen, &press('f', KeyModifiers::NONE)),
@@ -314,14 +314,14 @@ mod tests {
         );
         let kill = BINDINGS
             .iter()
-            .find(|b| b.command == Command::Kill)
+            .find(|b| b.command == UiCommand::Kill)
             .unwrap();
         assert_eq!(map.label(kill), "ctrl-k");
         // Untouched actions keep their keys and labels.
         let builtin = KeyMap::builtin();
         assert_eq!(
             builtin.command_for(&screen, &press('K', KeyModifiers::SHIFT)),
-            Some(Command::Kill)
+            Some(UiCommand::Kill)
         );
         assert_eq!(builtin.label(kill), "K");
     }

@@ -34,13 +34,13 @@ pub enum Subject {
     Ack { alert_id: String, label: String },
     /// Kill every marked agent still alive; `skipped` were already killed.
     BulkKill {
-        targets: Vec<Target>,
-        skipped: Vec<Target>,
+        targets: Vec<MarkedAgent>,
+        skipped: Vec<MarkedAgent>,
     },
     /// Give every marked agent one owner; `skipped` already have it.
     BulkReassign {
-        targets: Vec<Target>,
-        skipped: Vec<Target>,
+        targets: Vec<MarkedAgent>,
+        skipped: Vec<MarkedAgent>,
         owner_id: String,
         owner_label: String,
     },
@@ -48,7 +48,7 @@ pub enum Subject {
 
 /// One marked agent a bulk action goes to.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Target {
+pub struct MarkedAgent {
     pub agent_id: String,
     pub name: String,
 }
@@ -467,7 +467,7 @@ impl Confirm {
     }
 
     /// A bulk action was sent: `sent` pairs each action's id with its agent.
-    pub fn running_many(&mut self, sent: Vec<(u64, Target)>) {
+    pub fn running_many(&mut self, sent: Vec<(u64, MarkedAgent)>) {
         self.rows = sent
             .into_iter()
             .map(|(id, t)| BulkRow {
@@ -698,7 +698,7 @@ mod tests {
     }
 
     fn bulk_kill_dialog() -> Confirm {
-        let t = |id: &str| Target {
+        let t = |id: &str| MarkedAgent {
             agent_id: id.into(),
             name: format!("bot-{id}"),
         };
