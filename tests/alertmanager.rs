@@ -684,7 +684,8 @@ mod cli {
 /// of a failure, given the same keys.
 #[test]
 fn the_flash_names_the_silence_only_once_alertmanager_answered() {
-    use warden::tui::msg::{Action, Effect, Outcome, SourceEvent};
+    use warden::sources::SourceEvent;
+    use warden::tui::msg::{Action, Effect, Outcome};
     let mut app = App::with_backends(
         &[("prod", "http://p:1"), ("alerts", "http://a:9093")],
         Options::default(),

@@ -13,8 +13,9 @@ use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warden::api::Changes;
 use warden::model::*;
+use warden::sources::SourceEvent;
 use warden::tui::app::{App, Level, Overlay, Screen};
-use warden::tui::msg::{Action, Effect, Msg, Outcome, SourceEvent};
+use warden::tui::msg::{Action, Effect, Msg, Outcome};
 use warden::tui::popups::confirm::{Field, Phase, Subject};
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {

@@ -16,8 +16,9 @@ use std::time::{Duration, Instant};
 use warden::api::{Changes, WhoAmI};
 use warden::fleet::origin::Qualify;
 use warden::model::*;
+use warden::sources::SourceEvent;
 use warden::tui::app::{App, Health, Level, Options, Overlay};
-use warden::tui::msg::{Action, Effect, Msg, SourceEvent};
+use warden::tui::msg::{Action, Effect, Msg};
 use warden::tui::theme::Theme;
 use warden::tui::views::{self, Clock};
 

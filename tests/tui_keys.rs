@@ -138,7 +138,7 @@ fn selection_follows_the_agent_when_data_changes() {
     ));
     app.handle_msg(Msg::Source {
         backend: 0,
-        event: warden::tui::msg::SourceEvent::Synced {
+        event: warden::sources::SourceEvent::Synced {
             changes: Box::new(changes),
             latency: Default::default(),
         },
@@ -351,7 +351,7 @@ fn kill_dialog_confirm_sends_then_shows_steps_then_verifies() {
     }
     app.handle_msg(Msg::Source {
         backend: 0,
-        event: warden::tui::msg::SourceEvent::Synced {
+        event: warden::sources::SourceEvent::Synced {
             changes: Box::new(changes),
             latency: Default::default(),
         },

@@ -175,7 +175,7 @@ fn marks_follow_agents_through_a_sort_a_filter_and_a_poll() {
     changes.cursor = 11;
     app.handle_msg(Msg::Source {
         backend: 0,
-        event: warden::tui::msg::SourceEvent::Synced {
+        event: warden::sources::SourceEvent::Synced {
             changes: Box::new(changes),
             latency: std::time::Duration::from_millis(5),
         },
@@ -393,7 +393,7 @@ fn bulk_kill_verifies_against_the_next_poll() {
     changes.cursor = 11;
     app.handle_msg(Msg::Source {
         backend: 0,
-        event: warden::tui::msg::SourceEvent::Synced {
+        event: warden::sources::SourceEvent::Synced {
             changes: Box::new(changes),
             latency: std::time::Duration::from_millis(5),
         },

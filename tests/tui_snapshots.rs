@@ -164,7 +164,7 @@ fn alerts_view() {
     unknown.created_at = clock.wall - chrono::Duration::hours(2);
     app.handle_msg(Msg::Source {
         backend: 0,
-        event: warden::tui::msg::SourceEvent::Synced {
+        event: warden::sources::SourceEvent::Synced {
             changes: Box::new(warden::api::Changes {
                 cursor: 11,
                 alerts: vec![acked, crit, unknown],
@@ -193,7 +193,7 @@ fn backend_down_keeps_the_last_good_state() {
     let (mut app, clock) = fleet::app();
     app.handle_msg(Msg::Source {
         backend: 0,
-        event: warden::tui::msg::SourceEvent::Failed {
+        event: warden::sources::SourceEvent::Failed {
             error: "cannot reach the backend at http://127.0.0.1:7878: connection refused".into(),
             retry_in: std::time::Duration::from_secs(4),
         },
@@ -266,7 +266,7 @@ fn creds_view() {
     late.last_used_at = None;
     app.handle_msg(Msg::Source {
         backend: 0,
-        event: warden::tui::msg::SourceEvent::Synced {
+        event: warden::sources::SourceEvent::Synced {
             changes: Box::new(warden::api::Changes {
                 cursor: 11,
                 credentials: vec![late],
@@ -388,7 +388,7 @@ fn enriched_detail() -> (App, Clock) {
     };
     app.handle_msg(Msg::Source {
         backend: 0,
-        event: warden::tui::msg::SourceEvent::Synced {
+        event: warden::sources::SourceEvent::Synced {
             changes: Box::new(warden::api::Changes {
                 cursor: 11,
                 delegations: vec![

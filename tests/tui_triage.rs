@@ -185,7 +185,7 @@ fn an_agent_owned_since_the_report_leaves_the_queue_at_the_next_poll() {
     owned.owner = Some("per_kat".into());
     app.handle_msg(Msg::Source {
         backend: 0,
-        event: warden::tui::msg::SourceEvent::Synced {
+        event: warden::sources::SourceEvent::Synced {
             changes: Box::new(warden::api::Changes {
                 cursor: 11,
                 agents: vec![owned],

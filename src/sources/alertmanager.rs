@@ -7,35 +7,38 @@
 //! from the dashboard on the next poll. There is no identity to ask for:
 //! Alertmanager has no notion of who is looking.
 
-use super::{Backoff, Origin, SourceHandle};
+use super::{Backoff, Origin, SourceEvent, SourceHandle, SourceMsg};
 use crate::alertmanager::client::AmClient;
 use crate::alertmanager::{Settings, read};
 use crate::fleet::origin::SEPARATOR;
-use crate::tui::msg::{Msg, SourceEvent};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, mpsc};
 
 /// Starts polling `client`'s Alertmanager on a new task; messages go to
-/// `tx`, tagged with `origin`, alert ids qualified with its scope. The
-/// agents are left as the label says: they name another backend's agents.
-pub fn spawn(
+/// `tx` (as whatever the receiver makes of a [`SourceMsg`]), tagged with
+/// `origin`, alert ids qualified with its scope. The agents are left as the
+/// label says: they name another backend's agents.
+pub fn spawn<M>(
     client: AmClient,
     settings: Settings,
     refresh: Duration,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::Sender<M>,
     origin: Origin,
-) -> SourceHandle {
+) -> SourceHandle
+where
+    M: From<SourceMsg> + Send + 'static,
+{
     let poke = Arc::new(Notify::new());
     let task = tokio::spawn(run(client, settings, refresh, tx, origin, poke.clone()));
     SourceHandle::new(poke, task)
 }
 
-async fn run(
+async fn run<M: From<SourceMsg>>(
     client: AmClient,
     settings: Settings,
     refresh: Duration,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::Sender<M>,
     origin: Origin,
     poke: Arc<Notify>,
 ) {
@@ -66,11 +69,11 @@ async fn run(
                 (event, retry_in)
             }
         };
-        let msg = Msg::Source {
+        let msg = SourceMsg {
             backend: origin.index,
             event,
         };
-        if tx.send(msg).await.is_err() {
+        if tx.send(msg.into()).await.is_err() {
             return;
         }
         // A poke during the poll left a permit: served, never doubled.
@@ -86,9 +89,9 @@ mod tests {
     use super::*;
     use tokio::time::timeout;
 
-    async fn next(rx: &mut mpsc::Receiver<Msg>) -> (usize, SourceEvent) {
+    async fn next(rx: &mut mpsc::Receiver<SourceMsg>) -> (usize, SourceEvent) {
         match timeout(Duration::from_secs(10), rx.recv()).await {
-            Ok(Some(Msg::Source { backend, event })) => (backend, event),
+            Ok(Some(SourceMsg { backend, event })) => (backend, event),
             other => panic!("expected a source event, got {other:?}"),
         }
     }

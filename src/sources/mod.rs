@@ -5,16 +5,50 @@
 //! after errors, and the handle the dashboard keeps to poke a source.
 //!
 //! A source runs on its own tokio task, never runs two polls at once, and
-//! only ever sends [`Msg`](crate::tui::msg::Msg)s over a channel: it never
-//! touches the screen.
+//! only ever sends its own [`SourceMsg`]s over a channel: whoever reads the
+//! channel (the dashboard) turns them into its messages with a `From`. A
+//! source never touches the screen and knows nothing of it.
 
 pub mod alertmanager;
 pub mod warden;
 
+use crate::api::{Changes, WhoAmI};
+use crate::model::Alert;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
+
+/// What a source says about its backend.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceEvent {
+    /// A poll answered; `changes` may be empty.
+    Synced {
+        changes: Box<Changes>,
+        latency: Duration,
+    },
+    /// A poll failed; the source tries again after `retry_in`.
+    Failed { error: String, retry_in: Duration },
+    /// Who the dashboard is, as the backend sees its token.
+    Identity(Box<WhoAmI>),
+    /// A poll of a backend that holds alerts and nothing else
+    /// (Alertmanager): every alert it has now, so one that is gone is
+    /// resolved. Ids are qualified like any source's; each alert's agent is
+    /// still the raw label, for the app to match to an agent of the fleet.
+    Alerts {
+        alerts: Vec<Alert>,
+        latency: Duration,
+    },
+}
+
+/// One event of a source, tagged with the backend it is about: what a
+/// source sends over its channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceMsg {
+    /// The backend's place in the dashboard's list ([`Origin::index`]).
+    pub backend: usize,
+    pub event: SourceEvent,
+}
 
 /// Which backend a source feeds: its place in the dashboard's list, and,
 /// when the dashboard merges several, the name that qualifies its ids (see

@@ -7,41 +7,44 @@
 //! poll age moves even when nothing changed; each failure as
 //! [`SourceEvent::Failed`] with the wait before the next try.
 
-use super::{Backoff, Origin, SourceHandle};
+use super::{Backoff, Origin, SourceEvent, SourceHandle, SourceMsg};
 use crate::api::client::Client;
 use crate::fleet::origin::Qualify;
-use crate::tui::msg::{Msg, SourceEvent};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, mpsc};
 
-/// Starts polling `client`'s backend on a new task; messages go to `tx`,
-/// tagged with `origin`, ids qualified with its scope when it has one.
-/// The task ends when the handle is dropped or `tx`'s receiver is gone.
-pub fn spawn(
+/// Starts polling `client`'s backend on a new task; messages go to `tx`
+/// (as whatever the receiver makes of a [`SourceMsg`]), tagged with
+/// `origin`, ids qualified with its scope when it has one. The task ends
+/// when the handle is dropped or `tx`'s receiver is gone.
+pub fn spawn<M>(
     client: Client,
     refresh: Duration,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::Sender<M>,
     origin: Origin,
-) -> SourceHandle {
+) -> SourceHandle
+where
+    M: From<SourceMsg> + Send + 'static,
+{
     let poke = Arc::new(Notify::new());
     let task = tokio::spawn(run(client, refresh, Feed { tx, origin }, poke.clone()));
     SourceHandle::new(poke, task)
 }
 
 /// Where a source's events go, and as which backend.
-struct Feed {
-    tx: mpsc::Sender<Msg>,
+struct Feed<M> {
+    tx: mpsc::Sender<M>,
     origin: Origin,
 }
 
-impl Feed {
+impl<M: From<SourceMsg>> Feed<M> {
     async fn send(&self, event: SourceEvent) -> Result<(), ()> {
-        let msg = Msg::Source {
+        let msg = SourceMsg {
             backend: self.origin.index,
             event,
         };
-        self.tx.send(msg).await.map_err(|_| ())
+        self.tx.send(msg.into()).await.map_err(|_| ())
     }
 
     fn qualify(&self, item: &mut impl Qualify) {
@@ -51,7 +54,12 @@ impl Feed {
     }
 }
 
-async fn run(client: Client, refresh: Duration, feed: Feed, poke: Arc<Notify>) {
+async fn run<M: From<SourceMsg>>(
+    client: Client,
+    refresh: Duration,
+    feed: Feed<M>,
+    poke: Arc<Notify>,
+) {
     let url = client.base_url().to_string();
     let mut cursor: i64 = 0;
     let mut identified = false;
@@ -129,9 +137,9 @@ mod tests {
 
     const ADMIN: &str = "wdn_pt_source-test-admin-0123456789";
 
-    async fn next(rx: &mut mpsc::Receiver<Msg>) -> SourceEvent {
+    async fn next(rx: &mut mpsc::Receiver<SourceMsg>) -> SourceEvent {
         match timeout(Duration::from_secs(10), rx.recv()).await {
-            Ok(Some(Msg::Source { event, .. })) => event,
+            Ok(Some(SourceMsg { event, .. })) => event,
             other => panic!("expected a source event, got {other:?}"),
         }
     }

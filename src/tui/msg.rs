@@ -2,9 +2,9 @@
 //! a dialog gates, effects the app asks the runner to carry out, and the
 //! messages that come back from sources and action tasks.
 
-use crate::api::{AuditVerification, Changes, TriageReport, WhoAmI};
+use crate::api::{AuditVerification, TriageReport};
 use crate::model::{Agent, AgentDetail, Alert, AuditEntry, Credential, Operation};
-use std::time::Duration;
+use crate::sources::{SourceEvent, SourceMsg};
 
 /// Something to do on the backend. Every one carries a reason, for the
 /// audit chain.
@@ -121,27 +121,6 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum SourceEvent {
-    /// A poll answered; `changes` may be empty.
-    Synced {
-        changes: Box<Changes>,
-        latency: Duration,
-    },
-    /// A poll failed; the source tries again after `retry_in`.
-    Failed { error: String, retry_in: Duration },
-    /// Who the dashboard is, as the backend sees its token.
-    Identity(Box<WhoAmI>),
-    /// A poll of a backend that holds alerts and nothing else
-    /// (Alertmanager): every alert it has now, so one that is gone is
-    /// resolved. Ids are qualified like any source's; each alert's agent is
-    /// still the raw label, for the app to match to an agent of the fleet.
-    Alerts {
-        alerts: Vec<Alert>,
-        latency: Duration,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     /// What the source of backend number `backend` (in the dashboard's
     /// list, from 0) has to say.
@@ -177,4 +156,12 @@ pub enum Msg {
         agent_id: String,
         result: Result<Vec<AuditEntry>, String>,
     },
+}
+
+/// A source's news reaches the app as [`Msg::Source`]: the source owns
+/// what it says, the dashboard how it handles it.
+impl From<SourceMsg> for Msg {
+    fn from(SourceMsg { backend, event }: SourceMsg) -> Self {
+        Msg::Source { backend, event }
+    }
 }

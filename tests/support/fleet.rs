@@ -10,8 +10,9 @@ use warden::api::{
     WhoAmI,
 };
 use warden::model::*;
+use warden::sources::SourceEvent;
 use warden::tui::app::{App, Options};
-use warden::tui::msg::{Msg, SourceEvent};
+use warden::tui::msg::Msg;
 use warden::tui::views::Clock;
 
 pub fn wall() -> DateTime<Utc> {

@@ -7,7 +7,8 @@ use crate::fleet::origin;
 use crate::fleet::safe_text::escape;
 use crate::fleet::state::Sanitize;
 use crate::model::*;
-use crate::tui::msg::{Action, Effect, Msg, Outcome, SourceEvent};
+use crate::sources::SourceEvent;
+use crate::tui::msg::{Action, Effect, Msg, Outcome};
 use crate::tui::popups::confirm::{Phase, Plan, RowState, Subject};
 use std::time::Instant;
 

@@ -6,8 +6,9 @@
 
 use crate::fleet::filter::Filter;
 use crate::model::Credential;
+use crate::sources::SourceEvent;
 use crate::tui::app::{App, Level, Screen};
-use crate::tui::msg::{Effect, Msg, SourceEvent};
+use crate::tui::msg::{Effect, Msg};
 use crate::tui::screens::audit::state::AuditLog;
 use crate::tui::screens::creds::state::CredList;
 use crate::tui::screens::detail::state::DetailExtras;

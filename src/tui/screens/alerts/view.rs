@@ -114,8 +114,9 @@ fn summary<'a>(a: &'a Alert, text: Style, theme: &Theme) -> Line<'a> {
 mod tests {
     use crate::api::Changes;
     use crate::model::{Agent, AgentKind, AgentStatus, Alert, AlertStatus, Severity};
+    use crate::sources::SourceEvent;
     use crate::tui::app::{App, Options};
-    use crate::tui::msg::{Msg, SourceEvent};
+    use crate::tui::msg::Msg;
     use crate::tui::theme::Theme;
     use crate::tui::views::{self, Clock};
     use chrono::Utc;
