@@ -1,0 +1,106 @@
+//! The detail view's "delegation chain and alerts" section as lines: the
+//! chain as trees (who the agent acts for, whom it delegates to), then the
+//! agent's alerts.
+
+use crate::tui::app::App;
+use crate::tui::screens::detail::delegation_tree::{self, Chain, Node, Who};
+use crate::tui::theme::Theme;
+use ratatui::text::{Line, Span};
+
+/// The delegation chain as trees, then the agent's alerts.
+pub(super) fn links(app: &App, agent_id: &str, theme: &Theme) -> Vec<Line<'static>> {
+    let chain: Chain = delegation_tree::build(&app.fleet, agent_id);
+    let name = app
+        .fleet
+        .agent(agent_id)
+        .map(|a| a.name.clone())
+        .unwrap_or_default();
+    let mut lines = Vec::new();
+    if chain.is_empty() {
+        lines.push(Line::styled("no delegations", theme.muted));
+    }
+    for (nodes, heading) in [(&chain.up, "acts for"), (&chain.down, "delegates to")] {
+        if nodes.is_empty() {
+            continue;
+        }
+        lines.push(Line::from(vec![
+            Span::styled(name.clone(), theme.header),
+            Span::styled(format!(" {heading}:"), theme.muted),
+        ]));
+        for (prefix, node) in delegation_tree::lines(nodes) {
+            lines.push(node_line(prefix, node, theme));
+        }
+    }
+    if chain.truncated {
+        lines.push(Line::styled(
+            format!(
+                "… more delegations than the {} shown",
+                delegation_tree::MAX_NODES
+            ),
+            theme.muted,
+        ));
+    }
+    let alerts = app.fleet.alerts_of(agent_id);
+    lines.push(Line::styled(
+        format!("alerts ({})", alerts.len()),
+        theme.header,
+    ));
+    for a in alerts.iter().take(4) {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:<9}", a.severity.to_string()),
+                theme.severity(a.severity),
+            ),
+            Span::styled(
+                format!("{} {} · {}", a.rule, a.status, a.summary),
+                theme.text,
+            ),
+        ]));
+    }
+    lines
+}
+
+fn node_line(prefix: String, node: &Node, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::styled(prefix, theme.muted)];
+    match &node.who {
+        Who::Agent { name, status, .. } => {
+            spans.push(Span::styled(name.clone(), theme.status(*status)));
+            if *status != crate::model::AgentStatus::Active {
+                spans.push(Span::styled(format!(" ({status})"), theme.status(*status)));
+            }
+        }
+        Who::Person {
+            name,
+            departed: false,
+            ..
+        } => spans.push(Span::styled(format!("{name} (person)"), theme.text)),
+        Who::Person {
+            name,
+            departed: true,
+            ..
+        } => spans.push(Span::styled(
+            format!("{name} (person, departed)"),
+            theme.error,
+        )),
+        Who::Missing { id, kind } => {
+            spans.push(Span::styled(format!("{id} (unknown {kind})"), theme.medium))
+        }
+        Who::Nobody => spans.push(Span::styled("(no delegator recorded)", theme.medium)),
+    }
+    if !node.scopes.is_empty() {
+        spans.push(Span::styled(
+            format!(" · {}", node.scopes.join(" ")),
+            theme.muted,
+        ));
+    }
+    if let Some(p) = &node.on_behalf_of {
+        spans.push(Span::styled(format!(" · for {p}"), theme.muted));
+    }
+    if node.cycle {
+        spans.push(Span::styled(" ↺ loops back", theme.high));
+    }
+    if node.cut {
+        spans.push(Span::styled(" …", theme.muted));
+    }
+    Line::from(spans)
+}
