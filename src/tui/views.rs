@@ -215,14 +215,3 @@ fn draw_hints(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
-
-/// A muted line inside an empty table, where its first row would be.
-pub(crate) fn empty_note(frame: &mut Frame, area: Rect, text: &'static str, theme: &Theme) {
-    let inner = Rect {
-        x: area.x + 2,
-        y: area.y + 2,
-        width: area.width.saturating_sub(4),
-        height: 1.min(area.height.saturating_sub(2)),
-    };
-    frame.render_widget(Line::styled(text, theme.muted), inner);
-}

@@ -1,6 +1,8 @@
-//! Pieces more than one screen or popup is built from: list selection and
+//! Pieces more than one screen or popup is built from: the list table
+//! (window, column mask, selection style, empty note), list selection and
 //! scrolling, the one-line input, the header.
 
 pub mod header;
 pub mod input;
+pub mod list_table;
 pub mod selection;

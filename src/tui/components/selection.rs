@@ -1,6 +1,8 @@
 //! A cursor over a list that is rebuilt from the fleet: the selected row,
 //! the first row on screen, and the selected item's key, so that a rebuild
-//! that adds or reorders rows keeps the cursor on the same item.
+//! that adds or reorders rows keeps the cursor on the same item. The
+//! moving and scrolling arithmetic ([`moved`], [`scrolled`]) is the one every
+//! list uses, the agents table's included.
 
 #[derive(Debug, Default, Clone)]
 pub struct Selection {
@@ -41,20 +43,50 @@ impl Selection {
         if len == 0 {
             return;
         }
-        let at = (self.selected as isize + delta).clamp(0, len as isize - 1) as usize;
-        self.select(at, len, key_at);
+        self.select(moved(self.selected, delta, len), len, key_at);
+    }
+
+    /// [`restore`](Self::restore) over a list of ids, each its own key.
+    pub fn restore_ids(&mut self, ids: &[String]) {
+        self.restore(
+            ids.len(),
+            |id| ids.iter().position(|o| o == id),
+            |i| ids.get(i).cloned(),
+        );
+    }
+
+    /// [`move_by`](Self::move_by) over a list of ids, each its own key.
+    pub fn move_in(&mut self, delta: isize, ids: &[String]) {
+        self.move_by(delta, ids.len(), |i| ids.get(i).cloned());
     }
 
     /// Keeps the selection inside a window `rows` high.
     pub fn scroll(&mut self, rows: usize, len: usize) {
-        let rows = rows.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + rows {
-            self.offset = self.selected + 1 - rows;
-        }
-        self.offset = self.offset.min(len.saturating_sub(rows));
+        self.offset = scrolled(self.selected, self.offset, rows, len);
     }
+}
+
+/// Row `selected` moved by `delta` in a list `len` long, stopping at either
+/// end; an empty list moves nothing.
+pub fn moved(selected: usize, delta: isize, len: usize) -> usize {
+    if len == 0 {
+        return selected;
+    }
+    (selected as isize + delta).clamp(0, len as isize - 1) as usize
+}
+
+/// The first row on screen that keeps row `selected` inside a window `rows`
+/// high (at least one), moving the window `offset` as little as it can.
+pub fn scrolled(selected: usize, offset: usize, rows: usize, len: usize) -> usize {
+    let rows = rows.max(1);
+    let offset = if selected < offset {
+        selected
+    } else if selected >= offset + rows {
+        selected + 1 - rows
+    } else {
+        offset
+    };
+    offset.min(len.saturating_sub(rows))
 }
 
 #[cfg(test)]

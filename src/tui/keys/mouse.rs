@@ -54,8 +54,8 @@ impl App {
                 self.table.order.len(),
             ),
             Screen::Alerts => (
-                self.alerts.offset,
-                self.alerts.selected,
+                self.alerts.sel.offset,
+                self.alerts.sel.selected,
                 self.alerts.order.len(),
             ),
             Screen::Triage => (

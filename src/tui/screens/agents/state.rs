@@ -7,6 +7,7 @@ use crate::fleet::filter::{Filter, Filterable, SearchKey};
 use crate::fleet::order::merge_changed;
 use crate::fleet::state::Fleet;
 use crate::model::{Agent, Person, Severity};
+use crate::tui::components::selection::{moved, scrolled};
 use std::cmp::{Ordering, Reverse};
 use std::collections::HashMap;
 
@@ -275,11 +276,7 @@ impl AgentTable {
     }
 
     pub fn move_by(&mut self, delta: isize) {
-        if self.order.is_empty() {
-            return;
-        }
-        let last = self.order.len() as isize - 1;
-        self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
+        self.selected = moved(self.selected, delta, self.order.len());
     }
 
     pub fn top(&mut self) {
@@ -292,14 +289,7 @@ impl AgentTable {
 
     /// Keeps the selection inside a window of `height` rows.
     pub fn scroll_to_selection(&mut self, height: usize) {
-        let height = height.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + height {
-            self.offset = self.selected + 1 - height;
-        }
-        let max_offset = self.order.len().saturating_sub(height);
-        self.offset = self.offset.min(max_offset);
+        self.offset = scrolled(self.selected, self.offset, height, self.order.len());
     }
 }
 

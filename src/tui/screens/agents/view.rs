@@ -5,13 +5,14 @@
 
 use crate::model::{AgentStatus, GrantLevel, PersonStatus};
 use crate::tui::app::App;
+use crate::tui::components::list_table::{ListTable, Look, empty_note, titled, window};
 use crate::tui::screens::agents::state::SortKey;
 use crate::tui::theme::Theme;
 use crate::tui::views::{Clock, age};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+use ratatui::widgets::Cell;
 
 const COLUMNS: [(&str, Option<SortKey>); 11] = [
     ("STATUS", Some(SortKey::Status)),
@@ -25,6 +26,20 @@ const COLUMNS: [(&str, Option<SortKey>); 11] = [
     ("ALERTS", Some(SortKey::Alerts)),
     ("LAST SEEN", Some(SortKey::LastSeen)),
     ("RISK", Some(SortKey::Risk)),
+];
+
+const WIDTHS: [Constraint; 11] = [
+    Constraint::Length(9),
+    Constraint::Fill(3),
+    Constraint::Length(13),
+    Constraint::Fill(2),
+    Constraint::Length(14),
+    Constraint::Length(8),
+    Constraint::Length(5),
+    Constraint::Length(5),
+    Constraint::Length(6),
+    Constraint::Length(9),
+    Constraint::Length(8),
 ];
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
@@ -43,10 +58,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
             format!(" · {} marked", app.marks.len())
         }
     );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(title, theme.title));
     // On a narrow terminal the name keeps its room: kind and grant go.
     // The backend column shows only when there is more than one.
     let wide = area.width >= 110;
@@ -54,140 +65,101 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     let show: [bool; 11] = [
         true, true, wide, true, merged, true, true, wide, true, true, true,
     ];
-    let keep = |cells: Vec<Cell<'static>>| -> Vec<Cell<'static>> {
-        cells
-            .into_iter()
-            .zip(show)
-            .filter_map(|(c, s)| s.then_some(c))
-            .collect()
-    };
-    let header = Row::new(keep(
-        COLUMNS
-            .iter()
-            .map(|(name, key)| {
-                let marker = match key {
-                    Some(k) if *k == t.sort => {
-                        if t.descending {
-                            "↓"
-                        } else {
-                            "↑"
-                        }
+    let table = ListTable::new(titled(title, theme), WIDTHS).mask(show);
+    let header = table.header(
+        COLUMNS.iter().map(|(name, key)| {
+            let marker = match key {
+                Some(k) if *k == t.sort => {
+                    if t.descending {
+                        "↓"
+                    } else {
+                        "↑"
                     }
-                    _ => "",
-                };
-                Cell::from(format!("{name}{marker}"))
-            })
-            .collect(),
-    ))
-    .style(theme.header);
-    let visible = app.table_rows.max(1);
+                }
+                _ => "",
+            };
+            Cell::from(format!("{name}{marker}"))
+        }),
+        theme,
+    );
     let agents = app.fleet.agents();
-    let rows = t
-        .order
-        .iter()
-        .enumerate()
-        .skip(t.offset)
-        .take(visible)
-        .map(|(pos, &i)| {
-            let a = &agents[i];
-            let s = app.fleet.summary(i);
-            let owner = match app.fleet.owner_of(a) {
-                Some(p) if p.status == PersonStatus::Departed => {
-                    Span::styled(format!("{} (left)", p.name), theme.high)
-                }
-                Some(p) => Span::styled(p.name.clone(), theme.text),
-                None if a.owner.is_some() => Span::styled("unknown", theme.high),
-                None => Span::styled("none", theme.high),
-            };
-            let level = match s.highest_level {
-                Some(GrantLevel::Admin) => Span::styled("admin", theme.high),
-                Some(GrantLevel::Write) => Span::styled("write", theme.medium),
-                Some(GrantLevel::Read) => Span::styled("read", theme.text),
-                None => Span::styled("-", theme.muted),
-            };
-            let seen = match a.last_seen_at {
-                Some(t) => age((clock.wall - t).num_seconds()),
-                None => "never".into(),
-            };
-            let risk = match s.risk {
-                Some(sev) => Span::styled(sev.to_string(), theme.severity(sev)),
-                None => Span::styled("-", theme.muted),
-            };
-            // A mark shows as `●` before the name as well as in the row's
-            // style, so it survives NO_COLOR and the selection bar.
-            let marked = app.marks.contains(&a.id);
-            let name = Span::styled(
-                a.name.clone(),
-                if a.status == AgentStatus::Killed {
-                    theme.muted
-                } else {
-                    theme.text
-                },
-            );
-            let name = if marked {
-                Line::from(vec![Span::styled("● ", theme.marked), name])
-            } else {
-                Line::from(name)
-            };
-            let backend = if !merged {
-                Span::raw("")
-            } else {
-                let home = app.backend_of(&a.id).map(|b| app.backends[b].name.as_str());
-                match (home, app.stale(&a.id)) {
-                    (Some(n), true) => Span::styled(format!("{n} stale"), theme.error),
-                    (Some(n), false) => Span::styled(n.to_string(), theme.muted),
-                    (None, _) => Span::styled("?", theme.error),
-                }
-            };
-            let row = Row::new(keep(vec![
-                Cell::from(Span::styled(a.status.to_string(), theme.status(a.status))),
-                Cell::from(name),
-                Cell::from(Span::styled(a.kind.to_string(), theme.muted)),
-                Cell::from(Line::from(owner)),
-                Cell::from(Line::from(backend)),
-                Cell::from(Span::styled(a.environment.clone(), theme.text)),
-                Cell::from(format!("{}/{}", s.live_credentials, s.credentials)),
-                Cell::from(Line::from(level)),
-                Cell::from(if s.open_alerts > 0 {
-                    Span::styled(s.open_alerts.to_string(), theme.high)
-                } else {
-                    Span::styled("0", theme.muted)
-                }),
-                Cell::from(Span::styled(seen, theme.muted)),
-                Cell::from(Line::from(risk)),
-            ]));
-            if pos == t.selected {
-                row.style(theme.selection)
-            } else if marked {
-                row.style(theme.marked)
-            } else {
-                row
+    let rows = window(&t.order, t.offset, app.table_rows).map(|(pos, &i)| {
+        let a = &agents[i];
+        let s = app.fleet.summary(i);
+        let owner = match app.fleet.owner_of(a) {
+            Some(p) if p.status == PersonStatus::Departed => {
+                Span::styled(format!("{} (left)", p.name), theme.high)
             }
-        });
-    let widths: Vec<Constraint> = [
-        Constraint::Length(9),
-        Constraint::Fill(3),
-        Constraint::Length(13),
-        Constraint::Fill(2),
-        Constraint::Length(14),
-        Constraint::Length(8),
-        Constraint::Length(5),
-        Constraint::Length(5),
-        Constraint::Length(6),
-        Constraint::Length(9),
-        Constraint::Length(8),
-    ]
-    .into_iter()
-    .zip(show)
-    .filter_map(|(w, s)| s.then_some(w))
-    .collect();
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(block)
-        .column_spacing(1);
-    frame.render_widget(table, area);
+            Some(p) => Span::styled(p.name.clone(), theme.text),
+            None if a.owner.is_some() => Span::styled("unknown", theme.high),
+            None => Span::styled("none", theme.high),
+        };
+        let level = match s.highest_level {
+            Some(GrantLevel::Admin) => Span::styled("admin", theme.high),
+            Some(GrantLevel::Write) => Span::styled("write", theme.medium),
+            Some(GrantLevel::Read) => Span::styled("read", theme.text),
+            None => Span::styled("-", theme.muted),
+        };
+        let seen = match a.last_seen_at {
+            Some(t) => age((clock.wall - t).num_seconds()),
+            None => "never".into(),
+        };
+        let risk = match s.risk {
+            Some(sev) => Span::styled(sev.to_string(), theme.severity(sev)),
+            None => Span::styled("-", theme.muted),
+        };
+        // A mark shows as `●` before the name as well as in the row's
+        // style, so it survives NO_COLOR and the selection bar.
+        let marked = app.marks.contains(&a.id);
+        let name = Span::styled(
+            a.name.clone(),
+            if a.status == AgentStatus::Killed {
+                theme.muted
+            } else {
+                theme.text
+            },
+        );
+        let name = if marked {
+            Line::from(vec![Span::styled("● ", theme.marked), name])
+        } else {
+            Line::from(name)
+        };
+        let backend = if !merged {
+            Span::raw("")
+        } else {
+            let home = app.backend_of(&a.id).map(|b| app.backends[b].name.as_str());
+            match (home, app.stale(&a.id)) {
+                (Some(n), true) => Span::styled(format!("{n} stale"), theme.error),
+                (Some(n), false) => Span::styled(n.to_string(), theme.muted),
+                (None, _) => Span::styled("?", theme.error),
+            }
+        };
+        let cells = vec![
+            Cell::from(Span::styled(a.status.to_string(), theme.status(a.status))),
+            Cell::from(name),
+            Cell::from(Span::styled(a.kind.to_string(), theme.muted)),
+            Cell::from(Line::from(owner)),
+            Cell::from(Line::from(backend)),
+            Cell::from(Span::styled(a.environment.clone(), theme.text)),
+            Cell::from(format!("{}/{}", s.live_credentials, s.credentials)),
+            Cell::from(Line::from(level)),
+            Cell::from(if s.open_alerts > 0 {
+                Span::styled(s.open_alerts.to_string(), theme.high)
+            } else {
+                Span::styled("0", theme.muted)
+            }),
+            Cell::from(Span::styled(seen, theme.muted)),
+            Cell::from(Line::from(risk)),
+        ];
+        let look = match Look::at(pos, t.selected) {
+            Look::Plain if marked => Look::Marked,
+            look => look,
+        };
+        table.row(cells, look, theme)
+    });
+    table.render(frame, area, header, rows);
     if t.order.is_empty() && !app.fleet.is_empty() {
-        crate::tui::views::empty_note(
+        empty_note(
             frame,
             area,
             "no agent matches the filter; esc clears it",

@@ -5,18 +5,16 @@
 
 use crate::fleet::state::Fleet;
 use crate::model::{Alert, AlertStatus};
+use crate::tui::components::selection::Selection;
 use std::cmp::Reverse;
 
 #[derive(Debug, Default)]
 pub struct AlertList {
     /// Alert ids, in display order.
     pub order: Vec<String>,
-    /// Position in `order`.
-    pub selected: usize,
-    /// First visible position.
-    pub offset: usize,
-    /// The selected alert's id, which survives a rebuild.
-    selected_id: Option<String>,
+    /// Position in `order`, the first on screen, and the selected alert's
+    /// id, which survives a rebuild.
+    pub sel: Selection,
     /// The fleet generation `order` was built from.
     built_for: Option<u64>,
     /// `:ctx`: only alerts whose id starts with this (a backend's name and
@@ -67,47 +65,28 @@ impl AlertList {
                 ))
         });
         self.order = alerts.into_iter().map(|a| a.id.clone()).collect();
-        let kept = self
-            .selected_id
-            .as_ref()
-            .and_then(|id| self.order.iter().position(|o| o == id));
-        self.select(kept.unwrap_or(self.selected));
-    }
-
-    fn select(&mut self, at: usize) {
-        self.selected = at.min(self.order.len().saturating_sub(1));
-        self.selected_id = self.order.get(self.selected).cloned();
+        self.sel.restore_ids(&self.order);
     }
 
     /// The selected alert's id, if there is any alert.
     pub fn selected_id(&self) -> Option<&str> {
-        self.order.get(self.selected).map(String::as_str)
+        self.order.get(self.sel.selected).map(String::as_str)
     }
 
     pub fn move_by(&mut self, delta: isize) {
-        if self.order.is_empty() {
-            return;
-        }
-        let last = self.order.len() as isize - 1;
-        self.select((self.selected as isize + delta).clamp(0, last) as usize);
+        self.sel.move_in(delta, &self.order);
     }
 
     pub fn top(&mut self) {
-        self.select(0);
+        self.move_by(isize::MIN / 2);
     }
 
     pub fn bottom(&mut self) {
-        self.select(self.order.len().saturating_sub(1));
+        self.move_by(isize::MAX / 2);
     }
 
     /// Keeps the selection inside a window `rows` high.
     pub fn scroll_to_selection(&mut self, rows: usize) {
-        let rows = rows.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + rows {
-            self.offset = self.selected + 1 - rows;
-        }
-        self.offset = self.offset.min(self.order.len().saturating_sub(rows));
+        self.sel.scroll(rows, self.order.len());
     }
 }

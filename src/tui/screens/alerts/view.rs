@@ -5,13 +5,14 @@
 
 use crate::model::{Alert, AlertStatus};
 use crate::tui::app::App;
+use crate::tui::components::list_table::{ListTable, Look, empty_note, titled, window};
 use crate::tui::theme::Theme;
 use crate::tui::views::{Clock, age};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+use ratatui::widgets::Cell;
 
 const COLUMNS: [&str; 6] = ["SEVERITY", "RULE", "AGENT", "SUMMARY", "AGE", "STATUS"];
 
@@ -19,17 +20,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     let list = &app.alerts;
     let open = app.counts.alerts.iter().sum::<usize>();
     let title = format!(" alerts ({open} open of {}) ", list.order.len());
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(title, theme.title));
-    let header = Row::new(COLUMNS.map(Cell::from)).style(theme.header);
-    let rows = list
-        .order
-        .iter()
-        .enumerate()
-        .skip(list.offset)
-        .take(app.table_rows.max(1))
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Length(rule_width(app)),
+        Constraint::Fill(2),
+        Constraint::Fill(5),
+        Constraint::Length(5),
+        Constraint::Length(12),
+    ];
+    let table = ListTable::new(titled(title, theme), widths);
+    let header = table.header(COLUMNS.map(Cell::from), theme);
+    let rows = window(&list.order, list.sel.offset, app.table_rows)
         .filter_map(|(pos, id)| Some((pos, app.fleet.alert(id)?)))
         .map(|(pos, a)| {
             let status = match a.status {
@@ -43,7 +44,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
             } else {
                 theme.muted
             };
-            let row = Row::new(vec![
+            let cells = vec![
                 Cell::from(Span::styled(
                     a.severity.to_string(),
                     theme.severity(a.severity),
@@ -56,28 +57,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
                     theme.muted,
                 )),
                 Cell::from(Line::from(status)),
-            ]);
-            if pos == list.selected {
-                row.style(theme.selection)
-            } else {
-                row
-            }
+            ];
+            table.row(cells, Look::at(pos, list.sel.selected), theme)
         });
-    let widths = [
-        Constraint::Length(8),
-        Constraint::Length(rule_width(app)),
-        Constraint::Fill(2),
-        Constraint::Fill(5),
-        Constraint::Length(5),
-        Constraint::Length(12),
-    ];
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(block)
-        .column_spacing(1);
-    frame.render_widget(table, area);
+    table.render(frame, area, header, rows);
     if list.order.is_empty() {
-        crate::tui::views::empty_note(frame, area, "no alerts from this backend", theme);
+        empty_note(frame, area, "no alerts from this backend", theme);
     }
 }
 
@@ -90,7 +75,7 @@ fn rule_width(app: &App) -> u16 {
     let widest = list
         .order
         .iter()
-        .skip(list.offset)
+        .skip(list.sel.offset)
         .take(app.table_rows.max(1))
         .filter_map(|id| app.fleet.alert(id))
         .map(|a| crate::fleet::safe_text::width(&a.rule))

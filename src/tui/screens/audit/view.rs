@@ -4,6 +4,7 @@
 
 use crate::model::AuditEntry;
 use crate::tui::app::App;
+use crate::tui::components::list_table::{ListTable, Look, titled, window};
 use crate::tui::screens::audit::state::{RING, Verdict};
 use crate::tui::theme::Theme;
 use crate::tui::views::Clock;
@@ -11,9 +12,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Cell, Paragraph};
 
-const COLUMNS: [&str; 7] = [
+pub const COLUMNS: [&str; 7] = [
     "SEQ", "TIME", "ACTOR", "ACTION", "TARGET", "REASON", "RESULT",
 ];
 
@@ -92,66 +93,51 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
             ""
         }
     );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(title, theme.title));
     // Narrower terminals drop the date, then the reason.
     let (long_time, show_reason) = (body.width >= 140, body.width >= 100);
-    let header = Row::new(
-        COLUMNS
-            .iter()
-            .filter(|c| show_reason || **c != "REASON")
-            .map(|c| Cell::from(*c)),
+    let table = entry_table(titled(title, theme), long_time, show_reason);
+    let header = table.header(COLUMNS.map(Cell::from), theme);
+    let rows = window(
+        &log.entries,
+        log.sel.offset,
+        app.table_rows.saturating_sub(1),
     )
-    .style(theme.header);
-    let rows = log
-        .entries
-        .iter()
-        .enumerate()
-        .skip(log.sel.offset)
-        .take(app.table_rows.saturating_sub(1).max(1))
-        .map(|(pos, e)| {
-            let row = Row::new(cells(e, theme, long_time, show_reason));
-            if pos == log.sel.selected {
-                row.style(theme.selection)
-            } else {
-                row
-            }
-        });
-    let mut widths = vec![
-        Constraint::Length(6),
-        Constraint::Length(if long_time { 14 } else { 8 }),
-        Constraint::Fill(2),
-        Constraint::Length(18),
-        Constraint::Fill(3),
-    ];
-    if show_reason {
-        widths.push(Constraint::Fill(2));
-    }
-    widths.push(Constraint::Fill(2));
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(block)
-        .column_spacing(1);
-    frame.render_widget(table, body);
+    .map(|(pos, e)| {
+        table.row(
+            cells(e, theme, long_time),
+            Look::at(pos, log.sel.selected),
+            theme,
+        )
+    });
+    table.render(frame, body, header, rows);
     if log.entries.is_empty() {
         let note = if log.loaded() {
             "no audit entries yet"
         } else {
             "reading the audit chain…"
         };
-        crate::tui::views::empty_note(frame, body, note, theme);
+        crate::tui::components::list_table::empty_note(frame, body, note, theme);
     }
 }
 
-/// One entry's cells; also the detail view's trail rows.
-pub fn cells(
-    e: &AuditEntry,
-    theme: &Theme,
-    long_time: bool,
-    show_reason: bool,
-) -> Vec<Cell<'static>> {
+/// The table of audit entries, here and in the detail view's trail: the
+/// time is long (with the date) when `long_time`, the reason shows when
+/// `show_reason`.
+pub fn entry_table<'a>(block: Block<'a>, long_time: bool, show_reason: bool) -> ListTable<'a, 7> {
+    let widths = [
+        Constraint::Length(6),
+        Constraint::Length(if long_time { 14 } else { 8 }),
+        Constraint::Fill(2),
+        Constraint::Length(18),
+        Constraint::Fill(3),
+        Constraint::Fill(2),
+        Constraint::Fill(2),
+    ];
+    ListTable::new(block, widths).mask([true, true, true, true, true, show_reason, true])
+}
+
+/// One entry's cells, one per column of [`entry_table`].
+pub fn cells(e: &AuditEntry, theme: &Theme, long_time: bool) -> Vec<Cell<'static>> {
     let time = if long_time {
         e.at.format("%m-%d %H:%M:%S")
     } else {
@@ -168,19 +154,16 @@ pub fn cells(
     } else {
         theme.text
     };
-    let mut cells = vec![
+    vec![
         Cell::from(Span::styled(e.seq.to_string(), theme.muted)),
         Cell::from(Span::styled(time.to_string(), theme.muted)),
         Cell::from(Span::styled(e.actor.clone(), actor_style)),
         Cell::from(Span::styled(e.action.clone(), theme.accent)),
         Cell::from(Span::styled(e.target.clone(), theme.text)),
-    ];
-    if show_reason {
-        cells.push(Cell::from(Span::styled(
+        Cell::from(Span::styled(
             e.reason.clone().unwrap_or_else(|| "-".into()),
             theme.text,
-        )));
-    }
-    cells.push(Cell::from(Span::styled(e.result.clone(), result_style)));
-    cells
+        )),
+        Cell::from(Span::styled(e.result.clone(), result_style)),
+    ]
 }

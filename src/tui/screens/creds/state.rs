@@ -74,12 +74,7 @@ impl CredList {
             .collect();
         keyed.sort_unstable();
         self.order = keyed.into_iter().map(|(_, _, _, id)| id).collect();
-        let order = &self.order;
-        self.sel.restore(
-            order.len(),
-            |id| order.iter().position(|o| o == id),
-            |i| order.get(i).cloned(),
-        );
+        self.sel.restore_ids(&self.order);
     }
 
     /// The selected credential's id, if there is any credential.
@@ -88,9 +83,7 @@ impl CredList {
     }
 
     pub fn move_by(&mut self, delta: isize) {
-        let order = &self.order;
-        self.sel
-            .move_by(delta, order.len(), |i| order.get(i).cloned());
+        self.sel.move_in(delta, &self.order);
     }
 
     pub fn top(&mut self) {

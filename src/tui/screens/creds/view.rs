@@ -5,13 +5,14 @@
 
 use crate::model::CredentialStatus;
 use crate::tui::app::App;
+use crate::tui::components::list_table::{ListTable, Look, empty_note, titled, window};
 use crate::tui::screens::creds::state::{EXPIRY_WARNING_DAYS, Expiry, expiry};
 use crate::tui::theme::Theme;
 use crate::tui::views::{Clock, when};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+use ratatui::widgets::Cell;
 
 const COLUMNS: [&str; 8] = [
     "STATUS",
@@ -22,6 +23,17 @@ const COLUMNS: [&str; 8] = [
     "ISSUED",
     "EXPIRES",
     "LAST USED",
+];
+
+const WIDTHS: [Constraint; 8] = [
+    Constraint::Length(8),
+    Constraint::Fill(2),
+    Constraint::Length(19),
+    Constraint::Length(13),
+    Constraint::Fill(3),
+    Constraint::Length(8),
+    Constraint::Length(14),
+    Constraint::Length(9),
 ];
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
@@ -41,10 +53,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
             "· {urgent} active past or within {EXPIRY_WARNING_DAYS}d of expiry "
         ));
     }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(title, theme.title));
     // Narrower terminals drop the prefix, then the id: the agent, the
     // status and the expiry are what the view is for.
     let show: [bool; 8] = match area.width {
@@ -52,20 +60,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         100..120 => [true, true, true, false, true, true, true, true],
         _ => [true, true, false, false, true, true, true, true],
     };
-    let keep = |cells: Vec<Cell<'static>>| -> Vec<Cell<'static>> {
-        cells
-            .into_iter()
-            .zip(show)
-            .filter_map(|(c, s)| s.then_some(c))
-            .collect()
-    };
-    let header = Row::new(keep(COLUMNS.map(Cell::from).to_vec())).style(theme.header);
-    let rows = list
-        .order
-        .iter()
-        .enumerate()
-        .skip(list.sel.offset)
-        .take(app.table_rows.max(1))
+    let table = ListTable::new(titled(title, theme), WIDTHS).mask(show);
+    let header = table.header(COLUMNS.map(Cell::from), theme);
+    let rows = window(&list.order, list.sel.offset, app.table_rows)
         .filter_map(|(pos, id)| Some((pos, app.fleet.credential(id)?)))
         .map(|(pos, c)| {
             let exp = expiry(c, clock.wall);
@@ -97,7 +94,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
                 .map(|a| a.name.clone())
                 .unwrap_or_else(|| c.agent_id.clone());
             let text = if live { theme.text } else { theme.muted };
-            let row = Row::new(keep(vec![
+            let cells = vec![
                 Cell::from(status),
                 Cell::from(Span::styled(agent, text)),
                 Cell::from(Span::styled(c.id.clone(), theme.muted)),
@@ -106,34 +103,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
                 Cell::from(Span::styled(when(Some(c.issued_at), clock), theme.muted)),
                 Cell::from(Span::styled(expires, expires_style)),
                 Cell::from(Span::styled(when(c.last_used_at, clock), theme.muted)),
-            ]));
-            if pos == list.sel.selected {
-                row.style(theme.selection)
-            } else {
-                row
-            }
+            ];
+            table.row(cells, Look::at(pos, list.sel.selected), theme)
         });
-    let widths = [
-        Constraint::Length(8),
-        Constraint::Fill(2),
-        Constraint::Length(19),
-        Constraint::Length(13),
-        Constraint::Fill(3),
-        Constraint::Length(8),
-        Constraint::Length(14),
-        Constraint::Length(9),
-    ];
-    let widths: Vec<Constraint> = widths
-        .into_iter()
-        .zip(show)
-        .filter_map(|(w, s)| s.then_some(w))
-        .collect();
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(block)
-        .column_spacing(1);
-    frame.render_widget(table, area);
+    table.render(frame, area, header, rows);
     if list.order.is_empty() {
-        crate::tui::views::empty_note(frame, area, "no credentials in this backend", theme);
+        empty_note(frame, area, "no credentials in this backend", theme);
     }
 }

@@ -7,13 +7,15 @@
 
 use crate::model::{CredentialStatus, GrantLevel, PersonStatus};
 use crate::tui::app::App;
+use crate::tui::components::list_table::{ListTable, Look, window};
+use crate::tui::screens::audit;
 use crate::tui::screens::detail::links::links;
 use crate::tui::theme::Theme;
 use crate::tui::views::{Clock, when};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Sparkline, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Sparkline, Wrap};
 
 /// A write or admin grant unused this long is excess privilege (R06).
 const UNUSED_DAYS: i64 = 30;
@@ -278,44 +280,42 @@ fn draw_credentials(
     // Narrower terminals drop the prefix and the issue date.
     let narrow = area.width < SIDE_BY_SIDE;
     let show = [true, true, !narrow, true, !narrow, true, true];
-    let keep = |cells: Vec<Cell<'static>>| -> Vec<Cell<'static>> {
-        cells
-            .into_iter()
-            .zip(show)
-            .filter_map(|(c, s)| s.then_some(c))
-            .collect()
-    };
-    let rows = credentials
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(visible)
-        .map(|(i, c)| {
-            let status_style = match c.status {
-                CredentialStatus::Active => theme.active,
-                CredentialStatus::Expired => theme.muted,
-                CredentialStatus::Revoked => theme.killed,
-            };
-            let expiry = match c.expires_at {
-                None => Span::styled("never expires", theme.medium),
-                Some(_) => Span::styled(when(c.expires_at, clock), theme.text),
-            };
-            let row = Row::new(keep(vec![
-                Cell::from(Span::styled(c.status.to_string(), status_style)),
-                Cell::from(c.id.clone()),
-                Cell::from(format!("{}…", c.prefix)),
-                Cell::from(c.scopes.join(" ")),
-                Cell::from(when(Some(c.issued_at), clock)),
-                Cell::from(Line::from(expiry)),
-                Cell::from(when(c.last_used_at, clock)),
-            ]));
-            if i == app.detail_cursor {
-                row.style(theme.selection)
-            } else {
-                row
-            }
-        });
-    let header = Row::new(keep(
+    let title = format!(
+        "credentials ({}) · x revokes the selected one",
+        credentials.len()
+    );
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Length(19),
+        Constraint::Length(13),
+        Constraint::Fill(1),
+        Constraint::Length(9),
+        Constraint::Length(14),
+        Constraint::Length(10),
+    ];
+    let table = ListTable::new(block(&title, theme), widths).mask(show);
+    let rows = window(&credentials, offset, visible).map(|(i, c)| {
+        let status_style = match c.status {
+            CredentialStatus::Active => theme.active,
+            CredentialStatus::Expired => theme.muted,
+            CredentialStatus::Revoked => theme.killed,
+        };
+        let expiry = match c.expires_at {
+            None => Span::styled("never expires", theme.medium),
+            Some(_) => Span::styled(when(c.expires_at, clock), theme.text),
+        };
+        let cells = vec![
+            Cell::from(Span::styled(c.status.to_string(), status_style)),
+            Cell::from(c.id.clone()),
+            Cell::from(format!("{}…", c.prefix)),
+            Cell::from(c.scopes.join(" ")),
+            Cell::from(when(Some(c.issued_at), clock)),
+            Cell::from(Line::from(expiry)),
+            Cell::from(when(c.last_used_at, clock)),
+        ];
+        table.row(cells, Look::at(i, app.detail_cursor), theme)
+    });
+    let header = table.header(
         [
             "STATUS",
             "ID",
@@ -325,33 +325,10 @@ fn draw_credentials(
             "EXPIRES",
             "LAST USED",
         ]
-        .map(Cell::from)
-        .to_vec(),
-    ))
-    .style(theme.header);
-    let widths: Vec<Constraint> = [
-        Constraint::Length(8),
-        Constraint::Length(19),
-        Constraint::Length(13),
-        Constraint::Fill(1),
-        Constraint::Length(9),
-        Constraint::Length(14),
-        Constraint::Length(10),
-    ]
-    .into_iter()
-    .zip(show)
-    .filter_map(|(w, s)| s.then_some(w))
-    .collect();
-    let title = format!(
-        "credentials ({}) · x revokes the selected one",
-        credentials.len()
+        .map(Cell::from),
+        theme,
     );
-    frame.render_widget(
-        Table::new(rows, widths)
-            .header(header)
-            .block(block(&title, theme)),
-        area,
-    );
+    table.render(frame, area, header, rows);
 }
 
 fn draw_activity(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -407,11 +384,26 @@ fn draw_grants(
     clock: Clock,
 ) {
     let grants = app.fleet.grants_of(agent_id);
+    let widths = [
+        Constraint::Length(6),
+        Constraint::Fill(1),
+        Constraint::Fill(1),
+        Constraint::Length(10),
+        Constraint::Length(20),
+    ];
+    // A short box says how many rows it could not show.
+    let visible = area.height.saturating_sub(3) as usize;
+    let title = if grants.len() > visible {
+        format!("grants ({}, {visible} shown)", grants.len())
+    } else {
+        format!("grants ({})", grants.len())
+    };
+    let table = ListTable::new(block(&title, theme), widths);
     let rows = grants.iter().map(|g| {
         let unused = g.level != GrantLevel::Read
             && g.last_used_at
                 .is_none_or(|t| (clock.wall - t).num_days() >= UNUSED_DAYS);
-        Row::new(vec![
+        let cells = vec![
             Cell::from(Span::styled(
                 g.level.to_string(),
                 if g.level == GrantLevel::Read {
@@ -431,34 +423,16 @@ fn draw_grants(
             } else {
                 Span::styled(when(g.last_used_at, clock), theme.muted)
             }),
-        ])
+        ];
+        table.row(cells, Look::Plain, theme)
     });
-    let header =
-        Row::new(["LEVEL", "RESOURCE", "SCOPE", "GRANTED", "LAST USED"]).style(theme.header);
-    let widths = [
-        Constraint::Length(6),
-        Constraint::Fill(1),
-        Constraint::Fill(1),
-        Constraint::Length(10),
-        Constraint::Length(20),
-    ];
-    // A short box says how many rows it could not show.
-    let visible = area.height.saturating_sub(3) as usize;
-    let title = if grants.len() > visible {
-        format!("grants ({}, {visible} shown)", grants.len())
-    } else {
-        format!("grants ({})", grants.len())
-    };
-    frame.render_widget(
-        Table::new(rows, widths)
-            .header(header)
-            .block(block(&title, theme)),
-        area,
+    let header = table.header(
+        ["LEVEL", "RESOURCE", "SCOPE", "GRANTED", "LAST USED"].map(Cell::from),
+        theme,
     );
+    table.render(frame, area, header, rows);
 }
 
-/// The agent's audit trail, newest at the bottom like the audit view;
-/// when it is longer than the box, the newest entries are the ones shown.
 fn draw_trail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let fetched = &app.panes.detail.trail;
     let entries = fetched.data.as_deref().unwrap_or(&[]);
@@ -472,38 +446,13 @@ fn draw_trail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let visible = area.height.saturating_sub(3) as usize;
     let show_reason = area.width >= SIDE_BY_SIDE;
     let long_time = area.width >= 140;
+    let table = audit::view::entry_table(block(&title, theme), long_time, show_reason);
     let rows = entries
         .iter()
         .skip(entries.len().saturating_sub(visible))
-        .map(|e| {
-            Row::new(crate::tui::screens::audit::view::cells(
-                e,
-                theme,
-                long_time,
-                show_reason,
-            ))
-        });
-    let mut columns = vec!["SEQ", "TIME", "ACTOR", "ACTION", "TARGET"];
-    let mut widths = vec![
-        Constraint::Length(6),
-        Constraint::Length(if long_time { 14 } else { 8 }),
-        Constraint::Fill(2),
-        Constraint::Length(18),
-        Constraint::Fill(3),
-    ];
-    if show_reason {
-        columns.push("REASON");
-        widths.push(Constraint::Fill(2));
-    }
-    columns.push("RESULT");
-    widths.push(Constraint::Fill(2));
-    frame.render_widget(
-        Table::new(rows, widths)
-            .header(Row::new(columns).style(theme.header))
-            .column_spacing(1)
-            .block(block(&title, theme)),
-        area,
-    );
+        .map(|e| table.row(audit::view::cells(e, theme, long_time), Look::Plain, theme));
+    let header = table.header(audit::view::COLUMNS.map(Cell::from), theme);
+    table.render(frame, area, header, rows);
     if entries.is_empty() {
         let note = if fetched.data.is_some() {
             "nothing about this agent in the audit chain"
@@ -512,7 +461,7 @@ fn draw_trail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         } else {
             "reading the trail…"
         };
-        crate::tui::views::empty_note(frame, area, note, theme);
+        crate::tui::components::list_table::empty_note(frame, area, note, theme);
     }
 }
 

@@ -5,14 +5,27 @@
 
 use crate::model::PersonStatus;
 use crate::tui::app::App;
+use crate::tui::components::list_table::{ListTable, Look, empty_note, titled, window};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+use ratatui::widgets::Cell;
 
 const COLUMNS: [&str; 9] = [
     "STATUS", "NAME", "EMAIL", "TEAM", "MANAGER", "AGENTS", "ACTIVE", "KILLED", "ALERTS",
+];
+
+const WIDTHS: [Constraint; 9] = [
+    Constraint::Length(8),
+    Constraint::Fill(2),
+    Constraint::Fill(2),
+    Constraint::Length(12),
+    Constraint::Fill(2),
+    Constraint::Length(6),
+    Constraint::Length(6),
+    Constraint::Length(6),
+    Constraint::Length(6),
 ];
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -30,10 +43,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else {
         format!(" people ({}) ", list.rows.len())
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(title, theme.title));
     // Narrower terminals drop the manager, then the team: the name, the
     // status and the counts are what the view is for.
     let show: [bool; 9] = match area.width {
@@ -41,21 +50,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         90..110 => [true, true, true, true, false, true, true, true, true],
         _ => [true, true, true, false, false, true, true, true, true],
     };
-    let keep = |cells: Vec<Cell<'static>>| -> Vec<Cell<'static>> {
-        cells
-            .into_iter()
-            .zip(show)
-            .filter_map(|(c, s)| s.then_some(c))
-            .collect()
-    };
-    let header = Row::new(keep(COLUMNS.map(Cell::from).to_vec())).style(theme.header);
+    let table = ListTable::new(titled(title, theme), WIDTHS).mask(show);
+    let header = table.header(COLUMNS.map(Cell::from), theme);
     let count = |n: u32, style| Cell::from(Span::styled(n.to_string(), style));
-    let rows = list
-        .rows
-        .iter()
-        .enumerate()
-        .skip(list.sel.offset)
-        .take(app.table_rows.max(1))
+    let rows = window(&list.rows, list.sel.offset, app.table_rows)
         .filter_map(|(pos, r)| Some((pos, r, app.fleet.person(&r.person_id)?)))
         .map(|(pos, r, p)| {
             let departed = p.status == PersonStatus::Departed;
@@ -74,7 +72,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                         .unwrap_or_else(|| m.to_string())
                 })
                 .unwrap_or_else(|| "-".into());
-            let row = Row::new(keep(vec![
+            let cells = vec![
                 Cell::from(status),
                 Cell::from(Span::styled(p.name.clone(), name_style)),
                 Cell::from(Span::styled(p.email.clone(), theme.muted)),
@@ -98,35 +96,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                         theme.muted
                     },
                 ),
-            ]));
-            if pos == list.sel.selected {
-                row.style(theme.selection)
-            } else {
-                row
-            }
+            ];
+            table.row(cells, Look::at(pos, list.sel.selected), theme)
         });
-    let widths = [
-        Constraint::Length(8),
-        Constraint::Fill(2),
-        Constraint::Fill(2),
-        Constraint::Length(12),
-        Constraint::Fill(2),
-        Constraint::Length(6),
-        Constraint::Length(6),
-        Constraint::Length(6),
-        Constraint::Length(6),
-    ];
-    let widths: Vec<Constraint> = widths
-        .into_iter()
-        .zip(show)
-        .filter_map(|(w, s)| s.then_some(w))
-        .collect();
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(block)
-        .column_spacing(1);
-    frame.render_widget(table, area);
+    table.render(frame, area, header, rows);
     if list.rows.is_empty() {
-        crate::tui::views::empty_note(frame, area, "no people in this backend's directory", theme);
+        empty_note(frame, area, "no people in this backend's directory", theme);
     }
 }

@@ -5,17 +5,27 @@
 use crate::api::{TriageCase, TriageReason};
 use crate::model::GrantLevel;
 use crate::tui::app::App;
+use crate::tui::components::list_table::{ListTable, Look, empty_note, titled, window};
 use crate::tui::theme::Theme;
 use crate::tui::views::{Clock, age};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Wrap};
 
 /// Rows the suggestions pane takes under the queue, borders included.
 pub const PANE: usize = 9;
 
 const COLUMNS: [&str; 6] = ["AGENT", "WHY", "SINCE", "RISK", "GRANT", "BEST SUGGESTION"];
+
+const WIDTHS: [Constraint; 6] = [
+    Constraint::Fill(2),
+    Constraint::Fill(2),
+    Constraint::Length(6),
+    Constraint::Length(8),
+    Constraint::Length(6),
+    Constraint::Fill(4),
+];
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
     let pane = if area.height as usize >= PANE + 6 {
@@ -58,72 +68,52 @@ fn why(case: &TriageCase) -> String {
 
 fn draw_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
     let q = &app.triage;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(title(app), theme.title));
-    let header = Row::new(COLUMNS.map(Cell::from)).style(theme.header);
-    let rows = q
-        .cases
-        .iter()
-        .enumerate()
-        .skip(q.sel.offset)
-        .take(area.height.saturating_sub(3).max(1) as usize)
-        .map(|(pos, c)| {
-            let risk = match c.risk {
-                Some(s) => Span::styled(s.to_string(), theme.severity(s)),
-                None => Span::styled("-", theme.muted),
-            };
-            let level = match c.highest_level {
-                Some(GrantLevel::Admin) => Span::styled("admin", theme.high),
-                Some(GrantLevel::Write) => Span::styled("write", theme.medium),
-                Some(GrantLevel::Read) => Span::styled("read", theme.text),
-                None => Span::styled("-", theme.muted),
-            };
-            let best = match c.suggestions.first() {
-                Some(s) => Line::from(vec![
-                    Span::styled(s.person.name.clone(), theme.text),
-                    Span::styled(
-                        format!(
-                            " ({}) {}",
-                            s.score,
-                            s.reasons.first().map(|r| r.text.as_str()).unwrap_or("")
-                        ),
-                        theme.muted,
+    let table = ListTable::new(titled(title(app), theme), WIDTHS);
+    let header = table.header(COLUMNS.map(Cell::from), theme);
+    let rows = window(
+        &q.cases,
+        q.sel.offset,
+        area.height.saturating_sub(3) as usize,
+    )
+    .map(|(pos, c)| {
+        let risk = match c.risk {
+            Some(s) => Span::styled(s.to_string(), theme.severity(s)),
+            None => Span::styled("-", theme.muted),
+        };
+        let level = match c.highest_level {
+            Some(GrantLevel::Admin) => Span::styled("admin", theme.high),
+            Some(GrantLevel::Write) => Span::styled("write", theme.medium),
+            Some(GrantLevel::Read) => Span::styled("read", theme.text),
+            None => Span::styled("-", theme.muted),
+        };
+        let best = match c.suggestions.first() {
+            Some(s) => Line::from(vec![
+                Span::styled(s.person.name.clone(), theme.text),
+                Span::styled(
+                    format!(
+                        " ({}) {}",
+                        s.score,
+                        s.reasons.first().map(|r| r.text.as_str()).unwrap_or("")
                     ),
-                ]),
-                None => Line::styled("no evidence: search people with o", theme.muted),
-            };
-            let row = Row::new(vec![
-                Cell::from(Span::styled(c.agent.name.clone(), theme.text)),
-                Cell::from(Span::styled(why(c), theme.high)),
-                Cell::from(Span::styled(
-                    age((clock.wall - c.since).num_seconds()),
                     theme.muted,
-                )),
-                Cell::from(Line::from(risk)),
-                Cell::from(Line::from(level)),
-                Cell::from(best),
-            ]);
-            if pos == q.sel.selected {
-                row.style(theme.selection)
-            } else {
-                row
-            }
-        });
-    let widths = [
-        Constraint::Fill(2),
-        Constraint::Fill(2),
-        Constraint::Length(6),
-        Constraint::Length(8),
-        Constraint::Length(6),
-        Constraint::Fill(4),
-    ];
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(block)
-        .column_spacing(1);
-    frame.render_widget(table, area);
+                ),
+            ]),
+            None => Line::styled("no evidence: search people with o", theme.muted),
+        };
+        let cells = vec![
+            Cell::from(Span::styled(c.agent.name.clone(), theme.text)),
+            Cell::from(Span::styled(why(c), theme.high)),
+            Cell::from(Span::styled(
+                age((clock.wall - c.since).num_seconds()),
+                theme.muted,
+            )),
+            Cell::from(Line::from(risk)),
+            Cell::from(Line::from(level)),
+            Cell::from(best),
+        ];
+        table.row(cells, Look::at(pos, q.sel.selected), theme)
+    });
+    table.render(frame, area, header, rows);
     let note = if !q.errors.is_empty() && !q.loaded {
         Some("the triage queue could not be fetched; ctrl-r tries again")
     } else if !q.loaded {
@@ -134,7 +124,7 @@ fn draw_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cl
         None
     };
     if let Some(note) = note {
-        crate::tui::views::empty_note(frame, area, note, theme);
+        empty_note(frame, area, note, theme);
     }
 }
 
