@@ -525,7 +525,7 @@ mod remapped {
     use ratatui::backend::TestBackend;
     use std::collections::BTreeMap;
     use warden::tui::app::Overlay;
-    use warden::tui::keys::remap::KeyMap;
+    use warden::tui::keys::keymap::KeyMap;
     use warden::tui::theme::Theme;
     use warden::tui::views;
 

@@ -10,7 +10,7 @@ use crate::sources;
 use crate::tui::app::{App, BackendKind, Level, Options};
 use crate::tui::effects::am_route::{self, AmTarget, Responder};
 use crate::tui::effects::runner::{Route, Runner};
-use crate::tui::keys::remap::KeyMap;
+use crate::tui::keys::keymap::KeyMap;
 use crate::tui::msg::{Effect, Msg};
 use crate::tui::terminal::{self, Tui};
 use crate::tui::theme::{self, Theme};

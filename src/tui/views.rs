@@ -4,7 +4,7 @@
 //! the same at 100 agents as at 100,000.
 
 use crate::tui::app::{App, Level, Overlay, Prompt, Screen};
-use crate::tui::keys::keymap;
+use crate::tui::keys::bindings;
 use crate::tui::theme::Theme;
 use crate::tui::{components, popups, screens};
 use chrono::{DateTime, Utc};
@@ -140,7 +140,7 @@ fn draw_crumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled(input.text().to_string(), theme.header),
             Span::styled("█", theme.accent),
             Span::styled(
-                format!("  tab completes; {}", keymap::command_list()),
+                format!("  tab completes; {}", bindings::command_list()),
                 theme.muted,
             ),
         ]),
@@ -195,13 +195,13 @@ fn draw_hints(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let refused = app.actions_refused().is_some();
     let mut spans = Vec::new();
     let mut seen = Vec::new();
-    for b in keymap::bindings_for(app.screen()) {
-        let Some(word) = keymap::hint(b.command) else {
+    for b in bindings::bindings_for(app.screen()) {
+        let Some(word) = bindings::hint(b.command) else {
             continue;
         };
         // Revoking needs a credential, which only the detail view and the
         // credentials view select.
-        let off_screen = b.command == keymap::UiCommand::Revoke
+        let off_screen = b.command == bindings::UiCommand::Revoke
             && !matches!(app.screen(), Screen::Detail { .. } | Screen::Creds);
         if (b.acts && refused) || off_screen || seen.contains(&word) {
             continue;

@@ -6,7 +6,7 @@ use crate::fleet::filter::Filter;
 use crate::fleet::origin;
 use crate::fleet::safe_text::escape;
 use crate::tui::components::input::LineInput;
-use crate::tui::keys::keymap::UiCommand;
+use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
 
 impl App {

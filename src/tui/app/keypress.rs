@@ -6,7 +6,7 @@ use super::{App, Level, Overlay, Prompt};
 use crate::fleet::filter::Filter;
 use crate::fleet::safe_text::escape;
 use crate::tui::components::input::LineInput;
-use crate::tui::keys::keymap::{self, UiCommand};
+use crate::tui::keys::bindings::{self, UiCommand};
 use crate::tui::msg::Effect;
 use crate::tui::popups::confirm::{Confirm, DialogOutcome, Subject};
 use crate::tui::popups::picker::PickerOutcome;
@@ -159,7 +159,7 @@ impl App {
                             {
                                 *input = LineInput::with_text(&format!("ctx {name}"));
                             }
-                        } else if let Some(done) = keymap::complete(input.text()) {
+                        } else if let Some(done) = bindings::complete(input.text()) {
                             *input = LineInput::with_text(done);
                         }
                     }
@@ -191,7 +191,7 @@ impl App {
             self.narrow_to(name.trim());
             return vec![];
         }
-        match keymap::resolve_command(text) {
+        match bindings::resolve_command(text) {
             Some(UiCommand::Quit) => {
                 self.quit = true;
                 vec![Effect::Quit]
@@ -204,7 +204,7 @@ impl App {
                     format!(
                         "unknown command :{}; try {}",
                         escape(text),
-                        keymap::command_list()
+                        bindings::command_list()
                     ),
                 );
                 vec![]

@@ -8,7 +8,7 @@ use crate::fleet::safe_text::escape;
 use crate::fleet::state::{Counts, Fleet};
 use crate::model::*;
 use crate::tui::components::input::LineInput;
-use crate::tui::keys::remap::KeyMap;
+use crate::tui::keys::keymap::KeyMap;
 use crate::tui::msg::{Action, Effect};
 use crate::tui::popups::confirm::{Confirm, MarkedAgent};
 use crate::tui::popups::picker::OwnerPicker;

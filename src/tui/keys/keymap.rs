@@ -1,537 +1,361 @@
-//! The keymap: which key runs which command on which screen, the `:`
-//! commands and their aliases, and the help text, all from one table so
-//! the help can never disagree with the keys.
+//! The keymap in force ([`KeyMap`]): the keys as this user set them, the
+//! config's `[keys]` table (an action's name, then the key, e.g.
+//! `kill = "ctrl-k"`) laid over the built-in [`BINDINGS`]. A remapped
+//! action loses its built-in keys everywhere; the hint bar and `?` show the
+//! key it has now. Two actions that would answer the same key on one
+//! screen are a clash, refused with both named.
 
 use crate::tui::app::Screen;
+#[cfg(test)]
+use crate::tui::keys::bindings::BINDINGS;
+use crate::tui::keys::bindings::{self, Binding, UiCommand};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum UiCommand {
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Open,
-    Back,
-    QuitOrBack,
-    Quit,
-    Filter,
-    CommandMode,
-    Help,
-    Agents,
-    /// `:alerts`: every alert, open and most severe first.
-    Alerts,
-    /// Acknowledge the selected alert, with a reason.
-    Ack,
-    /// `:people`: owners and what they own.
-    People,
-    /// `:creds`: every credential.
-    Creds,
-    /// `:audit`: the live audit tail and whether the chain verifies.
-    Audit,
-    /// Verify the audit chain now.
-    VerifyAudit,
-    Refresh,
-    SortName,
-    SortOwner,
-    SortStatus,
-    SortRisk,
-    SortLastSeen,
-    SortAlerts,
-    Mark,
-    MarkRange,
-    ClearMarks,
-    Freeze,
-    Kill,
-    Owner,
-    Revoke,
-    /// `:theme` alone lists the themes; `:theme NAME` is the app's.
-    Theme,
-    /// `:ctx` alone shows every backend; `:ctx NAME` narrows to one.
-    Ctx,
-    /// `:triage`: the agents with no owner or whose owner left.
-    Triage,
-}
+pub type Key = (KeyCode, KeyModifiers);
 
-/// Where a binding works.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Everywhere,
-    Agents,
-    Detail,
-    Alerts,
-    Triage,
-    People,
-    Creds,
-    Audit,
-    /// The screens where an agent is selected: the agents table, an
-    /// agent's view, the alerts (the alert's agent), the credentials (the
-    /// credential's agent).
-    WithAgent,
-}
-
-/// One binding: keys, command, where, and what the help says.
-pub struct Binding {
-    pub keys: &'static [(KeyCode, KeyModifiers)],
-    pub label: &'static str,
-    pub command: UiCommand,
-    pub scope: Scope,
-    pub help: &'static str,
-    /// Whether it changes something on the backend.
-    pub acts: bool,
-}
-
-const NONE: KeyModifiers = KeyModifiers::NONE;
-const CTRL: KeyModifiers = KeyModifiers::CONTROL;
-const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
-
-macro_rules! b {
-    ($keys:expr, $label:expr, $cmd:ident, $scope:ident, $help:expr) => {
-        Binding {
-            keys: $keys,
-            label: $label,
-            command: UiCommand::$cmd,
-            scope: Scope::$scope,
-            help: $help,
-            acts: false,
-        }
-    };
-    ($keys:expr, $label:expr, $cmd:ident, $scope:ident, $help:expr, acts) => {
-        Binding {
-            keys: $keys,
-            label: $label,
-            command: UiCommand::$cmd,
-            scope: Scope::$scope,
-            help: $help,
-            acts: true,
-        }
-    };
-}
-
-pub const BINDINGS: &[Binding] = &[
-    b!(
-        &[(KeyCode::Char('j'), NONE), (KeyCode::Down, NONE)],
-        "j/↓",
-        Down,
-        Everywhere,
-        "move down"
-    ),
-    b!(
-        &[(KeyCode::Char('k'), NONE), (KeyCode::Up, NONE)],
-        "k/↑",
-        Up,
-        Everywhere,
-        "move up"
-    ),
-    b!(
-        &[(KeyCode::Char('g'), NONE), (KeyCode::Home, NONE)],
-        "g",
-        Top,
-        Everywhere,
-        "go to the top"
-    ),
-    b!(
-        &[
-            (KeyCode::Char('G'), SHIFT),
-            (KeyCode::Char('G'), NONE),
-            (KeyCode::End, NONE)
-        ],
-        "G",
-        Bottom,
-        Everywhere,
-        "go to the bottom"
-    ),
-    b!(
-        &[(KeyCode::Char('f'), CTRL), (KeyCode::PageDown, NONE)],
-        "ctrl-f",
-        PageDown,
-        Everywhere,
-        "page down"
-    ),
-    b!(
-        &[(KeyCode::Char('b'), CTRL), (KeyCode::PageUp, NONE)],
-        "ctrl-b",
-        PageUp,
-        Everywhere,
-        "page up"
-    ),
-    b!(
-        &[(KeyCode::Enter, NONE)],
-        "enter",
-        Open,
-        Agents,
-        "open the agent"
-    ),
-    b!(
-        &[(KeyCode::Enter, NONE)],
-        "enter",
-        Open,
-        Alerts,
-        "open the alert's agent"
-    ),
-    b!(
-        &[(KeyCode::Enter, NONE)],
-        "enter",
-        Open,
-        People,
-        "show the agents this person owns (filter owner:=email)"
-    ),
-    b!(
-        &[(KeyCode::Enter, NONE)],
-        "enter",
-        Open,
-        Creds,
-        "open the credential's agent"
-    ),
-    b!(
-        &[(KeyCode::Enter, NONE)],
-        "enter",
-        Open,
-        Triage,
-        "open the agent"
-    ),
-    b!(
-        &[(KeyCode::Esc, NONE)],
-        "esc",
-        Back,
-        Everywhere,
-        "back; at the top, clear the filter"
-    ),
-    b!(
-        &[(KeyCode::Char('/'), NONE)],
-        "/",
-        Filter,
-        Agents,
-        "filter: text, owner:none, kind:, env:, status:, risk:, !negate"
-    ),
-    b!(
-        &[(KeyCode::Char(':'), NONE), (KeyCode::Char(':'), SHIFT)],
-        ":",
-        CommandMode,
-        Everywhere,
-        "command: :agents :alerts :people :creds :audit :triage :ctx :theme :q"
-    ),
-    b!(
-        &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)],
-        "?",
-        Help,
-        Everywhere,
-        "help for this view"
-    ),
-    b!(
-        &[(KeyCode::Char('r'), CTRL)],
-        "ctrl-r",
-        Refresh,
-        Everywhere,
-        "poll the backend now"
-    ),
-    b!(
-        &[(KeyCode::Char('N'), SHIFT), (KeyCode::Char('N'), NONE)],
-        "N",
-        SortName,
-        Agents,
-        "sort by name (again: reverse)"
-    ),
-    b!(
-        &[(KeyCode::Char('O'), SHIFT), (KeyCode::Char('O'), NONE)],
-        "O",
-        SortOwner,
-        Agents,
-        "sort by owner"
-    ),
-    b!(
-        &[(KeyCode::Char('S'), SHIFT), (KeyCode::Char('S'), NONE)],
-        "S",
-        SortStatus,
-        Agents,
-        "sort by status"
-    ),
-    b!(
-        &[(KeyCode::Char('R'), SHIFT), (KeyCode::Char('R'), NONE)],
-        "R",
-        SortRisk,
-        Agents,
-        "sort by risk"
-    ),
-    b!(
-        &[(KeyCode::Char('L'), SHIFT), (KeyCode::Char('L'), NONE)],
-        "L",
-        SortLastSeen,
-        Agents,
-        "sort by last seen"
-    ),
-    b!(
-        &[(KeyCode::Char('A'), SHIFT), (KeyCode::Char('A'), NONE)],
-        "A",
-        SortAlerts,
-        Agents,
-        "sort by open alerts"
-    ),
-    b!(
-        &[(KeyCode::Char(' '), NONE)],
-        "space",
-        Mark,
-        Agents,
-        "mark or unmark the agent, and move down"
-    ),
-    // Terminals send ctrl-space as NUL, which crossterm reports as
-    // ctrl-space; ctrl-\ comes as ctrl-\ or, from some, as ctrl-4.
-    b!(
-        &[(KeyCode::Char(' '), CTRL)],
-        "ctrl-space",
-        MarkRange,
-        Agents,
-        "mark every row from the last mark to here"
-    ),
-    b!(
-        &[(KeyCode::Char('\\'), CTRL), (KeyCode::Char('4'), CTRL)],
-        "ctrl-\\",
-        ClearMarks,
-        Agents,
-        "clear all marks"
-    ),
-    b!(
-        &[(KeyCode::Char('f'), NONE)],
-        "f",
-        Freeze,
-        WithAgent,
-        "freeze (suspend) or unfreeze, no dialog; all marked, if any",
-        acts
-    ),
-    b!(
-        &[(KeyCode::Char('K'), SHIFT), (KeyCode::Char('K'), NONE)],
-        "K",
-        Kill,
-        WithAgent,
-        "kill: revoke everything, stop the runtime; all marked, if any",
-        acts
-    ),
-    b!(
-        &[(KeyCode::Char('o'), NONE)],
-        "o",
-        Owner,
-        WithAgent,
-        "reassign the owner; all marked, if any",
-        acts
-    ),
-    b!(
-        &[(KeyCode::Char('x'), NONE)],
-        "x",
-        Revoke,
-        Everywhere,
-        "revoke the selected credential (in an agent's view or :creds)",
-        acts
-    ),
-    b!(
-        &[(KeyCode::Char('a'), NONE)],
-        "a",
-        Ack,
-        Alerts,
-        "acknowledge the selected alert, with a reason",
-        acts
-    ),
-    b!(
-        &[(KeyCode::Char('v'), NONE)],
-        "v",
-        VerifyAudit,
-        Audit,
-        "verify the audit chain now"
-    ),
-    b!(
-        &[(KeyCode::Char('q'), NONE)],
-        "q",
-        QuitOrBack,
-        Everywhere,
-        "back; at the top, quit"
-    ),
+/// The names `[keys]` takes, one per command that has a key.
+pub const ACTIONS: &[(&str, UiCommand)] = &[
+    ("up", UiCommand::Up),
+    ("down", UiCommand::Down),
+    ("page_up", UiCommand::PageUp),
+    ("page_down", UiCommand::PageDown),
+    ("top", UiCommand::Top),
+    ("bottom", UiCommand::Bottom),
+    ("open", UiCommand::Open),
+    ("back", UiCommand::Back),
+    ("quit", UiCommand::QuitOrBack),
+    ("filter", UiCommand::Filter),
+    ("command", UiCommand::CommandMode),
+    ("help", UiCommand::Help),
+    ("refresh", UiCommand::Refresh),
+    ("sort_name", UiCommand::SortName),
+    ("sort_owner", UiCommand::SortOwner),
+    ("sort_status", UiCommand::SortStatus),
+    ("sort_risk", UiCommand::SortRisk),
+    ("sort_last_seen", UiCommand::SortLastSeen),
+    ("sort_alerts", UiCommand::SortAlerts),
+    ("mark", UiCommand::Mark),
+    ("mark_range", UiCommand::MarkRange),
+    ("clear_marks", UiCommand::ClearMarks),
+    ("freeze", UiCommand::Freeze),
+    ("kill", UiCommand::Kill),
+    ("owner", UiCommand::Owner),
+    ("revoke", UiCommand::Revoke),
+    ("ack", UiCommand::Ack),
+    ("verify_audit", UiCommand::VerifyAudit),
 ];
 
-fn in_scope(scope: Scope, screen: &Screen) -> bool {
-    match scope {
-        Scope::Everywhere => true,
-        Scope::Agents => matches!(screen, Screen::Agents),
-        Scope::Detail => matches!(screen, Screen::Detail { .. }),
-        Scope::Alerts => matches!(screen, Screen::Alerts),
-        Scope::Triage => matches!(screen, Screen::Triage),
-        Scope::People => matches!(screen, Screen::People),
-        Scope::Creds => matches!(screen, Screen::Creds),
-        Scope::Audit => matches!(screen, Screen::Audit),
-        Scope::WithAgent => matches!(
-            screen,
-            Screen::Agents
-                | Screen::Detail { .. }
-                | Screen::Alerts
-                | Screen::Creds
-                | Screen::Triage
-        ),
+fn action_name(command: UiCommand) -> &'static str {
+    ACTIONS
+        .iter()
+        .find(|(_, c)| *c == command)
+        .map(|(n, _)| *n)
+        .unwrap_or("?")
+}
+
+/// One action's new key, as the config wrote it.
+#[derive(Debug, Clone, PartialEq)]
+struct Remapped {
+    command: UiCommand,
+    keys: Vec<Key>,
+    label: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeyMap {
+    remapped: Vec<Remapped>,
+}
+
+impl KeyMap {
+    /// The built-in keys, unchanged.
+    pub fn builtin() -> Self {
+        Self::default()
+    }
+
+    /// The config's `[keys]` over the built-in keys; an unknown action, a
+    /// key that cannot be read, or a clash is refused with what to fix.
+    pub fn from_config(table: &BTreeMap<String, String>) -> Result<Self, String> {
+        let mut remapped = Vec::new();
+        for (name, text) in table {
+            let Some((_, command)) = ACTIONS.iter().find(|(n, _)| n == name) else {
+                let names: Vec<&str> = ACTIONS.iter().map(|(n, _)| *n).collect();
+                return Err(format!(
+                    "[keys] has an unknown action {name:?}; the actions are: {}",
+                    names.join(", ")
+                ));
+            };
+            let keys = parse_key(text).map_err(|e| format!("[keys] {name} = {text:?}: {e}"))?;
+            if keys.contains(&(KeyCode::Char('c'), KeyModifiers::CONTROL)) {
+                return Err(format!(
+                    "[keys] {name} = {text:?}: ctrl-c always quits and cannot be remapped"
+                ));
+            }
+            remapped.push(Remapped {
+                command: *command,
+                keys,
+                label: text.trim().to_string(),
+            });
+        }
+        let map = KeyMap { remapped };
+        map.check_clashes()?;
+        Ok(map)
+    }
+
+    fn remap_of(&self, command: UiCommand) -> Option<&Remapped> {
+        self.remapped.iter().find(|r| r.command == command)
+    }
+
+    /// The keys a binding answers now.
+    pub fn keys_of<'a>(&'a self, b: &'a Binding) -> &'a [Key] {
+        match self.remap_of(b.command) {
+            Some(r) => &r.keys,
+            None => b.keys,
+        }
+    }
+
+    /// How the hint bar and the help write a binding's key.
+    pub fn label<'a>(&'a self, b: &'a Binding) -> &'a str {
+        match self.remap_of(b.command) {
+            Some(r) => &r.label,
+            None => b.label,
+        }
+    }
+
+    /// The command a key runs on this screen, if any.
+    pub fn command_for(&self, screen: &Screen, key: &KeyEvent) -> Option<UiCommand> {
+        bindings::bindings_for(screen)
+            .find(|b| {
+                self.keys_of(b)
+                    .iter()
+                    .any(|(code, mods)| key.code == *code && key.modifiers == *mods)
+            })
+            .map(|b| b.command)
+    }
+
+    /// Two different actions answering one key on one screen.
+    fn check_clashes(&self) -> Result<(), String> {
+        for screen in bindings::every_screen() {
+            let here: Vec<&Binding> = bindings::bindings_for(&screen).collect();
+            for (i, a) in here.iter().enumerate() {
+                for b in &here[i + 1..] {
+                    if a.command == b.command {
+                        continue;
+                    }
+                    let shared = self.keys_of(a).iter().find(|k| self.keys_of(b).contains(k));
+                    if shared.is_some() {
+                        return Err(format!(
+                            "[keys]: {} and {} would both answer {}; give one of them another key",
+                            self.describe(a),
+                            self.describe(b),
+                            self.label(a),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `kill ("ctrl-k" from [keys])` or `sort_risk (R, built in)`.
+    fn describe(&self, b: &Binding) -> String {
+        match self.remap_of(b.command) {
+            Some(r) => format!("{} ({:?} from [keys])", action_name(b.command), r.label),
+            None => format!("{} ({}, built in)", action_name(b.command), b.label),
+        }
     }
 }
 
-/// One of each screen, for checks that must hold on every one.
-pub fn every_screen() -> Vec<Screen> {
-    vec![
-        Screen::Agents,
-        Screen::Detail {
-            agent_id: String::new(),
-        },
-        Screen::Alerts,
-        Screen::Triage,
-        Screen::People,
-        Screen::Creds,
-        Screen::Audit,
-    ]
-}
-
-/// The command a key runs on this screen, if any.
-pub fn command_for(screen: &Screen, key: &KeyEvent) -> Option<UiCommand> {
-    BINDINGS
-        .iter()
-        .filter(|b| in_scope(b.scope, screen))
-        .find(|b| {
-            b.keys
-                .iter()
-                .any(|(code, mods)| key.code == *code && key.modifiers == *mods)
-        })
-        .map(|b| b.command)
-}
-
-/// The bindings that work on this screen, for help and the hint bar.
-pub fn bindings_for(screen: &Screen) -> impl Iterator<Item = &'static Binding> + '_ {
-    BINDINGS.iter().filter(move |b| in_scope(b.scope, screen))
-}
-
-/// The word the hint bar shows for a command; None keeps it off the bar
-/// (it is still in the help).
-pub fn hint(command: UiCommand) -> Option<&'static str> {
-    Some(match command {
-        UiCommand::Open => "open",
-        UiCommand::Back => "back",
-        UiCommand::Filter => "filter",
-        UiCommand::CommandMode => "command",
-        UiCommand::Help => "help",
-        UiCommand::Freeze => "freeze",
-        UiCommand::Kill => "kill",
-        UiCommand::Owner => "owner",
-        UiCommand::Revoke => "revoke",
-        UiCommand::Ack => "ack",
-        UiCommand::VerifyAudit => "verify",
-        UiCommand::QuitOrBack => "quit",
-        _ => return None,
+/// Reads a key as the config writes it: `K`, `x`, `?`, `ctrl-k`,
+/// `alt-x`, `shift-f`, `enter`, `esc`, `tab`, `space`, `backspace`, `up`,
+/// `down`, `left`, `right`, `home`, `end`, `pageup`, `pagedown`, `delete`,
+/// `insert`, `f1`…`f12`. Terminals disagree on whether a capital or a
+/// symbol comes with shift, so those answer both ways.
+pub fn parse_key(text: &str) -> Result<Vec<Key>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("no key given".into());
+    }
+    let mut mods = KeyModifiers::NONE;
+    let mut rest = text;
+    // A lone "-" is a key, not a modifier's dash.
+    while let Some((m, tail)) = rest.split_once('-').filter(|(_, t)| !t.is_empty()) {
+        mods |= match m.to_ascii_lowercase().as_str() {
+            "ctrl" | "control" | "c" => KeyModifiers::CONTROL,
+            "alt" | "meta" | "m" => KeyModifiers::ALT,
+            "shift" | "s" => KeyModifiers::SHIFT,
+            _ => return Err(format!("unknown modifier {m:?}; use ctrl-, alt- or shift-")),
+        };
+        rest = tail;
+    }
+    let mut chars = rest.chars();
+    let code = match (chars.next(), chars.next()) {
+        (Some(c), None) => KeyCode::Char(c),
+        _ => named(&rest.to_ascii_lowercase())?,
+    };
+    Ok(match code {
+        KeyCode::Char(c)
+            if mods.contains(KeyModifiers::CONTROL) || mods.contains(KeyModifiers::ALT) =>
+        {
+            vec![(KeyCode::Char(c.to_ascii_lowercase()), mods)]
+        }
+        KeyCode::Char(c) if mods.contains(KeyModifiers::SHIFT) || c.is_ascii_uppercase() => {
+            let upper = c.to_ascii_uppercase();
+            vec![
+                (KeyCode::Char(upper), KeyModifiers::SHIFT),
+                (KeyCode::Char(upper), KeyModifiers::NONE),
+            ]
+        }
+        KeyCode::Char(c) if c.is_ascii_punctuation() => vec![
+            (KeyCode::Char(c), KeyModifiers::NONE),
+            (KeyCode::Char(c), KeyModifiers::SHIFT),
+        ],
+        code => vec![(code, mods)],
     })
 }
 
-/// `:` commands with their aliases.
-pub const COMMANDS: &[(&str, &[&str], UiCommand)] = &[
-    ("agents", &["a", "ag", "agent"], UiCommand::Agents),
-    ("alerts", &["al", "alert"], UiCommand::Alerts),
-    ("people", &["ppl", "owners", "person"], UiCommand::People),
-    (
-        "creds",
-        &["credentials", "cred", "credential"],
-        UiCommand::Creds,
-    ),
-    ("audit", &["au"], UiCommand::Audit),
-    ("help", &["h"], UiCommand::Help),
-    ("quit", &["q", "q!", "exit"], UiCommand::Quit),
-    ("theme", &[], UiCommand::Theme),
-    ("ctx", &["context"], UiCommand::Ctx),
-    ("triage", &["tr", "orphans"], UiCommand::Triage),
-];
-
-pub fn resolve_command(text: &str) -> Option<UiCommand> {
-    let text = text.trim().trim_start_matches(':');
-    COMMANDS
-        .iter()
-        .find(|(name, aliases, _)| *name == text || aliases.contains(&text))
-        .map(|(_, _, c)| *c)
-}
-
-/// The commands as a sentence, for the prompt and the unknown-command
-/// message: ":agents, :alerts, …, :theme or :q".
-pub fn command_list() -> String {
-    let names: Vec<String> = COMMANDS
-        .iter()
-        .filter(|(_, _, c)| *c != UiCommand::Quit)
-        .map(|(name, _, _)| format!(":{name}"))
-        .collect();
-    format!("{} or :q", names.join(", "))
-}
-
-/// Tab completion: the one command the prefix names.
-pub fn complete(prefix: &str) -> Option<&'static str> {
-    let prefix = prefix.trim();
-    let mut hits = COMMANDS
-        .iter()
-        .filter(|(name, _, _)| name.starts_with(prefix));
-    match (hits.next(), hits.next()) {
-        (Some((name, _, _)), None) => Some(name),
-        _ => None,
-    }
+fn named(name: &str) -> Result<KeyCode, String> {
+    Ok(match name {
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "space" => KeyCode::Char(' '),
+        "backspace" => KeyCode::Backspace,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "pageup" | "page_up" => KeyCode::PageUp,
+        "pagedown" | "page_down" => KeyCode::PageDown,
+        "delete" | "del" => KeyCode::Delete,
+        "insert" | "ins" => KeyCode::Insert,
+        f if f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
+            KeyCode::F(f[1..].parse().unwrap_or(1))
+        }
+        other => {
+            return Err(format!(
+                "unknown key {other:?}; write one character, or enter, esc, tab, space, \
+                 backspace, up, down, left, right, home, end, pageup, pagedown, delete, \
+                 insert, f1…f12, with ctrl-, alt- or shift- before it if needed"
+            ));
+        }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn no_two_bindings_share_a_key_on_a_screen() {
-        for screen in every_screen() {
-            let mut seen = std::collections::HashMap::new();
-            for b in bindings_for(&screen) {
-                for k in b.keys {
-                    if let Some(other) = seen.insert(*k, b.label) {
-                        panic!("{k:?} is bound to both {other} and {}", b.label);
-                    }
-                }
-            }
-        }
+    fn table(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn press(c: char, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), mods)
     }
 
     #[test]
-    fn commands_and_aliases() {
-        assert_eq!(resolve_command("agents"), Some(UiCommand::Agents));
-        assert_eq!(resolve_command(":q"), Some(UiCommand::Quit));
-        assert_eq!(resolve_command("nope"), None);
-        assert_eq!(complete("ag"), Some("agents"));
-        assert_eq!(resolve_command("al"), Some(UiCommand::Alerts));
-        assert_eq!(resolve_command("alert"), Some(UiCommand::Alerts));
-        assert_eq!(complete("al"), Some("alerts"));
-        assert_eq!(complete(""), None);
-        for (alias, command) in [
-            ("people", UiCommand::People),
-            ("ppl", UiCommand::People),
-            ("owners", UiCommand::People),
-            ("creds", UiCommand::Creds),
-            ("credentials", UiCommand::Creds),
-            ("audit", UiCommand::Audit),
-            ("au", UiCommand::Audit),
-        ] {
-            assert_eq!(resolve_command(alias), Some(command), "{alias}");
-        }
-        assert_eq!(complete("pe"), Some("people"));
-        assert_eq!(complete("cr"), Some("creds"));
-        assert_eq!(complete("au"), Some("audit"));
-        assert_eq!(complete("a"), None, "agents, alerts, audit");
-        let list = command_list();
-        for name in [":people", ":creds", ":audit", ":alerts"] {
-            assert!(list.contains(name), "{list}");
-        }
-        assert!(list.ends_with("or :q"), "{list}");
-    }
-
-    #[test]
-    fn agent_actions_only_where_an_agent_is_selected() {
-        let f = KeyEvent::new(KeyCode::Char('f'), KeyModifiers::NONE);
-        assert_eq!(command_for(&Screen::Creds, &f), Some(UiCommand::Freeze));
-        assert_eq!(command_for(&Screen::People, &f), None);
-        assert_eq!(command_for(&Screen::Audit, &f), None);
-        let v = KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE);
+    fn keys_are_read_as_written() {
+        use KeyModifiers as M;
+        assert_eq!(parse_key("x"), Ok(vec![(KeyCode::Char('x'), M::NONE)]));
         assert_eq!(
-            command_for(&Screen::Audit, &v),
-            Some(UiCommand::VerifyAudit)
+            parse_key("K"),
+            Ok(vec![
+                (KeyCode::Char('K'), M::SHIFT),
+                (KeyCode::Char('K'), M::NONE)
+            ])
         );
-        assert_eq!(command_for(&Screen::Agents, &v), None);
+        assert_eq!(parse_key("shift-k"), parse_key("K"));
+        assert_eq!(
+            parse_key("ctrl-K"),
+            Ok(vec![(KeyCode::Char('k'), M::CONTROL)])
+        );
+        assert_eq!(parse_key("alt-x"), Ok(vec![(KeyCode::Char('x'), M::ALT)]));
+        assert_eq!(parse_key("F5"), Ok(vec![(KeyCode::F(5), M::NONE)]));
+        assert_eq!(
+            parse_key("ctrl-space"),
+            Ok(vec![(KeyCode::Char(' '), M::CONTROL)])
+        );
+        assert_eq!(
+            parse_key("-"),
+            Ok(vec![
+                (KeyCode::Char('-'), M::NONE),
+                (KeyCode::Char('-'), M::SHIFT)
+            ])
+        );
+        for bad in ["", "hyper-x", "f13", "kill", "ctrl-"] {
+            assert!(parse_key(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_remapped_action_answers_its_new_key_only() {
+        let map = KeyMap::from_config(&table(&[("kill", "ctrl-k"), ("freeze", "F")])).unwrap();
+        let screen = Screen::Agents;
+        assert_eq!(
+            map.command_for(&screen, &press('k', KeyModifiers::CONTROL)),
+            Some(UiCommand::Kill)
+        );
+        assert_eq!(
+            map.command_for(&screen, &press('K', KeyModifiers::SHIFT)),
+            None
+        );
+        assert_eq!(
+            map.command_for(&screen, &press('F', KeyModifiers::SHIFT)),
+            Some(UiCommand::Freeze)
+        );
+        assert_eq!(
+            map.command_for(&screen, &press('f', KeyModifiers::NONE)),
+            None
+        );
+        let kill = BINDINGS
+            .iter()
+            .find(|b| b.command == UiCommand::Kill)
+            .unwrap();
+        assert_eq!(map.label(kill), "ctrl-k");
+        // Untouched actions keep their keys and labels.
+        let builtin = KeyMap::builtin();
+        assert_eq!(
+            builtin.command_for(&screen, &press('K', KeyModifiers::SHIFT)),
+            Some(UiCommand::Kill)
+        );
+        assert_eq!(builtin.label(kill), "K");
+    }
+
+    #[test]
+    fn a_clash_names_both_bindings() {
+        // `R` sorts by risk on the agents view; kill works everywhere.
+        let e = KeyMap::from_config(&table(&[("kill", "R")])).unwrap_err();
+        assert!(e.contains("kill (\"R\" from [keys])"), "{e}");
+        assert!(e.contains("sort_risk (R, built in)"), "{e}");
+        // Moving the other one away settles it.
+        assert!(KeyMap::from_config(&table(&[("kill", "R"), ("sort_risk", "alt-r")])).is_ok());
+        // Two remapped actions on one key.
+        let e = KeyMap::from_config(&table(&[("freeze", "z"), ("owner", "z")])).unwrap_err();
+        assert!(e.contains("freeze") && e.contains("owner"), "{e}");
+        // Different screens do not clash: ack is the alerts view's, mark the agents view's.
+        assert!(KeyMap::from_config(&table(&[("ack", "space")])).is_ok());
+    }
+
+    #[test]
+    fn unknown_actions_and_ctrl_c_are_refused() {
+        let e = KeyMap::from_config(&table(&[("nuke", "n")])).unwrap_err();
+        assert!(e.contains("\"nuke\"") && e.contains("kill"), "{e}");
+        let e = KeyMap::from_config(&table(&[("refresh", "ctrl-c")])).unwrap_err();
+        assert!(e.contains("ctrl-c always quits"), "{e}");
+        let e = KeyMap::from_config(&table(&[("kill", "hyper-k")])).unwrap_err();
+        assert!(e.contains("[keys] kill"), "{e}");
+    }
+
+    #[test]
+    fn every_bound_command_has_an_action_name() {
+        for b in BINDINGS {
+            assert_ne!(action_name(b.command), "?", "{:?}", b.command);
+        }
     }
 }

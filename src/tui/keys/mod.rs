@@ -1,7 +1,7 @@
-//! From the keyboard and mouse to commands: the built-in keymap
-//! ([`keymap`]), the user's remapping of it ([`remap`]) and the mouse
-//! ([`mouse`]).
+//! From the keyboard and mouse to commands: the built-in bindings
+//! ([`bindings`]), the keymap in force, the built-ins with this user's
+//! remapping laid over them ([`keymap`]), and the mouse ([`mouse`]).
 
+pub mod bindings;
 pub mod keymap;
 pub mod mouse;
-pub mod remap;

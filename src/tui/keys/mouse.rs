@@ -4,7 +4,7 @@
 //! stays behind its key and, where destructive, its dialog.
 
 use crate::tui::app::{App, Overlay, Prompt, Screen};
-use crate::tui::keys::keymap::UiCommand;
+use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
 use crate::tui::views::FIRST_ROW;
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};

@@ -3,7 +3,7 @@
 
 use crate::model::StepStatus;
 use crate::tui::app::App;
-use crate::tui::keys::keymap;
+use crate::tui::keys::bindings;
 use crate::tui::popups::confirm::{Confirm, Field, Phase, Plan, StepLine, Subject};
 use crate::tui::popups::picker::OwnerPicker;
 use crate::tui::theme::Theme;
@@ -44,7 +44,7 @@ fn popup<'a>(title: String, theme: &Theme) -> Block<'a> {
 
 pub fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let refused = app.actions_refused();
-    let mut lines: Vec<Line> = keymap::bindings_for(app.screen())
+    let mut lines: Vec<Line> = bindings::bindings_for(app.screen())
         .map(|b| {
             let style = if b.acts && refused.is_some() {
                 theme.muted

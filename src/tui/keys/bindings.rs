@@ -1,0 +1,538 @@
+//! The built-in bindings: which key runs which command on which screen,
+//! the `:` commands and their aliases, and the help text, all from one
+//! table so the help can never disagree with the keys. [`super::keymap`]
+//! lays the user's remapping over them.
+
+use crate::tui::app::Screen;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UiCommand {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Back,
+    QuitOrBack,
+    Quit,
+    Filter,
+    CommandMode,
+    Help,
+    Agents,
+    /// `:alerts`: every alert, open and most severe first.
+    Alerts,
+    /// Acknowledge the selected alert, with a reason.
+    Ack,
+    /// `:people`: owners and what they own.
+    People,
+    /// `:creds`: every credential.
+    Creds,
+    /// `:audit`: the live audit tail and whether the chain verifies.
+    Audit,
+    /// Verify the audit chain now.
+    VerifyAudit,
+    Refresh,
+    SortName,
+    SortOwner,
+    SortStatus,
+    SortRisk,
+    SortLastSeen,
+    SortAlerts,
+    Mark,
+    MarkRange,
+    ClearMarks,
+    Freeze,
+    Kill,
+    Owner,
+    Revoke,
+    /// `:theme` alone lists the themes; `:theme NAME` is the app's.
+    Theme,
+    /// `:ctx` alone shows every backend; `:ctx NAME` narrows to one.
+    Ctx,
+    /// `:triage`: the agents with no owner or whose owner left.
+    Triage,
+}
+
+/// Where a binding works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Everywhere,
+    Agents,
+    Detail,
+    Alerts,
+    Triage,
+    People,
+    Creds,
+    Audit,
+    /// The screens where an agent is selected: the agents table, an
+    /// agent's view, the alerts (the alert's agent), the credentials (the
+    /// credential's agent).
+    WithAgent,
+}
+
+/// One binding: keys, command, where, and what the help says.
+pub struct Binding {
+    pub keys: &'static [(KeyCode, KeyModifiers)],
+    pub label: &'static str,
+    pub command: UiCommand,
+    pub scope: Scope,
+    pub help: &'static str,
+    /// Whether it changes something on the backend.
+    pub acts: bool,
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+
+macro_rules! b {
+    ($keys:expr, $label:expr, $cmd:ident, $scope:ident, $help:expr) => {
+        Binding {
+            keys: $keys,
+            label: $label,
+            command: UiCommand::$cmd,
+            scope: Scope::$scope,
+            help: $help,
+            acts: false,
+        }
+    };
+    ($keys:expr, $label:expr, $cmd:ident, $scope:ident, $help:expr, acts) => {
+        Binding {
+            keys: $keys,
+            label: $label,
+            command: UiCommand::$cmd,
+            scope: Scope::$scope,
+            help: $help,
+            acts: true,
+        }
+    };
+}
+
+pub const BINDINGS: &[Binding] = &[
+    b!(
+        &[(KeyCode::Char('j'), NONE), (KeyCode::Down, NONE)],
+        "j/↓",
+        Down,
+        Everywhere,
+        "move down"
+    ),
+    b!(
+        &[(KeyCode::Char('k'), NONE), (KeyCode::Up, NONE)],
+        "k/↑",
+        Up,
+        Everywhere,
+        "move up"
+    ),
+    b!(
+        &[(KeyCode::Char('g'), NONE), (KeyCode::Home, NONE)],
+        "g",
+        Top,
+        Everywhere,
+        "go to the top"
+    ),
+    b!(
+        &[
+            (KeyCode::Char('G'), SHIFT),
+            (KeyCode::Char('G'), NONE),
+            (KeyCode::End, NONE)
+        ],
+        "G",
+        Bottom,
+        Everywhere,
+        "go to the bottom"
+    ),
+    b!(
+        &[(KeyCode::Char('f'), CTRL), (KeyCode::PageDown, NONE)],
+        "ctrl-f",
+        PageDown,
+        Everywhere,
+        "page down"
+    ),
+    b!(
+        &[(KeyCode::Char('b'), CTRL), (KeyCode::PageUp, NONE)],
+        "ctrl-b",
+        PageUp,
+        Everywhere,
+        "page up"
+    ),
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "enter",
+        Open,
+        Agents,
+        "open the agent"
+    ),
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "enter",
+        Open,
+        Alerts,
+        "open the alert's agent"
+    ),
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "enter",
+        Open,
+        People,
+        "show the agents this person owns (filter owner:=email)"
+    ),
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "enter",
+        Open,
+        Creds,
+        "open the credential's agent"
+    ),
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "enter",
+        Open,
+        Triage,
+        "open the agent"
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        "esc",
+        Back,
+        Everywhere,
+        "back; at the top, clear the filter"
+    ),
+    b!(
+        &[(KeyCode::Char('/'), NONE)],
+        "/",
+        Filter,
+        Agents,
+        "filter: text, owner:none, kind:, env:, status:, risk:, !negate"
+    ),
+    b!(
+        &[(KeyCode::Char(':'), NONE), (KeyCode::Char(':'), SHIFT)],
+        ":",
+        CommandMode,
+        Everywhere,
+        "command: :agents :alerts :people :creds :audit :triage :ctx :theme :q"
+    ),
+    b!(
+        &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)],
+        "?",
+        Help,
+        Everywhere,
+        "help for this view"
+    ),
+    b!(
+        &[(KeyCode::Char('r'), CTRL)],
+        "ctrl-r",
+        Refresh,
+        Everywhere,
+        "poll the backend now"
+    ),
+    b!(
+        &[(KeyCode::Char('N'), SHIFT), (KeyCode::Char('N'), NONE)],
+        "N",
+        SortName,
+        Agents,
+        "sort by name (again: reverse)"
+    ),
+    b!(
+        &[(KeyCode::Char('O'), SHIFT), (KeyCode::Char('O'), NONE)],
+        "O",
+        SortOwner,
+        Agents,
+        "sort by owner"
+    ),
+    b!(
+        &[(KeyCode::Char('S'), SHIFT), (KeyCode::Char('S'), NONE)],
+        "S",
+        SortStatus,
+        Agents,
+        "sort by status"
+    ),
+    b!(
+        &[(KeyCode::Char('R'), SHIFT), (KeyCode::Char('R'), NONE)],
+        "R",
+        SortRisk,
+        Agents,
+        "sort by risk"
+    ),
+    b!(
+        &[(KeyCode::Char('L'), SHIFT), (KeyCode::Char('L'), NONE)],
+        "L",
+        SortLastSeen,
+        Agents,
+        "sort by last seen"
+    ),
+    b!(
+        &[(KeyCode::Char('A'), SHIFT), (KeyCode::Char('A'), NONE)],
+        "A",
+        SortAlerts,
+        Agents,
+        "sort by open alerts"
+    ),
+    b!(
+        &[(KeyCode::Char(' '), NONE)],
+        "space",
+        Mark,
+        Agents,
+        "mark or unmark the agent, and move down"
+    ),
+    // Terminals send ctrl-space as NUL, which crossterm reports as
+    // ctrl-space; ctrl-\ comes as ctrl-\ or, from some, as ctrl-4.
+    b!(
+        &[(KeyCode::Char(' '), CTRL)],
+        "ctrl-space",
+        MarkRange,
+        Agents,
+        "mark every row from the last mark to here"
+    ),
+    b!(
+        &[(KeyCode::Char('\\'), CTRL), (KeyCode::Char('4'), CTRL)],
+        "ctrl-\\",
+        ClearMarks,
+        Agents,
+        "clear all marks"
+    ),
+    b!(
+        &[(KeyCode::Char('f'), NONE)],
+        "f",
+        Freeze,
+        WithAgent,
+        "freeze (suspend) or unfreeze, no dialog; all marked, if any",
+        acts
+    ),
+    b!(
+        &[(KeyCode::Char('K'), SHIFT), (KeyCode::Char('K'), NONE)],
+        "K",
+        Kill,
+        WithAgent,
+        "kill: revoke everything, stop the runtime; all marked, if any",
+        acts
+    ),
+    b!(
+        &[(KeyCode::Char('o'), NONE)],
+        "o",
+        Owner,
+        WithAgent,
+        "reassign the owner; all marked, if any",
+        acts
+    ),
+    b!(
+        &[(KeyCode::Char('x'), NONE)],
+        "x",
+        Revoke,
+        Everywhere,
+        "revoke the selected credential (in an agent's view or :creds)",
+        acts
+    ),
+    b!(
+        &[(KeyCode::Char('a'), NONE)],
+        "a",
+        Ack,
+        Alerts,
+        "acknowledge the selected alert, with a reason",
+        acts
+    ),
+    b!(
+        &[(KeyCode::Char('v'), NONE)],
+        "v",
+        VerifyAudit,
+        Audit,
+        "verify the audit chain now"
+    ),
+    b!(
+        &[(KeyCode::Char('q'), NONE)],
+        "q",
+        QuitOrBack,
+        Everywhere,
+        "back; at the top, quit"
+    ),
+];
+
+fn in_scope(scope: Scope, screen: &Screen) -> bool {
+    match scope {
+        Scope::Everywhere => true,
+        Scope::Agents => matches!(screen, Screen::Agents),
+        Scope::Detail => matches!(screen, Screen::Detail { .. }),
+        Scope::Alerts => matches!(screen, Screen::Alerts),
+        Scope::Triage => matches!(screen, Screen::Triage),
+        Scope::People => matches!(screen, Screen::People),
+        Scope::Creds => matches!(screen, Screen::Creds),
+        Scope::Audit => matches!(screen, Screen::Audit),
+        Scope::WithAgent => matches!(
+            screen,
+            Screen::Agents
+                | Screen::Detail { .. }
+                | Screen::Alerts
+                | Screen::Creds
+                | Screen::Triage
+        ),
+    }
+}
+
+/// One of each screen, for checks that must hold on every one.
+pub fn every_screen() -> Vec<Screen> {
+    vec![
+        Screen::Agents,
+        Screen::Detail {
+            agent_id: String::new(),
+        },
+        Screen::Alerts,
+        Screen::Triage,
+        Screen::People,
+        Screen::Creds,
+        Screen::Audit,
+    ]
+}
+
+/// The command a key runs on this screen, if any.
+pub fn command_for(screen: &Screen, key: &KeyEvent) -> Option<UiCommand> {
+    BINDINGS
+        .iter()
+        .filter(|b| in_scope(b.scope, screen))
+        .find(|b| {
+            b.keys
+                .iter()
+                .any(|(code, mods)| key.code == *code && key.modifiers == *mods)
+        })
+        .map(|b| b.command)
+}
+
+/// The bindings that work on this screen, for help and the hint bar.
+pub fn bindings_for(screen: &Screen) -> impl Iterator<Item = &'static Binding> + '_ {
+    BINDINGS.iter().filter(move |b| in_scope(b.scope, screen))
+}
+
+/// The word the hint bar shows for a command; None keeps it off the bar
+/// (it is still in the help).
+pub fn hint(command: UiCommand) -> Option<&'static str> {
+    Some(match command {
+        UiCommand::Open => "open",
+        UiCommand::Back => "back",
+        UiCommand::Filter => "filter",
+        UiCommand::CommandMode => "command",
+        UiCommand::Help => "help",
+        UiCommand::Freeze => "freeze",
+        UiCommand::Kill => "kill",
+        UiCommand::Owner => "owner",
+        UiCommand::Revoke => "revoke",
+        UiCommand::Ack => "ack",
+        UiCommand::VerifyAudit => "verify",
+        UiCommand::QuitOrBack => "quit",
+        _ => return None,
+    })
+}
+
+/// `:` commands with their aliases.
+pub const COMMANDS: &[(&str, &[&str], UiCommand)] = &[
+    ("agents", &["a", "ag", "agent"], UiCommand::Agents),
+    ("alerts", &["al", "alert"], UiCommand::Alerts),
+    ("people", &["ppl", "owners", "person"], UiCommand::People),
+    (
+        "creds",
+        &["credentials", "cred", "credential"],
+        UiCommand::Creds,
+    ),
+    ("audit", &["au"], UiCommand::Audit),
+    ("help", &["h"], UiCommand::Help),
+    ("quit", &["q", "q!", "exit"], UiCommand::Quit),
+    ("theme", &[], UiCommand::Theme),
+    ("ctx", &["context"], UiCommand::Ctx),
+    ("triage", &["tr", "orphans"], UiCommand::Triage),
+];
+
+pub fn resolve_command(text: &str) -> Option<UiCommand> {
+    let text = text.trim().trim_start_matches(':');
+    COMMANDS
+        .iter()
+        .find(|(name, aliases, _)| *name == text || aliases.contains(&text))
+        .map(|(_, _, c)| *c)
+}
+
+/// The commands as a sentence, for the prompt and the unknown-command
+/// message: ":agents, :alerts, …, :theme or :q".
+pub fn command_list() -> String {
+    let names: Vec<String> = COMMANDS
+        .iter()
+        .filter(|(_, _, c)| *c != UiCommand::Quit)
+        .map(|(name, _, _)| format!(":{name}"))
+        .collect();
+    format!("{} or :q", names.join(", "))
+}
+
+/// Tab completion: the one command the prefix names.
+pub fn complete(prefix: &str) -> Option<&'static str> {
+    let prefix = prefix.trim();
+    let mut hits = COMMANDS
+        .iter()
+        .filter(|(name, _, _)| name.starts_with(prefix));
+    match (hits.next(), hits.next()) {
+        (Some((name, _, _)), None) => Some(name),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_two_bindings_share_a_key_on_a_screen() {
+        for screen in every_screen() {
+            let mut seen = std::collections::HashMap::new();
+            for b in bindings_for(&screen) {
+                for k in b.keys {
+                    if let Some(other) = seen.insert(*k, b.label) {
+                        panic!("{k:?} is bound to both {other} and {}", b.label);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn commands_and_aliases() {
+        assert_eq!(resolve_command("agents"), Some(UiCommand::Agents));
+        assert_eq!(resolve_command(":q"), Some(UiCommand::Quit));
+        assert_eq!(resolve_command("nope"), None);
+        assert_eq!(complete("ag"), Some("agents"));
+        assert_eq!(resolve_command("al"), Some(UiCommand::Alerts));
+        assert_eq!(resolve_command("alert"), Some(UiCommand::Alerts));
+        assert_eq!(complete("al"), Some("alerts"));
+        assert_eq!(complete(""), None);
+        for (alias, command) in [
+            ("people", UiCommand::People),
+            ("ppl", UiCommand::People),
+            ("owners", UiCommand::People),
+            ("creds", UiCommand::Creds),
+            ("credentials", UiCommand::Creds),
+            ("audit", UiCommand::Audit),
+            ("au", UiCommand::Audit),
+        ] {
+            assert_eq!(resolve_command(alias), Some(command), "{alias}");
+        }
+        assert_eq!(complete("pe"), Some("people"));
+        assert_eq!(complete("cr"), Some("creds"));
+        assert_eq!(complete("au"), Some("audit"));
+        assert_eq!(complete("a"), None, "agents, alerts, audit");
+        let list = command_list();
+        for name in [":people", ":creds", ":audit", ":alerts"] {
+            assert!(list.contains(name), "{list}");
+        }
+        assert!(list.ends_with("or :q"), "{list}");
+    }
+
+    #[test]
+    fn agent_actions_only_where_an_agent_is_selected() {
+        let f = KeyEvent::new(KeyCode::Char('f'), KeyModifiers::NONE);
+        assert_eq!(command_for(&Screen::Creds, &f), Some(UiCommand::Freeze));
+        assert_eq!(command_for(&Screen::People, &f), None);
+        assert_eq!(command_for(&Screen::Audit, &f), None);
+        let v = KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE);
+        assert_eq!(
+            command_for(&Screen::Audit, &v),
+            Some(UiCommand::VerifyAudit)
+        );
+        assert_eq!(command_for(&Screen::Agents, &v), None);
+    }
+}
