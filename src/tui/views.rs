@@ -113,7 +113,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, clock: Clock) {
         Screen::Audit => screens::audit::view::draw(frame, body, app, theme, clock),
     }
     draw_flash(frame, flash, app, theme);
-    draw_hints(frame, hints, app, theme);
+    components::hints::draw(frame, hints, app, theme);
     match &app.overlay {
         Overlay::None => {}
         Overlay::Help => popups::view::help(frame, area, app, theme),
@@ -189,29 +189,4 @@ fn draw_flash(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Paragraph::new(Line::styled(flash.text.clone(), style)),
         area,
     );
-}
-
-fn draw_hints(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let refused = app.actions_refused().is_some();
-    let mut spans = Vec::new();
-    let mut seen = Vec::new();
-    for b in bindings::bindings_for(app.screen()) {
-        let Some(word) = bindings::hint(b.command) else {
-            continue;
-        };
-        // Revoking needs a credential, which only the detail view and the
-        // credentials view select.
-        let off_screen = b.command == bindings::UiCommand::Revoke
-            && !matches!(app.screen(), Screen::Detail { .. } | Screen::Creds);
-        if (b.acts && refused) || off_screen || seen.contains(&word) {
-            continue;
-        }
-        seen.push(word);
-        spans.push(Span::styled(
-            format!("<{}>", app.keys.label(b)),
-            theme.accent,
-        ));
-        spans.push(Span::styled(format!(" {word}  "), theme.muted));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

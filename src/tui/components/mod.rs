@@ -1,8 +1,9 @@
 //! Pieces more than one screen or popup is built from: the list table
 //! (window, column mask, selection style, empty note), list selection and
-//! scrolling, the one-line input, the header.
+//! scrolling, the one-line input, the header and the hint bar.
 
 pub mod header;
+pub mod hints;
 pub mod input;
 pub mod list_table;
 pub mod selection;
