@@ -6,8 +6,10 @@ use crate::fleet::filter::Filter;
 use crate::fleet::origin;
 use crate::fleet::safe_text::escape;
 use crate::tui::components::input::LineInput;
+use crate::tui::components::selection::moved;
 use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
+use crate::tui::screens::ListState;
 
 impl App {
     pub(crate) fn command(&mut self, command: UiCommand) -> Vec<Effect> {
@@ -16,22 +18,18 @@ impl App {
             UiCommand::Down => self.move_selection(1),
             UiCommand::PageUp => self.move_selection(-(self.table_rows.max(1) as isize)),
             UiCommand::PageDown => self.move_selection(self.table_rows.max(1) as isize),
-            UiCommand::Top => match self.screen() {
-                Screen::Agents => self.table.top(),
-                Screen::Detail { .. } => self.detail_cursor = 0,
-                Screen::Alerts => self.alerts.top(),
-                Screen::Triage => self.triage.top(),
-                Screen::People | Screen::Creds | Screen::Audit => self.pane_top(),
+            UiCommand::Top => match self.list() {
+                Some(list) => list.top(),
+                None => self.detail_cursor = 0,
             },
-            UiCommand::Bottom => match self.screen() {
-                Screen::Agents => self.table.bottom(),
-                Screen::Alerts => self.alerts.bottom(),
-                Screen::Triage => self.triage.bottom(),
-                Screen::Detail { agent_id } => {
-                    self.detail_cursor =
-                        self.fleet.credentials_of(agent_id).len().saturating_sub(1);
+            UiCommand::Bottom => match self.list() {
+                Some(list) => list.bottom(),
+                None => {
+                    if let Screen::Detail { agent_id } = self.screen() {
+                        self.detail_cursor =
+                            self.fleet.credentials_of(agent_id).len().saturating_sub(1);
+                    }
                 }
-                Screen::People | Screen::Creds | Screen::Audit => self.pane_bottom(),
             },
             UiCommand::Open => match self.screen() {
                 Screen::Agents => {
@@ -214,19 +212,29 @@ impl App {
         );
     }
 
+    /// The list of the screen on top, if it is one: where the moving
+    /// commands go. Each list screen is registered here, once.
+    fn list(&mut self) -> Option<&mut dyn ListState> {
+        match self.screen() {
+            Screen::Agents => Some(&mut self.table),
+            Screen::Alerts => Some(&mut self.alerts),
+            Screen::Triage => Some(&mut self.triage),
+            Screen::People => Some(&mut self.panes.people),
+            Screen::Creds => Some(&mut self.panes.creds),
+            Screen::Audit => Some(&mut self.panes.audit),
+            Screen::Detail { .. } => None,
+        }
+    }
+
     pub(crate) fn move_selection(&mut self, delta: isize) {
-        match self.screen().clone() {
-            Screen::Agents => self.table.move_by(delta),
-            Screen::Alerts => self.alerts.move_by(delta),
-            Screen::Triage => self.triage.move_by(delta),
-            Screen::People | Screen::Creds | Screen::Audit => self.pane_move(delta),
-            Screen::Detail { agent_id } => {
-                let n = self.fleet.credentials_of(&agent_id).len();
-                if n > 0 {
-                    self.detail_cursor =
-                        (self.detail_cursor as isize + delta).clamp(0, n as isize - 1) as usize;
-                }
-            }
+        if let Some(list) = self.list() {
+            list.move_by(delta);
+            return;
+        }
+        // The detail view moves over the agent's credentials.
+        if let Screen::Detail { agent_id } = self.screen() {
+            let n = self.fleet.credentials_of(agent_id).len();
+            self.detail_cursor = moved(self.detail_cursor, delta, n);
         }
     }
 

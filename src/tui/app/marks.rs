@@ -7,6 +7,7 @@ use crate::model::*;
 use crate::tui::msg::{Action, Effect, Outcome};
 use crate::tui::popups::confirm::{Confirm, MarkedAgent, Plan, Subject, verdict};
 use crate::tui::popups::picker::{Candidate, OwnerPicker};
+use crate::tui::screens::ListState;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// A bulk action in flight, as the flash line counts it: only answers the

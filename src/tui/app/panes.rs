@@ -9,6 +9,7 @@ use crate::model::Credential;
 use crate::sources::SourceEvent;
 use crate::tui::app::{App, Level, Screen};
 use crate::tui::msg::{Effect, Msg};
+use crate::tui::screens::ListState;
 use crate::tui::screens::audit::state::AuditLog;
 use crate::tui::screens::creds::state::CredList;
 use crate::tui::screens::detail::state::DetailExtras;
@@ -69,33 +70,6 @@ impl App {
             self.panes.audit.bottom();
         }
         self.screens.push(screen);
-    }
-
-    pub(super) fn pane_move(&mut self, delta: isize) {
-        match self.screen() {
-            Screen::People => self.panes.people.move_by(delta),
-            Screen::Creds => self.panes.creds.move_by(delta),
-            Screen::Audit => self.panes.audit.move_by(delta),
-            _ => {}
-        }
-    }
-
-    pub(super) fn pane_top(&mut self) {
-        match self.screen() {
-            Screen::People => self.panes.people.top(),
-            Screen::Creds => self.panes.creds.top(),
-            Screen::Audit => self.panes.audit.top(),
-            _ => {}
-        }
-    }
-
-    pub(super) fn pane_bottom(&mut self) {
-        match self.screen() {
-            Screen::People => self.panes.people.bottom(),
-            Screen::Creds => self.panes.creds.bottom(),
-            Screen::Audit => self.panes.audit.bottom(),
-            _ => {}
-        }
     }
 
     /// Enter: a person's agents (the agents table, filtered to exactly

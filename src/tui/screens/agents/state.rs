@@ -8,6 +8,7 @@ use crate::fleet::order::merge_changed;
 use crate::fleet::state::Fleet;
 use crate::model::{Agent, Person, Severity};
 use crate::tui::components::selection::{moved, scrolled};
+use crate::tui::screens::ListState;
 use std::cmp::{Ordering, Reverse};
 use std::collections::HashMap;
 
@@ -275,21 +276,23 @@ impl AgentTable {
             .min(self.order.len().saturating_sub(1));
     }
 
-    pub fn move_by(&mut self, delta: isize) {
-        self.selected = moved(self.selected, delta, self.order.len());
-    }
-
-    pub fn top(&mut self) {
-        self.selected = 0;
-    }
-
-    pub fn bottom(&mut self) {
-        self.selected = self.order.len().saturating_sub(1);
-    }
-
     /// Keeps the selection inside a window of `height` rows.
     pub fn scroll_to_selection(&mut self, height: usize) {
         self.offset = scrolled(self.selected, self.offset, height, self.order.len());
+    }
+}
+
+impl ListState for AgentTable {
+    fn move_by(&mut self, delta: isize) {
+        self.selected = moved(self.selected, delta, self.order.len());
+    }
+
+    fn top(&mut self) {
+        self.selected = 0;
+    }
+
+    fn bottom(&mut self) {
+        self.selected = self.order.len().saturating_sub(1);
     }
 }
 

@@ -6,6 +6,7 @@
 use crate::fleet::state::Fleet;
 use crate::model::{Alert, AlertStatus};
 use crate::tui::components::selection::Selection;
+use crate::tui::screens::ListState;
 use std::cmp::Reverse;
 
 #[derive(Debug, Default)]
@@ -73,20 +74,22 @@ impl AlertList {
         self.order.get(self.sel.selected).map(String::as_str)
     }
 
-    pub fn move_by(&mut self, delta: isize) {
-        self.sel.move_in(delta, &self.order);
-    }
-
-    pub fn top(&mut self) {
-        self.move_by(isize::MIN / 2);
-    }
-
-    pub fn bottom(&mut self) {
-        self.move_by(isize::MAX / 2);
-    }
-
     /// Keeps the selection inside a window `rows` high.
     pub fn scroll_to_selection(&mut self, rows: usize) {
         self.sel.scroll(rows, self.order.len());
+    }
+}
+
+impl ListState for AlertList {
+    fn move_by(&mut self, delta: isize) {
+        self.sel.move_in(delta, &self.order);
+    }
+
+    fn top(&mut self) {
+        self.move_by(isize::MIN / 2);
+    }
+
+    fn bottom(&mut self) {
+        self.move_by(isize::MAX / 2);
     }
 }

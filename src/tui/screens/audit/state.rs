@@ -12,6 +12,7 @@ use crate::fleet::state::Sanitize;
 use crate::model::AuditEntry;
 use crate::tui::components::selection::Selection;
 use crate::tui::msg::Effect;
+use crate::tui::screens::ListState;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -227,7 +228,13 @@ impl AuditLog {
         |i| self.entries.get(i).map(|e| e.seq.to_string())
     }
 
-    pub fn move_by(&mut self, delta: isize) {
+    pub fn selected(&self) -> Option<&AuditEntry> {
+        self.entries.get(self.sel.selected)
+    }
+}
+
+impl ListState for AuditLog {
+    fn move_by(&mut self, delta: isize) {
         let len = self.entries.len();
         let mut sel = std::mem::take(&mut self.sel);
         sel.move_by(delta, len, self.key_at());
@@ -235,18 +242,14 @@ impl AuditLog {
         self.follow = len == 0 || self.sel.selected + 1 == len;
     }
 
-    pub fn top(&mut self) {
+    fn top(&mut self) {
         self.move_by(isize::MIN / 2);
     }
 
     /// The newest entry; the selection follows new ones from here.
-    pub fn bottom(&mut self) {
+    fn bottom(&mut self) {
         self.move_by(isize::MAX / 2);
         self.follow = true;
-    }
-
-    pub fn selected(&self) -> Option<&AuditEntry> {
-        self.entries.get(self.sel.selected)
     }
 }
 

@@ -6,6 +6,7 @@
 use crate::fleet::state::Fleet;
 use crate::model::{Credential, CredentialStatus};
 use crate::tui::components::selection::Selection;
+use crate::tui::screens::ListState;
 use chrono::{DateTime, Utc};
 
 /// Within this many days of its expiry a live credential is highlighted.
@@ -81,16 +82,18 @@ impl CredList {
     pub fn selected_id(&self) -> Option<&str> {
         self.order.get(self.sel.selected).map(String::as_str)
     }
+}
 
-    pub fn move_by(&mut self, delta: isize) {
+impl ListState for CredList {
+    fn move_by(&mut self, delta: isize) {
         self.sel.move_in(delta, &self.order);
     }
 
-    pub fn top(&mut self) {
+    fn top(&mut self) {
         self.move_by(isize::MIN / 2);
     }
 
-    pub fn bottom(&mut self) {
+    fn bottom(&mut self) {
         self.move_by(isize::MAX / 2);
     }
 }

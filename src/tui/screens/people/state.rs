@@ -7,6 +7,7 @@
 use crate::fleet::state::Fleet;
 use crate::model::{AgentStatus, Person, PersonStatus};
 use crate::tui::components::selection::Selection;
+use crate::tui::screens::ListState;
 use std::cmp::Reverse;
 use std::collections::HashMap;
 
@@ -92,19 +93,21 @@ impl PeopleList {
     pub fn selected(&self) -> Option<&PersonRow> {
         self.rows.get(self.sel.selected)
     }
+}
 
-    pub fn move_by(&mut self, delta: isize) {
+impl ListState for PeopleList {
+    fn move_by(&mut self, delta: isize) {
         let rows = &self.rows;
         self.sel.move_by(delta, rows.len(), |i| {
             rows.get(i).map(|r| r.person_id.clone())
         });
     }
 
-    pub fn top(&mut self) {
+    fn top(&mut self) {
         self.move_by(isize::MIN / 2);
     }
 
-    pub fn bottom(&mut self) {
+    fn bottom(&mut self) {
         self.move_by(isize::MAX / 2);
     }
 }

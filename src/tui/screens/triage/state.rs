@@ -9,6 +9,7 @@ use crate::fleet::safe_text::escape;
 use crate::fleet::state::{Fleet, Sanitize};
 use crate::model::PersonStatus;
 use crate::tui::components::selection::Selection;
+use crate::tui::screens::ListState;
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
@@ -133,23 +134,25 @@ impl TriageQueue {
         self.cases.iter().find(|c| c.agent.id == agent_id)
     }
 
-    pub fn move_by(&mut self, delta: isize) {
+    /// Keeps the selection inside a window `rows` high.
+    pub fn scroll_to_selection(&mut self, rows: usize) {
+        self.sel.scroll(rows, self.cases.len());
+    }
+}
+
+impl ListState for TriageQueue {
+    fn move_by(&mut self, delta: isize) {
         self.sel
             .move_by(delta, self.cases.len(), key_in(&self.cases));
     }
 
-    pub fn top(&mut self) {
+    fn top(&mut self) {
         self.sel.select(0, self.cases.len(), key_in(&self.cases));
     }
 
-    pub fn bottom(&mut self) {
+    fn bottom(&mut self) {
         let last = self.cases.len().saturating_sub(1);
         self.sel.select(last, self.cases.len(), key_in(&self.cases));
-    }
-
-    /// Keeps the selection inside a window `rows` high.
-    pub fn scroll_to_selection(&mut self, rows: usize) {
-        self.sel.scroll(rows, self.cases.len());
     }
 }
 
