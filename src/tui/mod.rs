@@ -21,6 +21,7 @@ pub mod logging;
 pub mod msg;
 pub mod popups;
 pub mod screens;
+pub mod strings;
 pub mod svg;
 pub mod terminal;
 pub mod theme;

@@ -7,6 +7,7 @@ use crate::model::*;
 use crate::tui::msg::{Action, Effect};
 use crate::tui::popups::confirm::{Confirm, Subject};
 use crate::tui::popups::picker::{Candidate, OwnerPicker};
+use crate::tui::strings;
 use std::collections::HashMap;
 
 impl App {
@@ -18,7 +19,7 @@ impl App {
             return;
         }
         let Some(alert) = self.selected_alert().cloned() else {
-            self.flash(Level::Info, "no alert selected");
+            self.flash(Level::Info, strings::NO_ALERT_SELECTED);
             return;
         };
         if let Some(why) = self.refused_for(&alert.id) {
@@ -34,14 +35,11 @@ impl App {
                     .as_deref()
                     .map(|b| format!(" by {b}"))
                     .unwrap_or_default();
-                self.flash(Level::Info, format!("{label} is already acknowledged{by}"));
+                self.flash(Level::Info, strings::already_acknowledged(&label, &by));
                 return;
             }
             AlertStatus::Resolved => {
-                self.flash(
-                    Level::Info,
-                    format!("{label} is resolved; there is nothing to acknowledge"),
-                );
+                self.flash(Level::Info, strings::resolved_nothing_to_ack(&label));
                 return;
             }
         }
@@ -67,7 +65,7 @@ impl App {
             return None;
         }
         let Some(agent) = self.current_agent().cloned() else {
-            self.flash(Level::Error, "no agent selected");
+            self.flash(Level::Error, strings::NO_AGENT_SELECTED);
             return None;
         };
         if let Some(why) = self.refused_for(&agent.id) {
@@ -84,13 +82,7 @@ impl App {
         let reason = "frozen from the Warden dashboard".to_string();
         let action = match agent.status {
             AgentStatus::Killed => {
-                self.flash(
-                    Level::Error,
-                    format!(
-                        "{} is killed; a killed agent cannot be frozen or unfrozen",
-                        agent.name
-                    ),
-                );
+                self.flash(Level::Error, strings::killed_cannot_freeze(&agent.name));
                 return vec![];
             }
             AgentStatus::Suspended => Action::Resume {
@@ -113,7 +105,7 @@ impl App {
             return vec![];
         };
         if agent.status == AgentStatus::Killed {
-            self.flash(Level::Info, format!("{} is already killed", agent.name));
+            self.flash(Level::Info, strings::already_killed(&agent.name));
             return vec![];
         }
         let blast = self.blast_radius(&agent);
@@ -163,10 +155,7 @@ impl App {
         };
         let candidates = self.owner_candidates(&agent);
         if candidates.is_empty() {
-            self.flash(
-                Level::Error,
-                "there is no active person in the directory to assign",
-            );
+            self.flash(Level::Error, strings::NO_ONE_TO_ASSIGN);
             return;
         }
         self.overlay =
@@ -270,10 +259,7 @@ impl App {
                 .map(|c| (*c).clone()),
             Screen::Creds => self.selected_credential().cloned(),
             _ => {
-                self.flash(
-                    Level::Info,
-                    "open an agent (Enter) or :creds and select a credential to revoke it",
-                );
+                self.flash(Level::Info, strings::REVOKE_WHERE);
                 return;
             }
         };
@@ -282,11 +268,11 @@ impl App {
             return;
         }
         let Some(c) = chosen else {
-            self.flash(Level::Error, "there is no credential here to revoke");
+            self.flash(Level::Error, strings::NO_CREDENTIAL_TO_REVOKE);
             return;
         };
         if c.status == CredentialStatus::Revoked {
-            self.flash(Level::Info, format!("{} is already revoked", c.id));
+            self.flash(Level::Info, strings::already_revoked(&c.id));
             return;
         }
         if let Some(why) = self.refused_for(&c.id) {

@@ -10,6 +10,7 @@ use crate::tui::components::selection::moved;
 use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
 use crate::tui::screens::ListState;
+use crate::tui::strings;
 
 impl App {
     pub(crate) fn command(&mut self, command: UiCommand) -> Vec<Effect> {
@@ -55,7 +56,7 @@ impl App {
                     self.screens.pop();
                 } else if !self.table.filter.is_empty() {
                     self.table.set_filter(Filter::default(), "");
-                    self.flash(Level::Info, "filter cleared");
+                    self.flash(Level::Info, strings::FILTER_CLEARED);
                 }
             }
             UiCommand::QuitOrBack => {
@@ -106,7 +107,7 @@ impl App {
             UiCommand::Audit => self.open_pane(Screen::Audit),
             UiCommand::VerifyAudit => return self.verify_audit_now(),
             UiCommand::Refresh => {
-                self.flash(Level::Info, "polling now");
+                self.flash(Level::Info, strings::POLLING_NOW);
                 if *self.screen() == Screen::Triage {
                     let mut effects = self.fetch_triage();
                     effects.push(Effect::PollNow);
@@ -136,7 +137,7 @@ impl App {
             UiCommand::MarkRange => self.mark_range(),
             UiCommand::ClearMarks => {
                 if !self.marks.is_empty() {
-                    self.flash(Level::Info, format!("{} mark(s) cleared", self.marks.len()));
+                    self.flash(Level::Info, strings::marks_cleared(self.marks.len()));
                 }
                 self.marks.clear();
                 self.mark_anchor = None;
@@ -153,10 +154,7 @@ impl App {
             UiCommand::Ctx => self.narrow_to(""),
             UiCommand::Theme => {
                 let names = self.theme_names.join(", ");
-                self.flash(
-                    Level::Info,
-                    format!("themes: {names}; :theme NAME switches"),
-                );
+                self.flash(Level::Info, strings::themes(&names));
             }
         }
         vec![]
@@ -174,24 +172,14 @@ impl App {
                 .iter()
                 .map(|b| format!("{} {}", b.name, b.health.word()))
                 .collect();
-            self.flash(
-                Level::Info,
-                format!(
-                    "showing every backend: {}; :ctx NAME shows one",
-                    list.join(", ")
-                ),
-            );
+            self.flash(Level::Info, strings::showing_every_backend(list.join(", ")));
             return;
         }
         let Some(i) = self.backends.iter().position(|b| b.name == name) else {
             let names: Vec<&str> = self.backends.iter().map(|b| b.name.as_str()).collect();
             self.flash(
                 Level::Error,
-                format!(
-                    "no backend named {}; the backends are: {}",
-                    escape(name),
-                    names.join(", ")
-                ),
+                strings::no_such_backend(escape(name), names.join(", ")),
             );
             return;
         };
@@ -205,10 +193,7 @@ impl App {
         self.screens.truncate(1);
         self.flash(
             Level::Info,
-            format!(
-                "showing {} only; :ctx shows every backend",
-                self.backends[i].name
-            ),
+            strings::showing_one_backend(&self.backends[i].name),
         );
     }
 
@@ -249,14 +234,11 @@ impl App {
             return;
         };
         let Some(agent_id) = alert.agent_id.clone() else {
-            self.flash(Level::Info, "this alert names no agent");
+            self.flash(Level::Info, strings::ALERT_NAMES_NO_AGENT);
             return;
         };
         if self.fleet.agent(&agent_id).is_none() {
-            self.flash(
-                Level::Info,
-                format!("agent {agent_id} is not in this backend's fleet"),
-            );
+            self.flash(Level::Info, strings::agent_not_in_fleet(&agent_id));
             return;
         }
         self.detail_cursor = 0;

@@ -10,6 +10,7 @@ use crate::tui::keys::bindings::{self, UiCommand};
 use crate::tui::msg::Effect;
 use crate::tui::popups::confirm::{Confirm, DialogOutcome, Subject};
 use crate::tui::popups::picker::PickerOutcome;
+use crate::tui::strings;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 impl App {
@@ -80,10 +81,7 @@ impl App {
                             && targets.is_empty()
                         {
                             self.overlay = Overlay::None;
-                            self.flash(
-                                Level::Info,
-                                format!("every marked agent is already owned by {}", c.label),
-                            );
+                            self.flash(Level::Info, strings::all_marked_already_owned(&c.label));
                         } else {
                             self.overlay = Overlay::Confirm(Box::new(dialog));
                         }
@@ -201,11 +199,7 @@ impl App {
             None => {
                 self.flash(
                     Level::Error,
-                    format!(
-                        "unknown command :{}; try {}",
-                        escape(text),
-                        bindings::command_list()
-                    ),
+                    strings::unknown_command(escape(text), bindings::command_list()),
                 );
                 vec![]
             }

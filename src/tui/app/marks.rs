@@ -8,6 +8,7 @@ use crate::tui::msg::{Action, Effect, Outcome};
 use crate::tui::popups::confirm::{Confirm, MarkedAgent, Plan, Subject, verdict};
 use crate::tui::popups::picker::{Candidate, OwnerPicker};
 use crate::tui::screens::ListState;
+use crate::tui::strings;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// A bulk action in flight, as the flash line counts it: only answers the
@@ -109,7 +110,7 @@ impl App {
     pub(super) fn refuse_any(&mut self, agents: &[Agent]) -> bool {
         match agents.iter().find_map(|a| self.refused_for(&a.id)) {
             Some(why) => {
-                self.flash(Level::Error, format!("{why}; unmark its agents first"));
+                self.flash(Level::Error, strings::unmark_first(&why));
                 true
             }
             None => false,
@@ -190,10 +191,7 @@ impl App {
             skipped,
             undo,
         });
-        self.flash(
-            Level::Pending,
-            format!("{verbing} {total} marked agent(s)… waiting for the backend"),
-        );
+        self.flash(Level::Pending, strings::bulk_waiting(verbing, total));
         (sent, effects)
     }
 
@@ -234,13 +232,7 @@ impl App {
             .filter(|a| a.status != AgentStatus::Killed)
             .collect();
         if live.is_empty() {
-            self.flash(
-                Level::Error,
-                format!(
-                    "all {} marked agent(s) are killed; a killed agent cannot be frozen",
-                    agents.len()
-                ),
-            );
+            self.flash(Level::Error, strings::all_marked_killed(agents.len()));
             return vec![];
         }
         let unfreeze = live.iter().all(|a| a.status == AgentStatus::Suspended);
@@ -302,7 +294,7 @@ impl App {
         if live.is_empty() {
             self.flash(
                 Level::Info,
-                format!("all {} marked agent(s) are already killed", agents.len()),
+                strings::all_marked_already_killed(agents.len()),
             );
             return vec![];
         }
@@ -366,14 +358,7 @@ impl App {
         let homes: BTreeSet<Option<usize>> =
             agents.iter().map(|a| self.backend_of(&a.id)).collect();
         if homes.len() > 1 {
-            self.flash(
-                Level::Error,
-                format!(
-                    "the marked agents live on {} backends, and an owner is a person of one: \
-                     narrow with :ctx NAME first",
-                    homes.len()
-                ),
-            );
+            self.flash(Level::Error, strings::marked_on_many_backends(homes.len()));
             return;
         }
         let home = agents.first().map(|a| a.id.as_str()).unwrap_or("");
@@ -384,10 +369,7 @@ impl App {
             .filter(|p| p.status == PersonStatus::Active && self.same_backend(&p.id, home))
             .collect();
         if people.is_empty() {
-            self.flash(
-                Level::Error,
-                "there is no active person in the directory to assign",
-            );
+            self.flash(Level::Error, strings::NO_ONE_TO_ASSIGN);
             return;
         }
         people.sort_by(|a, b| a.name.cmp(&b.name));

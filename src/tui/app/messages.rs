@@ -10,6 +10,7 @@ use crate::model::*;
 use crate::sources::SourceEvent;
 use crate::tui::msg::{Action, Effect, Msg, Outcome};
 use crate::tui::popups::confirm::{Phase, Plan, RowState, Subject};
+use crate::tui::strings;
 use std::time::Instant;
 
 impl App {
@@ -170,32 +171,23 @@ impl App {
             .map(Action::describe)
             .unwrap_or_else(|| "action".into());
         match (action, result) {
-            (_, Err(e)) => self.flash(Level::Error, format!("{what} failed: {e}")),
-            (Some(Action::Suspend { name, .. }), Ok(_)) => self.flash(
-                Level::Success,
-                format!("{name} frozen: its credentials are refused. Press f again to unfreeze."),
-            ),
-            (Some(Action::Resume { name, .. }), Ok(_)) => self.flash(
-                Level::Success,
-                format!("{name} unfrozen: its credentials work again."),
-            ),
+            (_, Err(e)) => self.flash(Level::Error, strings::action_failed(&what, e)),
+            (Some(Action::Suspend { name, .. }), Ok(_)) => {
+                self.flash(Level::Success, strings::frozen(&name))
+            }
+            (Some(Action::Resume { name, .. }), Ok(_)) => {
+                self.flash(Level::Success, strings::unfrozen(&name))
+            }
             (Some(Action::Kill { name, .. }), Ok(Outcome::Operation(op))) => {
                 if op.status == OperationStatus::Failed {
-                    self.flash(
-                        Level::Error,
-                        format!("killing {name}: a step failed; see the dialog"),
-                    );
+                    self.flash(Level::Error, strings::kill_step_failed(&name));
                 } else {
-                    self.flash(
-                        Level::Success,
-                        format!("{name} killed: credentials revoked, agent refused"),
-                    );
+                    self.flash(Level::Success, strings::killed(&name));
                 }
             }
-            (Some(Action::Revoke { credential_id, .. }), Ok(_)) => self.flash(
-                Level::Success,
-                format!("{credential_id} revoked: the backend refuses it from now on"),
-            ),
+            (Some(Action::Revoke { credential_id, .. }), Ok(_)) => {
+                self.flash(Level::Success, strings::revoked(&credential_id))
+            }
             (Some(Action::Reassign { name, agent_id, .. }), Ok(_)) => {
                 self.triage.resolved(&agent_id);
                 let left = if self.screens.contains(&Screen::Triage) {
@@ -203,7 +195,7 @@ impl App {
                 } else {
                     String::new()
                 };
-                self.flash(Level::Success, format!("{name} has a new owner{left}"))
+                self.flash(Level::Success, strings::new_owner(&name, &left))
             }
             (Some(Action::Ack { .. }), Ok(Outcome::Silenced { alert, silence_id })) => {
                 // The fleet's copy names the matched agent; the answer, the label.
@@ -211,17 +203,14 @@ impl App {
                 let by = alert.acknowledged_by.as_deref().unwrap_or("you");
                 self.flash(
                     Level::Success,
-                    format!("acknowledged {label}: Alertmanager silence {silence_id}, by {by}"),
+                    strings::acknowledged_silence(&label, silence_id, by),
                 )
             }
             (Some(Action::Ack { .. }), Ok(Outcome::Alert(a))) => {
                 let label = self.alert_label(a);
-                self.flash(
-                    Level::Success,
-                    format!("acknowledged {label}: the backend recorded it and the reason"),
-                )
+                self.flash(Level::Success, strings::acknowledged(&label))
             }
-            (_, Ok(_)) => self.flash(Level::Success, format!("{what}: done")),
+            (_, Ok(_)) => self.flash(Level::Success, strings::action_done(&what)),
         }
     }
 

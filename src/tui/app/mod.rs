@@ -15,6 +15,7 @@ use crate::tui::popups::picker::OwnerPicker;
 use crate::tui::screens::agents::state::AgentTable;
 use crate::tui::screens::alerts::state::AlertList;
 use crate::tui::screens::triage::state::TriageQueue;
+use crate::tui::strings;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
@@ -419,7 +420,7 @@ impl App {
         self.next_id += 1;
         self.flash(
             Level::Pending,
-            format!("{}… waiting for the backend", action.describe()),
+            strings::waiting_for_backend(action.describe()),
         );
         self.pending.insert(id, action.clone());
         (id, Effect::Run { id, action })

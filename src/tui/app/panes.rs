@@ -14,6 +14,7 @@ use crate::tui::screens::audit::state::AuditLog;
 use crate::tui::screens::creds::state::CredList;
 use crate::tui::screens::detail::state::DetailExtras;
 use crate::tui::screens::people::state::PeopleList;
+use crate::tui::strings;
 use std::time::Instant;
 
 /// The state of the screens this module owns.
@@ -103,12 +104,9 @@ impl App {
                         self.screens.truncate(1);
                         self.table.set_filter(filter, &text);
                         self.table.top();
-                        self.flash(
-                            Level::Info,
-                            format!("the agents {name} owns; Esc clears the filter"),
-                        );
+                        self.flash(Level::Info, strings::agents_of_person(&name));
                     }
-                    Err(e) => self.flash(Level::Error, format!("cannot filter on {name}: {e}")),
+                    Err(e) => self.flash(Level::Error, strings::cannot_filter_on(&name, &e)),
                 }
             }
             Screen::Creds => {
@@ -116,10 +114,7 @@ impl App {
                     return;
                 };
                 if self.fleet.agent(&c.agent_id).is_none() {
-                    self.flash(
-                        Level::Info,
-                        format!("agent {} is not in this backend's fleet", c.agent_id),
-                    );
+                    self.flash(Level::Info, strings::agent_not_in_fleet(c.agent_id));
                     return;
                 }
                 // On the agent's own view, the same credential is selected.
@@ -150,11 +145,11 @@ impl App {
     pub(super) fn verify_audit_now(&mut self) -> Vec<Effect> {
         match self.panes.audit.verify(Instant::now(), true) {
             Some(effect) => {
-                self.flash(Level::Pending, "verifying the audit chain…");
+                self.flash(Level::Pending, strings::VERIFYING_AUDIT);
                 vec![effect]
             }
             None => {
-                self.flash(Level::Info, "a verification is already running");
+                self.flash(Level::Info, strings::VERIFICATION_RUNNING);
                 vec![]
             }
         }

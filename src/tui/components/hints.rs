@@ -3,6 +3,7 @@
 
 use crate::tui::app::{App, Screen};
 use crate::tui::keys::bindings;
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -14,7 +15,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut spans = Vec::new();
     let mut seen = Vec::new();
     for b in bindings::bindings_for(app.screen()) {
-        let Some(word) = bindings::hint(b.command) else {
+        let Some(word) = strings::hint(b.command) else {
             continue;
         };
         // Revoking needs a credential, which only the detail view and the

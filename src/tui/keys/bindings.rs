@@ -403,26 +403,6 @@ pub fn bindings_for(screen: &Screen) -> impl Iterator<Item = &'static Binding> +
     BINDINGS.iter().filter(move |b| in_scope(b.scope, screen))
 }
 
-/// The word the hint bar shows for a command; None keeps it off the bar
-/// (it is still in the help).
-pub fn hint(command: UiCommand) -> Option<&'static str> {
-    Some(match command {
-        UiCommand::Open => "open",
-        UiCommand::Back => "back",
-        UiCommand::Filter => "filter",
-        UiCommand::CommandMode => "command",
-        UiCommand::Help => "help",
-        UiCommand::Freeze => "freeze",
-        UiCommand::Kill => "kill",
-        UiCommand::Owner => "owner",
-        UiCommand::Revoke => "revoke",
-        UiCommand::Ack => "ack",
-        UiCommand::VerifyAudit => "verify",
-        UiCommand::QuitOrBack => "quit",
-        _ => return None,
-    })
-}
-
 /// `:` commands with their aliases.
 pub const COMMANDS: &[(&str, &[&str], UiCommand)] = &[
     ("agents", &["a", "ag", "agent"], UiCommand::Agents),
