@@ -199,7 +199,7 @@ impl App {
 
     /// The list of the screen on top, if it is one: where the moving
     /// commands go. Each list screen is registered here, once.
-    fn list(&mut self) -> Option<&mut dyn ListState> {
+    pub(crate) fn list(&mut self) -> Option<&mut dyn ListState> {
         match self.screen() {
             Screen::Agents => Some(&mut self.table),
             Screen::Alerts => Some(&mut self.alerts),

@@ -3,9 +3,10 @@
 //! as Enter does. Nothing the mouse does acts on the backend: every action
 //! stays behind its key and, where destructive, its dialog.
 
-use crate::tui::app::{App, Overlay, Prompt, Screen};
+use crate::tui::app::{App, Overlay, Prompt};
 use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
+use crate::tui::screens::Cursor;
 use crate::tui::views::FIRST_ROW;
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
@@ -40,43 +41,19 @@ impl App {
         let Some(line) = row.checked_sub(FIRST_ROW).map(usize::from) else {
             return vec![];
         };
-        let visible = match self.screen() {
-            Screen::Triage => crate::tui::views::triage_rows(self.table_rows),
-            _ => self.table_rows,
+        let rows = self.table_rows;
+        // The detail view's credentials sit below its card: no list there.
+        let Some(list) = self.list() else {
+            return vec![];
         };
-        if line >= visible {
+        if !list.clicks() || line >= list.rows_on_screen(rows) {
             return vec![];
         }
-        let (offset, selected, len) = match self.screen() {
-            Screen::Agents => (
-                self.table.offset,
-                self.table.selected,
-                self.table.order.len(),
-            ),
-            Screen::Alerts => (
-                self.alerts.sel.offset,
-                self.alerts.sel.selected,
-                self.alerts.order.len(),
-            ),
-            Screen::Triage => (
-                self.triage.sel.offset,
-                self.triage.sel.selected,
-                self.triage.cases.len(),
-            ),
-            Screen::People => (
-                self.panes.people.sel.offset,
-                self.panes.people.sel.selected,
-                self.panes.people.rows.len(),
-            ),
-            Screen::Creds => (
-                self.panes.creds.sel.offset,
-                self.panes.creds.sel.selected,
-                self.panes.creds.order.len(),
-            ),
-            // The audit tail has a verdict line above it, and nothing to
-            // open; the wheel scrolls it.
-            Screen::Detail { .. } | Screen::Audit => return vec![],
-        };
+        let Cursor {
+            offset,
+            selected,
+            len,
+        } = list.cursor();
         let at = offset + line;
         if at >= len {
             return vec![];

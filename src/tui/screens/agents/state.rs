@@ -8,7 +8,7 @@ use crate::fleet::order::merge_changed;
 use crate::fleet::state::Fleet;
 use crate::model::{Agent, Person, Severity};
 use crate::tui::components::selection::{moved, scrolled};
-use crate::tui::screens::ListState;
+use crate::tui::screens::{Cursor, ListState};
 use std::cmp::{Ordering, Reverse};
 use std::collections::HashMap;
 
@@ -293,6 +293,14 @@ impl ListState for AgentTable {
 
     fn bottom(&mut self) {
         self.selected = self.order.len().saturating_sub(1);
+    }
+
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            offset: self.offset,
+            selected: self.selected,
+            len: self.order.len(),
+        }
     }
 }
 

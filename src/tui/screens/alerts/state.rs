@@ -6,7 +6,7 @@
 use crate::fleet::state::Fleet;
 use crate::model::{Alert, AlertStatus};
 use crate::tui::components::selection::Selection;
-use crate::tui::screens::ListState;
+use crate::tui::screens::{Cursor, ListState};
 use std::cmp::Reverse;
 
 #[derive(Debug, Default)]
@@ -91,5 +91,13 @@ impl ListState for AlertList {
 
     fn bottom(&mut self) {
         self.move_by(isize::MAX / 2);
+    }
+
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            offset: self.sel.offset,
+            selected: self.sel.selected,
+            len: self.order.len(),
+        }
     }
 }

@@ -12,7 +12,7 @@ use crate::fleet::state::Sanitize;
 use crate::model::AuditEntry;
 use crate::tui::components::selection::Selection;
 use crate::tui::msg::Effect;
-use crate::tui::screens::ListState;
+use crate::tui::screens::{Cursor, ListState};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -250,6 +250,20 @@ impl ListState for AuditLog {
     fn bottom(&mut self) {
         self.move_by(isize::MAX / 2);
         self.follow = true;
+    }
+
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            offset: self.sel.offset,
+            selected: self.sel.selected,
+            len: self.entries.len(),
+        }
+    }
+
+    /// The chain's verdict sits between the column titles and the
+    /// entries, and an entry has nothing to open: the wheel scrolls it.
+    fn clicks(&self) -> bool {
+        false
     }
 }
 

@@ -6,7 +6,7 @@
 use crate::fleet::state::Fleet;
 use crate::model::{Credential, CredentialStatus};
 use crate::tui::components::selection::Selection;
-use crate::tui::screens::ListState;
+use crate::tui::screens::{Cursor, ListState};
 use chrono::{DateTime, Utc};
 
 /// Within this many days of its expiry a live credential is highlighted.
@@ -95,6 +95,14 @@ impl ListState for CredList {
 
     fn bottom(&mut self) {
         self.move_by(isize::MAX / 2);
+    }
+
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            offset: self.sel.offset,
+            selected: self.sel.selected,
+            len: self.order.len(),
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 use crate::fleet::state::Fleet;
 use crate::model::{AgentStatus, Person, PersonStatus};
 use crate::tui::components::selection::Selection;
-use crate::tui::screens::ListState;
+use crate::tui::screens::{Cursor, ListState};
 use std::cmp::Reverse;
 use std::collections::HashMap;
 
@@ -109,6 +109,14 @@ impl ListState for PeopleList {
 
     fn bottom(&mut self) {
         self.move_by(isize::MAX / 2);
+    }
+
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            offset: self.sel.offset,
+            selected: self.sel.selected,
+            len: self.rows.len(),
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use crate::fleet::safe_text::escape;
 use crate::fleet::state::{Fleet, Sanitize};
 use crate::model::PersonStatus;
 use crate::tui::components::selection::Selection;
-use crate::tui::screens::ListState;
+use crate::tui::screens::{Cursor, ListState};
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
@@ -153,6 +153,18 @@ impl ListState for TriageQueue {
     fn bottom(&mut self) {
         let last = self.cases.len().saturating_sub(1);
         self.sel.select(last, self.cases.len(), key_in(&self.cases));
+    }
+
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            offset: self.sel.offset,
+            selected: self.sel.selected,
+            len: self.cases.len(),
+        }
+    }
+
+    fn rows_on_screen(&self, rows: usize) -> usize {
+        crate::tui::views::triage_rows(rows)
     }
 }
 
