@@ -10,7 +10,9 @@
 //! - [`keys`] turns keys and the mouse into commands, [`effects`] carries
 //!   the resulting actions out against the backends;
 //! - [`event_loop`] ties them to the [`terminal`], the sources and the
-//!   effects runner.
+//!   effects runner;
+//! - [`strings`] holds what the dashboard says: the flash line's sentences
+//!   and the hint bar's words.
 
 pub mod app;
 pub mod components;

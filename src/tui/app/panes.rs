@@ -1,7 +1,7 @@
 //! The people, credentials and audit screens, and the agent detail's
 //! fetched sections, as the state machine sees them: their state, what
 //! their keys do, what to fetch when one comes into view and after each
-//! poll, and what to do with the answers. Kept beside `app.rs` rather than
+//! poll, and what to do with the answers. Kept beside `mod.rs` rather than
 //! in it, so these views grow without touching its core.
 
 use crate::fleet::filter::Filter;

@@ -1,9 +1,10 @@
 //! The keymap in force ([`KeyMap`]): the keys as this user set them, the
 //! config's `[keys]` table (an action's name, then the key, e.g.
-//! `kill = "ctrl-k"`) laid over the built-in [`BINDINGS`]. A remapped
-//! action loses its built-in keys everywhere; the hint bar and `?` show the
-//! key it has now. Two actions that would answer the same key on one
-//! screen are a clash, refused with both named.
+//! `kill = "ctrl-k"`) laid over the built-in
+//! [`BINDINGS`](super::bindings::BINDINGS). A remapped action loses its
+//! built-in keys everywhere; the hint bar and `?` show the key it has now.
+//! Two actions that would answer the same key on one screen are a clash,
+//! refused with both named.
 
 use crate::tui::app::Screen;
 #[cfg(test)]
