@@ -1,9 +1,10 @@
 //! What the dashboard says, in one place, so that the wording can be read,
 //! reviewed and changed together: the word the hint bar shows for each
-//! command, and every sentence of the flash line, each a constant or a
-//! function of what it names. (The help text of each key sits beside the
-//! key in [`crate::tui::keys::bindings`], so the help cannot disagree with
-//! the keys.)
+//! command, why actions are refused, what an empty list says, and every
+//! sentence of the flash line, each a constant or a function of what it
+//! names. (The help text of each key sits beside the key in
+//! [`crate::tui::keys::bindings`], so the help cannot disagree with the
+//! keys.)
 
 use crate::tui::keys::bindings::UiCommand;
 use std::fmt::Display;
@@ -27,6 +28,33 @@ pub fn hint(command: UiCommand) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+// Why actions are refused: the flash line says it when a key tries, and
+// the hint bar leaves the actions out.
+
+pub const READONLY: &str = "read-only mode: actions are off (started with --readonly)";
+pub const VIEWER: &str = "your token is a viewer: it can look but not act";
+pub const VIEWER_EVERYWHERE: &str =
+    "your tokens are viewers on every backend: they can look but not act";
+
+pub fn viewer_on(backend: impl Display) -> String {
+    format!("your token on {backend} is a viewer: it can look but not act there")
+}
+
+// What an empty list says where its first row would be.
+
+pub const EMPTY_FILTERED_AGENTS: &str = "no agent matches the filter; esc clears it";
+pub const EMPTY_CREDS: &str = "no credentials in this backend";
+pub const EMPTY_ALERTS: &str = "no alerts from this backend";
+pub const EMPTY_PEOPLE: &str = "no people in this backend's directory";
+pub const EMPTY_TRAIL: &str = "nothing about this agent in the audit chain";
+pub const TRAIL_UNREADABLE: &str = "the trail could not be read";
+pub const READING_TRAIL: &str = "reading the trail…";
+pub const EMPTY_AUDIT: &str = "no audit entries yet";
+pub const READING_AUDIT: &str = "reading the audit chain…";
+pub const TRIAGE_UNREADABLE: &str = "the triage queue could not be fetched; ctrl-r tries again";
+pub const READING_TRIAGE: &str = "asking the backend for its triage queue…";
+pub const EMPTY_TRIAGE: &str = "nothing to triage: every live agent has an active owner";
 
 // The flash line.
 

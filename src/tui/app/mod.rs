@@ -290,15 +290,13 @@ impl App {
     /// a viewer token on every backend.
     pub fn actions_refused(&self) -> Option<String> {
         if self.options.readonly {
-            return Some("read-only mode: actions are off (started with --readonly)".into());
+            return Some(strings::READONLY.into());
         }
         let viewer_everywhere =
             (0..self.backends.len()).all(|i| self.role_on(i) == Some(Role::Viewer));
         match (viewer_everywhere, self.merged()) {
-            (true, false) => Some("your token is a viewer: it can look but not act".into()),
-            (true, true) => {
-                Some("your tokens are viewers on every backend: they can look but not act".into())
-            }
+            (true, false) => Some(strings::VIEWER.into()),
+            (true, true) => Some(strings::VIEWER_EVERYWHERE.into()),
             (false, _) => None,
         }
     }
@@ -310,12 +308,7 @@ impl App {
             return Some(why);
         }
         let i = self.backend_of(id)?;
-        (self.role_on(i) == Some(Role::Viewer)).then(|| {
-            format!(
-                "your token on {} is a viewer: it can look but not act there",
-                self.backends[i].name
-            )
-        })
+        (self.role_on(i) == Some(Role::Viewer)).then(|| strings::viewer_on(&self.backends[i].name))
     }
 
     /// Keeps derived state (the table order, the scroll window) in step

@@ -7,6 +7,7 @@ use crate::model::{AgentStatus, GrantLevel, PersonStatus};
 use crate::tui::app::App;
 use crate::tui::components::list_table::{ListTable, Look, empty_note, titled, window};
 use crate::tui::screens::agents::state::SortKey;
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::views::{Clock, age};
 use ratatui::Frame;
@@ -159,11 +160,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     });
     table.render(frame, area, header, rows);
     if t.order.is_empty() && !app.fleet.is_empty() {
-        empty_note(
-            frame,
-            area,
-            "no agent matches the filter; esc clears it",
-            theme,
-        );
+        empty_note(frame, area, strings::EMPTY_FILTERED_AGENTS, theme);
     }
 }

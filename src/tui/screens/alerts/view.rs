@@ -6,6 +6,7 @@
 use crate::model::{Alert, AlertStatus};
 use crate::tui::app::App;
 use crate::tui::components::list_table::{ListTable, Look, empty_note, titled, window};
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::views::{Clock, age};
 use ratatui::Frame;
@@ -62,7 +63,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         });
     table.render(frame, area, header, rows);
     if list.order.is_empty() {
-        empty_note(frame, area, "no alerts from this backend", theme);
+        empty_note(frame, area, strings::EMPTY_ALERTS, theme);
     }
 }
 

@@ -6,6 +6,7 @@ use crate::model::AuditEntry;
 use crate::tui::app::App;
 use crate::tui::components::list_table::{ListTable, Look, titled, window};
 use crate::tui::screens::audit::state::{RING, Verdict};
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::views::Clock;
 use ratatui::Frame;
@@ -112,9 +113,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     table.render(frame, body, header, rows);
     if log.entries.is_empty() {
         let note = if log.loaded() {
-            "no audit entries yet"
+            strings::EMPTY_AUDIT
         } else {
-            "reading the audit chain…"
+            strings::READING_AUDIT
         };
         crate::tui::components::list_table::empty_note(frame, body, note, theme);
     }

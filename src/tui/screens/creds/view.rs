@@ -7,6 +7,7 @@ use crate::model::CredentialStatus;
 use crate::tui::app::App;
 use crate::tui::components::list_table::{ListTable, Look, empty_note, titled, window};
 use crate::tui::screens::creds::state::{EXPIRY_WARNING_DAYS, Expiry, expiry};
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::views::{Clock, when};
 use ratatui::Frame;
@@ -108,6 +109,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         });
     table.render(frame, area, header, rows);
     if list.order.is_empty() {
-        empty_note(frame, area, "no credentials in this backend", theme);
+        empty_note(frame, area, strings::EMPTY_CREDS, theme);
     }
 }

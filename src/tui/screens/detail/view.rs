@@ -10,6 +10,7 @@ use crate::tui::app::App;
 use crate::tui::components::list_table::{ListTable, Look, window};
 use crate::tui::screens::audit;
 use crate::tui::screens::detail::links::links;
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::views::{Clock, when};
 use ratatui::Frame;
@@ -455,11 +456,11 @@ fn draw_trail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     table.render(frame, area, header, rows);
     if entries.is_empty() {
         let note = if fetched.data.is_some() {
-            "nothing about this agent in the audit chain"
+            strings::EMPTY_TRAIL
         } else if fetched.error.is_some() {
-            "the trail could not be read"
+            strings::TRAIL_UNREADABLE
         } else {
-            "reading the trail…"
+            strings::READING_TRAIL
         };
         crate::tui::components::list_table::empty_note(frame, area, note, theme);
     }

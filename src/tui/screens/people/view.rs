@@ -6,6 +6,7 @@
 use crate::model::PersonStatus;
 use crate::tui::app::App;
 use crate::tui::components::list_table::{ListTable, Look, empty_note, titled, window};
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -101,6 +102,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         });
     table.render(frame, area, header, rows);
     if list.rows.is_empty() {
-        empty_note(frame, area, "no people in this backend's directory", theme);
+        empty_note(frame, area, strings::EMPTY_PEOPLE, theme);
     }
 }

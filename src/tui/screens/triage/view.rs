@@ -6,6 +6,7 @@ use crate::api::{TriageCase, TriageReason};
 use crate::model::GrantLevel;
 use crate::tui::app::App;
 use crate::tui::components::list_table::{ListTable, Look, empty_note, titled, window};
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::views::{Clock, age};
 use ratatui::Frame;
@@ -115,11 +116,11 @@ fn draw_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cl
     });
     table.render(frame, area, header, rows);
     let note = if !q.errors.is_empty() && !q.loaded {
-        Some("the triage queue could not be fetched; ctrl-r tries again")
+        Some(strings::TRIAGE_UNREADABLE)
     } else if !q.loaded {
-        Some("asking the backend for its triage queue…")
+        Some(strings::READING_TRIAGE)
     } else if q.cases.is_empty() {
-        Some("nothing to triage: every live agent has an active owner")
+        Some(strings::EMPTY_TRIAGE)
     } else {
         None
     };
