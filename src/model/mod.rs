@@ -167,6 +167,10 @@ pub struct AuditEntry {
 }
 
 /// An agent with everything attached to it: what `GET /v1/agents/{id}` answers.
+/// Minutes in an agent's activity series ([`AgentDetail::activity`]): the
+/// hour the dashboard draws.
+pub const ACTIVITY_MINUTES: usize = 60;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AgentDetail {
     #[serde(flatten)]

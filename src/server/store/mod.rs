@@ -125,8 +125,7 @@ pub struct Import {
 
 // ---- What the rule engine (`server::rules`) asks of the store. ----
 
-/// Minutes in an agent's activity series: the hour the dashboard draws.
-pub const ACTIVITY_MINUTES: usize = 60;
+pub use crate::model::ACTIVITY_MINUTES;
 
 /// An agent named in a fact: enough to write an evidence line.
 #[derive(Debug, Clone, PartialEq)]
