@@ -265,7 +265,9 @@ fn init_logging() {
         .try_init();
 }
 
-async fn shutdown_signal() {
+/// Ctrl-C, or SIGTERM where there is one: what stops `warden serve` and
+/// `warden demo`.
+pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

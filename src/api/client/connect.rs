@@ -2,7 +2,7 @@
 //! machine unless allowed), the extra CA certificates to trust, the
 //! process-wide TLS crypto provider, and the HTTP client's timeouts.
 
-use super::error::root_cause;
+use super::error::{root_cause, shown_url};
 use super::{CONNECT_TIMEOUT, Client, ClientError, REQUEST_TIMEOUT};
 use reqwest::Url;
 use std::sync::Once;
@@ -88,10 +88,7 @@ impl Client {
                 reason: "expected a URL like http://127.0.0.1:7878".into(),
             });
         }
-        let mut shown = base.clone();
-        let _ = shown.set_password(None);
-        let _ = shown.set_username("");
-        let shown = shown.as_str().trim_end_matches('/').to_string();
+        let shown = shown_url(&base);
         if base.scheme() == "http" && !options.allow_insecure_http && !is_local(&base) {
             return Err(ClientError::InvalidUrl {
                 url: shown,

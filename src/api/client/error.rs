@@ -1,6 +1,7 @@
 //! What went wrong with a request, as [`ClientError`]: unreachable,
 //! refused (the API's error body, or the raw text), or malformed; and the
-//! helpers that build these without ever showing a token or a password.
+//! helpers that build these without ever showing a token or a password,
+//! which Alertmanager's client uses too.
 
 use crate::api::ErrorBody;
 use reqwest::{StatusCode, Url};
@@ -70,8 +71,9 @@ pub(super) fn api_error(status: StatusCode, body: &[u8]) -> ClientError {
     }
 }
 
-/// The start of a body, for an error message.
-pub(super) fn preview(bytes: &[u8]) -> String {
+/// The start of a body, for an error message. Alertmanager's client quotes
+/// with it too.
+pub(crate) fn preview(bytes: &[u8]) -> String {
     const MAX: usize = 200;
     let text = String::from_utf8_lossy(bytes);
     let mut out: String = text.chars().take(MAX).collect();
@@ -79,6 +81,15 @@ pub(super) fn preview(bytes: &[u8]) -> String {
         out.push('…');
     }
     out
+}
+
+/// `url` as messages show it: without the user name and password it may
+/// carry, nor a trailing `/`.
+pub(crate) fn shown_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_password(None);
+    let _ = shown.set_username("");
+    shown.as_str().trim_end_matches('/').to_string()
 }
 
 pub(super) fn strip_query(url: &Url) -> String {
@@ -91,7 +102,7 @@ pub(super) fn strip_query(url: &Url) -> String {
 
 /// The innermost cause of an error, e.g. "Connection refused (os error 111)":
 /// the outer layers only repeat the URL.
-pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cur: &(dyn std::error::Error + 'static) = e;
     while let Some(next) = cur.source() {
         cur = next;

@@ -19,7 +19,8 @@ pub use connect::{ConnectOptions, install_crypto_provider, is_local};
 pub use error::ClientError;
 
 use crate::api::Reason;
-use error::{api_error, preview, root_cause, strip_query};
+use error::{api_error, strip_query};
+pub(crate) use error::{preview, root_cause, shown_url};
 use reqwest::{Method, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;

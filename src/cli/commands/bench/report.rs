@@ -95,24 +95,20 @@ pub(super) fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
 
 /// This process's resident memory, from `/proc/self/status` (Linux only).
 pub(super) fn rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
+    status_mb("VmRSS:")
 }
 
 /// This process's peak resident memory (VmHWM), Linux only.
 pub(super) fn peak_mb() -> Option<f64> {
+    status_mb("VmHWM:")
+}
+
+/// One `kB` figure of `/proc/self/status`, in MiB.
+fn status_mb(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let kb: f64 = status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .find_map(|l| l.strip_prefix(field))?
         .trim()
         .trim_end_matches("kB")
         .trim()
