@@ -3,6 +3,8 @@
 //! API v1. The server stores them; the client and the dashboard read them.
 
 mod enums;
+#[cfg(test)]
+pub(crate) mod fixtures;
 
 pub use enums::*;
 

@@ -95,47 +95,8 @@ impl Fleet {
 mod tests {
     use super::*;
     use crate::api::Changes;
+    use crate::model::fixtures::{agent, alertmanager_alert};
     use chrono::Utc;
-
-    pub fn agent(id: &str, name: &str) -> Agent {
-        Agent {
-            id: id.into(),
-            name: name.into(),
-            kind: AgentKind::Chatbot,
-            environment: "prod".into(),
-            owner: None,
-            description: None,
-            runtime: None,
-            labels: Default::default(),
-            status: AgentStatus::Active,
-            created_by: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-            last_seen_at: None,
-            rev: 1,
-        }
-    }
-
-    /// An open alert from an Alertmanager named `am`, on `agent`.
-    fn alertmanager_alert(agent: &str) -> Alert {
-        Alert {
-            id: "am/fp".into(),
-            agent_id: Some(agent.into()),
-            rule: "HighErrors".into(),
-            severity: Severity::High,
-            summary: String::new(),
-            evidence: String::new(),
-            mapping: Vec::new(),
-            status: AlertStatus::Open,
-            source: "alertmanager".into(),
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-            acknowledged_by: None,
-            ack_reason: None,
-            resolved_at: None,
-            rev: 0,
-        }
-    }
 
     fn credential(id: &str, agent: &str, status: CredentialStatus) -> Credential {
         Credential {
@@ -264,7 +225,7 @@ mod tests {
     #[test]
     fn an_alert_that_moves_or_goes_leaves_no_count_behind() {
         let mut f = Fleet::new();
-        let mut alert = alertmanager_alert("a1");
+        let mut alert = alertmanager_alert("am/fp", "a1");
         f.apply(Changes {
             cursor: 1,
             full: true,
@@ -306,7 +267,7 @@ mod tests {
             ..Changes::default()
         };
         f.apply_from(Some("prod"), full());
-        let alert = alertmanager_alert("prod/a1");
+        let alert = alertmanager_alert("am/fp", "prod/a1");
         f.apply_from(
             Some("am"),
             Changes {
