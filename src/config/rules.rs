@@ -81,7 +81,7 @@ impl Default for RuleThresholds {
 }
 
 /// The minutes of activity the dashboard draws.
-const SERIES_MINUTES: u32 = crate::server::store::ACTIVITY_MINUTES as u32;
+const SERIES_MINUTES: u32 = crate::model::ACTIVITY_MINUTES as u32;
 
 /// Longest baseline accepted, so the activity kept stays bounded.
 const MAX_BASELINE_MINUTES: u32 = 24 * 60;

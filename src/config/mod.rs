@@ -1,12 +1,16 @@
 //! The config file (`config.toml` in the platform config dir, or
 //! `--config`/`WARDEN_CONFIG`): the dashboard's backends and preferences,
 //! and the `[serve]` section read by `warden serve`. Every key is optional.
+//! The thresholds of `[serve.rules]` are in [`rules`]; both sides read this
+//! file, so it imports neither the server nor the dashboard.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use crate::server::rules::config::RuleThresholds;
+pub mod rules;
+
+pub use rules::RuleThresholds;
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -61,7 +65,7 @@ fn default_kind() -> String {
 pub struct ServeConfig {
     #[serde(default, rename = "hook")]
     pub hooks: Vec<HookConfig>,
-    #[serde(default, deserialize_with = "crate::server::rules::config::checked")]
+    #[serde(default, deserialize_with = "rules::checked")]
     pub rules: RuleThresholds,
     /// Alertmanager URLs that Warden's own alerts are pushed to (with
     /// `warden serve --alertmanager URL`'s added).
@@ -70,12 +74,24 @@ pub struct ServeConfig {
     /// Who may read `GET /metrics`: `"viewer"` (the default: any person
     /// token) or `"public"` (no token).
     #[serde(default)]
-    pub metrics: crate::server::metrics::MetricsAccess,
+    pub metrics: MetricsAccess,
     /// Serve HTTPS with this certificate chain (PEM); needs `tls_key`.
     /// `--tls-cert` wins over it.
     pub tls_cert: Option<PathBuf>,
     /// The private key (PEM) of `tls_cert`.
     pub tls_key: Option<PathBuf>,
+}
+
+/// Who may read `GET /metrics` (`[serve] metrics`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MetricsAccess {
+    /// A person token of any role, as for every read of the API: the counts
+    /// say how large the fleet is and how much is wrong with it.
+    #[default]
+    Viewer,
+    /// No token: for a scraper on a network that is already trusted.
+    Public,
 }
 
 /// A runtime hook: how to stop an agent's running process when it is

@@ -16,8 +16,8 @@
 //! Failures are logged and retried with back-off; the task never holds up
 //! the API.
 
-use super::client::{AmClient, AmError};
-use super::wire::PostableAlert;
+use crate::alertmanager::client::{AmClient, AmError};
+use crate::alertmanager::wire::PostableAlert;
 use crate::model::{Alert, AlertStatus};
 use crate::server::store::Store;
 use crate::sources::Backoff;
