@@ -2,34 +2,29 @@
 //! hook that terminates a live child, hostile names passed literally,
 //! failures and timeouts, and signed webhooks checked by a receiver.
 
+use crate::support;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use std::os::unix::process::ExitStatusExt;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use warden::config::{HookAction, HookConfig};
 use warden::model::{Agent, AgentKind, AgentStatus};
 use warden::server::hooks::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
-const SECRET_ENV: &str = "WARDEN_HOOKS_TEST_SECRET";
-const SECRET: &str = "correct horse battery staple";
+/// The variable the webhook's secret is read from: one every process
+/// already has. A variable of the tests' own would need `set_var`, which
+/// races with the other tests of this binary reading the environment on
+/// their threads (spawning children, SQLite finding its temp dir).
+const SECRET_ENV: &str = "PATH";
 const MISSING_ENV: &str = "WARDEN_HOOKS_TEST_SECRET_NEVER_SET";
 
-/// Every test calls this first, so the environment is written before any
-/// test thread reads it.
-#[allow(unsafe_code)] // set_var, once, before any test reads the environment
-fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        // SAFETY: every test in this binary calls `setup` before anything
-        // else, so no other thread is reading the environment while it is
-        // written; and Rust's own readers take std's environment lock.
-        unsafe { std::env::set_var(SECRET_ENV, SECRET) };
-    });
+/// What the webhook is signed with: the value of [`SECRET_ENV`].
+fn secret() -> String {
+    std::env::var(SECRET_ENV).expect("PATH is set")
 }
 
 fn agent(name: &str, runtime: Option<&str>) -> Agent {
@@ -74,6 +69,7 @@ fn webhook(url: &str, secret_env: &str, timeout_seconds: u64) -> HookConfig {
 }
 
 fn http() -> reqwest::Client {
+    support::install_crypto_provider();
     reqwest::Client::builder()
         .build()
         .expect("an HTTP client builds")
@@ -90,7 +86,6 @@ fn process_exists(pid: u32) -> bool {
 
 #[tokio::test]
 async fn command_hook_terminates_a_real_process() {
-    setup();
     let mut child = tokio::process::Command::new("sleep")
         .arg("300")
         .kill_on_drop(true)
@@ -113,7 +108,6 @@ async fn command_hook_terminates_a_real_process() {
 
 #[tokio::test]
 async fn hostile_names_are_passed_literally() {
-    setup();
     let dir = tempfile::tempdir().expect("a temp dir");
     let pwned = dir.path().join("pwned");
     let also = dir.path().join("also");
@@ -143,7 +137,6 @@ async fn hostile_names_are_passed_literally() {
 
 #[tokio::test]
 async fn option_like_runtime_is_refused_before_running() {
-    setup();
     // `kill -TERM -1` would signal every process this user may signal.
     let hook = command(&["kill", "-TERM", "{runtime}"], 5);
     let err = hooks::run(&hook, &agent("bot", Some("-1")), &http())
@@ -154,7 +147,6 @@ async fn option_like_runtime_is_refused_before_running() {
 
 #[tokio::test]
 async fn failing_command_reports_status_and_stderr() {
-    setup();
     let hook = command(
         &[
             "sh",
@@ -173,7 +165,6 @@ async fn failing_command_reports_status_and_stderr() {
 
 #[tokio::test]
 async fn command_that_runs_too_long_is_killed() {
-    setup();
     let dir = tempfile::tempdir().expect("a temp dir");
     let pidfile = dir.path().join("pid");
     let script = format!("echo $$ > '{}'; exec sleep 30", pidfile.display());
@@ -197,7 +188,6 @@ async fn command_that_runs_too_long_is_killed() {
 
 #[tokio::test]
 async fn missing_program_is_reported() {
-    setup();
     let hook = command(&["/nonexistent/warden-stop-agent", "{agent_id}"], 5);
     let err = hooks::run(&hook, &agent("bot", Some("x")), &http())
         .await
@@ -280,8 +270,7 @@ async fn start_receiver(
 
 #[tokio::test]
 async fn signed_webhook_is_accepted() {
-    setup();
-    let (url, seen) = start_receiver(SECRET, StatusCode::OK, Duration::ZERO).await;
+    let (url, seen) = start_receiver(&secret(), StatusCode::OK, Duration::ZERO).await;
     let the_agent = agent("support-bot", Some("k8s:prod/support-bot"));
 
     let detail = hooks::run(&webhook(&url, SECRET_ENV, 5), &the_agent, &http())
@@ -310,7 +299,6 @@ async fn signed_webhook_is_accepted() {
 
 #[tokio::test]
 async fn webhook_with_the_wrong_secret_is_refused() {
-    setup();
     let (url, seen) = start_receiver("another secret", StatusCode::OK, Duration::ZERO).await;
     let err = hooks::run(&webhook(&url, SECRET_ENV, 5), &agent("bot", None), &http())
         .await
@@ -320,13 +308,13 @@ async fn webhook_with_the_wrong_secret_is_refused() {
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 1);
     assert!(!seen[0].signature_ok);
-    assert!(!err.contains(SECRET), "{err}");
+    assert!(!err.contains(&secret()), "{err}");
 }
 
 #[tokio::test]
 async fn webhook_server_error_is_a_failure() {
-    setup();
-    let (url, _) = start_receiver(SECRET, StatusCode::INTERNAL_SERVER_ERROR, Duration::ZERO).await;
+    let (url, _) =
+        start_receiver(&secret(), StatusCode::INTERNAL_SERVER_ERROR, Duration::ZERO).await;
     let err = hooks::run(&webhook(&url, SECRET_ENV, 5), &agent("bot", None), &http())
         .await
         .expect_err("500 is a failure");
@@ -337,8 +325,7 @@ async fn webhook_server_error_is_a_failure() {
 
 #[tokio::test]
 async fn slow_webhook_times_out() {
-    setup();
-    let (url, _) = start_receiver(SECRET, StatusCode::OK, Duration::from_secs(10)).await;
+    let (url, _) = start_receiver(&secret(), StatusCode::OK, Duration::from_secs(10)).await;
     let started = Instant::now();
     let err = hooks::run(&webhook(&url, SECRET_ENV, 1), &agent("bot", None), &http())
         .await
@@ -349,8 +336,7 @@ async fn slow_webhook_times_out() {
 
 #[tokio::test]
 async fn webhook_without_its_secret_names_the_variable() {
-    setup();
-    let (url, seen) = start_receiver(SECRET, StatusCode::OK, Duration::ZERO).await;
+    let (url, seen) = start_receiver(&secret(), StatusCode::OK, Duration::ZERO).await;
     let err = hooks::run(&webhook(&url, MISSING_ENV, 5), &agent("bot", None), &http())
         .await
         .expect_err("no secret, no webhook");
@@ -360,7 +346,6 @@ async fn webhook_without_its_secret_names_the_variable() {
 
 #[tokio::test]
 async fn unreachable_webhook_is_a_failure() {
-    setup();
     // Bind then drop, so the port is very likely closed.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

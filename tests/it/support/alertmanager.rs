@@ -6,7 +6,6 @@
 //!
 //! Without the binary, a test says why and passes when run by hand; in CI
 //! (`CI` set) it fails, so a missing package cannot hide the suite.
-#![allow(dead_code)]
 
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -53,7 +52,7 @@ impl Alertmanager {
     /// A running Alertmanager, or `None` (after printing why) when the
     /// binary is missing and this is not CI.
     pub async fn start() -> Option<Alertmanager> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        super::install_crypto_provider();
         let Some(bin) = binary() else {
             let why = "prometheus-alertmanager is not installed \
                        (sudo apt-get install prometheus-alertmanager)";

@@ -2,7 +2,6 @@
 //! PTY tests): a `warden serve` child process on a free loopback port over
 //! a temporary SQLite file, killed when the guard drops, and a runner for
 //! the binary with a clean environment.
-#![allow(dead_code)]
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -65,7 +64,7 @@ impl Server {
 
     /// `POST /v1/agent/heartbeat` with an agent's secret: the HTTP status.
     pub fn heartbeat(&self, secret: &str) -> u16 {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        super::install_crypto_provider();
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

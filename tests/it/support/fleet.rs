@@ -1,6 +1,5 @@
 //! A small, fixed fleet for dashboard tests: every time is relative to one
 //! fixed wall clock, so screens render the same on every run.
-#![allow(dead_code)]
 
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;

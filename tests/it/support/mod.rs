@@ -10,3 +10,14 @@ pub mod fleet;
 pub mod rules;
 pub mod serve;
 pub mod server;
+
+/// Installs rustls' ring provider as the process's default, once: reqwest
+/// is built without one, so every helper that makes a client calls this
+/// first (the suites share one process, and any of them may run alone).
+pub fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Err only if another caller (Warden's own client) was first.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}

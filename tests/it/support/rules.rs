@@ -1,7 +1,6 @@
 //! What the rules suites share: a server whose periodic sweep is off (each
 //! test sweeps when it means to, at the "now" it chooses), events, the
 //! alerts of one rule, and the checks every rule's tests make.
-#![allow(dead_code)]
 
 use super::server::*;
 use chrono::{DateTime, Duration, Utc};

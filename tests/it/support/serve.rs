@@ -3,7 +3,6 @@
 //! SIGKILL and another started on what it left), each with a config file
 //! of its own. A small HTTP client beside them speaks the API as the admin
 //! or as an agent. Started the way [`super::cli`] starts its server.
-#![allow(dead_code)]
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -78,7 +77,7 @@ pub struct Api {
 
 impl Api {
     pub fn new(url: &str) -> Api {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        super::install_crypto_provider();
         Api {
             url: url.to_string(),
             http: reqwest::Client::new(),

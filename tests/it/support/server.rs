@@ -3,16 +3,12 @@
 //! admin token. `WARDEN_TEST_STORE=postgres` (with
 //! `WARDEN_TEST_DATABASE_URL=postgres://…`) makes `start`/`start_with` use
 //! a fresh PostgreSQL database per server.
-#![allow(dead_code, clippy::unwrap_used)]
 
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use warden::config::ServeConfig;
-#[allow(unused_imports)]
 pub use warden::params;
-#[allow(unused_imports)]
-pub use warden::server::store::db::OptionalExt;
 use warden::server::store::db::{Db, DbResult, Row, ToValue, Value as SqlValue};
 use warden::server::{self, RunningServer};
 
@@ -224,10 +220,6 @@ impl TestServer {
         }
     }
 
-    pub fn is_postgres(&self) -> bool {
-        self.pg.is_some()
-    }
-
     /// Starts on `database`, in a directory of its own.
     pub async fn start_on_database(database: Database, config: ServeConfig) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -287,7 +279,7 @@ impl TestServer {
         let running = server::start(store, config, Some(ADMIN), listener)
             .await
             .expect("start");
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        super::install_crypto_provider();
         TestServer {
             url: running.url.clone(),
             db_path,

@@ -68,7 +68,7 @@ struct Http {
 
 impl Http {
     fn new(base: &str) -> Http {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        crate::support::install_crypto_provider();
         Http {
             rt: tokio::runtime::Builder::new_current_thread()
                 .enable_all()
