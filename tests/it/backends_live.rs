@@ -3,8 +3,9 @@
 //! its agent (and only there), and stopping one backend marks it down
 //! while its agents stay in view and the other keeps working.
 
+use crate::support::dashboard;
 use crate::support::server::TestServer;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use warden::api::client::Client;
@@ -16,15 +17,17 @@ use warden::tui::runner::{Route, Runner};
 
 const REFRESH: Duration = Duration::from_millis(150);
 
+/// Presses `code` and hands what it asks for to the runner.
 fn key(app: &mut App, runner: &Runner, code: KeyCode) {
-    for effect in app.handle_key(KeyEvent::new(code, KeyModifiers::NONE)) {
+    for effect in dashboard::key(app, code) {
         runner.handle(effect);
     }
 }
 
+/// Types `text` and hands what it asks for to the runner.
 fn typed(app: &mut App, runner: &Runner, text: &str) {
-    for c in text.chars() {
-        key(app, runner, KeyCode::Char(c));
+    for effect in dashboard::typed(app, text) {
+        runner.handle(effect);
     }
 }
 

@@ -11,20 +11,21 @@
 //! view shows (credential prefixes, cut from real random secrets) is
 //! replaced here by one derived from the credential's id.
 
+use crate::support::dashboard::{command, filter, key, typed};
+use crate::support::fleet::{synced, wall};
 use chrono::{DateTime, Duration, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::time::Instant;
-use warden::api::{Changes, WhoAmI};
+use warden::api::Changes;
 use warden::demo::fleet;
 use warden::model::*;
 use warden::secrets::AGENT_SECRET_PREFIX;
-use warden::tui::app::{App, Options};
-use warden::tui::msg::{Msg, SourceEvent};
+use warden::tui::app::App;
+use warden::tui::msg::Msg;
 use warden::tui::svg::{SvgOptions, buffer_to_svg};
 use warden::tui::theme::Theme;
 use warden::tui::views::{self, Clock};
@@ -48,10 +49,6 @@ const NAMES: &[&str] = &[
 ];
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-fn wall() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_800_000_000, 0).unwrap()
-}
 
 /// Some of the alerts the reference backend's rules would raise on this
 /// fleet (R01 unowned, R02 owner left, R03 dormant, R06 unused privilege),
@@ -202,47 +199,9 @@ fn changes() -> Changes {
 /// A dashboard that has just synced the fleet, as a responder, and the
 /// clock it is drawn at.
 fn app(changes: &Changes) -> (App, Clock) {
-    let mut app = App::new("demo", "http://127.0.0.1:7878", Options::default());
-    let now = Instant::now();
-    app.handle_msg(Msg::Source {
-        backend: 0,
-        event: SourceEvent::Synced {
-            changes: Box::new(changes.clone()),
-            latency: std::time::Duration::from_millis(12),
-        },
-    });
-    // The poll happened "just now" on the frame's own clock, not on the
-    // real one, so the header reads the same on every run.
-    app.backends[0].last_ok = Some(now);
-    app.handle_msg(Msg::Source {
-        backend: 0,
-        event: SourceEvent::Identity(Box::new(WhoAmI {
-            kind: "person".into(),
-            role: Some(Role::Responder),
-            name: "oncall".into(),
-            person: None,
-            agent_id: None,
-            credential_id: None,
-        })),
-    });
+    let (mut app, clock) = synced(changes.clone());
     app.resize(WIDTH, HEIGHT);
-    (app, Clock { now, wall: wall() })
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    let mods = match code {
-        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-        _ => KeyModifiers::NONE,
-    };
-    app.handle_key(KeyEvent::new(code, mods));
-}
-
-fn type_filter(app: &mut App, text: &str) {
-    press(app, KeyCode::Char('/'));
-    for c in text.chars() {
-        press(app, KeyCode::Char(c));
-    }
-    press(app, KeyCode::Enter);
+    (app, clock)
 }
 
 /// Moves the table's selection down to the agent `id`, as a user would.
@@ -254,7 +213,7 @@ fn select(app: &mut App, id: &str) {
         .position(|&i| app.fleet.agents()[i].id == id)
         .expect("the agent is in the table");
     for _ in 0..pos {
-        press(app, KeyCode::Down);
+        key(app, KeyCode::Down);
     }
     assert_eq!(app.current_agent().map(|a| a.id.as_str()), Some(id));
 }
@@ -465,9 +424,9 @@ fn agents() {
 fn agents_filtered() {
     let c = changes();
     let (mut app, clock) = app(&c);
-    type_filter(&mut app, "env:prod risk:high");
+    filter(&mut app, "env:prod risk:high");
     // Riskiest first.
-    press(&mut app, KeyCode::Char('R'));
+    key(&mut app, KeyCode::Char('R'));
     assert!(
         !app.table.order.is_empty(),
         "the filter matches some agents"
@@ -484,22 +443,14 @@ fn detail() {
     let agent = showcase(&c);
     let (mut app, clock) = app(&c);
     select(&mut app, &agent.id);
-    press(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
     // What the view fetches beside the feed: a busy hour, and the trail.
     let activity: Vec<u32> = (0..60u32)
         .map(|m| 6 + (m * 7) % 11 + if (40..46).contains(&m) { 30 } else { 0 })
         .collect();
     app.handle_msg(Msg::Detail {
         agent_id: agent.id.clone(),
-        result: Ok(Box::new(AgentDetail {
-            agent: agent.clone(),
-            owner_person: None,
-            credentials: vec![],
-            grants: vec![],
-            delegations: vec![],
-            alerts: vec![],
-            activity,
-        })),
+        result: Ok(crate::support::fleet::detail(agent.clone(), activity)),
     });
     let trail = audit_chain(&c)
         .into_iter()
@@ -527,8 +478,8 @@ fn kill() {
     let agent = showcase(&c);
     let (mut app, clock) = app(&c);
     select(&mut app, &agent.id);
-    press(&mut app, KeyCode::Enter);
-    press(&mut app, KeyCode::Char('K'));
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('K'));
     app.handle_msg(Msg::KillPlan {
         agent_id: agent.id.clone(),
         cascade: false,
@@ -537,15 +488,11 @@ fn kill() {
     // Fill the dialog in as a responder would: the focus starts on
     // Cancel; tab twice wraps round to the name, enter moves to the reason.
     for _ in 0..2 {
-        press(&mut app, KeyCode::Tab);
+        key(&mut app, KeyCode::Tab);
     }
-    for ch in agent.name.chars() {
-        press(&mut app, KeyCode::Char(ch));
-    }
-    press(&mut app, KeyCode::Enter);
-    for ch in "posting customer records to an unknown host".chars() {
-        press(&mut app, KeyCode::Char(ch));
-    }
+    typed(&mut app, &agent.name);
+    key(&mut app, KeyCode::Enter);
+    typed(&mut app, "posting customer records to an unknown host");
     check(
         "kill",
         svg(&app, clock, &format!("the kill dialog for {}", agent.name)),
@@ -556,9 +503,9 @@ fn kill() {
 fn owner_picker() {
     let c = changes();
     let (mut app, clock) = app(&c);
-    type_filter(&mut app, "owner:none");
+    filter(&mut app, "owner:none");
     assert!(!app.table.order.is_empty(), "the demo has unowned agents");
-    press(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Char('o'));
     check(
         "owner-picker",
         svg(&app, clock, "assigning an owner to an unowned agent"),
@@ -569,16 +516,8 @@ fn owner_picker() {
 fn help() {
     let c = changes();
     let (mut app, clock) = app(&c);
-    press(&mut app, KeyCode::Char('?'));
+    key(&mut app, KeyCode::Char('?'));
     check("help", svg(&app, clock, "the keys of the agents view"));
-}
-
-fn command(app: &mut App, text: &str) {
-    press(app, KeyCode::Char(':'));
-    for ch in text.chars() {
-        press(app, KeyCode::Char(ch));
-    }
-    press(app, KeyCode::Enter);
 }
 
 #[test]

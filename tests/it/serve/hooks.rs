@@ -2,7 +2,7 @@
 //! hook that terminates a live child, hostile names passed literally,
 //! failures and timeouts, and signed webhooks checked by a receiver.
 
-use crate::support;
+use crate::support::{self, fleet};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -27,23 +27,18 @@ fn secret() -> String {
     std::env::var(SECRET_ENV).expect("PATH is set")
 }
 
+/// The fixed fleet's agent, named `name` and running at `runtime`.
 fn agent(name: &str, runtime: Option<&str>) -> Agent {
-    let now = chrono::Utc::now();
     Agent {
-        id: "ag_test".into(),
-        name: name.into(),
-        kind: AgentKind::Autonomous,
-        environment: "test".into(),
-        owner: None,
-        description: None,
         runtime: runtime.map(str::to_owned),
-        labels: Default::default(),
-        status: AgentStatus::Active,
-        created_by: None,
-        created_at: now,
-        updated_at: now,
-        last_seen_at: None,
-        rev: 1,
+        ..fleet::agent(
+            "ag_test",
+            name,
+            AgentKind::Autonomous,
+            "test",
+            None,
+            AgentStatus::Active,
+        )
     }
 }
 

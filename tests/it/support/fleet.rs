@@ -225,15 +225,23 @@ pub fn changes() -> Changes {
 
 /// An app that has synced the fixture, as a responder.
 pub fn app() -> (App, Clock) {
+    synced(changes())
+}
+
+/// An app that has just synced `changes` as a responder, and the clock it
+/// is drawn at.
+pub fn synced(changes: Changes) -> (App, Clock) {
     let mut app = App::new("demo", "http://127.0.0.1:7878", Options::default());
     let now = Instant::now();
     app.handle_msg(Msg::Source {
         backend: 0,
         event: SourceEvent::Synced {
-            changes: Box::new(changes()),
+            changes: Box::new(changes),
             latency: std::time::Duration::from_millis(12),
         },
     });
+    // The poll happened "just now" on the frame's own clock, not on the
+    // real one, so the header reads the same on every run.
     app.backends[0].last_ok = Some(now);
     app.handle_msg(Msg::Source {
         backend: 0,
@@ -314,4 +322,18 @@ pub fn triage_report() -> TriageReport {
             },
         ],
     }
+}
+
+/// What the backend answers for the detail of `agent`: its activity per
+/// minute, and nothing attached.
+pub fn detail(agent: Agent, activity: Vec<u32>) -> Box<AgentDetail> {
+    Box::new(AgentDetail {
+        agent,
+        owner_person: None,
+        credentials: vec![],
+        grants: vec![],
+        delegations: vec![],
+        alerts: vec![],
+        activity,
+    })
 }

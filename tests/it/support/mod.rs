@@ -6,6 +6,7 @@
 
 pub mod alertmanager;
 pub mod cli;
+pub mod dashboard;
 pub mod fleet;
 pub mod rules;
 pub mod serve;

@@ -4,31 +4,16 @@
 //! and reports it only once the backend answers, and a new critical alert
 //! after the first poll flashes and raises the bell flag.
 
+use crate::support::dashboard::{command, flash, key, typed};
 use crate::support::fleet;
 
 use chrono::Duration;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use warden::api::Changes;
 use warden::model::*;
 use warden::tui::app::{App, Level, Overlay, Screen};
 use warden::tui::dialog::{Field, Phase, Subject};
 use warden::tui::msg::{Action, Effect, Msg, Outcome, SourceEvent};
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn type_text(app: &mut App, s: &str) {
-    for c in s.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
-
-fn command(app: &mut App, text: &str) {
-    key(app, KeyCode::Char(':'));
-    type_text(app, text);
-    key(app, KeyCode::Enter);
-}
 
 fn poll(app: &mut App, alerts: Vec<Alert>) {
     app.handle_msg(Msg::Source {
@@ -89,11 +74,6 @@ fn app_with_alerts() -> App {
 
 fn order(app: &App) -> Vec<&str> {
     app.alerts.order.iter().map(String::as_str).collect()
-}
-
-fn flash(app: &App) -> (Level, String) {
-    let f = app.flash.clone().expect("a flash");
-    (f.level, f.text)
 }
 
 #[test]
@@ -200,7 +180,7 @@ fn a_opens_the_dialog_on_cancel_and_confirm_sends_the_ack_with_the_reason() {
     key(&mut app, KeyCode::Right);
     assert!(key(&mut app, KeyCode::Enter).is_empty());
     key(&mut app, KeyCode::Tab); // the reason
-    type_text(&mut app, "on it, paging the owner");
+    typed(&mut app, "on it, paging the owner");
     key(&mut app, KeyCode::Tab); // cancel
     key(&mut app, KeyCode::Tab); // acknowledge
     let effects = key(&mut app, KeyCode::Enter);
@@ -247,7 +227,7 @@ fn a_failed_ack_says_so() {
     key(&mut app, KeyCode::Char('a'));
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::Tab);
-    type_text(&mut app, "mine");
+    typed(&mut app, "mine");
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::Tab);
     let effects = key(&mut app, KeyCode::Enter);

@@ -4,39 +4,17 @@
 //! and its agents visible and marked stale, `:ctx` narrows, and every
 //! action names the object as its own backend's (the runner routes it).
 
+use crate::support::dashboard::{command, flash, key, render, select, typed};
 use crate::support::fleet;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use crossterm::event::KeyCode;
 use std::time::{Duration, Instant};
 use warden::api::{Changes, WhoAmI};
 use warden::fleet::origin::Qualify;
 use warden::model::*;
 use warden::tui::app::{App, Health, Level, Options, Overlay};
 use warden::tui::msg::{Action, Effect, Msg, SourceEvent};
-use warden::tui::theme::Theme;
-use warden::tui::views::{self, Clock};
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    let mods = match code {
-        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-        _ => KeyModifiers::NONE,
-    };
-    app.handle_key(KeyEvent::new(code, mods))
-}
-
-fn typed(app: &mut App, text: &str) -> Vec<Effect> {
-    text.chars()
-        .flat_map(|c| key(app, KeyCode::Char(c)))
-        .collect()
-}
-
-fn command(app: &mut App, text: &str) {
-    key(app, KeyCode::Char(':'));
-    typed(app, text);
-    key(app, KeyCode::Enter);
-}
+use warden::tui::views::Clock;
 
 /// What backend `index` called `name` sends: the fixture, qualified as its
 /// source qualifies it.
@@ -86,30 +64,6 @@ fn two() -> (App, Clock) {
             wall: fleet::wall(),
         },
     )
-}
-
-fn render(app: &mut App, clock: Clock, width: u16, height: u16) -> String {
-    app.resize(width, height);
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|f| views::draw(f, app, &Theme::dark(), clock))
-        .unwrap();
-    terminal.backend().to_string()
-}
-
-/// Selects the first row whose name matches, by filtering (afresh: Esc
-/// in the prompt clears the filter before).
-fn select(app: &mut App, name: &str) {
-    key(app, KeyCode::Char('/'));
-    key(app, KeyCode::Esc);
-    key(app, KeyCode::Char('/'));
-    typed(app, name);
-    key(app, KeyCode::Enter);
-}
-
-fn flash(app: &App) -> (Level, String) {
-    let f = app.flash.clone().expect("a flash line");
-    (f.level, f.text)
 }
 
 #[test]

@@ -6,10 +6,11 @@
 //! The catalogue below is the one list of screens: a new view or dialog
 //! added here gets both checks.
 
+use crate::support::dashboard::{command, draw_on, key, render, select, typed};
 use crate::support::fleet;
 
 use chrono::Duration;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
@@ -17,38 +18,7 @@ use warden::api::AuditVerification;
 use warden::model::*;
 use warden::tui::app::{App, Overlay, Screen};
 use warden::tui::msg::Msg;
-use warden::tui::theme::Theme;
-use warden::tui::views::{self, Clock};
-
-fn press(app: &mut App, code: KeyCode) {
-    let mods = match code {
-        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-        _ => KeyModifiers::NONE,
-    };
-    app.handle_key(KeyEvent::new(code, mods));
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, KeyCode::Char(c));
-    }
-}
-
-fn command(app: &mut App, text: &str) {
-    press(app, KeyCode::Char(':'));
-    typed(app, text);
-    press(app, KeyCode::Enter);
-}
-
-/// Selects the agent by filtering for its name (afresh: Esc in the prompt
-/// clears the filter before).
-fn select(app: &mut App, name: &str) {
-    press(app, KeyCode::Char('/'));
-    press(app, KeyCode::Esc);
-    press(app, KeyCode::Char('/'));
-    typed(app, name);
-    press(app, KeyCode::Enter);
-}
+use warden::tui::views::Clock;
 
 fn audit_entry(seq: i64) -> AuditEntry {
     AuditEntry {
@@ -95,20 +65,12 @@ fn agents() -> App {
 fn detail() -> App {
     let mut app = agents();
     select(&mut app, "support-copilot");
-    press(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
     let agent = app.fleet.agent("agt_support").unwrap().clone();
     let activity = (0..60).map(|m| (m * 7 % 23) as u32).collect();
     app.handle_msg(Msg::Detail {
         agent_id: "agt_support".into(),
-        result: Ok(Box::new(AgentDetail {
-            agent,
-            owner_person: None,
-            credentials: vec![],
-            grants: vec![],
-            delegations: vec![],
-            alerts: vec![],
-            activity,
-        })),
+        result: Ok(fleet::detail(agent, activity)),
     });
     app.handle_msg(Msg::Trail {
         agent_id: "agt_support".into(),
@@ -160,20 +122,20 @@ fn triage() -> App {
 
 fn help() -> App {
     let mut app = agents();
-    press(&mut app, KeyCode::Char('?'));
+    key(&mut app, KeyCode::Char('?'));
     app
 }
 
 fn filter_prompt() -> App {
     let mut app = agents();
-    press(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Char('/'));
     typed(&mut app, "owner:none !status:");
     app
 }
 
 fn command_prompt() -> App {
     let mut app = agents();
-    press(&mut app, KeyCode::Char(':'));
+    key(&mut app, KeyCode::Char(':'));
     typed(&mut app, "tri");
     app
 }
@@ -181,7 +143,7 @@ fn command_prompt() -> App {
 fn kill_dialog() -> App {
     let mut app = agents();
     select(&mut app, "support-copilot");
-    press(&mut app, KeyCode::Char('K'));
+    key(&mut app, KeyCode::Char('K'));
     app.handle_msg(Msg::KillPlan {
         agent_id: "agt_support".into(),
         cascade: false,
@@ -196,7 +158,7 @@ fn marked() -> App {
     let mut app = agents();
     for name in ["support-copilot", "ticket-triage", "mcp-github"] {
         select(&mut app, name);
-        press(&mut app, KeyCode::Char(' '));
+        key(&mut app, KeyCode::Char(' '));
     }
     select(&mut app, "!mcp");
     app
@@ -204,20 +166,20 @@ fn marked() -> App {
 
 fn bulk_kill_dialog() -> App {
     let mut app = marked();
-    press(&mut app, KeyCode::Char('K'));
+    key(&mut app, KeyCode::Char('K'));
     app
 }
 
 fn revoke_dialog() -> App {
     let mut app = creds();
-    press(&mut app, KeyCode::Char('x'));
+    key(&mut app, KeyCode::Char('x'));
     app
 }
 
 fn owner_picker() -> App {
     let mut app = agents();
     select(&mut app, "ticket-triage");
-    press(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Char('o'));
     typed(&mut app, "a");
     app
 }
@@ -225,27 +187,27 @@ fn owner_picker() -> App {
 fn reassign_dialog() -> App {
     let mut app = agents();
     select(&mut app, "ticket-triage");
-    press(&mut app, KeyCode::Char('o'));
-    press(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Enter);
     app
 }
 
 fn bulk_reassign_dialog() -> App {
     let mut app = marked();
-    press(&mut app, KeyCode::Char('o'));
-    press(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Enter);
     app
 }
 
 fn ack_dialog() -> App {
     let mut app = alerts();
-    press(&mut app, KeyCode::Char('a'));
+    key(&mut app, KeyCode::Char('a'));
     app
 }
 
 fn triage_picker() -> App {
     let mut app = triage();
-    press(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Char('o'));
     app
 }
 
@@ -276,20 +238,6 @@ const OVERLAYS: &[(&str, Setup)] = &[
     ("ack_dialog", ack_dialog),
     ("triage_picker", triage_picker),
 ];
-
-fn draw_on(terminal: &mut Terminal<TestBackend>, app: &mut App, clock: Clock) {
-    let area = terminal.backend().buffer().area;
-    app.resize(area.width, area.height);
-    terminal
-        .draw(|f| views::draw(f, app, &Theme::dark(), clock))
-        .unwrap();
-}
-
-fn render(app: &mut App, clock: Clock, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    draw_on(&mut terminal, app, clock);
-    terminal.backend().to_string()
-}
 
 fn clock() -> Clock {
     fleet::app().1

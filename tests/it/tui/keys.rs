@@ -2,6 +2,7 @@
 //! terminal: filter, select, sort, the dialogs' cancel and confirm, and
 //! that nothing is reported done before the backend says so.
 
+use crate::support::dashboard::{key, typed};
 use crate::support::fleet;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -9,20 +10,6 @@ use warden::model::*;
 use warden::tui::app::{App, Level, Overlay, Prompt, Screen};
 use warden::tui::dialog::{Phase, Plan};
 use warden::tui::msg::{Action, Effect, Msg, Outcome};
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    let mods = match code {
-        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-        _ => KeyModifiers::NONE,
-    };
-    app.handle_key(KeyEvent::new(code, mods))
-}
-
-fn type_text(app: &mut App, s: &str) {
-    for c in s.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
 
 fn selected_name(app: &App) -> String {
     app.current_agent()
@@ -36,7 +23,7 @@ fn filter_narrows_live_and_esc_clears() {
     assert_eq!(app.table.order.len(), 5);
     key(&mut app, KeyCode::Char('/'));
     assert!(matches!(app.prompt, Prompt::Filter { .. }));
-    type_text(&mut app, "owner:none");
+    typed(&mut app, "owner:none");
     assert_eq!(app.table.order.len(), 1, "filters while typing");
     assert_eq!(selected_name(&app), "mcp-github");
     key(&mut app, KeyCode::Enter);
@@ -50,9 +37,9 @@ fn filter_narrows_live_and_esc_clears() {
 fn a_bad_filter_says_why_and_keeps_the_last_good_one() {
     let (mut app, _) = fleet::app();
     key(&mut app, KeyCode::Char('/'));
-    type_text(&mut app, "kind:mcp-server");
+    typed(&mut app, "kind:mcp-server");
     assert_eq!(app.table.order.len(), 1);
-    type_text(&mut app, "x");
+    typed(&mut app, "x");
     match &app.prompt {
         Prompt::Filter { error: Some(e), .. } => assert!(e.contains("mcp-server"), "{e}"),
         other => panic!("expected an error, got {other:?}"),
@@ -64,7 +51,7 @@ fn a_bad_filter_says_why_and_keeps_the_last_good_one() {
 fn negation_and_fuzzy_text() {
     let (mut app, _) = fleet::app();
     key(&mut app, KeyCode::Char('/'));
-    type_text(&mut app, "!status:killed !status:suspended sprtcp");
+    typed(&mut app, "!status:killed !status:suspended sprtcp");
     assert_eq!(app.table.order.len(), 1);
     assert_eq!(selected_name(&app), "support-copilot");
 }
@@ -149,7 +136,7 @@ fn freeze_is_pending_until_the_backend_confirms() {
     let (mut app, _) = fleet::app();
     // support-copilot
     key(&mut app, KeyCode::Char('/'));
-    type_text(&mut app, "support-copilot");
+    typed(&mut app, "support-copilot");
     key(&mut app, KeyCode::Enter);
     let effects = key(&mut app, KeyCode::Char('f'));
     let [
@@ -193,7 +180,7 @@ fn freeze_is_pending_until_the_backend_confirms() {
 fn open_kill(app: &mut App) {
     if selected_name(app) != "support-copilot" {
         key(app, KeyCode::Char('/'));
-        type_text(app, "support-copilot");
+        typed(app, "support-copilot");
         key(app, KeyCode::Enter);
     }
     let effects = key(app, KeyCode::Char('K'));
@@ -265,9 +252,9 @@ fn kill_dialog_confirm_sends_then_shows_steps_then_verifies() {
     open_kill(&mut app);
     key(&mut app, KeyCode::Tab); // Kill button
     key(&mut app, KeyCode::Tab); // wraps to the name
-    type_text(&mut app, "support-copilot");
+    typed(&mut app, "support-copilot");
     key(&mut app, KeyCode::Tab);
-    type_text(&mut app, "INC-42");
+    typed(&mut app, "INC-42");
     key(&mut app, KeyCode::Tab); // cascade
     key(&mut app, KeyCode::Tab); // cancel
     key(&mut app, KeyCode::Tab); // kill
@@ -385,7 +372,7 @@ fn viewer_gets_a_message_not_a_dialog() {
 fn owner_picker_suggests_the_departed_owners_manager_then_confirms_with_a_reason() {
     let (mut app, _) = fleet::app();
     key(&mut app, KeyCode::Char('/'));
-    type_text(&mut app, "ticket-triage");
+    typed(&mut app, "ticket-triage");
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char('o'));
     let Overlay::Picker(p) = &app.overlay else {
@@ -406,7 +393,7 @@ fn owner_picker_suggests_the_departed_owners_manager_then_confirms_with_a_reason
     };
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::Tab); // reason
-    type_text(&mut app, "owner left");
+    typed(&mut app, "owner left");
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::Tab);
     let effects = key(&mut app, KeyCode::Enter);
@@ -422,7 +409,7 @@ fn revoke_works_on_the_selected_credential_in_the_detail_view() {
     key(&mut app, KeyCode::Char('x'));
     assert!(app.flash.as_ref().unwrap().text.contains("open an agent"));
     key(&mut app, KeyCode::Char('/'));
-    type_text(&mut app, "support-copilot");
+    typed(&mut app, "support-copilot");
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char('j'));
@@ -438,19 +425,19 @@ fn command_mode_and_help() {
     let (mut app, _) = fleet::app();
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char(':'));
-    type_text(&mut app, "ag");
+    typed(&mut app, "ag");
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.screen(), &Screen::Agents);
     key(&mut app, KeyCode::Char(':'));
-    type_text(&mut app, "bogus");
+    typed(&mut app, "bogus");
     key(&mut app, KeyCode::Enter);
     assert!(app.flash.as_ref().unwrap().text.contains("unknown command"));
     key(&mut app, KeyCode::Char('?'));
     assert_eq!(app.overlay, Overlay::Help);
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Char(':'));
-    type_text(&mut app, "q");
+    typed(&mut app, "q");
     assert_eq!(key(&mut app, KeyCode::Enter), vec![Effect::Quit]);
 }
 
@@ -517,14 +504,11 @@ mod mouse {
 
 mod remapped {
     use super::fleet;
+    use crate::support::dashboard::render;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
     use std::collections::BTreeMap;
     use warden::tui::app::Overlay;
     use warden::tui::remap::KeyMap;
-    use warden::tui::theme::Theme;
-    use warden::tui::views;
 
     #[test]
     fn the_new_key_acts_and_the_hints_and_help_show_it() {
@@ -538,19 +522,12 @@ mod remapped {
         app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
         app.overlay = Overlay::None;
 
-        let render = |app: &mut warden::tui::app::App| {
-            app.resize(160, 40);
-            let mut t = Terminal::new(TestBackend::new(160, 40)).unwrap();
-            t.draw(|f| views::draw(f, app, &Theme::dark(), clock))
-                .unwrap();
-            t.backend().to_string()
-        };
-        let screen = render(&mut app);
+        let screen = render(&mut app, clock, 160, 40);
         let hints = screen.lines().last().unwrap();
         assert!(hints.contains("<ctrl-k> kill"), "{hints}");
         assert!(!hints.contains("<K>"), "{hints}");
         app.overlay = Overlay::Help;
-        let help = render(&mut app);
+        let help = render(&mut app, clock, 160, 40);
         assert!(help.contains("ctrl-k  kill"), "{help}");
     }
 }

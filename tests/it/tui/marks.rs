@@ -3,9 +3,10 @@
 //! and o then act on every marked agent, one backend action each, and
 //! nothing is counted done until the backend has answered it.
 
+use crate::support::dashboard::{ctrl, filter, flash, key, typed};
 use crate::support::fleet;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use warden::model::*;
 use warden::tui::app::{App, Level, Overlay};
 use warden::tui::dialog::{Confirm, Phase, RowState};
@@ -15,32 +16,8 @@ use warden::tui::msg::{Action, Effect, Msg, Outcome};
 // mcp-github (suspended), support-copilot (active, 2 live credentials),
 // ticket-triage (active, 1 live credential).
 
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    let mods = match code {
-        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-        _ => KeyModifiers::NONE,
-    };
-    app.handle_key(KeyEvent::new(code, mods))
-}
-
-fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
-    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-
-fn type_text(app: &mut App, s: &str) {
-    for c in s.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
-
 fn marked(app: &App) -> Vec<&str> {
     app.marks.iter().map(String::as_str).collect()
-}
-
-fn filter(app: &mut App, text: &str) {
-    key(app, KeyCode::Char('/'));
-    type_text(app, text);
-    key(app, KeyCode::Enter);
 }
 
 fn dialog(app: &App) -> &Confirm {
@@ -48,11 +25,6 @@ fn dialog(app: &App) -> &Confirm {
         Overlay::Confirm(d) => d,
         other => panic!("no dialog: {other:?}"),
     }
-}
-
-fn flash(app: &App) -> (Level, String) {
-    let f = app.flash.clone().expect("a flash");
-    (f.level, f.text)
 }
 
 /// The effects' action ids with the agent each goes to.
@@ -222,9 +194,9 @@ fn bulk_kill_says_what_is_marked_and_hidden_and_needs_kill_n() {
     // Focus starts on Cancel; go to the phrase.
     key(&mut app, KeyCode::Tab); // Confirm
     key(&mut app, KeyCode::Tab); // Name
-    type_text(&mut app, "support-copilot");
+    typed(&mut app, "support-copilot");
     key(&mut app, KeyCode::Tab); // Reason
-    type_text(&mut app, "INC-7");
+    typed(&mut app, "INC-7");
     key(&mut app, KeyCode::Tab); // Cancel
     key(&mut app, KeyCode::Tab); // Confirm
     assert!(
@@ -237,7 +209,7 @@ fn bulk_kill_says_what_is_marked_and_hidden_and_needs_kill_n() {
         while !dialog(&app).name.text().is_empty() {
             key(&mut app, KeyCode::Backspace);
         }
-        type_text(&mut app, wrong);
+        typed(&mut app, wrong);
         key(&mut app, KeyCode::BackTab); // Confirm
         assert!(key(&mut app, KeyCode::Enter).is_empty(), "{wrong} accepted");
     }
@@ -245,7 +217,7 @@ fn bulk_kill_says_what_is_marked_and_hidden_and_needs_kill_n() {
     while !dialog(&app).name.text().is_empty() {
         key(&mut app, KeyCode::Backspace);
     }
-    type_text(&mut app, "kill 3");
+    typed(&mut app, "kill 3");
     key(&mut app, KeyCode::BackTab);
     let sent = runs(&key(&mut app, KeyCode::Enter));
     let mut agents: Vec<&str> = sent.iter().map(|(_, a)| agent_of(a)).collect();
@@ -267,9 +239,9 @@ fn confirm_bulk_kill(app: &mut App) -> Vec<(u64, Action)> {
     key(app, KeyCode::Char('K'));
     key(app, KeyCode::Tab);
     key(app, KeyCode::Tab);
-    type_text(app, "kill 3");
+    typed(app, "kill 3");
     key(app, KeyCode::Tab);
-    type_text(app, "INC-7");
+    typed(app, "INC-7");
     key(app, KeyCode::Tab);
     key(app, KeyCode::Tab);
     runs(&key(app, KeyCode::Enter))
@@ -506,7 +478,7 @@ fn bulk_reassign_picks_then_asks_a_reason_then_sends_one_each() {
         panic!("no picker: {:?}", app.overlay)
     };
     assert_eq!(p.agent_name, "3 marked agent(s)");
-    type_text(&mut app, "ada");
+    typed(&mut app, "ada");
     key(&mut app, KeyCode::Enter);
     let d = dialog(&app);
     assert_eq!(d.title(), "Reassign 1 marked agent(s)");
@@ -523,7 +495,7 @@ fn bulk_reassign_picks_then_asks_a_reason_then_sends_one_each() {
     key(&mut app, KeyCode::Tab); // Confirm
     assert!(key(&mut app, KeyCode::Enter).is_empty());
     key(&mut app, KeyCode::Tab); // Reason
-    type_text(&mut app, "team change");
+    typed(&mut app, "team change");
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::Tab);
     let sent = runs(&key(&mut app, KeyCode::Enter));
@@ -568,7 +540,7 @@ fn esc_in_the_picker_forgets_the_bulk_reassign() {
         panic!()
     };
     assert_eq!(p.agent_id, "agt_triage");
-    type_text(&mut app, "grace");
+    typed(&mut app, "grace");
     key(&mut app, KeyCode::Enter);
     assert_eq!(dialog(&app).title(), "Reassign ticket-triage");
 }

@@ -3,41 +3,14 @@
 //! people, credentials and audit views and the enriched agent detail at
 //! 80x24 and 200x60.
 
+use crate::support::dashboard::{command, filter, key, render};
 use crate::support::fleet;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use warden::model::*;
 use warden::tui::app::App;
 use warden::tui::msg::Msg;
-use warden::tui::theme::Theme;
-use warden::tui::views::{self, Clock};
-
-fn render(app: &mut App, clock: Clock, width: u16, height: u16) -> String {
-    app.resize(width, height);
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|f| views::draw(f, app, &Theme::dark(), clock))
-        .unwrap();
-    terminal.backend().to_string()
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    let mods = match code {
-        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-        _ => KeyModifiers::NONE,
-    };
-    app.handle_key(KeyEvent::new(code, mods));
-}
-
-fn select(app: &mut App, name: &str) {
-    press(app, KeyCode::Char('/'));
-    for c in name.chars() {
-        press(app, KeyCode::Char(c));
-    }
-    press(app, KeyCode::Enter);
-}
+use warden::tui::views::Clock;
 
 #[test]
 fn agents_view() {
@@ -48,24 +21,24 @@ fn agents_view() {
 #[test]
 fn agents_view_filtered_and_sorted() {
     let (mut app, clock) = fleet::app();
-    select(&mut app, "!status:killed");
-    press(&mut app, KeyCode::Char('R'));
+    filter(&mut app, "!status:killed");
+    key(&mut app, KeyCode::Char('R'));
     insta::assert_snapshot!(render(&mut app, clock, 120, 16));
 }
 
 #[test]
 fn detail_view() {
     let (mut app, clock) = fleet::app();
-    select(&mut app, "support-copilot");
-    press(&mut app, KeyCode::Enter);
+    filter(&mut app, "support-copilot");
+    key(&mut app, KeyCode::Enter);
     insta::assert_snapshot!(render(&mut app, clock, 120, 32));
 }
 
 #[test]
 fn kill_dialog() {
     let (mut app, clock) = fleet::app();
-    select(&mut app, "support-copilot");
-    press(&mut app, KeyCode::Char('K'));
+    filter(&mut app, "support-copilot");
+    key(&mut app, KeyCode::Char('K'));
     let plan = Operation {
         id: "op_plan".into(),
         kind: "agent.kill".into(),
@@ -107,10 +80,10 @@ fn kill_dialog() {
 /// Marks support-copilot and ticket-triage, and evil…bot at the top.
 fn mark_three(app: &mut App) {
     let space = KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE);
-    press(app, KeyCode::Char('g'));
+    key(app, KeyCode::Char('g'));
     app.handle_key(space);
-    press(app, KeyCode::Char('G'));
-    press(app, KeyCode::Char('k'));
+    key(app, KeyCode::Char('G'));
+    key(app, KeyCode::Char('k'));
     app.handle_key(space);
     app.handle_key(space);
 }
@@ -119,7 +92,7 @@ fn mark_three(app: &mut App) {
 fn agents_view_with_marks() {
     let (mut app, clock) = fleet::app();
     mark_three(&mut app);
-    press(&mut app, KeyCode::Char('g'));
+    key(&mut app, KeyCode::Char('g'));
     insta::assert_snapshot!(render(&mut app, clock, 120, 14));
 }
 
@@ -127,12 +100,12 @@ fn agents_view_with_marks() {
 fn bulk_kill_dialog() {
     let (mut app, clock) = fleet::app();
     mark_three(&mut app);
-    select(&mut app, "env:prod");
-    press(&mut app, KeyCode::Char('K'));
-    press(&mut app, KeyCode::Tab);
-    press(&mut app, KeyCode::Tab);
+    filter(&mut app, "env:prod");
+    key(&mut app, KeyCode::Char('K'));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
     for c in "kill 3".chars() {
-        press(&mut app, KeyCode::Char(c));
+        key(&mut app, KeyCode::Char(c));
     }
     insta::assert_snapshot!(render(&mut app, clock, 100, 30));
 }
@@ -140,8 +113,8 @@ fn bulk_kill_dialog() {
 #[test]
 fn owner_picker() {
     let (mut app, clock) = fleet::app();
-    select(&mut app, "ticket-triage");
-    press(&mut app, KeyCode::Char('o'));
+    filter(&mut app, "ticket-triage");
+    key(&mut app, KeyCode::Char('o'));
     insta::assert_snapshot!(render(&mut app, clock, 100, 24));
 }
 
@@ -170,18 +143,18 @@ fn alerts_view() {
             latency: std::time::Duration::from_millis(12),
         },
     });
-    press(&mut app, KeyCode::Char(':'));
+    key(&mut app, KeyCode::Char(':'));
     for c in "alerts".chars() {
-        press(&mut app, KeyCode::Char(c));
+        key(&mut app, KeyCode::Char(c));
     }
-    press(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
     insta::assert_snapshot!(render(&mut app, clock, 120, 14));
 }
 
 #[test]
 fn help() {
     let (mut app, clock) = fleet::app();
-    press(&mut app, KeyCode::Char('?'));
+    key(&mut app, KeyCode::Char('?'));
     insta::assert_snapshot!(render(&mut app, clock, 100, 34));
 }
 
@@ -218,7 +191,7 @@ fn every_size_renders_without_panicking() {
     ] {
         render(&mut app, clock, w, h);
     }
-    press(&mut app, KeyCode::Char('K'));
+    key(&mut app, KeyCode::Char('K'));
     for (w, h) in [(1, 1), (20, 7), (30, 12), (80, 24)] {
         render(&mut app, clock, w, h);
     }
@@ -227,7 +200,7 @@ fn every_size_renders_without_panicking() {
 #[test]
 fn empty_tables_render_at_every_small_size() {
     let (mut app, clock) = fleet::app();
-    select(&mut app, "no-agent-is-called-this");
+    filter(&mut app, "no-agent-is-called-this");
     assert!(app.table.order.is_empty());
     for w in 1..=40 {
         for h in 1..=12 {
@@ -236,14 +209,6 @@ fn empty_tables_render_at_every_small_size() {
     }
     let screen = render(&mut app, clock, 80, 12);
     assert!(screen.contains("no agent matches the filter"), "{screen}");
-}
-
-fn command(app: &mut App, text: &str) {
-    press(app, KeyCode::Char(':'));
-    for c in text.chars() {
-        press(app, KeyCode::Char(c));
-    }
-    press(app, KeyCode::Enter);
 }
 
 #[test]
@@ -273,7 +238,7 @@ fn creds_view() {
         },
     });
     command(&mut app, "creds");
-    press(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Char('j'));
     insta::assert_snapshot!("creds_view_80x24", render(&mut app, clock, 80, 24));
     insta::assert_snapshot!("creds_view_200x60", render(&mut app, clock, 200, 60));
 }
@@ -398,8 +363,8 @@ fn enriched_detail() -> (App, Clock) {
             latency: std::time::Duration::from_millis(12),
         },
     });
-    select(&mut app, "ticket-triage");
-    press(&mut app, KeyCode::Enter);
+    filter(&mut app, "ticket-triage");
+    key(&mut app, KeyCode::Enter);
     let agent = app.fleet.agent("agt_triage").unwrap().clone();
     // A quiet hour, a burst twenty minutes ago, and the current minute.
     let activity: Vec<u32> = (0..60u32)
@@ -411,15 +376,7 @@ fn enriched_detail() -> (App, Clock) {
         .collect();
     app.handle_msg(Msg::Detail {
         agent_id: "agt_triage".into(),
-        result: Ok(Box::new(AgentDetail {
-            agent,
-            owner_person: None,
-            credentials: vec![],
-            grants: vec![],
-            delegations: vec![],
-            alerts: vec![],
-            activity,
-        })),
+        result: Ok(fleet::detail(agent, activity)),
     });
     app.handle_msg(Msg::Trail {
         agent_id: "agt_triage".into(),

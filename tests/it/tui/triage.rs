@@ -4,35 +4,13 @@
 //! `o` offers the suggestions first, and an owner the backend confirmed
 //! takes the agent out and selects the next one.
 
+use crate::support::dashboard::{command, key, render, typed};
 use crate::support::fleet;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use warden::tui::app::{App, Level, Overlay, Screen};
 use warden::tui::msg::{Action, Effect, Msg, Outcome};
-use warden::tui::theme::Theme;
-use warden::tui::views::{self, Clock};
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    let mods = match code {
-        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-        _ => KeyModifiers::NONE,
-    };
-    app.handle_key(KeyEvent::new(code, mods))
-}
-
-fn typed(app: &mut App, text: &str) -> Vec<Effect> {
-    text.chars()
-        .flat_map(|c| key(app, KeyCode::Char(c)))
-        .collect()
-}
-
-fn command(app: &mut App, text: &str) -> Vec<Effect> {
-    key(app, KeyCode::Char(':'));
-    typed(app, text);
-    key(app, KeyCode::Enter)
-}
+use warden::tui::views::Clock;
 
 fn opened() -> (App, Clock) {
     let (mut app, clock) = fleet::app();
@@ -44,15 +22,6 @@ fn opened() -> (App, Clock) {
         result: Ok(fleet::triage_report()),
     });
     (app, clock)
-}
-
-fn render(app: &mut App, clock: Clock, width: u16, height: u16) -> String {
-    app.resize(width, height);
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|f| views::draw(f, app, &Theme::dark(), clock))
-        .unwrap();
-    terminal.backend().to_string()
 }
 
 #[test]

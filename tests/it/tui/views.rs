@@ -6,12 +6,11 @@
 //! once each and a broken chain is shown; the detail asks for the agent's
 //! activity and trail when it opens and after each poll.
 
+use crate::support::dashboard::{command, ctrl, flash, key, render, typed};
 use crate::support::fleet;
 
 use chrono::Duration;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use crossterm::event::KeyCode;
 use warden::api::{AuditVerification, Changes, WhoAmI};
 use warden::model::*;
 use warden::tui::app::{App, Level, Options, Overlay, Screen};
@@ -19,41 +18,7 @@ use warden::tui::audit_log::{RING, Verdict};
 use warden::tui::detail_extras::TRAIL;
 use warden::tui::dialog::Subject;
 use warden::tui::msg::{Action, Effect, Msg, SourceEvent};
-use warden::tui::theme::Theme;
-use warden::tui::views::{self, Clock};
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    let mods = match code {
-        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-        _ => KeyModifiers::NONE,
-    };
-    app.handle_key(KeyEvent::new(code, mods))
-}
-
-fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
-    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-
-fn type_text(app: &mut App, s: &str) {
-    for c in s.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
-
-fn command(app: &mut App, text: &str) -> Vec<Effect> {
-    key(app, KeyCode::Char(':'));
-    type_text(app, text);
-    key(app, KeyCode::Enter)
-}
-
-fn render(app: &mut App, clock: Clock, width: u16, height: u16) -> String {
-    app.resize(width, height);
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|f| views::draw(f, app, &Theme::dark(), clock))
-        .unwrap();
-    terminal.backend().to_string()
-}
+use warden::tui::views::Clock;
 
 /// The screen's crumbs row and hint bar.
 fn crumbs_and_hints(app: &mut App, clock: Clock) -> (String, String) {
@@ -74,11 +39,6 @@ fn poll(app: &mut App) -> Vec<Effect> {
             latency: std::time::Duration::from_millis(10),
         },
     })
-}
-
-fn flash(app: &App) -> (Level, String) {
-    let f = app.flash.as_ref().expect("a flash line");
-    (f.level, f.text.clone())
 }
 
 fn people_order(app: &App) -> Vec<String> {
@@ -236,7 +196,7 @@ fn x_in_the_creds_view_revokes_through_the_dialog_with_a_reason() {
     assert!(key(&mut app, KeyCode::Enter).is_empty());
     key(&mut app, KeyCode::Up);
     key(&mut app, KeyCode::Up);
-    type_text(&mut app, "leaked in a ticket");
+    typed(&mut app, "leaked in a ticket");
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::Tab);
     let effects = key(&mut app, KeyCode::Enter);
@@ -513,22 +473,9 @@ fn another_database_behind_the_url_starts_the_audit_over() {
 
 fn open_detail(app: &mut App, name: &str) -> Vec<Effect> {
     key(app, KeyCode::Char('/'));
-    type_text(app, name);
+    typed(app, name);
     key(app, KeyCode::Enter);
     key(app, KeyCode::Enter)
-}
-
-fn detail(agent_id: &str, activity: Vec<u32>) -> Box<AgentDetail> {
-    let (app, _) = fleet::app();
-    Box::new(AgentDetail {
-        agent: app.fleet.agent(agent_id).unwrap().clone(),
-        owner_person: None,
-        credentials: vec![],
-        grants: vec![],
-        delegations: vec![],
-        alerts: vec![],
-        activity,
-    })
 }
 
 #[test]
@@ -554,7 +501,10 @@ fn the_detail_fetches_activity_and_trail_on_open_and_after_each_poll() {
     activity[59] = 3;
     app.handle_msg(Msg::Detail {
         agent_id: "agt_support".into(),
-        result: Ok(detail("agt_support", activity.clone())),
+        result: Ok(fleet::detail(
+            fleet::agent_by_id("agt_support"),
+            activity.clone(),
+        )),
     });
     let mut trail = entry(7);
     trail.action = "credential.issue".into();
@@ -576,7 +526,10 @@ fn the_detail_fetches_activity_and_trail_on_open_and_after_each_poll() {
     // An answer about another agent is not shown as this one's.
     app.handle_msg(Msg::Detail {
         agent_id: "agt_triage".into(),
-        result: Ok(detail("agt_triage", vec![99; 60])),
+        result: Ok(fleet::detail(
+            fleet::agent_by_id("agt_triage"),
+            vec![99; 60],
+        )),
     });
     assert_eq!(app.panes.detail.activity.data.as_ref().unwrap()[0], 0);
     // A failure is said, and the last good series stays.
@@ -601,7 +554,7 @@ fn commands_complete_and_the_unknown_command_lists_them() {
         ("au", Screen::Audit),
     ] {
         key(&mut app, KeyCode::Char(':'));
-        type_text(&mut app, prefix);
+        typed(&mut app, prefix);
         key(&mut app, KeyCode::Tab);
         key(&mut app, KeyCode::Enter);
         assert_eq!(app.screen(), &screen, "{prefix}");
@@ -653,7 +606,7 @@ fn the_new_views_render_at_every_size_without_panicking() {
     open_detail(&mut app, "ticket-triage");
     app.handle_msg(Msg::Detail {
         agent_id: "agt_triage".into(),
-        result: Ok(detail("agt_triage", vec![5; 60])),
+        result: Ok(fleet::detail(fleet::agent_by_id("agt_triage"), vec![5; 60])),
     });
     for w in (1..=120).step_by(7) {
         for h in 1..=40 {
