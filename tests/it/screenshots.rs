@@ -13,6 +13,7 @@
 
 use crate::support::dashboard::{command, filter, key, typed};
 use crate::support::fleet::{synced, wall};
+use crate::support::svg::{SvgOptions, buffer_to_svg};
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
@@ -26,7 +27,6 @@ use warden::model::*;
 use warden::secrets::AGENT_SECRET_PREFIX;
 use warden::tui::app::App;
 use warden::tui::msg::Msg;
-use warden::tui::svg::{SvgOptions, buffer_to_svg};
 use warden::tui::theme::Theme;
 use warden::tui::views::{self, Clock};
 

@@ -1,8 +1,9 @@
 //! What the suites share, once: an in-process server over SQLite or
 //! PostgreSQL (`server`), the rules suites' helpers (`rules`), the real
 //! binary and its `serve` child processes (`cli`, `serve`), a real
-//! Alertmanager (`alertmanager`), and the dashboard's fixed fleet
-//! (`fleet`).
+//! Alertmanager (`alertmanager`), the dashboard's fixed fleet (`fleet`),
+//! driving and drawing the dashboard (`dashboard`), and the SVG renderer
+//! of the README's screenshots (`svg`).
 
 pub mod alertmanager;
 pub mod cli;
@@ -11,6 +12,7 @@ pub mod fleet;
 pub mod rules;
 pub mod serve;
 pub mod server;
+pub mod svg;
 
 /// Installs rustls' ring provider as the process's default, once: reqwest
 /// is built without one, so every helper that makes a client calls this

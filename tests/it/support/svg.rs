@@ -1,5 +1,6 @@
 //! A rendered buffer as an SVG image, for the README's screenshots: what a
-//! terminal would show, cell for cell, without a terminal.
+//! terminal would show, cell for cell, without a terminal. Only the
+//! screenshot test draws them, so it lives here and not in the product.
 //!
 //! The image is a grid of 9x18 px cells. Coordinates are integers in tenths
 //! of a pixel (the `viewBox` is ten times the pixel size), so the output
