@@ -23,7 +23,6 @@ pub mod remap;
 pub mod run;
 pub mod runner;
 pub mod selection;
-pub mod svg;
 pub mod table;
 pub mod terminal;
 pub mod theme;
