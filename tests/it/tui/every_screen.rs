@@ -1,7 +1,7 @@
 //! Every view and every dialog of the dashboard, from the fixed fleet:
 //! each is snapshotted at 80x24 (the smallest terminal anyone uses) and
-//! 200x60 (a big one), and every view is drawn at every size from 1x1 to
-//! 300x100 without a panic.
+//! 200x60 (a big one), and every view is drawn without a panic at every
+//! size up to 120x40 and across sizes to 300x100 (see `view_sizes`).
 //!
 //! The catalogue below is the one list of screens: a new view or dialog
 //! added here gets both checks.
@@ -296,12 +296,20 @@ fn every_view_and_dialog_at_80x24_and_200x60() {
 }
 
 /// Draws `setup`'s screen at every width of `widths` and height of
-/// `heights`; a panic names the screen and the size. One terminal per
-/// width, resized down the heights.
+/// `heights`.
 fn draw_all(name: &str, setup: Setup, widths: impl Iterator<Item = u16>, heights: &[u16]) {
+    let sizes: Vec<(u16, Vec<u16>)> = widths.map(|w| (w, heights.to_vec())).collect();
+    draw_sizes(name, setup, &sizes);
+}
+
+/// Draws `setup`'s screen at each width with each of its heights; a panic
+/// names the screen and the size. One terminal per width, resized down the
+/// heights.
+fn draw_sizes(name: &str, setup: Setup, sizes: &[(u16, Vec<u16>)]) {
     let clock = clock();
     let mut app = setup();
-    for w in widths {
+    for (w, heights) in sizes {
+        let w = *w;
         let mut terminal = Terminal::new(TestBackend::new(w, 1)).unwrap();
         for &h in heights {
             terminal.backend_mut().resize(w, h);
@@ -314,17 +322,43 @@ fn draw_all(name: &str, setup: Setup, widths: impl Iterator<Item = u16>, heights
     }
 }
 
-/// Every view at every size from 1x1 to 300x100: 30,000 frames each, on
-/// both cores.
+/// The sizes every view is drawn at, by width: every size up to 120x40
+/// (where layouts collapse: columns drop out, panes squeeze, lines run
+/// out), every width to 300 at heights from 1 to 100 and every height to
+/// 100 at widths from 1 to 300 (so each column-mask threshold is crossed
+/// short, medium and tall), and a 7-step grid over the rest. About 8,000
+/// frames a view, a quarter of every size to 300x100 and a tenth of its
+/// drawing: the big frames cost the most and fail the least.
+fn view_sizes() -> Vec<(u16, Vec<u16>)> {
+    const SWEPT_HEIGHTS: [u16; 10] = [1, 2, 3, 5, 8, 13, 24, 40, 60, 100];
+    const SWEPT_WIDTHS: [u16; 11] = [1, 2, 3, 5, 8, 13, 40, 80, 120, 200, 300];
+    (1..=300u16)
+        .map(|w| {
+            let heights = (1..=100u16)
+                .filter(|&h| {
+                    (w <= 120 && h <= 40)
+                        || SWEPT_HEIGHTS.contains(&h)
+                        || SWEPT_WIDTHS.contains(&w)
+                        || (w % 7 == 0 && h % 7 == 0)
+                })
+                .collect();
+            (w, heights)
+        })
+        .collect()
+}
+
+/// Every view at every small size and across 300x100 (see [`view_sizes`]),
+/// on both cores.
 #[test]
-fn every_view_draws_at_every_size_from_1x1_to_300x100() {
-    let heights: Vec<u16> = (1..=100).collect();
+fn every_view_draws_at_every_small_size_and_across_300x100() {
+    let sizes = view_sizes();
+    assert!(sizes.iter().map(|(_, h)| h.len()).sum::<usize>() > 8_000);
     std::thread::scope(|scope| {
         for half in VIEWS.chunks(VIEWS.len().div_ceil(2)) {
-            let heights = &heights;
+            let sizes = &sizes;
             scope.spawn(move || {
                 for (name, setup) in half {
-                    draw_all(name, *setup, 1..=300, heights);
+                    draw_sizes(name, *setup, sizes);
                 }
             });
         }
