@@ -6,6 +6,7 @@
 //! an authenticating proxy) never appears in an error or a `Debug` print.
 
 use super::wire::{GettableAlert, GettableSilence, PostableAlert, PostableSilence, SilenceCreated};
+use crate::api::client::{install_crypto_provider, preview, root_cause, shown_url};
 use reqwest::{Method, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -15,8 +16,6 @@ use std::time::Duration;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Alertmanager answers from memory; anything slower is as good as down.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
-/// The most of an error body quoted in a message.
-const QUOTED: usize = 200;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AmError {
@@ -80,11 +79,8 @@ impl AmClient {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        let mut shown = base.clone();
-        let _ = shown.set_password(None);
-        let _ = shown.set_username("");
-        let shown = shown.as_str().trim_end_matches('/').to_string();
-        crate::api::client::install_crypto_provider();
+        let shown = shown_url(&base);
+        install_crypto_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
@@ -153,7 +149,7 @@ impl AmClient {
         let bytes = self.send(method, path, query, body).await?;
         serde_json::from_slice(&bytes).map_err(|e| AmError::Malformed {
             url: self.shown.clone(),
-            cause: format!("{e}; the answer began {:?}", quote(&bytes)),
+            cause: format!("{e}; the answer began {:?}", preview(&bytes)),
         })
     }
 
@@ -226,36 +222,17 @@ fn refusal(status: reqwest::StatusCode, body: &[u8]) -> String {
         message: String,
     }
     if let Ok(s) = serde_json::from_slice::<String>(body) {
-        return quote(s.as_bytes());
+        return preview(s.as_bytes());
     }
     if let Ok(m) = serde_json::from_slice::<WithMessage>(body) {
-        return quote(m.message.as_bytes());
+        return preview(m.message.as_bytes());
     }
-    let text = quote(body);
+    let text = preview(body);
     if text.trim().is_empty() {
         status.canonical_reason().unwrap_or("refused").to_string()
     } else {
         text.trim().to_string()
     }
-}
-
-fn quote(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let mut out: String = text.chars().take(QUOTED).collect();
-    if text.chars().count() > QUOTED {
-        out.push('…');
-    }
-    out
-}
-
-/// The innermost cause, e.g. "Connection refused (os error 111)": the outer
-/// layers only repeat the URL.
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cur: &(dyn std::error::Error + 'static) = e;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    cur.to_string()
 }
 
 #[cfg(test)]

@@ -12,11 +12,12 @@
 //! - [`silence`]: acknowledging one alert, shared by `warden ack` and the
 //!   dashboard.
 //! - [`responder`]: the name a silence is made under.
-//! - [`push`]: the task of `warden serve` that forwards Warden's alerts.
+//!
+//! The task of `warden serve` that forwards Warden's alerts lives with the
+//! server (`server/alertmanager_push.rs`): only the server runs it.
 
 pub mod client;
 pub mod mapping;
-pub mod push;
 pub mod read;
 pub mod responder;
 pub mod silence;

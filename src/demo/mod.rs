@@ -12,10 +12,10 @@ mod rng;
 pub mod schedule;
 pub mod simulator;
 
+use crate::config::RuleThresholds;
 use crate::config::ServeConfig;
 use crate::model::Role;
 use crate::secrets;
-use crate::server::rules::config::RuleThresholds;
 use crate::server::store::{Actor, Store};
 use crate::server::{self, RunningServer};
 use incidents::{Log, Played};

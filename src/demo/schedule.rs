@@ -10,7 +10,7 @@
 //! ([`FROM_THE_FLEET`]), and the scenarios the rest.
 
 use super::rng::Rng;
-use crate::server::rules::config::RuleThresholds;
+use crate::config::RuleThresholds;
 use std::time::Duration;
 
 /// One incident the demo acts out.

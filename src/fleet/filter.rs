@@ -538,27 +538,11 @@ pub const SYNTAX: &str = "terms (all must match): free text (fuzzy on the name),
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::PersonStatus;
+    use crate::model::{PersonStatus, fixtures};
     use chrono::Utc;
-    use std::collections::BTreeMap;
 
     fn agent(name: &str) -> Agent {
-        Agent {
-            id: format!("agt_{name}"),
-            name: name.to_string(),
-            kind: AgentKind::Chatbot,
-            environment: "prod".into(),
-            owner: None,
-            description: None,
-            runtime: None,
-            labels: BTreeMap::new(),
-            status: AgentStatus::Active,
-            created_by: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-            last_seen_at: None,
-            rev: 1,
-        }
+        fixtures::agent(&format!("agt_{name}"), name)
     }
 
     fn person(id: &str, name: &str, email: &str) -> Person {

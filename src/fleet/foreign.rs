@@ -117,47 +117,7 @@ pub fn alert_changes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AlertStatus, Severity};
-    use chrono::Utc;
-
-    fn agent(id: &str, name: &str) -> crate::model::Agent {
-        crate::model::Agent {
-            id: id.into(),
-            name: name.into(),
-            kind: crate::model::AgentKind::Chatbot,
-            environment: "prod".into(),
-            owner: None,
-            description: None,
-            runtime: None,
-            labels: Default::default(),
-            status: crate::model::AgentStatus::Active,
-            created_by: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-            last_seen_at: None,
-            rev: 1,
-        }
-    }
-
-    fn alert(id: &str, label: &str) -> Alert {
-        Alert {
-            id: id.into(),
-            agent_id: Some(label.into()),
-            rule: "HighErrors".into(),
-            severity: Severity::High,
-            summary: "errors".into(),
-            evidence: String::new(),
-            mapping: Vec::new(),
-            status: AlertStatus::Open,
-            source: "alertmanager".into(),
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-            acknowledged_by: None,
-            ack_reason: None,
-            resolved_at: None,
-            rev: 0,
-        }
-    }
+    use crate::model::fixtures::{agent, alertmanager_alert};
 
     fn fleet() -> Fleet {
         let mut f = Fleet::new();
@@ -211,7 +171,10 @@ mod tests {
             &f,
             "am/",
             &s,
-            vec![alert("am/fp1", "agt_2"), alert("am/fp2", "ghost")],
+            vec![
+                alertmanager_alert("am/fp1", "agt_2"),
+                alertmanager_alert("am/fp2", "ghost"),
+            ],
         );
         assert_eq!(first.alerts.len(), 2);
         assert!(first.removed.is_empty());
@@ -257,7 +220,7 @@ mod tests {
             Some("prod"),
             Changes {
                 cursor: 2,
-                alerts: vec![alert("prod/alr_1", "prod/agt_1")],
+                alerts: vec![alertmanager_alert("prod/alr_1", "prod/agt_1")],
                 ..Changes::default()
             },
         );

@@ -3,6 +3,8 @@
 //! API v1. The server stores them; the client and the dashboard read them.
 
 mod enums;
+#[cfg(test)]
+pub(crate) mod fixtures;
 
 pub use enums::*;
 
@@ -167,6 +169,10 @@ pub struct AuditEntry {
 }
 
 /// An agent with everything attached to it: what `GET /v1/agents/{id}` answers.
+/// Minutes in an agent's activity series ([`AgentDetail::activity`]): the
+/// hour the dashboard draws.
+pub const ACTIVITY_MINUTES: usize = 60;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AgentDetail {
     #[serde(flatten)]

@@ -363,25 +363,13 @@ fn quoted(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AgentKind, AgentStatus};
+    use crate::model::{AgentKind, fixtures};
 
     fn agent(name: &str, runtime: Option<&str>) -> Agent {
-        let now = chrono::Utc::now();
         Agent {
-            id: "ag_1".into(),
-            name: name.into(),
             kind: AgentKind::Autonomous,
-            environment: "prod".into(),
-            owner: None,
-            description: None,
             runtime: runtime.map(str::to_owned),
-            labels: Default::default(),
-            status: AgentStatus::Active,
-            created_by: None,
-            created_at: now,
-            updated_at: now,
-            last_seen_at: None,
-            rev: 1,
+            ..fixtures::agent("ag_1", name)
         }
     }
 

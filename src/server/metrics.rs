@@ -18,24 +18,13 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-/// Who may read `GET /metrics` (`[serve] metrics`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MetricsAccess {
-    /// A person token of any role, as for every read of the API: the counts
-    /// say how large the fleet is and how much is wrong with it.
-    #[default]
-    Viewer,
-    /// No token: for a scraper on a network that is already trusted.
-    Public,
-}
+pub use crate::config::MetricsAccess;
 
 /// Upper bounds of the latency buckets, in seconds. A long-poll of the
 /// changes feed may hold a request up to 60 s, hence the top ones.

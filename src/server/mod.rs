@@ -1,7 +1,9 @@
 //! `warden serve`: the reference governance backend. HTTP routes over a
 //! [`store::Store`], the kill-switch executor, the audit chain, the rules and
-//! the ownership triage.
+//! the ownership triage, and the task that pushes its alerts to
+//! Alertmanager ([`alertmanager_push`]).
 
+pub mod alertmanager_push;
 pub mod audit;
 pub mod auth;
 pub mod error;
@@ -163,7 +165,7 @@ pub async fn start(
     killswitch::resume_unfinished(&state).await?;
     let addr = listener.local_addr()?;
     let (stop_sweep, sweep_stopped) = tokio::sync::oneshot::channel();
-    let pushers = crate::alertmanager::push::spawn_all(&state.store, &state.config.alertmanager)
+    let pushers = alertmanager_push::spawn_all(&state.store, &state.config.alertmanager)
         .map_err(|e| anyhow::anyhow!("--alertmanager: {e}"))?;
     let sweeper = rules::spawn_sweeper(state.clone(), sweep_stopped).map(|t| (stop_sweep, t));
     let app = routes::router(state.clone());
@@ -263,7 +265,9 @@ fn init_logging() {
         .try_init();
 }
 
-async fn shutdown_signal() {
+/// Ctrl-C, or SIGTERM where there is one: what stops `warden serve` and
+/// `warden demo`.
+pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

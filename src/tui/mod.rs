@@ -24,7 +24,6 @@ pub mod msg;
 pub mod popups;
 pub mod screens;
 pub mod strings;
-pub mod svg;
 pub mod terminal;
 pub mod theme;
 pub mod views;

@@ -164,20 +164,10 @@ fn short_name(url: &str) -> String {
 
 /// The embedded local registry: the default database, served in-process.
 async fn local(config: Config, mut options: RunOptions) -> Result<(), CliError> {
-    let path = crate::dirs::default_database().ok_or_else(|| {
-        CliError::usage(
-            "cannot find the platform data directory for the local registry; \
-             point the dashboard at a backend with --url and --token",
-        )
-    })?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            CliError::failed(format!(
-                "cannot create the data directory {}: {e}",
-                dir.display()
-            ))
-        })?;
-    }
+    let path = super::serve::default_database(
+        "cannot find the platform data directory for the local registry; \
+         point the dashboard at a backend with --url and --token",
+    )?;
     let database = format!("sqlite:{}", path.display());
     let store = server::open_store(&database).map_err(|e| {
         CliError::failed(format!("cannot open the local registry {database}: {e:#}"))

@@ -91,7 +91,7 @@ async fn serve_only(demo: &Demo, seed: u64) -> Result<(), CliError> {
         clock(Tempo::DEMO.first),
         Tempo::DEMO.gap.as_secs()
     );
-    let stop = shutdown_signal();
+    let stop = crate::server::shutdown_signal();
     tokio::pin!(stop);
     let mut told = 0;
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
@@ -140,19 +140,4 @@ fn random_seed() -> u64 {
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(1)
     }) % 1_000_000
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

@@ -39,21 +39,8 @@ pub async fn kill(client: &Client, a: KillArgs) -> CmdResult {
                 },
             )
             .await?;
-        if a.dry_run {
-            if a.json.json {
-                output::json(&plan)?;
-            } else {
-                let mut out = Out::new();
-                print_plan(
-                    &mut out,
-                    &detail.agent.name,
-                    &detail.agent.id,
-                    &a.reason,
-                    &plan,
-                );
-                out.line("Dry run: nothing was changed.");
-                out.emit()?;
-            }
+        if a.dry_run && a.json.json {
+            output::json(&plan)?;
             return Ok(ExitCode::SUCCESS);
         }
         let mut out = Out::new();
@@ -64,6 +51,11 @@ pub async fn kill(client: &Client, a: KillArgs) -> CmdResult {
             &a.reason,
             &plan,
         );
+        if a.dry_run {
+            out.line("Dry run: nothing was changed.");
+            out.emit()?;
+            return Ok(ExitCode::SUCCESS);
+        }
         out.emit()?;
         confirm(&detail.agent.name)?;
         target = detail.agent.id;

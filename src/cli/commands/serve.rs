@@ -5,6 +5,7 @@ use crate::cli::args::{Global, ServeArgs};
 use crate::cli::error::{CliError, CmdResult};
 use crate::config::Config;
 use crate::server::{self, ServeOptions};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub fn serve(global: &Global, args: ServeArgs) -> CmdResult {
@@ -23,7 +24,12 @@ pub fn serve(global: &Global, args: ServeArgs) -> CmdResult {
     }
     let database = match args.database {
         Some(d) => d,
-        None => default_database()?,
+        None => {
+            let path = default_database(
+                "cannot find the platform data directory; pass --database sqlite:PATH",
+            )?;
+            format!("sqlite:{}", path.display())
+        }
     };
     // Read from the environment only: a flag would show the secret in `ps`.
     let admin_token = std::env::var("WARDEN_ADMIN_TOKEN")
@@ -46,11 +52,10 @@ pub fn serve(global: &Global, args: ServeArgs) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `sqlite:` + the platform data dir's `warden.db`, creating the directory.
-fn default_database() -> Result<String, CliError> {
-    let path = crate::dirs::default_database().ok_or_else(|| {
-        CliError::usage("cannot find the platform data directory; pass --database sqlite:PATH")
-    })?;
+/// The platform data dir's `warden.db`, creating the directory; `missing`
+/// is the usage error when there is no such directory.
+pub(super) fn default_database(missing: &str) -> Result<PathBuf, CliError> {
+    let path = crate::dirs::default_database().ok_or_else(|| CliError::usage(missing))?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| {
             CliError::failed(format!(
@@ -59,5 +64,5 @@ fn default_database() -> Result<String, CliError> {
             ))
         })?;
     }
-    Ok(format!("sqlite:{}", path.display()))
+    Ok(path)
 }

@@ -245,20 +245,9 @@ mod tests {
     fn case(name: &str, suggestions: usize) -> TriageCase {
         TriageCase {
             agent: Agent {
-                id: format!("agt_{name}"),
-                name: name.into(),
-                kind: AgentKind::Chatbot,
-                environment: "prod".into(),
-                owner: None,
-                description: None,
-                runtime: None,
-                labels: Default::default(),
-                status: AgentStatus::Active,
-                created_by: None,
                 created_at: DateTime::<Utc>::UNIX_EPOCH,
                 updated_at: DateTime::<Utc>::UNIX_EPOCH,
-                last_seen_at: None,
-                rev: 1,
+                ..fixtures::agent(&format!("agt_{name}"), name)
             },
             reason: TriageReason::Unowned,
             departed_owner: None,

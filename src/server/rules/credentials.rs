@@ -113,14 +113,7 @@ pub(super) fn no_expiry(f: &SweepFacts, now: DateTime<Utc>) -> Verdict {
                 format!(
                     "{} with no expiry: {}",
                     plural(rows.len(), "live credential", "live credentials"),
-                    list(
-                        rows.iter().map(|c| format!(
-                            "{} issued {}",
-                            c.credential,
-                            day(c.issued_at)
-                        )),
-                        5
-                    )
+                    issued(&rows)
                 ),
                 now,
             ))
@@ -132,6 +125,15 @@ pub(super) fn no_expiry(f: &SweepFacts, now: DateTime<Utc>) -> Verdict {
         findings,
         explain: explain_no_expiry,
     }
+}
+
+/// The first credentials of `rows`, each with the day it was issued.
+fn issued(rows: &[&CredentialFact]) -> String {
+    list(
+        rows.iter()
+            .map(|c| format!("{} issued {}", c.credential, day(c.issued_at))),
+        5,
+    )
 }
 
 fn explain_no_expiry(_: &LiveAlert, s: Option<&AgentState>, _: &RuleThresholds) -> String {
@@ -153,14 +155,7 @@ pub(super) fn rotation_overdue(f: &SweepFacts, t: &RuleThresholds, now: DateTime
                     "{} older than the {}-day rotation policy: {}",
                     plural(rows.len(), "live credential", "live credentials"),
                     t.rotation_days,
-                    list(
-                        rows.iter().map(|c| format!(
-                            "{} issued {}",
-                            c.credential,
-                            day(c.issued_at)
-                        )),
-                        5
-                    )
+                    issued(&rows)
                 ),
                 now,
             ))

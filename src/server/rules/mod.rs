@@ -25,12 +25,13 @@
 //! R11, R12, R17), [`killswitch`] (R18); thresholds in [`config`].
 
 mod activity;
-pub mod config;
 mod credentials;
 mod killswitch;
 mod ownership;
 mod privilege;
 
+/// The thresholds, read with the rest of the config file.
+pub use crate::config::rules as config;
 pub use activity::destination;
 pub use killswitch::killed_but_trying;
 

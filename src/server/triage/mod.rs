@@ -86,27 +86,18 @@ fn case(f: &TriageAgentFacts, dir: &Directory<'_>, activity_days: u32) -> Option
 mod tests {
     use super::directory::tests::person;
     use super::*;
-    use crate::model::{Agent, AgentKind, GrantLevel, Severity};
+    use crate::model::{Agent, GrantLevel, Severity, fixtures};
     use chrono::Duration;
 
     fn agent(name: &str, owner: Option<&str>, status: AgentStatus) -> TriageAgentFacts {
         let t0 = DateTime::<Utc>::UNIX_EPOCH + Duration::days(100);
         TriageAgentFacts {
             agent: Agent {
-                id: format!("agt_{name}"),
-                name: name.into(),
-                kind: AgentKind::Chatbot,
-                environment: "prod".into(),
                 owner: owner.map(|o| format!("per_{o}")),
-                description: None,
-                runtime: None,
-                labels: Default::default(),
                 status,
-                created_by: None,
                 created_at: t0,
                 updated_at: t0,
-                last_seen_at: None,
-                rev: 1,
+                ..fixtures::agent(&format!("agt_{name}"), name)
             },
             risk: None,
             highest_level: None,

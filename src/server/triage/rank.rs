@@ -210,28 +210,19 @@ fn add_team<'d>(tally: &mut Tally<'d>, dir: &Directory<'d>, team: &str, text: im
 mod tests {
     use super::super::directory::tests::person;
     use super::*;
-    use crate::model::{Agent, AgentKind, AgentStatus};
+    use crate::model::{Agent, fixtures};
     use chrono::{DateTime, Utc};
     use std::collections::BTreeMap;
 
     fn agent(created_by: Option<&str>, team_label: Option<&str>) -> Agent {
         Agent {
-            id: "agt_1".into(),
-            name: "bot".into(),
-            kind: AgentKind::Chatbot,
-            environment: "prod".into(),
-            owner: None,
-            description: None,
-            runtime: None,
             labels: team_label
                 .map(|t| BTreeMap::from([("team".to_string(), t.to_string())]))
                 .unwrap_or_default(),
-            status: AgentStatus::Active,
             created_by: created_by.map(Into::into),
             created_at: DateTime::<Utc>::UNIX_EPOCH,
             updated_at: DateTime::<Utc>::UNIX_EPOCH,
-            last_seen_at: None,
-            rev: 1,
+            ..fixtures::agent("agt_1", "bot")
         }
     }
 

@@ -1,0 +1,111 @@
+//! What went wrong with a request, as [`ClientError`]: unreachable,
+//! refused (the API's error body, or the raw text), or malformed; and the
+//! helpers that build these without ever showing a token or a password,
+//! which Alertmanager's client uses too.
+
+use crate::api::ErrorBody;
+use reqwest::{StatusCode, Url};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("invalid backend URL {url:?}: {reason}")]
+    InvalidUrl { url: String, reason: String },
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    #[error("cannot build the HTTP client: {0}")]
+    Build(String),
+    #[error("cannot reach the backend at {url}: {cause}")]
+    Unreachable { url: String, cause: String },
+    #[error("the backend at {url} did not answer within {seconds} s")]
+    Timeout { url: String, seconds: u64 },
+    /// A non-2xx answer. `code` is the API's error code, or `http_STATUS`
+    /// when the body was not the API's error shape.
+    #[error("{message} (HTTP {status}, {code})")]
+    Api {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("malformed answer from {url}: {cause}")]
+    Malformed { url: String, cause: String },
+}
+
+impl ClientError {
+    /// The HTTP status of a refusal, if this is one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+}
+
+/// The error for a non-2xx answer: the API's error body when there is one,
+/// else the raw text, else the status's own name.
+pub(super) fn api_error(status: StatusCode, body: &[u8]) -> ClientError {
+    if let Ok(e) = serde_json::from_slice::<ErrorBody>(body) {
+        return ClientError::Api {
+            status: status.as_u16(),
+            code: e.error.code,
+            message: e.error.message,
+        };
+    }
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    let message = if text.is_empty() {
+        status
+            .canonical_reason()
+            .unwrap_or("the backend refused the request")
+            .to_string()
+    } else {
+        preview(text.as_bytes())
+    };
+    ClientError::Api {
+        status: status.as_u16(),
+        code: format!("http_{}", status.as_u16()),
+        message,
+    }
+}
+
+/// The start of a body, for an error message. Alertmanager's client quotes
+/// with it too.
+pub(crate) fn preview(bytes: &[u8]) -> String {
+    const MAX: usize = 200;
+    let text = String::from_utf8_lossy(bytes);
+    let mut out: String = text.chars().take(MAX).collect();
+    if text.chars().count() > MAX {
+        out.push('…');
+    }
+    out
+}
+
+/// `url` as messages show it: without the user name and password it may
+/// carry, nor a trailing `/`.
+pub(crate) fn shown_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_password(None);
+    let _ = shown.set_username("");
+    shown.as_str().trim_end_matches('/').to_string()
+}
+
+pub(super) fn strip_query(url: &Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    let _ = u.set_password(None);
+    let _ = u.set_username("");
+    u.to_string()
+}
+
+/// The innermost cause of an error, e.g. "Connection refused (os error 111)":
+/// the outer layers only repeat the URL.
+pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur: &(dyn std::error::Error + 'static) = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}

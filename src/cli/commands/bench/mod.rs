@@ -1,0 +1,143 @@
+//! `warden bench`: seeds a reference backend in this process, drives it
+//! over loopback and prints the performance figures of issue 6, each
+//! measured for real.
+//!
+//! The dashboard's figures come from a child process (this binary again,
+//! with a hidden `--client-only`) that syncs over HTTP with the same client
+//! and app the dashboard uses, then draws on a 200x60 `TestBackend`: its
+//! resident memory is then the dashboard's alone, not the server's. The
+//! server's figures (polling, ingest, kill) are taken in this process,
+//! over HTTP, once the child is done.
+//!
+//! This file owns the figures and the command; `dashboard` and `server`
+//! measure each side, and `report` prints them.
+
+mod dashboard;
+mod report;
+mod server;
+
+use crate::cli::args::{BenchArgs, Global};
+use crate::cli::error::{CliError, CmdResult};
+use dashboard::client_side;
+use report::table;
+use serde::{Deserialize, Serialize};
+use server::server_side;
+use std::process::ExitCode;
+
+/// Agents killed, one at a time, for `kill_ms`.
+const KILLS: usize = 5;
+/// Credentials each of them holds.
+const KILL_CREDENTIALS: usize = 100;
+/// Clients polling at once for `poll_p99_ms`.
+const POLLERS: usize = 200;
+/// Agents posting events at once, and the size of each batch.
+const INGESTERS: usize = 16;
+const BATCH: usize = 1_000;
+/// The dashboard's size in the figures.
+const WIDTH: u16 = 200;
+const HEIGHT: u16 = 60;
+/// What the filter figure types, one key at a time, then erases.
+const TYPED: &str = "support";
+
+/// What the child (the dashboard side) measures.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct ClientFigures {
+    full_sync_s: f64,
+    fetch_s: f64,
+    apply_s: f64,
+    render_ms: f64,
+    filter_ms: f64,
+    filter_max_ms: f64,
+    sort_ms: f64,
+    apply_changes_ms: f64,
+    client_rss_mb: Option<f64>,
+    agents_synced: usize,
+}
+
+/// The one line `--json` prints.
+#[derive(Debug, Serialize)]
+struct Report {
+    render_ms: f64,
+    filter_ms: f64,
+    sort_ms: f64,
+    apply_changes_ms: f64,
+    full_sync_s: f64,
+    client_rss_mb: Option<f64>,
+    poll_p99_ms: f64,
+    ingest_events_per_s: f64,
+    kill_ms: f64,
+    agents: usize,
+    credentials: usize,
+    machine: String,
+    /// Detail behind the figures above.
+    fetch_s: f64,
+    filter_max_ms: f64,
+    polls: usize,
+    poll_errors: usize,
+    events: usize,
+}
+
+pub fn bench(global: &Global, args: BenchArgs) -> CmdResult {
+    let runtime = super::dashboard::runtime()?;
+    if args.client_only {
+        let url = global
+            .url
+            .clone()
+            .ok_or_else(|| CliError::usage("--client-only needs WARDEN_URL"))?;
+        let figures = runtime
+            .block_on(client_side(&url, global.token.as_deref()))
+            .map_err(|e| CliError::failed(format!("bench client: {e:#}")))?;
+        let line = serde_json::to_string(&figures)
+            .map_err(|e| CliError::failed(format!("cannot encode the figures: {e}")))?;
+        println!("{line}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let report = runtime
+        .block_on(server_side(&args))
+        .map_err(|e| CliError::failed(format!("bench: {e:#}")))?;
+    if args.json {
+        let line = serde_json::to_string(&report)
+            .map_err(|e| CliError::failed(format!("cannot encode the figures: {e}")))?;
+        println!("{line}");
+    } else {
+        print!("{}", table(&report));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn progress(what: impl std::fmt::Display) {
+    eprintln!("warden bench: {what}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::report::{median, percentile};
+    use super::server::seed;
+    use super::*;
+
+    #[test]
+    fn percentiles_and_medians() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(v.clone(), 99.0), 99.0);
+        assert_eq!(percentile(v.clone(), 100.0), 100.0);
+        assert_eq!(median(v), 50.5);
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+    }
+
+    #[test]
+    fn the_seed_has_the_credentials_asked_and_heavy_victims() {
+        let (import, victims, live) = seed(120, 1_000);
+        assert_eq!(import.credentials.len(), 1_000);
+        assert_eq!(victims.len(), KILLS);
+        for v in &victims {
+            let held = import
+                .credentials
+                .iter()
+                .filter(|(c, _)| &c.agent_id == v)
+                .count();
+            assert!(held >= KILL_CREDENTIALS, "{held}");
+        }
+        assert!(!live.is_empty());
+        assert!(live.iter().all(|a| !victims.contains(&a.agent_id)));
+    }
+}

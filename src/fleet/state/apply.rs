@@ -1,0 +1,338 @@
+//! Applying a poll: one answer of the changes feed merged into the copy,
+//! the agents it touched summarised again, the name order and the search
+//! keys brought up to date (or rebuilt when the change is structural), and
+//! a backend's objects dropped before its full answer replaces them.
+
+use super::search::SearchKeys;
+use super::{Delta, Fleet, Sanitize, Summary};
+use crate::api::Changes;
+use crate::fleet::order::merge_changed;
+use crate::model::*;
+
+fn link(list: &mut Vec<String>, id: &str) {
+    if !list.iter().any(|x| x == id) {
+        list.push(id.to_string());
+    }
+}
+
+impl Fleet {
+    /// Applies one answer of the changes feed; answers whether anything
+    /// changed.
+    pub fn apply(&mut self, changes: Changes) -> bool {
+        self.apply_from(None, changes)
+    }
+
+    /// Applies one backend's answer. `scope` is the backend's name when the
+    /// fleet merges several (its ids are qualified with it, see
+    /// [`origin`](crate::fleet::origin)): a full answer then replaces that
+    /// backend's objects only, and the others' stay.
+    pub fn apply_from(&mut self, scope: Option<&str>, mut changes: Changes) -> bool {
+        if changes.full {
+            match scope {
+                None => {
+                    *self = Fleet {
+                        generation: self.generation + 1,
+                        ..Fleet::default()
+                    }
+                }
+                Some(name) => self.forget(name),
+            }
+        } else if changes.is_empty() {
+            self.cursor = changes.cursor.max(self.cursor);
+            return false;
+        }
+        // People (an owner's name and status show on every agent they
+        // own) and removed agents (indices move) change more than the
+        // agents named: the derived state is then rebuilt, not updated.
+        let structural = changes.full
+            || !changes.people.is_empty()
+            || changes
+                .removed
+                .iter()
+                .any(|r| matches!(r.kind.as_str(), "agent" | "person"));
+        let since = self.generation;
+        if changes.full {
+            // Grown once, not doubled again and again while 100,000s arrive.
+            self.agents.reserve(changes.agents.len());
+            self.summaries.reserve(changes.agents.len());
+            self.index.reserve(changes.agents.len());
+            self.links.reserve(changes.agents.len());
+            self.credentials.reserve(changes.credentials.len());
+            self.grants.reserve(changes.grants.len());
+            self.delegations.reserve(changes.delegations.len());
+        }
+        let mut replaced: Vec<usize> = Vec::new();
+        let mut touched: Vec<String> = Vec::new();
+        for mut p in changes.people.drain(..) {
+            p.sanitize();
+            // An owner's name or status shows on every agent they own, but
+            // summaries do not depend on it: nothing to recompute.
+            self.people.insert(p.id.clone(), p);
+        }
+        for mut a in changes.agents.drain(..) {
+            a.sanitize();
+            match self.index.get(&a.id) {
+                Some(&i) => {
+                    if !structural {
+                        self.count(i, false);
+                        self.search.set(i, &a);
+                        replaced.push(i);
+                    }
+                    self.agents[i] = a;
+                    if !structural {
+                        self.count(i, true);
+                    }
+                }
+                None => {
+                    self.index.insert(a.id.clone(), self.agents.len());
+                    // A full answer summarises every agent anyway.
+                    if !changes.full {
+                        touched.push(a.id.clone());
+                    }
+                    if !structural {
+                        self.search.push(&a);
+                    }
+                    self.agents.push(a);
+                    self.summaries.push(Summary::default());
+                    if !structural {
+                        self.count(self.agents.len() - 1, true);
+                    }
+                }
+            }
+        }
+        for mut c in changes.credentials.drain(..) {
+            c.sanitize();
+            link(
+                &mut self
+                    .links
+                    .entry(c.agent_id.clone())
+                    .or_default()
+                    .credentials,
+                &c.id,
+            );
+            if !changes.full {
+                touched.push(c.agent_id.clone());
+            }
+            self.credentials.insert(c.id.clone(), c);
+        }
+        for mut g in changes.grants.drain(..) {
+            g.sanitize();
+            link(
+                &mut self.links.entry(g.agent_id.clone()).or_default().grants,
+                &g.id,
+            );
+            if !changes.full {
+                touched.push(g.agent_id.clone());
+            }
+            self.grants.insert(g.id.clone(), g);
+        }
+        for mut d in changes.delegations.drain(..) {
+            d.sanitize();
+            link(
+                &mut self
+                    .links
+                    .entry(d.child_agent.clone())
+                    .or_default()
+                    .delegations,
+                &d.id,
+            );
+            if let Some(parent) = &d.parent_agent {
+                link(
+                    &mut self.links.entry(parent.clone()).or_default().delegations,
+                    &d.id,
+                );
+            }
+            self.delegations.insert(d.id.clone(), d);
+        }
+        for mut a in changes.alerts.drain(..) {
+            a.sanitize();
+            // An alert can move to another agent (an Alertmanager label
+            // matched anew): the old agent must stop counting it.
+            if let Some(old) = self.alerts.get(&a.id).and_then(|o| o.agent_id.clone())
+                && a.agent_id.as_deref() != Some(old.as_str())
+            {
+                self.unlink_alert(&old, &a.id);
+                touched.push(old);
+            }
+            if let Some(agent) = &a.agent_id {
+                link(
+                    &mut self.links.entry(agent.clone()).or_default().alerts,
+                    &a.id,
+                );
+                touched.push(agent.clone());
+            }
+            self.alerts.insert(a.id.clone(), a);
+        }
+        for r in changes.removed.drain(..) {
+            self.remove(&r.kind, &r.id, &mut touched);
+        }
+        if changes.full {
+            // Everything is new: one pass over the agents beats sorting and
+            // deduplicating a touched list as long as the whole fleet.
+            let now = chrono::Utc::now();
+            for i in 0..self.agents.len() {
+                self.summarise_at(i, now);
+            }
+        } else {
+            touched.sort_unstable();
+            touched.dedup();
+            let now = chrono::Utc::now();
+            for id in &touched {
+                if let Some(&i) = self.index.get(id.as_str()) {
+                    self.summarise_at(i, now);
+                    replaced.push(i);
+                }
+            }
+        }
+        if structural {
+            self.search = SearchKeys::build(&self.agents);
+            self.recount();
+            let agents = &self.agents;
+            let mut by_name: Vec<usize> = (0..agents.len()).collect();
+            by_name.sort_unstable_by(|&a, &b| agents[a].name.cmp(&agents[b].name).then(a.cmp(&b)));
+            self.by_name = by_name;
+            self.delta = None;
+        } else {
+            replaced.sort_unstable();
+            replaced.dedup();
+            let agents = &self.agents;
+            merge_changed(
+                &mut self.by_name,
+                &replaced,
+                agents.len(),
+                |_| true,
+                |a, b| agents[a].name.cmp(&agents[b].name).then(a.cmp(&b)),
+            );
+            self.delta = Some(Delta {
+                since,
+                changed: replaced,
+            });
+        }
+        self.cursor = changes.cursor;
+        self.generation += 1;
+        true
+    }
+
+    /// Drops every object of the backend called `name`, before its full
+    /// answer replaces them.
+    fn forget(&mut self, name: &str) {
+        let prefix = format!("{name}{}", crate::fleet::origin::SEPARATOR);
+        let theirs = |id: &str| id.starts_with(&prefix);
+        let mut kept_agents = Vec::with_capacity(self.agents.len());
+        let mut kept_summaries = Vec::with_capacity(self.agents.len());
+        for (a, s) in std::mem::take(&mut self.agents)
+            .into_iter()
+            .zip(std::mem::take(&mut self.summaries))
+        {
+            if !theirs(&a.id) {
+                kept_agents.push(a);
+                kept_summaries.push(s);
+            }
+        }
+        self.agents = kept_agents;
+        self.summaries = kept_summaries;
+        self.index = self
+            .agents
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect();
+        self.people.retain(|id, _| !theirs(id));
+        self.credentials.retain(|id, _| !theirs(id));
+        self.grants.retain(|id, _| !theirs(id));
+        self.delegations.retain(|id, _| !theirs(id));
+        self.alerts.retain(|id, _| !theirs(id));
+        // An agent's links can name another backend's objects: an
+        // Alertmanager's alerts about it, which its full answer does not
+        // bring again and so must outlive it.
+        self.links.retain(|id, l| {
+            l.alerts.retain(|a| !theirs(a));
+            if theirs(id) {
+                l.credentials.clear();
+                l.grants.clear();
+                l.delegations.clear();
+                return !l.alerts.is_empty();
+            }
+            true
+        });
+    }
+
+    fn remove(&mut self, kind: &str, id: &str, touched: &mut Vec<String>) {
+        match kind {
+            "agent" => {
+                if let Some(i) = self.index.remove(id) {
+                    self.agents.swap_remove(i);
+                    self.summaries.swap_remove(i);
+                    if let Some(moved) = self.agents.get(i) {
+                        self.index.insert(moved.id.clone(), i);
+                    }
+                }
+                self.links.remove(id);
+            }
+            "person" => {
+                self.people.remove(id);
+            }
+            "credential" => {
+                if let Some(c) = self.credentials.remove(id) {
+                    touched.push(c.agent_id);
+                }
+            }
+            "grant" => {
+                if let Some(g) = self.grants.remove(id) {
+                    touched.push(g.agent_id);
+                }
+            }
+            "delegation" => {
+                self.delegations.remove(id);
+            }
+            "alert" => {
+                if let Some(a) = self.alerts.remove(id)
+                    && let Some(agent) = a.agent_id
+                {
+                    // Alertmanager's alerts come and go by the thousand:
+                    // links to them must not pile up.
+                    self.unlink_alert(&agent, id);
+                    touched.push(agent);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn unlink_alert(&mut self, agent_id: &str, alert_id: &str) {
+        if let Some(l) = self.links.get_mut(agent_id) {
+            l.alerts.retain(|a| a != alert_id);
+        }
+    }
+
+    fn summarise_at(&mut self, i: usize, now: chrono::DateTime<chrono::Utc>) {
+        let agent_id = self.agents[i].id.as_str();
+        let mut s = Summary::default();
+        // A link to a removed object stays behind; the lookups skip it.
+        if let Some(links) = self.links.get(agent_id) {
+            for c in links
+                .credentials
+                .iter()
+                .filter_map(|c| self.credentials.get(c))
+            {
+                s.credentials += 1;
+                if c.status == CredentialStatus::Active && c.expires_at.is_none_or(|e| e > now) {
+                    s.live_credentials += 1;
+                }
+            }
+            s.highest_level = links
+                .grants
+                .iter()
+                .filter_map(|g| self.grants.get(g))
+                .map(|g| g.level)
+                .max();
+            for a in links.alerts.iter().filter_map(|a| self.alerts.get(a)) {
+                if a.status == AlertStatus::Open {
+                    s.open_alerts += 1;
+                    s.risk = s.risk.max(Some(a.severity));
+                }
+            }
+        }
+        self.summaries[i] = s;
+    }
+}

@@ -1,0 +1,153 @@
+//! Reading the fleet: agents by index, id or name order, their summaries,
+//! and each agent's credentials, grants, delegations and alerts through the
+//! links kept as they arrive.
+
+use super::{Fleet, Links, Summary};
+use crate::fleet::filter::SearchKey;
+use crate::model::*;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+impl Fleet {
+    /// The agents changed by the poll applied to `generation`, if that
+    /// poll made the fleet what it is now and changed only agents (their
+    /// fields or summaries): a view built at `generation` can update its
+    /// order with them instead of rebuilding it.
+    pub fn changed_since(&self, generation: u64) -> Option<&[usize]> {
+        self.delta
+            .as_ref()
+            .filter(|d| d.since == generation && generation + 1 == self.generation)
+            .map(|d| d.changed.as_slice())
+    }
+
+    /// Every agent's index, sorted by name (then index), kept up to date
+    /// poll by poll: the base of every other sort of the table.
+    pub fn by_name(&self) -> &[usize] {
+        &self.by_name
+    }
+
+    /// Orders agents `a` and `b` by name, then index: the order of
+    /// [`by_name`](Self::by_name).
+    pub fn cmp_names(&self, a: usize, b: usize) -> Ordering {
+        self.agents[a]
+            .name
+            .cmp(&self.agents[b].name)
+            .then(a.cmp(&b))
+    }
+
+    /// Agent `i`'s free text, lower-cased, if it is ASCII.
+    pub fn search_key(&self, i: usize) -> Option<SearchKey<'_>> {
+        self.search.get(i)
+    }
+
+    pub fn len(&self) -> usize {
+        self.agents.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.agents.is_empty()
+    }
+
+    /// All agents, in the order they arrived; views index into this.
+    pub fn agents(&self) -> &[Agent] {
+        &self.agents
+    }
+
+    pub fn summary(&self, i: usize) -> Summary {
+        self.summaries.get(i).copied().unwrap_or_default()
+    }
+
+    pub fn position(&self, agent_id: &str) -> Option<usize> {
+        self.index.get(agent_id).copied()
+    }
+
+    pub fn agent(&self, agent_id: &str) -> Option<&Agent> {
+        self.position(agent_id).map(|i| &self.agents[i])
+    }
+
+    pub fn person(&self, id: &str) -> Option<&Person> {
+        self.people.get(id)
+    }
+
+    pub fn people(&self) -> impl Iterator<Item = &Person> {
+        self.people.values()
+    }
+
+    pub fn owner_of(&self, agent: &Agent) -> Option<&Person> {
+        agent.owner.as_deref().and_then(|o| self.people.get(o))
+    }
+
+    fn linked<'a, T>(
+        &'a self,
+        agent_id: &str,
+        pick: fn(&Links) -> &Vec<String>,
+        map: &'a HashMap<String, T>,
+    ) -> Vec<&'a T> {
+        self.links
+            .get(agent_id)
+            .map(|l| pick(l).iter().filter_map(|id| map.get(id)).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn credentials_of(&self, agent_id: &str) -> Vec<&Credential> {
+        let mut v = self.linked(agent_id, |l| &l.credentials, &self.credentials);
+        v.sort_by(|a, b| a.issued_at.cmp(&b.issued_at).then_with(|| a.id.cmp(&b.id)));
+        v
+    }
+
+    pub fn grants_of(&self, agent_id: &str) -> Vec<&Grant> {
+        let mut v = self.linked(agent_id, |l| &l.grants, &self.grants);
+        v.sort_by(|a, b| {
+            b.level
+                .cmp(&a.level)
+                .then_with(|| a.resource.cmp(&b.resource))
+        });
+        v
+    }
+
+    pub fn delegations_of(&self, agent_id: &str) -> Vec<&Delegation> {
+        let mut v = self.linked(agent_id, |l| &l.delegations, &self.delegations);
+        v.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        v
+    }
+
+    pub fn alerts_of(&self, agent_id: &str) -> Vec<&Alert> {
+        let mut v = self.linked(agent_id, |l| &l.alerts, &self.alerts);
+        v.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| b.created_at.cmp(&a.created_at))
+        });
+        v
+    }
+
+    /// Agents this one delegated to, directly.
+    pub fn children_of(&self, agent_id: &str) -> Vec<&Agent> {
+        self.delegations_of(agent_id)
+            .into_iter()
+            .filter(|d| d.parent_agent.as_deref() == Some(agent_id))
+            .filter_map(|d| self.agent(&d.child_agent))
+            .collect()
+    }
+
+    pub fn alerts(&self) -> impl Iterator<Item = &Alert> {
+        self.alerts.values()
+    }
+
+    pub fn alert(&self, alert_id: &str) -> Option<&Alert> {
+        self.alerts.get(alert_id)
+    }
+
+    /// Every credential of every agent, in no order.
+    pub fn credentials(&self) -> impl Iterator<Item = &Credential> {
+        self.credentials.values()
+    }
+
+    pub fn credential(&self, credential_id: &str) -> Option<&Credential> {
+        self.credentials.get(credential_id)
+    }
+}

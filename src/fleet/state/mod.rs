@@ -1,0 +1,332 @@
+//! The fleet: the dashboard's copy of a backend's state, kept exact by
+//! applying the changes feed. Every string is made display-safe here, as it
+//! enters, so no view can forget to. Applying a change costs in proportion
+//! to the change; per-agent summaries (credentials, grant level, alerts,
+//! risk) are kept up to date for the agents a change touched.
+//!
+//! This file owns the types; `apply` merges a poll, `sanitize` makes its
+//! text safe, `search` keeps the filter's lower-cased text, `counts` the
+//! header's counts and `lookup` answers the views.
+
+mod apply;
+mod counts;
+mod lookup;
+mod sanitize;
+mod search;
+
+pub use sanitize::Sanitize;
+
+use crate::model::*;
+use counts::Tally;
+use search::SearchKeys;
+use std::collections::HashMap;
+
+/// What the agents table shows beside the agent itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Summary {
+    /// Credentials neither revoked nor expired.
+    pub live_credentials: u32,
+    pub credentials: u32,
+    pub highest_level: Option<GrantLevel>,
+    pub open_alerts: u32,
+    /// The highest severity among open alerts.
+    pub risk: Option<Severity>,
+}
+
+/// Counts for the header.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Counts {
+    pub agents: usize,
+    pub active: usize,
+    pub unowned: usize,
+    pub suspended: usize,
+    pub killed: usize,
+    /// Open alerts by severity, indexed by `Severity as usize`.
+    pub alerts: [usize; 5],
+}
+
+#[derive(Debug, Default, Clone)]
+struct Links {
+    credentials: Vec<String>,
+    grants: Vec<String>,
+    delegations: Vec<String>,
+    alerts: Vec<String>,
+}
+
+/// The agents of the last poll, when it changed nothing else: what a view
+/// needs to update its order instead of rebuilding it.
+#[derive(Debug, Default)]
+struct Delta {
+    /// The generation the poll was applied to.
+    since: u64,
+    /// Indices of the agents added or changed, or whose summary may have.
+    changed: Vec<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct Fleet {
+    agents: Vec<Agent>,
+    summaries: Vec<Summary>,
+    search: SearchKeys,
+    /// Every agent's index, by name (then index).
+    by_name: Vec<usize>,
+    delta: Option<Delta>,
+    tally: Tally,
+    index: HashMap<String, usize>,
+    people: HashMap<String, Person>,
+    credentials: HashMap<String, Credential>,
+    grants: HashMap<String, Grant>,
+    delegations: HashMap<String, Delegation>,
+    alerts: HashMap<String, Alert>,
+    links: HashMap<String, Links>,
+    /// The changes-feed cursor this copy is at.
+    pub cursor: i64,
+    /// Bumped on every change, so views know when to rebuild their order.
+    pub generation: u64,
+}
+
+impl Fleet {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Changes;
+    use crate::model::fixtures::{agent, alertmanager_alert};
+    use chrono::Utc;
+
+    fn credential(id: &str, agent: &str, status: CredentialStatus) -> Credential {
+        Credential {
+            id: id.into(),
+            agent_id: agent.into(),
+            scopes: vec!["a:read".into()],
+            prefix: "wdn_ac_x".into(),
+            issued_at: Utc::now(),
+            expires_at: None,
+            last_used_at: None,
+            status,
+            revoked_at: None,
+            revoked_reason: None,
+            rev: 1,
+        }
+    }
+
+    #[test]
+    fn full_sync_then_incremental() {
+        let mut f = Fleet::new();
+        let changed = f.apply(Changes {
+            cursor: 5,
+            full: true,
+            agents: vec![agent("a1", "one"), agent("a2", "two")],
+            credentials: vec![
+                credential("c1", "a1", CredentialStatus::Active),
+                credential("c2", "a1", CredentialStatus::Active),
+            ],
+            ..Changes::default()
+        });
+        assert!(changed);
+        assert_eq!(f.len(), 2);
+        assert_eq!(f.summary(f.position("a1").unwrap()).live_credentials, 2);
+        let g = f.generation;
+        f.apply(Changes {
+            cursor: 6,
+            credentials: vec![credential("c1", "a1", CredentialStatus::Revoked)],
+            ..Changes::default()
+        });
+        assert_eq!(f.summary(f.position("a1").unwrap()).live_credentials, 1);
+        assert!(f.generation > g);
+        assert_eq!(f.cursor, 6);
+        // An empty poll moves nothing.
+        let g = f.generation;
+        assert!(!f.apply(Changes {
+            cursor: 6,
+            ..Changes::default()
+        }));
+        assert_eq!(f.generation, g);
+    }
+
+    #[test]
+    fn a_full_answer_replaces_the_copy() {
+        let mut f = Fleet::new();
+        f.apply(Changes {
+            cursor: 2,
+            full: true,
+            agents: vec![agent("a1", "one")],
+            ..Changes::default()
+        });
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![agent("b1", "other")],
+            ..Changes::default()
+        });
+        assert_eq!(f.len(), 1);
+        assert!(f.agent("a1").is_none());
+    }
+
+    #[test]
+    fn hostile_strings_are_escaped_on_entry() {
+        let mut f = Fleet::new();
+        let mut a = agent("a1", "evil\u{1b}[2Jname\u{202e}");
+        a.description = Some("line\nbreak".into());
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![a],
+            ..Changes::default()
+        });
+        let a = f.agent("a1").unwrap();
+        assert!(
+            !a.name.contains('\u{1b}') && !a.name.contains('\u{202e}'),
+            "{}",
+            a.name
+        );
+        assert!(!a.description.as_ref().unwrap().contains('\n'));
+    }
+
+    #[test]
+    fn risk_is_the_worst_open_alert() {
+        let mut f = Fleet::new();
+        let alert = |id: &str, sev, status| Alert {
+            id: id.into(),
+            agent_id: Some("a1".into()),
+            rule: "R18".into(),
+            severity: sev,
+            summary: String::new(),
+            evidence: String::new(),
+            mapping: Vec::new(),
+            status,
+            source: "warden".into(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            acknowledged_by: None,
+            ack_reason: None,
+            resolved_at: None,
+            rev: 1,
+        };
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![agent("a1", "one")],
+            alerts: vec![
+                alert("x", Severity::Medium, AlertStatus::Open),
+                alert("y", Severity::Critical, AlertStatus::Resolved),
+            ],
+            ..Changes::default()
+        });
+        let s = f.summary(0);
+        assert_eq!((s.open_alerts, s.risk), (1, Some(Severity::Medium)));
+        assert_eq!(f.counts().alerts[Severity::Medium as usize], 1);
+    }
+
+    #[test]
+    fn an_alert_that_moves_or_goes_leaves_no_count_behind() {
+        let mut f = Fleet::new();
+        let mut alert = alertmanager_alert("am/fp", "a1");
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![agent("a1", "one"), agent("a2", "two")],
+            alerts: vec![alert.clone()],
+            ..Changes::default()
+        });
+        assert_eq!(f.summary(0).open_alerts, 1);
+        alert.agent_id = Some("a2".into());
+        f.apply(Changes {
+            cursor: 1,
+            alerts: vec![alert],
+            ..Changes::default()
+        });
+        assert_eq!(f.summary(0).open_alerts, 0, "moved away");
+        assert_eq!(f.summary(1).open_alerts, 1);
+        assert!(f.alerts_of("a1").is_empty());
+        f.apply(Changes {
+            cursor: 1,
+            removed: vec![crate::api::Removed {
+                kind: "alert".into(),
+                id: "am/fp".into(),
+                rev: 0,
+            }],
+            ..Changes::default()
+        });
+        assert_eq!(f.summary(1).open_alerts, 0);
+        assert!(f.links.get("a2").is_some_and(|l| l.alerts.is_empty()));
+    }
+
+    #[test]
+    fn another_backends_alert_on_an_agent_outlives_its_backends_full_answer() {
+        let mut f = Fleet::new();
+        let full = || Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![agent("prod/a1", "one")],
+            credentials: vec![credential("prod/c1", "prod/a1", CredentialStatus::Active)],
+            ..Changes::default()
+        };
+        f.apply_from(Some("prod"), full());
+        let alert = alertmanager_alert("am/fp", "prod/a1");
+        f.apply_from(
+            Some("am"),
+            Changes {
+                cursor: 1,
+                alerts: vec![alert],
+                ..Changes::default()
+            },
+        );
+        assert_eq!(f.summary(0).open_alerts, 1);
+        // prod answers in full again (a restart, a lost cursor).
+        f.apply_from(Some("prod"), full());
+        let s = f.summary(0);
+        assert_eq!(
+            (s.open_alerts, s.credentials),
+            (1, 1),
+            "nothing counted twice or lost"
+        );
+        assert_eq!(f.alerts_of("prod/a1").len(), 1);
+        assert_eq!(f.credentials_of("prod/a1").len(), 1);
+    }
+
+    #[test]
+    fn counts_kept_poll_by_poll_are_the_counts_recounted() {
+        let mut f = Fleet::new();
+        let mut agents: Vec<Agent> = (0..20)
+            .map(|i| agent(&format!("a{i}"), &format!("n{i}")))
+            .collect();
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: agents.clone(),
+            ..Changes::default()
+        });
+        for (i, a) in agents.iter_mut().enumerate().take(10) {
+            a.status = [
+                AgentStatus::Suspended,
+                AgentStatus::Killed,
+                AgentStatus::Dormant,
+            ][i % 3];
+            a.name = format!("z{i}");
+        }
+        f.apply(Changes {
+            cursor: 2,
+            agents: agents[..10].to_vec(),
+            ..Changes::default()
+        });
+        assert!(f.changed_since(f.generation - 1).is_some());
+        let kept = f.counts();
+        f.recount();
+        assert_eq!(kept, f.counts());
+        assert_eq!((kept.suspended, kept.killed, kept.active), (4, 3, 10));
+        // The name order followed the renames.
+        let names: Vec<&str> = f
+            .by_name()
+            .iter()
+            .map(|&i| f.agents()[i].name.as_str())
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
+    }
+}

@@ -1,0 +1,47 @@
+//! Values for unit tests: an agent and an Alertmanager alert with every
+//! field a test does not care about filled in. A test states what matters
+//! to it with struct-update syntax (`Agent { status, ..agent(id, name) }`).
+
+use super::*;
+use chrono::Utc;
+
+/// An active chatbot in `prod`, with no owner, created now.
+pub(crate) fn agent(id: &str, name: &str) -> Agent {
+    Agent {
+        id: id.into(),
+        name: name.into(),
+        kind: AgentKind::Chatbot,
+        environment: "prod".into(),
+        owner: None,
+        description: None,
+        runtime: None,
+        labels: Default::default(),
+        status: AgentStatus::Active,
+        created_by: None,
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+        last_seen_at: None,
+        rev: 1,
+    }
+}
+
+/// An open, high alert `id` from an Alertmanager, naming `agent`.
+pub(crate) fn alertmanager_alert(id: &str, agent: &str) -> Alert {
+    Alert {
+        id: id.into(),
+        agent_id: Some(agent.into()),
+        rule: "HighErrors".into(),
+        severity: Severity::High,
+        summary: String::new(),
+        evidence: String::new(),
+        mapping: Vec::new(),
+        status: AlertStatus::Open,
+        source: "alertmanager".into(),
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+        acknowledged_by: None,
+        ack_reason: None,
+        resolved_at: None,
+        rev: 0,
+    }
+}

@@ -1,0 +1,112 @@
+//! The values the routes hand the store and get back that are not part of
+//! the API: who acts, what a bearer secret turned out to be, resolved
+//! inputs for a write, which audit entries to read, and a whole fleet to
+//! import at once.
+
+use crate::model::*;
+use chrono::{DateTime, Utc};
+
+/// Which audit entries to read (`GET /v1/audit`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditSelect {
+    /// Only entries whose `seq` is greater.
+    pub after: i64,
+    /// At most this many.
+    pub count: usize,
+    /// The newest `count` rather than the oldest (still answered oldest
+    /// first): a trail's last page, without paging through its history.
+    pub newest: bool,
+    /// Ids one of which the entry's target must name, as a whole word
+    /// (`crd_1` is not named by `crd_12`); empty: every entry.
+    pub names: Vec<String>,
+}
+
+/// Who is acting, as written into the audit chain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actor {
+    /// e.g. `alice@corp.example` or `token:ci-bot`.
+    pub label: String,
+}
+
+impl Actor {
+    pub fn new(label: impl Into<String>) -> Self {
+        Actor {
+            label: label.into(),
+        }
+    }
+
+    /// The server itself, for work it does on its own (resumed operations).
+    pub fn system() -> Self {
+        Actor::new("system")
+    }
+}
+
+/// A person token as the store knows it (never the secret).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenRecord {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub person: Option<Person>,
+}
+
+/// Whatever a presented bearer secret turned out to be. It lives for one
+/// request, so the size difference of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Principal {
+    Person(TokenRecord),
+    Agent {
+        credential: Credential,
+        agent: Agent,
+    },
+}
+
+/// A delegation whose references are already resolved to ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DelegationInput {
+    pub parent_agent: Option<String>,
+    pub parent_person: Option<String>,
+    pub child_agent: String,
+    pub on_behalf_of: Option<String>,
+    pub scopes: Vec<String>,
+}
+
+/// An event that has passed validation, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRecord {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub target: String,
+    pub scope: Option<String>,
+    pub result: Option<String>,
+    pub on_behalf_of: Vec<String>,
+    pub interactive: bool,
+    /// SHA-256 of the secret the call presented to its target, 64 lowercase
+    /// hex digits.
+    pub credential_fingerprint: Option<String>,
+}
+
+/// An alert a rule wants raised; one `(rule, cause)` keeps one alert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertInput {
+    pub agent_id: Option<String>,
+    pub rule: String,
+    pub cause: String,
+    pub severity: Severity,
+    pub summary: String,
+    pub evidence: String,
+}
+
+/// A whole fleet written in one transaction: how a demo or a benchmark
+/// seeds thousands of rows without a transaction each. Ids are the
+/// caller's; `rev` fields are ignored and set by the store.
+#[derive(Debug, Clone, Default)]
+pub struct Import {
+    pub people: Vec<Person>,
+    pub agents: Vec<Agent>,
+    /// Each with the hash of its secret.
+    pub credentials: Vec<(Credential, String)>,
+    pub grants: Vec<Grant>,
+    pub delegations: Vec<Delegation>,
+}

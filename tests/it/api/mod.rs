@@ -1,0 +1,14 @@
+//! API v1 against a real server, route by route. Runs again on PostgreSQL
+//! in the PostgreSQL pass (see `main.rs`).
+
+mod actions;
+mod agents;
+mod audit;
+mod auth;
+mod changes;
+mod directory;
+mod errors;
+mod kill;
+mod lifecycle;
+mod metrics;
+mod triage;

@@ -1,0 +1,4 @@
+//! The `warden` command line, end to end through the real binary.
+
+mod bench;
+mod commands;

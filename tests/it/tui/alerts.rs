@@ -1,0 +1,362 @@
+//! The alerts view driven by keys and messages, with no terminal: `:alerts`
+//! opens it sorted open-first and most severe first, Enter jumps to the
+//! alert's agent and Esc comes back, `a` acknowledges through the dialog
+//! and reports it only once the backend answers, and a new critical alert
+//! after the first poll flashes and raises the bell flag.
+
+use crate::support::dashboard::{command, flash, key, typed};
+use crate::support::fleet;
+
+use chrono::Duration;
+use crossterm::event::KeyCode;
+use warden::api::Changes;
+use warden::model::*;
+use warden::sources::SourceEvent;
+use warden::tui::app::{App, Level, Overlay, Screen};
+use warden::tui::msg::{Action, Effect, Msg, Outcome};
+use warden::tui::popups::confirm::{Field, Phase, Subject};
+
+fn poll(app: &mut App, alerts: Vec<Alert>) {
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Synced {
+            changes: Box::new(Changes {
+                cursor: 11,
+                full: false,
+                alerts,
+                ..Changes::default()
+            }),
+            latency: std::time::Duration::from_millis(10),
+        },
+    });
+}
+
+fn alert(id: &str, agent: &str, severity: Severity, status: AlertStatus, mins: i64) -> Alert {
+    let mut a = fleet::alert(id, agent, severity);
+    a.status = status;
+    a.rule = format!("R{}", id.len());
+    a.created_at = fleet::wall() - Duration::minutes(mins);
+    a
+}
+
+/// The fixture's alert plus four: an acknowledged critical, an open
+/// critical, an older open critical, and an open low on an unknown agent.
+fn app_with_alerts() -> App {
+    let (mut app, _) = fleet::app();
+    poll(
+        &mut app,
+        vec![
+            alert(
+                "alr_ack",
+                "agt_support",
+                Severity::Critical,
+                AlertStatus::Acknowledged,
+                1,
+            ),
+            alert(
+                "alr_crit",
+                "agt_mcp",
+                Severity::Critical,
+                AlertStatus::Open,
+                5,
+            ),
+            alert(
+                "alr_old",
+                "agt_support",
+                Severity::Critical,
+                AlertStatus::Open,
+                50,
+            ),
+            alert("alr_low", "agt_gone", Severity::Low, AlertStatus::Open, 1),
+        ],
+    );
+    app
+}
+
+fn order(app: &App) -> Vec<&str> {
+    app.alerts.order.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn the_command_opens_the_view_sorted_open_then_severe_then_newest() {
+    for name in ["alerts", "al", "alert"] {
+        let mut app = app_with_alerts();
+        command(&mut app, name);
+        assert_eq!(app.screen(), &Screen::Alerts, ":{name}");
+    }
+    let mut app = app_with_alerts();
+    command(&mut app, "alerts");
+    assert_eq!(
+        order(&app),
+        ["alr_crit", "alr_old", "alr_1", "alr_low", "alr_ack"]
+    );
+    assert_eq!(app.alerts.selected_id(), Some("alr_crit"));
+    // An unknown agent shows by id.
+    let low = app.fleet.alert("alr_low").unwrap();
+    assert_eq!(app.alert_agent_name(low), "agt_gone");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen(), &Screen::Agents);
+}
+
+#[test]
+fn the_selection_follows_the_alert_across_polls() {
+    let mut app = app_with_alerts();
+    command(&mut app, "alerts");
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.alerts.selected_id(), Some("alr_1"));
+    // A newer critical sorts in above it; the selection stays on alr_1.
+    poll(
+        &mut app,
+        vec![alert(
+            "alr_new",
+            "agt_triage",
+            Severity::Critical,
+            AlertStatus::Open,
+            0,
+        )],
+    );
+    assert_eq!(app.alerts.selected_id(), Some("alr_1"));
+    assert_eq!(app.alerts.order[0], "alr_new");
+    key(&mut app, KeyCode::Char('G'));
+    assert_eq!(app.alerts.selected_id(), Some("alr_ack"));
+    key(&mut app, KeyCode::Char('g'));
+    assert_eq!(app.alerts.selected_id(), Some("alr_new"));
+}
+
+#[test]
+fn enter_jumps_to_the_agent_and_esc_comes_back() {
+    let mut app = app_with_alerts();
+    command(&mut app, "alerts");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.screen(),
+        &Screen::Detail {
+            agent_id: "agt_mcp".into()
+        }
+    );
+    assert_eq!(app.current_agent().unwrap().name, "mcp-github");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen(), &Screen::Alerts);
+    assert_eq!(app.alerts.selected_id(), Some("alr_crit"));
+
+    // An agent the fleet does not know: a message, no jump.
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Char('j'));
+    }
+    assert_eq!(app.alerts.selected_id(), Some("alr_low"));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen(), &Screen::Alerts);
+    assert!(flash(&app).1.contains("agt_gone"));
+}
+
+#[test]
+fn a_opens_the_dialog_on_cancel_and_confirm_sends_the_ack_with_the_reason() {
+    let mut app = app_with_alerts();
+    command(&mut app, "alerts");
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down); // alr_1: the fixture's R18 on ticket-triage
+    assert!(key(&mut app, KeyCode::Char('a')).is_empty());
+    let Overlay::Confirm(d) = &app.overlay else {
+        panic!("expected the dialog, got {:?}", app.overlay);
+    };
+    assert_eq!(d.focus, Field::Cancel);
+    assert_eq!(
+        d.subject,
+        Subject::Ack {
+            alert_id: "alr_1".into(),
+            label: "R18 on ticket-triage".into()
+        }
+    );
+    assert!(d.blast.iter().any(|l| l.contains("R18")));
+    assert!(d.blast.iter().any(|l| l.contains("ticket-triage")));
+    assert!(d.blast.iter().any(|l| l.contains("killed agent keeps")));
+
+    // Enter on Cancel closes without sending anything.
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+
+    key(&mut app, KeyCode::Char('a'));
+    // Confirm without a reason is refused.
+    key(&mut app, KeyCode::Right);
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    key(&mut app, KeyCode::Tab); // the reason
+    typed(&mut app, "on it, paging the owner");
+    key(&mut app, KeyCode::Tab); // cancel
+    key(&mut app, KeyCode::Tab); // acknowledge
+    let effects = key(&mut app, KeyCode::Enter);
+    let [Effect::Run { id, action }] = effects.as_slice() else {
+        panic!("expected one action, got {effects:?}");
+    };
+    assert_eq!(
+        action,
+        &Action::Ack {
+            alert_id: "alr_1".into(),
+            reason: "on it, paging the owner".into()
+        }
+    );
+    // Nothing is shown done before the backend answers.
+    let (level, text) = flash(&app);
+    assert_eq!(level, Level::Pending);
+    assert!(!text.contains("acknowledged"), "{text}");
+    let Overlay::Confirm(d) = &app.overlay else {
+        panic!()
+    };
+    assert!(matches!(d.phase, Phase::Running { .. }));
+
+    let mut acked = app.fleet.alert("alr_1").unwrap().clone();
+    acked.status = AlertStatus::Acknowledged;
+    acked.acknowledged_by = Some("oncall".into());
+    acked.ack_reason = Some("on it, paging the owner".into());
+    let effects = app.handle_msg(Msg::Action {
+        id: *id,
+        result: Ok(Outcome::Alert(acked)),
+    });
+    assert_eq!(effects, vec![Effect::PollNow]);
+    let (level, text) = flash(&app);
+    assert_eq!(level, Level::Success);
+    assert!(
+        text.starts_with("acknowledged R18 on ticket-triage"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_failed_ack_says_so() {
+    let mut app = app_with_alerts();
+    command(&mut app, "alerts");
+    key(&mut app, KeyCode::Char('a'));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "mine");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    let effects = key(&mut app, KeyCode::Enter);
+    let [Effect::Run { id, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    app.handle_msg(Msg::Action {
+        id: *id,
+        result: Err("409 conflict: already acknowledged".into()),
+    });
+    let (level, text) = flash(&app);
+    assert_eq!(level, Level::Error);
+    assert!(text.contains("409 conflict"), "{text}");
+}
+
+#[test]
+fn a_settled_alert_gets_a_message_not_a_dialog() {
+    let mut app = app_with_alerts();
+    let mut resolved = alert(
+        "alr_res",
+        "agt_support",
+        Severity::Info,
+        AlertStatus::Resolved,
+        90,
+    );
+    resolved.resolved_at = Some(fleet::wall());
+    poll(&mut app, vec![resolved]);
+    command(&mut app, "alerts");
+    key(&mut app, KeyCode::Char('G'));
+    assert_eq!(app.alerts.selected_id(), Some("alr_res"));
+    assert!(key(&mut app, KeyCode::Char('a')).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(flash(&app).1.contains("resolved"));
+
+    key(&mut app, KeyCode::Char('k'));
+    assert_eq!(app.alerts.selected_id(), Some("alr_ack"));
+    key(&mut app, KeyCode::Char('a'));
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(flash(&app).1.contains("already acknowledged"));
+}
+
+#[test]
+fn a_viewer_is_refused_without_a_dialog() {
+    let mut app = app_with_alerts();
+    if let Some(who) = &mut app.backends[0].identity {
+        who.role = Some(Role::Viewer);
+    }
+    command(&mut app, "alerts");
+    assert!(key(&mut app, KeyCode::Char('a')).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+    let (level, text) = flash(&app);
+    assert_eq!(level, Level::Error);
+    assert!(text.contains("viewer"), "{text}");
+}
+
+#[test]
+fn a_is_only_the_alerts_views() {
+    let (mut app, _) = fleet::app();
+    assert!(key(&mut app, KeyCode::Char('a')).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+}
+
+#[test]
+fn a_new_critical_alert_after_the_first_poll_flashes_and_rings() {
+    // The first poll brought alr_1 (high); nothing rang.
+    let (mut app, _) = fleet::app();
+    assert!(!app.take_bell());
+
+    // The first poll's criticals are old news, however severe.
+    let mut fresh = App::new("demo", "http://x", Default::default());
+    let mut first = fleet::changes();
+    first.alerts.push(alert(
+        "alr_c0",
+        "agt_mcp",
+        Severity::Critical,
+        AlertStatus::Open,
+        1,
+    ));
+    fresh.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Synced {
+            changes: Box::new(first),
+            latency: std::time::Duration::from_millis(10),
+        },
+    });
+    assert!(!fresh.take_bell());
+    assert!(fresh.flash.is_none());
+
+    // A later high, a later acknowledged critical: no bell.
+    poll(
+        &mut app,
+        vec![
+            alert("alr_h", "agt_mcp", Severity::High, AlertStatus::Open, 0),
+            alert(
+                "alr_a",
+                "agt_mcp",
+                Severity::Critical,
+                AlertStatus::Acknowledged,
+                0,
+            ),
+        ],
+    );
+    assert!(!app.take_bell());
+    assert!(app.flash.is_none());
+
+    // A new open critical: the flash in the error style, and the bell.
+    let mut c = alert(
+        "alr_c",
+        "agt_triage",
+        Severity::Critical,
+        AlertStatus::Open,
+        0,
+    );
+    c.summary = "credential used from a new country".into();
+    poll(&mut app, vec![c.clone()]);
+    let (level, text) = flash(&app);
+    assert_eq!(level, Level::Error);
+    assert_eq!(
+        text,
+        "new critical alert: R5 on ticket-triage: credential used from a new country"
+    );
+    assert!(app.take_bell());
+    assert!(!app.take_bell(), "taking the flag clears it");
+
+    // The same alert again (updated): not new.
+    app.flash = None;
+    c.rev = 2;
+    poll(&mut app, vec![c]);
+    assert!(!app.take_bell());
+    assert!(app.flash.is_none());
+}

@@ -1,0 +1,13 @@
+//! The dashboard: its state machine driven by keys and messages with no
+//! terminal, its screens rendered to a test backend and snapshotted, and
+//! the real binary in a pseudo-terminal (`pty`).
+
+mod alerts;
+mod backends;
+mod every_screen;
+mod keys;
+mod marks;
+mod pty;
+mod snapshots;
+mod triage;
+mod views;

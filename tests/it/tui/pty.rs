@@ -1,0 +1,546 @@
+//! End to end through the real binary: the dashboard in a pseudo-terminal
+//! against a real `warden serve` child process, driven by keystrokes only,
+//! with every effect checked on the backend over HTTP; and `warden demo
+//! --no-tui` read through plain pipes, as a script would.
+//!
+//! The PTY's output goes through a small screen model (cursor moves,
+//! clears, printed text) rather than a byte search: ratatui only writes the
+//! cells that changed, so a word on screen is often not a run of bytes.
+
+use crate::support::cli::{ADMIN, Server};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_warden");
+const TIMEOUT: Duration = Duration::from_secs(20);
+const COLS: u16 = 120;
+const ROWS: u16 = 40;
+
+/// The environment of every child: no backend or config from the caller's
+/// shell, and config, data and state (the log) inside `home`.
+fn isolated_env(home: &Path) -> Vec<(&'static str, String)> {
+    let sub = |d: &str| home.join(d).display().to_string();
+    vec![
+        ("HOME", home.display().to_string()),
+        ("XDG_CONFIG_HOME", sub("config")),
+        ("XDG_DATA_HOME", sub("data")),
+        ("XDG_STATE_HOME", sub("state")),
+        ("TERM", "xterm-256color".into()),
+    ]
+}
+
+const SCRUBBED: [&str; 6] = [
+    "WARDEN_URL",
+    "WARDEN_TOKEN",
+    "WARDEN_CONFIG",
+    "WARDEN_ADMIN_TOKEN",
+    "WARDEN_LOG",
+    "NO_COLOR",
+];
+
+/// Waits for `f` to answer something, polling; `None` after `timeout`.
+fn poll<T>(timeout: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let end = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if Instant::now() > end {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Blocking HTTP for the test's own checks.
+struct Http {
+    rt: tokio::runtime::Runtime,
+    client: reqwest::Client,
+    base: String,
+}
+
+impl Http {
+    fn new(base: &str) -> Http {
+        crate::support::install_crypto_provider();
+        Http {
+            rt: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime"),
+            client: reqwest::Client::new(),
+            base: base.to_string(),
+        }
+    }
+
+    /// The status and the JSON body (Null when there is none).
+    fn call(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        self.rt.block_on(async {
+            let resp = req.send().await.expect("request");
+            let status = resp.status().as_u16();
+            let bytes = resp.bytes().await.expect("body");
+            let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            (status, json)
+        })
+    }
+
+    #[track_caller]
+    fn ok(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> Value {
+        let (status, json) = self.call(method, path, token, body);
+        assert!(
+            (200..300).contains(&status),
+            "{method} {path}: {status} {json}"
+        );
+        json
+    }
+}
+
+// -------------------------------------------------------- the terminal
+
+/// The screen as a terminal would show it, from the bytes written to it.
+struct Screen {
+    cells: Vec<Vec<char>>,
+}
+
+impl Screen {
+    fn parse(bytes: &[u8]) -> Screen {
+        let (w, h) = (COLS as usize, ROWS as usize);
+        let mut cells = vec![vec![' '; w]; h];
+        let (mut row, mut col) = (0usize, 0usize);
+        let text = String::from_utf8_lossy(bytes);
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\x1b' => match chars.next() {
+                    Some('[') => {
+                        let mut params = String::new();
+                        let mut fin = '\0';
+                        for c in chars.by_ref() {
+                            if ('\x40'..='\x7e').contains(&c) {
+                                fin = c;
+                                break;
+                            }
+                            params.push(c);
+                        }
+                        let nums: Vec<usize> = params
+                            .trim_start_matches('?')
+                            .split(';')
+                            .map(|n| n.parse().unwrap_or(0))
+                            .collect();
+                        let arg = |i: usize| nums.get(i).copied().unwrap_or(0).max(1);
+                        match fin {
+                            'H' | 'f' => {
+                                row = (arg(0) - 1).min(h - 1);
+                                col = (arg(1) - 1).min(w - 1);
+                            }
+                            'J' if params == "2" || params == "3" => {
+                                cells = vec![vec![' '; w]; h];
+                            }
+                            'K' => cells[row][col..].fill(' '),
+                            _ => {}
+                        }
+                    }
+                    // OSC: up to BEL or ST.
+                    Some(']') => {
+                        while let Some(c) = chars.next() {
+                            if c == '\x07' || (c == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
+                                break;
+                            }
+                        }
+                    }
+                    _ => {}
+                },
+                '\r' => col = 0,
+                '\n' => row = (row + 1).min(h - 1),
+                '\x08' => col = col.saturating_sub(1),
+                c if c.is_control() => {}
+                c => {
+                    if col < w {
+                        cells[row][col] = c;
+                    }
+                    col += 1;
+                }
+            }
+        }
+        Screen { cells }
+    }
+
+    fn text(&self) -> String {
+        self.cells
+            .iter()
+            .map(|r| r.iter().collect::<String>().trim_end().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn contains(&self, needle: &str) -> bool {
+        self.text().contains(needle)
+    }
+}
+
+/// The real binary in a pseudo-terminal; killed on drop.
+struct Pty {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    output: Arc<Mutex<Vec<u8>>>,
+    reader: Option<JoinHandle<()>>,
+    // Kept open until the end: closing the master hangs up the child.
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Pty {
+    fn spawn(home: &Path, args: &[&str]) -> Pty {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.args(args);
+        for var in SCRUBBED {
+            cmd.env_remove(var);
+        }
+        for (k, v) in isolated_env(home) {
+            cmd.env(k, v);
+        }
+        cmd.cwd(home);
+        let child = pair.slave.spawn_command(cmd).expect("spawn in the pty");
+        // Only the child holds the slave now, so reads end when it exits.
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let writer = pair.master.take_writer().expect("pty writer");
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let sink = output.clone();
+        let reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => sink
+                        .lock()
+                        .expect("output lock")
+                        .extend_from_slice(&buf[..n]),
+                }
+            }
+        });
+        Pty {
+            child,
+            writer,
+            output,
+            reader: Some(reader),
+            _master: pair.master,
+        }
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        self.output.lock().expect("output lock").clone()
+    }
+
+    fn screen(&self) -> Screen {
+        Screen::parse(&self.bytes())
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).expect("write keys");
+        self.writer.flush().expect("flush keys");
+    }
+
+    /// Waits until every one of `needles` is on screen at once.
+    #[track_caller]
+    fn wait_for(&self, needles: &[&str]) -> Screen {
+        poll(TIMEOUT, || {
+            let s = self.screen();
+            needles.iter().all(|n| s.contains(n)).then_some(s)
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "waited {TIMEOUT:?} for {needles:?}; the screen:\n{}",
+                self.screen().text()
+            )
+        })
+    }
+
+    /// Waits for the process to end and for all its output to be read.
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let status = poll(TIMEOUT, || self.child.try_wait().ok().flatten()).unwrap_or_else(|| {
+            panic!("warden did not exit; the screen:\n{}", self.screen().text())
+        });
+        if let Some(r) = self.reader.take() {
+            let _ = poll(TIMEOUT, || r.is_finished().then_some(()));
+        }
+        status
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ----------------------------------------------------------------- tests
+
+#[cfg(unix)]
+#[test]
+fn kill_an_agent_with_keystrokes_and_the_backend_refuses_it() {
+    let serve = Server::start();
+    let http = Http::new(&serve.url);
+
+    // The inventory: an owner, the agent to kill (with a live credential),
+    // a bystander, and the responder the dashboard runs as.
+    http.ok(
+        "POST",
+        "/v1/people",
+        ADMIN,
+        Some(json!({"name": "Ada Lovelace", "email": "ada@example.com"})),
+    );
+    let target = http.ok(
+        "POST",
+        "/v1/agents",
+        ADMIN,
+        Some(
+            json!({"name": "alpha-exfil-bot", "kind": "chatbot", "environment": "prod",
+                    "owner": "ada@example.com", "runtime": "k8s:prod/alpha"}),
+        ),
+    );
+    let agent_id = target["id"].as_str().expect("agent id").to_string();
+    http.ok(
+        "POST",
+        "/v1/agents",
+        ADMIN,
+        Some(
+            json!({"name": "zulu-helper", "kind": "copilot", "environment": "dev",
+                    "owner": "ada@example.com"}),
+        ),
+    );
+    let cred = http.ok(
+        "POST",
+        &format!("/v1/agents/{agent_id}/credentials"),
+        ADMIN,
+        Some(json!({"scopes": ["tickets:read"]})),
+    );
+    let secret = cred["secret"].as_str().expect("secret").to_string();
+    let responder = http.ok(
+        "POST",
+        "/v1/tokens",
+        ADMIN,
+        Some(json!({"name": "pty-oncall", "role": "responder"})),
+    )["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let (status, _) = http.call("POST", "/v1/agent/heartbeat", &secret, None);
+    assert_eq!(status, 204, "the credential works before the kill");
+
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut pty = Pty::spawn(home.path(), &["--url", &serve.url, "--token", &responder]);
+    pty.wait_for(&["alpha-exfil-bot", "zulu-helper", "pty-oncall (responder)"]);
+
+    // Find it the way a responder would: filter, then K.
+    pty.send("/alpha-exfil");
+    pty.wait_for(&["/alpha-exfil", "agents (1 of 2)"]);
+    pty.send("\r");
+    pty.send("K");
+    pty.wait_for(&["Kill alpha-exfil-bot", "the backend will:"]);
+    // Focus starts on Cancel; the order is Name, Reason, Cascade, Cancel,
+    // Confirm, so: Tab Tab to Name, Tab to Reason, Tab Tab Tab to Kill.
+    pty.send("\t\t");
+    pty.send("alpha-exfil-bot");
+    pty.send("\t");
+    pty.send("INC-99 pty test");
+    // The focused field carries the cursor block, so no closing bracket.
+    pty.wait_for(&["[alpha-exfil-bot]", "[INC-99 pty test"]);
+    pty.send("\t\t\t");
+    pty.send("\r");
+    let screen = pty.wait_for(&["verified"]);
+    assert!(
+        screen.contains("revoke credentials"),
+        "the steps are shown:\n{}",
+        screen.text()
+    );
+
+    // On the backend: the credential is refused and the agent is killed.
+    let (status, body) = http.call("POST", "/v1/agent/heartbeat", &secret, None);
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"]["code"], "agent_killed", "{body}");
+    let detail = http.ok("GET", &format!("/v1/agents/{agent_id}"), ADMIN, None);
+    assert_eq!(detail["status"], "killed", "{detail}");
+    let bystander = http.ok("GET", "/v1/agents/zulu-helper", ADMIN, None);
+    assert_eq!(bystander["status"], "active", "only the chosen agent dies");
+    let audit = http.ok("GET", "/v1/audit?after=0", ADMIN, None).to_string();
+    assert!(audit.contains("INC-99 pty test"), "the reason is audited");
+
+    // Close the dialog, quit from the root, and the shell gets its screen back.
+    pty.send("\r");
+    pty.wait_for(&["alpha-exfil-bot killed"]);
+    pty.send("q");
+    let status = pty.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    let out = pty.bytes();
+    assert!(
+        out.ends_with(b"\x1b[?1049l"),
+        "the output does not end by leaving the alternate screen; it ends {:?}",
+        String::from_utf8_lossy(&out[out.len().saturating_sub(80)..])
+    );
+    assert!(
+        !String::from_utf8_lossy(&out).contains(&responder),
+        "the token reached the screen"
+    );
+    let log = home.path().join("state").join("warden").join("warden.log");
+    let log = std::fs::read_to_string(&log).unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+    assert!(log.contains("dashboard quit"), "log:\n{log}");
+    assert!(!log.contains(&responder), "the token reached the log");
+}
+
+#[cfg(unix)]
+#[test]
+fn demo_no_tui_prints_the_url_and_a_working_token() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = Command::new(BIN);
+    for var in SCRUBBED {
+        cmd.env_remove(var);
+    }
+    let mut child = cmd
+        .envs(isolated_env(home.path()))
+        .args(["demo", "--no-tui", "--agents", "50", "--seed", "42"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn warden demo");
+    struct Kill(Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stdout = child.stdout.take().expect("stdout");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut child = Kill(child);
+    let (tx, rx) = mpsc::channel();
+    let lines = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let _ = tx.send(line.clone());
+            all.push(line);
+        }
+        all
+    });
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = BufReader::new(stderr).read_to_string(&mut text);
+        text
+    });
+    let url_line = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("first line");
+    let token_line = rx.recv_timeout(TIMEOUT).expect("second line");
+    let url = url_line
+        .strip_prefix("WARDEN_URL=")
+        .unwrap_or_else(|| panic!("{url_line:?}"));
+    let token = token_line
+        .strip_prefix("WARDEN_TOKEN=")
+        .unwrap_or_else(|| panic!("{token_line:?}"));
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+
+    let http = Http::new(url);
+    let page = http.ok("GET", "/v1/agents?limit=500", token, None);
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(50), "{page}");
+    let who = http.ok("GET", "/v1/whoami", token, None);
+    assert_eq!(who["role"], "responder", "{who}");
+
+    // Ctrl-C (SIGINT) ends it cleanly, with nothing more on stdout.
+    let pid = child.0.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill -INT");
+    assert!(sent.success());
+    let status = poll(TIMEOUT, || child.0.try_wait().ok().flatten()).expect("demo exits");
+    assert!(status.success(), "{status:?}");
+    let all = lines.join().expect("stdout thread");
+    assert_eq!(
+        all,
+        [url_line, token_line],
+        "stdout holds the two lines only"
+    );
+    let err = errors.join().expect("stderr thread");
+    assert!(err.contains("seed 42"), "stderr: {err}");
+    assert!(
+        err.contains("an incident plays from about 0:45, then one every 60 s"),
+        "stderr: {err}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn demo_dashboard_gives_the_terminal_back_on_sigterm() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut pty = Pty::spawn(home.path(), &["demo", "--agents", "30", "--seed", "7"]);
+    pty.wait_for(&["demo ok", "agents (30)"]);
+    let pid = pty.child.process_id().expect("pid").to_string();
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill -TERM");
+    assert!(sent.success());
+    let status = pty.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    let out = String::from_utf8_lossy(&pty.bytes()).into_owned();
+    let entered = out
+        .rfind("\x1b[?1049h")
+        .expect("entered the alternate screen");
+    let left = out.rfind("\x1b[?1049l").expect("left the alternate screen");
+    assert!(left > entered, "left before the last entry");
+    // What follows is plain text for the shell: the seed, to see it again.
+    assert!(out[left..].contains("--seed 7"), "{:?}", &out[left..]);
+}
+
+#[cfg(unix)]
+#[test]
+fn plain_warden_opens_the_local_registry_with_a_welcome() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut pty = Pty::spawn(home.path(), &[]);
+    let screen = pty.wait_for(&["local ok", "(admin)", "welcome to Warden", "warden demo"]);
+    assert!(screen.contains("warden serve"), "{}", screen.text());
+    pty.send("q");
+    let status = pty.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    assert!(pty.bytes().ends_with(b"\x1b[?1049l"));
+    let db = home.path().join("data").join("warden").join("warden.db");
+    assert!(db.exists(), "the local registry lives at {}", db.display());
+    // The session's admin token died with the session.
+    let conn = rusqlite::Connection::open(&db).expect("open the local registry");
+    let tokens: i64 = conn
+        .query_row("SELECT COUNT(*) FROM tokens", [], |r| r.get(0))
+        .expect("count tokens");
+    assert_eq!(tokens, 0, "the session token was left behind");
+    let deleted: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM audit WHERE action = 'token.delete'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count audit");
+    assert_eq!(deleted, 1, "the deletion is audited");
+}

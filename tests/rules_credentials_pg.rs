@@ -1,7 +1,0 @@
-//! `rules_credentials` again, on PostgreSQL: tests/common/mod.rs starts every server
-//! of a `*_pg` test target on a fresh PostgreSQL database.
-
-#![allow(clippy::unwrap_used)] // a test may unwrap
-
-#[path = "rules_credentials.rs"]
-mod suite;
