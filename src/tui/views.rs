@@ -102,15 +102,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, clock: Clock) {
                 theme,
             )
         }
-        Screen::Agents => screens::agents::view::draw(frame, body, app, theme, clock),
-        Screen::Alerts => screens::alerts::view::draw(frame, body, app, theme, clock),
-        Screen::Triage => screens::triage::view::draw(frame, body, app, theme, clock),
-        Screen::Detail { agent_id } => {
-            screens::detail::view::draw(frame, body, app, agent_id, theme, clock)
-        }
-        Screen::People => screens::people::view::draw(frame, body, app, theme),
-        Screen::Creds => screens::creds::view::draw(frame, body, app, theme, clock),
-        Screen::Audit => screens::audit::view::draw(frame, body, app, theme, clock),
+        _ => screens::draw(frame, body, app, theme, clock),
     }
     draw_flash(frame, flash, app, theme);
     components::hints::draw(frame, hints, app, theme);

@@ -9,7 +9,7 @@ use crate::tui::components::input::LineInput;
 use crate::tui::components::selection::moved;
 use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
-use crate::tui::screens::ListState;
+use crate::tui::screens::{self, ListState};
 use crate::tui::strings;
 
 impl App {
@@ -19,11 +19,11 @@ impl App {
             UiCommand::Down => self.move_selection(1),
             UiCommand::PageUp => self.move_selection(-(self.table_rows.max(1) as isize)),
             UiCommand::PageDown => self.move_selection(self.table_rows.max(1) as isize),
-            UiCommand::Top => match self.list() {
+            UiCommand::Top => match screens::list(self) {
                 Some(list) => list.top(),
                 None => self.detail_cursor = 0,
             },
-            UiCommand::Bottom => match self.list() {
+            UiCommand::Bottom => match screens::list(self) {
                 Some(list) => list.bottom(),
                 None => {
                     if let Screen::Detail { agent_id } = self.screen() {
@@ -197,22 +197,8 @@ impl App {
         );
     }
 
-    /// The list of the screen on top, if it is one: where the moving
-    /// commands go. Each list screen is registered here, once.
-    pub(crate) fn list(&mut self) -> Option<&mut dyn ListState> {
-        match self.screen() {
-            Screen::Agents => Some(&mut self.table),
-            Screen::Alerts => Some(&mut self.alerts),
-            Screen::Triage => Some(&mut self.triage),
-            Screen::People => Some(&mut self.panes.people),
-            Screen::Creds => Some(&mut self.panes.creds),
-            Screen::Audit => Some(&mut self.panes.audit),
-            Screen::Detail { .. } => None,
-        }
-    }
-
     pub(crate) fn move_selection(&mut self, delta: isize) {
-        if let Some(list) = self.list() {
+        if let Some(list) = screens::list(self) {
             list.move_by(delta);
             return;
         }

@@ -6,7 +6,7 @@
 use crate::tui::app::{App, Overlay, Prompt};
 use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
-use crate::tui::screens::Cursor;
+use crate::tui::screens::{self, Cursor};
 use crate::tui::views::FIRST_ROW;
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
@@ -43,7 +43,7 @@ impl App {
         };
         let rows = self.table_rows;
         // The detail view's credentials sit below its card: no list there.
-        let Some(list) = self.list() else {
+        let Some(list) = screens::list(self) else {
             return vec![];
         };
         if !list.clicks() || line >= list.rows_on_screen(rows) {

@@ -1,6 +1,13 @@
 //! One folder per screen, each with its state (what the screen holds, rebuilt
 //! only when the fleet changes) and its view (a pure function of that state
-//! to the rows on screen).
+//! to the rows on screen). A screen is registered here: its folder, its
+//! view in [`draw`], and its list (if it is one) in [`list`].
+
+use crate::tui::app::{App, Screen};
+use crate::tui::theme::Theme;
+use crate::tui::views::Clock;
+use ratatui::Frame;
+use ratatui::layout::Rect;
 
 pub mod agents;
 pub mod alerts;
@@ -10,10 +17,37 @@ pub mod detail;
 pub mod people;
 pub mod triage;
 
+/// Draws the screen on top into `body`.
+pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme, clock: Clock) {
+    match app.screen() {
+        Screen::Agents => agents::view::draw(frame, body, app, theme, clock),
+        Screen::Alerts => alerts::view::draw(frame, body, app, theme, clock),
+        Screen::Triage => triage::view::draw(frame, body, app, theme, clock),
+        Screen::Detail { agent_id } => detail::view::draw(frame, body, app, agent_id, theme, clock),
+        Screen::People => people::view::draw(frame, body, app, theme),
+        Screen::Creds => creds::view::draw(frame, body, app, theme, clock),
+        Screen::Audit => audit::view::draw(frame, body, app, theme, clock),
+    }
+}
+
+/// The list of the screen on top, if it is one: where the moving commands
+/// and the mouse go.
+pub fn list(app: &mut App) -> Option<&mut dyn ListState> {
+    match app.screen() {
+        Screen::Agents => Some(&mut app.table),
+        Screen::Alerts => Some(&mut app.alerts),
+        Screen::Triage => Some(&mut app.triage),
+        Screen::People => Some(&mut app.panes.people),
+        Screen::Creds => Some(&mut app.panes.creds),
+        Screen::Audit => Some(&mut app.panes.audit),
+        Screen::Detail { .. } => None,
+    }
+}
+
 /// What the state of every list screen answers: where its selection and
 /// window stand, and moving the selection. The app asks the screen on top
-/// for it ([`crate::tui::app::App`]'s `list`), so a new list screen
-/// registers there once instead of in every command and in the mouse.
+/// for it ([`list`]), so a new list screen registers there once instead
+/// of in every command and in the mouse.
 pub trait ListState {
     /// Moves the selection by `delta` rows, stopping at either end.
     fn move_by(&mut self, delta: isize);
