@@ -4,6 +4,15 @@
 //! moving and scrolling arithmetic ([`moved`], [`scrolled`]) is the one every
 //! list uses, the agents table's included.
 
+/// Where a list stands: the first row on screen, the selected row, and
+/// how many rows there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub offset: usize,
+    pub selected: usize,
+    pub len: usize,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Selection {
     /// Position of the selected row.
@@ -58,6 +67,15 @@ impl Selection {
     /// [`move_by`](Self::move_by) over a list of ids, each its own key.
     pub fn move_in(&mut self, delta: isize, ids: &[String]) {
         self.move_by(delta, ids.len(), |i| ids.get(i).cloned());
+    }
+
+    /// Where this selection stands in a list `len` long.
+    pub fn cursor(&self, len: usize) -> Cursor {
+        Cursor {
+            offset: self.offset,
+            selected: self.selected,
+            len,
+        }
     }
 
     /// Keeps the selection inside a window `rows` high.

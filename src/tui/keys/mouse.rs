@@ -4,9 +4,10 @@
 //! stays behind its key and, where destructive, its dialog.
 
 use crate::tui::app::{App, Overlay, Prompt};
+use crate::tui::components::selection::Cursor;
 use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
-use crate::tui::screens::{self, Cursor};
+use crate::tui::screens;
 use crate::tui::views::FIRST_ROW;
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 

@@ -4,6 +4,7 @@
 //! view in [`draw`], and its list (if it is one) in [`list`].
 
 use crate::tui::app::{App, Screen};
+use crate::tui::components::selection::Cursor;
 use crate::tui::theme::Theme;
 use crate::tui::views::Clock;
 use ratatui::Frame;
@@ -52,9 +53,13 @@ pub trait ListState {
     /// Moves the selection by `delta` rows, stopping at either end.
     fn move_by(&mut self, delta: isize);
     /// Selects the first row.
-    fn top(&mut self);
+    fn top(&mut self) {
+        self.move_by(isize::MIN / 2);
+    }
     /// Selects the last row.
-    fn bottom(&mut self);
+    fn bottom(&mut self) {
+        self.move_by(isize::MAX / 2);
+    }
     /// The first row on screen, the selected row, and how many rows.
     fn cursor(&self) -> Cursor;
     /// Whether a click on a row selects it (and on the selected row opens
@@ -66,12 +71,4 @@ pub trait ListState {
     fn rows_on_screen(&self, rows: usize) -> usize {
         rows
     }
-}
-
-/// Where a list stands: see [`ListState::cursor`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cursor {
-    pub offset: usize,
-    pub selected: usize,
-    pub len: usize,
 }

@@ -7,8 +7,8 @@ use crate::fleet::filter::{Filter, Filterable, SearchKey};
 use crate::fleet::order::merge_changed;
 use crate::fleet::state::Fleet;
 use crate::model::{Agent, Person, Severity};
-use crate::tui::components::selection::{moved, scrolled};
-use crate::tui::screens::{Cursor, ListState};
+use crate::tui::components::selection::{Cursor, moved, scrolled};
+use crate::tui::screens::ListState;
 use std::cmp::{Ordering, Reverse};
 use std::collections::HashMap;
 

@@ -10,9 +10,9 @@ use crate::api::AuditVerification;
 use crate::fleet::safe_text::escape;
 use crate::fleet::state::Sanitize;
 use crate::model::AuditEntry;
-use crate::tui::components::selection::Selection;
+use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::msg::Effect;
-use crate::tui::screens::{Cursor, ListState};
+use crate::tui::screens::ListState;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -242,10 +242,6 @@ impl ListState for AuditLog {
         self.follow = len == 0 || self.sel.selected + 1 == len;
     }
 
-    fn top(&mut self) {
-        self.move_by(isize::MIN / 2);
-    }
-
     /// The newest entry; the selection follows new ones from here.
     fn bottom(&mut self) {
         self.move_by(isize::MAX / 2);
@@ -253,11 +249,7 @@ impl ListState for AuditLog {
     }
 
     fn cursor(&self) -> Cursor {
-        Cursor {
-            offset: self.sel.offset,
-            selected: self.sel.selected,
-            len: self.entries.len(),
-        }
+        self.sel.cursor(self.entries.len())
     }
 
     /// The chain's verdict sits between the column titles and the

@@ -5,8 +5,8 @@
 
 use crate::fleet::state::Fleet;
 use crate::model::{Credential, CredentialStatus};
-use crate::tui::components::selection::Selection;
-use crate::tui::screens::{Cursor, ListState};
+use crate::tui::components::selection::{Cursor, Selection};
+use crate::tui::screens::ListState;
 use chrono::{DateTime, Utc};
 
 /// Within this many days of its expiry a live credential is highlighted.
@@ -89,20 +89,8 @@ impl ListState for CredList {
         self.sel.move_in(delta, &self.order);
     }
 
-    fn top(&mut self) {
-        self.move_by(isize::MIN / 2);
-    }
-
-    fn bottom(&mut self) {
-        self.move_by(isize::MAX / 2);
-    }
-
     fn cursor(&self) -> Cursor {
-        Cursor {
-            offset: self.sel.offset,
-            selected: self.sel.selected,
-            len: self.order.len(),
-        }
+        self.sel.cursor(self.order.len())
     }
 }
 

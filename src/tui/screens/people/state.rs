@@ -6,8 +6,8 @@
 
 use crate::fleet::state::Fleet;
 use crate::model::{AgentStatus, Person, PersonStatus};
-use crate::tui::components::selection::Selection;
-use crate::tui::screens::{Cursor, ListState};
+use crate::tui::components::selection::{Cursor, Selection};
+use crate::tui::screens::ListState;
 use std::cmp::Reverse;
 use std::collections::HashMap;
 
@@ -103,20 +103,8 @@ impl ListState for PeopleList {
         });
     }
 
-    fn top(&mut self) {
-        self.move_by(isize::MIN / 2);
-    }
-
-    fn bottom(&mut self) {
-        self.move_by(isize::MAX / 2);
-    }
-
     fn cursor(&self) -> Cursor {
-        Cursor {
-            offset: self.sel.offset,
-            selected: self.sel.selected,
-            len: self.rows.len(),
-        }
+        self.sel.cursor(self.rows.len())
     }
 }
 

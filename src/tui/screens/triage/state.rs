@@ -8,8 +8,8 @@ use crate::api::{TriageCase, TriageReport};
 use crate::fleet::safe_text::escape;
 use crate::fleet::state::{Fleet, Sanitize};
 use crate::model::PersonStatus;
-use crate::tui::components::selection::Selection;
-use crate::tui::screens::{Cursor, ListState};
+use crate::tui::components::selection::{Cursor, Selection};
+use crate::tui::screens::ListState;
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
@@ -156,11 +156,7 @@ impl ListState for TriageQueue {
     }
 
     fn cursor(&self) -> Cursor {
-        Cursor {
-            offset: self.sel.offset,
-            selected: self.sel.selected,
-            len: self.cases.len(),
-        }
+        self.sel.cursor(self.cases.len())
     }
 
     fn rows_on_screen(&self, rows: usize) -> usize {
