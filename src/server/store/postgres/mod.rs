@@ -1,4 +1,4 @@
-//! The PostgreSQL backend: the same queries as SQLite's (in
+//! The PostgreSQL engine: the same queries as SQLite's (in
 //! [`super::sql`]), over a small pool of synchronous `postgres` clients,
 //! each call on the blocking pool, never on the async runtime.
 //!
@@ -143,12 +143,12 @@ impl Drop for Pooled<'_> {
     }
 }
 
-pub struct PgBackend {
+pub struct PgEngine {
     pool: Arc<Pool>,
     stop: Arc<AtomicBool>,
 }
 
-impl Drop for PgBackend {
+impl Drop for PgEngine {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         // Closing a synchronous client blocks on its own runtime, which
@@ -276,7 +276,7 @@ impl SqlStore {
                 .spawn(move || listen(&pool, &notify, &stop))
                 .map_err(|e| StoreError::Internal(format!("cannot start a thread: {e}")))?;
         }
-        Ok(SqlStore::postgres(PgBackend { pool, stop }, notify))
+        Ok(SqlStore::postgres(PgEngine { pool, stop }, notify))
     }
 }
 
@@ -286,7 +286,7 @@ impl From<postgres::Error> for StoreError {
     }
 }
 
-impl PgBackend {
+impl PgEngine {
     /// Runs `f` on a pooled connection and gives the connection back.
     async fn on_conn<T: Send + 'static>(
         &self,

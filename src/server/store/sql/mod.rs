@@ -1,7 +1,7 @@
 //! The store's one body of SQL, on SQLite or PostgreSQL through the
 //! portable layer in [`super::db`]. Each function here takes a [`Db`]: a
 //! SQLite connection or a PostgreSQL transaction. [`SqlStore`] implements
-//! [`Store`] over either backend; the backends only open connections, run
+//! [`Store`] over either database; the engines only open connections, run
 //! a function in a read or a write transaction on the blocking pool, and
 //! say when the revision moved.
 
@@ -21,34 +21,34 @@ mod triage;
 pub(crate) mod tx;
 
 use super::db::Db;
-use super::postgres::PgBackend;
-use super::sqlite::SqliteBackend;
+use super::postgres::PgEngine;
+use super::sqlite::SqliteEngine;
 use super::*;
 use crate::api::{AuditVerification, Changes, NewAgent, NewGrant, NewPerson};
 use std::sync::Arc;
 
-enum Backend {
-    Sqlite(SqliteBackend),
-    Postgres(PgBackend),
+enum Engine {
+    Sqlite(SqliteEngine),
+    Postgres(PgEngine),
 }
 
 /// The store over SQLite or PostgreSQL.
 pub struct SqlStore {
-    backend: Backend,
+    engine: Engine,
     notify: Arc<watch::Sender<i64>>,
 }
 
 impl SqlStore {
-    pub(crate) fn sqlite(backend: SqliteBackend, rev: i64) -> Self {
+    pub(crate) fn sqlite(engine: SqliteEngine, rev: i64) -> Self {
         SqlStore {
-            backend: Backend::Sqlite(backend),
+            engine: Engine::Sqlite(engine),
             notify: Arc::new(watch::channel(rev).0),
         }
     }
 
-    pub(crate) fn postgres(backend: PgBackend, notify: Arc<watch::Sender<i64>>) -> Self {
+    pub(crate) fn postgres(engine: PgEngine, notify: Arc<watch::Sender<i64>>) -> Self {
         SqlStore {
-            backend: Backend::Postgres(backend),
+            engine: Engine::Postgres(engine),
             notify,
         }
     }
@@ -57,9 +57,9 @@ impl SqlStore {
         &self,
         f: impl FnOnce(&Db) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
-        match &self.backend {
-            Backend::Sqlite(b) => b.read(f).await,
-            Backend::Postgres(b) => b.read(f).await,
+        match &self.engine {
+            Engine::Sqlite(b) => b.read(f).await,
+            Engine::Postgres(b) => b.read(f).await,
         }
     }
 
@@ -69,9 +69,9 @@ impl SqlStore {
         &self,
         f: impl FnOnce(&Db) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
-        let (value, rev) = match &self.backend {
-            Backend::Sqlite(b) => b.write(f).await?,
-            Backend::Postgres(b) => b.write(f).await?,
+        let (value, rev) = match &self.engine {
+            Engine::Sqlite(b) => b.write(f).await?,
+            Engine::Postgres(b) => b.write(f).await?,
         };
         bump(&self.notify, rev);
         Ok(value)

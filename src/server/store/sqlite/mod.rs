@@ -1,4 +1,4 @@
-//! The SQLite backend: one file, WAL mode, one connection behind a mutex.
+//! The SQLite engine: one file, WAL mode, one connection behind a mutex.
 //! SQLite serialises writers anyway; calls run on the blocking pool so the
 //! async runtime never waits on the disk. The queries are the shared ones
 //! in [`super::sql`].
@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 /// The SQLite store.
 pub type SqliteStore = SqlStore;
 
-pub struct SqliteBackend {
+pub struct SqliteEngine {
     conn: Arc<Mutex<Connection>>,
 }
 
@@ -31,18 +31,18 @@ impl SqlStore {
         }
         let conn = Connection::open(path)
             .map_err(|e| StoreError::Internal(format!("cannot open {}: {e}", path.display())))?;
-        SqliteBackend::init(conn).map_err(|e| match e {
+        SqliteEngine::init(conn).map_err(|e| match e {
             StoreError::Internal(m) => StoreError::Internal(format!("{}: {m}", path.display())),
             other => other,
         })
     }
 
     pub fn open_in_memory() -> StoreResult<Self> {
-        SqliteBackend::init(Connection::open_in_memory()?)
+        SqliteEngine::init(Connection::open_in_memory()?)
     }
 }
 
-impl SqliteBackend {
+impl SqliteEngine {
     fn init(mut conn: Connection) -> StoreResult<SqlStore> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -53,7 +53,7 @@ impl SqliteBackend {
         schema::migrate(&mut conn).map_err(StoreError::Internal)?;
         let rev = tx::current_rev(&Db::sqlite(&conn))?;
         Ok(SqlStore::sqlite(
-            SqliteBackend {
+            SqliteEngine {
                 conn: Arc::new(Mutex::new(conn)),
             },
             rev,
