@@ -3,8 +3,9 @@
 //! the hint bar and any popup. Only the visible rows of a table are ever built, so a frame costs
 //! the same at 100 agents as at 100,000.
 
-use crate::tui::app::{App, Level, Overlay, Prompt, Screen};
+use crate::tui::app::{App, Level, Overlay, Prompt};
 use crate::tui::keys::bindings;
+use crate::tui::screens::Screen;
 use crate::tui::theme::Theme;
 use crate::tui::{components, popups, screens};
 use chrono::{DateTime, Utc};
@@ -139,25 +140,18 @@ fn draw_crumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Prompt::None => {
             // Opened from the alerts view (or people, creds, audit), the
             // trail starts there: that is where Esc goes back to.
-            let root = match app.screens.get(1) {
-                Some(Screen::Alerts) => "alerts",
-                Some(Screen::People) => "people",
-                Some(Screen::Creds) => "creds",
-                Some(Screen::Audit) => "audit",
-                Some(Screen::Triage) => "triage",
-                _ => "agents",
-            };
-            let mut spans = vec![Span::styled(root, theme.title)];
-            if let Screen::Detail { agent_id } = app.screen() {
-                let name = app
-                    .fleet
-                    .agent(agent_id)
-                    .map(|a| a.name.as_str())
-                    .unwrap_or(agent_id);
+            let root = app
+                .screens
+                .get(1)
+                .filter(|s| !s.def().nested())
+                .unwrap_or(&Screen::Agents);
+            let mut spans = vec![Span::styled(root.def().name(), theme.title)];
+            let top = app.screen().def();
+            if top.nested() {
                 spans.push(Span::styled(" › ", theme.muted));
-                spans.push(Span::styled(name.to_string(), theme.title));
+                spans.push(Span::styled(top.crumb(app), theme.title));
             }
-            if root == "agents" && !app.table.filter_text.is_empty() {
+            if *root == Screen::Agents && !app.table.filter_text.is_empty() {
                 spans.push(Span::styled(
                     format!("  /{}", app.table.filter_text),
                     theme.accent,

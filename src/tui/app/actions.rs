@@ -2,7 +2,7 @@
 //! dialog (or the owner picker) with what the backend will do; the action
 //! itself goes out only once the dialog is confirmed.
 
-use super::{App, Level, Overlay, Screen};
+use super::{App, Level, Overlay};
 use crate::model::*;
 use crate::tui::msg::{Action, Effect};
 use crate::tui::popups::confirm::{Confirm, Subject};
@@ -13,7 +13,7 @@ use std::collections::HashMap;
 impl App {
     /// `a` in the alerts view: a reason, then the backend's acknowledgement.
     /// Only an open alert can be acknowledged; the others say why not.
-    pub(super) fn ack(&mut self) {
+    pub(crate) fn ack(&mut self) {
         if let Some(why) = self.actions_refused() {
             self.flash(Level::Error, why);
             return;
@@ -251,18 +251,12 @@ impl App {
     }
 
     pub(super) fn revoke(&mut self) {
-        let chosen = match self.screen().clone() {
-            Screen::Detail { agent_id } => self
-                .fleet
-                .credentials_of(&agent_id)
-                .get(self.detail_cursor)
-                .map(|c| (*c).clone()),
-            Screen::Creds => self.selected_credential().cloned(),
-            _ => {
-                self.flash(Level::Info, strings::REVOKE_WHERE);
-                return;
-            }
-        };
+        let screen = self.screen().def();
+        if !screen.selects_credential() {
+            self.flash(Level::Info, strings::REVOKE_WHERE);
+            return;
+        }
+        let chosen = screen.credential(self).cloned();
         if let Some(why) = self.actions_refused() {
             self.flash(Level::Error, why);
             return;

@@ -96,7 +96,7 @@ impl App {
                 // The backend changed: fetch it now rather than at the next
                 // tick, and the queue too when it is on screen.
                 if self.screens.contains(&Screen::Triage) {
-                    let mut effects = self.fetch_triage();
+                    let mut effects = crate::tui::screens::triage::fetch(self);
                     effects.push(Effect::PollNow);
                     return effects;
                 }

@@ -3,7 +3,7 @@
 //! table so the help can never disagree with the keys. [`super::keymap`]
 //! lays the user's remapping over them.
 
-use crate::tui::app::Screen;
+use crate::tui::screens::Screen;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -60,16 +60,12 @@ pub enum UiCommand {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     Everywhere,
-    Agents,
-    Detail,
-    Alerts,
-    Triage,
-    People,
-    Creds,
-    Audit,
-    /// The screens where an agent is selected: the agents table, an
-    /// agent's view, the alerts (the alert's agent), the credentials (the
-    /// credential's agent).
+    /// On the screen of this name ([`ScreenDef::name`]).
+    On(&'static str),
+    /// The screens where an agent is selected
+    /// ([`ScreenDef::selects_agent`]): the agents table, an agent's view,
+    /// the alerts (the alert's agent), the credentials (the credential's
+    /// agent), the triage queue.
     WithAgent,
 }
 
@@ -89,22 +85,31 @@ const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 
 macro_rules! b {
+    ($keys:expr, $label:expr, $cmd:ident, $screen:literal, $help:expr $(, $acts:ident)?) => {
+        b!($keys, $label, $cmd, (On($screen)), $help $(, $acts)?)
+    };
     ($keys:expr, $label:expr, $cmd:ident, $scope:ident, $help:expr) => {
+        b!($keys, $label, $cmd, ($scope), $help)
+    };
+    ($keys:expr, $label:expr, $cmd:ident, $scope:ident, $help:expr, acts) => {
+        b!($keys, $label, $cmd, ($scope), $help, acts)
+    };
+    ($keys:expr, $label:expr, $cmd:ident, ($($scope:tt)*), $help:expr) => {
         Binding {
             keys: $keys,
             label: $label,
             command: UiCommand::$cmd,
-            scope: Scope::$scope,
+            scope: Scope::$($scope)*,
             help: $help,
             acts: false,
         }
     };
-    ($keys:expr, $label:expr, $cmd:ident, $scope:ident, $help:expr, acts) => {
+    ($keys:expr, $label:expr, $cmd:ident, ($($scope:tt)*), $help:expr, acts) => {
         Binding {
             keys: $keys,
             label: $label,
             command: UiCommand::$cmd,
-            scope: Scope::$scope,
+            scope: Scope::$($scope)*,
             help: $help,
             acts: true,
         }
@@ -162,35 +167,35 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Enter, NONE)],
         "enter",
         Open,
-        Agents,
+        "agents",
         "open the agent"
     ),
     b!(
         &[(KeyCode::Enter, NONE)],
         "enter",
         Open,
-        Alerts,
+        "alerts",
         "open the alert's agent"
     ),
     b!(
         &[(KeyCode::Enter, NONE)],
         "enter",
         Open,
-        People,
+        "people",
         "show the agents this person owns (filter owner:=email)"
     ),
     b!(
         &[(KeyCode::Enter, NONE)],
         "enter",
         Open,
-        Creds,
+        "creds",
         "open the credential's agent"
     ),
     b!(
         &[(KeyCode::Enter, NONE)],
         "enter",
         Open,
-        Triage,
+        "triage",
         "open the agent"
     ),
     b!(
@@ -204,7 +209,7 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char('/'), NONE)],
         "/",
         Filter,
-        Agents,
+        "agents",
         "filter: text, owner:none, kind:, env:, status:, risk:, !negate"
     ),
     b!(
@@ -232,49 +237,49 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char('N'), SHIFT), (KeyCode::Char('N'), NONE)],
         "N",
         SortName,
-        Agents,
+        "agents",
         "sort by name (again: reverse)"
     ),
     b!(
         &[(KeyCode::Char('O'), SHIFT), (KeyCode::Char('O'), NONE)],
         "O",
         SortOwner,
-        Agents,
+        "agents",
         "sort by owner"
     ),
     b!(
         &[(KeyCode::Char('S'), SHIFT), (KeyCode::Char('S'), NONE)],
         "S",
         SortStatus,
-        Agents,
+        "agents",
         "sort by status"
     ),
     b!(
         &[(KeyCode::Char('R'), SHIFT), (KeyCode::Char('R'), NONE)],
         "R",
         SortRisk,
-        Agents,
+        "agents",
         "sort by risk"
     ),
     b!(
         &[(KeyCode::Char('L'), SHIFT), (KeyCode::Char('L'), NONE)],
         "L",
         SortLastSeen,
-        Agents,
+        "agents",
         "sort by last seen"
     ),
     b!(
         &[(KeyCode::Char('A'), SHIFT), (KeyCode::Char('A'), NONE)],
         "A",
         SortAlerts,
-        Agents,
+        "agents",
         "sort by open alerts"
     ),
     b!(
         &[(KeyCode::Char(' '), NONE)],
         "space",
         Mark,
-        Agents,
+        "agents",
         "mark or unmark the agent, and move down"
     ),
     // Terminals send ctrl-space as NUL, which crossterm reports as
@@ -283,14 +288,14 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char(' '), CTRL)],
         "ctrl-space",
         MarkRange,
-        Agents,
+        "agents",
         "mark every row from the last mark to here"
     ),
     b!(
         &[(KeyCode::Char('\\'), CTRL), (KeyCode::Char('4'), CTRL)],
         "ctrl-\\",
         ClearMarks,
-        Agents,
+        "agents",
         "clear all marks"
     ),
     b!(
@@ -329,7 +334,7 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char('a'), NONE)],
         "a",
         Ack,
-        Alerts,
+        "alerts",
         "acknowledge the selected alert, with a reason",
         acts
     ),
@@ -337,7 +342,7 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char('v'), NONE)],
         "v",
         VerifyAudit,
-        Audit,
+        "audit",
         "verify the audit chain now"
     ),
     b!(
@@ -352,37 +357,9 @@ pub const BINDINGS: &[Binding] = &[
 fn in_scope(scope: Scope, screen: &Screen) -> bool {
     match scope {
         Scope::Everywhere => true,
-        Scope::Agents => matches!(screen, Screen::Agents),
-        Scope::Detail => matches!(screen, Screen::Detail { .. }),
-        Scope::Alerts => matches!(screen, Screen::Alerts),
-        Scope::Triage => matches!(screen, Screen::Triage),
-        Scope::People => matches!(screen, Screen::People),
-        Scope::Creds => matches!(screen, Screen::Creds),
-        Scope::Audit => matches!(screen, Screen::Audit),
-        Scope::WithAgent => matches!(
-            screen,
-            Screen::Agents
-                | Screen::Detail { .. }
-                | Screen::Alerts
-                | Screen::Creds
-                | Screen::Triage
-        ),
+        Scope::On(name) => screen.def().name() == name,
+        Scope::WithAgent => screen.def().selects_agent(),
     }
-}
-
-/// One of each screen, for checks that must hold on every one.
-pub fn every_screen() -> Vec<Screen> {
-    vec![
-        Screen::Agents,
-        Screen::Detail {
-            agent_id: String::new(),
-        },
-        Screen::Alerts,
-        Screen::Triage,
-        Screen::People,
-        Screen::Creds,
-        Screen::Audit,
-    ]
 }
 
 /// The command a key runs on this screen, if any.
@@ -455,6 +432,16 @@ pub fn complete(prefix: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::screens::{every_screen, named};
+
+    #[test]
+    fn every_scope_names_a_screen() {
+        for b in BINDINGS {
+            if let Scope::On(name) = b.scope {
+                assert!(named(name).is_some(), "{}: no screen named {name}", b.label);
+            }
+        }
+    }
 
     #[test]
     fn no_two_bindings_share_a_key_on_a_screen() {

@@ -6,10 +6,10 @@
 //! Two actions that would answer the same key on one screen are a clash,
 //! refused with both named.
 
-use crate::tui::app::Screen;
 #[cfg(test)]
 use crate::tui::keys::bindings::BINDINGS;
 use crate::tui::keys::bindings::{self, Binding, UiCommand};
+use crate::tui::screens::Screen;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
 
@@ -136,7 +136,7 @@ impl KeyMap {
 
     /// Two different actions answering one key on one screen.
     fn check_clashes(&self) -> Result<(), String> {
-        for screen in bindings::every_screen() {
+        for screen in crate::tui::screens::every_screen() {
             let here: Vec<&Binding> = bindings::bindings_for(&screen).collect();
             for (i, a) in here.iter().enumerate() {
                 for b in &here[i + 1..] {

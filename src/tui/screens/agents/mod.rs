@@ -1,5 +1,73 @@
-//! The agents screen: the fleet filtered and sorted ([`state`]) and the
-//! table that shows it ([`view`]).
+//! The agents screen: the fleet filtered and sorted ([`state`]), the table
+//! that shows it ([`view`]), and what it answers ([`Agents`]): Enter opens
+//! the agent, the sort keys sort.
 
 pub mod state;
 pub mod view;
+
+use crate::model::Agent;
+use crate::tui::app::App;
+use crate::tui::keys::bindings::UiCommand;
+use crate::tui::msg::Effect;
+use crate::tui::screens::{ListState, Screen, ScreenDef};
+use crate::tui::theme::Theme;
+use crate::tui::views::Clock;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use state::SortKey;
+
+/// The agents table, the screen at the bottom of the stack.
+pub struct Agents;
+
+impl ScreenDef for Agents {
+    fn name(&self) -> &'static str {
+        "agents"
+    }
+
+    fn draw(&self, frame: &mut Frame, body: Rect, app: &App, theme: &Theme, clock: Clock) {
+        view::draw(frame, body, app, theme, clock);
+    }
+
+    fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut dyn ListState> {
+        Some(&mut app.table)
+    }
+
+    fn open(&self, app: &mut App) -> Vec<Effect> {
+        open_agent(app);
+        vec![]
+    }
+
+    fn command(&self, app: &mut App, command: UiCommand) -> Option<Vec<Effect>> {
+        let key = match command {
+            UiCommand::SortName => SortKey::Name,
+            UiCommand::SortOwner => SortKey::Owner,
+            UiCommand::SortStatus => SortKey::Status,
+            UiCommand::SortRisk => SortKey::Risk,
+            UiCommand::SortLastSeen => SortKey::LastSeen,
+            UiCommand::SortAlerts => SortKey::Alerts,
+            _ => return None,
+        };
+        app.table.sort_by(key);
+        Some(vec![])
+    }
+
+    fn selects_agent(&self) -> bool {
+        true
+    }
+
+    fn agent<'a>(&self, app: &'a App) -> Option<&'a Agent> {
+        app.table
+            .selected_index()
+            .and_then(|i| app.fleet.agents().get(i))
+    }
+}
+
+/// Enter on a screen whose selection is an agent: the agent's own view,
+/// from its first credential; Esc comes back.
+pub(crate) fn open_agent(app: &mut App) {
+    if let Some(agent) = app.current_agent() {
+        let agent_id = agent.id.clone();
+        app.detail_cursor = 0;
+        app.screens.push(Screen::Detail { agent_id });
+    }
+}
