@@ -67,12 +67,11 @@ impl App {
                 }
             }
             UiCommand::Help => self.overlay = Overlay::Help,
-            UiCommand::Agents => return self.show(Screen::Agents),
-            UiCommand::Alerts => return self.show(Screen::Alerts),
-            UiCommand::Triage => return self.show(Screen::Triage),
-            UiCommand::People => return self.show(Screen::People),
-            UiCommand::Creds => return self.show(Screen::Creds),
-            UiCommand::Audit => return self.show(Screen::Audit),
+            UiCommand::Show(name) => {
+                if let Some(screen) = screens::named(name) {
+                    return self.show(screen);
+                }
+            }
             UiCommand::Refresh => {
                 self.flash(Level::Info, strings::POLLING_NOW);
                 return vec![Effect::PollNow];

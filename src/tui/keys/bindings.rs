@@ -4,6 +4,8 @@
 //! lays the user's remapping over them.
 
 use crate::tui::screens::Screen;
+#[cfg(doc)]
+use crate::tui::screens::ScreenDef;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -21,17 +23,11 @@ pub enum UiCommand {
     Filter,
     CommandMode,
     Help,
-    Agents,
-    /// `:alerts`: every alert, open and most severe first.
-    Alerts,
+    /// `:NAME`: the screen of that name ([`ScreenDef::name`]), over the
+    /// agents table.
+    Show(&'static str),
     /// Acknowledge the selected alert, with a reason.
     Ack,
-    /// `:people`: owners and what they own.
-    People,
-    /// `:creds`: every credential.
-    Creds,
-    /// `:audit`: the live audit tail and whether the chain verifies.
-    Audit,
     /// Verify the audit chain now.
     VerifyAudit,
     Refresh,
@@ -52,8 +48,6 @@ pub enum UiCommand {
     Theme,
     /// `:ctx` alone shows every backend; `:ctx NAME` narrows to one.
     Ctx,
-    /// `:triage`: the agents with no owner or whose owner left.
-    Triage,
 }
 
 /// Where a binding works.
@@ -380,22 +374,27 @@ pub fn bindings_for(screen: &Screen) -> impl Iterator<Item = &'static Binding> +
     BINDINGS.iter().filter(move |b| in_scope(b.scope, screen))
 }
 
-/// `:` commands with their aliases.
+/// `:` commands with their aliases, in the order the prompt lists them;
+/// a screen's is its name.
 pub const COMMANDS: &[(&str, &[&str], UiCommand)] = &[
-    ("agents", &["a", "ag", "agent"], UiCommand::Agents),
-    ("alerts", &["al", "alert"], UiCommand::Alerts),
-    ("people", &["ppl", "owners", "person"], UiCommand::People),
+    ("agents", &["a", "ag", "agent"], UiCommand::Show("agents")),
+    ("alerts", &["al", "alert"], UiCommand::Show("alerts")),
+    (
+        "people",
+        &["ppl", "owners", "person"],
+        UiCommand::Show("people"),
+    ),
     (
         "creds",
         &["credentials", "cred", "credential"],
-        UiCommand::Creds,
+        UiCommand::Show("creds"),
     ),
-    ("audit", &["au"], UiCommand::Audit),
+    ("audit", &["au"], UiCommand::Show("audit")),
     ("help", &["h"], UiCommand::Help),
     ("quit", &["q", "q!", "exit"], UiCommand::Quit),
     ("theme", &[], UiCommand::Theme),
     ("ctx", &["context"], UiCommand::Ctx),
-    ("triage", &["tr", "orphans"], UiCommand::Triage),
+    ("triage", &["tr", "orphans"], UiCommand::Show("triage")),
 ];
 
 pub fn resolve_command(text: &str) -> Option<UiCommand> {
@@ -435,10 +434,15 @@ mod tests {
     use crate::tui::screens::{every_screen, named};
 
     #[test]
-    fn every_scope_names_a_screen() {
+    fn every_scope_and_command_names_a_screen() {
         for b in BINDINGS {
             if let Scope::On(name) = b.scope {
                 assert!(named(name).is_some(), "{}: no screen named {name}", b.label);
+            }
+        }
+        for (command, _, c) in COMMANDS {
+            if let UiCommand::Show(name) = c {
+                assert!(named(name).is_some(), ":{command}: no screen named {name}");
             }
         }
     }
@@ -459,22 +463,22 @@ mod tests {
 
     #[test]
     fn commands_and_aliases() {
-        assert_eq!(resolve_command("agents"), Some(UiCommand::Agents));
+        assert_eq!(resolve_command("agents"), Some(UiCommand::Show("agents")));
         assert_eq!(resolve_command(":q"), Some(UiCommand::Quit));
         assert_eq!(resolve_command("nope"), None);
         assert_eq!(complete("ag"), Some("agents"));
-        assert_eq!(resolve_command("al"), Some(UiCommand::Alerts));
-        assert_eq!(resolve_command("alert"), Some(UiCommand::Alerts));
+        assert_eq!(resolve_command("al"), Some(UiCommand::Show("alerts")));
+        assert_eq!(resolve_command("alert"), Some(UiCommand::Show("alerts")));
         assert_eq!(complete("al"), Some("alerts"));
         assert_eq!(complete(""), None);
         for (alias, command) in [
-            ("people", UiCommand::People),
-            ("ppl", UiCommand::People),
-            ("owners", UiCommand::People),
-            ("creds", UiCommand::Creds),
-            ("credentials", UiCommand::Creds),
-            ("audit", UiCommand::Audit),
-            ("au", UiCommand::Audit),
+            ("people", UiCommand::Show("people")),
+            ("ppl", UiCommand::Show("people")),
+            ("owners", UiCommand::Show("people")),
+            ("creds", UiCommand::Show("creds")),
+            ("credentials", UiCommand::Show("creds")),
+            ("audit", UiCommand::Show("audit")),
+            ("au", UiCommand::Show("audit")),
         ] {
             assert_eq!(resolve_command(alias), Some(command), "{alias}");
         }
