@@ -6,6 +6,7 @@
 use crate::tui::app::{App, Level, Overlay, Prompt};
 use crate::tui::keys::bindings;
 use crate::tui::screens::Screen;
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::{components, popups, screens};
 use chrono::{DateTime, Utc};
@@ -67,16 +68,16 @@ pub fn age(seconds: i64) -> String {
 /// "5m ago", "in 3d", or "never" for no time at all.
 pub(crate) fn when(t: Option<DateTime<Utc>>, clock: Clock) -> String {
     match t {
-        Some(t) if t <= clock.wall => format!("{} ago", age((clock.wall - t).num_seconds())),
-        Some(t) => format!("in {}", age((t - clock.wall).num_seconds())),
-        None => "never".into(),
+        Some(t) if t <= clock.wall => strings::ago(age((clock.wall - t).num_seconds())),
+        Some(t) => strings::in_time(age((t - clock.wall).num_seconds())),
+        None => strings::NEVER.into(),
     }
 }
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, clock: Clock) {
     let area = frame.area();
     if area.width < 20 || area.height < 7 {
-        let msg = Paragraph::new("Warden: enlarge the terminal (20x7 at least)").style(theme.error);
+        let msg = Paragraph::new(strings::ENLARGE).style(theme.error);
         frame.render_widget(msg, area);
         return;
     }
@@ -133,7 +134,7 @@ fn draw_crumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled(input.text().to_string(), theme.header),
             Span::styled("█", theme.accent),
             Span::styled(
-                format!("  tab completes; {}", bindings::command_list()),
+                format!("  {}{}", strings::TAB_COMPLETES, bindings::command_list()),
                 theme.muted,
             ),
         ]),
@@ -148,7 +149,7 @@ fn draw_crumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let mut spans = vec![Span::styled(root.def().name(), theme.title)];
             let top = app.screen().def();
             if top.nested() {
-                spans.push(Span::styled(" › ", theme.muted));
+                spans.push(Span::styled(strings::CRUMB_SEPARATOR, theme.muted));
                 spans.push(Span::styled(top.crumb(app), theme.title));
             }
             if *root == Screen::Agents && !app.table.filter_text.is_empty() {

@@ -242,7 +242,7 @@ impl App {
                 };
                 Candidate {
                     person_id: p.id.clone(),
-                    label: format!("{} <{}>", p.name, p.email),
+                    label: strings::person_label(&p.name, &p.email),
                     reason,
                     weight,
                 }

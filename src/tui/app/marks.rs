@@ -32,15 +32,12 @@ pub(super) struct Batch {
 impl Batch {
     /// "frozen 3 of 5, 1 failed: name: message" with what is still out.
     pub(super) fn progress(&self) -> (Level, String) {
-        let mut text = format!("{} {} of {}", self.verb, self.ok, self.total);
+        let mut text = strings::bulk_done(self.verb, self.ok, self.total);
         if let Some(first) = self.failed.first() {
-            text.push_str(&format!(", {} failed: {first}", self.failed.len()));
-            if self.failed.len() > 1 {
-                text.push_str(", …");
-            }
+            text.push_str(&strings::bulk_failed(self.failed.len(), first));
         }
         if !self.waiting.is_empty() {
-            text.push_str(&format!("; waiting for {} more", self.waiting.len()));
+            text.push_str(&strings::bulk_waiting_more(self.waiting.len()));
             return (Level::Pending, text);
         }
         if let Some(s) = &self.skipped {
@@ -143,13 +140,7 @@ impl App {
 
     /// The line every bulk confirmation starts with.
     pub(super) fn marked_line(count: usize, hidden: usize) -> String {
-        format!(
-            "{count} agent(s) marked, {} hidden by the current filter",
-            match hidden {
-                0 => "none of them".to_string(),
-                n => format!("{n} of them"),
-            }
-        )
+        strings::marked_line(count, hidden)
     }
 
     /// Sends one action per agent and counts the answers on the flash line.
@@ -251,29 +242,33 @@ impl App {
                     Action::Resume {
                         agent_id: a.id.clone(),
                         name: a.name.clone(),
-                        reason: "unfrozen from the Warden dashboard (marked)".into(),
+                        reason: strings::UNFROZEN_MARKED.into(),
                     }
                 } else {
                     Action::Suspend {
                         agent_id: a.id.clone(),
                         name: a.name.clone(),
-                        reason: "frozen from the Warden dashboard (marked)".into(),
+                        reason: strings::FROZEN_MARKED.into(),
                     }
                 }
             })
             .collect();
         let mut skipped = Vec::new();
         if frozen_already > 0 {
-            skipped.push(format!("{frozen_already} already frozen"));
+            skipped.push(strings::already_frozen(frozen_already));
         }
         if killed > 0 {
-            skipped.push(format!("{killed} killed, skipped"));
+            skipped.push(strings::killed_skipped(killed));
         }
         let skipped = (!skipped.is_empty()).then(|| skipped.join(", "));
         let (verb, verbing, undo) = if unfreeze {
-            ("unfrozen", "unfreezing", None)
+            (strings::UNFROZEN, strings::UNFREEZING, None)
         } else {
-            ("frozen", "freezing", Some("Press f again to unfreeze them"))
+            (
+                strings::FROZEN,
+                strings::FREEZING,
+                Some(strings::UNFREEZE_THEM),
+            )
         };
         let (_, effects) = self.start_batch(actions, verb, verbing, skipped, undo);
         effects
@@ -298,14 +293,7 @@ impl App {
             );
             return vec![];
         }
-        let names = |list: &[&Agent]| {
-            let shown: Vec<&str> = list.iter().take(5).map(|a| a.name.as_str()).collect();
-            format!(
-                "{}{}",
-                shown.join(", "),
-                if list.len() > 5 { ", …" } else { "" }
-            )
-        };
+        let names = |list: &[&Agent]| strings::some_names(list.iter().map(|a| &a.name), list.len());
         let credentials: u32 = live
             .iter()
             .filter_map(|a| self.fleet.position(&a.id))
@@ -314,20 +302,14 @@ impl App {
         let runtimes = live.iter().filter(|a| a.runtime.is_some()).count();
         let mut blast = vec![
             Self::marked_line(agents.len(), hidden),
-            format!("{} will be killed: {}", live.len(), names(&live)),
+            strings::will_be_killed(live.len(), names(&live)),
         ];
         if !dead.is_empty() {
-            blast.push(format!(
-                "{} already killed, skipped: {}",
-                dead.len(),
-                names(&dead)
-            ));
+            blast.push(strings::already_killed_skipped(dead.len(), names(&dead)));
         }
-        blast.push(format!(
-            "{credentials} live credential(s) will be revoked in all"
-        ));
-        blast.push(format!("{runtimes} runtime hook(s) will fire"));
-        blast.push("agents they delegate to are killed only if marked too".into());
+        blast.push(strings::credentials_revoked_in_all(credentials));
+        blast.push(strings::runtime_hooks_fire(runtimes));
+        blast.push(strings::DELEGATES_KILLED_IF_MARKED.into());
         let target = |a: &&Agent| MarkedAgent {
             agent_id: a.id.clone(),
             name: a.name.clone(),
@@ -377,12 +359,12 @@ impl App {
             .into_iter()
             .map(|p| Candidate {
                 person_id: p.id.clone(),
-                label: format!("{} <{}>", p.name, p.email),
+                label: strings::person_label(&p.name, &p.email),
                 reason: None,
                 weight: 0,
             })
             .collect();
-        let label = format!("{} marked agent(s)", agents.len());
+        let label = strings::marked_agents(agents.len());
         self.reassign_targets = Some(
             agents
                 .iter()
@@ -407,17 +389,12 @@ impl App {
             });
         let mut blast = vec![
             Self::marked_line(count, hidden),
-            format!("new owner: {}", c.label),
+            strings::new_owner_line(&c.label),
         ];
-        let names: Vec<&str> = targets.iter().take(5).map(|t| t.name.as_str()).collect();
-        blast.push(format!(
-            "{} will be reassigned: {}{}",
-            targets.len(),
-            names.join(", "),
-            if targets.len() > 5 { ", …" } else { "" }
-        ));
+        let names = strings::some_names(targets.iter().map(|t| &t.name), targets.len());
+        blast.push(strings::will_be_reassigned(targets.len(), names));
         if !skipped.is_empty() {
-            blast.push(format!("{} already owned by them, skipped", skipped.len()));
+            blast.push(strings::already_owned_skipped(skipped.len()));
         }
         Confirm::new(
             Subject::BulkReassign {
@@ -433,5 +410,5 @@ impl App {
 
 /// "1 already killed: name" for the end of a bulk action's flash line.
 pub(super) fn skipped_note(skipped: &[MarkedAgent], why: &str) -> Option<String> {
-    (!skipped.is_empty()).then(|| format!("{} {why}, skipped", skipped.len()))
+    (!skipped.is_empty()).then(|| strings::skipped(skipped.len(), why))
 }

@@ -200,7 +200,7 @@ fn draw_card(
             format!("{} <{}> (left the company)", p.name, p.email),
             theme.high,
         ),
-        Some(p) => Span::styled(format!("{} <{}>", p.name, p.email), theme.text),
+        Some(p) => Span::styled(strings::person_label(&p.name, &p.email), theme.text),
         None => Span::styled("none: unowned", theme.high),
     };
     let field = |k: &'static str, v: Span<'static>| {

@@ -151,7 +151,7 @@ fn draw_suggestions(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 lines.push(Line::from(vec![
                     Span::styled(format!("{:>4}  ", s.score), theme.accent),
                     Span::styled(
-                        format!("{} <{}>", s.person.name, s.person.email),
+                        strings::person_label(&s.person.name, &s.person.email),
                         theme.text,
                     ),
                     Span::styled(format!("  {}", reasons.join("; ")), theme.muted),
