@@ -3,9 +3,9 @@
 //! command, why actions are refused, what an empty list says, every
 //! sentence of the flash line, the header's words and the crumbs, the
 //! popups' titles, prompts and buttons, the bulk actions' forecasts and
-//! counts, and what the event loop says; each a constant or a function of
-//! what it names. Two kinds of text stay beside what they describe: the
-//! help text of each key sits beside the key in
+//! counts, what the event loop says, and the tables' column titles; each a
+//! constant or a function of what it names. Two kinds of text stay beside
+//! what they describe: the help text of each key sits beside the key in
 //! [`crate::tui::keys::bindings`], so the help cannot disagree with the
 //! keys; and a screen's name, which is also its `:` command and its first
 //! crumb, is its own ([`crate::tui::screens::ScreenDef::name`]).
@@ -456,3 +456,48 @@ pub const BACKEND_CONFIRMED: &str = "the backend confirmed it";
 pub fn silence_made(silence_id: impl Display) -> String {
     format!("Alertmanager made silence {silence_id}")
 }
+
+// Column titles of the tables.
+
+pub const AGENT_COLUMNS: [&str; 11] = [
+    "STATUS",
+    "NAME",
+    "KIND",
+    "OWNER",
+    "BACKEND",
+    "ENV",
+    "CREDS",
+    "GRANT",
+    "ALERTS",
+    "LAST SEEN",
+    "RISK",
+];
+pub const ALERT_COLUMNS: [&str; 6] = ["SEVERITY", "RULE", "AGENT", "SUMMARY", "AGE", "STATUS"];
+pub const AUDIT_COLUMNS: [&str; 7] = [
+    "SEQ", "TIME", "ACTOR", "ACTION", "TARGET", "REASON", "RESULT",
+];
+pub const CRED_COLUMNS: [&str; 8] = [
+    "STATUS",
+    "AGENT",
+    "ID",
+    "PREFIX",
+    "SCOPES",
+    "ISSUED",
+    "EXPIRES",
+    "LAST USED",
+];
+/// An agent's own credentials: [`CRED_COLUMNS`] but the agent.
+pub const AGENT_CRED_COLUMNS: [&str; 7] = [
+    "STATUS",
+    "ID",
+    "PREFIX",
+    "SCOPES",
+    "ISSUED",
+    "EXPIRES",
+    "LAST USED",
+];
+pub const GRANT_COLUMNS: [&str; 5] = ["LEVEL", "RESOURCE", "SCOPE", "GRANTED", "LAST USED"];
+pub const PEOPLE_COLUMNS: [&str; 9] = [
+    "STATUS", "NAME", "EMAIL", "TEAM", "MANAGER", "AGENTS", "ACTIVE", "KILLED", "ALERTS",
+];
+pub const TRIAGE_COLUMNS: [&str; 6] = ["AGENT", "WHY", "SINCE", "RISK", "GRANT", "BEST SUGGESTION"];

@@ -15,18 +15,19 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
 
-const COLUMNS: [(&str, Option<SortKey>); 11] = [
-    ("STATUS", Some(SortKey::Status)),
-    ("NAME", Some(SortKey::Name)),
-    ("KIND", None),
-    ("OWNER", Some(SortKey::Owner)),
-    ("BACKEND", None),
-    ("ENV", None),
-    ("CREDS", None),
-    ("GRANT", None),
-    ("ALERTS", Some(SortKey::Alerts)),
-    ("LAST SEEN", Some(SortKey::LastSeen)),
-    ("RISK", Some(SortKey::Risk)),
+/// What each column ([`strings::AGENT_COLUMNS`]) sorts by, if anything.
+const SORTS: [Option<SortKey>; 11] = [
+    Some(SortKey::Status),
+    Some(SortKey::Name),
+    None,
+    Some(SortKey::Owner),
+    None,
+    None,
+    None,
+    None,
+    Some(SortKey::Alerts),
+    Some(SortKey::LastSeen),
+    Some(SortKey::Risk),
 ];
 
 const WIDTHS: [Constraint; 11] = [
@@ -68,19 +69,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     ];
     let table = ListTable::new(titled(title, theme), WIDTHS).mask(show);
     let header = table.header(
-        COLUMNS.iter().map(|(name, key)| {
-            let marker = match key {
-                Some(k) if *k == t.sort => {
-                    if t.descending {
-                        "↓"
-                    } else {
-                        "↑"
+        strings::AGENT_COLUMNS
+            .iter()
+            .zip(&SORTS)
+            .map(|(name, key)| {
+                let marker = match key {
+                    Some(k) if *k == t.sort => {
+                        if t.descending {
+                            "↓"
+                        } else {
+                            "↑"
+                        }
                     }
-                }
-                _ => "",
-            };
-            Cell::from(format!("{name}{marker}"))
-        }),
+                    _ => "",
+                };
+                Cell::from(format!("{name}{marker}"))
+            }),
         theme,
     );
     let agents = app.fleet.agents();

@@ -15,8 +15,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
 
-const COLUMNS: [&str; 6] = ["SEVERITY", "RULE", "AGENT", "SUMMARY", "AGE", "STATUS"];
-
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
     let list = &app.alerts;
     let open = app.counts.alerts.iter().sum::<usize>();
@@ -30,7 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         Constraint::Length(12),
     ];
     let table = ListTable::new(titled(title, theme), widths);
-    let header = table.header(COLUMNS.map(Cell::from), theme);
+    let header = table.header(strings::ALERT_COLUMNS.map(Cell::from), theme);
     let rows = window(&list.order, list.sel.offset, app.table_rows)
         .filter_map(|(pos, id)| Some((pos, app.fleet.alert(id)?)))
         .map(|(pos, a)| {

@@ -15,10 +15,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph};
 
-pub const COLUMNS: [&str; 7] = [
-    "SEQ", "TIME", "ACTOR", "ACTION", "TARGET", "REASON", "RESULT",
-];
-
 /// The chain's verdict, and the last fetch's error if any.
 pub fn verdict_line(app: &App, theme: &Theme, clock: Clock) -> Line<'static> {
     let log = &app.panes.audit;
@@ -97,7 +93,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     // Narrower terminals drop the date, then the reason.
     let (long_time, show_reason) = (body.width >= 140, body.width >= 100);
     let table = entry_table(titled(title, theme), long_time, show_reason);
-    let header = table.header(COLUMNS.map(Cell::from), theme);
+    let header = table.header(strings::AUDIT_COLUMNS.map(Cell::from), theme);
     let rows = window(
         &log.entries,
         log.sel.offset,

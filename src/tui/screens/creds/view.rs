@@ -15,17 +15,6 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
-const COLUMNS: [&str; 8] = [
-    "STATUS",
-    "AGENT",
-    "ID",
-    "PREFIX",
-    "SCOPES",
-    "ISSUED",
-    "EXPIRES",
-    "LAST USED",
-];
-
 const WIDTHS: [Constraint; 8] = [
     Constraint::Length(8),
     Constraint::Fill(2),
@@ -62,7 +51,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         _ => [true, true, false, false, true, true, true, true],
     };
     let table = ListTable::new(titled(title, theme), WIDTHS).mask(show);
-    let header = table.header(COLUMNS.map(Cell::from), theme);
+    let header = table.header(strings::CRED_COLUMNS.map(Cell::from), theme);
     let rows = window(&list.order, list.sel.offset, app.table_rows)
         .filter_map(|(pos, id)| Some((pos, app.fleet.credential(id)?)))
         .map(|(pos, c)| {

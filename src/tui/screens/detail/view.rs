@@ -316,19 +316,7 @@ fn draw_credentials(
         ];
         table.row(cells, Look::at(i, app.detail_cursor), theme)
     });
-    let header = table.header(
-        [
-            "STATUS",
-            "ID",
-            "PREFIX",
-            "SCOPES",
-            "ISSUED",
-            "EXPIRES",
-            "LAST USED",
-        ]
-        .map(Cell::from),
-        theme,
-    );
+    let header = table.header(strings::AGENT_CRED_COLUMNS.map(Cell::from), theme);
     table.render(frame, area, header, rows);
 }
 
@@ -427,10 +415,7 @@ fn draw_grants(
         ];
         table.row(cells, Look::Plain, theme)
     });
-    let header = table.header(
-        ["LEVEL", "RESOURCE", "SCOPE", "GRANTED", "LAST USED"].map(Cell::from),
-        theme,
-    );
+    let header = table.header(strings::GRANT_COLUMNS.map(Cell::from), theme);
     table.render(frame, area, header, rows);
 }
 
@@ -452,7 +437,7 @@ fn draw_trail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .iter()
         .skip(entries.len().saturating_sub(visible))
         .map(|e| table.row(audit::view::cells(e, theme, long_time), Look::Plain, theme));
-    let header = table.header(audit::view::COLUMNS.map(Cell::from), theme);
+    let header = table.header(strings::AUDIT_COLUMNS.map(Cell::from), theme);
     table.render(frame, area, header, rows);
     if entries.is_empty() {
         let note = if fetched.data.is_some() {

@@ -13,10 +13,6 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
-const COLUMNS: [&str; 9] = [
-    "STATUS", "NAME", "EMAIL", "TEAM", "MANAGER", "AGENTS", "ACTIVE", "KILLED", "ALERTS",
-];
-
 const WIDTHS: [Constraint; 9] = [
     Constraint::Length(8),
     Constraint::Fill(2),
@@ -52,7 +48,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         _ => [true, true, true, false, false, true, true, true, true],
     };
     let table = ListTable::new(titled(title, theme), WIDTHS).mask(show);
-    let header = table.header(COLUMNS.map(Cell::from), theme);
+    let header = table.header(strings::PEOPLE_COLUMNS.map(Cell::from), theme);
     let count = |n: u32, style| Cell::from(Span::styled(n.to_string(), style));
     let rows = window(&list.rows, list.sel.offset, app.table_rows)
         .filter_map(|(pos, r)| Some((pos, r, app.fleet.person(&r.person_id)?)))

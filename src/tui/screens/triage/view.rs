@@ -17,8 +17,6 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Wrap};
 /// Rows the suggestions pane takes under the queue, borders included.
 pub const PANE: usize = 9;
 
-const COLUMNS: [&str; 6] = ["AGENT", "WHY", "SINCE", "RISK", "GRANT", "BEST SUGGESTION"];
-
 const WIDTHS: [Constraint; 6] = [
     Constraint::Fill(2),
     Constraint::Fill(2),
@@ -70,7 +68,7 @@ fn why(case: &TriageCase) -> String {
 fn draw_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
     let q = &app.triage;
     let table = ListTable::new(titled(title(app), theme), WIDTHS);
-    let header = table.header(COLUMNS.map(Cell::from), theme);
+    let header = table.header(strings::TRIAGE_COLUMNS.map(Cell::from), theme);
     let rows = window(
         &q.cases,
         q.sel.offset,
