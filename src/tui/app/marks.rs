@@ -102,16 +102,20 @@ impl App {
         self.mark_anchor = Some(id);
     }
 
-    /// Refuses a bulk action when any marked agent's backend would: says
-    /// which, and answers true.
-    pub(super) fn refuse_any(&mut self, agents: &[Agent]) -> bool {
-        match agents.iter().find_map(|a| self.refused_for(&a.id)) {
-            Some(why) => {
-                self.flash(Level::Error, strings::unmark_first(&why));
-                true
-            }
-            None => false,
+    /// The marked agents a bulk action may act on, and how many of them
+    /// the filter hides; `None`, with the flash line saying why, when
+    /// actions are off or any marked agent's backend would refuse it.
+    fn marked_to_act_on(&mut self) -> Option<(Vec<Agent>, usize)> {
+        if let Some(why) = self.actions_refused() {
+            self.flash(Level::Error, why);
+            return None;
         }
+        let (agents, hidden) = self.marked_agents();
+        if let Some(why) = agents.iter().find_map(|a| self.refused_for(&a.id)) {
+            self.flash(Level::Error, strings::unmark_first(&why));
+            return None;
+        }
+        Some((agents, hidden))
     }
 
     /// Whether two objects live on the same backend.
@@ -206,14 +210,9 @@ impl App {
     /// when every live marked agent is already frozen, unfreezes them all.
     /// No dialog, as for one agent: freezing is reversible.
     pub(super) fn bulk_freeze(&mut self) -> Vec<Effect> {
-        if let Some(why) = self.actions_refused() {
-            self.flash(Level::Error, why);
+        let Some((agents, _)) = self.marked_to_act_on() else {
             return vec![];
-        }
-        let (agents, _) = self.marked_agents();
-        if self.refuse_any(&agents) {
-            return vec![];
-        }
+        };
         let killed = agents
             .iter()
             .filter(|a| a.status == AgentStatus::Killed)
@@ -276,14 +275,9 @@ impl App {
 
     /// K with marks: one dialog for all of them, `kill N` typed.
     pub(super) fn bulk_kill(&mut self) -> Vec<Effect> {
-        if let Some(why) = self.actions_refused() {
-            self.flash(Level::Error, why);
+        let Some((agents, hidden)) = self.marked_to_act_on() else {
             return vec![];
-        }
-        let (agents, hidden) = self.marked_agents();
-        if self.refuse_any(&agents) {
-            return vec![];
-        }
+        };
         let (dead, live): (Vec<&Agent>, Vec<&Agent>) =
             agents.iter().partition(|a| a.status == AgentStatus::Killed);
         if live.is_empty() {
@@ -328,14 +322,9 @@ impl App {
 
     /// o with marks: the picker over every active person, then one dialog.
     pub(super) fn bulk_owner_picker(&mut self) {
-        if let Some(why) = self.actions_refused() {
-            self.flash(Level::Error, why);
+        let Some((agents, _)) = self.marked_to_act_on() else {
             return;
-        }
-        let (agents, _) = self.marked_agents();
-        if self.refuse_any(&agents) {
-            return;
-        }
+        };
         // An owner is a person of the agent's own backend.
         let homes: BTreeSet<Option<usize>> =
             agents.iter().map(|a| self.backend_of(&a.id)).collect();

@@ -80,33 +80,26 @@ const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 
 macro_rules! b {
     ($keys:expr, $label:expr, $cmd:ident, $screen:literal, $help:expr $(, $acts:ident)?) => {
-        b!($keys, $label, $cmd, (On($screen)), $help $(, $acts)?)
+        b!(@ $keys, $label, $cmd, Scope::On($screen), $help, $($acts)?)
     };
-    ($keys:expr, $label:expr, $cmd:ident, $scope:ident, $help:expr) => {
-        b!($keys, $label, $cmd, ($scope), $help)
+    ($keys:expr, $label:expr, $cmd:ident, $scope:ident, $help:expr $(, $acts:ident)?) => {
+        b!(@ $keys, $label, $cmd, Scope::$scope, $help, $($acts)?)
     };
-    ($keys:expr, $label:expr, $cmd:ident, $scope:ident, $help:expr, acts) => {
-        b!($keys, $label, $cmd, ($scope), $help, acts)
-    };
-    ($keys:expr, $label:expr, $cmd:ident, ($($scope:tt)*), $help:expr) => {
+    (@ $keys:expr, $label:expr, $cmd:ident, $scope:expr, $help:expr, $($acts:ident)?) => {
         Binding {
             keys: $keys,
             label: $label,
             command: UiCommand::$cmd,
-            scope: Scope::$($scope)*,
+            scope: $scope,
             help: $help,
-            acts: false,
+            acts: b!(@acts $($acts)?),
         }
     };
-    ($keys:expr, $label:expr, $cmd:ident, ($($scope:tt)*), $help:expr, acts) => {
-        Binding {
-            keys: $keys,
-            label: $label,
-            command: UiCommand::$cmd,
-            scope: Scope::$($scope)*,
-            help: $help,
-            acts: true,
-        }
+    (@acts) => {
+        false
+    };
+    (@acts acts) => {
+        true
     };
 }
 

@@ -97,7 +97,7 @@ fn summary<'a>(a: &'a Alert, text: Style, theme: &Theme) -> Line<'a> {
 #[cfg(test)]
 mod tests {
     use crate::api::Changes;
-    use crate::model::{Agent, AgentKind, AgentStatus, Alert, AlertStatus, Severity};
+    use crate::model::{Agent, Alert, AlertStatus, Severity};
     use crate::sources::SourceEvent;
     use crate::tui::app::{App, Options};
     use crate::tui::msg::Msg;
@@ -110,22 +110,7 @@ mod tests {
     use std::time::Duration;
 
     fn agent() -> Agent {
-        Agent {
-            id: "prod/agt_1".into(),
-            name: "support-bot".into(),
-            kind: AgentKind::Chatbot,
-            environment: "prod".into(),
-            owner: None,
-            description: None,
-            runtime: None,
-            labels: Default::default(),
-            status: AgentStatus::Active,
-            created_by: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-            last_seen_at: None,
-            rev: 1,
-        }
+        crate::model::fixtures::agent("prod/agt_1", "support-bot")
     }
 
     fn alert(id: &str, rule: &str, source: &str, agent: &str) -> Alert {
