@@ -18,7 +18,7 @@ use ratatui::widgets::Cell;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
     let list = &app.alerts;
     let open = app.counts.alerts.iter().sum::<usize>();
-    let title = format!(" alerts ({open} open of {}) ", list.order.len());
+    let title = strings::alerts_title(open, list.order.len());
     let widths = [
         Constraint::Length(8),
         Constraint::Length(rule_width(app)),
@@ -33,9 +33,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         .filter_map(|(pos, id)| Some((pos, app.fleet.alert(id)?)))
         .map(|(pos, a)| {
             let status = match a.status {
-                AlertStatus::Open => Span::styled("open", theme.high),
-                AlertStatus::Acknowledged => Span::styled("acknowledged", theme.pending),
-                AlertStatus::Resolved => Span::styled("resolved", theme.muted),
+                AlertStatus::Open => Span::styled(strings::OPEN, theme.high),
+                AlertStatus::Acknowledged => Span::styled(strings::ACKNOWLEDGED, theme.pending),
+                AlertStatus::Resolved => Span::styled(strings::RESOLVED, theme.muted),
             };
             // Settled alerts fade, so what still needs someone stands out.
             let text = if a.status == AlertStatus::Open {

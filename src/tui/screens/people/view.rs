@@ -32,14 +32,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .iter()
         .filter(|r| app.fleet.person(&r.person_id).is_some_and(|p| r.orphans(p)))
         .count();
-    let title = if orphaned > 0 {
-        format!(
-            " people ({}) · {orphaned} departed, still owning live agents ",
-            list.rows.len()
-        )
-    } else {
-        format!(" people ({}) ", list.rows.len())
-    };
+    let title = strings::people_title(list.rows.len(), orphaned);
     // Narrower terminals drop the manager, then the team: the name, the
     // status and the counts are what the view is for.
     let show: [bool; 9] = match area.width {
@@ -55,9 +48,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .map(|(pos, r, p)| {
             let departed = p.status == PersonStatus::Departed;
             let (status, name_style) = match (departed, r.orphans(p)) {
-                (true, true) => (Span::styled("departed", theme.error), theme.high),
-                (true, false) => (Span::styled("departed", theme.error), theme.muted),
-                (false, _) => (Span::styled("active", theme.active), theme.text),
+                (true, true) => (Span::styled(strings::DEPARTED, theme.error), theme.high),
+                (true, false) => (Span::styled(strings::DEPARTED, theme.error), theme.muted),
+                (false, _) => (Span::styled(strings::ACTIVE, theme.active), theme.text),
             };
             let manager = p
                 .manager
