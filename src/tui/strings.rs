@@ -631,3 +631,93 @@ pub fn cannot_verify(e: impl Display) -> String {
 pub fn cannot_read_audit(e: impl Display) -> String {
     format!("cannot read the audit: {e}")
 }
+
+// An agent's own view.
+
+pub const AGENT_GONE: &str = "this agent is no longer in the backend's inventory";
+/// Its sections in screen order, as the note on what did not fit names them.
+pub const DETAIL_SECTIONS: [&str; 6] = [
+    "card",
+    "credentials",
+    "activity",
+    "delegations and alerts",
+    "grants",
+    "audit trail",
+];
+pub const NONE_UNOWNED: &str = "none: unowned";
+pub const STATUS: &str = "status";
+pub const KIND_ENV: &str = "kind / env";
+pub const RUNTIME: &str = "runtime";
+pub const DESCRIPTION: &str = "description";
+pub const LABELS: &str = "labels";
+pub const SEEN: &str = "seen";
+pub const LINKS_TITLE: &str = "delegation chain and alerts";
+pub const NEVER_EXPIRES: &str = "never expires";
+pub const ACTIVITY_TITLE: &str = "activity, last hour";
+pub const READING: &str = "reading…";
+pub const TRAIL_TITLE: &str = "audit trail";
+pub const NO_DELEGATIONS: &str = "no delegations";
+pub const ACTS_FOR: &str = "acts for";
+pub const DELEGATES_TO: &str = "delegates to";
+pub const NO_DELEGATOR: &str = "(no delegator recorded)";
+pub const LOOPS_BACK: &str = "loops back";
+
+pub fn taller_shows(hidden: impl Display) -> String {
+    format!(" a taller terminal shows: {hidden} ")
+}
+
+pub fn left_the_company(person: impl Display) -> String {
+    format!("{person} (left the company)")
+}
+
+pub fn seen_created(seen: impl Display, created: impl Display, by: impl Display) -> String {
+    format!("{seen} · created {created} by {by}")
+}
+
+pub fn agent_creds_title(count: usize) -> String {
+    format!("credentials ({count}) · x revokes the selected one")
+}
+
+pub fn activity(total: impl Display, peak: impl Display, now: impl Display) -> String {
+    format!("{total} events · peak {peak}/min · now {now}/min")
+}
+
+pub fn cannot_read_it(e: impl Display) -> String {
+    format!(" · cannot read it: {e}")
+}
+
+/// "grants (12)", or "grants (12, 4 shown)" when the box is short.
+pub fn grants_title(count: usize, shown: Option<usize>) -> String {
+    match shown {
+        Some(visible) => format!("grants ({count}, {visible} shown)"),
+        None => format!("grants ({count})"),
+    }
+}
+
+pub fn unused(last_used: impl Display) -> String {
+    format!("UNUSED · {last_used}")
+}
+
+pub fn trail_title(count: usize) -> String {
+    format!("audit trail ({count}, newest at the bottom)")
+}
+
+pub fn more_delegations(max: impl Display) -> String {
+    format!("more delegations than the {max} shown")
+}
+
+pub fn person_node(name: impl Display) -> String {
+    format!("{name} (person)")
+}
+
+pub fn departed_person_node(name: impl Display) -> String {
+    format!("{name} (person, departed)")
+}
+
+pub fn unknown_node(id: impl Display, kind: impl Display) -> String {
+    format!("{id} (unknown {kind})")
+}
+
+pub fn on_behalf_of(person: impl Display) -> String {
+    format!("for {person}")
+}
