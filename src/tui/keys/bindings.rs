@@ -56,6 +56,9 @@ pub enum Scope {
     Everywhere,
     /// On the screen of this name ([`ScreenDef::name`]).
     On(&'static str),
+    /// The screens where Enter opens something
+    /// ([`ScreenDef::open_help`], which is also its help).
+    Opens,
     /// The screens where an agent is selected
     /// ([`ScreenDef::selects_agent`]): the agents table, an agent's view,
     /// the alerts (the alert's agent), the credentials (the credential's
@@ -72,6 +75,16 @@ pub struct Binding {
     pub help: &'static str,
     /// Whether it changes something on the backend.
     pub acts: bool,
+}
+
+impl Binding {
+    /// What the help says of it on this screen.
+    pub fn help(&self, screen: &Screen) -> &'static str {
+        match self.scope {
+            Scope::Opens => screen.def().open_help().unwrap_or(self.help),
+            _ => self.help,
+        }
+    }
 }
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
@@ -150,41 +163,8 @@ pub const BINDINGS: &[Binding] = &[
         Everywhere,
         "page up"
     ),
-    b!(
-        &[(KeyCode::Enter, NONE)],
-        "enter",
-        Open,
-        "agents",
-        "open the agent"
-    ),
-    b!(
-        &[(KeyCode::Enter, NONE)],
-        "enter",
-        Open,
-        "alerts",
-        "open the alert's agent"
-    ),
-    b!(
-        &[(KeyCode::Enter, NONE)],
-        "enter",
-        Open,
-        "people",
-        "show the agents this person owns (filter owner:=email)"
-    ),
-    b!(
-        &[(KeyCode::Enter, NONE)],
-        "enter",
-        Open,
-        "creds",
-        "open the credential's agent"
-    ),
-    b!(
-        &[(KeyCode::Enter, NONE)],
-        "enter",
-        Open,
-        "triage",
-        "open the agent"
-    ),
+    // What Enter does is each screen's to say (`ScreenDef::open_help`).
+    b!(&[(KeyCode::Enter, NONE)], "enter", Open, Opens, ""),
     b!(
         &[(KeyCode::Esc, NONE)],
         "esc",
@@ -345,6 +325,7 @@ fn in_scope(scope: Scope, screen: &Screen) -> bool {
     match scope {
         Scope::Everywhere => true,
         Scope::On(name) => screen.def().name() == name,
+        Scope::Opens => screen.def().open_help().is_some(),
         Scope::WithAgent => screen.def().selects_agent(),
     }
 }

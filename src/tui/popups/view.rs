@@ -55,7 +55,7 @@ pub fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Line::from(vec![
                 // Wide enough for the longest label, `ctrl-space`.
                 Span::styled(format!("{:>10}  ", app.keys.label(b)), theme.accent),
-                Span::styled(b.help, style),
+                Span::styled(b.help(app.screen()), style),
             ])
         })
         .collect();

@@ -145,6 +145,12 @@ pub trait ScreenDef: Sync {
         vec![]
     }
 
+    /// What Enter does here, as the help says it; `None` when it does
+    /// nothing here (then Enter is not bound here either).
+    fn open_help(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Enter (or a click on the selected row).
     fn open(&self, app: &mut App) -> Vec<Effect> {
         let _ = app;

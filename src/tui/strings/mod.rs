@@ -8,8 +8,10 @@
 //! it names, and all are re-exported here: a caller names `strings::X`.
 //!
 //! Two kinds of text stay beside what they describe: the help text of each
-//! key sits beside the key in [`crate::tui::keys::bindings`], so the help
-//! cannot disagree with the keys; and a screen's name, which is also its
+//! key sits beside the key in [`crate::tui::keys::bindings`] (Enter's
+//! beside what Enter does on each screen,
+//! [`crate::tui::screens::ScreenDef::open_help`]), so the help cannot
+//! disagree with the keys; and a screen's name, which is also its
 //! `:` command and its first crumb, is its own
 //! ([`crate::tui::screens::ScreenDef::name`]). The welcome text names the
 //! database the dashboard opened, and is written where that is known

@@ -32,6 +32,10 @@ impl ScreenDef for Agents {
         Some(&mut app.table)
     }
 
+    fn open_help(&self) -> Option<&'static str> {
+        Some("open the agent")
+    }
+
     fn open(&self, app: &mut App) -> Vec<Effect> {
         open_agent(app);
         vec![]

@@ -38,6 +38,10 @@ impl ScreenDef for Alerts {
         vec![]
     }
 
+    fn open_help(&self) -> Option<&'static str> {
+        Some("open the alert's agent")
+    }
+
     /// The alert's agent's detail; Esc comes back.
     fn open(&self, app: &mut App) -> Vec<Effect> {
         let Some(alert) = app.selected_alert() else {

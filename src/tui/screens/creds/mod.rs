@@ -37,6 +37,10 @@ impl ScreenDef for Creds {
         list.sel.scroll(app.table_rows, list.order.len());
     }
 
+    fn open_help(&self) -> Option<&'static str> {
+        Some("open the credential's agent")
+    }
+
     /// The credential's agent, with the same credential selected there.
     fn open(&self, app: &mut App) -> Vec<Effect> {
         let Some(c) = app.selected_credential().cloned() else {

@@ -37,6 +37,10 @@ impl ScreenDef for People {
         list.sel.scroll(app.table_rows, list.rows.len());
     }
 
+    fn open_help(&self) -> Option<&'static str> {
+        Some("show the agents this person owns (filter owner:=email)")
+    }
+
     /// The person's agents: the agents table, filtered to exactly that
     /// owner; Esc clears it.
     fn open(&self, app: &mut App) -> Vec<Effect> {

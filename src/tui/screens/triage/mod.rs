@@ -39,6 +39,10 @@ impl ScreenDef for Triage {
         fetch(app)
     }
 
+    fn open_help(&self) -> Option<&'static str> {
+        Some("open the agent")
+    }
+
     fn open(&self, app: &mut App) -> Vec<Effect> {
         crate::tui::screens::agents::open_agent(app);
         vec![]
