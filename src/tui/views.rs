@@ -91,21 +91,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, clock: Clock) {
     .areas(area);
     components::header::draw(frame, header, app, theme, clock);
     draw_crumbs(frame, crumbs, app, theme);
-    match app.screen() {
-        Screen::Agents
-            if app.fleet.is_empty()
-                && app.options.welcome.is_some()
-                && app.backends[0].last_ok.is_some() =>
-        {
-            popups::view::welcome(
-                frame,
-                body,
-                app.options.welcome.as_deref().unwrap_or(""),
-                theme,
-            )
-        }
-        _ => screens::draw(frame, body, app, theme, clock),
-    }
+    screens::draw(frame, body, app, theme, clock);
     draw_flash(frame, flash, app, theme);
     components::hints::draw(frame, hints, app, theme);
     match &app.overlay {

@@ -9,6 +9,7 @@ use crate::model::Agent;
 use crate::tui::app::App;
 use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
+use crate::tui::popups;
 use crate::tui::screens::{ListState, Screen, ScreenDef};
 use crate::tui::theme::Theme;
 use crate::tui::views::Clock;
@@ -24,8 +25,15 @@ impl ScreenDef for Agents {
         "agents"
     }
 
+    /// An empty fleet that has answered, with a welcome to give (the
+    /// embedded registry), shows how to add agents instead.
     fn draw(&self, frame: &mut Frame, body: Rect, app: &App, theme: &Theme, clock: Clock) {
-        view::draw(frame, body, app, theme, clock);
+        match &app.options.welcome {
+            Some(text) if app.fleet.is_empty() && app.backends[0].last_ok.is_some() => {
+                popups::view::welcome(frame, body, text, theme)
+            }
+            _ => view::draw(frame, body, app, theme, clock),
+        }
     }
 
     fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut dyn ListState> {
