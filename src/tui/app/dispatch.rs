@@ -1,5 +1,9 @@
-//! A command (from a key, the mouse or the `:` line) carried out on the
-//! screen on top: moving, opening, sorting, switching screens.
+//! A command (from a key, the mouse or the `:` line): the screen on top
+//! answers its own first ([`ScreenDef::command`]: sorting, marks, `a`,
+//! `v`, …), then the app the rest: moving, opening, going back, the
+//! prompts, bringing up a screen, the actions and `:ctx`.
+//!
+//! [`ScreenDef::command`]: crate::tui::screens::ScreenDef::command
 
 use super::{App, Level, Overlay, Prompt, Screen};
 use crate::fleet::filter::Filter;
@@ -84,16 +88,10 @@ impl App {
             | UiCommand::SortStatus
             | UiCommand::SortRisk
             | UiCommand::SortLastSeen
-            | UiCommand::SortAlerts => {}
-            UiCommand::Mark => self.toggle_mark(),
-            UiCommand::MarkRange => self.mark_range(),
-            UiCommand::ClearMarks => {
-                if !self.marks.is_empty() {
-                    self.flash(Level::Info, strings::marks_cleared(self.marks.len()));
-                }
-                self.marks.clear();
-                self.mark_anchor = None;
-            }
+            | UiCommand::SortAlerts
+            | UiCommand::Mark
+            | UiCommand::MarkRange
+            | UiCommand::ClearMarks => {}
             // Marks are the table's: in an agent's own view, f, K and o act
             // on that agent alone.
             UiCommand::Freeze if self.bulk() => return self.bulk_freeze(),

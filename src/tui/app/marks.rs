@@ -70,7 +70,7 @@ impl App {
 
     /// Space: toggles the selected agent's mark and moves down, so a run of
     /// spaces marks a run of rows.
-    pub(super) fn toggle_mark(&mut self) {
+    pub(crate) fn toggle_mark(&mut self) {
         let Some(id) = self.selected_id() else {
             return;
         };
@@ -84,7 +84,15 @@ impl App {
     /// ctrl-space: marks every row shown between the anchor and the
     /// selection. With no anchor on screen (none yet, or filtered out), it
     /// marks the selection alone.
-    pub(super) fn mark_range(&mut self) {
+    pub(crate) fn clear_marks(&mut self) {
+        if !self.marks.is_empty() {
+            self.flash(Level::Info, strings::marks_cleared(self.marks.len()));
+        }
+        self.marks.clear();
+        self.mark_anchor = None;
+    }
+
+    pub(crate) fn mark_range(&mut self) {
         let Some(id) = self.selected_id() else {
             return;
         };

@@ -49,8 +49,21 @@ impl ScreenDef for Agents {
         vec![]
     }
 
+    /// The sort keys, and the marks (which are the table's).
     fn command(&self, app: &mut App, command: UiCommand) -> Option<Vec<Effect>> {
         let key = match command {
+            UiCommand::Mark => {
+                app.toggle_mark();
+                return Some(vec![]);
+            }
+            UiCommand::MarkRange => {
+                app.mark_range();
+                return Some(vec![]);
+            }
+            UiCommand::ClearMarks => {
+                app.clear_marks();
+                return Some(vec![]);
+            }
             UiCommand::SortName => SortKey::Name,
             UiCommand::SortOwner => SortKey::Owner,
             UiCommand::SortStatus => SortKey::Status,
