@@ -279,3 +279,19 @@ pub fn theme_switched(name: impl Display) -> String {
 pub fn keys_refused(earlier: impl Display, e: impl Display) -> String {
     format!("{earlier}{e}; using the built-in keys")
 }
+
+pub fn retrying(error: impl Display, seconds: impl Display) -> String {
+    format!("{error} (retrying in {seconds}s)")
+}
+
+pub fn left_to_triage(count: usize) -> String {
+    format!("; {count} left to triage")
+}
+
+pub fn new_critical(label: impl Display, summary: impl Display) -> String {
+    format!("new critical alert: {label}: {summary}")
+}
+
+pub fn more_critical(count: usize) -> String {
+    format!(" (+{count} more; :alerts)")
+}

@@ -195,3 +195,55 @@ pub const BACKEND_CONFIRMED: &str = "the backend confirmed it";
 pub fn silence_made(silence_id: impl Display) -> String {
     format!("Alertmanager made silence {silence_id}")
 }
+
+// What the single actions' dialogs forecast, and the owner picker's
+// reasons.
+
+pub const ACK_SILENCES: &str = "in Alertmanager: a silence on exactly this alert's labels";
+pub const FROZEN_HERE: &str = "frozen from the Warden dashboard";
+pub const UNFROZEN_HERE: &str = "unfrozen from the Warden dashboard";
+pub const NO_AGENTS_ACT_FOR_IT: &str = "no agents act for it";
+pub const NO_RUNTIME: &str = "no runtime recorded";
+pub const CREATED_IT: &str = "created it";
+pub const ACTS_FOR_THEM: &str = "it acts for them";
+pub const NEXT_REQUEST_REFUSED: &str = "the agent's next request with it is refused";
+
+pub fn ack_rule(rule: impl Display, severity: impl Display) -> String {
+    format!("rule {rule} ({severity})")
+}
+
+pub fn ack_agent(name: impl Display) -> String {
+    format!("agent {name}")
+}
+
+pub fn ack_summary(summary: impl Display) -> String {
+    format!("summary: {summary}")
+}
+
+pub fn credentials_revoked(count: impl Display) -> String {
+    format!("{count} live credential(s) will be revoked")
+}
+
+pub fn agents_act_for_it(count: usize, names: impl Display) -> String {
+    format!("{count} agent(s) act for it: {names} (killed too only with cascade)")
+}
+
+pub fn runtime(runtime: impl Display) -> String {
+    format!("runtime {runtime}")
+}
+
+pub fn manager_of_departed(owner: impl Display) -> String {
+    format!("manager of {owner}, who left")
+}
+
+pub fn on_team(team: impl Display) -> String {
+    format!("on the {team} team")
+}
+
+pub fn credential_of(id: impl Display, prefix: impl Display, agent: impl Display) -> String {
+    format!("credential {id} ({prefix}…) of {agent}")
+}
+
+pub fn scopes(scopes: impl Display) -> String {
+    format!("scopes: {scopes}")
+}
