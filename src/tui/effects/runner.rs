@@ -16,6 +16,7 @@ use crate::fleet::origin::{self, Qualify};
 use crate::sources::Poker;
 use crate::tui::effects::am_route::{self, AmRoute};
 use crate::tui::msg::{Action, Effect, Msg, Outcome};
+use crate::tui::strings;
 use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
 
@@ -97,12 +98,12 @@ impl Runner {
         {
             return Ok((only, id));
         }
-        let (name, local) = origin::split(id).ok_or_else(|| format!("{id} names no backend"))?;
+        let (name, local) = origin::split(id).ok_or_else(|| strings::names_no_backend(id))?;
         self.routes
             .iter()
             .find(|r| r.scope.as_deref() == Some(name))
             .map(|r| (r, local))
-            .ok_or_else(|| format!("{id}: no backend called {name}"))
+            .ok_or_else(|| strings::no_backend_called(id, name))
     }
 
     /// The action with the backend's own ids, and the backend to send it to.
@@ -113,9 +114,7 @@ impl Runner {
         for id in action.ids_mut() {
             let (r, local) = self.route(id)?;
             if r.scope != route.scope {
-                return Err(format!(
-                    "{id} lives on another backend than {key}; an action stays on one backend"
-                ));
+                return Err(strings::another_backend(id, &key));
             }
             *id = local.to_string();
         }

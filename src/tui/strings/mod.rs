@@ -1,8 +1,10 @@
 //! What the dashboard says, in one place, so that the wording can be read,
 //! reviewed and changed together: the word the hint bar shows for each
 //! command, why actions are refused, what an empty list says, every
-//! sentence of the flash line, the header's words and the crumbs, and what
-//! the event loop says, here; the popups' and the bulk actions' words in
+//! sentence of the flash line, the header's words and the crumbs, what
+//! the event loop says, and what is refused around the screens (the
+//! config's `[keys]`, a missing terminal, an action with no backend),
+//! here; the popups' and the bulk actions' words in
 //! [`popups`]; the screens' own (column and table titles, statuses, an
 //! agent's view) in [`screens`]. Each is a constant or a function of what
 //! it names, and all are re-exported here: a caller names `strings::X`.
@@ -294,4 +296,69 @@ pub fn new_critical(label: impl Display, summary: impl Display) -> String {
 
 pub fn more_critical(count: usize) -> String {
     format!(" (+{count} more; :alerts)")
+}
+
+// What is refused before or around the screens: the config's `[keys]`, a
+// missing terminal, an action that cannot be routed.
+
+pub const NO_KEY_GIVEN: &str = "no key given";
+pub const STDOUT_NOT_A_TERMINAL: &str = "stdout is not a terminal";
+pub const STDIN_NOT_A_TERMINAL: &str = "stdin is not a terminal";
+
+pub fn unknown_action(name: &str, actions: impl Display) -> String {
+    format!("[keys] has an unknown action {name:?}; the actions are: {actions}")
+}
+
+pub fn bad_key(name: impl Display, text: &str, e: impl Display) -> String {
+    format!("[keys] {name} = {text:?}: {e}")
+}
+
+pub fn ctrl_c_kept(name: impl Display, text: &str) -> String {
+    format!("[keys] {name} = {text:?}: ctrl-c always quits and cannot be remapped")
+}
+
+pub fn keys_clash(a: impl Display, b: impl Display, key: impl Display) -> String {
+    format!("[keys]: {a} and {b} would both answer {key}; give one of them another key")
+}
+
+/// `kill ("ctrl-k" from [keys])`.
+pub fn remapped_key(action: impl Display, label: &str) -> String {
+    format!("{action} ({label:?} from [keys])")
+}
+
+/// `sort_risk (R, built in)`.
+pub fn builtin_key(action: impl Display, label: impl Display) -> String {
+    format!("{action} ({label}, built in)")
+}
+
+pub fn unknown_modifier(m: &str) -> String {
+    format!("unknown modifier {m:?}; use ctrl-, alt- or shift-")
+}
+
+pub fn unknown_key(key: &str) -> String {
+    format!(
+        "unknown key {key:?}; write one character, or enter, esc, tab, space, \
+         backspace, up, down, left, right, home, end, pageup, pagedown, delete, \
+         insert, f1…f12, with ctrl-, alt- or shift- before it if needed"
+    )
+}
+
+pub fn needs_a_terminal(why: impl Display) -> String {
+    format!("the dashboard needs a terminal ({why})")
+}
+
+pub fn alertmanager_acks_only(action: impl Display) -> String {
+    format!("{action}: an Alertmanager takes acknowledgements only")
+}
+
+pub fn names_no_backend(id: impl Display) -> String {
+    format!("{id} names no backend")
+}
+
+pub fn no_backend_called(id: impl Display, name: impl Display) -> String {
+    format!("{id}: no backend called {name}")
+}
+
+pub fn another_backend(id: impl Display, key: impl Display) -> String {
+    format!("{id} lives on another backend than {key}; an action stays on one backend")
 }
