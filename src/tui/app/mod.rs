@@ -79,10 +79,10 @@ impl Health {
     /// How the header and messages say it.
     pub fn word(self) -> &'static str {
         match self {
-            Health::Connecting => "connecting",
-            Health::Ok => "ok",
-            Health::Slow => "slow",
-            Health::Down => "DOWN",
+            Health::Connecting => strings::CONNECTING,
+            Health::Ok => strings::OK,
+            Health::Slow => strings::SLOW,
+            Health::Down => strings::DOWN,
         }
     }
 }
@@ -334,7 +334,7 @@ impl App {
     /// "R18 on ticket-triage": an alert's rule and its agent's name (the
     /// id when the fleet does not know the agent).
     pub fn alert_label(&self, alert: &Alert) -> String {
-        format!("{} on {}", alert.rule, self.alert_agent_name(alert))
+        strings::alert_label(&alert.rule, self.alert_agent_name(alert))
     }
 
     /// The name of the agent an alert is about, its id if unknown, or `-`.

@@ -222,6 +222,10 @@ pub fn cannot_filter_on(name: impl Display, e: impl Display) -> String {
 // The frame around the screens: the header, the crumbs, the prompt.
 
 pub const WARDEN: &str = "Warden";
+pub const CONNECTING: &str = "connecting";
+pub const OK: &str = "ok";
+pub const SLOW: &str = "slow";
+pub const DOWN: &str = "DOWN";
 pub const ENLARGE: &str = "Warden: enlarge the terminal (20x7 at least)";
 pub const CTX: &str = "ctx";
 pub const READ_ONLY: &str = "READ-ONLY";
@@ -240,6 +244,11 @@ pub const LOW: &str = "low";
 pub const CRUMB_SEPARATOR: &str = " › ";
 pub const TAB_COMPLETES: &str = "tab completes; ";
 pub const NEVER: &str = "never";
+
+/// "R18 on ticket-triage": an alert's rule and its agent.
+pub fn alert_label(rule: impl Display, agent: impl Display) -> String {
+    format!("{rule} on {agent}")
+}
 
 pub fn role_on(role: impl Display, backend: impl Display) -> String {
     format!("{role} on {backend}")
