@@ -12,6 +12,7 @@ use crate::tui::effects::am_route::{self, AmTarget, Responder};
 use crate::tui::effects::runner::{Route, Runner};
 use crate::tui::keys::keymap::KeyMap;
 use crate::tui::msg::{Effect, Msg};
+use crate::tui::strings;
 use crate::tui::terminal::{self, Tui};
 use crate::tui::theme::{self, Theme};
 use crate::tui::views::{self, Clock};
@@ -191,7 +192,7 @@ async fn event_loop(
 
     loop {
         if terminal::panicked() {
-            anyhow::bail!("an internal error stopped the dashboard; the log has the details");
+            anyhow::bail!(strings::INTERNAL_ERROR);
         }
         let frame_due = last_draw.map_or_else(Instant::now, |t| t + FRAME);
         if dirty && Instant::now() >= frame_due {
@@ -219,8 +220,8 @@ async fn event_loop(
                 }
                 // Focus changes, pastes, key releases.
                 Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(anyhow::anyhow!("cannot read the terminal: {e}")),
-                None => anyhow::bail!("the terminal went away"),
+                Some(Err(e)) => return Err(anyhow::anyhow!(strings::cannot_read_terminal(e))),
+                None => anyhow::bail!(strings::TERMINAL_GONE),
             },
             Some(msg) = rx.recv() => {
                 let effects = app.handle_msg(msg);
@@ -266,7 +267,7 @@ impl Themes {
         match &resolved.error {
             Some(e) => {
                 tracing::warn!(error = %e, "theme refused; using the default");
-                app.notice(Level::Error, &format!("{e}; using the default theme"));
+                app.notice(Level::Error, &strings::theme_refused(e));
             }
             None => tracing::debug!(theme = %resolved.name, "theme"),
         }
@@ -281,7 +282,7 @@ impl Themes {
         match Theme::switch(&name, self.dir.as_deref(), self.no_color) {
             Ok(t) => {
                 *theme = t;
-                app.notice(Level::Success, &format!("theme {name}"));
+                app.notice(Level::Success, &strings::theme_switched(&name));
             }
             Err(why) => app.notice(Level::Error, &why),
         }
@@ -299,10 +300,7 @@ fn start_keys(app: &mut App, table: &BTreeMap<String, String>) {
         Err(e) => {
             tracing::warn!(error = %e, "keys refused; using the built-in keys");
             let earlier = app.flash.take().map(|f| format!("{} · ", f.text));
-            let text = format!(
-                "{}{e}; using the built-in keys",
-                earlier.unwrap_or_default()
-            );
+            let text = strings::keys_refused(earlier.unwrap_or_default(), e);
             app.notice(Level::Error, &text);
         }
     }

@@ -5,6 +5,7 @@
 use crate::api::{AuditVerification, TriageReport};
 use crate::model::{Agent, AgentDetail, Alert, AuditEntry, Credential, Operation};
 use crate::sources::{SourceEvent, SourceMsg};
+use crate::tui::strings;
 
 /// Something to do on the backend. Every one carries a reason, for the
 /// audit chain.
@@ -41,20 +42,51 @@ pub enum Action {
 }
 
 impl Action {
+    /// The id of what it acts on: the agent, the credential or the alert.
+    pub fn subject_id(&self) -> &str {
+        match self {
+            Action::Suspend { agent_id, .. }
+            | Action::Resume { agent_id, .. }
+            | Action::Kill { agent_id, .. }
+            | Action::Reassign { agent_id, .. } => agent_id,
+            Action::Revoke { credential_id, .. } => credential_id,
+            Action::Ack { alert_id, .. } => alert_id,
+        }
+    }
+
+    /// Every id it carries, the subject's first (and a new owner's), for
+    /// rewriting them in place.
+    pub fn ids_mut(&mut self) -> Vec<&mut String> {
+        match self {
+            Action::Suspend { agent_id, .. }
+            | Action::Resume { agent_id, .. }
+            | Action::Kill { agent_id, .. } => vec![agent_id],
+            Action::Reassign {
+                agent_id, owner, ..
+            } => vec![agent_id, owner],
+            Action::Revoke { credential_id, .. } => vec![credential_id],
+            Action::Ack { alert_id, .. } => vec![alert_id],
+        }
+    }
+
     /// What the flash line says while it runs.
     pub fn describe(&self) -> String {
         match self {
-            Action::Suspend { name, .. } => format!("freezing {name}"),
-            Action::Resume { name, .. } => format!("unfreezing {name}"),
+            Action::Suspend { name, .. } => format!("{} {name}", strings::FREEZING),
+            Action::Resume { name, .. } => format!("{} {name}", strings::UNFREEZING),
             Action::Kill { name, cascade, .. } => {
-                format!(
-                    "killing {name}{}",
-                    if *cascade { " and its delegates" } else { "" }
-                )
+                let delegates = if *cascade {
+                    strings::AND_ITS_DELEGATES
+                } else {
+                    ""
+                };
+                format!("{} {name}{delegates}", strings::KILLING)
             }
-            Action::Revoke { credential_id, .. } => format!("revoking {credential_id}"),
-            Action::Reassign { name, .. } => format!("reassigning {name}"),
-            Action::Ack { alert_id, .. } => format!("acknowledging {alert_id}"),
+            Action::Revoke { credential_id, .. } => {
+                format!("{} {credential_id}", strings::REVOKING)
+            }
+            Action::Reassign { name, .. } => format!("{} {name}", strings::REASSIGNING),
+            Action::Ack { alert_id, .. } => format!("{} {alert_id}", strings::ACKNOWLEDGING),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! already given the terminal back; [`panicked`] lets the loop notice and
 //! stop instead of drawing into a restored terminal.
 
+use crate::tui::strings;
 use crossterm::cursor::Show;
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
@@ -28,9 +29,9 @@ pub fn panicked() -> bool {
 /// on both stdin (keys) and stdout (the screen).
 pub fn not_a_terminal() -> Option<&'static str> {
     if !io::stdout().is_terminal() {
-        Some("stdout is not a terminal")
+        Some(strings::STDOUT_NOT_A_TERMINAL)
     } else if !io::stdin().is_terminal() {
-        Some("stdin is not a terminal")
+        Some(strings::STDIN_NOT_A_TERMINAL)
     } else {
         None
     }
@@ -46,9 +47,7 @@ impl Tui {
     /// Takes the terminal: raw mode, alternate screen, hidden cursor.
     pub fn enter() -> io::Result<Tui> {
         if let Some(why) = not_a_terminal() {
-            return Err(io::Error::other(format!(
-                "the dashboard needs a terminal ({why})"
-            )));
+            return Err(io::Error::other(strings::needs_a_terminal(why)));
         }
         let terminal = match ratatui::try_init() {
             Ok(t) => t,

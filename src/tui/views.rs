@@ -3,8 +3,10 @@
 //! the hint bar and any popup. Only the visible rows of a table are ever built, so a frame costs
 //! the same at 100 agents as at 100,000.
 
-use crate::tui::app::{App, Level, Overlay, Prompt, Screen};
+use crate::tui::app::{App, Level, Overlay, Prompt};
 use crate::tui::keys::bindings;
+use crate::tui::screens::Screen;
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::{components, popups, screens};
 use chrono::{DateTime, Utc};
@@ -66,16 +68,16 @@ pub fn age(seconds: i64) -> String {
 /// "5m ago", "in 3d", or "never" for no time at all.
 pub(crate) fn when(t: Option<DateTime<Utc>>, clock: Clock) -> String {
     match t {
-        Some(t) if t <= clock.wall => format!("{} ago", age((clock.wall - t).num_seconds())),
-        Some(t) => format!("in {}", age((t - clock.wall).num_seconds())),
-        None => "never".into(),
+        Some(t) if t <= clock.wall => strings::ago(age((clock.wall - t).num_seconds())),
+        Some(t) => strings::in_time(age((t - clock.wall).num_seconds())),
+        None => strings::NEVER.into(),
     }
 }
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, clock: Clock) {
     let area = frame.area();
     if area.width < 20 || area.height < 7 {
-        let msg = Paragraph::new("Warden: enlarge the terminal (20x7 at least)").style(theme.error);
+        let msg = Paragraph::new(strings::ENLARGE).style(theme.error);
         frame.render_widget(msg, area);
         return;
     }
@@ -89,21 +91,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, clock: Clock) {
     .areas(area);
     components::header::draw(frame, header, app, theme, clock);
     draw_crumbs(frame, crumbs, app, theme);
-    match app.screen() {
-        Screen::Agents
-            if app.fleet.is_empty()
-                && app.options.welcome.is_some()
-                && app.backends[0].last_ok.is_some() =>
-        {
-            popups::view::welcome(
-                frame,
-                body,
-                app.options.welcome.as_deref().unwrap_or(""),
-                theme,
-            )
-        }
-        _ => screens::draw(frame, body, app, theme, clock),
-    }
+    screens::draw(frame, body, app, theme, clock);
     draw_flash(frame, flash, app, theme);
     components::hints::draw(frame, hints, app, theme);
     match &app.overlay {
@@ -132,32 +120,25 @@ fn draw_crumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled(input.text().to_string(), theme.header),
             Span::styled("█", theme.accent),
             Span::styled(
-                format!("  tab completes; {}", bindings::command_list()),
+                format!("  {}{}", strings::TAB_COMPLETES, bindings::command_list()),
                 theme.muted,
             ),
         ]),
         Prompt::None => {
             // Opened from the alerts view (or people, creds, audit), the
             // trail starts there: that is where Esc goes back to.
-            let root = match app.screens.get(1) {
-                Some(Screen::Alerts) => "alerts",
-                Some(Screen::People) => "people",
-                Some(Screen::Creds) => "creds",
-                Some(Screen::Audit) => "audit",
-                Some(Screen::Triage) => "triage",
-                _ => "agents",
-            };
-            let mut spans = vec![Span::styled(root, theme.title)];
-            if let Screen::Detail { agent_id } = app.screen() {
-                let name = app
-                    .fleet
-                    .agent(agent_id)
-                    .map(|a| a.name.as_str())
-                    .unwrap_or(agent_id);
-                spans.push(Span::styled(" › ", theme.muted));
-                spans.push(Span::styled(name.to_string(), theme.title));
+            let root = app
+                .screens
+                .get(1)
+                .filter(|s| !s.def().nested())
+                .unwrap_or(&Screen::Agents);
+            let mut spans = vec![Span::styled(root.def().name(), theme.title)];
+            let top = app.screen().def();
+            if top.nested() {
+                spans.push(Span::styled(strings::CRUMB_SEPARATOR, theme.muted));
+                spans.push(Span::styled(top.crumb(app), theme.title));
             }
-            if root == "agents" && !app.table.filter_text.is_empty() {
+            if *root == Screen::Agents && !app.table.filter_text.is_empty() {
                 spans.push(Span::styled(
                     format!("  /{}", app.table.filter_text),
                     theme.accent,

@@ -2,7 +2,7 @@
 //! dialog (or the owner picker) with what the backend will do; the action
 //! itself goes out only once the dialog is confirmed.
 
-use super::{App, Level, Overlay, Screen};
+use super::{App, Level, Overlay};
 use crate::model::*;
 use crate::tui::msg::{Action, Effect};
 use crate::tui::popups::confirm::{Confirm, Subject};
@@ -13,7 +13,7 @@ use std::collections::HashMap;
 impl App {
     /// `a` in the alerts view: a reason, then the backend's acknowledgement.
     /// Only an open alert can be acknowledged; the others say why not.
-    pub(super) fn ack(&mut self) {
+    pub(crate) fn ack(&mut self) {
         if let Some(why) = self.actions_refused() {
             self.flash(Level::Error, why);
             return;
@@ -44,12 +44,12 @@ impl App {
             }
         }
         let mut blast = vec![
-            format!("rule {} ({})", alert.rule, alert.severity),
-            format!("agent {}", self.alert_agent_name(&alert)),
-            format!("summary: {}", alert.summary),
+            strings::ack_rule(&alert.rule, alert.severity),
+            strings::ack_agent(self.alert_agent_name(&alert)),
+            strings::ack_summary(&alert.summary),
         ];
         if alert.source == crate::alertmanager::SOURCE {
-            blast.push("in Alertmanager: a silence on exactly this alert's labels".into());
+            blast.push(strings::ACK_SILENCES.into());
         }
         let subject = Subject::Ack {
             alert_id: alert.id,
@@ -79,7 +79,7 @@ impl App {
         let Some(agent) = self.actionable() else {
             return vec![];
         };
-        let reason = "frozen from the Warden dashboard".to_string();
+        let reason = strings::FROZEN_HERE.to_string();
         let action = match agent.status {
             AgentStatus::Killed => {
                 self.flash(Level::Error, strings::killed_cannot_freeze(&agent.name));
@@ -88,7 +88,7 @@ impl App {
             AgentStatus::Suspended => Action::Resume {
                 agent_id: agent.id,
                 name: agent.name,
-                reason: "unfrozen from the Warden dashboard".into(),
+                reason: strings::UNFROZEN_HERE.into(),
             },
             AgentStatus::Active | AgentStatus::Dormant => Action::Suspend {
                 agent_id: agent.id,
@@ -127,24 +127,16 @@ impl App {
         let i = self.fleet.position(&agent.id).unwrap_or(0);
         let s = self.fleet.summary(i);
         let children = self.fleet.children_of(&agent.id);
-        let mut lines = vec![format!(
-            "{} live credential(s) will be revoked",
-            s.live_credentials
-        )];
+        let mut lines = vec![strings::credentials_revoked(s.live_credentials)];
         if children.is_empty() {
-            lines.push("no agents act for it".into());
+            lines.push(strings::NO_AGENTS_ACT_FOR_IT.into());
         } else {
-            let names: Vec<&str> = children.iter().take(5).map(|a| a.name.as_str()).collect();
-            lines.push(format!(
-                "{} agent(s) act for it: {}{} (killed too only with cascade)",
-                children.len(),
-                names.join(", "),
-                if children.len() > 5 { ", …" } else { "" }
-            ));
+            let names = strings::some_names(children.iter().map(|a| &a.name), children.len());
+            lines.push(strings::agents_act_for_it(children.len(), names));
         }
         lines.push(match &agent.runtime {
-            Some(r) => format!("runtime {r}"),
-            None => "no runtime recorded".into(),
+            Some(r) => strings::runtime(r),
+            None => strings::NO_RUNTIME.into(),
         });
         lines
     }
@@ -173,16 +165,13 @@ impl App {
             && owner.status == PersonStatus::Departed
             && let Some(m) = &owner.manager
         {
-            reasons.insert(
-                m.as_str(),
-                (format!("manager of {}, who left", owner.name), 4),
-            );
+            reasons.insert(m.as_str(), (strings::manager_of_departed(&owner.name), 4));
         }
         if let Some(creator) = &agent.created_by {
             for p in self.fleet.people().filter(|p| &p.email == creator) {
                 reasons
                     .entry(p.id.as_str())
-                    .or_insert_with(|| ("created it".into(), 3));
+                    .or_insert_with(|| (strings::CREATED_IT.into(), 3));
             }
         }
         for d in self.fleet.delegations_of(&agent.id) {
@@ -191,7 +180,7 @@ impl App {
             {
                 reasons
                     .entry(p.as_str())
-                    .or_insert_with(|| ("it acts for them".into(), 2));
+                    .or_insert_with(|| (strings::ACTS_FOR_THEM.into(), 2));
             }
         }
         if let Some(team) = agent.labels.get("team") {
@@ -202,7 +191,7 @@ impl App {
             {
                 reasons
                     .entry(p.id.as_str())
-                    .or_insert_with(|| (format!("on the {team} team"), 1));
+                    .or_insert_with(|| (strings::on_team(team), 1));
             }
         }
         reasons
@@ -242,7 +231,7 @@ impl App {
                 };
                 Candidate {
                     person_id: p.id.clone(),
-                    label: format!("{} <{}>", p.name, p.email),
+                    label: strings::person_label(&p.name, &p.email),
                     reason,
                     weight,
                 }
@@ -251,18 +240,12 @@ impl App {
     }
 
     pub(super) fn revoke(&mut self) {
-        let chosen = match self.screen().clone() {
-            Screen::Detail { agent_id } => self
-                .fleet
-                .credentials_of(&agent_id)
-                .get(self.detail_cursor)
-                .map(|c| (*c).clone()),
-            Screen::Creds => self.selected_credential().cloned(),
-            _ => {
-                self.flash(Level::Info, strings::REVOKE_WHERE);
-                return;
-            }
-        };
+        let screen = self.screen().def();
+        if !screen.selects_credential() {
+            self.flash(Level::Info, strings::REVOKE_WHERE);
+            return;
+        }
+        let chosen = screen.credential(self).cloned();
         if let Some(why) = self.actions_refused() {
             self.flash(Level::Error, why);
             return;
@@ -285,9 +268,9 @@ impl App {
             .map(|a| a.name.clone())
             .unwrap_or_default();
         let blast = vec![
-            format!("credential {} ({}…) of {agent_name}", c.id, c.prefix),
-            format!("scopes: {}", c.scopes.join(" ")),
-            "the agent's next request with it is refused".into(),
+            strings::credential_of(&c.id, &c.prefix, &agent_name),
+            strings::scopes(c.scopes.join(" ")),
+            strings::NEXT_REQUEST_REFUSED.into(),
         ];
         let subject = Subject::Revoke {
             credential_id: c.id.clone(),

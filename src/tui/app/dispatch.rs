@@ -1,56 +1,42 @@
-//! A command (from a key, the mouse or the `:` line) carried out on the
-//! screen on top: moving, opening, sorting, switching screens.
+//! A command (from a key, the mouse or the `:` line): the screen on top
+//! answers its own first ([`ScreenDef::command`]: sorting, marks, `a`,
+//! `v`, …), then the app the rest: moving, opening, going back, the
+//! prompts, bringing up a screen, the actions and `:ctx`.
+//!
+//! [`ScreenDef::command`]: crate::tui::screens::ScreenDef::command
 
 use super::{App, Level, Overlay, Prompt, Screen};
 use crate::fleet::filter::Filter;
 use crate::fleet::origin;
 use crate::fleet::safe_text::escape;
 use crate::tui::components::input::LineInput;
-use crate::tui::components::selection::moved;
 use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
-use crate::tui::screens::{self, ListState};
+use crate::tui::screens;
 use crate::tui::strings;
 
 impl App {
     pub(crate) fn command(&mut self, command: UiCommand) -> Vec<Effect> {
+        let screen = self.screen().def();
+        if let Some(effects) = screen.command(self, command) {
+            return effects;
+        }
         match command {
             UiCommand::Up => self.move_selection(-1),
             UiCommand::Down => self.move_selection(1),
             UiCommand::PageUp => self.move_selection(-(self.table_rows.max(1) as isize)),
             UiCommand::PageDown => self.move_selection(self.table_rows.max(1) as isize),
-            UiCommand::Top => match screens::list(self) {
-                Some(list) => list.top(),
-                None => self.detail_cursor = 0,
-            },
-            UiCommand::Bottom => match screens::list(self) {
-                Some(list) => list.bottom(),
-                None => {
-                    if let Screen::Detail { agent_id } = self.screen() {
-                        self.detail_cursor =
-                            self.fleet.credentials_of(agent_id).len().saturating_sub(1);
-                    }
+            UiCommand::Top => {
+                if let Some(list) = screens::list(self) {
+                    list.top();
                 }
-            },
-            UiCommand::Open => match self.screen() {
-                Screen::Agents => {
-                    if let Some(agent) = self.current_agent() {
-                        let agent_id = agent.id.clone();
-                        self.detail_cursor = 0;
-                        self.screens.push(Screen::Detail { agent_id });
-                    }
+            }
+            UiCommand::Bottom => {
+                if let Some(list) = screens::list(self) {
+                    list.bottom();
                 }
-                Screen::Alerts => self.open_alert_agent(),
-                Screen::Triage => {
-                    if let Some(agent) = self.current_agent() {
-                        let agent_id = agent.id.clone();
-                        self.detail_cursor = 0;
-                        self.screens.push(Screen::Detail { agent_id });
-                    }
-                }
-                Screen::Detail { .. } => {}
-                Screen::People | Screen::Creds | Screen::Audit => self.pane_open(),
-            },
+            }
+            UiCommand::Open => return screen.open(self),
             UiCommand::Back => {
                 if self.screens.len() > 1 {
                     self.screens.pop();
@@ -85,63 +71,27 @@ impl App {
                 }
             }
             UiCommand::Help => self.overlay = Overlay::Help,
-            UiCommand::Agents => self.screens.truncate(1),
-            // One alerts view, over the agents table: Esc goes back to it.
-            // Coming in, the selection starts on the most urgent alert.
-            UiCommand::Alerts => {
-                self.screens.truncate(1);
-                self.screens.push(Screen::Alerts);
-                self.alerts.top();
+            UiCommand::Show(name) => {
+                if let Some(screen) = screens::named(name) {
+                    return self.show(screen);
+                }
             }
-            UiCommand::Ack => self.ack(),
-            // Over the agents table, like the alerts view; the queue comes
-            // from the backends, which rank the owner suggestions.
-            UiCommand::Triage => {
-                self.screens.truncate(1);
-                self.screens.push(Screen::Triage);
-                self.triage.top();
-                return self.fetch_triage();
-            }
-            UiCommand::People => self.open_pane(Screen::People),
-            UiCommand::Creds => self.open_pane(Screen::Creds),
-            UiCommand::Audit => self.open_pane(Screen::Audit),
-            UiCommand::VerifyAudit => return self.verify_audit_now(),
             UiCommand::Refresh => {
                 self.flash(Level::Info, strings::POLLING_NOW);
-                if *self.screen() == Screen::Triage {
-                    let mut effects = self.fetch_triage();
-                    effects.push(Effect::PollNow);
-                    return effects;
-                }
                 return vec![Effect::PollNow];
             }
-            UiCommand::SortName => self
-                .table
-                .sort_by(crate::tui::screens::agents::state::SortKey::Name),
-            UiCommand::SortOwner => self
-                .table
-                .sort_by(crate::tui::screens::agents::state::SortKey::Owner),
-            UiCommand::SortStatus => self
-                .table
-                .sort_by(crate::tui::screens::agents::state::SortKey::Status),
-            UiCommand::SortRisk => self
-                .table
-                .sort_by(crate::tui::screens::agents::state::SortKey::Risk),
-            UiCommand::SortLastSeen => self
-                .table
-                .sort_by(crate::tui::screens::agents::state::SortKey::LastSeen),
-            UiCommand::SortAlerts => self
-                .table
-                .sort_by(crate::tui::screens::agents::state::SortKey::Alerts),
-            UiCommand::Mark => self.toggle_mark(),
-            UiCommand::MarkRange => self.mark_range(),
-            UiCommand::ClearMarks => {
-                if !self.marks.is_empty() {
-                    self.flash(Level::Info, strings::marks_cleared(self.marks.len()));
-                }
-                self.marks.clear();
-                self.mark_anchor = None;
-            }
+            // Answered by the screens whose keys they are.
+            UiCommand::Ack
+            | UiCommand::VerifyAudit
+            | UiCommand::SortName
+            | UiCommand::SortOwner
+            | UiCommand::SortStatus
+            | UiCommand::SortRisk
+            | UiCommand::SortLastSeen
+            | UiCommand::SortAlerts
+            | UiCommand::Mark
+            | UiCommand::MarkRange
+            | UiCommand::ClearMarks => {}
             // Marks are the table's: in an agent's own view, f, K and o act
             // on that agent alone.
             UiCommand::Freeze if self.bulk() => return self.bulk_freeze(),
@@ -198,36 +148,17 @@ impl App {
     }
 
     pub(crate) fn move_selection(&mut self, delta: isize) {
-        if let Some(list) = screens::list(self) {
-            list.move_by(delta);
-            return;
-        }
-        // The detail view moves over the agent's credentials.
-        if let Screen::Detail { agent_id } = self.screen() {
-            let n = self.fleet.credentials_of(agent_id).len();
-            self.detail_cursor = moved(self.detail_cursor, delta, n);
-        }
+        self.screen().def().move_by(self, delta);
     }
 
-    pub(super) fn fetch_triage(&mut self) -> Vec<Effect> {
-        self.triage.waiting = self.wardens().count();
-        vec![Effect::FetchTriage]
-    }
-
-    /// Enter in the alerts view: the alert's agent's detail; Esc comes back.
-    pub(super) fn open_alert_agent(&mut self) {
-        let Some(alert) = self.selected_alert() else {
-            return;
-        };
-        let Some(agent_id) = alert.agent_id.clone() else {
-            self.flash(Level::Info, strings::ALERT_NAMES_NO_AGENT);
-            return;
-        };
-        if self.fleet.agent(&agent_id).is_none() {
-            self.flash(Level::Info, strings::agent_not_in_fleet(&agent_id));
-            return;
+    /// A `:` command bringing up a screen: one of each, over the agents
+    /// table, so Esc goes back to it.
+    fn show(&mut self, screen: Screen) -> Vec<Effect> {
+        self.screens.truncate(1);
+        let def = screen.def();
+        if screen != Screen::Agents {
+            self.screens.push(screen);
         }
-        self.detail_cursor = 0;
-        self.screens.push(Screen::Detail { agent_id });
+        def.shown(self)
     }
 }

@@ -47,15 +47,17 @@ impl App {
                     }
                     DialogOutcome::SubmitMany(actions) => {
                         let (verb, verbing, skipped) = match &dialog.subject {
-                            Subject::BulkKill { skipped, .. } => {
-                                ("killed", "killing", skipped_note(skipped, "already killed"))
-                            }
-                            Subject::BulkReassign { skipped, .. } => (
-                                "reassigned",
-                                "reassigning",
-                                skipped_note(skipped, "already had that owner"),
+                            Subject::BulkKill { skipped, .. } => (
+                                strings::KILLED,
+                                strings::KILLING,
+                                skipped_note(skipped, strings::ALREADY_KILLED),
                             ),
-                            _ => ("done", "running", None),
+                            Subject::BulkReassign { skipped, .. } => (
+                                strings::REASSIGNED,
+                                strings::REASSIGNING,
+                                skipped_note(skipped, strings::ALREADY_HAD_OWNER),
+                            ),
+                            _ => (strings::DONE, strings::RUNNING, None),
                         };
                         let (sent, effects) =
                             self.start_batch(actions, verb, verbing, skipped, None);
@@ -94,7 +96,7 @@ impl App {
                             owner_id: c.person_id.clone(),
                             owner_label: c.label.clone(),
                         };
-                        let blast = vec![format!("new owner: {}", c.label)];
+                        let blast = vec![strings::new_owner_line(&c.label)];
                         self.overlay = Overlay::Confirm(Box::new(Confirm::new(subject, blast)));
                         vec![]
                     }

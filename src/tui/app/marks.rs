@@ -32,15 +32,12 @@ pub(super) struct Batch {
 impl Batch {
     /// "frozen 3 of 5, 1 failed: name: message" with what is still out.
     pub(super) fn progress(&self) -> (Level, String) {
-        let mut text = format!("{} {} of {}", self.verb, self.ok, self.total);
+        let mut text = strings::bulk_done(self.verb, self.ok, self.total);
         if let Some(first) = self.failed.first() {
-            text.push_str(&format!(", {} failed: {first}", self.failed.len()));
-            if self.failed.len() > 1 {
-                text.push_str(", …");
-            }
+            text.push_str(&strings::bulk_failed(self.failed.len(), first));
         }
         if !self.waiting.is_empty() {
-            text.push_str(&format!("; waiting for {} more", self.waiting.len()));
+            text.push_str(&strings::bulk_waiting_more(self.waiting.len()));
             return (Level::Pending, text);
         }
         if let Some(s) = &self.skipped {
@@ -73,7 +70,7 @@ impl App {
 
     /// Space: toggles the selected agent's mark and moves down, so a run of
     /// spaces marks a run of rows.
-    pub(super) fn toggle_mark(&mut self) {
+    pub(crate) fn toggle_mark(&mut self) {
         let Some(id) = self.selected_id() else {
             return;
         };
@@ -87,7 +84,15 @@ impl App {
     /// ctrl-space: marks every row shown between the anchor and the
     /// selection. With no anchor on screen (none yet, or filtered out), it
     /// marks the selection alone.
-    pub(super) fn mark_range(&mut self) {
+    pub(crate) fn clear_marks(&mut self) {
+        if !self.marks.is_empty() {
+            self.flash(Level::Info, strings::marks_cleared(self.marks.len()));
+        }
+        self.marks.clear();
+        self.mark_anchor = None;
+    }
+
+    pub(crate) fn mark_range(&mut self) {
         let Some(id) = self.selected_id() else {
             return;
         };
@@ -105,16 +110,20 @@ impl App {
         self.mark_anchor = Some(id);
     }
 
-    /// Refuses a bulk action when any marked agent's backend would: says
-    /// which, and answers true.
-    pub(super) fn refuse_any(&mut self, agents: &[Agent]) -> bool {
-        match agents.iter().find_map(|a| self.refused_for(&a.id)) {
-            Some(why) => {
-                self.flash(Level::Error, strings::unmark_first(&why));
-                true
-            }
-            None => false,
+    /// The marked agents a bulk action may act on, and how many of them
+    /// the filter hides; `None`, with the flash line saying why, when
+    /// actions are off or any marked agent's backend would refuse it.
+    fn marked_to_act_on(&mut self) -> Option<(Vec<Agent>, usize)> {
+        if let Some(why) = self.actions_refused() {
+            self.flash(Level::Error, why);
+            return None;
         }
+        let (agents, hidden) = self.marked_agents();
+        if let Some(why) = agents.iter().find_map(|a| self.refused_for(&a.id)) {
+            self.flash(Level::Error, strings::unmark_first(&why));
+            return None;
+        }
+        Some((agents, hidden))
     }
 
     /// Whether two objects live on the same backend.
@@ -143,13 +152,7 @@ impl App {
 
     /// The line every bulk confirmation starts with.
     pub(super) fn marked_line(count: usize, hidden: usize) -> String {
-        format!(
-            "{count} agent(s) marked, {} hidden by the current filter",
-            match hidden {
-                0 => "none of them".to_string(),
-                n => format!("{n} of them"),
-            }
-        )
+        strings::marked_line(count, hidden)
     }
 
     /// Sends one action per agent and counts the answers on the flash line.
@@ -215,14 +218,9 @@ impl App {
     /// when every live marked agent is already frozen, unfreezes them all.
     /// No dialog, as for one agent: freezing is reversible.
     pub(super) fn bulk_freeze(&mut self) -> Vec<Effect> {
-        if let Some(why) = self.actions_refused() {
-            self.flash(Level::Error, why);
+        let Some((agents, _)) = self.marked_to_act_on() else {
             return vec![];
-        }
-        let (agents, _) = self.marked_agents();
-        if self.refuse_any(&agents) {
-            return vec![];
-        }
+        };
         let killed = agents
             .iter()
             .filter(|a| a.status == AgentStatus::Killed)
@@ -251,29 +249,33 @@ impl App {
                     Action::Resume {
                         agent_id: a.id.clone(),
                         name: a.name.clone(),
-                        reason: "unfrozen from the Warden dashboard (marked)".into(),
+                        reason: strings::UNFROZEN_MARKED.into(),
                     }
                 } else {
                     Action::Suspend {
                         agent_id: a.id.clone(),
                         name: a.name.clone(),
-                        reason: "frozen from the Warden dashboard (marked)".into(),
+                        reason: strings::FROZEN_MARKED.into(),
                     }
                 }
             })
             .collect();
         let mut skipped = Vec::new();
         if frozen_already > 0 {
-            skipped.push(format!("{frozen_already} already frozen"));
+            skipped.push(strings::already_frozen(frozen_already));
         }
         if killed > 0 {
-            skipped.push(format!("{killed} killed, skipped"));
+            skipped.push(strings::killed_skipped(killed));
         }
         let skipped = (!skipped.is_empty()).then(|| skipped.join(", "));
         let (verb, verbing, undo) = if unfreeze {
-            ("unfrozen", "unfreezing", None)
+            (strings::UNFROZEN, strings::UNFREEZING, None)
         } else {
-            ("frozen", "freezing", Some("Press f again to unfreeze them"))
+            (
+                strings::FROZEN,
+                strings::FREEZING,
+                Some(strings::UNFREEZE_THEM),
+            )
         };
         let (_, effects) = self.start_batch(actions, verb, verbing, skipped, undo);
         effects
@@ -281,14 +283,9 @@ impl App {
 
     /// K with marks: one dialog for all of them, `kill N` typed.
     pub(super) fn bulk_kill(&mut self) -> Vec<Effect> {
-        if let Some(why) = self.actions_refused() {
-            self.flash(Level::Error, why);
+        let Some((agents, hidden)) = self.marked_to_act_on() else {
             return vec![];
-        }
-        let (agents, hidden) = self.marked_agents();
-        if self.refuse_any(&agents) {
-            return vec![];
-        }
+        };
         let (dead, live): (Vec<&Agent>, Vec<&Agent>) =
             agents.iter().partition(|a| a.status == AgentStatus::Killed);
         if live.is_empty() {
@@ -298,14 +295,7 @@ impl App {
             );
             return vec![];
         }
-        let names = |list: &[&Agent]| {
-            let shown: Vec<&str> = list.iter().take(5).map(|a| a.name.as_str()).collect();
-            format!(
-                "{}{}",
-                shown.join(", "),
-                if list.len() > 5 { ", …" } else { "" }
-            )
-        };
+        let names = |list: &[&Agent]| strings::some_names(list.iter().map(|a| &a.name), list.len());
         let credentials: u32 = live
             .iter()
             .filter_map(|a| self.fleet.position(&a.id))
@@ -314,20 +304,14 @@ impl App {
         let runtimes = live.iter().filter(|a| a.runtime.is_some()).count();
         let mut blast = vec![
             Self::marked_line(agents.len(), hidden),
-            format!("{} will be killed: {}", live.len(), names(&live)),
+            strings::will_be_killed(live.len(), names(&live)),
         ];
         if !dead.is_empty() {
-            blast.push(format!(
-                "{} already killed, skipped: {}",
-                dead.len(),
-                names(&dead)
-            ));
+            blast.push(strings::already_killed_skipped(dead.len(), names(&dead)));
         }
-        blast.push(format!(
-            "{credentials} live credential(s) will be revoked in all"
-        ));
-        blast.push(format!("{runtimes} runtime hook(s) will fire"));
-        blast.push("agents they delegate to are killed only if marked too".into());
+        blast.push(strings::credentials_revoked_in_all(credentials));
+        blast.push(strings::runtime_hooks_fire(runtimes));
+        blast.push(strings::DELEGATES_KILLED_IF_MARKED.into());
         let target = |a: &&Agent| MarkedAgent {
             agent_id: a.id.clone(),
             name: a.name.clone(),
@@ -346,14 +330,9 @@ impl App {
 
     /// o with marks: the picker over every active person, then one dialog.
     pub(super) fn bulk_owner_picker(&mut self) {
-        if let Some(why) = self.actions_refused() {
-            self.flash(Level::Error, why);
+        let Some((agents, _)) = self.marked_to_act_on() else {
             return;
-        }
-        let (agents, _) = self.marked_agents();
-        if self.refuse_any(&agents) {
-            return;
-        }
+        };
         // An owner is a person of the agent's own backend.
         let homes: BTreeSet<Option<usize>> =
             agents.iter().map(|a| self.backend_of(&a.id)).collect();
@@ -377,12 +356,12 @@ impl App {
             .into_iter()
             .map(|p| Candidate {
                 person_id: p.id.clone(),
-                label: format!("{} <{}>", p.name, p.email),
+                label: strings::person_label(&p.name, &p.email),
                 reason: None,
                 weight: 0,
             })
             .collect();
-        let label = format!("{} marked agent(s)", agents.len());
+        let label = strings::marked_agents(agents.len());
         self.reassign_targets = Some(
             agents
                 .iter()
@@ -407,17 +386,12 @@ impl App {
             });
         let mut blast = vec![
             Self::marked_line(count, hidden),
-            format!("new owner: {}", c.label),
+            strings::new_owner_line(&c.label),
         ];
-        let names: Vec<&str> = targets.iter().take(5).map(|t| t.name.as_str()).collect();
-        blast.push(format!(
-            "{} will be reassigned: {}{}",
-            targets.len(),
-            names.join(", "),
-            if targets.len() > 5 { ", …" } else { "" }
-        ));
+        let names = strings::some_names(targets.iter().map(|t| &t.name), targets.len());
+        blast.push(strings::will_be_reassigned(targets.len(), names));
         if !skipped.is_empty() {
-            blast.push(format!("{} already owned by them, skipped", skipped.len()));
+            blast.push(strings::already_owned_skipped(skipped.len()));
         }
         Confirm::new(
             Subject::BulkReassign {
@@ -433,5 +407,5 @@ impl App {
 
 /// "1 already killed: name" for the end of a bulk action's flash line.
 pub(super) fn skipped_note(skipped: &[MarkedAgent], why: &str) -> Option<String> {
-    (!skipped.is_empty()).then(|| format!("{} {why}, skipped", skipped.len()))
+    (!skipped.is_empty()).then(|| strings::skipped(skipped.len(), why))
 }

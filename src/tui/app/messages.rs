@@ -96,7 +96,7 @@ impl App {
                 // The backend changed: fetch it now rather than at the next
                 // tick, and the queue too when it is on screen.
                 if self.screens.contains(&Screen::Triage) {
-                    let mut effects = self.fetch_triage();
+                    let mut effects = crate::tui::screens::triage::fetch(self);
                     effects.push(Effect::PollNow);
                     return effects;
                 }
@@ -133,11 +133,7 @@ impl App {
             SourceEvent::Failed { error, retry_in } => {
                 let b = &mut self.backends[i];
                 b.health = Health::Down;
-                b.last_error = Some(format!(
-                    "{} (retrying in {}s)",
-                    escape(&error),
-                    retry_in.as_secs().max(1)
-                ));
+                b.last_error = Some(strings::retrying(escape(&error), retry_in.as_secs().max(1)));
             }
             // Alertmanager: the whole set, its agents still labels.
             SourceEvent::Alerts { alerts, latency } => {
@@ -191,7 +187,7 @@ impl App {
             (Some(Action::Reassign { name, agent_id, .. }), Ok(_)) => {
                 self.triage.resolved(&agent_id);
                 let left = if self.screens.contains(&Screen::Triage) {
-                    format!("; {} left to triage", self.triage.cases.len())
+                    strings::left_to_triage(self.triage.cases.len())
                 } else {
                     String::new()
                 };
@@ -235,13 +231,9 @@ impl App {
         let Some(newest) = new_critical.iter().max_by_key(|a| a.created_at) else {
             return;
         };
-        let mut text = format!(
-            "new critical alert: {}: {}",
-            self.alert_label(newest),
-            newest.summary
-        );
+        let mut text = strings::new_critical(self.alert_label(newest), &newest.summary);
         if new_critical.len() > 1 {
-            text.push_str(&format!(" (+{} more; :alerts)", new_critical.len() - 1));
+            text.push_str(&strings::more_critical(new_critical.len() - 1));
         }
         self.flash(Level::Error, text);
         self.bell = true;

@@ -12,6 +12,7 @@ use crate::tui::keys::keymap::KeyMap;
 use crate::tui::msg::{Action, Effect};
 use crate::tui::popups::confirm::{Confirm, MarkedAgent};
 use crate::tui::popups::picker::OwnerPicker;
+use crate::tui::screens::Screen;
 use crate::tui::screens::agents::state::AgentTable;
 use crate::tui::screens::alerts::state::AlertList;
 use crate::tui::screens::triage::state::TriageQueue;
@@ -30,24 +31,6 @@ pub use panes::Panes;
 
 /// A poll slower than this marks the backend slow.
 pub const SLOW: Duration = Duration::from_millis(1500);
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Screen {
-    Agents,
-    Detail {
-        agent_id: String,
-    },
-    /// Every alert (`:alerts`); Enter opens the selected alert's agent.
-    Alerts,
-    /// The ownership triage queue (`:triage`); `o` assigns an owner.
-    Triage,
-    /// Owners and what they own (`:people`); Enter filters the agents.
-    People,
-    /// Every credential (`:creds`); Enter opens its agent, `x` revokes.
-    Creds,
-    /// The live audit tail and whether the chain verifies (`:audit`).
-    Audit,
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
@@ -96,10 +79,10 @@ impl Health {
     /// How the header and messages say it.
     pub fn word(self) -> &'static str {
         match self {
-            Health::Connecting => "connecting",
-            Health::Ok => "ok",
-            Health::Slow => "slow",
-            Health::Down => "DOWN",
+            Health::Connecting => strings::CONNECTING,
+            Health::Ok => strings::OK,
+            Health::Slow => strings::SLOW,
+            Health::Down => strings::DOWN,
         }
     }
 }
@@ -330,7 +313,9 @@ impl App {
         self.triage.settle(&self.fleet);
         self.triage
             .scroll_to_selection(crate::tui::views::triage_rows(self.table_rows));
-        self.prepare_panes();
+        // Only the screen shown pays for keeping its list in step: a poll
+        // must not sort every credential when nobody looks at them.
+        self.screen().def().prepare(self);
     }
 
     /// Whether a new critical alert arrived since the last call; clears it.
@@ -349,7 +334,7 @@ impl App {
     /// "R18 on ticket-triage": an alert's rule and its agent's name (the
     /// id when the fleet does not know the agent).
     pub fn alert_label(&self, alert: &Alert) -> String {
-        format!("{} on {}", alert.rule, self.alert_agent_name(alert))
+        strings::alert_label(&alert.rule, self.alert_agent_name(alert))
     }
 
     /// The name of the agent an alert is about, its id if unknown, or `-`.
@@ -373,28 +358,10 @@ impl App {
     /// or in the alerts view the selected alert's agent (so `f` freezes the
     /// agent an alert is about without leaving the view).
     pub fn current_agent(&self) -> Option<&Agent> {
-        match self.screen() {
-            Screen::Detail { agent_id } => self.fleet.agent(agent_id),
-            Screen::Alerts => self
-                .selected_alert()
-                .and_then(|a| a.agent_id.as_deref())
-                .and_then(|id| self.fleet.agent(id)),
-            Screen::Agents => self
-                .table
-                .selected_index()
-                .and_then(|i| self.fleet.agents().get(i)),
-            Screen::Triage => self
-                .triage
-                .selected_case()
-                .and_then(|c| self.fleet.agent(&c.agent.id)),
-            Screen::Creds => self
-                .selected_credential()
-                .and_then(|c| self.fleet.agent(&c.agent_id)),
-            Screen::People | Screen::Audit => None,
-        }
+        self.screen().def().agent(self)
     }
 
-    pub(super) fn flash(&mut self, level: Level, text: impl Into<String>) {
+    pub(crate) fn flash(&mut self, level: Level, text: impl Into<String>) {
         self.flash = Some(Flash {
             text: text.into(),
             level,

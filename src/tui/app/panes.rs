@@ -1,20 +1,18 @@
-//! The people, credentials and audit screens, and the agent detail's
-//! fetched sections, as the state machine sees them: their state, what
-//! their keys do, what to fetch when one comes into view and after each
-//! poll, and what to do with the answers. Kept beside `mod.rs` rather than
-//! in it, so these views grow without touching its core.
+//! The state of the people, credentials and audit screens and of the agent
+//! detail's fetched sections ([`Panes`]), and the app's side of what they
+//! fetch: asking the screen on top what it needs when it comes into view
+//! and after each poll, and taking the answers in. What each screen does
+//! with its keys is its own, in its folder under `screens/`.
 
-use crate::fleet::filter::Filter;
 use crate::model::Credential;
 use crate::sources::SourceEvent;
-use crate::tui::app::{App, Level, Screen};
+use crate::tui::app::App;
 use crate::tui::msg::{Effect, Msg};
-use crate::tui::screens::ListState;
+use crate::tui::screens::Screen;
 use crate::tui::screens::audit::state::AuditLog;
 use crate::tui::screens::creds::state::CredList;
 use crate::tui::screens::detail::state::DetailExtras;
 use crate::tui::screens::people::state::PeopleList;
-use crate::tui::strings;
 use std::time::Instant;
 
 /// The state of the screens this module owns.
@@ -39,99 +37,6 @@ pub(super) struct Seen {
 }
 
 impl App {
-    /// Rebuilds a list only while its screen is shown: a poll must not pay
-    /// for sorting every credential when nobody looks at them.
-    pub(super) fn prepare_panes(&mut self) {
-        let rows = self.table_rows;
-        match self.screen() {
-            Screen::People => {
-                let list = &mut self.panes.people;
-                list.refresh(&self.fleet);
-                list.sel.scroll(rows, list.rows.len());
-            }
-            Screen::Creds => {
-                let list = &mut self.panes.creds;
-                list.refresh(&self.fleet);
-                list.sel.scroll(rows, list.order.len());
-            }
-            Screen::Audit => {
-                // The chain's verdict takes a row above the entries.
-                let log = &mut self.panes.audit;
-                log.sel.scroll(rows.saturating_sub(1), log.entries.len());
-            }
-            _ => {}
-        }
-    }
-
-    /// `:people`, `:creds`, `:audit`: one of each, over the agents table,
-    /// so Esc goes back to it.
-    pub(super) fn open_pane(&mut self, screen: Screen) {
-        self.screens.truncate(1);
-        if screen == Screen::Audit {
-            self.panes.audit.bottom();
-        }
-        self.screens.push(screen);
-    }
-
-    /// Enter: a person's agents (the agents table, filtered to exactly
-    /// that owner; Esc clears it), or a credential's agent.
-    pub(super) fn pane_open(&mut self) {
-        match self.screen() {
-            Screen::People => {
-                let Some(person) = self
-                    .panes
-                    .people
-                    .selected()
-                    .and_then(|r| self.fleet.person(&r.person_id))
-                else {
-                    return;
-                };
-                // The email reads better in the crumbs; an id is a fallback
-                // for a directory entry with no email.
-                let key = if person.email.is_empty() {
-                    &person.id
-                } else {
-                    &person.email
-                };
-                let text = if key.contains(char::is_whitespace) || key.contains('"') {
-                    format!("owner:={}", person.id)
-                } else {
-                    format!("owner:={key}")
-                };
-                let name = person.name.clone();
-                match Filter::parse(&text) {
-                    Ok(filter) => {
-                        self.screens.truncate(1);
-                        self.table.set_filter(filter, &text);
-                        self.table.top();
-                        self.flash(Level::Info, strings::agents_of_person(&name));
-                    }
-                    Err(e) => self.flash(Level::Error, strings::cannot_filter_on(&name, &e)),
-                }
-            }
-            Screen::Creds => {
-                let Some(c) = self.selected_credential().cloned() else {
-                    return;
-                };
-                if self.fleet.agent(&c.agent_id).is_none() {
-                    self.flash(Level::Info, strings::agent_not_in_fleet(c.agent_id));
-                    return;
-                }
-                // On the agent's own view, the same credential is selected.
-                self.detail_cursor = self
-                    .fleet
-                    .credentials_of(&c.agent_id)
-                    .iter()
-                    .position(|x| x.id == c.id)
-                    .unwrap_or(0);
-                self.screens.push(Screen::Detail {
-                    agent_id: c.agent_id,
-                });
-            }
-            _ => {}
-        }
-    }
-
     /// The credential selected on the credentials screen.
     pub fn selected_credential(&self) -> Option<&Credential> {
         self.panes
@@ -140,44 +45,12 @@ impl App {
             .and_then(|id| self.fleet.credential(id))
     }
 
-    /// `v` on the audit screen: verify the chain now, even if it was just
-    /// verified; a verification already out is not doubled.
-    pub(super) fn verify_audit_now(&mut self) -> Vec<Effect> {
-        match self.panes.audit.verify(Instant::now(), true) {
-            Some(effect) => {
-                self.flash(Level::Pending, strings::VERIFYING_AUDIT);
-                vec![effect]
-            }
-            None => {
-                self.flash(Level::Info, strings::VERIFICATION_RUNNING);
-                vec![]
-            }
-        }
-    }
-
     /// What a screen that just came into view needs from the backend.
     pub(super) fn came_into_view(&mut self, before: &Screen) -> Vec<Effect> {
         if self.screen() == before {
             return vec![];
         }
-        match self.screen().clone() {
-            Screen::Detail { agent_id } => self.panes.detail.show(&agent_id),
-            Screen::Audit => {
-                // With several backends, the chain of the one `:ctx` shows
-                // (an Alertmanager has none: then the first Warden's).
-                let backend = self
-                    .ctx
-                    .filter(|&i| self.backends[i].kind == crate::tui::app::BackendKind::Warden)
-                    .or_else(|| self.wardens().next())
-                    .unwrap_or(0);
-                let log = &mut self.panes.audit;
-                log.follow_backend(backend);
-                let mut effects: Vec<Effect> = log.fetch().into_iter().collect();
-                effects.extend(log.verify(Instant::now(), true));
-                effects
-            }
-            _ => vec![],
-        }
+        self.screen().def().came_into_view(self)
     }
 
     pub(super) fn seen(msg: &Msg) -> Seen {
@@ -207,16 +80,7 @@ impl App {
         if seen.replaced && seen.backend == self.panes.audit.backend && self.panes.audit.loaded() {
             self.panes.audit.reset();
         }
-        match self.screen().clone() {
-            Screen::Detail { agent_id } => self.panes.detail.show(&agent_id),
-            Screen::Audit => {
-                let log = &mut self.panes.audit;
-                let mut effects: Vec<Effect> = log.fetch().into_iter().collect();
-                effects.extend(log.verify(Instant::now(), false));
-                effects
-            }
-            _ => vec![],
-        }
+        self.screen().def().after_poll(self)
     }
 
     /// The answers to the reads these screens asked for.

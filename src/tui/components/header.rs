@@ -5,6 +5,7 @@
 
 use crate::model::Severity;
 use crate::tui::app::{App, BackendStatus, Health};
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::views::Clock;
 use crate::tui::views::age;
@@ -44,7 +45,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
 /// Every backend, short: name, health and poll age; the narrowed one
 /// marked; the first down backend's error at the end.
 fn several<'a>(app: &'a App, theme: &Theme, clock: Clock) -> Vec<Span<'a>> {
-    let mut top = vec![Span::styled("Warden", theme.title)];
+    let mut top = vec![Span::styled(strings::WARDEN, theme.title)];
     for (i, b) in app.backends.iter().enumerate() {
         let (dot, style) = dot_and_style(b.health, theme);
         let name_style = if app.ctx == Some(i) {
@@ -65,7 +66,10 @@ fn several<'a>(app: &'a App, theme: &Theme, clock: Clock) -> Vec<Span<'a>> {
         }
     }
     if let Some(b) = app.ctx.and_then(|i| app.backends.get(i)) {
-        top.push(Span::styled(format!("  [ctx {}]", b.name), theme.accent));
+        top.push(Span::styled(
+            format!("  [{} {}]", strings::CTX, b.name),
+            theme.accent,
+        ));
     }
     identity(app, theme, &mut top);
     if let Some((b, e)) = app.backends.iter().find_map(|b| {
@@ -98,7 +102,7 @@ fn identity(app: &App, theme: &Theme, top: &mut Vec<Span<'_>>) {
         } else {
             known
                 .iter()
-                .map(|(b, w)| format!("{} on {}", role_of(w), b.name))
+                .map(|(b, w)| strings::role_on(role_of(w), &b.name))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -106,7 +110,10 @@ fn identity(app: &App, theme: &Theme, top: &mut Vec<Span<'_>>) {
         top.push(Span::styled(format!("{} ({role})", who.name), theme.text));
     }
     if app.actions_refused().is_some() {
-        top.push(Span::styled("  READ-ONLY", theme.error));
+        top.push(Span::styled(
+            format!("  {}", strings::READ_ONLY),
+            theme.error,
+        ));
     }
 }
 
@@ -116,17 +123,20 @@ fn one<'a>(app: &'a App, theme: &Theme, clock: Clock) -> Vec<Span<'a>> {
     let poll_age = poll_age(b, clock);
     let (dot, health_style) = dot_and_style(b.health, theme);
     let mut top = vec![
-        Span::styled("Warden ", theme.title),
+        Span::styled(format!("{} ", strings::WARDEN), theme.title),
         Span::styled(format!("{dot} "), health_style),
         Span::styled(format!("{} ", b.name), theme.header),
         Span::styled(b.health.word(), health_style),
     ];
     match (&poll_age, b.health) {
         (Some(a), Health::Down) => top.push(Span::styled(
-            format!(" · stale: last good poll {a} ago"),
+            format!(" · {}", strings::stale_since(a)),
             theme.error,
         )),
-        (Some(a), _) => top.push(Span::styled(format!(" · polled {a} ago"), theme.muted)),
+        (Some(a), _) => top.push(Span::styled(
+            format!(" · {}", strings::polled(a)),
+            theme.muted,
+        )),
         (None, _) => {}
     }
     if let (Health::Down, Some(e)) = (b.health, &b.last_error) {
@@ -142,25 +152,28 @@ fn one<'a>(app: &'a App, theme: &Theme, clock: Clock) -> Vec<Span<'a>> {
 fn counts<'a>(app: &App, theme: &Theme) -> Vec<Span<'a>> {
     let c = app.counts;
     let mut second = vec![
-        Span::styled(format!("agents {}", c.agents), theme.header),
-        Span::styled(format!("  active {}", c.active), theme.active),
+        Span::styled(format!("{} {}", strings::AGENTS, c.agents), theme.header),
+        Span::styled(format!("  {} {}", strings::ACTIVE, c.active), theme.active),
         Span::styled(
-            format!("  unowned {}", c.unowned),
+            format!("  {} {}", strings::UNOWNED, c.unowned),
             if c.unowned > 0 {
                 theme.high
             } else {
                 theme.muted
             },
         ),
-        Span::styled(format!("  suspended {}", c.suspended), theme.suspended),
-        Span::styled(format!("  killed {}", c.killed), theme.muted),
-        Span::styled("  │ alerts", theme.border),
+        Span::styled(
+            format!("  {} {}", strings::SUSPENDED, c.suspended),
+            theme.suspended,
+        ),
+        Span::styled(format!("  {} {}", strings::KILLED, c.killed), theme.muted),
+        Span::styled(format!("  │ {}", strings::ALERTS), theme.border),
     ];
     let labels = [
-        (Severity::Critical, "crit"),
-        (Severity::High, "high"),
-        (Severity::Medium, "med"),
-        (Severity::Low, "low"),
+        (Severity::Critical, strings::CRIT),
+        (Severity::High, strings::HIGH),
+        (Severity::Medium, strings::MED),
+        (Severity::Low, strings::LOW),
     ];
     for (sev, label) in labels {
         let n = c.alerts[sev as usize];

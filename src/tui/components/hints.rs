@@ -1,7 +1,7 @@
 //! The hint bar: the keys of the screen on top, as this user mapped them,
 //! each once; the actions are left out while the backend refuses them.
 
-use crate::tui::app::{App, Screen};
+use crate::tui::app::App;
 use crate::tui::keys::bindings;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
@@ -20,8 +20,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         // Revoking needs a credential, which only the detail view and the
         // credentials view select.
-        let off_screen = b.command == bindings::UiCommand::Revoke
-            && !matches!(app.screen(), Screen::Detail { .. } | Screen::Creds);
+        let off_screen =
+            b.command == bindings::UiCommand::Revoke && !app.screen().def().selects_credential();
         if (b.acts && refused) || off_screen || seen.contains(&word) {
             continue;
         }

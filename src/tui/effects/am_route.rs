@@ -11,6 +11,7 @@ use crate::api::client::Client;
 use crate::fleet::origin::SEPARATOR;
 use crate::sources::{self, Origin, Poker, SourceHandle};
 use crate::tui::msg::{Action, Msg, Outcome};
+use crate::tui::strings;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -150,10 +151,7 @@ pub async fn run(route: &AmRoute, action: Action) -> Result<Outcome, String> {
                 })
                 .map_err(|e| e.to_string())
         }
-        other => Err(format!(
-            "{}: an Alertmanager takes acknowledgements only",
-            other.describe()
-        )),
+        other => Err(strings::alertmanager_acks_only(other.describe())),
     }
 }
 

@@ -16,6 +16,7 @@ use crate::fleet::origin::{self, Qualify};
 use crate::sources::Poker;
 use crate::tui::effects::am_route::{self, AmRoute};
 use crate::tui::msg::{Action, Effect, Msg, Outcome};
+use crate::tui::strings;
 use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
 
@@ -97,88 +98,26 @@ impl Runner {
         {
             return Ok((only, id));
         }
-        let (name, local) = origin::split(id).ok_or_else(|| format!("{id} names no backend"))?;
+        let (name, local) = origin::split(id).ok_or_else(|| strings::names_no_backend(id))?;
         self.routes
             .iter()
             .find(|r| r.scope.as_deref() == Some(name))
             .map(|r| (r, local))
-            .ok_or_else(|| format!("{id}: no backend called {name}"))
+            .ok_or_else(|| strings::no_backend_called(id, name))
     }
 
     /// The action with the backend's own ids, and the backend to send it to.
-    fn localize(&self, action: Action) -> Result<(Route, Action), String> {
-        let key = match &action {
-            Action::Suspend { agent_id, .. }
-            | Action::Resume { agent_id, .. }
-            | Action::Kill { agent_id, .. }
-            | Action::Reassign { agent_id, .. } => agent_id.clone(),
-            Action::Revoke { credential_id, .. } => credential_id.clone(),
-            Action::Ack { alert_id, .. } => alert_id.clone(),
-        };
+    fn localize(&self, mut action: Action) -> Result<(Route, Action), String> {
+        let key = action.subject_id().to_string();
         let (route, _) = self.route(&key)?;
         let route = route.clone();
-        let local = |id: &str| -> Result<String, String> {
+        for id in action.ids_mut() {
             let (r, local) = self.route(id)?;
             if r.scope != route.scope {
-                return Err(format!(
-                    "{id} lives on another backend than {key}; an action stays on one backend"
-                ));
+                return Err(strings::another_backend(id, &key));
             }
-            Ok(local.to_string())
-        };
-        let action = match action {
-            Action::Suspend {
-                agent_id,
-                name,
-                reason,
-            } => Action::Suspend {
-                agent_id: local(&agent_id)?,
-                name,
-                reason,
-            },
-            Action::Resume {
-                agent_id,
-                name,
-                reason,
-            } => Action::Resume {
-                agent_id: local(&agent_id)?,
-                name,
-                reason,
-            },
-            Action::Kill {
-                agent_id,
-                name,
-                reason,
-                cascade,
-            } => Action::Kill {
-                agent_id: local(&agent_id)?,
-                name,
-                reason,
-                cascade,
-            },
-            Action::Revoke {
-                credential_id,
-                reason,
-            } => Action::Revoke {
-                credential_id: local(&credential_id)?,
-                reason,
-            },
-            Action::Reassign {
-                agent_id,
-                name,
-                owner,
-                reason,
-            } => Action::Reassign {
-                agent_id: local(&agent_id)?,
-                name,
-                owner: local(&owner)?,
-                reason,
-            },
-            Action::Ack { alert_id, reason } => Action::Ack {
-                alert_id: local(&alert_id)?,
-                reason,
-            },
-        };
+            *id = local.to_string();
+        }
         Ok((route, action))
     }
 

@@ -3,7 +3,9 @@
 //! table so the help can never disagree with the keys. [`super::keymap`]
 //! lays the user's remapping over them.
 
-use crate::tui::app::Screen;
+use crate::tui::screens::Screen;
+#[cfg(doc)]
+use crate::tui::screens::ScreenDef;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -21,17 +23,11 @@ pub enum UiCommand {
     Filter,
     CommandMode,
     Help,
-    Agents,
-    /// `:alerts`: every alert, open and most severe first.
-    Alerts,
+    /// `:NAME`: the screen of that name ([`ScreenDef::name`]), over the
+    /// agents table.
+    Show(&'static str),
     /// Acknowledge the selected alert, with a reason.
     Ack,
-    /// `:people`: owners and what they own.
-    People,
-    /// `:creds`: every credential.
-    Creds,
-    /// `:audit`: the live audit tail and whether the chain verifies.
-    Audit,
     /// Verify the audit chain now.
     VerifyAudit,
     Refresh,
@@ -52,24 +48,21 @@ pub enum UiCommand {
     Theme,
     /// `:ctx` alone shows every backend; `:ctx NAME` narrows to one.
     Ctx,
-    /// `:triage`: the agents with no owner or whose owner left.
-    Triage,
 }
 
 /// Where a binding works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     Everywhere,
-    Agents,
-    Detail,
-    Alerts,
-    Triage,
-    People,
-    Creds,
-    Audit,
-    /// The screens where an agent is selected: the agents table, an
-    /// agent's view, the alerts (the alert's agent), the credentials (the
-    /// credential's agent).
+    /// On the screen of this name ([`ScreenDef::name`]).
+    On(&'static str),
+    /// The screens where Enter opens something
+    /// ([`ScreenDef::open_help`], which is also its help).
+    Opens,
+    /// The screens where an agent is selected
+    /// ([`ScreenDef::selects_agent`]): the agents table, an agent's view,
+    /// the alerts (the alert's agent), the credentials (the credential's
+    /// agent), the triage queue.
     WithAgent,
 }
 
@@ -84,30 +77,42 @@ pub struct Binding {
     pub acts: bool,
 }
 
+impl Binding {
+    /// What the help says of it on this screen.
+    pub fn help(&self, screen: &Screen) -> &'static str {
+        match self.scope {
+            Scope::Opens => screen.def().open_help().unwrap_or(self.help),
+            _ => self.help,
+        }
+    }
+}
+
 const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 
 macro_rules! b {
-    ($keys:expr, $label:expr, $cmd:ident, $scope:ident, $help:expr) => {
+    ($keys:expr, $label:expr, $cmd:ident, $screen:literal, $help:expr $(, $acts:ident)?) => {
+        b!(@ $keys, $label, $cmd, Scope::On($screen), $help, $($acts)?)
+    };
+    ($keys:expr, $label:expr, $cmd:ident, $scope:ident, $help:expr $(, $acts:ident)?) => {
+        b!(@ $keys, $label, $cmd, Scope::$scope, $help, $($acts)?)
+    };
+    (@ $keys:expr, $label:expr, $cmd:ident, $scope:expr, $help:expr, $($acts:ident)?) => {
         Binding {
             keys: $keys,
             label: $label,
             command: UiCommand::$cmd,
-            scope: Scope::$scope,
+            scope: $scope,
             help: $help,
-            acts: false,
+            acts: b!(@acts $($acts)?),
         }
     };
-    ($keys:expr, $label:expr, $cmd:ident, $scope:ident, $help:expr, acts) => {
-        Binding {
-            keys: $keys,
-            label: $label,
-            command: UiCommand::$cmd,
-            scope: Scope::$scope,
-            help: $help,
-            acts: true,
-        }
+    (@acts) => {
+        false
+    };
+    (@acts acts) => {
+        true
     };
 }
 
@@ -158,41 +163,8 @@ pub const BINDINGS: &[Binding] = &[
         Everywhere,
         "page up"
     ),
-    b!(
-        &[(KeyCode::Enter, NONE)],
-        "enter",
-        Open,
-        Agents,
-        "open the agent"
-    ),
-    b!(
-        &[(KeyCode::Enter, NONE)],
-        "enter",
-        Open,
-        Alerts,
-        "open the alert's agent"
-    ),
-    b!(
-        &[(KeyCode::Enter, NONE)],
-        "enter",
-        Open,
-        People,
-        "show the agents this person owns (filter owner:=email)"
-    ),
-    b!(
-        &[(KeyCode::Enter, NONE)],
-        "enter",
-        Open,
-        Creds,
-        "open the credential's agent"
-    ),
-    b!(
-        &[(KeyCode::Enter, NONE)],
-        "enter",
-        Open,
-        Triage,
-        "open the agent"
-    ),
+    // What Enter does is each screen's to say (`ScreenDef::open_help`).
+    b!(&[(KeyCode::Enter, NONE)], "enter", Open, Opens, ""),
     b!(
         &[(KeyCode::Esc, NONE)],
         "esc",
@@ -204,7 +176,7 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char('/'), NONE)],
         "/",
         Filter,
-        Agents,
+        "agents",
         "filter: text, owner:none, kind:, env:, status:, risk:, !negate"
     ),
     b!(
@@ -232,49 +204,49 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char('N'), SHIFT), (KeyCode::Char('N'), NONE)],
         "N",
         SortName,
-        Agents,
+        "agents",
         "sort by name (again: reverse)"
     ),
     b!(
         &[(KeyCode::Char('O'), SHIFT), (KeyCode::Char('O'), NONE)],
         "O",
         SortOwner,
-        Agents,
+        "agents",
         "sort by owner"
     ),
     b!(
         &[(KeyCode::Char('S'), SHIFT), (KeyCode::Char('S'), NONE)],
         "S",
         SortStatus,
-        Agents,
+        "agents",
         "sort by status"
     ),
     b!(
         &[(KeyCode::Char('R'), SHIFT), (KeyCode::Char('R'), NONE)],
         "R",
         SortRisk,
-        Agents,
+        "agents",
         "sort by risk"
     ),
     b!(
         &[(KeyCode::Char('L'), SHIFT), (KeyCode::Char('L'), NONE)],
         "L",
         SortLastSeen,
-        Agents,
+        "agents",
         "sort by last seen"
     ),
     b!(
         &[(KeyCode::Char('A'), SHIFT), (KeyCode::Char('A'), NONE)],
         "A",
         SortAlerts,
-        Agents,
+        "agents",
         "sort by open alerts"
     ),
     b!(
         &[(KeyCode::Char(' '), NONE)],
         "space",
         Mark,
-        Agents,
+        "agents",
         "mark or unmark the agent, and move down"
     ),
     // Terminals send ctrl-space as NUL, which crossterm reports as
@@ -283,14 +255,14 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char(' '), CTRL)],
         "ctrl-space",
         MarkRange,
-        Agents,
+        "agents",
         "mark every row from the last mark to here"
     ),
     b!(
         &[(KeyCode::Char('\\'), CTRL), (KeyCode::Char('4'), CTRL)],
         "ctrl-\\",
         ClearMarks,
-        Agents,
+        "agents",
         "clear all marks"
     ),
     b!(
@@ -329,7 +301,7 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char('a'), NONE)],
         "a",
         Ack,
-        Alerts,
+        "alerts",
         "acknowledge the selected alert, with a reason",
         acts
     ),
@@ -337,7 +309,7 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char('v'), NONE)],
         "v",
         VerifyAudit,
-        Audit,
+        "audit",
         "verify the audit chain now"
     ),
     b!(
@@ -352,37 +324,10 @@ pub const BINDINGS: &[Binding] = &[
 fn in_scope(scope: Scope, screen: &Screen) -> bool {
     match scope {
         Scope::Everywhere => true,
-        Scope::Agents => matches!(screen, Screen::Agents),
-        Scope::Detail => matches!(screen, Screen::Detail { .. }),
-        Scope::Alerts => matches!(screen, Screen::Alerts),
-        Scope::Triage => matches!(screen, Screen::Triage),
-        Scope::People => matches!(screen, Screen::People),
-        Scope::Creds => matches!(screen, Screen::Creds),
-        Scope::Audit => matches!(screen, Screen::Audit),
-        Scope::WithAgent => matches!(
-            screen,
-            Screen::Agents
-                | Screen::Detail { .. }
-                | Screen::Alerts
-                | Screen::Creds
-                | Screen::Triage
-        ),
+        Scope::On(name) => screen.def().name() == name,
+        Scope::Opens => screen.def().open_help().is_some(),
+        Scope::WithAgent => screen.def().selects_agent(),
     }
-}
-
-/// One of each screen, for checks that must hold on every one.
-pub fn every_screen() -> Vec<Screen> {
-    vec![
-        Screen::Agents,
-        Screen::Detail {
-            agent_id: String::new(),
-        },
-        Screen::Alerts,
-        Screen::Triage,
-        Screen::People,
-        Screen::Creds,
-        Screen::Audit,
-    ]
 }
 
 /// The command a key runs on this screen, if any.
@@ -403,22 +348,27 @@ pub fn bindings_for(screen: &Screen) -> impl Iterator<Item = &'static Binding> +
     BINDINGS.iter().filter(move |b| in_scope(b.scope, screen))
 }
 
-/// `:` commands with their aliases.
+/// `:` commands with their aliases, in the order the prompt lists them;
+/// a screen's is its name.
 pub const COMMANDS: &[(&str, &[&str], UiCommand)] = &[
-    ("agents", &["a", "ag", "agent"], UiCommand::Agents),
-    ("alerts", &["al", "alert"], UiCommand::Alerts),
-    ("people", &["ppl", "owners", "person"], UiCommand::People),
+    ("agents", &["a", "ag", "agent"], UiCommand::Show("agents")),
+    ("alerts", &["al", "alert"], UiCommand::Show("alerts")),
+    (
+        "people",
+        &["ppl", "owners", "person"],
+        UiCommand::Show("people"),
+    ),
     (
         "creds",
         &["credentials", "cred", "credential"],
-        UiCommand::Creds,
+        UiCommand::Show("creds"),
     ),
-    ("audit", &["au"], UiCommand::Audit),
+    ("audit", &["au"], UiCommand::Show("audit")),
     ("help", &["h"], UiCommand::Help),
     ("quit", &["q", "q!", "exit"], UiCommand::Quit),
     ("theme", &[], UiCommand::Theme),
     ("ctx", &["context"], UiCommand::Ctx),
-    ("triage", &["tr", "orphans"], UiCommand::Triage),
+    ("triage", &["tr", "orphans"], UiCommand::Show("triage")),
 ];
 
 pub fn resolve_command(text: &str) -> Option<UiCommand> {
@@ -455,6 +405,21 @@ pub fn complete(prefix: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::screens::{every_screen, named};
+
+    #[test]
+    fn every_scope_and_command_names_a_screen() {
+        for b in BINDINGS {
+            if let Scope::On(name) = b.scope {
+                assert!(named(name).is_some(), "{}: no screen named {name}", b.label);
+            }
+        }
+        for (command, _, c) in COMMANDS {
+            if let UiCommand::Show(name) = c {
+                assert!(named(name).is_some(), ":{command}: no screen named {name}");
+            }
+        }
+    }
 
     #[test]
     fn no_two_bindings_share_a_key_on_a_screen() {
@@ -472,22 +437,22 @@ mod tests {
 
     #[test]
     fn commands_and_aliases() {
-        assert_eq!(resolve_command("agents"), Some(UiCommand::Agents));
+        assert_eq!(resolve_command("agents"), Some(UiCommand::Show("agents")));
         assert_eq!(resolve_command(":q"), Some(UiCommand::Quit));
         assert_eq!(resolve_command("nope"), None);
         assert_eq!(complete("ag"), Some("agents"));
-        assert_eq!(resolve_command("al"), Some(UiCommand::Alerts));
-        assert_eq!(resolve_command("alert"), Some(UiCommand::Alerts));
+        assert_eq!(resolve_command("al"), Some(UiCommand::Show("alerts")));
+        assert_eq!(resolve_command("alert"), Some(UiCommand::Show("alerts")));
         assert_eq!(complete("al"), Some("alerts"));
         assert_eq!(complete(""), None);
         for (alias, command) in [
-            ("people", UiCommand::People),
-            ("ppl", UiCommand::People),
-            ("owners", UiCommand::People),
-            ("creds", UiCommand::Creds),
-            ("credentials", UiCommand::Creds),
-            ("audit", UiCommand::Audit),
-            ("au", UiCommand::Audit),
+            ("people", UiCommand::Show("people")),
+            ("ppl", UiCommand::Show("people")),
+            ("owners", UiCommand::Show("people")),
+            ("creds", UiCommand::Show("creds")),
+            ("credentials", UiCommand::Show("creds")),
+            ("audit", UiCommand::Show("audit")),
+            ("au", UiCommand::Show("audit")),
         ] {
             assert_eq!(resolve_command(alias), Some(command), "{alias}");
         }

@@ -6,10 +6,11 @@
 //! Two actions that would answer the same key on one screen are a clash,
 //! refused with both named.
 
-use crate::tui::app::Screen;
 #[cfg(test)]
 use crate::tui::keys::bindings::BINDINGS;
 use crate::tui::keys::bindings::{self, Binding, UiCommand};
+use crate::tui::screens::Screen;
+use crate::tui::strings;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
 
@@ -81,16 +82,11 @@ impl KeyMap {
         for (name, text) in table {
             let Some((_, command)) = ACTIONS.iter().find(|(n, _)| n == name) else {
                 let names: Vec<&str> = ACTIONS.iter().map(|(n, _)| *n).collect();
-                return Err(format!(
-                    "[keys] has an unknown action {name:?}; the actions are: {}",
-                    names.join(", ")
-                ));
+                return Err(strings::unknown_action(name, names.join(", ")));
             };
-            let keys = parse_key(text).map_err(|e| format!("[keys] {name} = {text:?}: {e}"))?;
+            let keys = parse_key(text).map_err(|e| strings::bad_key(name, text, e))?;
             if keys.contains(&(KeyCode::Char('c'), KeyModifiers::CONTROL)) {
-                return Err(format!(
-                    "[keys] {name} = {text:?}: ctrl-c always quits and cannot be remapped"
-                ));
+                return Err(strings::ctrl_c_kept(name, text));
             }
             remapped.push(Remapped {
                 command: *command,
@@ -136,7 +132,7 @@ impl KeyMap {
 
     /// Two different actions answering one key on one screen.
     fn check_clashes(&self) -> Result<(), String> {
-        for screen in bindings::every_screen() {
+        for screen in crate::tui::screens::every_screen() {
             let here: Vec<&Binding> = bindings::bindings_for(&screen).collect();
             for (i, a) in here.iter().enumerate() {
                 for b in &here[i + 1..] {
@@ -145,8 +141,7 @@ impl KeyMap {
                     }
                     let shared = self.keys_of(a).iter().find(|k| self.keys_of(b).contains(k));
                     if shared.is_some() {
-                        return Err(format!(
-                            "[keys]: {} and {} would both answer {}; give one of them another key",
+                        return Err(strings::keys_clash(
                             self.describe(a),
                             self.describe(b),
                             self.label(a),
@@ -161,8 +156,8 @@ impl KeyMap {
     /// `kill ("ctrl-k" from [keys])` or `sort_risk (R, built in)`.
     fn describe(&self, b: &Binding) -> String {
         match self.remap_of(b.command) {
-            Some(r) => format!("{} ({:?} from [keys])", action_name(b.command), r.label),
-            None => format!("{} ({}, built in)", action_name(b.command), b.label),
+            Some(r) => strings::remapped_key(action_name(b.command), &r.label),
+            None => strings::builtin_key(action_name(b.command), b.label),
         }
     }
 }
@@ -175,7 +170,7 @@ impl KeyMap {
 pub fn parse_key(text: &str) -> Result<Vec<Key>, String> {
     let text = text.trim();
     if text.is_empty() {
-        return Err("no key given".into());
+        return Err(strings::NO_KEY_GIVEN.into());
     }
     let mut mods = KeyModifiers::NONE;
     let mut rest = text;
@@ -185,7 +180,7 @@ pub fn parse_key(text: &str) -> Result<Vec<Key>, String> {
             "ctrl" | "control" | "c" => KeyModifiers::CONTROL,
             "alt" | "meta" | "m" => KeyModifiers::ALT,
             "shift" | "s" => KeyModifiers::SHIFT,
-            _ => return Err(format!("unknown modifier {m:?}; use ctrl-, alt- or shift-")),
+            _ => return Err(strings::unknown_modifier(m)),
         };
         rest = tail;
     }
@@ -236,11 +231,7 @@ fn named(name: &str) -> Result<KeyCode, String> {
             KeyCode::F(f[1..].parse().unwrap_or(1))
         }
         other => {
-            return Err(format!(
-                "unknown key {other:?}; write one character, or enter, esc, tab, space, \
-                 backspace, up, down, left, right, home, end, pageup, pagedown, delete, \
-                 insert, f1…f12, with ctrl-, alt- or shift- before it if needed"
-            ));
+            return Err(strings::unknown_key(other));
         }
     })
 }

@@ -6,6 +6,7 @@ use crate::tui::app::App;
 use crate::tui::keys::bindings;
 use crate::tui::popups::confirm::{Confirm, Field, Phase, Plan, StepLine, Subject};
 use crate::tui::popups::picker::OwnerPicker;
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -54,24 +55,24 @@ pub fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Line::from(vec![
                 // Wide enough for the longest label, `ctrl-space`.
                 Span::styled(format!("{:>10}  ", app.keys.label(b)), theme.accent),
-                Span::styled(b.help, style),
+                Span::styled(b.help(app.screen()), style),
             ])
         })
         .collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        format!("{:>10}  quit from anywhere", "ctrl-c"),
+        format!("{:>10}  {}", "ctrl-c", strings::QUIT_FROM_ANYWHERE),
         theme.muted,
     ));
     if let Some(why) = refused {
         lines.push(Line::styled(why, theme.error));
     }
-    lines.push(Line::styled("esc, ? or q closes this help", theme.muted));
+    lines.push(Line::styled(strings::HELP_CLOSES, theme.muted));
     let width = 90.min(area.width);
     let rect = centered(area, width, wrapped_height(&lines, width) + 2);
     frame.render_widget(Clear, rect);
     let help = Paragraph::new(lines).wrap(Wrap { trim: false });
-    frame.render_widget(help.block(popup("keys for this view".into(), theme)), rect);
+    frame.render_widget(help.block(popup(strings::HELP_TITLE.into(), theme)), rect);
 }
 
 fn step_style(status: StepStatus, theme: &Theme) -> (&'static str, Style) {
@@ -97,7 +98,7 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
     // Once the backend has answered, its steps say what happened; the
     // forecast would only contradict them.
     if !matches!(d.phase, Phase::Done { .. }) {
-        lines.push(Line::styled("blast radius", theme.header));
+        lines.push(Line::styled(strings::BLAST_RADIUS, theme.header));
         for b in &d.blast {
             lines.push(Line::styled(format!("  • {b}"), theme.text));
         }
@@ -105,15 +106,15 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
     match &d.plan {
         Plan::NotNeeded => {}
         Plan::Loading => lines.push(Line::styled(
-            "  asking the backend for its plan…",
+            format!("  {}", strings::ASKING_FOR_PLAN),
             theme.pending,
         )),
         Plan::Failed(e) => lines.push(Line::styled(
-            format!("  the backend's plan failed: {e}"),
+            format!("  {}", strings::plan_failed(e)),
             theme.error,
         )),
         Plan::Ready(op) if matches!(d.phase, Phase::Editing) => {
-            lines.push(Line::styled("the backend will:", theme.header));
+            lines.push(Line::styled(strings::BACKEND_WILL, theme.header));
             for s in &op.steps {
                 let (mark, style) = step_style(s.status, theme);
                 lines.push(Line::styled(format!("  {mark} {}", s.detail), style));
@@ -134,7 +135,7 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
                     theme,
                 ));
                 lines.push(field_line(
-                    "reason",
+                    strings::REASON,
                     d.reason.text(),
                     d.focus == Field::Reason,
                     theme,
@@ -143,8 +144,8 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
             if let Subject::Kill { name, cascade, .. } = &d.subject {
                 typed(
                     &mut lines,
-                    format!("type the agent's name ({name}) to confirm"),
-                    "name",
+                    strings::type_name_to_confirm(name),
+                    strings::NAME,
                 );
                 let mark = if *cascade { "x" } else { " " };
                 let style = if d.focus == Field::Cascade {
@@ -153,17 +154,19 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
                     theme.text
                 };
                 lines.push(Line::styled(
-                    format!(
-                        "        [{mark}] also kill the agents it delegated to (space toggles)"
-                    ),
+                    format!("        [{mark}] {}", strings::ALSO_KILL_DELEGATES),
                     style,
                 ));
             } else if let Some(phrase) = d.phrase() {
                 // A bulk kill: a count typed, not a name, names N agents.
-                typed(&mut lines, format!("type `{phrase}` to confirm"), "confirm");
+                typed(
+                    &mut lines,
+                    strings::type_phrase_to_confirm(phrase),
+                    strings::CONFIRM,
+                );
             } else {
                 lines.push(field_line(
-                    "reason",
+                    strings::REASON,
                     d.reason.text(),
                     d.focus == Field::Reason,
                     theme,
@@ -179,42 +182,26 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
                 Span::styled(format!("[ {label} ]"), style)
             };
             lines.push(Line::from(vec![
-                button("Cancel", d.focus == Field::Cancel, false),
+                button(strings::CANCEL, d.focus == Field::Cancel, false),
                 Span::raw("   "),
                 button(d.confirm_label(), d.focus == Field::Confirm, true),
             ]));
             if let Some(p) = &d.problem {
                 lines.push(Line::styled(p.clone(), theme.error));
             }
-            lines.push(Line::styled(
-                "tab moves · enter chooses · esc cancels",
-                theme.muted,
-            ));
+            lines.push(Line::styled(strings::DIALOG_KEYS, theme.muted));
         }
         Phase::Running { .. } => {
-            lines.push(Line::styled(
-                "sent; waiting for the backend to confirm each step…",
-                theme.pending,
-            ));
-            lines.push(Line::styled(
-                "esc hides this dialog; the result will show in the status line",
-                theme.muted,
-            ));
+            lines.push(Line::styled(strings::SENT_WAITING, theme.pending));
+            lines.push(Line::styled(strings::ESC_HIDES_RESULT, theme.muted));
         }
         Phase::RunningMany => {
             push_steps(&mut lines, &d.row_lines(), MAX_STEPS, theme);
             lines.push(Line::styled(
-                format!(
-                    "{} of {} answered; waiting for the backend to confirm each…",
-                    d.answered(),
-                    d.rows.len()
-                ),
+                strings::answered_of(d.answered(), d.rows.len()),
                 theme.pending,
             ));
-            lines.push(Line::styled(
-                "esc hides this dialog; the count goes on in the status line",
-                theme.muted,
-            ));
+            lines.push(Line::styled(strings::ESC_HIDES_COUNT, theme.muted));
         }
         Phase::Done {
             ok,
@@ -227,11 +214,11 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
             push_steps(&mut lines, steps, max, theme);
             match verified {
                 Some(true) => lines.push(Line::styled(
-                    "  ✓ verified: the backend now shows it killed, no live credential",
+                    format!("  ✓ {}", strings::VERIFIED_KILLED),
                     theme.success,
                 )),
                 Some(false) => lines.push(Line::styled(
-                    "  … verifying with the backend's next answer",
+                    format!("  … {}", strings::VERIFYING_KILL),
                     theme.pending,
                 )),
                 None => {}
@@ -240,7 +227,7 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
                 message.clone(),
                 if *ok { theme.success } else { theme.error },
             ));
-            lines.push(Line::styled("enter or esc closes", theme.muted));
+            lines.push(Line::styled(strings::ENTER_OR_ESC_CLOSES, theme.muted));
         }
     }
     let rect = centered(area, 78, wrapped_height(&lines, 78) + 2);
@@ -265,7 +252,7 @@ fn push_steps(lines: &mut Vec<Line>, steps: &[StepLine], max: usize, theme: &The
     }
     if steps.len() > max {
         lines.push(Line::styled(
-            format!("  … and {} more", steps.len() - max),
+            format!("  … {}", strings::and_more(steps.len() - max)),
             theme.muted,
         ));
     }
@@ -275,7 +262,7 @@ pub fn picker(frame: &mut Frame, area: Rect, p: &OwnerPicker, theme: &Theme) {
     let rect = centered(area, 70, 18);
     let mut lines = vec![
         Line::from(vec![
-            Span::styled("owner ", theme.muted),
+            Span::styled(format!("{} ", strings::OWNER), theme.muted),
             Span::styled(format!("{}█", p.query.text()), theme.header),
         ]),
         Line::raw(""),
@@ -296,15 +283,12 @@ pub fn picker(frame: &mut Frame, area: Rect, p: &OwnerPicker, theme: &Theme) {
         lines.push(Line::from(spans));
     }
     if p.shown.is_empty() {
-        lines.push(Line::styled("nobody matches", theme.muted));
+        lines.push(Line::styled(strings::NOBODY_MATCHES, theme.muted));
     }
-    lines.push(Line::styled(
-        "type to search · ↑↓ choose · enter picks · esc cancels",
-        theme.muted,
-    ));
+    lines.push(Line::styled(strings::PICKER_KEYS, theme.muted));
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines).block(popup(format!("new owner for {}", p.agent_name), theme)),
+        Paragraph::new(lines).block(popup(strings::new_owner_for(&p.agent_name), theme)),
         rect,
     );
 }
@@ -318,7 +302,7 @@ pub fn welcome(frame: &mut Frame, area: Rect, text: &str, theme: &Theme) {
     frame.render_widget(
         Paragraph::new(lines)
             .alignment(Alignment::Left)
-            .block(popup("welcome to Warden".into(), theme)),
+            .block(popup(strings::WELCOME_TITLE.into(), theme)),
         rect,
     );
 }

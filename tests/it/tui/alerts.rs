@@ -12,9 +12,10 @@ use crossterm::event::KeyCode;
 use warden::api::Changes;
 use warden::model::*;
 use warden::sources::SourceEvent;
-use warden::tui::app::{App, Level, Overlay, Screen};
+use warden::tui::app::{App, Level, Overlay};
 use warden::tui::msg::{Action, Effect, Msg, Outcome};
 use warden::tui::popups::confirm::{Field, Phase, Subject};
+use warden::tui::screens::Screen;
 
 fn poll(app: &mut App, alerts: Vec<Alert>) {
     app.handle_msg(Msg::Source {

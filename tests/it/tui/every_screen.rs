@@ -16,8 +16,9 @@ use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use warden::api::AuditVerification;
 use warden::model::*;
-use warden::tui::app::{App, Overlay, Screen};
+use warden::tui::app::{App, Overlay};
 use warden::tui::msg::Msg;
+use warden::tui::screens::Screen;
 use warden::tui::views::Clock;
 
 fn audit_entry(seq: i64) -> AuditEntry {

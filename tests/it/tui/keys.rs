@@ -7,9 +7,10 @@ use crate::support::fleet;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warden::model::*;
-use warden::tui::app::{App, Level, Overlay, Prompt, Screen};
+use warden::tui::app::{App, Level, Overlay, Prompt};
 use warden::tui::msg::{Action, Effect, Msg, Outcome};
 use warden::tui::popups::confirm::{Phase, Plan};
+use warden::tui::screens::Screen;
 
 fn selected_name(app: &App) -> String {
     app.current_agent()
@@ -452,7 +453,8 @@ fn ctrl_c_quits_from_inside_a_dialog() {
 mod mouse {
     use super::fleet;
     use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-    use warden::tui::app::{Overlay, Screen};
+    use warden::tui::app::Overlay;
+    use warden::tui::screens::Screen;
     use warden::tui::views::FIRST_ROW;
 
     fn mouse(kind: MouseEventKind, row: u16) -> MouseEvent {

@@ -8,8 +8,9 @@ use crate::support::dashboard::{command, key, render, typed};
 use crate::support::fleet;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use warden::tui::app::{App, Level, Overlay, Screen};
+use warden::tui::app::{App, Level, Overlay};
 use warden::tui::msg::{Action, Effect, Msg, Outcome};
+use warden::tui::screens::Screen;
 use warden::tui::views::Clock;
 
 fn opened() -> (App, Clock) {

@@ -4,6 +4,7 @@
 use super::{BulkRow, Confirm, MarkedAgent, Phase, RowState, StepLine, Subject, verdict};
 use crate::model::StepStatus;
 use crate::tui::msg::Outcome;
+use crate::tui::strings;
 
 impl Confirm {
     /// A bulk action was sent: `sent` pairs each action's id with its agent.
@@ -58,8 +59,8 @@ impl Confirm {
             .count();
         let ok = self.rows.len() - failed;
         let (verb, skipped_why) = match &self.subject {
-            Subject::BulkKill { .. } => ("killed", "already killed"),
-            _ => ("reassigned", "already has this owner"),
+            Subject::BulkKill { .. } => (strings::KILLED, strings::ALREADY_KILLED),
+            _ => (strings::REASSIGNED, strings::ALREADY_HAS_OWNER),
         };
         let skipped = match &self.subject {
             Subject::BulkKill { skipped, .. } | Subject::BulkReassign { skipped, .. } => {
@@ -73,15 +74,9 @@ impl Confirm {
             text: format!("{}: {skipped_why}, skipped", t.name),
         }));
         let message = if failed == 0 {
-            format!(
-                "{verb} {ok} of {}: the backend confirmed each",
-                self.rows.len()
-            )
+            strings::bulk_confirmed(verb, ok, self.rows.len())
         } else {
-            format!(
-                "{verb} {ok} of {}, {failed} failed: see above",
-                self.rows.len()
-            )
+            strings::bulk_some_failed(verb, ok, self.rows.len(), failed)
         };
         let kill = matches!(self.subject, Subject::BulkKill { .. });
         self.phase = Phase::Done {
@@ -96,8 +91,8 @@ impl Confirm {
     /// long list stays on screen, then the waiting, then the confirmed.
     pub fn row_lines(&self) -> Vec<StepLine> {
         let done = match &self.subject {
-            Subject::BulkKill { .. } => "killed",
-            _ => "reassigned",
+            Subject::BulkKill { .. } => strings::KILLED,
+            _ => strings::REASSIGNED,
         };
         let rank = |r: &BulkRow| match r.state {
             RowState::Failed(_) => 0,
@@ -110,7 +105,7 @@ impl Confirm {
             .map(|r| match &r.state {
                 RowState::Waiting => StepLine {
                     status: StepStatus::Pending,
-                    text: format!("{}: waiting for the backend", r.name),
+                    text: format!("{}: {}", r.name, strings::WAITING_FOR_BACKEND),
                 },
                 RowState::Ok => StepLine {
                     status: StepStatus::Ok,
@@ -118,7 +113,7 @@ impl Confirm {
                 },
                 RowState::Failed(e) => StepLine {
                     status: StepStatus::Failed,
-                    text: format!("{}: failed: {e}", r.name),
+                    text: format!("{}: {}", r.name, strings::failed(e)),
                 },
             })
             .collect()

@@ -11,6 +11,7 @@
 use crate::model::{Operation, StepStatus};
 use crate::tui::components::input::LineInput;
 use crate::tui::msg::{Action, Outcome};
+use crate::tui::strings;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 mod bulk;
@@ -173,7 +174,7 @@ impl Confirm {
     pub fn phrase(&self) -> Option<String> {
         match &self.subject {
             Subject::Kill { name, .. } => Some(name.clone()),
-            Subject::BulkKill { targets, .. } => Some(format!("kill {}", targets.len())),
+            Subject::BulkKill { targets, .. } => Some(strings::kill_phrase(targets.len())),
             _ => None,
         }
     }
@@ -187,25 +188,35 @@ impl Confirm {
 
     pub fn title(&self) -> String {
         match &self.subject {
-            Subject::Kill { name, .. } => format!("Kill {name}"),
-            Subject::Revoke { credential_id, .. } => format!("Revoke {credential_id}"),
-            Subject::Reassign { name, .. } => format!("Reassign {name}"),
-            Subject::Ack { label, .. } => format!("Acknowledge {label}"),
+            Subject::Kill { name, .. } => format!("{} {name}", strings::KILL),
+            Subject::Revoke { credential_id, .. } => {
+                format!("{} {credential_id}", strings::REVOKE)
+            }
+            Subject::Reassign { name, .. } => format!("{} {name}", strings::REASSIGN),
+            Subject::Ack { label, .. } => format!("{} {label}", strings::ACKNOWLEDGE),
             Subject::BulkKill { targets, .. } => {
-                format!("Kill {} marked agent(s)", targets.len())
+                format!(
+                    "{} {}",
+                    strings::KILL,
+                    strings::marked_agents(targets.len())
+                )
             }
             Subject::BulkReassign { targets, .. } => {
-                format!("Reassign {} marked agent(s)", targets.len())
+                format!(
+                    "{} {}",
+                    strings::REASSIGN,
+                    strings::marked_agents(targets.len())
+                )
             }
         }
     }
 
     pub fn confirm_label(&self) -> &'static str {
         match self.subject {
-            Subject::Kill { .. } | Subject::BulkKill { .. } => "Kill",
-            Subject::Revoke { .. } => "Revoke",
-            Subject::Reassign { .. } | Subject::BulkReassign { .. } => "Reassign",
-            Subject::Ack { .. } => "Acknowledge",
+            Subject::Kill { .. } | Subject::BulkKill { .. } => strings::KILL,
+            Subject::Revoke { .. } => strings::REVOKE,
+            Subject::Reassign { .. } | Subject::BulkReassign { .. } => strings::REASSIGN,
+            Subject::Ack { .. } => strings::ACKNOWLEDGE,
         }
     }
 
@@ -239,7 +250,7 @@ impl Confirm {
     fn action(&self) -> Result<Action, String> {
         let reason = self.reason.text().trim().to_string();
         if reason.is_empty() {
-            return Err("a reason is required: it goes into the audit chain".into());
+            return Err(strings::REASON_REQUIRED.into());
         }
         Ok(match &self.subject {
             Subject::Kill {
@@ -248,12 +259,12 @@ impl Confirm {
                 cascade,
             } => {
                 if self.name.text().trim() != name {
-                    return Err(format!("type the agent's name ({name}) to confirm"));
+                    return Err(strings::type_name_to_confirm(name));
                 }
                 match &self.plan {
                     Plan::Ready(_) => {}
-                    Plan::Loading => return Err("waiting for the backend's plan".into()),
-                    Plan::Failed(e) => return Err(format!("no plan from the backend: {e}")),
+                    Plan::Loading => return Err(strings::WAITING_FOR_PLAN.into()),
+                    Plan::Failed(e) => return Err(strings::no_plan(e)),
                     Plan::NotNeeded => {}
                 }
                 Action::Kill {
@@ -283,7 +294,7 @@ impl Confirm {
                 reason,
             },
             Subject::BulkKill { .. } | Subject::BulkReassign { .. } => {
-                return Err("a bulk action sends one action per agent".into());
+                return Err(strings::BULK_SENDS_MANY.into());
             }
         })
     }
@@ -294,12 +305,12 @@ impl Confirm {
         let reason = self.reason.text().trim().to_string();
         match &self.subject {
             Subject::BulkKill { targets, .. } => {
-                let phrase = format!("kill {}", targets.len());
+                let phrase = strings::kill_phrase(targets.len());
                 if self.name.text().trim() != phrase {
-                    return Err(format!("type `{phrase}` to confirm"));
+                    return Err(strings::type_phrase_to_confirm(phrase));
                 }
                 if reason.is_empty() {
-                    return Err("a reason is required: it goes into the audit chain".into());
+                    return Err(strings::REASON_REQUIRED.into());
                 }
                 Ok(targets
                     .iter()
@@ -315,7 +326,7 @@ impl Confirm {
                 targets, owner_id, ..
             } => {
                 if reason.is_empty() {
-                    return Err("a reason is required: it goes into the audit chain".into());
+                    return Err(strings::REASON_REQUIRED.into());
                 }
                 Ok(targets
                     .iter()
@@ -428,9 +439,9 @@ impl Confirm {
                     })
                     .collect();
                 let message = if ok {
-                    "the backend confirmed the kill".into()
+                    strings::KILL_CONFIRMED.into()
                 } else {
-                    "the kill failed; see the steps".into()
+                    strings::KILL_FAILED.into()
                 };
                 Phase::Done {
                     ok,
@@ -442,13 +453,13 @@ impl Confirm {
             Ok(Outcome::Silenced { silence_id, .. }) => Phase::Done {
                 ok: true,
                 steps: Vec::new(),
-                message: format!("Alertmanager made silence {silence_id}"),
+                message: strings::silence_made(silence_id),
                 verified: None,
             },
             Ok(_) => Phase::Done {
                 ok: true,
                 steps: Vec::new(),
-                message: "the backend confirmed it".into(),
+                message: strings::BACKEND_CONFIRMED.into(),
                 verified: None,
             },
             Err(e) => Phase::Done {

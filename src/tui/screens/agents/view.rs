@@ -15,18 +15,19 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
 
-const COLUMNS: [(&str, Option<SortKey>); 11] = [
-    ("STATUS", Some(SortKey::Status)),
-    ("NAME", Some(SortKey::Name)),
-    ("KIND", None),
-    ("OWNER", Some(SortKey::Owner)),
-    ("BACKEND", None),
-    ("ENV", None),
-    ("CREDS", None),
-    ("GRANT", None),
-    ("ALERTS", Some(SortKey::Alerts)),
-    ("LAST SEEN", Some(SortKey::LastSeen)),
-    ("RISK", Some(SortKey::Risk)),
+/// What each column ([`strings::AGENT_COLUMNS`]) sorts by, if anything.
+const SORTS: [Option<SortKey>; 11] = [
+    Some(SortKey::Status),
+    Some(SortKey::Name),
+    None,
+    Some(SortKey::Owner),
+    None,
+    None,
+    None,
+    None,
+    Some(SortKey::Alerts),
+    Some(SortKey::LastSeen),
+    Some(SortKey::Risk),
 ];
 
 const WIDTHS: [Constraint; 11] = [
@@ -45,20 +46,7 @@ const WIDTHS: [Constraint; 11] = [
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
     let t = &app.table;
-    let title = format!(
-        " agents ({}{}){} ",
-        t.order.len(),
-        if t.order.len() != app.fleet.len() {
-            format!(" of {}", app.fleet.len())
-        } else {
-            String::new()
-        },
-        if app.marks.is_empty() {
-            String::new()
-        } else {
-            format!(" · {} marked", app.marks.len())
-        }
-    );
+    let title = strings::agents_title(t.order.len(), app.fleet.len(), app.marks.len());
     // On a narrow terminal the name keeps its room: kind and grant go.
     // The backend column shows only when there is more than one.
     let wide = area.width >= 110;
@@ -68,19 +56,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     ];
     let table = ListTable::new(titled(title, theme), WIDTHS).mask(show);
     let header = table.header(
-        COLUMNS.iter().map(|(name, key)| {
-            let marker = match key {
-                Some(k) if *k == t.sort => {
-                    if t.descending {
-                        "↓"
-                    } else {
-                        "↑"
+        strings::AGENT_COLUMNS
+            .iter()
+            .zip(&SORTS)
+            .map(|(name, key)| {
+                let marker = match key {
+                    Some(k) if *k == t.sort => {
+                        if t.descending {
+                            "↓"
+                        } else {
+                            "↑"
+                        }
                     }
-                }
-                _ => "",
-            };
-            Cell::from(format!("{name}{marker}"))
-        }),
+                    _ => "",
+                };
+                Cell::from(format!("{name}{marker}"))
+            }),
         theme,
     );
     let agents = app.fleet.agents();
@@ -89,21 +80,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         let s = app.fleet.summary(i);
         let owner = match app.fleet.owner_of(a) {
             Some(p) if p.status == PersonStatus::Departed => {
-                Span::styled(format!("{} (left)", p.name), theme.high)
+                Span::styled(strings::owner_left(&p.name), theme.high)
             }
             Some(p) => Span::styled(p.name.clone(), theme.text),
-            None if a.owner.is_some() => Span::styled("unknown", theme.high),
-            None => Span::styled("none", theme.high),
+            None if a.owner.is_some() => Span::styled(strings::UNKNOWN, theme.high),
+            None => Span::styled(strings::NONE, theme.high),
         };
         let level = match s.highest_level {
-            Some(GrantLevel::Admin) => Span::styled("admin", theme.high),
-            Some(GrantLevel::Write) => Span::styled("write", theme.medium),
-            Some(GrantLevel::Read) => Span::styled("read", theme.text),
+            Some(GrantLevel::Admin) => Span::styled(strings::ADMIN, theme.high),
+            Some(GrantLevel::Write) => Span::styled(strings::WRITE, theme.medium),
+            Some(GrantLevel::Read) => Span::styled(strings::READ, theme.text),
             None => Span::styled("-", theme.muted),
         };
         let seen = match a.last_seen_at {
             Some(t) => age((clock.wall - t).num_seconds()),
-            None => "never".into(),
+            None => strings::NEVER.into(),
         };
         let risk = match s.risk {
             Some(sev) => Span::styled(sev.to_string(), theme.severity(sev)),
@@ -130,7 +121,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         } else {
             let home = app.backend_of(&a.id).map(|b| app.backends[b].name.as_str());
             match (home, app.stale(&a.id)) {
-                (Some(n), true) => Span::styled(format!("{n} stale"), theme.error),
+                (Some(n), true) => Span::styled(strings::backend_stale(n), theme.error),
                 (Some(n), false) => Span::styled(n.to_string(), theme.muted),
                 (None, _) => Span::styled("?", theme.error),
             }

@@ -1,5 +1,81 @@
 //! The alerts screen: every alert, open and most severe first ([`state`]),
-//! and its table ([`view`]).
+//! its table ([`view`]), and what it answers ([`Alerts`]): Enter opens the
+//! alert's agent, `a` acknowledges.
 
 pub mod state;
 pub mod view;
+
+use crate::model::Agent;
+use crate::tui::app::{App, Level};
+use crate::tui::keys::bindings::UiCommand;
+use crate::tui::msg::Effect;
+use crate::tui::screens::{ListState, Screen, ScreenDef};
+use crate::tui::strings;
+use crate::tui::theme::Theme;
+use crate::tui::views::Clock;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+/// `:alerts`, over the agents table.
+pub struct Alerts;
+
+impl ScreenDef for Alerts {
+    fn name(&self) -> &'static str {
+        "alerts"
+    }
+
+    fn draw(&self, frame: &mut Frame, body: Rect, app: &App, theme: &Theme, clock: Clock) {
+        view::draw(frame, body, app, theme, clock);
+    }
+
+    fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut dyn ListState> {
+        Some(&mut app.alerts)
+    }
+
+    /// Coming in, the selection starts on the most urgent alert.
+    fn shown(&self, app: &mut App) -> Vec<Effect> {
+        app.alerts.top();
+        vec![]
+    }
+
+    fn open_help(&self) -> Option<&'static str> {
+        Some("open the alert's agent")
+    }
+
+    /// The alert's agent's detail; Esc comes back.
+    fn open(&self, app: &mut App) -> Vec<Effect> {
+        let Some(alert) = app.selected_alert() else {
+            return vec![];
+        };
+        let Some(agent_id) = alert.agent_id.clone() else {
+            app.flash(Level::Info, strings::ALERT_NAMES_NO_AGENT);
+            return vec![];
+        };
+        if app.fleet.agent(&agent_id).is_none() {
+            app.flash(Level::Info, strings::agent_not_in_fleet(&agent_id));
+            return vec![];
+        }
+        app.detail_cursor = 0;
+        app.screens.push(Screen::Detail { agent_id });
+        vec![]
+    }
+
+    fn command(&self, app: &mut App, command: UiCommand) -> Option<Vec<Effect>> {
+        (command == UiCommand::Ack).then(|| {
+            app.ack();
+            vec![]
+        })
+    }
+
+    fn selects_agent(&self) -> bool {
+        true
+    }
+
+    /// The selected alert's agent, so `f` freezes the agent an alert is
+    /// about without leaving the view.
+    fn agent<'a>(&self, app: &'a App) -> Option<&'a Agent> {
+        app.selected_alert()
+            .and_then(|a| a.agent_id.as_deref())
+            .and_then(|id| app.fleet.agent(id))
+    }
+}

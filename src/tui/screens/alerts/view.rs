@@ -15,12 +15,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
 
-const COLUMNS: [&str; 6] = ["SEVERITY", "RULE", "AGENT", "SUMMARY", "AGE", "STATUS"];
-
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
     let list = &app.alerts;
     let open = app.counts.alerts.iter().sum::<usize>();
-    let title = format!(" alerts ({open} open of {}) ", list.order.len());
+    let title = strings::alerts_title(open, list.order.len());
     let widths = [
         Constraint::Length(8),
         Constraint::Length(rule_width(app)),
@@ -30,14 +28,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         Constraint::Length(12),
     ];
     let table = ListTable::new(titled(title, theme), widths);
-    let header = table.header(COLUMNS.map(Cell::from), theme);
+    let header = table.header(strings::ALERT_COLUMNS.map(Cell::from), theme);
     let rows = window(&list.order, list.sel.offset, app.table_rows)
         .filter_map(|(pos, id)| Some((pos, app.fleet.alert(id)?)))
         .map(|(pos, a)| {
             let status = match a.status {
-                AlertStatus::Open => Span::styled("open", theme.high),
-                AlertStatus::Acknowledged => Span::styled("acknowledged", theme.pending),
-                AlertStatus::Resolved => Span::styled("resolved", theme.muted),
+                AlertStatus::Open => Span::styled(strings::OPEN, theme.high),
+                AlertStatus::Acknowledged => Span::styled(strings::ACKNOWLEDGED, theme.pending),
+                AlertStatus::Resolved => Span::styled(strings::RESOLVED, theme.muted),
             };
             // Settled alerts fade, so what still needs someone stands out.
             let text = if a.status == AlertStatus::Open {
@@ -99,7 +97,7 @@ fn summary<'a>(a: &'a Alert, text: Style, theme: &Theme) -> Line<'a> {
 #[cfg(test)]
 mod tests {
     use crate::api::Changes;
-    use crate::model::{Agent, AgentKind, AgentStatus, Alert, AlertStatus, Severity};
+    use crate::model::{Agent, Alert, AlertStatus, Severity};
     use crate::sources::SourceEvent;
     use crate::tui::app::{App, Options};
     use crate::tui::msg::Msg;
@@ -112,22 +110,7 @@ mod tests {
     use std::time::Duration;
 
     fn agent() -> Agent {
-        Agent {
-            id: "prod/agt_1".into(),
-            name: "support-bot".into(),
-            kind: AgentKind::Chatbot,
-            environment: "prod".into(),
-            owner: None,
-            description: None,
-            runtime: None,
-            labels: Default::default(),
-            status: AgentStatus::Active,
-            created_by: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-            last_seen_at: None,
-            rev: 1,
-        }
+        crate::model::fixtures::agent("prod/agt_1", "support-bot")
     }
 
     fn alert(id: &str, rule: &str, source: &str, agent: &str) -> Alert {

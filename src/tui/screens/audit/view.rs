@@ -15,10 +15,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph};
 
-pub const COLUMNS: [&str; 7] = [
-    "SEQ", "TIME", "ACTOR", "ACTION", "TARGET", "REASON", "RESULT",
-];
-
 /// The chain's verdict, and the last fetch's error if any.
 pub fn verdict_line(app: &App, theme: &Theme, clock: Clock) -> Line<'static> {
     let log = &app.panes.audit;
@@ -28,10 +24,13 @@ pub fn verdict_line(app: &App, theme: &Theme, clock: Clock) -> Line<'static> {
     let mut spans = match &log.verdict {
         Verdict::Intact { entries, at } => vec![
             Span::styled(
-                format!("✓ chain verified: {entries} entries"),
+                format!("✓ {}", strings::chain_verified(entries)),
                 theme.success,
             ),
-            Span::styled(format!(" · checked {} ago", checked(*at)), theme.muted),
+            Span::styled(
+                format!(" · {}", strings::checked(checked(*at))),
+                theme.muted,
+            ),
         ],
         Verdict::Broken {
             first_bad,
@@ -39,29 +38,29 @@ pub fn verdict_line(app: &App, theme: &Theme, clock: Clock) -> Line<'static> {
             at,
         } => {
             let mut text = match first_bad {
-                Some(n) => format!("✗ CHAIN BROKEN at #{n}"),
-                None => "✗ CHAIN BROKEN".to_string(),
+                Some(n) => format!("✗ {}", strings::chain_broken_at(n)),
+                None => format!("✗ {}", strings::CHAIN_BROKEN),
             };
             if let Some(p) = problem {
                 text.push_str(&format!(": {p}"));
             }
             vec![
                 Span::styled(text, theme.error),
-                Span::styled(format!(" · checked {} ago", checked(*at)), theme.muted),
+                Span::styled(
+                    format!(" · {}", strings::checked(checked(*at))),
+                    theme.muted,
+                ),
             ]
         }
-        Verdict::Failed(e) => vec![Span::styled(
-            format!("cannot verify the chain: {e}"),
-            theme.error,
-        )],
+        Verdict::Failed(e) => vec![Span::styled(strings::cannot_verify(e), theme.error)],
         Verdict::Unknown if log.verifying() => {
-            vec![Span::styled("verifying the chain…", theme.pending)]
+            vec![Span::styled(strings::VERIFYING_CHAIN, theme.pending)]
         }
-        Verdict::Unknown => vec![Span::styled("the chain is not verified yet", theme.muted)],
+        Verdict::Unknown => vec![Span::styled(strings::CHAIN_NOT_VERIFIED, theme.muted)],
     };
     if let Some(e) = &log.error {
         spans.push(Span::styled(
-            format!("  · cannot read the audit: {e}"),
+            format!("  · {}", strings::cannot_read_audit(e)),
             theme.error,
         ));
     }
@@ -75,29 +74,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     let whose = if app.merged() {
         app.backends
             .get(log.backend)
-            .map(|b| format!(" of {}", b.name))
+            .map(|b| strings::of_backend(&b.name))
             .unwrap_or_default()
     } else {
         String::new()
     };
-    let title = format!(
-        " audit{whose} ({}{}){} ",
+    let title = strings::audit_title(
+        &whose,
         log.entries.len(),
-        if log.entries.len() >= RING {
-            format!(", the newest {RING}")
-        } else {
-            String::new()
-        },
-        if log.follow && !log.entries.is_empty() {
-            " · following the tail"
-        } else {
-            ""
-        }
+        (log.entries.len() >= RING).then_some(RING),
+        log.follow && !log.entries.is_empty(),
     );
     // Narrower terminals drop the date, then the reason.
     let (long_time, show_reason) = (body.width >= 140, body.width >= 100);
     let table = entry_table(titled(title, theme), long_time, show_reason);
-    let header = table.header(COLUMNS.map(Cell::from), theme);
+    let header = table.header(strings::AUDIT_COLUMNS.map(Cell::from), theme);
     let rows = window(
         &log.entries,
         log.sel.offset,

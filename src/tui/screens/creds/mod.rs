@@ -1,5 +1,84 @@
 //! The credentials screen: every credential, soonest to expire first
-//! ([`state`]), and its table ([`view`]).
+//! ([`state`]), its table ([`view`]), and what it answers ([`Creds`]):
+//! Enter opens the credential's agent, `x` revokes it.
 
 pub mod state;
 pub mod view;
+
+use crate::model::{Agent, Credential};
+use crate::tui::app::App;
+use crate::tui::msg::Effect;
+use crate::tui::screens::{ListState, Screen, ScreenDef};
+use crate::tui::strings;
+use crate::tui::theme::Theme;
+use crate::tui::views::Clock;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+/// `:creds`, over the agents table.
+pub struct Creds;
+
+impl ScreenDef for Creds {
+    fn name(&self) -> &'static str {
+        "creds"
+    }
+
+    fn draw(&self, frame: &mut Frame, body: Rect, app: &App, theme: &Theme, clock: Clock) {
+        view::draw(frame, body, app, theme, clock);
+    }
+
+    fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut dyn ListState> {
+        Some(&mut app.panes.creds)
+    }
+
+    fn prepare(&self, app: &mut App) {
+        let list = &mut app.panes.creds;
+        list.refresh(&app.fleet);
+        list.sel.scroll(app.table_rows, list.order.len());
+    }
+
+    fn open_help(&self) -> Option<&'static str> {
+        Some("open the credential's agent")
+    }
+
+    /// The credential's agent, with the same credential selected there.
+    fn open(&self, app: &mut App) -> Vec<Effect> {
+        let Some(c) = app.selected_credential().cloned() else {
+            return vec![];
+        };
+        if app.fleet.agent(&c.agent_id).is_none() {
+            app.flash(
+                crate::tui::app::Level::Info,
+                strings::agent_not_in_fleet(c.agent_id),
+            );
+            return vec![];
+        }
+        app.detail_cursor = app
+            .fleet
+            .credentials_of(&c.agent_id)
+            .iter()
+            .position(|x| x.id == c.id)
+            .unwrap_or(0);
+        app.screens.push(Screen::Detail {
+            agent_id: c.agent_id,
+        });
+        vec![]
+    }
+
+    fn selects_agent(&self) -> bool {
+        true
+    }
+
+    fn agent<'a>(&self, app: &'a App) -> Option<&'a Agent> {
+        app.selected_credential()
+            .and_then(|c| app.fleet.agent(&c.agent_id))
+    }
+
+    fn selects_credential(&self) -> bool {
+        true
+    }
+
+    fn credential<'a>(&self, app: &'a App) -> Option<&'a Credential> {
+        app.selected_credential()
+    }
+}

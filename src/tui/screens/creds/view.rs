@@ -15,17 +15,6 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
-const COLUMNS: [&str; 8] = [
-    "STATUS",
-    "AGENT",
-    "ID",
-    "PREFIX",
-    "SCOPES",
-    "ISSUED",
-    "EXPIRES",
-    "LAST USED",
-];
-
 const WIDTHS: [Constraint; 8] = [
     Constraint::Length(8),
     Constraint::Fill(2),
@@ -48,12 +37,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
                 && matches!(expiry(c, clock.wall), Expiry::Expired | Expiry::Soon)
         })
         .count();
-    let mut title = format!(" credentials ({}) ", list.order.len());
-    if urgent > 0 {
-        title.push_str(&format!(
-            "· {urgent} active past or within {EXPIRY_WARNING_DAYS}d of expiry "
-        ));
-    }
+    let title = strings::creds_title(list.order.len(), urgent, EXPIRY_WARNING_DAYS);
     // Narrower terminals drop the prefix, then the id: the agent, the
     // status and the expiry are what the view is for.
     let show: [bool; 8] = match area.width {
@@ -62,7 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         _ => [true, true, false, false, true, true, true, true],
     };
     let table = ListTable::new(titled(title, theme), WIDTHS).mask(show);
-    let header = table.header(COLUMNS.map(Cell::from), theme);
+    let header = table.header(strings::CRED_COLUMNS.map(Cell::from), theme);
     let rows = window(&list.order, list.sel.offset, app.table_rows)
         .filter_map(|(pos, id)| Some((pos, app.fleet.credential(id)?)))
         .map(|(pos, c)| {
@@ -71,15 +55,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
             let status = match c.status {
                 // The backend's sweep has not caught up with the clock.
                 CredentialStatus::Active if exp == Expiry::Expired => {
-                    Span::styled("expired", theme.error)
+                    Span::styled(strings::EXPIRED, theme.error)
                 }
-                CredentialStatus::Active => Span::styled("active", theme.active),
-                CredentialStatus::Expired => Span::styled("expired", theme.muted),
-                CredentialStatus::Revoked => Span::styled("revoked", theme.killed),
+                CredentialStatus::Active => Span::styled(strings::ACTIVE, theme.active),
+                CredentialStatus::Expired => Span::styled(strings::EXPIRED, theme.muted),
+                CredentialStatus::Revoked => Span::styled(strings::REVOKED, theme.killed),
             };
             // "3d ago" or "in 5d"; the status column says it is expired.
             let expires = match exp {
-                Expiry::Never => "never".to_string(),
+                Expiry::Never => strings::NEVER.to_string(),
                 _ => when(c.expires_at, clock),
             };
             let expires_style = match (live, exp) {

@@ -218,20 +218,8 @@ mod tests {
 
     fn agent(id: &str) -> Agent {
         Agent {
-            id: id.into(),
-            name: format!("{id}-name"),
             kind: AgentKind::Autonomous,
-            environment: "prod".into(),
-            owner: None,
-            description: None,
-            runtime: None,
-            labels: Default::default(),
-            status: AgentStatus::Active,
-            created_by: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-            last_seen_at: None,
-            rev: 1,
+            ..crate::model::fixtures::agent(id, &format!("{id}-name"))
         }
     }
 

@@ -4,6 +4,7 @@
 
 use crate::tui::app::App;
 use crate::tui::screens::detail::delegation_tree::{self, Chain, Node, Who};
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
 
@@ -17,9 +18,12 @@ pub(super) fn links(app: &App, agent_id: &str, theme: &Theme) -> Vec<Line<'stati
         .unwrap_or_default();
     let mut lines = Vec::new();
     if chain.is_empty() {
-        lines.push(Line::styled("no delegations", theme.muted));
+        lines.push(Line::styled(strings::NO_DELEGATIONS, theme.muted));
     }
-    for (nodes, heading) in [(&chain.up, "acts for"), (&chain.down, "delegates to")] {
+    for (nodes, heading) in [
+        (&chain.up, strings::ACTS_FOR),
+        (&chain.down, strings::DELEGATES_TO),
+    ] {
         if nodes.is_empty() {
             continue;
         }
@@ -34,15 +38,15 @@ pub(super) fn links(app: &App, agent_id: &str, theme: &Theme) -> Vec<Line<'stati
     if chain.truncated {
         lines.push(Line::styled(
             format!(
-                "… more delegations than the {} shown",
-                delegation_tree::MAX_NODES
+                "… {}",
+                strings::more_delegations(delegation_tree::MAX_NODES)
             ),
             theme.muted,
         ));
     }
     let alerts = app.fleet.alerts_of(agent_id);
     lines.push(Line::styled(
-        format!("alerts ({})", alerts.len()),
+        format!("{} ({})", strings::ALERTS, alerts.len()),
         theme.header,
     ));
     for a in alerts.iter().take(4) {
@@ -73,19 +77,19 @@ fn node_line(prefix: String, node: &Node, theme: &Theme) -> Line<'static> {
             name,
             departed: false,
             ..
-        } => spans.push(Span::styled(format!("{name} (person)"), theme.text)),
+        } => spans.push(Span::styled(strings::person_node(name), theme.text)),
         Who::Person {
             name,
             departed: true,
             ..
         } => spans.push(Span::styled(
-            format!("{name} (person, departed)"),
+            strings::departed_person_node(name),
             theme.error,
         )),
         Who::Missing { id, kind } => {
-            spans.push(Span::styled(format!("{id} (unknown {kind})"), theme.medium))
+            spans.push(Span::styled(strings::unknown_node(id, kind), theme.medium))
         }
-        Who::Nobody => spans.push(Span::styled("(no delegator recorded)", theme.medium)),
+        Who::Nobody => spans.push(Span::styled(strings::NO_DELEGATOR, theme.medium)),
     }
     if !node.scopes.is_empty() {
         spans.push(Span::styled(
@@ -94,10 +98,16 @@ fn node_line(prefix: String, node: &Node, theme: &Theme) -> Line<'static> {
         ));
     }
     if let Some(p) = &node.on_behalf_of {
-        spans.push(Span::styled(format!(" · for {p}"), theme.muted));
+        spans.push(Span::styled(
+            format!(" · {}", strings::on_behalf_of(p)),
+            theme.muted,
+        ));
     }
     if node.cycle {
-        spans.push(Span::styled(" ↺ loops back", theme.high));
+        spans.push(Span::styled(
+            format!(" ↺ {}", strings::LOOPS_BACK),
+            theme.high,
+        ));
     }
     if node.cut {
         spans.push(Span::styled(" …", theme.muted));

@@ -74,10 +74,7 @@ fn allot(height: u16, sections: &[Want]) -> Vec<u16> {
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, agent_id: &str, theme: &Theme, clock: Clock) {
     if app.fleet.agent(agent_id).is_none() {
-        frame.render_widget(
-            Paragraph::new("this agent is no longer in the backend's inventory").style(theme.error),
-            area,
-        );
+        frame.render_widget(Paragraph::new(strings::AGENT_GONE).style(theme.error), area);
         return;
     }
     let wide = area.width >= SIDE_BY_SIDE;
@@ -93,14 +90,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, agent_id: &str, theme: &Th
         .as_ref()
         .map_or(1, |t| t.len().max(1)) as u16;
     // In screen order, which is also the order they give way in.
-    let names = [
-        "card",
-        "credentials",
-        "activity",
-        "delegations and alerts",
-        "grants",
-        "audit trail",
-    ];
+    let names = strings::DETAIL_SECTIONS;
     let sections = [
         Want {
             min: CARD.min(area.height),
@@ -169,11 +159,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, agent_id: &str, theme: &Th
         .map(|i| names[i])
         .collect();
     if !hidden.is_empty() && area.height > 0 {
-        let note = Line::styled(
-            format!(" a taller terminal shows: {} ", hidden.join(", ")),
-            theme.muted,
-        )
-        .alignment(Alignment::Right);
+        let note = Line::styled(strings::taller_shows(hidden.join(", ")), theme.muted)
+            .alignment(Alignment::Right);
         let bottom = Rect {
             y: area.bottom() - 1,
             height: 1,
@@ -197,11 +184,11 @@ fn draw_card(
     };
     let owner = match app.fleet.owner_of(agent) {
         Some(p) if p.status == PersonStatus::Departed => Span::styled(
-            format!("{} <{}> (left the company)", p.name, p.email),
+            strings::left_the_company(strings::person_label(&p.name, &p.email)),
             theme.high,
         ),
-        Some(p) => Span::styled(format!("{} <{}>", p.name, p.email), theme.text),
-        None => Span::styled("none: unowned", theme.high),
+        Some(p) => Span::styled(strings::person_label(&p.name, &p.email), theme.text),
+        None => Span::styled(strings::NONE_UNOWNED, theme.high),
     };
     let field = |k: &'static str, v: Span<'static>| {
         Line::from(vec![Span::styled(format!("{k:<12}"), theme.muted), v])
@@ -213,39 +200,41 @@ fn draw_card(
         .collect::<Vec<_>>()
         .join(" ");
     let lines = vec![
-        field("name", Span::styled(agent.name.clone(), theme.header)),
         field(
-            "status",
+            strings::NAME,
+            Span::styled(agent.name.clone(), theme.header),
+        ),
+        field(
+            strings::STATUS,
             Span::styled(agent.status.to_string(), theme.status(agent.status)),
         ),
         field(
-            "kind / env",
+            strings::KIND_ENV,
             Span::styled(
                 format!("{} / {}", agent.kind, agent.environment),
                 theme.text,
             ),
         ),
-        field("owner", owner),
+        field(strings::OWNER, owner),
         field(
-            "runtime",
+            strings::RUNTIME,
             Span::styled(
                 agent.runtime.clone().unwrap_or_else(|| "-".into()),
                 theme.text,
             ),
         ),
         field(
-            "description",
+            strings::DESCRIPTION,
             Span::styled(agent.description.clone().unwrap_or_default(), theme.text),
         ),
-        field("labels", Span::styled(labels, theme.muted)),
+        field(strings::LABELS, Span::styled(labels, theme.muted)),
         field(
-            "seen",
+            strings::SEEN,
             Span::styled(
-                format!(
-                    "{} · created {} by {}",
+                strings::seen_created(
                     when(agent.last_seen_at, clock),
                     when(Some(agent.created_at), clock),
-                    agent.created_by.clone().unwrap_or_else(|| "-".into())
+                    agent.created_by.as_deref().unwrap_or("-"),
                 ),
                 theme.muted,
             ),
@@ -261,7 +250,7 @@ fn draw_card(
 
 fn draw_links(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>, theme: &Theme) {
     frame.render_widget(
-        Paragraph::new(lines).block(block("delegation chain and alerts", theme)),
+        Paragraph::new(lines).block(block(strings::LINKS_TITLE, theme)),
         area,
     );
 }
@@ -281,10 +270,7 @@ fn draw_credentials(
     // Narrower terminals drop the prefix and the issue date.
     let narrow = area.width < SIDE_BY_SIDE;
     let show = [true, true, !narrow, true, !narrow, true, true];
-    let title = format!(
-        "credentials ({}) · x revokes the selected one",
-        credentials.len()
-    );
+    let title = strings::agent_creds_title(credentials.len());
     let widths = [
         Constraint::Length(8),
         Constraint::Length(19),
@@ -302,7 +288,7 @@ fn draw_credentials(
             CredentialStatus::Revoked => theme.killed,
         };
         let expiry = match c.expires_at {
-            None => Span::styled("never expires", theme.medium),
+            None => Span::styled(strings::NEVER_EXPIRES, theme.medium),
             Some(_) => Span::styled(when(c.expires_at, clock), theme.text),
         };
         let cells = vec![
@@ -316,19 +302,7 @@ fn draw_credentials(
         ];
         table.row(cells, Look::at(i, app.detail_cursor), theme)
     });
-    let header = table.header(
-        [
-            "STATUS",
-            "ID",
-            "PREFIX",
-            "SCOPES",
-            "ISSUED",
-            "EXPIRES",
-            "LAST USED",
-        ]
-        .map(Cell::from),
-        theme,
-    );
+    let header = table.header(strings::AGENT_CRED_COLUMNS.map(Cell::from), theme);
     table.render(frame, area, header, rows);
 }
 
@@ -339,12 +313,16 @@ fn draw_activity(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let total: u64 = series.iter().map(|&n| u64::from(n)).sum();
             let peak = series.iter().max().copied().unwrap_or(0);
             let now = series.last().copied().unwrap_or(0);
-            format!("activity, last hour: {total} events · peak {peak}/min · now {now}/min")
+            format!(
+                "{}: {}",
+                strings::ACTIVITY_TITLE,
+                strings::activity(total, peak, now)
+            )
         }
-        None => "activity, last hour".to_string(),
+        None => strings::ACTIVITY_TITLE.to_string(),
     };
     if let Some(e) = &fetched.error {
-        title.push_str(&format!(" · cannot read it: {e}"));
+        title.push_str(&strings::cannot_read_it(e));
     }
     let b = block(&title, theme);
     let inner = b.inner(area);
@@ -369,9 +347,10 @@ fn draw_activity(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             };
             frame.render_widget(Sparkline::default().data(&shown).style(theme.accent), at);
         }
-        None if fetched.error.is_none() => {
-            frame.render_widget(Paragraph::new(Line::styled("reading…", theme.muted)), inner)
-        }
+        None if fetched.error.is_none() => frame.render_widget(
+            Paragraph::new(Line::styled(strings::READING, theme.muted)),
+            inner,
+        ),
         None => {}
     }
 }
@@ -395,9 +374,9 @@ fn draw_grants(
     // A short box says how many rows it could not show.
     let visible = area.height.saturating_sub(3) as usize;
     let title = if grants.len() > visible {
-        format!("grants ({}, {visible} shown)", grants.len())
+        strings::grants_title(grants.len(), Some(visible))
     } else {
-        format!("grants ({})", grants.len())
+        strings::grants_title(grants.len(), None)
     };
     let table = ListTable::new(block(&title, theme), widths);
     let rows = grants.iter().map(|g| {
@@ -417,20 +396,14 @@ fn draw_grants(
             Cell::from(g.scope.clone()),
             Cell::from(when(Some(g.granted_at), clock)),
             Cell::from(if unused {
-                Span::styled(
-                    format!("UNUSED · {}", when(g.last_used_at, clock)),
-                    theme.high,
-                )
+                Span::styled(strings::unused(when(g.last_used_at, clock)), theme.high)
             } else {
                 Span::styled(when(g.last_used_at, clock), theme.muted)
             }),
         ];
         table.row(cells, Look::Plain, theme)
     });
-    let header = table.header(
-        ["LEVEL", "RESOURCE", "SCOPE", "GRANTED", "LAST USED"].map(Cell::from),
-        theme,
-    );
+    let header = table.header(strings::GRANT_COLUMNS.map(Cell::from), theme);
     table.render(frame, area, header, rows);
 }
 
@@ -438,11 +411,11 @@ fn draw_trail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let fetched = &app.panes.detail.trail;
     let entries = fetched.data.as_deref().unwrap_or(&[]);
     let mut title = match &fetched.data {
-        Some(t) => format!("audit trail ({}, newest at the bottom)", t.len()),
-        None => "audit trail".to_string(),
+        Some(t) => strings::trail_title(t.len()),
+        None => strings::TRAIL_TITLE.to_string(),
     };
     if let Some(e) = &fetched.error {
-        title.push_str(&format!(" · cannot read it: {e}"));
+        title.push_str(&strings::cannot_read_it(e));
     }
     let visible = area.height.saturating_sub(3) as usize;
     let show_reason = area.width >= SIDE_BY_SIDE;
@@ -452,7 +425,7 @@ fn draw_trail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .iter()
         .skip(entries.len().saturating_sub(visible))
         .map(|e| table.row(audit::view::cells(e, theme, long_time), Look::Plain, theme));
-    let header = table.header(audit::view::COLUMNS.map(Cell::from), theme);
+    let header = table.header(strings::AUDIT_COLUMNS.map(Cell::from), theme);
     table.render(frame, area, header, rows);
     if entries.is_empty() {
         let note = if fetched.data.is_some() {

@@ -112,7 +112,7 @@ impl ListState for PeopleList {
 mod tests {
     use super::*;
     use crate::api::Changes;
-    use crate::model::{Agent, AgentKind};
+    use crate::model::Agent;
     use chrono::Utc;
 
     fn person(id: &str, name: &str, departed: bool) -> Person {
@@ -135,20 +135,9 @@ mod tests {
 
     fn agent(id: &str, owner: &str, status: AgentStatus) -> Agent {
         Agent {
-            id: id.into(),
-            name: id.into(),
-            kind: AgentKind::Chatbot,
-            environment: "prod".into(),
             owner: Some(owner.into()),
-            description: None,
-            runtime: None,
-            labels: Default::default(),
             status,
-            created_by: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-            last_seen_at: None,
-            rev: 1,
+            ..crate::model::fixtures::agent(id, id)
         }
     }
 

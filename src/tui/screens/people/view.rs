@@ -13,10 +13,6 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
-const COLUMNS: [&str; 9] = [
-    "STATUS", "NAME", "EMAIL", "TEAM", "MANAGER", "AGENTS", "ACTIVE", "KILLED", "ALERTS",
-];
-
 const WIDTHS: [Constraint; 9] = [
     Constraint::Length(8),
     Constraint::Fill(2),
@@ -36,14 +32,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .iter()
         .filter(|r| app.fleet.person(&r.person_id).is_some_and(|p| r.orphans(p)))
         .count();
-    let title = if orphaned > 0 {
-        format!(
-            " people ({}) · {orphaned} departed, still owning live agents ",
-            list.rows.len()
-        )
-    } else {
-        format!(" people ({}) ", list.rows.len())
-    };
+    let title = strings::people_title(list.rows.len(), orphaned);
     // Narrower terminals drop the manager, then the team: the name, the
     // status and the counts are what the view is for.
     let show: [bool; 9] = match area.width {
@@ -52,16 +41,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         _ => [true, true, true, false, false, true, true, true, true],
     };
     let table = ListTable::new(titled(title, theme), WIDTHS).mask(show);
-    let header = table.header(COLUMNS.map(Cell::from), theme);
+    let header = table.header(strings::PEOPLE_COLUMNS.map(Cell::from), theme);
     let count = |n: u32, style| Cell::from(Span::styled(n.to_string(), style));
     let rows = window(&list.rows, list.sel.offset, app.table_rows)
         .filter_map(|(pos, r)| Some((pos, r, app.fleet.person(&r.person_id)?)))
         .map(|(pos, r, p)| {
             let departed = p.status == PersonStatus::Departed;
             let (status, name_style) = match (departed, r.orphans(p)) {
-                (true, true) => (Span::styled("departed", theme.error), theme.high),
-                (true, false) => (Span::styled("departed", theme.error), theme.muted),
-                (false, _) => (Span::styled("active", theme.active), theme.text),
+                (true, true) => (Span::styled(strings::DEPARTED, theme.error), theme.high),
+                (true, false) => (Span::styled(strings::DEPARTED, theme.error), theme.muted),
+                (false, _) => (Span::styled(strings::ACTIVE, theme.active), theme.text),
             };
             let manager = p
                 .manager

@@ -1,5 +1,76 @@
 //! The triage screen: the queue of ownerless agents with their owner
-//! suggestions ([`state`]), and how it is drawn ([`view`]).
+//! suggestions ([`state`]), how it is drawn ([`view`]), and what it
+//! answers ([`Triage`]): the queue comes from the backends, on the way in
+//! and on ctrl-r.
 
 pub mod state;
 pub mod view;
+
+use crate::model::Agent;
+use crate::tui::app::{App, Level};
+use crate::tui::keys::bindings::UiCommand;
+use crate::tui::msg::Effect;
+use crate::tui::screens::{ListState, ScreenDef};
+use crate::tui::strings;
+use crate::tui::theme::Theme;
+use crate::tui::views::Clock;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+/// `:triage`, over the agents table.
+pub struct Triage;
+
+impl ScreenDef for Triage {
+    fn name(&self) -> &'static str {
+        "triage"
+    }
+
+    fn draw(&self, frame: &mut Frame, body: Rect, app: &App, theme: &Theme, clock: Clock) {
+        view::draw(frame, body, app, theme, clock);
+    }
+
+    fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut dyn ListState> {
+        Some(&mut app.triage)
+    }
+
+    /// The backends rank the owner suggestions, so the queue is theirs.
+    fn shown(&self, app: &mut App) -> Vec<Effect> {
+        app.triage.top();
+        fetch(app)
+    }
+
+    fn open_help(&self) -> Option<&'static str> {
+        Some("open the agent")
+    }
+
+    fn open(&self, app: &mut App) -> Vec<Effect> {
+        crate::tui::screens::agents::open_agent(app);
+        vec![]
+    }
+
+    /// ctrl-r asks for the queue again along with the poll.
+    fn command(&self, app: &mut App, command: UiCommand) -> Option<Vec<Effect>> {
+        (command == UiCommand::Refresh).then(|| {
+            app.flash(Level::Info, strings::POLLING_NOW);
+            let mut effects = fetch(app);
+            effects.push(Effect::PollNow);
+            effects
+        })
+    }
+
+    fn selects_agent(&self) -> bool {
+        true
+    }
+
+    fn agent<'a>(&self, app: &'a App) -> Option<&'a Agent> {
+        app.triage
+            .selected_case()
+            .and_then(|c| app.fleet.agent(&c.agent.id))
+    }
+}
+
+/// Asks every Warden backend for its queue.
+pub(crate) fn fetch(app: &mut App) -> Vec<Effect> {
+    app.triage.waiting = app.wardens().count();
+    vec![Effect::FetchTriage]
+}

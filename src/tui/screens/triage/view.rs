@@ -17,8 +17,6 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Wrap};
 /// Rows the suggestions pane takes under the queue, borders included.
 pub const PANE: usize = 9;
 
-const COLUMNS: [&str; 6] = ["AGENT", "WHY", "SINCE", "RISK", "GRANT", "BEST SUGGESTION"];
-
 const WIDTHS: [Constraint; 6] = [
     Constraint::Fill(2),
     Constraint::Fill(2),
@@ -45,32 +43,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
 fn title(app: &App) -> String {
     let q = &app.triage;
     if !q.loaded {
-        return " triage (asking the backend…) ".into();
+        return strings::TRIAGE_TITLE_ASKING.into();
     }
-    let mut t = format!(" triage ({} left", q.cases.len());
-    if q.assigned > 0 {
-        t.push_str(&format!(", {} assigned", q.assigned));
-    }
-    t.push(')');
-    if q.waiting > 0 {
-        t.push_str(" · refreshing…");
-    }
-    t.push(' ');
-    t
+    strings::triage_title(q.cases.len(), q.assigned, q.waiting > 0)
 }
 
 fn why(case: &TriageCase) -> String {
     match (case.reason, &case.departed_owner) {
-        (TriageReason::OwnerDeparted, Some(p)) => format!("{} left", p.name),
-        (TriageReason::OwnerDeparted, None) => "owner left".into(),
-        (TriageReason::Unowned, _) => "no owner".into(),
+        (TriageReason::OwnerDeparted, Some(p)) => strings::person_left(&p.name),
+        (TriageReason::OwnerDeparted, None) => strings::OWNER_LEFT.into(),
+        (TriageReason::Unowned, _) => strings::NO_OWNER.into(),
     }
 }
 
 fn draw_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
     let q = &app.triage;
     let table = ListTable::new(titled(title(app), theme), WIDTHS);
-    let header = table.header(COLUMNS.map(Cell::from), theme);
+    let header = table.header(strings::TRIAGE_COLUMNS.map(Cell::from), theme);
     let rows = window(
         &q.cases,
         q.sel.offset,
@@ -82,9 +71,9 @@ fn draw_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cl
             None => Span::styled("-", theme.muted),
         };
         let level = match c.highest_level {
-            Some(GrantLevel::Admin) => Span::styled("admin", theme.high),
-            Some(GrantLevel::Write) => Span::styled("write", theme.medium),
-            Some(GrantLevel::Read) => Span::styled("read", theme.text),
+            Some(GrantLevel::Admin) => Span::styled(strings::ADMIN, theme.high),
+            Some(GrantLevel::Write) => Span::styled(strings::WRITE, theme.medium),
+            Some(GrantLevel::Read) => Span::styled(strings::READ, theme.text),
             None => Span::styled("-", theme.muted),
         };
         let best = match c.suggestions.first() {
@@ -99,7 +88,7 @@ fn draw_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cl
                     theme.muted,
                 ),
             ]),
-            None => Line::styled("no evidence: search people with o", theme.muted),
+            None => Line::styled(strings::NO_EVIDENCE_SHORT, theme.muted),
         };
         let cells = vec![
             Cell::from(Span::styled(c.agent.name.clone(), theme.text)),
@@ -134,24 +123,20 @@ fn draw_suggestions(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut lines: Vec<Line> = Vec::new();
     for (i, e) in &q.errors {
         let name = app.backends.get(*i).map(|b| b.name.as_str()).unwrap_or("?");
-        lines.push(Line::styled(
-            format!("{name}: triage failed: {e} (showing the last good queue)"),
-            theme.error,
-        ));
+        lines.push(Line::styled(strings::triage_failed(name, e), theme.error));
     }
     match q.selected_case() {
         None => {}
-        Some(c) if c.suggestions.is_empty() => lines.push(Line::styled(
-            "no evidence points at anyone: o searches every active person",
-            theme.muted,
-        )),
+        Some(c) if c.suggestions.is_empty() => {
+            lines.push(Line::styled(strings::NO_EVIDENCE, theme.muted))
+        }
         Some(c) => {
             for s in &c.suggestions {
                 let reasons: Vec<&str> = s.reasons.iter().map(|r| r.text.as_str()).collect();
                 lines.push(Line::from(vec![
                     Span::styled(format!("{:>4}  ", s.score), theme.accent),
                     Span::styled(
-                        format!("{} <{}>", s.person.name, s.person.email),
+                        strings::person_label(&s.person.name, &s.person.email),
                         theme.text,
                     ),
                     Span::styled(format!("  {}", reasons.join("; ")), theme.muted),
@@ -160,8 +145,8 @@ fn draw_suggestions(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     }
     let title = match q.selected_case() {
-        Some(c) => format!(" owner suggestions for {} · o assigns ", c.agent.name),
-        None => " owner suggestions ".into(),
+        Some(c) => strings::suggestions_for(&c.agent.name),
+        None => strings::SUGGESTIONS_TITLE.into(),
     };
     let block = Block::default()
         .borders(Borders::ALL)

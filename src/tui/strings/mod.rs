@@ -1,13 +1,31 @@
 //! What the dashboard says, in one place, so that the wording can be read,
 //! reviewed and changed together: the word the hint bar shows for each
-//! command, why actions are refused, what an empty list says, and every
-//! sentence of the flash line, each a constant or a function of what it
-//! names. (The help text of each key sits beside the key in
-//! [`crate::tui::keys::bindings`], so the help cannot disagree with the
-//! keys.)
+//! command, why actions are refused, what an empty list says, every
+//! sentence of the flash line, the header's words and the crumbs, what
+//! the event loop says, and what is refused around the screens (the
+//! config's `[keys]`, a missing terminal, an action with no backend),
+//! here; the popups' and the bulk actions' words in
+//! [`popups`]; the screens' own (column and table titles, statuses, an
+//! agent's view) in [`screens`]. Each is a constant or a function of what
+//! it names, and all are re-exported here: a caller names `strings::X`.
+//!
+//! Two kinds of text stay beside what they describe: the help text of each
+//! key sits beside the key in [`crate::tui::keys::bindings`] (Enter's
+//! beside what Enter does on each screen,
+//! [`crate::tui::screens::ScreenDef::open_help`]), so the help cannot
+//! disagree with the keys; and a screen's name, which is also its
+//! `:` command and its first crumb, is its own
+//! ([`crate::tui::screens::ScreenDef::name`]). The welcome text names the
+//! database the dashboard opened, and is written where that is known
+//! (`cli::commands::dashboard`).
 
 use crate::tui::keys::bindings::UiCommand;
 use std::fmt::Display;
+
+mod popups;
+mod screens;
+pub use popups::*;
+pub use screens::*;
 
 /// The word the hint bar shows for a command; None keeps it off the bar
 /// (it is still in the help).
@@ -199,4 +217,157 @@ pub fn agents_of_person(name: impl Display) -> String {
 
 pub fn cannot_filter_on(name: impl Display, e: impl Display) -> String {
     format!("cannot filter on {name}: {e}")
+}
+
+// The frame around the screens: the header, the crumbs, the prompt.
+
+pub const WARDEN: &str = "Warden";
+pub const CONNECTING: &str = "connecting";
+pub const OK: &str = "ok";
+pub const SLOW: &str = "slow";
+pub const DOWN: &str = "DOWN";
+pub const ENLARGE: &str = "Warden: enlarge the terminal (20x7 at least)";
+pub const CTX: &str = "ctx";
+pub const READ_ONLY: &str = "READ-ONLY";
+pub const AGENTS: &str = "agents";
+pub const ACTIVE: &str = "active";
+pub const UNOWNED: &str = "unowned";
+pub const SUSPENDED: &str = "suspended";
+pub const KILLED: &str = "killed";
+pub const ALERTS: &str = "alerts";
+pub const CRIT: &str = "crit";
+pub const HIGH: &str = "high";
+pub const MED: &str = "med";
+pub const LOW: &str = "low";
+/// Between the crumbs of the trail (a screen's crumb is its name, which
+/// is also its `:` command: [`crate::tui::screens::ScreenDef::name`]).
+pub const CRUMB_SEPARATOR: &str = " › ";
+pub const TAB_COMPLETES: &str = "tab completes; ";
+pub const NEVER: &str = "never";
+
+/// "R18 on ticket-triage": an alert's rule and its agent.
+pub fn alert_label(rule: impl Display, agent: impl Display) -> String {
+    format!("{rule} on {agent}")
+}
+
+pub fn role_on(role: impl Display, backend: impl Display) -> String {
+    format!("{role} on {backend}")
+}
+
+pub fn stale_since(age: impl Display) -> String {
+    format!("stale: last good poll {age} ago")
+}
+
+pub fn polled(age: impl Display) -> String {
+    format!("polled {age} ago")
+}
+
+pub fn ago(age: impl Display) -> String {
+    format!("{age} ago")
+}
+
+pub fn in_time(age: impl Display) -> String {
+    format!("in {age}")
+}
+
+// What the event loop says: on the flash line, or as it stops.
+
+pub const INTERNAL_ERROR: &str = "an internal error stopped the dashboard; the log has the details";
+pub const TERMINAL_GONE: &str = "the terminal went away";
+
+pub fn cannot_read_terminal(e: impl Display) -> String {
+    format!("cannot read the terminal: {e}")
+}
+
+pub fn theme_refused(e: impl Display) -> String {
+    format!("{e}; using the default theme")
+}
+
+pub fn theme_switched(name: impl Display) -> String {
+    format!("theme {name}")
+}
+
+pub fn keys_refused(earlier: impl Display, e: impl Display) -> String {
+    format!("{earlier}{e}; using the built-in keys")
+}
+
+pub fn retrying(error: impl Display, seconds: impl Display) -> String {
+    format!("{error} (retrying in {seconds}s)")
+}
+
+pub fn left_to_triage(count: usize) -> String {
+    format!("; {count} left to triage")
+}
+
+pub fn new_critical(label: impl Display, summary: impl Display) -> String {
+    format!("new critical alert: {label}: {summary}")
+}
+
+pub fn more_critical(count: usize) -> String {
+    format!(" (+{count} more; :alerts)")
+}
+
+// What is refused before or around the screens: the config's `[keys]`, a
+// missing terminal, an action that cannot be routed.
+
+pub const NO_KEY_GIVEN: &str = "no key given";
+pub const STDOUT_NOT_A_TERMINAL: &str = "stdout is not a terminal";
+pub const STDIN_NOT_A_TERMINAL: &str = "stdin is not a terminal";
+
+pub fn unknown_action(name: &str, actions: impl Display) -> String {
+    format!("[keys] has an unknown action {name:?}; the actions are: {actions}")
+}
+
+pub fn bad_key(name: impl Display, text: &str, e: impl Display) -> String {
+    format!("[keys] {name} = {text:?}: {e}")
+}
+
+pub fn ctrl_c_kept(name: impl Display, text: &str) -> String {
+    format!("[keys] {name} = {text:?}: ctrl-c always quits and cannot be remapped")
+}
+
+pub fn keys_clash(a: impl Display, b: impl Display, key: impl Display) -> String {
+    format!("[keys]: {a} and {b} would both answer {key}; give one of them another key")
+}
+
+/// `kill ("ctrl-k" from [keys])`.
+pub fn remapped_key(action: impl Display, label: &str) -> String {
+    format!("{action} ({label:?} from [keys])")
+}
+
+/// `sort_risk (R, built in)`.
+pub fn builtin_key(action: impl Display, label: impl Display) -> String {
+    format!("{action} ({label}, built in)")
+}
+
+pub fn unknown_modifier(m: &str) -> String {
+    format!("unknown modifier {m:?}; use ctrl-, alt- or shift-")
+}
+
+pub fn unknown_key(key: &str) -> String {
+    format!(
+        "unknown key {key:?}; write one character, or enter, esc, tab, space, \
+         backspace, up, down, left, right, home, end, pageup, pagedown, delete, \
+         insert, f1…f12, with ctrl-, alt- or shift- before it if needed"
+    )
+}
+
+pub fn needs_a_terminal(why: impl Display) -> String {
+    format!("the dashboard needs a terminal ({why})")
+}
+
+pub fn alertmanager_acks_only(action: impl Display) -> String {
+    format!("{action}: an Alertmanager takes acknowledgements only")
+}
+
+pub fn names_no_backend(id: impl Display) -> String {
+    format!("{id} names no backend")
+}
+
+pub fn no_backend_called(id: impl Display, name: impl Display) -> String {
+    format!("{id}: no backend called {name}")
+}
+
+pub fn another_backend(id: impl Display, key: impl Display) -> String {
+    format!("{id} lives on another backend than {key}; an action stays on one backend")
 }

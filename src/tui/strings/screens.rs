@@ -1,0 +1,270 @@
+//! The screens' own words: column titles, table titles, statuses and
+//! notes, and an agent's own view's sections and labels. Re-exported by
+//! [`super`], where every caller finds them.
+
+use std::fmt::Display;
+
+// Column titles of the tables.
+
+pub const AGENT_COLUMNS: [&str; 11] = [
+    "STATUS",
+    "NAME",
+    "KIND",
+    "OWNER",
+    "BACKEND",
+    "ENV",
+    "CREDS",
+    "GRANT",
+    "ALERTS",
+    "LAST SEEN",
+    "RISK",
+];
+pub const ALERT_COLUMNS: [&str; 6] = ["SEVERITY", "RULE", "AGENT", "SUMMARY", "AGE", "STATUS"];
+pub const AUDIT_COLUMNS: [&str; 7] = [
+    "SEQ", "TIME", "ACTOR", "ACTION", "TARGET", "REASON", "RESULT",
+];
+pub const CRED_COLUMNS: [&str; 8] = [
+    "STATUS",
+    "AGENT",
+    "ID",
+    "PREFIX",
+    "SCOPES",
+    "ISSUED",
+    "EXPIRES",
+    "LAST USED",
+];
+/// An agent's own credentials: [`CRED_COLUMNS`] but the agent.
+pub const AGENT_CRED_COLUMNS: [&str; 7] = [
+    "STATUS",
+    "ID",
+    "PREFIX",
+    "SCOPES",
+    "ISSUED",
+    "EXPIRES",
+    "LAST USED",
+];
+pub const GRANT_COLUMNS: [&str; 5] = ["LEVEL", "RESOURCE", "SCOPE", "GRANTED", "LAST USED"];
+pub const PEOPLE_COLUMNS: [&str; 9] = [
+    "STATUS", "NAME", "EMAIL", "TEAM", "MANAGER", "AGENTS", "ACTIVE", "KILLED", "ALERTS",
+];
+pub const TRIAGE_COLUMNS: [&str; 6] = ["AGENT", "WHY", "SINCE", "RISK", "GRANT", "BEST SUGGESTION"];
+
+// The screens' own words: table titles, statuses, notes.
+
+pub const UNKNOWN: &str = "unknown";
+pub const NONE: &str = "none";
+pub const ADMIN: &str = "admin";
+pub const WRITE: &str = "write";
+pub const READ: &str = "read";
+pub const DEPARTED: &str = "departed";
+pub const EXPIRED: &str = "expired";
+pub const REVOKED: &str = "revoked";
+pub const OPEN: &str = "open";
+pub const ACKNOWLEDGED: &str = "acknowledged";
+pub const RESOLVED: &str = "resolved";
+pub const OWNER_LEFT: &str = "owner left";
+pub const NO_OWNER: &str = "no owner";
+pub const NO_EVIDENCE_SHORT: &str = "no evidence: search people with o";
+pub const NO_EVIDENCE: &str = "no evidence points at anyone: o searches every active person";
+pub const TRIAGE_TITLE_ASKING: &str = " triage (asking the backend…) ";
+pub const SUGGESTIONS_TITLE: &str = " owner suggestions ";
+pub const CHAIN_BROKEN: &str = "CHAIN BROKEN";
+pub const VERIFYING_CHAIN: &str = "verifying the chain…";
+pub const CHAIN_NOT_VERIFIED: &str = "the chain is not verified yet";
+
+/// " agents (12 of 40 · 3 marked) ": shown of all, and the marks.
+pub fn agents_title(shown: usize, all: usize, marked: usize) -> String {
+    let of = if shown != all {
+        format!(" of {all}")
+    } else {
+        String::new()
+    };
+    let marked = if marked == 0 {
+        String::new()
+    } else {
+        format!(" · {marked} marked")
+    };
+    format!(" agents ({shown}{of}){marked} ")
+}
+
+pub fn alerts_title(open: usize, all: usize) -> String {
+    format!(" alerts ({open} open of {all}) ")
+}
+
+pub fn creds_title(count: usize, urgent: usize, warning_days: impl Display) -> String {
+    let mut title = format!(" credentials ({count}) ");
+    if urgent > 0 {
+        title.push_str(&format!(
+            "· {urgent} active past or within {warning_days}d of expiry "
+        ));
+    }
+    title
+}
+
+pub fn people_title(count: usize, orphaned: usize) -> String {
+    if orphaned > 0 {
+        format!(" people ({count}) · {orphaned} departed, still owning live agents ")
+    } else {
+        format!(" people ({count}) ")
+    }
+}
+
+pub fn triage_title(left: usize, assigned: usize, refreshing: bool) -> String {
+    let mut t = format!(" triage ({left} left");
+    if assigned > 0 {
+        t.push_str(&format!(", {assigned} assigned"));
+    }
+    t.push(')');
+    if refreshing {
+        t.push_str(" · refreshing…");
+    }
+    t.push(' ');
+    t
+}
+
+/// " audit of prod (500, the newest 500) · following the tail ".
+pub fn audit_title(whose: &str, count: usize, ring: Option<usize>, following: bool) -> String {
+    let newest = ring
+        .map(|r| format!(", the newest {r}"))
+        .unwrap_or_default();
+    let follow = if following {
+        " · following the tail"
+    } else {
+        ""
+    };
+    format!(" audit{whose} ({count}{newest}){follow} ")
+}
+
+pub fn of_backend(name: impl Display) -> String {
+    format!(" of {name}")
+}
+
+pub fn owner_left(name: impl Display) -> String {
+    format!("{name} (left)")
+}
+
+pub fn person_left(name: impl Display) -> String {
+    format!("{name} left")
+}
+
+pub fn backend_stale(name: impl Display) -> String {
+    format!("{name} stale")
+}
+
+pub fn triage_failed(backend: impl Display, e: impl Display) -> String {
+    format!("{backend}: triage failed: {e} (showing the last good queue)")
+}
+
+pub fn suggestions_for(name: impl Display) -> String {
+    format!(" owner suggestions for {name} · o assigns ")
+}
+
+pub fn chain_verified(entries: impl Display) -> String {
+    format!("chain verified: {entries} entries")
+}
+
+pub fn checked(age: impl Display) -> String {
+    format!("checked {age} ago")
+}
+
+pub fn chain_broken_at(seq: impl Display) -> String {
+    format!("CHAIN BROKEN at #{seq}")
+}
+
+pub fn cannot_verify(e: impl Display) -> String {
+    format!("cannot verify the chain: {e}")
+}
+
+pub fn cannot_read_audit(e: impl Display) -> String {
+    format!("cannot read the audit: {e}")
+}
+
+// An agent's own view.
+
+pub const AGENT_GONE: &str = "this agent is no longer in the backend's inventory";
+/// Its sections in screen order, as the note on what did not fit names them.
+pub const DETAIL_SECTIONS: [&str; 6] = [
+    "card",
+    "credentials",
+    "activity",
+    "delegations and alerts",
+    "grants",
+    "audit trail",
+];
+pub const NONE_UNOWNED: &str = "none: unowned";
+pub const STATUS: &str = "status";
+pub const KIND_ENV: &str = "kind / env";
+pub const RUNTIME: &str = "runtime";
+pub const DESCRIPTION: &str = "description";
+pub const LABELS: &str = "labels";
+pub const SEEN: &str = "seen";
+pub const LINKS_TITLE: &str = "delegation chain and alerts";
+pub const NEVER_EXPIRES: &str = "never expires";
+pub const ACTIVITY_TITLE: &str = "activity, last hour";
+pub const READING: &str = "reading…";
+pub const TRAIL_TITLE: &str = "audit trail";
+pub const NO_DELEGATIONS: &str = "no delegations";
+pub const ACTS_FOR: &str = "acts for";
+pub const DELEGATES_TO: &str = "delegates to";
+pub const NO_DELEGATOR: &str = "(no delegator recorded)";
+pub const LOOPS_BACK: &str = "loops back";
+
+pub fn taller_shows(hidden: impl Display) -> String {
+    format!(" a taller terminal shows: {hidden} ")
+}
+
+pub fn left_the_company(person: impl Display) -> String {
+    format!("{person} (left the company)")
+}
+
+pub fn seen_created(seen: impl Display, created: impl Display, by: impl Display) -> String {
+    format!("{seen} · created {created} by {by}")
+}
+
+pub fn agent_creds_title(count: usize) -> String {
+    format!("credentials ({count}) · x revokes the selected one")
+}
+
+pub fn activity(total: impl Display, peak: impl Display, now: impl Display) -> String {
+    format!("{total} events · peak {peak}/min · now {now}/min")
+}
+
+pub fn cannot_read_it(e: impl Display) -> String {
+    format!(" · cannot read it: {e}")
+}
+
+/// "grants (12)", or "grants (12, 4 shown)" when the box is short.
+pub fn grants_title(count: usize, shown: Option<usize>) -> String {
+    match shown {
+        Some(visible) => format!("grants ({count}, {visible} shown)"),
+        None => format!("grants ({count})"),
+    }
+}
+
+pub fn unused(last_used: impl Display) -> String {
+    format!("UNUSED · {last_used}")
+}
+
+pub fn trail_title(count: usize) -> String {
+    format!("audit trail ({count}, newest at the bottom)")
+}
+
+pub fn more_delegations(max: impl Display) -> String {
+    format!("more delegations than the {max} shown")
+}
+
+pub fn person_node(name: impl Display) -> String {
+    format!("{name} (person)")
+}
+
+pub fn departed_person_node(name: impl Display) -> String {
+    format!("{name} (person, departed)")
+}
+
+pub fn unknown_node(id: impl Display, kind: impl Display) -> String {
+    format!("{id} (unknown {kind})")
+}
+
+pub fn on_behalf_of(person: impl Display) -> String {
+    format!("for {person}")
+}
