@@ -11,9 +11,10 @@
 //!     cargo test --test it -- api:: rules::
 //! ```
 //!
-//! Without `WARDEN_TEST_DATABASE_URL` that pass says why and passes (in CI,
-//! with `CI` set, it fails). The tests that need PostgreSQL whatever the
-//! pass (`serve::`) skip the same way.
+//! `WARDEN_TEST_STORE=postgres` without `WARDEN_TEST_DATABASE_URL` fails
+//! each test that starts a server, saying why. The tests that need
+//! PostgreSQL whatever the pass (`serve::`) skip without the URL on a
+//! developer's machine, with the reason printed, and fail in CI (`CI` set).
 
 #![allow(clippy::unwrap_used)] // a test may unwrap
 

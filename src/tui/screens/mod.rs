@@ -62,7 +62,8 @@ const REGISTRY: &[(Screen, &dyn ScreenDef)] = &[
 
 impl Screen {
     /// What this screen answers. A variant missing from [`REGISTRY`]
-    /// would answer as the agents table; the tests of each screen see it.
+    /// would answer as the agents table; a test names every variant and
+    /// fails on one that is not registered.
     pub fn def(&self) -> &'static dyn ScreenDef {
         let this = std::mem::discriminant(self);
         REGISTRY
@@ -230,6 +231,42 @@ pub trait ListState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A new variant of [`Screen`] fails to compile here until it is named,
+    /// and then fails the test until it has its line in [`REGISTRY`]
+    /// (without one, [`Screen::def`] would answer as the agents table).
+    #[test]
+    fn every_variant_of_screen_is_registered() {
+        let registered = |s: &Screen| {
+            let this = std::mem::discriminant(s);
+            REGISTRY
+                .iter()
+                .any(|(r, _)| std::mem::discriminant(r) == this)
+        };
+        let every = [
+            Screen::Agents,
+            Screen::Detail {
+                agent_id: "agt_x".into(),
+            },
+            Screen::Alerts,
+            Screen::Triage,
+            Screen::People,
+            Screen::Creds,
+            Screen::Audit,
+        ];
+        for s in &every {
+            match s {
+                Screen::Agents
+                | Screen::Detail { .. }
+                | Screen::Alerts
+                | Screen::Triage
+                | Screen::People
+                | Screen::Creds
+                | Screen::Audit => assert!(registered(s), "{s:?} is not in REGISTRY"),
+            }
+        }
+        assert_eq!(every.len(), REGISTRY.len());
+    }
 
     #[test]
     fn each_screen_is_registered_once_under_its_own_name() {
