@@ -165,7 +165,7 @@ impl App {
         let what = action
             .as_ref()
             .map(Action::describe)
-            .unwrap_or_else(|| "action".into());
+            .unwrap_or_else(|| strings::AN_ACTION.into());
         match (action, result) {
             (_, Err(e)) => self.flash(Level::Error, strings::action_failed(&what, e)),
             (Some(Action::Suspend { name, .. }), Ok(_)) => {
@@ -196,7 +196,7 @@ impl App {
             (Some(Action::Ack { .. }), Ok(Outcome::Silenced { alert, silence_id })) => {
                 // The fleet's copy names the matched agent; the answer, the label.
                 let label = self.alert_label(self.fleet.alert(&alert.id).unwrap_or(alert));
-                let by = alert.acknowledged_by.as_deref().unwrap_or("you");
+                let by = alert.acknowledged_by.as_deref().unwrap_or(strings::YOU);
                 self.flash(
                     Level::Success,
                     strings::acknowledged_silence(&label, silence_id, by),

@@ -47,6 +47,16 @@ pub fn hint(command: UiCommand) -> Option<&'static str> {
     })
 }
 
+// Stand-ins for what an answer left out.
+
+/// What an action's flash line calls it when the action is not known
+/// any more.
+pub const AN_ACTION: &str = "action";
+/// Who acknowledged an alert when the backend's answer does not say.
+pub const YOU: &str = "you";
+/// A failed kill whose failed step the backend did not name.
+pub const A_STEP_FAILED: &str = "a step failed";
+
 // Why actions are refused: the flash line says it when a key tries, and
 // the hint bar leaves the actions out.
 

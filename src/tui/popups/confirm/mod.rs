@@ -491,7 +491,7 @@ pub fn verdict(result: &Result<Outcome, String>) -> Result<(), String> {
             .iter()
             .find(|s| s.status == StepStatus::Failed)
             .map(|s| format!("{}: {}", s.name.replace('_', " "), s.detail))
-            .unwrap_or_else(|| "a step failed".into())),
+            .unwrap_or_else(|| strings::A_STEP_FAILED.into())),
         Ok(_) => Ok(()),
     }
 }
