@@ -75,9 +75,14 @@ pub(super) fn api_error(status: StatusCode, body: &[u8]) -> ClientError {
 /// with it too.
 pub(crate) fn preview(bytes: &[u8]) -> String {
     const MAX: usize = 200;
-    let text = String::from_utf8_lossy(bytes);
-    let mut out: String = text.chars().take(MAX).collect();
-    if text.chars().count() > MAX {
+    // A malformed full sync can be 180 MB: decode only what can be shown.
+    // A char is at most 4 bytes, so this holds MAX + 1 whole chars
+    // whenever the body has more than MAX.
+    let head = &bytes[..bytes.len().min(4 * (MAX + 1))];
+    let text = String::from_utf8_lossy(head);
+    let mut chars = text.chars();
+    let mut out: String = chars.by_ref().take(MAX).collect();
+    if chars.next().is_some() {
         out.push('…');
     }
     out
@@ -108,4 +113,24 @@ pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         cur = next;
     }
     cur.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::preview;
+
+    #[test]
+    fn a_preview_is_the_first_200_chars_and_says_when_there_is_more() {
+        assert_eq!(preview(b"short"), "short");
+        let exact = "x".repeat(200);
+        assert_eq!(preview(exact.as_bytes()), exact);
+        let long = "é".repeat(10_000);
+        let shown = preview(long.as_bytes());
+        assert_eq!(shown.chars().count(), 201);
+        assert!(shown.starts_with("éé") && shown.ends_with('…'));
+        // Four-byte chars fill the decoded head exactly: still cut right.
+        let wide = "𝄞".repeat(201);
+        assert_eq!(preview(wide.as_bytes()), format!("{}…", "𝄞".repeat(200)));
+        assert_eq!(preview(&[0xff, b'a']), "\u{fffd}a");
+    }
 }
