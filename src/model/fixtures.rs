@@ -1,4 +1,4 @@
-//! Values for unit tests: an agent and an Alertmanager alert with every
+//! Values for unit tests: an agent, a person and an Alertmanager alert with every
 //! field a test does not care about filled in. A test states what matters
 //! to it with struct-update syntax (`Agent { status, ..agent(id, name) }`).
 
@@ -21,6 +21,26 @@ pub(crate) fn agent(id: &str, name: &str) -> Agent {
         created_at: Utc::now(),
         updated_at: Utc::now(),
         last_seen_at: None,
+        rev: 1,
+    }
+}
+
+/// A person `id` named `name`, in no team, active or departed, created
+/// now.
+pub(crate) fn person(id: &str, name: &str, departed: bool) -> Person {
+    Person {
+        id: id.into(),
+        name: name.into(),
+        email: format!("{id}@corp.example"),
+        team: None,
+        manager: None,
+        status: if departed {
+            PersonStatus::Departed
+        } else {
+            PersonStatus::Active
+        },
+        created_at: Utc::now(),
+        departed_at: None,
         rev: 1,
     }
 }

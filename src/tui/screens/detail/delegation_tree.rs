@@ -224,21 +224,7 @@ mod tests {
     }
 
     fn person(id: &str, departed: bool) -> Person {
-        Person {
-            id: id.into(),
-            name: format!("{id}-name"),
-            email: format!("{id}@corp.example"),
-            team: None,
-            manager: None,
-            status: if departed {
-                PersonStatus::Departed
-            } else {
-                PersonStatus::Active
-            },
-            created_at: Utc::now(),
-            departed_at: None,
-            rev: 1,
-        }
+        crate::model::fixtures::person(id, &format!("{id}-name"), departed)
     }
 
     /// `parent` is `agt_…` for an agent, anything else for a person.

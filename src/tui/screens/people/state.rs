@@ -113,25 +113,7 @@ mod tests {
     use super::*;
     use crate::api::Changes;
     use crate::model::Agent;
-    use chrono::Utc;
-
-    fn person(id: &str, name: &str, departed: bool) -> Person {
-        Person {
-            id: id.into(),
-            name: name.into(),
-            email: format!("{id}@corp.example"),
-            team: None,
-            manager: None,
-            status: if departed {
-                PersonStatus::Departed
-            } else {
-                PersonStatus::Active
-            },
-            created_at: Utc::now(),
-            departed_at: None,
-            rev: 1,
-        }
-    }
+    use crate::model::fixtures::person;
 
     fn agent(id: &str, owner: &str, status: AgentStatus) -> Agent {
         Agent {
