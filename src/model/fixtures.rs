@@ -1,5 +1,6 @@
-//! Values for unit tests: an agent, a person and an Alertmanager alert with every
-//! field a test does not care about filled in. A test states what matters
+//! Values for unit tests: an agent, a person, a credential and an
+//! Alertmanager alert with every field a test does not care about filled
+//! in. A test states what matters
 //! to it with struct-update syntax (`Agent { status, ..agent(id, name) }`).
 
 use super::*;
@@ -41,6 +42,24 @@ pub(crate) fn person(id: &str, name: &str, departed: bool) -> Person {
         },
         created_at: Utc::now(),
         departed_at: None,
+        rev: 1,
+    }
+}
+
+/// An active credential `id` of `agent` with the scope `a:read`, issued
+/// now, never used, without expiry.
+pub(crate) fn credential(id: &str, agent: &str) -> Credential {
+    Credential {
+        id: id.into(),
+        agent_id: agent.into(),
+        scopes: vec!["a:read".into()],
+        prefix: "wdn_ac_x".into(),
+        issued_at: Utc::now(),
+        expires_at: None,
+        last_used_at: None,
+        status: CredentialStatus::Active,
+        revoked_at: None,
+        revoked_reason: None,
         rev: 1,
     }
 }

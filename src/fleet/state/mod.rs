@@ -95,22 +95,13 @@ impl Fleet {
 mod tests {
     use super::*;
     use crate::api::Changes;
-    use crate::model::fixtures::{agent, alertmanager_alert};
+    use crate::model::fixtures::{self, agent, alertmanager_alert};
     use chrono::Utc;
 
     fn credential(id: &str, agent: &str, status: CredentialStatus) -> Credential {
         Credential {
-            id: id.into(),
-            agent_id: agent.into(),
-            scopes: vec!["a:read".into()],
-            prefix: "wdn_ac_x".into(),
-            issued_at: Utc::now(),
-            expires_at: None,
-            last_used_at: None,
             status,
-            revoked_at: None,
-            revoked_reason: None,
-            rev: 1,
+            ..fixtures::credential(id, agent)
         }
     }
 

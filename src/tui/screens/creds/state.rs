@@ -102,17 +102,11 @@ mod tests {
 
     fn cred(id: &str, status: CredentialStatus, expires_in_days: Option<i64>) -> Credential {
         Credential {
-            id: id.into(),
-            agent_id: "agt_1".into(),
             scopes: vec![],
-            prefix: "wdn_ac_x".into(),
             issued_at: Utc::now() - Duration::days(10),
             expires_at: expires_in_days.map(|d| Utc::now() + Duration::days(d)),
-            last_used_at: None,
             status,
-            revoked_at: None,
-            revoked_reason: None,
-            rev: 1,
+            ..crate::model::fixtures::credential(id, "agt_1")
         }
     }
 
