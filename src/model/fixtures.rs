@@ -1,7 +1,7 @@
 //! Values for unit tests: an agent, a person, a credential and an
 //! Alertmanager alert with every field a test does not care about filled
-//! in. A test states what matters
-//! to it with struct-update syntax (`Agent { status, ..agent(id, name) }`).
+//! in. A test states what matters to it with struct-update syntax
+//! (`Agent { status, ..agent(id, name) }`).
 
 use super::*;
 use chrono::Utc;
