@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 use std::time::Instant;
 
 /// The time a frame is drawn at: the monotonic clock for poll ages, the
@@ -77,7 +77,11 @@ pub(crate) fn when(t: Option<DateTime<Utc>>, clock: Clock) -> String {
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, clock: Clock) {
     let area = frame.area();
     if area.width < 20 || area.height < 7 {
-        let msg = Paragraph::new(strings::ENLARGE).style(theme.error);
+        // Wrapped: on a terminal this small a one-line sentence would be
+        // cut before it says how large is enough.
+        let msg = Paragraph::new(strings::ENLARGE)
+            .style(theme.error)
+            .wrap(Wrap { trim: true });
         frame.render_widget(msg, area);
         return;
     }

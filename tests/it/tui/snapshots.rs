@@ -178,6 +178,20 @@ fn backend_down_keeps_the_last_good_state() {
 }
 
 #[test]
+fn a_terminal_too_small_says_how_large_is_enough_in_full() {
+    let (mut app, clock) = fleet::app();
+    let screen = render(&mut app, clock, 20, 6);
+    // The rendering quotes each line; the words run on across them.
+    let text = screen.replace('"', " ");
+    let words: Vec<&str> = text.split_whitespace().collect();
+    assert_eq!(
+        words.join(" "),
+        "Warden: enlarge the terminal (20x7 at least)",
+        "{screen}"
+    );
+}
+
+#[test]
 fn every_size_renders_without_panicking() {
     let (mut app, clock) = fleet::app();
     for (w, h) in [
