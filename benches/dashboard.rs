@@ -114,10 +114,11 @@ fn benches(c: &mut Criterion) {
         let mut k = 0;
         b.iter(|| {
             k = (k + 1) % texts.len();
-            app.table
+            app.panes
+                .agents
                 .set_filter(Filter::parse(&texts[k]).unwrap(), &texts[k]);
             app.prepare();
-            black_box(app.table.order.len())
+            black_box(app.panes.agents.order.len())
         })
     });
 
@@ -143,9 +144,9 @@ fn benches(c: &mut Criterion) {
     let mut app = synced_app(&changes);
     group.bench_function("re-sort by owner", |b| {
         b.iter(|| {
-            app.table.sort_by(SortKey::Owner);
+            app.panes.agents.sort_by(SortKey::Owner);
             app.prepare();
-            black_box(app.table.order.len())
+            black_box(app.panes.agents.order.len())
         })
     });
 
@@ -171,7 +172,7 @@ fn benches(c: &mut Criterion) {
                         latency: Default::default(),
                     },
                 });
-                black_box(app.table.order.len())
+                black_box(app.panes.agents.order.len())
             },
             criterion::BatchSize::LargeInput,
         )

@@ -142,9 +142,9 @@ fn draw_crumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 spans.push(Span::styled(strings::CRUMB_SEPARATOR, theme.muted));
                 spans.push(Span::styled(top.crumb(app), theme.title));
             }
-            if *root == Screen::Agents && !app.table.filter_text.is_empty() {
+            if *root == Screen::Agents && !app.panes.agents.filter_text.is_empty() {
                 spans.push(Span::styled(
-                    format!("  /{}", app.table.filter_text),
+                    format!("  /{}", app.panes.agents.filter_text),
                     theme.accent,
                 ));
             }

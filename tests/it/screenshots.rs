@@ -207,7 +207,8 @@ fn app(changes: &Changes) -> (App, Clock) {
 /// Moves the table's selection down to the agent `id`, as a user would.
 fn select(app: &mut App, id: &str) {
     let pos = app
-        .table
+        .panes
+        .agents
         .order
         .iter()
         .position(|&i| app.fleet.agents()[i].id == id)
@@ -428,7 +429,7 @@ fn agents_filtered() {
     // Riskiest first.
     key(&mut app, KeyCode::Char('R'));
     assert!(
-        !app.table.order.is_empty(),
+        !app.panes.agents.order.is_empty(),
         "the filter matches some agents"
     );
     check(
@@ -504,7 +505,10 @@ fn owner_picker() {
     let c = changes();
     let (mut app, clock) = app(&c);
     filter(&mut app, "owner:none");
-    assert!(!app.table.order.is_empty(), "the demo has unowned agents");
+    assert!(
+        !app.panes.agents.order.is_empty(),
+        "the demo has unowned agents"
+    );
     key(&mut app, KeyCode::Char('o'));
     check(
         "owner-picker",

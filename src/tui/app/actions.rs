@@ -201,7 +201,7 @@ impl App {
     /// backend's own ranking when the triage queue holds the agent (it sees
     /// events and who registered it), else what the dashboard's copy shows.
     pub(super) fn owner_candidates(&self, agent: &Agent) -> Vec<Candidate> {
-        let reasons = match self.triage.case_of(&agent.id) {
+        let reasons = match self.panes.triage.case_of(&agent.id) {
             Some(case) => case
                 .suggestions
                 .iter()

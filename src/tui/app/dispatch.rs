@@ -40,8 +40,8 @@ impl App {
             UiCommand::Back => {
                 if self.screens.len() > 1 {
                     self.screens.pop();
-                } else if !self.table.filter.is_empty() {
-                    self.table.set_filter(Filter::default(), "");
+                } else if !self.panes.agents.filter.is_empty() {
+                    self.panes.agents.set_filter(Filter::default(), "");
                     self.flash(Level::Info, strings::FILTER_CLEARED);
                 }
             }
@@ -59,7 +59,7 @@ impl App {
             }
             UiCommand::Filter => {
                 self.screens.truncate(1);
-                let current = self.table.filter_text.clone();
+                let current = self.panes.agents.filter_text.clone();
                 self.prompt = Prompt::Filter {
                     input: LineInput::with_text(&current),
                     error: None,
@@ -115,8 +115,8 @@ impl App {
     pub(super) fn narrow_to(&mut self, name: &str) {
         if name.is_empty() {
             self.ctx = None;
-            self.table.set_scope(None);
-            self.alerts.set_scope(None);
+            self.panes.agents.set_scope(None);
+            self.panes.alerts.set_scope(None);
             let list: Vec<String> = self
                 .backends
                 .iter()
@@ -138,8 +138,8 @@ impl App {
             .merged()
             .then(|| format!("{}{}", self.backends[i].name, origin::SEPARATOR));
         self.ctx = Some(i);
-        self.table.set_scope(prefix.clone());
-        self.alerts.set_scope(prefix);
+        self.panes.agents.set_scope(prefix.clone());
+        self.panes.alerts.set_scope(prefix);
         self.screens.truncate(1);
         self.flash(
             Level::Info,

@@ -119,14 +119,14 @@ impl App {
                     KeyCode::Enter => self.prompt = Prompt::None,
                     KeyCode::Esc => {
                         self.prompt = Prompt::None;
-                        self.table.set_filter(Filter::default(), "");
+                        self.panes.agents.set_filter(Filter::default(), "");
                     }
                     _ => {
                         if input.handle(key) {
                             match Filter::parse(input.text()) {
                                 Ok(f) => {
                                     *error = None;
-                                    self.table.set_filter(f, input.text());
+                                    self.panes.agents.set_filter(f, input.text());
                                 }
                                 Err(e) => *error = Some(e.to_string()),
                             }

@@ -64,7 +64,7 @@ impl App {
     }
 
     pub(super) fn selected_id(&self) -> Option<String> {
-        let i = self.table.selected_index()?;
+        let i = self.panes.agents.selected_index()?;
         self.fleet.agents().get(i).map(|a| a.id.clone())
     }
 
@@ -78,7 +78,7 @@ impl App {
             self.marks.insert(id.clone());
         }
         self.mark_anchor = Some(id);
-        self.table.move_by(1);
+        self.panes.agents.move_by(1);
     }
 
     /// ctrl-space: marks every row shown between the anchor and the
@@ -96,15 +96,15 @@ impl App {
         let Some(id) = self.selected_id() else {
             return;
         };
-        let here = self.table.selected;
+        let here = self.panes.agents.selected;
         let from = self
             .mark_anchor
             .as_deref()
             .and_then(|a| self.fleet.position(a))
-            .and_then(|i| self.table.order.iter().position(|&o| o == i))
+            .and_then(|i| self.panes.agents.order.iter().position(|&o| o == i))
             .unwrap_or(here);
         let agents = self.fleet.agents();
-        for &i in &self.table.order[from.min(here)..=from.max(here)] {
+        for &i in &self.panes.agents.order[from.min(here)..=from.max(here)] {
             self.marks.insert(agents[i].id.clone());
         }
         self.mark_anchor = Some(id);
@@ -133,7 +133,7 @@ impl App {
 
     /// The marked agents, by name, and how many of them the filter hides.
     pub(super) fn marked_agents(&self) -> (Vec<Agent>, usize) {
-        let shown: HashSet<usize> = self.table.order.iter().copied().collect();
+        let shown: HashSet<usize> = self.panes.agents.order.iter().copied().collect();
         let mut hidden = 0;
         let mut agents: Vec<Agent> = self
             .marks

@@ -33,7 +33,7 @@ impl App {
                 vec![]
             }
             Msg::Triage { backend, result } => {
-                self.triage.report(backend, result);
+                self.panes.triage.report(backend, result);
                 vec![]
             }
             Msg::KillPlan {
@@ -185,9 +185,9 @@ impl App {
                 self.flash(Level::Success, strings::revoked(&credential_id))
             }
             (Some(Action::Reassign { name, agent_id, .. }), Ok(_)) => {
-                self.triage.resolved(&agent_id);
+                self.panes.triage.resolved(&agent_id);
                 let left = if self.screens.contains(&Screen::Triage) {
-                    strings::left_to_triage(self.triage.cases.len())
+                    strings::left_to_triage(self.panes.triage.cases.len())
                 } else {
                     String::new()
                 };

@@ -13,9 +13,6 @@ use crate::tui::msg::{Action, Effect};
 use crate::tui::popups::confirm::{Confirm, MarkedAgent};
 use crate::tui::popups::picker::OwnerPicker;
 use crate::tui::screens::Screen;
-use crate::tui::screens::agents::state::AgentTable;
-use crate::tui::screens::alerts::state::AlertList;
-use crate::tui::screens::triage::state::TriageQueue;
 use crate::tui::strings;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -26,8 +23,8 @@ mod keypress;
 mod marks;
 mod messages;
 mod panes;
+pub use crate::tui::screens::Panes;
 use marks::Batch;
-pub use panes::Panes;
 
 /// A poll slower than this marks the backend slow.
 pub const SLOW: Duration = Duration::from_millis(1500);
@@ -119,13 +116,7 @@ pub struct Options {
 
 pub struct App {
     pub fleet: Fleet,
-    pub table: AgentTable,
-    /// The alerts view's order and selection.
-    pub alerts: AlertList,
-    /// The triage view's queue, as the backends ranked it.
-    pub triage: TriageQueue,
-    /// The people, credentials and audit screens, and the detail's
-    /// fetched sections.
+    /// Every screen's state, one field per screen.
     pub panes: Panes,
     pub screens: Vec<Screen>,
     pub overlay: Overlay,
@@ -186,9 +177,6 @@ impl App {
     pub fn with_backends(backends: &[(&str, &str)], options: Options) -> Self {
         App {
             fleet: Fleet::new(),
-            table: AgentTable::default(),
-            alerts: AlertList::default(),
-            triage: TriageQueue::default(),
             panes: Panes::default(),
             screens: vec![Screen::Agents],
             overlay: Overlay::None,
@@ -306,12 +294,13 @@ impl App {
             self.marks.retain(|id| fleet.position(id).is_some());
             self.marks_pruned_for = Some(self.fleet.generation);
         }
-        self.table.refresh(&self.fleet);
-        self.table.scroll_to_selection(self.table_rows);
-        self.alerts.refresh(&self.fleet);
-        self.alerts.scroll_to_selection(self.table_rows);
-        self.triage.settle(&self.fleet);
-        self.triage
+        self.panes.agents.refresh(&self.fleet);
+        self.panes.agents.scroll_to_selection(self.table_rows);
+        self.panes.alerts.refresh(&self.fleet);
+        self.panes.alerts.scroll_to_selection(self.table_rows);
+        self.panes.triage.settle(&self.fleet);
+        self.panes
+            .triage
             .scroll_to_selection(crate::tui::views::triage_rows(self.table_rows));
         // Only the screen shown pays for keeping its list in step: a poll
         // must not sort every credential when nobody looks at them.
@@ -326,7 +315,8 @@ impl App {
 
     /// The alert selected in the alerts view.
     pub fn selected_alert(&self) -> Option<&Alert> {
-        self.alerts
+        self.panes
+            .alerts
             .selected_id()
             .and_then(|id| self.fleet.alert(id))
     }

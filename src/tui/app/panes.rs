@@ -1,29 +1,16 @@
-//! The state of the people, credentials and audit screens and of the agent
-//! detail's fetched sections ([`Panes`]), and the app's side of what they
-//! fetch: asking the screen on top what it needs when it comes into view
-//! and after each poll, and taking the answers in. What each screen does
+//! The app's side of what the screens fetch: asking the screen on top what
+//! it needs when it comes into view and after each poll, and taking the
+//! answers in. Each screen's state is its field of [`Panes`]; what it does
 //! with its keys is its own, in its folder under `screens/`.
 
 use crate::model::Credential;
 use crate::sources::SourceEvent;
 use crate::tui::app::App;
 use crate::tui::msg::{Effect, Msg};
+#[cfg(doc)]
+use crate::tui::screens::Panes;
 use crate::tui::screens::Screen;
-use crate::tui::screens::audit::state::AuditLog;
-use crate::tui::screens::creds::state::CredList;
-use crate::tui::screens::detail::state::DetailExtras;
-use crate::tui::screens::people::state::PeopleList;
 use std::time::Instant;
-
-/// The state of the screens this module owns.
-#[derive(Debug, Default)]
-pub struct Panes {
-    pub people: PeopleList,
-    pub creds: CredList,
-    pub audit: AuditLog,
-    /// The open agent's activity and audit trail.
-    pub detail: DetailExtras,
-}
 
 /// What a message means for these screens, noted before the state machine
 /// takes it.

@@ -3,9 +3,9 @@
 //! table so the help can never disagree with the keys. [`super::keymap`]
 //! lays the user's remapping over them.
 
-use crate::tui::screens::Screen;
 #[cfg(doc)]
 use crate::tui::screens::ScreenDef;
+use crate::tui::screens::{Screen, every_screen};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -350,40 +350,38 @@ pub fn bindings_for(screen: &Screen) -> impl Iterator<Item = &'static Binding> +
 
 /// `:` commands with their aliases, in the order the prompt lists them;
 /// a screen's is its name.
+/// The `:` commands that are not screens, with their aliases; each
+/// screen is a command too, by its name and aliases
+/// ([`ScreenDef::aliases`]).
 pub const COMMANDS: &[(&str, &[&str], UiCommand)] = &[
-    ("agents", &["a", "ag", "agent"], UiCommand::Show("agents")),
-    ("alerts", &["al", "alert"], UiCommand::Show("alerts")),
-    (
-        "people",
-        &["ppl", "owners", "person"],
-        UiCommand::Show("people"),
-    ),
-    (
-        "creds",
-        &["credentials", "cred", "credential"],
-        UiCommand::Show("creds"),
-    ),
-    ("audit", &["au"], UiCommand::Show("audit")),
     ("help", &["h"], UiCommand::Help),
     ("quit", &["q", "q!", "exit"], UiCommand::Quit),
     ("theme", &[], UiCommand::Theme),
     ("ctx", &["context"], UiCommand::Ctx),
-    ("triage", &["tr", "orphans"], UiCommand::Show("triage")),
 ];
+
+/// Every `:` command: the screens that open over the agents table, in the
+/// order they are registered, then the others.
+fn every_command() -> impl Iterator<Item = (&'static str, &'static [&'static str], UiCommand)> {
+    let screens = every_screen()
+        .into_iter()
+        .map(|s| s.def())
+        .filter(|def| !def.nested())
+        .map(|def| (def.name(), def.aliases(), UiCommand::Show(def.name())));
+    screens.chain(COMMANDS.iter().copied())
+}
 
 pub fn resolve_command(text: &str) -> Option<UiCommand> {
     let text = text.trim().trim_start_matches(':');
-    COMMANDS
-        .iter()
+    every_command()
         .find(|(name, aliases, _)| *name == text || aliases.contains(&text))
-        .map(|(_, _, c)| *c)
+        .map(|(_, _, c)| c)
 }
 
 /// The commands as a sentence, for the prompt and the unknown-command
-/// message: ":agents, :alerts, …, :theme or :q".
+/// message: ":agents, :alerts, …, :ctx or :q".
 pub fn command_list() -> String {
-    let names: Vec<String> = COMMANDS
-        .iter()
+    let names: Vec<String> = every_command()
         .filter(|(_, _, c)| *c != UiCommand::Quit)
         .map(|(name, _, _)| format!(":{name}"))
         .collect();
@@ -393,9 +391,7 @@ pub fn command_list() -> String {
 /// Tab completion: the one command the prefix names.
 pub fn complete(prefix: &str) -> Option<&'static str> {
     let prefix = prefix.trim();
-    let mut hits = COMMANDS
-        .iter()
-        .filter(|(name, _, _)| name.starts_with(prefix));
+    let mut hits = every_command().filter(|(name, _, _)| name.starts_with(prefix));
     match (hits.next(), hits.next()) {
         (Some((name, _, _)), None) => Some(name),
         _ => None,
@@ -414,9 +410,12 @@ mod tests {
                 assert!(named(name).is_some(), "{}: no screen named {name}", b.label);
             }
         }
-        for (command, _, c) in COMMANDS {
-            if let UiCommand::Show(name) = c {
-                assert!(named(name).is_some(), ":{command}: no screen named {name}");
+        for (command, aliases, _) in COMMANDS {
+            for word in std::iter::once(command).chain(aliases.iter()) {
+                assert!(
+                    named(word).is_none(),
+                    ":{word} is both a screen and a command"
+                );
             }
         }
     }

@@ -1,8 +1,8 @@
 //! One folder per screen, each with its state (what the screen holds, rebuilt
 //! only when the fleet changes), its view (a pure function of that state to
 //! the rows on screen) and, in its `mod.rs`, what the screen answers: the
-//! [`ScreenDef`] trait. A screen is registered here and only here: its
-//! variant of [`Screen`] and its line in [`REGISTRY`].
+//! [`ScreenDef`] trait. A screen is registered here and only here, by its
+//! one line in the `screens!` list below.
 
 use crate::model::{Agent, Credential};
 use crate::tui::app::App;
@@ -14,76 +14,72 @@ use crate::tui::views::Clock;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-pub mod agents;
-pub mod alerts;
-pub mod audit;
-pub mod creds;
-pub mod detail;
-pub mod people;
-pub mod triage;
+/// Registers every screen, one line each: its folder, its variant of
+/// [`Screen`] (with the fields that say which one, if any), and the type of
+/// its state under `state.rs`. From those lines come the `mod`, the
+/// variant, [`Screen::def`] (the folder's unit struct named like the
+/// variant), [`every_screen`] and the screen's field of [`Panes`]. A screen
+/// that is not [`ScreenDef::nested`] is also its `:` command, by its name
+/// and [`ScreenDef::aliases`].
+macro_rules! screens {
+    ($(
+        $(#[$doc:meta])*
+        $module:ident: $variant:ident $({ $($field:ident: $ty:ty),* })? => $state:ident,
+    )*) => {
+        $(pub mod $module;)*
 
-/// A screen the dashboard can show; the app keeps a stack of them (Esc
-/// pops one). What each one does is its [`ScreenDef`], through
-/// [`Screen::def`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum Screen {
-    Agents,
-    Detail {
-        agent_id: String,
-    },
+        /// A screen the dashboard can show; the app keeps a stack of them
+        /// (Esc pops one). What each one does is its [`ScreenDef`], through
+        /// [`Screen::def`].
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Screen {
+            $($(#[$doc])* $variant $({ $($field: $ty),* })?,)*
+        }
+
+        impl Screen {
+            /// What this screen answers.
+            pub fn def(&self) -> &'static dyn ScreenDef {
+                match self {
+                    $(Screen::$variant { .. } => &$module::$variant,)*
+                }
+            }
+        }
+
+        /// One of each screen, in the order they are registered, for
+        /// checks that must hold on every one and for the `:` commands.
+        pub fn every_screen() -> Vec<Screen> {
+            vec![$(Screen::$variant $({ $($field: <$ty>::default()),* })?,)*]
+        }
+
+        /// Every screen's state, one field per screen named after its
+        /// folder: what it holds between frames.
+        #[derive(Debug, Default)]
+        pub struct Panes {
+            $(pub $module: $module::state::$state,)*
+        }
+    };
+}
+
+screens! {
+    /// The agents table, at the bottom of the stack.
+    agents: Agents => AgentTable,
+    /// One agent, over the screen it was opened from.
+    detail: Detail { agent_id: String } => DetailExtras,
     /// Every alert (`:alerts`); Enter opens the selected alert's agent.
-    Alerts,
-    /// The ownership triage queue (`:triage`); `o` assigns an owner.
-    Triage,
+    alerts: Alerts => AlertList,
     /// Owners and what they own (`:people`); Enter filters the agents.
-    People,
+    people: People => PeopleList,
     /// Every credential (`:creds`); Enter opens its agent, `x` revokes.
-    Creds,
+    creds: Creds => CredList,
     /// The live audit tail and whether the chain verifies (`:audit`).
-    Audit,
-}
-
-/// Every screen with what it answers, one line each. The detail's agent
-/// id here is a placeholder: only the variant is looked up.
-const REGISTRY: &[(Screen, &dyn ScreenDef)] = &[
-    (Screen::Agents, &agents::Agents),
-    (
-        Screen::Detail {
-            agent_id: String::new(),
-        },
-        &detail::Detail,
-    ),
-    (Screen::Alerts, &alerts::Alerts),
-    (Screen::Triage, &triage::Triage),
-    (Screen::People, &people::People),
-    (Screen::Creds, &creds::Creds),
-    (Screen::Audit, &audit::Audit),
-];
-
-impl Screen {
-    /// What this screen answers. A variant missing from [`REGISTRY`]
-    /// would answer as the agents table; a test names every variant and
-    /// fails on one that is not registered.
-    pub fn def(&self) -> &'static dyn ScreenDef {
-        let this = std::mem::discriminant(self);
-        REGISTRY
-            .iter()
-            .find(|(s, _)| std::mem::discriminant(s) == this)
-            .map_or(&agents::Agents, |(_, def)| *def)
-    }
-}
-
-/// One of each screen, for checks that must hold on every one.
-pub fn every_screen() -> Vec<Screen> {
-    REGISTRY.iter().map(|(s, _)| s.clone()).collect()
+    audit: Audit => AuditLog,
+    /// The ownership triage queue (`:triage`); `o` assigns an owner.
+    triage: Triage => TriageQueue,
 }
 
 /// The screen named `name` (as its [`ScreenDef::name`]), if there is one.
 pub fn named(name: &str) -> Option<Screen> {
-    REGISTRY
-        .iter()
-        .find(|(_, def)| def.name() == name)
-        .map(|(s, _)| s.clone())
+    every_screen().into_iter().find(|s| s.def().name() == name)
 }
 
 /// What a screen answers, in its own folder: its name, how it draws, its
@@ -99,6 +95,11 @@ pub trait ScreenDef: Sync {
     /// starts the trail (an agent's view over the table or the alerts).
     fn nested(&self) -> bool {
         false
+    }
+
+    /// Other words for its `:` command (`:ppl` for `:people`).
+    fn aliases(&self) -> &'static [&'static str] {
+        &[]
     }
 
     /// Its crumb after the first, when it is [`Self::nested`].
@@ -232,52 +233,19 @@ pub trait ListState {
 mod tests {
     use super::*;
 
-    /// A new variant of [`Screen`] fails to compile here until it is named,
-    /// and then fails the test until it has its line in [`REGISTRY`]
-    /// (without one, [`Screen::def`] would answer as the agents table).
-    #[test]
-    fn every_variant_of_screen_is_registered() {
-        let registered = |s: &Screen| {
-            let this = std::mem::discriminant(s);
-            REGISTRY
-                .iter()
-                .any(|(r, _)| std::mem::discriminant(r) == this)
-        };
-        let every = [
-            Screen::Agents,
-            Screen::Detail {
-                agent_id: "agt_x".into(),
-            },
-            Screen::Alerts,
-            Screen::Triage,
-            Screen::People,
-            Screen::Creds,
-            Screen::Audit,
-        ];
-        for s in &every {
-            match s {
-                Screen::Agents
-                | Screen::Detail { .. }
-                | Screen::Alerts
-                | Screen::Triage
-                | Screen::People
-                | Screen::Creds
-                | Screen::Audit => assert!(registered(s), "{s:?} is not in REGISTRY"),
-            }
-        }
-        assert_eq!(every.len(), REGISTRY.len());
-    }
-
     #[test]
     fn each_screen_is_registered_once_under_its_own_name() {
-        for (s, def) in REGISTRY {
-            let name = def.name();
-            assert_eq!(s.def().name(), name, "{s:?} answers as another screen");
-            assert_eq!(named(name).as_ref(), Some(s), "{name}");
+        let every = every_screen();
+        for s in &every {
+            let name = s.def().name();
+            let back = named(name).map(|n| std::mem::discriminant(&n));
+            assert_eq!(back, Some(std::mem::discriminant(s)), "{name}");
         }
-        let mut names: Vec<&str> = every_screen().iter().map(|s| s.def().name()).collect();
+        let mut names: Vec<&str> = every.iter().map(|s| s.def().name()).collect();
+        names.extend(every.iter().flat_map(|s| s.def().aliases().iter().copied()));
+        let all = names.len();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), REGISTRY.len(), "two screens share a name");
+        assert_eq!(names.len(), all, "two screens share a name or an alias");
     }
 }

@@ -75,7 +75,7 @@ fn app_with_alerts() -> App {
 }
 
 fn order(app: &App) -> Vec<&str> {
-    app.alerts.order.iter().map(String::as_str).collect()
+    app.panes.alerts.order.iter().map(String::as_str).collect()
 }
 
 #[test]
@@ -91,7 +91,7 @@ fn the_command_opens_the_view_sorted_open_then_severe_then_newest() {
         order(&app),
         ["alr_crit", "alr_old", "alr_1", "alr_low", "alr_ack"]
     );
-    assert_eq!(app.alerts.selected_id(), Some("alr_crit"));
+    assert_eq!(app.panes.alerts.selected_id(), Some("alr_crit"));
     // An unknown agent shows by id.
     let low = app.fleet.alert("alr_low").unwrap();
     assert_eq!(app.alert_agent_name(low), "agt_gone");
@@ -105,7 +105,7 @@ fn the_selection_follows_the_alert_across_polls() {
     command(&mut app, "alerts");
     key(&mut app, KeyCode::Char('j'));
     key(&mut app, KeyCode::Char('j'));
-    assert_eq!(app.alerts.selected_id(), Some("alr_1"));
+    assert_eq!(app.panes.alerts.selected_id(), Some("alr_1"));
     // A newer critical sorts in above it; the selection stays on alr_1.
     poll(
         &mut app,
@@ -117,12 +117,12 @@ fn the_selection_follows_the_alert_across_polls() {
             0,
         )],
     );
-    assert_eq!(app.alerts.selected_id(), Some("alr_1"));
-    assert_eq!(app.alerts.order[0], "alr_new");
+    assert_eq!(app.panes.alerts.selected_id(), Some("alr_1"));
+    assert_eq!(app.panes.alerts.order[0], "alr_new");
     key(&mut app, KeyCode::Char('G'));
-    assert_eq!(app.alerts.selected_id(), Some("alr_ack"));
+    assert_eq!(app.panes.alerts.selected_id(), Some("alr_ack"));
     key(&mut app, KeyCode::Char('g'));
-    assert_eq!(app.alerts.selected_id(), Some("alr_new"));
+    assert_eq!(app.panes.alerts.selected_id(), Some("alr_new"));
 }
 
 #[test]
@@ -139,13 +139,13 @@ fn enter_jumps_to_the_agent_and_esc_comes_back() {
     assert_eq!(app.current_agent().unwrap().name, "mcp-github");
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.screen(), &Screen::Alerts);
-    assert_eq!(app.alerts.selected_id(), Some("alr_crit"));
+    assert_eq!(app.panes.alerts.selected_id(), Some("alr_crit"));
 
     // An agent the fleet does not know: a message, no jump.
     for _ in 0..3 {
         key(&mut app, KeyCode::Char('j'));
     }
-    assert_eq!(app.alerts.selected_id(), Some("alr_low"));
+    assert_eq!(app.panes.alerts.selected_id(), Some("alr_low"));
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.screen(), &Screen::Alerts);
     assert!(flash(&app).1.contains("agt_gone"));
@@ -259,13 +259,13 @@ fn a_settled_alert_gets_a_message_not_a_dialog() {
     poll(&mut app, vec![resolved]);
     command(&mut app, "alerts");
     key(&mut app, KeyCode::Char('G'));
-    assert_eq!(app.alerts.selected_id(), Some("alr_res"));
+    assert_eq!(app.panes.alerts.selected_id(), Some("alr_res"));
     assert!(key(&mut app, KeyCode::Char('a')).is_empty());
     assert_eq!(app.overlay, Overlay::None);
     assert!(flash(&app).1.contains("resolved"));
 
     key(&mut app, KeyCode::Char('k'));
-    assert_eq!(app.alerts.selected_id(), Some("alr_ack"));
+    assert_eq!(app.panes.alerts.selected_id(), Some("alr_ack"));
     key(&mut app, KeyCode::Char('a'));
     assert_eq!(app.overlay, Overlay::None);
     assert!(flash(&app).1.contains("already acknowledged"));

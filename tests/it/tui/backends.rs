@@ -165,18 +165,25 @@ fn one_backend_down_leaves_the_others_and_its_agents_show_stale() {
 #[test]
 fn ctx_narrows_to_one_backend_and_back() {
     let (mut app, _) = two();
-    let all = app.table.order.len();
+    let all = app.panes.agents.order.len();
     command(&mut app, "ctx staging");
     assert_eq!(app.ctx, Some(1));
-    assert_eq!(app.table.order.len() * 2, all);
+    assert_eq!(app.panes.agents.order.len() * 2, all);
     let agents = app.fleet.agents();
     assert!(
-        app.table
+        app.panes
+            .agents
             .order
             .iter()
             .all(|&i| agents[i].id.starts_with("staging/"))
     );
-    assert!(app.alerts.order.iter().all(|id| id.starts_with("staging/")));
+    assert!(
+        app.panes
+            .alerts
+            .order
+            .iter()
+            .all(|id| id.starts_with("staging/"))
+    );
     assert!(flash(&app).1.contains("showing staging only"));
 
     command(&mut app, "ctx nowhere");
@@ -187,7 +194,7 @@ fn ctx_narrows_to_one_backend_and_back() {
 
     command(&mut app, "ctx");
     assert_eq!(app.ctx, None);
-    assert_eq!(app.table.order.len(), all);
+    assert_eq!(app.panes.agents.order.len(), all);
     let (_, text) = flash(&app);
     assert!(
         text.contains("prod ok") && text.contains("staging ok"),
@@ -301,7 +308,10 @@ fn triage_and_audit_ask_only_the_warden_backends() {
     );
     app.backends[1].kind = warden::tui::app::BackendKind::Alertmanager;
     command(&mut app, "triage");
-    assert_eq!(app.triage.waiting, 1, "an Alertmanager has no triage queue");
+    assert_eq!(
+        app.panes.triage.waiting, 1,
+        "an Alertmanager has no triage queue"
+    );
     // :ctx on the Alertmanager: the audit view reads the Warden's chain.
     command(&mut app, "ctx alerts");
     let effects = {

@@ -21,17 +21,17 @@ fn selected_name(app: &App) -> String {
 #[test]
 fn filter_narrows_live_and_esc_clears() {
     let (mut app, _) = fleet::app();
-    assert_eq!(app.table.order.len(), 5);
+    assert_eq!(app.panes.agents.order.len(), 5);
     key(&mut app, KeyCode::Char('/'));
     assert!(matches!(app.prompt, Prompt::Filter { .. }));
     typed(&mut app, "owner:none");
-    assert_eq!(app.table.order.len(), 1, "filters while typing");
+    assert_eq!(app.panes.agents.order.len(), 1, "filters while typing");
     assert_eq!(selected_name(&app), "mcp-github");
     key(&mut app, KeyCode::Enter);
     assert!(matches!(app.prompt, Prompt::None));
-    assert_eq!(app.table.order.len(), 1, "Enter keeps the filter");
+    assert_eq!(app.panes.agents.order.len(), 1, "Enter keeps the filter");
     key(&mut app, KeyCode::Esc);
-    assert_eq!(app.table.order.len(), 5, "Esc at the root clears it");
+    assert_eq!(app.panes.agents.order.len(), 5, "Esc at the root clears it");
 }
 
 #[test]
@@ -39,13 +39,13 @@ fn a_bad_filter_says_why_and_keeps_the_last_good_one() {
     let (mut app, _) = fleet::app();
     key(&mut app, KeyCode::Char('/'));
     typed(&mut app, "kind:mcp-server");
-    assert_eq!(app.table.order.len(), 1);
+    assert_eq!(app.panes.agents.order.len(), 1);
     typed(&mut app, "x");
     match &app.prompt {
         Prompt::Filter { error: Some(e), .. } => assert!(e.contains("mcp-server"), "{e}"),
         other => panic!("expected an error, got {other:?}"),
     }
-    assert_eq!(app.table.order.len(), 1);
+    assert_eq!(app.panes.agents.order.len(), 1);
 }
 
 #[test]
@@ -53,7 +53,7 @@ fn negation_and_fuzzy_text() {
     let (mut app, _) = fleet::app();
     key(&mut app, KeyCode::Char('/'));
     typed(&mut app, "!status:killed !status:suspended sprtcp");
-    assert_eq!(app.table.order.len(), 1);
+    assert_eq!(app.panes.agents.order.len(), 1);
     assert_eq!(selected_name(&app), "support-copilot");
 }
 
@@ -128,7 +128,7 @@ fn selection_follows_the_agent_when_data_changes() {
             latency: Default::default(),
         },
     });
-    assert_eq!(app.table.order.len(), 6);
+    assert_eq!(app.panes.agents.order.len(), 6);
     assert_eq!(selected_name(&app), "ticket-triage");
 }
 
@@ -470,18 +470,21 @@ mod mouse {
     fn the_wheel_scrolls_a_click_selects_and_a_second_click_opens() {
         let (mut app, _) = fleet::app();
         app.resize(120, 30);
-        assert_eq!(app.table.selected, 0);
+        assert_eq!(app.panes.agents.selected, 0);
         app.handle_mouse(mouse(MouseEventKind::ScrollDown, 10));
-        assert_eq!(app.table.selected, 3.min(app.table.order.len() - 1));
+        assert_eq!(
+            app.panes.agents.selected,
+            3.min(app.panes.agents.order.len() - 1)
+        );
         app.handle_mouse(mouse(MouseEventKind::ScrollUp, 10));
-        assert_eq!(app.table.selected, 0);
+        assert_eq!(app.panes.agents.selected, 0);
 
         // The third row of the list.
         app.handle_mouse(mouse(
             MouseEventKind::Down(MouseButton::Left),
             FIRST_ROW + 2,
         ));
-        assert_eq!(app.table.selected, 2);
+        assert_eq!(app.panes.agents.selected, 2);
         assert_eq!(app.screens, vec![Screen::Agents], "one click only selects");
         let id = app.current_agent().unwrap().id.clone();
         app.handle_mouse(mouse(
@@ -497,10 +500,10 @@ mod mouse {
             MouseEventKind::Down(MouseButton::Left),
             FIRST_ROW + 25,
         ));
-        assert_eq!(app.table.selected, 2);
+        assert_eq!(app.panes.agents.selected, 2);
         app.overlay = Overlay::Help;
         app.handle_mouse(mouse(MouseEventKind::ScrollDown, 10));
-        assert_eq!(app.table.selected, 2);
+        assert_eq!(app.panes.agents.selected, 2);
     }
 }
 

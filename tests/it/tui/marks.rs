@@ -92,7 +92,7 @@ fn space_marks_and_moves_down_and_unmarks() {
     let (mut app, _) = fleet::app();
     assert!(key(&mut app, KeyCode::Char(' ')).is_empty());
     assert_eq!(marked(&app), ["agt_evil"]);
-    assert_eq!(app.table.selected, 1, "space moves down");
+    assert_eq!(app.panes.agents.selected, 1, "space moves down");
     key(&mut app, KeyCode::Char(' '));
     assert_eq!(marked(&app), ["agt_evil", "agt_old"]);
     key(&mut app, KeyCode::Char('k'));

@@ -215,7 +215,7 @@ fn every_size_renders_without_panicking() {
 fn empty_tables_render_at_every_small_size() {
     let (mut app, clock) = fleet::app();
     filter(&mut app, "no-agent-is-called-this");
-    assert!(app.table.order.is_empty());
+    assert!(app.panes.agents.order.is_empty());
     for w in 1..=40 {
         for h in 1..=12 {
             render(&mut app, clock, w, h);

@@ -29,6 +29,7 @@ fn opened() -> (App, Clock) {
 fn the_queue_shows_most_urgent_first_with_how_many_are_left() {
     let (mut app, clock) = opened();
     let names: Vec<&str> = app
+        .panes
         .triage
         .cases
         .iter()
@@ -112,7 +113,7 @@ fn o_offers_the_suggestions_first_then_assigns_and_moves_to_the_next() {
         other => panic!("{other:?}"),
     }
     // Not done until the backend says so.
-    assert_eq!(app.triage.cases.len(), 2);
+    assert_eq!(app.panes.triage.cases.len(), 2);
 
     let mut agent = fleet::agent_by_id("agt_triage");
     agent.owner = Some("per_lead".into());
@@ -121,9 +122,12 @@ fn o_offers_the_suggestions_first_then_assigns_and_moves_to_the_next() {
         result: Ok(Outcome::Agent(agent)),
     });
     assert!(effects.contains(&Effect::FetchTriage), "{effects:?}");
-    assert_eq!(app.triage.cases.len(), 1);
-    assert_eq!(app.triage.assigned, 1);
-    assert_eq!(app.triage.selected_case().unwrap().agent.id, "agt_mcp");
+    assert_eq!(app.panes.triage.cases.len(), 1);
+    assert_eq!(app.panes.triage.assigned, 1);
+    assert_eq!(
+        app.panes.triage.selected_case().unwrap().agent.id,
+        "agt_mcp"
+    );
     let f = app.flash.clone().unwrap();
     assert_eq!(f.level, Level::Success);
     assert!(f.text.contains("1 left to triage"), "{}", f.text);
@@ -140,7 +144,7 @@ fn a_failed_refresh_keeps_the_last_queue_and_says_why() {
         backend: 0,
         result: Err("503 Service Unavailable".into()),
     });
-    assert_eq!(app.triage.cases.len(), 2, "the last good queue stays");
+    assert_eq!(app.panes.triage.cases.len(), 2, "the last good queue stays");
     let screen = render(&mut app, clock, 120, 30);
     assert!(screen.contains("triage failed: 503"), "{screen}");
 }
@@ -162,6 +166,7 @@ fn an_agent_owned_since_the_report_leaves_the_queue_at_the_next_poll() {
         },
     });
     let ids: Vec<&str> = app
+        .panes
         .triage
         .cases
         .iter()

@@ -81,9 +81,10 @@ fn people_view_departed_owners_first_and_enter_shows_their_agents() {
     );
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.screen(), &Screen::Agents);
-    assert_eq!(app.table.filter_text, "owner:=ada@corp.example");
+    assert_eq!(app.panes.agents.filter_text, "owner:=ada@corp.example");
     let mut owned: Vec<String> = app
-        .table
+        .panes
+        .agents
         .order
         .iter()
         .map(|&i| app.fleet.agents()[i].id.clone())
@@ -97,7 +98,7 @@ fn people_view_departed_owners_first_and_enter_shows_their_agents() {
     );
     // Esc clears the filter, as on any filtered table.
     key(&mut app, KeyCode::Esc);
-    assert_eq!(app.table.order.len(), 5);
+    assert_eq!(app.panes.agents.order.len(), 5);
 
     // The aliases open the same view; Esc goes back to the agents.
     for alias in ["ppl", "owners"] {

@@ -87,7 +87,7 @@ pub(super) async fn client_side(url: &str, token: Option<&str>) -> anyhow::Resul
             SortKey::Name,
         ] {
             let t = Instant::now();
-            app.table.sort_by(k);
+            app.panes.agents.sort_by(k);
             app.prepare();
             frame(&app)?;
             sort.push(ms(t.elapsed()));

@@ -25,6 +25,10 @@ impl ScreenDef for Agents {
         "agents"
     }
 
+    fn aliases(&self) -> &'static [&'static str] {
+        &["a", "ag", "agent"]
+    }
+
     /// An empty fleet that has answered, with a welcome to give (the
     /// embedded registry), shows how to add agents instead.
     fn draw(&self, frame: &mut Frame, body: Rect, app: &App, theme: &Theme, clock: Clock) {
@@ -37,7 +41,7 @@ impl ScreenDef for Agents {
     }
 
     fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut dyn ListState> {
-        Some(&mut app.table)
+        Some(&mut app.panes.agents)
     }
 
     fn open_help(&self) -> Option<&'static str> {
@@ -72,7 +76,7 @@ impl ScreenDef for Agents {
             UiCommand::SortAlerts => SortKey::Alerts,
             _ => return None,
         };
-        app.table.sort_by(key);
+        app.panes.agents.sort_by(key);
         Some(vec![])
     }
 
@@ -81,7 +85,7 @@ impl ScreenDef for Agents {
     }
 
     fn agent<'a>(&self, app: &'a App) -> Option<&'a Agent> {
-        app.table
+        app.panes.agents
             .selected_index()
             .and_then(|i| app.fleet.agents().get(i))
     }

@@ -45,7 +45,7 @@ const WIDTHS: [Constraint; 11] = [
 ];
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
-    let t = &app.table;
+    let t = &app.panes.agents;
     let title = strings::agents_title(t.order.len(), app.fleet.len(), app.marks.len());
     // On a narrow terminal the name keeps its room: kind and grant go.
     // The backend column shows only when there is more than one.

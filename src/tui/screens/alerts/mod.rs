@@ -24,17 +24,21 @@ impl ScreenDef for Alerts {
         "alerts"
     }
 
+    fn aliases(&self) -> &'static [&'static str] {
+        &["al", "alert"]
+    }
+
     fn draw(&self, frame: &mut Frame, body: Rect, app: &App, theme: &Theme, clock: Clock) {
         view::draw(frame, body, app, theme, clock);
     }
 
     fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut dyn ListState> {
-        Some(&mut app.alerts)
+        Some(&mut app.panes.alerts)
     }
 
     /// Coming in, the selection starts on the most urgent alert.
     fn shown(&self, app: &mut App) -> Vec<Effect> {
-        app.alerts.top();
+        app.panes.alerts.top();
         vec![]
     }
 

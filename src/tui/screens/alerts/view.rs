@@ -16,7 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
-    let list = &app.alerts;
+    let list = &app.panes.alerts;
     let open = app.counts.alerts.iter().sum::<usize>();
     let title = strings::alerts_title(open, list.order.len());
     let widths = [
@@ -70,7 +70,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
 fn rule_width(app: &App) -> u16 {
     const MIN: usize = 6;
     const MAX: usize = 28;
-    let list = &app.alerts;
+    let list = &app.panes.alerts;
     let widest = list
         .order
         .iter()

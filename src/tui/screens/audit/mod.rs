@@ -25,6 +25,10 @@ impl ScreenDef for Audit {
         "audit"
     }
 
+    fn aliases(&self) -> &'static [&'static str] {
+        &["au"]
+    }
+
     fn draw(&self, frame: &mut Frame, body: Rect, app: &App, theme: &Theme, clock: Clock) {
         view::draw(frame, body, app, theme, clock);
     }

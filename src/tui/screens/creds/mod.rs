@@ -23,6 +23,10 @@ impl ScreenDef for Creds {
         "creds"
     }
 
+    fn aliases(&self) -> &'static [&'static str] {
+        &["credentials", "cred", "credential"]
+    }
+
     fn draw(&self, frame: &mut Frame, body: Rect, app: &App, theme: &Theme, clock: Clock) {
         view::draw(frame, body, app, theme, clock);
     }

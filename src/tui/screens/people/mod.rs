@@ -23,6 +23,10 @@ impl ScreenDef for People {
         "people"
     }
 
+    fn aliases(&self) -> &'static [&'static str] {
+        &["ppl", "owners", "person"]
+    }
+
     fn draw(&self, frame: &mut Frame, body: Rect, app: &App, theme: &Theme, _clock: Clock) {
         view::draw(frame, body, app, theme);
     }
@@ -68,8 +72,8 @@ impl ScreenDef for People {
         match Filter::parse(&text) {
             Ok(filter) => {
                 app.screens.truncate(1);
-                app.table.set_filter(filter, &text);
-                app.table.top();
+                app.panes.agents.set_filter(filter, &text);
+                app.panes.agents.top();
                 app.flash(Level::Info, strings::agents_of_person(&name));
             }
             Err(e) => app.flash(Level::Error, strings::cannot_filter_on(&name, &e)),

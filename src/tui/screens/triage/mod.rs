@@ -25,17 +25,21 @@ impl ScreenDef for Triage {
         "triage"
     }
 
+    fn aliases(&self) -> &'static [&'static str] {
+        &["tr", "orphans"]
+    }
+
     fn draw(&self, frame: &mut Frame, body: Rect, app: &App, theme: &Theme, clock: Clock) {
         view::draw(frame, body, app, theme, clock);
     }
 
     fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut dyn ListState> {
-        Some(&mut app.triage)
+        Some(&mut app.panes.triage)
     }
 
     /// The backends rank the owner suggestions, so the queue is theirs.
     fn shown(&self, app: &mut App) -> Vec<Effect> {
-        app.triage.top();
+        app.panes.triage.top();
         fetch(app)
     }
 
@@ -63,7 +67,7 @@ impl ScreenDef for Triage {
     }
 
     fn agent<'a>(&self, app: &'a App) -> Option<&'a Agent> {
-        app.triage
+        app.panes.triage
             .selected_case()
             .and_then(|c| app.fleet.agent(&c.agent.id))
     }
@@ -71,6 +75,6 @@ impl ScreenDef for Triage {
 
 /// Asks every Warden backend for its queue.
 pub(crate) fn fetch(app: &mut App) -> Vec<Effect> {
-    app.triage.waiting = app.wardens().count();
+    app.panes.triage.waiting = app.wardens().count();
     vec![Effect::FetchTriage]
 }

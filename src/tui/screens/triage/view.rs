@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
 }
 
 fn title(app: &App) -> String {
-    let q = &app.triage;
+    let q = &app.panes.triage;
     if !q.loaded {
         return strings::TRIAGE_TITLE_ASKING.into();
     }
@@ -57,7 +57,7 @@ fn why(case: &TriageCase) -> String {
 }
 
 fn draw_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
-    let q = &app.triage;
+    let q = &app.panes.triage;
     let table = ListTable::new(titled(title(app), theme), WIDTHS);
     let header = table.header(strings::TRIAGE_COLUMNS.map(Cell::from), theme);
     let rows = window(
@@ -119,7 +119,7 @@ fn draw_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cl
 }
 
 fn draw_suggestions(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let q = &app.triage;
+    let q = &app.panes.triage;
     let mut lines: Vec<Line> = Vec::new();
     for (i, e) in &q.errors {
         let name = app.backends.get(*i).map(|b| b.name.as_str()).unwrap_or("?");
