@@ -2,6 +2,7 @@
 //! terminal the dashboard draws on. The level comes from `WARDEN_LOG`
 //! (an `EnvFilter` directive; default `info`).
 
+use crate::tui::strings;
 use std::fs::OpenOptions;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -10,15 +11,14 @@ use std::sync::Mutex;
 /// is no log; the dashboard runs without one (the caller says so on
 /// stderr before the screen is taken).
 pub fn init() -> Result<PathBuf, String> {
-    let dir = crate::dirs::state_dir()
-        .ok_or_else(|| "cannot find the platform state directory".to_string())?;
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let dir = crate::dirs::state_dir().ok_or_else(|| strings::NO_STATE_DIR.to_string())?;
+    std::fs::create_dir_all(&dir).map_err(|e| strings::cannot_create_dir(&dir, e))?;
     let path = dir.join("warden.log");
     let file = OpenOptions::new()
         .create(true)
         .append(true)
         .open(&path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        .map_err(|e| strings::cannot_open_log(&path, e))?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("WARDEN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
@@ -26,6 +26,6 @@ pub fn init() -> Result<PathBuf, String> {
         .with_writer(Mutex::new(file))
         .with_ansi(false)
         .try_init()
-        .map_err(|e| format!("cannot start logging: {e}"))?;
+        .map_err(strings::cannot_start_logging)?;
     Ok(path)
 }

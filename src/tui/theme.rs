@@ -16,6 +16,7 @@
 //! why, naming the file and the bad key.
 
 use crate::model::{AgentStatus, Severity};
+use crate::tui::strings;
 use ratatui::style::{Color, Modifier, Style};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -113,9 +114,9 @@ roles! {
 
 /// Why a theme cannot be used. One line, naming the file and the key, so
 /// the dashboard's flash line can show it whole.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// Its words are in [`crate::tui::strings`].
+#[derive(Debug, Clone, PartialEq)]
 pub enum ThemeError {
-    #[error("no theme named {name:?}; there are {}{}", .known.join(", "), hint(.dir.as_deref(), .name))]
     Unknown {
         name: String,
         known: Vec<String>,
@@ -124,11 +125,11 @@ pub enum ThemeError {
     },
     /// A name that is not a plain file name: `:theme ../x` must not read
     /// files outside the themes dir.
-    #[error("theme name {0:?}: use letters, digits, '-' and '_'")]
     BadName(String),
-    #[error("cannot read the theme file {}: {why}", .path.display())]
-    Unreadable { path: PathBuf, why: String },
-    #[error("invalid theme{}: {}{why}", in_file(.file.as_deref()), at_key(.key.as_deref()))]
+    Unreadable {
+        path: PathBuf,
+        why: String,
+    },
     Invalid {
         /// None until the text is known to come from a file.
         file: Option<PathBuf>,
@@ -137,22 +138,6 @@ pub enum ThemeError {
         key: Option<String>,
         why: String,
     },
-}
-
-fn hint(dir: Option<&Path>, name: &str) -> String {
-    match dir {
-        Some(d) => format!(" (or add {})", d.join(format!("{name}.toml")).display()),
-        None => String::new(),
-    }
-}
-
-fn in_file(file: Option<&Path>) -> String {
-    file.map(|f| format!(" file {}", f.display()))
-        .unwrap_or_default()
-}
-
-fn at_key(key: Option<&str>) -> String {
-    key.map(|k| format!("`{k}`: ")).unwrap_or_default()
 }
 
 impl ThemeError {
@@ -330,12 +315,9 @@ impl Theme {
     /// a one-line reason to keep the current one.
     pub fn switch(name: &str, user_dir: Option<&Path>, no_color: bool) -> Result<Theme, String> {
         if no_color {
-            return Err(
-                "NO_COLOR is set: the dashboard stays without colour (NO_COLOR wins over themes)"
-                    .into(),
-            );
+            return Err(strings::THEME_NO_COLOR.into());
         }
-        Theme::load(name.trim(), user_dir).map_err(|e| format!("{e}; keeping the current theme"))
+        Theme::load(name.trim(), user_dir).map_err(strings::theme_kept)
     }
 
     pub fn status(&self, s: AgentStatus) -> Style {
@@ -408,10 +390,7 @@ fn parse_onto(mut theme: Theme, text: &str) -> Result<Theme, ThemeError> {
     let table: toml::Table = text.parse().map_err(|e| syntax_error(text, &e))?;
     for (role, value) in &table {
         let Some(slot) = theme.role_mut(role) else {
-            return Err(ThemeError::at(
-                role,
-                format!("unknown role; the roles are {}", ROLES.join(", ")),
-            ));
+            return Err(ThemeError::at(role, strings::theme_unknown_role(ROLES)));
         };
         *slot = style(role, value)?;
     }
@@ -426,7 +405,7 @@ fn syntax_error(text: &str, e: &toml::de::Error) -> ThemeError {
             let before = &text[..span.start.min(text.len())];
             let line = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!("line {line}, column {column}: {message}")
+            strings::theme_syntax(line, column, &message)
         }
         None => message,
     };
@@ -441,10 +420,7 @@ fn style(role: &str, value: &toml::Value) -> Result<Style, ThemeError> {
     let toml::Value::Table(options) = value else {
         return Err(ThemeError::at(
             role,
-            format!(
-                "expected a table such as {{ fg = \"#c0c0c0\", bold = true }}, found a {}",
-                value.type_str()
-            ),
+            strings::theme_not_a_table(value.type_str()),
         ));
     };
     let mut style = Style::new();
@@ -456,10 +432,7 @@ fn style(role: &str, value: &toml::Value) -> Result<Style, ThemeError> {
             _ => {
                 let Some((_, modifier)) = MODIFIERS.iter().find(|(n, _)| n == option) else {
                     let known: Vec<&str> = MODIFIERS.iter().map(|(n, _)| *n).collect();
-                    return Err(ThemeError::at(
-                        key,
-                        format!("unknown option; use fg, bg, {}", known.join(", ")),
-                    ));
+                    return Err(ThemeError::at(key, strings::theme_unknown_option(&known)));
                 };
                 match value.as_bool() {
                     Some(true) => style = style.add_modifier(*modifier),
@@ -467,7 +440,7 @@ fn style(role: &str, value: &toml::Value) -> Result<Style, ThemeError> {
                     None => {
                         return Err(ThemeError::at(
                             key,
-                            format!("expected true or false, found a {}", value.type_str()),
+                            strings::theme_not_a_bool(value.type_str()),
                         ));
                     }
                 }
@@ -478,14 +451,7 @@ fn style(role: &str, value: &toml::Value) -> Result<Style, ThemeError> {
 }
 
 fn colour(key: &str, value: &toml::Value) -> Result<Color, ThemeError> {
-    let refused = |what: String| {
-        ThemeError::at(
-            key,
-            format!(
-                "{what} is not a colour (use \"#rrggbb\", a name like \"light red\" or \"0\" to \"255\")"
-            ),
-        )
-    };
+    let refused = |what: String| ThemeError::at(key, strings::theme_not_a_colour(&what));
     let Some(text) = value.as_str() else {
         return Err(refused(format!("a {}", value.type_str())));
     };

@@ -24,8 +24,7 @@ use crate::sources;
 use crate::tui::app::Options;
 use crate::tui::effects::am_route::AmTarget;
 use crate::tui::event_loop::{self, RunOptions, WardenTarget};
-use crate::tui::{logging, terminal};
-use std::path::Path;
+use crate::tui::{logging, strings, terminal};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -201,7 +200,7 @@ async fn local(config: Config, mut options: RunOptions) -> Result<(), CliError> 
         .await
         .map_err(|e| CliError::failed(format!("cannot start the local registry: {e:#}")))?;
     tracing::info!(url = %running.url, %database, "local registry serving");
-    options.app.welcome = Some(welcome(&path));
+    options.app.welcome = Some(strings::welcome(&path));
     let target = WardenTarget {
         name: "local".into(),
         url: running.url.clone(),
@@ -224,29 +223,6 @@ async fn local(config: Config, mut options: RunOptions) -> Result<(), CliError> 
         tracing::warn!(error = %e, "could not delete the session token");
     }
     result.map_err(|e| CliError::failed(format!("{e:#}")))
-}
-
-/// What the empty local registry says: how to fill it, or see a demo.
-fn welcome(database: &Path) -> String {
-    format!(
-        "This is your local registry, and it is empty. Its database:\n  \
-         {}\n\
-         \n\
-         Fill it from another terminal: `warden serve` uses the same file,\n\
-         and what you add shows up here within seconds.\n  \
-         export WARDEN_ADMIN_TOKEN=\"wdn_pt_$(openssl rand -hex 20)\"\n  \
-         warden serve &\n  \
-         export WARDEN_URL=http://127.0.0.1:7878\n  \
-         export WARDEN_TOKEN=\"$WARDEN_ADMIN_TOKEN\"\n  \
-         warden person add \"Ada Lovelace\" ada@example.com\n  \
-         warden register support-bot --kind chatbot --env prod \\\n      \
-         --owner ada@example.com\n\
-         \n\
-         Or look around a simulated live fleet first:  warden demo\n\
-         \n\
-         ? shows the keys · q quits",
-        database.display()
-    )
 }
 
 /// The dashboard needs a terminal for keys and screen; without one (a pipe,
@@ -467,15 +443,5 @@ mod tests {
             "{}",
             e.message
         );
-    }
-
-    #[test]
-    fn the_welcome_fits_its_box() {
-        // The welcome box is 76 wide with borders; longer lines are cut.
-        let text = welcome(Path::new("/home/u/.local/share/warden/warden.db"));
-        for line in text.lines() {
-            assert!(line.chars().count() <= 74, "{line:?}");
-        }
-        assert!(text.contains("warden serve") && text.contains("warden demo"));
     }
 }

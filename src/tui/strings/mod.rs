@@ -6,7 +6,9 @@
 //! config's `[keys]`, a missing terminal, an action with no backend),
 //! here; the popups' and the bulk actions' words in
 //! [`popups`]; the screens' own (column and table titles, statuses, an
-//! agent's view) in [`screens`]. Each is a constant or a function of what
+//! agent's view) in [`screens`]; what is said before and around the
+//! screens (the welcome of an empty registry, theme errors, the log file)
+//! in [`setup`]. Each is a constant or a function of what
 //! it names, and all are re-exported here: a caller names `strings::X`.
 //!
 //! Two kinds of text stay beside what they describe: the help text of each
@@ -15,17 +17,17 @@
 //! [`crate::tui::screens::ScreenDef::open_help`]), so the help cannot
 //! disagree with the keys; and a screen's name, which is also its
 //! `:` command and its first crumb, is its own
-//! ([`crate::tui::screens::ScreenDef::name`]). The welcome text names the
-//! database the dashboard opened, and is written where that is known
-//! (`cli::commands::dashboard`).
+//! ([`crate::tui::screens::ScreenDef::name`]).
 
 use crate::tui::keys::bindings::UiCommand;
 use std::fmt::Display;
 
 mod popups;
 mod screens;
+mod setup;
 pub use popups::*;
 pub use screens::*;
+pub use setup::*;
 
 /// The word the hint bar shows for a command; None keeps it off the bar
 /// (it is still in the help).
