@@ -7,6 +7,7 @@
 //! - [`alertmanager`]: Alertmanager as a second kind of backend.
 //! - [`cli`]: the scripting commands.
 //! - [`fleet`]: client-side state: the filter language.
+//! - [`vault`]: Vault / OpenBao as a governance backend: read and revoke.
 
 pub mod alertmanager;
 pub mod api;
@@ -20,3 +21,4 @@ pub mod secrets;
 pub mod server;
 pub mod sources;
 pub mod tui;
+pub mod vault;

@@ -122,8 +122,9 @@ impl Client {
     }
 }
 
-/// The CA certificates of a PEM file; an error names the file.
-fn read_ca(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, ClientError> {
+/// The CA certificates of a PEM file; an error names the file. Vault's
+/// client reads its `ca_cert` with it too.
+pub(crate) fn read_ca(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, ClientError> {
     let shown = path.display();
     let pem = std::fs::read(path).map_err(|e| {
         ClientError::InvalidArgument(format!("cannot read the CA certificate {shown}: {e}"))

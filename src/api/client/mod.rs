@@ -15,6 +15,7 @@ mod connect;
 mod error;
 mod routes;
 
+pub(crate) use connect::read_ca;
 pub use connect::{ConnectOptions, install_crypto_provider, is_local};
 pub use error::ClientError;
 

@@ -1,0 +1,31 @@
+//! Vault (HashiCorp Vault or OpenBao) as a governance backend: the client
+//! that reads which credentials exist there (tokens, AppRole secret-ids,
+//! identity entities, leases of dynamic secrets) and revokes them.
+//!
+//! - `client`: [`VaultConfig`], [`VaultClient`], one request on the wire.
+//! - `error`: [`VaultError`], one variant per thing the dashboard says.
+//! - `types`: the plain data read ([`TokenInfo`], [`SecretIdInfo`], …).
+//! - `read`: one method per read; `snapshot`: all of a [`ReadPlan`] at once.
+//! - `act`: revoke, destroy, and [`VaultClient::still_valid`] to verify.
+//! - `cred`: [`VaultCredRef`], a credential's stable id (`vault:token:…`).
+//!
+//! Nothing here knows of the dashboard or the server: they build a
+//! [`VaultClient`] from their config and call it.
+
+mod act;
+mod client;
+mod cred;
+mod error;
+mod read;
+mod snapshot;
+mod types;
+
+pub use act::Revocation;
+pub use client::{DEFAULT_TIMEOUT, VaultClient, VaultConfig};
+pub use cred::VaultCredRef;
+pub use error::{Capability, VaultError};
+pub use snapshot::{DEFAULT_CONCURRENCY, ReadPlan, SnapshotPart, SnapshotWarning, VaultSnapshot};
+pub use types::{
+    AuthMount, Entity, EntityAlias, Health, LeaseInfo, RoleInfo, SecretIdInfo, TokenInfo,
+    parse_time,
+};
