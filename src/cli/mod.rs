@@ -9,6 +9,7 @@ pub mod commands;
 pub mod error;
 pub mod export;
 pub mod output;
+pub mod vault;
 
 use crate::fleet::safe_text;
 use args::{Cli, Command};

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub mod rules;
+pub mod vault;
 
 pub use rules::RuleThresholds;
 
@@ -48,9 +49,47 @@ pub struct BackendConfig {
     /// this machine (the token crosses the network in clear).
     #[serde(default)]
     pub allow_insecure_http: bool,
-    /// Kind `warden`: a PEM file of CA certificates to trust for this
-    /// backend, besides the platform's.
+    /// Kinds `warden` and `vault`: a PEM file of CA certificates to trust
+    /// for this backend, besides the platform's.
     pub ca_cert: Option<PathBuf>,
+    /// Kind `vault`: how often to read it, e.g. `30s` (the default: each
+    /// read looks up every token, one request each).
+    pub refresh: Option<String>,
+    /// Kind `vault`: the Vault Enterprise / OpenBao namespace.
+    pub namespace: Option<String>,
+    /// Kind `vault`: read every token through `auth/token/accessors`
+    /// (default true).
+    pub tokens: Option<bool>,
+    /// Kind `vault`: the AppRole mounts to read (default `["approle"]`).
+    pub approle_mounts: Option<Vec<String>>,
+    /// Kind `vault`: read identity entities (default true).
+    pub entities: Option<bool>,
+    /// Kind `vault`: lease prefixes of dynamic secrets to read, e.g.
+    /// `["database/creds/"]` (default none).
+    #[serde(default)]
+    pub lease_prefixes: Vec<String>,
+    /// Kind `vault`: the metadata key naming an identity's agent (default
+    /// `warden_agent`).
+    pub link_key: Option<String>,
+    /// Kind `vault`: mapping rules from identities to agents.
+    #[serde(default, rename = "link")]
+    pub links: Vec<vault::LinkRule>,
+}
+
+impl BackendConfig {
+    /// What a vault backend reads and how it links, with the defaults.
+    pub fn vault_settings(&self) -> vault::VaultSettings {
+        let d = vault::VaultSettings::default();
+        vault::VaultSettings {
+            namespace: self.namespace.clone(),
+            tokens: self.tokens.unwrap_or(d.tokens),
+            approle_mounts: self.approle_mounts.clone().unwrap_or(d.approle_mounts),
+            entities: self.entities.unwrap_or(d.entities),
+            lease_prefixes: self.lease_prefixes.clone(),
+            link_key: self.link_key.clone().unwrap_or(d.link_key),
+            links: self.links.clone(),
+        }
+    }
 }
 
 fn default_kind() -> String {

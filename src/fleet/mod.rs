@@ -9,3 +9,4 @@ pub mod order;
 pub mod origin;
 pub mod safe_text;
 pub mod state;
+pub mod vault;

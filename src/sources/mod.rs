@@ -1,6 +1,7 @@
 //! Sources: the tasks that talk to backends and feed the dashboard. One
 //! module per kind of backend ([`warden`] for the reference HTTP API,
-//! [`alertmanager`] for an Alertmanager's alerts); what
+//! [`alertmanager`] for an Alertmanager's alerts, [`vault`] for the
+//! identities in an OpenBao or HashiCorp Vault); what
 //! they share lives here: the poll interval from the config, the back-off
 //! after errors, and the handle the dashboard keeps to poke a source.
 //!
@@ -10,10 +11,13 @@
 //! source never touches the screen and knows nothing of it.
 
 pub mod alertmanager;
+pub mod vault;
 pub mod warden;
 
 use crate::api::{Changes, WhoAmI};
+use crate::config::vault::VaultSettings;
 use crate::model::Alert;
+use crate::vault::VaultSnapshot;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -37,6 +41,13 @@ pub enum SourceEvent {
     /// still the raw label, for the app to match to an agent of the fleet.
     Alerts {
         alerts: Vec<Alert>,
+        latency: Duration,
+    },
+    /// A read of a Vault: every identity it holds now, to be linked to the
+    /// fleet's agents under `settings` (see [`crate::fleet::vault`]).
+    Vault {
+        snapshot: Box<VaultSnapshot>,
+        settings: Arc<VaultSettings>,
         latency: Duration,
     },
 }

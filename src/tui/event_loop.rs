@@ -10,6 +10,7 @@ use crate::sources;
 use crate::tui::app::{App, BackendKind, Level, Options};
 use crate::tui::effects::am_route::{self, AmTarget, Responder};
 use crate::tui::effects::runner::{Route, Runner};
+use crate::tui::effects::vault_route::{self, VaultTarget};
 use crate::tui::keys::keymap::KeyMap;
 use crate::tui::msg::{Effect, Msg};
 use crate::tui::strings;
@@ -73,6 +74,8 @@ pub struct RunOptions {
     pub keys: BTreeMap<String, String>,
     /// Alertmanagers watched beside the targets, numbered after them.
     pub alertmanagers: Vec<AmTarget>,
+    /// Vaults watched beside them, numbered after the Alertmanagers.
+    pub vaults: Vec<VaultTarget>,
 }
 
 impl Default for RunOptions {
@@ -85,6 +88,7 @@ impl Default for RunOptions {
             notice: None,
             keys: BTreeMap::new(),
             alertmanagers: Vec::new(),
+            vaults: Vec::new(),
         }
     }
 }
@@ -96,7 +100,7 @@ impl Default for RunOptions {
 /// the same file.
 pub async fn run(targets: Vec<WardenTarget>, options: RunOptions) -> anyhow::Result<()> {
     anyhow::ensure!(!targets.is_empty(), "no backend to watch");
-    let merged = targets.len() + options.alertmanagers.len() > 1;
+    let merged = targets.len() + options.alertmanagers.len() + options.vaults.len() > 1;
     let (tx, mut rx) = mpsc::channel(CHANNEL);
     let mut sources = Vec::with_capacity(targets.len());
     let mut routes = Vec::with_capacity(targets.len());
@@ -126,7 +130,13 @@ pub async fn run(targets: Vec<WardenTarget>, options: RunOptions) -> anyhow::Res
         &responder,
     )?;
     sources.extend(am_sources);
-    let runner = Runner::routed(routes, tx).with_alertmanagers(am_routes);
+    let first_vault = targets.len() + options.alertmanagers.len();
+    let (vault_sources, vault_routes) =
+        vault_route::start(&options.vaults, first_vault, merged, &tx)?;
+    sources.extend(vault_sources);
+    let runner = Runner::routed(routes, tx)
+        .with_alertmanagers(am_routes)
+        .with_vaults(vault_routes);
     let names: Vec<(&str, &str)> = targets
         .iter()
         .map(|t| (t.name.as_str(), t.url.as_str()))
@@ -136,10 +146,19 @@ pub async fn run(targets: Vec<WardenTarget>, options: RunOptions) -> anyhow::Res
                 .iter()
                 .map(|t| (t.name.as_str(), t.url.as_str())),
         )
+        .chain(
+            options
+                .vaults
+                .iter()
+                .map(|t| (t.name.as_str(), t.config.url.as_str())),
+        )
         .collect();
     let mut app = App::with_backends(&names, options.app);
     for b in app.backends.iter_mut().skip(targets.len()) {
         b.kind = BackendKind::Alertmanager;
+    }
+    for b in app.backends.iter_mut().skip(first_vault) {
+        b.kind = BackendKind::Vault;
     }
     if let Some(n) = &options.notice {
         app.notice(Level::Info, n);
@@ -155,6 +174,9 @@ pub async fn run(targets: Vec<WardenTarget>, options: RunOptions) -> anyhow::Res
     }
     for t in &options.alertmanagers {
         tracing::info!(backend = %t.name, url = %t.url, "dashboard watching an alertmanager");
+    }
+    for t in &options.vaults {
+        tracing::info!(backend = %t.name, url = %t.config.url, "dashboard watching a vault");
     }
 
     let mut tui = Tui::enter()?;

@@ -26,6 +26,9 @@ pub enum Action {
         name: String,
         reason: String,
         cascade: bool,
+        /// The Vault credentials the kill revokes beside Warden's own: the
+        /// agent's (and with `cascade` its delegates'), as the app's ids.
+        vault: Vec<String>,
     },
     Revoke {
         credential_id: String,

@@ -49,6 +49,12 @@ pub fn dashboard(global: &Global, args: DashboardArgs) -> CmdResult {
         })?;
     }
     options.alertmanagers = alertmanager_targets(&config, &targets)?;
+    let taken: Vec<&str> = targets
+        .iter()
+        .map(|t| t.name.as_str())
+        .chain(options.alertmanagers.iter().map(|t| t.name.as_str()))
+        .collect();
+    options.vaults = crate::cli::vault::vault_targets(&config, &taken)?;
     let runtime = runtime()?;
     start_logging();
     if !targets.is_empty() {
@@ -89,9 +95,10 @@ pub(crate) fn remote_targets(
                 b.name
             )));
         }
-        if !matches!(b.kind.as_str(), "warden" | "alertmanager") {
+        if !matches!(b.kind.as_str(), "warden" | "alertmanager" | "vault") {
             return Err(CliError::usage(format!(
-                "backend {:?} has kind {:?}; the kinds are \"warden\" and \"alertmanager\"",
+                "backend {:?} has kind {:?}; the kinds are \"warden\", \"alertmanager\" \
+                 and \"vault\"",
                 b.name, b.kind
             )));
         }
@@ -267,6 +274,7 @@ pub(crate) fn run_options(
         notice: None,
         keys: config.keys.clone(),
         alertmanagers: Vec::new(),
+        vaults: Vec::new(),
     })
 }
 

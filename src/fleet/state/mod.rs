@@ -6,10 +6,12 @@
 //!
 //! This file owns the types; `apply` merges a poll, `sanitize` makes its
 //! text safe, `search` keeps the filter's lower-cased text, `counts` the
-//! header's counts and `lookup` answers the views.
+//! header's counts and `lookup` answers the views; `identities` keeps what
+//! the Vault backends hold.
 
 mod apply;
 mod counts;
+mod identities;
 mod lookup;
 mod sanitize;
 mod search;
@@ -79,6 +81,9 @@ pub struct Fleet {
     delegations: HashMap<String, Delegation>,
     alerts: HashMap<String, Alert>,
     links: HashMap<String, Links>,
+    /// Each Vault backend's identities, by the prefix of its ids (see
+    /// [`identities`]).
+    identities: std::collections::BTreeMap<String, Vec<crate::fleet::vault::MachineIdentity>>,
     /// The changes-feed cursor this copy is at.
     pub cursor: i64,
     /// Bumped on every change, so views know when to rebuild their order.

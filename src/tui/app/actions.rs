@@ -127,7 +127,10 @@ impl App {
         let i = self.fleet.position(&agent.id).unwrap_or(0);
         let s = self.fleet.summary(i);
         let children = self.fleet.children_of(&agent.id);
-        let mut lines = vec![strings::credentials_revoked(s.live_credentials)];
+        // Vault's are counted on their own line, below.
+        let warden_live =
+            (s.live_credentials as usize).saturating_sub(self.vault_credential_count(&agent.id));
+        let mut lines = vec![strings::credentials_revoked(warden_live as u32)];
         if children.is_empty() {
             lines.push(strings::NO_AGENTS_ACT_FOR_IT.into());
         } else {
@@ -138,6 +141,7 @@ impl App {
             Some(r) => strings::runtime(r),
             None => strings::NO_RUNTIME.into(),
         });
+        lines.extend(self.vault_blast(agent));
         lines
     }
 

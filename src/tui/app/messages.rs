@@ -41,6 +41,8 @@ impl App {
                 cascade,
                 result,
             } => {
+                let reach = result.as_ref().ok();
+                let vault_steps = self.vault_plan_steps(&agent_id, cascade, reach);
                 if let Overlay::Confirm(d) = &mut self.overlay
                     && let Subject::Kill {
                         agent_id: a,
@@ -53,6 +55,7 @@ impl App {
                     d.plan = match result {
                         Ok(mut op) => {
                             op.sanitize();
+                            op.steps.extend(vault_steps);
                             Plan::Ready(op)
                         }
                         Err(e) => Plan::Failed(escape(&e).into_owned()),
@@ -116,9 +119,14 @@ impl App {
         match event {
             SourceEvent::Synced { changes, latency } => {
                 let arrived: Vec<String> = changes.alerts.iter().map(|a| a.id.clone()).collect();
+                let agents_changed =
+                    !changes.agents.is_empty() || changes.removed.iter().any(|r| r.kind == "agent");
                 let scope = self.merged().then(|| self.backends[i].name.clone());
                 self.fleet.apply_from(scope.as_deref(), *changes);
                 self.news(i, arrived);
+                if agents_changed {
+                    self.relink_vaults();
+                }
                 let b = &mut self.backends[i];
                 b.health = if latency > SLOW {
                     Health::Slow
@@ -148,6 +156,11 @@ impl App {
                 let changes = Box::new(changes);
                 self.source(i, SourceEvent::Synced { changes, latency });
             }
+            SourceEvent::Vault {
+                snapshot,
+                settings,
+                latency,
+            } => self.vault_read(i, snapshot, settings, latency),
             SourceEvent::Identity(who) => {
                 let mut who = *who;
                 who.name = escape(&who.name).into_owned();
@@ -168,8 +181,16 @@ impl App {
             .unwrap_or_else(|| strings::AN_ACTION.into());
         match (action, result) {
             (_, Err(e)) => self.flash(Level::Error, strings::action_failed(&what, e)),
-            (Some(Action::Suspend { name, .. }), Ok(_)) => {
-                self.flash(Level::Success, strings::frozen(&name))
+            (Some(Action::Suspend { name, agent_id, .. }), Ok(_)) => {
+                let text = match self.vault_credential_count(&agent_id) {
+                    0 => strings::frozen(&name),
+                    n => format!(
+                        "{} · {}",
+                        strings::frozen(&name),
+                        strings::vault_no_freeze(n)
+                    ),
+                };
+                self.flash(Level::Success, text)
             }
             (Some(Action::Resume { name, .. }), Ok(_)) => {
                 self.flash(Level::Success, strings::unfrozen(&name))
@@ -180,6 +201,12 @@ impl App {
                 } else {
                     self.flash(Level::Success, strings::killed(&name));
                 }
+            }
+            (Some(Action::Revoke { credential_id, .. }), Ok(Outcome::Credential(c)))
+                if credential_id.contains("vault:") =>
+            {
+                let said = c.revoked_reason.as_deref().unwrap_or_default();
+                self.flash(Level::Success, strings::vault_revoked(&credential_id, said))
             }
             (Some(Action::Revoke { credential_id, .. }), Ok(_)) => {
                 self.flash(Level::Success, strings::revoked(&credential_id))

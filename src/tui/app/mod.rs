@@ -23,6 +23,7 @@ mod keypress;
 mod marks;
 mod messages;
 mod panes;
+mod vault;
 pub use crate::tui::screens::Panes;
 use marks::Batch;
 
@@ -91,6 +92,8 @@ pub enum BackendKind {
     #[default]
     Warden,
     Alertmanager,
+    /// An OpenBao or HashiCorp Vault: machine identities, linked to agents.
+    Vault,
 }
 
 /// One backend as the header shows it.
@@ -104,6 +107,9 @@ pub struct BackendStatus {
     pub last_error: Option<String>,
     pub latency: Option<Duration>,
     pub identity: Option<WhoAmI>,
+    /// The backend answers, but not all of it could be read (a Vault
+    /// token's policy refuses a listing): shown while it lasts.
+    pub warning: Option<String>,
 }
 
 /// How the dashboard was started.
@@ -163,6 +169,8 @@ pub struct App {
     bell: bool,
     pending: HashMap<u64, Action>,
     next_id: u64,
+    /// Each Vault backend's last read, linked again when agents change.
+    vault_reads: HashMap<usize, vault::VaultRead>,
 }
 
 impl App {
@@ -191,6 +199,7 @@ impl App {
                     health: Health::Connecting,
                     last_ok: None,
                     last_error: None,
+                    warning: None,
                     latency: None,
                     identity: None,
                 })
@@ -215,6 +224,7 @@ impl App {
             bell: false,
             pending: HashMap::new(),
             next_id: 1,
+            vault_reads: HashMap::new(),
         }
     }
 
@@ -366,6 +376,7 @@ impl App {
     }
 
     pub(super) fn start(&mut self, action: Action) -> (u64, Effect) {
+        let action = self.with_vault(action);
         let id = self.next_id;
         self.next_id += 1;
         self.flash(

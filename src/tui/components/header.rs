@@ -1,4 +1,5 @@
-//! The header: each backend's health and poll age, who you are, and counts.
+//! The header: each backend's health and poll age, who you are, and counts
+//! (with a Vault watched, how many of its identities no agent claims).
 //! One backend gets the whole first line, its latency and last error
 //! included; several share it, each with its health and poll age, and
 //! `:ctx` says which one the lists show.
@@ -78,6 +79,9 @@ fn several<'a>(app: &'a App, theme: &Theme, clock: Clock) -> Vec<Span<'a>> {
             .zip(b.last_error.as_ref())
     }) {
         top.push(Span::styled(format!("  {}: {e}", b.name), theme.error));
+    } else if let Some(b) = app.backends.iter().find(|b| b.warning.is_some()) {
+        let w = b.warning.as_deref().unwrap_or_default();
+        top.push(Span::styled(format!("  {}: {w}", b.name), theme.pending));
     }
     top
 }
@@ -167,8 +171,19 @@ fn counts<'a>(app: &App, theme: &Theme) -> Vec<Span<'a>> {
             theme.suspended,
         ),
         Span::styled(format!("  {} {}", strings::KILLED, c.killed), theme.muted),
-        Span::styled(format!("  │ {}", strings::ALERTS), theme.border),
     ];
+    // Only with a Vault watched: elsewhere there is nothing to claim.
+    if app.fleet.has_identities() {
+        let n = app.fleet.unclaimed().count();
+        second.push(Span::styled(
+            format!("  {} {n}", strings::UNCLAIMED),
+            if n > 0 { theme.high } else { theme.muted },
+        ));
+    }
+    second.push(Span::styled(
+        format!("  │ {}", strings::ALERTS),
+        theme.border,
+    ));
     let labels = [
         (Severity::Critical, strings::CRIT),
         (Severity::High, strings::HIGH),

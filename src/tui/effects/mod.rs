@@ -1,7 +1,8 @@
 //! What carries the app's effects out against the backends: actions
-//! ([`runner`]), reads beside the changes feed ([`fetch`]) and acting on an
-//! Alertmanager ([`am_route`]).
+//! ([`runner`]), reads beside the changes feed ([`fetch`]), acting on an
+//! Alertmanager ([`am_route`]) and on a Vault ([`vault_route`]).
 
 pub mod am_route;
 pub mod fetch;
 pub mod runner;
+pub mod vault_route;

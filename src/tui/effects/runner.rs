@@ -8,13 +8,17 @@
 //! id, sends it the id it wrote, and qualifies the answer again.
 //!
 //! An acknowledgement of an Alertmanager's alert goes to that Alertmanager
-//! instead, as a silence ([`crate::tui::effects::am_route`]).
+//! instead, as a silence ([`crate::tui::effects::am_route`]). A revoke of a
+//! Vault credential goes to that Vault, and a kill's Vault credentials are
+//! revoked there after Warden's kill, each as a step of the kill
+//! ([`crate::tui::effects::vault_route`]).
 
 use crate::api::client::Client;
 use crate::api::{KillRequest, NewOwner};
 use crate::fleet::origin::{self, Qualify};
 use crate::sources::Poker;
 use crate::tui::effects::am_route::{self, AmRoute};
+use crate::tui::effects::vault_route::{self, VaultRoute};
 use crate::tui::msg::{Action, Effect, Msg, Outcome};
 use crate::tui::strings;
 use std::sync::Arc;
@@ -43,6 +47,8 @@ pub struct Runner {
     slots: Arc<Semaphore>,
     /// Alertmanagers: only acknowledgements of their alerts go there.
     alertmanagers: Vec<AmRoute>,
+    /// Vaults: revokes of their credentials, and a kill's Vault steps.
+    vaults: Arc<Vec<VaultRoute>>,
 }
 
 impl Runner {
@@ -65,7 +71,46 @@ impl Runner {
             tx,
             slots: Arc::new(Semaphore::new(IN_FLIGHT)),
             alertmanagers: Vec::new(),
+            vaults: Arc::default(),
         }
+    }
+
+    /// The same runner, also acting on these Vaults.
+    pub fn with_vaults(mut self, routes: Vec<VaultRoute>) -> Self {
+        self.vaults = Arc::new(routes);
+        self
+    }
+
+    /// Revokes a Vault credential on its own task, verified, if `action`
+    /// is a revoke of one; answers whether it was.
+    fn revoke_in_vault(&self, id: u64, action: &Action) -> bool {
+        let Action::Revoke {
+            credential_id,
+            reason,
+        } = action
+        else {
+            return false;
+        };
+        let Some((route, cred)) = self
+            .vaults
+            .iter()
+            .find_map(|r| r.owns(credential_id).map(|c| (r.clone(), c)))
+        else {
+            return false;
+        };
+        let (tx, slots) = (self.tx.clone(), self.slots.clone());
+        let (credential_id, reason) = (credential_id.clone(), reason.clone());
+        tokio::spawn(async move {
+            let _slot = slots.acquire_owned().await;
+            let result = vault_route::revoke_one(&route, &credential_id, &cred, &reason)
+                .await
+                .map(Outcome::Credential);
+            if let Err(e) = &result {
+                tracing::warn!(id, error = %e, "vault revoke failed");
+            }
+            let _ = tx.send(Msg::Action { id, result }).await;
+        });
+        true
     }
 
     /// The same runner, also acting on these Alertmanagers.
@@ -147,9 +192,19 @@ impl Runner {
                     self.run_on_alertmanager(id, route, action);
                     return;
                 }
+                if self.revoke_in_vault(id, &action) {
+                    return;
+                }
                 let tx = self.tx.clone();
+                let vault = match &action {
+                    Action::Kill {
+                        agent_id, vault, ..
+                    } if !vault.is_empty() => Some((agent_id.clone(), vault.clone())),
+                    _ => None,
+                };
                 let routed = self.localize(action);
                 let slots = self.slots.clone();
+                let vaults = self.vaults.clone();
                 tokio::spawn(async move {
                     let result = match routed {
                         Ok((route, action)) => {
@@ -161,6 +216,15 @@ impl Runner {
                                 .map(|o| qualified(o, route.scope.as_deref()))
                         }
                         Err(e) => Err(e),
+                    };
+                    // Whatever Warden answered: access is never wrongly
+                    // taken away by a kill, and a responder needs it gone.
+                    let result = match vault {
+                        Some((agent_id, ids)) => {
+                            let steps = vault_route::kill_steps(&vaults, &agent_id, &ids).await;
+                            with_vault_steps(result, steps)
+                        }
+                        None => result,
                     };
                     if let Err(e) = &result {
                         tracing::warn!(id, error = %e, "action failed");
@@ -206,6 +270,7 @@ impl Runner {
             Effect::PollNow => {
                 self.routes.iter().for_each(|r| r.poker.poll_now());
                 self.alertmanagers.iter().for_each(|r| r.poker.poll_now());
+                self.vaults.iter().for_each(|r| r.poker.poll_now());
             }
             Effect::FetchTriage => {
                 for (backend, route) in self.routes.iter().enumerate() {
@@ -277,6 +342,27 @@ fn qualified(mut outcome: Outcome, scope: Option<&str>) -> Outcome {
         }
     }
     outcome
+}
+
+/// A kill's answer with its Vault steps added: a failed Vault step fails
+/// the whole kill, and a failed Warden kill still reports what Vault did.
+fn with_vault_steps(
+    result: Result<Outcome, String>,
+    steps: Vec<crate::model::OperationStep>,
+) -> Result<Outcome, String> {
+    use crate::model::{OperationStatus, StepStatus};
+    let failed = steps.iter().any(|s| s.status == StepStatus::Failed);
+    match result {
+        Ok(Outcome::Operation(mut op)) => {
+            op.steps.extend(steps);
+            if failed {
+                op.status = OperationStatus::Failed;
+            }
+            Ok(Outcome::Operation(op))
+        }
+        Err(e) => Err(strings::warden_kill_failed_vault(&e, &steps)),
+        other => other,
+    }
 }
 
 /// Sends one action; the error is the backend's own message (with its

@@ -75,6 +75,8 @@ screens! {
     audit: Audit => AuditLog,
     /// The ownership triage queue (`:triage`); `o` assigns an owner.
     triage: Triage => TriageQueue,
+    /// Vault identities no agent claims (`:unclaimed`); `x` revokes.
+    unclaimed: Unclaimed => UnclaimedList,
 }
 
 /// The screen named `name` (as its [`ScreenDef::name`]), if there is one.

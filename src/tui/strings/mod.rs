@@ -244,6 +244,7 @@ pub const READ_ONLY: &str = "READ-ONLY";
 pub const AGENTS: &str = "agents";
 pub const ACTIVE: &str = "active";
 pub const UNOWNED: &str = "unowned";
+pub const UNCLAIMED: &str = "unclaimed";
 pub const SUSPENDED: &str = "suspended";
 pub const KILLED: &str = "killed";
 pub const ALERTS: &str = "alerts";
@@ -382,4 +383,68 @@ pub fn no_backend_called(id: impl Display, name: impl Display) -> String {
 
 pub fn another_backend(id: impl Display, key: impl Display) -> String {
     format!("{id} lives on another backend than {key}; an action stays on one backend")
+}
+
+/// A Vault read in part: the first part refused, and how many more were.
+pub fn vault_partial(first: &str, more: usize) -> String {
+    match more {
+        0 => format!("partly read: {first}"),
+        n => format!("partly read: {first} (and {n} more)"),
+    }
+}
+
+// Vault: what a revocation there did, verified by looking it up again.
+
+/// The name of a kill's step that revokes a Vault credential.
+pub const VAULT_STEP: &str = "vault_revoke";
+pub const VAULT_REVOKED_VERIFIED: &str = "revoked; verified: Vault no longer has it";
+pub const VAULT_ALREADY_GONE: &str = "already gone from Vault; verified";
+pub const VAULT_STILL_VALID: &str = "Vault still has it after the revoke: NOT revoked";
+
+pub fn vault_unverified(e: &str) -> String {
+    format!("revoke sent, but not verified: {e}")
+}
+
+pub fn no_vault_for(id: &str) -> String {
+    format!("no Vault backend of this dashboard holds {id}")
+}
+
+/// Warden's part of a kill failed; what its Vault steps did all the same.
+pub fn warden_kill_failed_vault(e: &str, steps: &[crate::model::OperationStep]) -> String {
+    let ok = steps
+        .iter()
+        .filter(|s| s.status == crate::model::StepStatus::Ok)
+        .count();
+    format!(
+        "{e}; Vault: {ok} of {} credentials revoked and verified",
+        steps.len()
+    )
+}
+
+pub const VAULT_TOKEN: &str = "token";
+pub const VAULT_SECRET_ID: &str = "secret-id";
+pub const VAULT_LEASE: &str = "lease";
+pub const VAULT_ENTITY: &str = "entity";
+
+/// A kill plan's Vault step before it runs.
+pub fn vault_plan_step(kind: &str, name: &str, id: &str) -> String {
+    format!("revoke Vault {kind} {name} ({id}), then look it up to verify")
+}
+
+/// What a kill reaches in Vault.
+pub fn vault_blast(tokens: usize, secret_ids: usize, leases: usize) -> String {
+    format!(
+        "Vault: {tokens} token(s) with every child token they made, \
+         {secret_ids} AppRole secret-id(s), {leases} lease(s): revoked and verified"
+    )
+}
+
+/// A freeze of an agent that holds Vault credentials: Vault has no freeze.
+pub fn vault_no_freeze(n: usize) -> String {
+    format!("Vault has no freeze: its {n} Vault credential(s) stay valid; kill (K) revokes them")
+}
+
+/// A Vault credential revoked, and what the lookup after it said.
+pub fn vault_revoked(id: &str, said: &str) -> String {
+    format!("revoked {id} in Vault: {said}")
 }

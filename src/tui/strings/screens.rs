@@ -268,3 +268,27 @@ pub fn unknown_node(id: impl Display, kind: impl Display) -> String {
 pub fn on_behalf_of(person: impl Display) -> String {
     format!("for {person}")
 }
+
+// The unclaimed identities screen.
+
+pub const UNCLAIMED_COLUMNS: [&str; 7] = [
+    "RISK", "KIND", "NAME", "POLICIES", "CREATED", "EXPIRES", "DETAIL",
+];
+pub const ROOT: &str = "root";
+pub const NO_EXPIRY: &str = "no expiry";
+pub const EMPTY_UNCLAIMED: &str = "every Vault identity read is claimed by an agent";
+pub const NO_VAULT: &str =
+    "no Vault is watched: add a [[backend]] with kind = \"vault\" to the config (see README)";
+
+pub fn unclaimed_title(count: usize) -> String {
+    format!(" unclaimed machine identities ({count}) · no agent claims them ")
+}
+
+/// An agent's view: the Vault identities linked to it.
+pub fn vault_identities_heading(n: usize) -> String {
+    format!("Vault identities ({n})")
+}
+
+pub fn linked_by(how: &str) -> String {
+    format!("· linked by {how}")
+}

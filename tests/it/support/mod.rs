@@ -13,6 +13,7 @@ pub mod rules;
 pub mod serve;
 pub mod server;
 pub mod svg;
+pub mod vault_fleet;
 
 /// Installs rustls' ring provider as the process's default, once: reqwest
 /// is built without one, so every helper that makes a client calls this

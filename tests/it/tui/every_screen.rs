@@ -121,6 +121,13 @@ fn triage() -> App {
     app
 }
 
+/// The unclaimed Vault identities, with a Vault watched beside `prod`.
+fn unclaimed() -> App {
+    let (mut app, _) = crate::support::vault_fleet::app();
+    command(&mut app, "unclaimed");
+    app
+}
+
 fn help() -> App {
     let mut app = agents();
     key(&mut app, KeyCode::Char('?'));
@@ -223,6 +230,7 @@ const VIEWS: &[(&str, Setup)] = &[
     ("creds", creds),
     ("audit", audit),
     ("triage", triage),
+    ("unclaimed", unclaimed),
 ];
 
 /// What opens over a view: help, the prompts, the picker and every dialog.
@@ -262,6 +270,7 @@ fn the_catalogue_reaches_what_it_names() {
             Screen::Creds,
             Screen::Audit,
             Screen::Triage,
+            Screen::Unclaimed,
         ]
     );
     for (name, setup) in OVERLAYS {

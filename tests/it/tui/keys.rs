@@ -269,7 +269,8 @@ fn kill_dialog_confirm_sends_then_shows_steps_then_verifies() {
             agent_id: "agt_support".into(),
             name: "support-copilot".into(),
             reason: "INC-42".into(),
-            cascade: false
+            cascade: false,
+            vault: vec![],
         }
     );
     let Overlay::Confirm(d) = &app.overlay else {

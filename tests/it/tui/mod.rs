@@ -10,4 +10,5 @@ mod marks;
 mod pty;
 mod snapshots;
 mod triage;
+mod vault;
 mod views;

@@ -272,6 +272,8 @@ impl Confirm {
                     name: name.clone(),
                     reason,
                     cascade: *cascade,
+                    // The app adds them as it sends: it knows the links.
+                    vault: Vec::new(),
                 }
             }
             Subject::Revoke { credential_id, .. } => Action::Revoke {
@@ -319,6 +321,7 @@ impl Confirm {
                         name: t.name.clone(),
                         reason: reason.clone(),
                         cascade: false,
+                        vault: Vec::new(),
                     })
                     .collect())
             }
@@ -564,7 +567,8 @@ mod tests {
                 agent_id: "agt_1".into(),
                 name: "bot".into(),
                 reason: "INC-1".into(),
-                cascade: false
+                cascade: false,
+                vault: vec![],
             })
         );
     }

@@ -1,6 +1,6 @@
 //! The detail view's "delegation chain and alerts" section as lines: the
-//! chain as trees (who the agent acts for, whom it delegates to), then the
-//! agent's alerts.
+//! chain as trees (who the agent acts for, whom it delegates to), the Vault
+//! identities linked to it and how, then the agent's alerts.
 
 use crate::tui::app::App;
 use crate::tui::screens::detail::delegation_tree::{self, Chain, Node, Who};
@@ -43,6 +43,22 @@ pub(super) fn links(app: &App, agent_id: &str, theme: &Theme) -> Vec<Line<'stati
             ),
             theme.muted,
         ));
+    }
+    let vault: Vec<_> = app.fleet.identities_of(agent_id).collect();
+    if !vault.is_empty() {
+        lines.push(Line::styled(
+            strings::vault_identities_heading(vault.len()),
+            theme.header,
+        ));
+        for i in vault.iter().take(6) {
+            let mut spans = vec![Span::styled(format!("{} ", i.name), theme.text)];
+            if i.root {
+                spans.push(Span::styled(format!("{} ", strings::ROOT), theme.critical));
+            }
+            let how = i.link.as_ref().map(|l| l.how.as_str()).unwrap_or_default();
+            spans.push(Span::styled(strings::linked_by(how), theme.muted));
+            lines.push(Line::from(spans));
+        }
     }
     let alerts = app.fleet.alerts_of(agent_id);
     lines.push(Line::styled(

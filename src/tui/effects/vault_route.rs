@@ -1,0 +1,161 @@
+//! Acting on a Vault from the dashboard: revoking one Vault credential
+//! (a token by accessor, an AppRole secret-id, a lease), and the Vault
+//! steps of a kill. Each revocation is verified, not assumed: the
+//! credential is looked up again, and only a Vault that no longer has it
+//! makes the step succeed. Vault has no freeze: a frozen agent's Vault
+//! credentials stay valid, and the dashboard says so.
+
+use crate::config::vault::VaultSettings;
+use crate::fleet::origin::SEPARATOR;
+use crate::model::{Credential, CredentialStatus, OperationStep, StepStatus};
+use crate::sources::{self, Origin, Poker, SourceHandle};
+use crate::tui::msg::Msg;
+use crate::tui::strings;
+use crate::vault::{Revocation, VaultClient, VaultConfig, VaultCredRef};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// A Vault the dashboard watches: a `[[backend]]` of kind `vault`.
+#[derive(Clone)]
+pub struct VaultTarget {
+    /// What the header calls it; it qualifies its identities' ids.
+    pub name: String,
+    pub config: VaultConfig,
+    pub settings: VaultSettings,
+    pub refresh: Duration,
+}
+
+impl fmt::Debug for VaultTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // VaultConfig's own Debug leaves the token out.
+        f.debug_struct("VaultTarget")
+            .field("name", &self.name)
+            .field("config", &self.config)
+            .field("refresh", &self.refresh)
+            .finish()
+    }
+}
+
+/// One Vault the runner acts on.
+#[derive(Debug, Clone)]
+pub struct VaultRoute {
+    pub client: VaultClient,
+    pub poker: Poker,
+    pub scope: Option<String>,
+}
+
+impl VaultRoute {
+    /// The Vault credential `id` names, if it is this route's.
+    pub fn owns(&self, id: &str) -> Option<VaultCredRef> {
+        let local = match &self.scope {
+            None => id,
+            Some(s) => id.strip_prefix(s.as_str())?.strip_prefix(SEPARATOR)?,
+        };
+        local.parse().ok()
+    }
+}
+
+/// Starts a source for each of `targets`, numbered from `first`, and
+/// answers their handles and the routes the runner acts through.
+pub fn start(
+    targets: &[VaultTarget],
+    first: usize,
+    merged: bool,
+    tx: &mpsc::Sender<Msg>,
+) -> anyhow::Result<(Vec<SourceHandle>, Vec<VaultRoute>)> {
+    let mut handles = Vec::with_capacity(targets.len());
+    let mut routes = Vec::with_capacity(targets.len());
+    for (n, t) in targets.iter().enumerate() {
+        let client = VaultClient::new(t.config.clone())
+            .map_err(|e| anyhow::anyhow!("backend {:?}: {e}", t.name))?;
+        let scope = merged.then(|| t.name.clone());
+        let origin = Origin {
+            index: first + n,
+            scope: scope.clone(),
+        };
+        let handle = sources::vault::spawn(
+            client.clone(),
+            Arc::new(t.settings.clone()),
+            t.refresh,
+            tx.clone(),
+            origin,
+        );
+        routes.push(VaultRoute {
+            client,
+            poker: handle.poker(),
+            scope,
+        });
+        handles.push(handle);
+    }
+    Ok((handles, routes))
+}
+
+/// Revokes `cred` and looks it up again: `Ok` with what was done only when
+/// Vault no longer has it; otherwise why not.
+pub async fn revoke_verified(client: &VaultClient, cred: &VaultCredRef) -> Result<String, String> {
+    let done = client.revoke(cred).await.map_err(|e| e.to_string())?;
+    match client.still_valid(cred).await {
+        Ok(false) => Ok(match done {
+            Revocation::Revoked => strings::VAULT_REVOKED_VERIFIED.into(),
+            Revocation::AlreadyGone => strings::VAULT_ALREADY_GONE.into(),
+        }),
+        Ok(true) => Err(strings::VAULT_STILL_VALID.into()),
+        Err(e) => Err(strings::vault_unverified(&e.to_string())),
+    }
+}
+
+/// One revocation, as the answer to a revoke action: the credential as the
+/// app knows it, now revoked, with what Vault said.
+pub async fn revoke_one(
+    route: &VaultRoute,
+    id: &str,
+    cred: &VaultCredRef,
+    reason: &str,
+) -> Result<Credential, String> {
+    let said = revoke_verified(&route.client, cred).await?;
+    route.poker.poll_now();
+    let now = chrono::Utc::now();
+    Ok(Credential {
+        id: id.to_string(),
+        agent_id: String::new(),
+        scopes: Vec::new(),
+        prefix: String::new(),
+        issued_at: now,
+        expires_at: None,
+        last_used_at: None,
+        status: CredentialStatus::Revoked,
+        revoked_at: Some(now),
+        revoked_reason: Some(format!("{reason} ({said})")),
+        rev: 0,
+    })
+}
+
+/// The Vault steps of a kill: every credential in `ids` the routes own,
+/// revoked and verified one by one, as steps of the kill's operation.
+pub async fn kill_steps(
+    routes: &[VaultRoute],
+    agent_id: &str,
+    ids: &[String],
+) -> Vec<OperationStep> {
+    let mut steps = Vec::with_capacity(ids.len());
+    for id in ids {
+        let found = routes.iter().find_map(|r| r.owns(id).map(|c| (r, c)));
+        let (status, detail) = match found {
+            None => (StepStatus::Failed, strings::no_vault_for(id)),
+            Some((route, cred)) => match revoke_verified(&route.client, &cred).await {
+                Ok(said) => (StepStatus::Ok, format!("{cred}: {said}")),
+                Err(e) => (StepStatus::Failed, format!("{cred}: {e}")),
+            },
+        };
+        steps.push(OperationStep {
+            name: strings::VAULT_STEP.into(),
+            agent_id: agent_id.to_string(),
+            status,
+            detail,
+        });
+    }
+    routes.iter().for_each(|r| r.poker.poll_now());
+    steps
+}
