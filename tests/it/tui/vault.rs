@@ -311,3 +311,35 @@ fn a_partial_read_is_said_in_the_header_and_the_rest_still_shows() {
     );
     assert_eq!(vault_creds(&app, "prod/agt_support"), [SECRET_ID]);
 }
+
+#[test]
+fn a_vault_that_fails_is_said_in_the_header_and_its_identities_stay() {
+    let (mut app, clock) = app();
+    let before = app.fleet.unclaimed().count();
+    app.handle_msg(Msg::Source {
+        backend: 1,
+        event: warden::sources::SourceEvent::Failed {
+            error: "Vault at http://127.0.0.1:8200 is sealed: unseal it".into(),
+            retry_in: std::time::Duration::from_secs(4),
+        },
+    });
+    let screen = render(&mut app, clock, 200, 30);
+    assert!(screen.contains("bao: Vault at http://127.0.0.1:8200 is sealed"), "{screen}");
+    assert!(screen.contains("unclaimed 3"), "the last good read stays: {screen}");
+    assert_eq!(app.fleet.unclaimed().count(), before);
+    assert_eq!(vault_creds(&app, "prod/agt_support"), [SECRET_ID, LINKED]);
+}
+
+#[test]
+fn hostile_strings_from_vault_are_made_safe() {
+    let mut app = vault_fleet::empty();
+    app.handle_msg(warden_sync());
+    let mut read = snapshot();
+    read.tokens[1].display_name = "evil\u{1b}[2J\u{7}name".into();
+    app.handle_msg(vault_read(read));
+    let names: Vec<&str> = app.fleet.unclaimed().map(|i| i.name.as_str()).collect();
+    assert!(
+        names.iter().all(|n| !n.contains('\u{1b}') && !n.contains('\u{7}')),
+        "{names:?}"
+    );
+}
