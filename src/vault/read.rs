@@ -133,7 +133,10 @@ impl VaultClient {
         );
         let body = json!({ "secret_id_accessor": accessor });
         let info: Option<SecretIdInfo> =
-            none_if_not_found(self.data(Method::POST, &path, Some(&body)).await)?;
+            match none_if_not_found(self.data(Method::POST, &path, Some(&body)).await) {
+                Err(e) if is_missing_role(&e) => None,
+                other => other?,
+            };
         Ok(info.map(|mut s| {
             s.mount = mount.trim_matches('/').to_string();
             s.role = role.to_string();
@@ -214,6 +217,13 @@ pub(crate) fn is_invalid_accessor(e: &VaultError) -> bool {
 /// Vault's 400 for a lease id it has no lease for.
 pub(crate) fn is_invalid_lease(e: &VaultError) -> bool {
     e.says(400, "invalid lease")
+}
+
+/// OpenBao 2.7's 500 (Vault's 400) for a role that was deleted, secret-ids
+/// and all: `role "x" does not exist`.
+pub(crate) fn is_missing_role(e: &VaultError) -> bool {
+    matches!(e, VaultError::Http { errors, .. }
+        if errors.iter().any(|l| l.starts_with("role ") && l.ends_with("does not exist")))
 }
 
 fn none_if_not_found<T>(r: Result<Option<T>, VaultError>) -> Result<Option<T>, VaultError> {
@@ -300,5 +310,11 @@ mod tests {
             capability: super::super::error::Capability::Update,
         };
         assert!(!is_invalid_lease(&denied) && !is_invalid_accessor(&denied));
+        let no_role = VaultError::Http {
+            status: 500,
+            path: "auth/approle/role/x/secret-id-accessor/lookup".into(),
+            errors: vec![r#"role "x" does not exist"#.into()],
+        };
+        assert!(is_missing_role(&no_role) && !is_missing_role(&invalid));
     }
 }
