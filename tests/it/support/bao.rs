@@ -1,7 +1,7 @@
 //! A real OpenBao dev server for the Vault tests: `bao server -dev` (the
 //! binary named by `WARDEN_TEST_BAO`, else `bao` on the PATH), in memory,
-//! unsealed, on a free loopback port with a random root token, killed when
-//! dropped; and helpers that set fixtures up through its HTTP API as root:
+//! unsealed, on a free loopback port with a random root token (over HTTP,
+//! or HTTPS with a CA of its own), killed when dropped; and helpers that set fixtures up through its HTTP API as root:
 //! tokens with metadata, policies, AppRole roles and secret-ids, entities.
 //!
 //! Without the binary, a test says why and passes when run by hand; in CI
@@ -17,6 +17,8 @@ use warden::vault::{VaultClient, VaultConfig};
 pub struct Bao {
     pub url: String,
     pub root_token: String,
+    /// The CA of its certificate, when it serves TLS.
+    pub ca_cert: Option<PathBuf>,
     child: Option<Child>,
     dir: tempfile::TempDir,
     http: reqwest::Client,
@@ -42,6 +44,16 @@ impl Bao {
     /// A running, unsealed OpenBao, or `None` (after printing why) when the
     /// binary is missing and this is not CI.
     pub async fn start() -> Option<Bao> {
+        Self::start_with(false).await
+    }
+
+    /// Serving HTTPS (`-dev-tls`) with a certificate of its own CA, whose
+    /// PEM file is [`Bao::ca_cert`].
+    pub async fn start_tls() -> Option<Bao> {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(tls: bool) -> Option<Bao> {
         super::install_crypto_provider();
         let Some(bin) = binary() else {
             let why = "OpenBao's `bao` is not installed (python3 -m venv DIR && \
@@ -57,7 +69,7 @@ impl Bao {
         // A port found free can be taken before bao binds it: try a few.
         let mut last = String::new();
         for _ in 0..3 {
-            match Self::try_start(&bin).await {
+            match Self::try_start(&bin, tls).await {
                 Ok(b) => return Some(b),
                 Err(e) => last = e,
             }
@@ -65,13 +77,18 @@ impl Bao {
         panic!("OpenBao ({}) did not start: {last}", bin.display());
     }
 
-    async fn try_start(bin: &PathBuf) -> Result<Bao, String> {
+    async fn try_start(bin: &PathBuf, tls: bool) -> Result<Bao, String> {
         let dir = tempfile::tempdir().expect("tempdir");
         let log = std::fs::File::create(dir.path().join("log")).expect("log file");
         let port = free_port();
         let root_token = format!("root-{}", warden::secrets::new_id("t"));
-        let child = Command::new(bin)
-            .args(["server", "-dev", "-dev-no-store-token"])
+        let mut cmd = Command::new(bin);
+        cmd.args(["server", "-dev", "-dev-no-store-token"]);
+        if tls {
+            cmd.arg("-dev-tls")
+                .arg(format!("-dev-tls-cert-dir={}", dir.path().display()));
+        }
+        let child = cmd
             .arg(format!("-dev-root-token-id={root_token}"))
             .arg(format!("-dev-listen-address=127.0.0.1:{port}"))
             // Its token helper and any config stay in the test's directory.
@@ -85,17 +102,34 @@ impl Bao {
             .stderr(log)
             .spawn()
             .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+        let ca_cert = tls.then(|| dir.path().join("vault-ca.pem"));
         let mut bao = Bao {
-            url: format!("http://127.0.0.1:{port}"),
+            url: format!("{}://127.0.0.1:{port}", if tls { "https" } else { "http" }),
             root_token,
+            ca_cert,
             child: Some(child),
             dir,
             http: reqwest::Client::new(),
         };
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        let mut trusted = false;
         loop {
             if let Some(status) = bao.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
                 return Err(format!("it exited ({status}):\n{}", bao.log()));
+            }
+            // Its CA exists once it is up; trusted from then on.
+            if let Some(ca) = bao.ca_cert.as_ref().filter(|_| !trusted) {
+                // Half written, it does not parse yet: the next round.
+                let cert = std::fs::read(ca)
+                    .ok()
+                    .and_then(|pem| reqwest::Certificate::from_pem(&pem).ok());
+                if let Some(cert) = cert {
+                    bao.http = reqwest::Client::builder()
+                        .add_root_certificate(cert)
+                        .build()
+                        .expect("an HTTPS client");
+                    trusted = true;
+                }
             }
             // 200 only when initialised, unsealed and active.
             let ready = bao
@@ -129,6 +163,7 @@ impl Bao {
         VaultClient::new(VaultConfig {
             url: self.url.clone(),
             token: token.to_string(),
+            ca_cert: self.ca_cert.clone(),
             ..VaultConfig::default()
         })
         .expect("a Vault client")

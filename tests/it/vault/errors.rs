@@ -1,7 +1,7 @@
 //! Each way Vault can fail, as the dashboard will say it: a policy without
 //! `list` (the path and the capability named), a sealed Vault, nothing
-//! listening, a server answering something that is not JSON, and one too
-//! slow to answer.
+//! listening, a server answering something that is not JSON, one too slow
+//! to answer, and HTTPS with and without the server's CA.
 
 use crate::support::bao::Bao;
 use serde_json::json;
@@ -176,4 +176,28 @@ async fn a_server_slower_than_the_timeout_is_a_timeout() {
     );
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(e.is_vault_down());
+}
+
+#[tokio::test]
+async fn https_with_the_ca_cert_is_trusted_and_without_it_is_not() {
+    let Some(bao) = Bao::start_tls().await else {
+        return;
+    };
+    assert!(bao.url.starts_with("https://"), "{}", bao.url);
+    let trusted = bao.client();
+    let health = trusted.health().await.unwrap();
+    assert!(!health.sealed && health.initialized);
+    assert!(!trusted.token_accessors().await.unwrap().is_empty());
+
+    let untrusted = VaultClient::new(VaultConfig {
+        url: bao.url.clone(),
+        token: bao.root_token.clone(),
+        ..VaultConfig::default()
+    })
+    .unwrap();
+    let e = untrusted.health().await.unwrap_err();
+    let VaultError::Unreachable { cause, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert!(cause.to_lowercase().contains("certificate"), "{cause}");
 }
