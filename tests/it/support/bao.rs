@@ -1,8 +1,9 @@
 //! A real OpenBao dev server for the Vault tests: `bao server -dev` (the
 //! binary named by `WARDEN_TEST_BAO`, else `bao` on the PATH), in memory,
 //! unsealed, on a free loopback port with a random root token (over HTTP,
-//! or HTTPS with a CA of its own), killed when dropped; and helpers that set fixtures up through its HTTP API as root:
-//! tokens with metadata, policies, AppRole roles and secret-ids, entities.
+//! or HTTPS with a CA of its own), killed when dropped; and helpers that
+//! set fixtures up through its HTTP API as root: tokens with metadata,
+//! policies, AppRole roles and secret-ids, entities.
 //!
 //! Without the binary, a test says why and passes when run by hand; in CI
 //! (`CI` set) it fails, so a missing install cannot hide the suite.
