@@ -221,7 +221,9 @@ impl VaultClient {
                 seconds: self.timeout.as_secs_f64().ceil() as u64,
             };
         }
-        if e.is_decode() || e.is_body() {
+        // A body that cannot be decoded (a broken gzip stream) is Vault's
+        // answer gone wrong; one cut off mid-way is the connection's.
+        if e.is_decode() {
             return VaultError::Malformed {
                 path: path.to_string(),
                 cause: root_cause(&e),

@@ -10,7 +10,20 @@
 //! - `cred`: [`VaultCredRef`], a credential's stable id (`vault:token:…`).
 //!
 //! Nothing here knows of the dashboard or the server: they build a
-//! [`VaultClient`] from their config and call it.
+//! [`VaultClient`] from their config and call it:
+//!
+//! ```text
+//! let vault = VaultClient::new(VaultConfig { url, token, ..Default::default() })?;
+//! let snap = vault.snapshot(&ReadPlan { token_accessors: true,
+//!     approle_mounts: vec!["approle".into()], ..Default::default() }).await?;
+//! for w in &snap.warnings { /* "permission denied on auth/token/accessors: …" */ }
+//! let cred: VaultCredRef = "vault:token:itSF54UXrTYdreWsLcO67heo".parse()?;
+//! vault.revoke(&cred).await?;               // Revoked, or AlreadyGone
+//! assert!(!vault.still_valid(&cred).await?); // Vault no longer has it
+//! ```
+//!
+//! A [`VaultCredRef`] names a credential within the client's namespace:
+//! the same id in another namespace is another credential.
 
 mod act;
 mod client;
