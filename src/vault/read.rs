@@ -40,8 +40,8 @@ impl VaultClient {
             .ok_or_else(|| VaultError::NotFound { path: path.into() })
     }
 
-    /// LIST `auth/token/accessors`: every token's accessor (needs `sudo`
-    /// besides `list` on Vault; OpenBao asks `list`).
+    /// LIST `auth/token/accessors`: every token's accessor. The policy
+    /// needs `list` and `sudo` there (Vault and OpenBao alike).
     pub async fn token_accessors(&self) -> Result<Vec<String>, VaultError> {
         self.list("auth/token/accessors").await
     }
@@ -168,6 +168,7 @@ impl VaultClient {
     /// The full ids of the leases under `prefix` (e.g. `auth/token/create/`
     /// or `database/creds/`), from LIST `sys/leases/lookup/<prefix>`,
     /// descending into every key that ends in `/`. `""` lists them all.
+    /// Like the token accessors, it needs `list` and `sudo`.
     pub async fn lease_ids(&self, prefix: &str) -> Result<Vec<String>, VaultError> {
         let mut ids = Vec::new();
         let mut todo = vec![normalise_prefix(prefix)];
@@ -308,6 +309,7 @@ mod tests {
         let denied = VaultError::PermissionDenied {
             path: "sys/leases/lookup".into(),
             capability: super::super::error::Capability::Update,
+            sudo: false,
         };
         assert!(!is_invalid_lease(&denied) && !is_invalid_accessor(&denied));
         let no_role = VaultError::Http {

@@ -24,9 +24,11 @@ async fn permission_denied_names_the_path_and_the_capability() {
     let Some(bao) = Bao::start().await else {
         return;
     };
+    // `list` without `sudo` on the accessors: not enough.
     bao.put_policy(
         "lookup-only",
-        r#"path "auth/token/lookup-accessor" { capabilities = ["update"] }"#,
+        r#"path "auth/token/lookup-accessor" { capabilities = ["update"] }
+           path "auth/token/accessors" { capabilities = ["list"] }"#,
     )
     .await;
     let (token, _) = bao
@@ -38,14 +40,20 @@ async fn permission_denied_names_the_path_and_the_capability() {
         e,
         VaultError::PermissionDenied {
             path: "auth/token/accessors".into(),
-            capability: Capability::List
+            capability: Capability::List,
+            sudo: true,
         }
     );
-    assert!(!e.to_string().contains(&token));
+    let shown = e.to_string();
+    assert!(
+        shown.contains(r#"lacks the "list" and "sudo" capability"#),
+        "{shown}"
+    );
+    assert!(!shown.contains(&token));
     // A read it lacks says "read"; a revoke it lacks says "update".
     let e = vault.lookup_self().await.unwrap_err();
     assert!(
-        matches!(&e, VaultError::PermissionDenied { path, capability: Capability::Read } if path == "auth/token/lookup-self"),
+        matches!(&e, VaultError::PermissionDenied { path, capability: Capability::Read, sudo: false } if path == "auth/token/lookup-self"),
         "{e:?}"
     );
     let e = vault.revoke_accessor("whatever").await.unwrap_err();
@@ -61,6 +69,14 @@ async fn permission_denied_names_the_path_and_the_capability() {
     );
     // The lookup it has works.
     assert_eq!(vault.lookup_accessor("no-such").await.unwrap(), None);
+
+    // With `sudo` the listing works too.
+    bao.put_policy(
+        "lookup-only",
+        r#"path "auth/token/accessors" { capabilities = ["list", "sudo"] }"#,
+    )
+    .await;
+    assert!(!vault.token_accessors().await.unwrap().is_empty());
 }
 
 #[tokio::test]

@@ -173,6 +173,7 @@ async fn a_token_that_may_not_list_gets_warnings_and_the_rest() {
         VaultError::PermissionDenied {
             path: "auth/token/accessors".into(),
             capability: warden::vault::Capability::List,
+            sudo: true,
         }
     );
     let shown = e.to_string();
