@@ -8,6 +8,7 @@
 //! - `read`: one method per read; `snapshot`: all of a [`ReadPlan`] at once.
 //! - `act`: revoke, destroy, and [`VaultClient::still_valid`] to verify.
 //! - `cred`: [`VaultCredRef`], a credential's stable id (`vault:token:…`).
+//! - `policy`: [`policy_hcl`], the least ACL policy Warden needs.
 //!
 //! Nothing here knows of the dashboard or the server: they build a
 //! [`VaultClient`] from their config and call it:
@@ -29,6 +30,7 @@ mod act;
 mod client;
 mod cred;
 mod error;
+mod policy;
 mod read;
 mod snapshot;
 mod types;
@@ -37,6 +39,7 @@ pub use act::Revocation;
 pub use client::{DEFAULT_TIMEOUT, VaultClient, VaultConfig};
 pub use cred::VaultCredRef;
 pub use error::{Capability, VaultError};
+pub use policy::policy_hcl;
 pub use snapshot::{DEFAULT_CONCURRENCY, ReadPlan, SnapshotPart, SnapshotWarning, VaultSnapshot};
 pub use types::{
     AuthMount, Entity, EntityAlias, Health, LeaseInfo, RoleInfo, SecretIdInfo, TokenInfo,

@@ -7,4 +7,5 @@ mod act;
 mod bench;
 mod database;
 mod errors;
+mod policy;
 mod read;
