@@ -138,7 +138,14 @@ pub(crate) fn from_status(
             path,
             capability,
         },
-        404 => VaultError::NotFound { path },
+        // A mount or namespace that does not exist is a mistake to show,
+        // not an empty listing.
+        404 if !errors
+            .iter()
+            .any(|e| e.contains("no handler for route") || e.contains("namespace not found")) =>
+        {
+            VaultError::NotFound { path }
+        }
         503 if errors.iter().any(|e| e.contains("sealed")) => VaultError::Sealed {
             url: url.to_string(),
         },
@@ -266,7 +273,12 @@ mod tests {
 
     #[test]
     fn a_404_is_not_found_whatever_its_body() {
-        for body in [r#"{"errors":[]}"#, "", "<html>"] {
+        for body in [
+            r#"{"errors":[]}"#,
+            "",
+            "<html>",
+            r#"{"data":{"error":"failed to find accessor entry"}}"#,
+        ] {
             assert_eq!(
                 err(404, Capability::Read, body),
                 VaultError::NotFound {
@@ -274,6 +286,23 @@ mod tests {
                 }
             );
         }
+    }
+
+    #[test]
+    fn a_404_for_a_missing_mount_or_namespace_is_a_refusal() {
+        let e = err(
+            404,
+            Capability::List,
+            r#"{"errors":["no handler for route \"nope/role\". route entry not found."]}"#,
+        );
+        assert!(matches!(e, VaultError::Http { status: 404, .. }), "{e:?}");
+        assert!(e.to_string().contains("no handler for route"), "{e}");
+        let e = err(
+            404,
+            Capability::List,
+            r#"{"errors":["namespace not found"]}"#,
+        );
+        assert!(matches!(e, VaultError::Http { status: 404, .. }), "{e:?}");
     }
 
     #[test]

@@ -201,6 +201,25 @@ async fn a_token_that_may_not_list_gets_warnings_and_the_rest() {
             .all(|w| w.permission_denied && w.count == 1)
     );
     assert!(snap.warnings[1].message.contains("identity/entity/id"));
+
+    // A mount that does not exist is a warning too, not an empty mount.
+    let snap = bao
+        .client()
+        .snapshot(&ReadPlan {
+            approle_mounts: vec!["no-such-mount".into(), "approle".into()],
+            ..ReadPlan::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(snap.secret_ids.len(), 1);
+    assert_eq!(snap.warnings.len(), 1, "{:#?}", snap.warnings);
+    let w = &snap.warnings[0];
+    let missing = SnapshotPart::AppRole {
+        mount: "no-such-mount".into(),
+    };
+    assert_eq!(w.part, missing);
+    assert!(!w.permission_denied);
+    assert!(w.message.contains("no handler for route"), "{}", w.message);
 }
 
 #[tokio::test]
