@@ -115,7 +115,11 @@ impl VaultClient {
             mount_path(mount)?,
             segment(role)?
         );
-        self.list(&path).await
+        match self.list(&path).await {
+            // Deleted since it was listed: no secret-ids left.
+            Err(e) if is_missing_role(&e) => Ok(Vec::new()),
+            other => other,
+        }
     }
 
     /// POST `auth/<mount>/role/<role>/secret-id-accessor/lookup`; `None`

@@ -135,4 +135,11 @@ async fn a_destroyed_secret_id_no_longer_logs_in() {
             .unwrap(),
         Revocation::AlreadyGone
     );
+    // A role that is gone has no secret-ids, rather than an error.
+    let none = vault.secret_id_accessors("agents", "no-such-role").await;
+    assert_eq!(none.unwrap(), Vec::<String>::new());
+    let gone = vault
+        .lookup_secret_id_accessor("agents", "no-such-role", &acc)
+        .await;
+    assert_eq!(gone.unwrap(), None);
 }
