@@ -113,7 +113,9 @@ fn bench(c: &mut Criterion) {
     let snap = snapshot(&names);
     let mut g = c.benchmark_group("vault_11k_identities");
     g.sample_size(20);
-    g.bench_function("floor: clone the read", |b| b.iter(|| black_box(snap.clone())));
+    g.bench_function("floor: clone the read", |b| {
+        b.iter(|| black_box(snap.clone()))
+    });
     g.bench_function("first read: link and merge", |b| {
         b.iter_batched(
             || (app(&sync), read(&snap)),

@@ -324,8 +324,14 @@ fn a_vault_that_fails_is_said_in_the_header_and_its_identities_stay() {
         },
     });
     let screen = render(&mut app, clock, 200, 30);
-    assert!(screen.contains("bao: Vault at http://127.0.0.1:8200 is sealed"), "{screen}");
-    assert!(screen.contains("unclaimed 3"), "the last good read stays: {screen}");
+    assert!(
+        screen.contains("bao: Vault at http://127.0.0.1:8200 is sealed"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("unclaimed 3"),
+        "the last good read stays: {screen}"
+    );
     assert_eq!(app.fleet.unclaimed().count(), before);
     assert_eq!(vault_creds(&app, "prod/agt_support"), [SECRET_ID, LINKED]);
 }
@@ -339,7 +345,9 @@ fn hostile_strings_from_vault_are_made_safe() {
     app.handle_msg(vault_read(read));
     let names: Vec<&str> = app.fleet.unclaimed().map(|i| i.name.as_str()).collect();
     assert!(
-        names.iter().all(|n| !n.contains('\u{1b}') && !n.contains('\u{7}')),
+        names
+            .iter()
+            .all(|n| !n.contains('\u{1b}') && !n.contains('\u{7}')),
         "{names:?}"
     );
 }

@@ -39,14 +39,32 @@ fn login(host: &str, port: u16, db: &str, user: &str, password: &str) -> Result<
     .expect("the PostgreSQL thread")
 }
 
-#[tokio::test]
-async fn a_revoked_database_lease_can_no_longer_log_in() {
-    if !postgres_available("the Vault database-credentials test") {
-        return;
+/// A login made by Vault's `database` secrets engine on a fresh
+/// PostgreSQL database (role `agent-ro`), and the lease it is under.
+pub(super) struct DynamicLogin {
+    pub db: std::sync::Arc<PgDatabase>,
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub password: String,
+    pub lease_id: String,
+}
+
+impl DynamicLogin {
+    /// Logs in with it: the user name, or PostgreSQL's refusal.
+    pub fn login(&self) -> Result<String, String> {
+        login(
+            &self.host,
+            self.port,
+            &self.db.name,
+            &self.user,
+            &self.password,
+        )
     }
-    let Some(bao) = Bao::start().await else {
-        return;
-    };
+}
+
+/// Sets the engine up on `bao` against a new database and reads one login.
+pub(super) async fn dynamic_login(bao: &Bao) -> DynamicLogin {
     let db = PgDatabase::create();
     let url = reqwest::Url::parse(&db.url).expect("the database URL");
     let host = url.host_str().expect("a host").to_string();
@@ -97,10 +115,27 @@ async fn a_revoked_database_lease_can_no_longer_log_in() {
         .expect("password")
         .to_string();
 
-    assert_eq!(
-        login(&host, port, &db.name, &user, &password),
-        Ok(user.clone())
-    );
+    DynamicLogin {
+        db,
+        host,
+        port,
+        user,
+        password,
+        lease_id,
+    }
+}
+
+#[tokio::test]
+async fn a_revoked_database_lease_can_no_longer_log_in() {
+    if !postgres_available("the Vault database-credentials test") {
+        return;
+    }
+    let Some(bao) = Bao::start().await else {
+        return;
+    };
+    let d = dynamic_login(&bao).await;
+    let (db, user, lease_id) = (&d.db, d.user.clone(), d.lease_id.clone());
+    assert_eq!(d.login(), Ok(user.clone()));
 
     let vault = bao.client();
     let snap = vault
@@ -118,7 +153,8 @@ async fn a_revoked_database_lease_can_no_longer_log_in() {
     assert!(vault.still_valid(&cred).await.unwrap());
     assert_eq!(vault.revoke(&cred).await.unwrap(), Revocation::Revoked);
 
-    let refused = login(&host, port, &db.name, &user, &password)
+    let refused = d
+        .login()
         .expect_err("a revoked lease's login must be refused");
     assert!(refused.contains(&user), "{refused}");
     let left: i64 = db.with_client(|c| {

@@ -5,6 +5,7 @@
 
 mod act;
 mod bench;
+mod dashboard;
 mod database;
 mod errors;
 mod policy;

@@ -1,0 +1,400 @@
+//! The dashboard on a real `warden serve` and a real OpenBao, with no
+//! terminal: the same sources, app and runner as the event loop, keys
+//! pressed as a user would. The agent's Vault token and AppRole secret-id
+//! are linked by their metadata; a kill from the keyboard revokes them
+//! beside Warden's own credentials, the dialog says "verified" only once
+//! Vault's next read no longer has them, and then the token itself is
+//! refused by Vault and the secret-id no longer logs in. An unclaimed token
+//! is listed and revoked from `:unclaimed`. Warden's token on Vault holds
+//! only the policy `warden vault-policy --act` prints.
+
+use crate::support::bao::Bao;
+use crate::support::dashboard;
+use crate::support::server::TestServer;
+use crossterm::event::KeyCode;
+use reqwest::StatusCode;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use warden::api::client::Client;
+use warden::config::vault::{LinkMatch, LinkRule, VaultSettings};
+use warden::sources::{self, Origin, SourceHandle};
+use warden::tui::app::{App, BackendKind, Level, Options, Overlay};
+use warden::tui::effects::runner::{Route, Runner};
+use warden::tui::effects::vault_route::VaultRoute;
+use warden::tui::msg::Msg;
+use warden::tui::popups::confirm::{Phase, Plan};
+use warden::vault::policy_hcl;
+
+const REFRESH: Duration = Duration::from_millis(200);
+
+fn key(app: &mut App, runner: &Runner, code: KeyCode) {
+    for effect in dashboard::key(app, code) {
+        runner.handle(effect);
+    }
+}
+
+fn typed(app: &mut App, runner: &Runner, text: &str) {
+    for effect in dashboard::typed(app, text) {
+        runner.handle(effect);
+    }
+}
+
+/// Feeds messages to the app (and its effects to the runner) until `done`
+/// holds; fails after twenty seconds.
+async fn pump_until(
+    app: &mut App,
+    runner: &Runner,
+    rx: &mut mpsc::Receiver<Msg>,
+    what: &str,
+    done: impl Fn(&App) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !done(app) {
+        let msg = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .unwrap_or_else(|_| {
+                panic!(
+                    "timed out waiting for {what}; flash {:?}; identities {:#?}; backends {:?}",
+                    app.flash,
+                    app.fleet.identities().collect::<Vec<_>>(),
+                    app.backends
+                        .iter()
+                        .map(|b| (&b.name, b.health, &b.last_error, &b.warning))
+                        .collect::<Vec<_>>()
+                )
+            })
+            .expect("the channel stays open");
+        for effect in app.handle_msg(msg) {
+            runner.handle(effect);
+        }
+    }
+}
+
+/// A dashboard on `prod` (Warden) and `bao` (Vault), as the event loop
+/// wires one; Warden's Vault token holds only the least policy.
+async fn dashboard(
+    prod: &TestServer,
+    bao: &Bao,
+    settings: VaultSettings,
+) -> (App, Runner, mpsc::Receiver<Msg>, Vec<SourceHandle>) {
+    let plan = sources::vault::plan(&settings);
+    bao.put_policy("warden", &policy_hcl(&plan, true)).await;
+    let (token, _) = bao
+        .create_token(json!({ "policies": ["warden"], "ttl": "1h" }))
+        .await;
+    let (tx, rx) = mpsc::channel(256);
+    let client = Client::new(&prod.url, Some(&prod.token("responder").await)).unwrap();
+    let warden = sources::warden::spawn(
+        client.clone(),
+        REFRESH,
+        tx.clone(),
+        Origin {
+            index: 0,
+            scope: Some("prod".into()),
+        },
+    );
+    let vault_client = bao.client_as(&token);
+    let vault = sources::vault::spawn(
+        vault_client.clone(),
+        Arc::new(settings),
+        REFRESH,
+        tx.clone(),
+        Origin {
+            index: 1,
+            scope: Some("bao".into()),
+        },
+    );
+    let routes = vec![Route {
+        client,
+        poker: warden.poker(),
+        scope: Some("prod".into()),
+    }];
+    let vaults = vec![VaultRoute {
+        client: vault_client,
+        poker: vault.poker(),
+        scope: Some("bao".into()),
+    }];
+    let runner = Runner::routed(routes, tx).with_vaults(vaults);
+    let mut app = App::with_backends(
+        &[("prod", &prod.url), ("bao", &bao.url)],
+        Options::default(),
+    );
+    app.backends[1].kind = BackendKind::Vault;
+    (app, runner, rx, vec![warden, vault])
+}
+
+#[tokio::test]
+async fn a_kill_from_the_keyboard_revokes_the_agents_vault_credentials_verified() {
+    let Some(bao) = Bao::start().await else {
+        return;
+    };
+    let prod = TestServer::start().await;
+    let agent = prod.agent("support-bot").await;
+    let agent_id = format!("prod/{}", agent["id"].as_str().unwrap());
+    prod.credential(agent["id"].as_str().unwrap()).await;
+
+    let meta = json!({ "warden_agent": "support-bot" });
+    let (token, _) = bao.create_token(json!({ "meta": meta, "ttl": "1h" })).await;
+    let (child, _) = bao
+        .create_token_by(Some(&token), json!({ "ttl": "30m" }))
+        .await;
+    let (bystander, _) = bao
+        .create_token(json!({ "meta": { "warden_agent": "someone-else" }, "ttl": "1h" }))
+        .await;
+    bao.enable_approle("approle").await;
+    let role_id = bao
+        .create_role(
+            "approle",
+            "support",
+            json!({ "token_policies": ["default"] }),
+        )
+        .await;
+    let (secret_id, _) = bao
+        .create_secret_id(
+            "approle",
+            "support",
+            json!({ "metadata": "{\"warden_agent\":\"support-bot\"}" }),
+        )
+        .await;
+    // The login's token carries the secret-id's metadata: linked too.
+    let login = bao
+        .login_approle("approle", &role_id, &secret_id)
+        .await
+        .expect("the secret-id logs in");
+
+    let (mut app, runner, mut rx, _sources) =
+        dashboard(&prod, &bao, VaultSettings::default()).await;
+    pump_until(
+        &mut app,
+        &runner,
+        &mut rx,
+        "the linked Vault credentials",
+        |a| {
+            a.fleet
+                .credentials_of(&agent_id)
+                .iter()
+                .filter(|c| c.id.starts_with("bao/vault:"))
+                .count()
+                == 3
+        },
+    )
+    .await;
+    assert!(
+        app.fleet.unclaimed().any(|i| i.name.contains("token")),
+        "the bystander's token names no agent of this fleet: unclaimed"
+    );
+
+    dashboard::select(&mut app, "support-bot");
+    key(&mut app, &runner, KeyCode::Char('K'));
+    pump_until(
+        &mut app,
+        &runner,
+        &mut rx,
+        "the kill plan",
+        |a| matches!(&a.overlay, Overlay::Confirm(d) if matches!(d.plan, Plan::Ready(_))),
+    )
+    .await;
+    let Overlay::Confirm(d) = &app.overlay else {
+        unreachable!()
+    };
+    assert!(
+        d.blast
+            .iter()
+            .any(|l| l.starts_with("Vault: 2 token(s)") && l.contains("1 AppRole secret-id(s)")),
+        "{:?}",
+        d.blast
+    );
+    // Focus starts on Cancel: round to the name, the reason, then Kill.
+    key(&mut app, &runner, KeyCode::Tab);
+    key(&mut app, &runner, KeyCode::Tab);
+    typed(&mut app, &runner, "support-bot");
+    key(&mut app, &runner, KeyCode::Tab);
+    typed(&mut app, &runner, "INC-13 leaked token");
+    for _ in 0..3 {
+        key(&mut app, &runner, KeyCode::Tab);
+    }
+    key(&mut app, &runner, KeyCode::Enter);
+    pump_until(&mut app, &runner, &mut rx, "the kill verified", |a| {
+        matches!(&a.overlay, Overlay::Confirm(d)
+            if matches!(&d.phase, Phase::Done { verified: Some(true), .. } | Phase::Done { ok: false, .. }))
+    })
+    .await;
+    let Overlay::Confirm(d) = &app.overlay else {
+        unreachable!()
+    };
+    let Phase::Done { ok, steps, .. } = &d.phase else {
+        unreachable!()
+    };
+    let vault_steps: Vec<&str> = steps
+        .iter()
+        .filter(|s| s.text.starts_with("vault revoke"))
+        .map(|s| s.text.as_str())
+        .collect();
+    assert!(*ok, "{steps:?}");
+    assert_eq!(vault_steps.len(), 3, "{steps:?}");
+    assert!(
+        vault_steps.iter().all(|s| s.contains("verified")),
+        "{vault_steps:?}"
+    );
+
+    // Vault itself refuses what was revoked, and nothing else.
+    assert_eq!(bao.lookup_self_status(&token).await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        bao.lookup_self_status(&child).await,
+        StatusCode::FORBIDDEN,
+        "a child token goes with its parent"
+    );
+    assert_eq!(bao.lookup_self_status(&login).await, StatusCode::FORBIDDEN);
+    assert!(
+        bao.login_approle("approle", &role_id, &secret_id)
+            .await
+            .is_err()
+    );
+    assert_eq!(bao.lookup_self_status(&bystander).await, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_unclaimed_token_is_listed_and_revoked_from_its_screen() {
+    let Some(bao) = Bao::start().await else {
+        return;
+    };
+    let prod = TestServer::start().await;
+    prod.agent("support-bot").await;
+    let (shadow, _) = bao
+        .create_token(json!({ "display_name": "legacy-ci", "ttl": "0", "no_parent": true }))
+        .await;
+    let (mut app, runner, mut rx, _sources) =
+        dashboard(&prod, &bao, VaultSettings::default()).await;
+    pump_until(&mut app, &runner, &mut rx, "the shadow token", |a| {
+        a.fleet.unclaimed().any(|i| i.name == "token-legacy-ci")
+    })
+    .await;
+    dashboard::command(&mut app, ":unclaimed");
+    app.prepare();
+    let row = app
+        .panes
+        .unclaimed
+        .rows
+        .iter()
+        .position(|i| i.name == "token-legacy-ci")
+        .expect("listed");
+    for _ in 0..row {
+        key(&mut app, &runner, KeyCode::Char('j'));
+    }
+    key(&mut app, &runner, KeyCode::Char('x'));
+    assert!(
+        matches!(app.overlay, Overlay::Confirm(_)),
+        "{:?}",
+        app.flash
+    );
+    key(&mut app, &runner, KeyCode::Tab);
+    key(&mut app, &runner, KeyCode::Tab);
+    typed(&mut app, &runner, "INC-14 shadow token");
+    key(&mut app, &runner, KeyCode::Tab);
+    key(&mut app, &runner, KeyCode::Tab);
+    key(&mut app, &runner, KeyCode::Enter);
+    pump_until(&mut app, &runner, &mut rx, "the revoke", |a| {
+        a.flash.as_ref().is_some_and(|f| f.level != Level::Pending)
+    })
+    .await;
+    let f = app.flash.clone().unwrap();
+    assert_eq!(f.level, Level::Success, "{}", f.text);
+    assert!(
+        f.text.contains("verified: Vault no longer has it"),
+        "{}",
+        f.text
+    );
+    assert_eq!(bao.lookup_self_status(&shadow).await, StatusCode::FORBIDDEN);
+    pump_until(
+        &mut app,
+        &runner,
+        &mut rx,
+        "the token gone from the list",
+        |a| !a.fleet.unclaimed().any(|i| i.name == "token-legacy-ci"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_kill_revokes_the_agents_dynamic_database_login_and_postgresql_refuses_it() {
+    if !crate::support::server::postgres_available("the Vault kill of a database login") {
+        return;
+    }
+    let Some(bao) = Bao::start().await else {
+        return;
+    };
+    let prod = TestServer::start().await;
+    let agent = prod.agent("report-bot").await;
+    let agent_id = format!("prod/{}", agent["id"].as_str().unwrap());
+    let db = super::database::dynamic_login(&bao).await;
+    assert_eq!(db.login(), Ok(db.user.clone()));
+
+    let settings = VaultSettings {
+        lease_prefixes: vec!["database/creds/".into()],
+        links: vec![LinkRule {
+            matches: LinkMatch::LeasePrefix("database/creds/agent-ro".into()),
+            agent: "report-bot".into(),
+        }],
+        ..VaultSettings::default()
+    };
+    let (mut app, runner, mut rx, _sources) = dashboard(&prod, &bao, settings).await;
+    let lease = format!("bao/vault:lease:{}", db.lease_id);
+    pump_until(&mut app, &runner, &mut rx, "the linked lease", |a| {
+        a.fleet
+            .credentials_of(&agent_id)
+            .iter()
+            .any(|c| c.id == lease)
+    })
+    .await;
+    let how = app.fleet.identity(&lease).and_then(|i| i.link.clone());
+    assert_eq!(
+        how.map(|l| l.how),
+        Some("config lease_prefix = \"database/creds/agent-ro\"".into())
+    );
+
+    dashboard::select(&mut app, "report-bot");
+    key(&mut app, &runner, KeyCode::Char('K'));
+    pump_until(
+        &mut app,
+        &runner,
+        &mut rx,
+        "the kill plan",
+        |a| matches!(&a.overlay, Overlay::Confirm(d) if matches!(d.plan, Plan::Ready(_))),
+    )
+    .await;
+    key(&mut app, &runner, KeyCode::Tab);
+    key(&mut app, &runner, KeyCode::Tab);
+    typed(&mut app, &runner, "report-bot");
+    key(&mut app, &runner, KeyCode::Tab);
+    typed(&mut app, &runner, "INC-15 exfiltration");
+    for _ in 0..3 {
+        key(&mut app, &runner, KeyCode::Tab);
+    }
+    key(&mut app, &runner, KeyCode::Enter);
+    pump_until(&mut app, &runner, &mut rx, "the kill verified", |a| {
+        matches!(&a.overlay, Overlay::Confirm(d)
+            if matches!(&d.phase, Phase::Done { verified: Some(true), .. } | Phase::Done { ok: false, .. }))
+    })
+    .await;
+    let Overlay::Confirm(d) = &app.overlay else {
+        unreachable!()
+    };
+    assert!(
+        matches!(
+            &d.phase,
+            Phase::Done {
+                ok: true,
+                verified: Some(true),
+                ..
+            }
+        ),
+        "{:?}",
+        d.phase
+    );
+    let refused = db
+        .login()
+        .expect_err("PostgreSQL refuses the revoked login");
+    assert!(refused.contains(&db.user), "{refused}");
+}
