@@ -43,6 +43,7 @@ fn run(cli: Cli) -> error::CmdResult {
         }
         Some(Command::Serve(args)) => return commands::serve::serve(&cli.global, args),
         Some(Command::Bench(args)) => return commands::bench::bench(&cli.global, args),
+        Some(Command::Vault(args)) => return commands::vault::run(&cli.global, args),
         Some(command) => command,
     };
     if cli.dashboard.readonly {
@@ -57,6 +58,19 @@ fn run(cli: Cli) -> error::CmdResult {
              the scripting commands print plain text",
         ));
     }
+    // A Vault credential is revoked in its Vault, not through Warden.
+    let command = match command {
+        Command::Revoke(a) if a.credential_id.contains("vault:") => {
+            let args = args::VaultRevokeArgs {
+                id: a.credential_id,
+                reason: a.reason,
+                backend: args::VaultBackendArg { backend: None },
+                json: a.json,
+            };
+            return commands::vault::run(&cli.global, args::VaultCommand::Revoke(args));
+        }
+        other => other,
+    };
     // An Alertmanager's alerts need no Warden backend, and more config.
     if let Some(config) = commands::alertmanager::wanted(&cli.global, &command) {
         return commands::alertmanager::run(&cli.global, &config, command);

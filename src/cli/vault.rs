@@ -33,7 +33,7 @@ pub(crate) fn vault_targets(config: &Config, taken: &[&str]) -> Result<Vec<Vault
     Ok(out)
 }
 
-fn target(b: &BackendConfig) -> Result<VaultTarget, CliError> {
+pub(crate) fn target(b: &BackendConfig) -> Result<VaultTarget, CliError> {
     let bad = |e: String| CliError::usage(format!("backend {:?}: {e}", b.name));
     let token = match (&b.token_env, &b.token_file) {
         (None, None) => TOKEN_VARS
@@ -95,7 +95,7 @@ mod tests {
         let t = vault_targets(&cfg, &["prod"]).unwrap();
         assert_eq!(t[0].name, "bao");
         assert_eq!(t[0].refresh, DEFAULT_VAULT_REFRESH);
-        assert_eq!(t[0].settings.approle_mounts, ["approle"]);
+        assert_eq!(t[0].settings.approle_mounts, None, "found through sys/auth");
         assert_eq!(t[0].settings.lease_prefixes, ["database/creds/"]);
         assert_eq!(t[0].settings.link_key, "warden_agent");
         assert_eq!(t[0].settings.links.len(), 1);

@@ -60,7 +60,8 @@ pub struct BackendConfig {
     /// Kind `vault`: read every token through `auth/token/accessors`
     /// (default true).
     pub tokens: Option<bool>,
-    /// Kind `vault`: the AppRole mounts to read (default `["approle"]`).
+    /// Kind `vault`: the AppRole mounts to read (default: every AppRole
+    /// mount `sys/auth` lists).
     pub approle_mounts: Option<Vec<String>>,
     /// Kind `vault`: read identity entities (default true).
     pub entities: Option<bool>,
@@ -83,7 +84,7 @@ impl BackendConfig {
         vault::VaultSettings {
             namespace: self.namespace.clone(),
             tokens: self.tokens.unwrap_or(d.tokens),
-            approle_mounts: self.approle_mounts.clone().unwrap_or(d.approle_mounts),
+            approle_mounts: self.approle_mounts.clone().or(d.approle_mounts),
             entities: self.entities.unwrap_or(d.entities),
             lease_prefixes: self.lease_prefixes.clone(),
             link_key: self.link_key.clone().unwrap_or(d.link_key),

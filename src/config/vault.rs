@@ -8,8 +8,6 @@ use serde::Deserialize;
 /// The metadata key that names an identity's agent when the config names
 /// none: `warden_agent=<agent id or name>` on a token or a secret-id.
 pub const DEFAULT_LINK_KEY: &str = "warden_agent";
-/// The AppRole mount read when the config names none.
-pub const DEFAULT_APPROLE_MOUNT: &str = "approle";
 
 /// What to read in a Vault and how to link what is read; the flat keys of a
 /// vault `[[backend]]`, gathered.
@@ -18,7 +16,9 @@ pub struct VaultSettings {
     pub namespace: Option<String>,
     /// Read every token through `auth/token/accessors`.
     pub tokens: bool,
-    pub approle_mounts: Vec<String>,
+    /// The AppRole mounts to read; `None`: every mount of type `approle`
+    /// that `sys/auth` lists.
+    pub approle_mounts: Option<Vec<String>>,
     /// Read identity entities and their aliases.
     pub entities: bool,
     /// Prefixes of leases to read under `sys/leases/lookup/`, e.g.
@@ -33,7 +33,7 @@ impl Default for VaultSettings {
         VaultSettings {
             namespace: None,
             tokens: true,
-            approle_mounts: vec![DEFAULT_APPROLE_MOUNT.into()],
+            approle_mounts: None,
             entities: true,
             lease_prefixes: Vec::new(),
             link_key: DEFAULT_LINK_KEY.into(),

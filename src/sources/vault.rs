@@ -9,7 +9,9 @@
 
 use super::{Backoff, Origin, SourceEvent, SourceHandle, SourceMsg};
 use crate::config::vault::VaultSettings;
-use crate::vault::{ReadPlan, VaultClient};
+use crate::vault::{
+    ReadPlan, SnapshotPart, SnapshotWarning, VaultClient, VaultError, VaultSnapshot,
+};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, mpsc};
@@ -18,15 +20,82 @@ use tokio::sync::{Notify, mpsc};
 /// read looks up every token and secret-id, one request each.
 pub const DEFAULT_VAULT_REFRESH: Duration = Duration::from_secs(30);
 
-/// What a read of `settings` asks Vault for.
+/// What a read of `settings` asks Vault for, with the AppRole mounts the
+/// config names; mounts left to be found are read as every mount (`+`) in
+/// the policy's terms, see [`resolve_plan`].
 pub fn plan(settings: &VaultSettings) -> ReadPlan {
     ReadPlan {
         token_accessors: settings.tokens,
-        approle_mounts: settings.approle_mounts.clone(),
+        approle_mounts: settings
+            .approle_mounts
+            .clone()
+            .unwrap_or_else(|| vec!["+".into()]),
         entities: settings.entities,
         lease_prefixes: settings.lease_prefixes.clone(),
         concurrency: 0,
     }
+}
+
+/// The plan for one read: the AppRole mounts the config names, else those
+/// `sys/auth` lists now. A token that may not read `sys/auth` still reads
+/// the rest, with a warning saying what to do.
+pub async fn resolve_plan(
+    client: &VaultClient,
+    settings: &VaultSettings,
+) -> Result<(ReadPlan, Option<SnapshotWarning>), VaultError> {
+    let mut plan = plan(settings);
+    if settings.approle_mounts.is_some() {
+        return Ok((plan, None));
+    }
+    match client.auth_mounts().await {
+        Ok(mounts) => {
+            plan.approle_mounts = mounts
+                .into_iter()
+                .filter(|m| m.kind == "approle")
+                .map(|m| m.path)
+                .collect();
+            Ok((plan, None))
+        }
+        Err(e @ VaultError::PermissionDenied { .. }) => {
+            plan.approle_mounts.clear();
+            let warning = SnapshotWarning {
+                part: SnapshotPart::AppRole { mount: "*".into() },
+                message: format!(
+                    "{e}; AppRole secret-ids are not read: allow read on sys/auth, or name \
+                     approle_mounts in the config"
+                ),
+                permission_denied: true,
+                count: 1,
+            };
+            Ok((plan, Some(warning)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The least ACL policy (HCL) a token needs to read what `settings` name
+/// (with `act`, to revoke there too); finding the AppRole mounts needs
+/// `sys/auth`.
+pub fn policy(settings: &VaultSettings, act: bool) -> String {
+    let mut hcl = crate::vault::policy_hcl(&plan(settings), act);
+    if settings.approle_mounts.is_none() {
+        hcl.push_str(
+            "# AppRole mounts are found by listing the auth mounts.\n\
+             path \"sys/auth\" { capabilities = [\"read\"] }\n",
+        );
+    }
+    hcl
+}
+
+/// One read: the plan, then the snapshot, with the plan's warning in it.
+pub async fn read(
+    client: &VaultClient,
+    settings: &VaultSettings,
+) -> Result<VaultSnapshot, VaultError> {
+    let (plan, warning) = resolve_plan(client, settings).await?;
+    let mut snapshot = client.snapshot(&plan).await?;
+    snapshot.warnings.extend(warning);
+    Ok(snapshot)
 }
 
 /// Starts reading `client`'s Vault on a new task; messages go to `tx`,
@@ -54,11 +123,10 @@ async fn run<M: From<SourceMsg>>(
     origin: Origin,
     poke: Arc<Notify>,
 ) {
-    let plan = plan(&settings);
     let mut backoff = Backoff::default();
     loop {
         let started = Instant::now();
-        let (event, wait) = match client.snapshot(&plan).await {
+        let (event, wait) = match read(&client, &settings).await {
             Ok(snapshot) => {
                 backoff.reset();
                 let latency = started.elapsed();

@@ -30,9 +30,12 @@ pub fn policy_hcl(plan: &ReadPlan, act: bool) -> String {
     }
     for mount in &plan.approle_mounts {
         let m = mount.trim_matches('/');
-        path(&format!("auth/{m}/role"), &["list"]);
+        // A LIST asks for `…/role/`; with `+` for the mount (every AppRole
+        // mount), `role/+` would match that too and, read-only, win over
+        // `role`: the trailing slash makes the listing's rule the exact one.
+        path(&format!("auth/{m}/role/"), &["list"]);
         path(&format!("auth/{m}/role/+"), &["read"]);
-        path(&format!("auth/{m}/role/+/secret-id"), &["list"]);
+        path(&format!("auth/{m}/role/+/secret-id/"), &["list"]);
         path(
             &format!("auth/{m}/role/+/secret-id-accessor/lookup"),
             &["update"],

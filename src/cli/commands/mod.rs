@@ -12,6 +12,7 @@ pub mod inventory;
 pub mod kill;
 pub mod serve;
 pub mod triage;
+pub mod vault;
 pub mod view;
 
 use super::args::{AuditCommand, Command, PersonCommand, TokenCommand};
@@ -24,6 +25,7 @@ pub async fn run(client: &Client, command: Command) -> CmdResult {
         Command::Serve(_) => Err(CliError::failed("serve does not talk to a backend")),
         Command::Demo(_) => Err(CliError::failed("demo runs its own backend")),
         Command::Bench(_) => Err(CliError::failed("bench runs its own backend")),
+        Command::Vault(_) => Err(CliError::failed("vault reads the config's Vault backends")),
         Command::Register(a) => inventory::register(client, a).await,
         Command::Person(PersonCommand::Add(a)) => inventory::person_add(client, a).await,
         Command::Issue(a) => inventory::issue(client, a).await,

@@ -25,7 +25,6 @@ use warden::tui::effects::runner::{Route, Runner};
 use warden::tui::effects::vault_route::VaultRoute;
 use warden::tui::msg::Msg;
 use warden::tui::popups::confirm::{Phase, Plan};
-use warden::vault::policy_hcl;
 
 const REFRESH: Duration = Duration::from_millis(200);
 
@@ -79,8 +78,8 @@ async fn dashboard(
     bao: &Bao,
     settings: VaultSettings,
 ) -> (App, Runner, mpsc::Receiver<Msg>, Vec<SourceHandle>) {
-    let plan = sources::vault::plan(&settings);
-    bao.put_policy("warden", &policy_hcl(&plan, true)).await;
+    bao.put_policy("warden", &sources::vault::policy(&settings, true))
+        .await;
     let (token, _) = bao
         .create_token(json!({ "policies": ["warden"], "ttl": "1h" }))
         .await;

@@ -5,6 +5,7 @@
 
 mod act;
 mod bench;
+mod cli;
 mod dashboard;
 mod database;
 mod errors;
