@@ -1,7 +1,7 @@
 //! The dashboard's side of a Vault of 10,000 tokens and 1,000 AppRole
 //! secret-ids beside 10,000 agents: linking a read to the agents and
-//! merging it the first time, and a read that changed nothing (every poll
-//! after the first). The reads over HTTP themselves (one lookup per
+//! merging it the first time, a read that changed nothing (compared by the
+//! source, off the dashboard's loop), and a read with 200 tokens changed. The reads over HTTP themselves (one lookup per
 //! accessor) are measured against a real OpenBao and written in the
 //! README; this isolates what the dashboard adds. Beside them, the floor:
 //! one clone of the same read, which any merge of it must at least cost.
@@ -129,9 +129,30 @@ fn bench(c: &mut Criterion) {
     let mut warm = app(&sync);
     warm.handle_msg(read(&snap));
     assert_eq!(warm.fleet.unclaimed().count(), TOKENS / 2);
-    g.bench_function("next read, nothing changed", |b| {
+    // A read that found what the last one did never reaches the dashboard's
+    // loop: the source compares it, on its own task.
+    let same = snap.clone();
+    g.bench_function("unchanged read: the source's comparison", |b| {
+        b.iter(|| black_box(same == snap))
+    });
+    // A read with 100 tokens gone and 100 new: linked and merged again.
+    let mut next = snap.clone();
+    next.tokens.drain(..100);
+    let fresh: Vec<TokenInfo> = (0..100)
+        .map(|i| TokenInfo {
+            accessor: format!("new{i:04}"),
+            display_name: format!("new-{i}"),
+            ..next.tokens[i].clone()
+        })
+        .collect();
+    next.tokens.extend(fresh);
+    let mut flip = false;
+    g.bench_function("changed read (200 tokens): link and merge", |b| {
         b.iter_batched(
-            || read(&snap),
+            || {
+                flip = !flip;
+                read(if flip { &next } else { &snap })
+            },
             |msg| {
                 warm.handle_msg(msg);
                 black_box(warm.fleet.generation)

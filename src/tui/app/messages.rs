@@ -119,8 +119,20 @@ impl App {
         match event {
             SourceEvent::Synced { changes, latency } => {
                 let arrived: Vec<String> = changes.alerts.iter().map(|a| a.id.clone()).collect();
-                let agents_changed =
-                    !changes.agents.is_empty() || changes.removed.iter().any(|r| r.kind == "agent");
+                // What a Vault link depends on: which agents there are,
+                // their names, and (for R02) their owners; not their status.
+                let fleet = &self.fleet;
+                let agents_changed = !self.vault_reads.is_empty()
+                    && (!changes.people.is_empty()
+                        || changes.agents.iter().any(|a| {
+                            fleet
+                                .agent(&a.id)
+                                .is_none_or(|old| old.name != a.name || old.owner != a.owner)
+                        })
+                        || changes
+                            .removed
+                            .iter()
+                            .any(|r| matches!(r.kind.as_str(), "agent" | "person")));
                 let scope = self.merged().then(|| self.backends[i].name.clone());
                 self.fleet.apply_from(scope.as_deref(), *changes);
                 self.news(i, arrived);
