@@ -182,6 +182,9 @@ pub struct DemoArgs {
     /// Serve only: print WARDEN_URL and WARDEN_TOKEN, no dashboard
     #[arg(long)]
     pub no_tui: bool,
+    /// Also start an OpenBao dev server (`bao`, or HashiCorp's `vault`, on the PATH), seeded with tokens and AppRole secret-ids of some agents and a few no agent claims, and watch it
+    #[arg(long)]
+    pub vault: bool,
     #[command(flatten)]
     pub dashboard: DashboardArgs,
 }

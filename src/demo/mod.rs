@@ -11,6 +11,7 @@ mod names;
 mod rng;
 pub mod schedule;
 pub mod simulator;
+pub mod vault;
 
 use crate::config::RuleThresholds;
 use crate::config::ServeConfig;

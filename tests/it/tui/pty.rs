@@ -204,6 +204,10 @@ struct Pty {
 
 impl Pty {
     fn spawn(home: &Path, args: &[&str]) -> Pty {
+        Self::spawn_env(home, args, &[])
+    }
+
+    fn spawn_env(home: &Path, args: &[&str], env: &[(&str, String)]) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -218,6 +222,9 @@ impl Pty {
             cmd.env_remove(var);
         }
         for (k, v) in isolated_env(home) {
+            cmd.env(k, v);
+        }
+        for (k, v) in env {
             cmd.env(k, v);
         }
         cmd.cwd(home);
@@ -490,6 +497,33 @@ fn demo_no_tui_prints_the_url_and_a_working_token() {
         err.contains("an incident plays from about 0:45, then one every 60 s"),
         "stderr: {err}"
     );
+}
+
+/// `warden demo --vault` with a real OpenBao: the Vault's identities
+/// linked to the demo's agents (Warden's own token not among them), the
+/// unclaimed ones counted in the header
+/// and listed by `:unclaimed`, the break-glass root token first.
+#[cfg(unix)]
+#[test]
+fn demo_vault_shows_linked_and_unclaimed_identities() {
+    let Some(bao) = crate::support::bao::required() else {
+        return;
+    };
+    let home = tempfile::tempdir().expect("tempdir");
+    let env = [("WARDEN_BAO", bao.display().to_string())];
+    let args = ["demo", "--vault", "--agents", "30", "--seed", "7"];
+    let mut pty = Pty::spawn_env(home.path(), &args, &env);
+    // Three seeded, and the dev server's own root token.
+    pty.wait_for(&["demo ok", "bao ok", "unclaimed 4"]);
+    pty.send(":unclaimed\r");
+    let screen = pty.wait_for(&["unclaimed machine identities (4)", "break-glass"]);
+    let text = screen.text();
+    let root = text.find("break-glass").expect("listed");
+    let legacy = text.find("legacy-ci").expect("listed");
+    assert!(root < legacy, "the root token first:\n{text}");
+    pty.send("\x03");
+    let status = pty.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
 }
 
 #[cfg(unix)]
