@@ -262,3 +262,40 @@ async fn a_suspended_agents_credential_can_be_rotated_and_stays_refused_until_re
         .await;
     assert_eq!(s.heartbeat(secret).await.0, 204);
 }
+
+#[tokio::test]
+async fn a_credential_is_replaced_once_and_its_replacement_keeps_the_lifetime() {
+    let s = TestServer::start().await;
+    s.agent("twice").await;
+    let first = s
+        .credential_with("twice", json!({"scopes": ["a:read"], "ttl_seconds": 7200}))
+        .await;
+    let first_id = txt(&first, "id");
+    let (status, second) = rotate(
+        &s,
+        first_id,
+        ADMIN,
+        json!({"reason": "routine", "grace_seconds": 60}),
+    )
+    .await;
+    assert_eq!(status, 201, "{second}");
+    let second_id = txt(&second, "id");
+
+    // Rotating the old one again would make a second live replacement
+    // whose lifetime is the grace period's: refused, naming the first.
+    let audit = s.audit_len().await;
+    let answer = rotate(&s, first_id, ADMIN, json!({"reason": "again"})).await;
+    assert_error(&answer, 409, "credential_replaced");
+    assert!(txt(&answer.1["error"], "message").contains(second_id));
+    assert_eq!(s.audit_len().await, audit);
+
+    let before = Utc::now();
+    let (status, third) = rotate(&s, second_id, ADMIN, json!({"reason": "leaked too"})).await;
+    assert_eq!(status, 201, "{third}");
+    let lifetime = time(&third, "expires_at") - before;
+    assert!(
+        (7_195..=7_210).contains(&lifetime.num_seconds()),
+        "two hours, as the first one had: {third}"
+    );
+    assert_eq!(third["previous"]["status"], "revoked");
+}

@@ -147,6 +147,19 @@ pub fn rotate(
             ),
         });
     }
+    let replaced_by: Option<String> = tx.query_row(
+        "SELECT replaced_by FROM credentials WHERE id = ?1",
+        params![id],
+        |row| row.get(0),
+    )?;
+    if let Some(by) = replaced_by {
+        return Err(StoreError::Refused {
+            code: "credential_replaced",
+            message: format!(
+                "credential {id} was already replaced by {by}; rotate {by} instead, or revoke {id} to end its grace period now"
+            ),
+        });
+    }
     let now = Utc::now();
     let expires_at = old.expires_at.map(|e| now + (e - old.issued_at));
     let rev = next_rev(tx)?;
@@ -161,16 +174,23 @@ pub fn rotate(
     )?;
     let retired = if r.grace_seconds == 0 {
         tx.execute(
-            "UPDATE credentials SET status = 'revoked', revoked_at = ?2, revoked_reason = ?3, rev = ?4 WHERE id = ?1",
-            params![id, to_ms(now), format!("rotated, replaced by {new_id}: {}", r.reason), rev],
+            "UPDATE credentials SET status = 'revoked', revoked_at = ?2, revoked_reason = ?3, \
+             rev = ?4, replaced_by = ?5 WHERE id = ?1",
+            params![
+                id,
+                to_ms(now),
+                format!("rotated, replaced by {new_id}: {}", r.reason),
+                rev,
+                new_id
+            ],
         )?;
         format!("{id} revoked at once")
     } else {
         let grace_end = now + chrono::Duration::seconds(r.grace_seconds as i64);
         let until = old.expires_at.map_or(grace_end, |e| e.min(grace_end));
         tx.execute(
-            "UPDATE credentials SET expires_at = ?2, rev = ?3 WHERE id = ?1",
-            params![id, to_ms(until), rev],
+            "UPDATE credentials SET expires_at = ?2, rev = ?3, replaced_by = ?4 WHERE id = ?1",
+            params![id, to_ms(until), rev, new_id],
         )?;
         format!(
             "{id} works until {} (grace {}s)",
