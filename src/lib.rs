@@ -7,6 +7,8 @@
 //! - [`alertmanager`]: Alertmanager as a second kind of backend.
 //! - [`cli`]: the scripting commands.
 //! - [`fleet`]: client-side state: the filter language.
+//! - [`duration`]: the DURATION arguments of the command line and the
+//!   dashboard's dialogs.
 
 pub mod alertmanager;
 pub mod api;
@@ -14,6 +16,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod dirs;
+pub mod duration;
 pub mod fleet;
 pub mod model;
 pub mod secrets;

@@ -2,7 +2,7 @@
 //! with the one-line docs `--help` shows. Parsing only; what each command
 //! does lives in `commands/`.
 
-pub use super::duration::{parse_grace, parse_ttl};
+pub use crate::duration::{parse_grace, parse_ttl};
 use crate::model::{AgentKind, Role};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};

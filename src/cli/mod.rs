@@ -6,7 +6,6 @@
 pub mod args;
 pub mod backend;
 pub mod commands;
-pub mod duration;
 pub mod error;
 pub mod export;
 pub mod output;

@@ -1,5 +1,6 @@
-//! The DURATION arguments: a credential's lifetime (`--ttl 30d`) and a
-//! rotation's grace period (`--grace 10m`, where 0 means at once).
+//! The DURATION arguments: a credential's lifetime (`warden issue --ttl
+//! 30d`) and a rotation's grace period (`warden rotate --grace 10m`, and
+//! the dashboard's rotate dialog), where 0 means at once.
 
 use crate::api::MAX_GRACE_SECONDS;
 
