@@ -707,6 +707,7 @@ mod tests {
             ("/v1/people", "Person"),
             ("/v1/agents", "Agent"),
             ("/v1/agents/{id}/credentials", "IssuedCredential"),
+            ("/v1/credentials/{id}/rotate", "RotatedCredential"),
             ("/v1/agents/{id}/grants", "Grant"),
             ("/v1/delegations", "Delegation"),
         ] {

@@ -274,3 +274,44 @@ fn read_only_and_a_viewer_refuse_without_a_dialog() {
     assert_eq!(viewer.overlay, Overlay::None);
     assert!(flash(&viewer).1.contains("viewer"));
 }
+
+#[test]
+fn after_the_poll_the_old_credential_shows_as_expiring_and_the_new_one_is_listed() {
+    let mut app = secret_popup();
+    key(&mut app, KeyCode::Esc);
+    let Outcome::Rotated {
+        credential,
+        previous,
+        ..
+    } = rotated_answer()
+    else {
+        unreachable!()
+    };
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Synced {
+            changes: Box::new(warden::api::Changes {
+                cursor: 11,
+                credentials: vec![credential, previous],
+                ..Default::default()
+            }),
+            latency: std::time::Duration::from_millis(12),
+        },
+    });
+    let (_, clock) = fleet::app();
+    let screen = render(&mut app, clock, 200, 30);
+    let row = |id: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(id))
+            .unwrap_or_else(|| panic!("no {id} in {screen}"))
+            .to_string()
+    };
+    assert!(row("crd_t1").contains("in 10m"), "{}", row("crd_t1"));
+    assert!(row("crd_t9").contains("in 25d"), "{}", row("crd_t9"));
+    // The soonest to expire first: the one in its grace leads the list.
+    assert_eq!(
+        app.panes.creds.order.first().map(String::as_str),
+        Some("crd_t1")
+    );
+}
