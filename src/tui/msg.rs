@@ -167,10 +167,11 @@ pub enum Outcome {
         silence_id: String,
     },
     /// A rotation: the replacement, its secret (shown once), and the old
-    /// credential as it now stands.
+    /// credential as it now stands. Boxed: two credentials would make
+    /// every message that size.
     Rotated {
-        credential: Credential,
-        previous: Credential,
+        credential: Box<Credential>,
+        previous: Box<Credential>,
         secret: SecretText,
     },
 }

@@ -214,8 +214,8 @@ impl App {
                 // The secret takes the screen whatever is open: it is the
                 // one answer that cannot be asked for again.
                 self.overlay = Overlay::Secret(Box::new(SecretPopup {
-                    credential: credential.clone(),
-                    previous: previous.clone(),
+                    credential: (**credential).clone(),
+                    previous: (**previous).clone(),
                     agent_name,
                     secret: secret.clone(),
                 }));

@@ -332,8 +332,8 @@ async fn run_action(client: &Client, action: Action) -> Result<Outcome, String> 
                 .rotate(&credential_id, &req)
                 .await
                 .map(|r| Outcome::Rotated {
-                    credential: r.credential,
-                    previous: r.previous,
+                    credential: Box::new(r.credential),
+                    previous: Box::new(r.previous),
                     secret: SecretText::new(r.secret),
                 })
         }

@@ -56,6 +56,11 @@ async fn grace_zero_refuses_the_old_secret_at_once_and_the_new_one_works() {
     let previous = &new["previous"];
     assert_eq!(previous["id"], old_id);
     assert_eq!(previous["status"], "revoked", "{new}");
+    assert_eq!(previous["replaced_by"], new_id);
+    assert!(
+        new.get("replaced_by").is_none(),
+        "absent until it is replaced: {new}"
+    );
     let why = txt(previous, "revoked_reason");
     assert!(
         why.contains(new_id) && why.contains("INC-7 leaked"),
@@ -112,6 +117,7 @@ async fn with_grace_the_old_secret_works_until_the_grace_ends_then_is_refused() 
     );
     let previous = &new["previous"];
     assert_eq!(previous["status"], "active", "{new}");
+    assert_eq!(previous["replaced_by"], new["id"]);
     assert!(previous["revoked_at"].is_null());
     let until = time(previous, "expires_at");
     assert!(
@@ -137,6 +143,11 @@ async fn with_grace_the_old_secret_works_until_the_grace_ends_then_is_refused() 
     tokio::time::sleep(Duration::from_millis(1300)).await;
     let refused = s.heartbeat(&old_secret).await;
     assert_error(&refused, 401, "credential_expired");
+    let why = txt(&refused.1["error"], "message");
+    assert!(
+        why.contains("rotated") && why.contains(txt(&new, "id")),
+        "the refusal names the replacement: {why}"
+    );
     assert_eq!(s.heartbeat(new_secret).await.0, 204);
     let i = s
         .admin("POST", "/v1/introspect", json!({"token": old_secret}))

@@ -50,8 +50,8 @@ fn rotated_answer() -> Outcome {
     let mut old = fleet::credential("crd_t1", "agt_triage", None, CredentialStatus::Active);
     old.expires_at = Some(fleet::wall() + Duration::minutes(10));
     Outcome::Rotated {
-        credential: new,
-        previous: old,
+        credential: Box::new(new),
+        previous: Box::new(old),
         secret: SecretText::new(SECRET.into()),
     }
 }
@@ -292,7 +292,7 @@ fn after_the_poll_the_old_credential_shows_as_expiring_and_the_new_one_is_listed
         event: SourceEvent::Synced {
             changes: Box::new(warden::api::Changes {
                 cursor: 11,
-                credentials: vec![credential, previous],
+                credentials: vec![*credential, *previous],
                 ..Default::default()
             }),
             latency: std::time::Duration::from_millis(12),

@@ -147,12 +147,7 @@ pub fn rotate(
             ),
         });
     }
-    let replaced_by: Option<String> = tx.query_row(
-        "SELECT replaced_by FROM credentials WHERE id = ?1",
-        params![id],
-        |row| row.get(0),
-    )?;
-    if let Some(by) = replaced_by {
+    if let Some(by) = &old.replaced_by {
         return Err(StoreError::Refused {
             code: "credential_replaced",
             message: format!(
