@@ -2,7 +2,7 @@
 //! dialog (or the owner picker) with what the backend will do; the action
 //! itself goes out only once the dialog is confirmed.
 
-use super::{App, Level, Overlay};
+use super::{App, BackendKind, Level, Overlay};
 use crate::model::*;
 use crate::tui::msg::{Action, Effect};
 use crate::tui::popups::confirm::{Confirm, Subject};
@@ -259,6 +259,15 @@ impl App {
         }
         if let Some(why) = self.refused_for(&c.id) {
             self.flash(Level::Error, why);
+            return;
+        }
+        // Only a Warden backend issues credentials; one another backend
+        // (a secret manager) reports is rotated there.
+        if let Some(i) = self.backend_of(&c.id)
+            && self.backends[i].kind != BackendKind::Warden
+        {
+            let name = self.backends[i].name.clone();
+            self.flash(Level::Info, strings::rotate_elsewhere(&c.id, name));
             return;
         }
         let agent = self.fleet.agent(&c.agent_id);

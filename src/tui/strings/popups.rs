@@ -275,6 +275,10 @@ pub fn cannot_rotate_revoked(credential: impl Display) -> String {
     format!("{credential} is revoked: there is nothing to rotate; issue a new credential")
 }
 
+pub fn rotate_elsewhere(credential: impl Display, backend: impl Display) -> String {
+    format!("{credential} is {backend}'s, not Warden's: rotate it there")
+}
+
 pub fn killed_no_rotation(agent: impl Display) -> String {
     format!("{agent} is killed: its credentials are not replaced")
 }

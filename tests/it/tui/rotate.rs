@@ -10,9 +10,10 @@ use crate::support::fleet;
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warden::api::WhoAmI;
+use warden::fleet::origin::Qualify;
 use warden::model::*;
 use warden::sources::SourceEvent;
-use warden::tui::app::{App, Level, Overlay};
+use warden::tui::app::{App, BackendKind, Level, Options, Overlay};
 use warden::tui::msg::{Action, Effect, Msg, Outcome};
 use warden::tui::popups::confirm::{Field, Phase, Subject};
 use warden::tui::popups::secret::SecretText;
@@ -314,4 +315,48 @@ fn after_the_poll_the_old_credential_shows_as_expiring_and_the_new_one_is_listed
         app.panes.creds.order.first().map(String::as_str),
         Some("crd_t1")
     );
+}
+
+#[test]
+fn only_a_warden_backends_credential_is_rotated_and_the_rotation_names_its_own_id() {
+    let mut app = App::with_backends(
+        &[("prod", "http://prod:7878"), ("vault", "http://vault:8200")],
+        Options::default(),
+    );
+    for (i, name) in ["prod", "vault"].into_iter().enumerate() {
+        let mut changes = fleet::changes();
+        changes.qualify(name);
+        app.handle_msg(Msg::Source {
+            backend: i,
+            event: SourceEvent::Synced {
+                changes: Box::new(changes),
+                latency: std::time::Duration::from_millis(5),
+            },
+        });
+    }
+    // Not a Warden: a stand-in for a secret manager's credentials.
+    app.backends[1].kind = BackendKind::Alertmanager;
+    command(&mut app, "creds");
+    let mut seen = Vec::new();
+    for _ in 0..app.panes.creds.order.len() {
+        let id = app.panes.creds.selected_id().unwrap().to_string();
+        app.flash = None;
+        let effects = key(&mut app, KeyCode::Char('R'));
+        seen.push(id.clone());
+        if id == "vault/crd_t1" {
+            assert!(effects.is_empty());
+            assert_eq!(app.overlay, Overlay::None);
+            assert!(flash(&app).1.contains("rotate it there"), "{:?}", app.flash);
+        }
+        if id == "prod/crd_t1" {
+            let Overlay::Confirm(d) = &app.overlay else {
+                panic!("expected the rotate dialog, got {:?}", app.overlay);
+            };
+            assert_eq!(d.title(), "Rotate prod/crd_t1");
+        }
+        app.overlay = Overlay::None;
+        key(&mut app, KeyCode::Char('j'));
+    }
+    assert!(seen.iter().any(|s| s == "vault/crd_t1"), "{seen:?}");
+    assert!(seen.iter().any(|s| s == "prod/crd_t1"), "{seen:?}");
 }
