@@ -8,6 +8,8 @@
 //! - [`cli`]: the scripting commands.
 //! - [`fleet`]: client-side state: the filter language.
 //! - [`vault`]: Vault / OpenBao as a governance backend: read and revoke.
+//! - [`duration`]: the DURATION arguments of the command line and the
+//!   dashboard's dialogs.
 
 pub mod alertmanager;
 pub mod api;
@@ -15,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod dirs;
+pub mod duration;
 pub mod fleet;
 pub mod model;
 pub mod secrets;

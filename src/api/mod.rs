@@ -118,6 +118,32 @@ pub struct IssuedCredential {
     pub secret: String,
 }
 
+/// `POST /v1/credentials/{id}/rotate`: a replacement now, the old
+/// credential retired after the grace period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotateRequest {
+    pub reason: String,
+    /// How long the old credential keeps working, in seconds (at most
+    /// [`MAX_GRACE_SECONDS`]); absent or 0: it is revoked at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace_seconds: Option<u64>,
+}
+
+/// The longest grace period a rotation takes: 30 days. Longer, and the
+/// "old" credential is simply a second live one.
+pub const MAX_GRACE_SECONDS: u64 = 30 * 24 * 3600;
+
+/// The replacement with its secret, shown once, and the credential it
+/// replaces as it now stands: revoked, or expiring when the grace ends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RotatedCredential {
+    #[serde(flatten)]
+    pub credential: Credential,
+    pub secret: String,
+    pub previous: Credential,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGrant {

@@ -2,6 +2,7 @@
 //! with the one-line docs `--help` shows. Parsing only; what each command
 //! does lives in `commands/`.
 
+pub use crate::duration::{parse_grace, parse_ttl};
 use crate::model::{AgentKind, Role};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
@@ -140,6 +141,8 @@ pub enum Command {
     Resume(ReasonedAgent),
     /// Revoke one credential
     Revoke(RevokeArgs),
+    /// Issue a replacement for a credential; retire the old one after a grace period
+    Rotate(RotateArgs),
     /// Reassign an agent's owner
     Owner(OwnerArgs),
     /// List alerts
@@ -528,6 +531,30 @@ pub struct RevokeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+The replacement has the old credential's agent and scopes, and its lifetime
+if it had one. Its secret is printed once: hand it to the agent now. The old
+credential is revoked at once (--grace 0, the default), or keeps working for
+the grace period so the agent can switch without an outage, then is refused.
+
+Examples:
+  warden rotate crd_3fK9aB --reason 'INC-42: secret pasted in a ticket'
+  warden rotate crd_3fK9aB --grace 10m --reason 'routine rotation'
+  warden rotate crd_3fK9aB --grace 1d --reason 'R05' --json")]
+pub struct RotateArgs {
+    /// The credential's id (see `warden agent NAME`)
+    pub credential_id: String,
+    /// How long the old credential keeps working: 0 (at once), 90s, 10m, 2h, 1d; at most 30d
+    #[arg(long, value_parser = parse_grace, value_name = "DURATION", default_value = "0")]
+    pub grace: u64,
+    /// Why: recorded in the audit trail
+    #[arg(long, value_parser = non_empty, value_name = "TEXT")]
+    pub reason: String,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Args)]
 pub struct OwnerArgs {
     /// The agent: an id or a name
     pub agent: String,
@@ -618,28 +645,6 @@ fn parse_label(s: &str) -> Result<(String, String), String> {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
         _ => Err(format!("expected KEY=VALUE, got {s:?}")),
     }
-}
-
-/// `30d`, `12h`, `45m`, `90s` (also `2w`), as seconds.
-pub fn parse_ttl(s: &str) -> Result<u64, String> {
-    let s = s.trim();
-    let bad = || format!("expected a duration like 30d, 12h, 45m or 90s, got {s:?}");
-    let split = s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-    let (num, unit) = s.split_at(split);
-    let n: u64 = num.parse().map_err(|_| bad())?;
-    let mult = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        "w" => 7 * 86_400,
-        _ => return Err(bad()),
-    };
-    if n == 0 {
-        return Err("a lifetime must be longer than zero".into());
-    }
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("{s:?} is too long a lifetime"))
 }
 
 #[cfg(test)]

@@ -78,6 +78,7 @@ impl Qualify for Credential {
     fn qualify(&mut self, prefix: &str) {
         q(&mut self.id, prefix);
         q(&mut self.agent_id, prefix);
+        q_opt(&mut self.replaced_by, prefix);
     }
 }
 

@@ -60,6 +60,7 @@ pub(crate) fn credential(id: &str, agent: &str) -> Credential {
         status: CredentialStatus::Active,
         revoked_at: None,
         revoked_reason: None,
+        replaced_by: None,
         rev: 1,
     }
 }

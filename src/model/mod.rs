@@ -68,6 +68,9 @@ pub struct Credential {
     pub status: CredentialStatus,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_reason: Option<String>,
+    /// The credential that replaced this one in a rotation; absent if none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<String>,
     pub rev: i64,
 }
 

@@ -137,7 +137,14 @@ pub fn refusal(agent: &Agent, credential: &Credential) -> Option<ApiError> {
         CredentialStatus::Expired => Some(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "credential_expired",
-            format!("credential {} has expired", credential.id),
+            match &credential.replaced_by {
+                Some(new) => format!(
+                    "credential {} has expired: it was rotated, and its grace period is over; \
+                     the agent must use the secret of its replacement, {new}",
+                    credential.id
+                ),
+                None => format!("credential {} has expired", credential.id),
+            },
         )),
         CredentialStatus::Active => None,
     }

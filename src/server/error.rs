@@ -56,6 +56,9 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(m) => ApiError::not_found(m),
             StoreError::Conflict(m) => ApiError::conflict(m),
+            StoreError::Refused { code, message } => {
+                ApiError::new(StatusCode::CONFLICT, code, message)
+            }
             StoreError::Invalid(m) => ApiError::unprocessable(m),
             StoreError::Internal(m) => {
                 // The detail may name tables or paths; it goes to the log, the

@@ -74,7 +74,7 @@ pub struct Metrics {
 
 impl Metrics {
     /// One operation the server ran: `kind` is `kill`, `suspend`, `resume`,
-    /// `revoke`, `reassign` or `ack`; `result` `succeeded`, `failed`, or
+    /// `revoke`, `rotate`, `reassign` or `ack`; `result` `succeeded`, `failed`, or
     /// `refused` (the request was wrong: not found, a conflict, …).
     pub fn operation(&self, kind: &'static str, result: &'static str) {
         if let Ok(mut ops) = self.operations.lock() {

@@ -10,8 +10,8 @@
 use crate::api::{
     Accepted, AgentEvent, AgentPage, AuditVerification, Changes, ErrorBody, Health,
     IntrospectRequest, Introspection, IssuedCredential, IssuedToken, KillRequest, NewAgent,
-    NewCredential, NewDelegation, NewGrant, NewOwner, NewPerson, NewToken, Reason, TriageReport,
-    WhoAmI,
+    NewCredential, NewDelegation, NewGrant, NewOwner, NewPerson, NewToken, Reason, RotateRequest,
+    RotatedCredential, TriageReport, WhoAmI,
 };
 use crate::model::{
     Agent, AgentDetail, Alert, AuditEntry, Credential, Delegation, Grant, Operation, Person,
@@ -237,6 +237,8 @@ pub const ROUTES: &[Route] = {
             description: "The kill switch: revokes every credential of the agent, marks it killed (final), fires the runtime hook configured for its runtime, and answers the operation with the result of each step. `cascade: true` does the same to every agent it delegated to, recursively. `dry_run: true` answers the planned operation and changes nothing.", ..R },
         Route { method: POST, path: "/v1/credentials/{id}/revoke", operation_id: "revokeCredential", access: Responder, body: Some(schema::<Reason>), answer: Some(schema::<Credential>), summary: "Revoke a credential",
             description: "Revokes one credential; the backend refuses it from then on.", ..R },
+        Route { method: POST, path: "/v1/credentials/{id}/rotate", operation_id: "rotateCredential", access: Responder, body: Some(schema::<RotateRequest>), status: 201, answer: Some(schema::<RotatedCredential>), errors: &[409], summary: "Rotate a credential",
+            description: "Issues a replacement for the credential: same agent, same scopes, and the same lifetime if it had one (a 30-day credential is replaced by a 30-day one). The new secret is in this answer only; the server keeps its hash. `previous` is the old credential as it now stands: with `grace_seconds` absent or 0 it is revoked at once; otherwise it keeps working until `grace_seconds` from now (or its own expiry, if sooner) and is then refused as `credential_expired`. 400 if `grace_seconds` is more than 2592000 (30 days); 409 `credential_revoked` if the credential is already revoked, `credential_replaced` if it was already rotated (rotate its replacement instead), `agent_killed` if its agent is killed.", ..R },
         Route { method: POST, path: "/v1/introspect", operation_id: "introspect", body: Some(schema::<IntrospectRequest>), answer: Some(schema::<Introspection>), summary: "Introspect an agent credential",
             description: "RFC 7662 token introspection: whether an agent credential is active, for whom and with which scopes; when it is not, `reason` says why if known.", ..R },
         Route { method: POST, path: "/v1/agent/heartbeat", operation_id: "heartbeat", access: AgentCredential, status: 204, summary: "Report that the agent is alive",
@@ -705,6 +707,7 @@ mod tests {
             ("/v1/people", "Person"),
             ("/v1/agents", "Agent"),
             ("/v1/agents/{id}/credentials", "IssuedCredential"),
+            ("/v1/credentials/{id}/rotate", "RotatedCredential"),
             ("/v1/agents/{id}/grants", "Grant"),
             ("/v1/delegations", "Delegation"),
         ] {

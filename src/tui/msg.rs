@@ -5,6 +5,7 @@
 use crate::api::{AuditVerification, TriageReport};
 use crate::model::{Agent, AgentDetail, Alert, AuditEntry, Credential, Operation};
 use crate::sources::{SourceEvent, SourceMsg};
+use crate::tui::popups::secret::SecretText;
 use crate::tui::strings;
 
 /// Something to do on the backend. Every one carries a reason, for the
@@ -34,6 +35,14 @@ pub enum Action {
         credential_id: String,
         reason: String,
     },
+    /// A replacement for the credential; the old one is retired after
+    /// `grace_seconds` (0: at once). `agent_name` is for the words only.
+    Rotate {
+        credential_id: String,
+        agent_name: String,
+        grace_seconds: u64,
+        reason: String,
+    },
     Reassign {
         agent_id: String,
         name: String,
@@ -52,7 +61,9 @@ impl Action {
             | Action::Resume { agent_id, .. }
             | Action::Kill { agent_id, .. }
             | Action::Reassign { agent_id, .. } => agent_id,
-            Action::Revoke { credential_id, .. } => credential_id,
+            Action::Revoke { credential_id, .. } | Action::Rotate { credential_id, .. } => {
+                credential_id
+            }
             Action::Ack { alert_id, .. } => alert_id,
         }
     }
@@ -67,7 +78,9 @@ impl Action {
             Action::Reassign {
                 agent_id, owner, ..
             } => vec![agent_id, owner],
-            Action::Revoke { credential_id, .. } => vec![credential_id],
+            Action::Revoke { credential_id, .. } | Action::Rotate { credential_id, .. } => {
+                vec![credential_id]
+            }
             Action::Ack { alert_id, .. } => vec![alert_id],
         }
     }
@@ -87,6 +100,9 @@ impl Action {
             }
             Action::Revoke { credential_id, .. } => {
                 format!("{} {credential_id}", strings::REVOKING)
+            }
+            Action::Rotate { credential_id, .. } => {
+                format!("{} {credential_id}", strings::ROTATING)
             }
             Action::Reassign { name, .. } => format!("{} {name}", strings::REASSIGNING),
             Action::Ack { alert_id, .. } => format!("{} {alert_id}", strings::ACKNOWLEDGING),
@@ -152,6 +168,14 @@ pub enum Outcome {
     Silenced {
         alert: Alert,
         silence_id: String,
+    },
+    /// A rotation: the replacement, its secret (shown once), and the old
+    /// credential as it now stands. Boxed: two credentials would make
+    /// every message that size.
+    Rotated {
+        credential: Box<Credential>,
+        previous: Box<Credential>,
+        secret: SecretText,
     },
 }
 

@@ -103,6 +103,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, clock: Clock) {
         Overlay::Help => popups::view::help(frame, area, app, theme),
         Overlay::Confirm(d) => popups::view::confirm(frame, area, d, theme),
         Overlay::Picker(p) => popups::view::picker(frame, area, p, theme),
+        Overlay::Secret(p) => popups::view::secret(frame, area, p, theme),
     }
 }
 

@@ -154,6 +154,17 @@ impl Client {
         .await
     }
 
+    /// `POST /v1/credentials/{id}/rotate`: the replacement with its secret
+    /// (shown once), and the old credential as it now stands.
+    pub async fn rotate(
+        &self,
+        credential: &str,
+        req: &RotateRequest,
+    ) -> Result<RotatedCredential, ClientError> {
+        self.post(&["v1", "credentials", credential, "rotate"], req)
+            .await
+    }
+
     /// `POST /v1/introspect`
     pub async fn introspect(&self, token: &str) -> Result<Introspection, ClientError> {
         self.post(

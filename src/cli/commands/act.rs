@@ -1,13 +1,15 @@
 //! Acting on one thing, with a reason for the audit trail: `suspend`,
-//! `resume`, `revoke`, `owner` and `ack`. Each prints what the backend says
+//! `resume`, `revoke`, `rotate`, `owner` and `ack`. Each prints what the backend says
 //! the thing now is, never what we asked for.
 
-use crate::api::NewOwner;
 use crate::api::client::Client;
-use crate::cli::args::{AckArgs, OwnerArgs, ReasonedAgent, RevokeArgs};
+use crate::api::{NewOwner, RotateRequest};
+use crate::cli::args::{AckArgs, OwnerArgs, ReasonedAgent, RevokeArgs, RotateArgs};
+use crate::cli::commands::inventory::print_secret;
 use crate::cli::error::CmdResult;
-use crate::cli::output::{self, Out, safe};
+use crate::cli::output::{self, Out, safe, when};
 use crate::model::Agent;
+use crate::model::CredentialStatus;
 use std::process::ExitCode;
 
 fn agent_done(verb: &str, agent: &Agent, json: bool) -> CmdResult {
@@ -75,6 +77,47 @@ pub async fn revoke(client: &Client, a: RevokeArgs) -> CmdResult {
         safe(&cred.agent_id),
         cred.status
     ));
+    out.emit()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn rotate(client: &Client, a: RotateArgs) -> CmdResult {
+    let req = RotateRequest {
+        reason: a.reason,
+        grace_seconds: Some(a.grace),
+    };
+    let rotated = client.rotate(&a.credential_id, &req).await?;
+    if a.json.json {
+        output::json(&rotated)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (new, old) = (&rotated.credential, &rotated.previous);
+    let expires = match new.expires_at {
+        Some(t) => when(t),
+        None => "never, like the one it replaces".into(),
+    };
+    // What the backend says the old one now is, not what was asked for.
+    let retired = match (old.status, old.expires_at) {
+        (CredentialStatus::Revoked, _) => "revoked now: it is refused from this moment".into(),
+        (CredentialStatus::Expired, _) => "expired: it is already refused".into(),
+        (CredentialStatus::Active, Some(t)) => {
+            format!("keeps working until {}, then is refused", when(t))
+        }
+        (CredentialStatus::Active, None) => "still active: revoke it yourself".into(),
+    };
+    let mut out = Out::new();
+    out.line(format!(
+        "Rotated credential {} of agent {}: the replacement is {}.",
+        safe(&old.id),
+        safe(&new.agent_id),
+        safe(&new.id)
+    ));
+    out.fields(&[
+        ("scopes", new.scopes.join(", ")),
+        ("expires", expires),
+        ("old one", retired),
+    ]);
+    print_secret(&mut out, "New secret", &rotated.secret);
     out.emit()?;
     Ok(ExitCode::SUCCESS)
 }

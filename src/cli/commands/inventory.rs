@@ -155,7 +155,7 @@ pub async fn token_create(client: &Client, a: TokenCreateArgs) -> CmdResult {
 
 /// The secret on a line of its own, between warnings that this is the only
 /// time it is shown.
-fn print_secret(out: &mut Out, what: &str, secret: &str) {
+pub(super) fn print_secret(out: &mut Out, what: &str, secret: &str) {
     out.blank();
     out.line(format!(
         "{what} (shown once: it cannot be shown again, store it now):"

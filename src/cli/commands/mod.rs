@@ -38,6 +38,7 @@ pub async fn run(client: &Client, command: Command) -> CmdResult {
         Command::Suspend(a) => act::suspend(client, a).await,
         Command::Resume(a) => act::resume(client, a).await,
         Command::Revoke(a) => act::revoke(client, a).await,
+        Command::Rotate(a) => act::rotate(client, a).await,
         Command::Owner(a) => act::owner(client, a).await,
         Command::Ack(a) => act::ack(client, a).await,
         Command::Triage(a) => triage::triage(client, a).await,

@@ -65,6 +65,7 @@ impl Sanitize for Credential {
         clean_all(&mut self.scopes);
         clean(&mut self.prefix);
         clean_opt(&mut self.revoked_reason);
+        clean_opt(&mut self.replaced_by);
     }
 }
 

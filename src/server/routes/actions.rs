@@ -1,15 +1,20 @@
 //! What a responder does: reassign, suspend, resume, kill, revoke,
-//! acknowledge. Each needs a reason and lands in the audit chain, and is
+//! rotate, acknowledge. Each needs a reason and lands in the audit chain, and is
 //! counted for `GET /metrics` once the caller is known to be a responder.
 
 use super::{Body, require_reason};
-use crate::api::{KillRequest, NewOwner, Reason};
+use crate::api::{
+    KillRequest, MAX_GRACE_SECONDS, NewOwner, Reason, RotateRequest, RotatedCredential,
+};
 use crate::model::{Agent, Alert, Credential, Operation};
+use crate::secrets;
 use crate::server::auth::Responder;
 use crate::server::error::{ApiError, ApiResult};
+use crate::server::store::Rotation;
 use crate::server::{AppState, killswitch};
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 
 pub async fn owner(
     State(state): State<AppState>,
@@ -121,6 +126,48 @@ pub async fn revoke(
     }
     .await;
     counted(&state, "revoke", result)
+}
+
+/// A replacement for the credential, its secret in this answer only, and
+/// the old one retired after the grace period (0: at once).
+pub async fn rotate(
+    State(state): State<AppState>,
+    Responder(actor): Responder,
+    Path(id): Path<String>,
+    Body(body): Body<RotateRequest>,
+) -> ApiResult<(StatusCode, Json<RotatedCredential>)> {
+    let result = async {
+        let reason = require_reason(&body.reason)?;
+        let grace_seconds = body.grace_seconds.unwrap_or(0);
+        if grace_seconds > MAX_GRACE_SECONDS {
+            return Err(ApiError::bad_request(format!(
+                "grace_seconds is {grace_seconds}; at most {MAX_GRACE_SECONDS} (30 days). \
+                 An old credential that stays valid longer is a second live credential: \
+                 issue one instead"
+            )));
+        }
+        let secret = secrets::new_agent_secret();
+        let rotation = Rotation {
+            reason: reason.to_string(),
+            grace_seconds,
+            secret_hash: secrets::hash(&secret),
+            prefix: secrets::display_prefix(&secret),
+        };
+        let (credential, previous) = state
+            .store
+            .rotate_credential(&actor, &id, &rotation)
+            .await?;
+        Ok((
+            StatusCode::CREATED,
+            Json(RotatedCredential {
+                credential,
+                secret,
+                previous,
+            }),
+        ))
+    }
+    .await;
+    counted(&state, "rotate", result)
 }
 
 pub async fn ack(

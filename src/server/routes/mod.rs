@@ -48,6 +48,7 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/v1/agents/{id}/resume", post(actions::resume)),
         ("POST", "/v1/agents/{id}/kill", post(actions::kill)),
         ("POST", "/v1/credentials/{id}/revoke", post(actions::revoke)),
+        ("POST", "/v1/credentials/{id}/rotate", post(actions::rotate)),
         ("POST", "/v1/introspect", post(agent_api::introspect)),
         ("POST", "/v1/agent/heartbeat", post(agent_api::heartbeat)),
         ("POST", "/v1/agent/events", post(agent_api::events)),

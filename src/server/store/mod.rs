@@ -25,7 +25,8 @@ pub use facts::{
     SharedFact, SweepFacts, SweepQuery, TriageAgentFacts, TriageFacts, UnownedFact,
 };
 pub use records::{
-    Actor, AlertInput, AuditSelect, DelegationInput, EventRecord, Import, Principal, TokenRecord,
+    Actor, AlertInput, AuditSelect, DelegationInput, EventRecord, Import, Principal, Rotation,
+    TokenRecord,
 };
 
 use crate::api::{AuditVerification, Changes, NewAgent, NewGrant, NewPerson};
@@ -40,6 +41,9 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// A conflict with a code of its own, for a client to tell apart.
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
     #[error("{0}")]
     Invalid(String),
     #[error("database error: {0}")]
@@ -114,6 +118,16 @@ pub trait Store: Send + Sync + 'static {
         prefix: &str,
     ) -> StoreResult<Credential>;
     async fn get_credential(&self, id: &str) -> StoreResult<Credential>;
+    /// Issues a replacement for credential `id` (same agent, scopes and
+    /// lifetime) under `secret_hash`, and retires `id`: revoked at once
+    /// when `grace_seconds` is 0, else expiring then at the latest.
+    /// Answers the new credential and the old one as it now stands.
+    async fn rotate_credential(
+        &self,
+        actor: &Actor,
+        id: &str,
+        rotation: &Rotation,
+    ) -> StoreResult<(Credential, Credential)>;
     async fn revoke_credential(
         &self,
         actor: &Actor,

@@ -72,6 +72,16 @@ pub struct DelegationInput {
     pub scopes: Vec<String>,
 }
 
+/// A rotation as the route has checked it: the replacement's secret,
+/// already hashed, and how long the old credential keeps working.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rotation {
+    pub reason: String,
+    pub grace_seconds: u64,
+    pub secret_hash: String,
+    pub prefix: String,
+}
+
 /// An event that has passed validation, ready to store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRecord {

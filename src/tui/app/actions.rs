@@ -2,7 +2,7 @@
 //! dialog (or the owner picker) with what the backend will do; the action
 //! itself goes out only once the dialog is confirmed.
 
-use super::{App, Level, Overlay};
+use super::{App, BackendKind, Level, Overlay};
 use crate::model::*;
 use crate::tui::msg::{Action, Effect};
 use crate::tui::popups::confirm::{Confirm, Subject};
@@ -241,6 +241,55 @@ impl App {
                 }
             })
             .collect()
+    }
+
+    /// `R` on a selected credential: the dialog asks for a grace period
+    /// (0, at once, to start with: a credential rotated mid-incident is
+    /// usually one that leaked) and a reason; the new secret shows only
+    /// once the backend has answered.
+    pub(super) fn rotate(&mut self) {
+        let chosen = self.screen().def().credential(self).cloned();
+        if let Some(why) = self.actions_refused() {
+            self.flash(Level::Error, why);
+            return;
+        }
+        let Some(c) = chosen else {
+            self.flash(Level::Error, strings::NO_CREDENTIAL_TO_ROTATE);
+            return;
+        };
+        if c.status == CredentialStatus::Revoked {
+            self.flash(Level::Info, strings::cannot_rotate_revoked(&c.id));
+            return;
+        }
+        if let Some(why) = self.refused_for(&c.id) {
+            self.flash(Level::Error, why);
+            return;
+        }
+        // Only a Warden backend issues credentials; one another backend
+        // (a secret manager) reports is rotated there.
+        if let Some(i) = self.backend_of(&c.id)
+            && self.backends[i].kind != BackendKind::Warden
+        {
+            let name = self.backends[i].name.clone();
+            self.flash(Level::Info, strings::rotate_elsewhere(&c.id, name));
+            return;
+        }
+        let agent = self.fleet.agent(&c.agent_id);
+        let agent_name = agent.map(|a| a.name.clone()).unwrap_or_default();
+        if agent.is_some_and(|a| a.status == AgentStatus::Killed) {
+            self.flash(Level::Info, strings::killed_no_rotation(&agent_name));
+            return;
+        }
+        let blast = vec![
+            strings::credential_of(&c.id, &c.prefix, &agent_name),
+            strings::scopes(c.scopes.join(" ")),
+            strings::ROTATE_NEW_SECRET.into(),
+        ];
+        let subject = Subject::Rotate {
+            credential_id: c.id.clone(),
+            agent_name,
+        };
+        self.overlay = Overlay::Confirm(Box::new(Confirm::new(subject, blast)));
     }
 
     pub(super) fn revoke(&mut self) {

@@ -101,6 +101,7 @@ impl App {
             UiCommand::Kill => return self.kill(),
             UiCommand::Owner => self.owner_picker(),
             UiCommand::Revoke => self.revoke(),
+            UiCommand::Rotate => self.rotate(),
             UiCommand::Ctx => self.narrow_to(""),
             UiCommand::Theme => {
                 let names = self.theme_names.join(", ");

@@ -10,6 +10,7 @@ use crate::tui::keys::bindings::{self, UiCommand};
 use crate::tui::msg::Effect;
 use crate::tui::popups::confirm::{Confirm, DialogOutcome, Subject};
 use crate::tui::popups::picker::PickerOutcome;
+use crate::tui::popups::secret::SecretPopup;
 use crate::tui::strings;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -107,6 +108,13 @@ impl App {
                     key.code,
                     KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
                 ) {
+                    self.overlay = Overlay::None;
+                }
+                return vec![];
+            }
+            Overlay::Secret(_) => {
+                if SecretPopup::closes(&key) {
+                    // Dropping the popup wipes the secret.
                     self.overlay = Overlay::None;
                 }
                 return vec![];

@@ -175,7 +175,7 @@ impl App {
                 | Action::Resume { agent_id, name, .. }
                 | Action::Kill { agent_id, name, .. }
                 | Action::Reassign { agent_id, name, .. } => (agent_id.clone(), name.clone()),
-                Action::Revoke { credential_id, .. } => {
+                Action::Revoke { credential_id, .. } | Action::Rotate { credential_id, .. } => {
                     (credential_id.clone(), credential_id.clone())
                 }
                 Action::Ack { alert_id, .. } => (alert_id.clone(), alert_id.clone()),

@@ -10,7 +10,9 @@ use crate::model::*;
 use crate::sources::SourceEvent;
 use crate::tui::msg::{Action, Effect, Msg, Outcome};
 use crate::tui::popups::confirm::{Phase, Plan, RowState, Subject};
+use crate::tui::popups::secret::{SecretPopup, SecretText};
 use crate::tui::strings;
+use std::borrow::Cow;
 use std::time::Instant;
 
 impl App {
@@ -74,6 +76,19 @@ impl App {
                             Outcome::Silenced { alert, silence_id } => {
                                 alert.sanitize();
                                 *silence_id = escape(silence_id).into_owned();
+                            }
+                            Outcome::Rotated {
+                                credential,
+                                previous,
+                                secret,
+                            } => {
+                                credential.sanitize();
+                                previous.sanitize();
+                                // Copied only when there is something to
+                                // escape: each copy is one more to wipe.
+                                if let Cow::Owned(clean) = escape(secret.expose()) {
+                                    *secret = SecretText::new(clean);
+                                }
                             }
                         }
                         o
@@ -222,6 +237,27 @@ impl App {
             }
             (Some(Action::Revoke { credential_id, .. }), Ok(_)) => {
                 self.flash(Level::Success, strings::revoked(&credential_id))
+            }
+            (
+                Some(Action::Rotate { agent_name, .. }),
+                Ok(Outcome::Rotated {
+                    credential,
+                    previous,
+                    secret,
+                }),
+            ) => {
+                self.flash(
+                    Level::Success,
+                    strings::rotated(&previous.id, &credential.id),
+                );
+                // The secret takes the screen whatever is open: it is the
+                // one answer that cannot be asked for again.
+                self.overlay = Overlay::Secret(Box::new(SecretPopup {
+                    credential: (**credential).clone(),
+                    previous: (**previous).clone(),
+                    agent_name,
+                    secret: secret.clone(),
+                }));
             }
             (Some(Action::Reassign { name, agent_id, .. }), Ok(_)) => {
                 self.panes.triage.resolved(&agent_id);

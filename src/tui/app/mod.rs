@@ -12,6 +12,7 @@ use crate::tui::keys::keymap::KeyMap;
 use crate::tui::msg::{Action, Effect};
 use crate::tui::popups::confirm::{Confirm, MarkedAgent};
 use crate::tui::popups::picker::OwnerPicker;
+use crate::tui::popups::secret::SecretPopup;
 use crate::tui::screens::Screen;
 use crate::tui::strings;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -36,6 +37,8 @@ pub enum Overlay {
     Help,
     Confirm(Box<Confirm>),
     Picker(Box<OwnerPicker>),
+    /// A rotated credential's new secret, shown once.
+    Secret(Box<SecretPopup>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -14,12 +14,13 @@
 //! ([`crate::tui::effects::vault_route`]).
 
 use crate::api::client::Client;
-use crate::api::{KillRequest, NewOwner};
+use crate::api::{KillRequest, NewOwner, RotateRequest};
 use crate::fleet::origin::{self, Qualify};
 use crate::sources::Poker;
 use crate::tui::effects::am_route::{self, AmRoute};
 use crate::tui::effects::vault_route::{self, VaultRoute};
 use crate::tui::msg::{Action, Effect, Msg, Outcome};
+use crate::tui::popups::secret::SecretText;
 use crate::tui::strings;
 use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
@@ -332,6 +333,14 @@ fn qualified(mut outcome: Outcome, scope: Option<&str>) -> Outcome {
         match &mut outcome {
             Outcome::Agent(a) => a.qualify(s),
             Outcome::Credential(c) => c.qualify(s),
+            Outcome::Rotated {
+                credential,
+                previous,
+                ..
+            } => {
+                credential.qualify(s);
+                previous.qualify(s);
+            }
             Outcome::Operation(op) => op.qualify(s),
             Outcome::Alert(a) => a.qualify(s),
             // The agent is still the label: the app matches it.
@@ -395,6 +404,25 @@ async fn run_action(client: &Client, action: Action) -> Result<Outcome, String> 
             .revoke(&credential_id, &reason)
             .await
             .map(Outcome::Credential),
+        Action::Rotate {
+            credential_id,
+            grace_seconds,
+            reason,
+            ..
+        } => {
+            let req = RotateRequest {
+                reason,
+                grace_seconds: Some(grace_seconds),
+            };
+            client
+                .rotate(&credential_id, &req)
+                .await
+                .map(|r| Outcome::Rotated {
+                    credential: Box::new(r.credential),
+                    previous: Box::new(r.previous),
+                    secret: SecretText::new(r.secret),
+                })
+        }
         Action::Reassign {
             agent_id,
             owner,

@@ -128,6 +128,7 @@ pub async fn revoke_one(
         status: CredentialStatus::Revoked,
         revoked_at: Some(now),
         revoked_reason: Some(format!("{reason} ({said})")),
+        replaced_by: None,
         rev: 0,
     })
 }

@@ -44,6 +44,9 @@ pub enum UiCommand {
     Kill,
     Owner,
     Revoke,
+    /// A replacement for the selected credential, the old one retired
+    /// after a grace period.
+    Rotate,
     /// `:theme` alone lists the themes; `:theme NAME` is the app's.
     Theme,
     /// `:ctx` alone shows every backend; `:ctx NAME` narrows to one.
@@ -64,6 +67,10 @@ pub enum Scope {
     /// the alerts (the alert's agent), the credentials (the credential's
     /// agent), the triage queue.
     WithAgent,
+    /// The screens where a credential is selected
+    /// ([`ScreenDef::selects_credential`]): an agent's view, the
+    /// credentials.
+    WithCredential,
 }
 
 /// One binding: keys, command, where, and what the help says.
@@ -297,6 +304,16 @@ pub const BINDINGS: &[Binding] = &[
         "revoke the selected credential (in an agent's view or :creds)",
         acts
     ),
+    // Shift: like K, a capital for what takes a secret away. Free where a
+    // credential is selected; on the agents table R sorts by risk.
+    b!(
+        &[(KeyCode::Char('R'), SHIFT), (KeyCode::Char('R'), NONE)],
+        "R",
+        Rotate,
+        WithCredential,
+        "rotate the selected credential: a new secret, shown once; the old one retired after a grace period",
+        acts
+    ),
     b!(
         &[(KeyCode::Char('a'), NONE)],
         "a",
@@ -327,6 +344,7 @@ fn in_scope(scope: Scope, screen: &Screen) -> bool {
         Scope::On(name) => screen.def().name() == name,
         Scope::Opens => screen.def().open_help().is_some(),
         Scope::WithAgent => screen.def().selects_agent(),
+        Scope::WithCredential => screen.def().selects_credential(),
     }
 }
 

@@ -44,6 +44,7 @@ pub const ACTIONS: &[(&str, UiCommand)] = &[
     ("kill", UiCommand::Kill),
     ("owner", UiCommand::Owner),
     ("revoke", UiCommand::Revoke),
+    ("rotate", UiCommand::Rotate),
     ("ack", UiCommand::Ack),
     ("verify_audit", UiCommand::VerifyAudit),
 ];
@@ -325,8 +326,18 @@ mod tests {
         let e = KeyMap::from_config(&table(&[("kill", "R")])).unwrap_err();
         assert!(e.contains("kill (\"R\" from [keys])"), "{e}");
         assert!(e.contains("sort_risk (R, built in)"), "{e}");
-        // Moving the other one away settles it.
-        assert!(KeyMap::from_config(&table(&[("kill", "R"), ("sort_risk", "alt-r")])).is_ok());
+        // Where a credential is selected, R rotates it: that clashes too.
+        let e = KeyMap::from_config(&table(&[("kill", "R"), ("sort_risk", "alt-r")])).unwrap_err();
+        assert!(e.contains("rotate (R, built in)"), "{e}");
+        // Moving the others away settles it.
+        assert!(
+            KeyMap::from_config(&table(&[
+                ("kill", "R"),
+                ("sort_risk", "alt-r"),
+                ("rotate", "ctrl-o")
+            ]))
+            .is_ok()
+        );
         // Two remapped actions on one key.
         let e = KeyMap::from_config(&table(&[("freeze", "z"), ("owner", "z")])).unwrap_err();
         assert!(e.contains("freeze") && e.contains("owner"), "{e}");

@@ -1,11 +1,12 @@
 //! What draws over the body: help, the confirmation dialog, the owner
 //! picker, and the welcome screen of an empty registry.
 
-use crate::model::StepStatus;
+use crate::model::{CredentialStatus, StepStatus};
 use crate::tui::app::App;
 use crate::tui::keys::bindings;
 use crate::tui::popups::confirm::{Confirm, Field, Phase, Plan, StepLine, Subject};
 use crate::tui::popups::picker::OwnerPicker;
+use crate::tui::popups::secret::SecretPopup;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -165,6 +166,15 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
                     strings::CONFIRM,
                 );
             } else {
+                if let Subject::Rotate { .. } = &d.subject {
+                    lines.push(Line::styled(strings::GRACE_HELP, theme.muted));
+                    lines.push(field_line(
+                        strings::GRACE,
+                        d.grace.text(),
+                        d.focus == Field::Grace,
+                        theme,
+                    ));
+                }
                 lines.push(field_line(
                     strings::REASON,
                     d.reason.text(),
@@ -256,6 +266,46 @@ fn push_steps(lines: &mut Vec<Line>, steps: &[StepLine], max: usize, theme: &The
             theme.muted,
         ));
     }
+}
+
+/// A rotated credential's new secret, shown once. The times are written
+/// out in UTC: a relative time would be stale by the time it is read.
+pub fn secret(frame: &mut Frame, area: Rect, p: &SecretPopup, theme: &Theme) {
+    let utc = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    let (new, old) = (&p.credential, &p.previous);
+    let retired = match (old.status, old.expires_at) {
+        (CredentialStatus::Revoked, _) => strings::OLD_REFUSED_NOW.to_string(),
+        (CredentialStatus::Expired, _) => strings::OLD_ALREADY_EXPIRED.to_string(),
+        (CredentialStatus::Active, Some(t)) => strings::old_works_until(utc(t)),
+        (CredentialStatus::Active, None) => strings::OLD_STILL_ACTIVE.to_string(),
+    };
+    let expires = new
+        .expires_at
+        .map(utc)
+        .unwrap_or_else(|| strings::NEVER_LIKE_THE_OLD.to_string());
+    let lines = vec![
+        Line::styled(strings::replaces(&old.id), theme.text),
+        Line::styled(strings::secret_scopes(new.scopes.join(" ")), theme.text),
+        Line::styled(strings::secret_expires(expires), theme.text),
+        Line::styled(strings::old_one(retired), theme.text),
+        Line::raw(""),
+        Line::styled(format!("  {}", p.secret.expose()), theme.accent),
+        Line::raw(""),
+        Line::styled(strings::SECRET_SHOWN_ONCE, theme.high),
+        Line::styled(strings::SECRET_CLOSES, theme.muted),
+    ];
+    let width = 78.min(area.width);
+    let rect = centered(area, width, wrapped_height(&lines, width) + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(popup(
+                strings::new_secret_title(&new.id, &p.agent_name),
+                theme,
+            )),
+        rect,
+    );
 }
 
 pub fn picker(frame: &mut Frame, area: Rect, p: &OwnerPicker, theme: &Theme) {

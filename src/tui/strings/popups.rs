@@ -247,3 +247,66 @@ pub fn credential_of(id: impl Display, prefix: impl Display, agent: impl Display
 pub fn scopes(scopes: impl Display) -> String {
     format!("scopes: {scopes}")
 }
+
+// Rotating a credential: the dialog, the flash line, and the popup that
+// shows the new secret once.
+
+pub const ROTATE: &str = "Rotate";
+pub const ROTATING: &str = "rotating";
+pub const GRACE: &str = "grace";
+pub const GRACE_HELP: &str =
+    "how long the old secret keeps working: 0 = refused at once; 90s, 10m, 2h, 1d; at most 30d";
+pub const ROTATE_NEW_SECRET: &str =
+    "a replacement with the same scopes and lifetime; its secret is shown once, here";
+pub const NO_CREDENTIAL_TO_ROTATE: &str = "there is no credential here to rotate";
+pub const SECRET_SHOWN_ONCE: &str =
+    "Shown once: copy it now and hand it to the agent. It cannot be shown again.";
+pub const SECRET_CLOSES: &str = "esc or q closes and wipes it from the dashboard's memory";
+pub const OLD_REFUSED_NOW: &str = "revoked: refused from now on";
+pub const OLD_ALREADY_EXPIRED: &str = "expired: already refused";
+pub const OLD_STILL_ACTIVE: &str = "still active: revoke it when the agent has switched";
+pub const NEVER_LIKE_THE_OLD: &str = "never, like the one it replaces";
+
+pub fn bad_grace(e: impl Display) -> String {
+    format!("grace: {e}")
+}
+
+pub fn cannot_rotate_revoked(credential: impl Display) -> String {
+    format!("{credential} is revoked: there is nothing to rotate; issue a new credential")
+}
+
+pub fn rotate_elsewhere(credential: impl Display, backend: impl Display) -> String {
+    format!("{credential} is {backend}'s, not Warden's: rotate it there")
+}
+
+pub fn killed_no_rotation(agent: impl Display) -> String {
+    format!("{agent} is killed: its credentials are not replaced")
+}
+
+pub fn rotated(old: impl Display, new: impl Display) -> String {
+    format!("{old} rotated: the backend issued {new}; its secret is on screen, once")
+}
+
+pub fn new_secret_title(credential: impl Display, agent: impl Display) -> String {
+    format!("New secret: {credential} of {agent}")
+}
+
+pub fn replaces(old: impl Display) -> String {
+    format!("replaces  {old}")
+}
+
+pub fn secret_scopes(scopes: impl Display) -> String {
+    format!("scopes    {scopes}")
+}
+
+pub fn secret_expires(when: impl Display) -> String {
+    format!("expires   {when}")
+}
+
+pub fn old_one(state: impl Display) -> String {
+    format!("old one   {state}")
+}
+
+pub fn old_works_until(when: impl Display) -> String {
+    format!("works until {when}, then is refused")
+}

@@ -87,6 +87,7 @@ fn valid_body(method: &str, path: &str, fx: &Fixtures) -> Option<Value> {
             json!({"reason": "incident"})
         }
         "/v1/credentials/{id}/revoke" | "/v1/alerts/{id}/ack" => json!({"reason": "incident"}),
+        "/v1/credentials/{id}/rotate" => json!({"reason": "incident", "grace_seconds": 60}),
         "/v1/introspect" => json!({"token": fx.secret}),
         "/v1/agent/heartbeat" => return None,
         "/v1/agent/events" => json!([{"action": "read", "target": "crm"}]),
@@ -113,6 +114,7 @@ const RESPONDER_ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/agents/{id}/resume"),
     ("POST", "/v1/agents/{id}/kill"),
     ("POST", "/v1/credentials/{id}/revoke"),
+    ("POST", "/v1/credentials/{id}/rotate"),
     ("POST", "/v1/alerts/{id}/ack"),
 ];
 

@@ -78,6 +78,10 @@ fn body_routes(fx: &Fixtures) -> Vec<(String, Value)> {
             format!("/v1/credentials/{}/revoke", fx.credential_id),
             json!({"reason": "r"}),
         ),
+        (
+            format!("/v1/credentials/{}/rotate", fx.credential_id),
+            json!({"reason": "r", "grace_seconds": 0}),
+        ),
         ("/v1/introspect".into(), json!({"token": fx.secret})),
         (
             "/v1/agent/events".into(),

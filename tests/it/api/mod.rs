@@ -11,4 +11,5 @@ mod errors;
 mod kill;
 mod lifecycle;
 mod metrics;
+mod rotate;
 mod triage;

@@ -6,7 +6,7 @@
 use crate::support::cli::{
     ADMIN, Run, Server, closed_port, isolated, parse_csv, warden, write_file,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 use warden::secrets::{AGENT_SECRET_PREFIX, PERSON_TOKEN_PREFIX};
 
 /// Adds Ada, and `support-bot` owned by her; answers Ada's person id.
@@ -73,7 +73,7 @@ fn help_mentions_every_subcommand_and_the_quick_start() {
     r.assert_code(0);
     for sub in [
         "serve", "register", "person", "issue", "delegate", "token", "agents", "agent", "kill",
-        "suspend", "resume", "revoke", "owner", "alerts", "ack", "triage", "audit",
+        "suspend", "resume", "revoke", "rotate", "owner", "alerts", "ack", "triage", "audit",
     ] {
         assert!(
             r.stdout
@@ -456,6 +456,73 @@ fn revoke_makes_the_backend_refuse_the_credential() {
 
     s.run(&["revoke", "crd_doesnotexist", "--reason", "x"])
         .assert_code(3);
+}
+
+#[test]
+fn rotate_prints_the_new_secret_once_and_retires_the_old_one() {
+    let s = Server::start();
+    seed(&s);
+    let (old, old_secret) = issue(&s, "support-bot");
+
+    // With a grace period: both work, and the output says until when.
+    let r = s.run(&["rotate", &old, "--grace", "10m", "--reason", "routine"]);
+    r.assert_code(0);
+    let new_secret = printed_secret(&r, "wdn_ac_");
+    assert_ne!(new_secret, old_secret);
+    assert!(r.stdout.contains("shown once"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("keeps working until"),
+        "says when the old one stops: {}",
+        r.stdout
+    );
+    assert_eq!(s.heartbeat(&old_secret), 204);
+    assert_eq!(s.heartbeat(&new_secret), 204);
+    let creds = agent_json(&s, "support-bot")["credentials"].clone();
+    let new = creds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] != old.as_str())
+        .unwrap()
+        .clone();
+    let new_id = new["id"].as_str().unwrap();
+    assert!(r.stdout.contains(new_id), "{}", r.stdout);
+
+    // At once, as JSON: the new credential with its secret, the old one revoked.
+    let v = s.json(&["rotate", new_id, "--reason", "INC-9", "--grace", "0"]);
+    assert_eq!(v["previous"]["id"], new_id);
+    assert_eq!(v["previous"]["status"], "revoked");
+    assert_eq!(v["scopes"], json!(["tickets:read"]));
+    let newest = v["secret"].as_str().unwrap();
+    assert_eq!(s.heartbeat(newest), 204);
+    assert!(matches!(s.heartbeat(&new_secret), 401 | 403));
+
+    // Refusals and usage mistakes.
+    s.run(&["rotate", new_id, "--reason", "again"])
+        .assert_code(1)
+        .assert_error("revoked");
+    s.run(&["rotate", "crd_doesnotexist", "--reason", "x"])
+        .assert_code(3);
+    s.run(&["rotate", newest_id(&v), "--grace", "31d", "--reason", "x"])
+        .assert_code(2);
+    s.run(&["rotate", newest_id(&v), "--grace", "soon", "--reason", "x"])
+        .assert_code(2);
+    s.run(&["rotate", newest_id(&v)]).assert_code(2);
+    assert_eq!(
+        s.heartbeat(newest),
+        204,
+        "a refused rotation changed nothing"
+    );
+
+    let help = s.run(&["rotate", "--help"]);
+    help.assert_code(0);
+    for want in ["--grace", "--reason", "Examples:", "warden rotate crd_"] {
+        assert!(help.stdout.contains(want), "{want}: {}", help.stdout);
+    }
+}
+
+fn newest_id(v: &Value) -> &str {
+    v["id"].as_str().expect("id")
 }
 
 #[test]

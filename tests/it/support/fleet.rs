@@ -83,6 +83,7 @@ pub fn credential(
         status,
         revoked_at: None,
         revoked_reason: None,
+        replaced_by: None,
         rev: 1,
     }
 }

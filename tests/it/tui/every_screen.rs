@@ -241,6 +241,8 @@ const OVERLAYS: &[(&str, Setup)] = &[
     ("kill_dialog", kill_dialog),
     ("bulk_kill_dialog", bulk_kill_dialog),
     ("revoke_dialog", revoke_dialog),
+    ("rotate_dialog", super::rotate::rotate_dialog_for_snapshot),
+    ("secret_popup", super::rotate::secret_popup),
     ("owner_picker", owner_picker),
     ("reassign_dialog", reassign_dialog),
     ("bulk_reassign_dialog", bulk_reassign_dialog),

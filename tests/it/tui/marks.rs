@@ -44,7 +44,9 @@ fn agent_of(action: &Action) -> &str {
         | Action::Resume { agent_id, .. }
         | Action::Kill { agent_id, .. }
         | Action::Reassign { agent_id, .. } => agent_id,
-        Action::Revoke { credential_id, .. } => credential_id,
+        Action::Revoke { credential_id, .. } | Action::Rotate { credential_id, .. } => {
+            credential_id
+        }
         Action::Ack { alert_id, .. } => alert_id,
     }
 }

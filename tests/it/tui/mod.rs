@@ -8,6 +8,7 @@ mod every_screen;
 mod keys;
 mod marks;
 mod pty;
+mod rotate;
 mod snapshots;
 mod triage;
 mod vault;

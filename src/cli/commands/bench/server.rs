@@ -54,6 +54,7 @@ pub(super) fn seed(agents: usize, credentials: usize) -> (Import, Vec<String>, V
             status: CredentialStatus::Active,
             revoked_at: None,
             revoked_reason: None,
+            replaced_by: None,
             rev: 0,
         };
         import.credentials.push((cred, secrets::hash(&secret)));

@@ -236,6 +236,12 @@ const MIGRATIONS: &[&str] = &[
         FROM json_array_elements(doc::json) AS e
     $$;
     "#,
+    // 2: the credential that replaced this one (`POST
+    // /v1/credentials/{id}/rotate`), so a credential is replaced once: a
+    // second rotation would take the grace period for its lifetime.
+    r#"
+    ALTER TABLE credentials ADD COLUMN replaced_by TEXT;
+    "#,
 ];
 
 /// Brings the database up to the newest schema, holding the migration

@@ -8,7 +8,7 @@ use crate::api::NewGrant;
 use crate::model::*;
 use crate::secrets::new_id;
 use crate::server::store::db::{Db, OptionalExt, params};
-use crate::server::store::{Actor, DelegationInput, Principal, StoreError, StoreResult};
+use crate::server::store::{Actor, DelegationInput, Principal, Rotation, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 
@@ -74,17 +74,9 @@ pub fn issue(
             agent.name
         )));
     }
-    let id = new_id("crd");
     let rev = next_rev(tx)?;
-    tx.execute(
-        "INSERT INTO credentials (id, agent_id, hash, prefix, scopes, issued_at, expires_at, status, rev) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8)",
-        params![id, agent.id, hash, prefix, to_json(&scopes), now_ms(), expires_at.map(to_ms), rev],
-    )?;
-    let expiry = match expires_at {
-        Some(e) => format!("expires {}", e.to_rfc3339()),
-        None => "never expires".to_string(),
-    };
+    let id = insert(tx, &agent.id, scopes, expires_at, hash, prefix, rev)?;
+    let expiry = expiry(expires_at);
     append_audit(
         tx,
         actor,
@@ -94,6 +86,122 @@ pub fn issue(
         &format!("ok, {expiry}"),
     )?;
     get(tx, &id)
+}
+
+fn insert(
+    tx: &Db,
+    agent_id: &str,
+    scopes: &[String],
+    expires_at: Option<DateTime<Utc>>,
+    hash: &str,
+    prefix: &str,
+    rev: i64,
+) -> StoreResult<String> {
+    let id = new_id("crd");
+    tx.execute(
+        "INSERT INTO credentials (id, agent_id, hash, prefix, scopes, issued_at, expires_at, status, rev) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8)",
+        params![id, agent_id, hash, prefix, to_json(&scopes), now_ms(), expires_at.map(to_ms), rev],
+    )?;
+    Ok(id)
+}
+
+fn expiry(expires_at: Option<DateTime<Utc>>) -> String {
+    match expires_at {
+        Some(e) => format!("expires {}", e.to_rfc3339()),
+        None => "never expires".to_string(),
+    }
+}
+
+/// The replacement takes the old credential's agent, scopes and lifetime
+/// (a 30-day credential is replaced by a 30-day one); the old one is
+/// revoked now (grace 0) or made to expire when the grace ends, unless it
+/// expires sooner, so the ordinary expiry check refuses it from then on.
+pub fn rotate(
+    tx: &Db,
+    actor: &Actor,
+    id: &str,
+    r: &Rotation,
+) -> StoreResult<(Credential, Credential)> {
+    let old = get(tx, id)?;
+    // The agent first: a kill revokes every credential, and the kill is
+    // what the responder needs to hear about.
+    let agent = agents::get(tx, &old.agent_id)?;
+    if agent.status == AgentStatus::Killed {
+        return Err(StoreError::Refused {
+            code: "agent_killed",
+            message: format!(
+                "agent {} ({}) is killed; its credentials are not replaced",
+                agent.id, agent.name
+            ),
+        });
+    }
+    if old.status == CredentialStatus::Revoked {
+        return Err(StoreError::Refused {
+            code: "credential_revoked",
+            message: format!(
+                "credential {id} is already revoked ({}); there is nothing to rotate: issue a new credential instead",
+                old.revoked_reason
+                    .as_deref()
+                    .unwrap_or("no reason recorded")
+            ),
+        });
+    }
+    if let Some(by) = &old.replaced_by {
+        return Err(StoreError::Refused {
+            code: "credential_replaced",
+            message: format!(
+                "credential {id} was already replaced by {by}; rotate {by} instead, or revoke {id} to end its grace period now"
+            ),
+        });
+    }
+    let now = Utc::now();
+    let expires_at = old.expires_at.map(|e| now + (e - old.issued_at));
+    let rev = next_rev(tx)?;
+    let new_id = insert(
+        tx,
+        &agent.id,
+        &old.scopes,
+        expires_at,
+        &r.secret_hash,
+        &r.prefix,
+        rev,
+    )?;
+    let retired = if r.grace_seconds == 0 {
+        tx.execute(
+            "UPDATE credentials SET status = 'revoked', revoked_at = ?2, revoked_reason = ?3, \
+             rev = ?4, replaced_by = ?5 WHERE id = ?1",
+            params![
+                id,
+                to_ms(now),
+                format!("rotated, replaced by {new_id}: {}", r.reason),
+                rev,
+                new_id
+            ],
+        )?;
+        format!("{id} revoked at once")
+    } else {
+        let grace_end = now + chrono::Duration::seconds(r.grace_seconds as i64);
+        let until = old.expires_at.map_or(grace_end, |e| e.min(grace_end));
+        tx.execute(
+            "UPDATE credentials SET expires_at = ?2, rev = ?3, replaced_by = ?4 WHERE id = ?1",
+            params![id, to_ms(until), rev, new_id],
+        )?;
+        format!(
+            "{id} works until {} (grace {}s)",
+            until.to_rfc3339(),
+            r.grace_seconds
+        )
+    };
+    append_audit(
+        tx,
+        actor,
+        "credential.rotate",
+        &format!("{id} -> {new_id} of {} ({})", agent.id, agent.name),
+        Some(&r.reason),
+        &format!("ok, {new_id} {}; {retired}", expiry(expires_at)),
+    )?;
+    Ok((get(tx, &new_id)?, get(tx, id)?))
 }
 
 pub fn revoke(tx: &Db, actor: &Actor, id: &str, reason: &str) -> StoreResult<Credential> {

@@ -57,8 +57,8 @@ pub fn import(tx: &Db, actor: &Actor, i: &Import) -> StoreResult<()> {
     {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO credentials (id, agent_id, hash, prefix, scopes, issued_at, expires_at, last_used_at, \
-             status, revoked_at, revoked_reason, rev) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             status, revoked_at, revoked_reason, replaced_by, rev) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )?;
         for (c, hash) in &i.credentials {
             stmt.execute(params![
@@ -78,6 +78,7 @@ pub fn import(tx: &Db, actor: &Actor, i: &Import) -> StoreResult<()> {
                 },
                 c.revoked_at.map(to_ms),
                 c.revoked_reason,
+                c.replaced_by,
                 rev
             ])?;
         }

@@ -242,6 +242,17 @@ impl Store for SqlStore {
         self.read(move |c| credentials::get(c, &id)).await
     }
 
+    async fn rotate_credential(
+        &self,
+        actor: &Actor,
+        id: &str,
+        rotation: &Rotation,
+    ) -> StoreResult<(Credential, Credential)> {
+        let (actor, id, rotation) = (actor.clone(), owned(id), rotation.clone());
+        self.write(move |t| credentials::rotate(t, &actor, &id, &rotation))
+            .await
+    }
+
     async fn revoke_credential(
         &self,
         actor: &Actor,

@@ -239,6 +239,12 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX people_email_lower ON people(lower(email));
     "#,
+    // 5: the credential that replaced this one (`POST
+    // /v1/credentials/{id}/rotate`), so a credential is replaced once: a
+    // second rotation would take the grace period for its lifetime.
+    r#"
+    ALTER TABLE credentials ADD COLUMN replaced_by TEXT;
+    "#,
 ];
 
 /// Brings the database up to the newest schema. Refuses a database written

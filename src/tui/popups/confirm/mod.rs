@@ -27,6 +27,12 @@ pub enum Subject {
         credential_id: String,
         agent_name: String,
     },
+    /// A replacement for the credential, the old one retired after the
+    /// grace period typed in the dialog.
+    Rotate {
+        credential_id: String,
+        agent_name: String,
+    },
     Reassign {
         agent_id: String,
         name: String,
@@ -77,6 +83,8 @@ pub struct BulkRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
     Name,
+    /// A rotation's grace period.
+    Grace,
     Reason,
     Cascade,
     Cancel,
@@ -124,6 +132,8 @@ pub struct Confirm {
     pub blast: Vec<String>,
     pub plan: Plan,
     pub name: LineInput,
+    /// A rotation's grace period, as typed; "0" (at once) to start with.
+    pub grace: LineInput,
     pub reason: LineInput,
     pub focus: Field,
     pub phase: Phase,
@@ -161,6 +171,7 @@ impl Confirm {
             blast,
             plan,
             name: LineInput::new(),
+            grace: LineInput::with_text("0"),
             reason: LineInput::new(),
             focus: Field::Cancel,
             phase: Phase::Editing,
@@ -192,6 +203,9 @@ impl Confirm {
             Subject::Revoke { credential_id, .. } => {
                 format!("{} {credential_id}", strings::REVOKE)
             }
+            Subject::Rotate { credential_id, .. } => {
+                format!("{} {credential_id}", strings::ROTATE)
+            }
             Subject::Reassign { name, .. } => format!("{} {name}", strings::REASSIGN),
             Subject::Ack { label, .. } => format!("{} {label}", strings::ACKNOWLEDGE),
             Subject::BulkKill { targets, .. } => {
@@ -215,6 +229,7 @@ impl Confirm {
         match self.subject {
             Subject::Kill { .. } | Subject::BulkKill { .. } => strings::KILL,
             Subject::Revoke { .. } => strings::REVOKE,
+            Subject::Rotate { .. } => strings::ROTATE,
             Subject::Reassign { .. } | Subject::BulkReassign { .. } => strings::REASSIGN,
             Subject::Ack { .. } => strings::ACKNOWLEDGE,
         }
@@ -234,6 +249,9 @@ impl Confirm {
             // kill reaches exactly the agents that were marked.
             Subject::BulkKill { .. } => {
                 vec![Field::Name, Field::Reason, Field::Cancel, Field::Confirm]
+            }
+            Subject::Rotate { .. } => {
+                vec![Field::Grace, Field::Reason, Field::Cancel, Field::Confirm]
             }
             _ => vec![Field::Reason, Field::Cancel, Field::Confirm],
         }
@@ -278,6 +296,16 @@ impl Confirm {
             }
             Subject::Revoke { credential_id, .. } => Action::Revoke {
                 credential_id: credential_id.clone(),
+                reason,
+            },
+            Subject::Rotate {
+                credential_id,
+                agent_name,
+            } => Action::Rotate {
+                credential_id: credential_id.clone(),
+                agent_name: agent_name.clone(),
+                grace_seconds: crate::duration::parse_grace(self.grace.text())
+                    .map_err(strings::bad_grace)?,
                 reason,
             },
             Subject::Reassign {
@@ -392,12 +420,13 @@ impl Confirm {
                     Err(problem) => self.problem = Some(problem),
                 },
                 Field::Cascade => return self.toggle_cascade(),
-                Field::Name | Field::Reason => self.move_focus(1),
+                Field::Name | Field::Grace | Field::Reason => self.move_focus(1),
             },
             KeyCode::Char(' ') if self.focus == Field::Cascade => return self.toggle_cascade(),
             _ => {
                 let input = match self.focus {
                     Field::Name => &mut self.name,
+                    Field::Grace => &mut self.grace,
                     Field::Reason => &mut self.reason,
                     _ => return DialogOutcome::Stay,
                 };

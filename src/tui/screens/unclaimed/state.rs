@@ -65,6 +65,7 @@ impl UnclaimedList {
                 status: CredentialStatus::Active,
                 revoked_at: None,
                 revoked_reason: None,
+                replaced_by: None,
                 rev: 0,
             })
         });
