@@ -8,6 +8,8 @@
 //! - `read`: one method per read; `snapshot`: all of a [`ReadPlan`] at once.
 //! - `act`: revoke, destroy, and [`VaultClient::still_valid`] to verify.
 //! - `cred`: [`VaultCredRef`], a credential's stable id (`vault:token:…`).
+//! - `link`: which agent an identity belongs to ([`Linker`]), shared by
+//!   the dashboard and the server.
 //!
 //! Nothing here knows of the dashboard or the server: they build a
 //! [`VaultClient`] from their config and call it.
@@ -16,6 +18,7 @@ mod act;
 mod client;
 mod cred;
 mod error;
+mod link;
 mod read;
 mod snapshot;
 mod types;
@@ -24,6 +27,7 @@ pub use act::Revocation;
 pub use client::{DEFAULT_TIMEOUT, VaultClient, VaultConfig};
 pub use cred::VaultCredRef;
 pub use error::{Capability, VaultError};
+pub use link::{Link, LinkedCredential, Linker, linked_credentials};
 pub use snapshot::{DEFAULT_CONCURRENCY, ReadPlan, SnapshotPart, SnapshotWarning, VaultSnapshot};
 pub use types::{
     AuthMount, Entity, EntityAlias, Health, LeaseInfo, RoleInfo, SecretIdInfo, TokenInfo,
