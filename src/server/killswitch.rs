@@ -1,14 +1,16 @@
 //! The kill switch. A kill is planned (targets, and for each: revoke its
-//! credentials, mark it killed, fire its runtime hook), recorded with its
-//! steps before any of them runs, then run step by step with each result
-//! saved, so that a server that dies half-way finishes the job at start.
+//! credentials, revoke its credentials in each `[[serve.provider]]`'s Vault
+//! ([`providers`]), mark it killed, fire its runtime hook), recorded with
+//! its steps before any of them runs, then run step by step with each
+//! result saved, so that a server that dies half-way finishes the job at
+//! start.
 
 use crate::config::HookAction;
 use crate::model::*;
 use crate::secrets::new_id;
 use crate::server::AppState;
-use crate::server::hooks;
-use crate::server::store::{Actor, StoreError, StoreResult};
+use crate::server::store::{Actor, StepAudit, StoreError, StoreResult};
+use crate::server::{hooks, providers};
 use chrono::Utc;
 use std::collections::{BTreeSet, VecDeque};
 
@@ -70,7 +72,12 @@ pub async fn plan(
     reason: &str,
 ) -> StoreResult<Operation> {
     let mut steps = Vec::new();
-    for agent in targets(state, root, cascade).await? {
+    let agents = targets(state, root, cascade).await?;
+    // Read once per provider for the whole kill, at plan time: a dry run
+    // lists the same steps the kill then records.
+    let mut vault = providers::plan_steps(&state.providers, &state.store, &agents).await?;
+    for agent in agents {
+        let vault_steps = vault.remove(&agent.id).unwrap_or_default();
         if agent.status == AgentStatus::Killed {
             steps.push(OperationStep {
                 name: MARK.into(),
@@ -78,6 +85,9 @@ pub async fn plan(
                 status: StepStatus::Skipped,
                 detail: format!("{} is already killed", agent.name),
             });
+            // Vault credentials made for it since (or before a provider
+            // was configured) are still revoked.
+            steps.extend(vault_steps);
             continue;
         }
         let detail = state.store.agent_detail(&agent.id).await?;
@@ -97,6 +107,7 @@ pub async fn plan(
             StepStatus::Pending,
             format!("will revoke {live} credential(s) of {}", agent.name),
         ));
+        steps.extend(vault_steps);
         steps.push(step(
             MARK,
             StepStatus::Pending,
@@ -137,7 +148,13 @@ fn count(state: &AppState, result: &StoreResult<Operation>) {
 }
 
 async fn kill_now(state: &AppState, actor: &Actor, mut op: Operation) -> StoreResult<Operation> {
-    if op.steps.iter().all(|s| s.status != StepStatus::Pending) {
+    // A plan with a failed step (a Vault that could not be read) is
+    // recorded, so that its failure is audited.
+    if op
+        .steps
+        .iter()
+        .all(|s| !matches!(s.status, StepStatus::Pending | StepStatus::Failed))
+    {
         op.status = OperationStatus::Succeeded;
         op.finished_at = Some(Utc::now());
         return Ok(op);
@@ -165,7 +182,17 @@ async fn run(state: &AppState, actor: &Actor, op: Operation) -> StoreResult<Oper
             Err(detail) => (StepStatus::Failed, detail),
         };
         failed |= status == StepStatus::Failed;
-        state.store.update_step(&op.id, i, status, &detail).await?;
+        // A Vault step acts outside Warden's own records: it gets an audit
+        // entry of its own, written with its result.
+        let audit = (step.name == providers::VAULT_STEP).then(|| StepAudit {
+            actor: actor.clone(),
+            action: providers::AUDIT_ACTION.into(),
+            target: providers::step_target(step),
+        });
+        state
+            .store
+            .update_step(&op.id, i, status, &detail, audit.as_ref())
+            .await?;
     }
     let status = if failed {
         OperationStatus::Failed
@@ -209,6 +236,7 @@ async fn run_step(
                 None => Err("the runtime hook is no longer configured".into()),
             }
         }
+        providers::VAULT_STEP => providers::run_step(&state.providers, step).await,
         other => Err(format!("unknown step {other:?}")),
     }
 }

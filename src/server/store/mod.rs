@@ -25,7 +25,8 @@ pub use facts::{
     SharedFact, SweepFacts, SweepQuery, TriageAgentFacts, TriageFacts, UnownedFact,
 };
 pub use records::{
-    Actor, AlertInput, AuditSelect, DelegationInput, EventRecord, Import, Principal, TokenRecord,
+    Actor, AlertInput, AuditSelect, DelegationInput, EventRecord, Import, Principal, StepAudit,
+    TokenRecord,
 };
 
 use crate::api::{AuditVerification, Changes, NewAgent, NewGrant, NewPerson};
@@ -135,12 +136,15 @@ pub trait Store: Send + Sync + 'static {
     // The kill switch, in durable steps.
     /// Records the operation and its planned steps before anything runs.
     async fn begin_operation(&self, actor: &Actor, op: &Operation) -> StoreResult<()>;
+    /// Records a step's result; with `audit`, appends its audit entry in
+    /// the same transaction.
     async fn update_step(
         &self,
         op_id: &str,
         index: usize,
         status: StepStatus,
         detail: &str,
+        audit: Option<&StepAudit>,
     ) -> StoreResult<()>;
     async fn finish_operation(
         &self,
