@@ -66,7 +66,7 @@ impl VaultClient {
             // OpenBao 2.7 answers an unknown accessor with a 500.
             Err(e) if e.says(500, "failed to find accessor entry") => Ok(Revocation::AlreadyGone),
             // A deleted role took its secret-ids with it.
-            Err(e) if e.says(400, "does not exist") => Ok(Revocation::AlreadyGone),
+            Err(e) if super::read::is_missing_role(&e) => Ok(Revocation::AlreadyGone),
             Err(e) => Err(e),
         }
     }

@@ -9,6 +9,7 @@ use super::error::{Capability, VaultError, from_status};
 use crate::api::client::{
     install_crypto_provider, is_local, preview, read_ca, root_cause, shown_url,
 };
+use reqwest::header::HeaderValue;
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -59,7 +60,8 @@ pub struct VaultClient {
     base: Url,
     /// The base URL without credentials, for messages.
     shown: String,
-    token: String,
+    /// Marked sensitive, so no HTTP layer prints it.
+    token: HeaderValue,
     namespace: Option<String>,
     timeout: Duration,
 }
@@ -96,6 +98,18 @@ impl VaultClient {
         if config.token.trim().is_empty() {
             return Err(VaultError::Invalid("no token given".into()));
         }
+        let mut token = HeaderValue::from_str(config.token.trim()).map_err(|_| {
+            VaultError::Invalid("the token holds characters an HTTP header cannot carry".into())
+        })?;
+        token.set_sensitive(true);
+        let namespace = config.namespace.filter(|n| !n.trim().is_empty());
+        if let Some(ns) = &namespace
+            && HeaderValue::from_str(ns).is_err()
+        {
+            return Err(VaultError::Invalid(format!(
+                "the namespace {ns:?} holds characters an HTTP header cannot carry"
+            )));
+        }
         // Joining `auth/…` must append to the path (a proxy's prefix stays).
         let path = format!("{}/v1/", base.path().trim_end_matches('/'));
         base.set_path(&path);
@@ -119,8 +133,8 @@ impl VaultClient {
             http,
             base,
             shown,
-            token: config.token,
-            namespace: config.namespace.filter(|n| !n.trim().is_empty()),
+            token,
+            namespace,
             timeout,
         })
     }
@@ -188,7 +202,7 @@ impl VaultClient {
         let mut req = self
             .http
             .request(method, url)
-            .header("X-Vault-Token", &self.token)
+            .header("X-Vault-Token", self.token.clone())
             .header(reqwest::header::ACCEPT, "application/json");
         if let Some(ns) = &self.namespace {
             req = req.header("X-Vault-Namespace", ns);
@@ -221,7 +235,9 @@ impl VaultClient {
                 seconds: self.timeout.as_secs_f64().ceil() as u64,
             };
         }
-        if e.is_decode() || e.is_body() {
+        // A body that cannot be decoded (a broken gzip stream) is Vault's
+        // answer gone wrong; one cut off mid-way is the connection's.
+        if e.is_decode() {
             return VaultError::Malformed {
                 path: path.to_string(),
                 cause: root_cause(&e),
@@ -349,6 +365,12 @@ mod tests {
             ..VaultConfig::default()
         });
         assert!(matches!(no_token, Err(VaultError::Invalid(_))));
+        let bad_token = VaultClient::new(VaultConfig {
+            url: "http://127.0.0.1:8200".into(),
+            token: "s.secret\ntoken".into(),
+            ..VaultConfig::default()
+        });
+        assert!(matches!(bad_token, Err(VaultError::Invalid(m)) if !m.contains("secret")));
         let missing_ca = VaultClient::new(VaultConfig {
             url: "https://vault.example".into(),
             token: "t".into(),

@@ -88,9 +88,57 @@ impl FromStr for VaultCredRef {
     }
 }
 
+impl super::TokenInfo {
+    /// What to revoke this token by.
+    pub fn cred_ref(&self) -> VaultCredRef {
+        VaultCredRef::Token {
+            accessor: self.accessor.clone(),
+        }
+    }
+}
+
+impl super::SecretIdInfo {
+    pub fn cred_ref(&self) -> VaultCredRef {
+        VaultCredRef::SecretId {
+            mount: self.mount.clone(),
+            role: self.role.clone(),
+            accessor: self.accessor.clone(),
+        }
+    }
+}
+
+impl super::LeaseInfo {
+    pub fn cred_ref(&self) -> VaultCredRef {
+        VaultCredRef::Lease {
+            lease_id: self.id.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_was_read_names_what_to_revoke() {
+        let t = crate::vault::TokenInfo {
+            accessor: "acc".into(),
+            ..Default::default()
+        };
+        assert_eq!(t.cred_ref().to_string(), "vault:token:acc");
+        let s = crate::vault::SecretIdInfo {
+            mount: "approle".into(),
+            role: "r".into(),
+            accessor: "a".into(),
+            ..Default::default()
+        };
+        assert_eq!(s.cred_ref().to_string(), "vault:secret-id:approle/r/a");
+        let l = crate::vault::LeaseInfo {
+            id: "database/creds/ro/x".into(),
+            ..Default::default()
+        };
+        assert_eq!(l.cred_ref().to_string(), "vault:lease:database/creds/ro/x");
+    }
 
     #[test]
     fn every_kind_round_trips() {

@@ -53,15 +53,19 @@ pub enum VaultError {
     /// Every path but `sys/health` answers 503 while sealed.
     #[error("Vault at {url} is sealed: nothing can be read or revoked until it is unsealed")]
     Sealed { url: String },
-    /// 403: the token lacks `capability` on `path`. Vault answers the same
-    /// to a token that has expired or was revoked, so the message says so.
+    /// 403: the token lacks `capability` on `path` (and `sudo` too, when
+    /// `sudo`: Vault and OpenBao want it besides `list` on the token
+    /// accessors and the lease listings). Vault answers the same to a token
+    /// that has expired or was revoked, so the message says so.
     #[error(
-        "permission denied on {path}: the Vault token's policy lacks the \"{capability}\" \
-         capability there (or the token expired or was revoked)"
+        "permission denied on {path}: the Vault token's policy lacks the \"{capability}\"{} \
+         capability there (or the token expired or was revoked)",
+        if *sudo { " and \"sudo\"" } else { "" }
     )]
     PermissionDenied {
         path: String,
         capability: Capability,
+        sudo: bool,
     },
     #[error("Vault has nothing at {path}")]
     NotFound { path: String },
@@ -103,6 +107,13 @@ impl VaultError {
     }
 }
 
+/// Whether Vault also wants `sudo` for `capability` on `path`: its
+/// root-protected paths among those Warden uses.
+fn needs_sudo(path: &str, capability: Capability) -> bool {
+    capability == Capability::List
+        && (path == "auth/token/accessors" || path.starts_with("sys/leases/lookup/"))
+}
+
 fn shown_errors(errors: &[String]) -> String {
     if errors.is_empty() {
         "no reason given".to_string()
@@ -122,8 +133,19 @@ pub(crate) fn from_status(
     let errors = error_lines(body);
     let path = path.to_string();
     match status.as_u16() {
-        403 => VaultError::PermissionDenied { path, capability },
-        404 => VaultError::NotFound { path },
+        403 => VaultError::PermissionDenied {
+            sudo: needs_sudo(&path, capability),
+            path,
+            capability,
+        },
+        // A mount or namespace that does not exist is a mistake to show,
+        // not an empty listing.
+        404 if !errors
+            .iter()
+            .any(|e| e.contains("no handler for route") || e.contains("namespace not found")) =>
+        {
+            VaultError::NotFound { path }
+        }
         503 if errors.iter().any(|e| e.contains("sealed")) => VaultError::Sealed {
             url: url.to_string(),
         },
@@ -215,13 +237,29 @@ mod tests {
             e,
             VaultError::PermissionDenied {
                 path: "auth/token/accessors".into(),
-                capability: Capability::List
+                capability: Capability::List,
+                sudo: true,
             }
         );
         let shown = e.to_string();
         assert!(shown.contains("auth/token/accessors"), "{shown}");
-        assert!(shown.contains("\"list\" capability"), "{shown}");
+        assert!(
+            shown.contains("lacks the \"list\" and \"sudo\" capability"),
+            "{shown}"
+        );
         assert!(!shown.contains('\n'));
+        let e = from_status(
+            "u",
+            "identity/entity/id",
+            Capability::List,
+            StatusCode::FORBIDDEN,
+            b"",
+        );
+        assert_eq!(
+            e.to_string(),
+            "permission denied on identity/entity/id: the Vault token's policy lacks the \
+             \"list\" capability there (or the token expired or was revoked)"
+        );
     }
 
     #[test]
@@ -235,7 +273,12 @@ mod tests {
 
     #[test]
     fn a_404_is_not_found_whatever_its_body() {
-        for body in [r#"{"errors":[]}"#, "", "<html>"] {
+        for body in [
+            r#"{"errors":[]}"#,
+            "",
+            "<html>",
+            r#"{"data":{"error":"failed to find accessor entry"}}"#,
+        ] {
             assert_eq!(
                 err(404, Capability::Read, body),
                 VaultError::NotFound {
@@ -243,6 +286,23 @@ mod tests {
                 }
             );
         }
+    }
+
+    #[test]
+    fn a_404_for_a_missing_mount_or_namespace_is_a_refusal() {
+        let e = err(
+            404,
+            Capability::List,
+            r#"{"errors":["no handler for route \"nope/role\". route entry not found."]}"#,
+        );
+        assert!(matches!(e, VaultError::Http { status: 404, .. }), "{e:?}");
+        assert!(e.to_string().contains("no handler for route"), "{e}");
+        let e = err(
+            404,
+            Capability::List,
+            r#"{"errors":["namespace not found"]}"#,
+        );
+        assert!(matches!(e, VaultError::Http { status: 404, .. }), "{e:?}");
     }
 
     #[test]

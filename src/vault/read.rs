@@ -40,8 +40,8 @@ impl VaultClient {
             .ok_or_else(|| VaultError::NotFound { path: path.into() })
     }
 
-    /// LIST `auth/token/accessors`: every token's accessor (needs `sudo`
-    /// besides `list` on Vault; OpenBao asks `list`).
+    /// LIST `auth/token/accessors`: every token's accessor. The policy
+    /// needs `list` and `sudo` there (Vault and OpenBao alike).
     pub async fn token_accessors(&self) -> Result<Vec<String>, VaultError> {
         self.list("auth/token/accessors").await
     }
@@ -115,7 +115,11 @@ impl VaultClient {
             mount_path(mount)?,
             segment(role)?
         );
-        self.list(&path).await
+        match self.list(&path).await {
+            // Deleted since it was listed: no secret-ids left.
+            Err(e) if is_missing_role(&e) => Ok(Vec::new()),
+            other => other,
+        }
     }
 
     /// POST `auth/<mount>/role/<role>/secret-id-accessor/lookup`; `None`
@@ -133,7 +137,10 @@ impl VaultClient {
         );
         let body = json!({ "secret_id_accessor": accessor });
         let info: Option<SecretIdInfo> =
-            none_if_not_found(self.data(Method::POST, &path, Some(&body)).await)?;
+            match none_if_not_found(self.data(Method::POST, &path, Some(&body)).await) {
+                Err(e) if is_missing_role(&e) => None,
+                other => other?,
+            };
         Ok(info.map(|mut s| {
             s.mount = mount.trim_matches('/').to_string();
             s.role = role.to_string();
@@ -165,6 +172,7 @@ impl VaultClient {
     /// The full ids of the leases under `prefix` (e.g. `auth/token/create/`
     /// or `database/creds/`), from LIST `sys/leases/lookup/<prefix>`,
     /// descending into every key that ends in `/`. `""` lists them all.
+    /// Like the token accessors, it needs `list` and `sudo`.
     pub async fn lease_ids(&self, prefix: &str) -> Result<Vec<String>, VaultError> {
         let mut ids = Vec::new();
         let mut todo = vec![normalise_prefix(prefix)];
@@ -214,6 +222,13 @@ pub(crate) fn is_invalid_accessor(e: &VaultError) -> bool {
 /// Vault's 400 for a lease id it has no lease for.
 pub(crate) fn is_invalid_lease(e: &VaultError) -> bool {
     e.says(400, "invalid lease")
+}
+
+/// OpenBao 2.7's 500 (Vault's 400) for a role that was deleted, secret-ids
+/// and all: `role "x" does not exist`.
+pub(crate) fn is_missing_role(e: &VaultError) -> bool {
+    matches!(e, VaultError::Http { errors, .. }
+        if errors.iter().any(|l| l.starts_with("role ") && l.ends_with("does not exist")))
 }
 
 fn none_if_not_found<T>(r: Result<Option<T>, VaultError>) -> Result<Option<T>, VaultError> {
@@ -298,7 +313,14 @@ mod tests {
         let denied = VaultError::PermissionDenied {
             path: "sys/leases/lookup".into(),
             capability: super::super::error::Capability::Update,
+            sudo: false,
         };
         assert!(!is_invalid_lease(&denied) && !is_invalid_accessor(&denied));
+        let no_role = VaultError::Http {
+            status: 500,
+            path: "auth/approle/role/x/secret-id-accessor/lookup".into(),
+            errors: vec![r#"role "x" does not exist"#.into()],
+        };
+        assert!(is_missing_role(&no_role) && !is_missing_role(&invalid));
     }
 }

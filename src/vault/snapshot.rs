@@ -268,6 +268,7 @@ mod tests {
         VaultError::PermissionDenied {
             path: path.into(),
             capability: Capability::Update,
+            sudo: false,
         }
     }
 

@@ -401,6 +401,37 @@ mod tests {
     }
 
     #[test]
+    fn health_sealed_and_unsealed() {
+        // OpenBao 2.7 while sealed: no cluster name.
+        let h: Health = serde_json::from_value(json!({
+            "initialized":true,"sealed":true,"standby":true,
+            "replication_performance_mode":"unknown","server_time_utc":1796288350,
+            "version":"2.7.2"
+        }))
+        .unwrap();
+        assert!(h.sealed && h.initialized);
+        assert_eq!((h.version.as_str(), h.cluster_name), ("2.7.2", None));
+        let h: Health = serde_json::from_value(json!({
+            "initialized":true,"sealed":false,"standby":false,"version":"2.7.2",
+            "cluster_name":"vault-cluster-e76b9e2c"
+        }))
+        .unwrap();
+        assert!(!h.sealed);
+        assert_eq!(h.cluster_name.as_deref(), Some("vault-cluster-e76b9e2c"));
+    }
+
+    #[test]
+    fn a_lease_without_expiry() {
+        let l: LeaseInfo = serde_json::from_value(json!({
+            "expire_time":null,"id":"auth/token/create/a260","issue_time":"2026-12-03T08:58:34.358357306Z",
+            "last_renewal":null,"path":"auth/token/create","renewable":false,"ttl":0
+        }))
+        .unwrap();
+        assert_eq!(l.id, "auth/token/create/a260");
+        assert!(l.expire_time.is_none() && l.last_renewal.is_none() && l.issue_time.is_some());
+    }
+
+    #[test]
     fn wrong_types_fail_rather_than_guess() {
         assert!(serde_json::from_value::<TokenInfo>(json!({"ttl": "soon"})).is_err());
         assert!(serde_json::from_value::<TokenInfo>(json!({"policies": "root"})).is_err());

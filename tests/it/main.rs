@@ -30,3 +30,4 @@ mod screenshots;
 mod serve;
 mod themes;
 mod tui;
+mod vault;

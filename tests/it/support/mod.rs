@@ -1,11 +1,12 @@
 //! What the suites share, once: an in-process server over SQLite or
 //! PostgreSQL (`server`), the rules suites' helpers (`rules`), the real
 //! binary and its `serve` child processes (`cli`, `serve`), a real
-//! Alertmanager (`alertmanager`), the dashboard's fixed fleet (`fleet`),
-//! driving and drawing the dashboard (`dashboard`), and the SVG renderer
-//! of the README's screenshots (`svg`).
+//! Alertmanager (`alertmanager`), a real OpenBao (`bao`), the dashboard's
+//! fixed fleet (`fleet`), driving and drawing the dashboard (`dashboard`),
+//! and the SVG renderer of the README's screenshots (`svg`).
 
 pub mod alertmanager;
+pub mod bao;
 pub mod cli;
 pub mod dashboard;
 pub mod fleet;
