@@ -4,13 +4,21 @@
 //! server when the first dies part-way. Against a real OpenBao where the
 //! test needs one; a Vault that is down needs none.
 
+use super::durable::{QUICK_HOOK, hanging_hook};
+use crate::support::bao::Bao;
 use crate::support::cli::closed_port;
-use crate::support::serve::{Api, ServeProcess, sqlite_in};
+use crate::support::serve::{self, Api, ServeProcess, sqlite_in, wait_for_file};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::path::Path;
 use warden::config::ServeConfig;
 use warden::config::provider::{ProviderConfig, TokenSource};
 use warden::config::vault::VaultSettings;
+use warden::vault::{ReadPlan, policy_hcl};
+
+/// The AppRole mount and role the agents' secret-ids are made on.
+const MOUNT: &str = "approle";
+const ROLE: &str = "agents";
 
 /// A `[[serve.provider]]` for the Vault at `url`, its token in a file only
 /// the owner can read (as the server insists).
@@ -29,6 +37,84 @@ fn provider_toml(dir: &Path, url: &str, token: &str) -> String {
 async fn kill(api: &Api, agent: &str, body: Value) -> Value {
     api.admin("POST", &format!("/v1/agents/{agent}/kill"), Some(body))
         .await
+}
+
+/// An agent's credentials in Vault, linked to it by their metadata.
+struct AgentVault {
+    token: String,
+    token_accessor: String,
+    secret_id: String,
+    secret_id_accessor: String,
+}
+
+impl AgentVault {
+    /// A token and a secret-id with `warden_agent=<agent>` (an agent's id
+    /// or name).
+    async fn create(bao: &Bao, agent: &str) -> AgentVault {
+        let (token, token_accessor) = bao
+            .create_token(json!({ "policies": ["default"], "meta": { "warden_agent": agent } }))
+            .await;
+        let metadata = json!({ "warden_agent": agent }).to_string();
+        let (secret_id, secret_id_accessor) = bao
+            .create_secret_id(MOUNT, ROLE, json!({ "metadata": metadata }))
+            .await;
+        AgentVault {
+            token,
+            token_accessor,
+            secret_id,
+            secret_id_accessor,
+        }
+    }
+
+    fn ids(&self) -> [String; 2] {
+        [
+            format!("vault:token:{}", self.token_accessor),
+            format!("vault:secret-id:{MOUNT}/{ROLE}/{}", self.secret_id_accessor),
+        ]
+    }
+
+    /// Whether Vault still honours the token and the secret-id (used as
+    /// the agent would: the token itself, a login with the secret-id).
+    async fn usable(&self, bao: &Bao, role_id: &str) -> (bool, bool) {
+        let token = match bao.lookup_self_status(&self.token).await {
+            StatusCode::OK => true,
+            StatusCode::FORBIDDEN => false,
+            other => panic!("lookup-self answered {other}"),
+        };
+        let login = bao.login_approle(MOUNT, role_id, &self.secret_id).await;
+        (token, login.is_ok())
+    }
+}
+
+/// OpenBao with AppRole at [`MOUNT`] and the role [`ROLE`]: its role-id.
+async fn approle(bao: &Bao) -> String {
+    bao.enable_approle(MOUNT).await;
+    bao.create_role(MOUNT, ROLE, json!({ "token_policies": ["default"] }))
+        .await
+}
+
+/// A token for Warden holding only the least policy for what a provider
+/// with the default settings reads (and, with `act`, revokes).
+async fn warden_token(bao: &Bao, act: bool) -> String {
+    let plan = ReadPlan {
+        token_accessors: true,
+        approle_mounts: vec![MOUNT.into()],
+        entities: true,
+        ..ReadPlan::default()
+    };
+    let name = if act { "warden-act" } else { "warden-read" };
+    bao.put_policy(name, &policy_hcl(&plan, act)).await;
+    bao.create_token(json!({ "policies": [name], "no_parent": true }))
+        .await
+        .0
+}
+
+fn details(steps: &[Value]) -> String {
+    steps
+        .iter()
+        .map(|s| s["detail"].as_str().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn vault_steps(op: &Value) -> Vec<Value> {
@@ -163,4 +249,280 @@ fn a_config_with_a_bad_provider_is_refused_by_warden_serve() {
         "{}",
         run.stderr
     );
+}
+
+#[tokio::test]
+async fn a_kill_revokes_the_agent_s_vault_token_and_secret_id_and_nothing_else() {
+    let Some(bao) = Bao::start().await else {
+        return;
+    };
+    let role_id = approle(&bao).await;
+    let home = tempfile::tempdir().expect("tempdir");
+    let config = provider_toml(home.path(), &bao.url, &warden_token(&bao, true).await);
+    let server = ServeProcess::start(home.path(), &sqlite_in(home.path()), &config);
+    let api = server.client();
+    let agent = api.agent("vault-bot", None).await;
+    let other = api.agent("other-bot", None).await;
+    // Linked by name for the agent, by id for the other one.
+    let mine = AgentVault::create(&bao, "vault-bot").await;
+    let theirs = AgentVault::create(&bao, &other).await;
+    let (unlinked, _) = bao.create_token(json!({ "policies": ["default"] })).await;
+    // The agent logged in with its secret-id: AppRole copies the
+    // secret-id's metadata onto the token it issues, so that token is
+    // linked to the agent too (destroying the secret-id alone would leave
+    // it valid).
+    let logged_in = bao
+        .login_approle(MOUNT, &role_id, &mine.secret_id)
+        .await
+        .expect("login with the agent's secret-id");
+    let (lookup, answer) = bao
+        .call_as(&logged_in, "GET", "auth/token/lookup-self", None)
+        .await;
+    assert_eq!(lookup, StatusCode::OK);
+    assert_eq!(
+        answer["data"]["meta"]["warden_agent"], "vault-bot",
+        "{answer}"
+    );
+    let login_accessor = answer["data"]["accessor"].as_str().expect("accessor");
+
+    let op = kill(&api, &agent, json!({"reason": "leaked key"})).await;
+    assert_eq!(op["status"], "succeeded", "{op}");
+    let steps = vault_steps(&op);
+    assert_eq!(steps.len(), 3, "{op}");
+    for s in &steps {
+        assert_eq!(s["status"], "ok", "{s}");
+        assert_eq!(s["agent_id"], agent.as_str(), "{s}");
+        let d = s["detail"].as_str().unwrap_or_default();
+        assert!(
+            d.ends_with("revoked; verified: Vault no longer has it"),
+            "{d}"
+        );
+    }
+    let all = details(&steps);
+    for id in mine.ids() {
+        assert!(all.contains(&id), "{id} in {all}");
+    }
+    assert!(
+        all.contains(&format!("vault:token:{login_accessor}")),
+        "{all}"
+    );
+    assert!(!all.contains(&theirs.token_accessor), "{all}");
+
+    // Vault itself refuses them now, used as the agent would use them.
+    assert_eq!(mine.usable(&bao, &role_id).await, (false, false));
+    assert_eq!(
+        bao.lookup_self_status(&logged_in).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(theirs.usable(&bao, &role_id).await, (true, true));
+    assert_eq!(bao.lookup_self_status(&unlinked).await, StatusCode::OK);
+
+    // One audit entry per Vault step: who, why, what, and the result.
+    let audit = api.audit().await;
+    let entries: Vec<&Value> = audit
+        .iter()
+        .filter(|e| e["action"] == "vault.revoke")
+        .collect();
+    assert_eq!(entries.len(), 3, "{audit:?}");
+    let op_id = op["id"].as_str().expect("op id");
+    let mut audited = Vec::new();
+    for e in &entries {
+        let actor = e["actor"].as_str().unwrap_or_default();
+        assert!(!actor.is_empty() && !actor.starts_with("system"), "{e}");
+        assert_eq!(e["reason"], "leaked key", "{e}");
+        let target = e["target"].as_str().unwrap_or_default();
+        let id = target.split(' ').next().unwrap_or_default();
+        assert!(target.contains(&agent) && target.contains(op_id), "{e}");
+        let result = e["result"].as_str().unwrap_or_default();
+        assert!(result.starts_with(&format!("ok: {id}: revoked")), "{e}");
+        audited.push(id.to_string());
+    }
+    for id in mine.ids() {
+        assert!(audited.contains(&id), "{id} audited: {audited:?}");
+    }
+    assert_eq!(api.verify().await["ok"], true);
+}
+
+#[tokio::test]
+async fn a_dry_run_lists_the_vault_steps_and_revokes_nothing() {
+    let Some(bao) = Bao::start().await else {
+        return;
+    };
+    let role_id = approle(&bao).await;
+    let home = tempfile::tempdir().expect("tempdir");
+    let config = provider_toml(home.path(), &bao.url, &bao.root_token);
+    let server = ServeProcess::start(home.path(), &sqlite_in(home.path()), &config);
+    let api = server.client();
+    let agent = api.agent("vault-bot", None).await;
+    let bystander = api.agent("bystander", None).await;
+    let mine = AgentVault::create(&bao, "vault-bot").await;
+
+    let plan = kill(&api, &agent, json!({"reason": "drill", "dry_run": true})).await;
+    assert_eq!(plan["status"], "planned", "{plan}");
+    let steps = vault_steps(&plan);
+    assert_eq!(steps.len(), 2, "{plan}");
+    assert!(steps.iter().all(|s| s["status"] == "pending"), "{plan}");
+    let all = details(&steps);
+    for id in mine.ids() {
+        assert!(
+            all.contains(&format!("{id}: will revoke in Vault vault (")),
+            "{id} in {all}"
+        );
+    }
+    assert!(
+        all.contains("linked by metadata warden_agent=vault-bot"),
+        "{all}"
+    );
+
+    assert_eq!(mine.usable(&bao, &role_id).await, (true, true));
+    let detail = api.admin("GET", &format!("/v1/agents/{agent}"), None).await;
+    assert_ne!(detail["status"], "killed", "{detail}");
+    assert!(
+        api.audit()
+            .await
+            .iter()
+            .all(|e| e["action"] != "vault.revoke"),
+        "a dry run audits no revocation"
+    );
+
+    // An agent with nothing in Vault is told so, not silently passed over.
+    let plan = kill(
+        &api,
+        &bystander,
+        json!({"reason": "drill", "dry_run": true}),
+    )
+    .await;
+    let steps = vault_steps(&plan);
+    assert_eq!(steps.len(), 1, "{plan}");
+    assert_eq!(steps[0]["status"], "skipped", "{plan}");
+    assert!(details(&steps).contains("no credential there is linked to bystander"));
+}
+
+#[tokio::test]
+async fn a_token_that_may_not_revoke_fails_the_step_naming_path_and_capability() {
+    let Some(bao) = Bao::start().await else {
+        return;
+    };
+    let role_id = approle(&bao).await;
+    let home = tempfile::tempdir().expect("tempdir");
+    let config = provider_toml(home.path(), &bao.url, &warden_token(&bao, false).await);
+    let server = ServeProcess::start(home.path(), &sqlite_in(home.path()), &config);
+    let api = server.client();
+    let agent = api.agent("vault-bot", None).await;
+    let mine = AgentVault::create(&bao, "vault-bot").await;
+
+    let op = kill(&api, &agent, json!({"reason": "read-only drill"})).await;
+    assert_eq!(op["status"], "failed", "{op}");
+    let steps = vault_steps(&op);
+    assert_eq!(steps.len(), 2, "{op}");
+    assert!(steps.iter().all(|s| s["status"] == "failed"), "{op}");
+    let all = details(&steps);
+    assert!(
+        all.contains("permission denied on auth/token/revoke-accessor")
+            && all.contains("\"update\" capability"),
+        "{all}"
+    );
+    assert!(
+        all.contains(&format!(
+            "permission denied on auth/{MOUNT}/role/{ROLE}/secret-id-accessor/destroy"
+        )),
+        "{all}"
+    );
+    assert_eq!(mine.usable(&bao, &role_id).await, (true, true));
+}
+
+/// As `serve_durable`: the kill is held in root's runtime hook (after
+/// root's Vault steps, before child's), the server is SIGKILLed, and the
+/// next server on the same database finishes child's Vault steps before it
+/// serves.
+#[tokio::test]
+async fn vault_steps_interrupted_by_sigkill_are_finished_by_the_next_server() {
+    let Some(bao) = Bao::start().await else {
+        return;
+    };
+    let role_id = approle(&bao).await;
+    let home = tempfile::tempdir().expect("tempdir");
+    let database = sqlite_in(home.path());
+    let provider = provider_toml(home.path(), &bao.url, &warden_token(&bao, true).await);
+    let marker = home.path().join("hook-started");
+    let first = ServeProcess::start(
+        home.path(),
+        &database,
+        &format!("{}{provider}", hanging_hook(&marker)),
+    );
+    let api = first.client();
+    let root = api.agent("root-agent", Some("slow:pod-1")).await;
+    let child = api.agent("child-agent", None).await;
+    api.admin(
+        "POST",
+        "/v1/delegations",
+        Some(json!({"parent_agent": root, "child_agent": child, "scopes": ["tickets:read"]})),
+    )
+    .await;
+    let root_vault = AgentVault::create(&bao, "root-agent").await;
+    let child_vault = AgentVault::create(&bao, "child-agent").await;
+
+    let killer = api.clone();
+    let root_id = root.clone();
+    let kill = tokio::spawn(async move {
+        killer
+            .call(
+                "POST",
+                &format!("/v1/agents/{root_id}/kill"),
+                serve::ADMIN,
+                Some(json!({"reason": "vault durability drill", "cascade": true})),
+            )
+            .await
+    });
+    if !wait_for_file(&marker, 60).await {
+        panic!(
+            "the kill never reached root's hook; it answered {:?}",
+            kill.await
+        );
+    }
+    // Part-way: root's Vault steps ran before its hook; child's not yet.
+    assert_eq!(root_vault.usable(&bao, &role_id).await, (false, false));
+    assert_eq!(
+        child_vault.usable(&bao, &role_id).await,
+        (true, true),
+        "the kill must be caught before child's Vault steps"
+    );
+    first.sigkill();
+    assert!(kill.await.expect("kill task").is_err());
+
+    let second = ServeProcess::start(home.path(), &database, &format!("{QUICK_HOOK}{provider}"));
+    let api = second.client();
+    // Finished before the restarted server took a request.
+    assert_eq!(child_vault.usable(&bao, &role_id).await, (false, false));
+
+    let audit = api.audit().await;
+    let revoked: Vec<&Value> = audit
+        .iter()
+        .filter(|e| e["action"] == "vault.revoke")
+        .collect();
+    assert_eq!(revoked.len(), 4, "{revoked:?}");
+    for e in &revoked {
+        let actor = e["actor"].as_str().unwrap_or_default();
+        let of_child = e["target"].as_str().unwrap_or_default().contains(&child);
+        assert_eq!(actor.starts_with("system (resuming op_"), of_child, "{e}");
+        assert_eq!(e["reason"], "vault durability drill", "{e}");
+        assert!(
+            e["result"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("ok: vault:"),
+            "{e}"
+        );
+    }
+    let done = audit
+        .iter()
+        .find(|e| e["action"] == "agent.kill")
+        .expect("the finished kill is audited");
+    let result = done["result"].as_str().unwrap_or_default();
+    assert!(
+        result.starts_with("succeeded: ") && result.contains("vault_revoke ok"),
+        "{done}"
+    );
+    assert!(!result.contains("failed"), "{done}");
+    assert_eq!(api.verify().await["ok"], true);
 }
