@@ -137,6 +137,7 @@ async fn a_vault_that_is_down_fails_the_kill_with_a_step_saying_so() {
     let api = server.client();
     let agent = api.agent("vault-bot", None).await;
     let secret = api.secret(&agent).await;
+    let by_cli = api.agent("cli-bot", None).await;
 
     let plan = kill(&api, &agent, json!({"reason": "drill", "dry_run": true})).await;
     let steps = vault_steps(&plan);
@@ -168,6 +169,25 @@ async fn a_vault_that_is_down_fails_the_kill_with_a_step_saying_so() {
     assert!(
         result.starts_with("failed: ") && result.contains("vault_revoke failed"),
         "{done}"
+    );
+
+    // `warden kill` shows the step and exits 1.
+    let run = crate::support::cli::Run::of(
+        crate::support::cli::warden(home.path())
+            .env("WARDEN_URL", &server.url)
+            .env("WARDEN_TOKEN", serve::ADMIN)
+            .args(["kill", &by_cli, "--reason", "cli drill", "--yes"]),
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("vault_revoke") && run.stdout.contains("cannot reach Vault"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("the kill operation failed"),
+        "{}",
+        run.stderr
     );
 }
 
@@ -525,4 +545,60 @@ async fn vault_steps_interrupted_by_sigkill_are_finished_by_the_next_server() {
     );
     assert!(!result.contains("failed"), "{done}");
     assert_eq!(api.verify().await["ok"], true);
+}
+
+/// `warden demo` takes the config's providers: a kill in the demo revokes
+/// the agent's Vault token too.
+#[tokio::test]
+async fn a_kill_in_the_demo_revokes_in_vault() {
+    let Some(bao) = Bao::start().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    // No AppRole in this Vault: a mount named but missing would be a
+    // partial read, which fails a kill.
+    let toml = provider_toml(dir.path(), &bao.url, &bao.root_token) + "approle_mounts = []\n";
+    let config = warden::config::Config::parse(&toml).expect("config");
+    let demo = warden::demo::Demo::start(warden::demo::DemoOptions {
+        simulate: false,
+        incidents: None,
+        providers: config.serve.providers,
+        ..warden::demo::DemoOptions::new(5, 7, "127.0.0.1:0".parse().expect("addr"))
+    })
+    .await
+    .expect("demo");
+    let http = reqwest::Client::new();
+    let agents: Value = http
+        .get(format!("{}/v1/agents?limit=5", demo.url))
+        .bearer_auth(&demo.token)
+        .send()
+        .await
+        .expect("agents")
+        .json()
+        .await
+        .expect("json");
+    let agent = agents["items"][0].clone();
+    let id = agent["id"].as_str().unwrap_or_else(|| panic!("{agents}"));
+    let (token, accessor) = bao
+        .create_token(json!({ "policies": ["default"], "meta": { "warden_agent": id } }))
+        .await;
+    let op: Value = http
+        .post(format!("{}/v1/agents/{id}/kill", demo.url))
+        .bearer_auth(&demo.token)
+        .json(&json!({"reason": "demo drill"}))
+        .send()
+        .await
+        .expect("kill")
+        .json()
+        .await
+        .expect("json");
+    let steps = vault_steps(&op);
+    assert_eq!(steps.len(), 1, "{op}");
+    assert_eq!(steps[0]["status"], "ok", "{op}");
+    assert!(
+        details(&steps).contains(&format!("vault:token:{accessor}")),
+        "{op}"
+    );
+    assert_eq!(bao.lookup_self_status(&token).await, StatusCode::FORBIDDEN);
+    demo.shutdown().await;
 }
