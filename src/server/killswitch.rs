@@ -76,6 +76,12 @@ pub async fn plan(
     // Read once per provider for the whole kill, at plan time: a dry run
     // lists the same steps the kill then records.
     let mut vault = providers::plan_steps(&state.providers, &state.store, &agents).await?;
+    // Last, each provider is read again for what appeared while the kill ran.
+    let sweeps: Vec<OperationStep> = state
+        .providers
+        .iter()
+        .map(|p| providers::sweep_step(&p.name, &root.id, agents.len()))
+        .collect();
     for agent in agents {
         let vault_steps = vault.remove(&agent.id).unwrap_or_default();
         if agent.status == AgentStatus::Killed {
@@ -116,6 +122,7 @@ pub async fn plan(
         let (status, what) = hook_plan(state, &agent);
         steps.push(step(HOOK, status, what));
     }
+    steps.extend(sweeps);
     Ok(Operation {
         id: new_id("op"),
         kind: "agent.kill".into(),
@@ -184,10 +191,10 @@ async fn run(state: &AppState, actor: &Actor, op: Operation) -> StoreResult<Oper
         failed |= status == StepStatus::Failed;
         // A Vault step acts outside Warden's own records: it gets an audit
         // entry of its own, written with its result.
-        let audit = (step.name == providers::VAULT_STEP).then(|| StepAudit {
+        let audit = providers::step_audit(step).map(|(action, target)| StepAudit {
             actor: actor.clone(),
-            action: providers::AUDIT_ACTION.into(),
-            target: providers::step_target(step),
+            action: action.into(),
+            target,
         });
         state
             .store
@@ -237,6 +244,9 @@ async fn run_step(
             }
         }
         providers::VAULT_STEP => providers::run_step(&state.providers, step).await,
+        providers::VAULT_SWEEP => {
+            providers::run_sweep(&state.providers, &state.store, op, step).await
+        }
         other => Err(format!("unknown step {other:?}")),
     }
 }

@@ -327,6 +327,19 @@ async fn a_kill_revokes_the_agent_s_vault_token_and_secret_id_and_nothing_else()
         "{all}"
     );
     assert!(!all.contains(&theirs.token_accessor), "{all}");
+    let last = op["steps"]
+        .as_array()
+        .and_then(|s| s.last())
+        .expect("steps");
+    assert_eq!(last["name"], "vault_sweep", "{op}");
+    assert_eq!(last["status"], "ok", "{op}");
+    assert!(
+        last["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("nothing more"),
+        "{op}"
+    );
 
     // Vault itself refuses them now, used as the agent would use them.
     assert_eq!(mine.usable(&bao, &role_id).await, (false, false));
@@ -392,6 +405,15 @@ async fn a_dry_run_lists_the_vault_steps_and_revokes_nothing() {
     assert!(
         all.contains("linked by metadata warden_agent=vault-bot"),
         "{all}"
+    );
+    let last = plan["steps"]
+        .as_array()
+        .and_then(|s| s.last())
+        .expect("steps");
+    assert_eq!(
+        (&last["name"], &last["status"]),
+        (&json!("vault_sweep"), &json!("pending")),
+        "{plan}"
     );
 
     assert_eq!(mine.usable(&bao, &role_id).await, (true, true));
@@ -503,17 +525,25 @@ async fn vault_steps_interrupted_by_sigkill_are_finished_by_the_next_server() {
     // Part-way: root's Vault steps ran before its hook; child's not yet.
     assert_eq!(root_vault.usable(&bao, &role_id).await, (false, false));
     assert_eq!(
-        child_vault.usable(&bao, &role_id).await,
-        (true, true),
+        bao.lookup_self_status(&child_vault.token).await,
+        StatusCode::OK,
         "the kill must be caught before child's Vault steps"
     );
+    // Meanwhile child logs in with its secret-id: a token no planned step
+    // names, linked to child by the metadata AppRole copies onto it.
+    let late = bao
+        .login_approle(MOUNT, &role_id, &child_vault.secret_id)
+        .await
+        .expect("child's secret-id still logs in");
     first.sigkill();
     assert!(kill.await.expect("kill task").is_err());
 
     let second = ServeProcess::start(home.path(), &database, &format!("{QUICK_HOOK}{provider}"));
     let api = second.client();
-    // Finished before the restarted server took a request.
+    // Finished before the restarted server took a request, the late token
+    // too (by the sweep that reads Vault again at the end).
     assert_eq!(child_vault.usable(&bao, &role_id).await, (false, false));
+    assert_eq!(bao.lookup_self_status(&late).await, StatusCode::FORBIDDEN);
 
     let audit = api.audit().await;
     let revoked: Vec<&Value> = audit
@@ -534,13 +564,25 @@ async fn vault_steps_interrupted_by_sigkill_are_finished_by_the_next_server() {
             "{e}"
         );
     }
+    let sweep = audit
+        .iter()
+        .find(|e| e["action"] == "vault.sweep")
+        .expect("the sweep is audited");
+    let said = sweep["result"].as_str().unwrap_or_default();
+    assert!(
+        said.starts_with("ok: Vault vault: read again: revoked and verified 1 more")
+            && said.contains("vault:token:"),
+        "{sweep}"
+    );
     let done = audit
         .iter()
         .find(|e| e["action"] == "agent.kill")
         .expect("the finished kill is audited");
     let result = done["result"].as_str().unwrap_or_default();
     assert!(
-        result.starts_with("succeeded: ") && result.contains("vault_revoke ok"),
+        result.starts_with("succeeded: ")
+            && result.contains("vault_revoke ok")
+            && result.contains("vault_sweep ok"),
         "{done}"
     );
     assert!(!result.contains("failed"), "{done}");

@@ -14,6 +14,15 @@
 //! A provider that cannot be read, or only partly, gives each agent of the
 //! kill a failed step saying why: the kill then reports failed, never
 //! verified, since credentials there may remain.
+//!
+//! Last, one [`VAULT_SWEEP`] step per provider reads it again and revokes
+//! whatever is still linked to the killed agents (`sweep`): a token an
+//! AppRole login issued while the kill ran carries the secret-id's
+//! metadata, and would otherwise outlive the kill.
+
+mod sweep;
+
+pub use sweep::{VAULT_SWEEP, run as run_sweep, sweep_step};
 
 use crate::config::ProviderConfig;
 use crate::model::{Agent, OperationStep, StepStatus};
@@ -31,7 +40,7 @@ use std::sync::Arc;
 /// dashboard names its own Vault steps the same).
 pub const VAULT_STEP: &str = "vault_revoke";
 /// The audit action of a Vault step.
-pub const AUDIT_ACTION: &str = "vault.revoke";
+const AUDIT_ACTION: &str = "vault.revoke";
 /// Between the credential and the provider in a planned step's detail.
 const PLANNED: &str = ": will revoke in Vault ";
 
@@ -130,7 +139,7 @@ pub async fn plan_steps(
     Ok(out)
 }
 
-fn read_plan(c: &ProviderConfig) -> ReadPlan {
+pub(super) fn read_plan(c: &ProviderConfig) -> ReadPlan {
     let s = &c.settings;
     ReadPlan {
         token_accessors: s.tokens,
@@ -143,7 +152,7 @@ fn read_plan(c: &ProviderConfig) -> ReadPlan {
 
 /// Why a snapshot is incomplete, if it is: its first warning, and how many
 /// more there are.
-fn partly_read(snap: &VaultSnapshot) -> Option<String> {
+pub(super) fn partly_read(snap: &VaultSnapshot) -> Option<String> {
     let (first, rest) = snap.warnings.split_first()?;
     Some(match rest.len() {
         0 => first.message.clone(),
@@ -230,11 +239,21 @@ fn planned_target(detail: &str) -> Option<(&str, VaultCredRef)> {
     Some((provider, cred.parse().ok()?))
 }
 
-/// The credential a Vault step is about, as its audit entry names it.
-pub fn step_target(step: &OperationStep) -> String {
-    match planned_target(&step.detail) {
-        Some((provider, cred)) => format!("{cred} in Vault {provider} of {}", step.agent_id),
-        None => format!("a Vault credential of {}", step.agent_id),
+/// How a Vault step is audited (its action and what it acted on), or
+/// `None` for a step of another kind.
+pub fn step_audit(step: &OperationStep) -> Option<(&'static str, String)> {
+    match step.name.as_str() {
+        VAULT_STEP => Some((
+            AUDIT_ACTION,
+            match planned_target(&step.detail) {
+                Some((provider, cred)) => {
+                    format!("{cred} in Vault {provider} of {}", step.agent_id)
+                }
+                None => format!("a Vault credential of {}", step.agent_id),
+            },
+        )),
+        VAULT_SWEEP => Some(sweep::audit(step)),
+        _ => None,
     }
 }
 
@@ -266,7 +285,10 @@ pub async fn run_step(providers: &[Provider], step: &OperationStep) -> Result<St
 
 /// Revokes `cred`, then looks it up again: what was done, or why it is not
 /// known to be gone.
-async fn revoke_verified(client: &VaultClient, cred: &VaultCredRef) -> Result<String, String> {
+pub(super) async fn revoke_verified(
+    client: &VaultClient,
+    cred: &VaultCredRef,
+) -> Result<String, String> {
     let done = client.revoke(cred).await.map_err(|e| e.to_string())?;
     match client.still_valid(cred).await {
         Ok(false) => Ok(match done {
@@ -280,14 +302,14 @@ async fn revoke_verified(client: &VaultClient, cred: &VaultCredRef) -> Result<St
 
 /// Every agent's id, and each name held by exactly one agent: what a
 /// link's id or name resolves to, as in the dashboard.
-struct AgentIndex {
+pub(super) struct AgentIndex {
     ids: HashSet<String>,
     /// `None` when several agents share the name.
     names: HashMap<String, Option<String>>,
 }
 
 impl AgentIndex {
-    async fn load(store: &Arc<dyn Store>) -> StoreResult<AgentIndex> {
+    pub(super) async fn load(store: &Arc<dyn Store>) -> StoreResult<AgentIndex> {
         const PAGE: usize = 1000;
         let mut index = AgentIndex {
             ids: HashSet::new(),
@@ -311,7 +333,7 @@ impl AgentIndex {
         }
     }
 
-    fn resolve(&self, label: &str) -> Option<String> {
+    pub(super) fn resolve(&self, label: &str) -> Option<String> {
         if self.ids.contains(label) {
             return Some(label.to_string());
         }
@@ -361,8 +383,11 @@ mod tests {
         let (provider, cred) = planned_target(&s.detail).unwrap();
         assert_eq!((provider, cred), ("bao-2", c.cred));
         assert_eq!(
-            step_target(s),
-            "vault:secret-id:team/approle/bot/0a-1 in Vault bao-2 of ag_1"
+            step_audit(s),
+            Some((
+                AUDIT_ACTION,
+                "vault:secret-id:team/approle/bot/0a-1 in Vault bao-2 of ag_1".into()
+            ))
         );
     }
 
