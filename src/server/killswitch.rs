@@ -168,6 +168,19 @@ async fn kill_now(state: &AppState, actor: &Actor, mut op: Operation) -> StoreRe
     }
     op.status = OperationStatus::Running;
     state.store.begin_operation(actor, &op).await?;
+    // A Vault step that failed when planned (its Vault could not be read)
+    // never runs; it is audited here, as a step that ran would be.
+    for (i, step) in op.steps.iter().enumerate() {
+        if step.status == StepStatus::Failed {
+            let audit = step_audit(actor, step);
+            if audit.is_some() {
+                let store = &state.store;
+                store
+                    .update_step(&op.id, i, step.status, &step.detail, audit.as_ref())
+                    .await?;
+            }
+        }
+    }
     // The steps run on their own task: a client that hangs up half-way
     // does not leave the kill half done.
     let state = state.clone();
@@ -191,11 +204,7 @@ async fn run(state: &AppState, actor: &Actor, op: Operation) -> StoreResult<Oper
         failed |= status == StepStatus::Failed;
         // A Vault step acts outside Warden's own records: it gets an audit
         // entry of its own, written with its result.
-        let audit = providers::step_audit(step).map(|(action, target)| StepAudit {
-            actor: actor.clone(),
-            action: action.into(),
-            target,
-        });
+        let audit = step_audit(actor, step);
         state
             .store
             .update_step(&op.id, i, status, &detail, audit.as_ref())
@@ -207,6 +216,16 @@ async fn run(state: &AppState, actor: &Actor, op: Operation) -> StoreResult<Oper
         OperationStatus::Succeeded
     };
     state.store.finish_operation(actor, &op.id, status).await
+}
+
+/// How a step is audited when recorded, if it acts outside Warden's own
+/// records (a Vault step): Warden's own steps audit what they change.
+fn step_audit(actor: &Actor, step: &OperationStep) -> Option<StepAudit> {
+    providers::step_audit(step).map(|(action, target)| StepAudit {
+        actor: actor.clone(),
+        action: action.into(),
+        target,
+    })
 }
 
 async fn run_step(

@@ -159,9 +159,23 @@ async fn a_vault_that_is_down_fails_the_kill_with_a_step_saying_so() {
     );
     // Warden's own part is done regardless: the agent is killed.
     assert_eq!(api.heartbeat(&secret).await, 403);
-    let done = api
-        .audit()
-        .await
+    let audit = api.audit().await;
+    let failed: Vec<&Value> = audit
+        .iter()
+        .filter(|e| e["action"] == "vault.revoke")
+        .collect();
+    assert_eq!(
+        failed.len(),
+        1,
+        "the step failed at plan time is audited once: {audit:?}"
+    );
+    let said = failed[0]["result"].as_str().unwrap_or_default();
+    assert!(
+        said.starts_with("failed: Vault vault could not be read"),
+        "{said}"
+    );
+    assert_eq!(failed[0]["reason"], "vault down drill");
+    let done = audit
         .into_iter()
         .find(|e| e["action"] == "agent.kill")
         .expect("the kill is audited");
