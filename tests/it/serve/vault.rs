@@ -490,15 +490,14 @@ async fn a_token_that_may_not_revoke_fails_the_step_naming_path_and_capability()
 /// As `serve_durable`: the kill is held in root's runtime hook (after
 /// root's Vault steps, before child's), the server is SIGKILLed, and the
 /// next server on the same database finishes child's Vault steps before it
-/// serves.
-#[tokio::test]
-async fn vault_steps_interrupted_by_sigkill_are_finished_by_the_next_server() {
+/// serves. On SQLite and on PostgreSQL.
+async fn interrupted_vault_steps_are_finished_on_restart(database: Option<String>) {
     let Some(bao) = Bao::start().await else {
         return;
     };
     let role_id = approle(&bao).await;
     let home = tempfile::tempdir().expect("tempdir");
-    let database = sqlite_in(home.path());
+    let database = database.unwrap_or_else(|| sqlite_in(home.path()));
     let provider = provider_toml(home.path(), &bao.url, &warden_token(&bao, true).await);
     let marker = home.path().join("hook-started");
     let first = ServeProcess::start(
@@ -657,4 +656,18 @@ async fn a_kill_in_the_demo_revokes_in_vault() {
     );
     assert_eq!(bao.lookup_self_status(&token).await, StatusCode::FORBIDDEN);
     demo.shutdown().await;
+}
+
+#[tokio::test]
+async fn vault_steps_interrupted_by_sigkill_are_finished_by_the_next_server() {
+    interrupted_vault_steps_are_finished_on_restart(None).await;
+}
+
+#[tokio::test]
+async fn vault_steps_interrupted_by_sigkill_are_finished_on_postgres() {
+    if !crate::support::server::postgres_available("the interrupted Vault steps on PostgreSQL") {
+        return;
+    }
+    let database = crate::support::server::PgDatabase::create();
+    interrupted_vault_steps_are_finished_on_restart(Some(database.url.clone())).await;
 }
