@@ -28,9 +28,8 @@ use crate::config::ProviderConfig;
 use crate::model::{Agent, OperationStep, StepStatus};
 use crate::server::hooks::escape;
 use crate::server::store::{Store, StoreResult};
-use crate::vault::ReadPlan;
 use crate::vault::{
-    LinkedCredential, Revocation, VaultClient, VaultConfig, VaultCredRef, VaultError,
+    LinkedCredential, ReadPlan, Revocation, VaultClient, VaultConfig, VaultCredRef, VaultError,
     VaultSnapshot, linked_credentials,
 };
 use std::collections::{HashMap, HashSet};
