@@ -8,8 +8,7 @@
 use super::args::Global;
 use super::error::CliError;
 use crate::api::client::{Client, ConnectOptions};
-use crate::config::{BackendConfig, Config};
-use std::path::Path;
+use crate::config::{BackendConfig, Config, token};
 
 /// A backend to talk to: where, and how to introduce ourselves.
 pub struct Backend {
@@ -100,17 +99,12 @@ pub(crate) fn connect_options(global: &Global, b: Option<&BackendConfig>) -> Con
 }
 
 pub(crate) fn backend_token(b: &BackendConfig, explicit: Option<&str>) -> Result<String, CliError> {
+    let named = |e: String| CliError::usage(format!("backend {:?}: {e}", b.name));
     if let Some(var) = &b.token_env {
-        return match std::env::var(var) {
-            Ok(t) if !t.trim().is_empty() => Ok(t.trim().to_string()),
-            _ => Err(CliError::usage(format!(
-                "backend {:?}: the environment variable {var} (its token_env) is not set",
-                b.name
-            ))),
-        };
+        return token::from_env(var).map_err(named);
     }
     if let Some(path) = &b.token_file {
-        return read_token_file(&b.name, path);
+        return token::from_file(path).map_err(named);
     }
     match explicit {
         Some(t) => Ok(t.trim().to_string()),
@@ -122,46 +116,11 @@ pub(crate) fn backend_token(b: &BackendConfig, explicit: Option<&str>) -> Result
     }
 }
 
-/// Reads a token file, refusing one that other users could read: a token
-/// there is as good as leaked.
-fn read_token_file(name: &str, path: &Path) -> Result<String, CliError> {
-    let shown = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| {
-        CliError::usage(format!(
-            "backend {name:?}: cannot read token_file {shown}: {e}"
-        ))
-    })?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Err(CliError::usage(format!(
-                "backend {name:?}: token_file {shown} is readable by group or others \
-                 (mode {mode:04o}); refusing to use it. Run: chmod 600 {shown}"
-            )));
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = meta;
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        CliError::usage(format!(
-            "backend {name:?}: cannot read token_file {shown}: {e}"
-        ))
-    })?;
-    let token = text.trim();
-    if token.is_empty() {
-        return Err(CliError::usage(format!(
-            "backend {name:?}: token_file {shown} is empty"
-        )));
-    }
-    Ok(token.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
+    use std::path::Path;
 
     fn global(url: Option<&str>, token: Option<&str>, config: Option<&Path>) -> Global {
         Global {

@@ -8,9 +8,12 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub mod provider;
 pub mod rules;
+pub mod token;
 pub mod vault;
 
+pub use provider::ProviderConfig;
 pub use rules::RuleThresholds;
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -98,6 +101,7 @@ fn default_kind() -> String {
 }
 
 /// What `warden serve` reads: the runtime hooks the kill switch fires, the
+/// credential providers it revokes in (`[[serve.provider]]`), the
 /// thresholds of the detection rules (`[serve.rules]`), the Alertmanagers
 /// its alerts are pushed to, who may scrape `/metrics`, and its TLS files.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -105,6 +109,9 @@ fn default_kind() -> String {
 pub struct ServeConfig {
     #[serde(default, rename = "hook")]
     pub hooks: Vec<HookConfig>,
+    /// Where a kill also revokes the agent's credentials: Vault/OpenBao.
+    #[serde(default, rename = "provider", deserialize_with = "provider::checked")]
+    pub providers: Vec<ProviderConfig>,
     #[serde(default, deserialize_with = "rules::checked")]
     pub rules: RuleThresholds,
     /// Alertmanager URLs that Warden's own alerts are pushed to (with

@@ -14,7 +14,7 @@ pub mod simulator;
 pub mod vault;
 
 use crate::config::RuleThresholds;
-use crate::config::ServeConfig;
+use crate::config::{ProviderConfig, ServeConfig};
 use crate::model::Role;
 use crate::secrets;
 use crate::server::store::{Actor, Store};
@@ -38,6 +38,9 @@ pub struct DemoOptions {
     pub incidents: Option<Tempo>,
     /// The backend's rule thresholds; [`thresholds`] for a demo.
     pub rules: RuleThresholds,
+    /// The config's `[[serve.provider]]`s: a kill in the demo revokes the
+    /// agent's linked Vault credentials as `warden serve`'s does.
+    pub providers: Vec<ProviderConfig>,
 }
 
 impl DemoOptions {
@@ -51,6 +54,7 @@ impl DemoOptions {
             simulate: true,
             incidents: Some(Tempo::DEMO),
             rules: thresholds(),
+            providers: Vec::new(),
         }
     }
 }
@@ -124,6 +128,7 @@ impl Demo {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.listen))?;
         let config = ServeConfig {
             rules: opts.rules.clone(),
+            providers: opts.providers.clone(),
             ..ServeConfig::default()
         };
         let server = server::start(store, config, None, listener).await?;

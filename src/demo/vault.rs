@@ -127,7 +127,7 @@ async fn seed(
     agents: &[String],
     settings: &VaultSettings,
 ) -> anyhow::Result<String> {
-    let policy = crate::sources::vault::policy(settings, true);
+    let policy = crate::vault::policy(settings, true);
     call(
         admin,
         Method::PUT,

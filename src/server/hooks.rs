@@ -341,7 +341,7 @@ fn suffix(output: &[u8]) -> String {
 
 /// `text` with control characters (newlines included) and the invisible
 /// characters that reorder a terminal line written as escapes.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control() {

@@ -1,14 +1,16 @@
 //! The kill switch. A kill is planned (targets, and for each: revoke its
-//! credentials, mark it killed, fire its runtime hook), recorded with its
-//! steps before any of them runs, then run step by step with each result
-//! saved, so that a server that dies half-way finishes the job at start.
+//! credentials, revoke its credentials in each `[[serve.provider]]`'s Vault
+//! ([`providers`]), mark it killed, fire its runtime hook), recorded with
+//! its steps before any of them runs, then run step by step with each
+//! result saved, so that a server that dies half-way finishes the job at
+//! start.
 
 use crate::config::HookAction;
 use crate::model::*;
 use crate::secrets::new_id;
 use crate::server::AppState;
-use crate::server::hooks;
-use crate::server::store::{Actor, StoreError, StoreResult};
+use crate::server::store::{Actor, StepAudit, StoreError, StoreResult};
+use crate::server::{hooks, providers};
 use chrono::Utc;
 use std::collections::{BTreeSet, VecDeque};
 
@@ -70,7 +72,18 @@ pub async fn plan(
     reason: &str,
 ) -> StoreResult<Operation> {
     let mut steps = Vec::new();
-    for agent in targets(state, root, cascade).await? {
+    let agents = targets(state, root, cascade).await?;
+    // Read once per provider for the whole kill, at plan time: a dry run
+    // lists the same steps the kill then records.
+    let mut vault = providers::plan_steps(&state.providers, &state.store, &agents).await?;
+    // Last, each provider is read again for what appeared while the kill ran.
+    let sweeps: Vec<OperationStep> = state
+        .providers
+        .iter()
+        .map(|p| providers::sweep_step(&p.name, &root.id, agents.len()))
+        .collect();
+    for agent in agents {
+        let vault_steps = vault.remove(&agent.id).unwrap_or_default();
         if agent.status == AgentStatus::Killed {
             steps.push(OperationStep {
                 name: MARK.into(),
@@ -78,6 +91,9 @@ pub async fn plan(
                 status: StepStatus::Skipped,
                 detail: format!("{} is already killed", agent.name),
             });
+            // Vault credentials made for it since (or before a provider
+            // was configured) are still revoked.
+            steps.extend(vault_steps);
             continue;
         }
         let detail = state.store.agent_detail(&agent.id).await?;
@@ -97,6 +113,7 @@ pub async fn plan(
             StepStatus::Pending,
             format!("will revoke {live} credential(s) of {}", agent.name),
         ));
+        steps.extend(vault_steps);
         steps.push(step(
             MARK,
             StepStatus::Pending,
@@ -105,6 +122,7 @@ pub async fn plan(
         let (status, what) = hook_plan(state, &agent);
         steps.push(step(HOOK, status, what));
     }
+    steps.extend(sweeps);
     Ok(Operation {
         id: new_id("op"),
         kind: "agent.kill".into(),
@@ -137,13 +155,32 @@ fn count(state: &AppState, result: &StoreResult<Operation>) {
 }
 
 async fn kill_now(state: &AppState, actor: &Actor, mut op: Operation) -> StoreResult<Operation> {
-    if op.steps.iter().all(|s| s.status != StepStatus::Pending) {
+    // A plan with a failed step (a Vault that could not be read) is
+    // recorded, so that its failure is audited.
+    if op
+        .steps
+        .iter()
+        .all(|s| !matches!(s.status, StepStatus::Pending | StepStatus::Failed))
+    {
         op.status = OperationStatus::Succeeded;
         op.finished_at = Some(Utc::now());
         return Ok(op);
     }
     op.status = OperationStatus::Running;
     state.store.begin_operation(actor, &op).await?;
+    // A Vault step that failed when planned (its Vault could not be read)
+    // never runs; it is audited here, as a step that ran would be.
+    for (i, step) in op.steps.iter().enumerate() {
+        if step.status == StepStatus::Failed {
+            let audit = step_audit(actor, step);
+            if audit.is_some() {
+                let store = &state.store;
+                store
+                    .update_step(&op.id, i, step.status, &step.detail, audit.as_ref())
+                    .await?;
+            }
+        }
+    }
     // The steps run on their own task: a client that hangs up half-way
     // does not leave the kill half done.
     let state = state.clone();
@@ -165,7 +202,13 @@ async fn run(state: &AppState, actor: &Actor, op: Operation) -> StoreResult<Oper
             Err(detail) => (StepStatus::Failed, detail),
         };
         failed |= status == StepStatus::Failed;
-        state.store.update_step(&op.id, i, status, &detail).await?;
+        // A Vault step acts outside Warden's own records: it gets an audit
+        // entry of its own, written with its result.
+        let audit = step_audit(actor, step);
+        state
+            .store
+            .update_step(&op.id, i, status, &detail, audit.as_ref())
+            .await?;
     }
     let status = if failed {
         OperationStatus::Failed
@@ -173,6 +216,16 @@ async fn run(state: &AppState, actor: &Actor, op: Operation) -> StoreResult<Oper
         OperationStatus::Succeeded
     };
     state.store.finish_operation(actor, &op.id, status).await
+}
+
+/// How a step is audited when recorded, if it acts outside Warden's own
+/// records (a Vault step): Warden's own steps audit what they change.
+fn step_audit(actor: &Actor, step: &OperationStep) -> Option<StepAudit> {
+    providers::step_audit(step).map(|(action, target)| StepAudit {
+        actor: actor.clone(),
+        action: action.into(),
+        target,
+    })
 }
 
 async fn run_step(
@@ -208,6 +261,10 @@ async fn run_step(
                 Some(hook) => hooks::run(hook, &agent, &state.http).await,
                 None => Err("the runtime hook is no longer configured".into()),
             }
+        }
+        providers::VAULT_STEP => providers::run_step(&state.providers, step).await,
+        providers::VAULT_SWEEP => {
+            providers::run_sweep(&state.providers, &state.store, op, step).await
         }
         other => Err(format!("unknown step {other:?}")),
     }

@@ -11,6 +11,7 @@ pub mod hooks;
 pub mod killswitch;
 pub mod metrics;
 pub mod openapi;
+pub mod providers;
 pub mod routes;
 pub mod rules;
 pub mod store;
@@ -90,6 +91,8 @@ pub struct AppState {
     pub sweep_lock: Arc<tokio::sync::Mutex<()>>,
     /// What `GET /metrics` reports of the server's own work.
     pub metrics: Arc<metrics::Metrics>,
+    /// `[[serve.provider]]`: where a kill also revokes credentials.
+    pub providers: Arc<Vec<providers::Provider>>,
 }
 
 /// Opens the database named by `--database`: `sqlite:PATH`, a bare path,
@@ -140,8 +143,10 @@ pub async fn start(
 ) -> anyhow::Result<RunningServer> {
     // A config built in code skips the parser's checks; make them here.
     config.rules.check().map_err(anyhow::Error::msg)?;
-    // Before anything is written: a bad certificate is a usage error.
+    // Before anything is written: a bad certificate is a usage error, and
+    // so is a provider whose token or URL cannot be used.
     let tls = tls_config(&config)?;
+    let providers = providers::build(&config.providers)?;
     if let Some(token) = admin_token {
         if token.trim().len() < 16 {
             anyhow::bail!("WARDEN_ADMIN_TOKEN must be at least 16 characters");
@@ -159,7 +164,9 @@ pub async fn start(
         http: http_client()?,
         sweep_lock: Arc::default(),
         metrics: Arc::default(),
+        providers: Arc::new(providers),
     };
+    providers::check_health(&state.providers);
     // An operation a crash interrupted is finished before new requests
     // are taken, so no credential of a half-killed agent stays usable.
     killswitch::resume_unfinished(&state).await?;

@@ -8,6 +8,8 @@
 //! - `read`: one method per read; `snapshot`: all of a [`ReadPlan`] at once.
 //! - `act`: revoke, destroy, and [`VaultClient::still_valid`] to verify.
 //! - `cred`: [`VaultCredRef`], a credential's stable id (`vault:token:…`).
+//! - `link`: which agent an identity belongs to ([`Linker`]), shared by
+//!   the dashboard and the server.
 //! - `policy`: [`policy_hcl`], the least ACL policy Warden needs.
 //!
 //! Nothing here knows of the dashboard or the server: they build a
@@ -30,8 +32,10 @@ mod act;
 mod client;
 mod cred;
 mod error;
+mod link;
 mod policy;
 mod read;
+mod settings;
 mod snapshot;
 mod types;
 
@@ -39,7 +43,9 @@ pub use act::Revocation;
 pub use client::{DEFAULT_TIMEOUT, VaultClient, VaultConfig};
 pub use cred::VaultCredRef;
 pub use error::{Capability, VaultError};
+pub use link::{Link, LinkedCredential, Linker, linked_credentials};
 pub use policy::policy_hcl;
+pub use settings::{plan, policy, read, resolve_plan};
 pub use snapshot::{DEFAULT_CONCURRENCY, ReadPlan, SnapshotPart, SnapshotWarning, VaultSnapshot};
 pub use types::{
     AuthMount, Entity, EntityAlias, Health, LeaseInfo, RoleInfo, SecretIdInfo, TokenInfo,

@@ -48,7 +48,11 @@ pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdRes
             "warden: starting a demo of {} agents (seed {seed})…",
             args.agents
         );
-        let demo = Demo::start(DemoOptions::new(args.agents as usize, seed, args.listen))
+        let opts = DemoOptions {
+            providers: config.serve.providers.clone(),
+            ..DemoOptions::new(args.agents as usize, seed, args.listen)
+        };
+        let demo = Demo::start(opts)
             .await
             .map_err(|e| CliError::failed(format!("cannot start the demo: {e:#}")))?;
         let result = if args.no_tui {

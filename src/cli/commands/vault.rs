@@ -82,7 +82,7 @@ fn policy(config: &Config, which: &VaultBackendArg, act: bool) -> CmdResult {
         Err(_) if which.backend.is_none() => VaultSettings::default(),
         Err(e) => return Err(e),
     };
-    let hcl = crate::sources::vault::policy(&settings, act);
+    let hcl = crate::vault::policy(&settings, act);
     output::emit(&hcl)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -121,7 +121,7 @@ async fn warden_fleet(global: &Global, incomplete: &mut bool) -> Fleet {
 async fn ls(global: &Global, config: &Config, a: VaultLsArgs) -> CmdResult {
     let b = chosen(config, &a.backend)?;
     let (client, settings) = client(b)?;
-    let snapshot = crate::sources::vault::read(&client, &settings)
+    let snapshot = crate::vault::read(&client, &settings)
         .await
         .map_err(|e| CliError::failed(format!("backend {:?}: {e}", b.name)))?;
     let mut incomplete = false;

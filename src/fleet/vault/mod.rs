@@ -10,10 +10,9 @@
 //! as the [`Changes`] that bring the fleet's copy of that backend up to
 //! date, like any poll. Every string is made display-safe here.
 
-mod link;
 mod rules;
 
-pub use link::Link;
+pub use crate::vault::Link;
 
 use super::foreign::AgentMatcher;
 use super::safe_text::escape;
@@ -21,9 +20,8 @@ use super::state::{Fleet, Sanitize};
 use crate::api::{Changes, Removed};
 use crate::config::vault::VaultSettings;
 use crate::model::{Credential, CredentialStatus};
-use crate::vault::{VaultCredRef, VaultSnapshot};
+use crate::vault::{Linker, VaultCredRef, VaultSnapshot};
 use chrono::{DateTime, Utc};
-use link::Linker;
 use std::collections::HashSet;
 
 /// What a Vault identity is.
@@ -88,7 +86,8 @@ pub fn vault_changes(
     settings: &VaultSettings,
     now: DateTime<Utc>,
 ) -> VaultPoll {
-    let mut linker = Linker::new(AgentMatcher::new(fleet, scopes), settings);
+    let mut matcher = AgentMatcher::new(fleet, scopes);
+    let mut linker = Linker::new(|label: &str| matcher.agent_for(label), settings);
     let mut identities = Vec::new();
     let q = |raw: String| format!("{prefix}{raw}");
     for e in &snapshot.entities {

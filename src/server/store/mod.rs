@@ -26,7 +26,7 @@ pub use facts::{
 };
 pub use records::{
     Actor, AlertInput, AuditSelect, DelegationInput, EventRecord, Import, Principal, Rotation,
-    TokenRecord,
+    StepAudit, TokenRecord,
 };
 
 use crate::api::{AuditVerification, Changes, NewAgent, NewGrant, NewPerson};
@@ -149,12 +149,15 @@ pub trait Store: Send + Sync + 'static {
     // The kill switch, in durable steps.
     /// Records the operation and its planned steps before anything runs.
     async fn begin_operation(&self, actor: &Actor, op: &Operation) -> StoreResult<()>;
+    /// Records a step's result; with `audit`, appends its audit entry in
+    /// the same transaction.
     async fn update_step(
         &self,
         op_id: &str,
         index: usize,
         status: StepStatus,
         detail: &str,
+        audit: Option<&StepAudit>,
     ) -> StoreResult<()>;
     async fn finish_operation(
         &self,

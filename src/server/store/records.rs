@@ -41,6 +41,19 @@ impl Actor {
     }
 }
 
+/// How one step of an operation is audited when it is recorded done: in
+/// the same transaction, so the step and its audit entry never disagree.
+/// The entry's reason is the operation's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepAudit {
+    pub actor: Actor,
+    /// e.g. `vault.revoke`.
+    pub action: String,
+    /// What the step acted on, e.g. `vault:token:<accessor> of <agent id>`;
+    /// the operation's id is added.
+    pub target: String,
+}
+
 /// A person token as the store knows it (never the secret).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TokenRecord {

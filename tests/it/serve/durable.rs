@@ -10,7 +10,7 @@ use serde_json::json;
 
 /// A hook that says it started (by creating `marker`) and then hangs: the
 /// kill is held part-way, between its first agent and the next.
-fn hanging_hook(marker: &std::path::Path) -> String {
+pub(super) fn hanging_hook(marker: &std::path::Path) -> String {
     format!(
         r#"
 [[serve.hook]]
@@ -24,7 +24,7 @@ timeout_seconds = 120
 }
 
 /// The same runtime's hook on the restarted server: it succeeds at once.
-const QUICK_HOOK: &str = r#"
+pub(super) const QUICK_HOOK: &str = r#"
 [[serve.hook]]
 runtime_prefix = "slow:"
 kind = "command"

@@ -1,9 +1,10 @@
-//! `warden serve` beyond the API: HTTPS, runtime hooks, and several
-//! servers on one database (in process and as real processes, also killed
-//! part-way through).
+//! `warden serve` beyond the API: HTTPS, runtime hooks, kills that revoke
+//! in Vault, and several servers on one database (in process and as real
+//! processes, also killed part-way through).
 
 mod durable;
 mod hooks;
 mod shared;
 mod store_shared;
 mod tls;
+mod vault;

@@ -78,7 +78,7 @@ async fn dashboard(
     bao: &Bao,
     settings: VaultSettings,
 ) -> (App, Runner, mpsc::Receiver<Msg>, Vec<SourceHandle>) {
-    bao.put_policy("warden", &sources::vault::policy(&settings, true))
+    bao.put_policy("warden", &warden::vault::policy(&settings, true))
         .await;
     let (token, _) = bao
         .create_token(json!({ "policies": ["warden"], "ttl": "1h" }))

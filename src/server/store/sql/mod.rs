@@ -296,9 +296,10 @@ impl Store for SqlStore {
         index: usize,
         status: StepStatus,
         detail: &str,
+        audit: Option<&StepAudit>,
     ) -> StoreResult<()> {
-        let (op, detail) = (owned(op_id), owned(detail));
-        self.write(move |t| operations::update_step(t, &op, index, status, &detail))
+        let (op, detail, audit) = (owned(op_id), owned(detail), audit.cloned());
+        self.write(move |t| operations::update_step(t, &op, index, status, &detail, audit.as_ref()))
             .await
     }
 

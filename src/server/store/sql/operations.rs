@@ -5,7 +5,7 @@ use super::rows::{self, OPERATION_COLS, now_ms, to_json, to_ms};
 use super::tx::{append_audit, not_found};
 use crate::model::*;
 use crate::server::store::db::{Db, OptionalExt, params};
-use crate::server::store::{Actor, StoreError, StoreResult};
+use crate::server::store::{Actor, StepAudit, StoreError, StoreResult};
 
 pub fn get(conn: &Db, id: &str) -> StoreResult<Operation> {
     conn.query_row(
@@ -48,6 +48,7 @@ pub fn update_step(
     index: usize,
     status: StepStatus,
     detail: &str,
+    audit: Option<&StepAudit>,
 ) -> StoreResult<()> {
     let mut op = get(tx, op_id)?;
     let step = op
@@ -60,6 +61,16 @@ pub fn update_step(
         "UPDATE operations SET steps = ?2 WHERE id = ?1",
         params![op_id, to_json(&op.steps)],
     )?;
+    if let Some(a) = audit {
+        append_audit(
+            tx,
+            &a.actor,
+            &a.action,
+            &format!("{} ({op_id})", a.target),
+            Some(&op.reason),
+            &format!("{status}: {detail}"),
+        )?;
+    }
     Ok(())
 }
 
