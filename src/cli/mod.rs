@@ -58,7 +58,8 @@ fn run(cli: Cli) -> error::CmdResult {
              the scripting commands print plain text",
         ));
     }
-    // A Vault credential is revoked in its Vault, not through Warden.
+    // A Vault credential is revoked or rotated in its Vault, not through
+    // Warden.
     let command = match command {
         Command::Revoke(a) if a.credential_id.contains("vault:") => {
             let args = args::VaultRevokeArgs {
@@ -68,6 +69,9 @@ fn run(cli: Cli) -> error::CmdResult {
                 json: a.json,
             };
             return commands::vault::run(&cli.global, args::VaultCommand::Revoke(args));
+        }
+        Command::Rotate(a) if a.credential_id.contains("vault:") => {
+            return commands::vault_rotate::rotate(&cli.global, a);
         }
         other => other,
     };

@@ -35,6 +35,7 @@ mod error;
 mod link;
 mod policy;
 mod read;
+mod rotate;
 mod settings;
 mod snapshot;
 mod types;
@@ -45,6 +46,7 @@ pub use cred::VaultCredRef;
 pub use error::{Capability, VaultError};
 pub use link::{Link, LinkedCredential, Linker, linked_credentials};
 pub use policy::policy_hcl;
+pub use rotate::NewSecretId;
 pub use settings::{plan, policy, read, resolve_plan};
 pub use snapshot::{DEFAULT_CONCURRENCY, ReadPlan, SnapshotPart, SnapshotWarning, VaultSnapshot};
 pub use types::{

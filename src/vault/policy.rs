@@ -45,6 +45,8 @@ pub fn policy_hcl(plan: &ReadPlan, act: bool) -> String {
                 &format!("auth/{m}/role/+/secret-id-accessor/destroy"),
                 &["update"],
             );
+            // Rotation: a new secret-id like the old one.
+            path(&format!("auth/{m}/role/+/secret-id"), &["update"]);
         }
     }
     if plan.entities {

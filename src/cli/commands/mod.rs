@@ -13,6 +13,7 @@ pub mod kill;
 pub mod serve;
 pub mod triage;
 pub mod vault;
+pub mod vault_rotate;
 pub mod view;
 
 use super::args::{AuditCommand, Command, PersonCommand, TokenCommand};

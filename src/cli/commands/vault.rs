@@ -38,7 +38,10 @@ pub fn run(global: &Global, command: VaultCommand) -> CmdResult {
 }
 
 /// The vault backend named (or the only one).
-fn chosen<'a>(config: &'a Config, which: &VaultBackendArg) -> Result<&'a BackendConfig, CliError> {
+pub(super) fn chosen<'a>(
+    config: &'a Config,
+    which: &VaultBackendArg,
+) -> Result<&'a BackendConfig, CliError> {
     let vaults: Vec<&BackendConfig> = config
         .backends
         .iter()
@@ -87,7 +90,7 @@ fn policy(config: &Config, which: &VaultBackendArg, act: bool) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn client(b: &BackendConfig) -> Result<(VaultClient, VaultSettings), CliError> {
+pub(super) fn client(b: &BackendConfig) -> Result<(VaultClient, VaultSettings), CliError> {
     let target = crate::cli::vault::target(b)?;
     let client = VaultClient::new(target.config)
         .map_err(|e| CliError::usage(format!("backend {:?}: {e}", b.name)))?;
@@ -215,20 +218,25 @@ fn kind(k: IdentityKind) -> &'static str {
     }
 }
 
-async fn revoke(config: &Config, a: VaultRevokeArgs) -> CmdResult {
-    // `bao/vault:token:…`: the backend's name before the id, as shown.
-    let (named, raw) = match a.id.find("vault:") {
-        Some(0) => (None, a.id.as_str()),
-        Some(at) => (
-            Some(a.id[..at].trim_end_matches('/').to_string()),
-            &a.id[at..],
-        ),
-        None => (None, a.id.as_str()),
+/// The credential an id names, and the backend named before it
+/// (`bao/vault:token:…`, as the dashboard shows it) or by `--backend`.
+pub(super) fn parse_id(
+    id: &str,
+    backend: &VaultBackendArg,
+) -> Result<(VaultCredRef, VaultBackendArg), CliError> {
+    let (named, raw) = match id.find("vault:") {
+        Some(at) if at > 0 => (Some(id[..at].trim_end_matches('/').to_string()), &id[at..]),
+        _ => (None, id),
     };
     let cred: VaultCredRef = raw.parse().map_err(CliError::usage)?;
     let which = VaultBackendArg {
-        backend: a.backend.backend.clone().or(named),
+        backend: backend.backend.clone().or(named),
     };
+    Ok((cred, which))
+}
+
+async fn revoke(config: &Config, a: VaultRevokeArgs) -> CmdResult {
+    let (cred, which) = parse_id(&a.id, &a.backend)?;
     let b = chosen(config, &which)?;
     let (client, _) = client(b)?;
     let failed =

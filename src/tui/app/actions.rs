@@ -265,10 +265,12 @@ impl App {
             self.flash(Level::Error, why);
             return;
         }
-        // Only a Warden backend issues credentials; one another backend
-        // (a secret manager) reports is rotated there.
+        // Only a Warden backend issues credentials, and a Vault AppRole
+        // secret-ids; anything else another backend reports is rotated there.
+        let vault_secret_id = c.id.contains("vault:secret-id:");
         if let Some(i) = self.backend_of(&c.id)
             && self.backends[i].kind != BackendKind::Warden
+            && !(vault_secret_id && self.backends[i].kind == BackendKind::Vault)
         {
             let name = self.backends[i].name.clone();
             self.flash(Level::Info, strings::rotate_elsewhere(&c.id, name));

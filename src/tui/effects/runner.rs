@@ -82,6 +82,45 @@ impl Runner {
         self
     }
 
+    /// Rotates a Vault credential on its own task, if `action` is a
+    /// rotation of one; answers whether it was.
+    fn rotate_in_vault(&self, id: u64, action: &Action) -> bool {
+        let Action::Rotate {
+            credential_id,
+            grace_seconds,
+            reason,
+            ..
+        } = action
+        else {
+            return false;
+        };
+        let Some((route, cred)) = self
+            .vaults
+            .iter()
+            .find_map(|r| r.owns(credential_id).map(|c| (r.clone(), c)))
+        else {
+            return false;
+        };
+        let (tx, slots) = (self.tx.clone(), self.slots.clone());
+        let (credential_id, reason) = (credential_id.clone(), reason.clone());
+        let grace = std::time::Duration::from_secs(*grace_seconds);
+        tokio::spawn(async move {
+            let _slot = slots.acquire_owned().await;
+            let result = vault_route::rotate_one(&route, &credential_id, &cred, grace, &reason)
+                .await
+                .map(|(credential, previous, secret)| Outcome::Rotated {
+                    credential: Box::new(credential),
+                    previous: Box::new(previous),
+                    secret: crate::tui::popups::secret::SecretText::new(secret),
+                });
+            if let Err(e) = &result {
+                tracing::warn!(id, error = %e, "vault rotation failed");
+            }
+            let _ = tx.send(Msg::Action { id, result }).await;
+        });
+        true
+    }
+
     /// Revokes a Vault credential on its own task, verified, if `action`
     /// is a revoke of one; answers whether it was.
     fn revoke_in_vault(&self, id: u64, action: &Action) -> bool {
@@ -193,7 +232,7 @@ impl Runner {
                     self.run_on_alertmanager(id, route, action);
                     return;
                 }
-                if self.revoke_in_vault(id, &action) {
+                if self.revoke_in_vault(id, &action) || self.rotate_in_vault(id, &action) {
                     return;
                 }
                 let tx = self.tx.clone();

@@ -160,3 +160,79 @@ pub async fn kill_steps(
     routes.iter().for_each(|r| r.poker.poll_now());
     steps
 }
+
+/// A rotation of a Vault credential: only an AppRole secret-id has one. A
+/// new secret-id like the old is made and its secret answered once; the
+/// old is destroyed (and verified) now with a grace of 0, else after the
+/// grace by this process, which says so.
+pub async fn rotate_one(
+    route: &VaultRoute,
+    id: &str,
+    cred: &VaultCredRef,
+    grace: Duration,
+    reason: &str,
+) -> Result<(Credential, Credential, String), String> {
+    let VaultCredRef::SecretId {
+        mount,
+        role,
+        accessor,
+    } = cred
+    else {
+        return Err(strings::VAULT_ONLY_SECRET_IDS_ROTATE.into());
+    };
+    let new = route
+        .client
+        .replace_secret_id(mount, role, accessor)
+        .await
+        .map_err(|e| e.to_string())?;
+    let now = chrono::Utc::now();
+    let new_ref = VaultCredRef::SecretId {
+        mount: mount.clone(),
+        role: role.clone(),
+        accessor: new.accessor.clone(),
+    };
+    let scope = id.find("vault:").map_or("", |at| &id[..at]);
+    let mut previous = Credential {
+        id: id.to_string(),
+        agent_id: String::new(),
+        scopes: Vec::new(),
+        prefix: String::new(),
+        issued_at: now,
+        expires_at: None,
+        last_used_at: None,
+        status: CredentialStatus::Active,
+        revoked_at: None,
+        revoked_reason: None,
+        replaced_by: Some(format!("{scope}{new_ref}")),
+        rev: 0,
+    };
+    let credential = Credential {
+        id: format!("{scope}{new_ref}"),
+        replaced_by: None,
+        prefix: format!("{mount}/{role}"),
+        ..previous.clone()
+    };
+    if grace.is_zero() {
+        let said = revoke_verified(&route.client, cred).await?;
+        previous.status = CredentialStatus::Revoked;
+        previous.revoked_at = Some(now);
+        previous.revoked_reason = Some(format!("{reason} ({said})"));
+    } else {
+        previous.expires_at = chrono::Duration::from_std(grace).ok().map(|g| now + g);
+        let (client, cred, poker) = (route.client.clone(), cred.clone(), route.poker.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(grace).await;
+            match revoke_verified(&client, &cred).await {
+                Ok(said) => {
+                    tracing::info!(credential = %cred, %said, "old secret-id retired after its grace")
+                }
+                Err(e) => {
+                    tracing::warn!(credential = %cred, error = %e, "old secret-id NOT retired after its grace")
+                }
+            }
+            poker.poll_now();
+        });
+    }
+    route.poker.poll_now();
+    Ok((credential, previous, new.secret_id.to_string()))
+}

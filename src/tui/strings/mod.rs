@@ -448,3 +448,7 @@ pub fn vault_no_freeze(n: usize) -> String {
 pub fn vault_revoked(id: &str, said: &str) -> String {
     format!("revoked {id} in Vault: {said}")
 }
+
+/// Rotation in Vault: only a secret-id has a twin Warden can make.
+pub const VAULT_ONLY_SECRET_IDS_ROTATE: &str = "only an AppRole secret-id can be rotated in Vault: \
+     a token or a lease is issued to whoever logs in; revoke it (x) instead";

@@ -181,3 +181,61 @@ async fn vault_mistakes_are_usage_errors_that_say_what_to_do() {
     r.assert_code(1);
     assert!(r.stderr.contains("auth/token/accessors"), "{}", r.stderr);
 }
+
+#[tokio::test]
+async fn warden_rotate_replaces_a_secret_id_and_refuses_a_token() {
+    let Some(bao) = Bao::start().await else {
+        return;
+    };
+    let server = Server::start();
+    bao.enable_approle("approle").await;
+    let role_id = bao
+        .create_role("approle", "batch", json!({ "token_policies": ["default"] }))
+        .await;
+    let meta =
+        json!({ "metadata": "{\"warden_agent\":\"batch-bot\"}", "cidr_list": ["127.0.0.0/8"] });
+    let (old, old_acc) = bao.create_secret_id("approle", "batch", meta).await;
+    let cfg = config(&server, &bao, &bao.root_token);
+    let cfg = cfg.to_str().unwrap();
+    let id = format!("bao/vault:secret-id:approle/batch/{old_acc}");
+    let r = server.run(&[
+        "--config", cfg, "rotate", &id, "--reason", "INC-21", "--json",
+    ]);
+    r.assert_code(0);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let new = v["secret_id"].as_str().expect("the new secret, once");
+    assert!(r.stderr.contains("destroyed; verified"), "{}", r.stderr);
+    assert!(bao.login_approle("approle", &role_id, new).await.is_ok());
+    assert!(bao.login_approle("approle", &role_id, &old).await.is_err());
+    // The twin keeps what links it and where it may log in from.
+    let new_acc = v["id"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let info = bao
+        .client()
+        .lookup_secret_id_accessor("approle", "batch", &new_acc)
+        .await
+        .unwrap()
+        .expect("the new one");
+    assert_eq!(
+        info.metadata.get("warden_agent").map(String::as_str),
+        Some("batch-bot")
+    );
+    assert_eq!(info.cidr_list, ["127.0.0.0/8"]);
+    // A token has no twin Warden can make.
+    let (_, acc) = bao.create_token(json!({ "ttl": "1h" })).await;
+    let r = server.run(&[
+        "--config",
+        cfg,
+        "rotate",
+        &format!("vault:token:{acc}"),
+        "--reason",
+        "x",
+    ]);
+    r.assert_code(2)
+        .assert_error("only an AppRole secret-id can be rotated");
+}

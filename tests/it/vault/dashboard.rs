@@ -397,3 +397,117 @@ async fn a_kill_revokes_the_agents_dynamic_database_login_and_postgresql_refuses
         .expect_err("PostgreSQL refuses the revoked login");
     assert!(refused.contains(&db.user), "{refused}");
 }
+
+/// `R` on the agent's AppRole secret-id in its view: a new secret-id with
+/// the same metadata (so still the agent's), its secret shown once, and
+/// the old one destroyed at once (grace 0) or after the grace.
+#[tokio::test]
+async fn r_rotates_an_approle_secret_id_in_vault() {
+    let Some(bao) = Bao::start().await else {
+        return;
+    };
+    let prod = TestServer::start().await;
+    let agent = prod.agent("batch-bot").await;
+    let agent_id = format!("prod/{}", agent["id"].as_str().unwrap());
+    bao.enable_approle("approle").await;
+    let role_id = bao
+        .create_role("approle", "batch", json!({ "token_policies": ["default"] }))
+        .await;
+    let metadata = json!({ "metadata": "{\"warden_agent\":\"batch-bot\"}" });
+    let (first, _) = bao
+        .create_secret_id("approle", "batch", metadata.clone())
+        .await;
+    let (second, _) = bao.create_secret_id("approle", "batch", metadata).await;
+    let (mut app, runner, mut rx, _sources) =
+        dashboard(&prod, &bao, VaultSettings::default()).await;
+    let secret_ids = |a: &App| -> Vec<String> {
+        a.fleet
+            .credentials_of(&agent_id)
+            .iter()
+            .filter(|c| c.id.contains("vault:secret-id:"))
+            .map(|c| c.id.clone())
+            .collect()
+    };
+    pump_until(&mut app, &runner, &mut rx, "two secret-ids", |a| {
+        secret_ids(a).len() == 2
+    })
+    .await;
+    dashboard::select(&mut app, "batch-bot");
+    key(&mut app, &runner, KeyCode::Enter);
+
+    // Rotate each in turn: the first at once, the second with 2 s of grace.
+    let mut secrets = Vec::new();
+    for grace in ["0", "2"] {
+        let before = secret_ids(&app);
+        let cursor = app
+            .fleet
+            .credentials_of(&agent_id)
+            .iter()
+            .position(|c| c.id == before[0])
+            .unwrap();
+        app.detail_cursor = cursor;
+        key(&mut app, &runner, KeyCode::Char('R'));
+        assert!(
+            matches!(app.overlay, Overlay::Confirm(_)),
+            "{:?}",
+            app.flash
+        );
+        key(&mut app, &runner, KeyCode::Up);
+        typed(&mut app, &runner, "INC-16 rotate");
+        key(&mut app, &runner, KeyCode::Up);
+        key(&mut app, &runner, KeyCode::Backspace);
+        typed(&mut app, &runner, grace);
+        for _ in 0..3 {
+            key(&mut app, &runner, KeyCode::Tab);
+        }
+        key(&mut app, &runner, KeyCode::Enter);
+        pump_until(&mut app, &runner, &mut rx, "the new secret", |a| {
+            matches!(a.overlay, Overlay::Secret(_))
+                || a.flash.as_ref().is_some_and(|f| f.level == Level::Error)
+        })
+        .await;
+        let Overlay::Secret(popup) = &app.overlay else {
+            panic!("{:?}", app.flash)
+        };
+        secrets.push(popup.secret.expose().to_string());
+        key(&mut app, &runner, KeyCode::Esc);
+        pump_until(
+            &mut app,
+            &runner,
+            &mut rx,
+            "the new secret-id linked",
+            |a| {
+                let now = secret_ids(a);
+                now.len() >= 2 && now.iter().any(|id| !before.contains(id))
+            },
+        )
+        .await;
+    }
+    // The new ones log in; the first old one no longer does.
+    for s in &secrets {
+        assert!(bao.login_approle("approle", &role_id, s).await.is_ok());
+    }
+    assert!(
+        bao.login_approle("approle", &role_id, &first)
+            .await
+            .is_err()
+    );
+    // The second old one works during its grace, then not.
+    assert!(
+        bao.login_approle("approle", &role_id, &second)
+            .await
+            .is_ok()
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while bao
+        .login_approle("approle", &role_id, &second)
+        .await
+        .is_ok()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still valid after its grace"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

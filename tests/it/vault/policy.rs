@@ -115,3 +115,15 @@ async fn a_token_with_wardens_policy_reads_the_plan_and_revokes_but_no_more() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// The README shows the policy `warden vault policy --act` prints for the
+/// defaults, word for word.
+#[test]
+fn the_readme_shows_the_policy_that_is_printed() {
+    let readme = include_str!("../../../README.md");
+    let hcl = warden::vault::policy(&warden::config::vault::VaultSettings::default(), true);
+    assert!(
+        readme.contains(hcl.trim()),
+        "update the README's policy to:\n{hcl}"
+    );
+}
