@@ -101,6 +101,7 @@ impl Runner {
         else {
             return false;
         };
+        tracing::info!(id, credential = %credential_id, %reason, grace_seconds, "rotating in vault");
         let (tx, slots) = (self.tx.clone(), self.slots.clone());
         let (credential_id, reason) = (credential_id.clone(), reason.clone());
         let grace = std::time::Duration::from_secs(*grace_seconds);
@@ -138,6 +139,7 @@ impl Runner {
         else {
             return false;
         };
+        tracing::info!(id, credential = %credential_id, %reason, "revoking in vault");
         let (tx, slots) = (self.tx.clone(), self.slots.clone());
         let (credential_id, reason) = (credential_id.clone(), reason.clone());
         tokio::spawn(async move {

@@ -145,7 +145,9 @@ pub async fn kill_steps(
         let found = routes.iter().find_map(|r| r.owns(id).map(|c| (r, c)));
         let (status, detail) = match found {
             None => (StepStatus::Failed, strings::no_vault_for(id)),
-            Some((route, cred)) => match revoke_verified(&route.client, &cred).await {
+            Some((route, cred)) => match revoke_verified(&route.client, &cred).await.inspect(
+                |said| tracing::info!(agent_id, credential = %cred, %said, "kill: vault step"),
+            ) {
                 Ok(said) => (StepStatus::Ok, format!("{cred}: {said}")),
                 Err(e) => (StepStatus::Failed, format!("{cred}: {e}")),
             },
