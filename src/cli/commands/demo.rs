@@ -115,12 +115,14 @@ async fn start_vault(demo: &Demo) -> Result<DemoVault, CliError> {
         .changes(0, None)
         .await
         .map_err(|e| failed(e.to_string()))?;
-    let names: Vec<String> = fleet
+    let mut names: Vec<String> = fleet
         .agents
         .into_iter()
         .filter(|a| a.status != crate::model::AgentStatus::Killed)
         .map(|a| a.name)
         .collect();
+    // The first by name are the first rows of the table: seen at once.
+    names.sort();
     eprintln!("warden: starting a Vault dev server for the demo…");
     DemoVault::start(&names)
         .await
