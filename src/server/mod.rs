@@ -93,6 +93,9 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// `[[serve.provider]]`: where a kill also revokes credentials.
     pub providers: Arc<Vec<providers::Provider>>,
+    /// The kills running in this process, so a second kill of the same
+    /// agent joins the first instead of running its hooks again.
+    pub kills: Arc<killswitch::Running>,
 }
 
 /// Opens the database named by `--database`: `sqlite:PATH`, a bare path,
@@ -165,6 +168,7 @@ pub async fn start(
         sweep_lock: Arc::default(),
         metrics: Arc::default(),
         providers: Arc::new(providers),
+        kills: Arc::default(),
     };
     providers::check_health(&state.providers);
     // An operation a crash interrupted is finished before new requests

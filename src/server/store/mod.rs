@@ -166,6 +166,11 @@ pub trait Store: Send + Sync + 'static {
         status: OperationStatus,
     ) -> StoreResult<Operation>;
     async fn unfinished_operations(&self) -> StoreResult<Vec<Operation>>;
+    /// How the most recent step named `step` for `agent_id` of a finished
+    /// kill ended, if one ever ran: a failed runtime hook is run again by
+    /// the next kill.
+    async fn last_step_status(&self, agent_id: &str, step: &str)
+    -> StoreResult<Option<StepStatus>>;
     /// Revokes every active credential of the agent; answers how many.
     async fn revoke_all_credentials(
         &self,

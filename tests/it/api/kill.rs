@@ -203,7 +203,28 @@ async fn cascade_kills_the_whole_delegation_chain_and_nothing_else() {
         .kill("A", json!({"reason": "chain compromised", "cascade": true}))
         .await;
     assert_eq!(op["status"], "succeeded", "{op}");
-    assert_eq!(steps(&op).len(), 9, "three steps for each of A, B, C: {op}");
+    assert_eq!(
+        steps(&op).len(),
+        10,
+        "three steps for each of A, B, C, and the late delegates: {op}"
+    );
+    // The whole tree revoked and marked before any hook.
+    let names: Vec<&str> = steps(&op).iter().map(|s| txt(s, "name")).collect();
+    let first_hook = names.iter().position(|n| *n == "runtime_hook").unwrap();
+    assert!(
+        names[..first_hook].iter().all(|n| *n != "runtime_hook"),
+        "{names:?}"
+    );
+    assert_eq!(
+        names.iter().rposition(|n| *n == "mark_killed").unwrap(),
+        5,
+        "{names:?}"
+    );
+    assert_eq!(
+        step(&op, "late_delegates", &agents[0].0)["status"],
+        "ok",
+        "{op}"
+    );
     for (id, secret) in &agents[..3] {
         assert_eq!(step(&op, "revoke_credentials", id)["status"], "ok");
         assert_eq!(step(&op, "mark_killed", id)["status"], "ok");
@@ -252,7 +273,7 @@ async fn dry_run_lists_the_steps_and_changes_nothing() {
         .await;
     assert_eq!(op["status"], "planned", "{op}");
     assert!(op["finished_at"].is_null());
-    assert_eq!(steps(&op).len(), 9, "{op}");
+    assert_eq!(steps(&op).len(), 10, "{op}");
     let revoke = step(&op, "revoke_credentials", &agents[0].0);
     assert_eq!(revoke["status"], "pending");
     assert!(txt(revoke, "detail").contains("2 credential"), "{revoke}");
@@ -537,4 +558,74 @@ async fn cascade_goes_through_an_agent_already_killed() {
         assert_refused_as_killed(&s, secret, id).await;
     }
     assert_eq!(s.heartbeat(&agents[3].1).await.0, 204);
+}
+
+/// A failed runtime hook leaves the kill `failed`, and the next kill of
+/// the agent runs it again and reports what it did this time; a hook that
+/// succeeded is not run again.
+#[tokio::test]
+async fn a_failed_hook_is_retried_by_the_next_kill_with_its_real_outcome() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tries = dir.path().join("tries");
+    // Fails the first time, succeeds after; counts its runs.
+    let script = format!(
+        "echo run >> {0}; test $(wc -l < {0}) -ge 2",
+        tries.display()
+    );
+    let s = TestServer::start_with(pid_hook(&["sh", "-c", &script])).await;
+    let a = s
+        .agent_with(json!({"name": "stuck", "kind": "autonomous", "environment": "prod", "runtime": "pid:1"}))
+        .await;
+    let id = txt(&a, "id").to_string();
+    let runs = || {
+        std::fs::read_to_string(&tries)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+
+    let first = s.kill("stuck", json!({"reason": "one"})).await;
+    assert_eq!(first["status"], "failed", "{first}");
+    assert_eq!(step(&first, "runtime_hook", &id)["status"], "failed");
+    assert_eq!(runs(), 1);
+
+    let second = s.kill("stuck", json!({"reason": "two"})).await;
+    assert_eq!(second["status"], "succeeded", "{second}");
+    let hook = step(&second, "runtime_hook", &id);
+    assert_eq!(hook["status"], "ok", "{hook}");
+    assert!(txt(hook, "detail").contains("exited 0"), "{hook}");
+    assert_eq!(runs(), 2, "run again");
+
+    let third = s.kill("stuck", json!({"reason": "three"})).await;
+    assert_eq!(third["status"], "succeeded", "{third}");
+    assert!(
+        steps(&third).iter().all(|st| st["name"] != "runtime_hook"),
+        "{third}"
+    );
+    assert_eq!(runs(), 2, "a hook that worked is not run again");
+}
+
+/// A second kill while the first runs joins it: one operation, the hook
+/// run once, both callers told the same outcome.
+#[tokio::test]
+async fn a_second_kill_during_the_first_joins_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let runs = dir.path().join("runs");
+    let script = format!("echo run >> {}; sleep 1", runs.display());
+    let s = TestServer::start_with(pid_hook(&["sh", "-c", &script])).await;
+    s.agent_with(
+        json!({"name": "dup", "kind": "autonomous", "environment": "prod", "runtime": "pid:1"}),
+    )
+    .await;
+    let (first, second) = tokio::join!(s.kill("dup", json!({"reason": "one"})), async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        s.kill("dup", json!({"reason": "two"})).await
+    });
+    assert_eq!(first["status"], "succeeded", "{first}");
+    assert_eq!(first["id"], second["id"], "joined: {first} {second}");
+    let count = std::fs::read_to_string(&runs)
+        .unwrap_or_default()
+        .lines()
+        .count();
+    assert_eq!(count, 1, "the hook ran once");
 }

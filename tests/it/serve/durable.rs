@@ -1,7 +1,9 @@
-//! Durable operations: a cascading kill interrupted by SIGKILL of the
-//! server process part-way through is completed by the next server started
-//! on the same database, before it takes requests, and no credential of a
-//! killed agent stays usable. Run on SQLite and on PostgreSQL.
+//! Durable operations: a cascading kill revokes the whole tree before any
+//! runtime hook runs, so while the root's hook hangs no credential of the
+//! tree works; interrupted there by SIGKILL of the server process, it is
+//! completed by the next server started on the same database, which
+//! listens before the resumed hook has finished. Run on SQLite and on
+//! PostgreSQL.
 
 use crate::support::{serve, server};
 
@@ -9,7 +11,7 @@ use crate::support::serve::{ServeProcess, sqlite_in, wait_for_file};
 use serde_json::json;
 
 /// A hook that says it started (by creating `marker`) and then hangs: the
-/// kill is held part-way, between its first agent and the next.
+/// kill is held in its hooks, after every revocation.
 pub(super) fn hanging_hook(marker: &std::path::Path) -> String {
     format!(
         r#"
@@ -18,6 +20,21 @@ runtime_prefix = "slow:"
 kind = "command"
 argv = ["/bin/sh", "-c", "touch \"$1\"; exec sleep 30", "hook", "{}"]
 timeout_seconds = 120
+"#,
+        marker.display()
+    )
+}
+
+/// The same runtime's hook on the restarted server: it succeeds after a
+/// few seconds, then says so by creating `marker`.
+fn slow_hook(marker: &std::path::Path) -> String {
+    format!(
+        r#"
+[[serve.hook]]
+runtime_prefix = "slow:"
+kind = "command"
+argv = ["/bin/sh", "-c", "sleep 3; touch \"$1\"", "hook", "{}"]
+timeout_seconds = 30
 "#,
         marker.display()
     )
@@ -39,8 +56,7 @@ async fn interrupted_kill_completes_on_restart(database: String) {
     let api = first.client();
 
     // root delegates to child; the kill cascades root → child. root's hook
-    // runs (and hangs) after root's credentials are revoked and before any
-    // step of child's.
+    // runs (and hangs) after both are revoked and marked killed.
     let root = api.agent("root-agent", Some("slow:pod-1")).await;
     let child = api.agent("child-agent", None).await;
     let bystander = api.agent("bystander", None).await;
@@ -77,15 +93,24 @@ async fn interrupted_kill_completes_on_restart(database: String) {
         );
     }
 
-    // Part-way: root's credentials are revoked, child's still work.
-    for s in &root_secrets {
-        assert_eq!(api.heartbeat(s).await, 403, "root must already be refused");
+    // In the hook: the whole tree is already refused, the child too.
+    for s in root_secrets.iter().chain(&child_secrets) {
+        assert_eq!(api.heartbeat(s).await, 403, "revoked before any hook");
     }
-    assert_eq!(
-        api.heartbeat(&child_secrets[0]).await,
-        204,
-        "the kill must be caught part-way, before child's steps"
-    );
+    assert_eq!(api.heartbeat(&bystander_secret).await, 204);
+    // A killed agent delegates to no one.
+    let (status, body) = api
+        .call(
+            "POST",
+            "/v1/delegations",
+            serve::ADMIN,
+            Some(
+                json!({"parent_agent": root, "child_agent": bystander, "scopes": ["tickets:read"]}),
+            ),
+        )
+        .await
+        .expect("delegation request");
+    assert_eq!(status, 409, "{body}");
 
     first.sigkill();
     let answer = kill.await.expect("kill task");
@@ -94,7 +119,13 @@ async fn interrupted_kill_completes_on_restart(database: String) {
         "the interrupted kill must not have been answered: {answer:?}"
     );
 
-    let second = ServeProcess::start(home.path(), &database, QUICK_HOOK);
+    let done = home.path().join("resumed-hook-done");
+    let second = ServeProcess::start(home.path(), &database, &slow_hook(&done));
+    // Listening already, with the resumed hook still running.
+    assert!(
+        !done.exists(),
+        "the server waited for the resumed hook to listen"
+    );
     let api = second.client();
     // The first request already finds the kill done: no credential of a
     // killed agent is usable on the restarted server.
@@ -124,11 +155,17 @@ async fn interrupted_kill_completes_on_restart(database: String) {
         );
     }
 
-    let audit = api.audit().await;
-    let done = audit
-        .iter()
-        .find(|e| e["action"] == "agent.kill")
-        .expect("the finished kill is audited");
+    assert!(wait_for_file(&done, 30).await, "the resumed hook ran");
+    let mut finished = None;
+    for _ in 0..100 {
+        let audit = api.audit().await;
+        finished = audit.into_iter().find(|e| e["action"] == "agent.kill");
+        if finished.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let done = finished.expect("the finished kill is audited");
     let actor = done["actor"].as_str().unwrap_or_default();
     assert!(actor.starts_with("system (resuming op_"), "{done}");
     assert_eq!(done["reason"], "durability drill", "{done}");

@@ -337,11 +337,11 @@ async fn a_kill_revokes_the_agent_s_vault_token_and_secret_id_and_nothing_else()
         "{all}"
     );
     assert!(!all.contains(&theirs.token_accessor), "{all}");
+    // The sweep comes after every revocation (the hooks come last).
     let last = op["steps"]
         .as_array()
-        .and_then(|s| s.last())
-        .expect("steps");
-    assert_eq!(last["name"], "vault_sweep", "{op}");
+        .and_then(|s| s.iter().find(|s| s["name"] == "vault_sweep"))
+        .expect("the sweep step");
     assert_eq!(last["status"], "ok", "{op}");
     assert!(
         last["detail"]
@@ -418,8 +418,8 @@ async fn a_dry_run_lists_the_vault_steps_and_revokes_nothing() {
     );
     let last = plan["steps"]
         .as_array()
-        .and_then(|s| s.last())
-        .expect("steps");
+        .and_then(|s| s.iter().find(|s| s["name"] == "vault_sweep"))
+        .expect("the sweep step");
     assert_eq!(
         (&last["name"], &last["status"]),
         (&json!("vault_sweep"), &json!("pending")),
@@ -483,10 +483,11 @@ async fn a_token_that_may_not_revoke_fails_the_step_naming_path_and_capability()
     assert_eq!(mine.usable(&bao, &role_id).await, (true, true));
 }
 
-/// As `serve_durable`: the kill is held in root's runtime hook (after
-/// root's Vault steps, before child's), the server is SIGKILLed, and the
-/// next server on the same database finishes child's Vault steps before it
-/// serves. On SQLite and on PostgreSQL.
+/// As `serve_durable`: the kill is held in root's runtime hook, which runs
+/// only once every Vault credential of the tree is revoked (child's too,
+/// and a login made mid-way is refused), the server is SIGKILLed, and the
+/// next server on the same database finishes the kill. On SQLite and on
+/// PostgreSQL.
 async fn interrupted_vault_steps_are_finished_on_restart(database: Option<String>) {
     let Some(bao) = Bao::start().await else {
         return;
@@ -531,28 +532,33 @@ async fn interrupted_vault_steps_are_finished_on_restart(database: Option<String
             kill.await
         );
     }
-    // Part-way: root's Vault steps ran before its hook; child's not yet.
+    // In the hook: the whole tree is revoked in Vault, the child too, and
+    // its secret-id logs in no more.
     assert_eq!(root_vault.usable(&bao, &role_id).await, (false, false));
-    assert_eq!(
-        bao.lookup_self_status(&child_vault.token).await,
-        StatusCode::OK,
-        "the kill must be caught before child's Vault steps"
+    assert_eq!(child_vault.usable(&bao, &role_id).await, (false, false));
+    assert!(
+        bao.login_approle(MOUNT, &role_id, &child_vault.secret_id)
+            .await
+            .is_err(),
+        "a destroyed secret-id logs in"
     );
-    // Meanwhile child logs in with its secret-id: a token no planned step
-    // names, linked to child by the metadata AppRole copies onto it.
-    let late = bao
-        .login_approle(MOUNT, &role_id, &child_vault.secret_id)
-        .await
-        .expect("child's secret-id still logs in");
     first.sigkill();
     assert!(kill.await.expect("kill task").is_err());
 
     let second = ServeProcess::start(home.path(), &database, &format!("{QUICK_HOOK}{provider}"));
     let api = second.client();
-    // Finished before the restarted server took a request, the late token
-    // too (by the sweep that reads Vault again at the end).
-    assert_eq!(child_vault.usable(&bao, &role_id).await, (false, false));
-    assert_eq!(bao.lookup_self_status(&late).await, StatusCode::FORBIDDEN);
+    // The resumed hook runs after the server listens: wait for the end.
+    for _ in 0..100 {
+        if api
+            .audit()
+            .await
+            .iter()
+            .any(|e| e["action"] == "agent.kill")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 
     let audit = api.audit().await;
     let revoked: Vec<&Value> = audit
@@ -560,10 +566,16 @@ async fn interrupted_vault_steps_are_finished_on_restart(database: Option<String
         .filter(|e| e["action"] == "vault.revoke")
         .collect();
     assert_eq!(revoked.len(), 4, "{revoked:?}");
+    let resumed = audit
+        .iter()
+        .find(|e| e["action"] == "agent.kill")
+        .and_then(|e| e["actor"].as_str())
+        .unwrap_or_default();
+    assert!(resumed.starts_with("system (resuming op_"), "{resumed}");
     for e in &revoked {
+        // All before the crash, by whoever asked for the kill.
         let actor = e["actor"].as_str().unwrap_or_default();
-        let of_child = e["target"].as_str().unwrap_or_default().contains(&child);
-        assert_eq!(actor.starts_with("system (resuming op_"), of_child, "{e}");
+        assert!(!actor.starts_with("system (resuming"), "{e}");
         assert_eq!(e["reason"], "vault durability drill", "{e}");
         assert!(
             e["result"]
@@ -578,11 +590,7 @@ async fn interrupted_vault_steps_are_finished_on_restart(database: Option<String
         .find(|e| e["action"] == "vault.sweep")
         .expect("the sweep is audited");
     let said = sweep["result"].as_str().unwrap_or_default();
-    assert!(
-        said.starts_with("ok: Vault vault: read again: revoked and verified 1 more")
-            && said.contains("vault:token:"),
-        "{sweep}"
-    );
+    assert!(said.starts_with("ok: Vault vault: read again"), "{sweep}");
     let done = audit
         .iter()
         .find(|e| e["action"] == "agent.kill")

@@ -330,7 +330,18 @@ pub fn add_delegation(tx: &Db, actor: &Actor, d: &DelegationInput) -> StoreResul
         )));
     }
     let (parent_agent, parent_person) = match (&d.parent_agent, &d.parent_person) {
-        (Some(a), None) => (Some(agents::referenced(tx, a, "parent_agent")?), None),
+        (Some(a), None) => {
+            let parent = agents::referenced(tx, a, "parent_agent")?;
+            // Checked in the write that records it: a kill marks the agent
+            // killed in its own write, so one of the two always sees the other.
+            if parent.status == AgentStatus::Killed {
+                return Err(StoreError::Conflict(format!(
+                    "agent {} is killed; it cannot delegate to anyone",
+                    parent.name
+                )));
+            }
+            (Some(parent), None)
+        }
         (None, Some(p)) => (None, Some(people::referenced(tx, p, "parent_person")?)),
         _ => {
             return Err(StoreError::Invalid(

@@ -318,6 +318,16 @@ impl Store for SqlStore {
         self.read(operations::unfinished).await
     }
 
+    async fn last_step_status(
+        &self,
+        agent_id: &str,
+        step: &str,
+    ) -> StoreResult<Option<StepStatus>> {
+        let (agent, step) = (owned(agent_id), owned(step));
+        self.read(move |c| operations::last_step_status(c, &agent, &step))
+            .await
+    }
+
     async fn revoke_all_credentials(
         &self,
         actor: &Actor,

@@ -111,3 +111,22 @@ pub fn unfinished(conn: &Db) -> StoreResult<Vec<Operation>> {
         .collect::<Result<_, _>>()?;
     Ok(v)
 }
+
+/// The newest finished kill's step `step` for `agent_id`: its status.
+/// Operations are few (one per kill), so they are read newest first until
+/// one names the agent.
+pub fn last_step_status(conn: &Db, agent_id: &str, step: &str) -> StoreResult<Option<StepStatus>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {OPERATION_COLS} FROM operations \
+         WHERE kind = 'agent.kill' AND finished_at IS NOT NULL ORDER BY created_at DESC"
+    ))?;
+    let ops: Vec<Operation> = stmt
+        .query_map(params![], rows::operation)?
+        .collect::<Result<_, _>>()?;
+    Ok(ops.iter().find_map(|op| {
+        op.steps
+            .iter()
+            .find(|s| s.name == step && s.agent_id == agent_id)
+            .map(|s| s.status)
+    }))
+}
