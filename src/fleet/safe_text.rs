@@ -50,7 +50,52 @@ pub fn is_unsafe(c: char) -> bool {
         | 0xfff9..=0xfffb
         // Tag characters: invisible, used to smuggle ASCII past a reader.
         | 0xe0000..=0xe007f
+        // Soft hyphen and the combining grapheme joiner: invisible.
+        | 0x00ad
+        | 0x034f
+        // Hangul and Khmer fillers: blank, and as wide as a terminal likes.
+        | 0x115f..=0x1160
+        | 0x17b4..=0x17b5
+        | 0x3164
+        | 0xffa0
+        // Noncharacters.
+        | 0xfffe..=0xffff
+        // Mathematical letters: `𝐫𝐞𝐯𝐦𝐞` reads as `revme`.
+        | 0x1d400..=0x1d7ff
+        // Private use: no font agrees on their width, or their look.
+        | 0xe000..=0xf8ff
+        | 0xf0000..=0x10ffff
     )
+}
+
+/// Combining marks kept on one character; more are escaped, so a pile of
+/// 240 accents cannot climb over the rows above and below.
+pub const MAX_MARKS: usize = 2;
+
+/// True for a mark drawn onto the character before it (no columns of its
+/// own), as opposed to an unsafe one.
+fn is_mark(c: char) -> bool {
+    (c as u32) >= 0x300 && !is_unsafe(c) && char_width(c) == 0
+}
+
+/// Where `s` first needs escaping at or after byte `from` (a char
+/// boundary after which no mark continues a run from before).
+fn first_to_escape(s: &str, from: usize) -> Option<usize> {
+    let mut marks = 0;
+    for (i, c) in s[from..].char_indices() {
+        if is_unsafe(c) {
+            return Some(from + i);
+        }
+        if is_mark(c) {
+            marks += 1;
+            if marks > MAX_MARKS {
+                return Some(from + i);
+            }
+        } else {
+            marks = 0;
+        }
+    }
+    None
 }
 
 /// `s` with every unsafe character replaced by a visible escape; borrowed
@@ -69,16 +114,23 @@ pub fn escape(s: &str) -> Cow<'_, str> {
     if from >= bytes.len() {
         return Cow::Borrowed(s);
     }
-    let Some(first) = s[from..]
-        .char_indices()
-        .find(|&(_, c)| is_unsafe(c))
-        .map(|(i, c)| (from + i, c))
-    else {
+    let Some(first) = first_to_escape(s, from) else {
         return Cow::Borrowed(s);
     };
+    // The run of marks the first escape may be part of.
+    let mut marks = s[..first].chars().rev().take_while(|&c| is_mark(c)).count();
     let mut out = String::with_capacity(s.len() + 8);
-    out.push_str(&s[..first.0]);
-    for c in s[first.0..].chars() {
+    out.push_str(&s[..first]);
+    for c in s[first..].chars() {
+        if is_mark(c) {
+            marks += 1;
+            if marks > MAX_MARKS {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+                continue;
+            }
+        } else {
+            marks = 0;
+        }
         push_escaped(&mut out, c);
     }
     Cow::Owned(out)
@@ -229,6 +281,34 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn look_alikes_fillers_private_use_and_mark_floods_are_escaped() {
+        assert_eq!(escape("rev\u{ad}me"), "rev\\u{ad}me");
+        assert_eq!(escape("a\u{3164}b"), "a\\u{3164}b");
+        assert_eq!(escape("\u{1d42b}\u{1d41e}"), "\\u{1d42b}\\u{1d41e}");
+        assert_eq!(escape("x\u{e000}"), "x\\u{e000}");
+        // Two marks stay (a letter with a diacritic or two); more do not.
+        assert_eq!(escape("e\u{301}\u{302}"), "e\u{301}\u{302}");
+        let flood = format!("z{}", "\u{301}".repeat(240));
+        let shown = escape(&flood);
+        assert_eq!(shown.matches('\u{301}').count(), MAX_MARKS, "{shown}");
+        assert_eq!(shown.matches("\\u{301}").count(), 240 - MAX_MARKS);
+        // A run is counted across the first escape, and ends at a letter.
+        let mixed = "a\u{301}\u{301}\u{301}b\u{301}\u{301}";
+        assert_eq!(escape(mixed), "a\u{301}\u{301}\\u{301}b\u{301}\u{301}");
+        // Ordinary text in any script is left alone.
+        for ok in [
+            "Ada Lovelace",
+            "Ольга",
+            "李雷",
+            "café",
+            "🚀 deploy",
+            "ñandú",
+        ] {
+            assert!(matches!(escape(ok), Cow::Borrowed(_)), "{ok}");
+        }
+    }
 
     #[test]
     fn ordinary_text_is_borrowed_untouched() {

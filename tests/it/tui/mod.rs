@@ -5,6 +5,7 @@
 mod alerts;
 mod backends;
 mod every_screen;
+mod hostile;
 mod keys;
 mod marks;
 mod pty;
