@@ -46,6 +46,7 @@ const NAMES: &[&str] = &[
     "credentials",
     "audit",
     "triage",
+    "unclaimed",
 ];
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -600,5 +601,125 @@ fn no_stray_screenshots() {
     assert!(
         stray.is_empty(),
         "screenshots/ holds files no test renders: {stray:?}; delete them or add a test"
+    );
+}
+
+/// The demo fleet beside an OpenBao whose read holds tokens of a few agents
+/// and three identities no agent claims. The rules judge a Vault read by
+/// the real clock, so every time here is chosen to be judged the same on
+/// any day until 2028: created long enough ago to be overdue for rotation,
+/// expiring long after.
+#[test]
+fn unclaimed() {
+    use std::sync::Arc;
+    use warden::config::vault::VaultSettings;
+    use warden::fleet::origin::Qualify;
+    use warden::sources::SourceEvent;
+    use warden::tui::app::{BackendKind, Options};
+    use warden::vault::{SecretIdInfo, TokenInfo, VaultSnapshot};
+
+    let mut c = changes();
+    c.qualify("demo");
+    let mut app = App::with_backends(
+        &[
+            ("demo", "http://127.0.0.1:7878"),
+            ("bao", "http://127.0.0.1:8200"),
+        ],
+        Options::default(),
+    );
+    app.backends[1].kind = BackendKind::Vault;
+    app.resize(WIDTH, HEIGHT);
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Synced {
+            changes: Box::new(c.clone()),
+            latency: std::time::Duration::from_millis(9),
+        },
+    });
+    let token = |accessor: &str,
+                 name: &str,
+                 policies: &[&str],
+                 meta: &[(&str, &str)],
+                 days: i64,
+                 ttl_h: Option<i64>| TokenInfo {
+        accessor: accessor.into(),
+        display_name: name.into(),
+        policies: policies.iter().map(|p| p.to_string()).collect(),
+        ttl: ttl_h.map_or(0, |h| h * 3600),
+        expire_time: ttl_h.map(|h| wall() + Duration::hours(h)),
+        creation_time: Some(wall() - Duration::days(days)),
+        meta: meta
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        orphan: meta.is_empty(),
+        path: "auth/token/create".into(),
+        ..TokenInfo::default()
+    };
+    let mut tokens: Vec<TokenInfo> = c
+        .agents
+        .iter()
+        .filter(|a| a.status == AgentStatus::Active)
+        .take(8)
+        .enumerate()
+        .map(|(i, a)| {
+            let acc = format!("hmac{i:02}Qx7LmP2vR9sT4wY6");
+            token(
+                &acc,
+                &format!("token-{}", a.name),
+                &["default", "app"],
+                &[("warden_agent", &a.name)],
+                3 + i as i64,
+                Some(8),
+            )
+        })
+        .collect();
+    tokens.push(token(
+        "Zr0otBr3akGl4ss00000000",
+        "token-break-glass",
+        &["root"],
+        &[],
+        210,
+        None,
+    ));
+    tokens.push(token(
+        "L3gacyC1D3pl0y000000000",
+        "token-legacy-ci-deploy",
+        &["default", "deploy-prod"],
+        &[],
+        95,
+        Some(24 * 31),
+    ));
+    let snapshot = VaultSnapshot {
+        tokens,
+        secret_ids: vec![SecretIdInfo {
+            mount: "approle".into(),
+            role: "nightly-batch".into(),
+            accessor: "5e1d0c7a-93b4-4c2e-8f1a-2b6d9e0f4a31".into(),
+            metadata: BTreeMap::from([("team".to_string(), "data".to_string())]),
+            creation_time: Some(wall() - Duration::days(140)),
+            expiration: Some(wall() + Duration::days(400)),
+            cidr_list: vec!["10.20.0.0/16".into()],
+            ..SecretIdInfo::default()
+        }],
+        ..VaultSnapshot::default()
+    };
+    app.handle_msg(Msg::Source {
+        backend: 1,
+        event: SourceEvent::Vault {
+            snapshot: Box::new(snapshot),
+            settings: Arc::new(VaultSettings::default()),
+            latency: std::time::Duration::from_millis(240),
+        },
+    });
+    let clock = synced(Changes::default()).1;
+    for b in &mut app.backends {
+        b.last_ok = Some(clock.now);
+    }
+    command(&mut app, "unclaimed");
+    assert_eq!(app.fleet.unclaimed().count(), 3);
+    check(
+        "unclaimed",
+        svg(&app, clock, "unclaimed machine identities in OpenBao"),
     );
 }
