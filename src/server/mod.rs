@@ -15,6 +15,7 @@ pub mod providers;
 pub mod routes;
 pub mod rules;
 pub mod store;
+pub mod text_policy;
 pub mod tls;
 pub mod triage;
 
