@@ -301,6 +301,42 @@ mod tests {
     }
 
     #[test]
+    fn tokens_from_before_migration_6_get_their_origin() {
+        let mut c = Connection::open_in_memory().unwrap();
+        for (i, sql) in MIGRATIONS.iter().enumerate().take(5) {
+            c.execute_batch(sql).unwrap();
+            c.pragma_update(None, "user_version", (i + 1) as i64)
+                .unwrap();
+        }
+        for (id, by) in [
+            ("tok_boot", "WARDEN_ADMIN_TOKEN"),
+            ("tok_dash", "local-dashboard"),
+            ("tok_api", "token:bootstrap-admin"),
+        ] {
+            c.execute(
+                "INSERT INTO tokens (id, name, role, person_id, hash, prefix, created_at, \
+                 created_by) VALUES (?1, ?1, 'admin', NULL, ?1, 'p', 0, ?2)",
+                [id, by],
+            )
+            .unwrap();
+        }
+        migrate(&mut c).unwrap();
+        let origins: Vec<(String, String)> = c
+            .prepare("SELECT id, origin FROM tokens WHERE revoked_at IS NULL ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let want = [
+            ("tok_api", "api"),
+            ("tok_boot", "bootstrap"),
+            ("tok_dash", "session"),
+        ];
+        assert_eq!(origins, want.map(|(a, b)| (a.to_string(), b.to_string())));
+    }
+
+    #[test]
     fn refuses_a_newer_database() {
         let mut c = Connection::open_in_memory().unwrap();
         c.pragma_update(None, "user_version", 999).unwrap();
