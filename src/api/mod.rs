@@ -19,6 +19,7 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable machine-readable code: `bad_request`, `unauthorized`,
     /// `forbidden`, `not_found`, `conflict`, `unprocessable`,
+    /// `token_revoked`, `token_expired` (a person token),
     /// `credential_revoked`, `credential_expired`, `agent_suspended`,
     /// `agent_killed`, `internal`.
     pub code: String,
@@ -52,6 +53,9 @@ pub struct NewToken {
     pub role: Role,
     /// A person id or email the token speaks for.
     pub person: Option<String>,
+    /// Lifetime in seconds; absent: the token works until it is revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_seconds: Option<u64>,
 }
 
 /// A token, shown once.
@@ -61,7 +65,90 @@ pub struct IssuedToken {
     pub name: String,
     pub role: Role,
     pub person: Option<String>,
+    /// When it stops working; absent: when it is revoked.
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
     pub token: String,
+}
+
+/// Where a person token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenOrigin {
+    /// `POST /v1/tokens` (`warden token create`).
+    Api,
+    /// `WARDEN_ADMIN_TOKEN` at the server's start; retired when it changes.
+    Bootstrap,
+    /// Minted by Warden for its own in-process dashboard, demo or bench.
+    Session,
+}
+
+impl TokenOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenOrigin::Api => "api",
+            TokenOrigin::Bootstrap => "bootstrap",
+            TokenOrigin::Session => "session",
+        }
+    }
+}
+
+impl std::str::FromStr for TokenOrigin {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "api" => Ok(TokenOrigin::Api),
+            "bootstrap" => Ok(TokenOrigin::Bootstrap),
+            "session" => Ok(TokenOrigin::Session),
+            other => Err(format!("unknown token origin {other:?}")),
+        }
+    }
+}
+
+/// Whether a person token works now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenStatus {
+    Active,
+    /// Past its `expires_at`: refused with `token_expired`.
+    Expired,
+    /// Refused with `token_revoked`.
+    Revoked,
+}
+
+impl std::fmt::Display for TokenStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TokenStatus::Active => "active",
+            TokenStatus::Expired => "expired",
+            TokenStatus::Revoked => "revoked",
+        })
+    }
+}
+
+/// A person token as `GET /v1/tokens` lists it: never its secret or hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TokenInfo {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    /// The person it speaks for (id), if any.
+    pub person: Option<String>,
+    /// That person's email.
+    #[serde(default)]
+    pub person_email: Option<String>,
+    pub origin: TokenOrigin,
+    pub status: TokenStatus,
+    pub created_at: DateTime<Utc>,
+    /// Who created it, as the audit trail names them.
+    pub created_by: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_by: Option<String>,
+    pub revoked_reason: Option<String>,
+    /// True for the token that made this request.
+    #[serde(default)]
+    pub current: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -17,7 +17,7 @@ use crate::config::RuleThresholds;
 use crate::config::{ProviderConfig, ServeConfig};
 use crate::model::Role;
 use crate::secrets;
-use crate::server::store::{Actor, Store};
+use crate::server::store::{Actor, Store, TokenSpec};
 use crate::server::{self, RunningServer};
 use incidents::{Log, Played};
 use schedule::{Pace, Tempo};
@@ -90,14 +90,7 @@ pub struct Demo {
 async fn new_token(store: &Arc<dyn Store>, name: &str, role: Role) -> anyhow::Result<String> {
     let token = secrets::new_person_token();
     store
-        .create_token(
-            &Actor::new("demo"),
-            name,
-            role,
-            None,
-            &secrets::hash(&token),
-            &secrets::display_prefix(&token),
-        )
+        .create_token(&Actor::new("demo"), &TokenSpec::session(name, role, &token))
         .await?;
     Ok(token)
 }
@@ -123,6 +116,13 @@ impl Demo {
         // them apart from whoever drives the dashboard.
         let iam_token = new_token(&store, "demo-iam", Role::Admin).await?;
         let oncall_token = new_token(&store, "demo-oncall", Role::Responder).await?;
+        // A token once made for a CI job and for no person, long forgotten:
+        // rule R21's finding at the first sweep, like the fleet's own.
+        let forgotten = TokenSpec {
+            origin: crate::api::TokenOrigin::Api,
+            ..TokenSpec::session("ci-deploy", Role::Responder, &secrets::new_person_token())
+        };
+        store.create_token(&Actor::new("demo"), &forgotten).await?;
         let listener = tokio::net::TcpListener::bind(opts.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.listen))?;

@@ -6,7 +6,7 @@
 //! Nine scenarios play in a fixed order, one per `gap` from `first`, each a
 //! little late by a seeded jitter (at most a quarter of the gap); then the
 //! list starts again with a new cast. Every rule of the engine fires in the
-//! first round: the seeded fleet raises R01 and R03–R06 at the first sweep
+//! first round: the seeded fleet raises R01, R03–R06 and R21 at the first sweep
 //! ([`FROM_THE_FLEET`]), and the scenarios the rest.
 
 use super::rng::Rng;
@@ -30,8 +30,9 @@ pub enum Scenario {
 /// Rules the seeded fleet makes true from the start: agents with no owner
 /// or a departed one (R01), dormant agents with live credentials (R03),
 /// credentials that never expire (R04) or are past rotation (R05), unused
-/// write and admin grants (R06). They open at the first sweep.
-pub const FROM_THE_FLEET: &[&str] = &["R01", "R03", "R04", "R05", "R06"];
+/// write and admin grants (R06), and a token for no person (R21). They open
+/// at the first sweep.
+pub const FROM_THE_FLEET: &[&str] = &["R01", "R03", "R04", "R05", "R06", "R21"];
 
 impl Scenario {
     /// In the order they play.

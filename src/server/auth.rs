@@ -2,6 +2,7 @@
 //! checks each route makes of it (a role for person tokens, a live agent
 //! for agent credentials).
 
+use crate::api::TokenStatus;
 use crate::model::{Agent, AgentStatus, Credential, CredentialStatus, PersonStatus, Role};
 use crate::secrets;
 use crate::server::AppState;
@@ -12,6 +13,7 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use chrono::Utc;
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone)]
@@ -37,6 +39,21 @@ impl FromRequestParts<AppState> for Caller {
                 ApiError::unauthorized("malformed Authorization header: expected `Bearer TOKEN`")
             })?;
         match state.store.authenticate(&secrets::hash(token)).await? {
+            Some(Principal::Person(t)) if t.revoked.is_some() => Err(token_revoked(&t)),
+            Some(Principal::Person(t)) if t.status(Utc::now()) == TokenStatus::Expired => {
+                Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "token_expired",
+                    format!(
+                        "token {} ({:?}) expired at {}; ask an admin for a new one",
+                        t.id,
+                        t.name,
+                        t.expires_at
+                            .map(|e| e.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+                            .unwrap_or_default()
+                    ),
+                ))
+            }
             // A person who has left the company keeps no access.
             Some(Principal::Person(t))
                 if t.person
@@ -52,6 +69,21 @@ impl FromRequestParts<AppState> for Caller {
             None => Err(ApiError::unauthorized("unknown token")),
         }
     }
+}
+
+/// Why a revoked person token is refused: when, by whom, why.
+fn token_revoked(t: &TokenRecord) -> ApiError {
+    let (at, by, reason) = t.revoked.clone().unwrap_or_default();
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "token_revoked",
+        format!(
+            "token {} ({:?}) was revoked at {} by {by}: {reason}",
+            t.id,
+            t.name,
+            at.format("%Y-%m-%d %H:%M:%S UTC")
+        ),
+    )
 }
 
 /// The label written into the audit chain for a person token.

@@ -32,7 +32,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// `sqlite:PATH`, a bare path, or (later) `postgres://…`.
     pub database: String,
-    /// `WARDEN_ADMIN_TOKEN`: created or confirmed as an admin token at start.
+    /// `WARDEN_ADMIN_TOKEN`: created or confirmed as an admin token at start;
+    /// a new value revokes the bootstrap token of the old one.
     pub admin_token: Option<String>,
     pub config: ServeConfig,
 }
@@ -155,12 +156,23 @@ pub async fn start(
         if token.trim().len() < 16 {
             anyhow::bail!("WARDEN_ADMIN_TOKEN must be at least 16 characters");
         }
-        store
+        let bootstrap = store
             .ensure_admin_token(
                 &crate::secrets::hash(token.trim()),
                 &crate::secrets::display_prefix(token),
             )
             .await?;
+        if bootstrap.revoked {
+            tracing::warn!(
+                token = %bootstrap.id,
+                "WARDEN_ADMIN_TOKEN was revoked and stays revoked; set a new value to get a \
+                 bootstrap admin token again"
+            );
+        }
+        for old in &bootstrap.retired {
+            tracing::info!(token = %old, new = %bootstrap.id,
+                "WARDEN_ADMIN_TOKEN changed: the previous bootstrap token is revoked");
+        }
     }
     let state = AppState {
         store,

@@ -11,7 +11,7 @@ use crate::api::{
     Accepted, AgentEvent, AgentPage, AuditVerification, Changes, ErrorBody, Health,
     IntrospectRequest, Introspection, IssuedCredential, IssuedToken, KillRequest, NewAgent,
     NewCredential, NewDelegation, NewGrant, NewOwner, NewPerson, NewToken, Reason, RotateRequest,
-    RotatedCredential, TriageReport, WhoAmI,
+    RotatedCredential, TokenInfo, TriageReport, WhoAmI,
 };
 use crate::model::{
     Agent, AgentDetail, Alert, AuditEntry, Credential, Delegation, Grant, Operation, Person,
@@ -130,6 +130,7 @@ const R: Route = Route {
 
 const GET: &str = "GET";
 const POST: &str = "POST";
+const DELETE: &str = "DELETE";
 
 const AGENT_PAGE: &[Query] = &[
     Query {
@@ -208,7 +209,11 @@ pub const ROUTES: &[Route] = {
         Route { method: GET, path: "/v1/whoami", operation_id: "whoami", access: Anyone, answer: Some(schema::<WhoAmI>), errors: &[403], summary: "The caller",
             description: "Who the bearer token belongs to: a person (with the token's role) or an agent (with its credential id). An agent credential that is refused answers 401 or 403 with the reason.", ..R },
         Route { method: POST, path: "/v1/tokens", operation_id: "createToken", access: Admin, body: Some(schema::<NewToken>), status: 201, answer: Some(schema::<IssuedToken>), errors: &[], summary: "Create a person token",
-            description: "Creates a bearer token with a role, optionally speaking for a person (422 if that person is unknown). The token is in this answer only; the server keeps its hash.", ..R },
+            description: "Creates a bearer token with a role, optionally speaking for a person (422 if that person is unknown) and expiring after `ttl_seconds` (absent: it works until revoked). The token is in this answer only; the server keeps its hash.", ..R },
+        Route { method: GET, path: "/v1/tokens", operation_id: "listTokens", answer: Some(schema::<Vec<TokenInfo>>), summary: "List person tokens",
+            description: "Person tokens with their role, person, origin, status and expiry, never a secret or hash. An admin sees every token; anyone else their own (the token used, and the other tokens of its person), the one used marked `current`.", ..R },
+        Route { method: DELETE, path: "/v1/tokens/{id}", operation_id: "revokeToken", body: Some(schema::<Reason>), answer: Some(schema::<TokenInfo>), summary: "Revoke a person token",
+            description: "Revokes a token with a reason: it is refused at once with 401 `token_revoked`, and the audit trail says who and why. An admin may revoke any token; anyone else only their own (403 otherwise). Revoking a revoked token changes nothing.", ..R },
         Route { method: POST, path: "/v1/people", operation_id: "createPerson", access: Admin, body: Some(schema::<NewPerson>), status: 201, answer: Some(schema::<Person>), errors: &[409], summary: "Add a person",
             description: "Adds a person to the directory. 409 if the email is taken; 422 if the manager is unknown.", ..R },
         Route { method: GET, path: "/v1/people", operation_id: "listPeople", answer: Some(schema::<Vec<Person>>), summary: "List people",

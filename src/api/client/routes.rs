@@ -23,6 +23,25 @@ impl Client {
         self.post(&["v1", "tokens"], req).await
     }
 
+    /// `GET /v1/tokens`: every token for an admin, else the caller's own.
+    pub async fn list_tokens(&self) -> Result<Vec<TokenInfo>, ClientError> {
+        self.get::<List<TokenInfo>>(&["v1", "tokens"])
+            .await
+            .map(List::into_vec)
+    }
+
+    /// `DELETE /v1/tokens/{id}` with a reason: the token is refused from now on.
+    pub async fn revoke_token(&self, id: &str, reason: &str) -> Result<TokenInfo, ClientError> {
+        self.call(
+            Method::DELETE,
+            &["v1", "tokens", id],
+            &[],
+            Some(&Self::reason(reason)),
+            None,
+        )
+        .await
+    }
+
     /// `POST /v1/people`
     pub async fn create_person(&self, req: &NewPerson) -> Result<Person, ClientError> {
         self.post(&["v1", "people"], req).await

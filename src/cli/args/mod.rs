@@ -4,12 +4,14 @@
 
 pub use crate::duration::{parse_grace, parse_ttl};
 
+mod token;
 mod vault;
 use crate::model::{AgentKind, Role};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+pub use token::*;
 pub use vault::*;
 
 const QUICK_START: &str = "\
@@ -362,27 +364,6 @@ pub struct DelegateArgs {
     /// The person at the start of the chain (id or email)
     #[arg(long = "for", value_name = "PERSON")]
     pub on_behalf_of: Option<String>,
-    #[command(flatten)]
-    pub json: JsonFlag,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum TokenCommand {
-    /// Create a person token for the dashboard or a script; prints it once
-    Create(TokenCreateArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct TokenCreateArgs {
-    /// What the token may do: viewer reads, responder acts, admin does everything
-    #[arg(long, value_parser = role_parser())]
-    pub role: Role,
-    /// The person it speaks for: an id or email
-    #[arg(long, value_name = "PERSON")]
-    pub person: Option<String>,
-    /// A name to recognise it by in the audit trail [default: ROLE-TIMESTAMP]
-    #[arg(long)]
-    pub name: Option<String>,
     #[command(flatten)]
     pub json: JsonFlag,
 }

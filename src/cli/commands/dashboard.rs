@@ -19,7 +19,7 @@ use crate::fleet::origin;
 use crate::model::Role;
 use crate::secrets;
 use crate::server;
-use crate::server::store::Actor;
+use crate::server::store::{Actor, TokenSpec};
 use crate::sources;
 use crate::tui::app::Options;
 use crate::tui::effects::am_route::AmTarget;
@@ -192,11 +192,7 @@ async fn local(config: Config, mut options: RunOptions) -> Result<(), CliError> 
     let session = store
         .create_token(
             &Actor::new("local-dashboard"),
-            &name,
-            Role::Admin,
-            None,
-            &secrets::hash(&token),
-            &secrets::display_prefix(&token),
+            &TokenSpec::session(&name, Role::Admin, &token),
         )
         .await
         .map_err(|e| CliError::failed(format!("cannot create the session token: {e}")))?;

@@ -131,6 +131,7 @@ pub async fn token_create(client: &Client, a: TokenCreateArgs) -> CmdResult {
             name,
             role: a.role,
             person: a.person,
+            ttl_seconds: a.ttl,
         })
         .await?;
     if a.json.json {
@@ -148,6 +149,11 @@ pub async fn token_create(client: &Client, a: TokenCreateArgs) -> CmdResult {
         safe(&issued.name),
         safe(&issued.id)
     ));
+    let expires = match issued.expires_at {
+        Some(t) => when(t),
+        None => "never (no --ttl was given): revoke it with `warden token revoke` when it is no longer needed".into(),
+    };
+    out.fields(&[("expires", expires)]);
     print_secret(&mut out, "Token", &issued.token);
     out.emit()?;
     Ok(ExitCode::SUCCESS)

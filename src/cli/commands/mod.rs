@@ -11,6 +11,7 @@ pub mod demo;
 pub mod inventory;
 pub mod kill;
 pub mod serve;
+pub mod tokens;
 pub mod triage;
 pub mod vault;
 pub mod vault_rotate;
@@ -32,6 +33,8 @@ pub async fn run(client: &Client, command: Command) -> CmdResult {
         Command::Issue(a) => inventory::issue(client, a).await,
         Command::Delegate(a) => inventory::delegate(client, a).await,
         Command::Token(TokenCommand::Create(a)) => inventory::token_create(client, a).await,
+        Command::Token(TokenCommand::List(a)) => tokens::list(client, a).await,
+        Command::Token(TokenCommand::Revoke(a)) => tokens::revoke(client, a).await,
         Command::Agents(a) => view::agents(client, a).await,
         Command::Agent(a) => view::agent(client, a).await,
         Command::Alerts(a) => view::alerts(client, a).await,

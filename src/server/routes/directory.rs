@@ -1,13 +1,17 @@
-//! Health, the caller, person tokens, and the people directory.
+//! Health, the caller, person tokens (create, list, revoke), and the
+//! people directory.
 
 use super::{Body, require_reason};
-use crate::api::{Health, IssuedToken, NewPerson, NewToken, Reason, WhoAmI};
-use crate::model::Person;
+use crate::api::{
+    Health, IssuedToken, NewPerson, NewToken, Reason, TokenInfo, TokenOrigin, WhoAmI,
+};
+use crate::model::{Person, Role};
 use crate::secrets;
 use crate::server::AppState;
 use crate::server::auth::{Admin, Caller, Viewer};
-use crate::server::error::ApiResult;
-use crate::server::store::Principal;
+use crate::server::error::{ApiError, ApiResult};
+use crate::server::rules;
+use crate::server::store::{Principal, StoreError, TokenRecord, TokenSpec};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -43,21 +47,42 @@ pub async fn whoami(State(state): State<AppState>, caller: Caller) -> ApiResult<
     }))
 }
 
+/// Longest lifetime of a person token: ten years, as for credentials.
+const MAX_TOKEN_TTL_SECONDS: u64 = 10 * 366 * 24 * 3600;
+
 pub async fn create_token(
     State(state): State<AppState>,
     Admin(actor): Admin,
     Body(new): Body<NewToken>,
 ) -> ApiResult<(StatusCode, Json<IssuedToken>)> {
+    let expires_at = match new.ttl_seconds {
+        None => None,
+        Some(0) => {
+            return Err(ApiError::unprocessable(
+                "ttl_seconds must be positive; leave it out for a token that works until revoked",
+            ));
+        }
+        Some(s) if s > MAX_TOKEN_TTL_SECONDS => {
+            return Err(ApiError::unprocessable(
+                "ttl_seconds is more than ten years; leave it out for a token that works until revoked",
+            ));
+        }
+        Some(s) => Some(chrono::Utc::now() + chrono::Duration::seconds(s as i64)),
+    };
     let token = secrets::new_person_token();
     let record = state
         .store
         .create_token(
             &actor,
-            &new.name,
-            new.role,
-            new.person.as_deref(),
-            &secrets::hash(&token),
-            &secrets::display_prefix(&token),
+            &TokenSpec {
+                name: new.name,
+                role: new.role,
+                person: new.person,
+                expires_at,
+                origin: TokenOrigin::Api,
+                hash: secrets::hash(&token),
+                prefix: secrets::display_prefix(&token),
+            },
         )
         .await?;
     Ok((
@@ -67,8 +92,90 @@ pub async fn create_token(
             name: record.name,
             role: record.role,
             person: record.person.map(|p| p.id),
+            expires_at: record.expires_at,
             token,
         }),
+    ))
+}
+
+/// Whether `caller` may see and revoke `token` without the admin role:
+/// it is the caller's own token, or speaks for the same person.
+fn is_own(caller: &TokenRecord, token: &TokenRecord) -> bool {
+    caller.id == token.id
+        || matches!((&caller.person, &token.person), (Some(a), Some(b)) if a.id == b.id)
+}
+
+fn info(t: TokenRecord, caller: &TokenRecord, now: chrono::DateTime<chrono::Utc>) -> TokenInfo {
+    let status = t.status(now);
+    let current = t.id == caller.id;
+    let (revoked_at, revoked_by, revoked_reason) = match t.revoked {
+        Some((at, by, why)) => (Some(at), Some(by), Some(why)),
+        None => (None, None, None),
+    };
+    TokenInfo {
+        id: t.id,
+        name: t.name,
+        role: t.role,
+        person: t.person.as_ref().map(|p| p.id.clone()),
+        person_email: t.person.map(|p| p.email),
+        origin: t.origin,
+        status,
+        created_at: t.created_at,
+        created_by: t.created_by,
+        expires_at: t.expires_at,
+        revoked_at,
+        revoked_by,
+        revoked_reason,
+        current,
+    }
+}
+
+/// An admin sees every token; anyone else sees their own.
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<TokenInfo>>> {
+    let (me, _) = caller.require(Role::Viewer)?;
+    let now = chrono::Utc::now();
+    let all = state.store.list_tokens().await?;
+    Ok(Json(
+        all.into_iter()
+            .filter(|t| me.role == Role::Admin || is_own(me, t))
+            .map(|t| info(t, me, now))
+            .collect(),
+    ))
+}
+
+/// An admin revokes any token; anyone else only their own (a lost laptop's
+/// token, from another device): revoking takes access away, never gives it.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(body): Body<Reason>,
+) -> ApiResult<Json<TokenInfo>> {
+    let (me, actor) = caller.require(Role::Viewer)?;
+    let token = match state.store.get_token(&id).await {
+        Ok(t) => t,
+        // A non-admin learns nothing about tokens that are not theirs.
+        Err(StoreError::NotFound(_)) if me.role != Role::Admin => {
+            return Err(not_theirs(&id));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if me.role != Role::Admin && !is_own(me, &token) {
+        return Err(not_theirs(&id));
+    }
+    let reason = require_reason(&body.reason)?;
+    let revoked = state.store.revoke_token(&actor, &token.id, reason).await?;
+    rules::token_revoked(&state, &revoked).await;
+    Ok(Json(info(revoked, me, chrono::Utc::now())))
+}
+
+fn not_theirs(id: &str) -> ApiError {
+    ApiError::forbidden(format!(
+        "revoking token {id:?} needs the admin role: without it, a token may revoke only itself \
+         and the other tokens of its person"
     ))
 }
 

@@ -14,7 +14,7 @@ use axum::Router;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, post};
 use serde::de::DeserializeOwned;
 use tower_http::compression::CompressionLayer;
 
@@ -26,6 +26,8 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/v1/health", get(directory::health)),
         ("GET", "/v1/whoami", get(directory::whoami)),
         ("POST", "/v1/tokens", post(directory::create_token)),
+        ("GET", "/v1/tokens", get(directory::list_tokens)),
+        ("DELETE", "/v1/tokens/{id}", delete(directory::revoke_token)),
         ("POST", "/v1/people", post(directory::create_person)),
         ("GET", "/v1/people", get(directory::list_people)),
         (

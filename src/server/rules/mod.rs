@@ -10,8 +10,9 @@
 //!   used) and R17 judge it. Per batch, through indexes; never per event.
 //! - **In the sweep** ([`sweep`], every `sweep_interval_seconds`, and on
 //!   demand with an injected "now" for tests): one set-based query per
-//!   condition for R01–R07, R06, R13 (grants, MCP servers) and R14
-//!   (delegations), and the self-resolution of what ingest raised.
+//!   condition for R01–R07, R06, R13 (grants, MCP servers), R14
+//!   (delegations) and R21 (tokens), and the self-resolution of what
+//!   ingest raised.
 //!
 //! One cause keeps one alert: a rule that sees its cause again brings the
 //! live alert up to date (and takes a revision only if something a reader
@@ -22,18 +23,21 @@
 //!
 //! One file per family: [`ownership`] (R01, R02), [`credentials`] (R03,
 //! R04, R05, R07), [`privilege`] (R06, R13, R14), [`activity`] (R08, R09,
-//! R11, R12, R17), [`killswitch`] (R18); thresholds in [`config`].
+//! R11, R12, R17), [`killswitch`] (R18), [`tokens`] (R21, a person token
+//! that speaks for no person); thresholds in [`config`].
 
 mod activity;
 mod credentials;
 mod killswitch;
 mod ownership;
 mod privilege;
+mod tokens;
 
 /// The thresholds, read with the rest of the config file.
 pub use crate::config::rules as config;
 pub use activity::destination;
 pub use killswitch::killed_but_trying;
+pub use tokens::token_revoked;
 
 use crate::model::{Agent, AgentStatus, Credential, Severity};
 use crate::server::AppState;
@@ -55,7 +59,7 @@ pub struct Rule {
 }
 
 /// Every rule Warden implements. R10, R15, R16, R19 and R20 are kept for
-/// sources Warden does not read yet.
+/// sources Warden does not read yet, so the token rule took R21.
 pub const CATALOG: &[Rule] = &[
     rule("R01", "Unowned agent", &["NHI1", "ASI10"]),
     rule("R02", "Owner offboarded", &["NHI1"]),
@@ -72,6 +76,7 @@ pub const CATALOG: &[Rule] = &[
     rule("R14", "Delegation escalation", &["ASI03"]),
     rule("R17", "Shadow agent", &["ASI10", "NHI3"]),
     rule("R18", "Killed but still trying", &["ASI10"]),
+    rule("R21", "Token with no person", &["NHI1"]),
 ];
 
 const fn rule(id: &'static str, name: &'static str, maps_to: &'static [&'static str]) -> Rule {
@@ -302,6 +307,7 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> StoreResult<AlertsAp
         privilege::new_grants(&facts, now),
         privilege::mcp_servers(&facts, t, now),
         privilege::delegations(&facts, t, now),
+        tokens::unpersoned(&facts, now),
     ];
     let quiet = [
         Quiet {
@@ -502,7 +508,7 @@ mod tests {
             ids,
             [
                 "R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "R09", "R11", "R12", "R13",
-                "R14", "R17", "R18"
+                "R14", "R17", "R18", "R21"
             ]
         );
         assert_eq!(

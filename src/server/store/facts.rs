@@ -185,6 +185,8 @@ pub struct SweepFacts {
     /// Agents at the end of a delegation chain longer than the limit, with
     /// the chain's length in agents.
     pub deep_chains: Vec<(AgentRef, usize)>,
+    /// R21: live tokens issued through the API that speak for no person.
+    pub unpersoned_tokens: Vec<super::TokenRecord>,
 }
 
 /// An alert that is open or acknowledged, as the rules compare it.

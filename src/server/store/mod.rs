@@ -25,8 +25,8 @@ pub use facts::{
     SharedFact, SweepFacts, SweepQuery, TriageAgentFacts, TriageFacts, UnownedFact,
 };
 pub use records::{
-    Actor, AlertInput, AuditSelect, DelegationInput, EventRecord, Import, Principal, Rotation,
-    StepAudit, TokenRecord,
+    Actor, AlertInput, AuditSelect, Bootstrap, DelegationInput, EventRecord, Import, Principal,
+    Rotation, StepAudit, TokenRecord, TokenSpec,
 };
 
 use crate::api::{AuditVerification, Changes, NewAgent, NewGrant, NewPerson};
@@ -56,17 +56,18 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub trait Store: Send + Sync + 'static {
     // Identity of callers.
     async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Principal>>;
-    /// Creates the bootstrap admin token if its hash is not known yet.
-    async fn ensure_admin_token(&self, token_hash: &str, prefix: &str) -> StoreResult<()>;
-    async fn create_token(
-        &self,
-        actor: &Actor,
-        name: &str,
-        role: Role,
-        person_id: Option<&str>,
-        token_hash: &str,
-        prefix: &str,
-    ) -> StoreResult<TokenRecord>;
+    /// Creates the bootstrap admin token if its hash is not known yet, and
+    /// revokes every other live bootstrap token (the value changed); a
+    /// bootstrap token revoked through the API is not revived.
+    async fn ensure_admin_token(&self, token_hash: &str, prefix: &str) -> StoreResult<Bootstrap>;
+    async fn create_token(&self, actor: &Actor, spec: &TokenSpec) -> StoreResult<TokenRecord>;
+    /// Every person token, oldest first.
+    async fn list_tokens(&self) -> StoreResult<Vec<TokenRecord>>;
+    async fn get_token(&self, id: &str) -> StoreResult<TokenRecord>;
+    /// Revokes a person token, with a reason: refused from then on.
+    /// Revoking a revoked token changes nothing.
+    async fn revoke_token(&self, actor: &Actor, id: &str, reason: &str)
+    -> StoreResult<TokenRecord>;
 
     /// Deletes a person token: its secret is refused from then on.
     async fn delete_token(&self, actor: &Actor, id: &str) -> StoreResult<()>;

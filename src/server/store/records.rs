@@ -3,6 +3,7 @@
 //! inputs for a write, which audit entries to read, and a whole fleet to
 //! import at once.
 
+use crate::api::{TokenOrigin, TokenStatus};
 use crate::model::*;
 use chrono::{DateTime, Utc};
 
@@ -61,6 +62,65 @@ pub struct TokenRecord {
     pub name: String,
     pub role: Role,
     pub person: Option<Person>,
+    pub origin: TokenOrigin,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When, by whom and why, once revoked.
+    pub revoked: Option<(DateTime<Utc>, String, String)>,
+}
+
+impl TokenRecord {
+    pub fn status(&self, now: DateTime<Utc>) -> TokenStatus {
+        if self.revoked.is_some() {
+            TokenStatus::Revoked
+        } else if self.expires_at.is_some_and(|t| t <= now) {
+            TokenStatus::Expired
+        } else {
+            TokenStatus::Active
+        }
+    }
+}
+
+/// A person token to create: everything but who creates it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenSpec {
+    pub name: String,
+    pub role: Role,
+    /// A person id or email.
+    pub person: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub origin: TokenOrigin,
+    /// The secret's hash and display prefix; never the secret.
+    pub hash: String,
+    pub prefix: String,
+}
+
+impl TokenSpec {
+    /// A token Warden mints for its own in-process dashboard, demo or
+    /// bench, for `secret`, with no person and no expiry.
+    pub fn session(name: &str, role: Role, secret: &str) -> Self {
+        TokenSpec {
+            name: name.to_string(),
+            role,
+            person: None,
+            expires_at: None,
+            origin: TokenOrigin::Session,
+            hash: crate::secrets::hash(secret),
+            prefix: crate::secrets::display_prefix(secret),
+        }
+    }
+}
+
+/// What `WARDEN_ADMIN_TOKEN` turned out to be at start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bootstrap {
+    /// Its token's id.
+    pub id: String,
+    /// It was revoked before (through the API): it stays revoked.
+    pub revoked: bool,
+    /// Earlier bootstrap tokens revoked now, because the value changed.
+    pub retired: Vec<String>,
 }
 
 /// Whatever a presented bearer secret turned out to be. It lives for one

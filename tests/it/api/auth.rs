@@ -14,6 +14,8 @@ struct Fixtures {
     credential_id: String,
     secret: String,
     alert_id: String,
+    /// A viewer token of no person, for the token routes.
+    token_id: String,
 }
 
 /// An agent with a credential, a person, a second person (a new owner), and
@@ -36,7 +38,15 @@ async fn fixtures(s: &TestServer) -> Fixtures {
     assert_eq!(s.heartbeat(&frozen_secret).await.0, 403);
     let alerts = s.get("/v1/alerts").await;
     let alert_id = txt(&alerts[0], "id").to_string();
+    let token = s
+        .admin(
+            "POST",
+            "/v1/tokens",
+            json!({"name": "fixture-token", "role": "viewer"}),
+        )
+        .await;
     Fixtures {
+        token_id: txt(&token, "id").to_string(),
         person_id: txt(&p, "id").to_string(),
         agent_id: txt(&a, "id").to_string(),
         credential_id,
@@ -55,6 +65,8 @@ fn fill(path: &str, fx: &Fixtures) -> String {
         &fx.credential_id
     } else if path.starts_with("/v1/alerts/") {
         &fx.alert_id
+    } else if path.starts_with("/v1/tokens/") {
+        &fx.token_id
     } else {
         assert!(
             !path.contains('{'),
@@ -91,6 +103,7 @@ fn valid_body(method: &str, path: &str, fx: &Fixtures) -> Option<Value> {
         "/v1/introspect" => json!({"token": fx.secret}),
         "/v1/agent/heartbeat" => return None,
         "/v1/agent/events" => json!([{"action": "read", "target": "crm"}]),
+        "/v1/tokens/{id}" => json!({"reason": "no longer needed"}),
         other => panic!("no valid body for POST {other}; add one to this test"),
     })
 }

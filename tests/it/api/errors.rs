@@ -389,7 +389,8 @@ async fn unknown_routes_and_methods_answer_json() {
     assert_error(&answer, 404, "not_found");
     let answer = s.call("DELETE", "/v1/agents", Some(ADMIN), None).await;
     assert_error(&answer, 405, "method_not_allowed");
-    let answer = s.call("GET", "/v1/tokens", Some(ADMIN), None).await;
+    // GET and POST /v1/tokens are routes; PUT is not.
+    let answer = s.call("PUT", "/v1/tokens", Some(ADMIN), None).await;
     assert_error(&answer, 405, "method_not_allowed");
 }
 

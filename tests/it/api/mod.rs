@@ -12,4 +12,5 @@ mod kill;
 mod lifecycle;
 mod metrics;
 mod rotate;
+mod tokens;
 mod triage;

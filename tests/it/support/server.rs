@@ -228,7 +228,7 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         match database {
             Database::Sqlite(path) => Self::start_on(dir, path, config).await,
-            Database::Postgres(db) => Self::start_pg_on(dir, db, config).await,
+            Database::Postgres(db) => Self::start_pg_on(dir, db, config, ADMIN).await,
         }
     }
 
@@ -246,27 +246,44 @@ impl TestServer {
         db_path: PathBuf,
         config: ServeConfig,
     ) -> TestServer {
+        Self::start_on_as(dir, db_path, config, ADMIN).await
+    }
+
+    /// Stops this server and starts another on the same database with
+    /// `admin` as its `WARDEN_ADMIN_TOKEN`.
+    pub async fn restart_with_admin(self, config: ServeConfig, admin: &str) -> TestServer {
+        let (dir, path) = self.stop().await;
+        Self::start_on_as(dir, path, config, admin).await
+    }
+
+    async fn start_on_as(
+        dir: tempfile::TempDir,
+        db_path: PathBuf,
+        config: ServeConfig,
+        admin: &str,
+    ) -> TestServer {
         let parked = {
             let mut parked = PARKED.lock().unwrap();
             let i = parked.iter().position(|(p, _)| *p == db_path);
             i.map(|i| parked.remove(i).1)
         };
         if let Some(db) = parked {
-            return Self::start_pg_on(dir, db, config).await;
+            return Self::start_pg_on(dir, db, config, admin).await;
         }
         let store =
             server::open_store(&format!("sqlite:{}", db_path.display())).expect("open store");
-        Self::serve(store, dir, db_path, None, config).await
+        Self::serve(store, dir, db_path, None, config, admin).await
     }
 
     async fn start_pg_on(
         dir: tempfile::TempDir,
         db: Arc<PgDatabase>,
         config: ServeConfig,
+        admin: &str,
     ) -> TestServer {
         let store = server::open_store(&db.url).expect("open the PostgreSQL store");
         let path = pg_marker(dir.path());
-        Self::serve(store, dir, path, Some(db), config).await
+        Self::serve(store, dir, path, Some(db), config, admin).await
     }
 
     async fn serve(
@@ -275,11 +292,12 @@ impl TestServer {
         db_path: PathBuf,
         pg: Option<Arc<PgDatabase>>,
         config: ServeConfig,
+        admin: &str,
     ) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
-        let running = server::start(store, config, Some(ADMIN), listener)
+        let running = server::start(store, config, Some(admin), listener)
             .await
             .expect("start");
         super::install_crypto_provider();

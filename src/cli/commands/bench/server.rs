@@ -12,7 +12,7 @@ use crate::config::ServeConfig;
 use crate::demo::fleet::{self, DemoAgent};
 use crate::model::{AgentStatus, Credential, CredentialStatus, Role};
 use crate::secrets;
-use crate::server::store::{Actor, Import, Store};
+use crate::server::store::{Actor, Import, Store, TokenSpec};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -130,11 +130,7 @@ async fn drive(
         store
             .create_token(
                 &Actor::new("bench"),
-                "bench-dashboard",
-                Role::Responder,
-                None,
-                &secrets::hash(&token),
-                &secrets::display_prefix(&token),
+                &TokenSpec::session("bench-dashboard", Role::Responder, &token),
             )
             .await?;
         token

@@ -242,6 +242,21 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE credentials ADD COLUMN replaced_by TEXT;
     "#,
+    // 3: person tokens are first-class: an optional expiry, revocation
+    // (when, by whom, why) instead of deletion, and where the token came
+    // from: `api` (POST /v1/tokens), `bootstrap` (WARDEN_ADMIN_TOKEN, so a
+    // new value can retire the old one) or `session` (minted by Warden for
+    // its own in-process dashboard, demo or bench). Rows from before are
+    // told apart by who created them.
+    r#"
+    ALTER TABLE tokens ADD COLUMN expires_at BIGINT;
+    ALTER TABLE tokens ADD COLUMN revoked_at BIGINT;
+    ALTER TABLE tokens ADD COLUMN revoked_by TEXT;
+    ALTER TABLE tokens ADD COLUMN revoked_reason TEXT;
+    ALTER TABLE tokens ADD COLUMN origin TEXT NOT NULL DEFAULT 'api';
+    UPDATE tokens SET origin = 'bootstrap' WHERE created_by = 'WARDEN_ADMIN_TOKEN';
+    UPDATE tokens SET origin = 'session' WHERE created_by IN ('local-dashboard', 'demo', 'bench');
+    "#,
 ];
 
 /// Brings the database up to the newest schema, holding the migration

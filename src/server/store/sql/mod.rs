@@ -17,6 +17,7 @@ mod operations;
 mod people;
 mod rows;
 mod rules;
+mod tokens;
 mod triage;
 pub(crate) mod tx;
 
@@ -107,40 +108,47 @@ fn owned(s: &str) -> String {
 impl Store for SqlStore {
     async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Principal>> {
         let hash = owned(token_hash);
-        self.read(move |c| match people::find_token(c, &hash)? {
+        self.read(move |c| match tokens::find(c, &hash)? {
             Some(t) => Ok(Some(Principal::Person(t))),
             None => credentials::find_by_hash(c, &hash),
         })
         .await
     }
 
-    async fn ensure_admin_token(&self, token_hash: &str, prefix: &str) -> StoreResult<()> {
+    async fn ensure_admin_token(&self, token_hash: &str, prefix: &str) -> StoreResult<Bootstrap> {
         let (hash, prefix) = (owned(token_hash), owned(prefix));
-        self.write(move |t| people::ensure_admin_token(t, &hash, &prefix))
+        self.write(move |t| tokens::ensure_bootstrap(t, &hash, &prefix))
             .await
     }
 
-    async fn create_token(
+    async fn create_token(&self, actor: &Actor, spec: &TokenSpec) -> StoreResult<TokenRecord> {
+        let (actor, spec) = (actor.clone(), spec.clone());
+        self.write(move |t| tokens::create(t, &actor, &spec)).await
+    }
+
+    async fn list_tokens(&self) -> StoreResult<Vec<TokenRecord>> {
+        self.read(tokens::list).await
+    }
+
+    async fn get_token(&self, id: &str) -> StoreResult<TokenRecord> {
+        let id = owned(id);
+        self.read(move |c| tokens::get(c, &id)).await
+    }
+
+    async fn revoke_token(
         &self,
         actor: &Actor,
-        name: &str,
-        role: Role,
-        person_id: Option<&str>,
-        token_hash: &str,
-        prefix: &str,
+        id: &str,
+        reason: &str,
     ) -> StoreResult<TokenRecord> {
-        let (actor, name, person) = (actor.clone(), owned(name), person_id.map(owned));
-        let (hash, prefix) = (owned(token_hash), owned(prefix));
-        self.write(move |t| {
-            people::create_token(t, &actor, &name, role, person.as_deref(), &hash, &prefix)
-        })
-        .await
+        let (actor, id, reason) = (actor.clone(), owned(id), owned(reason));
+        self.write(move |t| tokens::revoke(t, &actor, &id, &reason))
+            .await
     }
 
     async fn delete_token(&self, actor: &Actor, id: &str) -> StoreResult<()> {
         let (actor, id) = (actor.clone(), owned(id));
-        self.write(move |t| people::delete_token(t, &actor, &id))
-            .await
+        self.write(move |t| tokens::delete(t, &actor, &id)).await
     }
 
     async fn create_person(&self, actor: &Actor, new: &NewPerson) -> StoreResult<Person> {
@@ -449,6 +457,7 @@ impl Store for SqlStore {
             mcp_servers: self.fact(&q, rules::mcp_servers).await?,
             escalations: self.fact(&q, rules::escalations).await?,
             deep_chains: self.fact(&q, rules::deep_chains).await?,
+            unpersoned_tokens: self.fact(&q, tokens::unpersoned).await?,
         })
     }
 

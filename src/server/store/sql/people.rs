@@ -1,4 +1,4 @@
-//! People and person tokens.
+//! People.
 
 use super::rows::{self, PERSON_COLS, now_ms};
 use super::tx::{append_audit, next_rev, not_found};
@@ -6,7 +6,7 @@ use crate::api::NewPerson;
 use crate::model::*;
 use crate::secrets::new_id;
 use crate::server::store::db::{Db, OptionalExt, params};
-use crate::server::store::{Actor, StoreError, StoreResult, TokenRecord};
+use crate::server::store::{Actor, StoreError, StoreResult};
 
 /// By id, then by email (case-insensitive).
 pub fn resolve(conn: &Db, key: &str) -> StoreResult<Person> {
@@ -96,131 +96,4 @@ pub fn offboard(tx: &Db, actor: &Actor, key: &str, reason: &str) -> StoreResult<
         "ok",
     )?;
     resolve(tx, &person.id)
-}
-
-fn token_record(
-    conn: &Db,
-    id: String,
-    name: String,
-    role: String,
-    person_id: Option<String>,
-) -> StoreResult<TokenRecord> {
-    let role = role.parse::<Role>().map_err(StoreError::Internal)?;
-    let person = match person_id {
-        Some(p) => Some(resolve(conn, &p)?),
-        None => None,
-    };
-    Ok(TokenRecord {
-        id,
-        name,
-        role,
-        person,
-    })
-}
-
-pub fn find_token(conn: &Db, hash: &str) -> StoreResult<Option<TokenRecord>> {
-    let row = conn
-        .query_row(
-            "SELECT id, name, role, person_id FROM tokens WHERE hash = ?1",
-            params![hash],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
-    row.map(|(id, name, role, person)| token_record(conn, id, name, role, person))
-        .transpose()
-}
-
-pub fn ensure_admin_token(tx: &Db, hash: &str, prefix: &str) -> StoreResult<()> {
-    if let Some(existing) = find_token(tx, hash)? {
-        if existing.role != Role::Admin {
-            return Err(StoreError::Conflict(format!(
-                "WARDEN_ADMIN_TOKEN is already a {} token ({}); choose another secret",
-                existing.role, existing.name
-            )));
-        }
-        return Ok(());
-    }
-    let id = new_id("tok");
-    tx.execute(
-        "INSERT INTO tokens (id, name, role, person_id, hash, prefix, created_at, created_by) \
-         VALUES (?1, 'bootstrap-admin', 'admin', NULL, ?2, ?3, ?4, 'WARDEN_ADMIN_TOKEN')",
-        params![id, hash, prefix, now_ms()],
-    )?;
-    append_audit(
-        tx,
-        &Actor::system(),
-        "token.bootstrap",
-        &id,
-        Some("WARDEN_ADMIN_TOKEN at start"),
-        "ok",
-    )?;
-    Ok(())
-}
-
-pub fn create_token(
-    tx: &Db,
-    actor: &Actor,
-    name: &str,
-    role: Role,
-    person_id: Option<&str>,
-    hash: &str,
-    prefix: &str,
-) -> StoreResult<TokenRecord> {
-    if name.trim().is_empty() {
-        return Err(StoreError::Invalid("a token needs a name".into()));
-    }
-    let person = match person_id {
-        Some(p) => Some(referenced(tx, p, "person")?),
-        None => None,
-    };
-    let id = new_id("tok");
-    tx.execute(
-        "INSERT INTO tokens (id, name, role, person_id, hash, prefix, created_at, created_by) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            id,
-            name.trim(),
-            role.as_str(),
-            person.as_ref().map(|p| &p.id),
-            hash,
-            prefix,
-            now_ms(),
-            actor.label
-        ],
-    )?;
-    append_audit(
-        tx,
-        actor,
-        "token.create",
-        &format!("{id} ({name}, {role})"),
-        None,
-        "ok",
-    )?;
-    Ok(TokenRecord {
-        id,
-        name: name.trim().to_string(),
-        role,
-        person,
-    })
-}
-
-pub fn delete_token(tx: &Db, actor: &Actor, id: &str) -> StoreResult<()> {
-    let name: Option<String> = tx
-        .query_row("SELECT name FROM tokens WHERE id = ?1", params![id], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    let Some(name) = name else {
-        return Err(not_found("token", id));
-    };
-    tx.execute("DELETE FROM tokens WHERE id = ?1", params![id])?;
-    append_audit(
-        tx,
-        actor,
-        "token.delete",
-        &format!("{id} ({name})"),
-        None,
-        "ok",
-    )?;
-    Ok(())
 }

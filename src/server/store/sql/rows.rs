@@ -14,12 +14,12 @@ pub fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
 }
 
-fn time(ms: i64) -> DbResult<DateTime<Utc>> {
+pub fn time(ms: i64) -> DbResult<DateTime<Utc>> {
     DateTime::from_timestamp_millis(ms)
         .ok_or_else(|| DbError::Conversion(format!("{ms} is not a time in milliseconds")))
 }
 
-fn opt_time(ms: Option<i64>) -> DbResult<Option<DateTime<Utc>>> {
+pub fn opt_time(ms: Option<i64>) -> DbResult<Option<DateTime<Utc>>> {
     ms.map(time).transpose()
 }
 

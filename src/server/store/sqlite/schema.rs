@@ -245,6 +245,21 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE credentials ADD COLUMN replaced_by TEXT;
     "#,
+    // 6: person tokens are first-class: an optional expiry, revocation
+    // (when, by whom, why) instead of deletion, and where the token came
+    // from: `api` (POST /v1/tokens), `bootstrap` (WARDEN_ADMIN_TOKEN, so a
+    // new value can retire the old one) or `session` (minted by Warden for
+    // its own in-process dashboard, demo or bench). Rows from before are
+    // told apart by who created them.
+    r#"
+    ALTER TABLE tokens ADD COLUMN expires_at INTEGER;
+    ALTER TABLE tokens ADD COLUMN revoked_at INTEGER;
+    ALTER TABLE tokens ADD COLUMN revoked_by TEXT;
+    ALTER TABLE tokens ADD COLUMN revoked_reason TEXT;
+    ALTER TABLE tokens ADD COLUMN origin TEXT NOT NULL DEFAULT 'api';
+    UPDATE tokens SET origin = 'bootstrap' WHERE created_by = 'WARDEN_ADMIN_TOKEN';
+    UPDATE tokens SET origin = 'session' WHERE created_by IN ('local-dashboard', 'demo', 'bench');
+    "#,
 ];
 
 /// Brings the database up to the newest schema. Refuses a database written
@@ -283,6 +298,42 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn tokens_from_before_migration_6_get_their_origin() {
+        let mut c = Connection::open_in_memory().unwrap();
+        for (i, sql) in MIGRATIONS.iter().enumerate().take(5) {
+            c.execute_batch(sql).unwrap();
+            c.pragma_update(None, "user_version", (i + 1) as i64)
+                .unwrap();
+        }
+        for (id, by) in [
+            ("tok_boot", "WARDEN_ADMIN_TOKEN"),
+            ("tok_dash", "local-dashboard"),
+            ("tok_api", "token:bootstrap-admin"),
+        ] {
+            c.execute(
+                "INSERT INTO tokens (id, name, role, person_id, hash, prefix, created_at, \
+                 created_by) VALUES (?1, ?1, 'admin', NULL, ?1, 'p', 0, ?2)",
+                [id, by],
+            )
+            .unwrap();
+        }
+        migrate(&mut c).unwrap();
+        let origins: Vec<(String, String)> = c
+            .prepare("SELECT id, origin FROM tokens WHERE revoked_at IS NULL ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let want = [
+            ("tok_api", "api"),
+            ("tok_boot", "bootstrap"),
+            ("tok_dash", "session"),
+        ];
+        assert_eq!(origins, want.map(|(a, b)| (a.to_string(), b.to_string())));
     }
 
     #[test]
