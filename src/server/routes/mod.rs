@@ -183,6 +183,8 @@ pub fn require_reason(reason: &str) -> ApiResult<&str> {
             "the reason is longer than 1000 characters",
         ));
     }
+    crate::server::text_policy::check("reason", reason, crate::server::text_policy::Kind::Text)
+        .map_err(ApiError::unprocessable)?;
     Ok(reason)
 }
 

@@ -12,5 +12,6 @@ mod kill;
 mod lifecycle;
 mod metrics;
 mod rotate;
+mod text_policy;
 mod tokens;
 mod triage;

@@ -72,13 +72,36 @@ fn check_name(name: &str) -> StoreResult<()> {
             "{name:?} cannot be a name: it reads as a path step"
         )));
     }
-    if let Some(c) = name
-        .chars()
-        .find(|&c| crate::fleet::safe_text::is_unsafe(c))
-    {
-        return Err(StoreError::Invalid(format!(
-            "the name holds the invisible or control character U+{:04X}; names must look like what they are",
-            c as u32
+    crate::server::text_policy::check("name", name, crate::server::text_policy::Kind::Name)
+        .map_err(StoreError::Invalid)
+}
+
+/// The text policy on every field of a new agent ([`text_policy`]), and no
+/// name that looks like another agent's: `раураl` in Cyrillic is refused
+/// beside `paypal`.
+fn check_text(tx: &Db, new: &NewAgent) -> StoreResult<()> {
+    use crate::server::text_policy::{self, Kind, check};
+    let invalid = StoreError::Invalid;
+    check("name", &new.name, Kind::Name).map_err(invalid)?;
+    check("environment", &new.environment, Kind::Line).map_err(invalid)?;
+    if let Some(r) = &new.runtime {
+        check("runtime", r, Kind::Line).map_err(invalid)?;
+    }
+    if let Some(d) = &new.description {
+        check("description", d, Kind::Text).map_err(invalid)?;
+    }
+    for (k, v) in &new.labels {
+        check("a label's key", k, Kind::Line).map_err(invalid)?;
+        check(&format!("label {k:?}"), v, Kind::Line).map_err(invalid)?;
+    }
+    let mut stmt = tx.prepare_cached("SELECT name FROM agents")?;
+    let names: Vec<String> = stmt
+        .query_map(params![], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if let Some(other) = text_policy::collides(&new.name, names.iter().map(String::as_str)) {
+        return Err(StoreError::Conflict(format!(
+            "the name {:?} looks like the agent {other:?}'s; names that look alike must be one",
+            new.name
         )));
     }
     Ok(())
@@ -101,6 +124,7 @@ pub fn create(tx: &Db, actor: &Actor, new: &NewAgent) -> StoreResult<Agent> {
             new.name
         )));
     }
+    check_text(tx, new)?;
     let owner = match new.owner.as_deref() {
         Some(o) => Some(people::referenced(tx, o, "owner")?.id),
         None => None,

@@ -45,6 +45,12 @@ pub fn create(tx: &Db, actor: &Actor, new: &NewPerson) -> StoreResult<Person> {
     if name.is_empty() {
         return Err(StoreError::Invalid("a person needs a name".into()));
     }
+    use crate::server::text_policy::{Kind, check};
+    check("name", name, Kind::Name).map_err(StoreError::Invalid)?;
+    check("email", email, Kind::Line).map_err(StoreError::Invalid)?;
+    if let Some(team) = &new.team {
+        check("team", team, Kind::Line).map_err(StoreError::Invalid)?;
+    }
     if !email.contains('@') || email.chars().any(char::is_whitespace) {
         return Err(StoreError::Invalid(format!(
             "{email:?} is not an email address"

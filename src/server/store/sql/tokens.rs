@@ -101,6 +101,9 @@ pub fn create(tx: &Db, actor: &Actor, spec: &TokenSpec) -> StoreResult<TokenReco
     if name.is_empty() {
         return Err(StoreError::Invalid("a token needs a name".into()));
     }
+    // The name becomes the audit chain's actor for what the token does.
+    crate::server::text_policy::check("name", name, crate::server::text_policy::Kind::Name)
+        .map_err(StoreError::Invalid)?;
     let person = match spec.person.as_deref() {
         Some(p) => Some(people::referenced(tx, p, "person")?),
         None => None,

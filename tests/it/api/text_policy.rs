@@ -1,0 +1,108 @@
+//! One text policy at the API boundary: hostile strings in any field a
+//! client writes are refused with a 422 naming the field, before anything
+//! is stored; a name that looks like another agent's is refused with a 409;
+//! ordinary text in any script goes through.
+
+use crate::support::server::{ADMIN, TestServer};
+use serde_json::{Value, json};
+
+const HOSTILE: [&str; 6] = [
+    "evil\u{1b}]0;PWNED\u{7}",
+    "exe.\u{202e}txt",
+    "rev\u{ad}me",
+    "zw\u{200b}j",
+    "\u{1d42b}\u{1d41e}v",
+    "pua\u{e000}",
+];
+
+async fn post(s: &TestServer, path: &str, body: Value) -> (u16, Value) {
+    s.call("POST", path, Some(ADMIN), Some(body)).await
+}
+
+#[track_caller]
+fn refused(answer: &(u16, Value), field: &str) {
+    let message = answer.1["error"]["message"].as_str().unwrap_or_default();
+    assert_eq!(answer.0, 422, "{field}: {}", answer.1);
+    assert!(
+        message.starts_with(&format!("{field} holds U+")),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn hostile_text_is_refused_in_every_field_naming_it() {
+    let s = TestServer::start().await;
+    for bad in HOSTILE {
+        let agent = |field: &str| {
+            let mut body = json!({"name": "ok-bot", "kind": "chatbot", "environment": "prod"});
+            body[field] = json!(bad);
+            body
+        };
+        for field in ["name", "environment", "runtime", "description"] {
+            refused(&post(&s, "/v1/agents", agent(field)).await, field);
+        }
+        let labels = json!({"name": "ok-bot", "kind": "chatbot", "environment": "prod",
+                            "labels": {"team": bad}});
+        refused(&post(&s, "/v1/agents", labels).await, "label \"team\"");
+        let person = |name: &str, email: &str| json!({"name": name, "email": email});
+        refused(
+            &post(&s, "/v1/people", person(bad, "a@x.example")).await,
+            "name",
+        );
+        let email = format!("{bad}@x.example");
+        refused(
+            &post(&s, "/v1/people", person("Ann", &email)).await,
+            "email",
+        );
+        let token = json!({"name": bad, "role": "viewer"});
+        refused(&post(&s, "/v1/tokens", token).await, "name");
+    }
+    // Nothing of it was stored.
+    let agents = s.get("/v1/agents").await;
+    assert_eq!(
+        agents["items"].as_array().map(Vec::len),
+        Some(0),
+        "{agents}"
+    );
+    // A reason is text: lines are fine, a bidi override is not.
+    let a = s.agent("reasoned").await;
+    let id = a["id"].as_str().unwrap();
+    let path = format!("/v1/agents/{id}/suspend");
+    refused(
+        &post(&s, &path, json!({"reason": "INC-1\u{202e}"})).await,
+        "reason",
+    );
+    let ok = post(&s, &path, json!({"reason": "INC-1\nsee the ticket"})).await;
+    assert_eq!(ok.0, 200, "{}", ok.1);
+}
+
+#[tokio::test]
+async fn a_name_that_looks_like_another_agents_is_refused() {
+    let s = TestServer::start().await;
+    s.agent("paypal-sync").await;
+    // Cyrillic р, а and у in place of the Latin letters.
+    let lookalike = "\u{440}\u{430}\u{443}\u{440}\u{430}l-sync";
+    let (status, body) = post(
+        &s,
+        "/v1/agents",
+        json!({"name": lookalike, "kind": "chatbot", "environment": "prod"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("paypal-sync")
+    );
+    // Other scripts on their own are names like any.
+    for name in ["Ольга-бот", "李雷-bot", "café-bot"] {
+        let (status, body) = post(
+            &s,
+            "/v1/agents",
+            json!({"name": name, "kind": "chatbot", "environment": "prod"}),
+        )
+        .await;
+        assert_eq!(status, 201, "{name}: {body}");
+    }
+}
