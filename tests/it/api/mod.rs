@@ -11,5 +11,6 @@ mod errors;
 mod kill;
 mod lifecycle;
 mod metrics;
+mod redirects;
 mod rotate;
 mod triage;
