@@ -1,6 +1,7 @@
 //! What `warden serve` leaves on disk and on stderr: the database and its
 //! directory private to the user (they hold token hashes and the audit
-//! trail), an old world-readable database tightened with a note.
+//! trail), an old world-readable database tightened with a note, and a log
+//! without colour codes when stderr is not a terminal.
 
 use crate::support::cli::isolated;
 use std::io::{BufRead, BufReader};
@@ -114,4 +115,21 @@ fn a_new_database_directory_is_0700_and_an_old_readable_database_is_tightened() 
         "no note that the database was tightened:\n{}",
         lines.join("\n")
     );
+}
+
+#[test]
+fn the_log_has_no_escape_codes_when_stderr_is_not_a_terminal() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let db = format!("--database=sqlite:{}", home.path().join("w.db").display());
+    let (mut child, rx) = serve_piped(home.path(), &[&db], "info");
+    // `serving` is the first line through the log's formatter, at info.
+    let lines = lines_until(&rx, "serving");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        lines.iter().any(|l| l.contains("INFO")),
+        "no log line: {lines:?}"
+    );
+    let coloured: Vec<&String> = lines.iter().filter(|l| l.contains('\x1b')).collect();
+    assert!(coloured.is_empty(), "escape codes in the log: {coloured:?}");
 }
