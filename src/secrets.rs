@@ -27,9 +27,29 @@ pub fn random_base62(len: usize) -> String {
     out
 }
 
+/// Every prefix the server mints ids with (through [`new_id`]): agents,
+/// alerts, credentials, delegations, grants, operations, people, tokens.
+/// A new kind of id adds its prefix here, or names could read as its ids.
+pub const ID_PREFIXES: [&str; 8] = ["agt", "alr", "crd", "dlg", "grt", "op", "per", "tok"];
+
 /// A random id with a readable prefix, e.g. `agt_3fK9…`.
 pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", random_base62(14))
+}
+
+/// The first word of `text` shaped like an id: one of [`ID_PREFIXES`] in
+/// any case, `_`, then ASCII letters and digits. Words are split where the
+/// audit trail's search splits them (anything but a letter, digit, `_` or
+/// `-`), so a name without such a word can never be found as an id.
+pub fn id_like_word(text: &str) -> Option<&str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .find(|word| {
+            word.split_once('_').is_some_and(|(prefix, rest)| {
+                ID_PREFIXES.iter().any(|p| p.eq_ignore_ascii_case(prefix))
+                    && !rest.is_empty()
+                    && rest.chars().all(|c| c.is_ascii_alphanumeric())
+            })
+        })
 }
 
 pub fn new_person_token() -> String {
@@ -63,6 +83,27 @@ mod tests {
         assert!(a.starts_with(AGENT_SECRET_PREFIX));
         assert_eq!(a.len(), AGENT_SECRET_PREFIX.len() + 40);
         assert!(a[7..].bytes().all(|c| c.is_ascii_alphanumeric()));
+    }
+
+    #[test]
+    fn words_shaped_like_ids_are_found() {
+        for prefix in ID_PREFIXES {
+            let id = new_id(prefix);
+            assert_eq!(id_like_word(&id), Some(id.as_str()));
+            assert_eq!(id_like_word(&format!("copy of {id}!")), Some(id.as_str()));
+        }
+        assert_eq!(id_like_word("AGT_x1"), Some("AGT_x1"));
+        for name in [
+            "payments-bot",
+            "agt_",
+            "agt_x-y",
+            "agt_x_y",
+            "agent_x",
+            "op",
+            "crd_é",
+        ] {
+            assert_eq!(id_like_word(name), None, "{name}");
+        }
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! an authenticating proxy) never appears in an error or a `Debug` print.
 
 use super::wire::{GettableAlert, GettableSilence, PostableAlert, PostableSilence, SilenceCreated};
-use crate::api::client::{install_crypto_provider, preview, root_cause, shown_url};
+use crate::api::client::{
+    install_crypto_provider, normalise_host, preview, redirect_policy, root_cause, shown_url,
+};
 use reqwest::{Method, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -74,6 +76,7 @@ impl AmClient {
         if base.cannot_be_a_base() || base.query().is_some() || base.fragment().is_some() {
             return Err(invalid("expected a URL like http://127.0.0.1:9093"));
         }
+        normalise_host(&mut base).map_err(|e| invalid(&e))?;
         // Joining `api/v2/…` must append to the path, not replace its end.
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
@@ -85,6 +88,7 @@ impl AmClient {
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .user_agent(concat!("warden/", env!("CARGO_PKG_VERSION")))
+            .redirect(redirect_policy())
             .build()
             .map_err(|e| AmError::Build(root_cause(&e)))?;
         Ok(AmClient {

@@ -3,7 +3,6 @@
 //! (an `EnvFilter` directive; default `info`).
 
 use crate::tui::strings;
-use std::fs::OpenOptions;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -12,13 +11,11 @@ use std::sync::Mutex;
 /// stderr before the screen is taken).
 pub fn init() -> Result<PathBuf, String> {
     let dir = crate::dirs::state_dir().ok_or_else(|| strings::NO_STATE_DIR.to_string())?;
-    std::fs::create_dir_all(&dir).map_err(|e| strings::cannot_create_dir(&dir, e))?;
+    let dir_tightened =
+        crate::dirs::create_own_dir(&dir).map_err(|e| strings::cannot_create_dir(&dir, e))?;
     let path = dir.join("warden.log");
-    let file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(|e| strings::cannot_open_log(&path, e))?;
+    let (file, log_tightened) =
+        crate::dirs::open_private_append(&path).map_err(|e| strings::cannot_open_log(&path, e))?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("WARDEN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
@@ -27,5 +24,11 @@ pub fn init() -> Result<PathBuf, String> {
         .with_ansi(false)
         .try_init()
         .map_err(strings::cannot_start_logging)?;
+    if dir_tightened || log_tightened {
+        tracing::warn!(
+            path = %path.display(),
+            "the log or its directory was readable by other users; now 0600 in 0700"
+        );
+    }
     Ok(path)
 }

@@ -7,7 +7,8 @@
 
 use super::error::{Capability, VaultError, from_status};
 use crate::api::client::{
-    install_crypto_provider, is_local, preview, read_ca, root_cause, shown_url,
+    install_crypto_provider, is_local, normalise_host, preview, read_ca, redirect_policy,
+    root_cause, shown_url,
 };
 use reqwest::header::HeaderValue;
 use reqwest::{Method, Url};
@@ -88,6 +89,7 @@ impl VaultClient {
         if base.cannot_be_a_base() || base.query().is_some() || base.fragment().is_some() {
             return Err(invalid("expected a URL like https://vault.example:8200"));
         }
+        normalise_host(&mut base).map_err(|e| invalid(&e))?;
         let shown = shown_url(&base);
         if base.scheme() == "http" && !config.allow_insecure_http && !is_local(&base) {
             return Err(invalid(
@@ -119,7 +121,8 @@ impl VaultClient {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT.min(timeout))
             .timeout(timeout)
-            .user_agent(concat!("warden/", env!("CARGO_PKG_VERSION")));
+            .user_agent(concat!("warden/", env!("CARGO_PKG_VERSION")))
+            .redirect(redirect_policy());
         if let Some(path) = &config.ca_cert {
             let certs = read_ca(path).map_err(|e| VaultError::Invalid(e.to_string()))?;
             for cert in certs {

@@ -1,8 +1,10 @@
 //! Making a client: checking the backend's URL (plain HTTP only to this
 //! machine unless allowed), the extra CA certificates to trust, the
-//! process-wide TLS crypto provider, and the HTTP client's timeouts.
+//! process-wide TLS crypto provider, and the HTTP client's timeouts and
+//! redirect policy.
 
 use super::error::{root_cause, shown_url};
+use super::redirect::{self, normalise_host};
 use super::{CONNECT_TIMEOUT, Client, ClientError, REQUEST_TIMEOUT};
 use reqwest::Url;
 use std::sync::Once;
@@ -53,7 +55,10 @@ pub fn is_local(url: &Url) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     match bare.parse::<IpAddr>() {
         Ok(ip) => ip_is_local(ip),
-        Err(_) => host.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+        // `localhost.` is not local here: a resolver may send that name to
+        // DNS. Clients write it as `localhost` before asking
+        // ([`super::redirect::normalise_host`]).
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
     }
 }
 
@@ -72,9 +77,13 @@ impl Client {
         token: Option<&str>,
         options: &ConnectOptions,
     ) -> Result<Client, ClientError> {
-        let base = Url::parse(base_url.trim()).map_err(|e| ClientError::InvalidUrl {
+        let mut base = Url::parse(base_url.trim()).map_err(|e| ClientError::InvalidUrl {
             url: base_url.to_string(),
             reason: e.to_string(),
+        })?;
+        normalise_host(&mut base).map_err(|reason| ClientError::InvalidUrl {
+            url: base_url.to_string(),
+            reason,
         })?;
         if !matches!(base.scheme(), "http" | "https") {
             return Err(ClientError::InvalidUrl {
@@ -104,7 +113,8 @@ impl Client {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
-            .user_agent(concat!("warden/", env!("CARGO_PKG_VERSION")));
+            .user_agent(concat!("warden/", env!("CARGO_PKG_VERSION")))
+            .redirect(redirect::policy());
         if let Some(path) = &options.ca_cert {
             for cert in read_ca(path)? {
                 builder = builder.add_root_certificate(cert);

@@ -26,6 +26,12 @@ pub enum ClientError {
         code: String,
         message: String,
     },
+    /// A redirect to another host, or down to plain http off this machine.
+    #[error("the backend at {url} answered with a redirect: {refused}")]
+    Redirected {
+        url: String,
+        refused: super::redirect::RedirectRefused,
+    },
     #[error("malformed answer from {url}: {cause}")]
     Malformed { url: String, cause: String },
 }

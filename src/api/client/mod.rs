@@ -9,11 +9,15 @@
 //!
 //! This file owns the client and how one request is sent and read;
 //! `connect` makes a client, `routes` holds the methods, one per route,
-//! and `error` the errors.
+//! `redirect` which redirects are followed, and `error` the errors.
 
 mod connect;
 mod error;
+mod redirect;
 mod routes;
+
+pub use redirect::RedirectRefused;
+pub(crate) use redirect::{normalise_host, policy as redirect_policy};
 
 pub(crate) use connect::read_ca;
 pub use connect::{ConnectOptions, install_crypto_provider, is_local};
@@ -177,6 +181,12 @@ impl Client {
             return ClientError::Malformed {
                 url: self.shown.clone(),
                 cause: root_cause(&e),
+            };
+        }
+        if let Some(refused) = redirect::refusal(&e) {
+            return ClientError::Redirected {
+                url: self.shown.clone(),
+                refused: refused.clone(),
             };
         }
         ClientError::Unreachable {

@@ -495,9 +495,10 @@ the name. Up to 5 active people are suggested for each, best first, scored
 by the evidence that points at them:
   40  registered the agent
   30  a delegation to it comes from them or acts for them
-  11-30  its events of the last 30 days acted for them (10 + one per event)
   25  the departed owner's manager (15: the next active one up, if they left too)
   10  on the departed owner's team, or the team its `team` label names
+  3-8  its events of the last 30 days acted for them (2 + one per event): the
+       agent's own claim, so it weighs less than any of the above
 Assign one with: warden owner AGENT PERSON --reason TEXT")]
 pub struct TriageArgs {
     /// Write the queue, with suggestions and reasons, for a meeting or a

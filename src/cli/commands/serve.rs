@@ -52,17 +52,23 @@ pub fn serve(global: &Global, args: ServeArgs) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The platform data dir's `warden.db`, creating the directory; `missing`
+/// The platform data dir's `warden.db`, creating the directory 0700; `missing`
 /// is the usage error when there is no such directory.
 pub(super) fn default_database(missing: &str) -> Result<PathBuf, CliError> {
     let path = crate::dirs::default_database().ok_or_else(|| CliError::usage(missing))?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| {
+        let tightened = crate::dirs::create_own_dir(dir).map_err(|e| {
             CliError::failed(format!(
                 "cannot create the data directory {}: {e}",
                 dir.display()
             ))
         })?;
+        if tightened {
+            tracing::warn!(
+                dir = %dir.display(),
+                "the data directory was open to other users; its mode is now 0700"
+            );
+        }
     }
     Ok(path)
 }

@@ -2,6 +2,14 @@
 //! and the directory to a short, ordered list of active people, each with
 //! every reason that points at them. The weights live here, and so does
 //! their explanation in the README's triage section.
+//!
+//! Evidence comes from three places, and the weights say how far each is
+//! trusted. People recorded the creation and the delegations; the
+//! directory holds managers and teams; but whom an agent acted for
+//! (`on_behalf_of` in its own events) is the agent's word, which anyone
+//! holding its credential can write. So its own claims weigh less than the
+//! weakest evidence from people or the directory, and their reason says it
+//! is the agent's claim: they can break a tie, never make an owner.
 
 use super::directory::Directory;
 use crate::api::{EvidenceKind, OwnerEvidence, Suggestion};
@@ -16,16 +24,28 @@ pub const MAX_SUGGESTIONS: usize = 5;
 pub const CREATOR: u32 = 40;
 /// A delegation to the agent comes from them or acts for them.
 pub const DELEGATION: u32 = 30;
-/// The agent acted for them recently: this much, plus one per event …
-pub const ACTIVITY_BASE: u32 = 10;
-/// … up to this much, so a chatty agent does not drown the rest.
-pub const ACTIVITY_MAX: u32 = 30;
+/// The agent says it acted for them recently: this much, plus one per
+/// event …
+pub const ACTIVITY_BASE: u32 = 2;
+/// … up to this much, below any evidence from people or the directory, so
+/// an agent cannot talk its way to an owner.
+pub const ACTIVITY_MAX: u32 = 8;
 /// The departed owner's own manager: their successor by default.
 pub const MANAGER: u32 = 25;
 /// The next active manager further up, when the direct one left too.
 pub const MANAGER_ABOVE: u32 = 15;
 /// On the departed owner's team, or the team the agent's label names.
 pub const TEAM: u32 = 10;
+
+// The agent's own claims, at their most, stay below the weakest evidence
+// from people or the directory.
+const _: () = assert!(
+    ACTIVITY_MAX < TEAM
+        && TEAM <= MANAGER_ABOVE
+        && MANAGER_ABOVE <= MANAGER
+        && TEAM <= DELEGATION
+        && TEAM <= CREATOR
+);
 
 /// What the ranking is given about one agent.
 pub struct Case<'f, 'd> {
@@ -144,7 +164,7 @@ pub fn rank(case: &Case<'_, '_>, dir: &Directory<'_>) -> Vec<Suggestion> {
     for (p, n) in events.into_values() {
         let points = ACTIVITY_BASE.saturating_add(n).min(ACTIVITY_MAX);
         let text = format!(
-            "it acted for them {} in the last {} days",
+            "it says it acted for them {} in the last {} days (the agent's own claim)",
             times(n),
             case.activity_days
         );
@@ -320,9 +340,9 @@ mod tests {
         ];
         let mut f = facts(agent(None, None));
         f.acted_for = vec![
-            // One person under two spellings: 3 + 4 events.
-            ("per_ada".into(), 3),
-            ("Ada@corp.example".into(), 4),
+            // One person under two spellings: 1 + 2 events.
+            ("per_ada".into(), 1),
+            ("Ada@corp.example".into(), 2),
             ("per_bob".into(), 500),
             ("per_cy".into(), 1),
             // Agents in the chain name nobody.
@@ -333,18 +353,46 @@ mod tests {
             summary(&s),
             [
                 ("Bob", ACTIVITY_MAX, vec![EvidenceKind::Activity]),
-                ("Ada", ACTIVITY_BASE + 7, vec![EvidenceKind::Activity]),
+                ("Ada", ACTIVITY_BASE + 3, vec![EvidenceKind::Activity]),
                 ("Cy", ACTIVITY_BASE + 1, vec![EvidenceKind::Activity]),
             ]
         );
         assert_eq!(
             s[1].reasons[0].text,
-            "it acted for them 7 times in the last 30 days"
+            "it says it acted for them 3 times in the last 30 days (the agent's own claim)"
         );
         assert_eq!(
             s[2].reasons[0].text,
-            "it acted for them once in the last 30 days"
+            "it says it acted for them once in the last 30 days (the agent's own claim)"
         );
+    }
+
+    #[test]
+    fn an_agents_own_claims_never_outrank_people_or_the_directory() {
+        let people = [
+            person("Ann Owner", Some("pay"), Some("max"), false),
+            person("Max Manager", Some("leads"), None, true),
+            person("Tia Mate", Some("pay"), None, true),
+            person("Bob Claimed", Some("ops"), None, true),
+        ];
+        let mut f = facts(agent(None, None));
+        f.acted_for = vec![("bob@corp.example".into(), 25)];
+        // Unowned, with only a team label: the team still comes first.
+        f.agent.labels = BTreeMap::from([("team".to_string(), "pay".to_string())]);
+        let s = ranked(&f, None, &people);
+        assert_eq!(
+            summary(&s),
+            [
+                ("Tia Mate", TEAM, vec![EvidenceKind::Team]),
+                ("Bob Claimed", ACTIVITY_MAX, vec![EvidenceKind::Activity]),
+            ]
+        );
+        assert!(s[1].reasons[0].text.ends_with("(the agent's own claim)"));
+        // Orphaned: the departed owner's manager and team come first.
+        f.agent.labels.clear();
+        let s = ranked(&f, Some(&people[0]), &people);
+        let names: Vec<&str> = s.iter().map(|s| s.person.name.as_str()).collect();
+        assert_eq!(names, ["Max Manager", "Tia Mate", "Bob Claimed"]);
     }
 
     #[test]
@@ -419,8 +467,8 @@ mod tests {
                 EvidenceKind::Creator,
                 EvidenceKind::Delegation,
                 EvidenceKind::Manager,
-                EvidenceKind::Activity,
                 EvidenceKind::Team,
+                EvidenceKind::Activity,
             ]
         );
         assert_eq!(

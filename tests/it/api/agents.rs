@@ -84,6 +84,41 @@ async fn agent_with_unknown_owner_is_refused() {
     assert_eq!(s.dump(), before);
 }
 
+#[tokio::test]
+async fn a_name_that_reads_as_an_id_is_refused_naming_the_field() {
+    let s = TestServer::start().await;
+    let real = s.agent("payments-bot").await;
+    let id = txt(&real, "id").to_string();
+    let before = s.dump();
+    for name in [
+        id.clone(),
+        format!("copy of {id}"),
+        "crd_0123456789abcd".into(),
+        "per_alice".into(),
+        "TOK_x".into(),
+        "op_1".into(),
+    ] {
+        let answer = s
+            .post(
+                "/v1/agents",
+                ADMIN,
+                json!({"name": name, "kind": "chatbot", "environment": "prod"}),
+            )
+            .await;
+        assert_error(&answer, 422, "unprocessable");
+        let message = answer.1["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("name") && message.contains("reads as an id"),
+            "{name}: {message}"
+        );
+    }
+    assert_eq!(s.dump(), before);
+    // What merely starts like one is still a name.
+    for name in ["agt-runner", "agent_x", "op", "per_alice-bot"] {
+        s.agent(name).await;
+    }
+}
+
 async fn page(s: &TestServer, query: &str) -> Value {
     s.get(&format!("/v1/agents?{query}")).await
 }

@@ -166,6 +166,47 @@ async fn agent_answers_that_agents_trail_and_its_credentials() {
     assert_eq!(status, 404, "{v}");
 }
 
+#[tokio::test]
+async fn an_agents_trail_matches_its_id_never_a_name_that_reads_as_it() {
+    let s = TestServer::start().await;
+    let real = s.agent("payments-bot").await;
+    let id = txt(&real, "id").to_string();
+    let other = s.agent("lookalike").await;
+    // Such a name is refused now; one from before is written in directly.
+    s.sql()
+        .execute(
+            "UPDATE agents SET name = ?1 WHERE id = ?2",
+            [id.as_str(), txt(&other, "id")],
+        )
+        .unwrap();
+    s.admin(
+        "POST",
+        &format!("/v1/agents/{}/suspend", txt(&other, "id")),
+        json!({"reason": "the look-alike"}),
+    )
+    .await;
+    s.admin(
+        "POST",
+        &format!("/v1/agents/{id}/suspend"),
+        json!({"reason": "the real one"}),
+    )
+    .await;
+    let trail = s.get(&format!("/v1/audit?agent={id}")).await;
+    let entries = trail.as_array().unwrap();
+    let reasons: Vec<&str> = entries
+        .iter()
+        .filter(|e| txt(e, "action") == "agent.suspend")
+        .map(|e| txt(e, "reason"))
+        .collect();
+    assert_eq!(reasons, ["the real one"], "{trail}");
+    assert!(
+        entries
+            .iter()
+            .all(|e| !txt(e, "target").contains(txt(&other, "id"))),
+        "{trail}"
+    );
+}
+
 /// The entry's hash as the chain defines it, recomputed here.
 fn recompute(e: &Value) -> String {
     let at = chrono::DateTime::parse_from_rfc3339(txt(e, "at"))

@@ -11,6 +11,7 @@ mod errors;
 mod kill;
 mod lifecycle;
 mod metrics;
+mod redirects;
 mod rotate;
 mod text_policy;
 mod tokens;

@@ -178,20 +178,21 @@ async fn the_queue_holds_unowned_and_orphaned_agents_with_ranked_suggestions() {
     assert_eq!(
         suggestions(orphan),
         [
-            // One delegation, and two events in the window under two
-            // spellings of her email: 30 + (10 + 2).
-            s4("Dee Delegator", 42, &["delegation", "activity"]),
+            // The creator first: Dee's delegation is evidence from a
+            // person, her two events in the window (under two spellings of
+            // her email) only the agent's own claim: 30 + (2 + 2).
             s4("Cy Creator", 40, &["creator"]),
+            s4("Dee Delegator", 34, &["delegation", "activity"]),
             s4("Max Manager", 25, &["manager"]),
             s4("Tia Mate", 10, &["team"]),
         ]
     );
-    let dee = &orphan["suggestions"][0]["reasons"];
+    let dee = &orphan["suggestions"][1]["reasons"];
     assert_eq!(
         dee[1]["text"],
-        "it acted for them 2 times in the last 30 days"
+        "it says it acted for them 2 times in the last 30 days (the agent's own claim)"
     );
-    assert_eq!(dee[1]["points"], 12);
+    assert_eq!(dee[1]["points"], 4);
     assert_eq!(
         orphan["suggestions"][2]["reasons"][0]["text"],
         "manager of Ann Owner, who left"
@@ -290,4 +291,44 @@ async fn an_empty_fleet_has_an_empty_queue() {
     let report = s.get("/v1/triage").await;
     assert_eq!(report["cases"], json!([]));
     assert!(report["generated_at"].is_string());
+}
+
+#[tokio::test]
+async fn an_agents_own_claims_do_not_make_an_owner_over_directory_evidence() {
+    let s = server().await;
+    person(&s, "Olga Ops", "olga@corp.example", "ops", None).await;
+    person(&s, "Bob Claimed", "bob@corp.example", "sales", None).await;
+    // Unowned, registered by a token with no person, labelled team=ops.
+    s.agent_with(
+        json!({"name": "chatty-bot", "kind": "chatbot", "environment": "prod",
+                        "labels": {"team": "ops"}}),
+    )
+    .await;
+    let (_, secret) = s.credential("chatty-bot").await;
+    let events: Vec<Value> = (0..25)
+        .map(|_| {
+            json!({"action": "read", "target": "crm.corp.example",
+                   "on_behalf_of": ["bob@corp.example"]})
+        })
+        .collect();
+    let (status, body) = s.post("/v1/agent/events", &secret, json!(events)).await;
+    assert_eq!(status, 200, "{body}");
+
+    let report = s.get("/v1/triage").await;
+    let chatty = case(&report, "chatty-bot");
+    assert_eq!(
+        suggestions(chatty),
+        [
+            ("Olga Ops".to_string(), 10, vec!["team".to_string()]),
+            ("Bob Claimed".to_string(), 8, vec!["activity".to_string()]),
+        ],
+        "{chatty}"
+    );
+    let bob = &chatty["suggestions"][1]["reasons"][0]["text"];
+    assert_eq!(
+        bob,
+        "it says it acted for them 25 times in the last 30 days (the agent's own claim)"
+    );
+    let olga = &chatty["suggestions"][0]["reasons"][0]["text"];
+    assert_eq!(olga, "on the ops team, which the agent's label names");
 }

@@ -2,4 +2,5 @@
 
 mod bench;
 mod commands;
+mod readme;
 mod tokens;

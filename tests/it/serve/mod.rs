@@ -3,6 +3,8 @@
 //! processes, also killed part-way through).
 
 mod durable;
+#[cfg(unix)]
+mod files;
 mod hooks;
 mod shared;
 mod store_shared;

@@ -578,3 +578,35 @@ fn plain_warden_opens_the_local_registry_with_a_welcome() {
         .expect("count audit");
     assert_eq!(deleted, 1, "the deletion is audited");
 }
+
+#[cfg(unix)]
+#[test]
+fn the_local_registry_and_the_dashboard_log_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut pty = Pty::spawn(home.path(), &[]);
+    pty.wait_for(&["local ok", "(admin)"]);
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    let mode = |p: &Path| {
+        std::fs::metadata(p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let data = home.path().join("data").join("warden");
+    let state = home.path().join("state").join("warden");
+    for dir in [&data, &state] {
+        assert_eq!(mode(dir), 0o700, "{}", dir.display());
+    }
+    let mut files = vec![data.join("warden.db"), state.join("warden.log")];
+    for companion in ["warden.db-wal", "warden.db-shm"] {
+        if data.join(companion).exists() {
+            files.push(data.join(companion));
+        }
+    }
+    for file in files {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+}

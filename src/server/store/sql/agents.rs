@@ -59,7 +59,8 @@ fn check_field(what: &str, value: &str) -> StoreResult<()> {
 
 /// A name is how people tell agents apart and how they type them: no
 /// invisible or control characters (two names that look the same must be
-/// the same), no padding, and none of the path steps `.` and `..`.
+/// the same), no padding, none of the path steps `.` and `..`, and no
+/// word shaped like an id (`agt_…`, `crd_…`, …).
 fn check_name(name: &str) -> StoreResult<()> {
     check_field("name", name)?;
     if name.trim() != name {
@@ -70,6 +71,15 @@ fn check_name(name: &str) -> StoreResult<()> {
     if name == "." || name == ".." {
         return Err(StoreError::Invalid(format!(
             "{name:?} cannot be a name: it reads as a path step"
+        )));
+    }
+    // Ids and names are looked up alike (`resolve`, `GET /v1/audit?agent=`):
+    // a name that reads as an id could stand in for another agent.
+    if let Some(word) = crate::secrets::id_like_word(name) {
+        return Err(StoreError::Invalid(format!(
+            "the name {name:?} holds {word:?}, which reads as an id ({}_…); \
+             names must not look like ids",
+            word.split('_').next().unwrap_or_default()
         )));
     }
     crate::server::text_policy::check("name", name, crate::server::text_policy::Kind::Name)

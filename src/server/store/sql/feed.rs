@@ -91,6 +91,7 @@ pub fn audit_select(conn: &Db, q: &AuditSelect) -> StoreResult<Vec<AuditEntry>> 
             .map(|i| format!("{instr}(target, ?{}) > 0", i + 2))
             .collect::<Vec<_>>()
             .join(" OR ");
+        let masks = lookalike_names(conn, &q.names)?;
         let mut values: Vec<&dyn ToValue> = vec![&q.after];
         values.extend(q.names.iter().map(|n| n as &dyn ToValue));
         conn.for_each(
@@ -100,7 +101,11 @@ pub fn audit_select(conn: &Db, q: &AuditSelect) -> StoreResult<Vec<AuditEntry>> 
             &values,
             |row| {
                 let entry = rows::audit_entry(row)?;
-                if q.names.iter().any(|n| names_word(&entry.target, n)) {
+                let mut target = entry.target.clone();
+                for mask in &masks {
+                    target = target.replace(mask.as_str(), "()");
+                }
+                if q.names.iter().any(|n| names_word(&target, n)) {
                     out.push(entry);
                 }
                 Ok(out.len() < q.count)
@@ -109,6 +114,29 @@ pub fn audit_select(conn: &Db, q: &AuditSelect) -> StoreResult<Vec<AuditEntry>> 
     }
     if q.newest {
         out.reverse();
+    }
+    Ok(out)
+}
+
+/// `(NAME)` for every agent whose name holds one of `names` as a word, as
+/// targets write an agent's name after its id. Such names are refused
+/// now; one left from before must not put its agent's entries in the trail
+/// of the agent whose id it reads as.
+fn lookalike_names(conn: &Db, names: &[String]) -> StoreResult<Vec<String>> {
+    let instr = conn.dialect().instr();
+    let mut out = Vec::new();
+    for n in names {
+        conn.for_each(
+            &format!("SELECT name FROM agents WHERE {instr}(name, ?1) > 0"),
+            params![n],
+            |row| {
+                let name: String = row.get(0)?;
+                if names_word(&name, n) {
+                    out.push(format!("({name})"));
+                }
+                Ok(true)
+            },
+        )?;
     }
     Ok(out)
 }

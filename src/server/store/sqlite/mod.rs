@@ -25,9 +25,18 @@ impl SqlStore {
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(dir).map_err(|e| {
+            crate::dirs::create_private_dir(dir).map_err(|e| {
                 StoreError::Internal(format!("cannot create {}: {e}", dir.display()))
             })?;
+        }
+        let tightened = crate::dirs::prepare_private_db(path).map_err(|e| {
+            StoreError::Internal(format!("cannot make {} private: {e}", path.display()))
+        })?;
+        for file in tightened {
+            tracing::warn!(
+                file = %file.display(),
+                "the database was readable by other users; its mode is now 0600"
+            );
         }
         let conn = Connection::open(path)
             .map_err(|e| StoreError::Internal(format!("cannot open {}: {e}", path.display())))?;
