@@ -127,6 +127,18 @@ pub struct ServeConfig {
     pub tls_cert: Option<PathBuf>,
     /// The private key (PEM) of `tls_cert`.
     pub tls_key: Option<PathBuf>,
+    /// Seconds a client has to send a whole request head (and on HTTPS to
+    /// finish its handshake) from connecting or from a request's first
+    /// byte (default 10).
+    pub header_timeout_seconds: Option<u64>,
+    /// Seconds a kept-alive connection may wait for its next request
+    /// (default 60).
+    pub idle_timeout_seconds: Option<u64>,
+    /// Seconds a request's body has to arrive whole (default 30).
+    pub body_timeout_seconds: Option<u64>,
+    /// Most connections open at once (default 4096), and always fewer
+    /// than the process's file-descriptor limit allows.
+    pub max_connections: Option<usize>,
 }
 
 /// Who may read `GET /metrics` (`[serve] metrics`).
