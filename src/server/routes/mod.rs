@@ -7,6 +7,7 @@ mod agent_api;
 mod agents;
 mod directory;
 mod feed;
+mod limits;
 
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::{AppState, metrics};
@@ -122,6 +123,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(body_refused)?;
+        limits::check(&bytes)?;
         let mut again = Request::new(axum::body::Body::from(bytes.clone()));
         *again.headers_mut() = headers;
         match axum::Json::<T>::from_request(again, state).await {

@@ -166,6 +166,52 @@ async fn an_oversized_body_is_413_in_the_error_shape() {
     );
 }
 
+#[tokio::test]
+async fn each_text_field_has_a_length_limit_named_in_the_422() {
+    let s = TestServer::start().await;
+    let agent = |description: String| {
+        json!({"name": format!("bot-{}", description.len()), "kind": "chatbot",
+               "environment": "prod", "description": description})
+    };
+    // A description of a few KB is real use.
+    let (status, body) = s
+        .call(
+            "POST",
+            "/v1/agents",
+            Some(ADMIN),
+            Some(agent("d".repeat(4000))),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = s
+        .call(
+            "POST",
+            "/v1/agents",
+            Some(ADMIN),
+            Some(agent("d".repeat(1_900_000))),
+        )
+        .await;
+    // Not the body in the message: on failure it is the 1.9 MB agent.
+    assert_eq!(status, 422, "a 1.9 MB description was not refused");
+    assert_eq!(body["error"]["code"], "unprocessable");
+    assert_eq!(
+        body["error"]["message"],
+        "field `description` is 1900000 characters long; at most 8192"
+    );
+    let person = json!({"name": "Olga", "email": "olga@corp.example", "team": "t".repeat(300)});
+    let (status, body) = s
+        .call("POST", "/v1/people", Some(ADMIN), Some(person))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`team`"),
+        "{body}"
+    );
+}
+
 /// A `warden serve` child started with `ulimit -n 1024`; killed on drop.
 struct Limited {
     child: std::process::Child,
