@@ -368,6 +368,21 @@ secret_env = "HOOK_SECRET"
     }
 
     #[test]
+    fn server_limits_are_read_from_serve() {
+        let cfg = Config::parse(
+            "[serve]\nheader_timeout_seconds = 5\nidle_timeout_seconds = 30\n\
+             body_timeout_seconds = 20\nmax_connections = 100",
+        )
+        .unwrap();
+        assert_eq!(cfg.serve.header_timeout_seconds, Some(5));
+        assert_eq!(cfg.serve.idle_timeout_seconds, Some(30));
+        assert_eq!(cfg.serve.body_timeout_seconds, Some(20));
+        assert_eq!(cfg.serve.max_connections, Some(100));
+        let err = Config::parse("[serve]\nheader_timeout = 5").unwrap_err();
+        assert!(err.contains("header_timeout"), "{err}");
+    }
+
+    #[test]
     fn unknown_key_is_refused_with_its_name() {
         let err = Config::parse("colour = \"red\"").unwrap_err();
         assert!(err.contains("colour"), "{err}");
