@@ -226,11 +226,12 @@ impl Drop for Limited {
     }
 }
 
-fn limited_server() -> Limited {
+/// `warden serve` after `ulimits` (shell `ulimit` commands).
+fn limited_server(ulimits: &str) -> Limited {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = cli::isolated("sh", dir.path());
     cmd.arg("-c")
-        .arg(r#"ulimit -n 1024 && exec "$0" "$@""#)
+        .arg(format!(r#"{ulimits} && exec "$0" "$@""#))
         .arg(env!("CARGO_BIN_EXE_warden"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database"])
         .arg(format!("sqlite:{}", dir.path().join("w.db").display()))
@@ -241,6 +242,20 @@ fn limited_server() -> Limited {
         url,
         _dir: dir,
     }
+}
+
+/// The soft file-descriptor limit raised to the hard one at start.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_descriptor_limit_is_raised_to_the_hard_one() {
+    let srv = limited_server("ulimit -S -n 512 && ulimit -H -n 2048");
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", srv.child.id())).unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap();
+    let numbers: Vec<&str> = line.split_whitespace().skip(3).take(2).collect();
+    assert_eq!(numbers, ["2048", "2048"], "{line}");
 }
 
 fn median_max(mut ms: Vec<f64>) -> (f64, f64) {
@@ -263,7 +278,7 @@ async fn two_thousand_slow_sockets_do_not_keep_a_responder_out() {
         "this test opens {SLOW} sockets; raise `ulimit -n` above {} (it is {fds:?})",
         SLOW + 200
     );
-    let srv = limited_server();
+    let srv = limited_server("ulimit -n 1024");
     crate::support::install_crypto_provider();
     let http = reqwest::Client::new();
     let post = |path: &str, token: &str, body: Value| {
