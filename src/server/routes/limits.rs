@@ -13,15 +13,16 @@ use std::fmt;
 /// to [`OTHER`]. The README lists these.
 pub const FIELDS: &[(&str, usize)] = &[
     ("name", 256),
+    // A person is named by email, so a reference to one is as long.
     ("email", 320),
     ("team", 256),
     ("environment", 256),
     ("runtime", 256),
-    ("owner", 256),
-    ("manager", 256),
-    ("person", 256),
+    ("owner", 320),
+    ("manager", 320),
+    ("person", 320),
     ("parent_agent", 256),
-    ("parent_person", 256),
+    ("parent_person", 320),
     ("child_agent", 256),
     ("on_behalf_of", 512),
     ("description", 8192),
