@@ -127,6 +127,18 @@ pub struct ServeConfig {
     pub tls_cert: Option<PathBuf>,
     /// The private key (PEM) of `tls_cert`.
     pub tls_key: Option<PathBuf>,
+    /// Seconds a client has to send a whole request head (and on HTTPS to
+    /// finish its handshake) from connecting or from a request's first
+    /// byte (default 10).
+    pub header_timeout_seconds: Option<u64>,
+    /// Seconds a kept-alive connection may wait for its next request
+    /// (default 60).
+    pub idle_timeout_seconds: Option<u64>,
+    /// Seconds a request's body has to arrive whole (default 30).
+    pub body_timeout_seconds: Option<u64>,
+    /// Most connections open at once (default 4096), and always fewer
+    /// than the process's file-descriptor limit allows.
+    pub max_connections: Option<usize>,
 }
 
 /// Who may read `GET /metrics` (`[serve] metrics`).
@@ -353,6 +365,21 @@ secret_env = "HOOK_SECRET"
         assert!(err.contains("dormant_high_days"), "{err}");
         let err = Config::parse("[serve.rules]\nquiet_minutes = -1").unwrap_err();
         assert!(err.contains("quiet_minutes"), "{err}");
+    }
+
+    #[test]
+    fn server_limits_are_read_from_serve() {
+        let cfg = Config::parse(
+            "[serve]\nheader_timeout_seconds = 5\nidle_timeout_seconds = 30\n\
+             body_timeout_seconds = 20\nmax_connections = 100",
+        )
+        .unwrap();
+        assert_eq!(cfg.serve.header_timeout_seconds, Some(5));
+        assert_eq!(cfg.serve.idle_timeout_seconds, Some(30));
+        assert_eq!(cfg.serve.body_timeout_seconds, Some(20));
+        assert_eq!(cfg.serve.max_connections, Some(100));
+        let err = Config::parse("[serve]\nheader_timeout = 5").unwrap_err();
+        assert!(err.contains("header_timeout"), "{err}");
     }
 
     #[test]

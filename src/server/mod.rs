@@ -6,9 +6,11 @@
 pub mod alertmanager_push;
 pub mod audit;
 pub mod auth;
+pub mod conn;
 pub mod error;
 pub mod hooks;
 pub mod killswitch;
+pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod providers;
@@ -151,6 +153,12 @@ pub async fn start(
     // Before anything is written: a bad certificate is a usage error, and
     // so is a provider whose token or URL cannot be used.
     let tls = tls_config(&config)?;
+    let limits = limits::Limits::resolve(&config, limits::raise_fd_limit())?;
+    tracing::info!(
+        max_connections = limits.max_connections,
+        fd_limit = limits.fd_limit,
+        "connection limits"
+    );
     let providers = providers::build(&config.providers)?;
     if let Some(token) = admin_token {
         if token.trim().len() < 16 {
@@ -195,10 +203,8 @@ pub async fn start(
     let app = routes::router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let scheme = if tls.is_some() { "https" } else { "http" };
-    let task = match tls {
-        Some(tls) => spawn_serve(tls::TlsListener::new(listener, tls)?, app, rx),
-        None => spawn_serve(listener, app, rx),
-    };
+    let tls = tls.map(tokio_rustls::TlsAcceptor::from);
+    let task = tokio::spawn(conn::serve(listener, tls, app, limits, rx));
     Ok(RunningServer {
         addr,
         url: format!("{scheme}://{addr}"),
@@ -229,25 +235,6 @@ fn tls_config(config: &ServeConfig) -> anyhow::Result<Option<Arc<rustls::ServerC
              and its private key, both PEM files"
         ),
     }
-}
-
-fn spawn_serve<L>(
-    listener: L,
-    app: axum::Router,
-    stop: tokio::sync::oneshot::Receiver<()>,
-) -> tokio::task::JoinHandle<()>
-where
-    L: axum::serve::Listener,
-    L::Addr: std::fmt::Debug,
-{
-    tokio::spawn(async move {
-        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-            let _ = stop.await;
-        });
-        if let Err(e) = serve.await {
-            tracing::error!(error = %e, "server stopped");
-        }
-    })
 }
 
 /// Opens the store, binds, and serves until Ctrl-C or SIGTERM. Prints one

@@ -7,6 +7,7 @@ mod agent_api;
 mod agents;
 mod directory;
 mod feed;
+mod limits;
 
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::{AppState, metrics};
@@ -123,7 +124,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         let headers = req.headers().clone();
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| ApiError::bad_request(e.body_text()))?;
+            .map_err(body_refused)?;
+        limits::check(&bytes)?;
         let mut again = Request::new(axum::body::Body::from(bytes.clone()));
         *again.headers_mut() = headers;
         match axum::Json::<T>::from_request(again, state).await {
@@ -151,6 +153,33 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
             Err(e) => Err(ApiError::bad_request(e.body_text())),
         }
     }
+}
+
+/// Why a body could not be read: too large (413), too slow (408), or cut.
+fn body_refused(e: axum::extract::rejection::BytesRejection) -> ApiError {
+    use axum::http::StatusCode;
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!(
+                "the body is larger than {} MiB; send less at once (event batches: at most 10,000 events)",
+                BODY_LIMIT / (1024 * 1024)
+            ),
+        );
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(err) = source {
+        if let Some(late) = err.downcast_ref::<crate::server::conn::BodyTimedOut>() {
+            return ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                late.to_string(),
+            );
+        }
+        source = err.source();
+    }
+    ApiError::bad_request(e.body_text())
 }
 
 /// Query parameters whose rejection is a 400 in the contract's shape.
