@@ -47,9 +47,9 @@ pub fn choose(global: &Global) -> Result<Backend, CliError> {
     if let Some(url) = global.url.as_deref().filter(|u| !u.trim().is_empty()) {
         let Some(token) = explicit_token else {
             return Err(CliError::usage(format!(
-                "no token for {url}: pass --token or set WARDEN_TOKEN \
-                 (for `warden serve`, the WARDEN_ADMIN_TOKEN it was started with, \
-                 or one made by `warden token create`)"
+                "no token for {url}: set WARDEN_TOKEN (`--token` works too, but other \
+                 users can read it in `ps`); for `warden serve`, the WARDEN_ADMIN_TOKEN \
+                 it was started with, or one made by `warden token create`"
             )));
         };
         return Ok(Backend {
@@ -110,7 +110,7 @@ pub(crate) fn backend_token(b: &BackendConfig, explicit: Option<&str>) -> Result
         Some(t) => Ok(t.trim().to_string()),
         None => Err(CliError::usage(format!(
             "backend {:?} has no token: add token_env or token_file to it, \
-             or pass --token / set WARDEN_TOKEN",
+             or set WARDEN_TOKEN",
             b.name
         ))),
     }

@@ -629,3 +629,35 @@ async fn a_second_kill_during_the_first_joins_it() {
         .count();
     assert_eq!(count, 1, "the hook ran once");
 }
+
+/// A delegation raced against a cascading kill of its parent never leaves
+/// a live child: either the store refuses it (the parent is killed) or the
+/// kill finds it and kills the child too. Ten races, each a fresh pair.
+#[tokio::test]
+async fn a_delegation_raced_against_a_cascade_kill_leaves_no_live_child() {
+    let s = TestServer::start().await;
+    for i in 0..10 {
+        let parent = format!("race-parent-{i}");
+        let child = format!("race-child-{i}");
+        s.agent(&parent).await;
+        s.agent(&child).await;
+        let (kill, delegation) = tokio::join!(
+            s.kill(&parent, json!({"reason": "race", "cascade": true})),
+            s.post(
+                "/v1/delegations",
+                ADMIN,
+                json!({"parent_agent": parent, "child_agent": child, "scopes": ["x:read"]}),
+            )
+        );
+        assert_eq!(kill["status"], "succeeded", "{kill}");
+        match delegation.0 {
+            201 => assert_eq!(
+                s.detail(&child).await["status"],
+                "killed",
+                "run {i}: the delegation was recorded and the child left alive: {kill}"
+            ),
+            409 => {}
+            other => panic!("run {i}: delegation answered {other}: {}", delegation.1),
+        }
+    }
+}
