@@ -106,3 +106,43 @@ async fn a_name_that_looks_like_another_agents_is_refused() {
         assert_eq!(status, 201, "{name}: {body}");
     }
 }
+
+#[tokio::test]
+async fn grants_scopes_and_an_agents_own_events_are_held_to_it_too() {
+    let s = TestServer::start().await;
+    s.agent("worker").await;
+    let (_, secret) = s.credential("worker").await;
+    for bad in HOSTILE {
+        // Scopes have no spaces; every entry of the corpus is one word.
+        let word: String = bad.chars().filter(|c| !c.is_whitespace()).collect();
+        let grant = |field: &str| {
+            let mut g = json!({"resource": "crm", "scope": "crm:read", "level": "read"});
+            g[field] = json!(word);
+            g
+        };
+        for field in ["resource", "scope"] {
+            refused(
+                &post(&s, "/v1/agents/worker/grants", grant(field)).await,
+                field,
+            );
+        }
+        let creds = json!({"scopes": [word]});
+        refused(
+            &post(&s, "/v1/agents/worker/credentials", creds).await,
+            "scope",
+        );
+        for field in ["action", "target", "scope", "result"] {
+            let mut event = json!({"action": "call", "target": "crm"});
+            event[field] = json!(word);
+            let answer = s.post("/v1/agent/events", &secret, json!([event])).await;
+            refused(&answer, field);
+        }
+    }
+    let agent = s.detail("worker").await;
+    assert_eq!(agent["grants"].as_array().map(Vec::len), Some(0), "{agent}");
+    assert_eq!(
+        agent["credentials"].as_array().map(Vec::len),
+        Some(1),
+        "{agent}"
+    );
+}

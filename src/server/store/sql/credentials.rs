@@ -54,7 +54,16 @@ fn check_scopes(scopes: &[String]) -> StoreResult<()> {
             "scope {bad:?} is empty or has spaces"
         )));
     }
+    for scope in scopes {
+        line("scope", scope)?;
+    }
     Ok(())
+}
+
+/// The text policy for a one-line field ([`crate::server::text_policy`]).
+fn line(field: &str, value: &str) -> StoreResult<()> {
+    use crate::server::text_policy::{Kind, check};
+    check(field, value, Kind::Line).map_err(StoreError::Invalid)
 }
 
 pub fn issue(
@@ -261,6 +270,8 @@ pub fn add_grant(tx: &Db, actor: &Actor, agent_id: &str, g: &NewGrant) -> StoreR
             "a grant needs a resource and a scope".into(),
         ));
     }
+    line("resource", &g.resource)?;
+    line("scope", &g.scope)?;
     let id = new_id("grt");
     let rev = next_rev(tx)?;
     tx.execute(

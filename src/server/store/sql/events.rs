@@ -6,7 +6,8 @@ use super::rows::{to_json, to_ms};
 use super::tx::next_rev;
 use crate::server::rules::destination;
 use crate::server::store::db::{Db, OptionalExt, params};
-use crate::server::store::{EventRecord, StoreResult};
+use crate::server::store::{EventRecord, StoreError, StoreResult};
+use crate::server::text_policy::{Kind, check};
 use std::collections::BTreeMap;
 
 pub fn record(
@@ -19,6 +20,11 @@ pub fn record(
         "INSERT INTO events (agent_id, credential_id, at, action, target, scope, result, on_behalf_of, interactive) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
+    // An agent's own words: refused whole, naming the field, before any is
+    // stored, if one would reach a reader's terminal as a control.
+    for e in events {
+        check_event(e)?;
+    }
     let mut latest = 0;
     for e in events {
         let at = to_ms(e.at);
@@ -86,6 +92,18 @@ fn present(tx: &Db, credential_id: &str, events: &[EventRecord]) -> StoreResult<
     for (dest, (at, fp)) in latest {
         let secret_of: Option<String> = warden.query_row(params![fp], |r| r.get(0)).optional()?;
         upsert.execute(params![credential_id, dest, fp, at, secret_of])?;
+    }
+    Ok(())
+}
+
+fn check_event(e: &EventRecord) -> StoreResult<()> {
+    let fields = [("action", Some(&e.action)), ("target", Some(&e.target))]
+        .into_iter()
+        .chain([("scope", e.scope.as_ref()), ("result", e.result.as_ref())])
+        .filter_map(|(f, v)| v.map(|v| (f, v)))
+        .chain(e.on_behalf_of.iter().map(|p| ("on_behalf_of", p)));
+    for (field, value) in fields {
+        check(field, value, Kind::Line).map_err(StoreError::Invalid)?;
     }
     Ok(())
 }
