@@ -95,6 +95,18 @@ async fn a_name_that_looks_like_another_agents_is_refused() {
             .unwrap_or_default()
             .contains("paypal-sync")
     );
+    // A name from before the skeleton column (or a bulk import) has none
+    // yet: it gets one the first time a registration needs it.
+    s.sql()
+        .execute("UPDATE agents SET skeleton = NULL", [])
+        .expect("clear the skeletons");
+    let (status, body) = post(
+        &s,
+        "/v1/agents",
+        json!({"name": "PAYPAL-sync", "kind": "chatbot", "environment": "prod"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
     // Other scripts on their own are names like any.
     for name in ["Ольга-бот", "李雷-bot", "café-bot"] {
         let (status, body) = post(

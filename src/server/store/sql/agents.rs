@@ -90,7 +90,7 @@ fn check_name(name: &str) -> StoreResult<()> {
 /// name that looks like another agent's: `раураl` in Cyrillic is refused
 /// beside `paypal`.
 fn check_text(tx: &Db, new: &NewAgent) -> StoreResult<()> {
-    use crate::server::text_policy::{self, Kind, check};
+    use crate::server::text_policy::{Kind, check};
     let invalid = StoreError::Invalid;
     check("name", &new.name, Kind::Name).map_err(invalid)?;
     check("environment", &new.environment, Kind::Line).map_err(invalid)?;
@@ -104,17 +104,38 @@ fn check_text(tx: &Db, new: &NewAgent) -> StoreResult<()> {
         check("a label's key", k, Kind::Line).map_err(invalid)?;
         check(&format!("label {k:?}"), v, Kind::Line).map_err(invalid)?;
     }
-    let mut stmt = tx.prepare_cached("SELECT name FROM agents")?;
-    let names: Vec<String> = stmt
-        .query_map(params![], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    if let Some(other) = text_policy::collides(&new.name, names.iter().map(String::as_str)) {
+    if let Some(other) = look_alike(tx, &new.name)? {
         return Err(StoreError::Conflict(format!(
             "the name {:?} looks like the agent {other:?}'s; names that look alike must be one",
             new.name
         )));
     }
     Ok(())
+}
+
+/// An existing agent whose name has the same skeleton as `name`, found by
+/// the indexed `skeleton` column; rows without one yet (older databases,
+/// bulk imports) get theirs first, once.
+fn look_alike(tx: &Db, name: &str) -> StoreResult<Option<String>> {
+    let mut missing = tx.prepare_cached("SELECT id, name FROM agents WHERE skeleton IS NULL")?;
+    let rows: Vec<(String, String)> = missing
+        .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut fill = tx.prepare_cached("UPDATE agents SET skeleton = ?2 WHERE id = ?1")?;
+    for (id, other) in &rows {
+        fill.execute(params![id, crate::server::text_policy::skeleton(other)])?;
+    }
+    let mut same = tx.prepare_cached(
+        "SELECT name FROM agents WHERE skeleton = ?1 AND name <> ?2 ORDER BY name LIMIT 1",
+    )?;
+    let found: Option<String> = same
+        .query_map(
+            params![crate::server::text_policy::skeleton(name), name],
+            |r| r.get(0),
+        )?
+        .next()
+        .transpose()?;
+    Ok(found)
 }
 
 pub fn create(tx: &Db, actor: &Actor, new: &NewAgent) -> StoreResult<Agent> {
@@ -144,8 +165,8 @@ pub fn create(tx: &Db, actor: &Actor, new: &NewAgent) -> StoreResult<Agent> {
     let now = now_ms();
     tx.execute(
         "INSERT INTO agents (id, name, kind, environment, owner_id, description, runtime, labels, status, \
-         created_by, created_at, updated_at, rev) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'active', ?9, ?10, ?10, ?11)",
+         created_by, created_at, updated_at, rev, skeleton) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'active', ?9, ?10, ?10, ?11, ?12)",
         params![
             id,
             new.name,
@@ -157,7 +178,8 @@ pub fn create(tx: &Db, actor: &Actor, new: &NewAgent) -> StoreResult<Agent> {
             to_json(&new.labels),
             actor.label,
             now,
-            rev
+            rev,
+            crate::server::text_policy::skeleton(&new.name)
         ],
     )?;
     append_audit(

@@ -260,6 +260,14 @@ const MIGRATIONS: &[&str] = &[
     UPDATE tokens SET origin = 'bootstrap' WHERE created_by = 'WARDEN_ADMIN_TOKEN';
     UPDATE tokens SET origin = 'session' WHERE created_by IN ('local-dashboard', 'demo', 'bench');
     "#,
+    // 7: each agent name's UTS #39 skeleton, so a registration finds a
+    // look-alike by index instead of reading every name. Rows from before
+    // (and bulk imports) are filled by the first registration that needs
+    // them.
+    r#"
+    ALTER TABLE agents ADD COLUMN skeleton TEXT;
+    CREATE INDEX agents_skeleton ON agents(skeleton);
+    "#,
 ];
 
 /// Brings the database up to the newest schema. Refuses a database written
