@@ -11,6 +11,10 @@ use super::read::{mount_path, segment};
 use reqwest::Method;
 use serde_json::json;
 
+/// The name of a kill's step that revokes one Vault credential, the same
+/// in the server's operations and the dashboard's.
+pub const VAULT_STEP: &str = "vault_revoke";
+
 /// What an action did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -20,6 +24,16 @@ pub enum Revocation {
     /// Vault had nothing by that name any more (revoked, expired, used up,
     /// or never there).
     AlreadyGone,
+}
+
+impl Revocation {
+    /// What a verified revocation did, as a responder reads it.
+    pub fn said(self) -> &'static str {
+        match self {
+            Revocation::Revoked => "revoked; verified: Vault no longer has it",
+            Revocation::AlreadyGone => "already gone; verified: Vault no longer has it",
+        }
+    }
 }
 
 impl VaultClient {
@@ -117,6 +131,20 @@ impl VaultClient {
                 .is_some(),
             VaultCredRef::Lease { lease_id } => self.lookup_lease(lease_id).await?.is_some(),
         })
+    }
+
+    /// Revokes `cred`, then looks it up again: what was done, only once
+    /// Vault no longer has it ([`Revocation::said`] words it); otherwise
+    /// why it is not known to be gone (the revoke failed, Vault still has
+    /// it, or the lookup could not be made). The dashboard, the CLI and the
+    /// server's kill steps all go through here.
+    pub async fn revoke_verified(&self, cred: &VaultCredRef) -> Result<Revocation, String> {
+        let done = self.revoke(cred).await.map_err(|e| e.to_string())?;
+        match self.still_valid(cred).await {
+            Ok(false) => Ok(done),
+            Ok(true) => Err("Vault still has it after the revoke: NOT revoked".into()),
+            Err(e) => Err(format!("revoke sent, but not verified: {e}")),
+        }
     }
 
     // No `child_token_count`: Vault has no API that lists a token's

@@ -40,7 +40,7 @@ mod settings;
 mod snapshot;
 mod types;
 
-pub use act::Revocation;
+pub use act::{Revocation, VAULT_STEP};
 pub use client::{DEFAULT_TIMEOUT, VaultClient, VaultConfig};
 pub use cred::VaultCredRef;
 pub use error::{Capability, VaultError};

@@ -239,16 +239,11 @@ async fn revoke(config: &Config, a: VaultRevokeArgs) -> CmdResult {
     let (cred, which) = parse_id(&a.id, &a.backend)?;
     let b = chosen(config, &which)?;
     let (client, _) = client(b)?;
-    let failed =
-        |e: crate::vault::VaultError| CliError::failed(format!("backend {:?}: {e}", b.name));
     tracing::info!(backend = %b.name, credential = %cred, reason = %a.reason, "revoking in vault");
-    let done = client.revoke(&cred).await.map_err(failed)?;
-    let still = client.still_valid(&cred).await.map_err(failed)?;
-    if still {
-        return Err(CliError::failed(format!(
-            "{cred}: Vault still has it after the revoke: NOT revoked"
-        )));
-    }
+    let done = client
+        .revoke_verified(&cred)
+        .await
+        .map_err(|e| CliError::failed(format!("backend {:?}: {cred}: {e}", b.name)))?;
     let said = match done {
         Revocation::Revoked => "revoked",
         Revocation::AlreadyGone => "already gone",
@@ -263,10 +258,7 @@ async fn revoke(config: &Config, a: VaultRevokeArgs) -> CmdResult {
         }))?;
     } else {
         let mut out = Out::new();
-        out.line(format!(
-            "{cred} on {}: {said}; verified: Vault no longer has it.",
-            b.name
-        ));
+        out.line(format!("{cred} on {}: {}.", b.name, done.said()));
         out.emit()?;
     }
     Ok(ExitCode::SUCCESS)

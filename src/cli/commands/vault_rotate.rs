@@ -10,7 +10,7 @@ use crate::cli::args::{Global, RotateArgs, VaultBackendArg};
 use crate::cli::error::{CliError, CmdResult};
 use crate::cli::output::{self, Out};
 use crate::config::Config;
-use crate::vault::{Revocation, VaultCredRef, VaultError};
+use crate::vault::{VaultCredRef, VaultError};
 use serde_json::json;
 use std::process::ExitCode;
 
@@ -77,17 +77,13 @@ async fn rotate_secret_id(config: &Config, a: RotateArgs) -> CmdResult {
         );
         tokio::time::sleep(std::time::Duration::from_secs(a.grace)).await;
     }
-    let done = client.revoke(&cred).await.map_err(failed)?;
-    if client.still_valid(&cred).await.map_err(failed)? {
-        return Err(CliError::failed(format!(
-            "{cred}: Vault still has it after the destroy: the old secret-id is NOT retired"
-        )));
-    }
-    let said = match done {
-        Revocation::Revoked => "destroyed",
-        Revocation::AlreadyGone => "already gone",
-    };
-    let line = format!("Old secret-id {cred}: {said}; verified: Vault no longer has it.");
+    let done = client.revoke_verified(&cred).await.map_err(|e| {
+        CliError::failed(format!(
+            "backend {:?}: the old secret-id {cred} is NOT retired: {e}",
+            b.name
+        ))
+    })?;
+    let line = format!("Old secret-id {cred}: {}.", done.said());
     // With --json, stdout holds the one document; the rest is said on stderr.
     if a.json.json {
         eprintln!("warden: {line}");

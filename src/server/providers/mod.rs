@@ -35,9 +35,7 @@ use crate::vault::{
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// The name of a kill's step that revokes one Vault credential (the
-/// dashboard names its own Vault steps the same).
-pub const VAULT_STEP: &str = "vault_revoke";
+pub use crate::vault::VAULT_STEP;
 /// The audit action of a Vault step.
 const AUDIT_ACTION: &str = "vault.revoke";
 /// Between the credential and the provider in a planned step's detail.
@@ -259,7 +257,7 @@ pub async fn run_step(providers: &[Provider], step: &OperationStep) -> Result<St
             "{cred}: the Vault provider {name:?} is no longer configured; it was not revoked"
         ));
     };
-    let result = revoke_verified(&p.client, &cred).await;
+    let result = p.client.revoke_verified(&cred).await.map(Revocation::said);
     match &result {
         Ok(said) => tracing::info!(provider = %name, credential = %cred, %said, "vault step done"),
         Err(e) => {
@@ -269,23 +267,6 @@ pub async fn run_step(providers: &[Provider], step: &OperationStep) -> Result<St
     result
         .map(|said| format!("{cred}: {said}"))
         .map_err(|e| escape(&format!("{cred}: {e}")))
-}
-
-/// Revokes `cred`, then looks it up again: what was done, or why it is not
-/// known to be gone.
-pub(super) async fn revoke_verified(
-    client: &VaultClient,
-    cred: &VaultCredRef,
-) -> Result<String, String> {
-    let done = client.revoke(cred).await.map_err(|e| e.to_string())?;
-    match client.still_valid(cred).await {
-        Ok(false) => Ok(match done {
-            Revocation::Revoked => "revoked; verified: Vault no longer has it".into(),
-            Revocation::AlreadyGone => "already gone from Vault; verified".into(),
-        }),
-        Ok(true) => Err("Vault still has it after the revoke: NOT revoked".into()),
-        Err(e) => Err(format!("revoke sent, but not verified: {e}")),
-    }
 }
 
 /// Every agent's id, and each name held by exactly one agent: what a

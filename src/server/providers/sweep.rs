@@ -10,11 +10,11 @@
 //! a credential whose planned step failed is tried again here too. Doing
 //! it twice (after a crash) finds nothing more: it is idempotent.
 
-use super::{AgentIndex, Provider, partly_read, revoke_verified};
+use super::{AgentIndex, Provider, partly_read};
 use crate::model::{Operation, OperationStep, StepStatus};
 use crate::server::hooks::escape;
 use crate::server::store::Store;
-use crate::vault::linked_credentials;
+use crate::vault::{Revocation, linked_credentials};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -93,7 +93,12 @@ pub async fn run(
     let mut revoked = Vec::new();
     let mut failed = Vec::new();
     for c in &found {
-        match revoke_verified(&p.client, &c.cred).await {
+        match p
+            .client
+            .revoke_verified(&c.cred)
+            .await
+            .map(Revocation::said)
+        {
             Ok(_) => revoked.push(c.cred.to_string()),
             Err(e) => failed.push(format!("{}: {e}", c.cred)),
         }

@@ -144,7 +144,7 @@ impl App {
         let reach = self.kill_reach(agent_id, cascade, plan);
         self.vault_credentials_of(&reach)
             .map(|i| OperationStep {
-                name: strings::VAULT_STEP.into(),
+                name: crate::vault::VAULT_STEP.into(),
                 agent_id: i
                     .link
                     .as_ref()

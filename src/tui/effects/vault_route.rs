@@ -92,20 +92,6 @@ pub fn start(
     Ok((handles, routes))
 }
 
-/// Revokes `cred` and looks it up again: `Ok` with what was done only when
-/// Vault no longer has it; otherwise why not.
-pub async fn revoke_verified(client: &VaultClient, cred: &VaultCredRef) -> Result<String, String> {
-    let done = client.revoke(cred).await.map_err(|e| e.to_string())?;
-    match client.still_valid(cred).await {
-        Ok(false) => Ok(match done {
-            Revocation::Revoked => strings::VAULT_REVOKED_VERIFIED.into(),
-            Revocation::AlreadyGone => strings::VAULT_ALREADY_GONE.into(),
-        }),
-        Ok(true) => Err(strings::VAULT_STILL_VALID.into()),
-        Err(e) => Err(strings::vault_unverified(&e.to_string())),
-    }
-}
-
 /// One revocation, as the answer to a revoke action: the credential as the
 /// app knows it, now revoked, with what Vault said.
 pub async fn revoke_one(
@@ -114,7 +100,11 @@ pub async fn revoke_one(
     cred: &VaultCredRef,
     reason: &str,
 ) -> Result<Credential, String> {
-    let said = revoke_verified(&route.client, cred).await?;
+    let said = route
+        .client
+        .revoke_verified(cred)
+        .await
+        .map(Revocation::said)?;
     route.poker.poll_now();
     let now = chrono::Utc::now();
     Ok(Credential {
@@ -145,15 +135,20 @@ pub async fn kill_steps(
         let found = routes.iter().find_map(|r| r.owns(id).map(|c| (r, c)));
         let (status, detail) = match found {
             None => (StepStatus::Failed, strings::no_vault_for(id)),
-            Some((route, cred)) => match revoke_verified(&route.client, &cred).await.inspect(
-                |said| tracing::info!(agent_id, credential = %cred, %said, "kill: vault step"),
-            ) {
+            Some((route, cred)) => match route
+                .client
+                .revoke_verified(&cred)
+                .await
+                .map(Revocation::said)
+                .inspect(
+                    |said| tracing::info!(agent_id, credential = %cred, %said, "kill: vault step"),
+                ) {
                 Ok(said) => (StepStatus::Ok, format!("{cred}: {said}")),
                 Err(e) => (StepStatus::Failed, format!("{cred}: {e}")),
             },
         };
         steps.push(OperationStep {
-            name: strings::VAULT_STEP.into(),
+            name: crate::vault::VAULT_STEP.into(),
             agent_id: agent_id.to_string(),
             status,
             detail,
@@ -215,7 +210,11 @@ pub async fn rotate_one(
         ..previous.clone()
     };
     if grace.is_zero() {
-        let said = revoke_verified(&route.client, cred).await?;
+        let said = route
+            .client
+            .revoke_verified(cred)
+            .await
+            .map(Revocation::said)?;
         previous.status = CredentialStatus::Revoked;
         previous.revoked_at = Some(now);
         previous.revoked_reason = Some(format!("{reason} ({said})"));
@@ -224,7 +223,7 @@ pub async fn rotate_one(
         let (client, cred, poker) = (route.client.clone(), cred.clone(), route.poker.clone());
         tokio::spawn(async move {
             tokio::time::sleep(grace).await;
-            match revoke_verified(&client, &cred).await {
+            match client.revoke_verified(&cred).await.map(Revocation::said) {
                 Ok(said) => {
                     tracing::info!(credential = %cred, %said, "old secret-id retired after its grace")
                 }

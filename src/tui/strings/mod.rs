@@ -395,16 +395,6 @@ pub fn vault_partial(first: &str, more: usize) -> String {
 
 // Vault: what a revocation there did, verified by looking it up again.
 
-/// The name of a kill's step that revokes a Vault credential.
-pub const VAULT_STEP: &str = "vault_revoke";
-pub const VAULT_REVOKED_VERIFIED: &str = "revoked; verified: Vault no longer has it";
-pub const VAULT_ALREADY_GONE: &str = "already gone from Vault; verified";
-pub const VAULT_STILL_VALID: &str = "Vault still has it after the revoke: NOT revoked";
-
-pub fn vault_unverified(e: &str) -> String {
-    format!("revoke sent, but not verified: {e}")
-}
-
 pub fn no_vault_for(id: &str) -> String {
     format!("no Vault backend of this dashboard holds {id}")
 }

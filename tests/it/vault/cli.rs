@@ -204,7 +204,7 @@ async fn warden_rotate_replaces_a_secret_id_and_refuses_a_token() {
     r.assert_code(0);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let new = v["secret_id"].as_str().expect("the new secret, once");
-    assert!(r.stderr.contains("destroyed; verified"), "{}", r.stderr);
+    assert!(r.stderr.contains("revoked; verified"), "{}", r.stderr);
     assert!(bao.login_approle("approle", &role_id, new).await.is_ok());
     assert!(bao.login_approle("approle", &role_id, &old).await.is_err());
     // The twin keeps what links it and where it may log in from.
