@@ -3,7 +3,7 @@
 //! its agent (and only there), and stopping one backend marks it down
 //! while its agents stay in view and the other keeps working.
 
-use crate::support::dashboard;
+use crate::support::live::{key, pump_until, typed};
 use crate::support::server::TestServer;
 use crossterm::event::KeyCode;
 use std::time::Duration;
@@ -13,44 +13,8 @@ use warden::model::AgentStatus;
 use warden::sources::{self, Origin};
 use warden::tui::app::{App, Health, Level, Options};
 use warden::tui::effects::runner::{Route, Runner};
-use warden::tui::msg::Msg;
 
 const REFRESH: Duration = Duration::from_millis(150);
-
-/// Presses `code` and hands what it asks for to the runner.
-fn key(app: &mut App, runner: &Runner, code: KeyCode) {
-    for effect in dashboard::key(app, code) {
-        runner.handle(effect);
-    }
-}
-
-/// Types `text` and hands what it asks for to the runner.
-fn typed(app: &mut App, runner: &Runner, text: &str) {
-    for effect in dashboard::typed(app, text) {
-        runner.handle(effect);
-    }
-}
-
-/// Feeds messages to the app (and its effects to the runner) until `done`
-/// holds; fails after ten seconds.
-async fn pump_until(
-    app: &mut App,
-    runner: &Runner,
-    rx: &mut mpsc::Receiver<Msg>,
-    what: &str,
-    done: impl Fn(&App) -> bool,
-) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !done(app) {
-        let msg = tokio::time::timeout_at(deadline, rx.recv())
-            .await
-            .unwrap_or_else(|_| panic!("timed out waiting for {what}; flash {:?}", app.flash))
-            .expect("the channel stays open");
-        for effect in app.handle_msg(msg) {
-            runner.handle(effect);
-        }
-    }
-}
 
 #[tokio::test]
 async fn two_backends_merge_route_actions_and_survive_one_going_down() {

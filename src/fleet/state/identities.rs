@@ -10,7 +10,14 @@ impl Fleet {
     /// Replaces the identities of the backend whose ids start with `prefix`.
     pub fn set_identities(&mut self, prefix: &str, identities: Vec<MachineIdentity>) {
         self.identities.insert(prefix.to_string(), identities);
+        // Counted here, once a read, not by the header on every frame.
+        self.unclaimed = self.unclaimed().count();
         self.generation += 1;
+    }
+
+    /// How many identities no agent claims.
+    pub fn unclaimed_count(&self) -> usize {
+        self.unclaimed
     }
 
     /// Every identity of every Vault backend, backend by backend.

@@ -84,6 +84,8 @@ pub struct Fleet {
     /// Each Vault backend's identities, by the prefix of its ids (see
     /// [`identities`]).
     identities: std::collections::BTreeMap<String, Vec<crate::fleet::vault::MachineIdentity>>,
+    /// How many of them no agent claims.
+    unclaimed: usize,
     /// The changes-feed cursor this copy is at.
     pub cursor: i64,
     /// Bumped on every change, so views know when to rebuild their order.

@@ -174,7 +174,7 @@ fn counts<'a>(app: &App, theme: &Theme) -> Vec<Span<'a>> {
     ];
     // Only with a Vault watched: elsewhere there is nothing to claim.
     if app.fleet.has_identities() {
-        let n = app.fleet.unclaimed().count();
+        let n = app.fleet.unclaimed_count();
         second.push(Span::styled(
             format!("  {} {n}", strings::UNCLAIMED),
             if n > 0 { theme.high } else { theme.muted },

@@ -10,6 +10,7 @@ pub mod bao;
 pub mod cli;
 pub mod dashboard;
 pub mod fleet;
+pub mod live;
 pub mod rules;
 pub mod serve;
 pub mod server;

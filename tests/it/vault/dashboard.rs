@@ -10,6 +10,7 @@
 
 use crate::support::bao::Bao;
 use crate::support::dashboard;
+use crate::support::live::{key, pump_until, typed};
 use crate::support::server::TestServer;
 use crossterm::event::KeyCode;
 use reqwest::StatusCode;
@@ -28,47 +29,43 @@ use warden::tui::popups::confirm::{Phase, Plan};
 
 const REFRESH: Duration = Duration::from_millis(200);
 
-fn key(app: &mut App, runner: &Runner, code: KeyCode) {
-    for effect in dashboard::key(app, code) {
-        runner.handle(effect);
-    }
+/// `K` on the selected agent, until the backend's plan is in the dialog.
+async fn open_kill(app: &mut App, runner: &Runner, rx: &mut mpsc::Receiver<Msg>) {
+    key(app, runner, KeyCode::Char('K'));
+    pump_until(
+        app,
+        runner,
+        rx,
+        "the kill plan",
+        |a| matches!(&a.overlay, Overlay::Confirm(d) if matches!(d.plan, Plan::Ready(_))),
+    )
+    .await;
 }
 
-fn typed(app: &mut App, runner: &Runner, text: &str) {
-    for effect in dashboard::typed(app, text) {
-        runner.handle(effect);
-    }
-}
-
-/// Feeds messages to the app (and its effects to the runner) until `done`
-/// holds; fails after twenty seconds.
-async fn pump_until(
+/// Types the agent's name and a reason into the open kill dialog, confirms,
+/// and waits until it says verified or failed.
+async fn confirm_kill(
     app: &mut App,
     runner: &Runner,
     rx: &mut mpsc::Receiver<Msg>,
-    what: &str,
-    done: impl Fn(&App) -> bool,
+    name: &str,
+    reason: &str,
 ) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while !done(app) {
-        let msg = tokio::time::timeout_at(deadline, rx.recv())
-            .await
-            .unwrap_or_else(|_| {
-                panic!(
-                    "timed out waiting for {what}; flash {:?}; identities {:#?}; backends {:?}",
-                    app.flash,
-                    app.fleet.identities().collect::<Vec<_>>(),
-                    app.backends
-                        .iter()
-                        .map(|b| (&b.name, b.health, &b.last_error, &b.warning))
-                        .collect::<Vec<_>>()
-                )
-            })
-            .expect("the channel stays open");
-        for effect in app.handle_msg(msg) {
-            runner.handle(effect);
-        }
+    // Focus starts on Cancel: round to the name, the reason, then Kill.
+    key(app, runner, KeyCode::Tab);
+    key(app, runner, KeyCode::Tab);
+    typed(app, runner, name);
+    key(app, runner, KeyCode::Tab);
+    typed(app, runner, reason);
+    for _ in 0..3 {
+        key(app, runner, KeyCode::Tab);
     }
+    key(app, runner, KeyCode::Enter);
+    pump_until(app, runner, rx, "the kill verified", |a| {
+        matches!(&a.overlay, Overlay::Confirm(d)
+            if matches!(&d.phase, Phase::Done { verified: Some(true), .. } | Phase::Done { ok: false, .. }))
+    })
+    .await;
 }
 
 /// A dashboard on `prod` (Warden) and `bao` (Vault), as the event loop
@@ -186,15 +183,7 @@ async fn a_kill_from_the_keyboard_revokes_the_agents_vault_credentials_verified(
     );
 
     dashboard::select(&mut app, "support-bot");
-    key(&mut app, &runner, KeyCode::Char('K'));
-    pump_until(
-        &mut app,
-        &runner,
-        &mut rx,
-        "the kill plan",
-        |a| matches!(&a.overlay, Overlay::Confirm(d) if matches!(d.plan, Plan::Ready(_))),
-    )
-    .await;
+    open_kill(&mut app, &runner, &mut rx).await;
     let Overlay::Confirm(d) = &app.overlay else {
         unreachable!()
     };
@@ -205,20 +194,13 @@ async fn a_kill_from_the_keyboard_revokes_the_agents_vault_credentials_verified(
         "{:?}",
         d.blast
     );
-    // Focus starts on Cancel: round to the name, the reason, then Kill.
-    key(&mut app, &runner, KeyCode::Tab);
-    key(&mut app, &runner, KeyCode::Tab);
-    typed(&mut app, &runner, "support-bot");
-    key(&mut app, &runner, KeyCode::Tab);
-    typed(&mut app, &runner, "INC-13 leaked token");
-    for _ in 0..3 {
-        key(&mut app, &runner, KeyCode::Tab);
-    }
-    key(&mut app, &runner, KeyCode::Enter);
-    pump_until(&mut app, &runner, &mut rx, "the kill verified", |a| {
-        matches!(&a.overlay, Overlay::Confirm(d)
-            if matches!(&d.phase, Phase::Done { verified: Some(true), .. } | Phase::Done { ok: false, .. }))
-    })
+    confirm_kill(
+        &mut app,
+        &runner,
+        &mut rx,
+        "support-bot",
+        "INC-13 leaked token",
+    )
     .await;
     let Overlay::Confirm(d) = &app.overlay else {
         unreachable!()
@@ -354,28 +336,14 @@ async fn a_kill_revokes_the_agents_dynamic_database_login_and_postgresql_refuses
     );
 
     dashboard::select(&mut app, "report-bot");
-    key(&mut app, &runner, KeyCode::Char('K'));
-    pump_until(
+    open_kill(&mut app, &runner, &mut rx).await;
+    confirm_kill(
         &mut app,
         &runner,
         &mut rx,
-        "the kill plan",
-        |a| matches!(&a.overlay, Overlay::Confirm(d) if matches!(d.plan, Plan::Ready(_))),
+        "report-bot",
+        "INC-15 exfiltration",
     )
-    .await;
-    key(&mut app, &runner, KeyCode::Tab);
-    key(&mut app, &runner, KeyCode::Tab);
-    typed(&mut app, &runner, "report-bot");
-    key(&mut app, &runner, KeyCode::Tab);
-    typed(&mut app, &runner, "INC-15 exfiltration");
-    for _ in 0..3 {
-        key(&mut app, &runner, KeyCode::Tab);
-    }
-    key(&mut app, &runner, KeyCode::Enter);
-    pump_until(&mut app, &runner, &mut rx, "the kill verified", |a| {
-        matches!(&a.overlay, Overlay::Confirm(d)
-            if matches!(&d.phase, Phase::Done { verified: Some(true), .. } | Phase::Done { ok: false, .. }))
-    })
     .await;
     let Overlay::Confirm(d) = &app.overlay else {
         unreachable!()
