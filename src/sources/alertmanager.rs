@@ -7,7 +7,7 @@
 //! from the dashboard on the next poll. There is no identity to ask for:
 //! Alertmanager has no notion of who is looking.
 
-use super::{Backoff, Origin, SourceEvent, SourceHandle, SourceMsg};
+use super::{Origin, SourceEvent, SourceHandle, SourceMsg};
 use crate::alertmanager::client::AmClient;
 use crate::alertmanager::{Settings, read};
 use crate::fleet::origin::SEPARATOR;
@@ -42,44 +42,28 @@ async fn run<M: From<SourceMsg>>(
     origin: Origin,
     poke: Arc<Notify>,
 ) {
-    let url = client.base_url().to_string();
-    let mut backoff = Backoff::default();
+    let mut polling = super::Polling::new(
+        client.base_url().to_string(),
+        origin.clone(),
+        refresh,
+        tx,
+        poke,
+    );
     loop {
         let started = Instant::now();
-        let (event, wait) = match read::alerts(&client, &settings).await {
-            Ok(mut alerts) => {
-                backoff.reset();
-                let latency = started.elapsed();
-                tracing::debug!(%url, alerts = alerts.len(), ?latency, "polled alertmanager");
-                if let Some(scope) = &origin.scope {
-                    for a in &mut alerts {
-                        a.id.insert(0, SEPARATOR);
-                        a.id.insert_str(0, scope);
-                    }
+        let result = read::alerts(&client, &settings).await.map(|mut alerts| {
+            let latency = started.elapsed();
+            tracing::debug!(url = %client.base_url(), alerts = alerts.len(), ?latency, "polled alertmanager");
+            if let Some(scope) = &origin.scope {
+                for a in &mut alerts {
+                    a.id.insert(0, SEPARATOR);
+                    a.id.insert_str(0, scope);
                 }
-                (SourceEvent::Alerts { alerts, latency }, refresh)
             }
-            Err(e) => {
-                let retry_in = backoff.next_delay();
-                tracing::warn!(%url, error = %e, ?retry_in, "alertmanager poll failed");
-                let event = SourceEvent::Failed {
-                    error: e.to_string(),
-                    retry_in,
-                };
-                (event, retry_in)
-            }
-        };
-        let msg = SourceMsg {
-            backend: origin.index,
-            event,
-        };
-        if tx.send(msg.into()).await.is_err() {
+            SourceEvent::Alerts { alerts, latency }
+        });
+        if !polling.answer(result.map_err(|e| e.to_string())).await {
             return;
-        }
-        // A poke during the poll left a permit: served, never doubled.
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = poke.notified() => {}
         }
     }
 }

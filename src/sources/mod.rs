@@ -129,6 +129,67 @@ impl Backoff {
     }
 }
 
+/// What every polling source does after each poll: send what it answered
+/// (or the failure, with the back-off's next wait), then wait for the
+/// refresh interval or a poke. A poke during a poll leaves a permit: served
+/// once, never doubled.
+pub(crate) struct Polling<M> {
+    /// Names the backend in the log.
+    what: String,
+    origin: Origin,
+    refresh: Duration,
+    tx: tokio::sync::mpsc::Sender<M>,
+    poke: Arc<Notify>,
+    backoff: Backoff,
+}
+
+impl<M: From<SourceMsg>> Polling<M> {
+    pub(crate) fn new(
+        what: String,
+        origin: Origin,
+        refresh: Duration,
+        tx: tokio::sync::mpsc::Sender<M>,
+        poke: Arc<Notify>,
+    ) -> Self {
+        Polling {
+            what,
+            origin,
+            refresh,
+            tx,
+            poke,
+            backoff: Backoff::default(),
+        }
+    }
+
+    /// Sends one poll's outcome and waits for the next poll; false once
+    /// nobody listens any more (the dashboard quit).
+    pub(crate) async fn answer(&mut self, result: Result<SourceEvent, String>) -> bool {
+        let (event, wait) = match result {
+            Ok(event) => {
+                self.backoff.reset();
+                (event, self.refresh)
+            }
+            Err(error) => {
+                let retry_in = self.backoff.next_delay();
+                tracing::warn!(backend = %self.what, %error, ?retry_in, "poll failed");
+                (SourceEvent::Failed { error, retry_in }, retry_in)
+            }
+        };
+        let msg = SourceMsg {
+            backend: self.origin.index,
+            event,
+        };
+        if self.tx.send(msg.into()).await.is_err() {
+            return false;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = self.poke.notified() => {}
+        }
+        true
+    }
+}
+
 /// What the dashboard keeps of a running source: a way to ask for a poll
 /// now, and the task, stopped when the handle is dropped.
 #[derive(Debug)]

@@ -7,7 +7,7 @@
 //! with the settings that link it to agents: linking needs the fleet's
 //! agents, which the dashboard holds and this task does not.
 
-use super::{Backoff, Origin, SourceEvent, SourceHandle, SourceMsg};
+use super::{Origin, SourceEvent, SourceHandle, SourceMsg};
 use crate::config::vault::VaultSettings;
 use crate::vault::{VaultClient, VaultSnapshot, read};
 use std::sync::Arc;
@@ -43,62 +43,42 @@ async fn run<M: From<SourceMsg>>(
     origin: Origin,
     poke: Arc<Notify>,
 ) {
-    let mut backoff = Backoff::default();
     // The last read sent: a read that finds the same is said as a poll with
     // no changes, so the dashboard's loop does not link 11,000 identities
     // again to learn nothing (the comparison runs here, off that loop).
     let mut last: Option<VaultSnapshot> = None;
+    let mut polling = super::Polling::new(client.base_url().to_string(), origin, refresh, tx, poke);
     loop {
         let started = Instant::now();
-        let (event, wait) = match read(&client, &settings).await {
-            Ok(snapshot) if last.as_ref() == Some(&snapshot) => {
-                backoff.reset();
-                let event = SourceEvent::Synced {
-                    changes: Box::default(),
-                    latency: started.elapsed(),
-                };
-                (event, refresh)
+        let result = match read(&client, &settings).await {
+            Err(e) => {
+                // After a failure the next read is news again, whatever it is.
+                last = None;
+                Err(e.to_string())
             }
+            Ok(snapshot) if last.as_ref() == Some(&snapshot) => Ok(SourceEvent::Synced {
+                changes: Box::default(),
+                latency: started.elapsed(),
+            }),
             Ok(snapshot) => {
-                backoff.reset();
                 last = Some(snapshot.clone());
                 let latency = started.elapsed();
                 tracing::debug!(
-                    vault = ?client,
+                    vault = %client.base_url(),
                     tokens = snapshot.tokens.len(),
                     secret_ids = snapshot.secret_ids.len(),
                     ?latency,
                     "read vault"
                 );
-                let event = SourceEvent::Vault {
+                Ok(SourceEvent::Vault {
                     snapshot: Box::new(snapshot),
                     settings: settings.clone(),
                     latency,
-                };
-                (event, refresh)
-            }
-            Err(e) => {
-                // After a failure the next read is news again, whatever it is.
-                last = None;
-                let retry_in = backoff.next_delay();
-                tracing::warn!(vault = ?client, error = %e, ?retry_in, "vault read failed");
-                let event = SourceEvent::Failed {
-                    error: e.to_string(),
-                    retry_in,
-                };
-                (event, retry_in)
+                })
             }
         };
-        let msg = SourceMsg {
-            backend: origin.index,
-            event,
-        };
-        if tx.send(msg.into()).await.is_err() {
+        if !polling.answer(result).await {
             return;
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = poke.notified() => {}
         }
     }
 }
