@@ -1,7 +1,8 @@
 //! What the suites share, once: an in-process server over SQLite or
 //! PostgreSQL (`server`), the rules suites' helpers (`rules`), the real
 //! binary and its `serve` child processes (`cli`, `serve`), a real
-//! Alertmanager (`alertmanager`), a real OpenBao (`bao`), the dashboard's
+//! Alertmanager (`alertmanager`), a real OpenBao (`bao`), the Python venv of
+//! independent clients and servers (`python`), the dashboard's
 //! fixed fleet (`fleet`), driving and drawing the dashboard (`dashboard`),
 //! and the SVG renderer of the README's screenshots (`svg`).
 
@@ -11,6 +12,7 @@ pub mod cli;
 pub mod dashboard;
 pub mod fleet;
 pub mod live;
+pub mod python;
 pub mod rules;
 pub mod serve;
 pub mod server;
