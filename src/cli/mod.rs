@@ -31,7 +31,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(error::EXIT_USAGE));
         }
     };
-    let json = cli.command.as_ref().is_some_and(Command::wants_json);
+    let json = args::args_want_json(std::env::args_os());
     match run(cli) {
         Ok(code) => code,
         Err(e) => {

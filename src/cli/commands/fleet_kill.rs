@@ -288,44 +288,53 @@ async fn kill_one(client: &Client, t: &Target, request: &KillRequest) -> KillRes
         };
         return result(Outcome::Failed, Some(op.id), detail);
     }
-    // The backend said succeeded: see for ourselves.
-    match client.get_agent(&t.id).await {
-        Ok(d) => {
-            let live = d
-                .credentials
-                .iter()
-                .filter(|c| c.status == CredentialStatus::Active)
-                .count();
-            if d.agent.status == AgentStatus::Killed && live == 0 {
-                let revoked = d
+    // The backend said succeeded: see for ourselves, for the agent and
+    // every delegate a --cascade reached.
+    let mut reached: Vec<&str> = vec![t.id.as_str()];
+    for step in &op.steps {
+        if !reached.contains(&step.agent_id.as_str()) {
+            reached.push(&step.agent_id);
+        }
+    }
+    let (mut revoked, mut problems) = (0, Vec::new());
+    for id in &reached {
+        match client.get_agent(id).await {
+            Ok(d) => {
+                let live = d
+                    .credentials
+                    .iter()
+                    .filter(|c| c.status == CredentialStatus::Active)
+                    .count();
+                revoked += d
                     .credentials
                     .iter()
                     .filter(|c| c.status == CredentialStatus::Revoked)
                     .count();
-                result(
-                    Outcome::Verified,
-                    Some(op.id),
-                    format!(
-                        "killed; {} revoked, none live",
-                        count(revoked, "credential")
-                    ),
-                )
-            } else {
-                result(
-                    Outcome::Failed,
-                    Some(op.id),
-                    format!(
-                        "read back as {} with {} live",
+                if d.agent.status != AgentStatus::Killed || live > 0 {
+                    problems.push(format!(
+                        "{} read back as {} with {} live",
+                        d.agent.name,
                         d.agent.status,
                         count(live, "credential")
-                    ),
-                )
+                    ));
+                }
             }
+            Err(e) => problems.push(format!("{id} could not be read back: {e}")),
         }
-        Err(e) => result(
-            Outcome::Failed,
-            Some(op.id),
-            format!("killed, but could not be read back: {e}"),
-        ),
     }
+    if !problems.is_empty() {
+        return result(Outcome::Failed, Some(op.id), problems.join("; "));
+    }
+    let delegates = match reached.len() - 1 {
+        0 => String::new(),
+        n => format!(" with {}", count(n, "delegate")),
+    };
+    result(
+        Outcome::Verified,
+        Some(op.id),
+        format!(
+            "killed{delegates}; {} revoked, none live",
+            count(revoked, "credential")
+        ),
+    )
 }

@@ -234,3 +234,30 @@ fn on_a_terminal_the_list_is_shown_and_the_count_typed_back() {
     assert!(r.stdout.contains("3 verified killed"), "{}", r.stdout);
     assert_eq!(status(&s, "stg-b"), "killed");
 }
+
+#[test]
+fn with_cascade_each_delegate_is_read_back_too() {
+    let s = Server::start();
+    fleet(&s);
+    s.run(&["delegate", "stg-a", "prod-a", "--scope", "x:read"])
+        .assert_code(0);
+    let v = s.json(&[
+        "kill",
+        "--filter",
+        "stg-a",
+        "--expect",
+        "1",
+        "--reason",
+        "INC-46",
+        "--cascade",
+        "--yes",
+    ]);
+    let r = &v["results"][0];
+    assert_eq!(r["outcome"], "verified", "{v}");
+    let detail = r["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("with 1 delegate") && detail.contains("2 credentials revoked"),
+        "{detail}"
+    );
+    assert_eq!(status(&s, "prod-a"), "killed");
+}

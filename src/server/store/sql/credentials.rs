@@ -313,8 +313,8 @@ pub fn remove_grant(
         .optional()?
         .ok_or_else(|| {
             StoreError::NotFound(format!(
-                "agent {} has no grant {grant_id:?}; see its grants with `warden grant list {}`",
-                agent.name, agent.name
+                "agent {} holds no grant {grant_id:?} (GET /v1/agents/{} lists its grants)",
+                agent.name, agent.id
             ))
         })?;
     let rev = next_rev(tx)?;
