@@ -13,12 +13,13 @@ agent's name to go on; anything else cancels (exit 4, nothing changed).
 With no terminal, --yes is required.
 
 Many agents: --filter EXPR takes the filter language of `warden agents
---filter` (see `warden agents --help`; an empty EXPR is refused) and
---expect N says how many agents it must match. When the count differs, nothing is killed and the exit code
-is 5, with the count found in the message: the fleet is not what you
-thought. Otherwise the agents are listed and, without --yes, you type the
-count to go on. Each is then killed and checked (read back: killed, no
-live credential) and reported as verified or failed; the exit code is 1 if
+--filter` (see `warden agents --help`; an empty EXPR is refused), and
+--expect N says how many agents it must match. When the count differs,
+nothing is killed and the exit code is 5, with the count found in the
+message: the fleet is not what you thought. Otherwise the agents are
+listed and, without --yes, you type the count to go on. Each is then
+killed and checked (read back: killed, no live credential, delegates too
+with --cascade) and reported as verified or failed; the exit code is 1 if
 any failed.
 
 Examples:

@@ -74,6 +74,7 @@ fn help_mentions_every_subcommand_and_the_quick_start() {
     for sub in [
         "serve", "register", "person", "issue", "delegate", "token", "agents", "agent", "kill",
         "suspend", "resume", "revoke", "rotate", "owner", "alerts", "ack", "triage", "audit",
+        "grant",
     ] {
         assert!(
             r.stdout
@@ -102,6 +103,10 @@ fn help_mentions_every_subcommand_and_the_quick_start() {
     for sub in [
         vec!["serve"],
         vec!["person", "add"],
+        vec!["person", "list"],
+        vec!["person", "offboard"],
+        vec!["grant", "add"],
+        vec!["grant", "remove"],
         vec!["token", "create"],
         vec!["audit", "verify"],
         vec!["kill"],
