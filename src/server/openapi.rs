@@ -230,6 +230,8 @@ pub const ROUTES: &[Route] = {
             description: "Issues a credential to the agent. Without `ttl_seconds` it never expires. The secret is in this answer only; the server keeps its hash. 409 if the agent is killed.", ..R },
         Route { method: POST, path: "/v1/agents/{id}/grants", operation_id: "createGrant", access: Admin, body: Some(schema::<NewGrant>), status: 201, answer: Some(schema::<Grant>), errors: &[409], summary: "Grant a permission",
             description: "Grants the agent a scope on a resource at a level (`read`, `write`, `admin`). 409 if the agent is killed.", ..R },
+        Route { method: DELETE, path: "/v1/agents/{id}/grants/{grant}", operation_id: "removeGrant", access: Admin, body: Some(schema::<Reason>), answer: Some(schema::<Grant>), errors: &[], summary: "Remove a grant",
+            description: "Removes one of the agent's grants, with a reason: the audit trail says who removed it and why (`grant.remove`), and the changes feed lists it under `removed` (kind `grant`). Answers the grant as it was. 404 if the agent is unknown or holds no grant with that id; 422 without a reason. A killed agent's grants can be removed too.", ..R },
         Route { method: POST, path: "/v1/delegations", operation_id: "createDelegation", access: Admin, body: Some(schema::<NewDelegation>), status: 201, answer: Some(schema::<Delegation>), errors: &[409], summary: "Record a delegation",
             description: "Records that a parent (give `parent_agent` or `parent_person`) delegates scopes to `child_agent`, acting for `on_behalf_of`. 422 if a named agent or person is unknown, if the parent agent was not delegated every scope it passes on, or if the delegation would make a cycle; 409 if the child agent is killed.", ..R },
         Route { method: POST, path: "/v1/agents/{id}/owner", operation_id: "setOwner", access: Responder, body: Some(schema::<NewOwner>), answer: Some(schema::<Agent>), errors: &[409], summary: "Reassign the owner",
@@ -514,6 +516,7 @@ fn path_parameter_description(path: &str, param: &str) -> String {
         "people" => "person",
         "credentials" => "credential",
         "alerts" => "alert",
+        "grants" => "grant",
         _ => "object",
     };
     format!("The {what}'s id.")

@@ -8,6 +8,7 @@ mod auth;
 mod changes;
 mod directory;
 mod errors;
+mod grants;
 mod kill;
 mod lifecycle;
 mod metrics;
