@@ -55,6 +55,10 @@ impl FieldSpec {
 #[derive(Debug, Clone, Copy)]
 pub enum Value<'a> {
     Text(&'a str),
+    /// Either text may hold it (a person's name or email).
+    Either(&'a str, &'a str),
+    /// Any of these may hold it (a credential's scopes); none is `none`.
+    List(&'a [String]),
     Severity(Severity),
     /// The row has none (`field:none` matches it).
     None,
@@ -188,13 +192,16 @@ impl Pred {
             Pred::Text(needle) => row.any_text(&mut |t| needle.is_substring_of(t)),
             Pred::Field { at, needle } => match row.field(*at) {
                 Value::Text(t) => needle.is_substring_of(t),
+                Value::Either(a, b) => needle.is_substring_of(a) || needle.is_substring_of(b),
+                Value::List(all) => all.iter().any(|t| needle.is_substring_of(t)),
                 Value::Severity(s) => needle.is_substring_of(&s.to_string()),
                 Value::None => false,
             },
             Pred::FieldNone { at } => match row.field(*at) {
                 Value::None => true,
                 Value::Text(t) => t.is_empty(),
-                Value::Severity(_) => false,
+                Value::List(all) => all.is_empty(),
+                Value::Either(..) | Value::Severity(_) => false,
             },
             Pred::AtLeast { at, severity } => match row.field(*at) {
                 Value::Severity(s) => s >= *severity,

@@ -115,6 +115,12 @@ fn draw_crumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Span::styled(input.text().to_string(), theme.header),
             ];
             spans.push(Span::styled("█", theme.accent));
+            if let Some(f) = app.screen().def().list_filter_ref(app) {
+                spans.push(Span::styled(
+                    strings::matches_of(f.shown, f.total),
+                    theme.muted,
+                ));
+            }
             if let Some(e) = error {
                 spans.push(Span::styled(format!("  {e}"), theme.error));
             }

@@ -58,8 +58,16 @@ impl App {
                 return vec![Effect::Quit];
             }
             UiCommand::Filter => {
-                self.screens.truncate(1);
-                let current = self.panes.agents.filter_text.clone();
+                // A list with a filter of its own is filtered in place;
+                // anywhere else `/` goes back to the agents table.
+                let def = self.screen().def();
+                let current = match def.list_filter_ref(self) {
+                    Some(filter) => filter.text.clone(),
+                    None => {
+                        self.screens.truncate(1);
+                        self.panes.agents.filter_text.clone()
+                    }
+                };
                 self.prompt = Prompt::Filter {
                     input: LineInput::with_text(&current),
                     error: None,

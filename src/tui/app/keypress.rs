@@ -122,21 +122,22 @@ impl App {
             Overlay::None => {}
         }
         match &mut self.prompt {
-            Prompt::Filter { input, error } => {
+            Prompt::Filter { input, .. } => {
+                let changed = match key.code {
+                    KeyCode::Enter | KeyCode::Esc => None,
+                    _ => input.handle(key).then(|| input.text().to_string()),
+                };
                 match key.code {
                     KeyCode::Enter => self.prompt = Prompt::None,
                     KeyCode::Esc => {
                         self.prompt = Prompt::None;
-                        self.panes.agents.set_filter(Filter::default(), "");
+                        let _ = self.apply_filter("");
                     }
                     _ => {
-                        if input.handle(key) {
-                            match Filter::parse(input.text()) {
-                                Ok(f) => {
-                                    *error = None;
-                                    self.panes.agents.set_filter(f, input.text());
-                                }
-                                Err(e) => *error = Some(e.to_string()),
+                        if let Some(text) = changed {
+                            let result = self.apply_filter(&text);
+                            if let Prompt::Filter { error, .. } = &mut self.prompt {
+                                *error = result.err();
                             }
                         }
                     }
@@ -185,6 +186,29 @@ impl App {
         }
     }
 
+    /// Filters the list on top by `text` (the agents table when that list
+    /// has no filter of its own); the last good filter stays when `text`
+    /// does not parse, and the error says why.
+    pub(crate) fn apply_filter(&mut self, text: &str) -> Result<(), String> {
+        let def = self.screen().def();
+        match def.filter_fields() {
+            Some(fields) => {
+                let result = match def.list_filter(self) {
+                    Some(filter) => filter.set(text, fields),
+                    None => Ok(()),
+                };
+                // The list follows at once, not at the next frame.
+                def.prepare(self);
+                result
+            }
+            None => {
+                let filter = Filter::parse(text).map_err(|e| e.to_string())?;
+                self.panes.agents.set_filter(filter, text);
+                Ok(())
+            }
+        }
+    }
+
     pub(super) fn run_command(&mut self, text: &str) -> Vec<Effect> {
         // The one command with an argument; `UiCommand` is a plain key.
         if let Some(name) = text.trim_start_matches(':').strip_prefix("theme ")
@@ -198,6 +222,17 @@ impl App {
         {
             self.narrow_to(name.trim());
             return vec![];
+        }
+        // `:alerts rule:R17`: the screen, filtered.
+        if let Some((word, args)) = text.trim_start_matches(':').split_once(' ')
+            && !args.trim().is_empty()
+            && let Some(UiCommand::Show(name)) = bindings::resolve_command(word)
+        {
+            let effects = self.command(UiCommand::Show(name));
+            if let Err(e) = self.apply_filter(args.trim()) {
+                self.flash(Level::Error, e);
+            }
+            return effects;
         }
         match bindings::resolve_command(text) {
             Some(UiCommand::Quit) => {

@@ -1,9 +1,11 @@
 //! Pieces more than one screen or popup is built from: the list table
 //! (window, column mask, selection style, empty note), list selection and
-//! scrolling, the one-line input, the header and the hint bar.
+//! scrolling, a list's `/` filter, the one-line input, the header and the
+//! hint bar.
 
 pub mod header;
 pub mod hints;
 pub mod input;
+pub mod list_filter;
 pub mod list_table;
 pub mod selection;

@@ -62,6 +62,9 @@ pub enum Scope {
     /// The screens where Enter opens something
     /// ([`ScreenDef::open_help`], which is also its help).
     Opens,
+    /// The lists `/` filters: the agents table, and each list with a
+    /// filter of its own ([`ScreenDef::filter_fields`]).
+    Lists,
     /// The screens where an agent is selected
     /// ([`ScreenDef::selects_agent`]): the agents table, an agent's view,
     /// the alerts (the alert's agent), the credentials (the credential's
@@ -89,6 +92,9 @@ impl Binding {
     pub fn help(&self, screen: &Screen) -> &'static str {
         match self.scope {
             Scope::Opens => screen.def().open_help().unwrap_or(self.help),
+            _ if self.command == UiCommand::Filter => {
+                screen.def().filter_help().unwrap_or(self.help)
+            }
             _ => self.help,
         }
     }
@@ -183,7 +189,7 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char('/'), NONE)],
         "/",
         Filter,
-        "agents",
+        Lists,
         "filter: text, owner:none, kind:, env:, status:, risk:, !negate"
     ),
     b!(
@@ -345,6 +351,7 @@ fn in_scope(scope: Scope, screen: &Screen) -> bool {
         Scope::Opens => screen.def().open_help().is_some(),
         Scope::WithAgent => screen.def().selects_agent(),
         Scope::WithCredential => screen.def().selects_credential(),
+        Scope::Lists => *screen == Screen::Agents || screen.def().filter_fields().is_some(),
     }
 }
 

@@ -4,8 +4,10 @@
 //! [`ScreenDef`] trait. A screen is registered here and only here, by its
 //! one line in the `screens!` list below.
 
+use crate::fleet::row_filter::FieldSpec;
 use crate::model::{Agent, Credential};
 use crate::tui::app::App;
+use crate::tui::components::list_filter::ListFilter;
 use crate::tui::components::selection::Cursor;
 use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
@@ -115,6 +117,29 @@ pub trait ScreenDef: Sync {
 
     /// Its list, if it is one: where the moving commands and the mouse go.
     fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut dyn ListState> {
+        let _ = app;
+        None
+    }
+
+    /// The fields its `/` filter knows, when `/` filters this screen's own
+    /// list (the agents table has its own language, and `None` here).
+    fn filter_fields(&self) -> Option<&'static [FieldSpec]> {
+        None
+    }
+
+    /// What `/` does here, as the help says it, when it filters this list.
+    fn filter_help(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Its list's `/` filter, when [`Self::filter_fields`] is some.
+    fn list_filter<'a>(&self, app: &'a mut App) -> Option<&'a mut ListFilter> {
+        let _ = app;
+        None
+    }
+
+    /// The same, to read: its counts for the prompt and the title.
+    fn list_filter_ref<'a>(&self, app: &'a App) -> Option<&'a ListFilter> {
         let _ = app;
         None
     }

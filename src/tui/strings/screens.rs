@@ -87,6 +87,16 @@ pub fn agents_title(shown: usize, all: usize, marked: usize) -> String {
     format!(" agents ({shown}{of}){marked} ")
 }
 
+/// After a list's `/` prompt: how much the filter keeps.
+pub fn matches_of(shown: usize, total: usize) -> String {
+    format!("  {shown} of {total} match")
+}
+
+/// After a filtered list's title.
+pub fn filtered_title(shown: usize, total: usize, filter: impl Display) -> String {
+    format!("· {shown} of {total} match /{filter} ")
+}
+
 pub fn alerts_title(open: usize, all: usize) -> String {
     format!(" alerts ({open} open of {all}) ")
 }

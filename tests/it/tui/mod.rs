@@ -5,6 +5,7 @@
 mod alerts;
 mod backends;
 mod every_screen;
+mod filters;
 mod hostile;
 mod keys;
 mod marks;

@@ -5,7 +5,9 @@
 pub mod state;
 pub mod view;
 
+use crate::fleet::row_filter::FieldSpec;
 use crate::model::Agent;
+use crate::tui::components::list_filter::ListFilter;
 use crate::tui::app::{App, Level};
 use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
@@ -34,6 +36,31 @@ impl ScreenDef for Alerts {
 
     fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut dyn ListState> {
         Some(&mut app.panes.alerts)
+    }
+
+    fn prepare(&self, app: &mut App) {
+        let list = &mut app.panes.alerts;
+        list.refresh(&app.fleet);
+        list.scroll_to_selection(app.table_rows);
+    }
+
+    fn filter_fields(&self) -> Option<&'static [FieldSpec]> {
+        Some(state::FIELDS)
+    }
+
+    fn filter_help(&self) -> Option<&'static str> {
+        Some(
+            "filter: text, rule:, severity: (and above), status:, agent:, owner:, source:, \
+             !negate",
+        )
+    }
+
+    fn list_filter<'a>(&self, app: &'a mut App) -> Option<&'a mut ListFilter> {
+        Some(&mut app.panes.alerts.filter)
+    }
+
+    fn list_filter_ref<'a>(&self, app: &'a App) -> Option<&'a ListFilter> {
+        Some(&app.panes.alerts.filter)
     }
 
     /// Coming in, the selection starts on the most urgent alert.

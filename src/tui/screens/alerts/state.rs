@@ -2,17 +2,26 @@
 //! then the most severe, then the newest. Kept as alert ids and rebuilt only
 //! when the fleet changes, never on a frame; the selection follows the
 //! alert's id, so a poll that adds or reorders alerts does not move it.
+//! `/` narrows it ([`FIELDS`]); a keystroke filters the sorted ids again
+//! without sorting them again.
 
+use crate::fleet::row_filter::{FieldSpec, Row, Value};
 use crate::fleet::state::Fleet;
-use crate::model::{Alert, AlertStatus};
+use crate::model::{Agent, Alert, AlertStatus, Person};
+use crate::tui::components::list_filter::ListFilter;
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
 use std::cmp::Reverse;
 
 #[derive(Debug, Default)]
 pub struct AlertList {
-    /// Alert ids, in display order.
+    /// Alert ids, in display order, the filter applied.
     pub order: Vec<String>,
+    /// Every alert's id in display order, before the filter.
+    sorted: Vec<String>,
+    pub filter: ListFilter,
+    /// The filter version `order` was built with.
+    filtered_with: Option<u64>,
     /// Position in `order`, the first on screen, and the selected alert's
     /// id, which survives a rebuild.
     pub sel: Selection,
@@ -41,12 +50,37 @@ impl AlertList {
         }
     }
 
-    /// Rebuilds the order if the fleet changed since the last time.
+    /// Rebuilds the order if the fleet or the filter changed since the
+    /// last time.
     pub fn refresh(&mut self, fleet: &Fleet) {
-        if self.built_for == Some(fleet.generation) {
+        if self.built_for != Some(fleet.generation) {
+            self.built_for = Some(fleet.generation);
+            self.sort(fleet);
+            self.filtered_with = None;
+        }
+        if self.filtered_with == Some(self.filter.version) {
             return;
         }
-        self.built_for = Some(fleet.generation);
+        self.filtered_with = Some(self.filter.version);
+        self.order = if self.filter.is_empty() {
+            self.sorted.clone()
+        } else {
+            let filter = &self.filter;
+            self.sorted
+                .iter()
+                .filter(|id| {
+                    fleet
+                        .alert(id)
+                        .is_some_and(|a| filter.keeps(&AlertRow::new(a, fleet)))
+                })
+                .cloned()
+                .collect()
+        };
+        self.filter.counted(self.order.len(), self.sorted.len());
+        self.sel.restore_ids(&self.order);
+    }
+
+    fn sort(&mut self, fleet: &Fleet) {
         let scope = self.scope.as_deref().unwrap_or("");
         let mut alerts: Vec<&Alert> = fleet.alerts().filter(|a| a.id.starts_with(scope)).collect();
         // The id last, so that equal alerts keep one order across polls
@@ -65,8 +99,7 @@ impl AlertList {
                     &b.id,
                 ))
         });
-        self.order = alerts.into_iter().map(|a| a.id.clone()).collect();
-        self.sel.restore_ids(&self.order);
+        self.sorted = alerts.into_iter().map(|a| a.id.clone()).collect();
     }
 
     /// The selected alert's id, if there is any alert.
@@ -87,5 +120,66 @@ impl ListState for AlertList {
 
     fn cursor(&self) -> Cursor {
         self.sel.cursor(self.order.len())
+    }
+}
+
+/// What `/` knows of an alert.
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec::text("rule", &[]),
+    FieldSpec::severity("severity", &["sev"]),
+    FieldSpec::text("status", &[]),
+    FieldSpec::text("agent", &[]),
+    FieldSpec::text("owner", &[]),
+    FieldSpec::text("source", &[]),
+];
+
+/// An alert with its agent and the agent's owner, as `/` sees it.
+struct AlertRow<'a> {
+    alert: &'a Alert,
+    agent: Option<&'a Agent>,
+    owner: Option<&'a Person>,
+}
+
+impl<'a> AlertRow<'a> {
+    fn new(alert: &'a Alert, fleet: &'a Fleet) -> Self {
+        let agent = alert.agent_id.as_deref().and_then(|id| fleet.agent(id));
+        let owner = agent
+            .and_then(|a| a.owner.as_deref())
+            .and_then(|id| fleet.person(id));
+        AlertRow {
+            alert,
+            agent,
+            owner,
+        }
+    }
+}
+
+pub fn status_word(s: AlertStatus) -> &'static str {
+    match s {
+        AlertStatus::Open => "open",
+        AlertStatus::Acknowledged => "acknowledged",
+        AlertStatus::Resolved => "resolved",
+    }
+}
+
+impl Row for AlertRow<'_> {
+    fn field(&self, i: usize) -> Value<'_> {
+        match i {
+            0 => Value::Text(&self.alert.rule),
+            1 => Value::Severity(self.alert.severity),
+            2 => Value::Text(status_word(self.alert.status)),
+            3 => self.agent.map_or(Value::None, |a| Value::Either(&a.name, &a.id)),
+            4 => self
+                .owner
+                .map_or(Value::None, |p| Value::Either(&p.name, &p.email)),
+            _ => Value::Text(&self.alert.source),
+        }
+    }
+
+    fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
+        hit(&self.alert.rule)
+            || hit(&self.alert.summary)
+            || self.agent.is_some_and(|a| hit(&a.name))
+            || hit(&self.alert.id)
     }
 }

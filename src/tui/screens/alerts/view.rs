@@ -18,7 +18,11 @@ use ratatui::widgets::Cell;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
     let list = &app.panes.alerts;
     let open = app.counts.alerts.iter().sum::<usize>();
-    let title = strings::alerts_title(open, list.order.len());
+    let title = format!(
+        "{}{}",
+        strings::alerts_title(open, list.order.len()),
+        list.filter.of_total()
+    );
     let widths = [
         Constraint::Length(8),
         Constraint::Length(rule_width(app)),

@@ -5,8 +5,10 @@
 pub mod state;
 pub mod view;
 
+use crate::fleet::row_filter::FieldSpec;
 use crate::model::{Agent, Credential};
 use crate::tui::app::App;
+use crate::tui::components::list_filter::ListFilter;
 use crate::tui::msg::Effect;
 use crate::tui::screens::{ListState, Screen, ScreenDef};
 use crate::tui::strings;
@@ -33,6 +35,22 @@ impl ScreenDef for Creds {
 
     fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut dyn ListState> {
         Some(&mut app.panes.creds)
+    }
+
+    fn filter_fields(&self) -> Option<&'static [FieldSpec]> {
+        Some(state::FIELDS)
+    }
+
+    fn filter_help(&self) -> Option<&'static str> {
+        Some("filter: text, agent:, status:, scope:, env:, !negate")
+    }
+
+    fn list_filter<'a>(&self, app: &'a mut App) -> Option<&'a mut ListFilter> {
+        Some(&mut app.panes.creds.filter)
+    }
+
+    fn list_filter_ref<'a>(&self, app: &'a App) -> Option<&'a ListFilter> {
+        Some(&app.panes.creds.filter)
     }
 
     fn prepare(&self, app: &mut App) {

@@ -3,8 +3,10 @@
 //! past first of all), then expired, then revoked. Kept as credential ids,
 //! rebuilt only when the fleet changes; the selection follows the id.
 
+use crate::fleet::row_filter::{FieldSpec, Row, Value};
 use crate::fleet::state::Fleet;
-use crate::model::{Credential, CredentialStatus};
+use crate::model::{Agent, Credential, CredentialStatus};
+use crate::tui::components::list_filter::ListFilter;
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
 use chrono::{DateTime, Utc};
@@ -42,19 +44,49 @@ fn status_rank(s: CredentialStatus) -> u8 {
 
 #[derive(Debug, Default)]
 pub struct CredList {
-    /// Credential ids, in display order.
+    /// Credential ids, in display order, the filter applied.
     pub order: Vec<String>,
     pub sel: Selection,
     built_for: Option<u64>,
+    /// Every credential's id in display order, before the filter.
+    sorted: Vec<String>,
+    pub filter: ListFilter,
+    filtered_with: Option<u64>,
 }
 
 impl CredList {
-    /// Rebuilds the order if the fleet changed since the last time.
+    /// Rebuilds the order if the fleet or the filter changed since the
+    /// last time; a keystroke filters the sorted ids without sorting.
     pub fn refresh(&mut self, fleet: &Fleet) {
-        if self.built_for == Some(fleet.generation) {
+        if self.built_for != Some(fleet.generation) {
+            self.built_for = Some(fleet.generation);
+            self.sort(fleet);
+            self.filtered_with = None;
+        }
+        if self.filtered_with == Some(self.filter.version) {
             return;
         }
-        self.built_for = Some(fleet.generation);
+        self.filtered_with = Some(self.filter.version);
+        let filter = &self.filter;
+        self.order = self
+            .sorted
+            .iter()
+            .filter(|id| {
+                filter.is_empty()
+                    || fleet.credential(id).is_some_and(|c| {
+                        filter.keeps(&CredRow {
+                            credential: c,
+                            agent: fleet.agent(&c.agent_id),
+                        })
+                    })
+            })
+            .cloned()
+            .collect();
+        self.filter.counted(self.order.len(), self.sorted.len());
+        self.sel.restore_ids(&self.order);
+    }
+
+    fn sort(&mut self, fleet: &Fleet) {
         let name = |c: &Credential| {
             fleet
                 .agent(&c.agent_id)
@@ -74,8 +106,7 @@ impl CredList {
             })
             .collect();
         keyed.sort_unstable();
-        self.order = keyed.into_iter().map(|(_, _, _, id)| id).collect();
-        self.sel.restore_ids(&self.order);
+        self.sorted = keyed.into_iter().map(|(_, _, _, id)| id).collect();
     }
 
     /// The selected credential's id, if there is any credential.
@@ -91,6 +122,46 @@ impl ListState for CredList {
 
     fn cursor(&self) -> Cursor {
         self.sel.cursor(self.order.len())
+    }
+}
+
+/// What `/` knows of a credential.
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec::text("agent", &[]),
+    FieldSpec::text("status", &[]),
+    FieldSpec::text("scope", &["scopes"]),
+    FieldSpec::text("env", &[]),
+];
+
+struct CredRow<'a> {
+    credential: &'a Credential,
+    agent: Option<&'a Agent>,
+}
+
+fn status_word(s: CredentialStatus) -> &'static str {
+    match s {
+        CredentialStatus::Active => "active",
+        CredentialStatus::Expired => "expired",
+        CredentialStatus::Revoked => "revoked",
+    }
+}
+
+impl Row for CredRow<'_> {
+    fn field(&self, i: usize) -> Value<'_> {
+        match i {
+            0 => self.agent.map_or(Value::None, |a| Value::Either(&a.name, &a.id)),
+            1 => Value::Text(status_word(self.credential.status)),
+            2 => Value::List(&self.credential.scopes),
+            _ => self.agent.map_or(Value::None, |a| Value::Text(&a.environment)),
+        }
+    }
+
+    fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
+        let c = self.credential;
+        hit(&c.id)
+            || hit(&c.prefix)
+            || self.agent.is_some_and(|a| hit(&a.name))
+            || c.scopes.iter().any(|s| hit(s))
     }
 }
 

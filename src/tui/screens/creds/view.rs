@@ -37,7 +37,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
                 && matches!(expiry(c, clock.wall), Expiry::Expired | Expiry::Soon)
         })
         .count();
-    let title = strings::creds_title(list.order.len(), urgent, EXPIRY_WARNING_DAYS);
+    let title = format!(
+        "{}{}",
+        strings::creds_title(list.order.len(), urgent, EXPIRY_WARNING_DAYS),
+        list.filter.of_total()
+    );
     // Narrower terminals drop the prefix, then the id: the agent, the
     // status and the expiry are what the view is for.
     let show: [bool; 8] = match area.width {

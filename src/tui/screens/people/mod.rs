@@ -6,6 +6,8 @@ pub mod state;
 pub mod view;
 
 use crate::fleet::filter::Filter;
+use crate::fleet::row_filter::FieldSpec;
+use crate::tui::components::list_filter::ListFilter;
 use crate::tui::app::{App, Level};
 use crate::tui::msg::Effect;
 use crate::tui::screens::{ListState, ScreenDef};
@@ -33,6 +35,22 @@ impl ScreenDef for People {
 
     fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut dyn ListState> {
         Some(&mut app.panes.people)
+    }
+
+    fn filter_fields(&self) -> Option<&'static [FieldSpec]> {
+        Some(state::FIELDS)
+    }
+
+    fn filter_help(&self) -> Option<&'static str> {
+        Some("filter: text, name:, email:, team:, status:, !negate")
+    }
+
+    fn list_filter<'a>(&self, app: &'a mut App) -> Option<&'a mut ListFilter> {
+        Some(&mut app.panes.people.filter)
+    }
+
+    fn list_filter_ref<'a>(&self, app: &'a App) -> Option<&'a ListFilter> {
+        Some(&app.panes.people.filter)
     }
 
     fn prepare(&self, app: &mut App) {

@@ -4,8 +4,10 @@
 //! still own live agents come first (those agents answer to nobody), then
 //! the biggest owners; the selection follows the person.
 
+use crate::fleet::row_filter::{FieldSpec, Row, Value};
 use crate::fleet::state::Fleet;
 use crate::model::{AgentStatus, Person, PersonStatus};
+use crate::tui::components::list_filter::ListFilter;
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
 use std::cmp::Reverse;
@@ -36,19 +38,51 @@ impl PersonRow {
 
 #[derive(Debug, Default)]
 pub struct PeopleList {
-    /// In display order.
+    /// In display order, the filter applied.
     pub rows: Vec<PersonRow>,
     pub sel: Selection,
     built_for: Option<u64>,
+    /// Every person's row in display order, before the filter.
+    sorted: Vec<PersonRow>,
+    pub filter: ListFilter,
+    filtered_with: Option<u64>,
 }
 
 impl PeopleList {
-    /// Rebuilds the rows if the fleet changed since the last time.
+    /// Rebuilds the rows if the fleet or the filter changed since the
+    /// last time.
     pub fn refresh(&mut self, fleet: &Fleet) {
-        if self.built_for == Some(fleet.generation) {
+        if self.built_for != Some(fleet.generation) {
+            self.built_for = Some(fleet.generation);
+            self.count(fleet);
+            self.filtered_with = None;
+        }
+        if self.filtered_with == Some(self.filter.version) {
             return;
         }
-        self.built_for = Some(fleet.generation);
+        self.filtered_with = Some(self.filter.version);
+        let filter = &self.filter;
+        self.rows = self
+            .sorted
+            .iter()
+            .filter(|r| {
+                filter.is_empty()
+                    || fleet
+                        .person(&r.person_id)
+                        .is_some_and(|p| filter.keeps(&PersonFields(p)))
+            })
+            .cloned()
+            .collect();
+        self.filter.counted(self.rows.len(), self.sorted.len());
+        let rows = &self.rows;
+        self.sel.restore(
+            rows.len(),
+            |id| rows.iter().position(|r| r.person_id == id),
+            |i| rows.get(i).map(|r| r.person_id.clone()),
+        );
+    }
+
+    fn count(&mut self, fleet: &Fleet) {
         let mut counts: HashMap<&str, PersonRow> = HashMap::new();
         for (i, agent) in fleet.agents().iter().enumerate() {
             // An owner id the directory does not know has no row to count in.
@@ -81,17 +115,41 @@ impl PeopleList {
                 &pb.id,
             ))
         });
-        self.rows = people.into_iter().map(|(_, r)| r).collect();
-        let rows = &self.rows;
-        self.sel.restore(
-            rows.len(),
-            |id| rows.iter().position(|r| r.person_id == id),
-            |i| rows.get(i).map(|r| r.person_id.clone()),
-        );
+        self.sorted = people.into_iter().map(|(_, r)| r).collect();
     }
 
     pub fn selected(&self) -> Option<&PersonRow> {
         self.rows.get(self.sel.selected)
+    }
+}
+
+/// What `/` knows of a person.
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec::text("name", &[]),
+    FieldSpec::text("email", &[]),
+    FieldSpec::text("team", &[]),
+    FieldSpec::text("status", &[]),
+];
+
+struct PersonFields<'a>(&'a Person);
+
+impl Row for PersonFields<'_> {
+    fn field(&self, i: usize) -> Value<'_> {
+        let p = self.0;
+        match i {
+            0 => Value::Text(&p.name),
+            1 => Value::Text(&p.email),
+            2 => p.team.as_deref().map_or(Value::None, Value::Text),
+            _ => Value::Text(match p.status {
+                PersonStatus::Active => "active",
+                PersonStatus::Departed => "departed",
+            }),
+        }
+    }
+
+    fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
+        let p = self.0;
+        hit(&p.name) || hit(&p.email) || p.team.as_deref().is_some_and(&mut *hit) || hit(&p.id)
     }
 }
 

@@ -32,7 +32,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .iter()
         .filter(|r| app.fleet.person(&r.person_id).is_some_and(|p| r.orphans(p)))
         .count();
-    let title = strings::people_title(list.rows.len(), orphaned);
+    let title = format!(
+        "{}{}",
+        strings::people_title(list.rows.len(), orphaned),
+        list.filter.of_total()
+    );
     // Narrower terminals drop the manager, then the team: the name, the
     // status and the counts are what the view is for.
     let show: [bool; 9] = match area.width {
