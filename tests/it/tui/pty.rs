@@ -608,3 +608,207 @@ fn the_local_registry_and_the_dashboard_log_are_private() {
         assert_eq!(mode(&file), 0o600, "{}", file.display());
     }
 }
+
+/// Keystrokes sent to the dashboard, counted against a flow's budget: every
+/// key counts except the characters of what only the responder can know
+/// (the filter text, the agent's name, the reason).
+struct Keys<'a> {
+    pty: &'a mut Pty,
+    counted: usize,
+}
+
+impl Keys<'_> {
+    fn key(&mut self, k: &str) {
+        self.counted += 1;
+        self.pty.send(k);
+        // A human's pace: each key drawn before the next.
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    fn keys(&mut self, ks: &str) {
+        for c in ks.chars() {
+            self.key(&c.to_string());
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        self.pty.send(t);
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    #[track_caller]
+    fn within(self, budget: usize, flow: &str) {
+        assert!(
+            self.counted <= budget,
+            "{flow}: {} keys, over the budget of {budget}",
+            self.counted
+        );
+        eprintln!("{flow}: {} keys (budget {budget})", self.counted);
+    }
+}
+
+/// Issue 15's flow budget, on the real binary in a terminal: from launch,
+/// a verified kill of the agent an alert names in at most 10 keys (plus the
+/// filter text, the name and the reason); a freeze of the selected agent in
+/// at most 2; a reassignment from the triage queue to its top suggestion in
+/// at most 6 (plus the reason). Each is checked on the backend after.
+#[cfg(unix)]
+#[test]
+fn the_responder_flows_fit_their_key_budgets() {
+    let serve = Server::start();
+    let http = Http::new(&serve.url);
+    for (name, email, manager) in [
+        ("Grace Hopper", "grace@example.com", None),
+        ("Alan Turing", "alan@example.com", Some("grace@example.com")),
+    ] {
+        http.ok(
+            "POST",
+            "/v1/people",
+            ADMIN,
+            Some(json!({"name": name, "email": email, "manager": manager})),
+        );
+    }
+    let agent = |name: &str, owner: &str| {
+        http.ok(
+            "POST",
+            "/v1/agents",
+            ADMIN,
+            Some(
+                json!({"name": name, "kind": "autonomous", "environment": "prod",
+                        "owner": owner}),
+            ),
+        )["id"]
+            .as_str()
+            .expect("agent id")
+            .to_string()
+    };
+    let relay = agent("relay-bot", "grace@example.com");
+    let steady = agent("steady-worker", "grace@example.com");
+    let legacy = agent("legacy-bot", "alan@example.com");
+    for i in 0..12 {
+        agent(&format!("filler-{i:02}"), "grace@example.com");
+    }
+    let secret = http.ok(
+        "POST",
+        &format!("/v1/agents/{relay}/credentials"),
+        ADMIN,
+        Some(json!({"scopes": ["crm:read"]})),
+    )["secret"]
+        .as_str()
+        .expect("secret")
+        .to_string();
+    // The relay acts for an identity nobody registered: R17.
+    let (status, body) = http.call(
+        "POST",
+        "/v1/agent/events",
+        &secret,
+        Some(json!([{"action": "read", "target": "crm", "on_behalf_of": ["shadow-helper"]}])),
+    );
+    assert_eq!(status, 200, "{body}");
+    // Alan leaves: legacy-bot goes to the triage queue, his manager first.
+    let alan = http.ok("GET", "/v1/people", ADMIN, None);
+    let alan = alan
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["email"] == "alan@example.com"))
+        .and_then(|p| p["id"].as_str())
+        .expect("alan")
+        .to_string();
+    http.ok(
+        "POST",
+        &format!("/v1/people/{alan}/offboard"),
+        ADMIN,
+        Some(json!({"reason": "left the company"})),
+    );
+    let responder = http.ok(
+        "POST",
+        "/v1/tokens",
+        ADMIN,
+        Some(json!({"name": "oncall", "role": "responder"})),
+    )["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+
+    let home = tempfile::tempdir().expect("tempdir");
+    let env = [("WARDEN_TOKEN", responder)];
+    let mut pty = Pty::spawn_env(home.path(), &["--url", &serve.url], &env);
+    pty.wait_for(&["relay-bot", "oncall (responder)"]);
+
+    // 1. From launch to a verified kill of the agent the R17 alert names.
+    let mut keys = Keys {
+        pty: &mut pty,
+        counted: 0,
+    };
+    keys.keys(":al\r");
+    keys.key("/");
+    keys.text("R17");
+    keys.key("\r");
+    keys.pty.wait_for(&["R17", "1 of"]);
+    keys.key("K");
+    keys.pty.wait_for(&["Kill relay-bot", "the backend will:"]);
+    keys.text("relay-bot");
+    keys.key("\r");
+    keys.text("INC-15 shadow relay");
+    keys.key("\r");
+    keys.pty.wait_for(&["verified"]);
+    keys.within(10, "alert to verified kill");
+    let detail = http.ok("GET", &format!("/v1/agents/{relay}"), ADMIN, None);
+    assert_eq!(detail["status"], "killed", "{detail}");
+    let (status, _) = http.call("POST", "/v1/agent/heartbeat", &secret, None);
+    assert_eq!(status, 403, "the relay's credential is refused");
+
+    // 2. Freeze the selected agent (found by a filter, not counted).
+    pty.send("\r"); // closes the finished dialog
+    pty.send("\x1b"); // back to the agents table
+    std::thread::sleep(Duration::from_millis(200));
+    pty.send("/steady-worker\r");
+    pty.wait_for(&["agents (1 of"]);
+    let mut keys = Keys {
+        pty: &mut pty,
+        counted: 0,
+    };
+    keys.key("f");
+    keys.within(2, "freeze the selected agent");
+    poll(TIMEOUT, || {
+        let d = http.ok("GET", &format!("/v1/agents/{steady}"), ADMIN, None);
+        (d["status"] == "suspended").then_some(())
+    })
+    .expect("steady-worker suspended on the backend");
+
+    // 3. From the triage queue, its first case to its top suggestion.
+    // Esc alone: a key right after it would read as Alt+key.
+    pty.send("\x1b");
+    std::thread::sleep(Duration::from_millis(200));
+    pty.send(":triage\r");
+    pty.wait_for(&[
+        "triage (1 left",
+        "owner suggestions for legacy-bot",
+        "Grace Hopper",
+    ]);
+    let mut keys = Keys {
+        pty: &mut pty,
+        counted: 0,
+    };
+    keys.key("o");
+    keys.key("\r");
+    keys.pty.wait_for(&["Reassign legacy-bot"]);
+    keys.text("Alan left; Grace manages his team");
+    keys.key("\r");
+    keys.within(6, "triage to the top suggestion");
+    let people = http.ok("GET", "/v1/people", ADMIN, None);
+    let grace = people
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["email"] == "grace@example.com"))
+        .and_then(|p| p["id"].as_str())
+        .expect("grace");
+    poll(TIMEOUT, || {
+        let d = http.ok("GET", &format!("/v1/agents/{legacy}"), ADMIN, None);
+        (d["owner"] == grace).then_some(())
+    })
+    .unwrap_or_else(|| {
+        panic!(
+            "legacy-bot did not go to Grace on the backend; the screen:\n{}",
+            pty.screen().text()
+        )
+    });
+}
