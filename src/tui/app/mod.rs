@@ -380,6 +380,13 @@ impl App {
 
     pub(super) fn start(&mut self, action: Action) -> (u64, Effect) {
         let action = self.with_vault(action);
+        // An acknowledged alert sorts after the open ones: the cursor stays
+        // on its row, where the next alert to look at moves up.
+        if let Action::Ack { alert_id, .. } = &action
+            && self.panes.alerts.selected_id() == Some(alert_id.as_str())
+        {
+            self.panes.alerts.stay_when_settled(alert_id);
+        }
         let id = self.next_id;
         self.next_id += 1;
         self.flash(

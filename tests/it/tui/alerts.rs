@@ -209,11 +209,12 @@ fn a_opens_the_dialog_on_the_reason_and_confirm_sends_the_ack_with_it() {
 
     let mut acked = app.fleet.alert("alr_1").unwrap().clone();
     acked.status = AlertStatus::Acknowledged;
+    acked.rev += 1;
     acked.acknowledged_by = Some("oncall".into());
     acked.ack_reason = Some("on it, paging the owner".into());
     let effects = app.handle_msg(Msg::Action {
         id: *id,
-        result: Ok(Outcome::Alert(acked)),
+        result: Ok(Outcome::Alert(acked.clone())),
     });
     assert_eq!(effects, vec![Effect::PollNow]);
     let (level, text) = flash(&app);
@@ -222,6 +223,12 @@ fn a_opens_the_dialog_on_the_reason_and_confirm_sends_the_ack_with_it() {
         text.starts_with("acknowledged R18 on ticket-triage"),
         "{text}"
     );
+    // The poll it asked for brings the alert back acknowledged: it sorts
+    // further down, and the cursor stays on its row, now the next alert.
+    let row = app.panes.alerts.sel.selected;
+    poll(&mut app, vec![acked.clone()]);
+    assert_eq!(app.panes.alerts.sel.selected, row);
+    assert_eq!(app.panes.alerts.selected_id(), Some("alr_low"));
 }
 
 #[test]

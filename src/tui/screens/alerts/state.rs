@@ -22,6 +22,10 @@ pub struct AlertList {
     pub filter: ListFilter,
     /// The filter version `order` was built with.
     filtered_with: Option<u64>,
+    /// An alert being acknowledged from its row, and that row: once it is
+    /// no longer open (and sorts further down), the cursor stays on the
+    /// row instead of following it.
+    stay: Option<(String, usize)>,
     /// Position in `order`, the first on screen, and the selected alert's
     /// id, which survives a rebuild.
     pub sel: Selection,
@@ -77,7 +81,24 @@ impl AlertList {
                 .collect()
         };
         self.filter.counted(self.order.len(), self.sorted.len());
-        self.sel.restore_ids(&self.order);
+        let settled = self.stay.as_ref().filter(|(id, _)| {
+            fleet
+                .alert(id)
+                .is_none_or(|a| a.status != AlertStatus::Open)
+        });
+        if let Some(&(_, row)) = settled {
+            self.stay = None;
+            let order = &self.order;
+            self.sel.select(row, order.len(), |i| order.get(i).cloned());
+        } else {
+            self.sel.restore_ids(&self.order);
+        }
+    }
+
+    /// `alert_id`, selected, is being acknowledged: keep the cursor on its
+    /// row when it settles.
+    pub fn stay_when_settled(&mut self, alert_id: &str) {
+        self.stay = Some((alert_id.to_string(), self.sel.selected));
     }
 
     fn sort(&mut self, fleet: &Fleet) {
