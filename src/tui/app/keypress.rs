@@ -97,7 +97,19 @@ impl App {
                             owner_id: c.person_id.clone(),
                             owner_label: c.label.clone(),
                         };
-                        let blast = vec![strings::new_owner_line(&c.label)];
+                        // The responder sees whom the agent is taken from.
+                        let old = self
+                            .fleet
+                            .agent(&picker.agent_id)
+                            .and_then(|a| a.owner.as_deref())
+                            .map(|id| match self.fleet.person(id) {
+                                Some(p) => strings::person_label(&p.name, &p.email),
+                                None => id.to_string(),
+                            });
+                        let blast = vec![
+                            strings::old_owner_line(old.as_deref()),
+                            strings::new_owner_line(&c.label),
+                        ];
                         self.overlay = Overlay::Confirm(Box::new(Confirm::new(subject, blast)));
                         vec![]
                     }

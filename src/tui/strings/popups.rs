@@ -97,6 +97,10 @@ pub fn already_owned_skipped(count: usize) -> String {
     format!("{count} already owned by them, skipped")
 }
 
+pub fn old_owner_line(label: Option<&str>) -> String {
+    format!("owner now: {}", label.unwrap_or("none"))
+}
+
 pub fn new_owner_line(label: impl Display) -> String {
     format!("new owner: {label}")
 }
