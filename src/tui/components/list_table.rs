@@ -4,13 +4,34 @@
 //! muted note where the first row would be when there is none.
 //!
 //! A screen says what its columns are and builds the cells of the rows on
-//! screen; how a list is windowed, masked and styled lives here only.
+//! screen; how a list is windowed, masked, styled and fitted lives here
+//! only. Nothing is cut without saying so: a cell wider than its column
+//! ends in `…`, and a column of names ([`Cut::Middle`]) keeps both ends,
+//! so `ab-analyzer-staging` and `ab-analyzer-staging-2` still read apart.
 
 use crate::tui::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+use unicode_width::UnicodeWidthStr;
+
+/// Where a cell too wide for its column is cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// Its end: `a summary that goes on…`.
+    End,
+    /// Its middle, for names that differ only at the end:
+    /// `ab-analy…staging-2`.
+    Middle,
+}
+
+/// One row's cells, fitted to the columns when the table is drawn.
+pub struct FitRow<'c> {
+    cells: Vec<Line<'c>>,
+    style: Style,
+}
 
 /// A list's table: its block and its columns, of which those the width
 /// leaves out are masked.
@@ -18,6 +39,7 @@ pub struct ListTable<'a, const N: usize> {
     block: Block<'a>,
     widths: [Constraint; N],
     show: [bool; N],
+    cuts: [Cut; N],
 }
 
 impl<'a, const N: usize> ListTable<'a, N> {
@@ -27,7 +49,18 @@ impl<'a, const N: usize> ListTable<'a, N> {
             block,
             widths,
             show: [true; N],
+            cuts: [Cut::End; N],
         }
+    }
+
+    /// The columns of names, cut in the middle when too long.
+    pub fn names(mut self, columns: &[usize]) -> Self {
+        for &c in columns {
+            if let Some(cut) = self.cuts.get_mut(c) {
+                *cut = Cut::Middle;
+            }
+        }
+        self
     }
 
     /// Only the columns where `show` is true are drawn.
@@ -36,37 +69,35 @@ impl<'a, const N: usize> ListTable<'a, N> {
         self
     }
 
-    /// The cells of the columns that show, out of one cell per column.
-    pub fn keep<'c>(&self, cells: impl IntoIterator<Item = Cell<'c>>) -> Vec<Cell<'c>> {
-        cells
-            .into_iter()
-            .zip(self.show)
-            .filter_map(|(c, s)| s.then_some(c))
-            .collect()
-    }
-
     /// The column titles row, in the theme's header style.
-    pub fn header<'c>(&self, titles: impl IntoIterator<Item = Cell<'c>>, theme: &Theme) -> Row<'c> {
-        Row::new(self.keep(titles)).style(theme.header)
+    pub fn header<'c>(
+        &self,
+        titles: impl IntoIterator<Item = Line<'c>>,
+        theme: &Theme,
+    ) -> FitRow<'c> {
+        FitRow {
+            cells: titles.into_iter().collect(),
+            style: theme.header,
+        }
     }
 
-    /// One row of the list: its cells masked, styled as selected, marked or
-    /// neither.
-    pub fn row<'c>(&self, cells: Vec<Cell<'c>>, look: Look, theme: &Theme) -> Row<'c> {
-        let row = Row::new(self.keep(cells));
-        match look {
-            Look::Selected => row.style(theme.selection),
-            Look::Marked => row.style(theme.marked),
-            Look::Plain => row,
-        }
+    /// One row of the list, one cell per column: styled as selected,
+    /// marked or neither; masked and fitted when drawn.
+    pub fn row<'c>(&self, cells: Vec<Line<'c>>, look: Look, theme: &Theme) -> FitRow<'c> {
+        let style = match look {
+            Look::Selected => theme.selection,
+            Look::Marked => theme.marked,
+            Look::Plain => Style::default(),
+        };
+        FitRow { cells, style }
     }
 
     pub fn render<'c>(
         &self,
         frame: &mut Frame,
         area: Rect,
-        header: Row<'c>,
-        rows: impl IntoIterator<Item = Row<'c>>,
+        header: FitRow<'c>,
+        rows: impl IntoIterator<Item = FitRow<'c>>,
     ) {
         let widths: Vec<Constraint> = self
             .widths
@@ -74,12 +105,124 @@ impl<'a, const N: usize> ListTable<'a, N> {
             .zip(self.show)
             .filter_map(|(w, s)| s.then_some(w))
             .collect();
-        let table = Table::new(rows, widths)
-            .header(header)
+        // The columns as the table lays them out (its flex and spacing), so
+        // each cell is fitted to the width it will get.
+        let inner = self.block.inner(area);
+        let columns: Vec<usize> = Layout::horizontal(widths.clone())
+            .flex(Flex::Legacy)
+            .spacing(1)
+            .split(Rect::new(0, 0, inner.width, 1))
+            .iter()
+            .map(|r| usize::from(r.width))
+            .collect();
+        let cuts: Vec<Cut> = self
+            .cuts
+            .into_iter()
+            .zip(self.show)
+            .filter_map(|(c, s)| s.then_some(c))
+            .collect();
+        let fit = |row: FitRow<'c>| -> Row<'c> {
+            let cells = row
+                .cells
+                .into_iter()
+                .zip(self.show)
+                .filter_map(|(c, s)| s.then_some(c))
+                .zip(columns.iter().zip(&cuts))
+                .map(|(line, (&width, &cut))| Cell::from(fit(line, width, cut)));
+            Row::new(cells).style(row.style)
+        };
+        let table = Table::new(rows.into_iter().map(fit), widths)
+            .header(fit(header))
             .block(self.block.clone())
             .column_spacing(1);
         frame.render_widget(table, area);
     }
+}
+
+/// `line` in at most `width` columns: as it is when it fits, else cut
+/// where `cut` says with `…` in place of what is left out.
+pub fn fit<'c>(line: Line<'c>, width: usize, cut: Cut) -> Line<'c> {
+    if line.width() <= width {
+        return line;
+    }
+    if width == 0 {
+        return Line::default();
+    }
+    let style = line.style;
+    let room = width - 1;
+    let (head, tail) = match cut {
+        Cut::End => (room, 0),
+        // The end of a name tells it from its neighbours; the start, what
+        // kind of name it is: both, the end a little favoured.
+        Cut::Middle => (room / 2, room - room / 2),
+    };
+    let mut spans = take_head(&line.spans, head);
+    let ellipsis_style = spans.last().map_or(Style::default(), |s| s.style);
+    spans.push(Span::styled("…", ellipsis_style));
+    spans.extend(take_tail(&line.spans, tail));
+    Line::from(spans).style(style)
+}
+
+/// The spans' first `width` columns.
+fn take_head<'c>(spans: &[Span<'c>], width: usize) -> Vec<Span<'c>> {
+    let mut left = width;
+    let mut out = Vec::new();
+    for span in spans {
+        if left == 0 {
+            break;
+        }
+        let w = span.content.width();
+        if w <= left {
+            out.push(span.clone());
+            left -= w;
+            continue;
+        }
+        let mut text = String::new();
+        for c in span.content.chars() {
+            let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if cw > left {
+                break;
+            }
+            left -= cw;
+            text.push(c);
+        }
+        out.push(Span::styled(text, span.style));
+        break;
+    }
+    out
+}
+
+/// The spans' last `width` columns.
+fn take_tail<'c>(spans: &[Span<'c>], width: usize) -> Vec<Span<'c>> {
+    let mut left = width;
+    let mut out = Vec::new();
+    for span in spans.iter().rev() {
+        if left == 0 {
+            break;
+        }
+        let w = span.content.width();
+        if w <= left {
+            out.push(span.clone());
+            left -= w;
+            continue;
+        }
+        let mut text: Vec<char> = Vec::new();
+        for c in span.content.chars().rev() {
+            let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if cw > left {
+                break;
+            }
+            left -= cw;
+            text.push(c);
+        }
+        out.push(Span::styled(
+            text.into_iter().rev().collect::<String>(),
+            span.style,
+        ));
+        break;
+    }
+    out.reverse();
+    out
 }
 
 /// How a row of a list stands out.
@@ -128,4 +271,26 @@ pub fn empty_note(frame: &mut Frame, area: Rect, text: &'static str, theme: &The
         height: 1.min(area.height.saturating_sub(2)),
     };
     frame.render_widget(Line::styled(text, theme.muted), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fitted(s: &str, width: usize, cut: Cut) -> String {
+        fit(Line::from(s.to_string()), width, cut).to_string()
+    }
+
+    #[test]
+    fn a_cut_cell_says_so_and_names_keep_both_ends() {
+        assert_eq!(fitted("short", 10, Cut::End), "short");
+        assert_eq!(fitted("a summary that goes on", 10, Cut::End), "a summary…");
+        let a = fitted("ab-analyzer-staging", 16, Cut::Middle);
+        let b = fitted("ab-analyzer-staging-2", 16, Cut::Middle);
+        assert_eq!(a, "ab-anal…-staging");
+        assert_eq!(b, "ab-anal…taging-2");
+        assert_ne!(a, b, "neighbours stay apart");
+        assert_eq!(fitted("李雷李雷李雷", 5, Cut::End), "李雷…");
+        assert_eq!(fitted("abc", 0, Cut::End), "");
+    }
 }

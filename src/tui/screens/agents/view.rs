@@ -13,7 +13,6 @@ use crate::tui::views::{Clock, age};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Cell;
 
 /// What each column ([`strings::AGENT_COLUMNS`]) sorts by, if anything.
 const SORTS: [Option<SortKey>; 11] = [
@@ -54,7 +53,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     let show: [bool; 11] = [
         true, true, wide, true, merged, true, true, wide, true, true, true,
     ];
-    let table = ListTable::new(titled(title, theme), WIDTHS).mask(show);
+    let table = ListTable::new(titled(title, theme), WIDTHS)
+        .mask(show)
+        .names(&[1]);
     let header = table.header(
         strings::AGENT_COLUMNS
             .iter()
@@ -70,7 +71,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
                     }
                     _ => "",
                 };
-                Cell::from(format!("{name}{marker}"))
+                Line::from(format!("{name}{marker}"))
             }),
         theme,
     );
@@ -127,21 +128,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
             }
         };
         let cells = vec![
-            Cell::from(Span::styled(a.status.to_string(), theme.status(a.status))),
-            Cell::from(name),
-            Cell::from(Span::styled(a.kind.to_string(), theme.muted)),
-            Cell::from(Line::from(owner)),
-            Cell::from(Line::from(backend)),
-            Cell::from(Span::styled(a.environment.clone(), theme.text)),
-            Cell::from(format!("{}/{}", s.live_credentials, s.credentials)),
-            Cell::from(Line::from(level)),
-            Cell::from(if s.open_alerts > 0 {
+            Line::from(Span::styled(a.status.to_string(), theme.status(a.status))),
+            name,
+            Line::from(Span::styled(a.kind.to_string(), theme.muted)),
+            Line::from(owner),
+            Line::from(backend),
+            Line::from(Span::styled(a.environment.clone(), theme.text)),
+            Line::from(format!("{}/{}", s.live_credentials, s.credentials)),
+            Line::from(level),
+            Line::from(if s.open_alerts > 0 {
                 Span::styled(s.open_alerts.to_string(), theme.high)
             } else {
                 Span::styled("0", theme.muted)
             }),
-            Cell::from(Span::styled(seen, theme.muted)),
-            Cell::from(Line::from(risk)),
+            Line::from(Span::styled(seen, theme.muted)),
+            Line::from(risk),
         ];
         let look = match Look::at(pos, t.selected) {
             Look::Plain if marked => Look::Marked,

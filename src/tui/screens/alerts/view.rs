@@ -13,7 +13,6 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Cell;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
     let list = &app.panes.alerts;
@@ -31,8 +30,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         Constraint::Length(5),
         Constraint::Length(12),
     ];
-    let table = ListTable::new(titled(title, theme), widths);
-    let header = table.header(strings::ALERT_COLUMNS.map(Cell::from), theme);
+    let table = ListTable::new(titled(title, theme), widths).names(&[2]);
+    let header = table.header(strings::ALERT_COLUMNS.map(Line::from), theme);
     let rows = window(&list.order, list.sel.offset, app.table_rows)
         .filter_map(|(pos, id)| Some((pos, app.fleet.alert(id)?)))
         .map(|(pos, a)| {
@@ -48,18 +47,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
                 theme.muted
             };
             let cells = vec![
-                Cell::from(Span::styled(
+                Line::from(Span::styled(
                     a.severity.to_string(),
                     theme.severity(a.severity),
                 )),
-                Cell::from(Span::styled(a.rule.clone(), theme.accent)),
-                Cell::from(Span::styled(app.alert_agent_name(a), text)),
-                Cell::from(summary(a, text, theme)),
-                Cell::from(Span::styled(
+                Line::from(Span::styled(a.rule.clone(), theme.accent)),
+                Line::from(Span::styled(app.alert_agent_name(a), text)),
+                summary(a, text, theme),
+                Line::from(Span::styled(
                     age((clock.wall - a.created_at).num_seconds()),
                     theme.muted,
                 )),
-                Cell::from(Line::from(status)),
+                Line::from(status),
             ];
             table.row(cells, Look::at(pos, list.sel.selected), theme)
         });

@@ -13,7 +13,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 
 /// The chain's verdict, and the last fetch's error if any.
 pub fn verdict_line(app: &App, theme: &Theme, clock: Clock) -> Line<'static> {
@@ -88,7 +88,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     // Narrower terminals drop the date, then the reason.
     let (long_time, show_reason) = (body.width >= 140, body.width >= 100);
     let table = entry_table(titled(title, theme), long_time, show_reason);
-    let header = table.header(strings::AUDIT_COLUMNS.map(Cell::from), theme);
+    let header = table.header(strings::AUDIT_COLUMNS.map(Line::from), theme);
     let rows = window(
         &log.entries,
         log.sel.offset,
@@ -129,7 +129,7 @@ pub fn entry_table<'a>(block: Block<'a>, long_time: bool, show_reason: bool) -> 
 }
 
 /// One entry's cells, one per column of [`entry_table`].
-pub fn cells(e: &AuditEntry, theme: &Theme, long_time: bool) -> Vec<Cell<'static>> {
+pub fn cells(e: &AuditEntry, theme: &Theme, long_time: bool) -> Vec<Line<'static>> {
     let time = if long_time {
         e.at.format("%m-%d %H:%M:%S")
     } else {
@@ -147,15 +147,15 @@ pub fn cells(e: &AuditEntry, theme: &Theme, long_time: bool) -> Vec<Cell<'static
         theme.text
     };
     vec![
-        Cell::from(Span::styled(e.seq.to_string(), theme.muted)),
-        Cell::from(Span::styled(time.to_string(), theme.muted)),
-        Cell::from(Span::styled(e.actor.clone(), actor_style)),
-        Cell::from(Span::styled(e.action.clone(), theme.accent)),
-        Cell::from(Span::styled(e.target.clone(), theme.text)),
-        Cell::from(Span::styled(
+        Line::from(Span::styled(e.seq.to_string(), theme.muted)),
+        Line::from(Span::styled(time.to_string(), theme.muted)),
+        Line::from(Span::styled(e.actor.clone(), actor_style)),
+        Line::from(Span::styled(e.action.clone(), theme.accent)),
+        Line::from(Span::styled(e.target.clone(), theme.text)),
+        Line::from(Span::styled(
             e.reason.clone().unwrap_or_else(|| "-".into()),
             theme.text,
         )),
-        Cell::from(Span::styled(e.result.clone(), result_style)),
+        Line::from(Span::styled(e.result.clone(), result_style)),
     ]
 }

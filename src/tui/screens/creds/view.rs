@@ -13,7 +13,7 @@ use crate::tui::views::{Clock, when};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::Cell;
+use ratatui::text::Line;
 
 const WIDTHS: [Constraint; 8] = [
     Constraint::Length(8),
@@ -49,8 +49,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         100..120 => [true, true, true, false, true, true, true, true],
         _ => [true, true, false, false, true, true, true, true],
     };
-    let table = ListTable::new(titled(title, theme), WIDTHS).mask(show);
-    let header = table.header(strings::CRED_COLUMNS.map(Cell::from), theme);
+    let table = ListTable::new(titled(title, theme), WIDTHS)
+        .mask(show)
+        .names(&[1]);
+    let header = table.header(strings::CRED_COLUMNS.map(Line::from), theme);
     let rows = window(&list.order, list.sel.offset, app.table_rows)
         .filter_map(|(pos, id)| Some((pos, app.fleet.credential(id)?)))
         .map(|(pos, c)| {
@@ -84,14 +86,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
                 .unwrap_or_else(|| c.agent_id.clone());
             let text = if live { theme.text } else { theme.muted };
             let cells = vec![
-                Cell::from(status),
-                Cell::from(Span::styled(agent, text)),
-                Cell::from(Span::styled(c.id.clone(), theme.muted)),
-                Cell::from(Span::styled(format!("{}…", c.prefix), theme.muted)),
-                Cell::from(Span::styled(c.scopes.join(" "), text)),
-                Cell::from(Span::styled(when(Some(c.issued_at), clock), theme.muted)),
-                Cell::from(Span::styled(expires, expires_style)),
-                Cell::from(Span::styled(when(c.last_used_at, clock), theme.muted)),
+                Line::from(status),
+                Line::from(Span::styled(agent, text)),
+                Line::from(Span::styled(c.id.clone(), theme.muted)),
+                Line::from(Span::styled(format!("{}…", c.prefix), theme.muted)),
+                Line::from(Span::styled(c.scopes.join(" "), text)),
+                Line::from(Span::styled(when(Some(c.issued_at), clock), theme.muted)),
+                Line::from(Span::styled(expires, expires_style)),
+                Line::from(Span::styled(when(c.last_used_at, clock), theme.muted)),
             ];
             table.row(cells, Look::at(pos, list.sel.selected), theme)
         });

@@ -16,7 +16,7 @@ use crate::tui::views::{Clock, when};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Sparkline, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Sparkline, Wrap};
 
 /// A write or admin grant unused this long is excess privilege (R06).
 const UNUSED_DAYS: i64 = 30;
@@ -280,7 +280,9 @@ fn draw_credentials(
         Constraint::Length(14),
         Constraint::Length(10),
     ];
-    let table = ListTable::new(block(&title, theme), widths).mask(show);
+    let table = ListTable::new(block(&title, theme), widths)
+        .mask(show)
+        .names(&[1]);
     let rows = window(&credentials, offset, visible).map(|(i, c)| {
         let status_style = match c.status {
             CredentialStatus::Active => theme.active,
@@ -292,17 +294,17 @@ fn draw_credentials(
             Some(_) => Span::styled(when(c.expires_at, clock), theme.text),
         };
         let cells = vec![
-            Cell::from(Span::styled(c.status.to_string(), status_style)),
-            Cell::from(c.id.clone()),
-            Cell::from(format!("{}…", c.prefix)),
-            Cell::from(c.scopes.join(" ")),
-            Cell::from(when(Some(c.issued_at), clock)),
-            Cell::from(Line::from(expiry)),
-            Cell::from(when(c.last_used_at, clock)),
+            Line::from(Span::styled(c.status.to_string(), status_style)),
+            Line::from(c.id.clone()),
+            Line::from(format!("{}…", c.prefix)),
+            Line::from(c.scopes.join(" ")),
+            Line::from(when(Some(c.issued_at), clock)),
+            Line::from(expiry),
+            Line::from(when(c.last_used_at, clock)),
         ];
         table.row(cells, Look::at(i, app.detail_cursor), theme)
     });
-    let header = table.header(strings::AGENT_CRED_COLUMNS.map(Cell::from), theme);
+    let header = table.header(strings::AGENT_CRED_COLUMNS.map(Line::from), theme);
     table.render(frame, area, header, rows);
 }
 
@@ -384,7 +386,7 @@ fn draw_grants(
             && g.last_used_at
                 .is_none_or(|t| (clock.wall - t).num_days() >= UNUSED_DAYS);
         let cells = vec![
-            Cell::from(Span::styled(
+            Line::from(Span::styled(
                 g.level.to_string(),
                 if g.level == GrantLevel::Read {
                     theme.text
@@ -392,10 +394,10 @@ fn draw_grants(
                     theme.medium
                 },
             )),
-            Cell::from(g.resource.clone()),
-            Cell::from(g.scope.clone()),
-            Cell::from(when(Some(g.granted_at), clock)),
-            Cell::from(if unused {
+            Line::from(g.resource.clone()),
+            Line::from(g.scope.clone()),
+            Line::from(when(Some(g.granted_at), clock)),
+            Line::from(if unused {
                 Span::styled(strings::unused(when(g.last_used_at, clock)), theme.high)
             } else {
                 Span::styled(when(g.last_used_at, clock), theme.muted)
@@ -403,7 +405,7 @@ fn draw_grants(
         ];
         table.row(cells, Look::Plain, theme)
     });
-    let header = table.header(strings::GRANT_COLUMNS.map(Cell::from), theme);
+    let header = table.header(strings::GRANT_COLUMNS.map(Line::from), theme);
     table.render(frame, area, header, rows);
 }
 
@@ -425,7 +427,7 @@ fn draw_trail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .iter()
         .skip(entries.len().saturating_sub(visible))
         .map(|e| table.row(audit::view::cells(e, theme, long_time), Look::Plain, theme));
-    let header = table.header(strings::AUDIT_COLUMNS.map(Cell::from), theme);
+    let header = table.header(strings::AUDIT_COLUMNS.map(Line::from), theme);
     table.render(frame, area, header, rows);
     if entries.is_empty() {
         let note = if fetched.data.is_some() {

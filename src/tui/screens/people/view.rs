@@ -11,7 +11,7 @@ use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::Cell;
+use ratatui::text::Line;
 
 const WIDTHS: [Constraint; 9] = [
     Constraint::Length(8),
@@ -45,8 +45,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         _ => [true, true, true, false, false, true, true, true, true],
     };
     let table = ListTable::new(titled(title, theme), WIDTHS).mask(show);
-    let header = table.header(strings::PEOPLE_COLUMNS.map(Cell::from), theme);
-    let count = |n: u32, style| Cell::from(Span::styled(n.to_string(), style));
+    let header = table.header(strings::PEOPLE_COLUMNS.map(Line::from), theme);
+    let count = |n: u32, style| Line::from(Span::styled(n.to_string(), style));
     let rows = window(&list.rows, list.sel.offset, app.table_rows)
         .filter_map(|(pos, r)| Some((pos, r, app.fleet.person(&r.person_id)?)))
         .map(|(pos, r, p)| {
@@ -67,11 +67,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 })
                 .unwrap_or_else(|| "-".into());
             let cells = vec![
-                Cell::from(status),
-                Cell::from(Span::styled(p.name.clone(), name_style)),
-                Cell::from(Span::styled(p.email.clone(), theme.muted)),
-                Cell::from(p.team.clone().unwrap_or_else(|| "-".into())),
-                Cell::from(manager),
+                Line::from(status),
+                Line::from(Span::styled(p.name.clone(), name_style)),
+                Line::from(Span::styled(p.email.clone(), theme.muted)),
+                Line::from(p.team.clone().unwrap_or_else(|| "-".into())),
+                Line::from(manager),
                 count(r.agents, theme.text),
                 count(r.active, theme.active),
                 count(

@@ -12,7 +12,7 @@ use crate::tui::views::{Clock, age};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 /// Rows the suggestions pane takes under the queue, borders included.
 pub const PANE: usize = 9;
@@ -58,8 +58,8 @@ fn why(case: &TriageCase) -> String {
 
 fn draw_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
     let q = &app.panes.triage;
-    let table = ListTable::new(titled(title(app), theme), WIDTHS);
-    let header = table.header(strings::TRIAGE_COLUMNS.map(Cell::from), theme);
+    let table = ListTable::new(titled(title(app), theme), WIDTHS).names(&[0]);
+    let header = table.header(strings::TRIAGE_COLUMNS.map(Line::from), theme);
     let rows = window(
         &q.cases,
         q.sel.offset,
@@ -91,15 +91,15 @@ fn draw_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cl
             None => Line::styled(strings::NO_EVIDENCE_SHORT, theme.muted),
         };
         let cells = vec![
-            Cell::from(Span::styled(c.agent.name.clone(), theme.text)),
-            Cell::from(Span::styled(why(c), theme.high)),
-            Cell::from(Span::styled(
+            Line::from(Span::styled(c.agent.name.clone(), theme.text)),
+            Line::from(Span::styled(why(c), theme.high)),
+            Line::from(Span::styled(
                 age((clock.wall - c.since).num_seconds()),
                 theme.muted,
             )),
-            Cell::from(Line::from(risk)),
-            Cell::from(Line::from(level)),
-            Cell::from(best),
+            Line::from(risk),
+            Line::from(level),
+            best,
         ];
         table.row(cells, Look::at(pos, q.sel.selected), theme)
     });

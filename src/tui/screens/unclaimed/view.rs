@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::Cell;
+use ratatui::text::Line;
 
 const WIDTHS: [Constraint; 7] = [
     Constraint::Length(10),
@@ -39,8 +39,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, _clock: Clo
         80..110 => [true, true, true, true, true, true, false],
         _ => [true, true, true, true, false, false, false],
     };
-    let table = ListTable::new(titled(title, theme), WIDTHS).mask(show);
-    let header = table.header(strings::UNCLAIMED_COLUMNS.map(Cell::from), theme);
+    let table = ListTable::new(titled(title, theme), WIDTHS)
+        .mask(show)
+        .names(&[2]);
+    let header = table.header(strings::UNCLAIMED_COLUMNS.map(Line::from), theme);
     let rows = window(&list.rows, list.sel.offset, app.table_rows).map(|(pos, i)| {
         let (risk, style) = match (i.root, i.no_expiry) {
             (true, _) => (strings::ROOT, theme.critical),
@@ -54,13 +56,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, _clock: Clo
             IdentityKind::Entity => strings::VAULT_ENTITY,
         };
         let cells = vec![
-            Cell::from(Span::styled(risk, style)),
-            Cell::from(kind),
-            Cell::from(Span::styled(i.name.clone(), theme.text)),
-            Cell::from(Span::styled(i.policies.join(","), theme.muted)),
-            Cell::from(day(i.created)),
-            Cell::from(day(i.expires)),
-            Cell::from(Span::styled(i.detail.clone(), theme.muted)),
+            Line::from(Span::styled(risk, style)),
+            Line::from(kind),
+            Line::from(Span::styled(i.name.clone(), theme.text)),
+            Line::from(Span::styled(i.policies.join(","), theme.muted)),
+            Line::from(day(i.created)),
+            Line::from(day(i.expires)),
+            Line::from(Span::styled(i.detail.clone(), theme.muted)),
         ];
         table.row(cells, Look::at(pos, list.sel.selected), theme)
     });
