@@ -36,7 +36,7 @@ mod tokens;
 /// The thresholds, read with the rest of the config file.
 pub use crate::config::rules as config;
 pub use activity::destination;
-pub use killswitch::killed_but_trying;
+pub use killswitch::{agent_resumed, killed_but_trying};
 pub use tokens::token_revoked;
 
 use crate::model::{Agent, AgentStatus, Credential, Severity};
@@ -75,7 +75,7 @@ pub const CATALOG: &[Rule] = &[
     rule("R13", "New integration", &["ASI04", "NHI3"]),
     rule("R14", "Delegation escalation", &["ASI03"]),
     rule("R17", "Shadow agent", &["ASI10", "NHI3"]),
-    rule("R18", "Killed but still trying", &["ASI10"]),
+    rule("R18", "Suspended or killed but still trying", &["ASI10"]),
     rule("R21", "Token with no person", &["NHI1"]),
 ];
 

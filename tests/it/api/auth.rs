@@ -4,6 +4,7 @@
 //! agent credential gets 403 on every person route; a person token gets 403
 //! on the agent routes. Refusals change nothing.
 
+use crate::support::rules::eager_r18;
 use crate::support::server::*;
 use serde_json::{Value, json};
 
@@ -152,7 +153,7 @@ fn every_post_route_is_classified() {
 
 #[tokio::test]
 async fn no_token_is_401_on_every_route_but_health() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let before = s.dump();
     for (method, path) in routes() {
@@ -175,7 +176,7 @@ async fn no_token_is_401_on_every_route_but_health() {
 
 #[tokio::test]
 async fn unknown_or_malformed_tokens_are_401() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let before = s.dump();
     for (method, path) in routes() {
@@ -209,7 +210,7 @@ async fn unknown_or_malformed_tokens_are_401() {
 
 #[tokio::test]
 async fn viewer_gets_403_on_every_action_whatever_the_body() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let viewer = s.token("viewer").await;
     let before = s.dump();
@@ -252,7 +253,7 @@ async fn viewer_gets_403_on_every_action_whatever_the_body() {
 
 #[tokio::test]
 async fn viewer_reads_every_get_route_and_introspects() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let viewer = s.token("viewer").await;
     for (method, path) in routes() {
@@ -271,7 +272,7 @@ async fn viewer_reads_every_get_route_and_introspects() {
 
 #[tokio::test]
 async fn responder_gets_403_on_admin_routes() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let responder = s.token("responder").await;
     let before = s.dump();
@@ -306,7 +307,7 @@ async fn responder_gets_403_on_admin_routes() {
 
 #[tokio::test]
 async fn responder_acts_on_agents_credentials_and_alerts() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     s.person("Rita", "rita@corp.example").await;
     let responder = s
@@ -386,7 +387,7 @@ async fn responder_acts_on_agents_credentials_and_alerts() {
 
 #[tokio::test]
 async fn agent_credential_gets_403_on_every_person_route() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let before = s.dump();
     let mut checked = 0;
@@ -420,7 +421,7 @@ async fn agent_credential_gets_403_on_every_person_route() {
 
 #[tokio::test]
 async fn person_tokens_get_403_on_agent_routes() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let tokens = [
         s.token("viewer").await,
@@ -445,7 +446,7 @@ async fn person_tokens_get_403_on_agent_routes() {
 
 #[tokio::test]
 async fn introspect_of_a_person_token_is_inactive() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let viewer = s.token("viewer").await;
     let i = s
         .admin("POST", "/v1/introspect", json!({"token": viewer}))

@@ -3,6 +3,7 @@
 //! that really stops a process (and one that fails), and a kill left
 //! unfinished in the database that a restarted server completes.
 
+use crate::support::rules::eager_r18;
 use crate::support::server::*;
 use serde_json::{Value, json};
 use std::os::unix::process::ExitStatusExt;
@@ -51,7 +52,7 @@ async fn assert_refused_as_killed(s: &TestServer, secret: &str, agent_id: &str) 
 
 #[tokio::test]
 async fn kill_refuses_every_credential_at_once() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let a = s.agent("rogue").await;
     let id = txt(&a, "id").to_string();
     let mut secrets = Vec::new();

@@ -1,6 +1,7 @@
 //! `GET /metrics`: the Prometheus text a scraper reads, its numbers after
 //! real work, and who may read it.
 
+use crate::support::rules::eager_r18;
 use crate::support::server::*;
 use serde_json::json;
 use warden::config::ServeConfig;
@@ -80,7 +81,7 @@ fn value(samples: &[(String, f64)], series: &str) -> f64 {
 
 #[tokio::test]
 async fn a_scrape_counts_agents_alerts_operations_and_requests() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     for name in ["a", "b", "c", "d"] {
         s.agent(name).await;
     }
