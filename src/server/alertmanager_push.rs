@@ -271,6 +271,9 @@ mod tests {
             acknowledged_by: Some("ada".into()),
             ack_reason: Some("on it".into()),
             resolved_at: None,
+            snoozed_until: None,
+            snoozed_by: None,
+            snooze_reason: None,
             rev: 3,
         }
     }

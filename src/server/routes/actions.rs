@@ -38,7 +38,11 @@ pub async fn owner(
 
 /// Counts an action's outcome: `refused` when the request was wrong
 /// (4xx: not found, a conflict, no reason), `failed` when the server was.
-fn counted<T>(state: &AppState, kind: &'static str, result: ApiResult<T>) -> ApiResult<T> {
+pub(super) fn counted<T>(
+    state: &AppState,
+    kind: &'static str,
+    result: ApiResult<T>,
+) -> ApiResult<T> {
     state.metrics.operation(kind, outcome(&result));
     result
 }

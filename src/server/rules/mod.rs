@@ -459,6 +459,9 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> StoreResult<AlertsAp
         applied += store.apply_alerts(&[], chunk, now).await?;
     }
 
+    // Snoozes over by now: their timers died with an earlier process.
+    store.end_snoozes(now).await?;
+
     // An injected future "now" must not throw away today's activity.
     let keep_from = before(now.min(Utc::now()), minutes(u64::from(t.keep_minutes())));
     store.prune_activity(keep_from).await?;

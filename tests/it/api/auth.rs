@@ -99,7 +99,10 @@ fn valid_body(method: &str, path: &str, fx: &Fixtures) -> Option<Value> {
         "/v1/agents/{id}/suspend" | "/v1/agents/{id}/resume" | "/v1/agents/{id}/kill" => {
             json!({"reason": "incident"})
         }
-        "/v1/credentials/{id}/revoke" | "/v1/alerts/{id}/ack" => json!({"reason": "incident"}),
+        "/v1/credentials/{id}/revoke" | "/v1/alerts/{id}/ack" | "/v1/alerts/{id}/unsnooze" => {
+            json!({"reason": "incident"})
+        }
+        "/v1/alerts/{id}/snooze" => json!({"seconds": 600, "reason": "known"}),
         "/v1/credentials/{id}/rotate" => json!({"reason": "incident", "grace_seconds": 60}),
         "/v1/introspect" => json!({"token": fx.secret}),
         "/v1/agent/heartbeat" => return None,
@@ -130,6 +133,8 @@ const RESPONDER_ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/credentials/{id}/revoke"),
     ("POST", "/v1/credentials/{id}/rotate"),
     ("POST", "/v1/alerts/{id}/ack"),
+    ("POST", "/v1/alerts/{id}/snooze"),
+    ("POST", "/v1/alerts/{id}/unsnooze"),
 ];
 
 fn is_action(method: &str, path: &str) -> bool {

@@ -92,6 +92,14 @@ fn body_routes(fx: &Fixtures) -> Vec<(String, Value)> {
             format!("/v1/alerts/{}/ack", fx.alert_id),
             json!({"reason": "r"}),
         ),
+        (
+            format!("/v1/alerts/{}/snooze", fx.alert_id),
+            json!({"seconds": 60, "reason": "r"}),
+        ),
+        (
+            format!("/v1/alerts/{}/unsnooze", fx.alert_id),
+            json!({"reason": "r"}),
+        ),
     ]
 }
 
