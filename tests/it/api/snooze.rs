@@ -285,3 +285,25 @@ async fn a_responder_ends_a_snooze_and_a_resolution_clears_it() {
     assert_eq!(resolved["status"], "resolved");
     assert_unsnoozed(&resolved);
 }
+
+/// The client library speaks it, and the model reads the fields back.
+#[tokio::test]
+async fn the_client_snoozes_and_reads_who_and_why() {
+    let (s, id, _) = snoozable().await;
+    let client = warden::api::client::Client::new(&s.url, Some(ADMIN)).unwrap();
+    let a = client.snooze(&id, 120, "known").await.expect("snooze");
+    let now = Utc::now();
+    assert!(a.snoozed_at(now), "{a:?}");
+    assert!(!a.snoozed_at(now + chrono::Duration::seconds(121)));
+    assert_eq!(a.snoozed_by.as_deref(), Some("token:bootstrap-admin"));
+    assert_eq!(a.snooze_reason.as_deref(), Some("known"));
+    let listed = client.alerts().await.expect("alerts");
+    assert_eq!(listed.iter().find(|l| l.id == id), Some(&a));
+    let a = client.unsnooze(&id, "done").await.expect("unsnooze");
+    assert_eq!(
+        (a.snoozed_until, a.snoozed_by, a.snooze_reason),
+        (None, None, None)
+    );
+    let refused = client.snooze(&id, 0, "r").await.unwrap_err();
+    assert_eq!(refused.status(), Some(422), "{refused}");
+}
