@@ -1,15 +1,15 @@
 //! Snoozing a Warden alert: quiet for a while, with who and why in the
-//! audit chain; it ends by itself when the time is up (a timer here, and
-//! the rules sweep after a restart), at once when the alert escalates
-//! (`store::sql::rules`), or when a responder ends it.
+//! audit chain; it ends by itself when the time is up ([`snooze_clock`]),
+//! at once when the alert escalates (`store::sql::rules`), or when a
+//! responder ends it.
 
 use super::actions::counted;
 use super::{Body, require_reason};
 use crate::api::{MAX_SNOOZE_SECONDS, Reason, SnoozeRequest};
 use crate::model::Alert;
-use crate::server::AppState;
 use crate::server::auth::Responder;
 use crate::server::error::{ApiError, ApiResult};
+use crate::server::{AppState, snooze_clock};
 use axum::Json;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Duration, Utc};
@@ -24,7 +24,7 @@ pub async fn snooze(
         let reason = require_reason(&body.reason)?;
         let until = snooze_end(body.seconds, Utc::now())?;
         let alert = state.store.snooze_alert(&actor, &id, until, reason).await?;
-        end_when_due(&state, until);
+        snooze_clock::end_when_due(&state.store, until);
         Ok(Json(alert))
     }
     .await;
@@ -64,19 +64,6 @@ fn snooze_end(seconds: u64, now: DateTime<Utc>) -> ApiResult<DateTime<Utc>> {
     Ok(now
         .checked_add_signed(span)
         .unwrap_or(DateTime::<Utc>::MAX_UTC))
-}
-
-/// Ends the snoozes due at `until` when that time comes. A server that
-/// stops first leaves them to the sweep after it starts again.
-fn end_when_due(state: &AppState, until: DateTime<Utc>) {
-    let store = state.store.clone();
-    let wait = (until - Utc::now()).to_std().unwrap_or_default();
-    tokio::spawn(async move {
-        tokio::time::sleep(wait).await;
-        if let Err(e) = store.end_snoozes(until).await {
-            tracing::warn!(error = %e, "could not end the snoozes due; the sweep will");
-        }
-    });
 }
 
 #[cfg(test)]

@@ -214,6 +214,8 @@ pub trait Store: Send + Sync + 'static {
     async fn unsnooze_alert(&self, actor: &Actor, id: &str, why: &str) -> StoreResult<Alert>;
     /// Ends every snooze that is over at `now`; answers how many.
     async fn end_snoozes(&self, now: DateTime<Utc>) -> StoreResult<usize>;
+    /// When the next snooze ends, if one is pending.
+    async fn next_snooze_end(&self) -> StoreResult<Option<DateTime<Utc>>>;
 
     /// Writes every row of `import` in one transaction, with one audit
     /// entry that counts them.

@@ -307,3 +307,36 @@ async fn the_client_snoozes_and_reads_who_and_why() {
     let refused = client.snooze(&id, 0, "r").await.unwrap_err();
     assert_eq!(refused.status(), Some(422), "{refused}");
 }
+
+/// A snooze that runs out while the server is down ends as it starts
+/// again (not a minute later at the first sweep), and the stopped server's
+/// timer does not touch the database after it stopped.
+#[tokio::test]
+async fn a_snooze_that_ran_out_while_the_server_was_down_ends_at_start() {
+    let (s, id, _) = snoozable().await;
+    s.admin(
+        "POST",
+        &format!("/v1/alerts/{id}/snooze"),
+        json!({"seconds": 1, "reason": "a moment"}),
+    )
+    .await;
+    let (dir, path) = s.stop().await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let still: Option<i64> = stopped_sql(&path)
+        .query_row(
+            "SELECT snoozed_until FROM alerts WHERE id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(still.is_some(), "a stopped server's timer ended the snooze");
+    let s = TestServer::start_on(dir, path, eager_r18()).await;
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while alert(&s, &id).await.get("snoozed_until").is_some() {
+        assert!(Instant::now() < deadline, "the snooze outlived the restart");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let audit = entries(&s, "alert.unsnooze").await;
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit[0]["actor"], "warden:snooze");
+}

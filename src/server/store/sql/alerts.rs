@@ -179,3 +179,13 @@ pub fn end_snoozes(tx: &Db, now: DateTime<Utc>) -> StoreResult<usize> {
     }
     Ok(over.len())
 }
+
+/// When the next snooze ends, if one is pending.
+pub fn next_snooze_end(conn: &Db) -> StoreResult<Option<DateTime<Utc>>> {
+    let ms: Option<i64> = conn.query_row(
+        "SELECT MIN(snoozed_until) FROM alerts WHERE snoozed_until IS NOT NULL",
+        params![],
+        |r| r.get(0),
+    )?;
+    Ok(ms.map(rows::time).transpose()?)
+}

@@ -413,6 +413,10 @@ impl Store for SqlStore {
         self.write(move |t| alerts::end_snoozes(t, now)).await
     }
 
+    async fn next_snooze_end(&self) -> StoreResult<Option<DateTime<Utc>>> {
+        self.read(alerts::next_snooze_end).await
+    }
+
     async fn import(&self, actor: &Actor, import: Import) -> StoreResult<()> {
         let actor = actor.clone();
         self.write(move |t| import::import(t, &actor, &import))
