@@ -108,6 +108,9 @@ pub fn to_alert(
         acknowledged_by,
         ack_reason,
         resolved_at: None,
+        snoozed_until: None,
+        snoozed_by: None,
+        snooze_reason: None,
         rev: 0,
     }
 }

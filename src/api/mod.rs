@@ -217,6 +217,20 @@ pub struct RotateRequest {
     pub grace_seconds: Option<u64>,
 }
 
+/// `POST /v1/alerts/{id}/snooze`: quiet the alert for `seconds`, saying
+/// why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnoozeRequest {
+    /// How long, from now: 1 to [`MAX_SNOOZE_SECONDS`] (7 days).
+    pub seconds: u64,
+    pub reason: String,
+}
+
+/// The longest snooze: 7 days. An alert to be quiet for longer wants an
+/// acknowledgement, or the rule's threshold changed.
+pub const MAX_SNOOZE_SECONDS: u64 = 7 * 24 * 3600;
+
 /// The longest grace period a rotation takes: 30 days. Longer, and the
 /// "old" credential is simply a second live one.
 pub const MAX_GRACE_SECONDS: u64 = 30 * 24 * 3600;

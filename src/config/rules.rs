@@ -48,8 +48,14 @@ pub struct RuleThresholds {
     pub spike_quiet_minutes: u64,
     /// R14: the longest delegation chain, counted in agents.
     pub max_chain_depth: usize,
-    /// R18: refused attempts before the alert opens.
+    /// R18: refused attempts before the alert opens, counted after the
+    /// grace period.
     pub refused_attempts: u32,
+    /// R18: seconds after an agent is suspended or killed during which its
+    /// refused attempts are not counted. An agent learns it was stopped by
+    /// being refused; the attempts right after the responder's own action
+    /// are that, not a threat.
+    pub refused_grace_seconds: u64,
     /// R08, R09, R12, R13, R14, R17, R18: an alert raised by what agents do
     /// resolves after this many minutes without a new occurrence.
     pub quiet_minutes: u64,
@@ -74,7 +80,8 @@ impl Default for RuleThresholds {
             learning_minutes: 60,
             spike_quiet_minutes: 10,
             max_chain_depth: 4,
-            refused_attempts: 1,
+            refused_attempts: 3,
+            refused_grace_seconds: 60,
             quiet_minutes: 60,
         }
     }
@@ -142,6 +149,9 @@ impl RuleThresholds {
         if let Some((key, _)) = hours.iter().find(|(_, v)| *v > 100 * 366 * 24) {
             return Err(format!("serve.rules.{key} is more than a hundred years"));
         }
+        if self.refused_grace_seconds > 24 * 3600 {
+            return Err("serve.rules.refused_grace_seconds is more than a day".into());
+        }
         if self.sweep_interval_seconds > 366 * 24 * 3600 {
             return Err("serve.rules.sweep_interval_seconds is more than a year".into());
         }
@@ -185,6 +195,7 @@ mod tests {
         assert_eq!(t.rotation_days, 90);
         assert_eq!(t.unused_grant_days, 30);
         assert_eq!(t.spike_factor, 5.0);
+        assert_eq!((t.refused_attempts, t.refused_grace_seconds), (3, 60));
         assert!(t.check().is_ok());
     }
 
@@ -205,6 +216,11 @@ mod tests {
             ..Default::default()
         };
         assert!(t.check().unwrap_err().contains("refused_attempts"));
+        let t = RuleThresholds {
+            refused_grace_seconds: 2 * 24 * 3600,
+            ..Default::default()
+        };
+        assert!(t.check().unwrap_err().contains("refused_grace_seconds"));
         let t = RuleThresholds {
             mcp_allow_list: vec![" ".into()],
             ..Default::default()

@@ -90,12 +90,14 @@ impl Scenario {
     }
 
     /// Follow-ups after the strike, in quarters of a gap: the shadow keeps
-    /// acting, the killed agent keeps retrying (sooner, then backing off),
-    /// the copied key keeps being used.
+    /// acting, the killed agent retries at once (which R18 forgives: it is
+    /// how an agent learns it was stopped), the copied key keeps being
+    /// used. The killed agent's retries after the grace are
+    /// [`Pace::refusals`].
     fn again(self) -> &'static [u32] {
         match self {
             Scenario::ShadowAgent | Scenario::CredentialReuse => &[1, 2],
-            Scenario::KilledStillTrying => &[0, 1, 2, 4, 6],
+            Scenario::KilledStillTrying => &[0, 1],
             Scenario::DelegationEscalation | Scenario::EnvironmentCrossing => &[1],
             Scenario::InteractiveUse => &[1],
             Scenario::OwnerOffboarded | Scenario::BurstToNewHost | Scenario::NewIntegration => &[],
@@ -129,6 +131,10 @@ pub struct Pace {
     pub learning: Duration,
     /// Between two sweeps of the backend's rules.
     pub sweep: Duration,
+    /// R18: after a kill, how long refusals are not counted…
+    pub refusal_grace: Duration,
+    /// … and how many it takes after that.
+    pub refusals: u32,
 }
 
 impl Pace {
@@ -138,7 +144,15 @@ impl Pace {
             gap: tempo.gap,
             learning: Duration::from_secs(rules.learning_minutes.saturating_mul(60)),
             sweep: Duration::from_secs(rules.sweep_interval_seconds),
+            refusal_grace: Duration::from_secs(rules.refused_grace_seconds),
+            refusals: rules.refused_attempts,
         }
+    }
+
+    /// When the killed agent retries after its grace, since the kill: one
+    /// a quarter of a gap, as many as R18 needs.
+    fn refusals_after_grace(&self) -> impl Iterator<Item = Duration> + '_ {
+        (1..=self.refusals).map(|k| self.refusal_grace + (self.gap / 4).saturating_mul(k))
     }
 
     /// The time a scenario's agent works normally before its burst, so
@@ -204,10 +218,18 @@ fn round(seed: u64, pace: &Pace, round: u32) -> Vec<Beat> {
             beats.push(beat(at.saturating_sub(pace.lead()), Step::Prepare));
         }
         beats.push(beat(at, Step::Strike));
-        for (n, quarters) in scenario.again().iter().enumerate() {
+        let mut again: Vec<Duration> = scenario
+            .again()
+            .iter()
             // The first retry of a killed agent comes at once.
-            let after = (pace.gap / 4).saturating_mul(*quarters).max(pace.gap / 20);
-            beats.push(beat(at + after, Step::Again(n as u8 + 1)));
+            .map(|quarters| (pace.gap / 4).saturating_mul(*quarters).max(pace.gap / 20))
+            .collect();
+        if scenario == Scenario::KilledStillTrying {
+            again.extend(pace.refusals_after_grace());
+        }
+        for (n, after) in again.into_iter().enumerate() {
+            let n = u8::try_from(n + 1).unwrap_or(u8::MAX);
+            beats.push(beat(at + after, Step::Again(n)));
         }
     }
     beats
@@ -258,6 +280,8 @@ mod tests {
             .filter(|b| {
                 let judged = if b.scenario.swept() {
                     pace.sweep
+                } else if b.scenario == Scenario::KilledStillTrying {
+                    pace.refusals_after_grace().last().unwrap_or_default()
                 } else {
                     Duration::ZERO
                 };
@@ -313,6 +337,8 @@ mod tests {
             gap: Duration::from_millis(400),
             learning: Duration::ZERO,
             sweep: Duration::from_secs(1),
+            refusal_grace: Duration::from_secs(1),
+            refusals: 3,
         };
         for pace in [demo(), fast] {
             for seed in 0..100 {

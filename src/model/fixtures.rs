@@ -82,6 +82,9 @@ pub(crate) fn alertmanager_alert(id: &str, agent: &str) -> Alert {
         acknowledged_by: None,
         ack_reason: None,
         resolved_at: None,
+        snoozed_until: None,
+        snoozed_by: None,
+        snooze_reason: None,
         rev: 0,
     }
 }

@@ -126,7 +126,26 @@ pub struct Alert {
     pub acknowledged_by: Option<String>,
     pub ack_reason: Option<String>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// Snoozed until this time (`POST /v1/alerts/{id}/snooze`): while it is
+    /// in the future the alert is not counted as open and rings no bell. It
+    /// ends by itself at that time, or at once when the alert escalates;
+    /// absent when not snoozed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snoozed_until: Option<DateTime<Utc>>,
+    /// Who snoozed it (a person's email or a token's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snoozed_by: Option<String>,
+    /// Why it was snoozed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snooze_reason: Option<String>,
     pub rev: i64,
+}
+
+impl Alert {
+    /// Snoozed at `now`: not resolved, and its snooze not over yet.
+    pub fn snoozed_at(&self, now: DateTime<Utc>) -> bool {
+        self.status != AlertStatus::Resolved && self.snoozed_until.is_some_and(|t| t > now)
+    }
 }
 
 fn default_alert_source() -> String {

@@ -5,7 +5,8 @@
 //! Each alert goes out with the labels `alertname` (the rule id), `severity`,
 //! `source=warden`, `warden_alert_id`, and `agent_id` and `agent` (its name)
 //! when it has an agent; the annotations `summary`, `evidence`, `status`,
-//! `mapping`, and who acknowledged it and why. It is sent when it changes
+//! `mapping`, who acknowledged it and why, and while it is snoozed until
+//! when, by whom and why. It is sent when it changes
 //! (every commit wakes the task; a burst is sent once), and every open or
 //! acknowledged alert is sent again each [`RESEND`], with an end [`HOLD`]
 //! ahead: Alertmanager keeps it firing while Warden keeps sending, and lets
@@ -230,6 +231,21 @@ pub fn to_postable(a: &Alert, agent_name: Option<&str>) -> PostableAlert {
     if let Some(why) = &a.ack_reason {
         annotations.insert("ack_reason".into(), why.clone());
     }
+    // Annotations, not labels: a label change would make it another alert
+    // there. A route or inhibition can match on them; Alertmanager's own
+    // way to quiet it is a silence.
+    if let Some(until) = a.snoozed_until {
+        annotations.insert(
+            "snoozed_until".into(),
+            until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        );
+    }
+    if let Some(by) = &a.snoozed_by {
+        annotations.insert("snoozed_by".into(), by.clone());
+    }
+    if let Some(why) = &a.snooze_reason {
+        annotations.insert("snooze_reason".into(), why.clone());
+    }
     PostableAlert {
         labels,
         annotations,
@@ -271,6 +287,9 @@ mod tests {
             acknowledged_by: Some("ada".into()),
             ack_reason: Some("on it".into()),
             resolved_at: None,
+            snoozed_until: None,
+            snoozed_by: None,
+            snooze_reason: None,
             rev: 3,
         }
     }
@@ -307,6 +326,19 @@ mod tests {
         let p = to_postable(&bare, None);
         assert!(!p.labels.contains_key("agent_id") && !p.labels.contains_key("agent"));
         assert_eq!(p.annotations.len(), 3);
+    }
+
+    #[test]
+    fn a_snooze_is_said_in_annotations_and_keeps_the_labels() {
+        let mut snoozed = alert();
+        snoozed.snoozed_until = Some(snoozed.created_at + chrono::Duration::hours(1));
+        snoozed.snoozed_by = Some("ada".into());
+        snoozed.snooze_reason = Some("draining".into());
+        let p = to_postable(&snoozed, Some("bot"));
+        assert_eq!(p.labels, to_postable(&alert(), Some("bot")).labels);
+        assert_eq!(p.annotations["snoozed_until"], "2026-01-01T11:00:00Z");
+        assert_eq!(p.annotations["snoozed_by"], "ada");
+        assert_eq!(p.annotations["snooze_reason"], "draining");
     }
 
     #[test]

@@ -74,6 +74,19 @@ fn hook_plan(state: &AppState, agent: &Agent) -> (StepStatus, String) {
     }
 }
 
+/// The revocation step's plan, counted as the dashboard counts: the live
+/// credentials, and the expired ones (revoked too, so no clock change can
+/// revive them) named apart, so "1 live" in a dialog matches the plan.
+fn revoke_plan(credentials: &[Credential], agent: &str) -> String {
+    let of = |status| credentials.iter().filter(|c| c.status == status).count();
+    let (live, expired) = (of(CredentialStatus::Active), of(CredentialStatus::Expired));
+    let mut plan = format!("will revoke {live} live credential(s) of {agent}");
+    if expired > 0 {
+        plan.push_str(&format!("; {expired} expired one(s) revoked too"));
+    }
+    plan
+}
+
 /// What a kill would do, as an operation with status `planned`. An agent
 /// already killed gets one skipped step saying so.
 pub async fn plan(
@@ -125,15 +138,10 @@ pub async fn plan(
             continue;
         }
         let detail = state.store.agent_detail(&agent.id).await?;
-        let live = detail
-            .credentials
-            .iter()
-            .filter(|c| c.status != CredentialStatus::Revoked)
-            .count();
         revocations.push(step(
             REVOKE,
             StepStatus::Pending,
-            format!("will revoke {live} credential(s) of {}", agent.name),
+            revoke_plan(&detail.credentials, &agent.name),
         ));
         revocations.extend(vault_steps);
         revocations.push(step(

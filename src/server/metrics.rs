@@ -134,7 +134,7 @@ impl Metrics {
             &mut out,
             "warden_alerts",
             "gauge",
-            "Alerts not yet resolved (open or acknowledged), by status and severity.",
+            "Alerts not yet resolved, by status (open, acknowledged, or snoozed whichever it was) and severity.",
         );
         for status in [AlertStatus::Open, AlertStatus::Acknowledged] {
             for &severity in Severity::ALL.iter().rev() {
@@ -149,6 +149,18 @@ impl Metrics {
                     "warden_alerts{{status=\"{status}\",severity=\"{severity}\"}} {n}"
                 );
             }
+        }
+        for &severity in Severity::ALL.iter().rev() {
+            let n = fleet
+                .snoozed
+                .iter()
+                .filter(|(sv, _)| *sv == severity)
+                .map(|(_, n)| n)
+                .sum::<u64>();
+            let _ = writeln!(
+                out,
+                "warden_alerts{{status=\"snoozed\",severity=\"{severity}\"}} {n}"
+            );
         }
 
         header(

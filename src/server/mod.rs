@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod providers;
 pub mod routes;
 pub mod rules;
+pub mod snooze_clock;
 pub mod store;
 pub mod text_policy;
 pub mod tls;
@@ -195,6 +196,7 @@ pub async fn start(
     // An operation a crash interrupted is finished before new requests
     // are taken, so no credential of a half-killed agent stays usable.
     killswitch::resume_unfinished(&state).await?;
+    snooze_clock::spawn_at_start(&state.store);
     let addr = listener.local_addr()?;
     let (stop_sweep, sweep_stopped) = tokio::sync::oneshot::channel();
     let pushers = alertmanager_push::spawn_all(&state.store, &state.config.alertmanager)

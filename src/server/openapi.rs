@@ -11,7 +11,7 @@ use crate::api::{
     Accepted, AgentEvent, AgentPage, AuditVerification, Changes, ErrorBody, Health,
     IntrospectRequest, Introspection, IssuedCredential, IssuedToken, KillRequest, NewAgent,
     NewCredential, NewDelegation, NewGrant, NewOwner, NewPerson, NewToken, Reason, RotateRequest,
-    RotatedCredential, TokenInfo, TriageReport, WhoAmI,
+    RotatedCredential, SnoozeRequest, TokenInfo, TriageReport, WhoAmI,
 };
 use crate::model::{
     Agent, AgentDetail, Alert, AuditEntry, Credential, Delegation, Grant, Operation, Person,
@@ -256,6 +256,10 @@ pub const ROUTES: &[Route] = {
             description: "Alerts raised by the rules, open, acknowledged and resolved.", ..R },
         Route { method: POST, path: "/v1/alerts/{id}/ack", operation_id: "ackAlert", access: Responder, body: Some(schema::<Reason>), answer: Some(schema::<Alert>), errors: &[409], summary: "Acknowledge an alert",
             description: "Acknowledges the alert, with a reason. 409 if it is resolved.", ..R },
+        Route { method: POST, path: "/v1/alerts/{id}/snooze", operation_id: "snoozeAlert", access: Responder, body: Some(schema::<SnoozeRequest>), answer: Some(schema::<Alert>), errors: &[409], summary: "Snooze a Warden alert",
+            description: "Quiets the alert for `seconds` (1 to 604800, 7 days), with a reason: it answers with `snoozed_until`, `snoozed_by` and `snooze_reason`, and the audit trail has `alert.snooze` with who and why. A snoozed alert is not counted as open and rings no bell. The snooze ends by itself at `snoozed_until`, at once when the alert escalates (its severity rises; an alert that resolved and fires again is a new alert, not snoozed), or by `unsnooze`; each end is audited as `alert.unsnooze`. Snoozing again replaces the snooze. 422 if `seconds` is 0 or more than 7 days or the reason is empty; 409 if the alert is resolved.", ..R },
+        Route { method: POST, path: "/v1/alerts/{id}/unsnooze", operation_id: "unsnoozeAlert", access: Responder, body: Some(schema::<Reason>), answer: Some(schema::<Alert>), summary: "End an alert's snooze",
+            description: "Ends the alert's snooze now, with a reason (audited as `alert.unsnooze`). An alert that is not snoozed is answered as it is.", ..R },
         Route { method: GET, path: "/v1/triage", operation_id: "triage", answer: Some(schema::<TriageReport>), summary: "The ownership triage queue",
             description: "Every agent that is not killed and has no owner, or whose owner has left, most urgent first (worst open alert, then highest grant level, then name). Each comes with up to 5 active people suggested as its owner, best first, each with the evidence that points at them and its points: who registered the agent (40), the people its delegations act for (30), the departed owner's manager (25; the next active manager up when that one left too, 15), active people on the departed owner's team or the team its `team` label names (10), and, below all of these because it is the agent's own claim, the people its events of the last `activity_days` days acted for (2 plus one per event, at most 8).", ..R },
         Route { method: GET, path: "/v1/changes", operation_id: "changes", query: CHANGES, answer: Some(schema::<Changes>), summary: "What changed after a cursor",

@@ -701,6 +701,9 @@ fn the_flash_names_the_silence_only_once_alertmanager_answered() {
         acknowledged_by: None,
         ack_reason: None,
         resolved_at: None,
+        snoozed_until: None,
+        snoozed_by: None,
+        snooze_reason: None,
         rev: 0,
     };
     app.handle_msg(Msg::Source {

@@ -8,6 +8,7 @@
 use crate::support::server::*;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
+use warden::api::KillRequest;
 use warden::api::client::Client;
 use warden::config::RuleThresholds;
 use warden::demo::fleet::{DemoAgent, key_fingerprint};
@@ -15,7 +16,7 @@ use warden::demo::incidents::Played;
 use warden::demo::schedule::{FROM_THE_FLEET, Scenario, Step, Tempo};
 use warden::demo::simulator::{self, Claims};
 use warden::demo::{Demo, DemoOptions};
-use warden::model::{Alert, AlertStatus};
+use warden::model::{AgentStatus, Alert, AlertStatus};
 
 /// What an incident should have raised, and did not yet.
 fn missing(played: &[Played], alerts: &[Alert]) -> Vec<String> {
@@ -62,6 +63,9 @@ async fn the_first_round_of_incidents_fires_every_rule_on_the_agents_it_acts_on(
         rules: RuleThresholds {
             sweep_interval_seconds: 1,
             learning_minutes: 0,
+            // The killed agent's retries right after the kill are
+            // forgiven; those after this count.
+            refused_grace_seconds: 1,
             ..RuleThresholds::default()
         },
         ..DemoOptions::new(200, 11, "127.0.0.1:0".parse().unwrap())
@@ -111,7 +115,12 @@ async fn the_first_round_of_incidents_fires_every_rule_on_the_agents_it_acts_on(
     let reuse = on(Scenario::CredentialReuse, "R07");
     assert!(reuse.contains("presented to "), "{reuse}");
     let killed = on(Scenario::KilledStillTrying, "R18");
-    assert!(killed.contains("(agent killed)"), "{killed}");
+    assert!(killed.starts_with("3 refused attempts since "), "{killed}");
+    assert!(
+        killed.contains("(agent killed at ")
+            && killed.contains("the 1 s after that are not counted"),
+        "{killed}"
+    );
     demo.shutdown().await;
 }
 
@@ -167,4 +176,69 @@ async fn the_simulator_leaves_a_claimed_agent_alone_and_reports_its_keys() {
         .unwrap();
     let key = key_fingerprint(5, &agents[0].agent_id, "api.stripe.com").unwrap();
     assert_eq!(rows, [("api.stripe.com".to_string(), key)]);
+}
+
+/// The demo's responder suspends one agent and kills another while the
+/// simulator drives them: the agents' refused calls right after are how
+/// they learn it, and page nobody. The same run with R18 on the first
+/// refusal (the old behaviour) does page: the setup reaches the rule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_does_not_page_on_the_responders_own_freeze_or_kill() {
+    let eager = RuleThresholds {
+        refused_attempts: 1,
+        refused_grace_seconds: 0,
+        ..warden::demo::thresholds()
+    };
+    for (rules, pages) in [(warden::demo::thresholds(), false), (eager, true)] {
+        let demo = Demo::start(DemoOptions {
+            incidents: None,
+            rules,
+            ..DemoOptions::new(30, 5, "127.0.0.1:0".parse().unwrap())
+        })
+        .await
+        .expect("the demo starts");
+        let client = Client::new(&demo.url, Some(&demo.token)).unwrap();
+        // Two agents the simulator is driving.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let driven = loop {
+            let page = client.agents_page(500, None).await.expect("agents");
+            let driven: Vec<String> = page
+                .items
+                .iter()
+                .filter(|a| a.last_seen_at.is_some() && a.status == AgentStatus::Active)
+                .map(|a| a.id.clone())
+                .collect();
+            if driven.len() >= 2 {
+                break driven;
+            }
+            assert!(Instant::now() < deadline, "the simulator drove nobody");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        client
+            .suspend(&driven[0], "looks odd")
+            .await
+            .expect("suspend");
+        let kill = KillRequest {
+            reason: "compromised".into(),
+            cascade: false,
+            dry_run: false,
+        };
+        client.kill(&driven[1], &kill).await.expect("kill");
+        // 30 agents, 40 calls a second: each is called again within one.
+        let r18 = || async {
+            client
+                .alerts()
+                .await
+                .expect("alerts")
+                .into_iter()
+                .filter(|a| a.rule == "R18")
+                .count()
+        };
+        let deadline = Instant::now() + Duration::from_secs(4);
+        while Instant::now() < deadline && r18().await == 0 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert_eq!(r18().await > 0, pages, "R18 paged: {}", r18().await);
+        demo.shutdown().await;
+    }
 }

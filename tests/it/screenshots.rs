@@ -91,6 +91,9 @@ fn alerts(c: &Changes) -> Vec<Alert> {
             acknowledged_by: None,
             ack_reason: None,
             resolved_at: None,
+            snoozed_until: None,
+            snoozed_by: None,
+            snooze_reason: None,
             rev: 1,
         });
     };

@@ -240,6 +240,26 @@ impl Client {
             .await
     }
 
+    /// `POST /v1/alerts/{id}/snooze`: quiet a Warden alert for `seconds`.
+    pub async fn snooze(
+        &self,
+        alert: &str,
+        seconds: u64,
+        reason: &str,
+    ) -> Result<Alert, ClientError> {
+        let body = SnoozeRequest {
+            seconds,
+            reason: reason.to_string(),
+        };
+        self.post(&["v1", "alerts", alert, "snooze"], &body).await
+    }
+
+    /// `POST /v1/alerts/{id}/unsnooze`: end a snooze now.
+    pub async fn unsnooze(&self, alert: &str, reason: &str) -> Result<Alert, ClientError> {
+        self.post(&["v1", "alerts", alert, "unsnooze"], &Self::reason(reason))
+            .await
+    }
+
     /// `GET /v1/triage`: the agents that need an owner, most urgent first,
     /// each with its ranked owner suggestions.
     pub async fn triage(&self) -> Result<TriageReport, ClientError> {

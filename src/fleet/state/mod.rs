@@ -203,6 +203,9 @@ mod tests {
             acknowledged_by: None,
             ack_reason: None,
             resolved_at: None,
+            snoozed_until: None,
+            snoozed_by: None,
+            snooze_reason: None,
             rev: 1,
         };
         f.apply(Changes {

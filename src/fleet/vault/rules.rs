@@ -50,6 +50,9 @@ pub fn alerts(
                 acknowledged_by: None,
                 ack_reason: None,
                 resolved_at: None,
+                snoozed_until: None,
+                snoozed_by: None,
+                snooze_reason: None,
                 rev: 0,
             });
         };
@@ -114,6 +117,9 @@ pub fn alerts(
             acknowledged_by: None,
             ack_reason: None,
             resolved_at: None,
+            snoozed_until: None,
+            snoozed_by: None,
+            snooze_reason: None,
             rev: 0,
         });
     }

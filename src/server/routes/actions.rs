@@ -11,7 +11,7 @@ use crate::secrets;
 use crate::server::auth::Responder;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::store::Rotation;
-use crate::server::{AppState, killswitch};
+use crate::server::{AppState, killswitch, rules};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -38,7 +38,11 @@ pub async fn owner(
 
 /// Counts an action's outcome: `refused` when the request was wrong
 /// (4xx: not found, a conflict, no reason), `failed` when the server was.
-fn counted<T>(state: &AppState, kind: &'static str, result: ApiResult<T>) -> ApiResult<T> {
+pub(super) fn counted<T>(
+    state: &AppState,
+    kind: &'static str,
+    result: ApiResult<T>,
+) -> ApiResult<T> {
     state.metrics.operation(kind, outcome(&result));
     result
 }
@@ -61,12 +65,15 @@ async fn set_suspended(
     let result = async {
         let reason = require_reason(&reason)?;
         let agent = state.store.resolve_agent(&id).await?;
-        Ok(Json(
-            state
-                .store
-                .set_suspended(&actor, &agent.id, suspend, reason)
-                .await?,
-        ))
+        let agent = state
+            .store
+            .set_suspended(&actor, &agent.id, suspend, reason)
+            .await?;
+        if !suspend {
+            // The cause of R18 is gone with the resume: its risk drops now.
+            rules::agent_resumed(&state, &agent).await;
+        }
+        Ok(Json(agent))
     }
     .await;
     counted(&state, if suspend { "suspend" } else { "resume" }, result)

@@ -8,6 +8,7 @@ mod agents;
 mod directory;
 mod feed;
 mod limits;
+mod snooze;
 
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::{AppState, metrics};
@@ -62,6 +63,8 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/v1/agent/events", post(agent_api::events)),
         ("GET", "/v1/alerts", get(feed::alerts)),
         ("POST", "/v1/alerts/{id}/ack", post(actions::ack)),
+        ("POST", "/v1/alerts/{id}/snooze", post(snooze::snooze)),
+        ("POST", "/v1/alerts/{id}/unsnooze", post(snooze::unsnooze)),
         ("GET", "/v1/triage", get(feed::triage)),
         ("GET", "/v1/changes", get(feed::changes)),
         ("GET", "/v1/audit", get(feed::audit)),

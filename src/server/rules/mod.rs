@@ -36,7 +36,7 @@ mod tokens;
 /// The thresholds, read with the rest of the config file.
 pub use crate::config::rules as config;
 pub use activity::destination;
-pub use killswitch::killed_but_trying;
+pub use killswitch::{agent_resumed, killed_but_trying};
 pub use tokens::token_revoked;
 
 use crate::model::{Agent, AgentStatus, Credential, Severity};
@@ -75,7 +75,7 @@ pub const CATALOG: &[Rule] = &[
     rule("R13", "New integration", &["ASI04", "NHI3"]),
     rule("R14", "Delegation escalation", &["ASI03"]),
     rule("R17", "Shadow agent", &["ASI10", "NHI3"]),
-    rule("R18", "Killed but still trying", &["ASI10"]),
+    rule("R18", "Suspended or killed but still trying", &["ASI10"]),
     rule("R21", "Token with no person", &["NHI1"]),
 ];
 
@@ -458,6 +458,9 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> StoreResult<AlertsAp
     for chunk in resolve.chunks(APPLY_CHUNK) {
         applied += store.apply_alerts(&[], chunk, now).await?;
     }
+
+    // Snoozes over by now: their timers died with an earlier process.
+    store.end_snoozes(now).await?;
 
     // An injected future "now" must not throw away today's activity.
     let keep_from = before(now.min(Utc::now()), minutes(u64::from(t.keep_minutes())));

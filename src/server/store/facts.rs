@@ -296,6 +296,9 @@ pub struct TriageFacts {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FleetCounts {
     pub agents: Vec<(AgentStatus, u64)>,
-    /// Open and acknowledged alerts (resolved ones are not counted).
+    /// Open and acknowledged alerts that are not snoozed (resolved ones
+    /// are not counted).
     pub alerts: Vec<(AlertStatus, Severity, u64)>,
+    /// Snoozed alerts, open or acknowledged.
+    pub snoozed: Vec<(Severity, u64)>,
 }

@@ -210,6 +210,21 @@ pub trait Store: Send + Sync + 'static {
     /// Opens the alert for `(rule, cause)` or brings the open one up to date.
     async fn raise_alert(&self, alert: &AlertInput) -> StoreResult<Alert>;
     async fn ack_alert(&self, actor: &Actor, id: &str, reason: &str) -> StoreResult<Alert>;
+    /// Snoozes a live alert until `until` (replacing an earlier snooze);
+    /// audited as `alert.snooze` with the reason.
+    async fn snooze_alert(
+        &self,
+        actor: &Actor,
+        id: &str,
+        until: DateTime<Utc>,
+        reason: &str,
+    ) -> StoreResult<Alert>;
+    /// Ends an alert's snooze now, audited as `alert.unsnooze` with `why`.
+    async fn unsnooze_alert(&self, actor: &Actor, id: &str, why: &str) -> StoreResult<Alert>;
+    /// Ends every snooze that is over at `now`; answers how many.
+    async fn end_snoozes(&self, now: DateTime<Utc>) -> StoreResult<usize>;
+    /// When the next snooze ends, if one is pending.
+    async fn next_snooze_end(&self) -> StoreResult<Option<DateTime<Utc>>>;
 
     /// Writes every row of `import` in one transaction, with one audit
     /// entry that counts them.

@@ -2,6 +2,7 @@
 //! owner, suspend/resume, revoke, introspect, heartbeat, events, alerts
 //! (R18) and their acknowledgement.
 
+use crate::support::rules::eager_r18;
 use crate::support::server::*;
 use serde_json::{Value, json};
 
@@ -380,7 +381,7 @@ async fn more_than_ten_thousand_events_is_422() {
 
 #[tokio::test]
 async fn r18_is_raised_when_a_suspended_agent_keeps_trying() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let a = s.agent("persistent").await;
     let (cred, secret) = s.credential("persistent").await;
     assert_eq!(s.get("/v1/alerts").await, json!([]));
@@ -398,7 +399,7 @@ async fn r18_is_raised_when_a_suspended_agent_keeps_trying() {
     assert_eq!(alerts.len(), 1, "one alert, however many tries: {alerts:?}");
     let alert = &alerts[0];
     assert_eq!(alert["rule"], "R18");
-    assert_eq!(alert["severity"], "critical");
+    assert_eq!(alert["severity"], "high", "suspended, not killed: {alert}");
     assert_eq!(alert["status"], "open");
     assert_eq!(alert["agent_id"], a["id"]);
     assert_eq!(alert["source"], "warden");
@@ -434,7 +435,7 @@ async fn no_r18_for_a_live_agent_or_a_revoked_credential() {
 
 #[tokio::test]
 async fn ack_needs_a_reason_is_audited_and_records_who() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     s.person("Rita", "rita@corp.example").await;
     let responder = s
         .token_for("responder", "rita-laptop", "rita@corp.example")

@@ -5,6 +5,7 @@
 //! that anyone can recompute it, and tampering with the database file
 //! (an edited, deleted or re-hashed row) is found by `/v1/audit/verify`.
 
+use crate::support::rules::eager_r18;
 use crate::support::server::*;
 use serde_json::{Value, json};
 use warden::config::ServeConfig;
@@ -349,7 +350,7 @@ async fn a_rehashed_row_breaks_the_next_link() {
 
 #[tokio::test]
 async fn every_action_is_audited_with_its_actor_and_reason() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     s.person("Rita", "rita@corp.example").await;
     s.person("Olga", "olga@corp.example").await;
     s.person("Dan", "dan@corp.example").await;

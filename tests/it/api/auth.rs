@@ -4,6 +4,7 @@
 //! agent credential gets 403 on every person route; a person token gets 403
 //! on the agent routes. Refusals change nothing.
 
+use crate::support::rules::eager_r18;
 use crate::support::server::*;
 use serde_json::{Value, json};
 
@@ -108,7 +109,10 @@ fn valid_body(method: &str, path: &str, fx: &Fixtures) -> Option<Value> {
         "/v1/agents/{id}/suspend" | "/v1/agents/{id}/resume" | "/v1/agents/{id}/kill" => {
             json!({"reason": "incident"})
         }
-        "/v1/credentials/{id}/revoke" | "/v1/alerts/{id}/ack" => json!({"reason": "incident"}),
+        "/v1/credentials/{id}/revoke" | "/v1/alerts/{id}/ack" | "/v1/alerts/{id}/unsnooze" => {
+            json!({"reason": "incident"})
+        }
+        "/v1/alerts/{id}/snooze" => json!({"seconds": 600, "reason": "known"}),
         "/v1/credentials/{id}/rotate" => json!({"reason": "incident", "grace_seconds": 60}),
         "/v1/introspect" => json!({"token": fx.secret}),
         "/v1/agent/heartbeat" => return None,
@@ -141,6 +145,8 @@ const RESPONDER_ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/credentials/{id}/revoke"),
     ("POST", "/v1/credentials/{id}/rotate"),
     ("POST", "/v1/alerts/{id}/ack"),
+    ("POST", "/v1/alerts/{id}/snooze"),
+    ("POST", "/v1/alerts/{id}/unsnooze"),
 ];
 
 fn is_action(method: &str, path: &str) -> bool {
@@ -165,7 +171,7 @@ fn every_post_route_is_classified() {
 
 #[tokio::test]
 async fn no_token_is_401_on_every_route_but_health() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let before = s.dump();
     for (method, path) in routes() {
@@ -188,7 +194,7 @@ async fn no_token_is_401_on_every_route_but_health() {
 
 #[tokio::test]
 async fn unknown_or_malformed_tokens_are_401() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let before = s.dump();
     for (method, path) in routes() {
@@ -222,7 +228,7 @@ async fn unknown_or_malformed_tokens_are_401() {
 
 #[tokio::test]
 async fn viewer_gets_403_on_every_action_whatever_the_body() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let viewer = s.token("viewer").await;
     let before = s.dump();
@@ -265,7 +271,7 @@ async fn viewer_gets_403_on_every_action_whatever_the_body() {
 
 #[tokio::test]
 async fn viewer_reads_every_get_route_and_introspects() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let viewer = s.token("viewer").await;
     for (method, path) in routes() {
@@ -284,7 +290,7 @@ async fn viewer_reads_every_get_route_and_introspects() {
 
 #[tokio::test]
 async fn responder_gets_403_on_admin_routes() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let responder = s.token("responder").await;
     let before = s.dump();
@@ -319,7 +325,7 @@ async fn responder_gets_403_on_admin_routes() {
 
 #[tokio::test]
 async fn responder_acts_on_agents_credentials_and_alerts() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     s.person("Rita", "rita@corp.example").await;
     let responder = s
@@ -399,7 +405,7 @@ async fn responder_acts_on_agents_credentials_and_alerts() {
 
 #[tokio::test]
 async fn agent_credential_gets_403_on_every_person_route() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let before = s.dump();
     let mut checked = 0;
@@ -433,7 +439,7 @@ async fn agent_credential_gets_403_on_every_person_route() {
 
 #[tokio::test]
 async fn person_tokens_get_403_on_agent_routes() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let tokens = [
         s.token("viewer").await,
@@ -458,7 +464,7 @@ async fn person_tokens_get_403_on_agent_routes() {
 
 #[tokio::test]
 async fn introspect_of_a_person_token_is_inactive() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let viewer = s.token("viewer").await;
     let i = s
         .admin("POST", "/v1/introspect", json!({"token": viewer}))

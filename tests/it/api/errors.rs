@@ -3,6 +3,7 @@
 //! enum value) is 422, unknown things in the path are 404, every error is
 //! the contract's JSON, and a refused request changes nothing.
 
+use crate::support::rules::eager_r18;
 use crate::support::server::*;
 use serde_json::{Value, json};
 
@@ -91,6 +92,14 @@ fn body_routes(fx: &Fixtures) -> Vec<(String, Value)> {
             format!("/v1/alerts/{}/ack", fx.alert_id),
             json!({"reason": "r"}),
         ),
+        (
+            format!("/v1/alerts/{}/snooze", fx.alert_id),
+            json!({"seconds": 60, "reason": "r"}),
+        ),
+        (
+            format!("/v1/alerts/{}/unsnooze", fx.alert_id),
+            json!({"reason": "r"}),
+        ),
     ]
 }
 
@@ -147,7 +156,7 @@ fn the_list_covers_every_post_route_with_a_body() {
 
 #[tokio::test]
 async fn broken_json_is_400_everywhere_and_changes_nothing() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let before = s.dump();
     for (path, _) in body_routes(&fx) {
@@ -184,7 +193,7 @@ async fn broken_json_is_400_everywhere_and_changes_nothing() {
 
 #[tokio::test]
 async fn wrong_shapes_are_422_everywhere_and_change_nothing() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let before = s.dump();
     let agents = s.agent_count().await;
@@ -229,7 +238,7 @@ async fn wrong_shapes_are_422_everywhere_and_change_nothing() {
 
 #[tokio::test]
 async fn unknown_enum_values_are_422() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     s.agent("target").await;
     let before = s.dump();
     let cases = [
@@ -266,7 +275,7 @@ async fn unknown_enum_values_are_422() {
 
 #[tokio::test]
 async fn empty_or_missing_reasons_are_422() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let before = s.dump();
     let a = &fx.agent_id;
@@ -308,7 +317,7 @@ async fn empty_or_missing_reasons_are_422() {
 
 #[tokio::test]
 async fn unknown_things_in_the_path_are_404() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let fx = fixtures(&s).await;
     let before = s.dump();
     let reason = json!({"reason": "r"});
@@ -382,7 +391,7 @@ async fn unknown_things_in_the_path_are_404() {
 
 #[tokio::test]
 async fn unknown_routes_and_methods_answer_json() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let answer = s.call("GET", "/v1/nothing-here", Some(ADMIN), None).await;
     assert_error(&answer, 404, "not_found");
     let answer = s.call("GET", "/v2/agents", Some(ADMIN), None).await;
@@ -396,7 +405,7 @@ async fn unknown_routes_and_methods_answer_json() {
 
 #[tokio::test]
 async fn bad_query_parameters_are_400() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     for path in [
         "/v1/changes?since=abc",
         "/v1/changes?wait=-1",
@@ -412,7 +421,7 @@ async fn bad_query_parameters_are_400() {
 
 #[tokio::test]
 async fn oversized_fields_are_refused() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let before = s.dump();
     let long = "n".repeat(300);
     let answer = s

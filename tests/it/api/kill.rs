@@ -3,6 +3,7 @@
 //! that really stops a process (and one that fails), and a kill left
 //! unfinished in the database that a restarted server completes.
 
+use crate::support::rules::eager_r18;
 use crate::support::server::*;
 use serde_json::{Value, json};
 use std::os::unix::process::ExitStatusExt;
@@ -51,7 +52,7 @@ async fn assert_refused_as_killed(s: &TestServer, secret: &str, agent_id: &str) 
 
 #[tokio::test]
 async fn kill_refuses_every_credential_at_once() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     let a = s.agent("rogue").await;
     let id = txt(&a, "id").to_string();
     let mut secrets = Vec::new();
@@ -276,7 +277,11 @@ async fn dry_run_lists_the_steps_and_changes_nothing() {
     assert_eq!(steps(&op).len(), 10, "{op}");
     let revoke = step(&op, "revoke_credentials", &agents[0].0);
     assert_eq!(revoke["status"], "pending");
-    assert!(txt(revoke, "detail").contains("2 credential"), "{revoke}");
+    assert_eq!(
+        txt(revoke, "detail"),
+        "will revoke 2 live credential(s) of A",
+        "{revoke}"
+    );
     for (id, _) in &agents[..3] {
         assert_eq!(step(&op, "mark_killed", id)["status"], "pending");
         assert_eq!(step(&op, "runtime_hook", id)["status"], "skipped");
@@ -660,4 +665,52 @@ async fn a_delegation_raced_against_a_cascade_kill_leaves_no_live_child() {
             other => panic!("run {i}: delegation answered {other}: {}", delegation.1),
         }
     }
+}
+
+/// The plan counts as the kill dialog does: the live credentials, and the
+/// expired ones (revoked too) named apart.
+#[tokio::test]
+async fn the_plan_counts_live_credentials_and_names_expired_ones_apart() {
+    let s = TestServer::start().await;
+    s.agent("mixed").await;
+    s.credential("mixed").await;
+    s.credential_with("mixed", json!({"scopes": ["a:read"], "ttl_seconds": 1}))
+        .await;
+    let (revoked, _) = s.credential("mixed").await;
+    s.admin(
+        "POST",
+        &format!("/v1/credentials/{revoked}/revoke"),
+        json!({"reason": "old"}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let statuses: Vec<Value> = s.detail("mixed").await["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].clone())
+        .collect();
+    assert_eq!(statuses.len(), 3);
+    for status in ["active", "expired", "revoked"] {
+        assert!(statuses.contains(&json!(status)), "{statuses:?}");
+    }
+    let op = s
+        .kill("mixed", json!({"reason": "what if", "dry_run": true}))
+        .await;
+    let id = txt(&s.detail("mixed").await, "id").to_string();
+    assert_eq!(
+        txt(step(&op, "revoke_credentials", &id), "detail"),
+        "will revoke 1 live credential(s) of mixed; 1 expired one(s) revoked too"
+    );
+    // The kill revokes both, as planned.
+    s.kill("mixed", json!({"reason": "now"})).await;
+    let d = s.detail("mixed").await;
+    assert!(
+        d["credentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["status"] == "revoked"),
+        "{d}"
+    );
 }

@@ -1,6 +1,7 @@
 //! `GET /metrics`: the Prometheus text a scraper reads, its numbers after
 //! real work, and who may read it.
 
+use crate::support::rules::eager_r18;
 use crate::support::server::*;
 use serde_json::json;
 use warden::config::ServeConfig;
@@ -80,7 +81,7 @@ fn value(samples: &[(String, f64)], series: &str) -> f64 {
 
 #[tokio::test]
 async fn a_scrape_counts_agents_alerts_operations_and_requests() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(eager_r18()).await;
     for name in ["a", "b", "c", "d"] {
         s.agent(name).await;
     }
@@ -243,4 +244,40 @@ fn the_config_names_who_may_scrape() {
     assert_eq!(c.serve.metrics, MetricsAccess::Viewer);
     let e = warden::config::Config::parse("[serve]\nmetrics = \"everyone\"").unwrap_err();
     assert!(e.contains("metrics") || e.contains("everyone"), "{e}");
+}
+
+/// A snoozed alert is counted as `snoozed`, not `open`, so a Prometheus
+/// rule on open alerts does not page for it; it counts as open again once
+/// its snooze ends.
+#[tokio::test]
+async fn a_snoozed_alert_is_counted_apart_from_the_open_ones() {
+    let s = TestServer::start_with(eager_r18()).await;
+    s.agent("stuck").await;
+    let (_, secret) = s.credential("stuck").await;
+    s.admin("POST", "/v1/agents/stuck/suspend", json!({"reason": "x"}))
+        .await;
+    s.heartbeat(&secret).await;
+    let id = txt(&s.get("/v1/alerts").await[0], "id").to_string();
+    let counted = |text: &str| {
+        let m = parse(text);
+        (
+            value(&m, r#"warden_alerts{status="open",severity="high"}"#),
+            value(&m, r#"warden_alerts{status="snoozed",severity="high"}"#),
+        )
+    };
+    assert_eq!(counted(&scrape(&s, Some(ADMIN)).await.2), (1.0, 0.0));
+    s.admin(
+        "POST",
+        &format!("/v1/alerts/{id}/snooze"),
+        json!({"seconds": 600, "reason": "known"}),
+    )
+    .await;
+    assert_eq!(counted(&scrape(&s, Some(ADMIN)).await.2), (0.0, 1.0));
+    s.admin(
+        "POST",
+        &format!("/v1/alerts/{id}/unsnooze"),
+        json!({"reason": "back"}),
+    )
+    .await;
+    assert_eq!(counted(&scrape(&s, Some(ADMIN)).await.2), (1.0, 0.0));
 }

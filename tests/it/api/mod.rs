@@ -14,6 +14,7 @@ mod lifecycle;
 mod metrics;
 mod redirects;
 mod rotate;
+mod snooze;
 mod text_policy;
 mod tokens;
 mod triage;

@@ -711,7 +711,15 @@ fn unknown_things_exit_3() {
 
 #[test]
 fn alerts_list_and_ack() {
-    let s = Server::start();
+    // R18 on the first refusal, with no grace, so the alert is there at once.
+    let config = tempfile::tempdir().unwrap();
+    let path = config.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "[serve.rules]\nrefused_attempts = 1\nrefused_grace_seconds = 0\n",
+    )
+    .unwrap();
+    let s = Server::start_with(&["--config", path.to_str().unwrap()]);
     seed(&s);
     let r = s.run(&["alerts"]);
     r.assert_code(0);

@@ -8,3 +8,4 @@ mod killswitch;
 mod ownership;
 mod privilege;
 mod reuse;
+mod snooze;

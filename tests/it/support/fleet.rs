@@ -117,6 +117,9 @@ pub fn alert(id: &str, agent: &str, severity: Severity) -> Alert {
         acknowledged_by: None,
         ack_reason: None,
         resolved_at: None,
+        snoozed_until: None,
+        snoozed_by: None,
+        snooze_reason: None,
         rev: 1,
     }
 }

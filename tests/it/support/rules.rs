@@ -169,3 +169,17 @@ pub async fn audited(s: &TestServer, action: &str, rule: &str) -> Vec<Value> {
 pub fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
+
+/// A server config where R18 opens on the first refusal, with no grace:
+/// for suites that need an open alert at once (the rules suite tests the
+/// real grace and count).
+pub fn eager_r18() -> ServeConfig {
+    ServeConfig {
+        rules: RuleThresholds {
+            refused_attempts: 1,
+            refused_grace_seconds: 0,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}

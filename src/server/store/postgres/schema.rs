@@ -265,6 +265,15 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE agents ADD COLUMN skeleton TEXT;
     CREATE INDEX agents_skeleton ON agents(skeleton);
     "#,
+    // 5 (SQLite's 8): Warden alerts can be snoozed (`POST
+    // /v1/alerts/{id}/snooze`): until when, by whom, why. The index finds
+    // the snoozes that end without reading every alert.
+    r#"
+    ALTER TABLE alerts ADD COLUMN snoozed_until BIGINT;
+    ALTER TABLE alerts ADD COLUMN snoozed_by TEXT;
+    ALTER TABLE alerts ADD COLUMN snooze_reason TEXT;
+    CREATE INDEX alerts_snoozed ON alerts(snoozed_until) WHERE snoozed_until IS NOT NULL;
+    "#,
 ];
 
 /// Brings the database up to the newest schema, holding the migration

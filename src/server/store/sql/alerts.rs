@@ -1,12 +1,13 @@
 //! Alerts: one live alert per (rule, cause), acknowledged with a
-//! reason.
+//! reason, snoozed for a while with a reason.
 
-use super::rows::{self, ALERT_COLS, now_ms};
+use super::rows::{self, ALERT_COLS, now_ms, to_ms};
 use super::tx::{append_audit, next_rev, not_found};
 use crate::model::*;
 use crate::secrets::new_id;
 use crate::server::store::db::{Db, OptionalExt, params};
 use crate::server::store::{Actor, AlertInput, StoreError, StoreResult};
+use chrono::{DateTime, SecondsFormat, Utc};
 
 pub fn get(conn: &Db, id: &str) -> StoreResult<Alert> {
     conn.query_row(
@@ -92,4 +93,99 @@ pub fn ack(tx: &Db, actor: &Actor, id: &str, reason: &str) -> StoreResult<Alert>
         "ok",
     )?;
     get(tx, id)
+}
+
+/// Who ends snoozes that run out.
+pub const SNOOZE_CLOCK: &str = "warden:snooze";
+
+/// Snoozes a live alert until `until`; a second snooze replaces the first.
+pub fn snooze(
+    tx: &Db,
+    actor: &Actor,
+    id: &str,
+    until: DateTime<Utc>,
+    reason: &str,
+) -> StoreResult<Alert> {
+    let alert = get(tx, id)?;
+    if alert.status == AlertStatus::Resolved {
+        return Err(StoreError::Conflict(format!(
+            "alert {id} is already resolved; there is nothing to snooze"
+        )));
+    }
+    let rev = next_rev(tx)?;
+    tx.execute(
+        "UPDATE alerts SET snoozed_until = ?2, snoozed_by = ?3, snooze_reason = ?4, \
+         updated_at = ?5, rev = ?6 WHERE id = ?1",
+        params![id, to_ms(until), actor.label, reason, now_ms(), rev],
+    )?;
+    append_audit(
+        tx,
+        actor,
+        "alert.snooze",
+        &format!("{id} ({})", alert.rule),
+        Some(reason),
+        &format!("until {}", until.to_rfc3339_opts(SecondsFormat::Secs, true)),
+    )?;
+    get(tx, id)
+}
+
+/// Ends the snooze of `id`, saying why; an alert not snoozed is answered
+/// as it is.
+pub fn unsnooze(tx: &Db, actor: &Actor, id: &str, why: &str) -> StoreResult<Alert> {
+    let alert = get(tx, id)?;
+    if alert.snoozed_until.is_none() {
+        return Ok(alert);
+    }
+    clear_snooze(tx, actor, &alert.id, &alert.rule, why)?;
+    get(tx, id)
+}
+
+/// Clears the snooze of alert `id` (of `rule`) in a new revision and
+/// audits it as `alert.unsnooze` with `why`.
+pub fn clear_snooze(tx: &Db, actor: &Actor, id: &str, rule: &str, why: &str) -> StoreResult<()> {
+    let rev = next_rev(tx)?;
+    tx.execute(
+        "UPDATE alerts SET snoozed_until = NULL, snoozed_by = NULL, snooze_reason = NULL, \
+         updated_at = ?2, rev = ?3 WHERE id = ?1",
+        params![id, now_ms(), rev],
+    )?;
+    append_audit(
+        tx,
+        actor,
+        "alert.unsnooze",
+        &format!("{id} ({rule})"),
+        Some(why),
+        "ok",
+    )?;
+    Ok(())
+}
+
+/// Ends every snooze that is over at `now`, each audited; answers how many.
+pub fn end_snoozes(tx: &Db, now: DateTime<Utc>) -> StoreResult<usize> {
+    let over: Vec<Alert> = tx
+        .prepare_cached(&format!(
+            "SELECT {ALERT_COLS} FROM alerts WHERE snoozed_until IS NOT NULL AND snoozed_until <= ?1"
+        ))?
+        .query_map(params![to_ms(now)], rows::alert)?
+        .collect::<Result<_, _>>()?;
+    let clock = Actor::new(SNOOZE_CLOCK);
+    for alert in &over {
+        let ended = alert
+            .snoozed_until
+            .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+            .unwrap_or_default();
+        let why = format!("the snooze ended at {ended}");
+        clear_snooze(tx, &clock, &alert.id, &alert.rule, &why)?;
+    }
+    Ok(over.len())
+}
+
+/// When the next snooze ends, if one is pending.
+pub fn next_snooze_end(conn: &Db) -> StoreResult<Option<DateTime<Utc>>> {
+    let ms: Option<i64> = conn.query_row(
+        "SELECT MIN(snoozed_until) FROM alerts WHERE snoozed_until IS NOT NULL",
+        params![],
+        |r| r.get(0),
+    )?;
+    Ok(ms.map(rows::time).transpose()?)
 }

@@ -1,10 +1,14 @@
 //! Counts for `GET /metrics`: plain `GROUP BY`/`COUNT(*)` queries, portable
 //! SQL that any engine runs as written.
 
+use super::rows::now_ms;
 use crate::model::{AgentStatus, AlertStatus, Severity};
 use crate::server::store::db::{Db, params};
 use crate::server::store::{FleetCounts, StoreError, StoreResult};
 use std::str::FromStr;
+
+/// How the alerts' count names a snoozed alert.
+const SNOOZED: &str = "snoozed";
 
 /// Both counts from one snapshot: the caller reads them in one.
 pub fn fleet_counts(conn: &Db) -> StoreResult<FleetCounts> {
@@ -16,11 +20,11 @@ pub fn fleet_counts(conn: &Db) -> StoreResult<FleetCounts> {
     )? {
         agents.push((parse::<AgentStatus>(&status)?, count(n)));
     }
-    let mut alerts = Vec::new();
+    let (mut alerts, mut snoozed) = (Vec::new(), Vec::new());
     for (status, severity, n) in conn.query_map(
-        "SELECT status, severity, COUNT(*) FROM alerts \
-         WHERE status <> 'resolved' GROUP BY status, severity",
-        params![],
+        "SELECT CASE WHEN snoozed_until > ?1 THEN 'snoozed' ELSE status END, severity, COUNT(*) \
+         FROM alerts WHERE status <> 'resolved' GROUP BY 1, severity",
+        params![now_ms()],
         |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -29,13 +33,18 @@ pub fn fleet_counts(conn: &Db) -> StoreResult<FleetCounts> {
             ))
         },
     )? {
-        alerts.push((
-            parse::<AlertStatus>(&status)?,
-            parse::<Severity>(&severity)?,
-            count(n),
-        ));
+        let severity = parse::<Severity>(&severity)?;
+        if status == SNOOZED {
+            snoozed.push((severity, count(n)));
+        } else {
+            alerts.push((parse::<AlertStatus>(&status)?, severity, count(n)));
+        }
     }
-    Ok(FleetCounts { agents, alerts })
+    Ok(FleetCounts {
+        agents,
+        alerts,
+        snoozed,
+    })
 }
 
 fn parse<T: FromStr<Err = String>>(text: &str) -> StoreResult<T> {

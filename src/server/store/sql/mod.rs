@@ -408,6 +408,32 @@ impl Store for SqlStore {
             .await
     }
 
+    async fn snooze_alert(
+        &self,
+        actor: &Actor,
+        id: &str,
+        until: DateTime<Utc>,
+        reason: &str,
+    ) -> StoreResult<Alert> {
+        let (actor, id, reason) = (actor.clone(), owned(id), owned(reason));
+        self.write(move |t| alerts::snooze(t, &actor, &id, until, &reason))
+            .await
+    }
+
+    async fn unsnooze_alert(&self, actor: &Actor, id: &str, why: &str) -> StoreResult<Alert> {
+        let (actor, id, why) = (actor.clone(), owned(id), owned(why));
+        self.write(move |t| alerts::unsnooze(t, &actor, &id, &why))
+            .await
+    }
+
+    async fn end_snoozes(&self, now: DateTime<Utc>) -> StoreResult<usize> {
+        self.write(move |t| alerts::end_snoozes(t, now)).await
+    }
+
+    async fn next_snooze_end(&self) -> StoreResult<Option<DateTime<Utc>>> {
+        self.read(alerts::next_snooze_end).await
+    }
+
     async fn import(&self, actor: &Actor, import: Import) -> StoreResult<()> {
         let actor = actor.clone();
         self.write(move |t| import::import(t, &actor, &import))

@@ -130,7 +130,8 @@ pub fn delegation(row: &Row) -> DbResult<Delegation> {
 }
 
 pub const ALERT_COLS: &str = "id, agent_id, rule, severity, summary, evidence, mapping, status, \
-     source, created_at, updated_at, acknowledged_by, ack_reason, resolved_at, rev";
+     source, created_at, updated_at, acknowledged_by, ack_reason, resolved_at, snoozed_until, \
+     snoozed_by, snooze_reason, rev";
 
 pub fn alert(row: &Row) -> DbResult<Alert> {
     Ok(Alert {
@@ -148,6 +149,9 @@ pub fn alert(row: &Row) -> DbResult<Alert> {
         acknowledged_by: row.get("acknowledged_by")?,
         ack_reason: row.get("ack_reason")?,
         resolved_at: opt_time(row.get("resolved_at")?)?,
+        snoozed_until: opt_time(row.get("snoozed_until")?)?,
+        snoozed_by: row.get("snoozed_by")?,
+        snooze_reason: row.get("snooze_reason")?,
         rev: row.get("rev")?,
     })
 }

@@ -6,7 +6,8 @@
 
 use super::rows::{to_json, to_ms};
 use super::tx::{append_audit, next_rev};
-use super::{agents, people};
+use super::{agents, alerts, people};
+use crate::model::Severity;
 use crate::secrets::new_id;
 use crate::server::store::db::{Db, DbError, DbResult, OptionalExt, Params, Row, params};
 use crate::server::store::{
@@ -398,19 +399,26 @@ pub fn apply(
         let actor = Actor::new(format!("rule:{}", a.rule));
         let mapping = to_json(&f.mapping);
         let seen = to_ms(f.seen_at);
-        let live: Option<(String, String, String, String, String)> = tx
+        let live: Option<(String, String, String, String, String, Option<i64>)> = tx
             .prepare_cached(
-                "SELECT id, severity, summary, evidence, mapping FROM alerts \
+                "SELECT id, severity, summary, evidence, mapping, snoozed_until FROM alerts \
                  WHERE rule = ?1 AND cause = ?2 AND status != 'resolved'",
             )?
             .query_row(params![a.rule, a.cause], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })
             .optional()?;
         match live {
             // Seen again, and nothing a reader sees has changed: no
             // revision, so the feed does not resend it every sweep.
-            Some((id, severity, summary, evidence, map))
+            Some((id, severity, summary, evidence, map, _))
                 if severity == a.severity.as_str()
                     && summary == a.summary
                     && evidence == a.evidence
@@ -421,7 +429,7 @@ pub fn apply(
                 ))?
                 .execute(params![id, seen])?;
             }
-            Some((id, severity, ..)) => {
+            Some((id, severity, _, _, _, snoozed)) => {
                 let r = rev(tx, &mut taken)?;
                 tx.prepare_cached(&format!(
                     "UPDATE alerts SET severity = ?2, summary = ?3, evidence = ?4, mapping = ?5, \
@@ -447,6 +455,12 @@ pub fn apply(
                         None,
                         &format!("{severity} -> {}: {}", a.severity, a.evidence),
                     )?;
+                    // A snooze quiets what was known; an escalation is news.
+                    let rose = severity.parse::<Severity>().is_ok_and(|s| a.severity > s);
+                    if rose && snoozed.is_some() {
+                        let why = format!("escalated: {severity} -> {}", a.severity);
+                        alerts::clear_snooze(tx, &actor, &id, &a.rule, &why)?;
+                    }
                 }
                 out.updated += 1;
             }
@@ -498,7 +512,8 @@ pub fn apply(
         let r = rev(tx, &mut taken)?;
         tx.prepare_cached(
             "UPDATE alerts SET status = 'resolved', resolved_at = ?2, updated_at = ?2, \
-             evidence = ?3 || evidence, rev = ?4 WHERE id = ?1",
+             evidence = ?3 || evidence, rev = ?4, \
+             snoozed_until = NULL, snoozed_by = NULL, snooze_reason = NULL WHERE id = ?1",
         )?
         .execute(params![
             res.id,
