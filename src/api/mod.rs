@@ -1,7 +1,10 @@
 //! API v1 on the wire: request bodies, answers that are not model objects,
 //! the JSON error shape, and the HTTP client that speaks it.
 
+mod audit;
 pub mod client;
+
+pub use audit::{AuditCheckpoint, AuditCheckpoints};
 
 use crate::model::*;
 use chrono::{DateTime, Utc};
@@ -368,6 +371,15 @@ pub struct AuditVerification {
     pub first_bad: Option<i64>,
     /// What is wrong with it.
     pub problem: Option<String>,
+    /// The attack the signed checkpoints point to, when the chain disagrees
+    /// with them: `truncation`, `rewrite`, `fork`, `rollback`, or
+    /// `bad_checkpoint` (a checkpoint whose signature does not verify).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attack: Option<String>,
+    /// How many signed checkpoints the chain was checked against; absent
+    /// when the server keeps none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoints: Option<i64>,
 }
 
 /// The ownership triage queue: `GET /v1/triage`. Every agent that is not

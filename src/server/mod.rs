@@ -55,6 +55,12 @@ pub struct RunningServer {
     )>,
     /// The tasks pushing alerts to Alertmanagers (`--alertmanager`).
     pushers: Vec<tokio::task::JoinHandle<()>>,
+    /// The audit checkpointer, and how to stop it (it signs the tail once
+    /// more on the way out).
+    checkpointer: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+    )>,
 }
 
 impl RunningServer {
@@ -72,6 +78,11 @@ impl RunningServer {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        // After the last request: the final checkpoint covers every entry.
+        if let Some((stop, task)) = self.checkpointer.take() {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
     }
 
     /// Runs the rules' sweep now, as if the clock read `now`: how tests
@@ -100,6 +111,8 @@ pub struct AppState {
     /// The kills running in this process, so a second kill of the same
     /// agent joins the first instead of running its hooks again.
     pub kills: Arc<killswitch::Running>,
+    /// The audit chain's signing key and checkpoint file, when kept.
+    pub checkpoints: Option<Arc<audit::checkpointer::Checkpoints>>,
 }
 
 /// Opens the database named by `--database`: `sqlite:PATH`, a bare path,
@@ -160,6 +173,7 @@ pub async fn start(
         "connection limits"
     );
     let providers = providers::build(&config.providers)?;
+    let checkpoints = audit::checkpointer::Checkpoints::open(&config)?.map(Arc::new);
     if let Some(token) = admin_token {
         if token.trim().len() < 16 {
             anyhow::bail!("WARDEN_ADMIN_TOKEN must be at least 16 characters");
@@ -190,6 +204,7 @@ pub async fn start(
         metrics: Arc::default(),
         providers: Arc::new(providers),
         kills: Arc::default(),
+        checkpoints,
     };
     providers::check_health(&state.providers);
     // An operation a crash interrupted is finished before new requests
@@ -200,6 +215,13 @@ pub async fn start(
     let pushers = alertmanager_push::spawn_all(&state.store, &state.config.alertmanager)
         .map_err(|e| anyhow::anyhow!("--alertmanager: {e}"))?;
     let sweeper = rules::spawn_sweeper(state.clone(), sweep_stopped).map(|t| (stop_sweep, t));
+    let checkpointer = state.checkpoints.clone().map(|cps| {
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        (
+            stop,
+            audit::checkpointer::spawn(state.store.clone(), cps, stopped),
+        )
+    });
     let app = routes::router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let scheme = if tls.is_some() { "https" } else { "http" };
@@ -213,6 +235,7 @@ pub async fn start(
         state,
         sweeper,
         pushers,
+        checkpointer,
     })
 }
 

@@ -8,8 +8,8 @@
 //! (`routes::registered_routes`) to the same set of routes.
 
 use crate::api::{
-    Accepted, AgentEvent, AgentPage, AuditVerification, Changes, ErrorBody, Health,
-    IntrospectRequest, Introspection, IssuedCredential, IssuedToken, KillRequest, NewAgent,
+    Accepted, AgentEvent, AgentPage, AuditCheckpoints, AuditVerification, Changes, ErrorBody,
+    Health, IntrospectRequest, Introspection, IssuedCredential, IssuedToken, KillRequest, NewAgent,
     NewCredential, NewDelegation, NewGrant, NewOwner, NewPerson, NewToken, Reason, RotateRequest,
     RotatedCredential, TokenInfo, TriageReport, WhoAmI,
 };
@@ -261,7 +261,9 @@ pub const ROUTES: &[Route] = {
         Route { method: GET, path: "/v1/audit", operation_id: "listAudit", query: AUDIT, answer: Some(schema::<Vec<AuditEntry>>), summary: "Audit entries",
             description: "The append-only, hash-chained audit trail, in `seq` order, after `after`: the first `limit` entries, or the last `tail`; `target` or `agent` keep only the entries about that id or agent.", errors: &[404], ..R },
         Route { method: GET, path: "/v1/audit/verify", operation_id: "verifyAudit", answer: Some(schema::<AuditVerification>), summary: "Verify the audit chain",
-            description: "Recomputes the hash chain; `ok` is true only if it is intact, else `first_bad` is the first entry that is missing or does not match.", ..R },
+            description: "Recomputes the hash chain and checks it against the server's signed checkpoints; `ok` is true only if it is intact, else `first_bad` is the first entry that is missing or does not match, and `attack` names what the checkpoints show: `truncation` (entries cut from the end), `rewrite` (entries changed and rehashed), `fork` (two servers signed two histories), `rollback` (the database was restored from an older copy) or `bad_checkpoint`. `checkpoints` is how many were checked; absent when the server keeps none.", ..R },
+        Route { method: GET, path: "/v1/audit/checkpoints", operation_id: "auditCheckpoints", answer: Some(schema::<AuditCheckpoints>), summary: "Signed checkpoints of the audit chain",
+            description: "This server's Ed25519 public key, its signed checkpoints (sequence, head hash, time, database revision, signature), oldest first, and the chain's head and revision now: what `warden audit verify --checkpoints` checks a chain against without trusting the server.", ..R },
         Route { method: GET, path: "/v1/openapi.json", operation_id: "openapi", answer: Some(any_object), summary: "This document",
             description: "The OpenAPI 3.1 document of API v1.", ..R },
     ]

@@ -4,6 +4,7 @@
 
 pub use crate::duration::{parse_grace, parse_ttl};
 
+pub mod audit;
 mod token;
 mod vault;
 use crate::model::{AgentKind, Role};
@@ -522,8 +523,9 @@ pub enum TriageFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Verify the audit hash chain; exit 0 only if it is intact
-    Verify(JsonFlag),
+    /// Verify the audit hash chain and its signed checkpoints; exit 0 only if it is intact
+    #[command(after_help = audit::VERIFY_HELP)]
+    Verify(audit::VerifyArgs),
 }
 
 #[derive(Debug, Clone, Copy, Args)]

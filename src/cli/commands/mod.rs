@@ -17,7 +17,7 @@ pub mod vault;
 pub mod vault_rotate;
 pub mod view;
 
-use super::args::{AuditCommand, Command, PersonCommand, TokenCommand};
+use super::args::{Command, PersonCommand, TokenCommand};
 use super::error::{CliError, CmdResult};
 use crate::api::client::Client;
 
@@ -46,6 +46,6 @@ pub async fn run(client: &Client, command: Command) -> CmdResult {
         Command::Owner(a) => act::owner(client, a).await,
         Command::Ack(a) => act::ack(client, a).await,
         Command::Triage(a) => triage::triage(client, a).await,
-        Command::Audit(AuditCommand::Verify(a)) => audit::verify(client, a).await,
+        Command::Audit(a) => audit::run(client, a).await,
     }
 }

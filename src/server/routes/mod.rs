@@ -5,6 +5,7 @@
 mod actions;
 mod agent_api;
 mod agents;
+mod audit;
 mod directory;
 mod feed;
 mod limits;
@@ -59,8 +60,9 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/v1/alerts/{id}/ack", post(actions::ack)),
         ("GET", "/v1/triage", get(feed::triage)),
         ("GET", "/v1/changes", get(feed::changes)),
-        ("GET", "/v1/audit", get(feed::audit)),
-        ("GET", "/v1/audit/verify", get(feed::audit_verify)),
+        ("GET", "/v1/audit", get(audit::audit)),
+        ("GET", "/v1/audit/verify", get(audit::audit_verify)),
+        ("GET", "/v1/audit/checkpoints", get(audit::checkpoints)),
         ("GET", "/v1/openapi.json", get(feed::openapi)),
     ]
 }

@@ -22,6 +22,15 @@ pub struct AuditSelect {
     pub names: Vec<String>,
 }
 
+/// The chain's last entry (seq 0 and the genesis hash when empty) and the
+/// database's change-feed revision, read in one snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
+    pub rev: i64,
+}
+
 /// Who is acting, as written into the audit chain.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Actor {

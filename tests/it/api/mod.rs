@@ -4,6 +4,7 @@
 mod actions;
 mod agents;
 mod audit;
+mod audit_checkpoints;
 mod auth;
 mod changes;
 mod directory;

@@ -7,9 +7,9 @@ use super::rows::{
 use super::tx::current_rev;
 use crate::api::{AuditVerification, Changes, Removed};
 use crate::model::AuditEntry;
-use crate::server::audit::Verifier;
-use crate::server::store::db::{Db, DbResult, Row, ToValue, params};
-use crate::server::store::{AuditSelect, StoreResult};
+use crate::server::audit::{GENESIS, Verifier};
+use crate::server::store::db::{Db, DbResult, OptionalExt, Row, ToValue, params};
+use crate::server::store::{AuditHead, AuditSelect, StoreResult};
 
 fn since<T>(
     conn: &Db,
@@ -152,13 +152,29 @@ fn names_word(text: &str, word: &str) -> bool {
         })
 }
 
-pub fn audit_verify(conn: &Db) -> StoreResult<AuditVerification> {
+pub fn audit_head(conn: &Db) -> StoreResult<AuditHead> {
+    let last: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            params![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (seq, hash) = last.unwrap_or_else(|| (0, GENESIS.to_string()));
+    Ok(AuditHead {
+        seq,
+        hash,
+        rev: current_rev(conn)?,
+    })
+}
+
+pub fn audit_verify(conn: &Db, mut verifier: Verifier) -> StoreResult<AuditVerification> {
     let head: i64 = conn.query_row(
         "SELECT value FROM meta WHERE key = 'audit_head'",
         params![],
         |r| r.get(0),
     )?;
-    let mut verifier = Verifier::default();
+    let rev = current_rev(conn)?;
     let mut unreadable = None;
     conn.for_each(
         &format!("SELECT {AUDIT_COLS} FROM audit ORDER BY seq"),
@@ -175,7 +191,7 @@ pub fn audit_verify(conn: &Db) -> StoreResult<AuditVerification> {
             }
         },
     )?;
-    let mut v = verifier.finish(head);
+    let mut v = verifier.finish_at(head, Some(rev));
     if let Some(seq) = unreadable
         && (v.ok || v.first_bad.is_some_and(|b| b > seq))
     {
