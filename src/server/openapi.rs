@@ -22,6 +22,9 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+mod queries;
+use queries::{AGENT_PAGE, AUDIT, CHANGES};
+
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -131,73 +134,6 @@ const R: Route = Route {
 const GET: &str = "GET";
 const POST: &str = "POST";
 const DELETE: &str = "DELETE";
-
-const AGENT_PAGE: &[Query] = &[
-    Query {
-        name: "limit",
-        ty: "integer",
-        minimum: Some(1),
-        description: "The most agents to answer; the server caps it.",
-    },
-    Query {
-        name: "cursor",
-        ty: "string",
-        minimum: None,
-        description: "`next_cursor` from the previous page; absent for the first page.",
-    },
-];
-
-const CHANGES: &[Query] = &[
-    Query {
-        name: "since",
-        ty: "integer",
-        minimum: Some(0),
-        description: "The cursor of the client's copy; 0 (the default) for everything.",
-    },
-    Query {
-        name: "wait",
-        ty: "integer",
-        minimum: Some(0),
-        description: "Seconds to hold the request open until something changes (long poll); \
-                      0 (the default) answers at once.",
-    },
-];
-
-const AUDIT: &[Query] = &[
-    Query {
-        name: "after",
-        ty: "integer",
-        minimum: Some(0),
-        description: "Answer the entries whose `seq` is greater than this; 0 (the default) from the start.",
-    },
-    Query {
-        name: "limit",
-        ty: "integer",
-        minimum: Some(1),
-        description: "At most this many entries, the first after `after` (default 1000, at most 10000).",
-    },
-    Query {
-        name: "tail",
-        ty: "integer",
-        minimum: Some(1),
-        description: "The last this many entries after `after` instead of the first, still in `seq` \
-                      order (at most 10000); not together with `limit`.",
-    },
-    Query {
-        name: "target",
-        ty: "string",
-        minimum: None,
-        description: "Only entries whose target names this id (an agent, a credential, an alert…) \
-                      as a whole word.",
-    },
-    Query {
-        name: "agent",
-        ty: "string",
-        minimum: None,
-        description: "Only entries about this agent (id or unique name) or one of its credentials: \
-                      its trail. 404 if there is no such agent.",
-    },
-];
 
 /// Every route of API v1. Adding a route is adding an entry here.
 #[rustfmt::skip]
@@ -750,7 +686,10 @@ mod tests {
         assert_eq!(names(&op("get", "/v1/changes")), ["since", "wait"]);
         assert_eq!(
             names(&op("get", "/v1/audit")),
-            ["after", "limit", "tail", "target", "agent"]
+            [
+                "after", "limit", "tail", "target", "agent", "actor", "action", "since", "until",
+                "format"
+            ]
         );
         assert_eq!(op("get", "/v1/whoami")["x-warden-access"], "any");
         assert_eq!(op("post", "/v1/tokens")["x-warden-access"], "admin");

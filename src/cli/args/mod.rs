@@ -523,6 +523,12 @@ pub enum TriageFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
+    /// Read the trail: who did what to which agent, when and why
+    #[command(after_help = audit::LIST_HELP)]
+    List(audit::ListArgs),
+    /// Write the trail for a SIEM, one event a line: OCSF, JSON lines or CEF
+    #[command(after_help = audit::EXPORT_HELP)]
+    Export(audit::ExportArgs),
     /// Verify the audit hash chain and its signed checkpoints; exit 0 only if it is intact
     #[command(after_help = audit::VERIFY_HELP)]
     Verify(audit::VerifyArgs),

@@ -1,7 +1,10 @@
 //! `warden audit`: `verify` asks the backend to check its hash chain and
 //! signed checkpoints, or, given checkpoint files, checks the chain itself.
 //! Exit 0 only if the chain is intact; otherwise show the first bad entry,
-//! the attack the checkpoints point to, and exit 1.
+//! the attack the checkpoints point to, and exit 1. `list` and `export`
+//! are in `read`.
+
+mod read;
 
 use crate::api::client::Client;
 use crate::api::{AuditQuery, AuditVerification};
@@ -15,6 +18,8 @@ use std::process::ExitCode;
 
 pub async fn run(client: &Client, command: AuditCommand) -> CmdResult {
     match command {
+        AuditCommand::List(a) => read::list(client, a).await,
+        AuditCommand::Export(a) => read::export(client, a).await,
         AuditCommand::Verify(a) => verify(client, a).await,
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod checkpoint;
 pub mod checkpointer;
+pub mod export;
 pub mod verify;
 
 pub use verify::Verifier;

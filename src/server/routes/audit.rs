@@ -1,17 +1,21 @@
-//! The audit trail's routes: reading it (`GET /v1/audit`), verifying it
+//! The audit trail's routes: reading it (`GET /v1/audit`, as one JSON
+//! array or, streamed, one event a line: see `audit_stream`), verifying it
 //! against its signed checkpoints (`GET /v1/audit/verify`), and the
 //! checkpoints themselves (`GET /v1/audit/checkpoints`).
 
 use super::Query;
+use super::audit_stream;
 use crate::api::{AuditCheckpoints, AuditQuery, AuditVerification};
-use crate::model::AuditEntry;
 use crate::server::AppState;
 use crate::server::audit::Verifier;
+use crate::server::audit::export::Format;
 use crate::server::auth::Viewer;
 use crate::server::error::{ApiError, ApiResult};
-use crate::server::store::AuditSelect;
+use crate::server::store::{AuditFilter, AuditSelect};
 use axum::Json;
 use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 
 /// Most entries one answer holds.
 const MAX_AUDIT: usize = 10_000;
@@ -21,8 +25,20 @@ const DEFAULT_AUDIT: usize = 1000;
 pub async fn audit(
     State(state): State<AppState>,
     _: Viewer,
+    headers: HeaderMap,
     Query(q): Query<AuditQuery>,
-) -> ApiResult<Json<Vec<AuditEntry>>> {
+) -> ApiResult<Response> {
+    let format = match q.format.as_deref() {
+        Some(f) => Some(f.parse::<Format>().map_err(ApiError::bad_request)?),
+        None => wants_ndjson(&headers).then_some(Format::Jsonl),
+    };
+    // A stream has no size to cap: it is read from the database a page
+    // at a time.
+    let cap = if format.is_some() {
+        usize::MAX
+    } else {
+        MAX_AUDIT
+    };
     let (count, newest) = match (q.limit, q.tail) {
         (Some(_), Some(_)) => {
             return Err(ApiError::bad_request(
@@ -30,13 +46,19 @@ pub async fn audit(
             ));
         }
         (_, Some(n)) => (n, true),
-        (n, None) => (n.unwrap_or(DEFAULT_AUDIT), false),
+        (Some(n), None) => (n, false),
+        (None, None) if format.is_some() => (usize::MAX, false),
+        (None, None) => (DEFAULT_AUDIT, false),
     };
-    if count == 0 || count > MAX_AUDIT {
+    let max = if newest { MAX_AUDIT } else { cap };
+    if count == 0 || count > max {
         return Err(ApiError::bad_request(format!(
             "{} must be between 1 and {MAX_AUDIT}",
             if newest { "tail" } else { "limit" }
         )));
+    }
+    if q.since.zip(q.until).is_some_and(|(s, u)| s >= u) {
+        return Err(ApiError::bad_request("since must be before until"));
     }
     let mut names = Vec::new();
     if let Some(t) = q.target.as_deref().map(str::trim) {
@@ -53,13 +75,44 @@ pub async fn audit(
         names.extend(detail.credentials.into_iter().map(|c| c.id));
         names.push(agent.id);
     }
+    let filter = AuditFilter {
+        actor: non_empty(q.actor, "actor")?,
+        action: non_empty(q.action, "action")?,
+        since_ms: q.since.map(|t| t.timestamp_millis()),
+        until_ms: q.until.map(|t| t.timestamp_millis()),
+    };
     let select = AuditSelect {
         after: q.after,
         count,
         newest,
         names,
+        filter,
     };
-    Ok(Json(state.store.audit_select(&select).await?))
+    match format {
+        Some(format) => audit_stream::answer(&state, select, format).await,
+        None => Ok(Json(state.store.audit_select(&select).await?).into_response()),
+    }
+}
+
+fn non_empty(v: Option<String>, name: &str) -> ApiResult<Option<String>> {
+    match v.map(|s| s.trim().to_string()) {
+        Some(s) if s.is_empty() => Err(ApiError::bad_request(format!("{name} needs a value"))),
+        v => Ok(v),
+    }
+}
+
+/// `Accept: application/x-ndjson` (or `application/jsonl`) asks for lines.
+fn wants_ndjson(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| {
+            let t = t.split(';').next().unwrap_or("").trim();
+            t.eq_ignore_ascii_case("application/x-ndjson")
+                || t.eq_ignore_ascii_case("application/jsonl")
+        })
 }
 
 pub async fn audit_verify(

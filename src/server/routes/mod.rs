@@ -6,6 +6,7 @@ mod actions;
 mod agent_api;
 mod agents;
 mod audit;
+mod audit_stream;
 mod directory;
 mod feed;
 mod limits;

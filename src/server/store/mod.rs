@@ -25,8 +25,8 @@ pub use facts::{
     SharedFact, SweepFacts, SweepQuery, TriageAgentFacts, TriageFacts, UnownedFact,
 };
 pub use records::{
-    Actor, AlertInput, AuditHead, AuditSelect, Bootstrap, DelegationInput, EventRecord, Import,
-    Principal, Rotation, StepAudit, TokenRecord, TokenSpec,
+    Actor, AlertInput, AuditFilter, AuditHead, AuditSelect, Bootstrap, DelegationInput,
+    EventRecord, Import, Principal, Rotation, StepAudit, TokenRecord, TokenSpec,
 };
 
 use crate::api::{AuditVerification, Changes, NewAgent, NewGrant, NewPerson};
