@@ -8,11 +8,13 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub mod audit_sink;
 pub mod provider;
 pub mod rules;
 pub mod token;
 pub mod vault;
 
+pub use audit_sink::{AuditSinkConfig, SinkKind};
 pub use provider::ProviderConfig;
 pub use rules::RuleThresholds;
 
@@ -156,6 +158,12 @@ pub struct ServeConfig {
     /// keys, whose checkpoints `GET /v1/audit/verify` trusts too.
     #[serde(default)]
     pub audit_trusted_keys: Vec<String>,
+    /// Where the audit trail and its checkpoints are streamed.
+    #[serde(default, rename = "audit_sink")]
+    pub audit_sinks: Vec<AuditSinkConfig>,
+    /// The name of a sink that must be delivering for the server to take
+    /// an action: refused with 503 while it is down.
+    pub require_sink: Option<String>,
 }
 
 /// Who may read `GET /metrics` (`[serve] metrics`).

@@ -61,6 +61,11 @@ pub struct RunningServer {
         tokio::sync::oneshot::Sender<()>,
         tokio::task::JoinHandle<()>,
     )>,
+    /// The audit sinks' tasks, and how to stop them.
+    sinks: (
+        tokio::sync::watch::Sender<bool>,
+        Vec<tokio::task::JoinHandle<()>>,
+    ),
 }
 
 impl RunningServer {
@@ -82,6 +87,16 @@ impl RunningServer {
         if let Some((stop, task)) = self.checkpointer.take() {
             let _ = stop.send(());
             let _ = task.await;
+        }
+        // A send cut short is sent again from the saved cursor next time.
+        let _ = self.sinks.0.send(true);
+        for mut task in self.sinks.1.drain(..) {
+            if tokio::time::timeout(std::time::Duration::from_secs(2), &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+            }
         }
     }
 
@@ -113,6 +128,8 @@ pub struct AppState {
     pub kills: Arc<killswitch::Running>,
     /// The audit chain's signing key and checkpoint file, when kept.
     pub checkpoints: Option<Arc<audit::checkpointer::Checkpoints>>,
+    /// The audit sinks' state: `/metrics` and `require_sink` read it.
+    pub sinks: Arc<Vec<Arc<audit::sinks::SinkState>>>,
 }
 
 /// Opens the database named by `--database`: `sqlite:PATH`, a bare path,
@@ -174,6 +191,8 @@ pub async fn start(
     );
     let providers = providers::build(&config.providers)?;
     let checkpoints = audit::checkpointer::Checkpoints::open(&config)?.map(Arc::new);
+    let sinks = audit::sinks::build(&config)?;
+    let sink_states = Arc::new(sinks.iter().map(|s| s.state.clone()).collect::<Vec<_>>());
     if let Some(token) = admin_token {
         if token.trim().len() < 16 {
             anyhow::bail!("WARDEN_ADMIN_TOKEN must be at least 16 characters");
@@ -205,6 +224,7 @@ pub async fn start(
         providers: Arc::new(providers),
         kills: Arc::default(),
         checkpoints,
+        sinks: sink_states,
     };
     providers::check_health(&state.providers);
     // An operation a crash interrupted is finished before new requests
@@ -222,6 +242,16 @@ pub async fn start(
             audit::checkpointer::spawn(state.store.clone(), cps, stopped),
         )
     });
+    let (stop_sinks, sinks_stopped) = tokio::sync::watch::channel(false);
+    let sink_tasks = audit::sinks::spawn_all(
+        sinks,
+        &state.store,
+        state
+            .checkpoints
+            .as_ref()
+            .map(|c| (c.file.clone(), c.signed.clone())),
+        &sinks_stopped,
+    );
     let app = routes::router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let scheme = if tls.is_some() { "https" } else { "http" };
@@ -236,6 +266,7 @@ pub async fn start(
         sweeper,
         pushers,
         checkpointer,
+        sinks: (stop_sinks, sink_tasks),
     })
 }
 

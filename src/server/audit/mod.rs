@@ -7,6 +7,7 @@
 pub mod checkpoint;
 pub mod checkpointer;
 pub mod export;
+pub mod sinks;
 pub mod verify;
 
 pub use verify::Verifier;

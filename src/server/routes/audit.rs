@@ -168,3 +168,43 @@ pub async fn checkpoints(
         checkpoints,
     }))
 }
+
+/// `[serve] require_sink`: while that sink is failing, every action (a
+/// request that changes something) is refused with 503 before it runs, so
+/// nothing happens that the SIEM would not see. Reads go on, and so does
+/// the agents' own API (heartbeats, events, introspection), which audits
+/// nothing: refusing it would stop the fleet, not an operator.
+pub async fn require_sink(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let Some(name) = state.config.require_sink.as_deref() else {
+        return next.run(req).await;
+    };
+    let method = req.method();
+    let reads = method == axum::http::Method::GET
+        || method == axum::http::Method::HEAD
+        || method == axum::http::Method::OPTIONS;
+    let path = req.uri().path();
+    let agent_api = path.starts_with("/v1/agent/") || path == "/v1/introspect";
+    if reads || agent_api {
+        return next.run(req).await;
+    }
+    match state.sinks.iter().find(|s| s.name == name) {
+        Some(sink) if !sink.is_up() => {
+            let why = sink.last_error().unwrap_or_else(|| "it is failing".into());
+            ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "audit_sink_down",
+                format!(
+                    "refused: the audit sink {name:?} is not taking the audit trail ({why}), and \
+                     this server takes no action it cannot audit there ([serve] require_sink); \
+                     nothing was changed"
+                ),
+            )
+            .into_response()
+        }
+        _ => next.run(req).await,
+    }
+}

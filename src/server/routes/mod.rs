@@ -92,6 +92,10 @@ pub fn router(state: AppState) -> Router {
                 "this route does not take that method; see GET /v1/openapi.json",
             )
         })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::require_sink,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Inside the compression, so a request is timed to its answer's
         // head whatever the encoding; every route and the fallback pass

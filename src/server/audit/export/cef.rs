@@ -3,6 +3,7 @@
 //! and `=`, `\` and line breaks in the extension, as the format asks.
 
 use super::{failed, severity};
+use crate::api::AuditCheckpoint;
 use crate::model::AuditEntry;
 
 fn header(s: &str) -> String {
@@ -60,6 +61,32 @@ pub fn line(e: &AuditEntry) -> String {
         header(env!("CARGO_PKG_VERSION")),
         header(&e.action),
         header(&format!("{} {}", e.action, e.target)),
+    )
+}
+
+/// A signed checkpoint as a CEF line (`audit.checkpoint`).
+pub fn checkpoint(cp: &AuditCheckpoint) -> String {
+    let ext = [
+        ("rt", cp.at.timestamp_millis().to_string()),
+        ("cn1Label", "seq".into()),
+        ("cn1", cp.seq.to_string()),
+        ("cs3Label", "hash".into()),
+        ("cs3", cp.hash.clone()),
+        ("cn2Label", "rev".into()),
+        ("cn2", cp.rev.to_string()),
+        ("cs5Label", "key".into()),
+        ("cs5", cp.key.clone()),
+        ("cs6Label", "sig".into()),
+        ("cs6", cp.sig.clone()),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{k}={}", value(v)))
+    .collect::<Vec<_>>()
+    .join(" ");
+    format!(
+        "CEF:0|Warden|Warden|{}|audit.checkpoint|audit checkpoint {}|1|{ext}",
+        header(env!("CARGO_PKG_VERSION")),
+        cp.seq
     )
 }
 

@@ -7,6 +7,7 @@ mod cef;
 mod ocsf;
 mod target;
 
+use crate::api::AuditCheckpoint;
 use crate::model::AuditEntry;
 use std::fmt;
 use std::str::FromStr;
@@ -43,6 +44,18 @@ impl Format {
             Format::Jsonl => serde_json::to_string(e).unwrap_or_default(),
             Format::Ocsf => ocsf::event(e).to_string(),
             Format::Cef => cef::line(e),
+        }
+    }
+}
+
+impl Format {
+    /// One line for a signed checkpoint: JSON `{"warden_checkpoint": …}`,
+    /// or a CEF line of its own class, so a SIEM keeps the signed heads
+    /// beside the entries they pin.
+    pub fn checkpoint_line(self, cp: &AuditCheckpoint) -> String {
+        match self {
+            Format::Cef => cef::checkpoint(cp),
+            _ => serde_json::json!({ "warden_checkpoint": cp }).to_string(),
         }
     }
 }
