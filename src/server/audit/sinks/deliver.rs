@@ -20,6 +20,8 @@ use tokio::time::Instant;
 /// What was sent this long before a broken connection is sent again on a
 /// transport with no acknowledgement.
 const RESEND_WINDOW: Duration = Duration::from_secs(5);
+/// How long a woken sink waits for more commits before reading.
+const COALESCE: Duration = Duration::from_millis(100);
 /// The rule of the alert a sink that stays down raises.
 pub const SINK_ALERT_RULE: &str = "audit-sink";
 
@@ -112,7 +114,9 @@ pub async fn run(
         if lines.is_empty() {
             state.lag.store(0, Ordering::Relaxed);
             tokio::select! {
-                _ = changes.changed() => {}
+                // Then a moment for the rest of a burst: one read for many
+                // commits (event ingest commits often and audits nothing).
+                _ = changes.changed() => tokio::time::sleep(COALESCE).await,
                 _ = async {
                     match cps.as_mut() {
                         Some(c) => { let _ = c.signed.recv().await; }
