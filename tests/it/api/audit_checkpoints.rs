@@ -279,3 +279,35 @@ async fn two_servers_writing_two_copies_of_one_chain_is_a_fork() {
     r.assert_code(1);
     assert!(r.stdout.contains("not a trusted key"), "{}", r.stdout);
 }
+
+/// Two servers on one database each sign the one chain with their own key
+/// into their own file: their checkpoints agree, so checked together they
+/// are no fork.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_database_witness_the_same_chain() {
+    let (da, db_) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = TestServer::start_with(signing(da.path())).await;
+    let b = TestServer::start_on_same(&a, signing(db_.path())).await;
+    fill(&a, "via-a", 2).await;
+    fill(&b, "via-b", 2).await;
+    fill(&a, "via-a-again", 1).await;
+    let (ca, cb) = (signed_head(&a).await, signed_head(&b).await);
+    assert_ne!(ca["key"], cb["key"]);
+    assert_eq!(a.verify().await["ok"], true);
+    assert_eq!(b.verify().await["ok"], true);
+    let r = cli_verify(
+        &b.url,
+        &[
+            "--checkpoints",
+            &path(&da.path().join("checkpoints.jsonl")),
+            "--checkpoints",
+            &path(&db_.path().join("checkpoints.jsonl")),
+            "--public-key",
+            ca["key"].as_str().unwrap(),
+            "--public-key",
+            cb["key"].as_str().unwrap(),
+        ],
+    );
+    r.assert_code(0);
+    assert!(r.stdout.contains("intact"), "{}", r.stdout);
+}
