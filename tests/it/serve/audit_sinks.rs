@@ -401,3 +401,59 @@ async fn a_sink_config_with_a_mistake_stops_the_start_with_its_name() {
         .to_string();
     assert!(e.contains("require_sink"), "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn syslog_over_tls_reaches_rsyslog_with_the_ca_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let pair = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, pair.cert.pem()).unwrap();
+    std::fs::write(&key, pair.signing_key.serialize_pem()).unwrap();
+    let Some(rsyslog) = Rsyslog::start_tls(&cert, &key) else {
+        return;
+    };
+    let mut syslog = sink("tls", SinkKind::Syslog);
+    syslog.address = Some(format!("localhost:{}", rsyslog.port));
+    syslog.tls = true;
+    syslog.ca_cert = Some(cert.clone());
+    let s = TestServer::start_with(with_sinks(dir.path(), vec![syslog])).await;
+    for i in 0..10 {
+        s.agent(&format!("bot-{i}")).await;
+    }
+    let n = head(&s).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while (received_seqs(&rsyslog.lines()).len() as i64) < n {
+        assert!(
+            Instant::now() < deadline,
+            "{} of {n} over TLS; up: {:?}",
+            received_seqs(&rsyslog.lines()).len(),
+            metric(&s, "warden_audit_sink_up{sink=\"tls\"").await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(received_seqs(&rsyslog.lines()), (1..=n).collect::<Vec<_>>());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn syslog_over_tls_refuses_a_receiver_it_cannot_trust() {
+    let dir = tempfile::tempdir().unwrap();
+    let pair = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, pair.cert.pem()).unwrap();
+    std::fs::write(&key, pair.signing_key.serialize_pem()).unwrap();
+    let Some(rsyslog) = Rsyslog::start_tls(&cert, &key) else {
+        return;
+    };
+    // No ca_cert: the self-signed receiver is not trusted.
+    let mut syslog = sink("tls", SinkKind::Syslog);
+    syslog.address = Some(format!("localhost:{}", rsyslog.port));
+    syslog.tls = true;
+    let s = TestServer::start_with(with_sinks(dir.path(), vec![syslog])).await;
+    s.agent("bot").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        metric(&s, "warden_audit_sink_up{sink=\"tls\"").await,
+        Some(0.0)
+    );
+    assert!(rsyslog.lines().is_empty());
+}

@@ -27,8 +27,18 @@ fn binary() -> Option<PathBuf> {
 impl Rsyslog {
     /// A running receiver, or `None` (skipped by hand, a failure in CI).
     pub fn start() -> Option<Rsyslog> {
+        Self::start_with(None)
+    }
+
+    /// One that takes TLS only (RFC 5425), with this certificate and key
+    /// (PEM; Debian's `rsyslog-openssl` driver).
+    pub fn start_tls(cert: &std::path::Path, key: &std::path::Path) -> Option<Rsyslog> {
+        Self::start_with(Some((cert, key)))
+    }
+
+    fn start_with(tls: Option<(&std::path::Path, &std::path::Path)>) -> Option<Rsyslog> {
         if binary().is_none() {
-            let why = "rsyslog is not installed (apt-get install rsyslog)";
+            let why = "rsyslog is not installed (apt-get install rsyslog rsyslog-openssl)";
             assert!(
                 std::env::var_os("CI").is_none(),
                 "{why}; .ci/run must install it"
@@ -44,11 +54,23 @@ impl Rsyslog {
         };
         let out = dir.path().join("received.log");
         let conf = dir.path().join("rsyslog.conf");
+        let (global_tls, module_tls) = match tls {
+            Some((cert, key)) => (
+                format!(
+                    r#" DefaultNetstreamDriver="ossl" DefaultNetstreamDriverCAFile="{c}" DefaultNetstreamDriverCertFile="{c}" DefaultNetstreamDriverKeyFile="{k}""#,
+                    c = cert.display(),
+                    k = key.display()
+                ),
+                r#" StreamDriver.Name="ossl" StreamDriver.Mode="1" StreamDriver.AuthMode="anon""#
+                    .to_string(),
+            ),
+            None => (String::new(), String::new()),
+        };
         std::fs::write(
             &conf,
             format!(
-                r#"global(workDirectory="{dir}" maxMessageSize="256k")
-module(load="imtcp")
+                r#"global(workDirectory="{dir}" maxMessageSize="256k"{global_tls})
+module(load="imtcp"{module_tls})
 template(name="msgonly" type="string" string="%msg%\n")
 ruleset(name="warden") {{
   action(type="omfile" file="{out}" template="msgonly")
