@@ -1,7 +1,10 @@
 //! API v1 on the wire: request bodies, answers that are not model objects,
 //! the JSON error shape, and the HTTP client that speaks it.
 
+mod audit;
 pub mod client;
+
+pub use audit::{AuditCheckpoint, AuditCheckpoints, AuditQuery};
 
 use crate::model::*;
 use chrono::{DateTime, Utc};
@@ -386,6 +389,15 @@ pub struct AuditVerification {
     pub first_bad: Option<i64>,
     /// What is wrong with it.
     pub problem: Option<String>,
+    /// The attack the signed checkpoints point to, when the chain disagrees
+    /// with them: `truncation`, `rewrite`, `fork`, `rollback`, or
+    /// `bad_checkpoint` (a checkpoint whose signature does not verify).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attack: Option<String>,
+    /// How many signed checkpoints the chain was checked against; absent
+    /// when the server keeps none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoints: Option<i64>,
 }
 
 /// The ownership triage queue: `GET /v1/triage`. Every agent that is not
@@ -475,44 +487,4 @@ pub enum EvidenceKind {
     /// They are on the departed owner's team, or the team the agent's
     /// `team` label names.
     Team,
-}
-
-/// The parameters of `GET /v1/audit`: the server reads them, the client
-/// sends them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct AuditQuery {
-    /// Only entries whose `seq` is greater; 0 (the default): from the start.
-    #[serde(default)]
-    pub after: i64,
-    /// The first `limit` entries after `after` (default 1000, at most 10000).
-    pub limit: Option<usize>,
-    /// The last `tail` entries after `after` instead, still oldest first
-    /// (at most 10000); not together with `limit`.
-    pub tail: Option<usize>,
-    /// Only entries whose target names this id (an agent, credential,
-    /// alert… as a whole word).
-    pub target: Option<String>,
-    /// Only entries about this agent (id or name) or one of its
-    /// credentials.
-    pub agent: Option<String>,
-}
-
-impl AuditQuery {
-    /// The query string's pairs, leaving out what is not set.
-    pub fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut v = vec![("after", self.after.to_string())];
-        if let Some(n) = self.limit {
-            v.push(("limit", n.to_string()));
-        }
-        if let Some(n) = self.tail {
-            v.push(("tail", n.to_string()));
-        }
-        if let Some(t) = &self.target {
-            v.push(("target", t.clone()));
-        }
-        if let Some(a) = &self.agent {
-            v.push(("agent", a.clone()));
-        }
-        v
-    }
 }

@@ -8,11 +8,13 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub mod audit_sink;
 pub mod provider;
 pub mod rules;
 pub mod token;
 pub mod vault;
 
+pub use audit_sink::{AuditSinkConfig, SinkKind};
 pub use provider::ProviderConfig;
 pub use rules::RuleThresholds;
 
@@ -143,6 +145,29 @@ pub struct ServeConfig {
     /// Most connections open at once (default 4096), and always fewer
     /// than the process's file-descriptor limit allows.
     pub max_connections: Option<usize>,
+    /// The Ed25519 key that signs the audit chain's checkpoints (created
+    /// 0600 if missing; `WARDEN_AUDIT_KEY` wins). `warden serve` defaults it
+    /// to `audit.key` in the state dir.
+    pub audit_key: Option<PathBuf>,
+    /// The append-only file of signed checkpoints. `warden serve` defaults
+    /// it to the state dir; with neither this nor `audit_key`, a server
+    /// started in-process keeps no checkpoints.
+    pub audit_checkpoints: Option<PathBuf>,
+    /// A checkpoint after this many new entries (default 100)…
+    pub audit_checkpoint_entries: Option<u64>,
+    /// …or this many seconds after the last one when there are new entries
+    /// (default 10).
+    pub audit_checkpoint_seconds: Option<u64>,
+    /// Public keys (hex) of other servers, or of this server's earlier
+    /// keys, whose checkpoints `GET /v1/audit/verify` trusts too.
+    #[serde(default)]
+    pub audit_trusted_keys: Vec<String>,
+    /// Where the audit trail and its checkpoints are streamed.
+    #[serde(default, rename = "audit_sink")]
+    pub audit_sinks: Vec<AuditSinkConfig>,
+    /// The name of a sink that must be delivering for the server to take
+    /// an action: refused with 503 while it is down.
+    pub require_sink: Option<String>,
 }
 
 /// Who may read `GET /metrics` (`[serve] metrics`).

@@ -302,7 +302,8 @@ pub async fn scrape(State(state): State<AppState>, req: Request) -> ApiResult<Re
     }
     let revision = *state.store.subscribe().borrow();
     let fleet = state.store.fleet_counts().await?;
-    let body = state.metrics.render(&fleet, revision);
+    let mut body = state.metrics.render(&fleet, revision);
+    crate::server::audit::sinks::render_metrics(&state.sinks, &mut body);
     Ok((
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         body,

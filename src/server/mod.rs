@@ -56,6 +56,17 @@ pub struct RunningServer {
     )>,
     /// The tasks pushing alerts to Alertmanagers (`--alertmanager`).
     pushers: Vec<tokio::task::JoinHandle<()>>,
+    /// The audit checkpointer, and how to stop it (it signs the tail once
+    /// more on the way out).
+    checkpointer: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+    )>,
+    /// The audit sinks' tasks, and how to stop them.
+    sinks: (
+        tokio::sync::watch::Sender<bool>,
+        Vec<tokio::task::JoinHandle<()>>,
+    ),
 }
 
 impl RunningServer {
@@ -73,6 +84,21 @@ impl RunningServer {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        // After the last request: the final checkpoint covers every entry.
+        if let Some((stop, task)) = self.checkpointer.take() {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
+        // A send cut short is sent again from the saved cursor next time.
+        let _ = self.sinks.0.send(true);
+        for mut task in self.sinks.1.drain(..) {
+            if tokio::time::timeout(std::time::Duration::from_secs(2), &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+            }
+        }
     }
 
     /// Runs the rules' sweep now, as if the clock read `now`: how tests
@@ -101,6 +127,10 @@ pub struct AppState {
     /// The kills running in this process, so a second kill of the same
     /// agent joins the first instead of running its hooks again.
     pub kills: Arc<killswitch::Running>,
+    /// The audit chain's signing key and checkpoint file, when kept.
+    pub checkpoints: Option<Arc<audit::checkpointer::Checkpoints>>,
+    /// The audit sinks' state: `/metrics` and `require_sink` read it.
+    pub sinks: Arc<Vec<Arc<audit::sinks::SinkState>>>,
 }
 
 /// Opens the database named by `--database`: `sqlite:PATH`, a bare path,
@@ -161,6 +191,9 @@ pub async fn start(
         "connection limits"
     );
     let providers = providers::build(&config.providers)?;
+    let checkpoints = audit::checkpointer::Checkpoints::open(&config)?.map(Arc::new);
+    let sinks = audit::sinks::build(&config)?;
+    let sink_states = Arc::new(sinks.iter().map(|s| s.state.clone()).collect::<Vec<_>>());
     if let Some(token) = admin_token {
         if token.trim().len() < 16 {
             anyhow::bail!("WARDEN_ADMIN_TOKEN must be at least 16 characters");
@@ -191,6 +224,8 @@ pub async fn start(
         metrics: Arc::default(),
         providers: Arc::new(providers),
         kills: Arc::default(),
+        checkpoints,
+        sinks: sink_states,
     };
     providers::check_health(&state.providers);
     // An operation a crash interrupted is finished before new requests
@@ -202,6 +237,23 @@ pub async fn start(
     let pushers = alertmanager_push::spawn_all(&state.store, &state.config.alertmanager)
         .map_err(|e| anyhow::anyhow!("--alertmanager: {e}"))?;
     let sweeper = rules::spawn_sweeper(state.clone(), sweep_stopped).map(|t| (stop_sweep, t));
+    let checkpointer = state.checkpoints.clone().map(|cps| {
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        (
+            stop,
+            audit::checkpointer::spawn(state.store.clone(), cps, stopped),
+        )
+    });
+    let (stop_sinks, sinks_stopped) = tokio::sync::watch::channel(false);
+    let sink_tasks = audit::sinks::spawn_all(
+        sinks,
+        &state.store,
+        state
+            .checkpoints
+            .as_ref()
+            .map(|c| (c.file.clone(), c.signed.clone())),
+        &sinks_stopped,
+    );
     let app = routes::router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let scheme = if tls.is_some() { "https" } else { "http" };
@@ -215,6 +267,8 @@ pub async fn start(
         state,
         sweeper,
         pushers,
+        checkpointer,
+        sinks: (stop_sinks, sink_tasks),
     })
 }
 

@@ -8,8 +8,8 @@
 //! (`routes::registered_routes`) to the same set of routes.
 
 use crate::api::{
-    Accepted, AgentEvent, AgentPage, AuditVerification, Changes, ErrorBody, Health,
-    IntrospectRequest, Introspection, IssuedCredential, IssuedToken, KillRequest, NewAgent,
+    Accepted, AgentEvent, AgentPage, AuditCheckpoints, AuditVerification, Changes, ErrorBody,
+    Health, IntrospectRequest, Introspection, IssuedCredential, IssuedToken, KillRequest, NewAgent,
     NewCredential, NewDelegation, NewGrant, NewOwner, NewPerson, NewToken, Reason, RotateRequest,
     RotatedCredential, SnoozeRequest, TokenInfo, TriageReport, WhoAmI,
 };
@@ -21,6 +21,9 @@ use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
+
+mod queries;
+use queries::{AGENT_PAGE, AUDIT, CHANGES};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,73 +135,6 @@ const GET: &str = "GET";
 const POST: &str = "POST";
 const DELETE: &str = "DELETE";
 
-const AGENT_PAGE: &[Query] = &[
-    Query {
-        name: "limit",
-        ty: "integer",
-        minimum: Some(1),
-        description: "The most agents to answer; the server caps it.",
-    },
-    Query {
-        name: "cursor",
-        ty: "string",
-        minimum: None,
-        description: "`next_cursor` from the previous page; absent for the first page.",
-    },
-];
-
-const CHANGES: &[Query] = &[
-    Query {
-        name: "since",
-        ty: "integer",
-        minimum: Some(0),
-        description: "The cursor of the client's copy; 0 (the default) for everything.",
-    },
-    Query {
-        name: "wait",
-        ty: "integer",
-        minimum: Some(0),
-        description: "Seconds to hold the request open until something changes (long poll); \
-                      0 (the default) answers at once.",
-    },
-];
-
-const AUDIT: &[Query] = &[
-    Query {
-        name: "after",
-        ty: "integer",
-        minimum: Some(0),
-        description: "Answer the entries whose `seq` is greater than this; 0 (the default) from the start.",
-    },
-    Query {
-        name: "limit",
-        ty: "integer",
-        minimum: Some(1),
-        description: "At most this many entries, the first after `after` (default 1000, at most 10000).",
-    },
-    Query {
-        name: "tail",
-        ty: "integer",
-        minimum: Some(1),
-        description: "The last this many entries after `after` instead of the first, still in `seq` \
-                      order (at most 10000); not together with `limit`.",
-    },
-    Query {
-        name: "target",
-        ty: "string",
-        minimum: None,
-        description: "Only entries whose target names this id (an agent, a credential, an alert…) \
-                      as a whole word.",
-    },
-    Query {
-        name: "agent",
-        ty: "string",
-        minimum: None,
-        description: "Only entries about this agent (id or unique name) or one of its credentials: \
-                      its trail. 404 if there is no such agent.",
-    },
-];
-
 /// Every route of API v1. Adding a route is adding an entry here.
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = {
@@ -267,7 +203,9 @@ pub const ROUTES: &[Route] = {
         Route { method: GET, path: "/v1/audit", operation_id: "listAudit", query: AUDIT, answer: Some(schema::<Vec<AuditEntry>>), summary: "Audit entries",
             description: "The append-only, hash-chained audit trail, in `seq` order, after `after`: the first `limit` entries, or the last `tail`; `target` or `agent` keep only the entries about that id or agent.", errors: &[404], ..R },
         Route { method: GET, path: "/v1/audit/verify", operation_id: "verifyAudit", answer: Some(schema::<AuditVerification>), summary: "Verify the audit chain",
-            description: "Recomputes the hash chain; `ok` is true only if it is intact, else `first_bad` is the first entry that is missing or does not match.", ..R },
+            description: "Recomputes the hash chain and checks it against the server's signed checkpoints; `ok` is true only if it is intact, else `first_bad` is the first entry that is missing or does not match, and `attack` names what the checkpoints show: `truncation` (entries cut from the end), `rewrite` (entries changed and rehashed), `fork` (two servers signed two histories), `rollback` (the database was restored from an older copy) or `bad_checkpoint`. `checkpoints` is how many were checked; absent when the server keeps none.", ..R },
+        Route { method: GET, path: "/v1/audit/checkpoints", operation_id: "auditCheckpoints", answer: Some(schema::<AuditCheckpoints>), summary: "Signed checkpoints of the audit chain",
+            description: "This server's Ed25519 public key, its signed checkpoints (sequence, head hash, time, database revision, signature), oldest first, and the chain's head and revision now: what `warden audit verify --checkpoints` checks a chain against without trusting the server.", ..R },
         Route { method: GET, path: "/v1/openapi.json", operation_id: "openapi", answer: Some(any_object), summary: "This document",
             description: "The OpenAPI 3.1 document of API v1.", ..R },
     ]
@@ -755,7 +693,10 @@ mod tests {
         assert_eq!(names(&op("get", "/v1/changes")), ["since", "wait"]);
         assert_eq!(
             names(&op("get", "/v1/audit")),
-            ["after", "limit", "tail", "target", "agent"]
+            [
+                "after", "limit", "tail", "target", "agent", "actor", "action", "since", "until",
+                "format"
+            ]
         );
         assert_eq!(op("get", "/v1/whoami")["x-warden-access"], "any");
         assert_eq!(op("post", "/v1/tokens")["x-warden-access"], "admin");

@@ -557,6 +557,8 @@ fn audit() {
         entries,
         first_bad: None,
         problem: None,
+        attack: None,
+        checkpoints: None,
     })));
     check("audit", svg(&app, clock, "the audit view"));
 }

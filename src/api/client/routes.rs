@@ -308,4 +308,9 @@ impl Client {
     pub async fn audit_verify(&self) -> Result<AuditVerification, ClientError> {
         self.get(&["v1", "audit", "verify"]).await
     }
+
+    /// `GET /v1/audit/checkpoints`
+    pub async fn audit_checkpoints(&self) -> Result<AuditCheckpoints, ClientError> {
+        self.get(&["v1", "audit", "checkpoints"]).await
+    }
 }

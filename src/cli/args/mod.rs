@@ -4,6 +4,7 @@
 
 pub use crate::duration::{parse_grace, parse_ttl};
 
+pub mod audit;
 mod directory;
 mod json;
 mod kill;
@@ -494,8 +495,15 @@ pub enum TriageFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Verify the audit hash chain; exit 0 only if it is intact
-    Verify(JsonFlag),
+    /// Read the trail: who did what to which agent, when and why
+    #[command(after_help = audit::LIST_HELP)]
+    List(audit::ListArgs),
+    /// Write the trail for a SIEM, one event a line: OCSF, JSON lines or CEF
+    #[command(after_help = audit::EXPORT_HELP)]
+    Export(audit::ExportArgs),
+    /// Verify the audit hash chain and its signed checkpoints; exit 0 only if it is intact
+    #[command(after_help = audit::VERIFY_HELP)]
+    Verify(audit::VerifyArgs),
 }
 
 #[derive(Debug, Clone, Copy, Args)]

@@ -19,7 +19,7 @@ pub mod vault;
 pub mod vault_rotate;
 pub mod view;
 
-use super::args::{AuditCommand, Command, GrantCommand, PersonCommand, TokenCommand};
+use super::args::{Command, GrantCommand, PersonCommand, TokenCommand};
 use super::error::{CliError, CmdResult};
 use crate::api::client::Client;
 
@@ -53,6 +53,6 @@ pub async fn run(client: &Client, command: Command) -> CmdResult {
         Command::Owner(a) => act::owner(client, a).await,
         Command::Ack(a) => act::ack(client, a).await,
         Command::Triage(a) => triage::triage(client, a).await,
-        Command::Audit(AuditCommand::Verify(a)) => audit::verify(client, a).await,
+        Command::Audit(a) => audit::run(client, a).await,
     }
 }

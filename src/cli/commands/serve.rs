@@ -31,6 +31,7 @@ pub fn serve(global: &Global, args: ServeArgs) -> CmdResult {
             format!("sqlite:{}", path.display())
         }
     };
+    default_audit_files(&mut config.serve, &database)?;
     // Read from the environment only: a flag would show the secret in `ps`.
     let admin_token = std::env::var("WARDEN_ADMIN_TOKEN")
         .ok()
@@ -50,6 +51,38 @@ pub fn serve(global: &Global, args: ServeArgs) -> CmdResult {
         .block_on(server::run(opts))
         .map_err(|e| CliError::failed(format!("{e:#}")))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The audit chain's signing key and checkpoint file default to the state
+/// dir: outside the database, so someone who can write the database cannot
+/// sign a checkpoint. The file is named after the database, so servers of
+/// different databases on one host never mix their checkpoints, and
+/// servers of the same one share it.
+fn default_audit_files(
+    serve: &mut crate::config::ServeConfig,
+    database: &str,
+) -> Result<(), CliError> {
+    if serve.audit_key.is_some() || serve.audit_checkpoints.is_some() {
+        return Ok(());
+    }
+    let dir = crate::dirs::state_dir().ok_or_else(|| {
+        CliError::usage(
+            "cannot find the platform state directory for the audit signing key; set [serve] \
+             audit_key and audit_checkpoints",
+        )
+    })?;
+    crate::dirs::create_own_dir(&dir).map_err(|e| {
+        CliError::failed(format!(
+            "cannot create the state directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    use sha2::Digest;
+    let named = server::store::postgres::redacted(database);
+    let id = hex::encode(sha2::Sha256::digest(named.as_bytes()));
+    serve.audit_key = Some(dir.join("audit.key"));
+    serve.audit_checkpoints = Some(dir.join(format!("audit-checkpoints-{}.jsonl", &id[..12])));
+    Ok(())
 }
 
 /// The platform data dir's `warden.db`, creating the directory 0700; `missing`

@@ -1,14 +1,13 @@
 //! Reading routes for clients that keep a copy: the changes feed (with
-//! long-poll), alerts, the ownership triage queue, the audit trail and its
-//! verification, and the OpenAPI document.
+//! long-poll), alerts, the ownership triage queue, and the OpenAPI
+//! document. The audit trail's routes are in `audit`.
 
 use super::Query;
-use crate::api::{AuditQuery, AuditVerification, Changes, TriageReport};
-use crate::model::{Alert, AuditEntry};
+use crate::api::{Changes, TriageReport};
+use crate::model::Alert;
 use crate::server::auth::Viewer;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::metrics::ChangesPath;
-use crate::server::store::AuditSelect;
 use crate::server::{AppState, openapi, triage};
 use axum::Json;
 use axum::extract::State;
@@ -113,62 +112,6 @@ pub async fn triage(State(state): State<AppState>, _: Viewer) -> ApiResult<Json<
     let since = now - chrono::Duration::days(i64::from(triage::ACTIVITY_DAYS));
     let facts = state.store.triage_facts(since).await?;
     Ok(Json(triage::report(&facts, now, triage::ACTIVITY_DAYS)))
-}
-
-/// Most entries one answer holds.
-const MAX_AUDIT: usize = 10_000;
-/// Entries an answer holds when the caller says neither `limit` nor `tail`.
-const DEFAULT_AUDIT: usize = 1000;
-
-pub async fn audit(
-    State(state): State<AppState>,
-    _: Viewer,
-    Query(q): Query<AuditQuery>,
-) -> ApiResult<Json<Vec<AuditEntry>>> {
-    let (count, newest) = match (q.limit, q.tail) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::bad_request(
-                "give limit (the first entries) or tail (the last), not both",
-            ));
-        }
-        (_, Some(n)) => (n, true),
-        (n, None) => (n.unwrap_or(DEFAULT_AUDIT), false),
-    };
-    if count == 0 || count > MAX_AUDIT {
-        return Err(ApiError::bad_request(format!(
-            "{} must be between 1 and {MAX_AUDIT}",
-            if newest { "tail" } else { "limit" }
-        )));
-    }
-    let mut names = Vec::new();
-    if let Some(t) = q.target.as_deref().map(str::trim) {
-        if t.is_empty() {
-            return Err(ApiError::bad_request("target needs an id"));
-        }
-        names.push(t.to_string());
-    }
-    if let Some(key) = &q.agent {
-        // The agent and every credential it holds or held: a revoked
-        // credential's entries belong to the agent's trail too.
-        let agent = state.store.resolve_agent(key).await?;
-        let detail = state.store.agent_detail(&agent.id).await?;
-        names.extend(detail.credentials.into_iter().map(|c| c.id));
-        names.push(agent.id);
-    }
-    let select = AuditSelect {
-        after: q.after,
-        count,
-        newest,
-        names,
-    };
-    Ok(Json(state.store.audit_select(&select).await?))
-}
-
-pub async fn audit_verify(
-    State(state): State<AppState>,
-    _: Viewer,
-) -> ApiResult<Json<AuditVerification>> {
-    Ok(Json(state.store.audit_verify().await?))
 }
 
 pub async fn openapi(_: Viewer) -> Json<serde_json::Value> {

@@ -5,6 +5,8 @@
 mod actions;
 mod agent_api;
 mod agents;
+mod audit;
+mod audit_stream;
 mod directory;
 mod feed;
 mod limits;
@@ -67,8 +69,9 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/v1/alerts/{id}/unsnooze", post(snooze::unsnooze)),
         ("GET", "/v1/triage", get(feed::triage)),
         ("GET", "/v1/changes", get(feed::changes)),
-        ("GET", "/v1/audit", get(feed::audit)),
-        ("GET", "/v1/audit/verify", get(feed::audit_verify)),
+        ("GET", "/v1/audit", get(audit::audit)),
+        ("GET", "/v1/audit/verify", get(audit::audit_verify)),
+        ("GET", "/v1/audit/checkpoints", get(audit::checkpoints)),
         ("GET", "/v1/openapi.json", get(feed::openapi)),
     ]
 }
@@ -97,6 +100,10 @@ pub fn router(state: AppState) -> Router {
                 "this route does not take that method; see GET /v1/openapi.json",
             )
         })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::require_sink,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Inside the compression, so a request is timed to its answer's
         // head whatever the encoding; every route and the fallback pass

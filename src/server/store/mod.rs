@@ -25,12 +25,13 @@ pub use facts::{
     SharedFact, SweepFacts, SweepQuery, TriageAgentFacts, TriageFacts, UnownedFact,
 };
 pub use records::{
-    Actor, AlertInput, AuditSelect, Bootstrap, DelegationInput, EventRecord, Import, Principal,
-    Rotation, StepAudit, TokenRecord, TokenSpec,
+    Actor, AlertInput, AuditFilter, AuditHead, AuditSelect, Bootstrap, DelegationInput,
+    EventRecord, Import, Principal, Rotation, StepAudit, TokenRecord, TokenSpec,
 };
 
 use crate::api::{AuditVerification, Changes, NewAgent, NewGrant, NewPerson};
 use crate::model::*;
+use crate::server::audit::Verifier;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
@@ -243,7 +244,11 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_after(&self, after: i64, limit: usize) -> StoreResult<Vec<AuditEntry>>;
     /// The entries `select` asks for, in `seq` order.
     async fn audit_select(&self, select: &AuditSelect) -> StoreResult<Vec<AuditEntry>>;
-    async fn audit_verify(&self) -> StoreResult<AuditVerification>;
+    /// Walks the whole chain through `verifier` (which may hold signed
+    /// checkpoints), with the recorded head and revision.
+    async fn audit_verify(&self, verifier: Verifier) -> StoreResult<AuditVerification>;
+    /// The last entry and the change-feed revision, read together.
+    async fn audit_head(&self) -> StoreResult<AuditHead>;
 
     // The rule engine.
     /// Adds a batch to the agent's activity series and known destinations,

@@ -20,6 +20,31 @@ pub struct AuditSelect {
     /// Ids one of which the entry's target must name, as a whole word
     /// (`crd_1` is not named by `crd_12`); empty: every entry.
     pub names: Vec<String>,
+    /// Who, what and when (`GET /v1/audit?actor=&action=&since=&until=`).
+    pub filter: AuditFilter,
+}
+
+/// The filters of `warden audit list`, applied by the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// The actor exactly, or the person before ` (token …)`.
+    pub actor: Option<String>,
+    /// An action exactly, or a prefix when it ends in `.` (a trailing `*`
+    /// is taken off first).
+    pub action: Option<String>,
+    /// Milliseconds since the epoch: at or after.
+    pub since_ms: Option<i64>,
+    /// Milliseconds since the epoch: before.
+    pub until_ms: Option<i64>,
+}
+
+/// The chain's last entry (seq 0 and the genesis hash when empty) and the
+/// database's change-feed revision, read in one snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
+    pub rev: i64,
 }
 
 /// Who is acting, as written into the audit chain.

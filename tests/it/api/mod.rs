@@ -4,6 +4,8 @@
 mod actions;
 mod agents;
 mod audit;
+mod audit_checkpoints;
+mod audit_stream;
 mod auth;
 mod changes;
 mod directory;

@@ -42,6 +42,7 @@ const WITH_JSON: &[&[&str]] = &[
     &["ack", "alr_1", "--reason", "r"],
     &["triage"],
     &["audit", "verify"],
+    &["audit", "list"],
 ];
 
 /// The leaf commands of the grammar that take `--json`, as `a b` paths.

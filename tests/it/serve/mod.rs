@@ -3,6 +3,7 @@
 //! processes, also killed part-way through), and the server's limits under
 //! a flood of slow sockets.
 
+mod audit_sinks;
 mod durable;
 #[cfg(unix)]
 mod files;

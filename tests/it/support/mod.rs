@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod fleet;
 pub mod live;
 pub mod python;
+pub mod rsyslog;
 pub mod rules;
 pub mod serve;
 pub mod server;

@@ -107,6 +107,8 @@ fn audit() -> App {
         entries: 80,
         first_bad: None,
         problem: None,
+        attack: None,
+        checkpoints: None,
     })));
     app
 }

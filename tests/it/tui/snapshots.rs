@@ -333,6 +333,8 @@ fn audit_view() {
         entries: 44,
         first_bad: Some(43),
         problem: Some("entry 43 does not match its hash".into()),
+        attack: None,
+        checkpoints: None,
     })));
     insta::assert_snapshot!("audit_view_broken_80x24", render(&mut app, clock, 80, 24));
     app.handle_msg(Msg::AuditVerified(Ok(warden::api::AuditVerification {
@@ -340,6 +342,8 @@ fn audit_view() {
         entries: 44,
         first_bad: None,
         problem: None,
+        attack: None,
+        checkpoints: None,
     })));
     insta::assert_snapshot!("audit_view_200x60", render(&mut app, clock, 200, 60));
 }

@@ -410,6 +410,8 @@ fn audit_view_shows_whether_the_chain_verifies() {
         entries: 3,
         first_bad: None,
         problem: None,
+        attack: None,
+        checkpoints: None,
     })));
     let screen = render(&mut app, clock, 120, 20);
     assert!(screen.contains("chain verified: 3 entries"), "{screen}");
@@ -430,6 +432,8 @@ fn audit_view_shows_whether_the_chain_verifies() {
         entries: 3,
         first_bad: Some(2),
         problem: Some("entry 2 does not match its hash".into()),
+        attack: None,
+        checkpoints: None,
     })));
     assert!(matches!(
         app.panes.audit.verdict,

@@ -7,9 +7,9 @@ use super::rows::{
 use super::tx::current_rev;
 use crate::api::{AuditVerification, Changes, Removed};
 use crate::model::AuditEntry;
-use crate::server::audit::Verifier;
-use crate::server::store::db::{Db, DbResult, Row, ToValue, params};
-use crate::server::store::{AuditSelect, StoreResult};
+use crate::server::audit::{GENESIS, Verifier};
+use crate::server::store::db::{Db, DbResult, OptionalExt, Row, ToValue, Value, params};
+use crate::server::store::{AuditFilter, AuditHead, AuditSelect, StoreResult};
 
 fn since<T>(
     conn: &Db,
@@ -77,28 +77,38 @@ pub fn audit_after(conn: &Db, after: i64, limit: usize) -> StoreResult<Vec<Audit
 /// here, row by row, until `count` have matched.
 pub fn audit_select(conn: &Db, q: &AuditSelect) -> StoreResult<Vec<AuditEntry>> {
     let order = if q.newest { "DESC" } else { "ASC" };
+    let mut values = vec![Value::Int(q.after)];
+    let mut conds = vec!["seq > ?1".to_string()];
+    filter_conditions(&q.filter, &mut conds, &mut values);
     let mut out = Vec::new();
     if q.names.is_empty() {
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {AUDIT_COLS} FROM audit WHERE seq > ?1 ORDER BY seq {order} LIMIT ?2"
-        ))?;
+        values.push(Value::Int(q.count as i64));
+        let sql = format!(
+            "SELECT {AUDIT_COLS} FROM audit WHERE {} ORDER BY seq {order} LIMIT ?{}",
+            conds.join(" AND "),
+            values.len()
+        );
+        let refs: Vec<&dyn ToValue> = values.iter().map(|v| v as &dyn ToValue).collect();
+        let mut stmt = conn.prepare_cached(&sql)?;
         out = stmt
-            .query_map(params![q.after, q.count as i64], rows::audit_entry)?
+            .query_map(&refs[..], rows::audit_entry)?
             .collect::<Result<_, _>>()?;
     } else {
         let instr = conn.dialect().instr();
+        let first = values.len() + 1;
         let any = (0..q.names.len())
-            .map(|i| format!("{instr}(target, ?{}) > 0", i + 2))
+            .map(|i| format!("{instr}(target, ?{}) > 0", first + i))
             .collect::<Vec<_>>()
             .join(" OR ");
         let masks = lookalike_names(conn, &q.names)?;
-        let mut values: Vec<&dyn ToValue> = vec![&q.after];
-        values.extend(q.names.iter().map(|n| n as &dyn ToValue));
+        values.extend(q.names.iter().map(|n| Value::Text(n.clone())));
+        let refs: Vec<&dyn ToValue> = values.iter().map(|v| v as &dyn ToValue).collect();
         conn.for_each(
             &format!(
-                "SELECT {AUDIT_COLS} FROM audit WHERE seq > ?1 AND ({any}) ORDER BY seq {order}"
+                "SELECT {AUDIT_COLS} FROM audit WHERE {} AND ({any}) ORDER BY seq {order}",
+                conds.join(" AND ")
             ),
-            &values,
+            &refs,
             |row| {
                 let entry = rows::audit_entry(row)?;
                 let mut target = entry.target.clone();
@@ -116,6 +126,44 @@ pub fn audit_select(conn: &Db, q: &AuditSelect) -> StoreResult<Vec<AuditEntry>> 
         out.reverse();
     }
     Ok(out)
+}
+
+/// SQL for the who/what/when filters, numbered after `values`. Prefixes
+/// are compared with `substr`, which both databases count in characters,
+/// so no `LIKE` escaping is needed.
+fn filter_conditions(f: &AuditFilter, conds: &mut Vec<String>, values: &mut Vec<Value>) {
+    let bind = |v: Value, values: &mut Vec<Value>| {
+        values.push(v);
+        values.len()
+    };
+    if let Some(actor) = &f.actor {
+        let exact = bind(Value::Text(actor.clone()), values);
+        let prefix = format!("{actor} (token ");
+        let n = prefix.chars().count();
+        let p = bind(Value::Text(prefix), values);
+        conds.push(format!(
+            "(actor = ?{exact} OR substr(actor, 1, {n}) = ?{p})"
+        ));
+    }
+    if let Some(action) = &f.action {
+        let action = action.trim_end_matches('*');
+        if action.ends_with('.') {
+            let n = action.chars().count();
+            let p = bind(Value::Text(action.to_string()), values);
+            conds.push(format!("substr(action, 1, {n}) = ?{p}"));
+        } else {
+            let p = bind(Value::Text(action.to_string()), values);
+            conds.push(format!("action = ?{p}"));
+        }
+    }
+    if let Some(ms) = f.since_ms {
+        let p = bind(Value::Int(ms), values);
+        conds.push(format!("at >= ?{p}"));
+    }
+    if let Some(ms) = f.until_ms {
+        let p = bind(Value::Int(ms), values);
+        conds.push(format!("at < ?{p}"));
+    }
 }
 
 /// `(NAME)` for every agent whose name holds one of `names` as a word, as
@@ -152,13 +200,29 @@ fn names_word(text: &str, word: &str) -> bool {
         })
 }
 
-pub fn audit_verify(conn: &Db) -> StoreResult<AuditVerification> {
+pub fn audit_head(conn: &Db) -> StoreResult<AuditHead> {
+    let last: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            params![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (seq, hash) = last.unwrap_or_else(|| (0, GENESIS.to_string()));
+    Ok(AuditHead {
+        seq,
+        hash,
+        rev: current_rev(conn)?,
+    })
+}
+
+pub fn audit_verify(conn: &Db, mut verifier: Verifier) -> StoreResult<AuditVerification> {
     let head: i64 = conn.query_row(
         "SELECT value FROM meta WHERE key = 'audit_head'",
         params![],
         |r| r.get(0),
     )?;
-    let mut verifier = Verifier::default();
+    let rev = current_rev(conn)?;
     let mut unreadable = None;
     conn.for_each(
         &format!("SELECT {AUDIT_COLS} FROM audit ORDER BY seq"),
@@ -175,7 +239,7 @@ pub fn audit_verify(conn: &Db) -> StoreResult<AuditVerification> {
             }
         },
     )?;
-    let mut v = verifier.finish(head);
+    let mut v = verifier.finish_at(head, Some(rev));
     if let Some(seq) = unreadable
         && (v.ok || v.first_bad.is_some_and(|b| b > seq))
     {

@@ -459,8 +459,13 @@ impl Store for SqlStore {
         self.read(move |c| feed::audit_select(c, &select)).await
     }
 
-    async fn audit_verify(&self) -> StoreResult<AuditVerification> {
-        self.read(feed::audit_verify).await
+    async fn audit_verify(&self, verifier: Verifier) -> StoreResult<AuditVerification> {
+        self.read(move |c| c.snapshot(|c| feed::audit_verify(c, verifier))?)
+            .await
+    }
+
+    async fn audit_head(&self) -> StoreResult<AuditHead> {
+        self.read(move |c| c.snapshot(feed::audit_head)?).await
     }
 
     async fn observe_batch(

@@ -369,6 +369,8 @@ mod tests {
             entries: 40,
             first_bad: None,
             problem: None,
+            attack: None,
+            checkpoints: None,
         };
         log.verified(Ok(ok), t0);
         assert!(matches!(log.verdict, Verdict::Intact { entries: 40, .. }));
@@ -379,6 +381,8 @@ mod tests {
             entries: 40,
             first_bad: Some(12),
             problem: Some("entry 12 was changed".into()),
+            attack: None,
+            checkpoints: None,
         };
         log.verified(Ok(broken), t0);
         assert!(matches!(
