@@ -4,11 +4,13 @@
 
 pub use crate::duration::{parse_grace, parse_ttl};
 
+mod discover;
 mod token;
 mod vault;
 use crate::model::{AgentKind, Role};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
+pub use discover::*;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 pub use token::*;
@@ -164,6 +166,8 @@ pub enum Command {
     Vault(VaultCommand),
     /// Seed an in-process backend, drive it and the dashboard, print the performance figures
     Bench(BenchArgs),
+    /// Find agents nobody registered: MCP servers in the configs of Claude, Cursor, VS Code and other clients, with their plaintext secrets by fingerprint
+    Discover(DiscoverArgs),
 }
 
 #[derive(Debug, Args)]

@@ -1,0 +1,70 @@
+//! The grammar of `warden discover`: where to look, how to print, and
+//! whether to report to a backend.
+
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Where it looks (none of --home, --all-homes, --root given: your own home):
+  user configs under each home, in the layouts of Linux, macOS and Windows:
+    Claude Desktop  Claude/claude_desktop_config.json (in .config, Library/
+                    Application Support, AppData/Roaming)
+    Claude Code     ~/.claude.json (user servers, and per-project ones)
+    Cursor          ~/.cursor/mcp.json
+    VS Code         Code/User/mcp.json and settings.json (also Insiders, VSCodium)
+    Windsurf        ~/.codeium/windsurf/mcp_config.json
+    Zed             ~/.config/zed/settings.json (context_servers)
+    Codex CLI       ~/.codex/config.toml ([mcp_servers.NAME])
+    Gemini CLI      ~/.gemini/settings.json
+    Continue        ~/.continue/config.yaml, config.json, mcpServers/*
+  project configs under each --root, honouring .gitignore like ripgrep:
+    .mcp.json, .cursor/mcp.json, .vscode/mcp.json, .vscode/settings.json,
+    .gemini/settings.json, .zed/settings.json, .codex/config.toml,
+    .continue/mcpServers/*.yaml|json
+
+Secrets are never printed: each plaintext key in a server's env, args,
+headers or URL shows as its kind, its field and its SHA-256 fingerprint
+(the one rule R07 matches). References such as ${env:X}, ${input:x} and $X
+are not secrets. A file that cannot be read (malformed, binary, too large,
+unreadable, a link loop) is a warning on stderr naming it; the scan goes on.
+
+Exit codes: 0 the scan ran (whatever it found), 1 a backend refused
+--register, 2 bad usage.
+
+Examples:
+  warden discover
+  warden discover --root ~/src --format sarif > discover.sarif
+  sudo warden discover --all-homes --json | jq '.findings[] | select(.secrets)'")]
+pub struct DiscoverArgs {
+    /// Read the user configs under this home directory (repeatable)
+    #[arg(long = "home", value_name = "DIR")]
+    pub homes: Vec<PathBuf>,
+    /// Read the user configs of every home directory on this host (/home/*,
+    /// /Users/*, /root, the people of /etc/passwd); needs root to read others'
+    #[arg(long)]
+    pub all_homes: bool,
+    /// Walk this directory for project-level configs (repeatable)
+    #[arg(long = "root", value_name = "DIR")]
+    pub roots: Vec<PathBuf>,
+    /// The host name findings record [default: this machine's]
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+    /// How to print the findings
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<DiscoverFormat>,
+    /// Same as --format json
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+}
+
+/// What `warden discover` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiscoverFormat {
+    /// Aligned tables for people
+    Table,
+    /// One JSON document: findings, warnings, counts
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools
+    Sarif,
+}
