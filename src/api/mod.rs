@@ -2,6 +2,8 @@
 //! the JSON error shape, and the HTTP client that speaks it.
 
 pub mod client;
+pub mod discovery;
+pub use discovery::{DiscoveredAgent, DiscoveryOutcome, DiscoveryReport};
 
 use crate::model::*;
 use chrono::{DateTime, Utc};

@@ -8,10 +8,10 @@
 //! (`routes::registered_routes`) to the same set of routes.
 
 use crate::api::{
-    Accepted, AgentEvent, AgentPage, AuditVerification, Changes, ErrorBody, Health,
-    IntrospectRequest, Introspection, IssuedCredential, IssuedToken, KillRequest, NewAgent,
-    NewCredential, NewDelegation, NewGrant, NewOwner, NewPerson, NewToken, Reason, RotateRequest,
-    RotatedCredential, TokenInfo, TriageReport, WhoAmI,
+    Accepted, AgentEvent, AgentPage, AuditVerification, Changes, DiscoveryOutcome, DiscoveryReport,
+    ErrorBody, Health, IntrospectRequest, Introspection, IssuedCredential, IssuedToken,
+    KillRequest, NewAgent, NewCredential, NewDelegation, NewGrant, NewOwner, NewPerson, NewToken,
+    Reason, RotateRequest, RotatedCredential, TokenInfo, TriageReport, WhoAmI,
 };
 use crate::model::{
     Agent, AgentDetail, Alert, AuditEntry, Credential, Delegation, Grant, Operation, Person,
@@ -19,8 +19,7 @@ use crate::model::{
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::{collections::BTreeMap, sync::OnceLock};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +34,8 @@ pub enum Access {
     Responder,
     /// A person token with role admin.
     Admin,
+    /// A person token with role discoverer or admin.
+    Discoverer,
     /// An agent credential, acting for its own agent only.
     AgentCredential,
 }
@@ -48,6 +49,7 @@ impl Access {
             Access::Viewer => "viewer",
             Access::Responder => "responder",
             Access::Admin => "admin",
+            Access::Discoverer => "discoverer",
             Access::AgentCredential => "agent",
         }
     }
@@ -63,6 +65,7 @@ impl Access {
             }
             Access::Responder => "role `responder` or `admin`.",
             Access::Admin => "role `admin`.",
+            Access::Discoverer => "role `discoverer` (nothing else) or `admin`.",
             Access::AgentCredential => {
                 "an agent credential; it acts for its own agent only. Person tokens are refused."
             }
@@ -108,8 +111,7 @@ pub struct Route {
     pub status: u16,
     /// The JSON answer; none for 204.
     pub answer: Option<SchemaFn>,
-    /// Error statuses beyond those the rest of the entry implies (401 with a
-    /// token, 403 with a role, 404 with a path id, 400 and 422 with input).
+    /// Error statuses beyond those implied (401, 403 by role, 404 by id, 400/422).
     pub errors: &'static [u16],
 }
 
@@ -244,6 +246,8 @@ pub const ROUTES: &[Route] = {
             description: "Revokes one credential; the backend refuses it from then on.", ..R },
         Route { method: POST, path: "/v1/credentials/{id}/rotate", operation_id: "rotateCredential", access: Responder, body: Some(schema::<RotateRequest>), status: 201, answer: Some(schema::<RotatedCredential>), errors: &[409], summary: "Rotate a credential",
             description: "Issues a replacement for the credential: same agent, same scopes, and the same lifetime if it had one (a 30-day credential is replaced by a 30-day one). The new secret is in this answer only; the server keeps its hash. `previous` is the old credential as it now stands: with `grace_seconds` absent or 0 it is revoked at once; otherwise it keeps working until `grace_seconds` from now (or its own expiry, if sooner) and is then refused as `credential_expired`. 400 if `grace_seconds` is more than 2592000 (30 days); 409 `credential_revoked` if the credential is already revoked, `credential_replaced` if it was already rotated (rotate its replacement instead), `agent_killed` if its agent is killed.", ..R },
+        Route { method: POST, path: "/v1/discoveries", operation_id: "reportDiscoveries", access: Discoverer, body: Some(schema::<DiscoveryReport>), answer: Some(schema::<DiscoveryOutcome>), summary: "Report the findings of a discovery scan",
+            description: "What `warden discover --register` sends: the findings of one scan of one `source` (a host and what it scanned). Each finding becomes an unowned agent (kind `mcp-server`, or `autonomous` for an A2A agent; environment `unknown`) labelled `origin=discovered` with `discovery.key`, `discovery.source`, `discovery.client`, `discovery.host`, `discovery.location`, `discovery.state` and the rest of its evidence; each plaintext secret becomes a credential of it holding only the secret's SHA-256 fingerprint (it never authenticates), so rule R07 links it to any other agent with the same key and R04 sees that it never expires. A finding already known by its `key` is updated, never duplicated; one the same source reported before and not now is labelled `discovery.state=gone` and its secrets' credentials revoked. 422 if a key repeats, a fingerprint is not 64 lowercase hex digits, or the report has over 10,000 findings.", ..R },
         Route { method: POST, path: "/v1/introspect", operation_id: "introspect", body: Some(schema::<IntrospectRequest>), answer: Some(schema::<Introspection>), summary: "Introspect an agent credential",
             description: "RFC 7662 token introspection: whether an agent credential is active, for whom and with which scopes; when it is not, `reason` says why if known.", ..R },
         Route { method: POST, path: "/v1/agent/heartbeat", operation_id: "heartbeat", access: AgentCredential, status: 204, summary: "Report that the agent is alive",

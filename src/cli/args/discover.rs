@@ -29,13 +29,21 @@ headers or URL shows as its kind, its field and its SHA-256 fingerprint
 are not secrets. A file that cannot be read (malformed, binary, too large,
 unreadable, a link loop) is a warning on stderr naming it; the scan goes on.
 
+With --register, the findings go to the backend as agents (origin
+`discovered`, no owner, so rule R01 flags them; each secret a credential
+known only by its fingerprint, so R07 links a key two agents hold). The
+source is the host and what was scanned: run the same scan again and what
+disappeared is marked gone. A token for laptops and CI jobs that can do
+nothing else: `warden token create --role discoverer --name laptops`.
+
 Exit codes: 0 the scan ran (whatever it found), 1 a backend refused
 --register, 2 bad usage.
 
 Examples:
   warden discover
   warden discover --root ~/src --format sarif > discover.sarif
-  sudo warden discover --all-homes --json | jq '.findings[] | select(.secrets)'")]
+  sudo warden discover --all-homes --json | jq '.findings[] | select(.secrets)'
+  WARDEN_TOKEN=… warden discover --root ~/src --register --url https://warden.corp:7878")]
 pub struct DiscoverArgs {
     /// Read the user configs under this home directory (repeatable)
     #[arg(long = "home", value_name = "DIR")]
@@ -56,6 +64,12 @@ pub struct DiscoverArgs {
     /// Same as --format json
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// Also report the findings to the backend (--url/WARDEN_URL, or the
+    /// config's): each becomes an unowned agent with origin `discovered`;
+    /// a second run updates them, and marks gone what this source no longer
+    /// finds. Needs a token with the discoverer or admin role
+    #[arg(long)]
+    pub register: bool,
 }
 
 /// What `warden discover` prints.

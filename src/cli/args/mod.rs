@@ -382,6 +382,7 @@ pub struct DelegateArgs {
     "  status:STATUS     active, dormant, suspended, killed\n",
     "  risk:LEVEL        worst open alert at least LEVEL (info..critical); risk:none\n",
     "  label:KEY=VALUE   a label (label:KEY: the label is set)\n",
+    "  origin:ORIGIN     discovered (reported by `warden discover --register`) or registered\n",
     "Example: warden agents --filter 'env:prod !owner:none risk:high'"
 ))]
 pub struct AgentsArgs {

@@ -3,13 +3,14 @@
 //! Warnings (files that could not be read) go to stderr in the table form,
 //! and inside the document in the others.
 
+use crate::api::{DiscoveryOutcome, DiscoveryReport};
 use crate::cli::args::{DiscoverArgs, DiscoverFormat, Global};
 use crate::cli::error::{CliError, CmdResult};
 use crate::cli::output::{self, Out, Table, safe};
 use crate::discover::{self, Finding, Options, Report, homes};
 use std::process::ExitCode;
 
-pub fn run(_global: &Global, a: DiscoverArgs) -> CmdResult {
+pub fn run(global: &Global, a: DiscoverArgs) -> CmdResult {
     let format = match (a.json, a.format) {
         (true, _) => DiscoverFormat::Json,
         (false, f) => f.unwrap_or(DiscoverFormat::Table),
@@ -35,11 +36,24 @@ pub fn run(_global: &Global, a: DiscoverArgs) -> CmdResult {
         roots: absolute(a.roots.clone()),
         host: a.host.clone().unwrap_or_else(homes::host_name),
     };
+    // Before the scan: a backend that cannot be used is a usage error now,
+    // not after minutes of walking.
+    let backend = match a.register {
+        true => Some(crate::cli::backend::choose(global)?),
+        false => None,
+    };
     let mut report = discover::scan(&options);
     early_warnings.append(&mut report.warnings);
     report.warnings = early_warnings;
+    let registered = match &backend {
+        Some(b) => Some(register(b, &options, &report)?),
+        None => None,
+    };
     match format {
-        DiscoverFormat::Json => output::json(&report)?,
+        DiscoverFormat::Json => output::json(&Printed {
+            report: &report,
+            registered: registered.as_ref(),
+        })?,
         DiscoverFormat::Sarif => output::json(&discover::sarif::log(&report, &options.roots))?,
         DiscoverFormat::Table => {
             for w in &report.warnings {
@@ -49,10 +63,62 @@ pub fn run(_global: &Global, a: DiscoverArgs) -> CmdResult {
                     safe(&w.message)
                 );
             }
-            table(&report).emit()?;
+            let mut out = table(&report);
+            if let Some(o) = &registered {
+                out.line(format!(
+                    "Registered: {} created, {} updated, {} unchanged, {} gone.",
+                    o.created, o.updated, o.unchanged, o.gone
+                ));
+            }
+            out.emit()?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The JSON document: the report, and what the backend made of it.
+#[derive(serde::Serialize)]
+struct Printed<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registered: Option<&'a DiscoveryOutcome>,
+}
+
+/// What was scanned, as the backend's source: a later scan of the same
+/// homes and roots on the same host marks gone what it no longer finds.
+fn source(options: &Options) -> String {
+    let mut parts: Vec<String> = options
+        .homes
+        .iter()
+        .map(|h| format!("home:{}", h.display()))
+        .collect();
+    parts.extend(
+        options
+            .roots
+            .iter()
+            .map(|r| format!("root:{}", r.display())),
+    );
+    parts.sort();
+    parts.dedup();
+    format!("{} {}", options.host, parts.join(" "))
+}
+
+fn register(
+    backend: &crate::cli::backend::Backend,
+    options: &Options,
+    report: &Report,
+) -> Result<DiscoveryOutcome, CliError> {
+    let client = backend.client()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
+    let body = DiscoveryReport {
+        source: source(options),
+        findings: report.findings.clone(),
+    };
+    Ok(runtime.block_on(client.report_discoveries(&body))?)
 }
 
 /// The findings table, then each secret with its fingerprint.

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod changes;
 mod directory;
+mod discoveries;
 mod errors;
 mod kill;
 mod lifecycle;

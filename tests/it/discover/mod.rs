@@ -5,6 +5,7 @@
 mod bad_input;
 mod configs;
 mod output;
+mod register;
 
 use crate::support::cli::{Run, warden};
 use serde_json::Value;

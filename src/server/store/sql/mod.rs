@@ -10,6 +10,7 @@ mod agents;
 mod alerts;
 mod counts;
 mod credentials;
+mod discoveries;
 mod events;
 mod feed;
 mod import;
@@ -388,6 +389,16 @@ impl Store for SqlStore {
     async fn ack_alert(&self, actor: &Actor, id: &str, reason: &str) -> StoreResult<Alert> {
         let (actor, id, reason) = (actor.clone(), owned(id), owned(reason));
         self.write(move |t| alerts::ack(t, &actor, &id, &reason))
+            .await
+    }
+
+    async fn record_discoveries(
+        &self,
+        actor: &Actor,
+        report: &crate::api::DiscoveryReport,
+    ) -> StoreResult<crate::api::DiscoveryOutcome> {
+        let (actor, report) = (actor.clone(), report.clone());
+        self.write(move |t| discoveries::record(t, &actor, &report))
             .await
     }
 
