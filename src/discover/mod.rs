@@ -9,11 +9,13 @@
 //! - [`judge`]: a configured server to a [`Finding`].
 //! - [`walk`]: `--root`, the way ripgrep walks.
 
+pub mod a2a;
 pub mod clients;
 pub mod finding;
 pub mod homes;
 pub mod jsonc;
 pub mod judge;
+pub mod probe;
 pub mod read;
 pub mod sarif;
 pub mod secrets;

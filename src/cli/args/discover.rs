@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Where it looks (none of --home, --all-homes, --root given: your own home):
+Where it looks (none of --home, --all-homes, --root, --a2a given: your own home):
   user configs under each home, in the layouts of Linux, macOS and Windows:
     Claude Desktop  Claude/claude_desktop_config.json (in .config, Library/
                     Application Support, AppData/Roaming)
@@ -22,6 +22,9 @@ Where it looks (none of --home, --all-homes, --root given: your own home):
     .mcp.json, .cursor/mcp.json, .vscode/mcp.json, .vscode/settings.json,
     .gemini/settings.json, .zed/settings.json, .codex/config.toml,
     .continue/mcpServers/*.yaml|json
+  A2A agent cards of --a2a URLs: name, provider, endpoint, version, skills
+  and security schemes; flagged no-auth without a scheme, plain-http over
+  http://. A page that is HTML, a server that hangs: a warning.
 
 Secrets are never printed: each plaintext key in a server's env, args,
 headers or URL shows as its kind, its field and its SHA-256 fingerprint
@@ -42,6 +45,8 @@ Exit codes: 0 the scan ran (whatever it found), 1 a backend refused
 Examples:
   warden discover
   warden discover --root ~/src --format sarif > discover.sarif
+  warden discover --a2a https://agents.corp.example --a2a @more-agents.txt
+  warden discover --probe                  # list the tools of HTTP MCP servers
   sudo warden discover --all-homes --json | jq '.findings[] | select(.secrets)'
   WARDEN_TOKEN=… warden discover --root ~/src --register --url https://warden.corp:7878")]
 pub struct DiscoverArgs {
@@ -55,6 +60,19 @@ pub struct DiscoverArgs {
     /// Walk this directory for project-level configs (repeatable)
     #[arg(long = "root", value_name = "DIR")]
     pub roots: Vec<PathBuf>,
+    /// Fetch the A2A agent card of this URL (/.well-known/agent-card.json,
+    /// else the older agent.json), or of each URL listed in @FILE, one a
+    /// line (repeatable)
+    #[arg(long = "a2a", value_name = "URL|@FILE")]
+    pub a2a: Vec<String>,
+    /// Ask each MCP server found with a streamable-HTTP URL for its tools
+    /// (initialize, tools/list); no credential from a config is sent
+    #[arg(long)]
+    pub probe: bool,
+    /// Seconds each network request may take (cards, probes)
+    #[arg(long, default_value_t = 5, value_name = "S",
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: u64,
     /// The host name findings record [default: this machine's]
     #[arg(long, value_name = "NAME")]
     pub host: Option<String>,

@@ -20,7 +20,8 @@ pub fn run(global: &Global, a: DiscoverArgs) -> CmdResult {
     if a.all_homes {
         home_dirs.extend(homes::all(&mut early_warnings));
     }
-    if home_dirs.is_empty() && a.roots.is_empty() && !a.all_homes {
+    let a2a_urls = discover::a2a::urls(&a.a2a).map_err(CliError::usage)?;
+    if home_dirs.is_empty() && a.roots.is_empty() && !a.all_homes && a2a_urls.is_empty() {
         home_dirs.push(homes::own().ok_or_else(|| {
             CliError::usage("cannot tell your home directory; name one with --home DIR")
         })?);
@@ -45,8 +46,16 @@ pub fn run(global: &Global, a: DiscoverArgs) -> CmdResult {
     let mut report = discover::scan(&options);
     early_warnings.append(&mut report.warnings);
     report.warnings = early_warnings;
+    if !a2a_urls.is_empty() || a.probe {
+        network(
+            &mut report,
+            &a2a_urls,
+            a.probe,
+            std::time::Duration::from_secs(a.timeout),
+        )?;
+    }
     let registered = match &backend {
-        Some(b) => Some(register(b, &options, &report)?),
+        Some(b) => Some(register(b, &options, &a2a_urls, &report)?),
         None => None,
     };
     match format {
@@ -76,6 +85,31 @@ pub fn run(global: &Global, a: DiscoverArgs) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The network part of a scan: agent cards, then probes of HTTP servers.
+fn network(
+    report: &mut Report,
+    a2a: &[String],
+    probe: bool,
+    timeout: std::time::Duration,
+) -> Result<(), CliError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        if !a2a.is_empty() {
+            let (found, warnings) = discover::a2a::scan(a2a, &report.host, timeout).await;
+            report.findings.extend(found);
+            report.warnings.extend(warnings);
+        }
+        if probe {
+            let warnings = discover::probe::probe_all(&mut report.findings, timeout).await;
+            report.warnings.extend(warnings);
+        }
+    });
+    Ok(())
+}
+
 /// The JSON document: the report, and what the backend made of it.
 #[derive(serde::Serialize)]
 struct Printed<'a> {
@@ -87,7 +121,7 @@ struct Printed<'a> {
 
 /// What was scanned, as the backend's source: a later scan of the same
 /// homes and roots on the same host marks gone what it no longer finds.
-fn source(options: &Options) -> String {
+fn source(options: &Options, a2a: &[String]) -> String {
     let mut parts: Vec<String> = options
         .homes
         .iter()
@@ -99,6 +133,7 @@ fn source(options: &Options) -> String {
             .iter()
             .map(|r| format!("root:{}", r.display())),
     );
+    parts.extend(a2a.iter().map(|u| format!("a2a:{u}")));
     parts.sort();
     parts.dedup();
     format!("{} {}", options.host, parts.join(" "))
@@ -107,6 +142,7 @@ fn source(options: &Options) -> String {
 fn register(
     backend: &crate::cli::backend::Backend,
     options: &Options,
+    a2a: &[String],
     report: &Report,
 ) -> Result<DiscoveryOutcome, CliError> {
     let client = backend.client()?;
@@ -115,7 +151,7 @@ fn register(
         .build()
         .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
     let body = DiscoveryReport {
-        source: source(options),
+        source: source(options, a2a),
         findings: report.findings.clone(),
     };
     Ok(runtime.block_on(client.report_discoveries(&body))?)

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod configs;
+mod network;
 mod output;
 mod register;
 

@@ -23,7 +23,6 @@ pub fn venv_dir() -> PathBuf {
 
 /// The venv's `python`, when `module` imports in it; else `None` after
 /// saying why on a developer's machine, and a panic in CI.
-#[allow(dead_code)] // until a suite asks for a module
 pub fn with_module(module: &str, pip_package: &str) -> Option<PathBuf> {
     let python = venv_dir().join("bin/python");
     let imports = python.is_file()
