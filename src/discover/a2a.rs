@@ -219,6 +219,7 @@ pub fn read_card(host: &str, card_url: &str, card: &Value) -> Result<Finding, St
         flags,
         capabilities: skills,
         details,
+        launch: None,
     })
 }
 

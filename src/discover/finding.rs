@@ -63,6 +63,28 @@ pub struct Finding {
     /// client's own objections to the file).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub details: BTreeMap<String, String>,
+    /// How to start a stdio server, for `--probe-stdio` alone: the command
+    /// as the config has it, secrets included, so it is never serialized.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub launch: Option<Launch>,
+}
+
+/// A stdio server's command line and environment as its config gives
+/// them. Held in memory only; its `Debug` shows the program alone.
+#[derive(Clone, PartialEq, Default)]
+pub struct Launch {
+    pub program: String,
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for Launch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Launch")
+            .field("program", &self.program)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A plaintext secret, without its text.

@@ -4,7 +4,7 @@
 //! only as a fingerprint.
 
 use super::clients::{ConfigFile, Entry, Parsed};
-use super::finding::{Finding, SecretFound, key};
+use super::finding::{Finding, Launch, SecretFound, key};
 use super::secrets::{self, Span};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -73,6 +73,14 @@ pub fn judge(host: &str, file: &ConfigFile, entry: &Entry, parsed: &Parsed) -> F
     if !parsed.info.is_empty() {
         details.insert("inputs".to_string(), parsed.info.join("; "));
     }
+    let launch = match (&command, transport) {
+        (Some(_), "stdio") => launch_of(
+            pick("command").or_else(|| v.pointer("/command/path")),
+            pick("args"),
+            pick("env"),
+        ),
+        _ => None,
+    };
     let project = entry.project.as_deref().unwrap_or("");
     Finding {
         key: key(&[
@@ -105,7 +113,30 @@ pub fn judge(host: &str, file: &ConfigFile, entry: &Entry, parsed: &Parsed) -> F
         flags,
         capabilities: Vec::new(),
         details,
+        launch,
     }
+}
+
+/// The raw command line and environment, for `--probe-stdio`.
+fn launch_of(command: Option<&Value>, args: Option<&Value>, env: Option<&Value>) -> Option<Launch> {
+    let program = command.and_then(Value::as_str)?.to_string();
+    let args = args
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let env = env
+        .and_then(Value::as_object)
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Launch { program, args, env })
 }
 
 /// `http://` to anything but this machine.

@@ -16,6 +16,7 @@ pub mod homes;
 pub mod jsonc;
 pub mod judge;
 pub mod probe;
+pub mod probe_stdio;
 pub mod read;
 pub mod sarif;
 pub mod secrets;

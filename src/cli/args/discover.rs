@@ -69,6 +69,11 @@ pub struct DiscoverArgs {
     /// (initialize, tools/list); no credential from a config is sent
     #[arg(long)]
     pub probe: bool,
+    /// Also start each stdio MCP server found (its config's command, args
+    /// and env) to ask for its tools; this RUNS THE COMMANDS in the configs,
+    /// so it is never done without this flag
+    #[arg(long)]
+    pub probe_stdio: bool,
     /// Seconds each network request may take (cards, probes)
     #[arg(long, default_value_t = 5, value_name = "S",
           value_parser = clap::value_parser!(u64).range(1..=300))]

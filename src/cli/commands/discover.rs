@@ -46,13 +46,13 @@ pub fn run(global: &Global, a: DiscoverArgs) -> CmdResult {
     let mut report = discover::scan(&options);
     early_warnings.append(&mut report.warnings);
     report.warnings = early_warnings;
-    if !a2a_urls.is_empty() || a.probe {
-        network(
-            &mut report,
-            &a2a_urls,
-            a.probe,
-            std::time::Duration::from_secs(a.timeout),
-        )?;
+    if !a2a_urls.is_empty() || a.probe || a.probe_stdio {
+        let probes = Probes {
+            http: a.probe,
+            stdio: a.probe_stdio,
+        };
+        let timeout = std::time::Duration::from_secs(a.timeout);
+        network(&mut report, &a2a_urls, probes, timeout)?;
     }
     let registered = match &backend {
         Some(b) => Some(register(b, &options, &a2a_urls, &report)?),
@@ -85,11 +85,17 @@ pub fn run(global: &Global, a: DiscoverArgs) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The network part of a scan: agent cards, then probes of HTTP servers.
+/// What `--probe` and `--probe-stdio` asked for.
+struct Probes {
+    http: bool,
+    stdio: bool,
+}
+
+/// The part of a scan that talks to agents: cards, then probes.
 fn network(
     report: &mut Report,
     a2a: &[String],
-    probe: bool,
+    probe: Probes,
     timeout: std::time::Duration,
 ) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -102,8 +108,12 @@ fn network(
             report.findings.extend(found);
             report.warnings.extend(warnings);
         }
-        if probe {
+        if probe.http {
             let warnings = discover::probe::probe_all(&mut report.findings, timeout).await;
+            report.warnings.extend(warnings);
+        }
+        if probe.stdio {
+            let warnings = discover::probe_stdio::probe_all(&mut report.findings, timeout).await;
             report.warnings.extend(warnings);
         }
     });

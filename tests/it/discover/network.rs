@@ -148,3 +148,52 @@ fn probe_lists_the_tools_of_an_http_mcp_server_and_warns_on_a_hung_one() {
         "{warnings:#?}"
     );
 }
+
+#[test]
+fn probe_stdio_starts_servers_only_when_asked_and_stops_a_silent_one() {
+    let Some(python) = crate::support::python::with_module("mcp", "mcp") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let marker = home.path().join("ran");
+    let config = serde_json::json!({"mcpServers": {
+        "notes": {"command": python, "args": ["-c", crate::support::agents::SCRIPT, "mcp-stdio"],
+                  "env": {"NOTES_TOKEN": "q8Zr2LmX0vPa7Wd9Kt"}},
+        "marker": {"command": "sh", "args": ["-c", format!("touch {}", marker.display())]},
+        "silent": {"command": "sleep", "args": ["30"]},
+    }});
+    std::fs::create_dir_all(home.path().join(".cursor")).unwrap();
+    std::fs::write(home.path().join(".cursor/mcp.json"), config.to_string()).unwrap();
+    let home_arg = home.path().to_str().unwrap();
+
+    let report = discover_json(&["--home", home_arg, "--probe"]);
+    assert!(!marker.exists(), "--probe ran a stdio command");
+    assert!(finding(&report, "notes")["capabilities"].is_null());
+
+    let started = std::time::Instant::now();
+    let report = discover_json(&["--home", home_arg, "--probe-stdio", "--timeout", "10"]);
+    assert_eq!(
+        finding(&report, "notes")["capabilities"],
+        serde_json::json!(["read_notes"]),
+        "{report:#}"
+    );
+    assert!(marker.exists(), "--probe-stdio did not start the command");
+    let warnings = report["warnings"].as_array().unwrap();
+    let about = |name: &str, words: &str| {
+        warnings.iter().any(|w| {
+            w["location"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("({name})"))
+                && w["message"].as_str().unwrap().contains(words)
+        })
+    };
+    assert!(about("marker", "exited before answering"), "{warnings:#?}");
+    assert!(about("silent", "did not answer in time"), "{warnings:#?}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(28),
+        "the silent server was waited for"
+    );
+    // The env value went to the server, never to the output.
+    assert!(!report.to_string().contains("q8Zr2LmX0vPa7Wd9Kt"));
+}

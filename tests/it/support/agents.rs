@@ -9,7 +9,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const SCRIPT: &str = include_str!("agents_py.py");
+/// The script, for a config that starts it (`mcp-stdio` mode).
+pub const SCRIPT: &str = include_str!("agents_py.py");
 
 pub struct PyAgent {
     pub base: String,

@@ -2,8 +2,9 @@
 # SDKs in the test venv: an A2A agent card served by a2a-sdk's own route
 # (with or without a security scheme, at the A2A 1.0 path or the older
 # agent.json), a page that is HTML where a card should be, and an MCP server
-# of the mcp SDK over streamable HTTP with two tools. Binds a free loopback
-# port itself and prints `PORT=N` once it listens.
+# of the mcp SDK over streamable HTTP with two tools, or over stdio with one.
+# Over HTTP it binds a free loopback port itself and prints `PORT=N` once it
+# listens.
 import socket
 import sys
 
@@ -13,6 +14,19 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 mode = sys.argv[1]
+if mode == "mcp-stdio":
+    # Started by `warden discover --probe-stdio` itself, from a config.
+    from mcp.server.mcpserver import MCPServer
+    server = MCPServer("stdio-tools")
+
+    @server.tool()
+    def read_notes(topic: str) -> str:
+        """Read the notes on a topic."""
+        return topic
+
+    server.run("stdio")
+    sys.exit(0)
+
 sock = socket.socket()
 sock.bind(("127.0.0.1", 0))
 port = sock.getsockname()[1]
