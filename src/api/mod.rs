@@ -327,8 +327,12 @@ pub struct Accepted {
     pub accepted: usize,
 }
 
+/// A row deleted after the cursor, for the client to drop from its copy.
+/// The reference backend deletes grants (`DELETE
+/// /v1/agents/{id}/grants/{grant}`); other backends may name any kind.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Removed {
+    /// `agent`, `person`, `credential`, `grant`, `delegation` or `alert`.
     pub kind: String,
     pub id: String,
     pub rev: i64,

@@ -1,7 +1,9 @@
 //! The command line: parse, choose the backend, dispatch to a subcommand,
 //! and map failures to the exit codes of the contract (0 success, 1 the
 //! backend refused or failed or could not be reached, 2 bad usage, 3 not
-//! found), each failure as one `warden: error: …` line on stderr.
+//! found, 4 cancelled at a prompt, 5 `--expect` did not match), each
+//! failure as one `warden: error: …` line on stderr and, for a command
+//! that asked for JSON, as `{"error":{"code","message"}}` on stdout too.
 
 pub mod args;
 pub mod backend;
@@ -23,15 +25,33 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // Help and version go to stdout with 0; mistakes to stderr with 2.
             let _ = e.print();
+            if e.use_stderr() && args::args_want_json(std::env::args_os()) {
+                let _ = output::json(&CliError::usage(clap_summary(&e)).to_json());
+            }
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(error::EXIT_USAGE));
         }
     };
+    let json = args::args_want_json(std::env::args_os());
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            report(&e);
+            report(&e, json);
             e.exit_code()
         }
+    }
+}
+
+/// clap's first paragraph on one line, without its `error: ` prefix and
+/// its styling: what is wrong, with the arguments it names.
+fn clap_summary(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let first = text.split("\n\n").next().unwrap_or_default();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let words: Vec<&str> = first.split_whitespace().collect();
+    if words.is_empty() {
+        "bad usage; see --help".into()
+    } else {
+        words.join(" ")
     }
 }
 
@@ -89,8 +109,13 @@ fn run(cli: Cli) -> error::CmdResult {
     runtime.block_on(commands::run(&client, command))
 }
 
-/// Prints the error line. The message may quote the backend, so it is made
-/// safe, which also keeps it on one line.
-fn report(e: &CliError) {
+/// Prints the error line, and with `json` the error as JSON on stdout
+/// (unless the command's own JSON answer already says what failed). The
+/// line may quote the backend, so it is made safe, which also keeps it on
+/// one line; JSON needs no such care.
+fn report(e: &CliError, json: bool) {
     eprintln!("warden: error: {}", safe_text::escape(&e.message));
+    if json && !e.answered {
+        let _ = output::json(&e.to_json());
+    }
 }

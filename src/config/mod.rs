@@ -136,6 +136,10 @@ pub struct ServeConfig {
     pub idle_timeout_seconds: Option<u64>,
     /// Seconds a request's body has to arrive whole (default 30).
     pub body_timeout_seconds: Option<u64>,
+    /// Seconds an answer may wait on a client that does not read it
+    /// (default 30): no byte of it accepted by the socket in that time
+    /// closes the connection.
+    pub write_timeout_seconds: Option<u64>,
     /// Most connections open at once (default 4096), and always fewer
     /// than the process's file-descriptor limit allows.
     pub max_connections: Option<usize>,

@@ -190,14 +190,14 @@ enum Pred {
 /// A lower-cased needle, kept as chars (and as bytes when it is ASCII, the
 /// common case, which takes a faster path) so matching needs no allocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Needle {
+pub(crate) struct Needle {
     chars: Vec<char>,
     /// The lower-cased needle's bytes, when it is all ASCII.
     ascii: Option<Vec<u8>>,
 }
 
 impl Needle {
-    fn new(s: &str) -> Needle {
+    pub(crate) fn new(s: &str) -> Needle {
         let chars: Vec<char> = s.chars().flat_map(char::to_lowercase).collect();
         let ascii = chars
             .iter()
@@ -207,7 +207,7 @@ impl Needle {
     }
 
     /// The needle's characters appear in `hay` in order (case-insensitive).
-    fn is_subsequence_of(&self, hay: &str) -> bool {
+    pub(crate) fn is_subsequence_of(&self, hay: &str) -> bool {
         if let (Some(needle), true) = (&self.ascii, hay.is_ascii()) {
             let mut want = needle.iter();
             let Some(mut next) = want.next() else {
@@ -239,7 +239,7 @@ impl Needle {
     }
 
     /// The needle appears in `hay` as one run (case-insensitive).
-    fn is_substring_of(&self, hay: &str) -> bool {
+    pub(crate) fn is_substring_of(&self, hay: &str) -> bool {
         if let (Some(needle), true) = (&self.ascii, hay.is_ascii()) {
             let hay = hay.as_bytes();
             let Some((&first, rest)) = needle.split_first() else {
@@ -387,12 +387,12 @@ impl Pred {
 }
 
 /// A token of the input, and whether it started with a quote.
-struct Raw {
-    text: String,
-    quoted_start: bool,
+pub(crate) struct Raw {
+    pub(crate) text: String,
+    pub(crate) quoted_start: bool,
 }
 
-fn tokenize(input: &str) -> Result<Vec<Raw>, FilterError> {
+pub(crate) fn tokenize(input: &str) -> Result<Vec<Raw>, FilterError> {
     let mut out = Vec::new();
     let mut chars = input.chars().peekable();
     loop {

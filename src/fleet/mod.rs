@@ -7,6 +7,7 @@ pub mod filter;
 pub mod foreign;
 pub mod order;
 pub mod origin;
+pub mod row_filter;
 pub mod safe_text;
 pub mod state;
 pub mod vault;

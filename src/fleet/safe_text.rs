@@ -62,6 +62,11 @@ pub fn is_unsafe(c: char) -> bool {
         | 0xfffe..=0xffff
         // Mathematical letters: `𝐫𝐞𝐯𝐦𝐞` reads as `revme`.
         | 0x1d400..=0x1d7ff
+        // Emoji and text presentation selectors and skin-tone modifiers:
+        // they change the width of the character before them, and each
+        // terminal decides differently whether to follow.
+        | 0xfe0e..=0xfe0f
+        | 0x1f3fb..=0x1f3ff
         // Private use: no font agrees on their width, or their look.
         | 0xe000..=0xf8ff
         | 0xf0000..=0x10ffff
@@ -288,6 +293,10 @@ mod tests {
         assert_eq!(escape("a\u{3164}b"), "a\\u{3164}b");
         assert_eq!(escape("\u{1d42b}\u{1d41e}"), "\\u{1d42b}\\u{1d41e}");
         assert_eq!(escape("x\u{e000}"), "x\\u{e000}");
+        // Presentation selectors and skin tones: each terminal widens (or
+        // not) the character before them as it likes.
+        assert_eq!(escape("\u{2764}\u{fe0f}"), "\u{2764}\\u{fe0f}");
+        assert_eq!(escape("\u{1f44d}\u{1f3fd}"), "\u{1f44d}\\u{1f3fd}");
         // Two marks stay (a letter with a diacritic or two); more do not.
         assert_eq!(escape("e\u{301}\u{302}"), "e\u{301}\u{302}");
         let flood = format!("z{}", "\u{301}".repeat(240));

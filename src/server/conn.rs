@@ -2,7 +2,8 @@
 //! a slot in a table capped at [`Limits::max_connections`], and a watcher
 //! closes the ones that overstay (a request head or TLS handshake slower
 //! than the header timeout, a kept-alive connection idle past the idle
-//! timeout). A request's body is cut at the body timeout.
+//! timeout, an answer the client has stopped reading for longer than the
+//! write timeout). A request's body is cut at the body timeout.
 //!
 //! When the table is full, a new socket takes the slot of the oldest one
 //! that has no request in flight (still sending its head, or idle), so a
@@ -45,6 +46,9 @@ struct Slot {
     /// When the phase began, in ms since the table's epoch.
     since: AtomicU64,
     in_flight: AtomicUsize,
+    /// When a write to the socket last found it full and made no progress,
+    /// in ms since the table's epoch plus one; 0 while writes go through.
+    stalled: AtomicU64,
     close: Notify,
 }
 
@@ -85,6 +89,7 @@ impl Table {
             phase: AtomicU8::new(HEAD),
             since: AtomicU64::new(self.now()),
             in_flight: AtomicUsize::new(0),
+            stalled: AtomicU64::new(0),
             close: Notify::new(),
         });
         slots.insert(slot.id, slot.clone());
@@ -96,13 +101,19 @@ impl Table {
         let now = self.now();
         let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         let (head, idle) = (ms(self.limits.header_timeout), ms(self.limits.idle_timeout));
+        let write = ms(self.limits.write_timeout);
         self.lock().retain(|_, s| {
             let age = now.saturating_sub(s.since.load(Ordering::Acquire));
-            let late = match s.phase.load(Ordering::Acquire) {
-                HEAD => age >= head,
-                IDLE => age >= idle,
-                _ => false,
-            };
+            let stalled = s.stalled.load(Ordering::Acquire);
+            // A handler may take its time; a client that stops reading its
+            // answers may not, in any phase (hyper may still be writing an
+            // answer whose body it has taken whole, or pipelined ones).
+            let late = (stalled != 0 && now.saturating_sub(stalled - 1) >= write)
+                || match s.phase.load(Ordering::Acquire) {
+                    HEAD => age >= head,
+                    IDLE => age >= idle,
+                    _ => false,
+                };
             if late {
                 s.close.notify_one();
             }
@@ -419,13 +430,31 @@ impl<I: AsyncRead + Unpin> AsyncRead for Watched<I> {
     }
 }
 
+impl<I> Watched<I> {
+    /// Times a stall: the first write that finds the socket full starts
+    /// the clock, any write that goes through stops it.
+    fn note_write<T>(&self, r: &Poll<T>) {
+        if r.is_pending() {
+            let since = self.table.now().saturating_add(1);
+            let _ =
+                self.slot
+                    .stalled
+                    .compare_exchange(0, since, Ordering::AcqRel, Ordering::Acquire);
+        } else {
+            self.slot.stalled.store(0, Ordering::Release);
+        }
+    }
+}
+
 impl<I: AsyncWrite + Unpin> AsyncWrite for Watched<I> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write(cx, buf)
+        let r = Pin::new(&mut self.io).poll_write(cx, buf);
+        self.note_write(&r);
+        r
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
@@ -441,7 +470,9 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Watched<I> {
         cx: &mut Context<'_>,
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+        let r = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
+        self.note_write(&r);
+        r
     }
 
     fn is_write_vectored(&self) -> bool {

@@ -1,6 +1,6 @@
 //! The limits `warden serve` holds every connection to (`[serve]`
 //! `header_timeout_seconds`, `idle_timeout_seconds`, `body_timeout_seconds`,
-//! `max_connections`), and the file-descriptor limit they must fit under:
+//! `write_timeout_seconds`, `max_connections`), and the file-descriptor limit they must fit under:
 //! read at start and raised to the hard limit where the system allows, so
 //! that a flood of sockets meets the connection cap, never `accept`'s
 //! "Too many open files".
@@ -11,6 +11,7 @@ use std::time::Duration;
 pub const DEFAULT_HEADER_TIMEOUT: u64 = 10;
 pub const DEFAULT_IDLE_TIMEOUT: u64 = 60;
 pub const DEFAULT_BODY_TIMEOUT: u64 = 30;
+pub const DEFAULT_WRITE_TIMEOUT: u64 = 30;
 pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 /// Descriptors kept back from connections: the database (SQLite's file and
 /// journal, up to 16 PostgreSQL connections), hooks' pipes, webhooks,
@@ -23,6 +24,7 @@ pub struct Limits {
     pub header_timeout: Duration,
     pub idle_timeout: Duration,
     pub body_timeout: Duration,
+    pub write_timeout: Duration,
     pub max_connections: usize,
     /// The soft `RLIMIT_NOFILE` after raising it (None where unknown).
     pub fd_limit: Option<u64>,
@@ -57,6 +59,11 @@ impl Limits {
                 "body_timeout_seconds",
                 config.body_timeout_seconds,
                 DEFAULT_BODY_TIMEOUT,
+            )?,
+            write_timeout: secs(
+                "write_timeout_seconds",
+                config.write_timeout_seconds,
+                DEFAULT_WRITE_TIMEOUT,
             )?,
             max_connections: wanted.min(fd_room(fd_limit)),
             fd_limit,

@@ -237,6 +237,24 @@ fn tls_config(config: &ServeConfig) -> anyhow::Result<Option<Arc<rustls::ServerC
     }
 }
 
+/// Connections the kernel may queue before `accept` takes them (capped by
+/// the system's `somaxconn`): four times tokio's default, so a burst of
+/// reconnecting sockets is less likely to drop a responder's connect.
+const LISTEN_BACKLOG: u32 = 4096;
+
+fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // As tokio's own bind does: a restart need not wait out TIME_WAIT.
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// Opens the store, binds, and serves until Ctrl-C or SIGTERM. Prints one
 /// line `warden: listening on http://ADDR` (`https://` with TLS) to stderr
 /// once bound; the log
@@ -247,8 +265,7 @@ pub async fn run(opts: ServeOptions) -> anyhow::Result<()> {
     let database = store::postgres::redacted(&opts.database);
     let store = open_store(&opts.database)
         .map_err(|e| anyhow::anyhow!("cannot open the database {database}: {e}"))?;
-    let listener = tokio::net::TcpListener::bind(opts.listen)
-        .await
+    let listener = listen(opts.listen)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.listen))?;
     let server = start(store, opts.config, opts.admin_token.as_deref(), listener).await?;
     eprintln!("warden: listening on {}", server.url);

@@ -19,59 +19,11 @@ use crate::model::{
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value, json};
-use std::{collections::BTreeMap, sync::OnceLock};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
-/// Who may call a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// No token at all.
-    Public,
-    /// Any valid token: a person token of any role, or an agent credential.
-    Anyone,
-    /// A person token with role viewer, responder or admin.
-    Viewer,
-    /// A person token with role responder or admin.
-    Responder,
-    /// A person token with role admin.
-    Admin,
-    /// A person token with role discoverer or admin.
-    Discoverer,
-    /// An agent credential, acting for its own agent only.
-    AgentCredential,
-}
-
-impl Access {
-    /// The `x-warden-access` value, for tools that read the document.
-    pub fn name(self) -> &'static str {
-        match self {
-            Access::Public => "public",
-            Access::Anyone => "any",
-            Access::Viewer => "viewer",
-            Access::Responder => "responder",
-            Access::Admin => "admin",
-            Access::Discoverer => "discoverer",
-            Access::AgentCredential => "agent",
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Access::Public => "none; no token needed.",
-            Access::Anyone => {
-                "any valid bearer token: a person token of any role, or an agent credential."
-            }
-            Access::Viewer => {
-                "role `viewer` or above (viewer, responder, admin). Agent credentials are refused."
-            }
-            Access::Responder => "role `responder` or `admin`.",
-            Access::Admin => "role `admin`.",
-            Access::Discoverer => "role `discoverer` (nothing else) or `admin`.",
-            Access::AgentCredential => {
-                "an agent credential; it acts for its own agent only. Person tokens are refused."
-            }
-        }
-    }
-}
+mod access;
+pub use access::Access;
 
 /// One query parameter.
 #[derive(Debug, Clone, Copy)]
@@ -111,7 +63,8 @@ pub struct Route {
     pub status: u16,
     /// The JSON answer; none for 204.
     pub answer: Option<SchemaFn>,
-    /// Error statuses beyond those implied (401, 403 by role, 404 by id, 400/422).
+    /// Error statuses beyond those the rest of the entry implies (401 with a
+    /// token, 403 with a role, 404 with a path id, 400 and 422 with input).
     pub errors: &'static [u16],
 }
 
@@ -232,6 +185,8 @@ pub const ROUTES: &[Route] = {
             description: "Issues a credential to the agent. Without `ttl_seconds` it never expires. The secret is in this answer only; the server keeps its hash. 409 if the agent is killed.", ..R },
         Route { method: POST, path: "/v1/agents/{id}/grants", operation_id: "createGrant", access: Admin, body: Some(schema::<NewGrant>), status: 201, answer: Some(schema::<Grant>), errors: &[409], summary: "Grant a permission",
             description: "Grants the agent a scope on a resource at a level (`read`, `write`, `admin`). 409 if the agent is killed.", ..R },
+        Route { method: DELETE, path: "/v1/agents/{id}/grants/{grant}", operation_id: "removeGrant", access: Admin, body: Some(schema::<Reason>), answer: Some(schema::<Grant>), errors: &[], summary: "Remove a grant",
+            description: "Removes one of the agent's grants, with a reason: the audit trail says who removed it and why (`grant.remove`), and the changes feed lists it under `removed` (kind `grant`). Answers the grant as it was. 404 if the agent is unknown or holds no grant with that id; 422 without a reason. A killed agent's grants can be removed too.", ..R },
         Route { method: POST, path: "/v1/delegations", operation_id: "createDelegation", access: Admin, body: Some(schema::<NewDelegation>), status: 201, answer: Some(schema::<Delegation>), errors: &[409], summary: "Record a delegation",
             description: "Records that a parent (give `parent_agent` or `parent_person`) delegates scopes to `child_agent`, acting for `on_behalf_of`. 422 if a named agent or person is unknown, if the parent agent was not delegated every scope it passes on, or if the delegation would make a cycle; 409 if the child agent is killed.", ..R },
         Route { method: POST, path: "/v1/agents/{id}/owner", operation_id: "setOwner", access: Responder, body: Some(schema::<NewOwner>), answer: Some(schema::<Agent>), errors: &[409], summary: "Reassign the owner",
@@ -518,6 +473,7 @@ fn path_parameter_description(path: &str, param: &str) -> String {
         "people" => "person",
         "credentials" => "credential",
         "alerts" => "alert",
+        "grants" => "grant",
         _ => "object",
     };
     format!("The {what}'s id.")

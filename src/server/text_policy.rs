@@ -28,7 +28,15 @@ pub enum Kind {
 /// Why `value` cannot fill `field`, if it cannot: one line naming the
 /// field and the first offending character.
 pub fn check(field: &str, value: &str, kind: Kind) -> Result<(), String> {
-    let allowed = |c: char| kind == Kind::Text && matches!(c, '\n' | '\t');
+    // Emoji presentation and skin tones are fine in prose: only their width
+    // is in doubt, and the dashboard escapes them.
+    let allowed = |c: char| {
+        kind == Kind::Text
+            && matches!(
+                c,
+                '\n' | '\t' | '\u{fe0e}' | '\u{fe0f}' | '\u{1f3fb}'..='\u{1f3ff}'
+            )
+    };
     if let Some(c) = value
         .chars()
         .find(|&c| safe_text::is_unsafe(c) && !allowed(c))
@@ -74,6 +82,19 @@ pub fn collides<'a>(name: &str, existing: impl IntoIterator<Item = &'a str>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emoji_presentation_is_prose_not_a_name() {
+        assert!(
+            check(
+                "description",
+                "ship it \u{2764}\u{fe0f}\u{1f44d}\u{1f3fd}",
+                Kind::Text
+            )
+            .is_ok()
+        );
+        assert!(check("name", "bot\u{2764}\u{fe0f}", Kind::Name).is_err());
+    }
 
     #[test]
     fn names_lines_and_texts_refuse_what_they_must() {

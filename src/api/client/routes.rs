@@ -136,6 +136,24 @@ impl Client {
         self.post(&["v1", "agents", agent, "grants"], req).await
     }
 
+    /// `DELETE /v1/agents/{id}/grants/{grant}` with a reason: answers the
+    /// grant as it was.
+    pub async fn remove_grant(
+        &self,
+        agent: &str,
+        grant: &str,
+        reason: &str,
+    ) -> Result<Grant, ClientError> {
+        self.call(
+            Method::DELETE,
+            &["v1", "agents", agent, "grants", grant],
+            &[],
+            Some(&Self::reason(reason)),
+            None,
+        )
+        .await
+    }
+
     /// `POST /v1/delegations`
     pub async fn delegate(&self, req: &NewDelegation) -> Result<Delegation, ClientError> {
         self.post(&["v1", "delegations"], req).await

@@ -4,13 +4,19 @@
 
 pub use crate::duration::{parse_grace, parse_ttl};
 
+mod directory;
 mod discover;
+mod json;
+mod kill;
 mod token;
 mod vault;
 use crate::model::{AgentKind, Role};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
+pub use directory::*;
 pub use discover::*;
+pub use json::args_want_json;
+pub use kill::*;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 pub use token::*;
@@ -50,7 +56,12 @@ machine only (the token would cross the network in clear): use https://,
 with --ca-cert PATH for a private CA, or pass --allow-insecure-http.
 
 Exit codes: 0 success, 1 the backend refused, failed or could not be reached,
-2 bad usage, 3 not found.";
+2 bad usage, 3 not found, 4 cancelled at a prompt (nothing changed),
+5 --expect did not match what --filter found (nothing changed).
+With --json a failure is also one JSON document on stdout,
+{\"error\":{\"code\":\"…\",\"message\":\"…\"}}: the backend's code (forbidden,
+conflict, not_found, …) or ours (unreachable, timeout, usage, cancelled,
+count_mismatch, failed).";
 
 /// Oversee AI agents as identities: inventory, owners, credentials, alerts,
 /// and a verified kill switch. With no command, opens the dashboard.
@@ -126,9 +137,12 @@ pub enum Command {
     Serve(ServeArgs),
     /// Add an agent to the inventory
     Register(RegisterArgs),
-    /// Manage the directory of people
+    /// The directory of people: add, list, offboard
     #[command(subcommand)]
     Person(PersonCommand),
+    /// An agent's grants: list, add, remove
+    #[command(subcommand)]
+    Grant(GrantCommand),
     /// Issue a credential to an agent; prints the secret once
     Issue(IssueArgs),
     /// Record that PARENT (an agent or a person) delegates to agent CHILD
@@ -316,28 +330,6 @@ pub struct RegisterArgs {
     pub json: JsonFlag,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum PersonCommand {
-    /// Add a person to the directory
-    Add(PersonAddArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct PersonAddArgs {
-    /// Full name
-    pub name: String,
-    /// Email address (unique)
-    pub email: String,
-    /// Team
-    #[arg(long)]
-    pub team: Option<String>,
-    /// Manager (their successor when they leave): a person id or email
-    #[arg(long, value_name = "PERSON")]
-    pub manager: Option<String>,
-    #[command(flatten)]
-    pub json: JsonFlag,
-}
-
 #[derive(Debug, Args)]
 pub struct IssueArgs {
     /// The agent: an id or a name
@@ -398,26 +390,6 @@ pub struct AgentArgs {
     /// The agent: an id or a name
     #[arg(value_name = "ID_OR_NAME")]
     pub agent: String,
-    #[command(flatten)]
-    pub json: JsonFlag,
-}
-
-#[derive(Debug, Args)]
-pub struct KillArgs {
-    /// The agent: an id or a name
-    pub agent: String,
-    /// Why: recorded in the audit trail
-    #[arg(long, value_parser = non_empty, value_name = "TEXT")]
-    pub reason: String,
-    /// Kill without asking to confirm
-    #[arg(long)]
-    pub yes: bool,
-    /// Also kill every agent it delegated to, recursively
-    #[arg(long)]
-    pub cascade: bool,
-    /// Only show what would happen; change nothing
-    #[arg(long, conflicts_with = "yes")]
-    pub dry_run: bool,
     #[command(flatten)]
     pub json: JsonFlag,
 }

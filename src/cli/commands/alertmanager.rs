@@ -96,14 +96,17 @@ fn warden(global: &Global, config: &Config) -> Result<Option<Client>, CliError> 
 }
 
 fn am_error(name: &str, e: AmError) -> CliError {
-    let code = match e {
-        AmError::NoSuchAlert { .. } => EXIT_NOT_FOUND,
-        AmError::InvalidUrl { .. } => EXIT_USAGE,
-        _ => EXIT_FAILED,
+    let (code, error_code) = match e {
+        AmError::NoSuchAlert { .. } => (EXIT_NOT_FOUND, "not_found"),
+        AmError::InvalidUrl { .. } => (EXIT_USAGE, "usage"),
+        AmError::Unreachable { .. } => (EXIT_FAILED, "unreachable"),
+        AmError::Timeout { .. } => (EXIT_FAILED, "timeout"),
+        AmError::Malformed { .. } => (EXIT_FAILED, "malformed_answer"),
+        AmError::Refused { .. } | AmError::Build(_) => (EXIT_FAILED, "failed"),
     };
     CliError {
-        code,
-        message: format!("backend {name:?}: {e}"),
+        error_code: error_code.into(),
+        ..CliError::new(code, format!("backend {name:?}: {e}"))
     }
 }
 

@@ -8,7 +8,9 @@ pub mod audit;
 pub mod bench;
 pub mod dashboard;
 pub mod demo;
+pub mod directory;
 pub mod discover;
+pub mod fleet_kill;
 pub mod inventory;
 pub mod kill;
 pub mod serve;
@@ -18,7 +20,7 @@ pub mod vault;
 pub mod vault_rotate;
 pub mod view;
 
-use super::args::{AuditCommand, Command, PersonCommand, TokenCommand};
+use super::args::{AuditCommand, Command, GrantCommand, PersonCommand, TokenCommand};
 use super::error::{CliError, CmdResult};
 use crate::api::client::Client;
 
@@ -32,6 +34,11 @@ pub async fn run(client: &Client, command: Command) -> CmdResult {
         Command::Vault(_) => Err(CliError::failed("vault reads the config's Vault backends")),
         Command::Register(a) => inventory::register(client, a).await,
         Command::Person(PersonCommand::Add(a)) => inventory::person_add(client, a).await,
+        Command::Person(PersonCommand::List(a)) => directory::people(client, a).await,
+        Command::Person(PersonCommand::Offboard(a)) => directory::offboard(client, a).await,
+        Command::Grant(GrantCommand::List(a)) => directory::grants(client, a).await,
+        Command::Grant(GrantCommand::Add(a)) => directory::grant_add(client, a).await,
+        Command::Grant(GrantCommand::Remove(a)) => directory::grant_remove(client, a).await,
         Command::Issue(a) => inventory::issue(client, a).await,
         Command::Delegate(a) => inventory::delegate(client, a).await,
         Command::Token(TokenCommand::Create(a)) => inventory::token_create(client, a).await,

@@ -11,11 +11,11 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 
 /// The highest severity among each agent's open alerts.
-fn risks(alerts: &[Alert]) -> HashMap<&str, Severity> {
-    let mut map: HashMap<&str, Severity> = HashMap::new();
+fn risks(alerts: &[Alert]) -> HashMap<String, Severity> {
+    let mut map: HashMap<String, Severity> = HashMap::new();
     for alert in alerts.iter().filter(|a| a.status == AlertStatus::Open) {
         if let Some(agent) = alert.agent_id.as_deref() {
-            let e = map.entry(agent).or_insert(alert.severity);
+            let e = map.entry(agent.to_string()).or_insert(alert.severity);
             *e = (*e).max(alert.severity);
         }
     }
@@ -33,34 +33,71 @@ fn owner_label(owner_id: Option<&str>, person: Option<&Person>) -> String {
     }
 }
 
-pub async fn agents(client: &Client, a: AgentsArgs) -> CmdResult {
-    // Parse before asking anything of the backend: a typo is a usage error
-    // whether or not the backend is up.
-    let filter = match a.filter.as_deref() {
+/// `--filter EXPR` parsed, before anything is asked of the backend: a typo
+/// is a usage error whether or not the backend is up.
+pub(super) fn parse_filter(expr: Option<&str>) -> Result<Filter, CliError> {
+    match expr {
         Some(expr) => Filter::parse(expr).map_err(|e| {
             CliError::usage(format!(
                 "bad --filter: {e} (the syntax is in `warden agents --help`)"
             ))
-        })?,
-        None => Filter::default(),
-    };
-    let (agents, people, alerts) =
-        tokio::try_join!(client.list_agents(), client.list_people(), client.alerts())?;
-    let people: HashMap<&str, &Person> = people.iter().map(|p| (p.id.as_str(), p)).collect();
-    let risk = risks(&alerts);
-    let subject = |agent: &'_ Agent| -> (Option<&Person>, Option<Severity>) {
-        (
-            agent.owner.as_deref().and_then(|o| people.get(o).copied()),
-            risk.get(agent.id.as_str()).copied(),
-        )
-    };
-    let mut shown: Vec<&Agent> = agents
-        .iter()
-        .filter(|agent| {
-            let (owner, risk) = subject(agent);
-            filter.matches(&Subject { agent, owner, risk })
+        }),
+        None => Ok(Filter::default()),
+    }
+}
+
+/// Every agent with what the filter language looks at besides the agent:
+/// its owner's directory entry and its risk.
+pub(super) struct Inventory {
+    pub agents: Vec<Agent>,
+    people: HashMap<String, Person>,
+    risk: HashMap<String, Severity>,
+}
+
+impl Inventory {
+    pub(super) async fn read(client: &Client) -> Result<Inventory, CliError> {
+        let (agents, people, alerts) =
+            tokio::try_join!(client.list_agents(), client.list_people(), client.alerts())?;
+        Ok(Inventory {
+            agents,
+            people: people.into_iter().map(|p| (p.id.clone(), p)).collect(),
+            risk: risks(&alerts),
         })
-        .collect();
+    }
+
+    pub(super) fn owner(&self, agent: &Agent) -> Option<&Person> {
+        agent.owner.as_deref().and_then(|o| self.people.get(o))
+    }
+
+    pub(super) fn risk(&self, agent: &Agent) -> Option<Severity> {
+        self.risk.get(agent.id.as_str()).copied()
+    }
+
+    /// The agents `filter` matches, in the order the backend listed them.
+    pub(super) fn matching(&self, filter: &Filter) -> Vec<&Agent> {
+        self.agents
+            .iter()
+            .filter(|agent| {
+                filter.matches(&Subject {
+                    agent,
+                    owner: self.owner(agent),
+                    risk: self.risk(agent),
+                })
+            })
+            .collect()
+    }
+
+    /// The owner column: the email, `(departed)` when they left, or `none`.
+    pub(super) fn owner_label(&self, agent: &Agent) -> String {
+        owner_label(agent.owner.as_deref(), self.owner(agent))
+    }
+}
+
+pub async fn agents(client: &Client, a: AgentsArgs) -> CmdResult {
+    let filter = parse_filter(a.filter.as_deref())?;
+    let inventory = Inventory::read(client).await?;
+    let agents = &inventory.agents;
+    let mut shown = inventory.matching(&filter);
 
     if a.json.json {
         output::json(&shown)?;
@@ -78,14 +115,16 @@ pub async fn agents(client: &Client, a: AgentsArgs) -> CmdResult {
         "LAST SEEN",
     ]);
     for agent in &shown {
-        let (owner, risk) = subject(agent);
         table.row([
             agent.status.as_str().to_string(),
             agent.name.clone(),
             agent.kind.as_str().to_string(),
-            owner_label(agent.owner.as_deref(), owner),
+            inventory.owner_label(agent),
             agent.environment.clone(),
-            risk.map_or("-", Severity::as_str).to_string(),
+            inventory
+                .risk(agent)
+                .map_or("-", Severity::as_str)
+                .to_string(),
             ago(agent.last_seen_at),
         ]);
     }
@@ -206,17 +245,7 @@ fn render_detail(out: &mut Out, d: &AgentDetail) {
     out.section_table(&t);
 
     out.section("Grants", d.grants.len());
-    let mut t = Table::new(&["RESOURCE", "SCOPE", "LEVEL", "GRANTED", "LAST USED"]);
-    for g in &d.grants {
-        t.row([
-            g.resource.clone(),
-            g.scope.clone(),
-            g.level.to_string(),
-            ago(Some(g.granted_at)),
-            ago(g.last_used_at),
-        ]);
-    }
-    out.section_table(&t);
+    out.section_table(&super::directory::grant_table(&d.grants));
 
     out.section("Delegations", d.delegations.len());
     let mut t = Table::new(&["FROM", "TO", "ACTING FOR", "SCOPES", "ID"]);

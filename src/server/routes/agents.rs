@@ -1,8 +1,10 @@
 //! Registering and reading agents, and what they hold: credentials,
 //! grants, delegations.
 
-use super::{Body, Query};
-use crate::api::{AgentPage, IssuedCredential, NewAgent, NewCredential, NewDelegation, NewGrant};
+use super::{Body, Query, require_reason};
+use crate::api::{
+    AgentPage, IssuedCredential, NewAgent, NewCredential, NewDelegation, NewGrant, Reason,
+};
 use crate::model::{Agent, AgentDetail, Delegation, Grant};
 use crate::secrets;
 use crate::server::AppState;
@@ -116,6 +118,24 @@ pub async fn add_grant(
     Ok((
         StatusCode::CREATED,
         Json(state.store.add_grant(&actor, &agent.id, &new).await?),
+    ))
+}
+
+/// Removing a grant takes access away; it needs the role that gives it,
+/// and a reason for the audit chain. A killed agent's grants can go too.
+pub async fn remove_grant(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    Path((id, grant)): Path<(String, String)>,
+    Body(body): Body<Reason>,
+) -> ApiResult<Json<Grant>> {
+    let reason = require_reason(&body.reason)?;
+    let agent = state.store.resolve_agent(&id).await?;
+    Ok(Json(
+        state
+            .store
+            .remove_grant(&actor, &agent.id, &grant, reason)
+            .await?,
     ))
 }
 

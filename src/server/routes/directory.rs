@@ -12,6 +12,7 @@ use crate::server::auth::{Admin, Caller, Viewer};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::rules;
 use crate::server::store::{Principal, StoreError, TokenRecord, TokenSpec};
+use crate::server::text_policy::collides;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -69,6 +70,10 @@ pub async fn create_token(
         }
         Some(s) => Some(chrono::Utc::now() + chrono::Duration::seconds(s as i64)),
     };
+    let existing = state.store.list_tokens().await?;
+    if let Some(other) = collides(&new.name, existing.iter().map(|t| t.name.as_str())) {
+        return Err(look_alike("token", &new.name, other));
+    }
     let token = secrets::new_person_token();
     let record = state
         .store
@@ -172,6 +177,15 @@ pub async fn revoke_token(
     Ok(Json(info(revoked, me, chrono::Utc::now())))
 }
 
+/// A token's name becomes the audit trail's actor and a person's name and
+/// email are what a responder picks an owner by: one that reads as another
+/// could pass for it, so it is refused as agent names are.
+fn look_alike(what: &str, name: &str, other: &str) -> ApiError {
+    ApiError::conflict(format!(
+        "{name:?} looks like the {what} {other:?}; names that look alike must be one"
+    ))
+}
+
 fn not_theirs(id: &str) -> ApiError {
     ApiError::forbidden(format!(
         "revoking token {id:?} needs the admin role: without it, a token may revoke only itself \
@@ -184,6 +198,13 @@ pub async fn create_person(
     Admin(actor): Admin,
     Body(new): Body<NewPerson>,
 ) -> ApiResult<(StatusCode, Json<Person>)> {
+    let people = state.store.list_people().await?;
+    if let Some(other) = collides(&new.email, people.iter().map(|p| p.email.as_str())) {
+        return Err(look_alike("person's email", &new.email, other));
+    }
+    if let Some(other) = collides(&new.name, people.iter().map(|p| p.name.as_str())) {
+        return Err(look_alike("person", &new.name, other));
+    }
     let person = state.store.create_person(&actor, &new).await?;
     Ok((StatusCode::CREATED, Json(person)))
 }

@@ -46,6 +46,11 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             post(agents::issue_credential),
         ),
         ("POST", "/v1/agents/{id}/grants", post(agents::add_grant)),
+        (
+            "DELETE",
+            "/v1/agents/{id}/grants/{grant}",
+            delete(agents::remove_grant),
+        ),
         ("POST", "/v1/delegations", post(agents::delegate)),
         ("POST", "/v1/agents/{id}/owner", post(actions::owner)),
         ("POST", "/v1/agents/{id}/suspend", post(actions::suspend)),

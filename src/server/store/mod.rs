@@ -141,6 +141,15 @@ pub trait Store: Send + Sync + 'static {
         agent_id: &str,
         grant: &NewGrant,
     ) -> StoreResult<Grant>;
+    /// Removes one grant of the agent, with a reason; answers it as it
+    /// was. `NotFound` when the agent holds no grant with that id.
+    async fn remove_grant(
+        &self,
+        actor: &Actor,
+        agent_id: &str,
+        grant_id: &str,
+        reason: &str,
+    ) -> StoreResult<Grant>;
     async fn add_delegation(
         &self,
         actor: &Actor,

@@ -46,17 +46,14 @@ fn popup<'a>(title: String, theme: &Theme) -> Block<'a> {
 
 pub fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let refused = app.actions_refused();
+    // A viewer (or --readonly) is not shown keys it may not use.
     let mut lines: Vec<Line> = bindings::bindings_for(app.screen())
+        .filter(|b| !(b.acts && refused.is_some()))
         .map(|b| {
-            let style = if b.acts && refused.is_some() {
-                theme.muted
-            } else {
-                theme.text
-            };
             Line::from(vec![
                 // Wide enough for the longest label, `ctrl-space`.
                 Span::styled(format!("{:>10}  ", app.keys.label(b)), theme.accent),
-                Span::styled(b.help(app.screen()), style),
+                Span::styled(b.help(app.screen()), theme.text),
             ])
         })
         .collect();
@@ -65,6 +62,9 @@ pub fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         format!("{:>10}  {}", "ctrl-c", strings::QUIT_FROM_ANYWHERE),
         theme.muted,
     ));
+    if refused.is_none() {
+        lines.push(Line::styled(strings::HELP_DIALOGS, theme.muted));
+    }
     if let Some(why) = refused {
         lines.push(Line::styled(why, theme.error));
     }

@@ -119,7 +119,10 @@ pub const NAME: &str = "name";
 pub const CONFIRM: &str = "confirm";
 pub const CANCEL: &str = "Cancel";
 pub const ALSO_KILL_DELEGATES: &str = "also kill the agents it delegated to (space toggles)";
-pub const DIALOG_KEYS: &str = "tab moves · enter chooses · esc cancels";
+pub const DIALOG_KEYS: &str = "enter: next missing field, then send · tab moves · esc cancels";
+/// The help's line on how every dialog works.
+pub const HELP_DIALOGS: &str = "in a dialog, typing goes to the field that needs it; enter moves to \
+     the next missing field and sends once all is there; tab moves; esc cancels";
 pub const SENT_WAITING: &str = "sent; waiting for the backend to confirm each step…";
 pub const ESC_HIDES_RESULT: &str = "esc hides this dialog; the result will show in the status line";
 pub const ESC_HIDES_COUNT: &str = "esc hides this dialog; the count goes on in the status line";

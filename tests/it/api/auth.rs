@@ -16,6 +16,8 @@ struct Fixtures {
     alert_id: String,
     /// A viewer token of no person, for the token routes.
     token_id: String,
+    /// A grant of the agent, for the grant routes.
+    grant_id: String,
 }
 
 /// An agent with a credential, a person, a second person (a new owner), and
@@ -45,7 +47,15 @@ async fn fixtures(s: &TestServer) -> Fixtures {
             json!({"name": "fixture-token", "role": "viewer"}),
         )
         .await;
+    let grant = s
+        .admin(
+            "POST",
+            "/v1/agents/target/grants",
+            json!({"resource": "crm", "scope": "crm:write", "level": "write"}),
+        )
+        .await;
     Fixtures {
+        grant_id: txt(&grant, "id").to_string(),
         token_id: txt(&token, "id").to_string(),
         person_id: txt(&p, "id").to_string(),
         agent_id: txt(&a, "id").to_string(),
@@ -74,7 +84,7 @@ fn fill(path: &str, fx: &Fixtures) -> String {
         );
         return path.to_string();
     };
-    path.replace("{id}", id)
+    path.replace("{id}", id).replace("{grant}", &fx.grant_id)
 }
 
 /// A body that would succeed on `method path`, or None for no body.
@@ -105,6 +115,7 @@ fn valid_body(method: &str, path: &str, fx: &Fixtures) -> Option<Value> {
         "/v1/agent/heartbeat" => return None,
         "/v1/agent/events" => json!([{"action": "read", "target": "crm"}]),
         "/v1/tokens/{id}" => json!({"reason": "no longer needed"}),
+        "/v1/agents/{id}/grants/{grant}" => json!({"reason": "no longer needed"}),
         other => panic!("no valid body for POST {other}; add one to this test"),
     })
 }
@@ -122,6 +133,7 @@ const ADMIN_ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/agents/{id}/credentials"),
     ("POST", "/v1/agents/{id}/grants"),
     ("POST", "/v1/delegations"),
+    ("DELETE", "/v1/agents/{id}/grants/{grant}"),
 ];
 /// Person routes that need the responder role.
 const RESPONDER_ROUTES: &[(&str, &str)] = &[
@@ -141,10 +153,11 @@ fn is_action(method: &str, path: &str) -> bool {
 #[test]
 fn every_post_route_is_classified() {
     for (method, path) in routes() {
-        if method == "POST" {
+        // DELETE /v1/tokens/{id} is every token's own (and the admin's).
+        if method == "POST" || (method == "DELETE" && path != "/v1/tokens/{id}") {
             assert!(
                 is_action(method, path) || AGENT_ROUTES.contains(&path) || path == "/v1/introspect",
-                "POST {path} is in no role class; add it to this test"
+                "{method} {path} is in no role class; add it to this test"
             );
         }
     }
@@ -218,7 +231,7 @@ async fn viewer_gets_403_on_every_action_whatever_the_body() {
     let before = s.dump();
     let mut checked = 0;
     for (method, path) in routes() {
-        if method != "POST" || AGENT_ROUTES.contains(&path) || path == "/v1/introspect" {
+        if !is_action(method, path) {
             continue;
         }
         let url = fill(path, &fx);

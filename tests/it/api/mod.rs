@@ -9,6 +9,7 @@ mod changes;
 mod directory;
 mod discoveries;
 mod errors;
+mod grants;
 mod kill;
 mod lifecycle;
 mod metrics;

@@ -119,6 +119,55 @@ async fn a_name_that_looks_like_another_agents_is_refused() {
     }
 }
 
+/// People and tokens are picked by name too (an owner in the reassign
+/// dialog, the actor in the audit trail): a look-alike of an existing one
+/// is refused the same way, and a different name in another script is not.
+#[tokio::test]
+async fn people_and_tokens_that_look_like_others_are_refused() {
+    let s = TestServer::start().await;
+    let bob = json!({"name": "Bob Stone", "email": "bob@example.com"});
+    assert_eq!(post(&s, "/v1/people", bob).await.0, 201);
+    // Cyrillic о in the email, then in the name.
+    let (status, body) = post(
+        &s,
+        "/v1/people",
+        json!({"name": "Robert Stone", "email": "b\u{43e}b@example.com"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("bob@example.com")
+    );
+    let (status, body) = post(
+        &s,
+        "/v1/people",
+        json!({"name": "B\u{43e}b Stone", "email": "bob.stone@example.com"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    let olga = json!({"name": "Ольга", "email": "olga@example.com"});
+    assert_eq!(post(&s, "/v1/people", olga).await.0, 201);
+
+    let token = json!({"name": "ci-deploy", "role": "responder"});
+    assert_eq!(post(&s, "/v1/tokens", token).await.0, 201);
+    let (status, body) = post(
+        &s,
+        "/v1/tokens",
+        json!({"name": "c\u{456}-deploy", "role": "admin"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("ci-deploy")
+    );
+}
+
 #[tokio::test]
 async fn grants_scopes_and_an_agents_own_events_are_held_to_it_too() {
     let s = TestServer::start().await;

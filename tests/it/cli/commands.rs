@@ -1,7 +1,7 @@
 //! The `warden` command line end to end: the real binary against a real
 //! `warden serve` child process, checking output, exit codes (0 success,
-//! 1 refused/failed/unreachable, 2 bad usage, 3 not found) and that what
-//! the commands claim really happened on the backend.
+//! 1 refused/failed/unreachable, 2 bad usage, 3 not found, 4 cancelled)
+//! and that what the commands claim really happened on the backend.
 
 use crate::support::cli::{
     ADMIN, Run, Server, closed_port, isolated, parse_csv, warden, write_file,
@@ -74,6 +74,7 @@ fn help_mentions_every_subcommand_and_the_quick_start() {
     for sub in [
         "serve", "register", "person", "issue", "delegate", "token", "agents", "agent", "kill",
         "suspend", "resume", "revoke", "rotate", "owner", "alerts", "ack", "triage", "audit",
+        "grant",
     ] {
         assert!(
             r.stdout
@@ -102,6 +103,10 @@ fn help_mentions_every_subcommand_and_the_quick_start() {
     for sub in [
         vec!["serve"],
         vec!["person", "add"],
+        vec!["person", "list"],
+        vec!["person", "offboard"],
+        vec!["grant", "add"],
+        vec!["grant", "remove"],
         vec!["token", "create"],
         vec!["audit", "verify"],
         vec!["kill"],
@@ -694,7 +699,13 @@ fn unknown_things_exit_3() {
     ] {
         let r = s.run(&args);
         r.assert_code(3).assert_error(args[1]);
-        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+        if args.contains(&"--json") {
+            // A script reads the failure on stdout too.
+            let v: Value = serde_json::from_str(&r.stdout).expect("one JSON document");
+            assert_eq!(v["error"]["code"], "not_found", "{v}");
+        } else {
+            assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+        }
     }
 }
 
@@ -870,7 +881,7 @@ fn audit_verify_names_a_tampered_entry_and_exits_1() {
 
 /// `warden ARGS` on a pseudo-terminal (through util-linux `script`), with
 /// `input` typed at it; None when `script` is not installed.
-fn on_a_terminal(s: &Server, args: &str, input: &str) -> Option<Run> {
+pub(super) fn on_a_terminal(s: &Server, args: &str, input: &str) -> Option<Run> {
     use std::io::Write;
     use std::process::Stdio;
     let which = std::process::Command::new("script")
@@ -918,8 +929,9 @@ fn kill_on_a_terminal_shows_the_plan_and_wants_the_name() {
     let Some(r) = on_a_terminal(&s, "kill support-bot --reason INC-7", "support\n") else {
         return;
     };
-    // On a terminal, stdout and stderr are the same stream.
-    assert_eq!(r.code, 1, "{}", r.stdout);
+    // On a terminal, stdout and stderr are the same stream. Cancelled has
+    // its own exit code.
+    assert_eq!(r.code, 4, "{}", r.stdout);
     for want in [
         "revoke",
         "k8s:prod/support-bot",
@@ -1102,10 +1114,11 @@ fn triage_writes_json_csv_and_markdown() {
     );
 
     // --json is --format json; with another format it is bad usage, found
-    // before the backend is asked.
+    // before the backend is asked, and told in JSON as --json asks.
     let r = s.run(&["triage", "--json", "--format", "csv"]);
     r.assert_code(2).assert_error("--format json");
-    assert!(r.stdout.is_empty());
+    let v: Value = serde_json::from_str(&r.stdout).expect("a JSON error");
+    assert_eq!(v["error"]["code"], "usage");
     s.run(&["triage", "--json", "--format", "json"])
         .assert_code(0);
     s.run(&["triage", "--format", "xlsx"]).assert_code(2);

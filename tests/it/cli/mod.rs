@@ -2,5 +2,8 @@
 
 mod bench;
 mod commands;
+mod directory;
+mod fleet_kill;
 mod readme;
+mod scripting;
 mod tokens;

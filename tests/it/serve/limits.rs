@@ -15,6 +15,7 @@ fn quick(config: ServeConfig) -> ServeConfig {
         header_timeout_seconds: Some(1),
         idle_timeout_seconds: Some(1),
         body_timeout_seconds: Some(1),
+        write_timeout_seconds: Some(1),
         ..config
     }
 }
@@ -87,6 +88,43 @@ async fn a_body_sent_too_slowly_is_cut_with_408() {
         start.elapsed() < Duration::from_secs(3),
         "{:?}",
         start.elapsed()
+    );
+}
+
+/// A client that asks for answers and stops reading them (a slow read)
+/// would hold its slot for ever: the write timeout closes it, and the
+/// answers it asked for are never all sent.
+#[tokio::test]
+async fn a_client_that_stops_reading_is_closed_at_the_write_timeout() {
+    const ASKED: usize = 200;
+    // Idle and head timeouts far off, so only the write timeout can act.
+    let s = TestServer::start_with(ServeConfig {
+        idle_timeout_seconds: Some(60),
+        header_timeout_seconds: Some(60),
+        write_timeout_seconds: Some(1),
+        ..ServeConfig::default()
+    })
+    .await;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    // A small window, so the answers pile up in the server's send buffer.
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut c = socket.connect(addr(&s.url).parse().unwrap()).await.unwrap();
+    let ask = format!(
+        "GET /v1/openapi.json HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {ADMIN}\r\n\r\n"
+    )
+    .repeat(ASKED);
+    c.write_all(ask.as_bytes()).await.unwrap();
+    // Not a byte read for longer than the timeout (and a sweep).
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), c.read_to_end(&mut answer)).await;
+    let answers = String::from_utf8_lossy(&answer)
+        .matches("HTTP/1.1 200")
+        .count();
+    assert!(read.is_ok(), "the stalled connection was never closed");
+    assert!(
+        answers < ASKED,
+        "all {ASKED} answers were sent to a client that had stopped reading"
     );
 }
 

@@ -124,6 +124,37 @@ pub fn alert(id: &str, agent: &str, severity: Severity) -> Alert {
 /// Five agents, four people (one departed), credentials, grants, a
 /// delegation, an alert, and one hostile name.
 pub fn changes() -> Changes {
+    let changes = plain_changes();
+    match REWRITE.with(|h| h.get()) {
+        Some(mangle) => mangle(changes),
+        None => changes,
+    }
+}
+
+thread_local! {
+    /// A rewrite of every fixed fleet this thread builds (tests run one per
+    /// thread): how the hostile-text suite puts its corpus into every
+    /// screen the catalogue reaches, without a second catalogue.
+    static REWRITE: std::cell::Cell<Option<Rewrite>> = const { std::cell::Cell::new(None) };
+}
+
+/// How a suite rewrites the fixed fleet.
+pub type Rewrite = fn(Changes) -> Changes;
+
+/// Runs `f` with every fixed fleet rewritten by `mangle`.
+pub fn with_rewrite<T>(mangle: Rewrite, f: impl FnOnce() -> T) -> T {
+    struct Restore;
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            REWRITE.with(|h| h.set(None));
+        }
+    }
+    REWRITE.with(|h| h.set(Some(mangle)));
+    let _restore = Restore;
+    f()
+}
+
+fn plain_changes() -> Changes {
     Changes {
         cursor: 10,
         full: true,

@@ -152,7 +152,7 @@ fn enter_jumps_to_the_agent_and_esc_comes_back() {
 }
 
 #[test]
-fn a_opens_the_dialog_on_cancel_and_confirm_sends_the_ack_with_the_reason() {
+fn a_opens_the_dialog_on_the_reason_and_confirm_sends_the_ack_with_it() {
     let mut app = app_with_alerts();
     command(&mut app, "alerts");
     key(&mut app, KeyCode::Down);
@@ -161,7 +161,7 @@ fn a_opens_the_dialog_on_cancel_and_confirm_sends_the_ack_with_the_reason() {
     let Overlay::Confirm(d) = &app.overlay else {
         panic!("expected the dialog, got {:?}", app.overlay);
     };
-    assert_eq!(d.focus, Field::Cancel);
+    assert_eq!(d.focus, Field::Reason);
     assert_eq!(
         d.subject,
         Subject::Ack {
@@ -173,8 +173,10 @@ fn a_opens_the_dialog_on_cancel_and_confirm_sends_the_ack_with_the_reason() {
     assert!(d.blast.iter().any(|l| l.contains("ticket-triage")));
     assert!(d.blast.iter().any(|l| l.contains("killed agent keeps")));
 
-    // Enter on Cancel closes without sending anything.
+    // Enter with no reason stays, and says so; Esc closes, sending nothing.
     assert!(key(&mut app, KeyCode::Enter).is_empty());
+    assert!(matches!(&app.overlay, Overlay::Confirm(d) if d.problem.is_some()));
+    assert!(key(&mut app, KeyCode::Esc).is_empty());
     assert_eq!(app.overlay, Overlay::None);
 
     key(&mut app, KeyCode::Char('a'));

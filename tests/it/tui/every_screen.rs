@@ -219,10 +219,10 @@ fn triage_picker() -> App {
     app
 }
 
-type Setup = fn() -> App;
+pub(super) type Setup = fn() -> App;
 
 /// The views, each as a user reaches it.
-const VIEWS: &[(&str, Setup)] = &[
+pub(super) const VIEWS: &[(&str, Setup)] = &[
     ("agents", agents),
     ("detail", detail),
     ("alerts", alerts),
@@ -234,7 +234,7 @@ const VIEWS: &[(&str, Setup)] = &[
 ];
 
 /// What opens over a view: help, the prompts, the picker and every dialog.
-const OVERLAYS: &[(&str, Setup)] = &[
+pub(super) const OVERLAYS: &[(&str, Setup)] = &[
     ("help", help),
     ("filter_prompt", filter_prompt),
     ("command_prompt", command_prompt),

@@ -223,7 +223,9 @@ fn open_kill(app: &mut App) {
 fn kill_dialog_cancel_changes_nothing() {
     let (mut app, _) = fleet::app();
     open_kill(&mut app);
-    // Focus starts on Cancel: Enter there closes and sends nothing.
+    // Cancel: Enter there closes and sends nothing.
+    key(&mut app, KeyCode::BackTab); // Kill
+    key(&mut app, KeyCode::BackTab); // Cancel
     let effects = key(&mut app, KeyCode::Enter);
     assert!(effects.is_empty());
     assert_eq!(app.overlay, Overlay::None);

@@ -193,34 +193,28 @@ fn bulk_kill_says_what_is_marked_and_hidden_and_needs_kill_n() {
     assert!(blast.contains("3 live credential(s)"), "{blast}");
     assert_eq!(d.phrase().as_deref(), Some("kill 3"));
 
-    // Focus starts on Cancel; go to the phrase.
-    key(&mut app, KeyCode::Tab); // Confirm
-    key(&mut app, KeyCode::Tab); // Name
+    // Focus starts on the phrase; a name there is not `kill 3`, and Enter
+    // stays on it saying so.
     typed(&mut app, "support-copilot");
-    key(&mut app, KeyCode::Tab); // Reason
-    typed(&mut app, "INC-7");
-    key(&mut app, KeyCode::Tab); // Cancel
-    key(&mut app, KeyCode::Tab); // Confirm
     assert!(
         key(&mut app, KeyCode::Enter).is_empty(),
         "a name is not `kill 3`"
     );
     assert!(dialog(&app).problem.as_deref().unwrap().contains("kill 3"));
     for wrong in ["kill 4", "kill", "Kill 3"] {
-        key(&mut app, KeyCode::Tab); // Name
         while !dialog(&app).name.text().is_empty() {
             key(&mut app, KeyCode::Backspace);
         }
         typed(&mut app, wrong);
-        key(&mut app, KeyCode::BackTab); // Confirm
         assert!(key(&mut app, KeyCode::Enter).is_empty(), "{wrong} accepted");
     }
-    key(&mut app, KeyCode::Tab);
     while !dialog(&app).name.text().is_empty() {
         key(&mut app, KeyCode::Backspace);
     }
     typed(&mut app, "kill 3");
-    key(&mut app, KeyCode::BackTab);
+    // Enter goes on to the reason, then sends.
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    typed(&mut app, "INC-7");
     let sent = runs(&key(&mut app, KeyCode::Enter));
     let mut agents: Vec<&str> = sent.iter().map(|(_, a)| agent_of(a)).collect();
     agents.sort();
@@ -239,13 +233,9 @@ fn bulk_kill_says_what_is_marked_and_hidden_and_needs_kill_n() {
 fn confirm_bulk_kill(app: &mut App) -> Vec<(u64, Action)> {
     mark_three_live(app);
     key(app, KeyCode::Char('K'));
-    key(app, KeyCode::Tab);
-    key(app, KeyCode::Tab);
     typed(app, "kill 3");
-    key(app, KeyCode::Tab);
+    key(app, KeyCode::Enter);
     typed(app, "INC-7");
-    key(app, KeyCode::Tab);
-    key(app, KeyCode::Tab);
     runs(&key(app, KeyCode::Enter))
 }
 
@@ -493,13 +483,9 @@ fn bulk_reassign_picks_then_asks_a_reason_then_sends_one_each() {
         blast.contains("2 already owned by them, skipped"),
         "{blast}"
     );
-    // A reason is required.
-    key(&mut app, KeyCode::Tab); // Confirm
+    // A reason is required: focus starts on it, and Enter waits for it.
     assert!(key(&mut app, KeyCode::Enter).is_empty());
-    key(&mut app, KeyCode::Tab); // Reason
     typed(&mut app, "team change");
-    key(&mut app, KeyCode::Tab);
-    key(&mut app, KeyCode::Tab);
     let sent = runs(&key(&mut app, KeyCode::Enter));
     assert_eq!(sent.len(), 1);
     assert!(matches!(

@@ -367,15 +367,13 @@ fn kill_an_agent_with_keystrokes_and_the_backend_refuses_it() {
     pty.send("\r");
     pty.send("K");
     pty.wait_for(&["Kill alpha-exfil-bot", "the backend will:"]);
-    // Focus starts on Cancel; the order is Name, Reason, Cascade, Cancel,
-    // Confirm, so: Tab Tab to Name, Tab to Reason, Tab Tab Tab to Kill.
-    pty.send("\t\t");
+    // Focus starts on the name; Enter goes on to the reason, and sends
+    // once both are there.
     pty.send("alpha-exfil-bot");
-    pty.send("\t");
+    pty.send("\r");
     pty.send("INC-99 pty test");
     // The focused field carries the cursor block, so no closing bracket.
     pty.wait_for(&["[alpha-exfil-bot]", "[INC-99 pty test"]);
-    pty.send("\t\t\t");
     pty.send("\r");
     let screen = pty.wait_for(&["verified"]);
     assert!(

@@ -294,6 +294,46 @@ pub fn add_grant(tx: &Db, actor: &Actor, agent_id: &str, g: &NewGrant) -> StoreR
     .map_err(Into::into)
 }
 
+/// Deletes one grant of the agent and says so in the changes feed (a
+/// `removed` row) and the audit chain; answers the grant as it was.
+pub fn remove_grant(
+    tx: &Db,
+    actor: &Actor,
+    agent_id: &str,
+    grant_id: &str,
+    reason: &str,
+) -> StoreResult<Grant> {
+    let agent = agents::get(tx, agent_id)?;
+    let grant = tx
+        .query_row(
+            &format!("SELECT {GRANT_COLS} FROM grants WHERE id = ?1 AND agent_id = ?2"),
+            params![grant_id, agent.id],
+            rows::grant,
+        )
+        .optional()?
+        .ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "agent {} holds no grant {grant_id:?} (GET /v1/agents/{} lists its grants)",
+                agent.name, agent.id
+            ))
+        })?;
+    let rev = next_rev(tx)?;
+    tx.execute("DELETE FROM grants WHERE id = ?1", params![grant.id])?;
+    tx.execute(
+        "INSERT INTO removed (kind, id, rev) VALUES ('grant', ?1, ?2)",
+        params![grant.id, rev],
+    )?;
+    append_audit(
+        tx,
+        actor,
+        "grant.remove",
+        &format!("{} of {} ({})", grant.id, agent.id, agent.name),
+        Some(reason),
+        &format!("{} {} on {}", grant.level, grant.scope, grant.resource),
+    )?;
+    Ok(grant)
+}
+
 fn incoming(conn: &Db, agent_id: &str) -> StoreResult<Vec<Delegation>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {DELEGATION_COLS} FROM delegations WHERE child_agent = ?1"

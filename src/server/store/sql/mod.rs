@@ -284,6 +284,23 @@ impl Store for SqlStore {
             .await
     }
 
+    async fn remove_grant(
+        &self,
+        actor: &Actor,
+        agent_id: &str,
+        grant_id: &str,
+        reason: &str,
+    ) -> StoreResult<Grant> {
+        let (actor, agent, grant, reason) = (
+            actor.clone(),
+            owned(agent_id),
+            owned(grant_id),
+            owned(reason),
+        );
+        self.write(move |t| credentials::remove_grant(t, &actor, &agent, &grant, &reason))
+            .await
+    }
+
     async fn add_delegation(
         &self,
         actor: &Actor,

@@ -1,8 +1,14 @@
 //! The one confirmation component every dangerous action goes through.
-//! Focus starts on Cancel. It shows the blast radius, asks for what the
-//! action needs (the agent's name for a kill, always a reason), and while
+//! It shows the blast radius, asks for what the action needs (the agent's
+//! name for a kill, always a reason), and while
 //! the action runs it shows each step as the backend reports it. Nothing is
 //! shown as done before the backend confirms it; a failure stays on screen.
+//!
+//! It never loses what is typed: focus starts on the first field that
+//! needs input, typing on a button goes to that field, and Enter submits
+//! when everything is there, or else moves to the next field still missing.
+//! Esc cancels. The dangerous button is never where focus starts: Enter
+//! only sends once the name and reason are typed.
 //!
 //! With marks, one dialog gates many agents: a bulk kill asks for `kill N`
 //! typed instead of a name, and while the N actions run it shows each
@@ -173,10 +179,75 @@ impl Confirm {
             name: LineInput::new(),
             grace: LineInput::with_text("0"),
             reason: LineInput::new(),
-            focus: Field::Cancel,
+            focus: Field::Reason,
             phase: Phase::Editing,
             problem: None,
             rows: Vec::new(),
+        }
+        .focused_on_first_missing()
+    }
+
+    fn focused_on_first_missing(mut self) -> Self {
+        self.focus = self.first_missing().unwrap_or(Field::Reason);
+        self
+    }
+
+    /// The first field, in focus order, that still needs typing: the name
+    /// (or `kill N`) until it matches, a grace that does not parse, an empty
+    /// reason.
+    pub fn first_missing(&self) -> Option<Field> {
+        if let Some(phrase) = self.phrase()
+            && self.name.text().trim() != phrase
+        {
+            return Some(Field::Name);
+        }
+        if matches!(self.subject, Subject::Rotate { .. })
+            && crate::duration::parse_grace(self.grace.text()).is_err()
+        {
+            return Some(Field::Grace);
+        }
+        if self.reason.text().trim().is_empty() {
+            return Some(Field::Reason);
+        }
+        None
+    }
+
+    /// Enter anywhere but Cancel: send when nothing is missing; else go to
+    /// the field that is, and say what it needs when already there.
+    fn submit_or_next(&mut self) -> DialogOutcome {
+        if let Some(missing) = self.first_missing() {
+            if missing == self.focus || matches!(self.focus, Field::Confirm) {
+                self.problem = Some(self.missing_problem());
+            }
+            self.focus = missing;
+            return DialogOutcome::Stay;
+        }
+        if self.is_bulk() {
+            match self.actions() {
+                Ok(actions) => return DialogOutcome::SubmitMany(actions),
+                Err(problem) => self.problem = Some(problem),
+            }
+        } else {
+            match self.action() {
+                Ok(action) => return DialogOutcome::Submit(action),
+                Err(problem) => self.problem = Some(problem),
+            }
+        }
+        DialogOutcome::Stay
+    }
+
+    /// What the first missing field needs, in words.
+    fn missing_problem(&self) -> String {
+        match self.first_missing() {
+            Some(Field::Name) => match &self.subject {
+                Subject::Kill { name, .. } => strings::type_name_to_confirm(name),
+                _ => strings::type_phrase_to_confirm(self.phrase().unwrap_or_default()),
+            },
+            Some(Field::Grace) => crate::duration::parse_grace(self.grace.text())
+                .err()
+                .map(strings::bad_grace)
+                .unwrap_or_default(),
+            _ => strings::REASON_REQUIRED.into(),
         }
     }
 
@@ -409,21 +480,19 @@ impl Confirm {
                     Field::Cancel
                 };
             }
-            KeyCode::Enter => match self.focus {
-                Field::Cancel => return DialogOutcome::Close,
-                Field::Confirm if self.is_bulk() => match self.actions() {
-                    Ok(actions) => return DialogOutcome::SubmitMany(actions),
-                    Err(problem) => self.problem = Some(problem),
-                },
-                Field::Confirm => match self.action() {
-                    Ok(action) => return DialogOutcome::Submit(action),
-                    Err(problem) => self.problem = Some(problem),
-                },
-                Field::Cascade => return self.toggle_cascade(),
-                Field::Name | Field::Grace | Field::Reason => self.move_focus(1),
-            },
+            KeyCode::Enter if self.focus == Field::Cancel => return DialogOutcome::Close,
+            KeyCode::Enter => return self.submit_or_next(),
             KeyCode::Char(' ') if self.focus == Field::Cascade => return self.toggle_cascade(),
             _ => {
+                // Typed on a button: it belongs in the field that needs it.
+                if let KeyCode::Char(_) = key.code
+                    && !key
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                    && matches!(self.focus, Field::Cancel | Field::Confirm | Field::Cascade)
+                {
+                    self.focus = self.first_missing().unwrap_or(Field::Reason);
+                }
                 let input = match self.focus {
                     Field::Name => &mut self.name,
                     Field::Grace => &mut self.grace,
@@ -567,31 +636,20 @@ mod tests {
     }
 
     #[test]
-    fn focus_starts_on_cancel_and_enter_there_closes() {
+    fn focus_starts_on_the_name_and_enter_walks_to_submit() {
         let mut d = kill_dialog();
-        assert_eq!(d.focus, Field::Cancel);
-        assert_eq!(d.handle_key(key(KeyCode::Enter)), DialogOutcome::Close);
-    }
-
-    #[test]
-    fn kill_needs_the_name_and_a_reason() {
-        let mut d = kill_dialog();
-        d.focus = Field::Confirm;
+        assert_eq!(d.focus, Field::Name);
+        type_text(&mut d, "bot");
+        // The name matches; Enter goes on to the reason, saying nothing.
+        assert_eq!(d.handle_key(key(KeyCode::Enter)), DialogOutcome::Stay);
+        assert_eq!(d.focus, Field::Reason);
+        assert_eq!(d.problem, None);
+        // Enter on an empty reason stays, and says why.
         assert_eq!(d.handle_key(key(KeyCode::Enter)), DialogOutcome::Stay);
         assert!(d.problem.as_deref().unwrap().contains("reason"));
-        d.focus = Field::Reason;
         type_text(&mut d, "INC-1");
-        d.focus = Field::Name;
-        type_text(&mut d, "bo");
-        d.focus = Field::Confirm;
-        d.handle_key(key(KeyCode::Enter));
-        assert!(d.problem.as_deref().unwrap().contains("name"));
-        d.focus = Field::Name;
-        type_text(&mut d, "t");
-        d.focus = Field::Confirm;
-        let out = d.handle_key(key(KeyCode::Enter));
         assert_eq!(
-            out,
+            d.handle_key(key(KeyCode::Enter)),
             DialogOutcome::Submit(Action::Kill {
                 agent_id: "agt_1".into(),
                 name: "bot".into(),
@@ -603,11 +661,54 @@ mod tests {
     }
 
     #[test]
-    fn typing_on_cancel_does_nothing() {
+    fn kill_needs_the_name_and_a_reason() {
         let mut d = kill_dialog();
+        d.focus = Field::Confirm;
+        assert_eq!(d.handle_key(key(KeyCode::Enter)), DialogOutcome::Stay);
+        assert!(d.problem.as_deref().unwrap().contains("name"));
+        assert_eq!(d.focus, Field::Name, "Enter went to what is missing");
+        type_text(&mut d, "bo");
+        assert_eq!(d.handle_key(key(KeyCode::Enter)), DialogOutcome::Stay);
+        assert!(d.problem.as_deref().unwrap().contains("name"));
+        type_text(&mut d, "t");
+        d.handle_key(key(KeyCode::Enter));
+        assert_eq!(d.focus, Field::Reason);
+        type_text(&mut d, "INC-1");
+        d.focus = Field::Confirm;
+        assert!(matches!(
+            d.handle_key(key(KeyCode::Enter)),
+            DialogOutcome::Submit(Action::Kill { .. })
+        ));
+    }
+
+    #[test]
+    fn typing_on_a_button_goes_to_the_field_that_needs_it() {
+        let mut d = kill_dialog();
+        d.focus = Field::Cancel;
         type_text(&mut d, "bot");
-        assert_eq!(d.name.text(), "");
-        assert_eq!(d.focus, Field::Cancel);
+        assert_eq!(d.name.text(), "bot");
+        assert_eq!(d.focus, Field::Name);
+        d.focus = Field::Confirm;
+        type_text(&mut d, "why");
+        assert_eq!(d.reason.text(), "why");
+    }
+
+    #[test]
+    fn cancel_and_esc_close_and_the_dangerous_button_is_never_first() {
+        let mut d = kill_dialog();
+        assert_ne!(d.focus, Field::Confirm);
+        assert_eq!(d.handle_key(key(KeyCode::Esc)), DialogOutcome::Close);
+        d.focus = Field::Cancel;
+        assert_eq!(d.handle_key(key(KeyCode::Enter)), DialogOutcome::Close);
+        // Nothing to type but a reason: focus starts there.
+        let ack = Confirm::new(
+            Subject::Ack {
+                alert_id: "alr_1".into(),
+                label: "R01 on bot".into(),
+            },
+            vec![],
+        );
+        assert_eq!(ack.focus, Field::Reason);
     }
 
     #[test]
