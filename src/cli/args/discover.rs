@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Where it looks (none of --home, --all-homes, --root, --a2a given: your own home):
+Where it looks (none of --home, --all-homes, --root, --a2a, --vault given: your own home):
   user configs under each home, in the layouts of Linux, macOS and Windows:
     Claude Desktop  Claude/claude_desktop_config.json (in .config, Library/
                     Application Support, AppData/Roaming)
@@ -74,6 +74,11 @@ pub struct DiscoverArgs {
     /// so it is never done without this flag
     #[arg(long)]
     pub probe_stdio: bool,
+    /// Also list the identities of each configured OpenBao / Vault backend
+    /// ([[backend]] kind = "vault") that no Warden agent claims, as
+    /// `warden vault ls --unclaimed` links them
+    #[arg(long)]
+    pub vault: bool,
     /// Seconds each network request may take (cards, probes)
     #[arg(long, default_value_t = 5, value_name = "S",
           value_parser = clap::value_parser!(u64).range(1..=300))]

@@ -21,7 +21,8 @@ pub fn run(global: &Global, a: DiscoverArgs) -> CmdResult {
         home_dirs.extend(homes::all(&mut early_warnings));
     }
     let a2a_urls = discover::a2a::urls(&a.a2a).map_err(CliError::usage)?;
-    if home_dirs.is_empty() && a.roots.is_empty() && !a.all_homes && a2a_urls.is_empty() {
+    let asked_elsewhere = !a2a_urls.is_empty() || a.vault;
+    if home_dirs.is_empty() && a.roots.is_empty() && !a.all_homes && !asked_elsewhere {
         home_dirs.push(homes::own().ok_or_else(|| {
             CliError::usage("cannot tell your home directory; name one with --home DIR")
         })?);
@@ -46,6 +47,11 @@ pub fn run(global: &Global, a: DiscoverArgs) -> CmdResult {
     let mut report = discover::scan(&options);
     early_warnings.append(&mut report.warnings);
     report.warnings = early_warnings;
+    if a.vault {
+        let (found, warnings) = vault_unclaimed(global, &report.host)?;
+        report.findings.extend(found);
+        report.warnings.extend(warnings);
+    }
     if !a2a_urls.is_empty() || a.probe || a.probe_stdio {
         let probes = Probes {
             http: a.probe,
@@ -83,6 +89,17 @@ pub fn run(global: &Global, a: DiscoverArgs) -> CmdResult {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn vault_unclaimed(
+    global: &Global,
+    host: &str,
+) -> Result<(Vec<Finding>, Vec<discover::Warning>), CliError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(super::discover_vault::unclaimed(global, host))
 }
 
 /// What `--probe` and `--probe-stdio` asked for.

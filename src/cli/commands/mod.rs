@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod directory;
 pub mod discover;
+pub mod discover_vault;
 pub mod fleet_kill;
 pub mod inventory;
 pub mod kill;

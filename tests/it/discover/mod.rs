@@ -7,6 +7,7 @@ mod configs;
 mod network;
 mod output;
 mod register;
+mod vault;
 
 use crate::support::cli::{Run, warden};
 use serde_json::Value;

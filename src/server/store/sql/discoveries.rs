@@ -214,10 +214,10 @@ fn description(f: &Finding) -> String {
 }
 
 fn kind_of(f: &Finding) -> AgentKind {
-    if f.kind == "a2a-agent" {
-        AgentKind::Autonomous
-    } else {
-        AgentKind::McpServer
+    match f.kind.as_str() {
+        "a2a-agent" => AgentKind::Autonomous,
+        "vault-identity" => AgentKind::ApiConnector,
+        _ => AgentKind::McpServer,
     }
 }
 
