@@ -146,12 +146,10 @@ async fn discovered_agents_are_unowned_agents_the_rules_judge() {
     assert_eq!(agent["kind"], "mcp-server");
     assert_eq!(agent["labels"]["origin"], "discovered");
     assert_eq!(agent["labels"]["discovery.client"], "cursor");
-    assert!(
-        agent["description"]
-            .as_str()
-            .unwrap()
-            .contains("warden in env.GITHUB_TOKEN")
-    );
+    assert!(agent["description"].as_str().unwrap().contains(&format!(
+        "warden in env.GITHUB_TOKEN (sha256:{}…)",
+        &sha(&secret)[..16]
+    )));
     s.sweep_at(chrono::Utc::now()).await;
     open_alert(&s, "R01", &id).await;
     open_alert(&s, "R04", &id).await;

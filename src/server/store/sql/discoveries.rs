@@ -184,7 +184,9 @@ fn labels(f: &Finding, source: &str) -> BTreeMap<String, String> {
     l
 }
 
-/// What a responder reads first: what it is, where it was, what it runs.
+/// What a responder reads first: what it is, where it was, what it runs,
+/// and its secrets by kind, field and fingerprint (the dashboard's detail
+/// view shows it as it is).
 fn description(f: &Finding) -> String {
     let runs = match (&f.command, &f.url) {
         (Some(c), _) => std::iter::once(c.clone())
@@ -201,7 +203,12 @@ fn description(f: &Finding) -> String {
             if n == 1 { "" } else { "s" },
             f.secrets
                 .iter()
-                .map(|s| format!("{} in {}", s.kind, s.field))
+                .map(|s| format!(
+                    "{} in {} (sha256:{}…)",
+                    s.kind,
+                    s.field,
+                    &s.fingerprint[..16]
+                ))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
