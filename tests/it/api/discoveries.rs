@@ -6,7 +6,9 @@
 //! Only a discoverer or an admin may report, and a discoverer may do
 //! nothing else.
 
-use crate::support::rules::{assert_none, open_alert, server};
+use crate::support::rules::{
+    assert_none, assert_resolved, live_agent, open_alert, report as report_events, server,
+};
 use crate::support::server::*;
 use serde_json::{Value, json};
 
@@ -232,4 +234,30 @@ async fn bad_reports_are_refused_whole() {
         );
     }
     assert!(discovered(&s).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_finding_named_like_a_shadow_agent_takes_its_name_and_r17_resolves() {
+    let s = server().await;
+    let (relay, secret) = live_agent(&s, "relay", "prod").await;
+    let chain =
+        json!({"action": "summarise", "target": "crm", "on_behalf_of": ["ghost-summarizer"]});
+    report_events(&s, &secret, vec![chain]).await;
+    let alert = open_alert(&s, "R17", &relay).await;
+    let (status, out) = post(
+        &s,
+        ADMIN,
+        report(vec![
+            finding("k1", "ghost-summarizer", &[]),
+            finding("k2", "other", &[]),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(out["agents"][0]["name"], "ghost-summarizer", "{out}");
+    assert_eq!(out["agents"][1]["name"], "other (cursor@laptop-7)");
+    let ghost = s.detail("ghost-summarizer").await;
+    assert_eq!(ghost["labels"]["discovery.shadow"], "ghost-summarizer");
+    s.sweep_at(chrono::Utc::now()).await;
+    assert_resolved(&s, txt(&alert, "id"), "is in the inventory now").await;
 }

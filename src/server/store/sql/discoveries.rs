@@ -228,9 +228,42 @@ fn kind_of(f: &Finding) -> AgentKind {
     }
 }
 
+/// Whether an open R17 alert names `name` as a shadow agent: an identity
+/// registered agents report in their delegation chains that nobody
+/// registered.
+fn shadow(tx: &Db, name: &str) -> StoreResult<bool> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT COUNT(*) FROM alerts WHERE rule = 'R17' AND cause = ?1 AND status <> 'resolved'",
+    )?;
+    let n: i64 = stmt.query_row(params![format!("R17:{name}")], |r| r.get(0))?;
+    Ok(n > 0)
+}
+
 /// A new unowned agent named after the finding; a taken or look-alike name
-/// gets the key's start, a name the policy refuses becomes the key.
+/// gets the key's start, a name the policy refuses becomes the key. A
+/// finding named like a shadow agent of R17 takes that very name, so the
+/// shadow is in the inventory from then on, with the evidence of where it
+/// runs (R17 resolves saying so).
 fn create(tx: &Db, actor: &Actor, f: &Finding, source: &str) -> StoreResult<Agent> {
+    let name = f.name.trim();
+    if shadow(tx, name)? {
+        let mut labels = labels(f, source);
+        labels.insert("discovery.shadow".into(), clean(name, Kind::Line));
+        let new = NewAgent {
+            name: name.to_string(),
+            kind: kind_of(f),
+            environment: "unknown".into(),
+            owner: None,
+            description: Some(description(f)),
+            runtime: None,
+            labels,
+        };
+        match agents::create(tx, actor, &new) {
+            Ok(agent) => return Ok(agent),
+            Err(StoreError::Conflict(_) | StoreError::Invalid(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
     let base = shortened(
         clean(
             &format!("{} ({}@{})", f.name.trim(), f.client, f.host),
