@@ -6,6 +6,7 @@
 //! - [`server`]: `warden serve`, the reference backend.
 //! - [`alertmanager`]: Alertmanager as a second kind of backend.
 //! - [`cli`]: the scripting commands.
+//! - [`discover`]: finding agents nobody registered (`warden discover`).
 //! - [`fleet`]: client-side state: the filter language.
 //! - [`vault`]: Vault / OpenBao as a governance backend: read and revoke.
 //! - [`duration`]: the DURATION arguments of the command line and the
@@ -17,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod dirs;
+pub mod discover;
 pub mod duration;
 pub mod fleet;
 pub mod model;

@@ -3,6 +3,8 @@
 
 mod audit;
 pub mod client;
+pub mod discovery;
+pub use discovery::{DiscoveredAgent, DiscoveryOutcome, DiscoveryReport};
 
 pub use audit::{AuditCheckpoint, AuditCheckpoints, AuditQuery};
 

@@ -64,6 +64,7 @@ fn run(cli: Cli) -> error::CmdResult {
         Some(Command::Serve(args)) => return commands::serve::serve(&cli.global, args),
         Some(Command::Bench(args)) => return commands::bench::bench(&cli.global, args),
         Some(Command::Vault(args)) => return commands::vault::run(&cli.global, args),
+        Some(Command::Discover(args)) => return commands::discover::run(&cli.global, args),
         Some(command) => command,
     };
     if cli.dashboard.readonly {

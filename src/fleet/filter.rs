@@ -13,7 +13,9 @@
 //!   `kind:KIND`, `env:ENV`, `status:STATUS`,
 //!   `risk:LEVEL` (the highest severity among the agent's open alerts, `none`
 //!   without any; `risk:high` matches high and above, `risk:none` only none),
-//!   `label:KEY=VALUE` (or `label:KEY`: the label is present);
+//!   `label:KEY=VALUE` (or `label:KEY`: the label is present),
+//!   `origin:discovered` (found by `warden discover`) or `origin:registered`
+//!   (everything else);
 //! - any of these behind `!`, which negates it.
 //!
 //! Double quotes group words with spaces: `owner:"Ada Lovelace"`. A term that
@@ -114,7 +116,19 @@ impl Filterable for Subject<'_> {
 }
 
 /// The field names a predicate can use.
-pub const FIELDS: &[&str] = &["owner", "kind", "env", "status", "risk", "label"];
+pub const FIELDS: &[&str] = &["owner", "kind", "env", "status", "risk", "label", "origin"];
+
+/// The values `origin:` accepts.
+const ORIGINS: &[&str] = &["discovered", "registered"];
+
+/// Where an agent came from: `discovered` when `warden discover
+/// --register` reported it (its `origin` label), else `registered`.
+pub fn origin(agent: &Agent) -> &str {
+    match agent.labels.get("origin").map(String::as_str) {
+        Some("discovered") => "discovered",
+        _ => "registered",
+    }
+}
 
 /// The values `risk:` accepts, from least to most severe.
 const RISKS: &[&str] = &["none", "info", "low", "medium", "high", "critical"];
@@ -169,6 +183,8 @@ enum Pred {
         key: String,
         value: Option<String>,
     },
+    /// One of [`ORIGINS`].
+    Origin(&'static str),
 }
 
 /// A lower-cased needle, kept as chars (and as bytes when it is ASCII, the
@@ -365,6 +381,7 @@ impl Pred {
                 (Some(v), Some(want)) => v == want,
                 (None, _) => false,
             },
+            Pred::Origin(o) => origin(agent) == *o,
         }
     }
 }
@@ -455,6 +472,7 @@ fn parse_predicate(field: &str, value: &str) -> Result<Pred, FilterError> {
         "status" => ("status", "status:suspended"),
         "risk" => ("risk", "risk:high"),
         "label" => ("label", "label:team=payments"),
+        "origin" => ("origin", "origin:discovered"),
         _ => {
             return Err(FilterError::UnknownField {
                 field: field.to_string(),
@@ -509,6 +527,15 @@ fn parse_predicate(field: &str, value: &str) -> Result<Pred, FilterError> {
                 Pred::Risk(Some(sev))
             }
         }
+        "origin" => {
+            let v = value.to_ascii_lowercase();
+            Pred::Origin(ORIGINS.iter().copied().find(|o| *o == v).ok_or_else(|| {
+                bad(format!(
+                    "unknown origin {value:?}; expected one of: {}",
+                    ORIGINS.join(", ")
+                ))
+            })?)
+        }
         _ => match value.split_once('=') {
             Some(("", _)) => {
                 return Err(bad(
@@ -533,7 +560,8 @@ fn choices<'a>(names: impl Iterator<Item = &'a str>) -> String {
 
 /// A one-line reminder of the syntax, to print after a parse error.
 pub const SYNTAX: &str = "terms (all must match): free text (fuzzy on the name), owner:none, \
-    owner:TEXT, owner:=EXACT, kind:KIND, env:ENV, status:STATUS, risk:LEVEL, label:KEY=VALUE; `!` negates";
+    owner:TEXT, owner:=EXACT, kind:KIND, env:ENV, status:STATUS, risk:LEVEL, label:KEY=VALUE, \
+    origin:discovered|registered; `!` negates";
 
 #[cfg(test)]
 mod tests {
@@ -688,6 +716,16 @@ mod tests {
         assert!(check("label:team", &a));
         assert!(!check("label:team=billing", &a));
         assert!(!check("label:cost-centre", &a));
+        assert!(check("origin:registered", &a) && !check("origin:discovered", &a));
+        a.labels.insert("origin".into(), "discovered".into());
+        assert!(check("origin:discovered", &a) && check("!origin:registered", &a));
+        assert!(check("ORIGIN:Discovered", &a));
+        assert!(
+            Filter::parse("origin:scanned")
+                .unwrap_err()
+                .to_string()
+                .contains("discovered, registered")
+        );
     }
 
     #[test]

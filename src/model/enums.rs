@@ -92,8 +92,11 @@ wire_enum!(
 
 wire_enum!(
     /// What a person token may do: viewer reads, responder acts, admin
-    /// also registers people, agents and tokens.
+    /// also registers people, agents and tokens. A discoverer only reports
+    /// findings (`POST /v1/discoveries`), for `warden discover --register`
+    /// on laptops and CI jobs; it reads nothing, so it ranks lowest.
     Role {
+        Discoverer = "discoverer",
         Viewer = "viewer",
         Responder = "responder",
         Admin = "admin",

@@ -216,3 +216,25 @@ role_extractor!(
     Admin,
     Role::Admin
 );
+
+/// Reports discovery findings: a discoverer token, or an admin's.
+pub struct Discoverer(pub Actor);
+
+impl FromRequestParts<AppState> for Discoverer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        if let Principal::Person(t) = &caller.0
+            && t.role == Role::Discoverer
+        {
+            return Ok(Discoverer(actor_of(t)));
+        }
+        let (_, actor) = caller.require(Role::Admin).map_err(|_| {
+            ApiError::forbidden(
+                "reporting discoveries needs a person token with the discoverer or admin role",
+            )
+        })?;
+        Ok(Discoverer(actor))
+    }
+}

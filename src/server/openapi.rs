@@ -8,10 +8,11 @@
 //! (`routes::registered_routes`) to the same set of routes.
 
 use crate::api::{
-    Accepted, AgentEvent, AgentPage, AuditCheckpoints, AuditVerification, Changes, ErrorBody,
-    Health, IntrospectRequest, Introspection, IssuedCredential, IssuedToken, KillRequest, NewAgent,
-    NewCredential, NewDelegation, NewGrant, NewOwner, NewPerson, NewToken, Reason, RotateRequest,
-    RotatedCredential, SnoozeRequest, TokenInfo, TriageReport, WhoAmI,
+    Accepted, AgentEvent, AgentPage, AuditCheckpoints, AuditVerification, Changes,
+    DiscoveryOutcome, DiscoveryReport, ErrorBody, Health, IntrospectRequest, Introspection,
+    IssuedCredential, IssuedToken, KillRequest, NewAgent, NewCredential, NewDelegation, NewGrant,
+    NewOwner, NewPerson, NewToken, Reason, RotateRequest, RotatedCredential, SnoozeRequest,
+    TokenInfo, TriageReport, WhoAmI,
 };
 use crate::model::{
     Agent, AgentDetail, Alert, AuditEntry, Credential, Delegation, Grant, Operation, Person,
@@ -22,56 +23,10 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+mod access;
 mod queries;
+pub use access::Access;
 use queries::{AGENT_PAGE, AUDIT, CHANGES};
-
-/// Who may call a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// No token at all.
-    Public,
-    /// Any valid token: a person token of any role, or an agent credential.
-    Anyone,
-    /// A person token with role viewer, responder or admin.
-    Viewer,
-    /// A person token with role responder or admin.
-    Responder,
-    /// A person token with role admin.
-    Admin,
-    /// An agent credential, acting for its own agent only.
-    AgentCredential,
-}
-
-impl Access {
-    /// The `x-warden-access` value, for tools that read the document.
-    pub fn name(self) -> &'static str {
-        match self {
-            Access::Public => "public",
-            Access::Anyone => "any",
-            Access::Viewer => "viewer",
-            Access::Responder => "responder",
-            Access::Admin => "admin",
-            Access::AgentCredential => "agent",
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Access::Public => "none; no token needed.",
-            Access::Anyone => {
-                "any valid bearer token: a person token of any role, or an agent credential."
-            }
-            Access::Viewer => {
-                "role `viewer` or above (viewer, responder, admin). Agent credentials are refused."
-            }
-            Access::Responder => "role `responder` or `admin`.",
-            Access::Admin => "role `admin`.",
-            Access::AgentCredential => {
-                "an agent credential; it acts for its own agent only. Person tokens are refused."
-            }
-        }
-    }
-}
 
 /// One query parameter.
 #[derive(Debug, Clone, Copy)]
@@ -182,6 +137,8 @@ pub const ROUTES: &[Route] = {
             description: "Revokes one credential; the backend refuses it from then on.", ..R },
         Route { method: POST, path: "/v1/credentials/{id}/rotate", operation_id: "rotateCredential", access: Responder, body: Some(schema::<RotateRequest>), status: 201, answer: Some(schema::<RotatedCredential>), errors: &[409], summary: "Rotate a credential",
             description: "Issues a replacement for the credential: same agent, same scopes, and the same lifetime if it had one (a 30-day credential is replaced by a 30-day one). The new secret is in this answer only; the server keeps its hash. `previous` is the old credential as it now stands: with `grace_seconds` absent or 0 it is revoked at once; otherwise it keeps working until `grace_seconds` from now (or its own expiry, if sooner) and is then refused as `credential_expired`. 400 if `grace_seconds` is more than 2592000 (30 days); 409 `credential_revoked` if the credential is already revoked, `credential_replaced` if it was already rotated (rotate its replacement instead), `agent_killed` if its agent is killed.", ..R },
+        Route { method: POST, path: "/v1/discoveries", operation_id: "reportDiscoveries", access: Discoverer, body: Some(schema::<DiscoveryReport>), answer: Some(schema::<DiscoveryOutcome>), summary: "Report the findings of a discovery scan",
+            description: "What `warden discover --register` sends: the findings of one scan of one `source` (a host and what it scanned). Each finding becomes an unowned agent (kind `mcp-server`, `autonomous` for an A2A agent, `api-connector` for a Vault identity; environment `unknown`) labelled `origin=discovered` with `discovery.key`, `discovery.source`, `discovery.client`, `discovery.host`, `discovery.location`, `discovery.state` and the rest of its evidence; each plaintext secret becomes a credential of it holding only the secret's SHA-256 fingerprint (it never authenticates), so rule R07 links it to any other agent with the same key and R04 sees that it never expires. A finding named like an open R17 shadow agent takes that name, so the shadow is in the inventory. A finding already known by its `key` is updated, never duplicated; one the same source reported before and not now is labelled `discovery.state=gone` and its secrets' credentials revoked. 422 if a key repeats, a fingerprint is not 64 lowercase hex digits, or the report has over 10,000 findings.", ..R },
         Route { method: POST, path: "/v1/introspect", operation_id: "introspect", body: Some(schema::<IntrospectRequest>), answer: Some(schema::<Introspection>), summary: "Introspect an agent credential",
             description: "RFC 7662 token introspection: whether an agent credential is active, for whom and with which scopes; when it is not, `reason` says why if known.", ..R },
         Route { method: POST, path: "/v1/agent/heartbeat", operation_id: "heartbeat", access: AgentCredential, status: 204, summary: "Report that the agent is alive",

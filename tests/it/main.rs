@@ -25,6 +25,7 @@ mod api;
 mod backends_live;
 mod cli;
 mod demo_incidents;
+mod discover;
 mod rules;
 mod screenshots;
 mod serve;

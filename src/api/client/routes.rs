@@ -60,6 +60,14 @@ impl Client {
             .await
     }
 
+    /// `POST /v1/discoveries`
+    pub async fn report_discoveries(
+        &self,
+        req: &crate::api::DiscoveryReport,
+    ) -> Result<crate::api::DiscoveryOutcome, ClientError> {
+        self.post(&["v1", "discoveries"], req).await
+    }
+
     /// `POST /v1/agents`
     pub async fn create_agent(&self, req: &NewAgent) -> Result<Agent, ClientError> {
         self.post(&["v1", "agents"], req).await

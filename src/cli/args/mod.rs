@@ -6,6 +6,7 @@ pub use crate::duration::{parse_grace, parse_ttl};
 
 pub mod audit;
 mod directory;
+mod discover;
 mod json;
 mod kill;
 mod token;
@@ -14,6 +15,7 @@ use crate::model::{AgentKind, Role};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 pub use directory::*;
+pub use discover::*;
 pub use json::args_want_json;
 pub use kill::*;
 use std::net::SocketAddr;
@@ -179,6 +181,8 @@ pub enum Command {
     Vault(VaultCommand),
     /// Seed an in-process backend, drive it and the dashboard, print the performance figures
     Bench(BenchArgs),
+    /// Find agents nobody registered: MCP servers in the configs of Claude, Cursor, VS Code and other clients, with their plaintext secrets by fingerprint
+    Discover(DiscoverArgs),
 }
 
 #[derive(Debug, Args)]
@@ -371,6 +375,7 @@ pub struct DelegateArgs {
     "  status:STATUS     active, dormant, suspended, killed\n",
     "  risk:LEVEL        worst open alert at least LEVEL (info..critical); risk:none\n",
     "  label:KEY=VALUE   a label (label:KEY: the label is set)\n",
+    "  origin:ORIGIN     discovered (reported by `warden discover --register`) or registered\n",
     "Example: warden agents --filter 'env:prod !owner:none risk:high'"
 ))]
 pub struct AgentsArgs {

@@ -9,6 +9,8 @@ pub mod bench;
 pub mod dashboard;
 pub mod demo;
 pub mod directory;
+pub mod discover;
+pub mod discover_vault;
 pub mod fleet_kill;
 pub mod inventory;
 pub mod kill;
@@ -29,6 +31,7 @@ pub async fn run(client: &Client, command: Command) -> CmdResult {
         Command::Serve(_) => Err(CliError::failed("serve does not talk to a backend")),
         Command::Demo(_) => Err(CliError::failed("demo runs its own backend")),
         Command::Bench(_) => Err(CliError::failed("bench runs its own backend")),
+        Command::Discover(_) => Err(CliError::failed("discover reads files, not a backend")),
         Command::Vault(_) => Err(CliError::failed("vault reads the config's Vault backends")),
         Command::Register(a) => inventory::register(client, a).await,
         Command::Person(PersonCommand::Add(a)) => inventory::person_add(client, a).await,

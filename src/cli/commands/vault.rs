@@ -99,7 +99,7 @@ pub(super) fn client(b: &BackendConfig) -> Result<(VaultClient, VaultSettings), 
 
 /// The Warden backend's agents, to link to; empty (with a warning) when
 /// there is none or it cannot be read.
-async fn warden_fleet(global: &Global, incomplete: &mut bool) -> Fleet {
+pub(super) async fn warden_fleet(global: &Global, incomplete: &mut bool) -> Fleet {
     let mut fleet = Fleet::new();
     let read = async {
         let client = backend::choose(global)?.client()?;

@@ -8,6 +8,7 @@ mod agents;
 mod audit;
 mod audit_stream;
 mod directory;
+mod discoveries;
 mod feed;
 mod limits;
 mod snooze;
@@ -60,6 +61,7 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/v1/agents/{id}/kill", post(actions::kill)),
         ("POST", "/v1/credentials/{id}/revoke", post(actions::revoke)),
         ("POST", "/v1/credentials/{id}/rotate", post(actions::rotate)),
+        ("POST", "/v1/discoveries", post(discoveries::report)),
         ("POST", "/v1/introspect", post(agent_api::introspect)),
         ("POST", "/v1/agent/heartbeat", post(agent_api::heartbeat)),
         ("POST", "/v1/agent/events", post(agent_api::events)),

@@ -230,6 +230,14 @@ pub trait Store: Send + Sync + 'static {
     /// Writes every row of `import` in one transaction, with one audit
     /// entry that counts them.
     async fn import(&self, actor: &Actor, import: Import) -> StoreResult<()>;
+    /// The findings of one discovery scan, as unowned agents: created,
+    /// updated by key, or marked gone when their source no longer reports
+    /// them (`POST /v1/discoveries`).
+    async fn record_discoveries(
+        &self,
+        actor: &Actor,
+        report: &crate::api::DiscoveryReport,
+    ) -> StoreResult<crate::api::DiscoveryOutcome>;
 
     // The changes feed.
     async fn changes(&self, since: i64) -> StoreResult<Changes>;

@@ -115,6 +115,7 @@ fn valid_body(method: &str, path: &str, fx: &Fixtures) -> Option<Value> {
         "/v1/alerts/{id}/snooze" => json!({"seconds": 600, "reason": "known"}),
         "/v1/credentials/{id}/rotate" => json!({"reason": "incident", "grace_seconds": 60}),
         "/v1/introspect" => json!({"token": fx.secret}),
+        "/v1/discoveries" => json!({"source": "laptop", "findings": []}),
         "/v1/agent/heartbeat" => return None,
         "/v1/agent/events" => json!([{"action": "read", "target": "crm"}]),
         "/v1/tokens/{id}" => json!({"reason": "no longer needed"}),
@@ -125,8 +126,10 @@ fn valid_body(method: &str, path: &str, fx: &Fixtures) -> Option<Value> {
 
 /// Routes that take an agent credential rather than a person token.
 const AGENT_ROUTES: &[&str] = &["/v1/agent/heartbeat", "/v1/agent/events"];
-/// Person routes that need the admin role.
+/// Person routes that need the admin role (`/v1/discoveries` also takes a
+/// discoverer, which is below a viewer).
 const ADMIN_ROUTES: &[(&str, &str)] = &[
+    ("POST", "/v1/discoveries"),
     ("POST", "/v1/tokens"),
     ("POST", "/v1/people"),
     ("POST", "/v1/people/{id}/offboard"),

@@ -85,6 +85,10 @@ fn body_routes(fx: &Fixtures) -> Vec<(String, Value)> {
         ),
         ("/v1/introspect".into(), json!({"token": fx.secret})),
         (
+            "/v1/discoveries".into(),
+            json!({"source": "laptop", "findings": []}),
+        ),
+        (
             "/v1/agent/events".into(),
             json!([{"action": "read", "target": "crm"}]),
         ),

@@ -9,6 +9,7 @@ mod audit_stream;
 mod auth;
 mod changes;
 mod directory;
+mod discoveries;
 mod errors;
 mod grants;
 mod kill;

@@ -43,6 +43,7 @@ const WITH_JSON: &[&[&str]] = &[
     &["triage"],
     &["audit", "verify"],
     &["audit", "list"],
+    &["discover", "--register"],
 ];
 
 /// The leaf commands of the grammar that take `--json`, as `a b` paths.

@@ -6,6 +6,7 @@
 //! fixed fleet (`fleet`), driving and drawing the dashboard (`dashboard`),
 //! and the SVG renderer of the README's screenshots (`svg`).
 
+pub mod agents;
 pub mod alertmanager;
 pub mod bao;
 pub mod cli;

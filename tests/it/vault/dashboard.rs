@@ -420,14 +420,11 @@ async fn r_rotates_an_approle_secret_id_in_vault() {
             "{:?}",
             app.flash
         );
-        key(&mut app, &runner, KeyCode::Up);
+        // Focus starts on the reason; up is the grace; Enter sends.
         typed(&mut app, &runner, "INC-16 rotate");
         key(&mut app, &runner, KeyCode::Up);
         key(&mut app, &runner, KeyCode::Backspace);
         typed(&mut app, &runner, grace);
-        for _ in 0..3 {
-            key(&mut app, &runner, KeyCode::Tab);
-        }
         key(&mut app, &runner, KeyCode::Enter);
         pump_until(&mut app, &runner, &mut rx, "the new secret", |a| {
             matches!(a.overlay, Overlay::Secret(_))

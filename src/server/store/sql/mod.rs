@@ -10,6 +10,7 @@ mod agents;
 mod alerts;
 mod counts;
 mod credentials;
+mod discoveries;
 mod events;
 mod feed;
 mod import;
@@ -432,6 +433,16 @@ impl Store for SqlStore {
 
     async fn next_snooze_end(&self) -> StoreResult<Option<DateTime<Utc>>> {
         self.read(alerts::next_snooze_end).await
+    }
+
+    async fn record_discoveries(
+        &self,
+        actor: &Actor,
+        report: &crate::api::DiscoveryReport,
+    ) -> StoreResult<crate::api::DiscoveryOutcome> {
+        let (actor, report) = (actor.clone(), report.clone());
+        self.write(move |t| discoveries::record(t, &actor, &report))
+            .await
     }
 
     async fn import(&self, actor: &Actor, import: Import) -> StoreResult<()> {
