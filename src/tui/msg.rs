@@ -51,6 +51,12 @@ pub enum Action {
     },
     /// Acknowledge an open alert: someone is on it. The reason is audited.
     Ack { alert_id: String, reason: String },
+    /// Quiet a Warden alert for `seconds`; it wakes early if it escalates.
+    Snooze {
+        alert_id: String,
+        seconds: u64,
+        reason: String,
+    },
 }
 
 impl Action {
@@ -64,7 +70,7 @@ impl Action {
             Action::Revoke { credential_id, .. } | Action::Rotate { credential_id, .. } => {
                 credential_id
             }
-            Action::Ack { alert_id, .. } => alert_id,
+            Action::Ack { alert_id, .. } | Action::Snooze { alert_id, .. } => alert_id,
         }
     }
 
@@ -81,7 +87,7 @@ impl Action {
             Action::Revoke { credential_id, .. } | Action::Rotate { credential_id, .. } => {
                 vec![credential_id]
             }
-            Action::Ack { alert_id, .. } => vec![alert_id],
+            Action::Ack { alert_id, .. } | Action::Snooze { alert_id, .. } => vec![alert_id],
         }
     }
 
@@ -106,6 +112,7 @@ impl Action {
             }
             Action::Reassign { name, .. } => format!("{} {name}", strings::REASSIGNING),
             Action::Ack { alert_id, .. } => format!("{} {alert_id}", strings::ACKNOWLEDGING),
+            Action::Snooze { alert_id, .. } => format!("{} {alert_id}", strings::SNOOZING),
         }
     }
 }

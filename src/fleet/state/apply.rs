@@ -327,7 +327,7 @@ impl Fleet {
                 .map(|g| g.level)
                 .max();
             for a in links.alerts.iter().filter_map(|a| self.alerts.get(a)) {
-                if a.status == AlertStatus::Open {
+                if a.status == AlertStatus::Open && !a.snoozed_at(now) {
                     s.open_alerts += 1;
                     s.risk = s.risk.max(Some(a.severity));
                 }

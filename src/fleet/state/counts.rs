@@ -47,6 +47,7 @@ impl Fleet {
     /// Counts for the header: the agents' kept as they change, the
     /// alerts' in one pass over the alerts.
     pub fn counts(&self) -> Counts {
+        let now = chrono::Utc::now();
         let t = self.tally;
         let mut c = Counts {
             agents: self.agents.len(),
@@ -59,7 +60,8 @@ impl Fleet {
         for a in self
             .alerts
             .values()
-            .filter(|a| a.status == AlertStatus::Open)
+            // A snoozed alert waits, as an acknowledged one does.
+            .filter(|a| a.status == AlertStatus::Open && !a.snoozed_at(now))
         {
             c.alerts[a.severity as usize] += 1;
         }

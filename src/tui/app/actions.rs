@@ -11,6 +11,41 @@ use crate::tui::strings;
 use std::collections::HashMap;
 
 impl App {
+    /// `z` in the alerts view: how long and why, then the backend's snooze.
+    /// Only Warden's own alerts snooze, and never a resolved one.
+    pub(crate) fn snooze(&mut self) {
+        if let Some(why) = self.actions_refused() {
+            self.flash(Level::Error, why);
+            return;
+        }
+        let Some(alert) = self.selected_alert().cloned() else {
+            self.flash(Level::Info, strings::NO_ALERT_SELECTED);
+            return;
+        };
+        if alert.source != "warden" {
+            self.flash(Level::Info, strings::SNOOZE_WARDEN_ONLY);
+            return;
+        }
+        if alert.status == AlertStatus::Resolved {
+            self.flash(Level::Info, strings::SNOOZE_RESOLVED);
+            return;
+        }
+        if let Some(why) = self.refused_for(&alert.id) {
+            self.flash(Level::Error, why);
+            return;
+        }
+        let blast = vec![
+            strings::ack_rule(&alert.rule, alert.severity),
+            strings::ack_agent(self.alert_agent_name(&alert)),
+            strings::ack_summary(&alert.summary),
+        ];
+        let subject = Subject::Snooze {
+            alert_id: alert.id.clone(),
+            label: self.alert_label(&alert),
+        };
+        self.overlay = Overlay::Confirm(Box::new(Confirm::new(subject, blast)));
+    }
+
     /// `a` in the alerts view: a reason, then the backend's acknowledgement.
     /// Only an open alert can be acknowledged; the others say why not.
     pub(crate) fn ack(&mut self) {

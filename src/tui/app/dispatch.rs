@@ -90,6 +90,7 @@ impl App {
             }
             // Answered by the screens whose keys they are.
             UiCommand::Ack
+            | UiCommand::Snooze
             | UiCommand::VerifyAudit
             | UiCommand::SortName
             | UiCommand::SortOwner

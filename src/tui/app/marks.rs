@@ -178,7 +178,9 @@ impl App {
                 Action::Revoke { credential_id, .. } | Action::Rotate { credential_id, .. } => {
                     (credential_id.clone(), credential_id.clone())
                 }
-                Action::Ack { alert_id, .. } => (alert_id.clone(), alert_id.clone()),
+                Action::Ack { alert_id, .. } | Action::Snooze { alert_id, .. } => {
+                    (alert_id.clone(), alert_id.clone())
+                }
             };
             let (id, effect) = self.start(action);
             waiting.insert(id, name.clone());

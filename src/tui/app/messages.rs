@@ -277,6 +277,14 @@ impl App {
                     strings::acknowledged_silence(&label, silence_id, by),
                 )
             }
+            (Some(Action::Snooze { .. }), Ok(Outcome::Alert(a))) => {
+                let label = self.alert_label(a);
+                let until = a
+                    .snoozed_until
+                    .map(|t| t.format("%H:%M UTC").to_string())
+                    .unwrap_or_default();
+                self.flash(Level::Success, strings::snoozed(&label, until))
+            }
             (Some(Action::Ack { .. }), Ok(Outcome::Alert(a))) => {
                 let label = self.alert_label(a);
                 self.flash(Level::Success, strings::acknowledged(&label))
@@ -298,6 +306,7 @@ impl App {
             }
             if let Some(a) = self.fleet.alert(&id)
                 && a.status == AlertStatus::Open
+                && !a.snoozed_at(chrono::Utc::now())
                 && a.severity == Severity::Critical
             {
                 new_critical.push(a.clone());

@@ -476,6 +476,14 @@ async fn run_action(client: &Client, action: Action) -> Result<Outcome, String> 
         Action::Ack { alert_id, reason } => {
             client.ack(&alert_id, &reason).await.map(Outcome::Alert)
         }
+        Action::Snooze {
+            alert_id,
+            seconds,
+            reason,
+        } => client
+            .snooze(&alert_id, seconds, &reason)
+            .await
+            .map(Outcome::Alert),
     };
     result.map_err(|e| e.to_string())
 }

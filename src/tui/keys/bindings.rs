@@ -28,6 +28,7 @@ pub enum UiCommand {
     Show(&'static str),
     /// Acknowledge the selected alert, with a reason.
     Ack,
+    Snooze,
     /// Verify the audit chain now.
     VerifyAudit,
     Refresh,
@@ -326,6 +327,14 @@ pub const BINDINGS: &[Binding] = &[
         Ack,
         "alerts",
         "acknowledge the selected alert, with a reason",
+        acts
+    ),
+    b!(
+        &[(KeyCode::Char('z'), NONE)],
+        "z",
+        Snooze,
+        "alerts",
+        "snooze the selected Warden alert for a while, with a reason",
         acts
     ),
     b!(

@@ -46,6 +46,7 @@ pub const ACTIONS: &[(&str, UiCommand)] = &[
     ("revoke", UiCommand::Revoke),
     ("rotate", UiCommand::Rotate),
     ("ack", UiCommand::Ack),
+    ("snooze", UiCommand::Snooze),
     ("verify_audit", UiCommand::VerifyAudit),
 ];
 

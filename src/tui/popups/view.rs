@@ -166,10 +166,15 @@ pub fn confirm(frame: &mut Frame, area: Rect, d: &Confirm, theme: &Theme) {
                     strings::CONFIRM,
                 );
             } else {
-                if let Subject::Rotate { .. } = &d.subject {
-                    lines.push(Line::styled(strings::GRACE_HELP, theme.muted));
+                let grace = match &d.subject {
+                    Subject::Rotate { .. } => Some((strings::GRACE_HELP, strings::GRACE)),
+                    Subject::Snooze { .. } => Some((strings::SNOOZE_HELP, strings::SNOOZE_FOR)),
+                    _ => None,
+                };
+                if let Some((help, label)) = grace {
+                    lines.push(Line::styled(help, theme.muted));
                     lines.push(field_line(
-                        strings::GRACE,
+                        label,
                         d.grace.text(),
                         d.focus == Field::Grace,
                         theme,

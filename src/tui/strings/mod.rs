@@ -43,6 +43,7 @@ pub fn hint(command: UiCommand) -> Option<&'static str> {
         UiCommand::Owner => "owner",
         UiCommand::Revoke => "revoke",
         UiCommand::Ack => "ack",
+        UiCommand::Snooze => "snooze",
         UiCommand::VerifyAudit => "verify",
         UiCommand::QuitOrBack => "quit",
         _ => return None,

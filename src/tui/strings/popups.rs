@@ -13,6 +13,24 @@ pub const UNFREEZING: &str = "unfreezing";
 pub const KILLING: &str = "killing";
 pub const REVOKING: &str = "revoking";
 pub const ACKNOWLEDGING: &str = "acknowledging";
+pub const SNOOZING: &str = "snoozing";
+pub const SNOOZE: &str = "Snooze";
+/// The snooze dialog's duration field and what it takes.
+pub const SNOOZE_FOR: &str = "for";
+pub const SNOOZE_HELP: &str =
+    "how long, 1s to 7d (e.g. 30m, 2h); it wakes at once if the alert escalates";
+pub const SNOOZE_DEFAULT: &str = "1h";
+/// The longest snooze the backend takes: a week.
+pub const SNOOZE_MAX_SECONDS: u64 = 7 * 24 * 3600;
+pub fn bad_snooze(e: impl Display) -> String {
+    format!("snooze for: {e} (1s to 7d, e.g. 30m or 2h)")
+}
+pub fn snoozed(label: impl Display, until: impl Display) -> String {
+    format!("snoozed {label} until {until}")
+}
+pub const SNOOZE_WARDEN_ONLY: &str =
+    "only Warden's own alerts snooze; an Alertmanager's alert is silenced with a (ack)";
+pub const SNOOZE_RESOLVED: &str = "a resolved alert has nothing to snooze";
 pub const AND_ITS_DELEGATES: &str = " and its delegates";
 pub const REASSIGNED: &str = "reassigned";
 pub const REASSIGNING: &str = "reassigning";

@@ -61,6 +61,7 @@ pub const EXPIRED: &str = "expired";
 pub const REVOKED: &str = "revoked";
 pub const OPEN: &str = "open";
 pub const ACKNOWLEDGED: &str = "acknowledged";
+pub const SNOOZED: &str = "snoozed";
 pub const RESOLVED: &str = "resolved";
 pub const OWNER_LEFT: &str = "owner left";
 pub const NO_OWNER: &str = "no owner";

@@ -370,3 +370,66 @@ fn a_new_critical_alert_after_the_first_poll_flashes_and_rings() {
     assert!(!app.take_bell());
     assert!(app.flash.is_none());
 }
+
+/// `z` snoozes the selected Warden alert: the dialog starts on the reason
+/// with an hour filled in, Enter sends the seconds; once the backend says
+/// so the alert reads `snoozed`, sorts with the settled ones and leaves the
+/// header's counts. An Alertmanager's alert is not snoozed (it is silenced
+/// with `a`).
+#[test]
+fn z_snoozes_a_warden_alert_and_it_leaves_the_counts() {
+    let mut app = app_with_alerts();
+    command(&mut app, "alerts");
+    assert_eq!(app.panes.alerts.selected_id(), Some("alr_crit"));
+    let before = app.fleet.counts().alerts;
+    key(&mut app, KeyCode::Char('z'));
+    let Overlay::Confirm(d) = &app.overlay else {
+        panic!("z opens the dialog: {:?}", app.flash)
+    };
+    assert_eq!(d.grace.text(), "1h");
+    assert_eq!(d.focus, Field::Reason);
+    // Two hours instead, and why.
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Backspace);
+    key(&mut app, KeyCode::Backspace);
+    typed(&mut app, "2h");
+    key(&mut app, KeyCode::Enter);
+    typed(&mut app, "runtime team is draining it");
+    let effects = key(&mut app, KeyCode::Enter);
+    let [Effect::Run { id, action }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        action,
+        &Action::Snooze {
+            alert_id: "alr_crit".into(),
+            seconds: 7200,
+            reason: "runtime team is draining it".into()
+        }
+    );
+    let mut snoozed = app.fleet.alert("alr_crit").unwrap().clone();
+    snoozed.snoozed_until = Some(chrono::Utc::now() + Duration::hours(2));
+    snoozed.snoozed_by = Some("oncall".into());
+    snoozed.rev += 1;
+    app.handle_msg(Msg::Action {
+        id: *id,
+        result: Ok(Outcome::Alert(snoozed.clone())),
+    });
+    assert!(flash(&app).1.starts_with("snoozed "), "{:?}", app.flash);
+    poll(&mut app, vec![snoozed]);
+    let after = app.fleet.counts().alerts;
+    assert_eq!(
+        after[Severity::Critical as usize] + 1,
+        before[Severity::Critical as usize],
+        "a snoozed alert is not counted open"
+    );
+    let order: Vec<&str> = app.panes.alerts.order.iter().map(String::as_str).collect();
+    let at = |id: &str| order.iter().position(|o| *o == id).unwrap();
+    assert!(
+        at("alr_crit") > at("alr_low"),
+        "it waits below the open ones: {order:?}"
+    );
+    key(&mut app, KeyCode::Esc); // the finished dialog
+    command(&mut app, "alerts status:snoozed");
+    assert_eq!(app.panes.alerts.order, ["alr_crit"]);
+}

@@ -215,6 +215,12 @@ fn ack_dialog() -> App {
     app
 }
 
+fn snooze_dialog() -> App {
+    let mut app = alerts();
+    key(&mut app, KeyCode::Char('z'));
+    app
+}
+
 fn triage_picker() -> App {
     let mut app = triage();
     key(&mut app, KeyCode::Char('o'));
@@ -249,6 +255,7 @@ pub(super) const OVERLAYS: &[(&str, Setup)] = &[
     ("reassign_dialog", reassign_dialog),
     ("bulk_reassign_dialog", bulk_reassign_dialog),
     ("ack_dialog", ack_dialog),
+    ("snooze_dialog", snooze_dialog),
     ("triage_picker", triage_picker),
 ];
 

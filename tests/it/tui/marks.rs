@@ -47,7 +47,7 @@ fn agent_of(action: &Action) -> &str {
         Action::Revoke { credential_id, .. } | Action::Rotate { credential_id, .. } => {
             credential_id
         }
-        Action::Ack { alert_id, .. } => alert_id,
+        Action::Ack { alert_id, .. } | Action::Snooze { alert_id, .. } => alert_id,
     }
 }
 

@@ -47,6 +47,8 @@ pub enum Subject {
     },
     /// Acknowledge an open alert; `label` is "RULE on AGENT".
     Ack { alert_id: String, label: String },
+    /// Quiet a Warden alert for the time typed in the dialog.
+    Snooze { alert_id: String, label: String },
     /// Kill every marked agent still alive; `skipped` were already killed.
     BulkKill {
         targets: Vec<MarkedAgent>,
@@ -172,12 +174,16 @@ impl Confirm {
             Subject::Kill { .. } => Plan::Loading,
             _ => Plan::NotNeeded,
         };
+        let grace = match subject {
+            Subject::Snooze { .. } => strings::SNOOZE_DEFAULT,
+            _ => "0",
+        };
         Confirm {
             subject,
             blast,
             plan,
             name: LineInput::new(),
-            grace: LineInput::with_text("0"),
+            grace: LineInput::with_text(grace),
             reason: LineInput::new(),
             focus: Field::Reason,
             phase: Phase::Editing,
@@ -201,9 +207,12 @@ impl Confirm {
         {
             return Some(Field::Name);
         }
-        if matches!(self.subject, Subject::Rotate { .. })
-            && crate::duration::parse_grace(self.grace.text()).is_err()
-        {
+        let grace_wrong = match self.subject {
+            Subject::Rotate { .. } => crate::duration::parse_grace(self.grace.text()).is_err(),
+            Subject::Snooze { .. } => snooze_seconds(self.grace.text()).is_err(),
+            _ => false,
+        };
+        if grace_wrong {
             return Some(Field::Grace);
         }
         if self.reason.text().trim().is_empty() {
@@ -243,10 +252,15 @@ impl Confirm {
                 Subject::Kill { name, .. } => strings::type_name_to_confirm(name),
                 _ => strings::type_phrase_to_confirm(self.phrase().unwrap_or_default()),
             },
-            Some(Field::Grace) => crate::duration::parse_grace(self.grace.text())
-                .err()
-                .map(strings::bad_grace)
-                .unwrap_or_default(),
+            Some(Field::Grace) => match self.subject {
+                Subject::Snooze { .. } => {
+                    snooze_seconds(self.grace.text()).err().unwrap_or_default()
+                }
+                _ => crate::duration::parse_grace(self.grace.text())
+                    .err()
+                    .map(strings::bad_grace)
+                    .unwrap_or_default(),
+            },
             _ => strings::REASON_REQUIRED.into(),
         }
     }
@@ -279,6 +293,7 @@ impl Confirm {
             }
             Subject::Reassign { name, .. } => format!("{} {name}", strings::REASSIGN),
             Subject::Ack { label, .. } => format!("{} {label}", strings::ACKNOWLEDGE),
+            Subject::Snooze { label, .. } => format!("{} {label}", strings::SNOOZE),
             Subject::BulkKill { targets, .. } => {
                 format!(
                     "{} {}",
@@ -303,6 +318,7 @@ impl Confirm {
             Subject::Rotate { .. } => strings::ROTATE,
             Subject::Reassign { .. } | Subject::BulkReassign { .. } => strings::REASSIGN,
             Subject::Ack { .. } => strings::ACKNOWLEDGE,
+            Subject::Snooze { .. } => strings::SNOOZE,
         }
     }
 
@@ -321,7 +337,7 @@ impl Confirm {
             Subject::BulkKill { .. } => {
                 vec![Field::Name, Field::Reason, Field::Cancel, Field::Confirm]
             }
-            Subject::Rotate { .. } => {
+            Subject::Rotate { .. } | Subject::Snooze { .. } => {
                 vec![Field::Grace, Field::Reason, Field::Cancel, Field::Confirm]
             }
             _ => vec![Field::Reason, Field::Cancel, Field::Confirm],
@@ -392,6 +408,11 @@ impl Confirm {
             },
             Subject::Ack { alert_id, .. } => Action::Ack {
                 alert_id: alert_id.clone(),
+                reason,
+            },
+            Subject::Snooze { alert_id, .. } => Action::Snooze {
+                alert_id: alert_id.clone(),
+                seconds: snooze_seconds(self.grace.text())?,
                 reason,
             },
             Subject::BulkKill { .. } | Subject::BulkReassign { .. } => {
@@ -578,6 +599,16 @@ impl Confirm {
             Phase::Running { id } => Some(id),
             _ => None,
         }
+    }
+}
+
+/// A snooze's length as typed (`30m`, `2h`): 1 s to a week, as the
+/// backend takes it.
+pub fn snooze_seconds(text: &str) -> Result<u64, String> {
+    match crate::duration::parse_ttl(text) {
+        Ok(s) if (1..=strings::SNOOZE_MAX_SECONDS).contains(&s) => Ok(s),
+        Ok(_) => Err(strings::bad_snooze("out of range")),
+        Err(e) => Err(strings::bad_snooze(e)),
     }
 }
 

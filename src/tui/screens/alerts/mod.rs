@@ -92,10 +92,12 @@ impl ScreenDef for Alerts {
     }
 
     fn command(&self, app: &mut App, command: UiCommand) -> Option<Vec<Effect>> {
-        (command == UiCommand::Ack).then(|| {
-            app.ack();
-            vec![]
-        })
+        match command {
+            UiCommand::Ack => app.ack(),
+            UiCommand::Snooze => app.snooze(),
+            _ => return None,
+        }
+        Some(vec![])
     }
 
     fn selects_agent(&self) -> bool {

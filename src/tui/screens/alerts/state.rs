@@ -8,6 +8,7 @@
 use crate::fleet::row_filter::{FieldSpec, Row, Value};
 use crate::fleet::state::Fleet;
 use crate::model::{Agent, Alert, AlertStatus, Person};
+use chrono::{DateTime, Utc};
 use crate::tui::components::list_filter::ListFilter;
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
@@ -37,8 +38,10 @@ pub struct AlertList {
 }
 
 /// Open before acknowledged before resolved: what still needs someone.
-fn status_rank(s: AlertStatus) -> u8 {
-    match s {
+/// A snoozed alert waits with the acknowledged ones.
+fn status_rank(a: &Alert, now: DateTime<Utc>) -> u8 {
+    match a.status {
+        AlertStatus::Open if a.snoozed_at(now) => 1,
         AlertStatus::Open => 0,
         AlertStatus::Acknowledged => 1,
         AlertStatus::Resolved => 2,
@@ -84,7 +87,7 @@ impl AlertList {
         let settled = self.stay.as_ref().filter(|(id, _)| {
             fleet
                 .alert(id)
-                .is_none_or(|a| a.status != AlertStatus::Open)
+                .is_none_or(|a| a.status != AlertStatus::Open || a.snoozed_at(Utc::now()))
         });
         if let Some(&(_, row)) = settled {
             self.stay = None;
@@ -104,17 +107,18 @@ impl AlertList {
     fn sort(&mut self, fleet: &Fleet) {
         let scope = self.scope.as_deref().unwrap_or("");
         let mut alerts: Vec<&Alert> = fleet.alerts().filter(|a| a.id.starts_with(scope)).collect();
+        let now = Utc::now();
         // The id last, so that equal alerts keep one order across polls
         // (the fleet's map has none).
         alerts.sort_by(|a, b| {
             (
-                status_rank(a.status),
+                status_rank(a, now),
                 Reverse(a.severity as usize),
                 Reverse(a.created_at),
                 &a.id,
             )
                 .cmp(&(
-                    status_rank(b.status),
+                    status_rank(b, now),
                     Reverse(b.severity as usize),
                     Reverse(b.created_at),
                     &b.id,
@@ -175,8 +179,13 @@ impl<'a> AlertRow<'a> {
     }
 }
 
-pub fn status_word(s: AlertStatus) -> &'static str {
-    match s {
+/// The word the alerts list shows, and `status:` matches: a snoozed alert
+/// reads `snoozed`.
+pub fn status_word(a: &Alert) -> &'static str {
+    if a.snoozed_at(Utc::now()) {
+        return "snoozed";
+    }
+    match a.status {
         AlertStatus::Open => "open",
         AlertStatus::Acknowledged => "acknowledged",
         AlertStatus::Resolved => "resolved",
@@ -188,7 +197,7 @@ impl Row for AlertRow<'_> {
         match i {
             0 => Value::Text(&self.alert.rule),
             1 => Value::Severity(self.alert.severity),
-            2 => Value::Text(status_word(self.alert.status)),
+            2 => Value::Text(status_word(self.alert)),
             3 => self.agent.map_or(Value::None, |a| Value::Either(&a.name, &a.id)),
             4 => self
                 .owner

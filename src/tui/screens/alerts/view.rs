@@ -36,12 +36,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         .filter_map(|(pos, id)| Some((pos, app.fleet.alert(id)?)))
         .map(|(pos, a)| {
             let status = match a.status {
+                AlertStatus::Open if a.snoozed_at(clock.wall) => {
+                    Span::styled(strings::SNOOZED, theme.pending)
+                }
                 AlertStatus::Open => Span::styled(strings::OPEN, theme.high),
                 AlertStatus::Acknowledged => Span::styled(strings::ACKNOWLEDGED, theme.pending),
                 AlertStatus::Resolved => Span::styled(strings::RESOLVED, theme.muted),
             };
             // Settled alerts fade, so what still needs someone stands out.
-            let text = if a.status == AlertStatus::Open {
+            let text = if a.status == AlertStatus::Open && !a.snoozed_at(clock.wall) {
                 theme.text
             } else {
                 theme.muted
