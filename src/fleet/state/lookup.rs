@@ -65,6 +65,17 @@ impl Fleet {
         self.position(agent_id).map(|i| &self.agents[i])
     }
 
+    /// The agent called `name` exactly, found by binary search in the
+    /// name order.
+    pub fn agent_named(&self, name: &str) -> Option<&Agent> {
+        let order = &self.by_name;
+        let at = order.partition_point(|&i| self.agents[i].name.as_str() < name);
+        order
+            .get(at)
+            .map(|&i| &self.agents[i])
+            .filter(|a| a.name == name)
+    }
+
     pub fn person(&self, id: &str) -> Option<&Person> {
         self.people.get(id)
     }

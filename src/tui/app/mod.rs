@@ -328,6 +328,9 @@ impl App {
 
     /// The alert selected in the alerts view.
     pub fn selected_alert(&self) -> Option<&Alert> {
+        if let Screen::Alert { alert_id } = self.screen() {
+            return self.fleet.alert(alert_id);
+        }
         self.panes
             .alerts
             .selected_id()

@@ -330,6 +330,29 @@ pub const BINDINGS: &[Binding] = &[
         acts
     ),
     b!(
+        &[(KeyCode::Char('a'), NONE)],
+        "a",
+        Ack,
+        "alert",
+        "acknowledge this alert, with a reason",
+        acts
+    ),
+    b!(
+        &[(KeyCode::Char('z'), NONE)],
+        "z",
+        Snooze,
+        "alert",
+        "snooze this alert for a while, with a reason",
+        acts
+    ),
+    b!(
+        &[(KeyCode::Char('d'), NONE)],
+        "d",
+        Open,
+        "alerts",
+        "describe: open the selected alert"
+    ),
+    b!(
         &[(KeyCode::Char('z'), NONE)],
         "z",
         Snooze,

@@ -67,8 +67,10 @@ screens! {
     agents: Agents => AgentTable,
     /// One agent, over the screen it was opened from.
     detail: Detail { agent_id: String } => DetailExtras,
-    /// Every alert (`:alerts`); Enter opens the selected alert's agent.
+    /// Every alert (`:alerts`); Enter (or `d`) opens the alert.
     alerts: Alerts => AlertList,
+    /// One alert, over the alerts; Enter opens its agent.
+    alert: Alert { alert_id: String } => AlertPane,
     /// Owners and what they own (`:people`); Enter filters the agents.
     people: People => PeopleList,
     /// Every credential (`:creds`); Enter opens its agent, `x` revokes.

@@ -303,3 +303,50 @@ pub fn vault_identities_heading(n: usize) -> String {
 pub fn linked_by(how: &str) -> String {
     format!("· linked by {how}")
 }
+
+// The alert view.
+pub const ALERT_GONE: &str = "this alert is no longer in the fleet";
+pub const ALERT_RULE: &str = "rule";
+pub const ALERT_STATUS: &str = "status";
+pub const ALERT_SOURCE: &str = "source";
+pub const ALERT_OPENED: &str = "opened";
+pub const ALERT_UPDATED: &str = "updated";
+pub const ALERT_SUBJECT: &str = "subject, and the identities it names";
+pub const ALERT_SUMMARY: &str = "summary";
+pub const ALERT_EVIDENCE: &str = "evidence";
+pub const ALERT_MAPPING: &str = "OWASP mapping";
+pub const ALERT_TIMELINE: &str = "timeline, from the audit trail";
+pub const ALERT_TIMELINE_LOADING: &str = "asking the backend for the audit trail…";
+pub const ALERT_TIMELINE_EMPTY: &str = "no audit entry names this alert yet";
+pub const ALERT_KEYS: &str =
+    "enter opens the agent · K kills it · f freezes it · a acknowledges · z snoozes · esc back";
+pub const NONE_GIVEN: &str = "none given";
+pub fn ago_at(ago: impl Display, at: impl Display) -> String {
+    format!("{ago} ago ({at})")
+}
+pub fn resolved_at(at: impl Display) -> String {
+    format!("resolved at {at}")
+}
+pub fn snoozed_status(until: impl Display, by: impl Display, why: impl Display) -> String {
+    format!("snoozed until {until} by {by}: {why}")
+}
+pub fn acknowledged_status(by: impl Display, why: impl Display) -> String {
+    format!("acknowledged by {by}: {why}")
+}
+pub fn alert_subject(
+    name: impl Display,
+    id: impl Display,
+    status: impl Display,
+    owner: impl Display,
+) -> String {
+    format!("{name} ({id}) · {status} · owner {owner}")
+}
+pub fn named_registered(name: impl Display, id: impl Display) -> String {
+    format!("\"{name}\": in the inventory, as {id}")
+}
+pub fn named_unregistered(name: impl Display) -> String {
+    format!("\"{name}\": not an agent in the inventory")
+}
+pub fn trail_failed(e: impl Display) -> String {
+    format!("the audit trail could not be read: {e}")
+}

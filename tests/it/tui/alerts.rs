@@ -126,9 +126,28 @@ fn the_selection_follows_the_alert_across_polls() {
 }
 
 #[test]
-fn enter_jumps_to_the_agent_and_esc_comes_back() {
+fn enter_opens_the_alert_then_its_agent_and_esc_comes_back() {
     let mut app = app_with_alerts();
     command(&mut app, "alerts");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.screen(),
+        &Screen::Alert {
+            alert_id: "alr_crit".into()
+        }
+    );
+    // The alert's own view: everything about it, whole.
+    let screen = crate::support::dashboard::render(&mut app, fleet::app().1, 120, 40);
+    for part in [
+        "evidence",
+        "OWASP mapping",
+        "timeline, from the audit trail",
+        "mcp-github",
+    ] {
+        assert!(screen.contains(part), "{part}:\n{screen}");
+    }
+    // K and f act on its agent from here; Enter opens the agent.
+    assert_eq!(app.current_agent().unwrap().name, "mcp-github");
     key(&mut app, KeyCode::Enter);
     assert_eq!(
         app.screen(),
@@ -136,18 +155,24 @@ fn enter_jumps_to_the_agent_and_esc_comes_back() {
             agent_id: "agt_mcp".into()
         }
     );
-    assert_eq!(app.current_agent().unwrap().name, "mcp-github");
+    key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.screen(), &Screen::Alerts);
     assert_eq!(app.panes.alerts.selected_id(), Some("alr_crit"));
+    // `d` describes, as in k9s.
+    key(&mut app, KeyCode::Char('d'));
+    assert!(matches!(app.screen(), Screen::Alert { .. }));
+    key(&mut app, KeyCode::Esc);
 
-    // An agent the fleet does not know: a message, no jump.
+    // An agent the fleet does not know: the alert opens, its agent does
+    // not, with a message.
     for _ in 0..3 {
         key(&mut app, KeyCode::Char('j'));
     }
     assert_eq!(app.panes.alerts.selected_id(), Some("alr_low"));
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen(), &Screen::Alerts);
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.screen(), Screen::Alert { .. }));
     assert!(flash(&app).1.contains("agt_gone"));
 }
 

@@ -86,6 +86,13 @@ fn alerts() -> App {
     app
 }
 
+/// The first alert, opened.
+fn alert() -> App {
+    let mut app = alerts();
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
 fn people() -> App {
     let mut app = agents();
     command(&mut app, "people");
@@ -234,6 +241,7 @@ pub(super) const VIEWS: &[(&str, Setup)] = &[
     ("agents", agents),
     ("detail", detail),
     ("alerts", alerts),
+    ("alert", alert),
     ("people", people),
     ("creds", creds),
     ("audit", audit),
@@ -277,6 +285,9 @@ fn the_catalogue_reaches_what_it_names() {
                 agent_id: "agt_support".into()
             },
             Screen::Alerts,
+            Screen::Alert {
+                alert_id: "alr_1".into()
+            },
             Screen::People,
             Screen::Creds,
             Screen::Audit,

@@ -1,6 +1,7 @@
 //! The alerts screen: every alert, open and most severe first ([`state`]),
-//! its table ([`view`]), and what it answers ([`Alerts`]): Enter opens the
-//! alert's agent, `a` acknowledges.
+//! its table ([`view`]), and what it answers ([`Alerts`]): Enter (or `d`)
+//! opens the alert, `a` acknowledges, `z` snoozes, `/` filters.
+
 
 pub mod state;
 pub mod view;
@@ -8,11 +9,10 @@ pub mod view;
 use crate::fleet::row_filter::FieldSpec;
 use crate::model::Agent;
 use crate::tui::components::list_filter::ListFilter;
-use crate::tui::app::{App, Level};
+use crate::tui::app::App;
 use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
 use crate::tui::screens::{ListState, Screen, ScreenDef};
-use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::views::Clock;
 use ratatui::Frame;
@@ -70,25 +70,17 @@ impl ScreenDef for Alerts {
     }
 
     fn open_help(&self) -> Option<&'static str> {
-        Some("open the alert's agent")
+        Some("open the alert: evidence, mapping, timeline, what it names")
     }
 
-    /// The alert's agent's detail; Esc comes back.
+    /// The alert's own view; Esc comes back, Enter there opens the agent.
     fn open(&self, app: &mut App) -> Vec<Effect> {
-        let Some(alert) = app.selected_alert() else {
+        let Some(alert_id) = app.selected_alert().map(|a| a.id.clone()) else {
             return vec![];
         };
-        let Some(agent_id) = alert.agent_id.clone() else {
-            app.flash(Level::Info, strings::ALERT_NAMES_NO_AGENT);
-            return vec![];
-        };
-        if app.fleet.agent(&agent_id).is_none() {
-            app.flash(Level::Info, strings::agent_not_in_fleet(&agent_id));
-            return vec![];
-        }
-        app.detail_cursor = 0;
-        app.screens.push(Screen::Detail { agent_id });
-        vec![]
+        let screen = Screen::Alert { alert_id };
+        app.screens.push(screen.clone());
+        screen.def().came_into_view(app)
     }
 
     fn command(&self, app: &mut App, command: UiCommand) -> Option<Vec<Effect>> {

@@ -1,0 +1,103 @@
+//! One alert, over the alerts list (Enter or `d` there): everything about
+//! it ([`view`]) — the full evidence, its OWASP mapping, its timeline from
+//! the audit trail, its subject and the other identities it names — and
+//! the actions from there: Enter opens the agent, `K` and `f` act on it,
+//! `a` acknowledges and `z` snoozes the alert.
+
+pub mod state;
+pub mod view;
+
+use crate::model::{Agent, Alert as Fired};
+use crate::tui::app::{App, Level};
+use crate::tui::keys::bindings::UiCommand;
+use crate::tui::msg::Effect;
+use crate::tui::screens::{Screen, ScreenDef};
+use crate::tui::strings;
+use crate::tui::theme::Theme;
+use crate::tui::views::Clock;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+/// The alert view.
+pub struct Alert;
+
+/// The alert the screen on top shows, if it is the alert view.
+pub fn shown(app: &App) -> Option<&Fired> {
+    match app.screen() {
+        Screen::Alert { alert_id } => app.fleet.alert(alert_id),
+        _ => None,
+    }
+}
+
+impl ScreenDef for Alert {
+    fn name(&self) -> &'static str {
+        "alert"
+    }
+
+    fn nested(&self) -> bool {
+        true
+    }
+
+    fn crumb(&self, app: &App) -> String {
+        shown(app).map_or_else(|| self.name().into(), |a| app.alert_label(a))
+    }
+
+    fn draw(&self, frame: &mut Frame, body: Rect, app: &App, theme: &Theme, clock: Clock) {
+        view::draw(frame, body, app, theme, clock);
+    }
+
+    /// The agent's trail, where the alert's own entries are.
+    fn came_into_view(&self, app: &mut App) -> Vec<Effect> {
+        self.after_poll(app)
+    }
+
+    fn after_poll(&self, app: &mut App) -> Vec<Effect> {
+        match shown(app).and_then(|a| a.agent_id.clone()) {
+            Some(agent_id) if app.fleet.agent(&agent_id).is_some() => {
+                app.panes.detail.show(&agent_id)
+            }
+            _ => vec![],
+        }
+    }
+
+    fn open_help(&self) -> Option<&'static str> {
+        Some("open the alert's agent")
+    }
+
+    /// The alert's agent's view; Esc comes back here.
+    fn open(&self, app: &mut App) -> Vec<Effect> {
+        let Some(alert) = shown(app) else {
+            return vec![];
+        };
+        let Some(agent_id) = alert.agent_id.clone() else {
+            app.flash(Level::Info, strings::ALERT_NAMES_NO_AGENT);
+            return vec![];
+        };
+        if app.fleet.agent(&agent_id).is_none() {
+            app.flash(Level::Info, strings::agent_not_in_fleet(&agent_id));
+            return vec![];
+        }
+        app.detail_cursor = 0;
+        app.screens.push(Screen::Detail { agent_id });
+        vec![]
+    }
+
+    fn command(&self, app: &mut App, command: UiCommand) -> Option<Vec<Effect>> {
+        match command {
+            UiCommand::Ack => app.ack(),
+            UiCommand::Snooze => app.snooze(),
+            _ => return None,
+        }
+        Some(vec![])
+    }
+
+    fn selects_agent(&self) -> bool {
+        true
+    }
+
+    fn agent<'a>(&self, app: &'a App) -> Option<&'a Agent> {
+        shown(app)
+            .and_then(|a| a.agent_id.as_deref())
+            .and_then(|id| app.fleet.agent(id))
+    }
+}

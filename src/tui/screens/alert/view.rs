@@ -1,0 +1,202 @@
+//! The alert view's drawing: what fired and how bad it is, where it stands
+//! (opened, acknowledged, snoozed, resolved), its subject and the identities
+//! its evidence names, the summary and evidence in full (wrapped, never
+//! cut), its OWASP mapping, and its timeline from the audit trail.
+
+use super::shown;
+use crate::fleet::origin;
+use crate::model::{Alert, AlertStatus};
+use crate::tui::app::App;
+use crate::tui::strings;
+use crate::tui::theme::Theme;
+use crate::tui::views::{Clock, age};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
+    let Some(alert) = shown(app) else {
+        let gone = Paragraph::new(Line::styled(strings::ALERT_GONE, theme.muted))
+            .block(Block::default().borders(Borders::ALL).border_style(theme.border));
+        frame.render_widget(gone, area);
+        return;
+    };
+    let mut lines = Vec::new();
+    let field = |label: &str, value: Span<'static>| {
+        Line::from(vec![Span::styled(format!("{label:<12}"), theme.muted), value])
+    };
+    let ago = |t: chrono::DateTime<chrono::Utc>| age((clock.wall - t).num_seconds());
+    lines.push(field(
+        strings::ALERT_RULE,
+        Span::styled(
+            format!("{} · {}", alert.rule, alert.severity),
+            theme.severity(alert.severity),
+        ),
+    ));
+    lines.push(field(
+        strings::ALERT_STATUS,
+        Span::styled(status(alert, clock), status_style(alert, clock, theme)),
+    ));
+    lines.push(field(
+        strings::ALERT_SOURCE,
+        Span::styled(alert.source.clone(), theme.text),
+    ));
+    lines.push(field(
+        strings::ALERT_OPENED,
+        Span::styled(
+            strings::ago_at(ago(alert.created_at), alert.created_at.format("%Y-%m-%d %H:%M UTC")),
+            theme.text,
+        ),
+    ));
+    lines.push(field(
+        strings::ALERT_UPDATED,
+        Span::styled(strings::ago(ago(alert.updated_at)), theme.text),
+    ));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(strings::ALERT_SUBJECT, theme.header));
+    lines.push(Line::styled(format!("  {}", subject(app, alert)), theme.text));
+    for name in named_identities(app, alert) {
+        lines.push(Line::styled(format!("  {name}"), theme.text));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(strings::ALERT_SUMMARY, theme.header));
+    lines.push(Line::styled(format!("  {}", alert.summary), theme.text));
+    lines.push(Line::styled(strings::ALERT_EVIDENCE, theme.header));
+    let evidence = if alert.evidence.is_empty() {
+        strings::NONE_GIVEN
+    } else {
+        alert.evidence.as_str()
+    };
+    lines.push(Line::styled(format!("  {evidence}"), theme.text));
+    lines.push(Line::styled(strings::ALERT_MAPPING, theme.header));
+    let mapping = if alert.mapping.is_empty() {
+        strings::NONE_GIVEN.to_string()
+    } else {
+        alert.mapping.join(", ")
+    };
+    lines.push(Line::styled(format!("  {mapping}"), theme.text));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(strings::ALERT_TIMELINE, theme.header));
+    lines.extend(timeline(app, alert, theme));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(strings::ALERT_KEYS, theme.muted));
+    let title = format!(" {} ", app.alert_label(alert));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(title, theme.title));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
+}
+
+fn status(a: &Alert, clock: Clock) -> String {
+    let by = |who: &Option<String>| who.as_deref().unwrap_or("?").to_string();
+    match a.status {
+        AlertStatus::Resolved => strings::resolved_at(
+            a.resolved_at
+                .map(|t| t.format("%H:%M UTC").to_string())
+                .unwrap_or_default(),
+        ),
+        _ if a.snoozed_at(clock.wall) => strings::snoozed_status(
+            a.snoozed_until
+                .map(|t| t.format("%H:%M UTC").to_string())
+                .unwrap_or_default(),
+            by(&a.snoozed_by),
+            a.snooze_reason.as_deref().unwrap_or(""),
+        ),
+        AlertStatus::Acknowledged => strings::acknowledged_status(
+            by(&a.acknowledged_by),
+            a.ack_reason.as_deref().unwrap_or(""),
+        ),
+        AlertStatus::Open => strings::OPEN.into(),
+    }
+}
+
+fn status_style(a: &Alert, clock: Clock, theme: &Theme) -> Style {
+    match a.status {
+        AlertStatus::Open if !a.snoozed_at(clock.wall) => theme.high,
+        AlertStatus::Resolved => theme.muted,
+        _ => theme.pending,
+    }
+}
+
+/// The agent the alert is about: its name, status and owner.
+fn subject(app: &App, a: &Alert) -> String {
+    let Some(id) = a.agent_id.as_deref() else {
+        return strings::ALERT_NAMES_NO_AGENT.into();
+    };
+    match app.fleet.agent(id) {
+        Some(agent) => {
+            let owner = agent
+                .owner
+                .as_deref()
+                .and_then(|o| app.fleet.person(o))
+                .map_or_else(|| strings::NO_OWNER.to_string(), |p| p.name.clone());
+            strings::alert_subject(&agent.name, &agent.id, agent.status, owner)
+        }
+        None => strings::agent_not_in_fleet(id),
+    }
+}
+
+/// The other identities the alert's text names in quotes (a shadow agent
+/// R17 saw acting, a destination), each said to be in the inventory or
+/// not.
+fn named_identities(app: &App, a: &Alert) -> Vec<String> {
+    let mut names: Vec<&str> = Vec::new();
+    for text in [a.summary.as_str(), a.evidence.as_str()] {
+        for (i, part) in text.split('"').enumerate() {
+            if i % 2 == 1 && !part.is_empty() && part.len() <= 120 && !names.contains(&part) {
+                names.push(part);
+            }
+        }
+    }
+    names
+        .into_iter()
+        .map(|n| match app.fleet.agent_named(n) {
+            Some(agent) => strings::named_registered(n, &agent.id),
+            None => strings::named_unregistered(n),
+        })
+        .collect()
+}
+
+/// The audit's entries about this alert, oldest first, from its agent's
+/// trail; what the trail does not hold yet is said.
+fn timeline(app: &App, a: &Alert, theme: &Theme) -> Vec<Line<'static>> {
+    let trail = &app.panes.detail;
+    let ours = a.agent_id.is_some() && trail.agent_id == a.agent_id;
+    let local = origin::split(&a.id).map_or(a.id.as_str(), |(_, id)| id);
+    let mut lines: Vec<Line<'static>> = match (&trail.trail.data, ours) {
+        (Some(entries), true) => entries
+            .iter()
+            .filter(|e| e.target.starts_with(local) || e.target.contains(&format!("{local} ")))
+            .map(|e| {
+                Line::styled(
+                    format!(
+                        "  {}  {:<16} {:<18} {}",
+                        e.at.format("%m-%d %H:%M:%S"),
+                        e.action,
+                        e.actor,
+                        e.reason.as_deref().unwrap_or("")
+                    ),
+                    theme.text,
+                )
+            })
+            .collect(),
+        _ => vec![],
+    };
+    if lines.is_empty() {
+        let note = match (&trail.trail.error, ours) {
+            (Some(e), true) => strings::trail_failed(e),
+            _ if !ours || trail.trail.data.is_none() => strings::ALERT_TIMELINE_LOADING.into(),
+            _ => strings::ALERT_TIMELINE_EMPTY.into(),
+        };
+        lines.push(Line::styled(format!("  {note}"), theme.muted));
+    }
+    lines
+}
