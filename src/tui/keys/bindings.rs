@@ -333,7 +333,7 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char('a'), NONE)],
         "a",
         Ack,
-        "alert",
+        "alert-detail",
         "acknowledge this alert, with a reason",
         acts
     ),
@@ -341,7 +341,7 @@ pub const BINDINGS: &[Binding] = &[
         &[(KeyCode::Char('z'), NONE)],
         "z",
         Snooze,
-        "alert",
+        "alert-detail",
         "snooze this alert for a while, with a reason",
         acts
     ),

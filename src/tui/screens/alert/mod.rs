@@ -30,8 +30,9 @@ pub fn shown(app: &App) -> Option<&Fired> {
 }
 
 impl ScreenDef for Alert {
+    /// Not a `:` command (it needs an alert): `:alert` is the alerts list.
     fn name(&self) -> &'static str {
-        "alert"
+        "alert-detail"
     }
 
     fn nested(&self) -> bool {
