@@ -156,18 +156,23 @@ pub fn fit<'c>(line: Line<'c>, width: usize, cut: Cut) -> Line<'c> {
         // kind of name it is: both, the end a little favoured.
         Cut::Middle => (room / 2, room - room / 2),
     };
-    let mut spans = take_head(&line.spans, head);
+    let mut spans = take(&line.spans, head, false);
     let ellipsis_style = spans.last().map_or(Style::default(), |s| s.style);
     spans.push(Span::styled("…", ellipsis_style));
-    spans.extend(take_tail(&line.spans, tail));
+    spans.extend(take(&line.spans, tail, true));
     Line::from(spans).style(style)
 }
 
-/// The spans' first `width` columns.
-fn take_head<'c>(spans: &[Span<'c>], width: usize) -> Vec<Span<'c>> {
+/// The spans' first `width` columns, or with `from_end` their last.
+fn take<'c>(spans: &[Span<'c>], width: usize, from_end: bool) -> Vec<Span<'c>> {
+    let ordered: Box<dyn Iterator<Item = &Span<'c>>> = if from_end {
+        Box::new(spans.iter().rev())
+    } else {
+        Box::new(spans.iter())
+    };
     let mut left = width;
     let mut out = Vec::new();
-    for span in spans {
+    for span in ordered {
         if left == 0 {
             break;
         }
@@ -177,51 +182,34 @@ fn take_head<'c>(spans: &[Span<'c>], width: usize) -> Vec<Span<'c>> {
             left -= w;
             continue;
         }
-        let mut text = String::new();
-        for c in span.content.chars() {
-            let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-            if cw > left {
-                break;
-            }
-            left -= cw;
-            text.push(c);
-        }
+        // The part of this span that fits, from the side being taken.
+        let chars: Vec<char> = span.content.chars().collect();
+        let side: Box<dyn Iterator<Item = &char>> = if from_end {
+            Box::new(chars.iter().rev())
+        } else {
+            Box::new(chars.iter())
+        };
+        let kept = side
+            .map(|c| unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0))
+            .take_while(|&cw| {
+                let fits = cw <= left;
+                if fits {
+                    left -= cw;
+                }
+                fits
+            })
+            .count();
+        let text: String = if from_end {
+            chars[chars.len() - kept..].iter().collect()
+        } else {
+            chars[..kept].iter().collect()
+        };
         out.push(Span::styled(text, span.style));
         break;
     }
-    out
-}
-
-/// The spans' last `width` columns.
-fn take_tail<'c>(spans: &[Span<'c>], width: usize) -> Vec<Span<'c>> {
-    let mut left = width;
-    let mut out = Vec::new();
-    for span in spans.iter().rev() {
-        if left == 0 {
-            break;
-        }
-        let w = span.content.width();
-        if w <= left {
-            out.push(span.clone());
-            left -= w;
-            continue;
-        }
-        let mut text: Vec<char> = Vec::new();
-        for c in span.content.chars().rev() {
-            let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-            if cw > left {
-                break;
-            }
-            left -= cw;
-            text.push(c);
-        }
-        out.push(Span::styled(
-            text.into_iter().rev().collect::<String>(),
-            span.style,
-        ));
-        break;
+    if from_end {
+        out.reverse();
     }
-    out.reverse();
     out
 }
 

@@ -13,15 +13,7 @@ use std::process::{Command, Stdio};
 /// A trail with every kind of entry: people, agents, credentials, tokens,
 /// a freeze, an alert acknowledged, a rotation, a revocation and a kill.
 fn busy() -> Server {
-    // R18 on the first refusal, with no grace, so the alert is there at once.
-    let config = tempfile::tempdir().unwrap();
-    let path = config.path().join("config.toml");
-    std::fs::write(
-        &path,
-        "[serve.rules]\nrefused_attempts = 1\nrefused_grace_seconds = 0\n",
-    )
-    .unwrap();
-    let s = Server::start_with(&["--config", path.to_str().unwrap()]);
+    let s = Server::start_eager_r18();
     s.json(&["person", "add", "Ada Lovelace", "ada@example.com"]);
     s.json(&["person", "add", "Bob Stone", "bob@example.com"]);
     for name in ["support-bot", "billing-bot"] {

@@ -711,15 +711,7 @@ fn unknown_things_exit_3() {
 
 #[test]
 fn alerts_list_and_ack() {
-    // R18 on the first refusal, with no grace, so the alert is there at once.
-    let config = tempfile::tempdir().unwrap();
-    let path = config.path().join("config.toml");
-    std::fs::write(
-        &path,
-        "[serve.rules]\nrefused_attempts = 1\nrefused_grace_seconds = 0\n",
-    )
-    .unwrap();
-    let s = Server::start_with(&["--config", path.to_str().unwrap()]);
+    let s = Server::start_eager_r18();
     seed(&s);
     let r = s.run(&["alerts"]);
     r.assert_code(0);

@@ -27,6 +27,21 @@ impl Server {
     }
 
     /// `warden serve` with `extra` arguments after the usual ones.
+    /// A server whose R18 pages on the first refused attempt, with no
+    /// grace: for tests that need that alert at once (the defaults wait 60 s
+    /// and three attempts).
+    pub fn start_eager_r18() -> Server {
+        let config = tempfile::tempdir().expect("tempdir");
+        let path = config.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "[serve.rules]\nrefused_attempts = 1\nrefused_grace_seconds = 0\n",
+        )
+        .expect("write the config");
+        // The server reads it at start; the file may go after.
+        Server::start_with(&["--config", path.to_str().expect("utf-8 path")])
+    }
+
     pub fn start_with(extra: &[&str]) -> Server {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = dir.path().join("w.db");

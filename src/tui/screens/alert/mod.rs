@@ -11,6 +11,7 @@ use crate::model::{Agent, Alert as Fired};
 use crate::tui::app::{App, Level};
 use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
+use crate::tui::screens::alerts::Alerts;
 use crate::tui::screens::{Screen, ScreenDef};
 use crate::tui::strings;
 use crate::tui::theme::Theme;
@@ -83,13 +84,10 @@ impl ScreenDef for Alert {
         vec![]
     }
 
+    /// As the list answers them: on this screen the list's selected alert
+    /// is the one shown (`App::selected_alert`).
     fn command(&self, app: &mut App, command: UiCommand) -> Option<Vec<Effect>> {
-        match command {
-            UiCommand::Ack => app.ack(),
-            UiCommand::Snooze => app.snooze(),
-            _ => return None,
-        }
-        Some(vec![])
+        Alerts.command(app, command)
     }
 
     fn selects_agent(&self) -> bool {
@@ -97,8 +95,6 @@ impl ScreenDef for Alert {
     }
 
     fn agent<'a>(&self, app: &'a App) -> Option<&'a Agent> {
-        shown(app)
-            .and_then(|a| a.agent_id.as_deref())
-            .and_then(|id| app.fleet.agent(id))
+        Alerts.agent(app)
     }
 }
