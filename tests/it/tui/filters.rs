@@ -139,3 +139,32 @@ fn credentials_and_people_filter_on_their_own_fields() {
     assert!(!screen.contains("Ada Lovelace"), "{screen}");
     assert!(screen.contains("1 of 4 match /team:payments"), "{screen}");
 }
+
+#[test]
+fn the_triage_queue_filters_on_its_own_fields() {
+    let (mut app, clock) = fleet::app();
+    command(&mut app, "triage");
+    app.handle_msg(warden::tui::msg::Msg::Triage {
+        backend: 0,
+        result: Ok(fleet::triage_report()),
+    });
+    let agents = |app: &App| -> Vec<String> {
+        app.panes
+            .triage
+            .cases
+            .iter()
+            .map(|c| c.agent.name.clone())
+            .collect()
+    };
+    assert_eq!(agents(&app).len(), 2);
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "owner:alan");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(agents(&app), ["ticket-triage"]);
+    let screen = render(&mut app, clock, 120, 30);
+    assert!(screen.contains("1 of 2 match /owner:alan"), "{screen}");
+    command(&mut app, "triage suggests:none");
+    assert_eq!(agents(&app), ["mcp-github"]);
+    command(&mut app, "triage suggests:grace risk:high");
+    assert_eq!(agents(&app), ["ticket-triage"]);
+}

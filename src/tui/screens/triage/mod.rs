@@ -6,7 +6,9 @@
 pub mod state;
 pub mod view;
 
+use crate::fleet::row_filter::FieldSpec;
 use crate::model::Agent;
+use crate::tui::components::list_filter::ListFilter;
 use crate::tui::app::{App, Level};
 use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
@@ -35,6 +37,26 @@ impl ScreenDef for Triage {
 
     fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut dyn ListState> {
         Some(&mut app.panes.triage)
+    }
+
+    fn prepare(&self, app: &mut App) {
+        app.panes.triage.refilter();
+    }
+
+    fn filter_fields(&self) -> Option<&'static [FieldSpec]> {
+        Some(state::FIELDS)
+    }
+
+    fn filter_help(&self) -> Option<&'static str> {
+        Some("filter: text, agent:, env:, owner: (who left), suggests:, risk: (and above), !negate")
+    }
+
+    fn list_filter<'a>(&self, app: &'a mut App) -> Option<&'a mut ListFilter> {
+        Some(&mut app.panes.triage.filter)
+    }
+
+    fn list_filter_ref<'a>(&self, app: &'a App) -> Option<&'a ListFilter> {
+        Some(&app.panes.triage.filter)
     }
 
     /// The backends rank the owner suggestions, so the queue is theirs.

@@ -5,6 +5,8 @@
 //! out of the queue the next one is selected.
 
 use crate::api::{TriageCase, TriageReport};
+use crate::fleet::row_filter::{FieldSpec, Row, Value};
+use crate::tui::components::list_filter::ListFilter;
 use crate::fleet::safe_text::escape;
 use crate::fleet::state::{Fleet, Sanitize};
 use crate::model::PersonStatus;
@@ -27,6 +29,9 @@ pub struct TriageQueue {
     /// Whether any report has arrived.
     pub loaded: bool,
     reports: BTreeMap<usize, Vec<TriageCase>>,
+    /// `/`: the cases shown are those it keeps.
+    pub filter: ListFilter,
+    filtered_with: Option<u64>,
     /// The fleet generation the cases were last checked against.
     settled_for: Option<u64>,
 }
@@ -77,8 +82,25 @@ impl TriageQueue {
         }
     }
 
+    /// Rebuilds the queue if the filter changed since the last time.
+    pub fn refilter(&mut self) {
+        if self.filtered_with != Some(self.filter.version) {
+            self.rebuild();
+        }
+    }
+
     fn rebuild(&mut self) {
-        let mut cases: Vec<TriageCase> = self.reports.values().flatten().cloned().collect();
+        self.filtered_with = Some(self.filter.version);
+        let total = self.reports.values().map(Vec::len).sum();
+        let filter = &self.filter;
+        let mut cases: Vec<TriageCase> = self
+            .reports
+            .values()
+            .flatten()
+            .filter(|c| filter.keeps(&CaseRow(c)))
+            .cloned()
+            .collect();
+        self.filter.counted(cases.len(), total);
         cases.sort_by(|a, b| {
             (
                 Reverse(a.risk),
@@ -168,3 +190,41 @@ impl ListState for TriageQueue {
 fn key_in(cases: &[TriageCase]) -> impl Fn(usize) -> Option<String> + '_ {
     |i| cases.get(i).map(|c| c.agent.id.clone())
 }
+/// What `/` knows of a triage case.
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec::text("agent", &[]),
+    FieldSpec::text("env", &[]),
+    FieldSpec::text("owner", &["departed"]),
+    FieldSpec::text("suggests", &["suggestion"]),
+    FieldSpec::severity("risk", &[]),
+];
+
+struct CaseRow<'a>(&'a TriageCase);
+
+impl Row for CaseRow<'_> {
+    fn field(&self, i: usize) -> Value<'_> {
+        let c = self.0;
+        match i {
+            0 => Value::Either(&c.agent.name, &c.agent.id),
+            1 => Value::Text(&c.agent.environment),
+            2 => c
+                .departed_owner
+                .as_ref()
+                .map_or(Value::None, |p| Value::Either(&p.name, &p.email)),
+            3 => c
+                .suggestions
+                .first()
+                .map_or(Value::None, |s| Value::Either(&s.person.name, &s.person.email)),
+            _ => c.risk.map_or(Value::None, Value::Severity),
+        }
+    }
+
+    fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
+        let c = self.0;
+        hit(&c.agent.name)
+            || hit(&c.agent.id)
+            || c.departed_owner.as_ref().is_some_and(|p| hit(&p.name))
+            || c.suggestions.iter().any(|s| hit(&s.person.name))
+    }
+}
+

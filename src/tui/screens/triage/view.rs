@@ -45,7 +45,11 @@ fn title(app: &App) -> String {
     if !q.loaded {
         return strings::TRIAGE_TITLE_ASKING.into();
     }
-    strings::triage_title(q.cases.len(), q.assigned, q.waiting > 0)
+    format!(
+        "{}{}",
+        strings::triage_title(q.cases.len(), q.assigned, q.waiting > 0),
+        q.filter.of_total()
+    )
 }
 
 fn why(case: &TriageCase) -> String {
