@@ -100,9 +100,14 @@ impl Fleet {
             .unwrap_or_default()
     }
 
+    /// An agent's credentials, the live ones first (what a responder
+    /// must see), each group oldest first.
     pub fn credentials_of(&self, agent_id: &str) -> Vec<&Credential> {
         let mut v = self.linked(agent_id, |l| &l.credentials, &self.credentials);
-        v.sort_by(|a, b| a.issued_at.cmp(&b.issued_at).then_with(|| a.id.cmp(&b.id)));
+        v.sort_by(|a, b| {
+            let dead = |c: &Credential| c.status != crate::model::CredentialStatus::Active;
+            (dead(a), a.issued_at, &a.id).cmp(&(dead(b), b.issued_at, &b.id))
+        });
         v
     }
 

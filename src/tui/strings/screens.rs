@@ -232,8 +232,16 @@ pub fn seen_created(seen: impl Display, created: impl Display, by: impl Display)
     format!("{seen} · created {created} by {by}")
 }
 
-pub fn agent_creds_title(count: usize) -> String {
-    format!("credentials ({count}) · x revokes the selected one")
+pub fn agent_creds_title(count: usize, above: usize, below: usize) -> String {
+    let mut t = format!("credentials ({count})");
+    if above > 0 {
+        t.push_str(&format!(" · {above} more above"));
+    }
+    if below > 0 {
+        t.push_str(&format!(" · {below} more below"));
+    }
+    t.push_str(" · x revokes the selected one");
+    t
 }
 
 pub fn activity(total: impl Display, peak: impl Display, now: impl Display) -> String {

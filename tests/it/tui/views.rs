@@ -6,7 +6,7 @@
 //! once each and a broken chain is shown; the detail asks for the agent's
 //! activity and trail when it opens and after each poll.
 
-use crate::support::dashboard::{command, ctrl, flash, key, render, typed};
+use crate::support::dashboard::{command, ctrl, flash, key, render, select, typed};
 use crate::support::fleet;
 
 use chrono::Duration;
@@ -628,4 +628,40 @@ fn the_new_views_render_at_every_size_without_panicking() {
         "{screen}"
     );
     assert!(screen.contains("a taller terminal shows"), "{screen}");
+}
+
+/// An agent's credentials, live first; rows the height leaves out are
+/// said in the section's title, never dropped silently.
+#[test]
+fn the_detail_view_lists_live_credentials_first_and_says_what_it_hides() {
+    let mut changes = fleet::changes();
+    for i in 0..8 {
+        let status = if i < 4 {
+            CredentialStatus::Revoked
+        } else {
+            CredentialStatus::Active
+        };
+        changes.credentials.push(fleet::credential(
+            &format!("crd_x{i}"),
+            "agt_support",
+            Some(30),
+            status,
+        ));
+    }
+    let (mut app, clock) = fleet::synced(changes);
+    select(&mut app, "support-copilot");
+    key(&mut app, KeyCode::Enter);
+    let creds = app.fleet.credentials_of("agt_support");
+    let first_dead = creds
+        .iter()
+        .position(|c| c.status != CredentialStatus::Active)
+        .expect("some revoked");
+    assert!(
+        creds[first_dead..]
+            .iter()
+            .all(|c| c.status != CredentialStatus::Active),
+        "live ones first"
+    );
+    let screen = render(&mut app, clock, 100, 30);
+    assert!(screen.contains("more below"), "{screen}");
 }

@@ -270,7 +270,9 @@ fn draw_credentials(
     // Narrower terminals drop the prefix and the issue date.
     let narrow = area.width < SIDE_BY_SIDE;
     let show = [true, true, !narrow, true, !narrow, true, true];
-    let title = strings::agent_creds_title(credentials.len());
+    // Rows the height leaves out are said, above and below.
+    let below = credentials.len().saturating_sub(offset + visible);
+    let title = strings::agent_creds_title(credentials.len(), offset, below);
     let widths = [
         Constraint::Length(8),
         Constraint::Length(19),
