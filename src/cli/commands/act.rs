@@ -4,7 +4,7 @@
 
 use crate::api::client::Client;
 use crate::api::{NewOwner, RotateRequest};
-use crate::cli::args::{AckArgs, OwnerArgs, ReasonedAgent, RevokeArgs, RotateArgs};
+use crate::cli::args::{AckArgs, OwnerArgs, ReasonedAgent, RevokeArgs, RotateArgs, SnoozeArgs};
 use crate::cli::commands::inventory::print_secret;
 use crate::cli::error::CmdResult;
 use crate::cli::output::{self, Out, safe, when};
@@ -136,6 +136,39 @@ pub async fn ack(client: &Client, a: AckArgs) -> CmdResult {
         safe(&alert.rule),
         safe(&alert.summary),
         alert.status
+    ));
+    out.emit()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `warden snooze ALERT --for 2h --reason …`: the alert waits, out of the
+/// open counts, until then or until it escalates.
+pub async fn snooze(client: &Client, a: SnoozeArgs) -> CmdResult {
+    let alert = client.snooze(&a.alert_id, a.seconds, &a.reason).await?;
+    snoozed(&alert, a.json.json)
+}
+
+/// `warden unsnooze ALERT --reason …`: the alert counts again now.
+pub async fn unsnooze(client: &Client, a: AckArgs) -> CmdResult {
+    let alert = client.unsnooze(&a.alert_id, &a.reason).await?;
+    snoozed(&alert, a.json.json)
+}
+
+fn snoozed(alert: &crate::model::Alert, json: bool) -> CmdResult {
+    if json {
+        output::json(alert)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let until = match alert.snoozed_until {
+        Some(t) => format!("snoozed until {}", t.format("%Y-%m-%d %H:%M UTC")),
+        None => "not snoozed".into(),
+    };
+    let mut out = Out::new();
+    out.line(format!(
+        "Alert {} ({} {}): {until}.",
+        safe(&alert.id),
+        alert.severity,
+        safe(&alert.rule),
     ));
     out.emit()?;
     Ok(ExitCode::SUCCESS)

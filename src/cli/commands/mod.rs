@@ -55,6 +55,8 @@ pub async fn run(client: &Client, command: Command) -> CmdResult {
         Command::Rotate(a) => act::rotate(client, a).await,
         Command::Owner(a) => act::owner(client, a).await,
         Command::Ack(a) => act::ack(client, a).await,
+        Command::Snooze(a) => act::snooze(client, a).await,
+        Command::Unsnooze(a) => act::unsnooze(client, a).await,
         Command::Triage(a) => triage::triage(client, a).await,
         Command::Audit(a) => audit::run(client, a).await,
     }

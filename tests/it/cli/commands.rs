@@ -751,6 +751,18 @@ fn alerts_list_and_ack() {
         .find(|a| a["id"] == id)
         .unwrap();
     assert_eq!(acked["status"], "acknowledged");
+
+    // Snoozed for two hours, then woken by hand; each audited.
+    let snoozed = s.json(&["snooze", id, "--for", "2h", "--reason", "draining it"]);
+    assert!(snoozed["snoozed_until"].is_string(), "{snoozed}");
+    let r = s.run(&["snooze", id, "--for", "8d", "--reason", "too long"]);
+    r.assert_code(2);
+    assert!(r.stderr.contains("1s to 7d"), "{}", r.stderr);
+    let r = s.run(&["unsnooze", id, "--reason", "back on it"]);
+    r.assert_code(0);
+    assert!(r.stdout.contains("not snoozed"), "{}", r.stdout);
+    let trail = s.run(&["audit", "list", "--action", "alert.snooze"]);
+    assert!(trail.stdout.contains("draining it"), "{}", trail.stdout);
 }
 
 #[test]

@@ -40,6 +40,8 @@ const WITH_JSON: &[&[&str]] = &[
     &["owner", "x", "ada@example.com", "--reason", "r"],
     &["alerts"],
     &["ack", "alr_1", "--reason", "r"],
+    &["snooze", "alr_1", "--for", "1h", "--reason", "r"],
+    &["unsnooze", "alr_1", "--reason", "r"],
     &["triage"],
     &["audit", "verify"],
     &["audit", "list"],
