@@ -168,3 +168,35 @@ fn the_triage_queue_filters_on_its_own_fields() {
     command(&mut app, "triage suggests:grace risk:high");
     assert_eq!(agents(&app), ["ticket-triage"]);
 }
+
+/// The list holds one copy of its ids when nothing is filtered; a filter,
+/// a poll under it, clearing it and filtering again each give the right
+/// rows.
+#[test]
+fn filtering_clearing_and_polling_keep_the_rows_right() {
+    let mut app = with_alerts();
+    command(&mut app, "alerts rule:R17");
+    assert_eq!(alert_ids(&app), ["alr_r17"]);
+    // A poll brings a new R17 while filtered.
+    let mut again = fleet::alert("alr_r17b", "agt_triage", Severity::High);
+    again.rule = "R17".into();
+    app.handle_msg(warden::tui::msg::Msg::Source {
+        backend: 0,
+        event: warden::sources::SourceEvent::Synced {
+            changes: Box::new(warden::api::Changes {
+                cursor: 11,
+                alerts: vec![again],
+                ..warden::api::Changes::default()
+            }),
+            latency: std::time::Duration::from_millis(1),
+        },
+    });
+    app.panes.alerts.refresh(&app.fleet);
+    assert_eq!(alert_ids(&app), ["alr_r17", "alr_r17b"]);
+    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(alert_ids(&app).len(), 4, "cleared: every alert");
+    command(&mut app, "alerts sev:critical");
+    assert_eq!(alert_ids(&app), ["alr_r17"]);
+    assert_eq!(app.panes.alerts.filter.total, 4);
+}

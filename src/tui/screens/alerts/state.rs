@@ -18,8 +18,12 @@ use std::cmp::Reverse;
 pub struct AlertList {
     /// Alert ids, in display order, the filter applied.
     pub order: Vec<String>,
-    /// Every alert's id in display order, before the filter.
+    /// Every alert's id in display order, before the filter, while a
+    /// filter hides some; with none, `order` holds them (one copy, not two,
+    /// of a list that may be 200,000 long).
     sorted: Vec<String>,
+    /// Whether `order` is the whole sorted list (and `sorted` empty).
+    order_is_all: bool,
     pub filter: ListFilter,
     /// The filter version `order` was built with.
     filtered_with: Option<u64>,
@@ -69,21 +73,31 @@ impl AlertList {
             return;
         }
         self.filtered_with = Some(self.filter.version);
-        self.order = if self.filter.is_empty() {
-            self.sorted.clone()
+        let total = if self.filter.is_empty() {
+            if !self.order_is_all {
+                self.order = std::mem::take(&mut self.sorted);
+                self.order_is_all = true;
+            }
+            self.order.len()
         } else {
-            let filter = &self.filter;
-            self.sorted
+            if self.order_is_all {
+                self.sorted = std::mem::take(&mut self.order);
+                self.order_is_all = false;
+            }
+            let (filter, now) = (&self.filter, Utc::now());
+            self.order = self
+                .sorted
                 .iter()
                 .filter(|id| {
                     fleet
                         .alert(id)
-                        .is_some_and(|a| filter.keeps(&AlertRow::new(a, fleet)))
+                        .is_some_and(|a| filter.keeps(&AlertRow::new(a, fleet, now)))
                 })
                 .cloned()
-                .collect()
+                .collect();
+            self.sorted.len()
         };
-        self.filter.counted(self.order.len(), self.sorted.len());
+        self.filter.counted(self.order.len(), total);
         let settled = self.stay.as_ref().filter(|(id, _)| {
             fleet
                 .alert(id)
@@ -125,6 +139,7 @@ impl AlertList {
                 ))
         });
         self.sorted = alerts.into_iter().map(|a| a.id.clone()).collect();
+        self.order_is_all = false;
     }
 
     /// The selected alert's id, if there is any alert.
@@ -163,10 +178,12 @@ struct AlertRow<'a> {
     alert: &'a Alert,
     agent: Option<&'a Agent>,
     owner: Option<&'a Person>,
+    /// Whether it is snoozed, read once for the whole filtering pass.
+    now: DateTime<Utc>,
 }
 
 impl<'a> AlertRow<'a> {
-    fn new(alert: &'a Alert, fleet: &'a Fleet) -> Self {
+    fn new(alert: &'a Alert, fleet: &'a Fleet, now: DateTime<Utc>) -> Self {
         let agent = alert.agent_id.as_deref().and_then(|id| fleet.agent(id));
         let owner = agent
             .and_then(|a| a.owner.as_deref())
@@ -175,14 +192,15 @@ impl<'a> AlertRow<'a> {
             alert,
             agent,
             owner,
+            now,
         }
     }
 }
 
 /// The word the alerts list shows, and `status:` matches: a snoozed alert
 /// reads `snoozed`.
-pub fn status_word(a: &Alert) -> &'static str {
-    if a.snoozed_at(Utc::now()) {
+pub fn status_word(a: &Alert, now: DateTime<Utc>) -> &'static str {
+    if a.snoozed_at(now) {
         return "snoozed";
     }
     match a.status {
@@ -197,7 +215,7 @@ impl Row for AlertRow<'_> {
         match i {
             0 => Value::Text(&self.alert.rule),
             1 => Value::Severity(self.alert.severity),
-            2 => Value::Text(status_word(self.alert)),
+            2 => Value::Text(status_word(self.alert, self.now)),
             3 => self.agent.map_or(Value::None, |a| Value::Either(&a.name, &a.id)),
             4 => self
                 .owner

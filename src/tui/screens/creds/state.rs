@@ -48,8 +48,11 @@ pub struct CredList {
     pub order: Vec<String>,
     pub sel: Selection,
     built_for: Option<u64>,
-    /// Every credential's id in display order, before the filter.
+    /// Every credential's id in display order, before the filter, while a
+    /// filter hides some; with none, `order` holds them (one copy, not two).
     sorted: Vec<String>,
+    /// Whether `order` is the whole sorted list (and `sorted` empty).
+    order_is_all: bool,
     pub filter: ListFilter,
     filtered_with: Option<u64>,
 }
@@ -67,22 +70,34 @@ impl CredList {
             return;
         }
         self.filtered_with = Some(self.filter.version);
-        let filter = &self.filter;
-        self.order = self
-            .sorted
-            .iter()
-            .filter(|id| {
-                filter.is_empty()
-                    || fleet.credential(id).is_some_and(|c| {
+        let total = if self.filter.is_empty() {
+            if !self.order_is_all {
+                self.order = std::mem::take(&mut self.sorted);
+                self.order_is_all = true;
+            }
+            self.order.len()
+        } else {
+            if self.order_is_all {
+                self.sorted = std::mem::take(&mut self.order);
+                self.order_is_all = false;
+            }
+            let filter = &self.filter;
+            self.order = self
+                .sorted
+                .iter()
+                .filter(|id| {
+                    fleet.credential(id).is_some_and(|c| {
                         filter.keeps(&CredRow {
                             credential: c,
                             agent: fleet.agent(&c.agent_id),
                         })
                     })
-            })
-            .cloned()
-            .collect();
-        self.filter.counted(self.order.len(), self.sorted.len());
+                })
+                .cloned()
+                .collect();
+            self.sorted.len()
+        };
+        self.filter.counted(self.order.len(), total);
         self.sel.restore_ids(&self.order);
     }
 
@@ -107,6 +122,7 @@ impl CredList {
             .collect();
         keyed.sort_unstable();
         self.sorted = keyed.into_iter().map(|(_, _, _, id)| id).collect();
+        self.order_is_all = false;
     }
 
     /// The selected credential's id, if there is any credential.
