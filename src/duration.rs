@@ -26,6 +26,22 @@ pub fn parse_ttl(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{s:?} is too long a lifetime"))
 }
 
+/// The longest snooze the backend takes: a week.
+pub const MAX_SNOOZE_SECONDS: u64 = 7 * 24 * 3600;
+
+/// A snooze's length (`warden snooze --for`, the dashboard's `z`): a
+/// duration like [`parse_ttl`]'s, 1 s to a week.
+pub fn parse_snooze(s: &str) -> Result<u64, String> {
+    let seconds = parse_ttl(s)?;
+    if seconds > MAX_SNOOZE_SECONDS {
+        return Err(format!(
+            "{:?} is over a week; a snooze is 1s to 7d",
+            s.trim()
+        ));
+    }
+    Ok(seconds)
+}
+
 /// A rotation's grace period: `0` (the old credential is revoked at once),
 /// a number of seconds, or a duration like [`parse_ttl`]'s, at most 30 days.
 pub fn parse_grace(s: &str) -> Result<u64, String> {
@@ -50,6 +66,16 @@ pub fn parse_grace(s: &str) -> Result<u64, String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_snooze_is_one_second_to_a_week() {
+        assert_eq!(parse_snooze("2h"), Ok(7200));
+        assert_eq!(parse_snooze("7d"), Ok(MAX_SNOOZE_SECONDS));
+        assert!(parse_snooze("8d").unwrap_err().contains("1s to 7d"));
+        assert!(parse_snooze("0s").is_err());
+        assert!(parse_snooze("soon").is_err());
+    }
+
     use super::*;
 
     #[test]

@@ -474,18 +474,13 @@ pub struct SnoozeArgs {
     /// The alert's id (see `warden alerts`)
     pub alert_id: String,
     /// How long: 1s to 7d, e.g. 30m, 2h, 1d
-    #[arg(long = "for", value_parser = parse_snooze, value_name = "DURATION")]
+    #[arg(long = "for", value_parser = crate::duration::parse_snooze, value_name = "DURATION")]
     pub seconds: u64,
     /// Why: recorded in the audit trail
     #[arg(long, value_parser = non_empty, value_name = "TEXT")]
     pub reason: String,
     #[command(flatten)]
     pub json: JsonFlag,
-}
-
-/// A snooze's length: 1 s to a week, as the backend takes it.
-fn parse_snooze(s: &str) -> Result<u64, String> {
-    crate::tui::popups::confirm::snooze_seconds(s)
 }
 
 #[derive(Debug, Args)]

@@ -20,8 +20,6 @@ pub const SNOOZE_FOR: &str = "for";
 pub const SNOOZE_HELP: &str =
     "how long, 1s to 7d (e.g. 30m, 2h); it wakes at once if the alert escalates";
 pub const SNOOZE_DEFAULT: &str = "1h";
-/// The longest snooze the backend takes: a week.
-pub const SNOOZE_MAX_SECONDS: u64 = 7 * 24 * 3600;
 pub fn bad_snooze(e: impl Display) -> String {
     format!("snooze for: {e} (1s to 7d, e.g. 30m or 2h)")
 }

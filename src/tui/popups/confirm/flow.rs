@@ -77,9 +77,5 @@ impl Confirm {
 /// A snooze's length as typed (`30m`, `2h`): 1 s to a week, as the
 /// backend takes it.
 pub fn snooze_seconds(text: &str) -> Result<u64, String> {
-    match crate::duration::parse_ttl(text) {
-        Ok(s) if (1..=strings::SNOOZE_MAX_SECONDS).contains(&s) => Ok(s),
-        Ok(_) => Err(strings::bad_snooze("out of range")),
-        Err(e) => Err(strings::bad_snooze(e)),
-    }
+    crate::duration::parse_snooze(text).map_err(strings::bad_snooze)
 }
