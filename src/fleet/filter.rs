@@ -14,7 +14,8 @@
 //!   `risk:LEVEL` (the highest severity among the agent's open alerts, `none`
 //!   without any; `risk:high` matches high and above, `risk:none` only none),
 //!   `label:KEY=VALUE` (or `label:KEY`: the label is present),
-//!   `origin:discovered` (found by `warden discover`) or `origin:registered`
+//!   `origin:shadow` (acting in others' chains, registered by nobody),
+//!   `origin:discovered` (found by `warden discover`), `origin:claimed` or `origin:registered`
 //!   (everything else);
 //! - any of these behind `!`, which negates it.
 //!
@@ -119,15 +120,11 @@ impl Filterable for Subject<'_> {
 pub const FIELDS: &[&str] = &["owner", "kind", "env", "status", "risk", "label", "origin"];
 
 /// The values `origin:` accepts.
-const ORIGINS: &[&str] = &["discovered", "registered"];
+const ORIGINS: &[&str] = &["shadow", "discovered", "claimed", "registered"];
 
-/// Where an agent came from: `discovered` when `warden discover
-/// --register` reported it (its `origin` label), else `registered`.
+/// Where an agent came from ([`Agent::origin`]).
 pub fn origin(agent: &Agent) -> &str {
-    match agent.labels.get("origin").map(String::as_str) {
-        Some("discovered") => "discovered",
-        _ => "registered",
-    }
+    agent.origin()
 }
 
 /// The values `risk:` accepts, from least to most severe.
@@ -561,7 +558,7 @@ fn choices<'a>(names: impl Iterator<Item = &'a str>) -> String {
 /// A one-line reminder of the syntax, to print after a parse error.
 pub const SYNTAX: &str = "terms (all must match): free text (fuzzy on the name), owner:none, \
     owner:TEXT, owner:=EXACT, kind:KIND, env:ENV, status:STATUS, risk:LEVEL, label:KEY=VALUE, \
-    origin:discovered|registered; `!` negates";
+    origin:shadow|discovered|claimed|registered; `!` negates";
 
 #[cfg(test)]
 mod tests {
@@ -720,11 +717,18 @@ mod tests {
         a.labels.insert("origin".into(), "discovered".into());
         assert!(check("origin:discovered", &a) && check("!origin:registered", &a));
         assert!(check("ORIGIN:Discovered", &a));
+        a.labels.insert("origin".into(), "shadow".into());
+        assert!(check("origin:shadow", &a) && !check("origin:discovered", &a));
+        a.labels.insert("origin".into(), "made-up".into());
+        assert!(
+            check("origin:registered", &a),
+            "an unknown origin reads as registered"
+        );
         assert!(
             Filter::parse("origin:scanned")
                 .unwrap_err()
                 .to_string()
-                .contains("discovered, registered")
+                .contains("shadow, discovered, claimed, registered")
         );
     }
 

@@ -37,6 +37,31 @@ pub struct Agent {
     pub rev: i64,
 }
 
+/// Where an agent came from, by its `origin` label: [`ORIGIN_SHADOW`]
+/// (seen acting in other agents' delegation chains, registered by nobody),
+/// `discovered` (reported by `warden discover --register`), else
+/// `registered`.
+pub const ORIGIN_LABEL: &str = "origin";
+/// The `origin` of an identity Warden put in the inventory itself because
+/// registered agents act for it: a shadow entry.
+pub const ORIGIN_SHADOW: &str = "shadow";
+
+impl Agent {
+    /// `shadow`, `discovered`, `claimed` or `registered`: see [`ORIGIN_LABEL`].
+    pub fn origin(&self) -> &str {
+        match self.labels.get(ORIGIN_LABEL).map(String::as_str) {
+            Some(o @ ("shadow" | "discovered" | "claimed")) => o,
+            _ => "registered",
+        }
+    }
+
+    /// An identity nobody registered, that Warden keeps in the inventory
+    /// because others act for it.
+    pub fn is_shadow(&self) -> bool {
+        self.origin() == ORIGIN_SHADOW
+    }
+}
+
 /// A human in the directory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Person {
@@ -209,4 +234,23 @@ pub struct AgentDetail {
     /// last entry is the current (partial) minute.
     #[serde(default)]
     pub activity: Vec<u32>,
+    /// The identities this agent's reported chains named that nobody had
+    /// registered (shadow entries, R17), and how often: it acts for them
+    /// without any delegation on record.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seen_acting_for: Vec<SeenActingFor>,
+}
+
+/// A shadow entry (or one since claimed) an agent was seen acting for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SeenActingFor {
+    pub agent_id: String,
+    pub name: String,
+    pub status: AgentStatus,
+    /// `shadow` while nobody registered it, else how it was claimed.
+    pub origin: String,
+    /// Events whose chain named it.
+    pub events: u64,
+    pub first_at: DateTime<Utc>,
+    pub last_at: DateTime<Utc>,
 }

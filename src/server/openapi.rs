@@ -144,7 +144,7 @@ pub const ROUTES: &[Route] = {
         Route { method: POST, path: "/v1/agent/heartbeat", operation_id: "heartbeat", access: AgentCredential, status: 204, summary: "Report that the agent is alive",
             description: "Records that the calling agent is alive. 401 or 403 with the reason when the credential is refused: `credential_revoked`, `credential_expired`, `agent_suspended`, `agent_killed`. This is how a killed agent learns it must stop.", ..R },
         Route { method: POST, path: "/v1/agent/events", operation_id: "reportEvents", access: AgentCredential, body: Some(schema::<Vec<AgentEvent>>), answer: Some(schema::<Accepted>), summary: "Report activity events",
-            description: "The calling agent reports what it did, as an array of events; the answer counts those accepted. The rules run on them.", ..R },
+            description: "The calling agent reports what it did, as an array of events; the answer counts those accepted. The rules run on them. An identity named in an event's `on_behalf_of` that is neither a registered agent nor a person gets a shadow entry in the inventory (label `origin=shadow`) and rule R17. 403 `chain_refused` (nothing stored) when a chain names a suspended or killed agent: nothing may be done on its behalf.", errors: &[403], ..R },
         Route { method: GET, path: "/v1/alerts", operation_id: "listAlerts", answer: Some(schema::<Vec<Alert>>), summary: "List alerts",
             description: "Alerts raised by the rules, open, acknowledged and resolved.", ..R },
         Route { method: POST, path: "/v1/alerts/{id}/ack", operation_id: "ackAlert", access: Responder, body: Some(schema::<Reason>), answer: Some(schema::<Alert>), errors: &[409], summary: "Acknowledge an alert",

@@ -20,10 +20,13 @@ use warden::model::{AgentStatus, Alert, AlertStatus};
 
 /// What an incident should have raised, and did not yet.
 fn missing(played: &[Played], alerts: &[Alert]) -> Vec<String> {
+    // R17 is on the shadow entry the server made, naming the relay that
+    // played it.
     let raised = |rule: &str, agent: &str| {
         alerts.iter().any(|a| {
             a.rule == rule
-                && a.agent_id.as_deref() == Some(agent)
+                && (a.agent_id.as_deref() == Some(agent)
+                    || (rule == "R17" && a.evidence.contains(&format!("({agent})"))))
                 && a.status != AlertStatus::Resolved
                 && a.source == "warden"
         })

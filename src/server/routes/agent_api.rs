@@ -122,6 +122,7 @@ pub async fn events(
         .enumerate()
         .map(|(i, e)| validate(i, e))
         .collect::<ApiResult<Vec<_>>>()?;
+    refuse_stopped_in_chains(&state, &agent, &credential, &records).await?;
     let accepted = state
         .store
         .record_events(&agent.id, &credential.id, &records)
@@ -130,6 +131,51 @@ pub async fn events(
     // once it is stored; what they find does not change the answer.
     rules::on_events(&state, &agent, &credential, &records).await;
     Ok(Json(Accepted { accepted }))
+}
+
+/// Most distinct chain identities checked per batch, as the rules look up.
+const MAX_CHAIN_KEYS: usize = 1_000;
+
+/// Nothing may be done on behalf of a suspended or killed agent (a killed
+/// shadow entry included): a batch whose chains name one is refused whole,
+/// so the reporter learns it at once, and the relay is counted towards
+/// its own R17 ([`rules::relay_refused`]).
+async fn refuse_stopped_in_chains(
+    state: &AppState,
+    agent: &crate::model::Agent,
+    credential: &crate::model::Credential,
+    records: &[EventRecord],
+) -> ApiResult<()> {
+    let keys: std::collections::BTreeSet<&String> =
+        records.iter().flat_map(|r| &r.on_behalf_of).collect();
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<String> = keys.into_iter().take(MAX_CHAIN_KEYS).cloned().collect();
+    let stopped = state.store.stopped_agents(keys).await?;
+    let Some(first) = stopped.first() else {
+        return Ok(());
+    };
+    for s in &stopped {
+        rules::relay_refused(state, agent, credential, s).await;
+    }
+    let i = records
+        .iter()
+        .position(|r| {
+            r.on_behalf_of
+                .iter()
+                .any(|k| *k == first.id || *k == first.name)
+        })
+        .unwrap_or(0);
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "chain_refused",
+        format!(
+            "event {i}: on_behalf_of names {} agent {:?} ({}); nothing may be done on behalf \
+             of a suspended or killed agent, so none of this batch was stored",
+            first.status, first.name, first.id
+        ),
+    ))
 }
 
 pub async fn introspect(

@@ -1,25 +1,17 @@
 //! Activity rules, judged on ingest, per batch: R08 (a non-production agent
 //! calls a production target), R09 (an agent credential used from an
-//! interactive client), R11 (a minute above 5× the usual rate), R12 (a
-//! destination never seen for the agent) and R17 (a shadow agent: an agent
-//! identity in a delegation chain that is not in the inventory).
+//! interactive client), R11 (a minute above 5× the usual rate) and R12 (a
+//! destination never seen for the agent). R17 reads the same batch, in
+//! [`super::shadows`].
 //!
 //! Also the in-memory summary of a batch ([`Batch`]) that every ingest rule
 //! reads, so the events are walked once.
-//!
-//! R17's signal, decided here: the backend never sees an unregistered
-//! agent's own requests (it has no credential), but it does see the
-//! `on_behalf_of` chains registered agents report. An agent named in a
-//! chain, by id or name, that the inventory does not hold is an agent
-//! acting in the fleet that nobody registered. The person slot (the first
-//! entry, when it is a person or looks like an email) is not an agent.
 
 use super::config::RuleThresholds;
 use super::{finding, list, minutes, plural, shown, when};
 use crate::model::{Agent, Credential, Severity};
 use crate::server::store::{
-    BatchFacts, BatchObservation, EventRecord, Finding, IdentityFact, LiveAlert, MinuteCount,
-    Store, StoreError, StoreResult,
+    BatchFacts, BatchObservation, EventRecord, Finding, IdentityFact, MinuteCount,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
@@ -117,7 +109,7 @@ pub(super) struct Use {
 }
 
 impl Use {
-    fn new(at: DateTime<Utc>) -> Self {
+    pub(super) fn new(at: DateTime<Utc>) -> Self {
         Use {
             calls: 0,
             first: at,
@@ -423,79 +415,6 @@ pub(super) fn new_destination(
         ),
         last,
     ))
-}
-
-/// R17: one alert per shadow identity, wherever it is reported from.
-pub(super) fn shadow_agents(agent: &Agent, batch: &Batch, facts: &BatchFacts) -> Vec<Finding> {
-    let ids = identities(facts);
-    let mut shadows: BTreeMap<&str, Use> = BTreeMap::new();
-    for ((chain, _), u) in &batch.chains {
-        let (_, agents) = split_chain(chain, &ids);
-        for key in agents {
-            // Not looked up (past the cap) is not known to be unknown.
-            let Some(fact) = ids.get(key.as_str()) else {
-                continue;
-            };
-            if fact.agent.is_none() && fact.person.is_none() {
-                let s = shadows
-                    .entry(key.as_str())
-                    .or_insert_with(|| Use::new(u.first));
-                s.calls = s.calls.saturating_add(u.calls);
-                s.first = s.first.min(u.first);
-                s.last = s.last.max(u.last);
-            }
-        }
-    }
-    shadows
-        .into_iter()
-        .map(|(key, u)| {
-            finding(
-                "R17",
-                &agent.id,
-                format!("R17:{key}"),
-                Severity::High,
-                format!("{key:?} acts in the fleet but is not in the inventory"),
-                format!(
-                    "{key:?} in the delegation chain of {} reported by {} ({}); \
-                     no agent has that id or name; latest {}",
-                    plural(u.calls as usize, "event", "events"),
-                    agent.name,
-                    agent.id,
-                    when(u.last)
-                ),
-                u.last,
-            )
-        })
-        .collect()
-}
-
-/// R17 resolves when the identity is registered, or after the quiet
-/// period without a chain naming it.
-pub(super) async fn shadow_resolved(
-    store: &dyn Store,
-    alert: &LiveAlert,
-    t: &RuleThresholds,
-    now: DateTime<Utc>,
-) -> StoreResult<Option<String>> {
-    let Some(key) = alert.cause.strip_prefix("R17:") else {
-        return Ok(None);
-    };
-    match store.resolve_agent(key).await {
-        Ok(a) => Ok(Some(format!(
-            "{key:?} is in the inventory now, as agent {} ({})",
-            a.name, a.id
-        ))),
-        Err(StoreError::NotFound(_)) => Ok((alert.seen_at
-            <= super::before(now, minutes(t.quiet_minutes)))
-        .then(|| {
-            format!(
-                "no event named {key:?} for {} min (last seen {})",
-                t.quiet_minutes,
-                when(alert.seen_at)
-            )
-        })),
-        Err(e) => Err(e),
-    }
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ pub fn wording(status: AgentStatus) -> (&'static str, Severity) {
 }
 
 /// When refusals of `agent` start to count.
-fn grace_end(agent: &Agent, t: &RuleThresholds) -> DateTime<Utc> {
+pub(super) fn grace_end(agent: &Agent, t: &RuleThresholds) -> DateTime<Utc> {
     let grace = Duration::try_seconds(i64::try_from(t.refused_grace_seconds).unwrap_or(i64::MAX))
         .unwrap_or(Duration::MAX);
     agent

@@ -31,12 +31,14 @@ mod credentials;
 mod killswitch;
 mod ownership;
 mod privilege;
+mod shadows;
 mod tokens;
 
 /// The thresholds, read with the rest of the config file.
 pub use crate::config::rules as config;
 pub use activity::destination;
 pub use killswitch::{agent_resumed, killed_but_trying};
+pub use shadows::relay_refused;
 pub use tokens::token_revoked;
 
 use crate::model::{Agent, AgentStatus, Credential, Severity};
@@ -206,6 +208,18 @@ pub async fn on_events(
             return;
         }
     };
+    let sightings = shadows::sightings(&batch, &facts);
+    let entries = if sightings.is_empty() {
+        Vec::new()
+    } else {
+        match state.store.record_shadows(agent, sightings.clone()).await {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::warn!(error = %e, agent = %agent.id, "could not keep the shadow entries");
+                Vec::new()
+            }
+        }
+    };
     let raise: Vec<Finding> = [
         activity::environment_crossing(agent, &batch, t),
         activity::human_use(agent, credential, &batch),
@@ -216,7 +230,7 @@ pub async fn on_events(
     ]
     .into_iter()
     .flatten()
-    .chain(activity::shadow_agents(agent, &batch, &facts))
+    .chain(shadows::findings(agent, &sightings, &entries))
     .collect();
     if let Err(e) = state.store.apply_alerts(&raise, &[], now).await {
         tracing::warn!(error = %e, agent = %agent.id, "could not raise the ingest alerts");
@@ -424,7 +438,7 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> StoreResult<AlertsAp
         }
     }
     for a in r17 {
-        if let Some(why) = activity::shadow_resolved(store.as_ref(), a, t, now).await? {
+        if let Some(why) = shadows::resolved(store.as_ref(), a, t, now).await? {
             stale.push((a, Why::Said(why)));
         }
     }

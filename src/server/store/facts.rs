@@ -53,6 +53,17 @@ pub struct MinuteFact {
     pub active_minutes: u32,
 }
 
+/// An identity a relay's chains named that no registered agent or person
+/// is: what the store needs to keep its shadow entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShadowSighting {
+    pub key: String,
+    pub first: DateTime<Utc>,
+    pub last: DateTime<Utc>,
+    /// Events of the batch whose chain named it.
+    pub calls: u64,
+}
+
 /// What an identity in a chain turned out to be.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IdentityFact {
@@ -61,6 +72,9 @@ pub struct IdentityFact {
     pub person: Option<(Person, Vec<String>)>,
     /// An agent with that id or name.
     pub agent: Option<AgentRef>,
+    /// That agent is a shadow entry: in the inventory only because
+    /// registered agents act for it.
+    pub shadow: bool,
 }
 
 /// What the store knows that a batch is judged against.

@@ -22,7 +22,7 @@ pub use facts::{
     ACTIVITY_MINUTES, AgentRef, AgentState, AlertsApplied, BatchFacts, BatchObservation,
     CredentialFact, DepartedOwnerFact, DormantFact, EscalationFact, Finding, FleetCounts,
     GrantFact, IdentityFact, LiveAlert, MinuteCount, MinuteFact, RefusalCount, Resolution,
-    SharedFact, SweepFacts, SweepQuery, TriageAgentFacts, TriageFacts, UnownedFact,
+    ShadowSighting, SharedFact, SweepFacts, SweepQuery, TriageAgentFacts, TriageFacts, UnownedFact,
 };
 pub use records::{
     Actor, AlertInput, AuditFilter, AuditHead, AuditSelect, Bootstrap, DelegationInput,
@@ -284,6 +284,16 @@ pub trait Store: Send + Sync + 'static {
         resolve: &[Resolution],
         now: DateTime<Utc>,
     ) -> StoreResult<AlertsApplied>;
+    /// Keeps the shadow entries of identities `relay` acts for that nobody
+    /// registered ([`ShadowSighting`]): creates missing ones, brings known
+    /// ones up to date; answers the entries.
+    async fn record_shadows(
+        &self,
+        relay: &Agent,
+        sightings: Vec<ShadowSighting>,
+    ) -> StoreResult<Vec<Agent>>;
+    /// The agents among `keys` (ids or names) that are suspended or killed.
+    async fn stopped_agents(&self, keys: Vec<String>) -> StoreResult<Vec<Agent>>;
     /// Counts a refused attempt of a suspended or killed agent; attempts
     /// before `episode_start` belong to an earlier episode and are forgotten.
     async fn note_refusal(

@@ -349,8 +349,41 @@ pub fn alert_subject(
 ) -> String {
     format!("{name} ({id}) · {status} · owner {owner}")
 }
-pub fn named_registered(name: impl Display, id: impl Display) -> String {
-    format!("\"{name}\": in the inventory, as {id}")
+pub fn named_registered(name: impl Display, id: impl Display, origin: &str) -> String {
+    match origin {
+        "registered" => format!("\"{name}\": in the inventory, as {id}"),
+        o => format!(
+            "\"{name}\": in the inventory, as {id} ({})",
+            origin_words(o)
+        ),
+    }
+}
+/// The detail view's heading over the shadow entries an agent acts for.
+pub const ACTS_FOR_UNDELEGATED: &str = "acts for, with no delegation (seen in its events)";
+pub fn seen_acting_for(
+    origin: &str,
+    status: impl Display,
+    events: u64,
+    last: chrono::DateTime<chrono::Utc>,
+) -> String {
+    format!(
+        "· {origin} · {status} · {events} event{} · last {}",
+        if events == 1 { "" } else { "s" },
+        last.format("%m-%d %H:%M")
+    )
+}
+/// The subject line of an alert on an agent that was not registered.
+pub fn with_origin(subject: String, origin: &str) -> String {
+    format!("{subject} · {}", origin_words(origin))
+}
+/// How an agent got into the inventory, when not by registration.
+pub fn origin_words(origin: &str) -> &'static str {
+    match origin {
+        "shadow" => "shadow entry: registered by nobody",
+        "discovered" => "discovered by warden discover",
+        "claimed" => "a shadow entry, claimed",
+        _ => "registered",
+    }
 }
 pub fn named_unregistered(name: impl Display) -> String {
     format!("\"{name}\": not an agent in the inventory")

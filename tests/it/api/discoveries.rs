@@ -7,7 +7,7 @@
 //! nothing else.
 
 use crate::support::rules::{
-    assert_none, assert_resolved, live_agent, open_alert, report as report_events, server,
+    assert_none, assert_resolved, evidence, live_agent, open_alert, report as report_events, server,
 };
 use crate::support::server::*;
 use serde_json::{Value, json};
@@ -243,7 +243,12 @@ async fn a_finding_named_like_a_shadow_agent_takes_its_name_and_r17_resolves() {
     let chain =
         json!({"action": "summarise", "target": "crm", "on_behalf_of": ["ghost-summarizer"]});
     report_events(&s, &secret, vec![chain]).await;
-    let alert = open_alert(&s, "R17", &relay).await;
+    let shadow = txt(&s.detail("ghost-summarizer").await, "id").to_string();
+    assert!(
+        evidence(&open_alert(&s, "R17", &shadow).await).contains(&relay),
+        "the relay is named"
+    );
+    let alert = open_alert(&s, "R17", &shadow).await;
     let (status, out) = post(
         &s,
         ADMIN,
@@ -257,7 +262,14 @@ async fn a_finding_named_like_a_shadow_agent_takes_its_name_and_r17_resolves() {
     assert_eq!(out["agents"][0]["name"], "ghost-summarizer", "{out}");
     assert_eq!(out["agents"][1]["name"], "other (cursor@laptop-7)");
     let ghost = s.detail("ghost-summarizer").await;
+    assert_eq!(ghost["id"], shadow.as_str(), "the shadow entry, claimed");
     assert_eq!(ghost["labels"]["discovery.shadow"], "ghost-summarizer");
+    assert_eq!(ghost["labels"]["origin"], "discovered");
     s.sweep_at(chrono::Utc::now()).await;
-    assert_resolved(&s, txt(&alert, "id"), "is in the inventory now").await;
+    assert_resolved(
+        &s,
+        txt(&alert, "id"),
+        "is in the inventory now, as discovered agent ghost-summarizer",
+    )
+    .await;
 }

@@ -1,8 +1,8 @@
 //! The ingest rules against a real server, driven by batches of events
 //! posted with the agent's own credential: R08 (environment crossing), R09
 //! (human use of an agent identity), R11 (activity spike), R12 (new
-//! destination) and R17 (shadow agent); and the per-minute activity series
-//! the dashboard draws.
+//! destination); and the per-minute activity series the dashboard draws.
+//! R17 (shadow agents) has its own suite, `shadows`.
 
 use crate::support::rules::*;
 use crate::support::server::*;
@@ -309,94 +309,6 @@ async fn r12_resolves_when_no_new_destination_comes_for_an_hour() {
     let a = open_alert(&s, "R12", &id).await;
     s.sweep_at(t + mins(61)).await;
     assert_resolved(&s, txt(&a, "id"), "no new destination for 60 min").await;
-}
-
-#[tokio::test]
-async fn r17_fires_for_an_agent_in_a_chain_that_is_not_in_the_inventory() {
-    let s = server().await;
-    let (id, secret) = live_agent(&s, "relay", "prod").await;
-    report(
-        &s,
-        &secret,
-        vec![
-            json!({"action": "summarise", "target": "crm", "on_behalf_of": ["pat@corp.example", "ghost-summarizer"]}),
-            json!({"action": "summarise", "target": "crm", "on_behalf_of": ["ghost-summarizer"]}),
-        ],
-    )
-    .await;
-    let a = open_alert(&s, "R17", &id).await;
-    assert_eq!(a["severity"], "high");
-    assert_eq!(a["mapping"], json!(["ASI10", "NHI3"]));
-    assert_eq!(
-        a["summary"],
-        "Shadow agent: \"ghost-summarizer\" acts in the fleet but is not in the inventory"
-    );
-    let e = evidence(&a);
-    assert!(
-        e.starts_with(&format!(
-            "\"ghost-summarizer\" in the delegation chain of 2 events reported by relay ({id}); no agent has that id or name"
-        )),
-        "{e}"
-    );
-}
-
-#[tokio::test]
-async fn r17_near_miss_registered_agents_and_people_in_the_chain() {
-    let s = server().await;
-    let (id, secret) = live_agent(&s, "relay", "prod").await;
-    let known = agent_in(&s, "known-planner", "prod").await;
-    s.person("Pat", "pat@corp.example").await;
-    report(
-        &s,
-        &secret,
-        vec![
-            json!({"action": "a", "target": "crm", "on_behalf_of": ["pat@corp.example", "known-planner"]}),
-            json!({"action": "a", "target": "crm", "on_behalf_of": [known]}),
-            json!({"action": "a", "target": "crm", "on_behalf_of": ["stranger@elsewhere.example"]}),
-        ],
-    )
-    .await;
-    assert_none(&s, "R17", &id).await;
-}
-
-#[tokio::test]
-async fn r17_is_one_alert_per_shadow_and_resolves_when_it_is_registered() {
-    let s = server().await;
-    let (one, one_secret) = live_agent(&s, "relay-one", "prod").await;
-    let (_, two_secret) = live_agent(&s, "relay-two", "prod").await;
-    let chain = json!({"action": "a", "target": "crm", "on_behalf_of": ["phantom"]});
-    report(&s, &one_secret, vec![chain.clone()]).await;
-    report(&s, &two_secret, vec![chain.clone(), chain]).await;
-    let all = alerts(&s, "R17").await;
-    let a = only(&all).clone();
-    assert_eq!(a["agent_id"], one.as_str(), "first reported by relay-one");
-    assert!(
-        evidence(&a).contains("2 events reported by relay-two"),
-        "brought up to date by the latest report: {a}"
-    );
-    let registered = agent_in(&s, "phantom", "prod").await;
-    s.sweep_at(now()).await;
-    assert_resolved(
-        &s,
-        txt(&a, "id"),
-        &format!("\"phantom\" is in the inventory now, as agent phantom ({registered})"),
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn r17_resolves_when_the_shadow_is_not_seen_for_an_hour() {
-    let s = server().await;
-    let (id, secret) = live_agent(&s, "relay", "prod").await;
-    report(
-        &s,
-        &secret,
-        vec![json!({"action": "a", "target": "crm", "on_behalf_of": ["wisp"]})],
-    )
-    .await;
-    let a = open_alert(&s, "R17", &id).await;
-    s.sweep_at(now() + mins(61)).await;
-    assert_resolved(&s, txt(&a, "id"), "no event named \"wisp\" for 60 min").await;
 }
 
 #[tokio::test]

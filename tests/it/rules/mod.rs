@@ -8,4 +8,5 @@ mod killswitch;
 mod ownership;
 mod privilege;
 mod reuse;
+mod shadows;
 mod snooze;

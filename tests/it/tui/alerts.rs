@@ -458,3 +458,88 @@ fn z_snoozes_a_warden_alert_and_it_leaves_the_counts() {
     command(&mut app, "alerts status:snoozed");
     assert_eq!(app.panes.alerts.order, ["alr_crit"]);
 }
+
+#[test]
+fn a_shadow_agents_alert_names_its_entry_and_the_relay_and_the_relay_lists_it() {
+    let (mut app, _) = fleet::app();
+    let mut ghost = fleet::agent(
+        "agt_ghost",
+        "ghost-helper",
+        AgentKind::Autonomous,
+        "unknown",
+        None,
+        AgentStatus::Active,
+    );
+    ghost
+        .labels
+        .insert(ORIGIN_LABEL.into(), ORIGIN_SHADOW.into());
+    ghost
+        .labels
+        .insert("shadow.seen_by".into(), "mcp-github".into());
+    let mut r17 = alert("alr_r17", "agt_ghost", Severity::High, AlertStatus::Open, 1);
+    r17.rule = "R17".into();
+    r17.summary =
+        "Shadow agent: \"ghost-helper\" acts through \"mcp-github\"; nobody registered it".into();
+    r17.evidence =
+        "\"ghost-helper\" in the delegation chain of 3 events reported by \"mcp-github\" (agt_mcp)"
+            .into();
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Synced {
+            changes: Box::new(Changes {
+                cursor: 12,
+                full: false,
+                agents: vec![ghost.clone()],
+                alerts: vec![r17],
+                ..Changes::default()
+            }),
+            latency: std::time::Duration::from_millis(10),
+        },
+    });
+    command(&mut app, "alerts rule:R17");
+    key(&mut app, KeyCode::Enter);
+    let screen = crate::support::dashboard::render(&mut app, fleet::app().1, 140, 40);
+    for part in [
+        "ghost-helper (agt_ghost) · active · owner",
+        "shadow entry: registered by nobody",
+        "\"mcp-github\": in the inventory, as agt_mcp",
+    ] {
+        assert!(screen.contains(part), "{part}:\n{screen}");
+    }
+    assert!(
+        !screen.contains("\"ghost-helper\": in the inventory"),
+        "the subject is not listed as related to itself:\n{screen}"
+    );
+    // K acts on the shadow entry itself.
+    assert_eq!(app.current_agent().unwrap().name, "ghost-helper");
+
+    // The relay's detail lists the identity it acts for with no delegation.
+    command(&mut app, "agents");
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "mcp-github");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    let relay = app.current_agent().unwrap().clone();
+    assert_eq!(relay.name, "mcp-github");
+    let mut detail = fleet::detail(relay, vec![0; 60]);
+    detail.seen_acting_for = vec![SeenActingFor {
+        agent_id: "agt_ghost".into(),
+        name: "ghost-helper".into(),
+        status: AgentStatus::Killed,
+        origin: ORIGIN_SHADOW.into(),
+        events: 3,
+        first_at: fleet::wall(),
+        last_at: fleet::wall(),
+    }];
+    app.handle_msg(Msg::Detail {
+        agent_id: "agt_mcp".into(),
+        result: Ok(detail),
+    });
+    let screen = crate::support::dashboard::render(&mut app, fleet::app().1, 140, 40);
+    for part in [
+        "mcp-github acts for, with no delegation (seen in its events):",
+        "ghost-helper · shadow · killed · 3 events · last",
+    ] {
+        assert!(screen.contains(part), "{part}:\n{screen}");
+    }
+}

@@ -747,18 +747,31 @@ fn the_responder_flows_fit_their_key_budgets() {
     keys.text("R17");
     keys.key("\r");
     keys.pty.wait_for(&["R17", "1 of"]);
+    // The alert is on the shadow's own inventory entry, not on the relay.
     keys.key("K");
-    keys.pty.wait_for(&["Kill relay-bot", "the backend will:"]);
-    keys.text("relay-bot");
+    keys.pty
+        .wait_for(&["Kill shadow-helper", "the backend will:"]);
+    keys.text("shadow-helper");
     keys.key("\r");
-    keys.text("INC-15 shadow relay");
+    keys.text("INC-15 shadow agent");
     keys.key("\r");
     keys.pty.wait_for(&["verified"]);
     keys.within(10, "alert to verified kill");
-    let detail = http.ok("GET", &format!("/v1/agents/{relay}"), ADMIN, None);
+    let detail = http.ok("GET", "/v1/agents/shadow-helper", ADMIN, None);
     assert_eq!(detail["status"], "killed", "{detail}");
-    let (status, _) = http.call("POST", "/v1/agent/heartbeat", &secret, None);
-    assert_eq!(status, 403, "the relay's credential is refused");
+    assert_eq!(detail["labels"]["origin"], "shadow", "{detail}");
+    let (status, body) = http.call(
+        "POST",
+        "/v1/agent/events",
+        &secret,
+        Some(json!([{"action": "read", "target": "crm", "on_behalf_of": ["shadow-helper"]}])),
+    );
+    assert_eq!(
+        status, 403,
+        "acting for the killed shadow is refused: {body}"
+    );
+    let relay = http.ok("GET", &format!("/v1/agents/{relay}"), ADMIN, None);
+    assert_eq!(relay["status"], "active", "the relay is not the one killed");
 
     // 2. Freeze the selected agent (found by a filter, not counted).
     pty.send("\r"); // closes the finished dialog

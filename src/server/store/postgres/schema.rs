@@ -274,6 +274,19 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE alerts ADD COLUMN snooze_reason TEXT;
     CREATE INDEX alerts_snoozed ON alerts(snoozed_until) WHERE snoozed_until IS NOT NULL;
     "#,
+    // 6 (SQLite's 9): which relay reported which shadow entry (R17), so an agent's
+    // detail lists the unregistered identities it acts for by index.
+    r#"
+    CREATE TABLE shadow_sightings (
+        shadow_id TEXT NOT NULL,
+        relay_id TEXT NOT NULL,
+        first_at BIGINT NOT NULL,
+        last_at BIGINT NOT NULL,
+        events BIGINT NOT NULL,
+        PRIMARY KEY (shadow_id, relay_id)
+    );
+    CREATE INDEX shadow_sightings_relay ON shadow_sightings(relay_id);
+    "#,
 ];
 
 /// Brings the database up to the newest schema, holding the migration

@@ -5,6 +5,7 @@
 //! what it carries, not the agent's history.
 
 use super::rows::{self, PERSON_COLS, to_ms};
+use crate::model::{ORIGIN_LABEL, ORIGIN_SHADOW};
 use crate::server::store::db::{Db, OptionalExt, params};
 use crate::server::store::{
     ACTIVITY_MINUTES, AgentRef, BatchFacts, BatchObservation, IdentityFact, MinuteFact,
@@ -128,19 +129,28 @@ fn identity(conn: &Db, key: &str) -> StoreResult<IdentityFact> {
         }
         None => None,
     };
-    let agent = conn
-        .prepare_cached("SELECT id, name FROM agents WHERE id = ?1 OR name = ?1 LIMIT 1")?
+    let found = conn
+        .prepare_cached("SELECT id, name, labels FROM agents WHERE id = ?1 OR name = ?1 LIMIT 1")?
         .query_row(params![key], |r| {
-            Ok(AgentRef {
-                id: r.get(0)?,
-                name: r.get(1)?,
-            })
+            let labels: String = r.get(2)?;
+            Ok((
+                AgentRef {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                },
+                labels,
+            ))
         })
         .optional()?;
+    let shadow = found.as_ref().is_some_and(|(_, labels)| {
+        serde_json::from_str::<std::collections::BTreeMap<String, String>>(labels)
+            .is_ok_and(|l| l.get(ORIGIN_LABEL).map(String::as_str) == Some(ORIGIN_SHADOW))
+    });
     Ok(IdentityFact {
         key: key.to_string(),
         person,
-        agent,
+        agent: found.map(|(a, _)| a),
+        shadow,
     })
 }
 

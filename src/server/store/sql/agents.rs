@@ -144,6 +144,10 @@ pub fn create(tx: &Db, actor: &Actor, new: &NewAgent) -> StoreResult<Agent> {
     if let Some(r) = &new.runtime {
         check_field("runtime", r)?;
     }
+    check_text(tx, new)?;
+    if let Some(claimed) = super::shadows::claim(tx, actor, new)? {
+        return Ok(claimed);
+    }
     let exists: bool = tx.query_row(
         "SELECT EXISTS(SELECT 1 FROM agents WHERE name = ?1)",
         params![&new.name],
@@ -155,7 +159,6 @@ pub fn create(tx: &Db, actor: &Actor, new: &NewAgent) -> StoreResult<Agent> {
             new.name
         )));
     }
-    check_text(tx, new)?;
     let owner = match new.owner.as_deref() {
         Some(o) => Some(people::referenced(tx, o, "owner")?.id),
         None => None,
@@ -254,6 +257,7 @@ pub fn detail(conn: &Db, id: &str) -> StoreResult<AgentDetail> {
             rows::alert,
         )?,
         activity: super::activity::series(conn, id, chrono::Utc::now())?,
+        seen_acting_for: super::shadows::seen_acting_for(conn, id)?,
         owner_person,
         agent,
     })
@@ -288,6 +292,7 @@ pub fn set_owner(
         "UPDATE agents SET owner_id = ?2, updated_at = ?3, rev = ?4 WHERE id = ?1",
         params![agent.id, person.id, now_ms(), rev],
     )?;
+    super::shadows::claimed_by_owner(tx, &agent, &person.email)?;
     let from = agent.owner.as_deref().unwrap_or("nobody");
     append_audit(
         tx,

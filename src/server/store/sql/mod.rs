@@ -18,6 +18,7 @@ mod operations;
 mod people;
 mod rows;
 mod rules;
+mod shadows;
 mod tokens;
 mod triage;
 pub(crate) mod tx;
@@ -537,6 +538,20 @@ impl Store for SqlStore {
         let (raise, resolve) = (raise.to_vec(), resolve.to_vec());
         self.write(move |t| rules::apply(t, &raise, &resolve, now))
             .await
+    }
+
+    async fn record_shadows(
+        &self,
+        relay: &Agent,
+        sightings: Vec<ShadowSighting>,
+    ) -> StoreResult<Vec<Agent>> {
+        let relay = relay.clone();
+        self.write(move |t| shadows::record(t, &relay, &sightings))
+            .await
+    }
+
+    async fn stopped_agents(&self, keys: Vec<String>) -> StoreResult<Vec<Agent>> {
+        self.read(move |c| shadows::stopped(c, &keys)).await
     }
 
     async fn note_refusal(

@@ -138,20 +138,34 @@ fn subject(app: &App, a: &Alert) -> String {
                 .as_deref()
                 .and_then(|o| app.fleet.person(o))
                 .map_or_else(|| strings::NO_OWNER.to_string(), |p| p.name.clone());
-            strings::alert_subject(&agent.name, &agent.id, agent.status, owner)
+            let subject = strings::alert_subject(&agent.name, &agent.id, agent.status, owner);
+            match agent.origin() {
+                "registered" => subject,
+                origin => strings::with_origin(subject, origin),
+            }
         }
         None => strings::agent_not_in_fleet(id),
     }
 }
 
-/// The other identities the alert's text names in quotes (a shadow agent
-/// R17 saw acting, a destination), each said to be in the inventory or
-/// not.
+/// The other identities the alert's text names in quotes (the relay a
+/// shadow agent acts through, a destination), each said to be in the
+/// inventory (and how it got there) or not.
 fn named_identities(app: &App, a: &Alert) -> Vec<String> {
+    let own = a
+        .agent_id
+        .as_deref()
+        .and_then(|id| app.fleet.agent(id))
+        .map(|agent| agent.name.as_str());
     let mut names: Vec<&str> = Vec::new();
     for text in [a.summary.as_str(), a.evidence.as_str()] {
         for (i, part) in text.split('"').enumerate() {
-            if i % 2 == 1 && !part.is_empty() && part.len() <= 120 && !names.contains(&part) {
+            if i % 2 == 1
+                && !part.is_empty()
+                && part.len() <= 120
+                && !names.contains(&part)
+                && own != Some(part)
+            {
                 names.push(part);
             }
         }
@@ -159,7 +173,7 @@ fn named_identities(app: &App, a: &Alert) -> Vec<String> {
     names
         .into_iter()
         .map(|n| match app.fleet.agent_named(n) {
-            Some(agent) => strings::named_registered(n, &agent.id),
+            Some(agent) => strings::named_registered(n, &agent.id, agent.origin()),
             None => strings::named_unregistered(n),
         })
         .collect()

@@ -44,6 +44,27 @@ pub(super) fn links(app: &App, agent_id: &str, theme: &Theme) -> Vec<Line<'stati
             theme.muted,
         ));
     }
+    let extras = &app.panes.detail;
+    if extras.agent_id.as_deref() == Some(agent_id) && !extras.seen_acting_for.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled(name.clone(), theme.header),
+            Span::styled(format!(" {}:", strings::ACTS_FOR_UNDELEGATED), theme.muted),
+        ]));
+        for s in &extras.seen_acting_for {
+            let style = if s.origin == crate::model::ORIGIN_SHADOW {
+                theme.high
+            } else {
+                theme.text
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {} ", s.name), style),
+                Span::styled(
+                    strings::seen_acting_for(&s.origin, s.status, s.events, s.last_at),
+                    theme.muted,
+                ),
+            ]));
+        }
+    }
     let vault: Vec<_> = app.fleet.identities_of(agent_id).collect();
     if !vault.is_empty() {
         lines.push(Line::styled(

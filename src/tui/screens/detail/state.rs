@@ -6,7 +6,7 @@
 
 use crate::fleet::safe_text::escape;
 use crate::fleet::state::Sanitize;
-use crate::model::{AgentDetail, AuditEntry};
+use crate::model::{AgentDetail, AuditEntry, SeenActingFor};
 use crate::tui::msg::Effect;
 
 /// The trail's newest entries asked for: more than any screen shows.
@@ -56,6 +56,9 @@ pub struct DetailExtras {
     pub activity: Fetched<Vec<u32>>,
     /// Its audit trail, oldest first.
     pub trail: Fetched<Vec<AuditEntry>>,
+    /// The unregistered identities its chains named (shadow entries), from
+    /// the same answer as `activity`; names escaped for the screen.
+    pub seen_acting_for: Vec<SeenActingFor>,
 }
 
 impl DetailExtras {
@@ -84,7 +87,23 @@ impl DetailExtras {
     }
 
     pub fn detail_received(&mut self, agent_id: &str, result: Result<Box<AgentDetail>, String>) {
-        self.activity.answer(agent_id, result.map(|d| d.activity));
+        let result = result.map(|d| {
+            let d = *d;
+            (d.activity, d.seen_acting_for)
+        });
+        let (activity, seen) = match result {
+            Ok((a, s)) => (Ok(a), Some(s)),
+            Err(e) => (Err(e), None),
+        };
+        if self.activity.answer(agent_id, activity)
+            && let Some(mut seen) = seen
+        {
+            for s in &mut seen {
+                s.name = escape(&s.name).into_owned();
+                s.origin = escape(&s.origin).into_owned();
+            }
+            self.seen_acting_for = seen;
+        }
     }
 
     pub fn trail_received(&mut self, agent_id: &str, result: Result<Vec<AuditEntry>, String>) {
