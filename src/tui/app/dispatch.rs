@@ -38,7 +38,12 @@ impl App {
             }
             UiCommand::Open => return screen.open(self),
             UiCommand::Back => {
-                if self.screens.len() > 1 {
+                // As in k9s, Esc first clears the list's filter, then leaves.
+                let def = self.screen().def();
+                if def.list_filter_ref(self).is_some_and(|f| !f.is_empty()) {
+                    let _ = self.apply_filter("");
+                    self.flash(Level::Info, strings::FILTER_CLEARED);
+                } else if self.screens.len() > 1 {
                     self.screens.pop();
                 } else if !self.panes.agents.filter.is_empty() {
                     self.panes.agents.set_filter(Filter::default(), "");

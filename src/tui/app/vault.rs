@@ -183,10 +183,5 @@ impl App {
 }
 
 fn kind_word(kind: IdentityKind) -> &'static str {
-    match kind {
-        IdentityKind::Token => strings::VAULT_TOKEN,
-        IdentityKind::SecretId => strings::VAULT_SECRET_ID,
-        IdentityKind::Lease => strings::VAULT_LEASE,
-        IdentityKind::Entity => strings::VAULT_ENTITY,
-    }
+    strings::vault_kind(kind)
 }

@@ -82,6 +82,7 @@ pub const EMPTY_TRAIL: &str = "nothing about this agent in the audit chain";
 pub const TRAIL_UNREADABLE: &str = "the trail could not be read";
 pub const READING_TRAIL: &str = "reading the trail…";
 pub const EMPTY_AUDIT: &str = "no audit entries yet";
+pub const EMPTY_FILTERED_AUDIT: &str = "no entry held matches the filter; esc clears it";
 pub const READING_AUDIT: &str = "reading the audit chain…";
 pub const TRIAGE_UNREADABLE: &str = "the triage queue could not be fetched; ctrl-r tries again";
 pub const READING_TRIAGE: &str = "asking the backend for its triage queue…";
@@ -416,6 +417,18 @@ pub const VAULT_TOKEN: &str = "token";
 pub const VAULT_SECRET_ID: &str = "secret-id";
 pub const VAULT_LEASE: &str = "lease";
 pub const VAULT_ENTITY: &str = "entity";
+
+/// What a Vault identity is, in one word.
+pub fn vault_kind(kind: crate::fleet::vault::IdentityKind) -> &'static str {
+    use crate::fleet::vault::IdentityKind;
+    match kind {
+        IdentityKind::Token => VAULT_TOKEN,
+        IdentityKind::SecretId => VAULT_SECRET_ID,
+        IdentityKind::Lease => VAULT_LEASE,
+        IdentityKind::Entity => VAULT_ENTITY,
+    }
+}
+pub const EMPTY_FILTERED_UNCLAIMED: &str = "no identity matches the filter; esc clears it";
 
 /// A kill plan's Vault step before it runs.
 pub fn vault_plan_step(kind: &str, name: &str, id: &str) -> String {

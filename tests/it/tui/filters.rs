@@ -200,3 +200,126 @@ fn filtering_clearing_and_polling_keep_the_rows_right() {
     assert_eq!(alert_ids(&app), ["alr_r17"]);
     assert_eq!(app.panes.alerts.filter.total, 4);
 }
+
+fn audit_entry(seq: i64, actor: &str, action: &str) -> warden::model::AuditEntry {
+    warden::model::AuditEntry {
+        seq,
+        at: fleet::wall(),
+        actor: actor.into(),
+        action: action.into(),
+        target: format!("agt_{seq} (bot-{seq})"),
+        reason: (seq % 2 == 0).then(|| format!("INC-{seq}")),
+        result: "ok".into(),
+        prev_hash: String::new(),
+        hash: String::new(),
+    }
+}
+
+#[test]
+fn the_audit_tail_filters_and_keeps_following_new_entries() {
+    use warden::tui::msg::Msg;
+    let (mut app, clock) = fleet::app();
+    command(&mut app, "audit");
+    app.handle_msg(Msg::Audit(Ok((1..=40)
+        .map(|s| {
+            let (actor, action) = match s % 4 {
+                0 => ("rule:R17", "alert.open"),
+                1 => ("oncall", "agent.kill"),
+                _ => ("oncall", "agent.suspend"),
+            };
+            audit_entry(s, actor, action)
+        })
+        .collect())));
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "action:kill");
+    key(&mut app, KeyCode::Enter);
+    let screen = render(&mut app, clock, 140, 30);
+    assert!(screen.contains("· 10 of 40 match /action:kill"), "{screen}");
+    assert!(!screen.contains("agent.suspend"), "{screen}");
+    // The tail still follows: a new kill arrives at the bottom, selected.
+    app.handle_msg(Msg::Audit(Ok(vec![
+        audit_entry(41, "oncall", "agent.kill"),
+        audit_entry(42, "oncall", "agent.suspend"),
+    ])));
+    render(&mut app, clock, 140, 30);
+    assert_eq!(app.panes.audit.selected().map(|e| e.seq), Some(41));
+    assert_eq!(app.panes.audit.len(), 11);
+    for (filter, n) in [
+        ("actor:rule why:none", 0),
+        ("!by:oncall", 10),
+        ("why:INC-4", 3),
+        ("target:bot-40", 1),
+    ] {
+        key(&mut app, KeyCode::Char('/'));
+        while !matches!(&app.prompt, Prompt::Filter { input, .. } if input.text().is_empty()) {
+            key(&mut app, KeyCode::Backspace);
+        }
+        typed(&mut app, filter);
+        key(&mut app, KeyCode::Enter);
+        render(&mut app, clock, 140, 30);
+        assert_eq!(app.panes.audit.len(), n, "{filter}");
+    }
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "zzz-nothing");
+    key(&mut app, KeyCode::Enter);
+    let screen = render(&mut app, clock, 140, 30);
+    assert!(
+        screen.contains("no entry held matches the filter"),
+        "{screen}"
+    );
+    key(&mut app, KeyCode::Esc);
+    render(&mut app, clock, 140, 30);
+    assert_eq!(app.panes.audit.len(), 42, "Esc clears it");
+}
+
+#[test]
+fn the_unclaimed_identities_filter_on_their_own_fields() {
+    let (mut app, clock) = crate::support::vault_fleet::app();
+    command(&mut app, "unclaimed");
+    render(&mut app, clock, 140, 30);
+    let all = app.panes.unclaimed.rows.len();
+    assert!(all >= 2, "{all}");
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "risk:root");
+    key(&mut app, KeyCode::Enter);
+    let screen = render(&mut app, clock, 140, 30);
+    assert!(
+        app.panes.unclaimed.rows.iter().all(|r| r.root) && !app.panes.unclaimed.rows.is_empty(),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!(
+            "· {} of {all} match /risk:root",
+            app.panes.unclaimed.rows.len()
+        )),
+        "{screen}"
+    );
+    key(&mut app, KeyCode::Char('/'));
+    while !matches!(&app.prompt, Prompt::Filter { input, .. } if input.text().is_empty()) {
+        key(&mut app, KeyCode::Backspace);
+    }
+    typed(&mut app, "!risk:root kind:secret");
+    key(&mut app, KeyCode::Enter);
+    render(&mut app, clock, 140, 30);
+    assert!(
+        app.panes
+            .unclaimed
+            .rows
+            .iter()
+            .all(|r| !r.root && r.kind == warden::fleet::vault::IdentityKind::SecretId),
+        "{:?}",
+        app.panes.unclaimed.rows
+    );
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, " colour:blue");
+    let Prompt::Filter { error, .. } = &app.prompt else {
+        panic!("{:?}", app.prompt)
+    };
+    assert!(
+        error
+            .as_deref()
+            .unwrap_or("")
+            .contains("kind, name, policy, risk, detail"),
+        "an unknown field names the list's fields: {error:?}"
+    );
+}

@@ -775,6 +775,8 @@ fn the_responder_flows_fit_their_key_budgets() {
 
     // 2. Freeze the selected agent (found by a filter, not counted).
     pty.send("\r"); // closes the finished dialog
+    pty.send("\x1b"); // clears the alerts' filter, as in k9s
+    std::thread::sleep(Duration::from_millis(200));
     pty.send("\x1b"); // back to the agents table
     std::thread::sleep(Duration::from_millis(200));
     pty.send("/steady-worker\r");

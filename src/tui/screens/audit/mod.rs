@@ -6,7 +6,9 @@
 pub mod state;
 pub mod view;
 
+use crate::fleet::row_filter::FieldSpec;
 use crate::tui::app::{App, BackendKind, Level};
+use crate::tui::components::list_filter::ListFilter;
 use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
 use crate::tui::screens::{ListState, ScreenDef};
@@ -37,11 +39,27 @@ impl ScreenDef for Audit {
         Some(&mut app.panes.audit)
     }
 
+    fn filter_fields(&self) -> Option<&'static [FieldSpec]> {
+        Some(state::FIELDS)
+    }
+
+    fn filter_help(&self) -> Option<&'static str> {
+        Some("filter: text, actor:, action:, target:, reason:, result:, !negate")
+    }
+
+    fn list_filter<'a>(&self, app: &'a mut App) -> Option<&'a mut ListFilter> {
+        Some(&mut app.panes.audit.filter)
+    }
+
+    fn list_filter_ref<'a>(&self, app: &'a App) -> Option<&'a ListFilter> {
+        Some(&app.panes.audit.filter)
+    }
+
     fn prepare(&self, app: &mut App) {
         // The chain's verdict takes a row above the entries.
         let log = &mut app.panes.audit;
-        log.sel
-            .scroll(app.table_rows.saturating_sub(1), log.entries.len());
+        log.refresh();
+        log.sel.scroll(app.table_rows.saturating_sub(1), log.len());
     }
 
     /// A tail: it opens on the newest entry.

@@ -4,9 +4,12 @@
 //! the newest entries when the view first opens, then only the entries
 //! after the last one it holds, a page at a time; at most one fetch and
 //! one verification are in flight. Every string is made display-safe as
-//! it enters.
+//! it enters. `/` keeps the entries that match ([`FIELDS`]); the selection
+//! moves over those.
 
 use crate::api::AuditVerification;
+use crate::fleet::row_filter::{FieldSpec, Row, Value};
+use crate::tui::components::list_filter::ListFilter;
 use crate::fleet::safe_text::escape;
 use crate::fleet::state::Sanitize;
 use crate::model::AuditEntry;
@@ -81,6 +84,43 @@ pub struct AuditLog {
     verifying: bool,
     /// Whose chain this is, by the backend's place in the dashboard's list.
     pub backend: usize,
+    pub filter: ListFilter,
+    /// With a filter: the entries it keeps, as places in `entries`.
+    shown: Vec<usize>,
+    filtered_with: Option<u64>,
+}
+
+/// What `/` knows of an audit entry.
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec::text("actor", &["by", "who"]),
+    FieldSpec::text("action", &["act"]),
+    FieldSpec::text("target", &["agent", "on"]),
+    FieldSpec::text("reason", &["why"]),
+    FieldSpec::text("result", &[]),
+];
+
+struct EntryFields<'a>(&'a AuditEntry);
+
+impl Row for EntryFields<'_> {
+    fn field(&self, i: usize) -> Value<'_> {
+        let e = self.0;
+        match i {
+            0 => Value::Text(&e.actor),
+            1 => Value::Text(&e.action),
+            2 => Value::Text(&e.target),
+            3 => e.reason.as_deref().map_or(Value::None, Value::Text),
+            _ => Value::Text(&e.result),
+        }
+    }
+
+    fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
+        let e = self.0;
+        hit(&e.actor)
+            || hit(&e.action)
+            || hit(&e.target)
+            || e.reason.as_deref().is_some_and(&mut *hit)
+            || hit(&e.result)
+    }
 }
 
 impl Default for AuditLog {
@@ -96,6 +136,9 @@ impl Default for AuditLog {
             fetching: None,
             verifying: false,
             backend: 0,
+            filter: ListFilter::default(),
+            shown: Vec::new(),
+            filtered_with: None,
         }
     }
 }
@@ -177,9 +220,13 @@ impl AuditLog {
         }
         let dropped = self.entries.len().saturating_sub(RING);
         self.entries.drain(..dropped);
-        // The rows above the selection that went shift it up with them.
-        self.sel.selected = self.sel.selected.saturating_sub(dropped);
-        self.sel.offset = self.sel.offset.saturating_sub(dropped);
+        if !self.filter.is_empty() {
+            self.refilter();
+        } else {
+            // The rows above the selection that went shift it up with them.
+            self.sel.selected = self.sel.selected.saturating_sub(dropped);
+            self.sel.offset = self.sel.offset.saturating_sub(dropped);
+        }
         if was_at_end {
             self.bottom();
         } else {
@@ -225,17 +272,79 @@ impl AuditLog {
     }
 
     fn key_at(&self) -> impl Fn(usize) -> Option<String> + '_ {
-        |i| self.entries.get(i).map(|e| e.seq.to_string())
+        |i| self.row(i).map(|e| e.seq.to_string())
     }
 
     pub fn selected(&self) -> Option<&AuditEntry> {
-        self.entries.get(self.sel.selected)
+        self.row(self.sel.selected)
+    }
+
+    /// The entries shown: all of them, or those the filter keeps.
+    pub fn len(&self) -> usize {
+        if self.filter.is_empty() {
+            self.entries.len()
+        } else {
+            self.shown.len()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`th entry shown, oldest first.
+    pub fn row(&self, i: usize) -> Option<&AuditEntry> {
+        if self.filter.is_empty() {
+            self.entries.get(i)
+        } else {
+            self.shown.get(i).and_then(|&j| self.entries.get(j))
+        }
+    }
+
+    /// The entries shown from `offset`, with their row numbers.
+    pub fn rows_from(&self, offset: usize) -> impl Iterator<Item = (usize, &AuditEntry)> + '_ {
+        (offset..self.len()).filter_map(|i| self.row(i).map(|e| (i, e)))
+    }
+
+    /// Applies a changed filter (before a frame is drawn).
+    pub fn refresh(&mut self) {
+        if self.filtered_with != Some(self.filter.version) {
+            self.refilter();
+            if self.follow {
+                self.bottom();
+            }
+        }
+    }
+
+    fn refilter(&mut self) {
+        self.filtered_with = Some(self.filter.version);
+        let filter = &self.filter;
+        self.shown = if filter.is_empty() {
+            Vec::new()
+        } else {
+            (0..self.entries.len())
+                .filter(|&i| {
+                    self.entries
+                        .get(i)
+                        .is_some_and(|e| filter.keeps(&EntryFields(e)))
+                })
+                .collect()
+        };
+        let (shown, total) = (self.len(), self.entries.len());
+        self.filter.counted(shown, total);
+        let mut sel = std::mem::take(&mut self.sel);
+        sel.restore(
+            shown,
+            |seq| (0..shown).find(|&i| self.row(i).is_some_and(|e| e.seq.to_string() == seq)),
+            self.key_at(),
+        );
+        self.sel = sel;
     }
 }
 
 impl ListState for AuditLog {
     fn move_by(&mut self, delta: isize) {
-        let len = self.entries.len();
+        let len = self.len();
         let mut sel = std::mem::take(&mut self.sel);
         sel.move_by(delta, len, self.key_at());
         self.sel = sel;
@@ -249,7 +358,7 @@ impl ListState for AuditLog {
     }
 
     fn cursor(&self) -> Cursor {
-        self.sel.cursor(self.entries.len())
+        self.sel.cursor(self.len())
     }
 
     /// The chain's verdict sits between the column titles and the

@@ -4,7 +4,7 @@
 
 use crate::model::AuditEntry;
 use crate::tui::app::App;
-use crate::tui::components::list_table::{ListTable, Look, titled, window};
+use crate::tui::components::list_table::{ListTable, Look, titled};
 use crate::tui::screens::audit::state::{RING, Verdict};
 use crate::tui::strings;
 use crate::tui::theme::Theme;
@@ -79,22 +79,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     } else {
         String::new()
     };
-    let title = strings::audit_title(
-        &whose,
-        log.entries.len(),
-        (log.entries.len() >= RING).then_some(RING),
-        log.follow && !log.entries.is_empty(),
+    let title = format!(
+        "{}{}",
+        strings::audit_title(
+            &whose,
+            log.entries.len(),
+            (log.entries.len() >= RING).then_some(RING),
+            log.follow && !log.is_empty(),
+        ),
+        log.filter.of_total()
     );
     // Narrower terminals drop the date, then the reason.
     let (long_time, show_reason) = (body.width >= 140, body.width >= 100);
     let table = entry_table(titled(title, theme), long_time, show_reason);
     let header = table.header(strings::AUDIT_COLUMNS.map(Line::from), theme);
-    let rows = window(
-        &log.entries,
-        log.sel.offset,
-        app.table_rows.saturating_sub(1),
-    )
-    .map(|(pos, e)| {
+    let rows = log
+        .rows_from(log.sel.offset)
+        .take(app.table_rows.saturating_sub(1).max(1))
+        .map(|(pos, e)| {
         table.row(
             cells(e, theme, long_time),
             Look::at(pos, log.sel.selected),
@@ -102,8 +104,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         )
     });
     table.render(frame, body, header, rows);
-    if log.entries.is_empty() {
-        let note = if log.loaded() {
+    if log.is_empty() {
+        let note = if !log.entries.is_empty() {
+            strings::EMPTY_FILTERED_AUDIT
+        } else if log.loaded() {
             strings::EMPTY_AUDIT
         } else {
             strings::READING_AUDIT

@@ -6,7 +6,9 @@
 pub mod state;
 pub mod view;
 
+use crate::fleet::row_filter::FieldSpec;
 use crate::model::Credential;
+use crate::tui::components::list_filter::ListFilter;
 use crate::tui::app::App;
 use crate::tui::screens::{ListState, ScreenDef};
 use crate::tui::theme::Theme;
@@ -32,6 +34,22 @@ impl ScreenDef for Unclaimed {
 
     fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut dyn ListState> {
         Some(&mut app.panes.unclaimed)
+    }
+
+    fn filter_fields(&self) -> Option<&'static [FieldSpec]> {
+        Some(state::FIELDS)
+    }
+
+    fn filter_help(&self) -> Option<&'static str> {
+        Some("filter: text, kind:, name:, policy:, risk:root|no-expiry, detail:, !negate")
+    }
+
+    fn list_filter<'a>(&self, app: &'a mut App) -> Option<&'a mut ListFilter> {
+        Some(&mut app.panes.unclaimed.filter)
+    }
+
+    fn list_filter_ref<'a>(&self, app: &'a App) -> Option<&'a ListFilter> {
+        Some(&app.panes.unclaimed.filter)
     }
 
     fn prepare(&self, app: &mut App) {

@@ -2,9 +2,12 @@
 //! claims, the riskiest first (root, then never expiring, then the
 //! oldest), rebuilt only when the fleet changes; the selection follows the
 //! identity. Each row keeps the identity as a credential with no agent,
-//! so `x` revokes it like any credential.
+//! so `x` revokes it like any credential. `/` keeps the rows that match
+//! ([`FIELDS`]).
 
+use crate::fleet::row_filter::{FieldSpec, Row, Value};
 use crate::fleet::state::Fleet;
+use crate::tui::components::list_filter::ListFilter;
 use crate::fleet::vault::MachineIdentity;
 use crate::model::{Credential, CredentialStatus};
 use crate::tui::components::selection::{Cursor, Selection};
@@ -13,8 +16,12 @@ use std::cmp::Reverse;
 
 #[derive(Debug, Default)]
 pub struct UnclaimedList {
-    /// In display order.
+    /// In display order, the filter applied.
     pub rows: Vec<MachineIdentity>,
+    /// Every row in display order, before the filter.
+    sorted: Vec<MachineIdentity>,
+    pub filter: ListFilter,
+    filtered_with: Option<u64>,
     pub sel: Selection,
     /// The selected row as a credential, for `x`: none for an entity.
     pub credential: Option<Credential>,
@@ -24,10 +31,33 @@ pub struct UnclaimedList {
 impl UnclaimedList {
     /// Rebuilds the rows if the fleet changed since the last time.
     pub fn refresh(&mut self, fleet: &Fleet) {
-        if self.built_for == Some(fleet.generation) {
+        if self.built_for != Some(fleet.generation) {
+            self.built_for = Some(fleet.generation);
+            self.sort(fleet);
+            self.filtered_with = None;
+        }
+        if self.filtered_with == Some(self.filter.version) {
             return;
         }
-        self.built_for = Some(fleet.generation);
+        self.filtered_with = Some(self.filter.version);
+        let filter = &self.filter;
+        self.rows = self
+            .sorted
+            .iter()
+            .filter(|r| filter.is_empty() || filter.keeps(&IdentityFields(r)))
+            .cloned()
+            .collect();
+        self.filter.counted(self.rows.len(), self.sorted.len());
+        let rows = &self.rows;
+        self.sel.restore(
+            rows.len(),
+            |id| rows.iter().position(|r| r.id == id),
+            |i| rows.get(i).map(|r| r.id.clone()),
+        );
+        self.select_credential();
+    }
+
+    fn sort(&mut self, fleet: &Fleet) {
         let mut rows: Vec<MachineIdentity> = fleet.unclaimed().cloned().collect();
         rows.sort_by(|a, b| {
             (Reverse(a.root), Reverse(a.no_expiry), a.created, &a.id).cmp(&(
@@ -37,14 +67,7 @@ impl UnclaimedList {
                 &b.id,
             ))
         });
-        self.rows = rows;
-        let rows = &self.rows;
-        self.sel.restore(
-            rows.len(),
-            |id| rows.iter().position(|r| r.id == id),
-            |i| rows.get(i).map(|r| r.id.clone()),
-        );
-        self.select_credential();
+        self.sorted = rows;
     }
 
     pub fn selected(&self) -> Option<&MachineIdentity> {
@@ -69,6 +92,50 @@ impl UnclaimedList {
                 rev: 0,
             })
         });
+    }
+}
+
+/// What `/` knows of a Vault identity.
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec::text("kind", &[]),
+    FieldSpec::text("name", &[]),
+    FieldSpec::text("policy", &["policies"]),
+    FieldSpec::text("risk", &[]),
+    FieldSpec::text("detail", &["meta"]),
+];
+
+struct IdentityFields<'a>(&'a MachineIdentity);
+
+impl IdentityFields<'_> {
+    fn risk(&self) -> Option<&'static str> {
+        match (self.0.root, self.0.no_expiry) {
+            (true, _) => Some("root"),
+            (false, true) => Some("no-expiry"),
+            (false, false) => None,
+        }
+    }
+}
+
+impl Row for IdentityFields<'_> {
+    fn field(&self, i: usize) -> Value<'_> {
+        let m = self.0;
+        match i {
+            0 => Value::Text(crate::tui::strings::vault_kind(m.kind)),
+            1 => Value::Text(&m.name),
+            2 => Value::List(&m.policies),
+            3 => self.risk().map_or(Value::None, Value::Text),
+            _ => Value::Text(&m.detail),
+        }
+    }
+
+    fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
+        let m = self.0;
+        hit(&m.name)
+            || hit(crate::tui::strings::vault_kind(m.kind))
+            || m.policies.iter().any(|p| hit(p))
+            || hit(&m.detail)
+            || self.risk().is_some_and(&mut *hit)
+            || hit(&m.id)
     }
 }
 

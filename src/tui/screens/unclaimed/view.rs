@@ -3,7 +3,6 @@
 //! well as colour, so the mark survives `NO_COLOR`. Built only for the rows
 //! on screen.
 
-use crate::fleet::vault::IdentityKind;
 use crate::tui::app::App;
 use crate::tui::components::list_table::{ListTable, Look, empty_note, titled, window};
 use crate::tui::strings;
@@ -32,7 +31,11 @@ fn day(t: Option<DateTime<Utc>>) -> String {
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, _clock: Clock) {
     let list = &app.panes.unclaimed;
-    let title = strings::unclaimed_title(list.rows.len());
+    let title = format!(
+        "{}{}",
+        strings::unclaimed_title(list.rows.len()),
+        list.filter.of_total()
+    );
     // Narrower terminals drop the detail, then the dates.
     let show: [bool; 7] = match area.width {
         110.. => [true; 7],
@@ -49,12 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, _clock: Clo
             (false, true) => (strings::NO_EXPIRY, theme.high),
             (false, false) => ("", theme.muted),
         };
-        let kind = match i.kind {
-            IdentityKind::Token => strings::VAULT_TOKEN,
-            IdentityKind::SecretId => strings::VAULT_SECRET_ID,
-            IdentityKind::Lease => strings::VAULT_LEASE,
-            IdentityKind::Entity => strings::VAULT_ENTITY,
-        };
+        let kind = strings::vault_kind(i.kind);
         let cells = vec![
             Line::from(Span::styled(risk, style)),
             Line::from(kind),
@@ -68,7 +66,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, _clock: Clo
     });
     table.render(frame, area, header, rows);
     if list.rows.is_empty() {
-        let note = if app.fleet.has_identities() {
+        let note = if !list.filter.is_empty() {
+            strings::EMPTY_FILTERED_UNCLAIMED
+        } else if app.fleet.has_identities() {
             strings::EMPTY_UNCLAIMED
         } else {
             strings::NO_VAULT
