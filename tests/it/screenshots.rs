@@ -47,6 +47,7 @@ const NAMES: &[&str] = &[
     "audit",
     "triage",
     "unclaimed",
+    "alert",
 ];
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -727,4 +728,106 @@ fn unclaimed() {
         "unclaimed",
         svg(&app, clock, "unclaimed machine identities in OpenBao"),
     );
+}
+
+/// The alert view on a shadow agent (R17): the identity a registered agent
+/// acts for that nobody registered, in the inventory as a shadow entry,
+/// with the relay named and its timeline from the audit trail.
+#[test]
+fn alert() {
+    let mut c = changes();
+    let relay = showcase(&c).clone();
+    let at = wall() - Duration::minutes(4);
+    let shadow = Agent {
+        id: "agt_5hAd0wSuMmAr1z".into(),
+        name: "ghost-summarizer".into(),
+        kind: AgentKind::Autonomous,
+        environment: "unknown".into(),
+        owner: None,
+        description: Some(format!(
+            "Registered by nobody: seen in the on_behalf_of chains that {} ({}) reports.",
+            relay.name, relay.id
+        )),
+        runtime: None,
+        labels: BTreeMap::from([
+            ("origin".to_string(), "shadow".to_string()),
+            ("shadow.seen_by".to_string(), relay.name.clone()),
+        ]),
+        status: AgentStatus::Active,
+        created_by: Some("warden:R17".into()),
+        created_at: at,
+        updated_at: at,
+        last_seen_at: Some(wall() - Duration::seconds(20)),
+        rev: 1,
+    };
+    let alert = Alert {
+        id: "alr_5hAd0wR17x".into(),
+        agent_id: Some(shadow.id.clone()),
+        rule: "R17".into(),
+        severity: Severity::High,
+        summary: format!(
+            "Shadow agent: \"ghost-summarizer\" acts through \"{}\"; nobody registered it",
+            relay.name
+        ),
+        evidence: format!(
+            "\"ghost-summarizer\" in the delegation chain of 14 events reported by \"{}\" ({}); \
+             no registered agent has that id or name; kept in the inventory as shadow entry {} \
+             (unowned, no credentials); latest {}",
+            relay.name,
+            relay.id,
+            shadow.id,
+            (wall() - Duration::seconds(20)).format("%H:%M:%S UTC")
+        ),
+        mapping: vec!["ASI10".into(), "NHI3".into()],
+        status: AlertStatus::Open,
+        source: "warden".into(),
+        created_at: at,
+        updated_at: wall() - Duration::seconds(20),
+        acknowledged_by: None,
+        ack_reason: None,
+        resolved_at: None,
+        snoozed_until: None,
+        snoozed_by: None,
+        snooze_reason: None,
+        rev: 1,
+    };
+    c.agents.push(shadow.clone());
+    c.alerts.push(alert.clone());
+    let (mut app, clock) = app(&c);
+    command(&mut app, "alerts rule:R17");
+    key(&mut app, KeyCode::Enter);
+    let entry = |seq: i64, actor: &str, action: &str, target: String, reason: &str| AuditEntry {
+        seq,
+        at,
+        actor: actor.into(),
+        action: action.into(),
+        target,
+        reason: Some(reason.into()),
+        result: "ok".into(),
+        prev_hash: String::new(),
+        hash: String::new(),
+    };
+    app.handle_msg(Msg::Trail {
+        agent_id: shadow.id.clone(),
+        result: Ok(vec![
+            entry(
+                901,
+                "warden:R17",
+                "agent.shadow",
+                format!("{} (ghost-summarizer)", shadow.id),
+                &format!(
+                    "named in the delegation chain of 3 event(s) reported by {}",
+                    relay.name
+                ),
+            ),
+            entry(
+                902,
+                "rule:R17",
+                "alert.open",
+                format!("{} R17 on {}", alert.id, shadow.id),
+                "high",
+            ),
+        ]),
+    });
+    check("alert", svg(&app, clock, "the alert view"));
 }

@@ -358,6 +358,20 @@ pub fn named_registered(name: impl Display, id: impl Display, origin: &str) -> S
         ),
     }
 }
+/// The last row of a text taller than the screen.
+pub fn lines_hidden(above: usize, below: usize) -> String {
+    match (above, below) {
+        (0, b) => format!(
+            "… {b} more line{} below · j/k scroll",
+            if b == 1 { "" } else { "s" }
+        ),
+        (a, 0) => format!(
+            "… {a} line{} above · k scrolls up",
+            if a == 1 { "" } else { "s" }
+        ),
+        (a, b) => format!("… {a} above · {b} below · j/k scroll"),
+    }
+}
 /// The detail view's heading over the shadow entries an agent acts for.
 pub const ACTS_FOR_UNDELEGATED: &str = "acts for, with no delegation (seen in its events)";
 pub fn seen_acting_for(

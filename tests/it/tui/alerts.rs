@@ -543,3 +543,54 @@ fn a_shadow_agents_alert_names_its_entry_and_the_relay_and_the_relay_lists_it() 
         assert!(screen.contains(part), "{part}:\n{screen}");
     }
 }
+
+#[test]
+fn an_alert_taller_than_the_screen_says_what_it_hides_and_scrolls() {
+    let mut app = app_with_alerts();
+    let mut long = alert(
+        "alr_long",
+        "agt_mcp",
+        Severity::Critical,
+        AlertStatus::Open,
+        0,
+    );
+    long.evidence = (1..=40)
+        .map(|i| format!("line {i} of the evidence"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    poll(&mut app, vec![long]);
+    command(&mut app, "alerts");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.screen(),
+        &Screen::Alert {
+            alert_id: "alr_long".into()
+        }
+    );
+    let clock = fleet::app().1;
+    let screen = crate::support::dashboard::render(&mut app, clock, 80, 24);
+    assert!(screen.contains("more lines below · j/k scroll"), "{screen}");
+    assert!(
+        !screen.contains("timeline, from the audit trail"),
+        "{screen}"
+    );
+    for _ in 0..200 {
+        key(&mut app, KeyCode::Char('j'));
+    }
+    let screen = crate::support::dashboard::render(&mut app, clock, 80, 24);
+    assert!(screen.contains("lines above · k scrolls up"), "{screen}");
+    assert!(
+        screen.contains("timeline, from the audit trail"),
+        "{screen}"
+    );
+    key(&mut app, KeyCode::Char('k'));
+    let screen = crate::support::dashboard::render(&mut app, clock, 80, 24);
+    assert!(
+        screen.contains("above · 1 below"),
+        "j stopped at the end: {screen}"
+    );
+    // A tall screen shows it whole, with no marker.
+    let screen = crate::support::dashboard::render(&mut app, clock, 200, 60);
+    assert!(!screen.contains("j/k scroll"), "{screen}");
+    assert!(screen.contains("line 40 of"), "{screen}");
+}

@@ -2,7 +2,8 @@
 //! it ([`view`]) — the full evidence, its OWASP mapping, its timeline from
 //! the audit trail, its subject and the other identities it names — and
 //! the actions from there: Enter opens the agent, `K` and `f` act on it,
-//! `a` acknowledges and `z` snoozes the alert.
+//! `a` acknowledges and `z` snoozes the alert; j/k scroll a text taller
+//! than the screen, which says what it hides.
 
 pub mod state;
 pub mod view;
@@ -12,7 +13,7 @@ use crate::tui::app::{App, Level};
 use crate::tui::keys::bindings::UiCommand;
 use crate::tui::msg::Effect;
 use crate::tui::screens::alerts::Alerts;
-use crate::tui::screens::{Screen, ScreenDef};
+use crate::tui::screens::{ListState, Screen, ScreenDef};
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::views::Clock;
@@ -48,8 +49,15 @@ impl ScreenDef for Alert {
         view::draw(frame, body, app, theme, clock);
     }
 
-    /// The agent's trail, where the alert's own entries are.
+    /// j/k scroll a text taller than the screen.
+    fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut dyn ListState> {
+        Some(&mut app.panes.alert)
+    }
+
+    /// The agent's trail, where the alert's own entries are; the text
+    /// starts at its top.
     fn came_into_view(&self, app: &mut App) -> Vec<Effect> {
+        app.panes.alert.scroll = 0;
         self.after_poll(app)
     }
 

@@ -11,7 +11,7 @@ use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::views::{Clock, age};
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
@@ -87,11 +87,38 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         .borders(Borders::ALL)
         .border_style(theme.border)
         .title(Span::styled(title, theme.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    scrolled(frame, inner, Paragraph::new(lines).wrap(Wrap { trim: false }), app, theme);
+}
+
+/// The text from the pane's scroll; taller than `area`, its last row says
+/// how many lines are above and below instead of cutting them silently.
+fn scrolled(frame: &mut Frame, area: Rect, text: Paragraph<'_>, app: &App, theme: &Theme) {
+    let pane = &app.panes.alert;
+    let height = usize::from(area.height);
+    let total = text.line_count(area.width);
+    if total <= height || height < 2 {
+        pane.max_scroll.set(0);
+        frame.render_widget(text, area);
+        return;
+    }
+    let shown = height - 1;
+    let max = total - shown;
+    pane.max_scroll.set(max);
+    let top = pane.scroll.min(max);
+    let [body, more] =
+        Layout::vertical([Constraint::Length(area.height - 1), Constraint::Length(1)]).areas(area);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
-        area,
+        text.scroll((u16::try_from(top).unwrap_or(u16::MAX), 0)),
+        body,
+    );
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            strings::lines_hidden(top, total - top - shown),
+            theme.muted,
+        )),
+        more,
     );
 }
 
