@@ -225,6 +225,57 @@ fn ocsf_export_validates_against_the_ocsf_schema() {
     }
 }
 
+#[test]
+fn ocsf_export_validates_against_the_json_schema_of_each_ocsf_class() {
+    let Some(python) = python::with_module("ocsf_json_schema", "ocsf-json-schema") else {
+        return;
+    };
+    let s = busy();
+    let ocsf = export(&s, &["--format", "ocsf"]).join("\n");
+    let (ok, stdout) = jsonschema_check(&python, &ocsf);
+    assert!(ok, "{stdout}");
+    assert!(stdout.starts_with("ok "), "{stdout}");
+    for class in ["account_change", "entity_management", "detection_finding"] {
+        assert!(stdout.contains(class), "{class} not seen: {stdout}");
+    }
+    // Not vacuous: a broken event fails it, named by its path.
+    let mut first: Value = serde_json::from_str(ocsf.lines().next().unwrap()).unwrap();
+    first.as_object_mut().unwrap().remove("severity_id");
+    first["metadata"]["colour"] = "red".into();
+    first["time"] = "yesterday".into();
+    let (ok, stdout) = jsonschema_check(&python, &first.to_string());
+    assert!(!ok, "{stdout}");
+    for problem in ["'severity_id' is a required property", "colour", "time: "] {
+        assert!(stdout.contains(problem), "{problem}: {stdout}");
+    }
+}
+
+/// Runs `ocsf-json-schema` + `jsonschema` on NDJSON events.
+fn jsonschema_check(python: &std::path::Path, events: &str) -> (bool, String) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut child = Command::new(python)
+        .arg(format!("{root}/tests/it/support/ocsf_jsonschema_check.py"))
+        .arg("1.5.0")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(events.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
 /// Runs the checker on NDJSON events: whether they pass, and what it said.
 fn ocsf_check(python: &std::path::Path, events: &str) -> (bool, String) {
     let root = env!("CARGO_MANIFEST_DIR");

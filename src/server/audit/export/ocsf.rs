@@ -197,6 +197,11 @@ pub fn event(e: &AuditEntry) -> Value {
             };
             m.insert("status_id".into(), json!(status_id));
             m.insert("status".into(), json!(status));
+            // A finding has an actor (the rule that opened it, the person
+            // who acknowledged it) only through the Host profile.
+            if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
+                meta.insert("profiles".into(), json!(["host"]));
+            }
         } else {
             let (status_id, status) = if failed {
                 (2, "Failure")
