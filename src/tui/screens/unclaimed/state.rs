@@ -66,6 +66,7 @@ impl UnclaimedList {
                 revoked_at: None,
                 revoked_reason: None,
                 replaced_by: None,
+                fingerprint: None,
                 rev: 0,
             })
         });

@@ -1,0 +1,304 @@
+//! The discovery view's rows: every agent `warden discover --register`
+//! reported (label `origin=discovered`), with where it was found and the
+//! plaintext secrets its config held, each by kind, field and the
+//! fingerprint the backend sends with the credential (never the secret).
+//! Present findings first, then those holding the most live secrets; built
+//! in one pass over the fleet, only when it changes; the selection follows
+//! the agent.
+
+use crate::fleet::filter::origin;
+use crate::fleet::row_filter::{FieldSpec, Row, Value};
+use crate::fleet::state::Fleet;
+use crate::model::{Agent, Credential, CredentialStatus};
+use crate::tui::components::list_filter::ListFilter;
+use crate::tui::components::selection::{Cursor, Selection};
+use crate::tui::screens::ListState;
+use std::cmp::Reverse;
+use std::collections::HashMap;
+
+/// Where the backend keeps a finding's evidence: its labels
+/// (`src/server/store/sql/discoveries.rs` writes them).
+const STATE: &str = "discovery.state";
+const KIND: &str = "discovery.kind";
+const CLIENT: &str = "discovery.client";
+const SCOPE: &str = "discovery.scope";
+const HOST: &str = "discovery.host";
+const LOCATION: &str = "discovery.location";
+const PROJECT: &str = "discovery.project";
+const TRANSPORT: &str = "discovery.transport";
+const FLAGS: &str = "discovery.flags";
+const CAPABILITIES: &str = "discovery.capabilities";
+
+/// The scope a discovered secret's credential carries, before its field.
+const FIELD_SCOPE: &str = "discovered:";
+
+/// One plaintext secret of a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretRow {
+    pub credential_id: String,
+    /// `github`, `openai`, `bearer`, …
+    pub kind: String,
+    /// Where in the config: `env.GITHUB_TOKEN`, `args[3]`, `url`.
+    pub field: String,
+    /// SHA-256 of the secret, 64 hex digits.
+    pub fingerprint: String,
+    /// Still in the config (its credential active); a secret the config no
+    /// longer holds stays listed, revoked.
+    pub live: bool,
+    /// Other agents holding the same fingerprint (rule R07's evidence).
+    pub shared_with: Vec<String>,
+}
+
+/// One finding: a discovered agent and its evidence.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FindingRow {
+    pub agent_id: String,
+    pub name: String,
+    /// The source no longer reports it.
+    pub gone: bool,
+    pub kind: String,
+    pub client: String,
+    pub scope: String,
+    pub host: String,
+    /// The config file, or the card's URL.
+    pub location: String,
+    pub project: Option<String>,
+    pub transport: String,
+    pub flags: Vec<String>,
+    pub capabilities: Vec<String>,
+    /// Live secrets first.
+    pub secrets: Vec<SecretRow>,
+    /// The secrets' kinds and fingerprints, for the filter's lists.
+    secret_kinds: Vec<String>,
+    fingerprints: Vec<String>,
+}
+
+impl FindingRow {
+    pub fn live_secrets(&self) -> usize {
+        self.secrets.iter().filter(|s| s.live).count()
+    }
+
+    fn new(agent: &Agent, secrets: Vec<SecretRow>) -> FindingRow {
+        let label = |k: &str| agent.labels.get(k).cloned().unwrap_or_default();
+        let list = |k: &str| {
+            agent
+                .labels
+                .get(k)
+                .map(|v| {
+                    v.split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        FindingRow {
+            agent_id: agent.id.clone(),
+            name: agent.name.clone(),
+            gone: agent.labels.get(STATE).map(String::as_str) == Some("gone"),
+            kind: label(KIND),
+            client: label(CLIENT),
+            scope: label(SCOPE),
+            host: label(HOST),
+            location: label(LOCATION),
+            project: agent.labels.get(PROJECT).cloned(),
+            transport: label(TRANSPORT),
+            flags: list(FLAGS),
+            capabilities: list(CAPABILITIES),
+            secret_kinds: secrets.iter().map(|s| s.kind.clone()).collect(),
+            fingerprints: secrets.iter().map(|s| s.fingerprint.clone()).collect(),
+            secrets,
+        }
+    }
+}
+
+/// A discovered secret's credential as a row: the backend names it
+/// `KIND key` and scopes it `discovered:FIELD`.
+fn secret(c: &Credential, fingerprint: &str) -> SecretRow {
+    let field = c
+        .scopes
+        .iter()
+        .find_map(|s| s.strip_prefix(FIELD_SCOPE))
+        .unwrap_or_default();
+    SecretRow {
+        credential_id: c.id.clone(),
+        kind: c.prefix.strip_suffix(" key").unwrap_or(&c.prefix).to_string(),
+        field: field.to_string(),
+        fingerprint: fingerprint.to_string(),
+        live: c.status == CredentialStatus::Active,
+        shared_with: vec![],
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct DiscoveryList {
+    /// In display order, the filter applied.
+    pub rows: Vec<FindingRow>,
+    pub sel: Selection,
+    built_for: Option<u64>,
+    /// Every finding in display order, before the filter.
+    sorted: Vec<FindingRow>,
+    pub filter: ListFilter,
+    filtered_with: Option<u64>,
+}
+
+impl DiscoveryList {
+    /// Rebuilds the rows if the fleet or the filter changed since the
+    /// last time.
+    pub fn refresh(&mut self, fleet: &Fleet) {
+        if self.built_for != Some(fleet.generation) {
+            self.built_for = Some(fleet.generation);
+            self.sorted = findings(fleet);
+            self.filtered_with = None;
+        }
+        if self.filtered_with == Some(self.filter.version) {
+            return;
+        }
+        self.filtered_with = Some(self.filter.version);
+        let filter = &self.filter;
+        self.rows = self
+            .sorted
+            .iter()
+            .filter(|r| filter.keeps(*r))
+            .cloned()
+            .collect();
+        self.filter.counted(self.rows.len(), self.sorted.len());
+        let rows = &self.rows;
+        self.sel.restore(
+            rows.len(),
+            |id| rows.iter().position(|r| r.agent_id == id),
+            |i| rows.get(i).map(|r| r.agent_id.clone()),
+        );
+    }
+
+    pub fn selected(&self) -> Option<&FindingRow> {
+        self.rows.get(self.sel.selected)
+    }
+}
+
+/// Every discovered agent of the fleet as a finding, in display order.
+fn findings(fleet: &Fleet) -> Vec<FindingRow> {
+    let discovered: Vec<&Agent> = fleet
+        .agents()
+        .iter()
+        .filter(|a| origin(a) == "discovered")
+        .collect();
+    // Who holds each fingerprint, across the fleet: a key found in two
+    // configs (two laptops, or a registered agent's) links them.
+    let mut holders: HashMap<&str, Vec<&str>> = HashMap::new();
+    for c in fleet.credentials() {
+        if let Some(fp) = c.fingerprint.as_deref() {
+            let held = holders.entry(fp).or_default();
+            if !held.contains(&c.agent_id.as_str()) {
+                held.push(&c.agent_id);
+            }
+        }
+    }
+    let name_of = |id: &str| {
+        fleet
+            .agent(id)
+            .map_or_else(|| id.to_string(), |a| a.name.clone())
+    };
+    let mut rows: Vec<FindingRow> = discovered
+        .into_iter()
+        .map(|agent| {
+            let mut secrets: Vec<SecretRow> = fleet
+                .credentials_of(&agent.id)
+                .into_iter()
+                .filter_map(|c| {
+                    let fp = c.fingerprint.as_deref()?;
+                    let mut s = secret(c, fp);
+                    s.shared_with = holders
+                        .get(fp)
+                        .into_iter()
+                        .flatten()
+                        .filter(|id| **id != agent.id)
+                        .map(|id| name_of(id))
+                        .collect();
+                    Some(s)
+                })
+                .collect();
+            secrets.sort_by(|a, b| {
+                (Reverse(a.live), &a.field, &a.fingerprint).cmp(&(
+                    Reverse(b.live),
+                    &b.field,
+                    &b.fingerprint,
+                ))
+            });
+            FindingRow::new(agent, secrets)
+        })
+        .collect();
+    // The agent's id last, so that equal rows keep one order across polls.
+    rows.sort_by(|a, b| {
+        (
+            a.gone,
+            Reverse(a.live_secrets()),
+            Reverse(a.flags.len()),
+            &a.name,
+            &a.agent_id,
+        )
+            .cmp(&(
+                b.gone,
+                Reverse(b.live_secrets()),
+                Reverse(b.flags.len()),
+                &b.name,
+                &b.agent_id,
+            ))
+    });
+    rows
+}
+
+impl ListState for DiscoveryList {
+    fn move_by(&mut self, delta: isize) {
+        let rows = &self.rows;
+        self.sel
+            .move_by(delta, rows.len(), |i| rows.get(i).map(|r| r.agent_id.clone()));
+    }
+
+    fn cursor(&self) -> Cursor {
+        self.sel.cursor(self.rows.len())
+    }
+
+    fn rows_on_screen(&self, rows: usize) -> usize {
+        super::view::list_rows(rows)
+    }
+}
+
+/// What `/` knows of a finding.
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec::text("client", &[]),
+    FieldSpec::text("host", &[]),
+    FieldSpec::text("state", &[]),
+    FieldSpec::text("kind", &[]),
+    FieldSpec::text("secret", &["secrets"]),
+    FieldSpec::text("fp", &["fingerprint", "sha256"]),
+    FieldSpec::text("flag", &["flags"]),
+    FieldSpec::text("file", &["where", "location", "url"]),
+];
+
+impl Row for FindingRow {
+    fn field(&self, i: usize) -> Value<'_> {
+        match i {
+            0 => Value::Text(&self.client),
+            1 => Value::Text(&self.host),
+            2 => Value::Text(if self.gone { "gone" } else { "present" }),
+            3 => Value::Text(&self.kind),
+            4 => Value::List(&self.secret_kinds),
+            5 => Value::List(&self.fingerprints),
+            6 => Value::List(&self.flags),
+            _ => Value::Text(&self.location),
+        }
+    }
+
+    fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
+        hit(&self.name)
+            || hit(&self.client)
+            || hit(&self.host)
+            || hit(&self.location)
+            || self.project.as_deref().is_some_and(&mut *hit)
+            || self
+                .secrets
+                .iter()
+                .any(|s| hit(&s.kind) || hit(&s.field) || hit(&s.fingerprint))
+    }
+}

@@ -1,0 +1,172 @@
+//! The discovery view (`:discovery`): every agent `warden discover
+//! --register` reported, present ones with the most live secrets first;
+//! each secret by kind, field and the fingerprint the backend sent (never
+//! the secret), and the other agents holding the same key; `/` filters on
+//! its own fields; Enter opens the agent and the agent keys act on it.
+
+use crate::support::dashboard::{command, flash, key, render, typed};
+use crate::support::discovered::{self, GITHUB, fingerprint};
+use crossterm::event::KeyCode;
+use warden::tui::app::{App, Level};
+use warden::tui::msg::Effect;
+use warden::tui::screens::Screen;
+
+fn names(app: &App) -> Vec<&str> {
+    app.panes
+        .discovery
+        .rows
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect()
+}
+
+#[test]
+fn findings_list_present_and_most_secrets_first_with_their_fingerprints() {
+    let (mut app, clock) = discovered::app();
+    command(&mut app, "disc");
+    assert_eq!(app.screen(), &Screen::Discovery);
+    assert_eq!(
+        names(&app),
+        [
+            "github (claude-code@laptop-ada)",
+            "github (cursor@laptop-bob)",
+            "travel-agent (a2a@ci-runner)",
+            "notes (vscode@laptop-ada)",
+        ],
+        "registered agents are not findings"
+    );
+    let first = &app.panes.discovery.rows[0];
+    assert_eq!(
+        (
+            first.client.as_str(),
+            first.host.as_str(),
+            first.location.as_str()
+        ),
+        ("claude-code", "laptop-ada", "/home/ada/.claude.json")
+    );
+    let secrets: Vec<(&str, &str, bool)> = first
+        .secrets
+        .iter()
+        .map(|s| (s.kind.as_str(), s.field.as_str(), s.live))
+        .collect();
+    assert_eq!(
+        secrets,
+        [
+            ("github", "env.GITHUB_TOKEN", true),
+            ("openai", "env.OPENAI_API_KEY", true),
+            ("slack", "env.SLACK_TOKEN", false),
+        ]
+    );
+    assert_eq!(first.secrets[0].fingerprint, fingerprint(GITHUB));
+    assert_eq!(first.secrets[0].shared_with, ["github (cursor@laptop-bob)"]);
+    assert!(app.panes.discovery.rows[3].gone);
+
+    let wide = render(&mut app, clock, 200, 40);
+    assert!(wide.contains("discovered agents (4)"), "{wide}");
+    assert!(wide.contains("2 with plaintext secrets"), "{wide}");
+    assert!(
+        wide.contains(&format!("sha256:{}", fingerprint(GITHUB))),
+        "the pane shows the whole fingerprint: {wide}"
+    );
+    assert!(wide.contains(&format!("github {}…", &fingerprint(GITHUB)[..12])));
+    assert!(
+        wide.contains("also held by github (cursor@laptop-bob)"),
+        "{wide}"
+    );
+    assert!(wide.contains("no longer in the config"), "{wide}");
+    assert!(!wide.contains(GITHUB), "never the secret");
+    // The gone one, selected: the pane says so.
+    key(&mut app, KeyCode::Char('G'));
+    let gone = render(&mut app, clock, 200, 40);
+    assert!(gone.contains("(project /home/ada/src/app)"), "{gone}");
+    assert!(
+        gone.contains("gone: its source no longer reports it"),
+        "{gone}"
+    );
+}
+
+#[test]
+fn slash_filters_findings_on_their_own_fields() {
+    let (mut app, _) = discovered::app();
+    command(&mut app, "discovery");
+    let fp = &fingerprint(GITHUB)[..10];
+    for (filter, expected) in [
+        (
+            format!("fp:{fp}"),
+            vec![
+                "github (claude-code@laptop-ada)",
+                "github (cursor@laptop-bob)",
+            ],
+        ),
+        (
+            "secret:openai".into(),
+            vec!["github (claude-code@laptop-ada)"],
+        ),
+        ("state:gone".into(), vec!["notes (vscode@laptop-ada)"]),
+        (
+            "client:a2a flag:no-auth".into(),
+            vec!["travel-agent (a2a@ci-runner)"],
+        ),
+        (
+            "host:laptop-ada !state:gone".into(),
+            vec!["github (claude-code@laptop-ada)"],
+        ),
+        ("secret:none".into(), vec!["travel-agent (a2a@ci-runner)"]),
+        ("file:.cursor".into(), vec!["github (cursor@laptop-bob)"]),
+        ("env.SLACK".into(), vec!["github (claude-code@laptop-ada)"]),
+    ] {
+        key(&mut app, KeyCode::Char('/'));
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Char('/'));
+        typed(&mut app, &filter);
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(names(&app), expected, "{filter}");
+        assert_eq!(app.panes.discovery.filter.total, 4, "{filter}");
+    }
+    command(&mut app, &format!("disc fp:{fp}"));
+    assert_eq!(names(&app).len(), 2, "the command takes a filter");
+    command(&mut app, "disc owner:ada");
+    let (level, text) = flash(&app);
+    assert_eq!(level, Level::Error, "{text}");
+    assert!(
+        text.contains("client, host, state, kind, secret, fp, flag, file"),
+        "names the list's fields: {text}"
+    );
+    assert_eq!(names(&app).len(), 2, "the last good filter stays");
+}
+
+#[test]
+fn enter_opens_the_agent_and_the_agent_keys_act_on_it() {
+    let (mut app, _) = discovered::app();
+    command(&mut app, "discovered");
+    key(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.current_agent().unwrap().id, "agt_disc_cursor");
+    let effects = key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.screen(),
+        &Screen::Detail {
+            agent_id: "agt_disc_cursor".into()
+        }
+    );
+    assert!(effects.contains(&Effect::FetchDetail {
+        agent_id: "agt_disc_cursor".into()
+    }));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen(), &Screen::Discovery);
+    assert_eq!(
+        app.panes.discovery.selected().unwrap().agent_id,
+        "agt_disc_cursor",
+        "the selection stays"
+    );
+    // `o` gives the shadow agent an owner: the picker opens on it.
+    key(&mut app, KeyCode::Char('o'));
+    assert!(matches!(app.overlay, warden::tui::app::Overlay::Picker(_)));
+}
+
+#[test]
+fn an_empty_discovery_says_how_to_fill_it() {
+    let (mut app, clock) = crate::support::fleet::app();
+    command(&mut app, "discovery");
+    let screen = render(&mut app, clock, 120, 24);
+    assert!(screen.contains("warden discover --register"), "{screen}");
+}
