@@ -168,6 +168,13 @@ pub(crate) fn json(text: &str, jsonc: bool) -> Result<(serde_json::Value, Vec<St
     }
 }
 
+/// Where each system keeps applications' settings under a home: Linux,
+/// macOS, Windows.
+const APP_DIRS: [&str; 3] = [".config", "Library/Application Support", "AppData/Roaming"];
+
+/// VS Code's builds, each with its own settings folder.
+const VSCODES: [&str; 3] = ["Code", "Code - Insiders", "VSCodium"];
+
 /// The user-level files of every client under one home directory, in the
 /// layouts of Linux, macOS and Windows alike (a home copied or mounted from
 /// another system is read all the same).
@@ -183,14 +190,13 @@ pub fn user_files(home: &Path) -> Vec<ConfigFile> {
             path: home.join(rel),
         });
     };
-    const APP_DIRS: [&str; 3] = [".config", "Library/Application Support", "AppData/Roaming"];
     for base in APP_DIRS {
         add(
             ClaudeDesktop,
             McpServers { jsonc: false },
             &format!("{base}/Claude/claude_desktop_config.json"),
         );
-        for code in ["Code", "Code - Insiders", "VSCodium"] {
+        for code in VSCODES {
             add(Vscode, VscodeMcp, &format!("{base}/{code}/User/mcp.json"));
             add(
                 Vscode,
@@ -216,6 +222,41 @@ pub fn user_files(home: &Path) -> Vec<ConfigFile> {
     add(Gemini, McpServers { jsonc: true }, ".gemini/settings.json");
     add(Continue, ContinueYaml, ".continue/config.yaml");
     add(Continue, ContinueJson, ".continue/config.json");
+    files
+}
+
+/// The user configs of VS Code's other profiles: each profile keeps its own
+/// `mcp.json` and `settings.json` under `User/profiles/ID/`, so servers
+/// added while a work or a personal profile was active live there.
+pub fn vscode_profiles(home: &Path) -> Vec<ConfigFile> {
+    let mut files = Vec::new();
+    for base in APP_DIRS {
+        for code in VSCODES {
+            let dir = home.join(format!("{base}/{code}/User/profiles"));
+            let Ok(read) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut profiles: Vec<_> = read
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect();
+            profiles.sort();
+            for profile in profiles {
+                for (name, format) in [
+                    ("mcp.json", Format::VscodeMcp),
+                    ("settings.json", Format::VscodeSettings),
+                ] {
+                    files.push(ConfigFile {
+                        client: Client::Vscode,
+                        scope: Scope::User,
+                        format,
+                        path: profile.join(name),
+                    });
+                }
+            }
+        }
+    }
     files
 }
 

@@ -217,6 +217,16 @@ fn vscode_servers_inputs_profiles_and_settings() {
         ".config/Code/User/settings.json",
         &[],
     );
+    // Another profile's own mcp.json; the input reference is no secret.
+    expect(
+        &r,
+        "work-jira",
+        "vscode",
+        "user",
+        "stdio",
+        ".config/Code/User/profiles/-4f2a91c7/mcp.json",
+        &[("slack", "env.SLACK_BOT_TOKEN")],
+    );
     expect(
         &r,
         "mac-memory",
@@ -451,5 +461,5 @@ fn keys_are_stable_across_runs_and_working_directories() {
             .collect()
     };
     assert_eq!(keys(&a), keys(&b));
-    assert_eq!(a["findings"].as_array().unwrap().len(), 25);
+    assert_eq!(a["findings"].as_array().unwrap().len(), 26);
 }

@@ -39,6 +39,7 @@ pub const FIXTURE_SECRETS: &[&str] = &[
     "AIzaFAKEfixture0123456789abcdefghijklmn",
     "hf_FAKEfixture0123456789abcdefABCDEFGH",
     "sk_test_FAKEfixture0123456789ab",
+    "xoxb-000000000001-FAKEprofileToken",
 ];
 
 /// `warden discover ARGS` in a clean environment.
