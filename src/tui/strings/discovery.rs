@@ -20,6 +20,11 @@ pub const FINDING_GONE: &str =
     "gone: its source no longer reports it (its secrets were revoked here)";
 pub const NO_PLAINTEXT_SECRET: &str = "none in plaintext in its config";
 pub const SECRET_REMOVED: &str = " · no longer in the config";
+/// An agent's card: where a discovered agent was found, in place of the
+/// runtime it does not have.
+pub const FOUND_IN: &str = "found in";
+pub const FOUND_PRESENT: &str = " · still there at the last scan";
+pub const FOUND_GONE: &str = " · gone from its source";
 
 pub fn discovery_title(count: usize, with_secrets: usize, gone: usize) -> String {
     let mut title = format!(" discovered agents ({count}) ");

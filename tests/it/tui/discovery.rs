@@ -137,7 +137,7 @@ fn slash_filters_findings_on_their_own_fields() {
 
 #[test]
 fn enter_opens_the_agent_and_the_agent_keys_act_on_it() {
-    let (mut app, _) = discovered::app();
+    let (mut app, clock) = discovered::app();
     command(&mut app, "discovered");
     key(&mut app, KeyCode::Char('j'));
     assert_eq!(app.current_agent().unwrap().id, "agt_disc_cursor");
@@ -151,6 +151,13 @@ fn enter_opens_the_agent_and_the_agent_keys_act_on_it() {
     assert!(effects.contains(&Effect::FetchDetail {
         agent_id: "agt_disc_cursor".into()
     }));
+    // The card says where it was found, where a registered agent's runtime
+    // would be.
+    let card = render(&mut app, clock, 160, 40);
+    assert!(
+        card.contains("found in    cursor's user config on laptop-bob: /home/bob/.cursor/mcp.json"),
+        "{card}"
+    );
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.screen(), &Screen::Discovery);
     assert_eq!(

@@ -13,6 +13,7 @@ use crate::model::{Agent, Credential, CredentialStatus};
 use crate::tui::components::list_filter::ListFilter;
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
+use crate::tui::strings;
 use std::cmp::Reverse;
 use std::collections::HashMap;
 
@@ -110,6 +111,26 @@ impl FindingRow {
             secrets,
         }
     }
+}
+
+/// Where a discovered agent was found, in one line (`claude-code's user
+/// config on laptop-7: /home/ada/.claude.json · gone`); `None` for an
+/// agent someone registered.
+pub fn found_line(agent: &Agent) -> Option<String> {
+    if origin(agent) != "discovered" {
+        return None;
+    }
+    let row = FindingRow::new(agent, vec![]);
+    let mut line = strings::found_in(&row.client, &row.scope, &row.host, &row.location);
+    if let Some(p) = &row.project {
+        line.push_str(&strings::in_project(p));
+    }
+    line.push_str(if row.gone {
+        strings::FOUND_GONE
+    } else {
+        strings::FOUND_PRESENT
+    });
+    Some(line)
 }
 
 /// A discovered secret's credential as a row: the backend names it
