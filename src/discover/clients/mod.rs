@@ -25,6 +25,12 @@ pub enum Client {
     Codex,
     Gemini,
     Continue,
+    /// The Cline extension, in VS Code or an editor built on it.
+    Cline,
+    /// The Roo Code extension (a fork of Cline).
+    RooCode,
+    /// GitHub Copilot CLI.
+    CopilotCli,
 }
 
 impl Client {
@@ -39,6 +45,9 @@ impl Client {
             Client::Codex => "codex",
             Client::Gemini => "gemini",
             Client::Continue => "continue",
+            Client::Cline => "cline",
+            Client::RooCode => "roo-code",
+            Client::CopilotCli => "copilot-cli",
         }
     }
 }
@@ -175,6 +184,23 @@ const APP_DIRS: [&str; 3] = [".config", "Library/Application Support", "AppData/
 /// VS Code's builds, each with its own settings folder.
 const VSCODES: [&str; 3] = ["Code", "Code - Insiders", "VSCodium"];
 
+/// Editors that run VS Code's extensions, each keeping their data under
+/// its own settings folder's `User/globalStorage`.
+const EXTENSION_HOSTS: [&str; 5] = ["Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf"];
+
+/// The MCP settings the Cline and Roo Code extensions keep in their
+/// global storage (`{"mcpServers": …}`, read with `JSON.parse`).
+const EXTENSION_FILES: [(Client, &str); 2] = [
+    (
+        Client::Cline,
+        "saoudrizwan.claude-dev/settings/cline_mcp_settings.json",
+    ),
+    (
+        Client::RooCode,
+        "rooveterinaryinc.roo-cline/settings/mcp_settings.json",
+    ),
+];
+
 /// The user-level files of every client under one home directory, in the
 /// layouts of Linux, macOS and Windows alike (a home copied or mounted from
 /// another system is read all the same).
@@ -205,6 +231,22 @@ pub fn user_files(home: &Path) -> Vec<ConfigFile> {
             );
         }
     }
+    for base in APP_DIRS {
+        for host in EXTENSION_HOSTS {
+            for (client, rel) in EXTENSION_FILES {
+                add(
+                    client,
+                    McpServers { jsonc: false },
+                    &format!("{base}/{host}/User/globalStorage/{rel}"),
+                );
+            }
+        }
+    }
+    add(
+        CopilotCli,
+        McpServers { jsonc: false },
+        ".copilot/mcp-config.json",
+    );
     add(ClaudeCode, ClaudeUser, ".claude.json");
     add(Cursor, McpServers { jsonc: true }, ".cursor/mcp.json");
     add(
@@ -278,6 +320,7 @@ pub fn project_file(path: &Path) -> Option<ConfigFile> {
         ("settings.json", Some(".gemini")) => (Gemini, McpServers { jsonc: true }),
         ("settings.json", Some(".zed")) => (Client::Zed, Format::Zed),
         ("config.toml", Some(".codex")) => (Codex, CodexToml),
+        ("mcp.json", Some(".roo")) => (RooCode, McpServers { jsonc: false }),
         (_, Some("mcpServers")) if continue_dev::block_name(path) => (Continue, ContinueBlock),
         _ => return None,
     };
