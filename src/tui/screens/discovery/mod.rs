@@ -58,7 +58,7 @@ impl ScreenDef for Discovery {
         let list = &mut app.panes.discovery;
         list.refresh(&app.fleet);
         list.sel
-            .scroll(view::list_rows(app.table_rows), list.rows.len());
+            .scroll(view::list_rows(app.table_rows), list.len());
     }
 
     fn open_help(&self) -> Option<&'static str> {

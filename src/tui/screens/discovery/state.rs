@@ -153,12 +153,13 @@ fn secret(c: &Credential, fingerprint: &str) -> SecretRow {
 
 #[derive(Debug, Default)]
 pub struct DiscoveryList {
-    /// In display order, the filter applied.
-    pub rows: Vec<FindingRow>,
     pub sel: Selection,
     built_for: Option<u64>,
     /// Every finding in display order, before the filter.
-    sorted: Vec<FindingRow>,
+    all: Vec<FindingRow>,
+    /// The positions in `all` the filter keeps, in display order: a
+    /// keystroke rebuilds these, never the rows.
+    shown: Vec<usize>,
     pub filter: ListFilter,
     filtered_with: Option<u64>,
 }
@@ -169,7 +170,7 @@ impl DiscoveryList {
     pub fn refresh(&mut self, fleet: &Fleet) {
         if self.built_for != Some(fleet.generation) {
             self.built_for = Some(fleet.generation);
-            self.sorted = findings(fleet);
+            self.all = findings(fleet);
             self.filtered_with = None;
         }
         if self.filtered_with == Some(self.filter.version) {
@@ -177,23 +178,38 @@ impl DiscoveryList {
         }
         self.filtered_with = Some(self.filter.version);
         let filter = &self.filter;
-        self.rows = self
-            .sorted
-            .iter()
-            .filter(|r| filter.keeps(*r))
-            .cloned()
-            .collect();
-        self.filter.counted(self.rows.len(), self.sorted.len());
-        let rows = &self.rows;
+        self.shown = if filter.is_empty() {
+            (0..self.all.len()).collect()
+        } else {
+            (0..self.all.len())
+                .filter(|&i| filter.keeps(&self.all[i]))
+                .collect()
+        };
+        self.filter.counted(self.shown.len(), self.all.len());
+        let (all, shown) = (&self.all, &self.shown);
         self.sel.restore(
-            rows.len(),
-            |id| rows.iter().position(|r| r.agent_id == id),
-            |i| rows.get(i).map(|r| r.agent_id.clone()),
+            shown.len(),
+            |id| shown.iter().position(|&i| all[i].agent_id == id),
+            |at| shown.get(at).map(|&i| all[i].agent_id.clone()),
         );
     }
 
+    /// How many findings the filter keeps.
+    pub fn len(&self) -> usize {
+        self.shown.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.shown.is_empty()
+    }
+
+    /// The findings the filter keeps, in display order.
+    pub fn rows(&self) -> impl Iterator<Item = &FindingRow> {
+        self.shown.iter().map(|&i| &self.all[i])
+    }
+
     pub fn selected(&self) -> Option<&FindingRow> {
-        self.rows.get(self.sel.selected)
+        self.shown.get(self.sel.selected).map(|&i| &self.all[i])
     }
 }
 
@@ -271,13 +287,14 @@ fn findings(fleet: &Fleet) -> Vec<FindingRow> {
 
 impl ListState for DiscoveryList {
     fn move_by(&mut self, delta: isize) {
-        let rows = &self.rows;
-        self.sel
-            .move_by(delta, rows.len(), |i| rows.get(i).map(|r| r.agent_id.clone()));
+        let (all, shown) = (&self.all, &self.shown);
+        self.sel.move_by(delta, shown.len(), |at| {
+            shown.get(at).map(|&i| all[i].agent_id.clone())
+        });
     }
 
     fn cursor(&self) -> Cursor {
-        self.sel.cursor(self.rows.len())
+        self.sel.cursor(self.shown.len())
     }
 
     fn rows_on_screen(&self, rows: usize) -> usize {

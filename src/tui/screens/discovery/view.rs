@@ -64,11 +64,11 @@ fn short(s: &SecretRow) -> String {
 
 fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let list = &app.panes.discovery;
-    let with_secrets = list.rows.iter().filter(|r| r.live_secrets() > 0).count();
-    let gone = list.rows.iter().filter(|r| r.gone).count();
+    let with_secrets = list.rows().filter(|r| r.live_secrets() > 0).count();
+    let gone = list.rows().filter(|r| r.gone).count();
     let title = format!(
         "{}{}",
-        strings::discovery_title(list.rows.len(), with_secrets, gone),
+        strings::discovery_title(list.len(), with_secrets, gone),
         list.filter.of_total()
     );
     // Narrower terminals drop the flags, then the host and the file: the
@@ -83,7 +83,7 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .names(&[1, 6]);
     let header = table.header(strings::DISCOVERY_COLUMNS.map(Line::from), theme);
     let rows = window(
-        &list.rows,
+        list.rows(),
         list.sel.offset,
         area.height.saturating_sub(3) as usize,
     )
@@ -115,7 +115,7 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         table.row(cells, Look::at(pos, list.sel.selected), theme)
     });
     table.render(frame, area, header, rows);
-    if list.rows.is_empty() {
+    if list.is_empty() {
         let note = if list.filter.is_empty() {
             strings::EMPTY_DISCOVERY
         } else {
