@@ -15,7 +15,7 @@ use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
 use crate::tui::strings;
 use std::cmp::Reverse;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Where the backend keeps a finding's evidence: its labels
 /// (`src/server/store/sql/discoveries.rs` writes them).
@@ -46,8 +46,10 @@ pub struct SecretRow {
     /// Still in the config (its credential active); a secret the config no
     /// longer holds stays listed, revoked.
     pub live: bool,
-    /// Other agents holding the same fingerprint (rule R07's evidence).
+    /// Other agents holding the same fingerprint (rule R07's evidence),
+    /// by name, and their ids.
     pub shared_with: Vec<String>,
+    shared_ids: Vec<String>,
 }
 
 /// One finding: a discovered agent and its evidence.
@@ -148,6 +150,7 @@ fn secret(c: &Credential, fingerprint: &str) -> SecretRow {
         fingerprint: fingerprint.to_string(),
         live: c.status == CredentialStatus::Active,
         shared_with: vec![],
+        shared_ids: vec![],
     }
 }
 
@@ -162,6 +165,10 @@ pub struct DiscoveryList {
     shown: Vec<usize>,
     pub filter: ListFilter,
     filtered_with: Option<u64>,
+    /// The agents the rows were built from: every finding and every holder
+    /// of a fingerprint one shares. A poll that changes none of them (the
+    /// heartbeats of a registered fleet) leaves the rows as they are.
+    watched: HashSet<String>,
 }
 
 impl DiscoveryList {
@@ -169,9 +176,20 @@ impl DiscoveryList {
     /// last time.
     pub fn refresh(&mut self, fleet: &Fleet) {
         if self.built_for != Some(fleet.generation) {
+            let rebuild = self.touched_by_last_poll(fleet);
             self.built_for = Some(fleet.generation);
-            self.all = findings(fleet);
-            self.filtered_with = None;
+            if rebuild {
+                self.all = findings(fleet);
+                self.watched = self
+                    .all
+                    .iter()
+                    .flat_map(|r| {
+                        std::iter::once(r.agent_id.clone())
+                            .chain(r.secrets.iter().flat_map(|s| s.shared_ids.iter().cloned()))
+                    })
+                    .collect();
+                self.filtered_with = None;
+            }
         }
         if self.filtered_with == Some(self.filter.version) {
             return;
@@ -192,6 +210,21 @@ impl DiscoveryList {
             |id| shown.iter().position(|&i| all[i].agent_id == id),
             |at| shown.get(at).map(|&i| all[i].agent_id.clone()),
         );
+    }
+
+    /// Whether the fleet changed anything the rows show since they were
+    /// built: unless the last poll changed only agents, none of them
+    /// watched nor discovered, it may have.
+    fn touched_by_last_poll(&self, fleet: &Fleet) -> bool {
+        let Some(changed) = self.built_for.and_then(|g| fleet.changed_since(g)) else {
+            return true;
+        };
+        changed.iter().any(|&i| {
+            fleet
+                .agents()
+                .get(i)
+                .is_none_or(|a| self.watched.contains(&a.id) || origin(a) == "discovered")
+        })
     }
 
     /// How many findings the filter keeps.
@@ -245,13 +278,14 @@ fn findings(fleet: &Fleet) -> Vec<FindingRow> {
                 .filter_map(|c| {
                     let fp = c.fingerprint.as_deref()?;
                     let mut s = secret(c, fp);
-                    s.shared_with = holders
+                    s.shared_ids = holders
                         .get(fp)
                         .into_iter()
                         .flatten()
                         .filter(|id| **id != agent.id)
-                        .map(|id| name_of(id))
+                        .map(|id| id.to_string())
                         .collect();
+                    s.shared_with = s.shared_ids.iter().map(|id| name_of(id)).collect();
                     Some(s)
                 })
                 .collect();
@@ -338,5 +372,74 @@ impl Row for FindingRow {
                 .secrets
                 .iter()
                 .any(|s| hit(&s.kind) || hit(&s.field) || hit(&s.fingerprint))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Changes;
+    use crate::model::fixtures;
+
+    fn found(id: &str) -> Agent {
+        let mut a = fixtures::agent(id, id);
+        a.labels.insert("origin".into(), "discovered".into());
+        a
+    }
+
+    fn poll(fleet: &mut Fleet, cursor: i64, agent: Agent) {
+        fleet.apply(Changes {
+            cursor,
+            agents: vec![Agent {
+                rev: cursor,
+                ..agent
+            }],
+            ..Changes::default()
+        });
+    }
+
+    #[test]
+    fn a_poll_of_other_agents_keeps_the_rows_and_one_of_a_finding_rebuilds_them() {
+        let mut fleet = Fleet::new();
+        let key = Credential {
+            fingerprint: Some("ab".repeat(32)),
+            ..fixtures::credential("crd_k", "agt_holder")
+        };
+        fleet.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![
+                found("agt_found"),
+                fixtures::agent("agt_holder", "holder"),
+                fixtures::agent("agt_other", "other"),
+            ],
+            credentials: vec![
+                key.clone(),
+                Credential {
+                    id: "crd_f".into(),
+                    agent_id: "agt_found".into(),
+                    ..key
+                },
+            ],
+            ..Changes::default()
+        });
+        let mut list = DiscoveryList::default();
+        list.refresh(&fleet);
+        let built = list.all.as_ptr();
+        assert_eq!(list.all[0].secrets[0].shared_with, ["holder"]);
+
+        poll(&mut fleet, 2, fixtures::agent("agt_other", "other, seen"));
+        list.refresh(&fleet);
+        assert_eq!(list.all.as_ptr(), built, "not rebuilt for another agent");
+
+        poll(&mut fleet, 3, fixtures::agent("agt_holder", "holder, renamed"));
+        list.refresh(&fleet);
+        assert_eq!(list.all[0].secrets[0].shared_with, ["holder, renamed"]);
+
+        let mut moved = found("agt_found");
+        moved.labels.insert(STATE.into(), "gone".into());
+        poll(&mut fleet, 4, moved);
+        list.refresh(&fleet);
+        assert!(list.all[0].gone, "rebuilt for the finding");
     }
 }
