@@ -16,6 +16,7 @@ pub const FOUND_KEY: &str = "found";
 pub const WHAT_KEY: &str = "what";
 pub const STATE_KEY: &str = "state";
 pub const SECRET_KEY: &str = "secret";
+pub const ALERTS_KEY: &str = "alerts";
 pub const FINDING_GONE: &str =
     "gone: its source no longer reports it (its secrets were revoked here)";
 pub const NO_PLAINTEXT_SECRET: &str = "none in plaintext in its config";

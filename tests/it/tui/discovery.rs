@@ -134,6 +134,32 @@ fn polls_update_the_findings_they_touch() {
     assert_eq!(shared, &["github on ada's laptop"], "a holder's new name");
 }
 
+/// The pane says which rules the finding raised, worst first; a resolved
+/// alert is left out.
+#[test]
+fn the_pane_names_the_rules_a_finding_raised() {
+    use warden::model::{AlertStatus, Severity};
+    let mut changes = crate::support::fleet::changes();
+    let found = discovered::changes();
+    changes.agents.extend(found.agents);
+    changes.credentials.extend(found.credentials);
+    for (id, rule, severity, status) in [
+        ("alr_d1", "R01", Severity::Medium, AlertStatus::Open),
+        ("alr_d2", "R07", Severity::High, AlertStatus::Acknowledged),
+        ("alr_d3", "R04", Severity::Low, AlertStatus::Resolved),
+    ] {
+        let mut a = crate::support::fleet::alert(id, "agt_disc_github", severity);
+        a.rule = rule.into();
+        a.status = status;
+        changes.alerts.push(a);
+    }
+    let (mut app, clock) = crate::support::fleet::synced(changes);
+    command(&mut app, "discovery");
+    let screen = render(&mut app, clock, 120, 30);
+    assert!(screen.contains("alerts R07 high · R01 medium"), "{screen}");
+    assert!(!screen.contains("R04"), "{screen}");
+}
+
 #[test]
 fn slash_filters_findings_on_their_own_fields() {
     let (mut app, _) = discovered::app();

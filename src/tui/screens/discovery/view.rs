@@ -5,6 +5,7 @@
 //! fingerprint, and the other agents holding the same one. Secrets are
 //! never on the client: only what the backend sends of them.
 
+use crate::model::{Alert, AlertStatus};
 use crate::tui::app::App;
 use crate::tui::components::list_table::{ListTable, Look, empty_note, titled, window};
 use crate::tui::screens::discovery::state::{FindingRow, SecretRow};
@@ -125,8 +126,9 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
 }
 
-/// The selected finding in full: where, what, and every secret.
-fn pane_lines<'a>(r: &'a FindingRow, theme: &Theme) -> Vec<Line<'a>> {
+/// The selected finding in full: where, what, the rules it raised, and
+/// every secret.
+fn pane_lines<'a>(r: &'a FindingRow, alerts: &[&Alert], theme: &Theme) -> Vec<Line<'a>> {
     // Seven columns of key, so that a whole `sha256:` fingerprint fits
     // under it on an 80-column terminal.
     let key = |k: &'static str| Span::styled(format!("{k:<7}"), theme.muted);
@@ -154,6 +156,25 @@ fn pane_lines<'a>(r: &'a FindingRow, theme: &Theme) -> Vec<Line<'a>> {
         ));
     }
     let mut lines = vec![Line::from(found), Line::from(what)];
+    // What the backend's rules made of it (R01 unowned, R04 a key that
+    // never expires, R07 a key another agent holds), worst first.
+    let live: Vec<&&Alert> = alerts
+        .iter()
+        .filter(|a| a.status != AlertStatus::Resolved)
+        .collect();
+    if !live.is_empty() {
+        let mut line = vec![key(strings::ALERTS_KEY)];
+        for (i, a) in live.iter().enumerate() {
+            if i > 0 {
+                line.push(Span::styled(" · ", theme.muted));
+            }
+            line.push(Span::styled(
+                format!("{} {}", a.rule, a.severity),
+                theme.severity(a.severity),
+            ));
+        }
+        lines.push(Line::from(line));
+    }
     if r.gone {
         lines.push(Line::from(vec![
             key(strings::STATE_KEY),
@@ -197,7 +218,9 @@ fn draw_pane(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(r) => strings::finding_title(&r.name),
         None => strings::FINDING_TITLE.into(),
     };
-    let lines = selected.map(|r| pane_lines(r, theme)).unwrap_or_default();
+    let lines = selected
+        .map(|r| pane_lines(r, &app.fleet.alerts_of(&r.agent_id), theme))
+        .unwrap_or_default();
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border)
