@@ -302,6 +302,7 @@ pub fn generate(n: usize, seed: u64, now: DateTime<Utc>) -> DemoFleet {
                 revoked_at: revoked.then(|| ago(now, &mut rng, 10, 60 * 24 * 30)),
                 revoked_reason: revoked.then(|| "rotated".to_string()),
                 replaced_by: None,
+                fingerprint: None,
                 rev: 0,
             };
             let works = !revoked && expires_at.is_none_or(|e| e > now);

@@ -54,6 +54,7 @@ pub fn scan(options: &Options) -> Report {
             continue;
         }
         files.extend(clients::user_files(home));
+        files.extend(clients::vscode_profiles(home));
         files.extend(clients::continue_blocks(
             &home.join(".continue/mcpServers"),
             Scope::User,

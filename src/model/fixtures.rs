@@ -61,6 +61,7 @@ pub(crate) fn credential(id: &str, agent: &str) -> Credential {
         revoked_at: None,
         revoked_reason: None,
         replaced_by: None,
+        fingerprint: None,
         rev: 1,
     }
 }

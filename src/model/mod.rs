@@ -96,6 +96,11 @@ pub struct Credential {
     /// The credential that replaced this one in a rotation; absent if none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaced_by: Option<String>,
+    /// The SHA-256 of a secret `warden discover` found in plaintext, as 64
+    /// lowercase hex digits: the fingerprint rule R07 compares, never the
+    /// secret. Absent on a credential Warden issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
     pub rev: i64,
 }
 

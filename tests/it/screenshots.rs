@@ -48,6 +48,7 @@ const NAMES: &[&str] = &[
     "triage",
     "unclaimed",
     "alert",
+    "discovery",
 ];
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -830,4 +831,17 @@ fn alert() {
         ]),
     });
     check("alert", svg(&app, clock, "the alert view"));
+}
+
+/// The demo fleet with the agents `warden discover --register` reported
+/// from two laptops and a CI runner (the dashboard tests' fixture).
+#[test]
+fn discovery() {
+    let mut c = changes();
+    let found = crate::support::discovered::changes();
+    c.agents.extend(found.agents);
+    c.credentials.extend(found.credentials);
+    let (mut app, clock) = app(&c);
+    command(&mut app, "discovery");
+    check("discovery", svg(&app, clock, "the discovery view"));
 }

@@ -12,16 +12,20 @@ Where it looks (none of --home, --all-homes, --root, --a2a, --vault given: your 
                     Application Support, AppData/Roaming)
     Claude Code     ~/.claude.json (user servers, and per-project ones)
     Cursor          ~/.cursor/mcp.json
-    VS Code         Code/User/mcp.json and settings.json (also Insiders, VSCodium)
+    VS Code         Code/User/mcp.json and settings.json (also Insiders, VSCodium),
+                    and each profile's under Code/User/profiles/ID/
     Windsurf        ~/.codeium/windsurf/mcp_config.json
     Zed             ~/.config/zed/settings.json (context_servers)
     Codex CLI       ~/.codex/config.toml ([mcp_servers.NAME])
     Gemini CLI      ~/.gemini/settings.json
     Continue        ~/.continue/config.yaml, config.json, mcpServers/*
+    Cline, Roo Code Code/User/globalStorage/<extension>/settings/ (also in
+                    Cursor and Windsurf)
+    Copilot CLI     ~/.copilot/mcp-config.json
   project configs under each --root, honouring .gitignore like ripgrep:
     .mcp.json, .cursor/mcp.json, .vscode/mcp.json, .vscode/settings.json,
     .gemini/settings.json, .zed/settings.json, .codex/config.toml,
-    .continue/mcpServers/*.yaml|json
+    .continue/mcpServers/*.yaml|json, .roo/mcp.json
   A2A agent cards of --a2a URLs: name, provider, endpoint, version, skills
   and security schemes; flagged no-auth without a scheme, plain-http over
   http://. A page that is HTML, a server that hangs: a warning.

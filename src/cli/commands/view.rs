@@ -243,6 +243,7 @@ fn render_detail(out: &mut Out, d: &AgentDetail) {
         ]);
     }
     out.section_table(&t);
+    found_secrets(out, d);
 
     out.section("Grants", d.grants.len());
     out.section_table(&super::directory::grant_table(&d.grants));
@@ -274,6 +275,42 @@ fn render_detail(out: &mut Out, d: &AgentDetail) {
 
     out.section("Alerts", d.alerts.len());
     out.section_table(&alert_table(&d.alerts, false));
+}
+
+/// The secrets `warden discover` found in the agent's config, by the
+/// fingerprint the backend holds (a section only a discovered agent has).
+fn found_secrets(out: &mut Out, d: &AgentDetail) {
+    let found: Vec<_> = d
+        .credentials
+        .iter()
+        .filter_map(|c| Some((c, c.fingerprint.as_deref()?)))
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    out.section(
+        "Secrets found in plaintext (SHA-256 fingerprints, never the secret)",
+        found.len(),
+    );
+    let mut t = Table::new(&["CREDENTIAL", "STATUS", "KIND", "FIELD", "FINGERPRINT"]);
+    for (c, fingerprint) in found {
+        let field = c
+            .scopes
+            .iter()
+            .find_map(|s| s.strip_prefix("discovered:"))
+            .unwrap_or("-");
+        t.row([
+            c.id.clone(),
+            c.status.to_string(),
+            c.prefix
+                .strip_suffix(" key")
+                .unwrap_or(&c.prefix)
+                .to_string(),
+            field.to_string(),
+            fingerprint.to_string(),
+        ]);
+    }
+    out.section_table(&t);
 }
 
 fn alert_table(alerts: &[Alert], with_agent: bool) -> Table {

@@ -25,6 +25,12 @@ pub enum Client {
     Codex,
     Gemini,
     Continue,
+    /// The Cline extension, in VS Code or an editor built on it.
+    Cline,
+    /// The Roo Code extension (a fork of Cline).
+    RooCode,
+    /// GitHub Copilot CLI.
+    CopilotCli,
 }
 
 impl Client {
@@ -39,6 +45,9 @@ impl Client {
             Client::Codex => "codex",
             Client::Gemini => "gemini",
             Client::Continue => "continue",
+            Client::Cline => "cline",
+            Client::RooCode => "roo-code",
+            Client::CopilotCli => "copilot-cli",
         }
     }
 }
@@ -168,6 +177,30 @@ pub(crate) fn json(text: &str, jsonc: bool) -> Result<(serde_json::Value, Vec<St
     }
 }
 
+/// Where each system keeps applications' settings under a home: Linux,
+/// macOS, Windows.
+const APP_DIRS: [&str; 3] = [".config", "Library/Application Support", "AppData/Roaming"];
+
+/// VS Code's builds, each with its own settings folder.
+const VSCODES: [&str; 3] = ["Code", "Code - Insiders", "VSCodium"];
+
+/// Editors that run VS Code's extensions, each keeping their data under
+/// its own settings folder's `User/globalStorage`.
+const EXTENSION_HOSTS: [&str; 5] = ["Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf"];
+
+/// The MCP settings the Cline and Roo Code extensions keep in their
+/// global storage (`{"mcpServers": …}`, read with `JSON.parse`).
+const EXTENSION_FILES: [(Client, &str); 2] = [
+    (
+        Client::Cline,
+        "saoudrizwan.claude-dev/settings/cline_mcp_settings.json",
+    ),
+    (
+        Client::RooCode,
+        "rooveterinaryinc.roo-cline/settings/mcp_settings.json",
+    ),
+];
+
 /// The user-level files of every client under one home directory, in the
 /// layouts of Linux, macOS and Windows alike (a home copied or mounted from
 /// another system is read all the same).
@@ -183,14 +216,13 @@ pub fn user_files(home: &Path) -> Vec<ConfigFile> {
             path: home.join(rel),
         });
     };
-    const APP_DIRS: [&str; 3] = [".config", "Library/Application Support", "AppData/Roaming"];
     for base in APP_DIRS {
         add(
             ClaudeDesktop,
             McpServers { jsonc: false },
             &format!("{base}/Claude/claude_desktop_config.json"),
         );
-        for code in ["Code", "Code - Insiders", "VSCodium"] {
+        for code in VSCODES {
             add(Vscode, VscodeMcp, &format!("{base}/{code}/User/mcp.json"));
             add(
                 Vscode,
@@ -199,6 +231,22 @@ pub fn user_files(home: &Path) -> Vec<ConfigFile> {
             );
         }
     }
+    for base in APP_DIRS {
+        for host in EXTENSION_HOSTS {
+            for (client, rel) in EXTENSION_FILES {
+                add(
+                    client,
+                    McpServers { jsonc: false },
+                    &format!("{base}/{host}/User/globalStorage/{rel}"),
+                );
+            }
+        }
+    }
+    add(
+        CopilotCli,
+        McpServers { jsonc: false },
+        ".copilot/mcp-config.json",
+    );
     add(ClaudeCode, ClaudeUser, ".claude.json");
     add(Cursor, McpServers { jsonc: true }, ".cursor/mcp.json");
     add(
@@ -216,6 +264,41 @@ pub fn user_files(home: &Path) -> Vec<ConfigFile> {
     add(Gemini, McpServers { jsonc: true }, ".gemini/settings.json");
     add(Continue, ContinueYaml, ".continue/config.yaml");
     add(Continue, ContinueJson, ".continue/config.json");
+    files
+}
+
+/// The user configs of VS Code's other profiles: each profile keeps its own
+/// `mcp.json` and `settings.json` under `User/profiles/ID/`, so servers
+/// added while a work or a personal profile was active live there.
+pub fn vscode_profiles(home: &Path) -> Vec<ConfigFile> {
+    let mut files = Vec::new();
+    for base in APP_DIRS {
+        for code in VSCODES {
+            let dir = home.join(format!("{base}/{code}/User/profiles"));
+            let Ok(read) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut profiles: Vec<_> = read
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect();
+            profiles.sort();
+            for profile in profiles {
+                for (name, format) in [
+                    ("mcp.json", Format::VscodeMcp),
+                    ("settings.json", Format::VscodeSettings),
+                ] {
+                    files.push(ConfigFile {
+                        client: Client::Vscode,
+                        scope: Scope::User,
+                        format,
+                        path: profile.join(name),
+                    });
+                }
+            }
+        }
+    }
     files
 }
 
@@ -237,6 +320,7 @@ pub fn project_file(path: &Path) -> Option<ConfigFile> {
         ("settings.json", Some(".gemini")) => (Gemini, McpServers { jsonc: true }),
         ("settings.json", Some(".zed")) => (Client::Zed, Format::Zed),
         ("config.toml", Some(".codex")) => (Codex, CodexToml),
+        ("mcp.json", Some(".roo")) => (RooCode, McpServers { jsonc: false }),
         (_, Some("mcpServers")) if continue_dev::block_name(path) => (Continue, ContinueBlock),
         _ => return None,
     };

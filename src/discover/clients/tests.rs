@@ -27,6 +27,10 @@ fn project_files_are_told_apart_by_their_folder() {
         client("r/.continue/mcpServers/a.yaml"),
         Some((Client::Continue, Format::ContinueBlock))
     );
+    assert_eq!(
+        client("r/.roo/mcp.json"),
+        Some((Client::RooCode, Format::McpServers { jsonc: false }))
+    );
     assert_eq!(client("r/mcp.json"), None);
     assert_eq!(client("r/other/mcpServers/a.yaml"), None);
     assert_eq!(client("r/.vscode/launch.json"), None);

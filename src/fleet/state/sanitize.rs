@@ -66,6 +66,7 @@ impl Sanitize for Credential {
         clean(&mut self.prefix);
         clean_opt(&mut self.revoked_reason);
         clean_opt(&mut self.replaced_by);
+        clean_opt(&mut self.fingerprint);
     }
 }
 

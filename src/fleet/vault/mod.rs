@@ -292,6 +292,7 @@ fn credential(i: &MachineIdentity, link: &Link, now: DateTime<Utc>) -> Credentia
         revoked_at: None,
         revoked_reason: None,
         replaced_by: None,
+        fingerprint: None,
         rev: 0,
     }
 }

@@ -119,6 +119,7 @@ pub async fn revoke_one(
         revoked_at: Some(now),
         revoked_reason: Some(format!("{reason} ({said})")),
         replaced_by: None,
+        fingerprint: None,
         rev: 0,
     })
 }
@@ -201,6 +202,7 @@ pub async fn rotate_one(
         revoked_at: None,
         revoked_reason: None,
         replaced_by: Some(format!("{scope}{new_ref}")),
+        fingerprint: None,
         rev: 0,
     };
     let credential = Credential {

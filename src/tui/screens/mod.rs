@@ -81,6 +81,8 @@ screens! {
     triage: Triage => TriageQueue,
     /// Vault identities no agent claims (`:unclaimed`); `x` revokes.
     unclaimed: Unclaimed => UnclaimedList,
+    /// What `warden discover` reported (`:discovery`); Enter opens the agent.
+    discovery: Discovery => DiscoveryList,
 }
 
 /// The screen named `name` (as its [`ScreenDef::name`]), if there is one.

@@ -8,7 +8,7 @@
 //! [`popups`]; the screens' own (column and table titles, statuses, an
 //! agent's view) in [`screens`]; what is said before and around the
 //! screens (the welcome of an empty registry, theme errors, the log file)
-//! in [`setup`]. Each is a constant or a function of what
+//! in [`setup`]; the discovery view's in [`discovery`]. Each is a constant or a function of what
 //! it names, and all are re-exported here: a caller names `strings::X`.
 //!
 //! Two kinds of text stay beside what they describe: the help text of each
@@ -22,9 +22,11 @@
 use crate::tui::keys::bindings::UiCommand;
 use std::fmt::Display;
 
+mod discovery;
 mod popups;
 mod screens;
 mod setup;
+pub use discovery::*;
 pub use popups::*;
 pub use screens::*;
 pub use setup::*;

@@ -273,3 +273,44 @@ async fn a_finding_named_like_a_shadow_agent_takes_its_name_and_r17_resolves() {
     )
     .await;
 }
+
+/// A discovered secret's credential carries its fingerprint in the agent's
+/// detail and the changes feed, so a dashboard lists it without reading
+/// the description; a credential Warden issued carries none.
+#[tokio::test]
+async fn a_discovered_credential_carries_its_fingerprint_and_an_issued_one_none() {
+    let s = TestServer::start().await;
+    s.agent("ops-bot").await;
+    s.credential("ops-bot").await;
+    let fp = sha("ghp_fingerprinted");
+    let (status, out) = post(
+        &s,
+        ADMIN,
+        report(vec![finding("k1", "github", &[("github", &fp)])]),
+    )
+    .await;
+    assert_eq!(status, 200, "{out}");
+    let id = out["agents"][0]["agent_id"].as_str().unwrap().to_string();
+    let detail = s.detail(&id).await;
+    let cred = &detail["credentials"][0];
+    assert_eq!(cred["fingerprint"], fp.as_str(), "{detail:#}");
+    assert_eq!(cred["prefix"], "github key");
+    assert_eq!(cred["scopes"], json!(["discovered:env.GITHUB_TOKEN"]));
+
+    let feed = s.get("/v1/changes?since=0").await;
+    let creds = feed["credentials"].as_array().unwrap();
+    let (found, issued): (Vec<&Value>, Vec<&Value>) =
+        creds.iter().partition(|c| c["agent_id"] == id.as_str());
+    assert_eq!(found.len(), 1, "{feed:#}");
+    assert_eq!(found[0]["fingerprint"], fp.as_str());
+    assert!(!issued.is_empty());
+    for c in issued {
+        assert!(c.get("fingerprint").is_none(), "{c}");
+    }
+    let doc = s.get("/v1/openapi.json").await;
+    let field = &doc["components"]["schemas"]["Credential"]["properties"]["fingerprint"];
+    assert!(
+        field["description"].as_str().unwrap().contains("SHA-256"),
+        "{field}"
+    );
+}

@@ -217,6 +217,16 @@ fn vscode_servers_inputs_profiles_and_settings() {
         ".config/Code/User/settings.json",
         &[],
     );
+    // Another profile's own mcp.json; the input reference is no secret.
+    expect(
+        &r,
+        "work-jira",
+        "vscode",
+        "user",
+        "stdio",
+        ".config/Code/User/profiles/-4f2a91c7/mcp.json",
+        &[("slack", "env.SLACK_BOT_TOKEN")],
+    );
     expect(
         &r,
         "mac-memory",
@@ -407,6 +417,45 @@ fn continue_yaml_blocks_and_json_blocks() {
     );
 }
 
+/// The Cline and Roo Code extensions (in VS Code, Cursor or Windsurf, in
+/// the Linux, macOS and Windows layouts) and GitHub Copilot CLI: each an
+/// `mcpServers` file of its own.
+#[test]
+fn cline_roo_code_and_copilot_cli() {
+    let r = home_report();
+    let cline =
+        ".config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json";
+    expect(
+        &r,
+        "cline-brave",
+        "cline",
+        "user",
+        "stdio",
+        cline,
+        &[("github", "env.GITHUB_PERSONAL_ACCESS_TOKEN")],
+    );
+    expect(&r, "cline-docs", "cline", "user", "http", cline, &[]);
+    assert_eq!(finding(&r, "cline-docs")["disabled"], true);
+    expect(
+        &r,
+        "roo-postgres",
+        "roo-code",
+        "user",
+        "stdio",
+        "AppData/Roaming/Cursor/User/globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json",
+        &[("url-password", "args[2]")],
+    );
+    expect(
+        &r,
+        "copilot-linear",
+        "copilot-cli",
+        "user",
+        "http",
+        ".copilot/mcp-config.json",
+        &[("bearer", "headers.Authorization")],
+    );
+}
+
 #[test]
 fn the_walk_honours_gitignore_and_counts_every_finding_once() {
     let r = repo_report();
@@ -451,5 +500,5 @@ fn keys_are_stable_across_runs_and_working_directories() {
             .collect()
     };
     assert_eq!(keys(&a), keys(&b));
-    assert_eq!(a["findings"].as_array().unwrap().len(), 25);
+    assert_eq!(a["findings"].as_array().unwrap().len(), 30);
 }

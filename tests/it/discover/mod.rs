@@ -39,6 +39,10 @@ pub const FIXTURE_SECRETS: &[&str] = &[
     "AIzaFAKEfixture0123456789abcdefghijklmn",
     "hf_FAKEfixture0123456789abcdefABCDEFGH",
     "sk_test_FAKEfixture0123456789ab",
+    "xoxb-000000000001-FAKEprofileToken",
+    "ghp_FAKE1cline0token0for0warden0tests01",
+    "R00PgPassw0rd",
+    "lin_api_FAKEcopilot0123456789abcdef",
 ];
 
 /// `warden discover ARGS` in a clean environment.

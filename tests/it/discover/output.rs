@@ -35,10 +35,10 @@ fn the_table_lists_findings_then_each_secret_by_fingerprint() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let r = discover(&args);
     r.assert_code(0);
-    assert!(r.stdout.starts_with("Agents found (34)"), "{}", r.stdout);
+    assert!(r.stdout.starts_with("Agents found (39)"), "{}", r.stdout);
     assert!(
         r.stdout
-            .contains("Plaintext secrets (never shown; SHA-256 fingerprints) (17)"),
+            .contains("Plaintext secrets (never shown; SHA-256 fingerprints) (21)"),
         "{}",
         r.stdout
     );

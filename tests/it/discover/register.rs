@@ -5,6 +5,7 @@
 use super::fixtures;
 use crate::support::cli::Server;
 use serde_json::Value;
+use sha2::Digest;
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     for entry in std::fs::read_dir(from).unwrap() {
@@ -93,6 +94,30 @@ fn register_creates_once_updates_after_and_marks_gone() {
             .unwrap()
             .is_empty()
     );
+
+    // `warden agent` lists a found secret by its whole fingerprint; the
+    // secret itself is nowhere.
+    let stripe = server.json(&["agents", "--filter", "origin:discovered api-stripe"]);
+    let id = stripe[0]["id"].as_str().unwrap();
+    let r = server.run(&["agent", id]);
+    r.assert_code(0);
+    let fingerprint = hex::encode(sha2::Sha256::digest(b"sk_test_FAKEfixture0123456789ab"));
+    assert!(
+        r.stdout
+            .contains("Secrets found in plaintext (SHA-256 fingerprints, never the secret) (1)"),
+        "{}",
+        r.stdout
+    );
+    let row = r
+        .stdout
+        .lines()
+        .find(|l| l.contains(&fingerprint))
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(
+        row.contains("stripe") && row.contains("env.STRIPE_SECRET_KEY"),
+        "{row}"
+    );
+    assert!(!r.stdout.contains("sk_test_FAKE"), "{}", r.stdout);
 
     // The table says what the backend did; a viewer token is refused.
     let r = server.run_as(

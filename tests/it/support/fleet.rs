@@ -84,6 +84,7 @@ pub fn credential(
         revoked_at: None,
         revoked_reason: None,
         replaced_by: None,
+        fingerprint: None,
         rev: 1,
     }
 }
@@ -128,6 +129,15 @@ pub fn alert(id: &str, agent: &str, severity: Severity) -> Alert {
 /// delegation, an alert, and one hostile name.
 pub fn changes() -> Changes {
     let changes = plain_changes();
+    match REWRITE.with(|h| h.get()) {
+        Some(mangle) => mangle(changes),
+        None => changes,
+    }
+}
+
+/// `changes` rewritten as the fixed fleet is (see [`with_rewrite`]): for a
+/// fixture that adds to the fixed fleet.
+pub fn rewritten(changes: Changes) -> Changes {
     match REWRITE.with(|h| h.get()) {
         Some(mangle) => mangle(changes),
         None => changes,

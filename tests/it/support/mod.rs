@@ -3,14 +3,16 @@
 //! binary and its `serve` child processes (`cli`, `serve`), a real
 //! Alertmanager (`alertmanager`), a real OpenBao (`bao`), the Python venv of
 //! independent clients and servers (`python`), the dashboard's
-//! fixed fleet (`fleet`), driving and drawing the dashboard (`dashboard`),
-//! and the SVG renderer of the README's screenshots (`svg`).
+//! fixed fleet (`fleet`) and the agents discovery adds to it
+//! (`discovered`), driving and drawing the dashboard (`dashboard`), and the
+//! SVG renderer of the README's screenshots (`svg`).
 
 pub mod agents;
 pub mod alertmanager;
 pub mod bao;
 pub mod cli;
 pub mod dashboard;
+pub mod discovered;
 pub mod fleet;
 pub mod live;
 pub mod python;

@@ -137,6 +137,14 @@ fn unclaimed() -> App {
     app
 }
 
+/// The findings `warden discover --register` reported, beside the fixed
+/// fleet.
+fn discovery() -> App {
+    let (mut app, _) = crate::support::discovered::app();
+    command(&mut app, "discovery");
+    app
+}
+
 fn help() -> App {
     let mut app = agents();
     key(&mut app, KeyCode::Char('?'));
@@ -247,6 +255,7 @@ pub(super) const VIEWS: &[(&str, Setup)] = &[
     ("audit", audit),
     ("triage", triage),
     ("unclaimed", unclaimed),
+    ("discovery", discovery),
 ];
 
 /// What opens over a view: help, the prompts, the picker and every dialog.
@@ -293,6 +302,7 @@ fn the_catalogue_reaches_what_it_names() {
             Screen::Audit,
             Screen::Triage,
             Screen::Unclaimed,
+            Screen::Discovery,
         ]
     );
     for (name, setup) in OVERLAYS {

@@ -74,12 +74,25 @@ fn hostile(mut changes: Changes) -> Changes {
         a.description = Some(format!("{} {}", corpus(i + 3), corpus(i + 7)));
         a.runtime = Some(corpus(i + 5));
     }
+    // A discovered agent's source (client, host, file, flags), as its
+    // scanner reported it.
+    for (i, a) in changes.agents.iter_mut().enumerate() {
+        for (k, v) in a.labels.iter_mut() {
+            if k.starts_with("discovery.") && k != "discovery.state" {
+                v.push_str(&corpus(i + 8));
+            }
+        }
+    }
     for (i, p) in changes.people.iter_mut().enumerate() {
         p.name = format!("{}{}", p.name, corpus(i + 1));
         p.team = Some(corpus(i + 6));
     }
     for (i, c) in changes.credentials.iter_mut().enumerate() {
         c.scopes = vec![corpus(i + 2), "tickets:read".into()];
+        if let Some(fp) = &mut c.fingerprint {
+            fp.push_str(&corpus(i + 9));
+            c.prefix = format!("{} key", corpus(i + 10));
+        }
     }
     for (i, a) in changes.alerts.iter_mut().enumerate() {
         a.summary = format!("{}{}", a.summary, corpus(i + 4));
@@ -144,6 +157,7 @@ fn hostile_escaped(changes: Changes) -> Changes {
     let esc = |s: &mut String| *s = escape(s).into_owned();
     let mut changes = hostile(changes);
     for a in &mut changes.agents {
+        a.labels.values_mut().for_each(esc);
         esc(&mut a.name);
         a.description.iter_mut().for_each(esc);
         a.runtime.iter_mut().for_each(esc);
@@ -153,6 +167,8 @@ fn hostile_escaped(changes: Changes) -> Changes {
         p.team.iter_mut().for_each(esc);
     }
     for c in &mut changes.credentials {
+        c.fingerprint.iter_mut().for_each(esc);
+        esc(&mut c.prefix);
         c.scopes.iter_mut().for_each(esc);
     }
     for a in &mut changes.alerts {

@@ -4,6 +4,7 @@
 
 mod alerts;
 mod backends;
+mod discovery;
 mod every_screen;
 mod filters;
 mod hostile;

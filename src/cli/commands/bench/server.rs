@@ -55,6 +55,7 @@ pub(super) fn seed(agents: usize, credentials: usize) -> (Import, Vec<String>, V
             revoked_at: None,
             revoked_reason: None,
             replaced_by: None,
+            fingerprint: None,
             rev: 0,
         };
         import.credentials.push((cred, secrets::hash(&secret)));

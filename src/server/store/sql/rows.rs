@@ -73,7 +73,7 @@ pub fn person(row: &Row) -> DbResult<Person> {
 }
 
 pub const CREDENTIAL_COLS: &str = "id, agent_id, prefix, scopes, issued_at, expires_at, \
-     last_used_at, status, revoked_at, revoked_reason, replaced_by, rev";
+     last_used_at, status, revoked_at, revoked_reason, replaced_by, fingerprint, rev";
 
 pub fn credential(row: &Row) -> DbResult<Credential> {
     let expires_at = opt_time(row.get("expires_at")?)?;
@@ -94,6 +94,7 @@ pub fn credential(row: &Row) -> DbResult<Credential> {
         revoked_at: opt_time(row.get("revoked_at")?)?,
         revoked_reason: row.get("revoked_reason")?,
         replaced_by: row.get("replaced_by")?,
+        fingerprint: row.get("fingerprint")?,
         rev: row.get("rev")?,
     })
 }

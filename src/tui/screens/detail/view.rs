@@ -10,6 +10,7 @@ use crate::tui::app::App;
 use crate::tui::components::list_table::{ListTable, Look, window};
 use crate::tui::screens::audit;
 use crate::tui::screens::detail::links::links;
+use crate::tui::screens::discovery::state::found_line;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::views::{Clock, when};
@@ -216,13 +217,14 @@ fn draw_card(
             ),
         ),
         field(strings::OWNER, owner),
-        field(
-            strings::RUNTIME,
-            Span::styled(
-                agent.runtime.clone().unwrap_or_else(|| "-".into()),
-                theme.text,
+        // A discovered agent has no runtime: where it was found instead.
+        match (&agent.runtime, found_line(agent)) {
+            (None, Some(found)) => field(strings::FOUND_IN, Span::styled(found, theme.high)),
+            (runtime, _) => field(
+                strings::RUNTIME,
+                Span::styled(runtime.clone().unwrap_or_else(|| "-".into()), theme.text),
             ),
-        ),
+        },
         field(
             strings::DESCRIPTION,
             Span::styled(agent.description.clone().unwrap_or_default(), theme.text),

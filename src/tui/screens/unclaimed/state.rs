@@ -89,6 +89,7 @@ impl UnclaimedList {
                 revoked_at: None,
                 revoked_reason: None,
                 replaced_by: None,
+                fingerprint: None,
                 rev: 0,
             })
         });
