@@ -9,7 +9,7 @@ use crate::model::*;
 use crate::secrets;
 use crate::server::store::Import;
 use chrono::{DateTime, Duration, Utc};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// An agent the simulator drives, with a secret that works.
 #[derive(Debug, Clone)]
@@ -47,6 +47,36 @@ fn id(rng: &mut Rng, prefix: &str) -> String {
     format!("{prefix}_{}", rng.base62(14))
 }
 
+/// The names given so far, and for each stem the next suffix to try: a
+/// stem's second holder is `stem-2`, its third `stem-3`, and finding the
+/// tenth-thousandth never tries the nine thousand before it again (which
+/// made generating a million agents quadratic).
+#[derive(Default)]
+struct Names {
+    taken: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+/// `stem` if it is free, else `stem-k` with the first free `k` from 2.
+fn unique(names: &mut Names, stem: String) -> String {
+    unique_with(names, stem, "-")
+}
+
+/// `stem` if it is free, else `stem{sep}k` with the first free `k` from 2.
+fn unique_with(names: &mut Names, stem: String, sep: &str) -> String {
+    if names.taken.insert(stem.clone()) {
+        return stem;
+    }
+    let k = names.next.entry(stem.clone()).or_insert(2);
+    loop {
+        let candidate = format!("{stem}{sep}{k}");
+        *k += 1;
+        if names.taken.insert(candidate.clone()) {
+            return candidate;
+        }
+    }
+}
+
 fn ago(now: DateTime<Utc>, rng: &mut Rng, min_minutes: i64, max_minutes: i64) -> DateTime<Utc> {
     let span = (max_minutes - min_minutes).max(1) as usize;
     now - Duration::minutes(min_minutes + rng.below(span) as i64)
@@ -54,18 +84,13 @@ fn ago(now: DateTime<Utc>, rng: &mut Rng, min_minutes: i64, max_minutes: i64) ->
 
 fn people(rng: &mut Rng, n: usize, now: DateTime<Utc>) -> Vec<Person> {
     let mut out: Vec<Person> = Vec::with_capacity(n);
-    let mut emails = HashSet::new();
+    let mut emails = Names::default();
     let mut leads: BTreeMap<&str, String> = BTreeMap::new();
     for i in 0..n {
         let first = FIRST[i % FIRST.len()];
         let last = LAST[(i / FIRST.len() + i * 7) % LAST.len()];
         let base = format!("{}.{}", first, last.replace(' ', "")).to_lowercase();
-        let mut email = format!("{base}@corp.example");
-        let mut k = 2;
-        while !emails.insert(email.clone()) {
-            email = format!("{base}{k}@corp.example");
-            k += 1;
-        }
+        let email = format!("{}@corp.example", unique_with(&mut emails, base, ""));
         let team = TEAMS[i % TEAMS.len()];
         let pid = id(rng, "per");
         let manager = leads.get(team).cloned();
@@ -142,7 +167,7 @@ pub fn generate(n: usize, seed: u64, now: DateTime<Utc>) -> DemoFleet {
         ..Import::default()
     };
     let mut live = Vec::new();
-    let mut names = HashSet::with_capacity(n);
+    let mut names = Names::default();
     // Scopes each agent holds, for delegations that never escalate.
     let mut held: Vec<Vec<String>> = Vec::with_capacity(n);
     let mut acting_for: Vec<Option<String>> = Vec::with_capacity(n);
@@ -160,20 +185,12 @@ pub fn generate(n: usize, seed: u64, now: DateTime<Utc>) -> DemoFleet {
             AgentKind::McpServer => format!("mcp-{function}"),
             _ => function.to_string(),
         };
-        let mut name = if env == "prod" {
-            base.clone()
+        let stem = if env == "prod" {
+            base
         } else {
             format!("{base}-{env}")
         };
-        let mut k = 2;
-        while !names.insert(name.clone()) {
-            name = if env == "prod" {
-                format!("{base}-{k}")
-            } else {
-                format!("{base}-{env}-{k}")
-            };
-            k += 1;
-        }
+        let name = unique(&mut names, stem);
         let team_people = &by_team[team];
         let owner_idx = if rng.chance(0.05) {
             None
@@ -373,6 +390,35 @@ mod tests {
     fn fleet(n: usize, seed: u64) -> DemoFleet {
         let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         generate(n, seed, now)
+    }
+
+    #[test]
+    fn a_stem_taken_again_gets_the_next_number_without_retrying() {
+        let mut names = Names::default();
+        let given: Vec<String> = (0..4)
+            .map(|_| unique(&mut names, "deploy-bot".into()))
+            .collect();
+        assert_eq!(
+            given,
+            ["deploy-bot", "deploy-bot-2", "deploy-bot-3", "deploy-bot-4"]
+        );
+        // A name someone already holds is skipped, not given twice.
+        names.taken.insert("pr-reviewer-2".into());
+        assert_eq!(unique(&mut names, "pr-reviewer".into()), "pr-reviewer");
+        assert_eq!(unique(&mut names, "pr-reviewer".into()), "pr-reviewer-3");
+        assert_eq!(
+            unique_with(&mut names, "ada.lovelace".into(), ""),
+            "ada.lovelace"
+        );
+        assert_eq!(
+            unique_with(&mut names, "ada.lovelace".into(), ""),
+            "ada.lovelace2"
+        );
+        // Each stem remembers where it is: the thousandth costs one try.
+        for _ in 0..1_000 {
+            unique(&mut names, "etl-runner".into());
+        }
+        assert_eq!(names.next["etl-runner"], 1_001);
     }
 
     #[test]

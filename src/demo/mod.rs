@@ -17,7 +17,7 @@ use crate::config::RuleThresholds;
 use crate::config::{ProviderConfig, ServeConfig};
 use crate::model::Role;
 use crate::secrets;
-use crate::server::store::{Actor, Store, TokenSpec};
+use crate::server::store::{Actor, ImportProgress, Store, TokenSpec};
 use crate::server::{self, RunningServer};
 use incidents::{Log, Played};
 use schedule::{Pace, Tempo};
@@ -41,6 +41,33 @@ pub struct DemoOptions {
     /// The config's `[[serve.provider]]`s: a kill in the demo revokes the
     /// agent's linked Vault credentials as `warden serve`'s does.
     pub providers: Vec<ProviderConfig>,
+    /// Told each step of the start (generating, importing n of N), so a
+    /// demo of 100,000 agents never sits silent.
+    pub tell: Tell,
+}
+
+/// Whoever wants to hear how a demo's start is going: one line a step.
+#[derive(Clone, Default)]
+pub struct Tell(Option<Arc<TellLine>>);
+
+type TellLine = dyn Fn(&str) + Send + Sync;
+
+impl Tell {
+    pub fn new(report: impl Fn(&str) + Send + Sync + 'static) -> Tell {
+        Tell(Some(Arc::new(report)))
+    }
+
+    fn line(&self, text: &str) {
+        if let Some(report) = &self.0 {
+            report(text);
+        }
+    }
+}
+
+impl std::fmt::Debug for Tell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tell")
+    }
 }
 
 impl DemoOptions {
@@ -55,6 +82,7 @@ impl DemoOptions {
             incidents: Some(Tempo::DEMO),
             rules: thresholds(),
             providers: Vec::new(),
+            tell: Tell::default(),
         }
     }
 }
@@ -104,12 +132,33 @@ impl Demo {
         let db = dir.path().join("demo.db");
         let store = server::open_store(&format!("sqlite:{}", db.display()))?;
         let (agents, seed) = (opts.agents, opts.seed);
-        let fleet =
+        let tell = opts.tell.clone();
+        tell.line(&format!("generating {agents} agents…"));
+        let started = std::time::Instant::now();
+        let mut fleet =
             tokio::task::spawn_blocking(move || fleet::generate(agents, seed, chrono::Utc::now()))
                 .await?;
         let stage = opts.incidents.is_some().then(|| cast::Stage::new(&fleet));
         let live = fleet.live;
+        let rows = fleet.import.rows();
+        tell.line(&format!(
+            "generated {} people, {agents} agents, {} credentials, {} grants in {:.1} s; \
+             importing {rows} rows…",
+            fleet.import.people.len(),
+            fleet.import.credentials.len(),
+            fleet.import.grants.len(),
+            started.elapsed().as_secs_f64()
+        ));
+        let started = std::time::Instant::now();
+        let progress = tell.clone();
+        fleet.import.progress = ImportProgress::new(move |done, total| {
+            progress.line(&format!("importing: {done} of {total} rows"));
+        });
         store.import(&Actor::new("demo"), fleet.import).await?;
+        tell.line(&format!(
+            "imported in {:.1} s; starting the server…",
+            started.elapsed().as_secs_f64()
+        ));
         let token = new_token(&store, "demo-responder", Role::Responder).await?;
         // The incidents' actors: an IAM integration and an on-call
         // responder, each with a token of its own, so the audit tells

@@ -292,6 +292,19 @@ impl Client {
             .await
     }
 
+    /// `GET /v1/changes?since=N` as the bytes of its JSON answer (after
+    /// the transport's gzip), unparsed: what `warden bench` times a bare
+    /// parse of, to tell the sync's own cost from the format's.
+    pub async fn changes_body(&self, since: i64) -> Result<bytes::Bytes, ClientError> {
+        let query = [("since", since.to_string())];
+        let (_, resp) = self
+            .send::<()>(Method::GET, &["v1", "changes"], &query, None, None)
+            .await?;
+        resp.bytes()
+            .await
+            .map_err(|e| self.transport_error(e, None))
+    }
+
     /// `GET /v1/audit?after=N`: the entries after sequence number `after`.
     pub async fn audit(&self, after: i64) -> Result<Vec<AuditEntry>, ClientError> {
         self.call::<(), List<AuditEntry>>(

@@ -234,6 +234,12 @@ What it measures, against the targets of issue 6 (at 100,000 agents and
   poll_p99_ms          200 clients each polling once a second, p99 latency   <= 50
   ingest_events_per_s  events accepted over HTTP (batches of 1,000)         >= 50,000
   kill_ms              kill of an agent with 100 credentials (median of 5)   <= 50
+Beside them, in the same run, the floors they are read against:
+  raw_parse_s          serde_json parsing the first sync's bytes alone, no
+                       apply; full_sync_s / raw_parse_s is sync_over_parse <= 3
+  sync_bytes           the first sync's JSON, in bytes
+  raw_insert_rows_per_s  the ingest's rows inserted straight into the same
+                       SQLite file, a transaction per 1,000 (SQLite only)
 The dashboard figures come from a child process (this binary again) that
 syncs over loopback like `warden` does, so its memory is its own. The
 backend's periodic rules sweep is off during the run; the rules on ingest

@@ -50,6 +50,7 @@ pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdRes
         );
         let opts = DemoOptions {
             providers: config.serve.providers.clone(),
+            tell: crate::demo::Tell::new(|line| eprintln!("warden: {line}")),
             ..DemoOptions::new(args.agents as usize, seed, args.listen)
         };
         let demo = Demo::start(opts)

@@ -77,6 +77,7 @@ pub fn viewer_on(backend: impl Display) -> String {
 // What an empty list says where its first row would be.
 
 pub const EMPTY_FILTERED_AGENTS: &str = "no agent matches the filter; esc clears it";
+pub const FIRST_SYNC: &str = "syncing: asking the backend for the fleet…";
 pub const EMPTY_CREDS: &str = "no credentials in this backend";
 pub const EMPTY_ALERTS: &str = "no alerts from this backend";
 pub const EMPTY_PEOPLE: &str = "no people in this backend's directory";

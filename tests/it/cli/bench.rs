@@ -58,6 +58,24 @@ fn bench_prints_one_json_object_with_every_figure() {
         v["polls"]
     );
     assert!(v["machine"].as_str().is_some_and(|m| !m.is_empty()));
+    // The floors, measured in the same run: a bare parse of the first
+    // sync's bytes, and the same event rows inserted straight into SQLite.
+    let parse = v["raw_parse_s"].as_f64().unwrap_or(0.0);
+    assert!(
+        parse > 0.0 && parse < v["full_sync_s"].as_f64().unwrap_or(0.0),
+        "{v}"
+    );
+    assert!(v["sync_bytes"].as_u64().is_some_and(|b| b > 10_000), "{v}");
+    assert!(
+        v["sync_over_parse"].as_f64().is_some_and(|r| r > 1.0),
+        "{v}"
+    );
+    assert!(
+        v["raw_insert_rows_per_s"]
+            .as_f64()
+            .is_some_and(|r| r >= 1_000.0),
+        "{v}"
+    );
     assert!(
         r.stderr.contains("warden bench:"),
         "progress on stderr: {}",
@@ -76,6 +94,8 @@ fn bench_help_names_its_options_and_figures() {
         "--json",
         "--database",
         "poll_p99_ms",
+        "raw_parse_s",
+        "raw_insert_rows_per_s",
     ] {
         assert!(r.stdout.contains(word), "{word} in --help: {}", r.stdout);
     }

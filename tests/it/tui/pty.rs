@@ -491,6 +491,15 @@ fn demo_no_tui_prints_the_url_and_a_working_token() {
     );
     let err = errors.join().expect("stderr thread");
     assert!(err.contains("seed 42"), "stderr: {err}");
+    // Each step of the start is told, the import with its rows.
+    for step in [
+        "generating 50 agents",
+        "importing",
+        "rows",
+        "starting the server",
+    ] {
+        assert!(err.contains(step), "{step} in stderr: {err}");
+    }
     assert!(
         err.contains("an incident plays from about 0:45, then one every 60 s"),
         "stderr: {err}"

@@ -665,3 +665,35 @@ fn the_detail_view_lists_live_credentials_first_and_says_what_it_hides() {
     let screen = render(&mut app, clock, 100, 30);
     assert!(screen.contains("more below"), "{screen}");
 }
+
+/// Before the first answer the agents view says it is syncing (a large
+/// fleet takes seconds), not an empty table; once the backend is down, or
+/// has answered, the note is gone.
+#[test]
+fn the_agents_view_says_it_is_syncing_until_the_first_answer() {
+    let clock = Clock::now();
+    let mut app = App::new("demo", "http://demo:7878", Options::default());
+    assert!(
+        render(&mut app, clock, 120, 20).contains("syncing: asking the backend"),
+        "{}",
+        render(&mut app, clock, 120, 20)
+    );
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Failed {
+            error: "connection refused".into(),
+            retry_in: std::time::Duration::from_secs(1),
+        },
+    });
+    assert!(!render(&mut app, clock, 120, 20).contains("syncing:"));
+
+    let mut app = App::new("demo", "http://demo:7878", Options::default());
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Synced {
+            changes: Box::new(fleet::changes()),
+            latency: std::time::Duration::from_millis(5),
+        },
+    });
+    assert!(!render(&mut app, clock, 120, 20).contains("syncing:"));
+}

@@ -13,6 +13,7 @@
 //! measure each side, and `report` prints them.
 
 mod dashboard;
+mod raw_insert;
 mod report;
 mod server;
 
@@ -52,6 +53,10 @@ struct ClientFigures {
     apply_changes_ms: f64,
     client_rss_mb: Option<f64>,
     agents_synced: usize,
+    /// serde_json parsing the first sync's bytes, applying nothing.
+    raw_parse_s: f64,
+    /// The first sync's JSON, in bytes (after the transport's gzip).
+    sync_bytes: usize,
 }
 
 /// The one line `--json` prints.
@@ -75,6 +80,16 @@ struct Report {
     polls: usize,
     poll_errors: usize,
     events: usize,
+    /// The floor under `full_sync_s`: parsing the same bytes, no apply.
+    raw_parse_s: f64,
+    /// `full_sync_s` over `raw_parse_s` (the target is at most 3).
+    sync_over_parse: f64,
+    /// The first sync's JSON, in bytes (after the transport's gzip).
+    sync_bytes: usize,
+    /// The ceiling over `ingest_events_per_s`: the same rows inserted
+    /// straight into the same SQLite file, a transaction per batch (none
+    /// on PostgreSQL).
+    raw_insert_rows_per_s: Option<f64>,
 }
 
 pub fn bench(global: &Global, args: BenchArgs) -> CmdResult {

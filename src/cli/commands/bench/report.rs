@@ -58,6 +58,25 @@ pub(super) fn table(r: &Report) -> String {
          {} polls ({} failed); {} events\n",
         r.filter_max_ms, r.fetch_s, r.polls, r.poll_errors, r.events
     ));
+    out.push_str(&format!(
+        "first sync: {:.1} MB of JSON; serde_json parses it alone in {} s; \
+         the full sync takes {}x that (target <= 3: {})\n",
+        r.sync_bytes as f64 / 1e6,
+        r.raw_parse_s,
+        r.sync_over_parse,
+        if r.sync_over_parse <= 3.0 {
+            "pass"
+        } else {
+            "MISS"
+        }
+    ));
+    out.push_str(&match r.raw_insert_rows_per_s {
+        Some(raw) => format!(
+            "ingest: {} events/s over HTTP; the same rows straight into SQLite: {raw} rows/s\n",
+            r.ingest_events_per_s
+        ),
+        None => "ingest: no raw insert figure (PostgreSQL)\n".to_string(),
+    });
     out
 }
 

@@ -4,7 +4,7 @@
 
 use super::dashboard::dashboard_child;
 use super::report::{machine, median, ms, percentile, round};
-use super::{BATCH, INGESTERS, KILL_CREDENTIALS, KILLS, POLLERS, Report, progress};
+use super::{BATCH, INGESTERS, KILL_CREDENTIALS, KILLS, POLLERS, Report, progress, raw_insert};
 use crate::api::client::Client;
 use crate::api::{AgentEvent, KillRequest};
 use crate::cli::args::BenchArgs;
@@ -109,7 +109,21 @@ pub(super) async fn server_side(args: &BenchArgs) -> anyhow::Result<Report> {
     config.rules.sweep_interval_seconds = 0;
     let server = crate::server::start(store.clone(), config, Some(&admin), listener).await?;
     let url = server.url.clone();
-    let result = drive(&url, &admin, &store, &victims, &live, args).await;
+    let sqlite = database
+        .strip_prefix("sqlite://")
+        .or_else(|| database.strip_prefix("sqlite:"))
+        .filter(|p| *p != ":memory:")
+        .map(std::path::PathBuf::from);
+    let result = drive(
+        &url,
+        &admin,
+        sqlite.as_deref(),
+        &store,
+        &victims,
+        &live,
+        args,
+    )
+    .await;
     server.shutdown().await;
     let mut report = result?;
     report.agents = agents;
@@ -117,9 +131,11 @@ pub(super) async fn server_side(args: &BenchArgs) -> anyhow::Result<Report> {
     Ok(report)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn drive(
     url: &str,
     admin: &str,
+    sqlite: Option<&std::path::Path>,
     store: &Arc<dyn Store>,
     victims: &[String],
     live: &[DemoAgent],
@@ -175,6 +191,22 @@ async fn drive(
     ));
     let (events, ingest_events_per_s) =
         ingest(url, live, Duration::from_secs(args.ingest_seconds.into())).await?;
+    let raw_insert_rows_per_s = match (sqlite, live.first()) {
+        (Some(path), Some(agent)) => {
+            progress(format!(
+                "the same rows straight into the SQLite file for {} s…",
+                args.ingest_seconds
+            ));
+            let (path, agent) = (path.to_path_buf(), agent.agent_id.clone());
+            let seconds = Duration::from_secs(args.ingest_seconds.into());
+            let rate = tokio::task::spawn_blocking(move || {
+                raw_insert::rows_per_second(&path, &agent, seconds)
+            })
+            .await??;
+            Some(rate.round())
+        }
+        _ => None,
+    };
 
     progress(format!(
         "killing {} agents with {KILL_CREDENTIALS} credentials each…",
@@ -216,6 +248,10 @@ async fn drive(
         polls,
         poll_errors,
         events,
+        raw_parse_s: round(client.raw_parse_s, 3),
+        sync_over_parse: round(client.full_sync_s / client.raw_parse_s, 2),
+        sync_bytes: client.sync_bytes,
+        raw_insert_rows_per_s,
     })
 }
 

@@ -4,7 +4,7 @@
 //! what shows is its last good poll.
 
 use crate::model::{AgentStatus, GrantLevel, PersonStatus};
-use crate::tui::app::App;
+use crate::tui::app::{App, Health};
 use crate::tui::components::list_table::{ListTable, Look, empty_note, titled, window};
 use crate::tui::screens::agents::state::SortKey;
 use crate::tui::strings;
@@ -153,5 +153,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     table.render(frame, area, header, rows);
     if t.order.is_empty() && !app.fleet.is_empty() {
         empty_note(frame, area, strings::EMPTY_FILTERED_AGENTS, theme);
+    } else if app.fleet.is_empty()
+        && app
+            .backends
+            .iter()
+            .all(|b| b.last_ok.is_none() && b.health == Health::Connecting)
+    {
+        // A large fleet's first answer takes seconds: say so, not "empty".
+        empty_note(frame, area, strings::FIRST_SYNC, theme);
     }
 }
