@@ -2,6 +2,11 @@
 //! own language): the text as typed, the parsed [`RowFilter`] over the
 //! list's fields, and how many rows it kept of how many, for the title and
 //! the prompt. A list rebuilds its rows when [`ListFilter::version`] moves.
+//!
+//! A long list need not filter all its rows on every keystroke:
+//! [`Narrowing`] filters the rows of the last text again when the new text
+//! only narrows it (a letter added to a term, a term added), and gives the
+//! rows of a shorter text back at once on Backspace.
 
 use crate::fleet::row_filter::{FieldSpec, Row, RowFilter};
 use crate::fleet::safe_text::escape;
@@ -53,5 +58,166 @@ impl ListFilter {
         } else {
             strings::filtered_title(self.shown, self.total, escape(&self.text))
         }
+    }
+}
+
+/// A list's filtered rows across keystrokes: see the module's doc. `K` is
+/// the list's row key (an id).
+#[derive(Debug)]
+pub struct Narrowing<K> {
+    /// The filter text the list's rows hold now; empty for all of them.
+    text: String,
+    /// The rows of the shorter texts the current one narrowed from, the
+    /// shortest first.
+    stack: Vec<(String, Vec<K>)>,
+}
+
+impl<K> Default for Narrowing<K> {
+    fn default() -> Self {
+        Narrowing {
+            text: String::new(),
+            stack: Vec::new(),
+        }
+    }
+}
+
+impl<K: Clone> Narrowing<K> {
+    /// The rows were rebuilt from scratch (a new sort, or a full pass with
+    /// `text`): nothing earlier is worth keeping.
+    pub fn rebuilt(&mut self, text: &str) {
+        self.text = text.to_string();
+        self.stack.clear();
+    }
+
+    /// Brings `rows` (which hold this narrowing's text) to `filter`'s text
+    /// without a pass over the whole list, if it can: back to a shorter
+    /// text's rows, or the current rows filtered again with `keep`.
+    /// Answers false when the list must filter all its rows (then call
+    /// [`rebuilt`](Self::rebuilt)).
+    pub fn narrow(
+        &mut self,
+        filter: &ListFilter,
+        rows: &mut Vec<K>,
+        mut keep: impl FnMut(&K) -> bool,
+    ) -> bool {
+        let new = filter.text.as_str();
+        if let Some(i) = self.stack.iter().rposition(|(t, _)| t == new) {
+            self.stack.truncate(i + 1);
+            if let Some((text, kept)) = self.stack.pop() {
+                *rows = kept;
+                self.text = text;
+                return true;
+            }
+        }
+        if self.text.is_empty() || !narrows(&self.text, new) {
+            return false;
+        }
+        let kept: Vec<K> = rows.iter().filter(|k| keep(k)).cloned().collect();
+        let before = std::mem::replace(rows, kept);
+        let text = std::mem::replace(&mut self.text, new.to_string());
+        self.stack.push((text, before));
+        true
+    }
+}
+
+/// Whether every row `new` keeps, `old` keeps too: `new` is `old` with a
+/// term added, or with letters added to its last term when that term is a
+/// plain or field substring (not negated, not quoted, and not on its way to
+/// `none`, which means "has none").
+fn narrows(old: &str, new: &str) -> bool {
+    let Some(added) = new.strip_prefix(old) else {
+        return false;
+    };
+    if added.is_empty() || old.contains('"') || added.contains('"') {
+        return false;
+    }
+    if old.ends_with(char::is_whitespace) || added.starts_with(char::is_whitespace) {
+        return true;
+    }
+    let last = old.split_whitespace().last().unwrap_or("");
+    let continued = added.split_whitespace().next().unwrap_or("");
+    // `rule` then `rule:R`: free text became a field term.
+    if last.starts_with('!') || (!last.contains(':') && continued.contains(':')) {
+        return false;
+    }
+    match last.split_once(':') {
+        Some((_, value)) => {
+            let extended = format!("{value}{}", added.split_whitespace().next().unwrap_or(""));
+            !"none".starts_with(&extended.to_ascii_lowercase())
+                && !extended.eq_ignore_ascii_case("none")
+        }
+        None => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_narrows() {
+        for (old, new) in [
+            ("r", "r1"),
+            ("rule:R1", "rule:R17"),
+            ("rule:R17", "rule:R17 sev:high"),
+            ("rule:R17 ", "rule:R17 !agent:x"),
+            ("agent:n", "agent:nx"),
+        ] {
+            assert!(narrows(old, new), "{old} -> {new}");
+        }
+        for (old, new) in [
+            ("r1", "r"),
+            ("r1", "x1"),
+            ("!r", "!r1"),
+            ("agent:n", "agent:no"),
+            ("agent:no", "agent:none"),
+            ("\"a b", "\"a b\""),
+            ("x", "x"),
+            ("rule", "rule:R"),
+        ] {
+            assert!(!narrows(old, new), "{old} -> {new}");
+        }
+    }
+
+    #[test]
+    fn typing_narrows_the_rows_and_backspace_gives_them_back() {
+        use crate::fleet::row_filter::{FieldSpec, Value};
+        const FIELDS: &[FieldSpec] = &[FieldSpec::text("name", &[])];
+        struct Name<'a>(&'a str);
+        impl Row for Name<'_> {
+            fn field(&self, _: usize) -> Value<'_> {
+                Value::Text(self.0)
+            }
+            fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
+                hit(self.0)
+            }
+        }
+        let all: Vec<String> = ["alpha", "alps", "beta", "alto"].map(String::from).to_vec();
+        let mut f = ListFilter::default();
+        let mut n = Narrowing::default();
+        let mut rows = all.clone();
+        let mut passes = 0;
+        let mut apply = |f: &ListFilter, n: &mut Narrowing<String>, rows: &mut Vec<String>| {
+            let keep = |k: &String| f.keeps(&Name(k));
+            if !n.narrow(f, rows, keep) {
+                passes += 1;
+                *rows = all.iter().filter(|k| f.keeps(&Name(k))).cloned().collect();
+                n.rebuilt(&f.text);
+            }
+        };
+        for (text, want) in [
+            ("a", vec!["alpha", "alps", "beta", "alto"]),
+            ("al", vec!["alpha", "alps", "alto"]),
+            ("alp", vec!["alpha", "alps"]),
+            ("al", vec!["alpha", "alps", "alto"]),
+            ("alt", vec!["alto"]),
+            ("a", vec!["alpha", "alps", "beta", "alto"]),
+            ("b", vec!["beta"]),
+        ] {
+            f.set(text, FIELDS).unwrap();
+            apply(&f, &mut n, &mut rows);
+            assert_eq!(rows, want, "{text}");
+        }
+        assert_eq!(passes, 2, "only the first letter and the changed one");
     }
 }

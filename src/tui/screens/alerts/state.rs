@@ -9,9 +9,10 @@ use crate::fleet::row_filter::{FieldSpec, Row, Value};
 use crate::fleet::state::Fleet;
 use crate::model::{Agent, Alert, AlertStatus, Person};
 use chrono::{DateTime, Utc};
-use crate::tui::components::list_filter::ListFilter;
+use crate::tui::components::list_filter::{ListFilter, Narrowing};
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
+use std::cell::OnceCell;
 use std::cmp::Reverse;
 
 #[derive(Debug, Default)]
@@ -27,6 +28,8 @@ pub struct AlertList {
     pub filter: ListFilter,
     /// The filter version `order` was built with.
     filtered_with: Option<u64>,
+    /// What `order` was filtered with, so the next keystroke can narrow it.
+    narrowing: Narrowing<String>,
     /// An alert being acknowledged from its row, and that row: once it is
     /// no longer open (and sorts further down), the cursor stays on the
     /// row instead of following it.
@@ -68,6 +71,7 @@ impl AlertList {
             self.built_for = Some(fleet.generation);
             self.sort(fleet);
             self.filtered_with = None;
+            self.narrowing.rebuilt("");
         }
         if self.filtered_with == Some(self.filter.version) {
             return;
@@ -78,23 +82,22 @@ impl AlertList {
                 self.order = std::mem::take(&mut self.sorted);
                 self.order_is_all = true;
             }
+            self.narrowing.rebuilt("");
             self.order.len()
+        } else if !self.order_is_all && {
+            let filter = &self.filter;
+            self.narrowing
+                .narrow(filter, &mut self.order, kept_by(fleet, filter, Utc::now()))
+        } {
+            self.sorted.len()
         } else {
             if self.order_is_all {
                 self.sorted = std::mem::take(&mut self.order);
                 self.order_is_all = false;
             }
-            let (filter, now) = (&self.filter, Utc::now());
-            self.order = self
-                .sorted
-                .iter()
-                .filter(|id| {
-                    fleet
-                        .alert(id)
-                        .is_some_and(|a| filter.keeps(&AlertRow::new(a, fleet, now)))
-                })
-                .cloned()
-                .collect();
+            let keep = kept_by(fleet, &self.filter, Utc::now());
+            self.order = self.sorted.iter().filter(|id| keep(id)).cloned().collect();
+            self.narrowing.rebuilt(&self.filter.text);
             self.sorted.len()
         };
         self.filter.counted(self.order.len(), total);
@@ -174,26 +177,54 @@ pub const FIELDS: &[FieldSpec] = &[
 ];
 
 /// An alert with its agent and the agent's owner, as `/` sees it.
+/// Whether `filter` keeps the alert of an id; the clock is read once for
+/// the whole pass.
+fn kept_by<'a>(
+    fleet: &'a Fleet,
+    filter: &'a ListFilter,
+    now: DateTime<Utc>,
+) -> impl Fn(&String) -> bool + 'a {
+    move |id| {
+        fleet
+            .alert(id)
+            .is_some_and(|a| filter.keeps(&AlertRow::new(a, fleet, now)))
+    }
+}
+
+/// An alert as its filter sees it. Its agent and owner are looked up only
+/// when a term asks for them: most terms (`rule:`, `sev:`, most free text)
+/// are answered by the alert alone, and a pass reads 200,000 of them.
 struct AlertRow<'a> {
     alert: &'a Alert,
-    agent: Option<&'a Agent>,
-    owner: Option<&'a Person>,
+    fleet: &'a Fleet,
+    agent: OnceCell<Option<&'a Agent>>,
     /// Whether it is snoozed, read once for the whole filtering pass.
     now: DateTime<Utc>,
 }
 
 impl<'a> AlertRow<'a> {
     fn new(alert: &'a Alert, fleet: &'a Fleet, now: DateTime<Utc>) -> Self {
-        let agent = alert.agent_id.as_deref().and_then(|id| fleet.agent(id));
-        let owner = agent
-            .and_then(|a| a.owner.as_deref())
-            .and_then(|id| fleet.person(id));
         AlertRow {
             alert,
-            agent,
-            owner,
+            fleet,
+            agent: OnceCell::new(),
             now,
         }
+    }
+
+    fn agent(&self) -> Option<&'a Agent> {
+        *self.agent.get_or_init(|| {
+            self.alert
+                .agent_id
+                .as_deref()
+                .and_then(|id| self.fleet.agent(id))
+        })
+    }
+
+    fn owner(&self) -> Option<&'a Person> {
+        self.agent()
+            .and_then(|a| a.owner.as_deref())
+            .and_then(|id| self.fleet.person(id))
     }
 }
 
@@ -216,9 +247,11 @@ impl Row for AlertRow<'_> {
             0 => Value::Text(&self.alert.rule),
             1 => Value::Severity(self.alert.severity),
             2 => Value::Text(status_word(self.alert, self.now)),
-            3 => self.agent.map_or(Value::None, |a| Value::Either(&a.name, &a.id)),
+            3 => self
+                .agent()
+                .map_or(Value::None, |a| Value::Either(&a.name, &a.id)),
             4 => self
-                .owner
+                .owner()
                 .map_or(Value::None, |p| Value::Either(&p.name, &p.email)),
             _ => Value::Text(&self.alert.source),
         }
@@ -227,7 +260,7 @@ impl Row for AlertRow<'_> {
     fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
         hit(&self.alert.rule)
             || hit(&self.alert.summary)
-            || self.agent.is_some_and(|a| hit(&a.name))
             || hit(&self.alert.id)
+            || self.agent().is_some_and(|a| hit(&a.name))
     }
 }

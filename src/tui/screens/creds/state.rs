@@ -6,7 +6,7 @@
 use crate::fleet::row_filter::{FieldSpec, Row, Value};
 use crate::fleet::state::Fleet;
 use crate::model::{Agent, Credential, CredentialStatus};
-use crate::tui::components::list_filter::ListFilter;
+use crate::tui::components::list_filter::{ListFilter, Narrowing};
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
 use chrono::{DateTime, Utc};
@@ -55,6 +55,8 @@ pub struct CredList {
     order_is_all: bool,
     pub filter: ListFilter,
     filtered_with: Option<u64>,
+    /// What `order` was filtered with, so the next keystroke can narrow it.
+    narrowing: Narrowing<String>,
 }
 
 impl CredList {
@@ -65,6 +67,7 @@ impl CredList {
             self.built_for = Some(fleet.generation);
             self.sort(fleet);
             self.filtered_with = None;
+            self.narrowing.rebuilt("");
         }
         if self.filtered_with == Some(self.filter.version) {
             return;
@@ -75,26 +78,22 @@ impl CredList {
                 self.order = std::mem::take(&mut self.sorted);
                 self.order_is_all = true;
             }
+            self.narrowing.rebuilt("");
             self.order.len()
+        } else if !self.order_is_all && {
+            let filter = &self.filter;
+            self.narrowing
+                .narrow(filter, &mut self.order, kept_by(fleet, filter))
+        } {
+            self.sorted.len()
         } else {
             if self.order_is_all {
                 self.sorted = std::mem::take(&mut self.order);
                 self.order_is_all = false;
             }
-            let filter = &self.filter;
-            self.order = self
-                .sorted
-                .iter()
-                .filter(|id| {
-                    fleet.credential(id).is_some_and(|c| {
-                        filter.keeps(&CredRow {
-                            credential: c,
-                            agent: fleet.agent(&c.agent_id),
-                        })
-                    })
-                })
-                .cloned()
-                .collect();
+            let keep = kept_by(fleet, &self.filter);
+            self.order = self.sorted.iter().filter(|id| keep(id)).cloned().collect();
+            self.narrowing.rebuilt(&self.filter.text);
             self.sorted.len()
         };
         self.filter.counted(self.order.len(), total);
@@ -148,6 +147,18 @@ pub const FIELDS: &[FieldSpec] = &[
     FieldSpec::text("scope", &["scopes"]),
     FieldSpec::text("env", &[]),
 ];
+
+/// Whether `filter` keeps the credential of an id.
+fn kept_by<'a>(fleet: &'a Fleet, filter: &'a ListFilter) -> impl Fn(&String) -> bool + 'a {
+    move |id| {
+        fleet.credential(id).is_some_and(|c| {
+            filter.keeps(&CredRow {
+                credential: c,
+                agent: fleet.agent(&c.agent_id),
+            })
+        })
+    }
+}
 
 struct CredRow<'a> {
     credential: &'a Credential,
