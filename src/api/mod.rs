@@ -269,6 +269,11 @@ pub struct NewDelegation {
     /// The person at the start of the chain (id or email).
     pub on_behalf_of: Option<String>,
     pub scopes: Vec<String>,
+    /// Why an admin approves a delegation in the name of a person who is
+    /// not at the start of the parent agent's chain (recorded in the audit
+    /// chain); a person delegating with their own token needs none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

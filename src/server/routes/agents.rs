@@ -5,12 +5,13 @@ use super::{Body, Query, require_reason};
 use crate::api::{
     AgentPage, IssuedCredential, NewAgent, NewCredential, NewDelegation, NewGrant, Reason,
 };
+use crate::model::Role;
 use crate::model::{Agent, AgentDetail, Delegation, Grant};
 use crate::secrets;
 use crate::server::AppState;
-use crate::server::auth::{Admin, Viewer};
+use crate::server::auth::{Admin, Caller, Viewer, actor_of};
 use crate::server::error::{ApiError, ApiResult};
-use crate::server::store::DelegationInput;
+use crate::server::store::{DelegationInput, Principal, StoreError};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -139,20 +140,56 @@ pub async fn remove_grant(
     ))
 }
 
+/// An admin records any delegation (one in a person's name is recorded as
+/// the admin's approval); a person's own token records one that starts
+/// with them, whatever its role.
 pub async fn delegate(
     State(state): State<AppState>,
-    Admin(actor): Admin,
+    caller: Caller,
     Body(new): Body<NewDelegation>,
 ) -> ApiResult<(StatusCode, Json<Delegation>)> {
+    let (actor, by_person, by_admin) = match caller.require(Role::Admin) {
+        Ok((_, actor)) => (actor, None, true),
+        Err(refused) => match &caller.0 {
+            Principal::Person(t) if t.person.is_some() && t.role >= Role::Viewer => {
+                let person = t.person.as_ref().map(|p| p.id.clone());
+                let starts_with_them = new.parent_agent.is_none()
+                    && new.parent_person.as_ref().is_some_and(|p| {
+                        t.person
+                            .as_ref()
+                            .is_some_and(|me| *p == me.id || p.eq_ignore_ascii_case(&me.email))
+                    });
+                if !starts_with_them {
+                    return Err(ApiError::forbidden(
+                        "without the admin role a person token may only delegate in its own \
+                         person's name (parent_person: yourself)",
+                    ));
+                }
+                (actor_of(t), person, false)
+            }
+            _ => return Err(refused),
+        },
+    };
     let input = DelegationInput {
         parent_agent: new.parent_agent,
         parent_person: new.parent_person,
         child_agent: new.child_agent,
         on_behalf_of: new.on_behalf_of,
         scopes: new.scopes,
+        approval: new.approval,
+        by_person,
+        by_admin,
     };
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.add_delegation(&actor, &input).await?),
-    ))
+    let delegation = state
+        .store
+        .add_delegation(&actor, &input)
+        .await
+        .map_err(|e| match e {
+            StoreError::Refused {
+                code: "consent_required",
+                message,
+            } => ApiError::new(StatusCode::FORBIDDEN, "consent_required", message),
+            other => other.into(),
+        })?;
+    Ok((StatusCode::CREATED, Json(delegation)))
 }

@@ -13,6 +13,7 @@ mod discoveries;
 mod errors;
 mod grants;
 mod kill;
+mod least_privilege;
 mod lifecycle;
 mod metrics;
 mod redirects;

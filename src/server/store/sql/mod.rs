@@ -8,6 +8,7 @@
 mod activity;
 mod agents;
 mod alerts;
+mod consent;
 mod counts;
 mod credentials;
 mod discoveries;
