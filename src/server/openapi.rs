@@ -165,6 +165,10 @@ pub const ROUTES: &[Route] = {
             description: "This server's Ed25519 public key, its signed checkpoints (sequence, head hash, time, database revision, signature), oldest first, and the chain's head and revision now: what `warden audit verify --checkpoints` checks a chain against without trusting the server.", ..R },
         Route { method: GET, path: "/v1/openapi.json", operation_id: "openapi", answer: Some(any_object), summary: "This document",
             description: "The OpenAPI 3.1 document of API v1.", ..R },
+        Route { method: POST, path: "/v1/oauth/token", operation_id: "tokenExchange", access: Public, body: Some(schema::<crate::server::oauth::wire::TokenExchangeForm>), answer: Some(schema::<crate::server::oauth::wire::TokenExchangeAnswer>), summary: "Exchange a token for a delegated access token (RFC 8693)",
+            description: "Token exchange, form-encoded: the acting agent presents its own credential as `actor_token` and the token it acts on as `subject_token` (a person's token, an agent credential, or a token issued here). The answer is a JWT access token (RFC 9068, EdDSA, keys at `/.well-known/jwks.json`) with `sub` (who started the chain), `act` (each agent, RFC 8693 §4.1), `scope`, `aud`, `exp` and `jti`. Its scopes are those asked for within the subject's and the recorded delegation's; it lives 15 minutes by default and never past the subject. Errors follow RFC 6749 §5.2 (`{\"error\", \"error_description\"}`, not the API's usual shape): `invalid_request` (a missing or refused token, no delegation, a chain deeper than `max_chain_depth`), `invalid_scope` (more than the chain holds), `invalid_target`, `invalid_client`, `unsupported_grant_type`. An escalation attempt or a chain too deep also raises R14. Derived tokens are refused by introspection and the agent API the moment any link of their chain is revoked, suspended or killed.", ..R },
+        Route { method: POST, path: "/v1/oauth/keys/rotate", operation_id: "rotateTokenKey", access: Admin, body: Some(schema::<Reason>), answer: Some(any_object), errors: &[409], summary: "Rotate the access-token signing key",
+            description: "A new Ed25519 key signs exchanged tokens from now on; the old one stays in `/.well-known/jwks.json` until the tokens it signed have expired. 409 when the keys come from `WARDEN_TOKEN_KEYS` (rotate them there).", ..R },
     ]
 };
 
@@ -485,9 +489,15 @@ fn operation(route: &Route, body: Option<Value>, answer: Option<Value>) -> Value
         op["parameters"] = Value::Array(parameters);
     }
     if let Some(body) = body {
+        // RFC 6749 §3.2: the token endpoint takes a form, not JSON.
+        let media = if route.path == "/v1/oauth/token" {
+            "application/x-www-form-urlencoded"
+        } else {
+            "application/json"
+        };
         op["requestBody"] = json!({
             "required": true,
-            "content": { "application/json": { "schema": body } }
+            "content": { media: { "schema": body } }
         });
     }
     if route.access == Access::Public {

@@ -5,13 +5,12 @@ use super::{Body, Query, require_reason};
 use crate::api::{
     AgentPage, IssuedCredential, NewAgent, NewCredential, NewDelegation, NewGrant, Reason,
 };
-use crate::model::Role;
 use crate::model::{Agent, AgentDetail, Delegation, Grant};
 use crate::secrets;
 use crate::server::AppState;
-use crate::server::auth::{Admin, Caller, Viewer, actor_of};
+use crate::server::auth::{Admin, Delegator, Viewer};
 use crate::server::error::{ApiError, ApiResult};
-use crate::server::store::{DelegationInput, Principal, StoreError};
+use crate::server::store::{DelegationInput, StoreError};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -145,30 +144,25 @@ pub async fn remove_grant(
 /// with them, whatever its role.
 pub async fn delegate(
     State(state): State<AppState>,
-    caller: Caller,
+    who: Delegator,
     Body(new): Body<NewDelegation>,
 ) -> ApiResult<(StatusCode, Json<Delegation>)> {
-    let (actor, by_person, by_admin) = match caller.require(Role::Admin) {
-        Ok((_, actor)) => (actor, None, true),
-        Err(refused) => match &caller.0 {
-            Principal::Person(t) if t.person.is_some() && t.role >= Role::Viewer => {
-                let person = t.person.as_ref().map(|p| p.id.clone());
-                let starts_with_them = new.parent_agent.is_none()
-                    && new.parent_person.as_ref().is_some_and(|p| {
-                        t.person
-                            .as_ref()
-                            .is_some_and(|me| *p == me.id || p.eq_ignore_ascii_case(&me.email))
-                    });
-                if !starts_with_them {
-                    return Err(ApiError::forbidden(
-                        "without the admin role a person token may only delegate in its own \
-                         person's name (parent_person: yourself)",
-                    ));
-                }
-                (actor_of(t), person, false)
+    let by_person = match &who.person {
+        None => None,
+        Some(me) => {
+            let starts_with_me = new.parent_agent.is_none()
+                && new
+                    .parent_person
+                    .as_ref()
+                    .is_some_and(|p| *p == me.id || p.eq_ignore_ascii_case(&me.email));
+            if !starts_with_me {
+                return Err(ApiError::forbidden(
+                    "without the admin role a person token may only delegate in its own \
+                     person's name (parent_person: yourself)",
+                ));
             }
-            _ => return Err(refused),
-        },
+            Some(me.id.clone())
+        }
     };
     let input = DelegationInput {
         parent_agent: new.parent_agent,
@@ -177,12 +171,12 @@ pub async fn delegate(
         on_behalf_of: new.on_behalf_of,
         scopes: new.scopes,
         approval: new.approval,
+        by_admin: by_person.is_none(),
         by_person,
-        by_admin,
     };
     let delegation = state
         .store
-        .add_delegation(&actor, &input)
+        .add_delegation(&who.actor, &input)
         .await
         .map_err(|e| match e {
             StoreError::Refused {

@@ -28,6 +28,7 @@
 
 mod activity;
 mod credentials;
+mod exchange;
 mod killswitch;
 mod ownership;
 mod privilege;
@@ -36,6 +37,7 @@ mod tokens;
 /// The thresholds, read with the rest of the config file.
 pub use crate::config::rules as config;
 pub use activity::destination;
+pub use exchange::exchange_refused;
 pub use killswitch::{agent_resumed, killed_but_trying};
 pub use tokens::token_revoked;
 

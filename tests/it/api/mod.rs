@@ -20,5 +20,7 @@ mod redirects;
 mod rotate;
 mod snooze;
 mod text_policy;
+mod token_exchange;
+mod token_exchange_py;
 mod tokens;
 mod triage;

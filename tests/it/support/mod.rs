@@ -13,6 +13,7 @@ pub mod cli;
 pub mod dashboard;
 pub mod fleet;
 pub mod live;
+pub mod oauth;
 pub mod python;
 pub mod rsyslog;
 pub mod rules;

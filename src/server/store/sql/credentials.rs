@@ -335,7 +335,7 @@ pub fn remove_grant(
     Ok(grant)
 }
 
-pub(super) fn incoming(conn: &Db, agent_id: &str) -> StoreResult<Vec<Delegation>> {
+pub(crate) fn incoming(conn: &Db, agent_id: &str) -> StoreResult<Vec<Delegation>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {DELEGATION_COLS} FROM delegations WHERE child_agent = ?1"
     ))?;
