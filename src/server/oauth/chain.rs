@@ -116,3 +116,12 @@ pub fn links_live(chain: &ExchangeState) -> Result<(), Inactive> {
     }
     Ok(())
 }
+
+/// What a kill's plan adds for the exchanged tokens it ends (nothing when
+/// there are none, so plans without token exchange read as before).
+pub fn kill_ends(live_tokens: usize) -> String {
+    match live_tokens {
+        0 => String::new(),
+        n => format!("; {n} live exchanged token(s) through it refused at once"),
+    }
+}

@@ -452,3 +452,57 @@ async fn a_rotated_key_stays_published_until_its_tokens_expire() {
         txt(&rotated, "kid")
     );
 }
+
+#[tokio::test]
+async fn the_detail_lists_live_tokens_through_an_agent_and_a_kill_plan_counts_them() {
+    let s = TestServer::start().await;
+    let c = chain(&s).await;
+    let (first, second) = two_hops(&s, &c).await;
+    let planner = s.detail("planner").await;
+    let tokens = planner["exchanged_tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 2, "both pass through planner: {planner}");
+    assert_eq!(tokens[0]["jti"], claims(&second)["jti"], "newest first");
+    assert_eq!(tokens[0]["act"], json!([c.planner_id, c.worker_id]));
+    assert_eq!(tokens[0]["sub"], c.person_id.as_str());
+    assert_eq!(tokens[1]["jti"], claims(&first)["jti"]);
+    assert_eq!(
+        s.detail("worker").await["exchanged_tokens"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let plan = s
+        .kill("planner", json!({"reason": "what if", "dry_run": true}))
+        .await;
+    let revoke = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|st| st["name"] == "revoke_credentials")
+        .unwrap();
+    assert!(
+        txt(revoke, "detail").ends_with("; 2 live exchanged token(s) through it refused at once"),
+        "{revoke}"
+    );
+    // A dead link: no longer live, no longer listed.
+    s.admin(
+        "POST",
+        "/v1/agents/worker/suspend",
+        json!({"reason": "incident"}),
+    )
+    .await;
+    let planner = s.detail("planner").await;
+    assert_eq!(
+        planner["exchanged_tokens"].as_array().unwrap().len(),
+        1,
+        "{planner}"
+    );
+    s.admin(
+        "POST",
+        "/v1/agents/planner/suspend",
+        json!({"reason": "incident"}),
+    )
+    .await;
+    assert!(s.detail("planner").await.get("exchanged_tokens").is_none());
+}

@@ -364,6 +364,7 @@ pub fn triage_report() -> TriageReport {
 /// minute, and nothing attached.
 pub fn detail(agent: Agent, activity: Vec<u32>) -> Box<AgentDetail> {
     Box::new(AgentDetail {
+        exchanged_tokens: Vec::new(),
         agent,
         owner_person: None,
         credentials: vec![],

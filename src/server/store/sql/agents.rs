@@ -254,6 +254,7 @@ pub fn detail(conn: &Db, id: &str) -> StoreResult<AgentDetail> {
             rows::alert,
         )?,
         activity: super::activity::series(conn, id, chrono::Utc::now())?,
+        exchanged_tokens: super::exchanges::live_through(conn, id, chrono::Utc::now())?,
         owner_person,
         agent,
     })

@@ -124,3 +124,53 @@ pub fn live_exchanges(
         record,
     )?)
 }
+
+/// Most live tokens listed for one agent.
+const LIVE_SHOWN: usize = 50;
+
+/// The live tokens whose chain passes through `agent_id` (its subject or
+/// an actor), newest first: unexpired, and every link live now.
+pub fn live_through(
+    conn: &Db,
+    agent_id: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<crate::model::LiveExchangedToken>> {
+    let candidates = conn.query_map(
+        &format!(
+            "SELECT {COLS} FROM exchanged_tokens WHERE expires_at > ?1 \
+             AND (actor_agent = ?2 OR sub = ?2 OR act_chain LIKE ?3) \
+             ORDER BY issued_at DESC, jti LIMIT ?4"
+        ),
+        params![
+            to_ms(now),
+            agent_id,
+            format!("%\"{agent_id}\"%"),
+            (4 * LIVE_SHOWN) as i64
+        ],
+        record,
+    )?;
+    let mut live = Vec::new();
+    for r in candidates {
+        // The LIKE is a prefilter; the chain itself decides.
+        if r.sub != agent_id && !r.act_chain.iter().any(|a| a == agent_id) {
+            continue;
+        }
+        let Some(state) = exchange_state(conn, &r.jti)? else {
+            continue;
+        };
+        if crate::server::oauth::chain::links_live(&state).is_ok() {
+            live.push(crate::model::LiveExchangedToken {
+                jti: r.jti,
+                sub: r.sub,
+                act: r.act_chain,
+                scopes: r.scopes,
+                audience: r.audience,
+                expires_at: r.expires_at,
+            });
+        }
+        if live.len() == LIVE_SHOWN {
+            break;
+        }
+    }
+    Ok(live)
+}

@@ -6,7 +6,7 @@
 
 use crate::fleet::safe_text::escape;
 use crate::fleet::state::Sanitize;
-use crate::model::{AgentDetail, AuditEntry};
+use crate::model::{AgentDetail, AuditEntry, LiveExchangedToken};
 use crate::tui::msg::Effect;
 
 /// The trail's newest entries asked for: more than any screen shows.
@@ -56,6 +56,9 @@ pub struct DetailExtras {
     pub activity: Fetched<Vec<u32>>,
     /// Its audit trail, oldest first.
     pub trail: Fetched<Vec<AuditEntry>>,
+    /// Live exchanged tokens whose chain passes through it, from the same
+    /// answer as the activity.
+    pub tokens: Vec<LiveExchangedToken>,
 }
 
 impl DetailExtras {
@@ -84,7 +87,18 @@ impl DetailExtras {
     }
 
     pub fn detail_received(&mut self, agent_id: &str, result: Result<Box<AgentDetail>, String>) {
-        self.activity.answer(agent_id, result.map(|d| d.activity));
+        let (activity, tokens) = match result {
+            Ok(d) => {
+                let d = *d;
+                (Ok(d.activity), Some(d.exchanged_tokens))
+            }
+            Err(e) => (Err(e), None),
+        };
+        if self.activity.answer(agent_id, activity)
+            && let Some(tokens) = tokens
+        {
+            self.tokens = tokens;
+        }
     }
 
     pub fn trail_received(&mut self, agent_id: &str, result: Result<Vec<AuditEntry>, String>) {
