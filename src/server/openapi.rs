@@ -537,6 +537,17 @@ mod tests {
     }
 
     #[test]
+    fn the_token_endpoint_is_public_and_takes_a_form() {
+        let doc = document();
+        let op = &doc["paths"]["/v1/oauth/token"]["post"];
+        let form = &op["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"];
+        assert!(form.is_object(), "{op}");
+        assert_eq!(op["x-warden-access"], "public");
+        let answer = op["responses"]["200"].to_string();
+        assert!(answer.contains("TokenExchangeAnswer"), "{answer}");
+    }
+
+    #[test]
     fn document_is_openapi_3_1() {
         let doc = document();
         assert_eq!(doc["openapi"], "3.1.0");
