@@ -348,6 +348,12 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> StoreResult<AlertsAp
             window: t.quiet_minutes,
             what: "event beyond the delegated scopes or the chain limit",
         },
+        Quiet {
+            rule: "R14",
+            prefix: "R14:exchange:",
+            window: t.quiet_minutes,
+            what: "token exchange refused beyond the delegated scopes or the chain limit",
+        },
     ];
 
     let rules: BTreeSet<&str> = verdicts

@@ -506,3 +506,30 @@ async fn the_detail_lists_live_tokens_through_an_agent_and_a_kill_plan_counts_th
     .await;
     assert!(s.detail("planner").await.get("exchanged_tokens").is_none());
 }
+
+#[tokio::test]
+async fn the_r14_of_a_refused_exchange_resolves_once_the_agent_stops_trying() {
+    let s = TestServer::start().await;
+    let c = chain(&s).await;
+    let (first, _) = two_hops(&s, &c).await;
+    let (status, _) = exchange(&s, &first, &c.worker, Some("tickets:read")).await;
+    assert_eq!(status, 400);
+    let r14 = |alerts: Value| {
+        alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["rule"] == "R14")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(r14(s.get("/v1/alerts").await)["status"], "open");
+    // Quiet for less than quiet_minutes (60): still open.
+    s.sweep_at(chrono::Utc::now() + chrono::Duration::minutes(30))
+        .await;
+    assert_eq!(r14(s.get("/v1/alerts").await)["status"], "open");
+    s.sweep_at(chrono::Utc::now() + chrono::Duration::minutes(61))
+        .await;
+    let resolved = r14(s.get("/v1/alerts").await);
+    assert_eq!(resolved["status"], "resolved", "{resolved}");
+}
