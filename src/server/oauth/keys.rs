@@ -297,3 +297,62 @@ impl TokenKey {
         hex::decode(&self.seed_hex).unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_file_is_created_kept_and_rotated_with_overlap() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state/token-keys");
+        let first = TokenKeys::open(Some(&path), 900).unwrap();
+        let kid = first.signer_kid();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // A restart signs with the same key.
+        assert_eq!(TokenKeys::open(Some(&path), 900).unwrap().signer_kid(), kid);
+        let (new, retired) = first.rotate().unwrap();
+        assert_eq!(retired, kid);
+        let again = TokenKeys::open(Some(&path), 900).unwrap();
+        assert_eq!(again.signer_kid(), new, "the rotation is on disk");
+        let kids: Vec<String> = again.jwks()["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(kids, [new, kid]);
+    }
+
+    #[test]
+    fn a_retired_key_is_dropped_after_the_overlap_and_bad_files_say_where() {
+        let seed = "11".repeat(32);
+        let old = "22".repeat(32);
+        let keys = parse_file(&format!("# c\n{seed}\n{old} retired 1000\n")).unwrap();
+        let set = TokenKeys {
+            keys: RwLock::new(keys),
+            source: Source::Memory,
+            overlap_seconds: 960,
+        };
+        assert_eq!(
+            set.jwks()["keys"].as_array().unwrap().len(),
+            1,
+            "retired long ago"
+        );
+        let err = parse_file(&format!("{seed}\nnot-hex\n"))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("line 2"), "{err}");
+        let err = parse_file(&format!("{seed}\n{old}\n"))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("exactly one key must be unretired"), "{err}");
+    }
+}
