@@ -533,3 +533,22 @@ async fn the_r14_of_a_refused_exchange_resolves_once_the_agent_stops_trying() {
     let resolved = r14(s.get("/v1/alerts").await);
     assert_eq!(resolved["status"], "resolved", "{resolved}");
 }
+
+#[tokio::test]
+async fn offboarding_the_person_who_started_a_chain_ends_it() {
+    let s = TestServer::start().await;
+    let c = chain(&s).await;
+    let (first, second) = two_hops(&s, &c).await;
+    s.admin(
+        "POST",
+        &format!("/v1/people/{}/offboard", c.person_id),
+        json!({"reason": "left the company"}),
+    )
+    .await;
+    for t in [&first, &second] {
+        assert_eq!(introspect(&s, t).await["reason"], "person_departed");
+    }
+    // Her token cannot start a new chain either.
+    let (status, err) = exchange(&s, &c.pat, &c.planner, None).await;
+    assert_eq!(status, 400, "{err}");
+}
