@@ -269,6 +269,11 @@ pub struct NewDelegation {
     /// The person at the start of the chain (id or email).
     pub on_behalf_of: Option<String>,
     pub scopes: Vec<String>,
+    /// Why an admin approves a delegation in the name of a person who is
+    /// not at the start of the parent agent's chain (recorded in the audit
+    /// chain); a person delegating with their own token needs none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -308,8 +313,27 @@ pub struct Introspection {
     pub exp: Option<i64>,
     pub client_id: Option<String>,
     /// Why the token is not active, when it is known: `revoked`, `expired`,
-    /// `agent_suspended`, `agent_killed`.
+    /// `agent_suspended`, `agent_killed` (for an exchanged token also
+    /// `person_departed`, `invalid`, `unknown`).
     pub reason: Option<String>,
+    /// Exchanged tokens only: who started the chain (a person or agent id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    /// Exchanged tokens only: the audiences.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<Vec<String>>,
+    /// Exchanged tokens only: the actors, nested per RFC 8693 §4.1 (the
+    /// current actor outermost).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
 }
 
 /// One thing an agent did, reported with its own credential.

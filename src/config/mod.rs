@@ -168,6 +168,17 @@ pub struct ServeConfig {
     /// The name of a sink that must be delivering for the server to take
     /// an action: refused with 503 while it is down.
     pub require_sink: Option<String>,
+    /// The Ed25519 keys that sign exchanged access tokens (created 0600 if
+    /// missing; `WARDEN_TOKEN_KEYS` wins). `warden serve` defaults it to
+    /// `token-keys` in the state dir; without it a server started
+    /// in-process signs with a key that lives as long as the process.
+    pub token_keys: Option<PathBuf>,
+    /// The `iss` of exchanged tokens (default: this server's URL as the
+    /// request reached it).
+    pub token_issuer: Option<String>,
+    /// Life of an exchanged token in seconds (default 900, at most 3600);
+    /// never longer than its subject's.
+    pub token_ttl_seconds: Option<u64>,
 }
 
 /// Who may read `GET /metrics` (`[serve] metrics`).

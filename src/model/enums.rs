@@ -94,8 +94,11 @@ wire_enum!(
     /// What a person token may do: viewer reads, responder acts, admin
     /// also registers people, agents and tokens. A discoverer only reports
     /// findings (`POST /v1/discoveries`), for `warden discover --register`
-    /// on laptops and CI jobs; it reads nothing, so it ranks lowest.
+    /// on laptops and CI jobs; it reads nothing. A resource (a service
+    /// agents call) only introspects the tokens it is shown
+    /// (`POST /v1/introspect`), so it ranks lowest of all.
     Role {
+        Resource = "resource",
         Discoverer = "discoverer",
         Viewer = "viewer",
         Responder = "responder",

@@ -244,6 +244,10 @@ pub struct AgentDetail {
     /// without any delegation on record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub seen_acting_for: Vec<SeenActingFor>,
+    /// Live access tokens issued by token exchange whose chain passes
+    /// through this agent (as the subject or an actor); a kill ends them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exchanged_tokens: Vec<LiveExchangedToken>,
 }
 
 /// A shadow entry (or one since claimed) an agent was seen acting for.
@@ -258,4 +262,18 @@ pub struct SeenActingFor {
     pub events: u64,
     pub first_at: DateTime<Utc>,
     pub last_at: DateTime<Utc>,
+}
+
+/// An access token issued by token exchange (RFC 8693), still live: not
+/// expired and every link of its chain live.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LiveExchangedToken {
+    pub jti: String,
+    /// Who started the chain: a person id or an agent id.
+    pub sub: String,
+    /// The acting agents' ids, first actor first.
+    pub act: Vec<String>,
+    pub scopes: Vec<String>,
+    pub audience: Vec<String>,
+    pub expires_at: DateTime<Utc>,
 }

@@ -38,6 +38,9 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or_else(|| {
                 ApiError::unauthorized("malformed Authorization header: expected `Bearer TOKEN`")
             })?;
+        if crate::server::oauth::jwt::looks_like_jwt(token) {
+            return exchanged(state, token).await;
+        }
         match state.store.authenticate(&secrets::hash(token)).await? {
             Some(Principal::Person(t)) if t.revoked.is_some() => Err(token_revoked(&t)),
             Some(Principal::Person(t)) if t.status(Utc::now()) == TokenStatus::Expired => {
@@ -67,6 +70,33 @@ impl FromRequestParts<AppState> for Caller {
             }
             Some(p) => Ok(Caller(p)),
             None => Err(ApiError::unauthorized("unknown token")),
+        }
+    }
+}
+
+/// An exchanged access token speaks for the agent it was issued to, as
+/// long as every link of its chain is live; a dead link refuses it at once.
+async fn exchanged(state: &AppState, token: &str) -> ApiResult<Caller> {
+    match crate::server::oauth::chain::check(state, token).await? {
+        Ok((_, chain)) => chain
+            .links
+            .iter()
+            .rev()
+            .find(|(_, a)| a.id == chain.record.actor_agent)
+            .map(|(credential, agent)| {
+                Caller(Principal::Agent {
+                    credential: credential.clone(),
+                    agent: agent.clone(),
+                })
+            })
+            .ok_or_else(|| ApiError::unauthorized("the token's agent no longer exists")),
+        Err(why) => {
+            let code = match why.reason {
+                "expired" => "token_expired",
+                "invalid" | "unknown" => "unauthorized",
+                _ => "token_revoked",
+            };
+            Err(ApiError::new(StatusCode::UNAUTHORIZED, code, why.detail))
         }
     }
 }
@@ -216,6 +246,61 @@ role_extractor!(
     Admin,
     Role::Admin
 );
+
+/// Introspects tokens (RFC 7662): a resource token, or any person token
+/// that reads.
+pub struct Introspector(pub Actor);
+
+impl FromRequestParts<AppState> for Introspector {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        if let Principal::Person(t) = &caller.0
+            && t.role == Role::Resource
+        {
+            return Ok(Introspector(actor_of(t)));
+        }
+        let (_, actor) = caller.require(Role::Viewer).map_err(|_| {
+            ApiError::forbidden(
+                "introspection needs a person token with the resource role or one that reads (viewer and up)",
+            )
+        })?;
+        Ok(Introspector(actor))
+    }
+}
+
+/// Records delegations: an admin, or a person token that speaks for a
+/// person (who may delegate only in their own name, checked with the
+/// body). Others are refused before the body is read.
+pub struct Delegator {
+    pub actor: Actor,
+    /// The person of the caller's token, when the caller is not an admin.
+    pub person: Option<crate::model::Person>,
+}
+
+impl FromRequestParts<AppState> for Delegator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        match caller.require(Role::Admin) {
+            Ok((_, actor)) => Ok(Delegator {
+                actor,
+                person: None,
+            }),
+            Err(refused) => match &caller.0 {
+                Principal::Person(t) if t.role >= Role::Viewer && t.person.is_some() => {
+                    Ok(Delegator {
+                        actor: actor_of(t),
+                        person: t.person.clone(),
+                    })
+                }
+                _ => Err(refused),
+            },
+        }
+    }
+}
 
 /// Reports discovery findings: a discoverer token, or an admin's.
 pub struct Discoverer(pub Actor);

@@ -141,7 +141,8 @@ pub async fn plan(
         revocations.push(step(
             REVOKE,
             StepStatus::Pending,
-            revoke_plan(&detail.credentials, &agent.name),
+            revoke_plan(&detail.credentials, &agent.name)
+                + &crate::server::oauth::chain::kill_ends(detail.exchanged_tokens.len()),
         ));
         revocations.extend(vault_steps);
         revocations.push(step(

@@ -12,6 +12,7 @@ pub mod hooks;
 pub mod killswitch;
 pub mod limits;
 pub mod metrics;
+pub mod oauth;
 pub mod openapi;
 pub mod providers;
 pub mod routes;
@@ -131,6 +132,8 @@ pub struct AppState {
     pub checkpoints: Option<Arc<audit::checkpointer::Checkpoints>>,
     /// The audit sinks' state: `/metrics` and `require_sink` read it.
     pub sinks: Arc<Vec<Arc<audit::sinks::SinkState>>>,
+    /// The keys that sign exchanged access tokens (`[serve] token_keys`).
+    pub token_keys: Arc<oauth::keys::TokenKeys>,
 }
 
 /// Opens the database named by `--database`: `sqlite:PATH`, a bare path,
@@ -192,6 +195,19 @@ pub async fn start(
     );
     let providers = providers::build(&config.providers)?;
     let checkpoints = audit::checkpointer::Checkpoints::open(&config)?.map(Arc::new);
+    let token_ttl = config
+        .token_ttl_seconds
+        .unwrap_or(oauth::exchange::DEFAULT_TTL_SECONDS);
+    if token_ttl == 0 || token_ttl > oauth::exchange::MAX_TTL_SECONDS {
+        anyhow::bail!(
+            "[serve] token_ttl_seconds must be between 1 and {}",
+            oauth::exchange::MAX_TTL_SECONDS
+        );
+    }
+    let token_keys = Arc::new(oauth::keys::TokenKeys::open(
+        config.token_keys.as_deref(),
+        token_ttl,
+    )?);
     let sinks = audit::sinks::build(&config)?;
     let sink_states = Arc::new(sinks.iter().map(|s| s.state.clone()).collect::<Vec<_>>());
     if let Some(token) = admin_token {
@@ -226,6 +242,7 @@ pub async fn start(
         kills: Arc::default(),
         checkpoints,
         sinks: sink_states,
+        token_keys,
     };
     providers::check_health(&state.providers);
     // An operation a crash interrupted is finished before new requests

@@ -118,13 +118,13 @@ pub const ROUTES: &[Route] = {
         Route { method: GET, path: "/v1/agents/{id}", operation_id: "getAgent", answer: Some(schema::<AgentDetail>), summary: "One agent, with everything attached",
             description: "The agent with its owner, credentials, grants, delegations (as child or parent) and alerts.", ..R },
         Route { method: POST, path: "/v1/agents/{id}/credentials", operation_id: "issueCredential", access: Admin, body: Some(schema::<NewCredential>), status: 201, answer: Some(schema::<IssuedCredential>), errors: &[409], summary: "Issue a credential",
-            description: "Issues a credential to the agent. Without `ttl_seconds` it never expires. The secret is in this answer only; the server keeps its hash. 409 if the agent is killed.", ..R },
+            description: "Issues a credential to the agent. Without `ttl_seconds` it never expires. The secret is in this answer only; the server keeps its hash. 409 if the agent is killed, or `scope_exceeds_delegation` if the agent acts for someone (it has delegations) and a scope was not delegated to it.", ..R },
         Route { method: POST, path: "/v1/agents/{id}/grants", operation_id: "createGrant", access: Admin, body: Some(schema::<NewGrant>), status: 201, answer: Some(schema::<Grant>), errors: &[409], summary: "Grant a permission",
             description: "Grants the agent a scope on a resource at a level (`read`, `write`, `admin`). 409 if the agent is killed.", ..R },
         Route { method: DELETE, path: "/v1/agents/{id}/grants/{grant}", operation_id: "removeGrant", access: Admin, body: Some(schema::<Reason>), answer: Some(schema::<Grant>), errors: &[], summary: "Remove a grant",
             description: "Removes one of the agent's grants, with a reason: the audit trail says who removed it and why (`grant.remove`), and the changes feed lists it under `removed` (kind `grant`). Answers the grant as it was. 404 if the agent is unknown or holds no grant with that id; 422 without a reason. A killed agent's grants can be removed too.", ..R },
         Route { method: POST, path: "/v1/delegations", operation_id: "createDelegation", access: Admin, body: Some(schema::<NewDelegation>), status: 201, answer: Some(schema::<Delegation>), errors: &[409], summary: "Record a delegation",
-            description: "Records that a parent (give `parent_agent` or `parent_person`) delegates scopes to `child_agent`, acting for `on_behalf_of`. 422 if a named agent or person is unknown, if the parent agent was not delegated every scope it passes on, or if the delegation would make a cycle; 409 if the child agent is killed.", ..R },
+            description: "Records that a parent (give `parent_agent` or `parent_person`) delegates scopes to `child_agent`, acting for `on_behalf_of`. 422 if a named agent or person is unknown, if the parent agent was not delegated every scope it passes on, or if the delegation would make a cycle; 409 if the child agent is killed, or the parent agent killed or suspended (`agent_suspended`). A delegation in a person's name needs that person's own token (any role from viewer up may delegate in its own name, nothing else), the person at the start of the parent agent's chain, or an admin's `approval` (recorded as the audit entry's reason): else 403 `consent_required`.", ..R },
         Route { method: POST, path: "/v1/agents/{id}/owner", operation_id: "setOwner", access: Responder, body: Some(schema::<NewOwner>), answer: Some(schema::<Agent>), errors: &[409], summary: "Reassign the owner",
             description: "Makes a person the agent's owner, with a reason. 404 if the agent is unknown; 422 if the person is unknown or has left; 409 if the agent is killed.", ..R },
         Route { method: POST, path: "/v1/agents/{id}/suspend", operation_id: "suspendAgent", access: Responder, body: Some(schema::<Reason>), answer: Some(schema::<Agent>), errors: &[409], summary: "Suspend (freeze) an agent",
@@ -140,7 +140,7 @@ pub const ROUTES: &[Route] = {
         Route { method: POST, path: "/v1/discoveries", operation_id: "reportDiscoveries", access: Discoverer, body: Some(schema::<DiscoveryReport>), answer: Some(schema::<DiscoveryOutcome>), summary: "Report the findings of a discovery scan",
             description: "What `warden discover --register` sends: the findings of one scan of one `source` (a host and what it scanned). Each finding becomes an unowned agent (kind `mcp-server`, `autonomous` for an A2A agent, `api-connector` for a Vault identity; environment `unknown`) labelled `origin=discovered` with `discovery.key`, `discovery.source`, `discovery.client`, `discovery.host`, `discovery.location`, `discovery.state` and the rest of its evidence; each plaintext secret becomes a credential of it holding only the secret's SHA-256 fingerprint (it never authenticates), so rule R07 links it to any other agent with the same key and R04 sees that it never expires. A finding named like an open R17 shadow agent takes that name, so the shadow is in the inventory. A finding already known by its `key` is updated, never duplicated; one the same source reported before and not now is labelled `discovery.state=gone` and its secrets' credentials revoked. 422 if a key repeats, a fingerprint is not 64 lowercase hex digits, or the report has over 10,000 findings.", ..R },
         Route { method: POST, path: "/v1/introspect", operation_id: "introspect", body: Some(schema::<IntrospectRequest>), answer: Some(schema::<Introspection>), summary: "Introspect an agent credential",
-            description: "RFC 7662 token introspection: whether an agent credential is active, for whom and with which scopes; when it is not, `reason` says why if known.", ..R },
+            description: "RFC 7662 token introspection: whether an agent credential, or an access token from `POST /v1/oauth/token`, is active, for whom and with which scopes; when it is not, `reason` says why if known. For an exchanged token the answer adds `sub`, `aud`, `act` (the chain, RFC 8693 §4.1), `iss`, `iat`, `jti`, `token_type`, and it is inactive as soon as any credential, agent or person token of its chain is revoked, suspended or killed. A person token of role `resource` (a service agents call) may introspect too.", ..R },
         Route { method: POST, path: "/v1/agent/heartbeat", operation_id: "heartbeat", access: AgentCredential, status: 204, summary: "Report that the agent is alive",
             description: "Records that the calling agent is alive. 401 or 403 with the reason when the credential is refused: `credential_revoked`, `credential_expired`, `agent_suspended`, `agent_killed`. This is how a killed agent learns it must stop.", ..R },
         Route { method: POST, path: "/v1/agent/events", operation_id: "reportEvents", access: AgentCredential, body: Some(schema::<Vec<AgentEvent>>), answer: Some(schema::<Accepted>), summary: "Report activity events",
@@ -165,6 +165,10 @@ pub const ROUTES: &[Route] = {
             description: "This server's Ed25519 public key, its signed checkpoints (sequence, head hash, time, database revision, signature), oldest first, and the chain's head and revision now: what `warden audit verify --checkpoints` checks a chain against without trusting the server.", ..R },
         Route { method: GET, path: "/v1/openapi.json", operation_id: "openapi", answer: Some(any_object), summary: "This document",
             description: "The OpenAPI 3.1 document of API v1.", ..R },
+        Route { method: POST, path: "/v1/oauth/token", operation_id: "tokenExchange", access: Public, body: Some(schema::<crate::server::oauth::wire::TokenExchangeForm>), answer: Some(schema::<crate::server::oauth::wire::TokenExchangeAnswer>), summary: "Exchange a token for a delegated access token (RFC 8693)",
+            description: "Token exchange, form-encoded: the acting agent presents its own credential as `actor_token` and the token it acts on as `subject_token` (a person's token, an agent credential, or a token issued here). The answer is a JWT access token (RFC 9068, EdDSA, keys at `/.well-known/jwks.json`) with `sub` (who started the chain), `act` (each agent, RFC 8693 §4.1), `scope`, `aud`, `exp` and `jti`. Its scopes are those asked for within the subject's and the recorded delegation's; it lives 15 minutes by default and never past the subject. Errors follow RFC 6749 §5.2 (`{\"error\", \"error_description\"}`, not the API's usual shape): `invalid_request` (a missing or refused token, no delegation, a chain deeper than `max_chain_depth`), `invalid_scope` (more than the chain holds), `invalid_target`, `invalid_client`, `unsupported_grant_type`. An escalation attempt or a chain too deep also raises R14. Derived tokens are refused by introspection and the agent API the moment any link of their chain is revoked, suspended or killed.", ..R },
+        Route { method: POST, path: "/v1/oauth/keys/rotate", operation_id: "rotateTokenKey", access: Admin, body: Some(schema::<Reason>), answer: Some(any_object), errors: &[409], summary: "Rotate the access-token signing key",
+            description: "A new Ed25519 key signs exchanged tokens from now on; the old one stays in `/.well-known/jwks.json` until the tokens it signed have expired. 409 when the keys come from `WARDEN_TOKEN_KEYS` (rotate them there).", ..R },
     ]
 };
 
@@ -485,9 +489,15 @@ fn operation(route: &Route, body: Option<Value>, answer: Option<Value>) -> Value
         op["parameters"] = Value::Array(parameters);
     }
     if let Some(body) = body {
+        // RFC 6749 §3.2: the token endpoint takes a form, not JSON.
+        let media = if route.path == "/v1/oauth/token" {
+            "application/x-www-form-urlencoded"
+        } else {
+            "application/json"
+        };
         op["requestBody"] = json!({
             "required": true,
-            "content": { "application/json": { "schema": body } }
+            "content": { media: { "schema": body } }
         });
     }
     if route.access == Access::Public {
@@ -524,6 +534,17 @@ mod tests {
             }
         }
         routes
+    }
+
+    #[test]
+    fn the_token_endpoint_is_public_and_takes_a_form() {
+        let doc = document();
+        let op = &doc["paths"]["/v1/oauth/token"]["post"];
+        let form = &op["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"];
+        assert!(form.is_object(), "{op}");
+        assert_eq!(op["x-warden-access"], "public");
+        let answer = op["responses"]["200"].to_string();
+        assert!(answer.contains("TokenExchangeAnswer"), "{answer}");
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 mod connect;
 mod error;
+mod oauth;
 mod redirect;
 mod routes;
 
@@ -26,6 +27,7 @@ pub use error::ClientError;
 use crate::api::Reason;
 use error::{api_error, strip_query};
 pub(crate) use error::{preview, root_cause, shown_url};
+pub use oauth::ExchangedToken;
 use reqwest::{Method, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;

@@ -371,6 +371,10 @@ pub struct DelegateArgs {
     /// The person at the start of the chain (id or email)
     #[arg(long = "for", value_name = "PERSON")]
     pub on_behalf_of: Option<String>,
+    /// Why you, an admin, approve acting for a PERSON who never delegated
+    /// to PARENT (recorded in the audit chain); refused without it
+    #[arg(long, value_name = "WHY")]
+    pub approval: Option<String>,
     #[command(flatten)]
     pub json: JsonFlag,
 }

@@ -36,6 +36,42 @@ Examples:
   warden token list
   warden token revoke tok_3fK9aB --reason 'INC-42: laptop lost'")]
     Revoke(TokenRevokeArgs),
+    /// Exchange a token for a short-lived delegated access token (RFC 8693) for an agent
+    #[command(after_help = "\
+The agent acts on the subject: by default the token this command runs with
+(yours, as the person who delegated to the agent), or --subject-token-file
+(another agent's credential, or a token exchanged before, for the next hop).
+The agent's own credential is read from --actor-token-file (`-` for stdin)
+or --actor-token-env, never from the command line. The answer is a JWT that
+names the chain in `act`, holds at most what was delegated along it, and
+lives 15 minutes (never past the subject). Asking for more is refused
+(invalid_scope) and raises R14.
+
+Examples:
+  warden token exchange --actor-token-file planner.secret --scope crm:read --audience crm
+  warden token exchange --subject-token-file planner.jwt --actor-token-env WORKER_SECRET --json | jq -r .access_token")]
+    Exchange(TokenExchangeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenExchangeArgs {
+    /// A file holding the acting agent's credential (`-`: stdin)
+    #[arg(long, value_name = "PATH", required_unless_present = "actor_token_env")]
+    pub actor_token_file: Option<std::path::PathBuf>,
+    /// An environment variable holding the acting agent's credential
+    #[arg(long, value_name = "VAR", conflicts_with = "actor_token_file")]
+    pub actor_token_env: Option<String>,
+    /// A file holding the subject token [default: the token this command runs with]
+    #[arg(long, value_name = "PATH")]
+    pub subject_token_file: Option<std::path::PathBuf>,
+    /// Scopes asked for; repeat or separate with commas [default: all the chain holds]
+    #[arg(long = "scope", value_delimiter = ',', value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// The service the token is for (`aud`); repeat for several
+    #[arg(long, value_name = "NAME")]
+    pub audience: Vec<String>,
+    #[command(flatten)]
+    pub json: JsonFlag,
 }
 
 #[derive(Debug, Args)]

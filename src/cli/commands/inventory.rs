@@ -190,6 +190,7 @@ pub async fn delegate(client: &Client, a: DelegateArgs) -> CmdResult {
             child_agent: a.child.clone(),
             on_behalf_of: a.on_behalf_of,
             scopes: a.scopes,
+            approval: a.approval,
         })
         .await?;
     if a.json.json {

@@ -15,7 +15,8 @@ pub mod fleet_kill;
 pub mod inventory;
 pub mod kill;
 pub mod serve;
-pub mod tokens;
+pub mod token_exchange;
+mod tokens;
 pub mod triage;
 pub mod vault;
 pub mod vault_rotate;
@@ -45,6 +46,7 @@ pub async fn run(client: &Client, command: Command) -> CmdResult {
         Command::Token(TokenCommand::Create(a)) => inventory::token_create(client, a).await,
         Command::Token(TokenCommand::List(a)) => tokens::list(client, a).await,
         Command::Token(TokenCommand::Revoke(a)) => tokens::revoke(client, a).await,
+        Command::Token(TokenCommand::Exchange(a)) => token_exchange::run(client, a).await,
         Command::Agents(a) => view::agents(client, a).await,
         Command::Agent(a) => view::agent(client, a).await,
         Command::Alerts(a) => view::alerts(client, a).await,

@@ -32,6 +32,12 @@ pub fn serve(global: &Global, args: ServeArgs) -> CmdResult {
         }
     };
     default_audit_files(&mut config.serve, &database)?;
+    // The access-token keys live beside the audit key, outside the database.
+    if config.serve.token_keys.is_none()
+        && let Some(dir) = crate::dirs::state_dir()
+    {
+        config.serve.token_keys = Some(dir.join("token-keys"));
+    }
     // Read from the environment only: a flag would show the secret in `ps`.
     let admin_token = std::env::var("WARDEN_ADMIN_TOKEN")
         .ok()

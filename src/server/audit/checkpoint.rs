@@ -28,7 +28,9 @@ impl std::fmt::Debug for SigningKey {
 }
 
 impl SigningKey {
-    fn from_seed(seed: &[u8]) -> anyhow::Result<SigningKey> {
+    /// The key of a 32-byte Ed25519 seed (the access-token keys of
+    /// [`crate::server::oauth`] are the same kind of key).
+    pub(crate) fn from_seed(seed: &[u8]) -> anyhow::Result<SigningKey> {
         let pair = Ed25519KeyPair::from_seed_unchecked(seed)
             .map_err(|_| anyhow::anyhow!("not an Ed25519 seed (32 bytes, 64 hex digits)"))?;
         let public_hex = hex::encode(pair.public_key().as_ref());
@@ -112,6 +114,16 @@ impl SigningKey {
 
     pub fn public_hex(&self) -> &str {
         &self.public_hex
+    }
+
+    /// The raw 32-byte public key.
+    pub fn public_bytes(&self) -> &[u8] {
+        self.pair.public_key().as_ref()
+    }
+
+    /// An Ed25519 signature of `message` (64 bytes).
+    pub fn sign_bytes(&self, message: &[u8]) -> Vec<u8> {
+        self.pair.sign(message).as_ref().to_vec()
     }
 
     /// A checkpoint of `seq`/`hash` at `rev`, signed now.

@@ -5,7 +5,7 @@
 use super::Body;
 use crate::api::{Accepted, AgentEvent, IntrospectRequest, Introspection};
 use crate::secrets;
-use crate::server::auth::{Caller, Viewer, refusal};
+use crate::server::auth::{Caller, Introspector, refusal};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::store::{EventRecord, Principal};
 use crate::server::{AppState, rules};
@@ -180,7 +180,7 @@ async fn refuse_stopped_in_chains(
 
 pub async fn introspect(
     State(state): State<AppState>,
-    _: Viewer,
+    _: Introspector,
     Body(body): Body<IntrospectRequest>,
 ) -> ApiResult<Json<Introspection>> {
     let inactive = |reason: Option<String>| Introspection {
@@ -190,7 +190,37 @@ pub async fn introspect(
         exp: None,
         client_id: None,
         reason,
+        sub: None,
+        aud: None,
+        act: None,
+        iss: None,
+        iat: None,
+        jti: None,
+        token_type: None,
     };
+    let token = body.token.trim();
+    if crate::server::oauth::jwt::looks_like_jwt(token) {
+        return Ok(Json(
+            match crate::server::oauth::chain::check(&state, token).await? {
+                Ok((claims, chain)) => Introspection {
+                    active: true,
+                    agent_id: Some(chain.record.actor_agent),
+                    scope: Some(claims.scope),
+                    exp: Some(claims.exp),
+                    client_id: Some(claims.client_id),
+                    reason: None,
+                    sub: Some(claims.sub),
+                    aud: Some(claims.aud),
+                    act: claims.act.and_then(|a| serde_json::to_value(a).ok()),
+                    iss: Some(claims.iss),
+                    iat: Some(claims.iat),
+                    jti: Some(claims.jti),
+                    token_type: Some("Bearer".into()),
+                },
+                Err(why) => inactive(Some(why.reason.to_string())),
+            },
+        ));
+    }
     let answer = match state
         .store
         .authenticate(&secrets::hash(body.token.trim()))
@@ -207,7 +237,7 @@ pub async fn introspect(
                 scope: Some(credential.scopes.join(" ")),
                 exp: credential.expires_at.map(|e| e.timestamp()),
                 client_id: Some(credential.id),
-                reason: None,
+                ..inactive(None)
             },
         },
         // A person token, or nothing we know: RFC 7662 says only "not active".

@@ -8,9 +8,9 @@ use crate::api::{
 use crate::model::{Agent, AgentDetail, Delegation, Grant};
 use crate::secrets;
 use crate::server::AppState;
-use crate::server::auth::{Admin, Viewer};
+use crate::server::auth::{Admin, Delegator, Viewer};
 use crate::server::error::{ApiError, ApiResult};
-use crate::server::store::DelegationInput;
+use crate::server::store::{DelegationInput, StoreError};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -139,20 +139,51 @@ pub async fn remove_grant(
     ))
 }
 
+/// An admin records any delegation (one in a person's name is recorded as
+/// the admin's approval); a person's own token records one that starts
+/// with them, whatever its role.
 pub async fn delegate(
     State(state): State<AppState>,
-    Admin(actor): Admin,
+    who: Delegator,
     Body(new): Body<NewDelegation>,
 ) -> ApiResult<(StatusCode, Json<Delegation>)> {
+    let by_person = match &who.person {
+        None => None,
+        Some(me) => {
+            let starts_with_me = new.parent_agent.is_none()
+                && new
+                    .parent_person
+                    .as_ref()
+                    .is_some_and(|p| *p == me.id || p.eq_ignore_ascii_case(&me.email));
+            if !starts_with_me {
+                return Err(ApiError::forbidden(
+                    "without the admin role a person token may only delegate in its own \
+                     person's name (parent_person: yourself)",
+                ));
+            }
+            Some(me.id.clone())
+        }
+    };
     let input = DelegationInput {
         parent_agent: new.parent_agent,
         parent_person: new.parent_person,
         child_agent: new.child_agent,
         on_behalf_of: new.on_behalf_of,
         scopes: new.scopes,
+        approval: new.approval,
+        by_admin: by_person.is_none(),
+        by_person,
     };
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.add_delegation(&actor, &input).await?),
-    ))
+    let delegation = state
+        .store
+        .add_delegation(&who.actor, &input)
+        .await
+        .map_err(|e| match e {
+            StoreError::Refused {
+                code: "consent_required",
+                message,
+            } => ApiError::new(StatusCode::FORBIDDEN, "consent_required", message),
+            other => other.into(),
+        })?;
+    Ok((StatusCode::CREATED, Json(delegation)))
 }

@@ -33,7 +33,8 @@ pub const FIELDS: &[(&str, usize)] = &[
     ("action", 512),
     ("target", 512),
     ("result", 512),
-    ("token", 512),
+    // An exchanged JWT access token carries its chain of actors in `act`.
+    ("token", 8192),
     ("credential_fingerprint", 128),
 ];
 /// Any other text field.

@@ -75,6 +75,16 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/v1/audit/verify", get(audit::audit_verify)),
         ("GET", "/v1/audit/checkpoints", get(audit::checkpoints)),
         ("GET", "/v1/openapi.json", get(feed::openapi)),
+        (
+            "POST",
+            "/v1/oauth/token",
+            post(crate::server::oauth::exchange::token),
+        ),
+        (
+            "POST",
+            "/v1/oauth/keys/rotate",
+            post(crate::server::oauth::rotate),
+        ),
     ]
 }
 
@@ -94,6 +104,10 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .route(METRICS_PATH, get(metrics::scrape))
+        .route(
+            crate::server::oauth::JWKS_PATH,
+            get(crate::server::oauth::jwks),
+        )
         .fallback(|| async { ApiError::not_found("no such route; see GET /v1/openapi.json") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

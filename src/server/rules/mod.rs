@@ -28,6 +28,7 @@
 
 mod activity;
 mod credentials;
+mod exchange;
 mod killswitch;
 mod ownership;
 mod privilege;
@@ -37,6 +38,7 @@ mod tokens;
 /// The thresholds, read with the rest of the config file.
 pub use crate::config::rules as config;
 pub use activity::destination;
+pub use exchange::exchange_refused;
 pub use killswitch::{agent_resumed, killed_but_trying};
 pub use shadows::relay_refused;
 pub use tokens::token_revoked;
@@ -359,6 +361,12 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> StoreResult<AlertsAp
             prefix: "R14:call:",
             window: t.quiet_minutes,
             what: "event beyond the delegated scopes or the chain limit",
+        },
+        Quiet {
+            rule: "R14",
+            prefix: "R14:exchange:",
+            window: t.quiet_minutes,
+            what: "token exchange refused beyond the delegated scopes or the chain limit",
         },
     ];
 

@@ -12,12 +12,14 @@
 //! `facts` (what the rules, the triage and `/metrics` read).
 
 pub mod db;
+mod exchanges;
 mod facts;
 pub mod postgres;
 mod records;
 pub mod sql;
 pub mod sqlite;
 
+pub use exchanges::{ExchangeRecord, ExchangeState};
 pub use facts::{
     ACTIVITY_MINUTES, AgentRef, AgentState, AlertsApplied, BatchFacts, BatchObservation,
     CredentialFact, DepartedOwnerFact, DormantFact, EscalationFact, Finding, FleetCounts,
@@ -316,6 +318,20 @@ pub trait Store: Send + Sync + 'static {
     /// events before `activity_since` are not counted. A few set-based
     /// queries for the whole queue, never one per agent.
     async fn triage_facts(&self, activity_since: DateTime<Utc>) -> StoreResult<TriageFacts>;
+
+    // Token exchange (RFC 8693).
+    /// The delegations whose child is `agent_id`.
+    async fn delegations_to(&self, agent_id: &str) -> StoreResult<Vec<Delegation>>;
+    /// Records an exchanged token and audits its issue, in one write.
+    async fn record_exchange(&self, actor: &Actor, token: &ExchangeRecord) -> StoreResult<()>;
+    /// An exchanged token with every link of its chain as it stands now.
+    async fn exchange_state(&self, jti: &str) -> StoreResult<Option<ExchangeState>>;
+    /// Exchanged tokens not expired at `now`, newest first.
+    async fn live_exchanges(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<ExchangeRecord>>;
 
     // Operations.
     /// Agents by status and live alerts by status and severity, counted

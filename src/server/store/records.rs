@@ -168,6 +168,13 @@ pub struct DelegationInput {
     pub child_agent: String,
     pub on_behalf_of: Option<String>,
     pub scopes: Vec<String>,
+    /// An admin's approval of a delegation in the name of a person who did
+    /// not make it, recorded in the audit chain.
+    pub approval: Option<String>,
+    /// The person whose own token asks for the delegation, if any.
+    pub by_person: Option<String>,
+    /// Whether an admin's token asks for it.
+    pub by_admin: bool,
 }
 
 /// A rotation as the route has checked it: the replacement's secret,

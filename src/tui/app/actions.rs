@@ -158,7 +158,7 @@ impl App {
 
     /// What the dashboard's own copy says a kill reaches; the backend's
     /// plan follows.
-    pub(super) fn blast_radius(&self, agent: &Agent) -> Vec<String> {
+    pub(crate) fn blast_radius(&self, agent: &Agent) -> Vec<String> {
         let i = self.fleet.position(&agent.id).unwrap_or(0);
         let s = self.fleet.summary(i);
         let children = self.fleet.children_of(&agent.id);
@@ -176,6 +176,11 @@ impl App {
             Some(r) => strings::runtime(r),
             None => strings::NO_RUNTIME.into(),
         });
+        // From the agent's detail, when it is the one open.
+        let extras = &self.panes.detail;
+        if extras.agent_id.as_deref() == Some(agent.id.as_str()) && !extras.tokens.is_empty() {
+            lines.push(strings::exchanged_tokens_end(extras.tokens.len()));
+        }
         lines.extend(self.vault_blast(agent));
         lines
     }

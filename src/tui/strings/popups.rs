@@ -251,6 +251,10 @@ pub fn agents_act_for_it(count: usize, names: impl Display) -> String {
     format!("{count} agent(s) act for it: {names} (killed too only with cascade)")
 }
 
+pub fn exchanged_tokens_end(count: usize) -> String {
+    format!("{count} live exchanged token(s) through it refused at once")
+}
+
 pub fn runtime(runtime: impl Display) -> String {
     format!("runtime {runtime}")
 }

@@ -268,6 +268,22 @@ pub fn trail_title(count: usize) -> String {
     format!("audit trail ({count}, newest at the bottom)")
 }
 
+pub fn exchanged_tokens_heading(count: usize) -> String {
+    format!("live exchanged tokens ({count})")
+}
+
+pub fn exchanged_token_line(
+    path: impl Display,
+    scopes: impl Display,
+    until: impl Display,
+) -> String {
+    format!("{path} · {scopes} · until {until}")
+}
+
+pub fn more_exchanged_tokens(count: usize) -> String {
+    format!("… and {count} more")
+}
+
 pub fn more_delegations(max: impl Display) -> String {
     format!("more delegations than the {max} shown")
 }

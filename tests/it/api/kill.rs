@@ -264,7 +264,9 @@ async fn without_cascade_the_children_stay_active() {
 async fn dry_run_lists_the_steps_and_changes_nothing() {
     let s = TestServer::start().await;
     let agents = chain(&s).await;
-    s.credential("A").await;
+    // Within its delegation: A acts for Pat (issue #17's least privilege).
+    s.credential_with("A", json!({"scopes": ["repo:read"]}))
+        .await;
     let before = s.dump();
     let op = s
         .kill(

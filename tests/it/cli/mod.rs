@@ -7,4 +7,5 @@ mod directory;
 mod fleet_kill;
 mod readme;
 mod scripting;
+mod token_exchange;
 mod tokens;

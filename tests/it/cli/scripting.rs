@@ -27,6 +27,7 @@ const WITH_JSON: &[&[&str]] = &[
     &["token", "create", "--role", "viewer"],
     &["token", "list"],
     &["token", "revoke", "tok_1", "--reason", "r"],
+    &["token", "exchange", "--actor-token-env", "WARDEN_TOKEN"],
     &["agents"],
     &["agent", "x"],
     &["kill", "x", "--reason", "r", "--yes"],

@@ -295,13 +295,13 @@ async fn r14_fires_for_a_recorded_delegation_beyond_the_persons_scopes() {
     .await;
     delegate(
         &s,
-        json!({"parent_agent": "planner", "child_agent": "executor", "on_behalf_of": "pat@corp.example", "scopes": ["repo:admin"]}),
+        json!({"parent_agent": "planner", "child_agent": "executor", "on_behalf_of": "pat@corp.example", "scopes": ["repo:admin"], "approval": "test: an approved escalation the sweep must still flag"}),
     )
     .await;
     // Near miss: a scope Pat did delegate.
     delegate(
         &s,
-        json!({"parent_agent": "planner", "child_agent": "modest", "on_behalf_of": "pat@corp.example", "scopes": ["repo:read"]}),
+        json!({"parent_agent": "planner", "child_agent": "modest", "on_behalf_of": "pat@corp.example", "scopes": ["repo:read"], "approval": "test: an approved escalation the sweep must still flag"}),
     )
     .await;
     s.sweep_at(now()).await;

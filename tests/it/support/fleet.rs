@@ -375,6 +375,7 @@ pub fn triage_report() -> TriageReport {
 pub fn detail(agent: Agent, activity: Vec<u32>) -> Box<AgentDetail> {
     Box::new(AgentDetail {
         seen_acting_for: Vec::new(),
+        exchanged_tokens: Vec::new(),
         agent,
         owner_person: None,
         credentials: vec![],

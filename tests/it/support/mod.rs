@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod discovered;
 pub mod fleet;
 pub mod live;
+pub mod oauth;
 pub mod python;
 pub mod rsyslog;
 pub mod rules;

@@ -287,6 +287,28 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX shadow_sightings_relay ON shadow_sightings(relay_id);
     "#,
+    // 7 (SQLite's 10): access tokens issued by RFC 8693 token exchange (issue #17): the
+    // chain each one was derived through (the credentials and the person
+    // token whose revocation must end it), so introspection and the agent
+    // API refuse it the moment any link is revoked, suspended or killed.
+    r#"
+    CREATE TABLE exchanged_tokens (
+        jti TEXT PRIMARY KEY,
+        sub TEXT NOT NULL,
+        subject_kind TEXT NOT NULL,
+        actor_agent TEXT NOT NULL,
+        act_chain TEXT NOT NULL,
+        credentials TEXT NOT NULL,
+        person_token TEXT,
+        parent_jti TEXT,
+        scopes TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        issued_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+    );
+    CREATE INDEX exchanged_tokens_expiry ON exchanged_tokens(expires_at);
+    CREATE INDEX exchanged_tokens_actor ON exchanged_tokens(actor_agent);
+    "#,
 ];
 
 /// Brings the database up to the newest schema, holding the migration

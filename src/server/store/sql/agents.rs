@@ -258,6 +258,7 @@ pub fn detail(conn: &Db, id: &str) -> StoreResult<AgentDetail> {
         )?,
         activity: super::activity::series(conn, id, chrono::Utc::now())?,
         seen_acting_for: super::shadows::seen_acting_for(conn, id)?,
+        exchanged_tokens: super::exchanges::live_through(conn, id, chrono::Utc::now())?,
         owner_person,
         agent,
     })

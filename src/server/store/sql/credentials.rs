@@ -83,6 +83,7 @@ pub fn issue(
             agent.name
         )));
     }
+    super::consent::check_credential_scopes(tx, &agent, scopes)?;
     let rev = next_rev(tx)?;
     let id = insert(tx, &agent.id, scopes, expires_at, hash, prefix, rev)?;
     let expiry = expiry(expires_at);
@@ -334,7 +335,7 @@ pub fn remove_grant(
     Ok(grant)
 }
 
-fn incoming(conn: &Db, agent_id: &str) -> StoreResult<Vec<Delegation>> {
+pub(crate) fn incoming(conn: &Db, agent_id: &str) -> StoreResult<Vec<Delegation>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {DELEGATION_COLS} FROM delegations WHERE child_agent = ?1"
     ))?;
@@ -385,12 +386,7 @@ pub fn add_delegation(tx: &Db, actor: &Actor, d: &DelegationInput) -> StoreResul
             let parent = agents::referenced(tx, a, "parent_agent")?;
             // Checked in the write that records it: a kill marks the agent
             // killed in its own write, so one of the two always sees the other.
-            if parent.status == AgentStatus::Killed {
-                return Err(StoreError::Conflict(format!(
-                    "agent {} is killed; it cannot delegate to anyone",
-                    parent.name
-                )));
-            }
+            super::consent::check_may_delegate(&parent)?;
             (Some(parent), None)
         }
         (None, Some(p)) => (None, Some(people::referenced(tx, p, "parent_person")?)),
@@ -437,6 +433,15 @@ pub fn add_delegation(tx: &Db, actor: &Actor, d: &DelegationInput) -> StoreResul
             )));
         }
     }
+    let consent = match &on_behalf_of {
+        Some(person) => Some(super::consent::consent(
+            tx,
+            d,
+            parent_agent.as_ref(),
+            person,
+        )?),
+        None => None,
+    };
     let id = new_id("dlg");
     let rev = next_rev(tx)?;
     tx.execute(
@@ -464,7 +469,7 @@ pub fn add_delegation(tx: &Db, actor: &Actor, d: &DelegationInput) -> StoreResul
         actor,
         "delegation.add",
         &format!("{id}: {parent_label} -> {} ({})", child.id, child.name),
-        None,
+        consent.as_deref(),
         &format!("scopes {}", d.scopes.join(" ")),
     )?;
     tx.query_row(

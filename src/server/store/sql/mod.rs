@@ -8,10 +8,12 @@
 mod activity;
 mod agents;
 mod alerts;
+mod consent;
 mod counts;
 mod credentials;
 mod discoveries;
 mod events;
+mod exchanges;
 mod feed;
 mod import;
 mod operations;
@@ -108,6 +110,31 @@ fn owned(s: &str) -> String {
 
 #[async_trait]
 impl Store for SqlStore {
+    async fn record_exchange(&self, actor: &Actor, token: &ExchangeRecord) -> StoreResult<()> {
+        let (actor, token) = (actor.clone(), token.clone());
+        self.write(move |t| exchanges::record_exchange(t, &actor, &token))
+            .await
+    }
+
+    async fn delegations_to(&self, agent_id: &str) -> StoreResult<Vec<Delegation>> {
+        let agent = owned(agent_id);
+        self.read(move |c| credentials::incoming(c, &agent)).await
+    }
+
+    async fn exchange_state(&self, jti: &str) -> StoreResult<Option<ExchangeState>> {
+        let jti = owned(jti);
+        self.read(move |c| exchanges::exchange_state(c, &jti)).await
+    }
+
+    async fn live_exchanges(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<ExchangeRecord>> {
+        self.read(move |c| exchanges::live_exchanges(c, now, limit))
+            .await
+    }
+
     async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Principal>> {
         let hash = owned(token_hash);
         self.read(move |c| match tokens::find(c, &hash)? {

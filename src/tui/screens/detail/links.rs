@@ -65,6 +65,7 @@ pub(super) fn links(app: &App, agent_id: &str, theme: &Theme) -> Vec<Line<'stati
             ]));
         }
     }
+    exchanged_tokens(app, agent_id, theme, &mut lines);
     let vault: Vec<_> = app.fleet.identities_of(agent_id).collect();
     if !vault.is_empty() {
         lines.push(Line::styled(
@@ -150,4 +151,106 @@ fn node_line(prefix: String, node: &Node, theme: &Theme) -> Line<'static> {
         spans.push(Span::styled(" …", theme.muted));
     }
     Line::from(spans)
+}
+
+/// Shown of the live exchanged tokens, newest first.
+const TOKENS_SHOWN: usize = 4;
+
+/// The live tokens exchanged through this agent, each as its path (who
+/// started it → each actor), scopes and expiry, from the agent's detail.
+fn exchanged_tokens(app: &App, agent_id: &str, theme: &Theme, lines: &mut Vec<Line<'static>>) {
+    let extras = &app.panes.detail;
+    if extras.agent_id.as_deref() != Some(agent_id) || extras.tokens.is_empty() {
+        return;
+    }
+    let tokens = &extras.tokens;
+    lines.push(Line::styled(
+        strings::exchanged_tokens_heading(tokens.len()),
+        theme.header,
+    ));
+    let name = |id: &str| -> String {
+        app.fleet
+            .agent(id)
+            .map(|a| a.name.clone())
+            .or_else(|| app.fleet.people().find(|p| p.id == id).map(|p| p.name.clone()))
+            .unwrap_or_else(|| id.to_string())
+    };
+    for t in tokens.iter().take(TOKENS_SHOWN) {
+        let path = std::iter::once(name(&t.sub))
+            .chain(t.act.iter().map(|a| name(a)))
+            .collect::<Vec<_>>()
+            .join(" → ");
+        let text = strings::exchanged_token_line(
+            path,
+            t.scopes.join(" "),
+            t.expires_at.format("%H:%M:%S UTC"),
+        );
+        lines.push(Line::styled(
+            format!("  {}", crate::fleet::safe_text::escape(&text)),
+            theme.text,
+        ));
+    }
+    if tokens.len() > TOKENS_SHOWN {
+        lines.push(Line::styled(
+            format!("  {}", strings::more_exchanged_tokens(tokens.len() - TOKENS_SHOWN)),
+            theme.muted,
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Changes;
+    use crate::model::LiveExchangedToken;
+    use crate::model::fixtures::{agent, person};
+    use crate::tui::app::Options;
+
+    fn text(lines: &[Line<'static>]) -> String {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn live_exchanged_tokens_are_listed_with_their_path_and_counted_in_a_kill() {
+        let mut app = App::new("demo", "http://x", Options::default());
+        app.fleet.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![agent("agt_p", "planner"), agent("agt_w", "worker")],
+            people: vec![person("per_pat", "Pat", false)],
+            ..Changes::default()
+        });
+        let theme = Theme::dark();
+        let token = |jti: &str| LiveExchangedToken {
+            jti: jti.into(),
+            sub: "per_pat".into(),
+            act: vec!["agt_p".into(), "agt_w".into()],
+            scopes: vec!["crm:read".into()],
+            audience: vec!["crm".into()],
+            expires_at: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+        };
+        let before = text(&links(&app, "agt_p", &theme));
+        assert!(!before.contains("exchanged"), "{before}");
+        app.panes.detail.agent_id = Some("agt_p".into());
+        app.panes.detail.tokens = (0..6).map(|i| token(&format!("tkx_{i}"))).collect();
+        let shown = text(&links(&app, "agt_p", &theme));
+        assert!(shown.contains("live exchanged tokens (6)"), "{shown}");
+        assert!(
+            shown.contains("  Pat → planner → worker · crm:read · until 08:00:00 UTC"),
+            "{shown}"
+        );
+        assert!(shown.contains("… and 2 more"), "{shown}");
+        // Another agent's detail is not this one's.
+        assert!(!text(&links(&app, "agt_w", &theme)).contains("exchanged"));
+        let planner = app.fleet.agent("agt_p").unwrap().clone();
+        let blast = app.blast_radius(&planner);
+        assert!(
+            blast.contains(&"6 live exchanged token(s) through it refused at once".to_string()),
+            "{blast:?}"
+        );
+    }
 }

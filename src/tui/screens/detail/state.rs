@@ -6,7 +6,7 @@
 
 use crate::fleet::safe_text::escape;
 use crate::fleet::state::Sanitize;
-use crate::model::{AgentDetail, AuditEntry, SeenActingFor};
+use crate::model::{AgentDetail, AuditEntry, LiveExchangedToken, SeenActingFor};
 use crate::tui::msg::Effect;
 
 /// The trail's newest entries asked for: more than any screen shows.
@@ -59,6 +59,9 @@ pub struct DetailExtras {
     /// The unregistered identities its chains named (shadow entries), from
     /// the same answer as `activity`; names escaped for the screen.
     pub seen_acting_for: Vec<SeenActingFor>,
+    /// Live exchanged tokens whose chain passes through it, from the same
+    /// answer as the activity.
+    pub tokens: Vec<LiveExchangedToken>,
 }
 
 impl DetailExtras {
@@ -87,17 +90,17 @@ impl DetailExtras {
     }
 
     pub fn detail_received(&mut self, agent_id: &str, result: Result<Box<AgentDetail>, String>) {
-        let result = result.map(|d| {
-            let d = *d;
-            (d.activity, d.seen_acting_for)
-        });
-        let (activity, seen) = match result {
-            Ok((a, s)) => (Ok(a), Some(s)),
+        let (activity, rest) = match result {
+            Ok(d) => {
+                let d = *d;
+                (Ok(d.activity), Some((d.exchanged_tokens, d.seen_acting_for)))
+            }
             Err(e) => (Err(e), None),
         };
         if self.activity.answer(agent_id, activity)
-            && let Some(mut seen) = seen
+            && let Some((tokens, mut seen)) = rest
         {
+            self.tokens = tokens;
             for s in &mut seen {
                 s.name = escape(&s.name).into_owned();
                 s.origin = escape(&s.origin).into_owned();
