@@ -12,6 +12,7 @@ mod consent;
 mod counts;
 mod credentials;
 mod discoveries;
+mod engine;
 mod events;
 mod exchanges;
 mod feed;
@@ -25,88 +26,13 @@ mod tokens;
 mod triage;
 pub(crate) mod tx;
 
-use super::db::Db;
-use super::postgres::PgEngine;
-use super::sqlite::SqliteEngine;
+pub use engine::SqlStore;
+pub(crate) use engine::bump;
+use engine::owned;
+
 use super::*;
 use crate::api::{AuditVerification, Changes, NewAgent, NewGrant, NewPerson};
 use std::sync::Arc;
-
-enum Engine {
-    Sqlite(SqliteEngine),
-    Postgres(PgEngine),
-}
-
-/// The store over SQLite or PostgreSQL.
-pub struct SqlStore {
-    engine: Engine,
-    notify: Arc<watch::Sender<i64>>,
-}
-
-impl SqlStore {
-    pub(crate) fn sqlite(engine: SqliteEngine, rev: i64) -> Self {
-        SqlStore {
-            engine: Engine::Sqlite(engine),
-            notify: Arc::new(watch::channel(rev).0),
-        }
-    }
-
-    pub(crate) fn postgres(engine: PgEngine, notify: Arc<watch::Sender<i64>>) -> Self {
-        SqlStore {
-            engine: Engine::Postgres(engine),
-            notify,
-        }
-    }
-
-    async fn read<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&Db) -> StoreResult<T> + Send + 'static,
-    ) -> StoreResult<T> {
-        match &self.engine {
-            Engine::Sqlite(b) => b.read(f).await,
-            Engine::Postgres(b) => b.read(f).await,
-        }
-    }
-
-    /// Runs `f` in one write transaction, commits, and tells the
-    /// subscribers the new revision.
-    async fn write<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&Db) -> StoreResult<T> + Send + 'static,
-    ) -> StoreResult<T> {
-        let (value, rev) = match &self.engine {
-            Engine::Sqlite(b) => b.write(f).await?,
-            Engine::Postgres(b) => b.write(f).await?,
-        };
-        bump(&self.notify, rev);
-        Ok(value)
-    }
-}
-
-/// Moves the watched revision forward to `rev` (never back).
-pub(crate) fn bump(notify: &watch::Sender<i64>, rev: i64) {
-    notify.send_if_modified(|current| {
-        let changed = rev > *current;
-        *current = (*current).max(rev);
-        changed
-    });
-}
-
-impl SqlStore {
-    /// One of the sweep's conditions, read on its own.
-    async fn fact<T: Send + 'static>(
-        &self,
-        query: &Arc<SweepQuery>,
-        read: fn(&Db, &SweepQuery) -> StoreResult<T>,
-    ) -> StoreResult<T> {
-        let query = query.clone();
-        self.read(move |c| read(c, &query)).await
-    }
-}
-
-fn owned(s: &str) -> String {
-    s.to_string()
-}
 
 #[async_trait]
 impl Store for SqlStore {
