@@ -252,36 +252,25 @@ fn ocsf_export_validates_against_the_json_schema_of_each_ocsf_class() {
 
 /// Runs `ocsf-json-schema` + `jsonschema` on NDJSON events.
 fn jsonschema_check(python: &std::path::Path, events: &str) -> (bool, String) {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let mut child = Command::new(python)
-        .arg(format!("{root}/tests/it/support/ocsf_jsonschema_check.py"))
-        .arg("1.5.0")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(events.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    checker(python, "ocsf_jsonschema_check.py", "1.5.0", events)
 }
 
-/// Runs the checker on NDJSON events: whether they pass, and what it said.
+/// Runs the `ocsf-validator` checker on NDJSON events.
 fn ocsf_check(python: &std::path::Path, events: &str) -> (bool, String) {
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/ocsf-schema-1.5.0"
+    );
+    checker(python, "ocsf_check.py", schema, events)
+}
+
+/// Runs a checker script of tests/it/support on NDJSON events: whether
+/// they pass, and what it said.
+fn checker(python: &std::path::Path, script: &str, arg: &str, events: &str) -> (bool, String) {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut child = Command::new(python)
-        .arg(format!("{root}/tests/it/support/ocsf_check.py"))
-        .arg(format!("{root}/tests/fixtures/ocsf-schema-1.5.0"))
+        .arg(format!("{root}/tests/it/support/{script}"))
+        .arg(arg)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
