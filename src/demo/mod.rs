@@ -132,6 +132,12 @@ impl Demo {
             ..ServeConfig::default()
         };
         let server = server::start(store, config, None, listener).await?;
+        // Before the dashboard's first sync: its first screen shows the
+        // seeded fleet's alerts, not zeros until the first scheduled sweep.
+        server
+            .sweep_now(chrono::Utc::now())
+            .await
+            .map_err(|e| anyhow::anyhow!("the first rules sweep of the demo failed: {e}"))?;
         let url = server.url.clone();
         let live_count = live.len();
         let claims = simulator::Claims::default();

@@ -101,6 +101,11 @@ impl RunningServer {
         }
     }
 
+    /// The rules' scheduler of this server: sweeps run, lease held.
+    pub fn detector(&self) -> &rules::scheduler::Detector {
+        &self.state.detector
+    }
+
     /// Runs the rules' sweep now, as if the clock read `now`: how tests
     /// reach the thirty-day rules without waiting thirty days.
     pub async fn sweep_now(
@@ -120,6 +125,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Held by a rules sweep, so two never overlap.
     pub sweep_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Wakes the rules' scheduler after an API action; counts sweeps.
+    pub detector: Arc<rules::scheduler::Detector>,
     /// What `GET /metrics` reports of the server's own work.
     pub metrics: Arc<metrics::Metrics>,
     /// `[[serve.provider]]`: where a kill also revokes credentials.
@@ -221,6 +228,7 @@ pub async fn start(
         config: Arc::new(config),
         http: http_client()?,
         sweep_lock: Arc::default(),
+        detector: Arc::default(),
         metrics: Arc::default(),
         providers: Arc::new(providers),
         kills: Arc::default(),
@@ -236,7 +244,7 @@ pub async fn start(
     let (stop_sweep, sweep_stopped) = tokio::sync::oneshot::channel();
     let pushers = alertmanager_push::spawn_all(&state.store, &state.config.alertmanager)
         .map_err(|e| anyhow::anyhow!("--alertmanager: {e}"))?;
-    let sweeper = rules::spawn_sweeper(state.clone(), sweep_stopped).map(|t| (stop_sweep, t));
+    let sweeper = rules::scheduler::spawn(state.clone(), sweep_stopped).map(|t| (stop_sweep, t));
     let checkpointer = state.checkpoints.clone().map(|cps| {
         let (stop, stopped) = tokio::sync::oneshot::channel();
         (

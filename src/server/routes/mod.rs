@@ -106,6 +106,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             audit::require_sink,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::server::rules::scheduler::after_action,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Inside the compression, so a request is timed to its answer's
         // head whatever the encoding; every route and the fallback pass

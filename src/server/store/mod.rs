@@ -15,6 +15,7 @@ pub mod db;
 mod facts;
 pub mod postgres;
 mod records;
+pub mod scheduling;
 pub mod sql;
 pub mod sqlite;
 
@@ -54,7 +55,7 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: scheduling::Scheduling + Send + Sync + 'static {
     // Identity of callers.
     async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Principal>>;
     /// Creates the bootstrap admin token if its hash is not known yet, and

@@ -7,5 +7,6 @@ mod engine;
 mod killswitch;
 mod ownership;
 mod privilege;
+mod realtime;
 mod reuse;
 mod snooze;

@@ -274,6 +274,18 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE alerts ADD COLUMN snooze_reason TEXT;
     CREATE INDEX alerts_snoozed ON alerts(snoozed_until) WHERE snoozed_until IS NOT NULL;
     "#,
+    // Real-time detection (issue 20): the lease that lets one server of
+    // several run the scheduled rules, and the index that finds the next
+    // credential to expire without reading every credential.
+    r#"
+    CREATE TABLE rule_leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        until_at BIGINT NOT NULL
+    );
+    CREATE INDEX credentials_active_expiry ON credentials(expires_at)
+        WHERE status = 'active' AND expires_at IS NOT NULL;
+    "#,
 ];
 
 /// Brings the database up to the newest schema, holding the migration

@@ -18,6 +18,7 @@ mod operations;
 mod people;
 mod rows;
 mod rules;
+mod scheduling;
 mod tokens;
 mod triage;
 pub(crate) mod tx;
