@@ -165,6 +165,12 @@ pub const ROUTES: &[Route] = {
             description: "This server's Ed25519 public key, its signed checkpoints (sequence, head hash, time, database revision, signature), oldest first, and the chain's head and revision now: what `warden audit verify --checkpoints` checks a chain against without trusting the server.", ..R },
         Route { method: GET, path: "/v1/openapi.json", operation_id: "openapi", answer: Some(any_object), summary: "This document",
             description: "The OpenAPI 3.1 document of API v1.", ..R },
+        Route { method: GET, path: "/v1/guardrails", operation_id: "listGuardrails", answer: Some(schema::<crate::api::guardrails::Guardrails>), summary: "Guardrail policies and their actions",
+            description: "The `[[serve.guardrail]]` policies of this server, and the automatic actions they planned on alerts: pending ones first (soonest `due_at` first), then the latest 100 finished (`done`, `stopped` by a person, `skipped` because a person acted on the agent or the alert resolved, `held` by the `max_per_hour` circuit breaker, or `failed`), each with its `outcome`.", ..R },
+        Route { method: POST, path: "/v1/guardrails/{id}/stop", operation_id: "stopGuardrailAction", access: Responder, body: Some(schema::<Reason>), answer: Some(schema::<crate::api::guardrails::GuardrailAction>), errors: &[404, 409], summary: "Stop a pending guardrail action",
+            description: "Stops a pending automatic action before it acts, with a reason, audited as `guardrail.stop` (the alert's timeline shows it). 409 if it is no longer pending.", ..R },
+        Route { method: POST, path: "/v1/guardrails/{id}/run", operation_id: "runGuardrailAction", access: Responder, body: Some(schema::<Reason>), answer: Some(schema::<crate::api::guardrails::GuardrailAction>), errors: &[404, 409], summary: "Run a pending guardrail action now",
+            description: "Carries out a pending automatic action at once instead of at `due_at`, with a reason, audited as `guardrail.run` by the responder; the action itself is audited with the policy (`guardrail:NAME`) as its actor. 409 if it is no longer pending.", ..R },
     ]
 };
 

@@ -10,6 +10,7 @@ mod audit_stream;
 mod directory;
 mod discoveries;
 mod feed;
+mod guardrails;
 mod limits;
 mod snooze;
 
@@ -75,6 +76,9 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/v1/audit/verify", get(audit::audit_verify)),
         ("GET", "/v1/audit/checkpoints", get(audit::checkpoints)),
         ("GET", "/v1/openapi.json", get(feed::openapi)),
+        ("GET", "/v1/guardrails", get(guardrails::list)),
+        ("POST", "/v1/guardrails/{id}/stop", post(guardrails::stop)),
+        ("POST", "/v1/guardrails/{id}/run", post(guardrails::run)),
     ]
 }
 

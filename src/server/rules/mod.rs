@@ -220,8 +220,11 @@ pub async fn on_events(
     .flatten()
     .chain(activity::shadow_agents(agent, &batch, &facts))
     .collect();
-    if let Err(e) = state.store.apply_alerts(&raise, &[], now).await {
-        tracing::warn!(error = %e, agent = %agent.id, "could not raise the ingest alerts");
+    match state.store.apply_alerts(&raise, &[], now).await {
+        Ok(applied) => crate::server::guardrails::on_raised(state, &applied.raised).await,
+        Err(e) => {
+            tracing::warn!(error = %e, agent = %agent.id, "could not raise the ingest alerts")
+        }
     }
 }
 
@@ -477,6 +480,7 @@ pub async fn sweep_planned(
     for chunk in resolve.chunks(APPLY_CHUNK) {
         applied += store.apply_alerts(&[], chunk, now).await?;
     }
+    crate::server::guardrails::on_raised(state, &applied.raised).await;
 
     // Snoozes over by now: their timers died with an earlier process.
     store.end_snoozes(now).await?;

@@ -12,6 +12,7 @@ mod directory;
 mod discoveries;
 mod errors;
 mod grants;
+mod guardrails;
 mod kill;
 mod lifecycle;
 mod metrics;

@@ -13,6 +13,7 @@ mod credentials;
 mod discoveries;
 mod events;
 mod feed;
+mod guardrails;
 mod import;
 mod operations;
 mod people;
