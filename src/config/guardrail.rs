@@ -66,3 +66,26 @@ pub struct GuardrailConfig {
 fn default_max_per_hour() -> u32 {
     10
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_policy_reads_from_the_config_file_and_a_typo_is_refused() {
+        let c: crate::config::Config = toml::from_str(
+            "[[serve.guardrail]]\nname = \"freeze-spikes\"\nrule = [\"R11\"]\n\
+             environment = [\"staging\"]\naction = \"freeze\"\ngrace_seconds = 30\n",
+        )
+        .unwrap();
+        let p = &c.serve.guardrails[0];
+        assert_eq!(p.action, GuardAction::Freeze);
+        assert_eq!((p.grace_seconds, p.max_per_hour), (30, 10));
+        let e = toml::from_str::<crate::config::Config>(
+            "[[serve.guardrail]]\nname = \"x\"\naction = \"nuke\"\ngrace_seconds = 1\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("nuke") && e.contains("freeze"), "{e}");
+    }
+}

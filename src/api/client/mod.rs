@@ -13,6 +13,7 @@
 
 mod connect;
 mod error;
+mod guardrails;
 mod redirect;
 mod routes;
 

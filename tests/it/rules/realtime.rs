@@ -34,6 +34,13 @@ async fn the_demo_answers_its_first_sync_with_the_fleets_alerts() {
             alerts.len()
         );
     }
+    // The demo ships one guardrail: a spike in non-production, frozen
+    // after 30 s unless a person steps in.
+    let policies = client.guardrails().await.expect("guardrails").policies;
+    assert_eq!(policies.len(), 1, "{policies:?}");
+    assert_eq!(policies[0].name, "freeze-spikes");
+    assert_eq!(policies[0].rule, ["R11"]);
+    assert_eq!(policies[0].grace_seconds, 30);
     demo.shutdown().await;
 }
 
