@@ -297,20 +297,23 @@ const APPLY_CHUNK: usize = 500;
 /// longer sees (and what behaviour raised, once quiet), and drops old
 /// activity. Sweeps of one server never overlap.
 pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> StoreResult<AlertsApplied> {
-    sweep_planned(state, now, now)
+    sweep_planned(state, now, now, true)
         .await
         .map(|(applied, _)| applied)
 }
 
 /// A sweep that also answers the next moment a time threshold passes, up
-/// to `horizon` (the scheduler wakes the rules then).
+/// to `horizon` (the scheduler wakes the rules then). Without
+/// `housekeeping` it only judges: old activity and snoozes left over wait
+/// for a periodic sweep, so an action's sweep writes no more than it must
+/// while agents ingest.
 pub async fn sweep_planned(
     state: &AppState,
     now: DateTime<Utc>,
     horizon: DateTime<Utc>,
+    housekeeping: bool,
 ) -> StoreResult<(AlertsApplied, Option<DateTime<Utc>>)> {
     let _one_at_a_time = state.sweep_lock.lock().await;
-    state.detector.count_sweep();
     let t = &state.config.rules;
     let store = &state.store;
     let facts = store.sweep_facts(&query(t, now)).await?;
@@ -482,15 +485,17 @@ pub async fn sweep_planned(
     }
     crate::server::guardrails::on_raised(state, &applied.raised).await;
 
-    // Snoozes over by now: their timers died with an earlier process.
-    store.end_snoozes(now).await?;
-
-    // An injected future "now" must not throw away today's activity.
-    let keep_from = before(now.min(Utc::now()), minutes(u64::from(t.keep_minutes())));
-    store.prune_activity(keep_from).await?;
+    if housekeeping {
+        // Snoozes over by now: their timers died with an earlier process.
+        store.end_snoozes(now).await?;
+        // An injected future "now" must not throw away today's activity.
+        let keep_from = before(now.min(Utc::now()), minutes(u64::from(t.keep_minutes())));
+        store.prune_activity(keep_from).await?;
+    }
     if horizon > now {
         deadlines::from_store(&mut soonest, store.as_ref(), t, now, horizon).await?;
     }
+    state.detector.count_sweep();
     Ok((applied, soonest.at))
 }
 

@@ -68,7 +68,7 @@ impl Detector {
         self.sweeps.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Sweeps this server has run since it started.
+    /// Sweeps this server has finished since it started.
     pub fn sweeps(&self) -> u64 {
         self.sweeps.load(Ordering::Relaxed)
     }
@@ -168,7 +168,7 @@ async fn run(state: AppState, interval: u64, mut stop: tokio::sync::oneshot::Rec
         if !(nudged || at_threshold || at_period) {
             continue;
         }
-        let next = sweep_once(&state, period).await;
+        let next = sweep_once(&state, period, !nudged).await;
         if leader {
             periodic = Instant::now() + period;
             threshold = next.map(instant_of);
@@ -204,11 +204,15 @@ async fn take_lease(state: &AppState, lease: std::time::Duration) -> bool {
 }
 
 /// One sweep now; the next threshold before the next periodic sweep.
-async fn sweep_once(state: &AppState, period: std::time::Duration) -> Option<DateTime<Utc>> {
+async fn sweep_once(
+    state: &AppState,
+    period: std::time::Duration,
+    housekeeping: bool,
+) -> Option<DateTime<Utc>> {
     let started = std::time::Instant::now();
     let now = Utc::now();
     let horizon = now + chrono::Duration::from_std(period).unwrap_or(chrono::Duration::MAX);
-    match sweep_planned(state, now, horizon).await {
+    match sweep_planned(state, now, horizon, housekeeping).await {
         Ok((a, next)) => {
             tracing::debug!(
                 opened = a.opened, updated = a.updated, resolved = a.resolved,

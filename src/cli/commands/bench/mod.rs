@@ -13,6 +13,7 @@
 //! measure each side, and `report` prints them.
 
 mod dashboard;
+mod detection;
 mod report;
 mod server;
 
@@ -75,6 +76,12 @@ struct Report {
     polls: usize,
     poll_errors: usize,
     events: usize,
+    /// Detection (issue 20): an API action to its alert while ingesting.
+    detect_p50_ms: f64,
+    detect_p99_ms: f64,
+    detect_samples: usize,
+    /// The rules' first sweep of the seeded fleet, at server start.
+    detect_first_sweep_s: f64,
 }
 
 pub fn bench(global: &Global, args: BenchArgs) -> CmdResult {

@@ -58,6 +58,11 @@ pub(super) fn table(r: &Report) -> String {
          {} polls ({} failed); {} events\n",
         r.filter_max_ms, r.fetch_s, r.polls, r.poll_errors, r.events
     ));
+    out.push_str(&format!(
+        "detection while ingesting: an unowned agent registered to its R01 alert p50 {} ms, \
+         p99 {} ms (target <= 1000; {} samples); first sweep of the fleet {} s\n",
+        r.detect_p50_ms, r.detect_p99_ms, r.detect_samples, r.detect_first_sweep_s
+    ));
     out
 }
 
