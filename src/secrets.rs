@@ -30,7 +30,7 @@ pub fn random_base62(len: usize) -> String {
 /// Every prefix the server mints ids with (through [`new_id`]): agents,
 /// alerts, credentials, delegations, grants, operations, people, tokens.
 /// A new kind of id adds its prefix here, or names could read as its ids.
-pub const ID_PREFIXES: [&str; 8] = ["agt", "alr", "crd", "dlg", "grt", "op", "per", "tok"];
+pub const ID_PREFIXES: [&str; 9] = ["agt", "alr", "crd", "dlg", "gra", "grt", "op", "per", "tok"];
 
 /// A random id with a readable prefix, e.g. `agt_3fK9…`.
 pub fn new_id(prefix: &str) -> String {

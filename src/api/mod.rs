@@ -4,6 +4,7 @@
 mod audit;
 pub mod client;
 pub mod discovery;
+pub mod guardrails;
 pub use discovery::{DiscoveredAgent, DiscoveryOutcome, DiscoveryReport};
 
 pub use audit::{AuditCheckpoint, AuditCheckpoints, AuditQuery};

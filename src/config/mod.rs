@@ -9,12 +9,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub mod audit_sink;
+pub mod guardrail;
 pub mod provider;
 pub mod rules;
 pub mod token;
 pub mod vault;
 
 pub use audit_sink::{AuditSinkConfig, SinkKind};
+pub use guardrail::{GuardAction, GuardrailConfig};
 pub use provider::ProviderConfig;
 pub use rules::RuleThresholds;
 
@@ -116,6 +118,9 @@ pub struct ServeConfig {
     pub providers: Vec<ProviderConfig>,
     #[serde(default, deserialize_with = "rules::checked")]
     pub rules: RuleThresholds,
+    /// `[[serve.guardrail]]`: automatic actions on alerts; none by default.
+    #[serde(default, rename = "guardrail")]
+    pub guardrails: Vec<GuardrailConfig>,
     /// Alertmanager URLs that Warden's own alerts are pushed to (with
     /// `warden serve --alertmanager URL`'s added).
     #[serde(default)]

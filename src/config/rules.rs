@@ -11,6 +11,10 @@ pub struct RuleThresholds {
     /// Seconds between two sweeps of the time-based rules; 0 turns the
     /// periodic sweep off (the rules on ingest still run).
     pub sweep_interval_seconds: u64,
+    /// Servers sharing one database take turns at the scheduled rules: one
+    /// holds a lease this long and renews it every third of it; a server
+    /// that dies is replaced within it.
+    pub sweep_lease_seconds: u64,
     /// R01: an unowned agent is high, and critical once it has been
     /// unowned this long.
     pub unowned_grace_hours: u64,
@@ -65,6 +69,7 @@ impl Default for RuleThresholds {
     fn default() -> Self {
         RuleThresholds {
             sweep_interval_seconds: 60,
+            sweep_lease_seconds: 10,
             unowned_grace_hours: 7 * 24,
             dormant_days: 30,
             dormant_high_days: 90,
@@ -151,6 +156,9 @@ impl RuleThresholds {
         }
         if self.refused_grace_seconds > 24 * 3600 {
             return Err("serve.rules.refused_grace_seconds is more than a day".into());
+        }
+        if !(1..=3600).contains(&self.sweep_lease_seconds) {
+            return Err("serve.rules.sweep_lease_seconds must be between 1 and 3600".into());
         }
         if self.sweep_interval_seconds > 366 * 24 * 3600 {
             return Err("serve.rules.sweep_interval_seconds is more than a year".into());

@@ -98,6 +98,28 @@ pub fn thresholds() -> RuleThresholds {
     }
 }
 
+/// The demo's one guardrail, so a new user sees one work: an activity
+/// spike (R11) on a non-production agent freezes it after 30 s unless a
+/// responder stops it (`S` on the alert) or acts first.
+pub fn guardrail() -> crate::config::GuardrailConfig {
+    crate::config::GuardrailConfig {
+        name: "freeze-spikes".into(),
+        rule: vec!["R11".into()],
+        severity: None,
+        environment: names::ENVIRONMENTS
+            .iter()
+            .filter(|e| **e != "prod")
+            .map(|e| e.to_string())
+            .collect(),
+        kind: Vec::new(),
+        labels: Default::default(),
+        filter: None,
+        action: crate::config::GuardAction::Freeze,
+        grace_seconds: 30,
+        max_per_hour: 10,
+    }
+}
+
 /// A running demo. Dropping it stops the simulator and the incidents; call
 /// [`Demo::shutdown`] to stop the server too.
 pub struct Demo {
@@ -178,9 +200,16 @@ impl Demo {
         let config = ServeConfig {
             rules: opts.rules.clone(),
             providers: opts.providers.clone(),
+            guardrails: vec![guardrail()],
             ..ServeConfig::default()
         };
         let server = server::start(store, config, None, listener).await?;
+        // Before the dashboard's first sync: its first screen shows the
+        // seeded fleet's alerts, not zeros until the first scheduled sweep.
+        server
+            .sweep_now(chrono::Utc::now())
+            .await
+            .map_err(|e| anyhow::anyhow!("the first rules sweep of the demo failed: {e}"))?;
         let url = server.url.clone();
         let live_count = live.len();
         let claims = simulator::Claims::default();

@@ -304,6 +304,7 @@ pub async fn scrape(State(state): State<AppState>, req: Request) -> ApiResult<Re
     let fleet = state.store.fleet_counts().await?;
     let mut body = state.metrics.render(&fleet, revision);
     crate::server::audit::sinks::render_metrics(&state.sinks, &mut body);
+    crate::server::rules::scheduler::render_metrics(&state.detector, &mut body);
     Ok((
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         body,

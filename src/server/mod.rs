@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod conn;
 pub mod error;
+pub mod guardrails;
 pub mod hooks;
 pub mod killswitch;
 pub mod limits;
@@ -55,6 +56,11 @@ pub struct RunningServer {
         tokio::sync::oneshot::Sender<()>,
         tokio::task::JoinHandle<()>,
     )>,
+    /// The guardrails' executor, and how to stop it.
+    guard: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+    )>,
     /// The tasks pushing alerts to Alertmanagers (`--alertmanager`).
     pushers: Vec<tokio::task::JoinHandle<()>>,
     /// The audit checkpointer, and how to stop it (it signs the tail once
@@ -81,6 +87,10 @@ impl RunningServer {
             let _ = stop.send(());
             let _ = task.await;
         }
+        if let Some((stop, task)) = self.guard.take() {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -102,6 +112,11 @@ impl RunningServer {
         }
     }
 
+    /// The rules' scheduler of this server: sweeps run, lease held.
+    pub fn detector(&self) -> &rules::scheduler::Detector {
+        &self.state.detector
+    }
+
     /// Runs the rules' sweep now, as if the clock read `now`: how tests
     /// reach the thirty-day rules without waiting thirty days.
     pub async fn sweep_now(
@@ -121,6 +136,10 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Held by a rules sweep, so two never overlap.
     pub sweep_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Wakes the rules' scheduler after an API action; counts sweeps.
+    pub detector: Arc<rules::scheduler::Detector>,
+    /// `[[serve.guardrail]]`: the policies, and their executor's wake-up.
+    pub guard: Arc<guardrails::Guard>,
     /// What `GET /metrics` reports of the server's own work.
     pub metrics: Arc<metrics::Metrics>,
     /// `[[serve.provider]]`: where a kill also revokes credentials.
@@ -184,6 +203,8 @@ pub async fn start(
 ) -> anyhow::Result<RunningServer> {
     // A config built in code skips the parser's checks; make them here.
     config.rules.check().map_err(anyhow::Error::msg)?;
+    let policies =
+        guardrails::policy::check(&config.guardrails, &config.rules).map_err(anyhow::Error::msg)?;
     // Before anything is written: a bad certificate is a usage error, and
     // so is a provider whose token or URL cannot be used.
     let tls = tls_config(&config)?;
@@ -237,6 +258,8 @@ pub async fn start(
         config: Arc::new(config),
         http: http_client()?,
         sweep_lock: Arc::default(),
+        detector: Arc::default(),
+        guard: Arc::new(guardrails::Guard::new(policies)),
         metrics: Arc::default(),
         providers: Arc::new(providers),
         kills: Arc::default(),
@@ -253,7 +276,9 @@ pub async fn start(
     let (stop_sweep, sweep_stopped) = tokio::sync::oneshot::channel();
     let pushers = alertmanager_push::spawn_all(&state.store, &state.config.alertmanager)
         .map_err(|e| anyhow::anyhow!("--alertmanager: {e}"))?;
-    let sweeper = rules::spawn_sweeper(state.clone(), sweep_stopped).map(|t| (stop_sweep, t));
+    let sweeper = rules::scheduler::spawn(state.clone(), sweep_stopped).map(|t| (stop_sweep, t));
+    let (stop_guard, guard_stopped) = tokio::sync::oneshot::channel();
+    let guard = guardrails::spawn(state.clone(), guard_stopped).map(|t| (stop_guard, t));
     let checkpointer = state.checkpoints.clone().map(|cps| {
         let (stop, stopped) = tokio::sync::oneshot::channel();
         (
@@ -283,6 +308,7 @@ pub async fn start(
         task,
         state,
         sweeper,
+        guard,
         pushers,
         checkpointer,
         sinks: (stop_sinks, sink_tasks),

@@ -13,6 +13,7 @@
 
 mod connect;
 mod error;
+mod guardrails;
 mod oauth;
 mod redirect;
 mod routes;

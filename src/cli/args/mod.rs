@@ -7,6 +7,7 @@ pub use crate::duration::{parse_grace, parse_ttl};
 pub mod audit;
 mod directory;
 mod discover;
+mod guardrails;
 mod json;
 mod kill;
 mod token;
@@ -16,6 +17,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 pub use directory::*;
 pub use discover::*;
+pub use guardrails::*;
 pub use json::args_want_json;
 pub use kill::*;
 use std::net::SocketAddr;
@@ -151,6 +153,9 @@ pub enum Command {
     /// Manage person tokens
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Automatic actions on alerts: list them, stop one, or run one now
+    #[command(subcommand)]
+    Guardrails(GuardrailsCommand),
     /// List agents
     Agents(AgentsArgs),
     /// Show one agent with its credentials, grants, delegations and alerts

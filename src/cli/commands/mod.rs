@@ -12,6 +12,7 @@ pub mod directory;
 pub mod discover;
 pub mod discover_vault;
 pub mod fleet_kill;
+pub mod guardrails;
 pub mod inventory;
 pub mod kill;
 pub mod serve;
@@ -22,7 +23,7 @@ pub mod vault;
 pub mod vault_rotate;
 pub mod view;
 
-use super::args::{Command, GrantCommand, PersonCommand, TokenCommand};
+use super::args::{Command, GrantCommand, GuardrailsCommand, PersonCommand, TokenCommand};
 use super::error::{CliError, CmdResult};
 use crate::api::client::Client;
 
@@ -47,6 +48,9 @@ pub async fn run(client: &Client, command: Command) -> CmdResult {
         Command::Token(TokenCommand::List(a)) => tokens::list(client, a).await,
         Command::Token(TokenCommand::Revoke(a)) => tokens::revoke(client, a).await,
         Command::Token(TokenCommand::Exchange(a)) => token_exchange::run(client, a).await,
+        Command::Guardrails(GuardrailsCommand::List(a)) => guardrails::list(client, a).await,
+        Command::Guardrails(GuardrailsCommand::Stop(a)) => guardrails::stop(client, a).await,
+        Command::Guardrails(GuardrailsCommand::Run(a)) => guardrails::run(client, a).await,
         Command::Agents(a) => view::agents(client, a).await,
         Command::Agent(a) => view::agent(client, a).await,
         Command::Alerts(a) => view::alerts(client, a).await,

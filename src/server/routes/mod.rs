@@ -10,6 +10,7 @@ mod audit_stream;
 mod directory;
 mod discoveries;
 mod feed;
+mod guardrails;
 mod limits;
 mod snooze;
 
@@ -85,6 +86,9 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/v1/oauth/keys/rotate",
             post(crate::server::oauth::rotate),
         ),
+        ("GET", "/v1/guardrails", get(guardrails::list)),
+        ("POST", "/v1/guardrails/{id}/stop", post(guardrails::stop)),
+        ("POST", "/v1/guardrails/{id}/run", post(guardrails::run)),
     ]
 }
 
@@ -119,6 +123,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             audit::require_sink,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::server::rules::scheduler::after_action,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Inside the compression, so a request is timed to its answer's

@@ -90,8 +90,9 @@ pub async fn killed_but_trying(state: &AppState, agent: &Agent, credential: &Cre
         "{title}: {} agent {} keeps presenting credentials",
         agent.status, agent.name
     );
-    if let Err(e) = state.store.apply_alerts(&[alert], &[], now).await {
-        tracing::warn!(error = %e, agent = %agent.id, "could not raise R18");
+    match state.store.apply_alerts(&[alert], &[], now).await {
+        Ok(applied) => crate::server::guardrails::on_raised(state, &applied.raised).await,
+        Err(e) => tracing::warn!(error = %e, agent = %agent.id, "could not raise R18"),
     }
 }
 

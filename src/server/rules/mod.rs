@@ -28,10 +28,12 @@
 
 mod activity;
 mod credentials;
+mod deadlines;
 mod exchange;
 mod killswitch;
 mod ownership;
 mod privilege;
+pub mod scheduler;
 mod shadows;
 mod tokens;
 
@@ -234,8 +236,11 @@ pub async fn on_events(
     .flatten()
     .chain(shadows::findings(agent, &sightings, &entries))
     .collect();
-    if let Err(e) = state.store.apply_alerts(&raise, &[], now).await {
-        tracing::warn!(error = %e, agent = %agent.id, "could not raise the ingest alerts");
+    match state.store.apply_alerts(&raise, &[], now).await {
+        Ok(applied) => crate::server::guardrails::on_raised(state, &applied.raised).await,
+        Err(e) => {
+            tracing::warn!(error = %e, agent = %agent.id, "could not raise the ingest alerts")
+        }
     }
 }
 
@@ -308,6 +313,22 @@ const APPLY_CHUNK: usize = 500;
 /// longer sees (and what behaviour raised, once quiet), and drops old
 /// activity. Sweeps of one server never overlap.
 pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> StoreResult<AlertsApplied> {
+    sweep_planned(state, now, now, true)
+        .await
+        .map(|(applied, _)| applied)
+}
+
+/// A sweep that also answers the next moment a time threshold passes, up
+/// to `horizon` (the scheduler wakes the rules then). Without
+/// `housekeeping` it only judges: old activity and snoozes left over wait
+/// for a periodic sweep, so an action's sweep writes no more than it must
+/// while agents ingest.
+pub async fn sweep_planned(
+    state: &AppState,
+    now: DateTime<Utc>,
+    horizon: DateTime<Utc>,
+    housekeeping: bool,
+) -> StoreResult<(AlertsApplied, Option<DateTime<Utc>>)> {
     let _one_at_a_time = state.sweep_lock.lock().await;
     let t = &state.config.rules;
     let store = &state.store;
@@ -325,6 +346,8 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> StoreResult<AlertsAp
         privilege::delegations(&facts, t, now),
         tokens::unpersoned(&facts, now),
     ];
+    let mut soonest = deadlines::Soonest::after(now);
+    deadlines::from_facts(&mut soonest, &facts, t);
     let quiet = [
         Quiet {
             rule: "R08",
@@ -438,6 +461,8 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> StoreResult<AlertsAp
             stale.push((a, Why::Said(gone_or_killed(s).unwrap_or_default())));
         } else if a.seen_at <= before(now, minutes(q.window)) {
             stale.push((a, Why::Quiet(q.what, q.window)));
+        } else {
+            soonest.at(a.seen_at.checked_add_signed(minutes(q.window)));
         }
     }
     for a in r18 {
@@ -480,46 +505,20 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> StoreResult<AlertsAp
     for chunk in resolve.chunks(APPLY_CHUNK) {
         applied += store.apply_alerts(&[], chunk, now).await?;
     }
+    crate::server::guardrails::on_raised(state, &applied.raised).await;
 
-    // Snoozes over by now: their timers died with an earlier process.
-    store.end_snoozes(now).await?;
-
-    // An injected future "now" must not throw away today's activity.
-    let keep_from = before(now.min(Utc::now()), minutes(u64::from(t.keep_minutes())));
-    store.prune_activity(keep_from).await?;
-    Ok(applied)
-}
-
-/// Sweeps every `sweep_interval_seconds` until `stop` fires; the first
-/// sweep comes one interval after start. None if the sweep is off.
-pub fn spawn_sweeper(
-    state: AppState,
-    mut stop: tokio::sync::oneshot::Receiver<()>,
-) -> Option<tokio::task::JoinHandle<()>> {
-    let seconds = state.config.rules.sweep_interval_seconds;
-    if seconds == 0 {
-        return None;
+    if housekeeping {
+        // Snoozes over by now: their timers died with an earlier process.
+        store.end_snoozes(now).await?;
+        // An injected future "now" must not throw away today's activity.
+        let keep_from = before(now.min(Utc::now()), minutes(u64::from(t.keep_minutes())));
+        store.prune_activity(keep_from).await?;
     }
-    let period = std::time::Duration::from_secs(seconds);
-    Some(tokio::spawn(async move {
-        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = &mut stop => return,
-                _ = tick.tick() => {
-                    let started = std::time::Instant::now();
-                    match sweep(&state, Utc::now()).await {
-                        Ok(a) => tracing::debug!(
-                            opened = a.opened, updated = a.updated, resolved = a.resolved,
-                            ms = started.elapsed().as_millis() as u64, "rules sweep"
-                        ),
-                        Err(e) => tracing::warn!(error = %e, "rules sweep failed"),
-                    }
-                }
-            }
-        }
-    }))
+    if horizon > now {
+        deadlines::from_store(&mut soonest, store.as_ref(), t, now, horizon).await?;
+    }
+    state.detector.count_sweep();
+    Ok((applied, soonest.at))
 }
 
 #[cfg(test)]

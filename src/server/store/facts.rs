@@ -242,11 +242,23 @@ pub struct Resolution {
 }
 
 /// What applying findings and resolutions changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AlertsApplied {
     pub opened: usize,
     pub updated: usize,
     pub resolved: usize,
+    /// The alerts opened, or whose severity rose: what guardrails judge.
+    pub raised: Vec<RaisedAlert>,
+}
+
+/// An alert just opened or escalated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RaisedAlert {
+    pub id: String,
+    pub rule: String,
+    pub severity: crate::model::Severity,
+    pub agent_id: Option<String>,
+    pub evidence: String,
 }
 
 impl std::ops::AddAssign for AlertsApplied {
@@ -254,6 +266,7 @@ impl std::ops::AddAssign for AlertsApplied {
         self.opened += other.opened;
         self.updated += other.updated;
         self.resolved += other.resolved;
+        self.raised.extend(other.raised);
     }
 }
 

@@ -14,8 +14,10 @@
 pub mod db;
 mod exchanges;
 mod facts;
+pub mod guardrails;
 pub mod postgres;
 mod records;
+pub mod scheduling;
 pub mod sql;
 pub mod sqlite;
 
@@ -23,8 +25,9 @@ pub use exchanges::{ExchangeRecord, ExchangeState};
 pub use facts::{
     ACTIVITY_MINUTES, AgentRef, AgentState, AlertsApplied, BatchFacts, BatchObservation,
     CredentialFact, DepartedOwnerFact, DormantFact, EscalationFact, Finding, FleetCounts,
-    GrantFact, IdentityFact, LiveAlert, MinuteCount, MinuteFact, RefusalCount, Resolution,
-    ShadowSighting, SharedFact, SweepFacts, SweepQuery, TriageAgentFacts, TriageFacts, UnownedFact,
+    GrantFact, IdentityFact, LiveAlert, MinuteCount, MinuteFact, RaisedAlert, RefusalCount,
+    Resolution, ShadowSighting, SharedFact, SweepFacts, SweepQuery, TriageAgentFacts, TriageFacts,
+    UnownedFact,
 };
 pub use records::{
     Actor, AlertInput, AuditFilter, AuditHead, AuditSelect, Bootstrap, DelegationInput,
@@ -56,7 +59,9 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store:
+    scheduling::Scheduling + guardrails::GuardrailStore + Send + Sync + 'static
+{
     // Identity of callers.
     async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Principal>>;
     /// Creates the bootstrap admin token if its hash is not known yet, and

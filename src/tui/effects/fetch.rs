@@ -120,9 +120,21 @@ mod tests {
     async fn each_read_answers_with_its_message() {
         let store = server::open_store("sqlite::memory:").unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let srv = server::start(store, ServeConfig::default(), Some(ADMIN), listener)
-            .await
-            .unwrap();
+        let srv = server::start(
+            store,
+            // No rules: the trail read below is the registration's alone.
+            ServeConfig {
+                rules: crate::config::RuleThresholds {
+                    sweep_interval_seconds: 0,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            Some(ADMIN),
+            listener,
+        )
+        .await
+        .unwrap();
         let client = Client::new(&srv.url, Some(ADMIN)).unwrap();
         for name in ["bot", "other"] {
             let agent = NewAgent {

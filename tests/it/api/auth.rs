@@ -78,6 +78,9 @@ fn fill(path: &str, fx: &Fixtures) -> String {
         &fx.alert_id
     } else if path.starts_with("/v1/tokens/") {
         &fx.token_id
+    } else if path.starts_with("/v1/guardrails/") {
+        // No policy is configured here: the role is checked before the id.
+        return path.replace("{id}", "gra_NoSuchAction0");
     } else {
         assert!(
             !path.contains('{'),
@@ -113,6 +116,7 @@ fn valid_body(method: &str, path: &str, fx: &Fixtures) -> Option<Value> {
             json!({"reason": "incident"})
         }
         "/v1/alerts/{id}/snooze" => json!({"seconds": 600, "reason": "known"}),
+        "/v1/guardrails/{id}/stop" | "/v1/guardrails/{id}/run" => json!({"reason": "incident"}),
         "/v1/credentials/{id}/rotate" => json!({"reason": "incident", "grace_seconds": 60}),
         "/v1/introspect" => json!({"token": fx.secret}),
         "/v1/discoveries" => json!({"source": "laptop", "findings": []}),
@@ -156,6 +160,8 @@ const RESPONDER_ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/alerts/{id}/ack"),
     ("POST", "/v1/alerts/{id}/snooze"),
     ("POST", "/v1/alerts/{id}/unsnooze"),
+    ("POST", "/v1/guardrails/{id}/stop"),
+    ("POST", "/v1/guardrails/{id}/run"),
 ];
 
 fn is_action(method: &str, path: &str) -> bool {

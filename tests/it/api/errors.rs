@@ -105,8 +105,20 @@ fn body_routes(fx: &Fixtures) -> Vec<(String, Value)> {
             json!({"reason": "r"}),
         ),
         ("/v1/oauth/keys/rotate".into(), json!({"reason": "r"})),
+        // The body is read before the action is looked up.
+        (
+            format!("/v1/guardrails/{NO_GUARDRAIL_ACTION}/stop"),
+            json!({"reason": "r"}),
+        ),
+        (
+            format!("/v1/guardrails/{NO_GUARDRAIL_ACTION}/run"),
+            json!({"reason": "r"}),
+        ),
     ]
 }
+
+/// A guardrail action id that names none.
+const NO_GUARDRAIL_ACTION: &str = "gra_NoSuchAction0";
 
 fn token_for<'a>(path: &str, fx: &'a Fixtures) -> &'a str {
     if path.starts_with("/v1/agent/") {
@@ -147,6 +159,7 @@ fn the_list_covers_every_post_route_with_a_body() {
                 .replace("/A/", "/{id}/")
                 .replace("/C/", "/{id}/")
                 .replace("/L/", "/{id}/")
+                .replace(&format!("/{NO_GUARDRAIL_ACTION}/"), "/{id}/")
         })
         .collect();
     for (method, path) in routes() {

@@ -12,6 +12,7 @@ mod directory;
 mod discoveries;
 mod errors;
 mod grants;
+mod guardrails;
 mod kill;
 mod least_privilege;
 mod lifecycle;

@@ -76,6 +76,14 @@ fn bench_prints_one_json_object_with_every_figure() {
             .is_some_and(|r| r >= 1_000.0),
         "{v}"
     );
+    // Detection while ingesting: each action found its alert (the figure
+    // itself is the release build's; a debug build on a busy CI machine is
+    // several times slower).
+    assert!(v["detect_samples"].as_u64().is_some_and(|n| n >= 1), "{v}");
+    for key in ["detect_p50_ms", "detect_p99_ms", "detect_first_sweep_s"] {
+        let x = v[key].as_f64().unwrap_or(f64::NAN);
+        assert!(x.is_finite() && x > 0.0, "{key}: {}", v[key]);
+    }
     assert!(
         r.stderr.contains("warden bench:"),
         "progress on stderr: {}",

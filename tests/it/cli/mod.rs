@@ -5,6 +5,7 @@ mod bench;
 mod commands;
 mod directory;
 mod fleet_kill;
+mod guardrails;
 mod readme;
 mod scripting;
 mod token_exchange;

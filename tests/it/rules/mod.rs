@@ -7,6 +7,7 @@ mod engine;
 mod killswitch;
 mod ownership;
 mod privilege;
+mod realtime;
 mod reuse;
 mod shadows;
 mod snooze;

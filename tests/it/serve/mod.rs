@@ -11,5 +11,6 @@ mod hooks;
 mod limits;
 mod shared;
 mod store_shared;
+mod sweeper;
 mod tls;
 mod vault;

@@ -18,8 +18,13 @@ async fn two_servers_on_one_postgres_database_are_one_backend() {
     let pg = server::PgDatabase::create();
     let database = pg.url.clone();
     let home = tempfile::tempdir().expect("tempdir");
-    let one = ServeProcess::start(home.path(), &database, "");
-    let two = ServeProcess::start(home.path(), &database, "");
+    // The rules' scheduler is off: the long-poll below must wake on the
+    // kill, not on the alerts the new agent raises at once, and the audit
+    // count is of what the writers did (`rules::realtime` and
+    // `serve::sweeper` test the scheduler on shared servers).
+    let quiet = "[serve.rules]\nsweep_interval_seconds = 0\n";
+    let one = ServeProcess::start(home.path(), &database, quiet);
+    let two = ServeProcess::start(home.path(), &database, quiet);
     let (a, b) = (one.client(), two.client());
 
     // Issued through one, honoured by the other.

@@ -42,6 +42,17 @@ impl Server {
         Server::start_with(&["--config", path.to_str().expect("utf-8 path")])
     }
 
+    /// A server whose rules run only on ingest: no sweep at start or
+    /// after an action, for tests whose subject is not the alerts but
+    /// which read something alerts change (a filter on `risk:`).
+    pub fn start_without_scheduler() -> Server {
+        let config = tempfile::tempdir().expect("tempdir");
+        let path = config.path().join("config.toml");
+        std::fs::write(&path, "[serve.rules]\nsweep_interval_seconds = 0\n")
+            .expect("write the config");
+        Server::start_with(&["--config", path.to_str().expect("utf-8 path")])
+    }
+
     pub fn start_with(extra: &[&str]) -> Server {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = dir.path().join("w.db");

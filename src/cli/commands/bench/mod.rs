@@ -13,6 +13,7 @@
 //! measure each side, and `report` prints them.
 
 mod dashboard;
+mod detection;
 mod raw_insert;
 mod report;
 mod server;
@@ -90,6 +91,12 @@ struct Report {
     /// straight into the same SQLite file, a transaction per batch (none
     /// on PostgreSQL).
     raw_insert_rows_per_s: Option<f64>,
+    /// Detection (issue 20): an API action to its alert while ingesting.
+    detect_p50_ms: f64,
+    detect_p99_ms: f64,
+    detect_samples: usize,
+    /// The rules' first sweep of the seeded fleet, at server start.
+    detect_first_sweep_s: f64,
 }
 
 pub fn bench(global: &Global, args: BenchArgs) -> CmdResult {

@@ -77,6 +77,11 @@ pub(super) fn table(r: &Report) -> String {
         ),
         None => "ingest: no raw insert figure (PostgreSQL)\n".to_string(),
     });
+    out.push_str(&format!(
+        "detection while ingesting: an unowned agent registered to its R01 alert p50 {} ms, \
+         p99 {} ms (target <= 1000; {} samples); first sweep of the fleet {} s\n",
+        r.detect_p50_ms, r.detect_p99_ms, r.detect_samples, r.detect_first_sweep_s
+    ));
     out
 }
 

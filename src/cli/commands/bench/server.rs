@@ -126,6 +126,11 @@ pub(super) async fn server_side(args: &BenchArgs) -> anyhow::Result<Report> {
     .await;
     server.shutdown().await;
     let mut report = result?;
+    let detection = super::detection::measure(store.clone(), &live, args.ingest_seconds).await?;
+    report.detect_first_sweep_s = detection.first_sweep_s;
+    report.detect_p50_ms = detection.p50_ms;
+    report.detect_p99_ms = detection.p99_ms;
+    report.detect_samples = detection.samples;
     report.agents = agents;
     report.credentials = credentials;
     Ok(report)
@@ -252,6 +257,10 @@ async fn drive(
         sync_over_parse: round(client.full_sync_s / client.raw_parse_s, 2),
         sync_bytes: client.sync_bytes,
         raw_insert_rows_per_s,
+        detect_p50_ms: f64::NAN,
+        detect_p99_ms: f64::NAN,
+        detect_samples: 0,
+        detect_first_sweep_s: f64::NAN,
     })
 }
 
@@ -332,7 +341,11 @@ async fn poll(
 
 /// Agents posting batches of events with their own credentials, all at
 /// once, for `duration`; answers the events accepted and the rate.
-async fn ingest(url: &str, live: &[DemoAgent], duration: Duration) -> anyhow::Result<(usize, f64)> {
+pub(super) async fn ingest(
+    url: &str,
+    live: &[DemoAgent],
+    duration: Duration,
+) -> anyhow::Result<(usize, f64)> {
     if live.is_empty() {
         anyhow::bail!("no agent with a working credential to post events");
     }

@@ -309,6 +309,46 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX exchanged_tokens_expiry ON exchanged_tokens(expires_at);
     CREATE INDEX exchanged_tokens_actor ON exchanged_tokens(actor_agent);
     "#,
+    // Real-time detection (issue 20): the lease that lets one server of
+    // several run the scheduled rules, and the index that finds the next
+    // credential to expire without reading every credential.
+    r#"
+    CREATE TABLE rule_leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        until_at BIGINT NOT NULL
+    );
+    CREATE INDEX credentials_active_expiry ON credentials(expires_at)
+        WHERE status = 'active' AND expires_at IS NOT NULL;
+    "#,
+    // Guardrails (issue 20): each automatic action a policy planned on an
+    // alert, from pending (in its grace period) to done, stopped by a
+    // person, skipped, held by the circuit breaker, or failed. One per
+    // policy and alert; `since_seq` is the audit head when it was planned,
+    // so a person's action on the agent in the grace period is found by
+    // reading only the entries after it.
+    r#"
+    CREATE TABLE guardrail_actions (
+        id TEXT PRIMARY KEY,
+        policy TEXT NOT NULL,
+        action TEXT NOT NULL,
+        alert_id TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        agent_name TEXT NOT NULL,
+        credentials TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        due_at BIGINT NOT NULL,
+        since_seq BIGINT NOT NULL,
+        status TEXT NOT NULL,
+        finished_at BIGINT,
+        outcome TEXT,
+        decided_by TEXT
+    );
+    CREATE UNIQUE INDEX guardrail_actions_alert ON guardrail_actions(policy, alert_id);
+    CREATE INDEX guardrail_actions_pending ON guardrail_actions(due_at) WHERE status = 'pending';
+    CREATE INDEX guardrail_actions_policy ON guardrail_actions(policy, finished_at);
+    "#,
 ];
 
 /// Brings the database up to the newest schema, holding the migration

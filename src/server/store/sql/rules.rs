@@ -380,6 +380,16 @@ fn rev(tx: &Db, taken: &mut Option<i64>) -> StoreResult<i64> {
     }
 }
 
+fn raised(id: &str, a: &crate::server::store::AlertInput) -> crate::server::store::RaisedAlert {
+    crate::server::store::RaisedAlert {
+        id: id.to_string(),
+        rule: a.rule.clone(),
+        severity: a.severity,
+        agent_id: a.agent_id.clone(),
+        evidence: a.evidence.clone(),
+    }
+}
+
 fn audit_target(id: &str, agent: Option<&str>) -> String {
     format!("{id} on {}", agent.unwrap_or("-"))
 }
@@ -457,6 +467,9 @@ pub fn apply(
                     )?;
                     // A snooze quiets what was known; an escalation is news.
                     let rose = severity.parse::<Severity>().is_ok_and(|s| a.severity > s);
+                    if rose {
+                        out.raised.push(raised(&id, a));
+                    }
                     if rose && snoozed.is_some() {
                         let why = format!("escalated: {severity} -> {}", a.severity);
                         alerts::clear_snooze(tx, &actor, &id, &a.rule, &why)?;
@@ -494,6 +507,7 @@ pub fn apply(
                     &format!("{}: {}", a.severity, a.summary),
                 )?;
                 out.opened += 1;
+                out.raised.push(raised(&id, a));
             }
         }
     }

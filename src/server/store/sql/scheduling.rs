@@ -1,0 +1,116 @@
+//! The scheduler's reads (the next threshold to pass, each a bounded index
+//! range) and the lease one server of several holds to run the scheduled
+//! rules.
+
+use super::SqlStore;
+use super::rows::to_ms;
+use crate::server::store::StoreResult;
+use crate::server::store::db::{Db, Params, params};
+use crate::server::store::scheduling::{NextThresholds, Scheduling, ThresholdWindows};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+fn first(conn: &Db, sql: &str, params: Params) -> StoreResult<Option<DateTime<Utc>>> {
+    let ms: Option<i64> = conn.query_row(sql, params, |r| r.get(0))?;
+    Ok(ms.and_then(DateTime::from_timestamp_millis))
+}
+
+fn next(conn: &Db, w: &ThresholdWindows) -> StoreResult<NextThresholds> {
+    let (lo, hi) = w.dormant;
+    let dormant = first(
+        conn,
+        "SELECT MIN(COALESCE(a.last_seen_at, a.created_at)) FROM agents a \
+         WHERE COALESCE(a.last_seen_at, a.created_at) > ?1 \
+           AND COALESCE(a.last_seen_at, a.created_at) <= ?2 AND a.status != 'killed' \
+           AND EXISTS (SELECT 1 FROM credentials c WHERE c.agent_id = a.id \
+                       AND c.status = 'active' AND (c.expires_at IS NULL OR c.expires_at > ?3))",
+        params![to_ms(lo), to_ms(hi), to_ms(w.now)],
+    )?;
+    let (lo, hi) = w.rotation;
+    let rotation = first(
+        conn,
+        "SELECT MIN(c.issued_at) FROM credentials c \
+         WHERE c.status = 'active' AND c.issued_at > ?1 AND c.issued_at <= ?2 \
+           AND (c.expires_at IS NULL OR c.expires_at > ?3)",
+        params![to_ms(lo), to_ms(hi), to_ms(w.now)],
+    )?;
+    let (lo, hi) = w.unused;
+    let unused = first(
+        conn,
+        "SELECT MIN(COALESCE(g.last_used_at, g.granted_at)) FROM grants g \
+         WHERE COALESCE(g.last_used_at, g.granted_at) > ?1 \
+           AND COALESCE(g.last_used_at, g.granted_at) <= ?2 \
+           AND g.level IN ('write', 'admin')",
+        params![to_ms(lo), to_ms(hi)],
+    )?;
+    let expiry = first(
+        conn,
+        "SELECT MIN(c.expires_at) FROM credentials c \
+         WHERE c.status = 'active' AND c.expires_at IS NOT NULL \
+           AND c.expires_at > ?1 AND c.expires_at <= ?2",
+        params![to_ms(w.now), to_ms(w.horizon)],
+    )?;
+    let token_expiry = first(
+        conn,
+        "SELECT MIN(expires_at) FROM tokens \
+         WHERE revoked_at IS NULL AND expires_at > ?1 AND expires_at <= ?2",
+        params![to_ms(w.now), to_ms(w.horizon)],
+    )?;
+    let expiry = match (expiry, token_expiry) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    Ok(NextThresholds {
+        dormant,
+        rotation,
+        unused,
+        expiry,
+    })
+}
+
+fn take(conn: &Db, name: &str, holder: &str, now: i64, until: i64) -> StoreResult<bool> {
+    conn.execute(
+        "INSERT INTO rule_leases (name, holder, until_at) VALUES (?1, ?2, ?4) \
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until_at = excluded.until_at \
+         WHERE rule_leases.holder = excluded.holder OR rule_leases.until_at < ?3",
+        params![name, holder, now, until],
+    )?;
+    let held: String = conn.query_row(
+        "SELECT holder FROM rule_leases WHERE name = ?1",
+        params![name],
+        |r| r.get(0),
+    )?;
+    Ok(held == holder)
+}
+
+#[async_trait]
+impl Scheduling for SqlStore {
+    async fn next_thresholds(&self, windows: &ThresholdWindows) -> StoreResult<NextThresholds> {
+        let windows = windows.clone();
+        self.read(move |c| next(c, &windows)).await
+    }
+
+    async fn take_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let (name, holder) = (name.to_string(), holder.to_string());
+        self.write(move |c| take(c, &name, &holder, to_ms(now), to_ms(until)))
+            .await
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
+        let (name, holder) = (name.to_string(), holder.to_string());
+        self.write(move |c| {
+            c.execute(
+                "DELETE FROM rule_leases WHERE name = ?1 AND holder = ?2",
+                params![name, holder],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+}
