@@ -113,7 +113,8 @@ fn list_filters_by_agent_actor_action_and_time() {
     // everything listed before is in the last hour.
     let hour: Vec<Value> = entries(&s, &["--since", "1h", "--limit", "10000"]);
     assert!(
-        all.iter().all(|e| hour.iter().any(|h| h["seq"] == e["seq"])),
+        all.iter()
+            .all(|e| hour.iter().any(|h| h["seq"] == e["seq"])),
         "{} of {}",
         hour.len(),
         all.len()
