@@ -105,23 +105,7 @@ pub async fn tools(client: &reqwest::Client, url: &str) -> Result<Probed, String
         .await?;
         let answer =
             answer.ok_or_else(|| format!("tools/list answered {status} without a result"))?;
-        if let Some(err) = answer.get("error") {
-            return Err(format!("tools/list refused: {err}"));
-        }
-        let tools = answer
-            .pointer("/result/tools")
-            .and_then(Value::as_array)
-            .ok_or("tools/list gave no tools list")?;
-        names.extend(
-            tools
-                .iter()
-                .filter_map(|t| t.get("name").and_then(Value::as_str))
-                .map(str::to_string),
-        );
-        cursor = answer
-            .pointer("/result/nextCursor")
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        cursor = tools_page(&answer, &mut names)?;
         if cursor.is_none() {
             break;
         }
@@ -202,6 +186,31 @@ async fn call(
 }
 
 /// The JSON-RPC message with `id` among the `data:` lines so far.
+/// One `tools/list` answer, over HTTP or stdio: its tools' names added to
+/// `names`, and the cursor of the next page if there is one.
+pub(super) fn tools_page(
+    answer: &Value,
+    names: &mut Vec<String>,
+) -> Result<Option<String>, String> {
+    if let Some(err) = answer.get("error") {
+        return Err(format!("tools/list refused: {err}"));
+    }
+    let tools = answer
+        .pointer("/result/tools")
+        .and_then(Value::as_array)
+        .ok_or("tools/list gave no tools list")?;
+    names.extend(
+        tools
+            .iter()
+            .filter_map(|t| t.get("name").and_then(Value::as_str))
+            .map(str::to_string),
+    );
+    Ok(answer
+        .pointer("/result/nextCursor")
+        .and_then(Value::as_str)
+        .map(str::to_string))
+}
+
 fn answer_in_stream(buf: &[u8], id: i64) -> Option<Value> {
     let text = String::from_utf8_lossy(buf);
     text.lines()

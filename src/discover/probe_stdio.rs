@@ -83,20 +83,7 @@ async fn tools(launch: &Launch) -> Result<Vec<String>, String> {
             .map_or_else(|| json!({}), |c| json!({"cursor": c}));
         send(json!({"jsonrpc": "2.0", "id": id, "method": "tools/list", "params": params})).await?;
         let a = answer(&mut lines, id).await?;
-        let tools = a
-            .pointer("/result/tools")
-            .and_then(Value::as_array)
-            .ok_or("tools/list gave no tools list")?;
-        names.extend(
-            tools
-                .iter()
-                .filter_map(|t| t.get("name").and_then(Value::as_str))
-                .map(str::to_string),
-        );
-        cursor = a
-            .pointer("/result/nextCursor")
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        cursor = super::probe::tools_page(&a, &mut names)?;
         if cursor.is_none() {
             break;
         }

@@ -240,60 +240,42 @@ pub fn render_metrics(states: &[Arc<SinkState>], out: &mut String) {
     if states.is_empty() {
         return;
     }
-    let _ = writeln!(
-        out,
-        "# HELP warden_audit_sink_lag_entries Audit entries not yet delivered to the sink.\n\
-         # TYPE warden_audit_sink_lag_entries gauge"
-    );
-    for s in states {
-        let _ = writeln!(
-            out,
-            "warden_audit_sink_lag_entries{{sink=\"{}\",kind=\"{}\"}} {}",
-            s.name,
-            s.kind,
-            s.lag.load(Ordering::Relaxed)
-        );
-    }
-    let _ = writeln!(
-        out,
-        "# HELP warden_audit_sink_up 1 while the sink's last send succeeded.\n\
-         # TYPE warden_audit_sink_up gauge"
-    );
-    for s in states {
-        let _ = writeln!(
-            out,
-            "warden_audit_sink_up{{sink=\"{}\",kind=\"{}\"}} {}",
-            s.name,
-            s.kind,
-            u8::from(s.is_up())
-        );
-    }
-    let _ = writeln!(
-        out,
-        "# HELP warden_audit_sink_delivered_total Lines (entries and checkpoints) the sink took.\n\
-         # TYPE warden_audit_sink_delivered_total counter"
-    );
-    for s in states {
-        let _ = writeln!(
-            out,
-            "warden_audit_sink_delivered_total{{sink=\"{}\",kind=\"{}\"}} {}",
-            s.name,
-            s.kind,
-            s.delivered.load(Ordering::Relaxed)
-        );
-    }
-    let _ = writeln!(
-        out,
-        "# HELP warden_audit_sink_failures_total Sends to the sink that failed.\n\
-         # TYPE warden_audit_sink_failures_total counter"
-    );
-    for s in states {
-        let _ = writeln!(
-            out,
-            "warden_audit_sink_failures_total{{sink=\"{}\",kind=\"{}\"}} {}",
-            s.name,
-            s.kind,
-            s.failures.load(Ordering::Relaxed)
-        );
+    let families: [(&str, &str, &str, fn(&SinkState) -> i128); 4] = [
+        (
+            "warden_audit_sink_lag_entries",
+            "gauge",
+            "Audit entries not yet delivered to the sink.",
+            |s| s.lag.load(Ordering::Relaxed).into(),
+        ),
+        (
+            "warden_audit_sink_up",
+            "gauge",
+            "1 while the sink's last send succeeded.",
+            |s| i128::from(s.is_up()),
+        ),
+        (
+            "warden_audit_sink_delivered_total",
+            "counter",
+            "Lines (entries and checkpoints) the sink took.",
+            |s| s.delivered.load(Ordering::Relaxed).into(),
+        ),
+        (
+            "warden_audit_sink_failures_total",
+            "counter",
+            "Sends to the sink that failed.",
+            |s| s.failures.load(Ordering::Relaxed).into(),
+        ),
+    ];
+    for (name, kind, help, value) in families {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for s in states {
+            let _ = writeln!(
+                out,
+                "{name}{{sink=\"{}\",kind=\"{}\"}} {}",
+                s.name,
+                s.kind,
+                value(s)
+            );
+        }
     }
 }
