@@ -234,13 +234,21 @@ pub fn spawn_all(
         .collect()
 }
 
+/// A metric family: its name, type, help, and each sink's value.
+type Family = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&SinkState) -> i128,
+);
+
 /// The sinks' lines of `/metrics`.
 pub fn render_metrics(states: &[Arc<SinkState>], out: &mut String) {
     use std::fmt::Write;
     if states.is_empty() {
         return;
     }
-    let families: [(&str, &str, &str, fn(&SinkState) -> i128); 4] = [
+    let families: [Family; 4] = [
         (
             "warden_audit_sink_lag_entries",
             "gauge",
