@@ -135,6 +135,8 @@ pub async fn events(
 
 /// Most distinct chain identities checked per batch, as the rules look up.
 const MAX_CHAIN_KEYS: usize = 1_000;
+/// Most stopped agents of one refused batch counted towards the relay's R17.
+const MAX_FLAGGED: usize = 8;
 
 /// Nothing may be done on behalf of a suspended or killed agent (a killed
 /// shadow entry included): a batch whose chains name one is refused whole,
@@ -156,7 +158,9 @@ async fn refuse_stopped_in_chains(
     let Some(first) = stopped.first() else {
         return Ok(());
     };
-    for s in &stopped {
+    // Each is a write: a batch naming a thousand stopped agents must not
+    // cost a thousand; the first few are what a responder needs to see.
+    for s in stopped.iter().take(MAX_FLAGGED) {
         rules::relay_refused(state, agent, credential, s).await;
     }
     let i = records
