@@ -44,12 +44,27 @@ pub async fn rotate(
     Body(body): Body<Reason>,
 ) -> ApiResult<Json<Value>> {
     let reason = crate::server::routes::require_reason(&body.reason)?;
-    let (kid, retired) = state
-        .token_keys
-        .rotate()
-        .map_err(|e| ApiError::new(StatusCode::CONFLICT, "rotation_refused", e))?;
-    tracing::warn!(actor = %actor.label, %kid, %retired, %reason,
-        "rotated the access-token signing key");
+    let (kid, retired) = match state.token_keys.rotate() {
+        Ok(rotated) => rotated,
+        Err(e) => {
+            state
+                .store
+                .audit_key_rotation(&actor, "-", reason, &format!("refused: {e}"))
+                .await?;
+            return Err(ApiError::new(StatusCode::CONFLICT, "rotation_refused", e));
+        }
+    };
+    // The key is already in use: an audit write that fails now must say so.
+    if let Err(e) = state
+        .store
+        .audit_key_rotation(&actor, &kid, reason, &format!("ok, retired {retired}"))
+        .await
+    {
+        tracing::error!(actor = %actor.label, %kid, %retired, error = %e,
+            "rotated the access-token signing key but could not audit it");
+        return Err(e.into());
+    }
+    tracing::info!(actor = %actor.label, %kid, %retired, "rotated the access-token signing key");
     Ok(Json(
         json!({"kid": kid, "retired_kid": retired, "jwks": state.token_keys.jwks()}),
     ))

@@ -329,6 +329,15 @@ pub trait Store:
     async fn delegations_to(&self, agent_id: &str) -> StoreResult<Vec<Delegation>>;
     /// Records an exchanged token and audits its issue, in one write.
     async fn record_exchange(&self, actor: &Actor, token: &ExchangeRecord) -> StoreResult<()>;
+    /// Audits a rotation of the token signing key (`token.keys.rotate`),
+    /// done or refused: `outcome` is the result the entry states.
+    async fn audit_key_rotation(
+        &self,
+        actor: &Actor,
+        kid: &str,
+        reason: &str,
+        outcome: &str,
+    ) -> StoreResult<()>;
     /// An exchanged token with every link of its chain as it stands now.
     async fn exchange_state(&self, jti: &str) -> StoreResult<Option<ExchangeState>>;
     /// Exchanged tokens not expired at `now`, newest first.

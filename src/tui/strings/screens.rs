@@ -268,8 +268,16 @@ pub fn trail_title(count: usize) -> String {
     format!("audit trail ({count}, newest at the bottom)")
 }
 
-pub fn exchanged_tokens_heading(count: usize) -> String {
-    format!("live exchanged tokens ({count})")
+/// Before a live exchanged token under its delegation in the tree.
+pub const TOKEN_MARK: &str = "↳ token";
+
+/// "live exchanged tokens (6)", saying where they are listed.
+pub fn exchanged_tokens_heading(count: usize, off_the_tree: usize) -> String {
+    match off_the_tree {
+        0 => format!("live exchanged tokens ({count}), each under its delegation above"),
+        n if n == count => format!("live exchanged tokens ({count})"),
+        n => format!("live exchanged tokens ({count}), {n} on no delegation shown above:"),
+    }
 }
 
 pub fn exchanged_token_line(

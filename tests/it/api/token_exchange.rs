@@ -451,6 +451,21 @@ async fn a_rotated_key_stays_published_until_its_tokens_expire() {
         header(txt(&after, "access_token"))["kid"],
         txt(&rotated, "kid")
     );
+    let audit = s.audit().await;
+    let entry = audit
+        .iter()
+        .find(|e| e["action"] == "token.keys.rotate")
+        .expect("the rotation is in the audit chain");
+    assert_eq!(entry["target"], txt(&rotated, "kid"));
+    assert_eq!(entry["reason"], "yearly rotation");
+    assert_eq!(
+        entry["result"],
+        format!("ok, retired {}", txt(&rotated, "retired_kid"))
+    );
+    assert!(
+        entry["actor"].as_str().unwrap().contains("admin"),
+        "{entry}"
+    );
 }
 
 #[tokio::test]

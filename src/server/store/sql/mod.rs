@@ -44,6 +44,29 @@ impl Store for SqlStore {
             .await
     }
 
+    async fn audit_key_rotation(
+        &self,
+        actor: &Actor,
+        kid: &str,
+        reason: &str,
+        outcome: &str,
+    ) -> StoreResult<()> {
+        let (actor, kid, reason, outcome) =
+            (actor.clone(), owned(kid), owned(reason), owned(outcome));
+        self.write(move |t| {
+            tx::append_audit(
+                t,
+                &actor,
+                "token.keys.rotate",
+                &kid,
+                Some(&reason),
+                &outcome,
+            )
+            .map(|_| ())
+        })
+        .await
+    }
+
     async fn delegations_to(&self, agent_id: &str) -> StoreResult<Vec<Delegation>> {
         let agent = owned(agent_id);
         self.read(move |c| credentials::incoming(c, &agent)).await

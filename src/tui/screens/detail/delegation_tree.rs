@@ -46,6 +46,10 @@ pub struct Node {
     pub cycle: bool,
     /// It has children, left out because the tree is [`MAX_DEPTH`] deep.
     pub cut: bool,
+    /// The delegation's ends, by id: who delegated (none if nobody is
+    /// named) and to which agent. A token exchanged along this link names
+    /// the two next to each other in its `sub`/`act` path.
+    pub link: (Option<String>, String),
 }
 
 /// Both trees around one agent.
@@ -160,6 +164,10 @@ impl Walk<'_> {
             children: Vec::new(),
             cycle: false,
             cut: false,
+            link: (
+                d.parent_agent.clone().or_else(|| d.parent_person.clone()),
+                d.child_agent.clone(),
+            ),
         }
     }
 

@@ -20,6 +20,8 @@ pub(super) fn links(app: &App, agent_id: &str, theme: &Theme) -> Vec<Line<'stati
     if chain.is_empty() {
         lines.push(Line::styled(strings::NO_DELEGATIONS, theme.muted));
     }
+    let tokens = Tokens::of(app, agent_id);
+    let mut placed = vec![false; tokens.paths.len()];
     for (nodes, heading) in [
         (&chain.up, strings::ACTS_FOR),
         (&chain.down, strings::DELEGATES_TO),
@@ -32,7 +34,9 @@ pub(super) fn links(app: &App, agent_id: &str, theme: &Theme) -> Vec<Line<'stati
             Span::styled(format!(" {heading}:"), theme.muted),
         ]));
         for (prefix, node) in delegation_tree::lines(nodes) {
+            let under = continuation(&prefix, !node.children.is_empty());
             lines.push(node_line(prefix, node, theme));
+            tokens.under_link(node, &under, &mut placed, theme, &mut lines);
         }
     }
     if chain.truncated {
@@ -65,7 +69,7 @@ pub(super) fn links(app: &App, agent_id: &str, theme: &Theme) -> Vec<Line<'stati
             ]));
         }
     }
-    exchanged_tokens(app, agent_id, theme, &mut lines);
+    tokens.elsewhere(&placed, theme, &mut lines);
     let vault: Vec<_> = app.fleet.identities_of(agent_id).collect();
     if !vault.is_empty() {
         lines.push(Line::styled(
@@ -153,48 +157,128 @@ fn node_line(prefix: String, node: &Node, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-/// Shown of the live exchanged tokens, newest first.
+/// Shown of the live exchanged tokens under one link, newest first.
+const TOKENS_PER_LINK: usize = 2;
+/// Shown of the tokens on no link the trees show.
 const TOKENS_SHOWN: usize = 4;
 
-/// The live tokens exchanged through this agent, each as its path (who
-/// started it → each actor), scopes and expiry, from the agent's detail.
-fn exchanged_tokens(app: &App, agent_id: &str, theme: &Theme, lines: &mut Vec<Line<'static>>) {
-    let extras = &app.panes.detail;
-    if extras.agent_id.as_deref() != Some(agent_id) || extras.tokens.is_empty() {
-        return;
+/// The tree's glyphs under a node's line: its branch carried on, and a
+/// bar down to its children if it has any.
+fn continuation(prefix: &str, children: bool) -> String {
+    let trunk = prefix.replace("├─ ", "│  ").replace("└─ ", "   ");
+    format!("{trunk}{}", if children { "│ " } else { "  " })
+}
+
+/// The live tokens exchanged through the open agent (from its detail), each
+/// as the ids of its path (who started it, then each actor) and as that
+/// path by name.
+struct Tokens<'a> {
+    tokens: &'a [crate::model::LiveExchangedToken],
+    paths: Vec<Vec<&'a str>>,
+    names: Vec<String>,
+}
+
+impl<'a> Tokens<'a> {
+    fn of(app: &'a App, agent_id: &str) -> Self {
+        let extras = &app.panes.detail;
+        let tokens: &[_] = if extras.agent_id.as_deref() == Some(agent_id) {
+            &extras.tokens
+        } else {
+            &[]
+        };
+        let name = |id: &str| -> String {
+            app.fleet
+                .agent(id)
+                .map(|a| a.name.clone())
+                .or_else(|| app.fleet.person(id).map(|p| p.name.clone()))
+                .unwrap_or_else(|| id.to_string())
+        };
+        let paths: Vec<Vec<&str>> = tokens
+            .iter()
+            .map(|t| {
+                std::iter::once(t.sub.as_str())
+                    .chain(t.act.iter().map(String::as_str))
+                    .collect()
+            })
+            .collect();
+        let names = paths
+            .iter()
+            .map(|p| p.iter().map(|id| name(id)).collect::<Vec<_>>().join(" → "))
+            .collect();
+        Tokens {
+            tokens,
+            paths,
+            names,
+        }
     }
-    let tokens = &extras.tokens;
-    lines.push(Line::styled(
-        strings::exchanged_tokens_heading(tokens.len()),
-        theme.header,
-    ));
-    let name = |id: &str| -> String {
-        app.fleet
-            .agent(id)
-            .map(|a| a.name.clone())
-            .or_else(|| app.fleet.people().find(|p| p.id == id).map(|p| p.name.clone()))
-            .unwrap_or_else(|| id.to_string())
-    };
-    for t in tokens.iter().take(TOKENS_SHOWN) {
-        let path = std::iter::once(name(&t.sub))
-            .chain(t.act.iter().map(|a| name(a)))
-            .collect::<Vec<_>>()
-            .join(" → ");
-        let text = strings::exchanged_token_line(
-            path,
+
+    fn line(&self, i: usize) -> String {
+        let t = &self.tokens[i];
+        crate::fleet::safe_text::escape(&strings::exchanged_token_line(
+            &self.names[i],
             t.scopes.join(" "),
             t.expires_at.format("%H:%M:%S UTC"),
-        );
-        lines.push(Line::styled(
-            format!("  {}", crate::fleet::safe_text::escape(&text)),
-            theme.text,
-        ));
+        ))
+        .into_owned()
     }
-    if tokens.len() > TOKENS_SHOWN {
+
+    /// The tokens exchanged along `node`'s delegation: their paths name its
+    /// delegator and then its delegate.
+    fn under_link(
+        &self,
+        node: &Node,
+        indent: &str,
+        placed: &mut [bool],
+        theme: &Theme,
+        lines: &mut Vec<Line<'static>>,
+    ) {
+        let (Some(from), to) = (node.link.0.as_deref(), node.link.1.as_str()) else {
+            return;
+        };
+        let on_link: Vec<usize> = (0..self.paths.len())
+            .filter(|&i| self.paths[i].windows(2).any(|w| w[0] == from && w[1] == to))
+            .collect();
+        for &i in &on_link {
+            placed[i] = true;
+        }
+        for &i in on_link.iter().take(TOKENS_PER_LINK) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{indent}{} ", strings::TOKEN_MARK), theme.muted),
+                Span::styled(self.line(i), theme.text),
+            ]));
+        }
+        if on_link.len() > TOKENS_PER_LINK {
+            lines.push(Line::styled(
+                format!(
+                    "{indent}{} {}",
+                    strings::TOKEN_MARK,
+                    strings::more_exchanged_tokens(on_link.len() - TOKENS_PER_LINK)
+                ),
+                theme.muted,
+            ));
+        }
+    }
+
+    /// The count of them all (what a kill refuses), and those on no link
+    /// the trees show (a delegation since removed, or a tree cut short).
+    fn elsewhere(&self, placed: &[bool], theme: &Theme, lines: &mut Vec<Line<'static>>) {
+        if self.tokens.is_empty() {
+            return;
+        }
+        let rest: Vec<usize> = (0..self.tokens.len()).filter(|&i| !placed[i]).collect();
         lines.push(Line::styled(
-            format!("  {}", strings::more_exchanged_tokens(tokens.len() - TOKENS_SHOWN)),
-            theme.muted,
+            strings::exchanged_tokens_heading(self.tokens.len(), rest.len()),
+            theme.header,
         ));
+        for &i in rest.iter().take(TOKENS_SHOWN) {
+            lines.push(Line::styled(format!("  {}", self.line(i)), theme.text));
+        }
+        if rest.len() > TOKENS_SHOWN {
+            lines.push(Line::styled(
+                format!("  {}", strings::more_exchanged_tokens(rest.len() - TOKENS_SHOWN)),
+                theme.muted,
+            ));
+        }
     }
 }
 
@@ -214,42 +298,84 @@ mod tests {
             .join("\n")
     }
 
+    fn delegation(id: &str, parent: &str, child: &str) -> crate::model::Delegation {
+        let person = parent.starts_with("per_");
+        crate::model::Delegation {
+            id: id.into(),
+            parent_agent: (!person).then(|| parent.into()),
+            parent_person: person.then(|| parent.into()),
+            child_agent: child.into(),
+            on_behalf_of: Some("per_pat".into()),
+            scopes: vec!["crm:read".into()],
+            created_at: chrono::Utc::now(),
+            rev: 1,
+        }
+    }
+
     #[test]
-    fn live_exchanged_tokens_are_listed_with_their_path_and_counted_in_a_kill() {
+    fn live_exchanged_tokens_are_listed_under_each_link_they_use_and_counted_in_a_kill() {
         let mut app = App::new("demo", "http://x", Options::default());
         app.fleet.apply(Changes {
             cursor: 1,
             full: true,
-            agents: vec![agent("agt_p", "planner"), agent("agt_w", "worker")],
+            agents: vec![
+                agent("agt_p", "planner"),
+                agent("agt_w", "worker"),
+                agent("agt_x", "other"),
+            ],
             people: vec![person("per_pat", "Pat", false)],
+            delegations: vec![
+                delegation("dlg_1", "per_pat", "agt_p"),
+                delegation("dlg_2", "agt_p", "agt_w"),
+                delegation("dlg_3", "agt_p", "agt_x"),
+            ],
             ..Changes::default()
         });
         let theme = Theme::dark();
-        let token = |jti: &str| LiveExchangedToken {
+        let token = |jti: &str, act: &[&str]| LiveExchangedToken {
             jti: jti.into(),
             sub: "per_pat".into(),
-            act: vec!["agt_p".into(), "agt_w".into()],
+            act: act.iter().map(|a| a.to_string()).collect(),
             scopes: vec!["crm:read".into()],
             audience: vec!["crm".into()],
             expires_at: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
         };
         let before = text(&links(&app, "agt_p", &theme));
-        assert!(!before.contains("exchanged"), "{before}");
+        assert!(!before.contains("token"), "{before}");
         app.panes.detail.agent_id = Some("agt_p".into());
-        app.panes.detail.tokens = (0..6).map(|i| token(&format!("tkx_{i}"))).collect();
+        // Three through planner to worker, one held by planner alone, and
+        // one whose first link (Pat to the unknown agt_gone) no tree shows.
+        let mut tokens: Vec<_> = (0..3)
+            .map(|i| token(&format!("tkx_{i}"), &["agt_p", "agt_w"]))
+            .collect();
+        tokens.push(token("tkx_own", &["agt_p"]));
+        tokens.push(LiveExchangedToken {
+            sub: "agt_gone".into(),
+            ..token("tkx_odd", &["agt_p"])
+        });
+        app.panes.detail.tokens = tokens;
         let shown = text(&links(&app, "agt_p", &theme));
-        assert!(shown.contains("live exchanged tokens (6)"), "{shown}");
-        assert!(
-            shown.contains("  Pat → planner → worker · crm:read · until 08:00:00 UTC"),
-            "{shown}"
-        );
-        assert!(shown.contains("… and 2 more"), "{shown}");
+        let expected = "\
+planner acts for:
+└─ Pat (person) · crm:read
+     ↳ token Pat → planner → worker · crm:read · until 08:00:00 UTC
+     ↳ token Pat → planner → worker · crm:read · until 08:00:00 UTC
+     ↳ token … and 2 more
+planner delegates to:
+├─ worker · crm:read · for Pat
+│    ↳ token Pat → planner → worker · crm:read · until 08:00:00 UTC
+│    ↳ token Pat → planner → worker · crm:read · until 08:00:00 UTC
+│    ↳ token … and 1 more
+└─ other · crm:read · for Pat
+live exchanged tokens (5), 1 on no delegation shown above:
+  agt_gone → planner · crm:read · until 08:00:00 UTC";
+        assert!(shown.starts_with(expected), "{shown}");
         // Another agent's detail is not this one's.
-        assert!(!text(&links(&app, "agt_w", &theme)).contains("exchanged"));
+        assert!(!text(&links(&app, "agt_w", &theme)).contains("token"));
         let planner = app.fleet.agent("agt_p").unwrap().clone();
         let blast = app.blast_radius(&planner);
         assert!(
-            blast.contains(&"6 live exchanged token(s) through it refused at once".to_string()),
+            blast.contains(&"5 live exchanged token(s) through it refused at once".to_string()),
             "{blast:?}"
         );
     }
