@@ -126,6 +126,15 @@ impl Qualify for AgentDetail {
         self.grants.iter_mut().for_each(|x| x.qualify(prefix));
         self.delegations.iter_mut().for_each(|x| x.qualify(prefix));
         self.alerts.iter_mut().for_each(|x| x.qualify(prefix));
+        for s in &mut self.seen_acting_for {
+            q(&mut s.agent_id, prefix);
+        }
+        for t in &mut self.exchanged_tokens {
+            // `sub` is a person or an agent of the same backend; the jti is
+            // the backend's, shown and revoked there.
+            q(&mut t.sub, prefix);
+            t.act.iter_mut().for_each(|a| q(a, prefix));
+        }
     }
 }
 
@@ -187,6 +196,45 @@ mod tests {
         // The first separator ends the name, whatever the id holds.
         assert_eq!(split(&c.removed[0].id), Some(("prod", "ag_1/odd")));
         assert_eq!(split("ag_1"), None);
+    }
+
+    #[test]
+    fn an_agents_detail_qualifies_its_tokens_chains_and_sightings() {
+        use crate::model::{AgentStatus, LiveExchangedToken, SeenActingFor};
+        let now = chrono::Utc::now();
+        let mut d = AgentDetail {
+            agent: crate::model::fixtures::agent("agt_p", "planner"),
+            owner_person: None,
+            credentials: vec![],
+            grants: vec![],
+            delegations: vec![],
+            alerts: vec![],
+            activity: vec![],
+            seen_acting_for: vec![SeenActingFor {
+                agent_id: "agt_ghost".into(),
+                name: "ghost".into(),
+                status: AgentStatus::Active,
+                origin: "shadow".into(),
+                events: 3,
+                first_at: now,
+                last_at: now,
+            }],
+            exchanged_tokens: vec![LiveExchangedToken {
+                jti: "tkx_1".into(),
+                sub: "per_pat".into(),
+                act: vec!["agt_p".into(), "agt_w".into()],
+                scopes: vec![],
+                audience: vec![],
+                expires_at: now,
+            }],
+        };
+        d.qualify("prod");
+        assert_eq!(d.agent.id, "prod/agt_p");
+        assert_eq!(d.seen_acting_for[0].agent_id, "prod/agt_ghost");
+        let t = &d.exchanged_tokens[0];
+        assert_eq!(t.sub, "prod/per_pat");
+        assert_eq!(t.act, ["prod/agt_p", "prod/agt_w"]);
+        assert_eq!(t.jti, "tkx_1");
     }
 
     #[test]
