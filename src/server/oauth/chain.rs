@@ -54,6 +54,15 @@ pub async fn check(
 /// Every link of the chain, as it stands now.
 pub fn links_live(chain: &ExchangeState) -> Result<(), Inactive> {
     let jti = &chain.record.jti;
+    if let Some((at, by)) = &chain.revoked {
+        return Err(inactive(
+            "revoked",
+            format!(
+                "token {jti} (or the token it was exchanged from) was revoked at {} by {by}",
+                at.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+        ));
+    }
     for id in &chain.record.credentials {
         let Some((credential, agent)) = chain.links.iter().find(|(c, _)| c.id == *id) else {
             return Err(inactive(

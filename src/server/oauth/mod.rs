@@ -1,14 +1,16 @@
 //! OAuth 2.0 for agent chains (issue #17): RFC 8693 token exchange at
 //! `POST /v1/oauth/token` ([`exchange`]), the JWT access tokens it issues
 //! ([`jwt`]) and their signing keys ([`keys`], published at
-//! `/.well-known/jwks.json`), and the check that ends every token derived
-//! from a revoked, suspended or killed link at once ([`chain`]).
+//! `/.well-known/jwks.json`), the check that ends every token derived
+//! from a revoked, suspended or killed link at once ([`chain`]), and RFC
+//! 7009 revocation of one token and those exchanged from it ([`revoke`]).
 
 pub mod chain;
 pub mod errors;
 pub mod exchange;
 pub mod jwt;
 pub mod keys;
+pub mod revoke;
 pub mod wire;
 
 use crate::api::Reason;

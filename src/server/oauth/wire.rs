@@ -35,6 +35,30 @@ pub struct TokenExchangeForm {
     pub client_id: Option<String>,
 }
 
+/// `POST /v1/oauth/revoke`, form-encoded, RFC 7009 §2.1.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[allow(dead_code)] // a schema for the document, not a value anything reads
+pub struct TokenRevocationForm {
+    /// An access token issued by `POST /v1/oauth/token`.
+    pub token: String,
+    /// `access_token` (the only kind issued here) or left out.
+    pub token_type_hint: Option<String>,
+    /// Why, for the audit chain (a Warden addition; RFC 7009 clients send
+    /// none, and the entry says so).
+    pub reason: Option<String>,
+}
+
+/// What `POST /v1/oauth/revoke` revoked (RFC 7009 clients read only the
+/// status).
+#[derive(Debug, Serialize, JsonSchema)]
+#[allow(dead_code)]
+pub struct TokenRevocationAnswer {
+    /// The token's jti and those exchanged from it, revoked by this
+    /// request; empty if the token was already revoked, expired or not
+    /// one of this server's.
+    pub revoked: Vec<String>,
+}
+
 /// RFC 8693 §2.2.1.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct TokenExchangeAnswer {

@@ -86,6 +86,11 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/v1/oauth/keys/rotate",
             post(crate::server::oauth::rotate),
         ),
+        (
+            "POST",
+            "/v1/oauth/revoke",
+            post(crate::server::oauth::revoke::revoke),
+        ),
         ("GET", "/v1/guardrails", get(guardrails::list)),
         ("POST", "/v1/guardrails/{id}/stop", post(guardrails::stop)),
         ("POST", "/v1/guardrails/{id}/run", post(guardrails::run)),

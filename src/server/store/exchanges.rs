@@ -40,4 +40,7 @@ pub struct ExchangeState {
     /// no longer exists is missing.
     pub links: Vec<(Credential, Agent)>,
     pub person_token: Option<TokenRecord>,
+    /// When the token itself was revoked (RFC 7009), or one it was
+    /// derived from, and by whom.
+    pub revoked: Option<(DateTime<Utc>, String)>,
 }

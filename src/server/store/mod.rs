@@ -338,6 +338,16 @@ pub trait Store:
         reason: &str,
         outcome: &str,
     ) -> StoreResult<()>;
+    /// Revokes an exchanged token and every token derived from it
+    /// (RFC 7009), audited as `token.exchange.revoke`; the jtis revoked
+    /// now (none if it was already).
+    async fn revoke_exchange(
+        &self,
+        actor: &Actor,
+        jti: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<String>>;
     /// An exchanged token with every link of its chain as it stands now.
     async fn exchange_state(&self, jti: &str) -> StoreResult<Option<ExchangeState>>;
     /// Exchanged tokens not expired at `now`, newest first.

@@ -129,10 +129,11 @@ fn valid_body(method: &str, path: &str, fx: &Fixtures) -> Option<Value> {
     })
 }
 
-/// The token endpoint takes no bearer token: its `actor_token` is the
-/// caller's credential (RFC 8693), and its refusals are RFC 6749 errors
-/// (tests/it/api/token_exchange.rs).
-const TOKEN_ENDPOINT: &str = "/v1/oauth/token";
+/// The OAuth endpoints answer in RFC 6749 shapes (tests/it/api/token_exchange.rs):
+/// the token endpoint takes no bearer token (its `actor_token` is the
+/// caller's credential, RFC 8693), and revocation (RFC 7009) takes any
+/// caller, deciding by the token's chain (`invalid_client` without one).
+const OAUTH_ENDPOINTS: &[&str] = &["/v1/oauth/token", "/v1/oauth/revoke"];
 /// Routes that take an agent credential rather than a person token.
 const AGENT_ROUTES: &[&str] = &["/v1/agent/heartbeat", "/v1/agent/events"];
 /// Person routes that need the admin role (`/v1/discoveries` also takes a
@@ -177,7 +178,7 @@ fn every_post_route_is_classified() {
                 is_action(method, path)
                     || AGENT_ROUTES.contains(&path)
                     || path == "/v1/introspect"
-                    || path == TOKEN_ENDPOINT,
+                    || OAUTH_ENDPOINTS.contains(&path),
                 "{method} {path} is in no role class; add it to this test"
             );
         }
@@ -193,7 +194,7 @@ async fn no_token_is_401_on_every_route_but_health() {
     let fx = fixtures(&s).await;
     let before = s.dump();
     for (method, path) in routes() {
-        if path == TOKEN_ENDPOINT {
+        if OAUTH_ENDPOINTS.contains(&path) {
             continue;
         }
         let url = fill(path, &fx);
@@ -222,7 +223,7 @@ async fn unknown_or_malformed_tokens_are_401() {
         if path == "/v1/health" {
             continue;
         }
-        if path == TOKEN_ENDPOINT {
+        if OAUTH_ENDPOINTS.contains(&path) {
             continue;
         }
         let url = fill(path, &fx);
@@ -437,7 +438,7 @@ async fn agent_credential_gets_403_on_every_person_route() {
         if ["/v1/health", "/v1/whoami"].contains(&path) || AGENT_ROUTES.contains(&path) {
             continue;
         }
-        if path == TOKEN_ENDPOINT {
+        if OAUTH_ENDPOINTS.contains(&path) {
             continue;
         }
         let url = fill(path, &fx);

@@ -567,3 +567,156 @@ async fn offboarding_the_person_who_started_a_chain_ends_it() {
     let (status, err) = exchange(&s, &c.pat, &c.planner, None).await;
     assert_eq!(status, 400, "{err}");
 }
+
+#[tokio::test]
+async fn rfc7009_revokes_one_token_and_those_exchanged_from_it_and_audits_it() {
+    let s = TestServer::start().await;
+    let c = chain(&s).await;
+    let (first, second) = two_hops(&s, &c).await;
+    // Another token of the same chain, not derived from `first`, stays.
+    let (_, other) = exchange(&s, &c.pat, &c.planner, None).await;
+    let other = txt(&other, "access_token").to_string();
+    let responder = s.token("responder").await;
+    let (status, answer) = revoke(
+        &s,
+        Some(&responder),
+        &[
+            ("token", &first),
+            ("token_type_hint", "access_token"),
+            ("reason", "INC-9: leaked in a log"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let (one, two) = (
+        claims(&first)["jti"].clone(),
+        claims(&second)["jti"].clone(),
+    );
+    assert_eq!(
+        answer["revoked"],
+        json!([one, two]),
+        "the token, then what was exchanged from it"
+    );
+    for token in [&first, &second] {
+        let i = introspect(&s, token).await;
+        assert_eq!(i["active"], false, "{i}");
+        assert_eq!(i["reason"], "revoked", "{i}");
+    }
+    assert_eq!(introspect(&s, &other).await["active"], true);
+    assert_eq!(
+        s.heartbeat(&second).await.0,
+        401,
+        "the agent API refuses it too"
+    );
+    let (status, refused) = exchange(&s, &first, &c.worker, Some("crm:read")).await;
+    assert_eq!(
+        status, 400,
+        "nothing is exchanged from a revoked token: {refused}"
+    );
+    // Audited once, with who and why; a second request changes nothing.
+    let audited = |audit: Vec<Value>| -> Vec<Value> {
+        audit
+            .into_iter()
+            .filter(|e| e["action"] == "token.exchange.revoke")
+            .collect()
+    };
+    let entries = audited(s.audit().await);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["target"], one);
+    assert_eq!(entries[0]["reason"], "INC-9: leaked in a log");
+    assert!(
+        entries[0]["result"]
+            .as_str()
+            .unwrap()
+            .contains(two.as_str().unwrap())
+    );
+    let (status, again) = revoke(&s, Some(&responder), &[("token", &first)]).await;
+    assert_eq!((status, again["revoked"].clone()), (200, json!([])));
+    assert_eq!(audited(s.audit().await).len(), 1);
+    // RFC 7009 §2.2: a token that is not ours is answered 200, nothing done.
+    let forged = format!("{}.e30.AAAA", first.split('.').next().unwrap());
+    let (status, none) = revoke(&s, Some(&responder), &[("token", &forged)]).await;
+    assert_eq!((status, none["revoked"].clone()), (200, json!([])));
+}
+
+#[tokio::test]
+async fn rfc7009_lets_an_agent_revoke_only_tokens_that_name_it_and_refuses_in_oauth_shape() {
+    let s = TestServer::start().await;
+    let c = chain(&s).await;
+    let (first, second) = two_hops(&s, &c).await;
+    let outsider = s.agent("outsider").await;
+    let outsider = s
+        .credential_with(txt(&outsider, "name"), json!({"scopes": ["crm:read"]}))
+        .await;
+    let (status, e) = revoke(&s, Some(txt(&outsider, "secret")), &[("token", &second)]).await;
+    assert_eq!(
+        (status, e["error"].as_str()),
+        (403, Some("unauthorized_client")),
+        "{e}"
+    );
+    let viewer = s.token("viewer").await;
+    let (status, e) = revoke(&s, Some(&viewer), &[("token", &second)]).await;
+    assert_eq!(
+        (status, e["error"].as_str()),
+        (403, Some("unauthorized_client")),
+        "{e}"
+    );
+    let (status, e) = revoke(&s, None, &[("token", &second)]).await;
+    assert_eq!(
+        (status, e["error"].as_str()),
+        (401, Some("invalid_client")),
+        "{e}"
+    );
+    let (status, e) = revoke(&s, Some(&c.worker), &[("token", &c.planner)]).await;
+    assert_eq!(
+        (status, e["error"].as_str()),
+        (400, Some("unsupported_token_type")),
+        "an agent credential is revoked at its own endpoint: {e}"
+    );
+    let (status, e) = revoke(
+        &s,
+        Some(&c.worker),
+        &[("token", &second), ("token_type_hint", "refresh_token")],
+    )
+    .await;
+    assert_eq!(
+        (status, e["error"].as_str()),
+        (400, Some("unsupported_token_type")),
+        "{e}"
+    );
+    assert_eq!(
+        s.call_raw(
+            "POST",
+            "/v1/oauth/revoke",
+            Some(&c.worker),
+            Some("application/x-www-form-urlencoded"),
+            String::new()
+        )
+        .await
+        .0,
+        400
+    );
+    // Worker holds `second`: it may give it up, with its own credential.
+    let (status, answer) = revoke(&s, Some(&c.worker), &[("token", &second)]).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["revoked"], json!([claims(&second)["jti"]]));
+    assert_eq!(
+        introspect(&s, &first).await["active"],
+        true,
+        "its parent stays"
+    );
+    let entry = s
+        .audit()
+        .await
+        .into_iter()
+        .find(|e| e["action"] == "token.exchange.revoke")
+        .unwrap();
+    assert!(
+        entry["actor"].as_str().unwrap().contains(&c.worker_id),
+        "{entry}"
+    );
+    assert_eq!(
+        entry["reason"],
+        "RFC 7009 revocation request (no reason given)"
+    );
+}

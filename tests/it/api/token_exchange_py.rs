@@ -1,8 +1,9 @@
 //! Token exchange checked by code no one here wrote (issue #17, item 7):
 //! Python's authlib runs the exchange as an OAuth 2.0 client, and PyJWT
 //! verifies the token against `/.well-known/jwks.json` (EdDSA, `aud`,
-//! `iss`, required claims), refuses a tampered copy, and authlib reports
-//! an escalation as RFC 6749's `invalid_scope`.
+//! `iss`, required claims), refuses a tampered copy, authlib reports
+//! an escalation as RFC 6749's `invalid_scope`, and its RFC 7009 client
+//! revokes the token.
 
 use crate::support::python;
 use crate::support::server::*;
@@ -62,4 +63,17 @@ async fn authlib_exchanges_and_pyjwt_verifies_against_the_jwks() {
     assert_eq!(c["iss"], s.url.as_str());
     assert_eq!(r["tampered"], "InvalidSignatureError");
     assert_eq!(r["escalation"], "invalid_scope");
+    // authlib's revoke_token (RFC 7009) ended it: introspection says so.
+    assert_eq!(r["revocation"]["status"], 200, "{}", r["revocation"]);
+    assert_eq!(r["revocation"]["body"]["revoked"], json!([c["jti"]]));
+    let resource = s.token("resource").await;
+    let access = r["token"]["access_token"].as_str().unwrap();
+    let (status, i) = s
+        .post("/v1/introspect", &resource, json!({"token": access}))
+        .await;
+    assert_eq!(
+        (status, &i["active"], &i["reason"]),
+        (200, &json!(false), &json!("revoked")),
+        "{i}"
+    );
 }

@@ -75,3 +75,16 @@ pub fn header(jwt: &str) -> Value {
     let head = jwt.split('.').next().expect("a JWT header");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(head).expect("base64url")).expect("JSON")
 }
+
+/// RFC 7009: asks to revoke `token`, authenticated with `bearer` (none:
+/// no Authorization header).
+pub async fn revoke(s: &TestServer, bearer: Option<&str>, pairs: &[(&str, &str)]) -> (u16, Value) {
+    s.call_raw(
+        "POST",
+        "/v1/oauth/revoke",
+        bearer,
+        Some("application/x-www-form-urlencoded"),
+        form(pairs),
+    )
+    .await
+}

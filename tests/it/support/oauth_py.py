@@ -2,7 +2,8 @@
 client asks for the token, PyJWT fetches the JWKS and verifies it.
 Usage: oauth_py.py URL SUBJECT_TOKEN ACTOR_TOKEN AGENT_ID AUDIENCE
 Prints one JSON object: the token answer, the verified claims, the header,
-and how a tampered token and an escalation were refused."""
+how a tampered token and an escalation were refused, and authlib's RFC 7009
+revocation of the token."""
 
 import base64
 import json
@@ -60,7 +61,17 @@ try:
 except Exception as e:  # authlib's OAuthError carries the RFC 6749 code
     escalation = getattr(e, "error", repr(e))
 
+# RFC 7009: the agent gives the token up, authenticated with its own
+# credential; a revocation client sends only the token and its hint.
+revoked = session.revoke_token(
+    url + "/v1/oauth/revoke",
+    token=access,
+    token_type_hint="access_token",
+    headers={"Authorization": "Bearer " + actor},
+)
+
 print(json.dumps({
+    "revocation": {"status": revoked.status_code, "body": revoked.json()},
     "token": dict(token),
     "claims": claims,
     "header": jwt.get_unverified_header(access),

@@ -107,6 +107,7 @@ pub fn severity(e: &AuditEntry) -> u8 {
     } else if a == "agent.suspend"
         || a.starts_with("credential.revoke")
         || a == "token.revoke"
+        || a == "token.exchange.revoke"
         || a == "person.offboard"
     {
         3

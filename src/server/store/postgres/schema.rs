@@ -349,6 +349,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX guardrail_actions_pending ON guardrail_actions(due_at) WHERE status = 'pending';
     CREATE INDEX guardrail_actions_policy ON guardrail_actions(policy, finished_at);
     "#,
+    // RFC 7009 (issue 17): an exchanged token revoked on its own, and by
+    // whom; the tokens derived from it are revoked in the same write.
+    r#"
+    ALTER TABLE exchanged_tokens ADD COLUMN revoked_at BIGINT, ADD COLUMN revoked_by TEXT;
+    CREATE INDEX exchanged_tokens_parent ON exchanged_tokens(parent_jti);
+    "#,
 ];
 
 /// Brings the database up to the newest schema, holding the migration

@@ -102,11 +102,88 @@ pub fn exchange_state(conn: &Db, jti: &str) -> StoreResult<Option<ExchangeState>
         },
         None => None,
     };
+    let revoked = conn
+        .query_row(
+            "SELECT revoked_at, revoked_by FROM exchanged_tokens WHERE jti = ?1 AND revoked_at IS NOT NULL",
+            params![jti],
+            |r| {
+                let at: i64 = r.get(0)?;
+                let by: Option<String> = r.get(1)?;
+                Ok((at, by))
+            },
+        )
+        .optional()?
+        .map(|(at, by)| Ok::<_, StoreError>((time(at)?, by.unwrap_or_default())))
+        .transpose()?;
     Ok(Some(ExchangeState {
         record,
         links,
         person_token,
+        revoked,
     }))
+}
+
+/// Most tokens one revocation walks down to (a token, those exchanged
+/// from it, theirs…): a chain is at most `max_chain_depth` hops, so this
+/// only bounds a hostile ledger.
+const REVOKE_MAX: usize = 10_000;
+
+/// Revokes the token `jti` and every token derived from it (RFC 7009), and
+/// audits it as `token.exchange.revoke`. The jtis revoked now, the token's
+/// first; empty if it was revoked already (nothing is written then).
+pub fn revoke_exchange(
+    tx: &Db,
+    actor: &Actor,
+    jti: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<String>> {
+    let mut revoked = Vec::new();
+    let mut next = vec![jti.to_string()];
+    while let Some(j) = next.pop() {
+        if revoked.len() >= REVOKE_MAX {
+            break;
+        }
+        let changed = tx.execute(
+            "UPDATE exchanged_tokens SET revoked_at = ?1, revoked_by = ?2 \
+             WHERE jti = ?3 AND revoked_at IS NULL",
+            params![to_ms(now), actor.label, j],
+        )?;
+        if changed == 0 {
+            continue;
+        }
+        next.extend(tx.query_map(
+            "SELECT jti FROM exchanged_tokens WHERE parent_jti = ?1",
+            params![j],
+            |r| r.get(0),
+        )?);
+        revoked.push(j);
+    }
+    if revoked.is_empty() {
+        return Ok(revoked);
+    }
+    let derived = match revoked.len() {
+        1 => String::new(),
+        n => format!(
+            ", and {} derived from it: {}",
+            n - 1,
+            revoked[1..]
+                .iter()
+                .take(20)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+    };
+    append_audit(
+        tx,
+        actor,
+        "token.exchange.revoke",
+        jti,
+        Some(reason),
+        &format!("ok, revoked {jti}{derived}"),
+    )?;
+    Ok(revoked)
 }
 
 /// Tokens that have not expired at `now`, newest first, at most `limit`.
@@ -117,7 +194,7 @@ pub fn live_exchanges(
 ) -> StoreResult<Vec<ExchangeRecord>> {
     Ok(conn.query_map(
         &format!(
-            "SELECT {COLS} FROM exchanged_tokens WHERE expires_at > ?1 \
+            "SELECT {COLS} FROM exchanged_tokens WHERE expires_at > ?1 AND revoked_at IS NULL \
              ORDER BY issued_at DESC, jti LIMIT ?2"
         ),
         params![to_ms(now), limit as i64],

@@ -67,6 +67,18 @@ impl Store for SqlStore {
         .await
     }
 
+    async fn revoke_exchange(
+        &self,
+        actor: &Actor,
+        jti: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<String>> {
+        let (actor, jti, reason) = (actor.clone(), owned(jti), owned(reason));
+        self.write(move |t| exchanges::revoke_exchange(t, &actor, &jti, &reason, now))
+            .await
+    }
+
     async fn delegations_to(&self, agent_id: &str) -> StoreResult<Vec<Delegation>> {
         let agent = owned(agent_id);
         self.read(move |c| credentials::incoming(c, &agent)).await
