@@ -210,6 +210,14 @@ pub const DESCRIPTION: &str = "description";
 pub const LABELS: &str = "labels";
 pub const SEEN: &str = "seen";
 pub const LINKS_TITLE: &str = "delegation chain and alerts";
+
+/// The chain box's title, saying how many of its lines did not fit.
+pub fn links_title(cut: usize) -> String {
+    match cut {
+        0 => LINKS_TITLE.to_string(),
+        n => format!("{LINKS_TITLE} · {n} more line(s) below: a taller terminal shows them"),
+    }
+}
 pub const NEVER_EXPIRES: &str = "never expires";
 pub const ACTIVITY_TITLE: &str = "activity, last hour";
 pub const READING: &str = "reading…";
@@ -285,7 +293,8 @@ pub fn exchanged_token_line(
     scopes: impl Display,
     until: impl Display,
 ) -> String {
-    format!("{path} · {scopes} · until {until}")
+    // The expiry first: the path can be long, and the pane cuts the end.
+    format!("until {until} · {path} · {scopes}")
 }
 
 pub fn more_exchanged_tokens(count: usize) -> String {

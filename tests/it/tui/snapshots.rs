@@ -352,6 +352,10 @@ fn audit_view() {
 /// delegates on to mcp-github, which loops back to it; its activity over
 /// the hour and its trail have arrived.
 fn enriched_detail() -> (App, Clock) {
+    enriched_detail_with(Vec::new())
+}
+
+fn enriched_detail_with(tokens: Vec<LiveExchangedToken>) -> (App, Clock) {
     let (mut app, clock) = fleet::app();
     let delegation = |id: &str,
                       parent_agent: Option<&str>,
@@ -392,9 +396,11 @@ fn enriched_detail() -> (App, Clock) {
             _ => (m % 7) + 2,
         })
         .collect();
+    let mut detail = fleet::detail(agent, activity);
+    detail.exchanged_tokens = tokens;
     app.handle_msg(Msg::Detail {
         agent_id: "agt_triage".into(),
-        result: Ok(fleet::detail(agent, activity)),
+        result: Ok(detail),
     });
     app.handle_msg(Msg::Trail {
         agent_id: "agt_triage".into(),
@@ -455,4 +461,31 @@ fn detail_view_enriched() {
         "detail_view_enriched_200x60",
         render(&mut app, clock, 200, 60)
     );
+}
+
+/// Issue 17: the live tokens exchanged through the agent, each under the
+/// delegations of the tree it was exchanged along.
+#[test]
+fn detail_view_with_exchanged_tokens_under_their_links() {
+    let token = |jti: &str, act: &[&str], minutes: i64| LiveExchangedToken {
+        jti: jti.into(),
+        sub: "per_ada".into(),
+        act: act.iter().map(|a| a.to_string()).collect(),
+        scopes: vec!["tickets:read".into()],
+        audience: vec!["helpdesk".into()],
+        expires_at: fleet::wall() + chrono::Duration::minutes(minutes),
+    };
+    let (mut app, clock) = enriched_detail_with(vec![
+        token("tkx_3", &["agt_support", "agt_triage", "agt_mcp"], 14),
+        token("tkx_2", &["agt_support", "agt_triage"], 9),
+        token("tkx_1", &["agt_support", "agt_triage"], 3),
+    ]);
+    let screen = render(&mut app, clock, 200, 60);
+    assert!(
+        screen.contains(
+            "│  │ ↳ token until 08:14:00 UTC · Ada Lovelace → support-copilot → ticket-triage"
+        ),
+        "{screen}"
+    );
+    insta::assert_snapshot!("detail_view_with_exchanged_tokens_200x60", screen);
 }

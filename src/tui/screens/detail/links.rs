@@ -358,17 +358,17 @@ mod tests {
         let expected = "\
 planner acts for:
 └─ Pat (person) · crm:read
-     ↳ token Pat → planner → worker · crm:read · until 08:00:00 UTC
-     ↳ token Pat → planner → worker · crm:read · until 08:00:00 UTC
+     ↳ token until 08:00:00 UTC · Pat → planner → worker · crm:read
+     ↳ token until 08:00:00 UTC · Pat → planner → worker · crm:read
      ↳ token … and 2 more
 planner delegates to:
 ├─ worker · crm:read · for Pat
-│    ↳ token Pat → planner → worker · crm:read · until 08:00:00 UTC
-│    ↳ token Pat → planner → worker · crm:read · until 08:00:00 UTC
+│    ↳ token until 08:00:00 UTC · Pat → planner → worker · crm:read
+│    ↳ token until 08:00:00 UTC · Pat → planner → worker · crm:read
 │    ↳ token … and 1 more
 └─ other · crm:read · for Pat
 live exchanged tokens (5), 1 on no delegation shown above:
-  agt_gone → planner · crm:read · until 08:00:00 UTC";
+  until 08:00:00 UTC · agt_gone → planner · crm:read";
         assert!(shown.starts_with(expected), "{shown}");
         // Another agent's detail is not this one's.
         assert!(!text(&links(&app, "agt_w", &theme)).contains("token"));

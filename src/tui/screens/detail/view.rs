@@ -251,10 +251,11 @@ fn draw_card(
 }
 
 fn draw_links(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>, theme: &Theme) {
-    frame.render_widget(
-        Paragraph::new(lines).block(block(strings::LINKS_TITLE, theme)),
-        area,
-    );
+    // Lines the box has no room for are said in its title, not dropped
+    // silently (long chains and their tokens outgrow it).
+    let cut = lines.len().saturating_sub(area.height.saturating_sub(2) as usize);
+    let title = strings::links_title(cut);
+    frame.render_widget(Paragraph::new(lines).block(block(&title, theme)), area);
 }
 
 fn draw_credentials(
