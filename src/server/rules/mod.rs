@@ -270,15 +270,27 @@ pub async fn sweep_planned(
     let t = &state.config.rules;
     let store = &state.store;
     state.detector.sweep_started();
+    let clock = std::time::Instant::now();
     let facts = store.sweep_facts(&judge::query(t, now)).await?;
+    let facts_ms = clock.elapsed().as_millis() as u64;
     let mut live = BTreeMap::new();
     for rule in CATALOG {
         live.insert(rule.id.to_string(), store.live_alerts(rule.id).await?);
     }
+    let live_ms = clock.elapsed().as_millis() as u64;
     let mut soonest = deadlines::Soonest::after(now);
     let (raise, resolve) = judge::judge(state, &facts, &live, now, &mut soonest).await?;
+    let judge_ms = clock.elapsed().as_millis() as u64;
     let applied = judge::apply(state, raise, resolve, now, true).await?;
     state.detector.sweep_ended();
+    tracing::debug!(
+        facts_ms,
+        live_ms,
+        judge_ms,
+        apply_ms = clock.elapsed().as_millis() as u64,
+        opened = applied.opened,
+        "rules sweep phases (cumulative)"
+    );
 
     if housekeeping {
         // Snoozes over by now: their timers died with an earlier process.
