@@ -125,6 +125,24 @@ impl RunningServer {
     ) -> store::StoreResult<store::AlertsApplied> {
         rules::sweep(&self.state, now).await
     }
+
+    /// Keeps this server's whole-fleet sweeps waiting while the guard
+    /// lives: how a test stands for a long sweep under way.
+    pub async fn hold_sweeps(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.state.sweep_lock.clone().lock_owned().await
+    }
+
+    /// Judges what an action touched now, as if the clock read `now`, as
+    /// the evaluator does after an API write.
+    pub async fn evaluate_now(
+        &self,
+        touched: &rules::Touched,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> store::StoreResult<store::AlertsApplied> {
+        rules::evaluate(&self.state, touched, now, now)
+            .await
+            .map(|(applied, _)| applied)
+    }
 }
 
 /// What every route handler can reach.

@@ -10,6 +10,7 @@ use crate::model::{Agent, Alert, Credential, Operation};
 use crate::secrets;
 use crate::server::auth::Responder;
 use crate::server::error::{ApiError, ApiResult};
+use crate::server::rules::Touched;
 use crate::server::store::Rotation;
 use crate::server::{AppState, killswitch, rules};
 use axum::Json;
@@ -21,16 +22,15 @@ pub async fn owner(
     Responder(actor): Responder,
     Path(id): Path<String>,
     Body(body): Body<NewOwner>,
-) -> ApiResult<Json<Agent>> {
+) -> ApiResult<(Touched, Json<Agent>)> {
     let result = async {
         let reason = require_reason(&body.reason)?;
         let agent = state.store.resolve_agent(&id).await?;
-        Ok(Json(
-            state
-                .store
-                .set_owner(&actor, &agent.id, &body.owner, reason)
-                .await?,
-        ))
+        let owned = state
+            .store
+            .set_owner(&actor, &agent.id, &body.owner, reason)
+            .await?;
+        Ok((Touched::agent(&owned.id), Json(owned)))
     }
     .await;
     counted(&state, "reassign", result)
@@ -61,7 +61,7 @@ async fn set_suspended(
     id: String,
     reason: String,
     suspend: bool,
-) -> ApiResult<Json<Agent>> {
+) -> ApiResult<(Touched, Json<Agent>)> {
     let result = async {
         let reason = require_reason(&reason)?;
         let agent = state.store.resolve_agent(&id).await?;
@@ -73,7 +73,7 @@ async fn set_suspended(
             // The cause of R18 is gone with the resume: its risk drops now.
             rules::agent_resumed(&state, &agent).await;
         }
-        Ok(Json(agent))
+        Ok((Touched::agent(&agent.id), Json(agent)))
     }
     .await;
     counted(&state, if suspend { "suspend" } else { "resume" }, result)
@@ -84,7 +84,7 @@ pub async fn suspend(
     Responder(actor): Responder,
     Path(id): Path<String>,
     Body(body): Body<Reason>,
-) -> ApiResult<Json<Agent>> {
+) -> ApiResult<(Touched, Json<Agent>)> {
     set_suspended(state, actor, id, body.reason, true).await
 }
 
@@ -93,7 +93,7 @@ pub async fn resume(
     Responder(actor): Responder,
     Path(id): Path<String>,
     Body(body): Body<Reason>,
-) -> ApiResult<Json<Agent>> {
+) -> ApiResult<(Touched, Json<Agent>)> {
     set_suspended(state, actor, id, body.reason, false).await
 }
 
@@ -102,7 +102,7 @@ pub async fn kill(
     Responder(actor): Responder,
     Path(id): Path<String>,
     Body(body): Body<KillRequest>,
-) -> ApiResult<Json<Operation>> {
+) -> ApiResult<(Touched, Json<Operation>)> {
     let planned = async {
         let reason = require_reason(&body.reason)?;
         let agent = state.store.resolve_agent(&id).await?;
@@ -112,11 +112,13 @@ pub async fn kill(
     let plan = match planned {
         // A dry run is not an operation; a refused kill is counted here,
         // one that runs by the kill switch itself.
-        Ok(plan) if body.dry_run => return Ok(Json(plan)),
+        Ok(plan) if body.dry_run => return Ok((Touched::nothing(), Json(plan))),
         Ok(plan) => plan,
         Err(e) => return counted(&state, "kill", Err(e)),
     };
-    Ok(Json(killswitch::kill(&state, &actor, plan).await?))
+    let done = killswitch::kill(&state, &actor, plan).await?;
+    let killed = Touched::agents(done.steps.iter().map(|s| s.agent_id.clone()));
+    Ok((killed, Json(done)))
 }
 
 pub async fn revoke(
@@ -124,12 +126,11 @@ pub async fn revoke(
     Responder(actor): Responder,
     Path(id): Path<String>,
     Body(body): Body<Reason>,
-) -> ApiResult<Json<Credential>> {
+) -> ApiResult<(Touched, Json<Credential>)> {
     let result = async {
         let reason = require_reason(&body.reason)?;
-        Ok(Json(
-            state.store.revoke_credential(&actor, &id, reason).await?,
-        ))
+        let revoked = state.store.revoke_credential(&actor, &id, reason).await?;
+        Ok((Touched::agent(&revoked.agent_id), Json(revoked)))
     }
     .await;
     counted(&state, "revoke", result)
@@ -142,7 +143,7 @@ pub async fn rotate(
     Responder(actor): Responder,
     Path(id): Path<String>,
     Body(body): Body<RotateRequest>,
-) -> ApiResult<(StatusCode, Json<RotatedCredential>)> {
+) -> ApiResult<(StatusCode, Touched, Json<RotatedCredential>)> {
     let result = async {
         let reason = require_reason(&body.reason)?;
         let grace_seconds = body.grace_seconds.unwrap_or(0);
@@ -166,6 +167,7 @@ pub async fn rotate(
             .await?;
         Ok((
             StatusCode::CREATED,
+            Touched::agent(&credential.agent_id),
             Json(RotatedCredential {
                 credential,
                 secret,
@@ -182,10 +184,12 @@ pub async fn ack(
     Responder(actor): Responder,
     Path(id): Path<String>,
     Body(body): Body<Reason>,
-) -> ApiResult<Json<Alert>> {
+) -> ApiResult<(Touched, Json<Alert>)> {
     let result = async {
         let reason = require_reason(&body.reason)?;
-        Ok(Json(state.store.ack_alert(&actor, &id, reason).await?))
+        // An acknowledgement changes nothing a rule reads.
+        let acked = state.store.ack_alert(&actor, &id, reason).await?;
+        Ok((Touched::nothing(), Json(acked)))
     }
     .await;
     counted(&state, "ack", result)

@@ -123,10 +123,18 @@ pub async fn events(
         .map(|(i, e)| validate(i, e))
         .collect::<ApiResult<Vec<_>>>()?;
     refuse_stopped_in_chains(&state, &agent, &credential, &records).await?;
-    let accepted = state
+    let recorded = state
         .store
         .record_events(&agent.id, &credential.id, &records)
         .await?;
+    if recorded.new_fingerprints && state.config.rules.sweep_interval_seconds > 0 {
+        // R07: the holders of what it presented are judged now, through
+        // the fingerprint indexes, not at the next sweep.
+        let holders = recorded.former_holders.into_iter();
+        let touched = rules::Touched::agents(holders.chain([agent.id.clone()]));
+        state.detector.judge(Some(touched));
+    }
+    let accepted = recorded.accepted;
     // The ingest rules (R08, R09, R11, R12, R13, R14, R17) judge the batch
     // once it is stored; what they find does not change the answer.
     rules::on_events(&state, &agent, &credential, &records).await;

@@ -10,6 +10,7 @@ use crate::secrets;
 use crate::server::AppState;
 use crate::server::auth::{Admin, Delegator, Viewer};
 use crate::server::error::{ApiError, ApiResult};
+use crate::server::rules::Touched;
 use crate::server::store::{DelegationInput, StoreError};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -25,9 +26,9 @@ pub async fn create(
     State(state): State<AppState>,
     Admin(actor): Admin,
     Body(new): Body<NewAgent>,
-) -> ApiResult<(StatusCode, Json<Agent>)> {
+) -> ApiResult<(StatusCode, Touched, Json<Agent>)> {
     let agent = state.store.create_agent(&actor, &new).await?;
-    Ok((StatusCode::CREATED, Json(agent)))
+    Ok((StatusCode::CREATED, Touched::agent(&agent.id), Json(agent)))
 }
 
 #[derive(Deserialize)]
@@ -74,7 +75,7 @@ pub async fn issue_credential(
     Admin(actor): Admin,
     Path(id): Path<String>,
     Body(new): Body<NewCredential>,
-) -> ApiResult<(StatusCode, Json<IssuedCredential>)> {
+) -> ApiResult<(StatusCode, Touched, Json<IssuedCredential>)> {
     let expires_at = match new.ttl_seconds {
         None => None,
         Some(0) => {
@@ -104,6 +105,7 @@ pub async fn issue_credential(
         .await?;
     Ok((
         StatusCode::CREATED,
+        Touched::agent(&agent.id),
         Json(IssuedCredential { credential, secret }),
     ))
 }
@@ -113,10 +115,11 @@ pub async fn add_grant(
     Admin(actor): Admin,
     Path(id): Path<String>,
     Body(new): Body<NewGrant>,
-) -> ApiResult<(StatusCode, Json<Grant>)> {
+) -> ApiResult<(StatusCode, Touched, Json<Grant>)> {
     let agent = state.store.resolve_agent(&id).await?;
     Ok((
         StatusCode::CREATED,
+        Touched::agent(&agent.id),
         Json(state.store.add_grant(&actor, &agent.id, &new).await?),
     ))
 }
@@ -128,15 +131,14 @@ pub async fn remove_grant(
     Admin(actor): Admin,
     Path((id, grant)): Path<(String, String)>,
     Body(body): Body<Reason>,
-) -> ApiResult<Json<Grant>> {
+) -> ApiResult<(Touched, Json<Grant>)> {
     let reason = require_reason(&body.reason)?;
     let agent = state.store.resolve_agent(&id).await?;
-    Ok(Json(
-        state
-            .store
-            .remove_grant(&actor, &agent.id, &grant, reason)
-            .await?,
-    ))
+    let removed = state
+        .store
+        .remove_grant(&actor, &agent.id, &grant, reason)
+        .await?;
+    Ok((Touched::agent(&agent.id), Json(removed)))
 }
 
 /// An admin records any delegation (one in a person's name is recorded as
@@ -146,7 +148,7 @@ pub async fn delegate(
     State(state): State<AppState>,
     who: Delegator,
     Body(new): Body<NewDelegation>,
-) -> ApiResult<(StatusCode, Json<Delegation>)> {
+) -> ApiResult<(StatusCode, Touched, Json<Delegation>)> {
     let by_person = match &who.person {
         None => None,
         Some(me) => {
@@ -185,5 +187,12 @@ pub async fn delegate(
             } => ApiError::new(StatusCode::FORBIDDEN, "consent_required", message),
             other => other.into(),
         })?;
-    Ok((StatusCode::CREATED, Json(delegation)))
+    // Both ends, and the people it names: a person's delegation can make
+    // a scope passed on for them legitimate.
+    let d = &delegation;
+    let mut touched = Touched::agents(d.parent_agent.iter().chain([&d.child_agent]).cloned());
+    for p in d.parent_person.iter().chain(&d.on_behalf_of) {
+        touched = touched.with_person(p);
+    }
+    Ok((StatusCode::CREATED, touched, Json(delegation)))
 }

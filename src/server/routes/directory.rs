@@ -10,7 +10,7 @@ use crate::secrets;
 use crate::server::AppState;
 use crate::server::auth::{Admin, Caller, Viewer};
 use crate::server::error::{ApiError, ApiResult};
-use crate::server::rules;
+use crate::server::rules::{self, Touched};
 use crate::server::store::{Principal, StoreError, TokenRecord, TokenSpec};
 use crate::server::text_policy::collides;
 use axum::Json;
@@ -55,7 +55,7 @@ pub async fn create_token(
     State(state): State<AppState>,
     Admin(actor): Admin,
     Body(new): Body<NewToken>,
-) -> ApiResult<(StatusCode, Json<IssuedToken>)> {
+) -> ApiResult<(StatusCode, Touched, Json<IssuedToken>)> {
     let expires_at = match new.ttl_seconds {
         None => None,
         Some(0) => {
@@ -92,6 +92,7 @@ pub async fn create_token(
         .await?;
     Ok((
         StatusCode::CREATED,
+        Touched::tokens(),
         Json(IssuedToken {
             id: record.id,
             name: record.name,
@@ -158,7 +159,7 @@ pub async fn revoke_token(
     caller: Caller,
     Path(id): Path<String>,
     Body(body): Body<Reason>,
-) -> ApiResult<Json<TokenInfo>> {
+) -> ApiResult<(Touched, Json<TokenInfo>)> {
     let (me, actor) = caller.require(Role::Viewer)?;
     let token = match state.store.get_token(&id).await {
         Ok(t) => t,
@@ -174,7 +175,10 @@ pub async fn revoke_token(
     let reason = require_reason(&body.reason)?;
     let revoked = state.store.revoke_token(&actor, &token.id, reason).await?;
     rules::token_revoked(&state, &revoked).await;
-    Ok(Json(info(revoked, me, chrono::Utc::now())))
+    Ok((
+        Touched::tokens(),
+        Json(info(revoked, me, chrono::Utc::now())),
+    ))
 }
 
 /// A token's name becomes the audit trail's actor and a person's name and
@@ -197,7 +201,7 @@ pub async fn create_person(
     State(state): State<AppState>,
     Admin(actor): Admin,
     Body(new): Body<NewPerson>,
-) -> ApiResult<(StatusCode, Json<Person>)> {
+) -> ApiResult<(StatusCode, Touched, Json<Person>)> {
     let people = state.store.list_people().await?;
     if let Some(other) = collides(&new.email, people.iter().map(|p| p.email.as_str())) {
         return Err(look_alike("person's email", &new.email, other));
@@ -206,7 +210,8 @@ pub async fn create_person(
         return Err(look_alike("person", &new.name, other));
     }
     let person = state.store.create_person(&actor, &new).await?;
-    Ok((StatusCode::CREATED, Json(person)))
+    // A new person owns nothing and delegated nothing yet.
+    Ok((StatusCode::CREATED, Touched::nothing(), Json(person)))
 }
 
 pub async fn list_people(State(state): State<AppState>, _: Viewer) -> ApiResult<Json<Vec<Person>>> {
@@ -218,13 +223,12 @@ pub async fn offboard(
     Admin(actor): Admin,
     Path(id): Path<String>,
     Body(body): Body<Reason>,
-) -> ApiResult<Json<Person>> {
+) -> ApiResult<(Touched, Json<Person>)> {
     let reason = require_reason(&body.reason)?;
     let person = state.store.resolve_person(&id).await?;
-    Ok(Json(
-        state
-            .store
-            .offboard_person(&actor, &person.id, reason)
-            .await?,
-    ))
+    let left = state
+        .store
+        .offboard_person(&actor, &person.id, reason)
+        .await?;
+    Ok((Touched::person(&left.id), Json(left)))
 }

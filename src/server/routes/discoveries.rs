@@ -7,6 +7,7 @@ use crate::api::{DiscoveryOutcome, DiscoveryReport};
 use crate::server::AppState;
 use crate::server::auth::Discoverer;
 use crate::server::error::ApiResult;
+use crate::server::rules::Touched;
 use axum::Json;
 use axum::extract::State;
 
@@ -17,12 +18,14 @@ pub async fn report(
     State(state): State<AppState>,
     Discoverer(actor): Discoverer,
     Body(report): Body<DiscoveryReport>,
-) -> ApiResult<Json<DiscoveryOutcome>> {
+) -> ApiResult<(Touched, Json<DiscoveryOutcome>)> {
     if report.findings.len() > MAX_FINDINGS {
         return Err(crate::server::error::ApiError::unprocessable(format!(
             "a report carries at most {MAX_FINDINGS} findings; this one has {}: send the scan in parts by source",
             report.findings.len()
         )));
     }
-    Ok(Json(state.store.record_discoveries(&actor, &report).await?))
+    let outcome = state.store.record_discoveries(&actor, &report).await?;
+    let touched = Touched::agents(outcome.agents.iter().map(|a| a.agent_id.clone()));
+    Ok((touched, Json(outcome)))
 }

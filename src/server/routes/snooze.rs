@@ -9,6 +9,7 @@ use crate::api::{MAX_SNOOZE_SECONDS, Reason, SnoozeRequest};
 use crate::model::Alert;
 use crate::server::auth::Responder;
 use crate::server::error::{ApiError, ApiResult};
+use crate::server::rules::Touched;
 use crate::server::{AppState, snooze_clock};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -19,13 +20,14 @@ pub async fn snooze(
     Responder(actor): Responder,
     Path(id): Path<String>,
     Body(body): Body<SnoozeRequest>,
-) -> ApiResult<Json<Alert>> {
+) -> ApiResult<(Touched, Json<Alert>)> {
     let result = async {
         let reason = require_reason(&body.reason)?;
         let until = snooze_end(body.seconds, Utc::now())?;
         let alert = state.store.snooze_alert(&actor, &id, until, reason).await?;
         snooze_clock::end_when_due(&state.store, until);
-        Ok(Json(alert))
+        // A snooze changes nothing a rule reads.
+        Ok((Touched::nothing(), Json(alert)))
     }
     .await;
     counted(&state, "snooze", result)
@@ -36,10 +38,11 @@ pub async fn unsnooze(
     Responder(actor): Responder,
     Path(id): Path<String>,
     Body(body): Body<Reason>,
-) -> ApiResult<Json<Alert>> {
+) -> ApiResult<(Touched, Json<Alert>)> {
     let result = async {
         let reason = require_reason(&body.reason)?;
-        Ok(Json(state.store.unsnooze_alert(&actor, &id, reason).await?))
+        let alert = state.store.unsnooze_alert(&actor, &id, reason).await?;
+        Ok((Touched::nothing(), Json(alert)))
     }
     .await;
     counted(&state, "unsnooze", result)

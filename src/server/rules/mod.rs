@@ -30,10 +30,13 @@ mod activity;
 mod credentials;
 mod deadlines;
 mod exchange;
+mod judge;
 mod killswitch;
 mod ownership;
 mod privilege;
 pub mod scheduler;
+pub mod scope;
+mod scoped;
 mod shadows;
 mod tokens;
 
@@ -42,18 +45,17 @@ pub use crate::config::rules as config;
 pub use activity::destination;
 pub use exchange::exchange_refused;
 pub use killswitch::{agent_resumed, killed_but_trying};
+pub use scope::Touched;
+pub use scoped::evaluate;
 pub use shadows::relay_refused;
-pub use tokens::token_revoked;
+pub use tokens::{RULE as TOKEN_RULE, token_revoked};
 
-use crate::model::{Agent, AgentStatus, Credential, Severity};
+use crate::model::{Agent, Credential, Severity};
 use crate::server::AppState;
-use crate::server::store::{
-    AgentState, AlertInput, AlertsApplied, EventRecord, Finding, LiveAlert, Resolution,
-    StoreResult, SweepQuery,
-};
+use crate::server::store::{AlertInput, AlertsApplied, EventRecord, Finding, StoreResult};
 use chrono::{DateTime, Duration, Utc};
-use config::RuleThresholds;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use judge::{Verdict, gone_or_killed};
+use std::collections::BTreeMap;
 
 /// A rule of `rules.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,70 +246,6 @@ pub async fn on_events(
     }
 }
 
-/// Why a live alert a sweep check no longer sees is resolved, given the
-/// agent as it is now (none if it is gone).
-type Explain = fn(&LiveAlert, Option<&AgentState>, &RuleThresholds) -> String;
-
-/// What one sweep check concluded.
-struct Verdict {
-    rule: &'static str,
-    /// The causes this check owns start with this; a live alert under it
-    /// that the check no longer sees is resolved.
-    prefix: &'static str,
-    findings: Vec<Finding>,
-    explain: Explain,
-}
-
-/// An alert raised by behaviour: resolved after `window` without it.
-struct Quiet {
-    rule: &'static str,
-    prefix: &'static str,
-    window: u64,
-    /// What stopped, as in "no {what} for 60 min".
-    what: &'static str,
-}
-
-/// How a stale alert is explained.
-enum Why {
-    Check(Explain),
-    Quiet(&'static str, u64),
-    Said(String),
-}
-
-/// The explanation every sweep check shares for an agent that is gone or
-/// killed; `None` if neither.
-fn gone_or_killed(state: Option<&AgentState>) -> Option<String> {
-    match state {
-        None => Some("the agent is no longer in the inventory".into()),
-        Some(s) if s.agent.status == AgentStatus::Killed => Some(format!(
-            "agent {} was killed; its credentials are revoked",
-            s.agent.name
-        )),
-        Some(_) => None,
-    }
-}
-
-fn same(alert: &LiveAlert, f: &Finding) -> bool {
-    alert.severity == f.alert.severity
-        && alert.summary == f.alert.summary
-        && alert.evidence == f.alert.evidence
-        && alert.mapping == f.mapping
-}
-
-fn query(t: &RuleThresholds, now: DateTime<Utc>) -> SweepQuery {
-    SweepQuery {
-        now,
-        dormant_before: before(now, days(t.dormant_days)),
-        rotation_before: before(now, days(t.rotation_days)),
-        unused_before: before(now, days(t.unused_grant_days)),
-        new_grant_after: before(now, hours(t.new_grant_hours)),
-        max_chain_depth: t.max_chain_depth,
-    }
-}
-
-/// Most alerts a sweep opens, updates or resolves in one transaction.
-const APPLY_CHUNK: usize = 500;
-
 /// One sweep as if the clock read `now`: judges the whole fleet with
 /// set-based queries, opens and updates what it sees, resolves what it no
 /// longer sees (and what behaviour raised, once quiet), and drops old
@@ -321,8 +259,7 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> StoreResult<AlertsAp
 /// A sweep that also answers the next moment a time threshold passes, up
 /// to `horizon` (the scheduler wakes the rules then). Without
 /// `housekeeping` it only judges: old activity and snoozes left over wait
-/// for a periodic sweep, so an action's sweep writes no more than it must
-/// while agents ingest.
+/// for a periodic sweep.
 pub async fn sweep_planned(
     state: &AppState,
     now: DateTime<Utc>,
@@ -332,180 +269,28 @@ pub async fn sweep_planned(
     let _one_at_a_time = state.sweep_lock.lock().await;
     let t = &state.config.rules;
     let store = &state.store;
-    let facts = store.sweep_facts(&query(t, now)).await?;
-    let verdicts = [
-        ownership::unowned(&facts, t, now),
-        ownership::owner_offboarded(&facts, now),
-        credentials::dormant(&facts, t, now),
-        credentials::no_expiry(&facts, now),
-        credentials::rotation_overdue(&facts, t, now),
-        credentials::reuse(&facts, now),
-        privilege::excess(&facts, t, now),
-        privilege::new_grants(&facts, now),
-        privilege::mcp_servers(&facts, t, now),
-        privilege::delegations(&facts, t, now),
-        tokens::unpersoned(&facts, now),
-    ];
+    state.detector.sweep_started();
+    let clock = std::time::Instant::now();
+    let facts = store.sweep_facts(&judge::query(t, now)).await?;
+    let facts_ms = clock.elapsed().as_millis() as u64;
+    let mut live = BTreeMap::new();
+    for rule in CATALOG {
+        live.insert(rule.id.to_string(), store.live_alerts(rule.id).await?);
+    }
+    let live_ms = clock.elapsed().as_millis() as u64;
     let mut soonest = deadlines::Soonest::after(now);
-    deadlines::from_facts(&mut soonest, &facts, t);
-    let quiet = [
-        Quiet {
-            rule: "R08",
-            prefix: "R08:",
-            window: t.quiet_minutes,
-            what: "call to a production target",
-        },
-        Quiet {
-            rule: "R09",
-            prefix: "R09:",
-            window: t.quiet_minutes,
-            what: "interactive use",
-        },
-        Quiet {
-            rule: "R11",
-            prefix: "R11:",
-            window: t.spike_quiet_minutes,
-            what: "minute above the spike threshold",
-        },
-        Quiet {
-            rule: "R12",
-            prefix: "R12:",
-            window: t.quiet_minutes,
-            what: "new destination",
-        },
-        Quiet {
-            rule: "R13",
-            prefix: "R13:call:",
-            window: t.quiet_minutes,
-            what: "call to an MCP server off the allow list",
-        },
-        Quiet {
-            rule: "R14",
-            prefix: "R14:call:",
-            window: t.quiet_minutes,
-            what: "event beyond the delegated scopes or the chain limit",
-        },
-        Quiet {
-            rule: "R14",
-            prefix: "R14:exchange:",
-            window: t.quiet_minutes,
-            what: "token exchange refused beyond the delegated scopes or the chain limit",
-        },
-    ];
-
-    let rules: BTreeSet<&str> = verdicts
-        .iter()
-        .map(|v| v.rule)
-        .chain(quiet.iter().map(|q| q.rule))
-        .chain(["R17", "R18"])
-        .collect();
-    let mut live: BTreeMap<&str, Vec<LiveAlert>> = BTreeMap::new();
-    for rule in rules {
-        live.insert(rule, store.live_alerts(rule).await?);
-    }
-    let live_of = |rule: &str| live.get(rule).map(Vec::as_slice).unwrap_or_default();
-
-    let mut raise = Vec::new();
-    let mut stale: Vec<(&LiveAlert, Why)> = Vec::new();
-    for v in &verdicts {
-        let mine: HashMap<&str, &LiveAlert> = live_of(v.rule)
-            .iter()
-            .filter(|a| a.cause.starts_with(v.prefix))
-            .map(|a| (a.cause.as_str(), a))
-            .collect();
-        let seen: BTreeSet<&str> = v.findings.iter().map(|f| f.alert.cause.as_str()).collect();
-        raise.extend(
-            v.findings
-                .iter()
-                .filter(|f| !mine.get(f.alert.cause.as_str()).is_some_and(|a| same(a, f)))
-                .cloned(),
-        );
-        stale.extend(
-            mine.values()
-                .filter(|a| !seen.contains(a.cause.as_str()))
-                .map(|a| (*a, Why::Check(v.explain))),
-        );
-    }
-    // Behaviour: quiet for long enough, or its agent killed.
-    let mut watched: Vec<(&LiveAlert, &Quiet)> = Vec::new();
-    for q in &quiet {
-        watched.extend(
-            live_of(q.rule)
-                .iter()
-                .filter(|a| a.cause.starts_with(q.prefix))
-                .map(|a| (a, q)),
-        );
-    }
-    let r18 = live_of("R18");
-    let r17 = live_of("R17");
-
-    let ids: BTreeSet<String> = stale
-        .iter()
-        .map(|(a, _)| *a)
-        .chain(watched.iter().map(|(a, _)| *a))
-        .chain(r18)
-        .filter_map(|a| a.agent_id.clone())
-        .collect();
-    let ids: Vec<String> = ids.into_iter().collect();
-    let states: HashMap<String, AgentState> = store
-        .agent_states(&ids, now)
-        .await?
-        .into_iter()
-        .map(|s| (s.agent.id.clone(), s))
-        .collect();
-    let state_of = |a: &LiveAlert| a.agent_id.as_ref().and_then(|id| states.get(id));
-
-    for (a, q) in watched {
-        let s = state_of(a);
-        if s.is_some_and(|s| s.agent.status == AgentStatus::Killed) {
-            stale.push((a, Why::Said(gone_or_killed(s).unwrap_or_default())));
-        } else if a.seen_at <= before(now, minutes(q.window)) {
-            stale.push((a, Why::Quiet(q.what, q.window)));
-        } else {
-            soonest.at(a.seen_at.checked_add_signed(minutes(q.window)));
-        }
-    }
-    for a in r18 {
-        if let Some(why) = killswitch::resolved(a, state_of(a), t, now) {
-            stale.push((a, Why::Said(why)));
-        }
-    }
-    for a in r17 {
-        if let Some(why) = shadows::resolved(store.as_ref(), a, t, now).await? {
-            stale.push((a, Why::Said(why)));
-        }
-    }
-
-    let resolve: Vec<Resolution> = stale
-        .into_iter()
-        .map(|(a, why)| {
-            let why = match why {
-                Why::Check(explain) => explain(a, state_of(a), t),
-                Why::Quiet(what, window) => {
-                    format!("no {what} for {window} min (last seen {})", when(a.seen_at))
-                }
-                Why::Said(s) => s,
-            };
-            Resolution {
-                id: a.id.clone(),
-                rule: a.rule.clone(),
-                agent_id: a.agent_id.clone(),
-                why,
-                seen_at: a.seen_at,
-            }
-        })
-        .collect();
-    // Bounded transactions: a first sweep over a large fleet opens
-    // thousands of alerts, and one transaction for all of them would hold
-    // the database, and so ingest, for seconds.
-    let mut applied = AlertsApplied::default();
-    for chunk in raise.chunks(APPLY_CHUNK) {
-        applied += store.apply_alerts(chunk, &[], now).await?;
-    }
-    for chunk in resolve.chunks(APPLY_CHUNK) {
-        applied += store.apply_alerts(&[], chunk, now).await?;
-    }
-    crate::server::guardrails::on_raised(state, &applied.raised).await;
+    let (raise, resolve) = judge::judge(state, &facts, &live, now, &mut soonest).await?;
+    let judge_ms = clock.elapsed().as_millis() as u64;
+    let applied = judge::apply(state, raise, resolve, now, true).await?;
+    state.detector.sweep_ended();
+    tracing::debug!(
+        facts_ms,
+        live_ms,
+        judge_ms,
+        apply_ms = clock.elapsed().as_millis() as u64,
+        opened = applied.opened,
+        "rules sweep phases (cumulative)"
+    );
 
     if housekeeping {
         // Snoozes over by now: their timers died with an earlier process.

@@ -3,23 +3,28 @@
 //! safety net.
 //!
 //! - **After an action**: every successful write through the API (except
-//!   the agents' own events, judged on ingest) nudges the [`Detector`]; the
-//!   scheduler sweeps at once, and nudges that arrive during a sweep are
-//!   folded into one more.
-//! - **At a threshold**: each sweep answers the next moment a time rule
-//!   changes its mind (dormancy, expiry, rotation age, grace periods,
-//!   behaviour going quiet), and the scheduler sleeps until then, not until
-//!   the next period.
+//!   the agents' own events, judged on ingest) tells the [`Detector`] what
+//!   it touched ([`Touched`], answered by its handler). An evaluator task
+//!   judges those agents alone ([`super::scoped`]), folding the actions
+//!   that arrive meanwhile into its next evaluation; it never waits for a
+//!   whole-fleet sweep. A write whose handler cannot say what it touched
+//!   asks for a sweep of the whole fleet, at once, and nudges that arrive
+//!   during a sweep are folded into one more.
+//! - **At a threshold**: each sweep (and each action's evaluation) answers
+//!   the next moment a time rule changes its mind (dormancy, expiry,
+//!   rotation age, grace periods, behaviour going quiet), and the
+//!   scheduler sleeps until then, not until the next period.
 //! - **One sweeper**: servers sharing one database take turns through a
 //!   lease in the store; only its holder runs the periodic sweep and the
 //!   thresholds it found. A server that dies stops renewing it, and another
-//!   takes over within `sweep_lease_seconds`. A server still sweeps after
-//!   the actions made through it, and once at the thresholds those sweeps
-//!   found, whoever holds the lease.
+//!   takes over within `sweep_lease_seconds`. A server still judges the
+//!   actions made through it, and sweeps once at the thresholds those
+//!   evaluations found, whoever holds the lease.
 //!
 //! `sweep_interval_seconds = 0` turns all three off (the rules on ingest
 //! still run): the rules suites sweep by hand at the "now" they choose.
 
+use super::scope::Touched;
 use super::sweep_planned;
 use crate::server::AppState;
 use axum::extract::{Request, State};
@@ -27,6 +32,8 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use std::collections::HashSet;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -38,12 +45,35 @@ const LEASE: &str = "rules";
 /// sweep reads is surely past it.
 const AFTER_THRESHOLD: std::time::Duration = std::time::Duration::from_millis(20);
 
+/// Most agents and people one evaluation judges; past it, a whole sweep
+/// costs less than the lookups.
+const MAX_SCOPE: usize = 10_000;
+
+/// What the actions asked for since the scheduler last looked.
+#[derive(Default)]
+struct Requests {
+    /// A sweep of the whole fleet.
+    whole: bool,
+    /// Agents and people to judge, folded.
+    scope: Touched,
+    /// The soonest threshold an evaluation found.
+    threshold: Option<DateTime<Utc>>,
+}
+
 /// How the API tells the scheduler something changed, and what it counts.
 pub struct Detector {
+    /// Wakes the scheduler: a whole sweep or a threshold is asked for.
     wake: Notify,
+    /// Wakes the evaluator: agents to judge.
+    judge: Notify,
+    requests: Mutex<Requests>,
+    /// While a whole sweep runs: what evaluations judged meanwhile (`None`
+    /// standing for the tokens, whose alerts are on no agent).
+    meanwhile: Mutex<Option<HashSet<Option<String>>>>,
     /// This server's name in the lease.
     pub holder: String,
     sweeps: AtomicU64,
+    evaluations: AtomicU64,
     leader: AtomicBool,
 }
 
@@ -51,26 +81,111 @@ impl Default for Detector {
     fn default() -> Self {
         Detector {
             wake: Notify::new(),
+            judge: Notify::new(),
+            requests: Mutex::default(),
+            meanwhile: Mutex::default(),
             holder: crate::secrets::new_id("srv"),
             sweeps: AtomicU64::new(0),
+            evaluations: AtomicU64::new(0),
             leader: AtomicBool::new(false),
         }
     }
 }
 
 impl Detector {
-    /// Asks for a sweep as soon as the one running (if any) ends.
+    fn requests(&self) -> std::sync::MutexGuard<'_, Requests> {
+        self.requests.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn meanwhile(&self) -> std::sync::MutexGuard<'_, Option<HashSet<Option<String>>>> {
+        self.meanwhile.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Asks for a sweep of the whole fleet as soon as the one running (if
+    /// any) ends.
     pub fn nudge(&self) {
+        self.requests().whole = true;
         self.wake.notify_one();
+    }
+
+    /// Asks for the rules on what an action touched: judged alone, or with
+    /// the whole fleet if unknown (`None`) or too large.
+    pub fn judge(&self, touched: Option<Touched>) {
+        let Some(touched) = touched else {
+            return self.nudge();
+        };
+        if touched.is_empty() {
+            return;
+        }
+        let mut r = self.requests();
+        r.scope.fold(touched);
+        if r.scope.len() > MAX_SCOPE {
+            r.scope = Touched::default();
+            drop(r);
+            return self.nudge();
+        }
+        drop(r);
+        self.judge.notify_one();
+    }
+
+    fn take_scope(&self) -> Touched {
+        std::mem::take(&mut self.requests().scope)
+    }
+
+    /// A threshold an evaluation found: the scheduler wakes then.
+    fn threshold(&self, at: DateTime<Utc>) {
+        let mut r = self.requests();
+        r.threshold = Some(r.threshold.map_or(at, |t| t.min(at)));
+        drop(r);
+        self.wake.notify_one();
+    }
+
+    /// Whether a whole sweep was asked for, and the soonest threshold an
+    /// evaluation found, each once.
+    fn take_requests(&self) -> (bool, Option<DateTime<Utc>>) {
+        let mut r = self.requests();
+        (std::mem::take(&mut r.whole), r.threshold.take())
+    }
+
+    pub(super) fn sweep_started(&self) {
+        *self.meanwhile() = Some(HashSet::new());
+    }
+
+    pub(super) fn sweep_ended(&self) {
+        *self.meanwhile() = None;
+    }
+
+    /// An evaluation is about to judge these agents (and the tokens).
+    pub(super) fn note_judged(&self, agents: &[String], tokens: bool) {
+        if let Some(set) = self.meanwhile().as_mut() {
+            set.extend(agents.iter().cloned().map(Some));
+            if tokens {
+                set.insert(None);
+            }
+        }
+    }
+
+    /// What evaluations have judged since the whole sweep under way began.
+    pub(super) fn judged_meanwhile(&self) -> HashSet<Option<String>> {
+        self.meanwhile().clone().unwrap_or_default()
     }
 
     pub(super) fn count_sweep(&self) {
         self.sweeps.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Sweeps this server has finished since it started.
+    pub(super) fn count_evaluation(&self) {
+        self.evaluations.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Sweeps of the whole fleet this server has finished since it started.
     pub fn sweeps(&self) -> u64 {
         self.sweeps.load(Ordering::Relaxed)
+    }
+
+    /// Evaluations of an action's agents this server has finished.
+    pub fn evaluations(&self) -> u64 {
+        self.evaluations.load(Ordering::Relaxed)
     }
 
     /// Whether this server holds the lease on the scheduled rules.
@@ -87,10 +202,14 @@ pub fn render_metrics(detector: &Detector, out: &mut String) {
         "# HELP warden_rule_sweeps_total Rule sweeps this server ran (at start, after actions, at thresholds, periodic).\n\
          # TYPE warden_rule_sweeps_total counter\n\
          warden_rule_sweeps_total {}\n\
+         # HELP warden_rule_evaluations_total Evaluations of the agents an API action touched (the rules on those agents alone).\n\
+         # TYPE warden_rule_evaluations_total counter\n\
+         warden_rule_evaluations_total {}\n\
          # HELP warden_rule_sweeper Whether this server holds the lease on the scheduled rules (1) or not (0).\n\
          # TYPE warden_rule_sweeper gauge\n\
          warden_rule_sweeper {}\n",
         detector.sweeps(),
+        detector.evaluations(),
         u8::from(detector.leader())
     );
 }
@@ -104,13 +223,15 @@ fn judged_on_ingest(path: &str) -> bool {
     )
 }
 
-/// Middleware: nudges the scheduler after each successful API write.
+/// Middleware: after each successful API write, asks for the rules on
+/// what its handler says it touched (the whole fleet if it says nothing).
 pub async fn after_action(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let write = req.method() != Method::GET && req.method() != Method::HEAD;
     let watched = write && !judged_on_ingest(req.uri().path());
-    let response = next.run(req).await;
-    if watched && response.status().is_success() {
-        state.detector.nudge();
+    let mut response = next.run(req).await;
+    let touched = response.extensions_mut().remove::<Touched>();
+    if watched && response.status().is_success() && state.config.rules.sweep_interval_seconds > 0 {
+        state.detector.judge(touched);
     }
     response
 }
@@ -121,7 +242,8 @@ fn instant_of(t: DateTime<Utc>) -> Instant {
     Instant::now() + wait + AFTER_THRESHOLD
 }
 
-/// Runs the scheduler until `stop` fires. None if the sweep is off.
+/// Runs the scheduler and the evaluator until `stop` fires. None if the
+/// sweep is off.
 pub fn spawn(
     state: AppState,
     stop: tokio::sync::oneshot::Receiver<()>,
@@ -130,11 +252,21 @@ pub fn spawn(
     if seconds == 0 {
         return None;
     }
-    Some(tokio::spawn(run(state, seconds, stop)))
+    Some(tokio::spawn(async move {
+        let (quit, quitting) = tokio::sync::watch::channel(false);
+        let period = std::time::Duration::from_secs(seconds);
+        let evaluator = tokio::spawn(evaluate(state.clone(), period, quitting));
+        run(state, period, stop).await;
+        let _ = quit.send(true);
+        let _ = evaluator.await;
+    }))
 }
 
-async fn run(state: AppState, interval: u64, mut stop: tokio::sync::oneshot::Receiver<()>) {
-    let period = std::time::Duration::from_secs(interval);
+async fn run(
+    state: AppState,
+    period: std::time::Duration,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) {
     let lease = std::time::Duration::from_secs(state.config.rules.sweep_lease_seconds);
     let renew = lease / 3;
     let detector = state.detector.clone();
@@ -148,11 +280,16 @@ async fn run(state: AppState, interval: u64, mut stop: tokio::sync::oneshot::Rec
         if leader {
             wake = wake.min(periodic);
         }
-        let nudged = tokio::select! {
+        tokio::select! {
             _ = &mut stop => break,
-            _ = detector.wake.notified() => true,
-            _ = tokio::time::sleep_until(wake) => false,
+            _ = detector.wake.notified() => {}
+            _ = tokio::time::sleep_until(wake) => {}
         };
+        let (nudged, found) = detector.take_requests();
+        let found = found.map(instant_of);
+        if let Some(at) = found {
+            threshold = Some(threshold.map_or(at, |t| t.min(at)));
+        }
         let now = Instant::now();
         if now >= lease_due {
             let was = leader;
@@ -178,12 +315,53 @@ async fn run(state: AppState, interval: u64, mut stop: tokio::sync::oneshot::Rec
             // sweeps find the rest.
             threshold = next.map(instant_of);
         } else {
-            threshold = None;
+            // An evaluation's threshold still to come is kept.
+            threshold = found.filter(|t| *t > now);
         }
     }
     if leader {
         if let Err(e) = state.store.release_lease(LEASE, &detector.holder).await {
             tracing::warn!(error = %e, "could not release the rules lease");
+        }
+    }
+}
+
+/// The evaluator: judges what the actions touched, folding those that
+/// arrive during an evaluation into the next, beside (never behind) the
+/// sweeps. A failed evaluation asks for a whole sweep instead.
+async fn evaluate(
+    state: AppState,
+    period: std::time::Duration,
+    mut quit: tokio::sync::watch::Receiver<bool>,
+) {
+    let detector = state.detector.clone();
+    loop {
+        tokio::select! {
+            _ = quit.changed() => break,
+            _ = detector.judge.notified() => {}
+        };
+        let touched = detector.take_scope();
+        if touched.is_empty() {
+            continue;
+        }
+        let started = std::time::Instant::now();
+        let now = Utc::now();
+        let horizon = now + chrono::Duration::from_std(period).unwrap_or(chrono::Duration::MAX);
+        match super::scoped::evaluate(&state, &touched, now, horizon).await {
+            Ok((a, next)) => {
+                tracing::debug!(
+                    agents = touched.agents.len(), people = touched.people.len(),
+                    opened = a.opened, updated = a.updated, resolved = a.resolved,
+                    ms = started.elapsed().as_millis() as u64, next = ?next, "rules evaluation"
+                );
+                if let Some(at) = next {
+                    detector.threshold(at);
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "rules evaluation failed; sweeping the fleet instead");
+                detector.nudge();
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 
 use super::config::RuleThresholds;
 
-pub(super) const RULE: &str = "R21";
+pub const RULE: &str = "R21";
 
 fn cause(token_id: &str) -> String {
     format!("{RULE}:{token_id}")

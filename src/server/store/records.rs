@@ -187,6 +187,18 @@ pub struct Rotation {
     pub prefix: String,
 }
 
+/// What storing a batch of events did.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Recorded {
+    pub accepted: usize,
+    /// A secret this batch presented is new, or another than the one its
+    /// credential last presented there (R07 judges its holders again).
+    pub new_fingerprints: bool,
+    /// The agents that hold a secret this batch's credential no longer
+    /// presents (rotated at the target): their R07 may be over.
+    pub former_holders: Vec<String>,
+}
+
 /// An event that has passed validation, ready to store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRecord {

@@ -9,5 +9,6 @@ mod ownership;
 mod privilege;
 mod realtime;
 mod reuse;
+mod scoped;
 mod shadows;
 mod snooze;

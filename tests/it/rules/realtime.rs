@@ -46,7 +46,7 @@ async fn the_demo_answers_its_first_sync_with_the_fleets_alerts() {
 
 /// Detection in real time: the periodic sweep is an hour away, so only an
 /// action's own evaluation or a scheduled threshold can raise anything.
-fn realtime() -> ServeConfig {
+pub(super) fn realtime() -> ServeConfig {
     ServeConfig {
         rules: RuleThresholds {
             sweep_interval_seconds: 3600,
@@ -58,7 +58,7 @@ fn realtime() -> ServeConfig {
 
 /// How long after `since` the alerts first satisfy `seen`, polled every
 /// 10 ms; fails past 3 s, and (the bound) past 1 s.
-async fn latency(
+pub(super) async fn latency(
     s: &TestServer,
     what: &str,
     since: Instant,
@@ -82,28 +82,28 @@ async fn latency(
     }
 }
 
-fn open_on(rule: &'static str, agent: String) -> impl Fn(&[Value]) -> bool {
+pub(super) fn open_on(rule: &'static str, agent: String) -> impl Fn(&[Value]) -> bool {
     move |all| {
         all.iter()
             .any(|a| a["rule"] == rule && a["agent_id"] == agent && a["status"] == "open")
     }
 }
 
-fn resolved(id: String) -> impl Fn(&[Value]) -> bool {
+pub(super) fn resolved(id: String) -> impl Fn(&[Value]) -> bool {
     move |all| {
         all.iter()
             .any(|a| a["id"] == id && a["status"] == "resolved")
     }
 }
 
-async fn alert_id(s: &TestServer, rule: &str, agent: &str) -> String {
+pub(super) async fn alert_id(s: &TestServer, rule: &str, agent: &str) -> String {
     let all = alerts_on(s, rule, agent).await;
     txt(only(&all), "id").to_string()
 }
 
 /// Waits for the scheduler's first sweep at start, so what follows is
 /// measured from its own cause.
-async fn settled(s: &TestServer) {
+pub(super) async fn settled(s: &TestServer) {
     let t0 = Instant::now();
     while s.detector().sweeps() == 0 {
         assert!(t0.elapsed() < Duration::from_secs(3), "no first sweep");
@@ -217,12 +217,24 @@ async fn credential_grant_delegation_and_token_actions_raise_their_rule_within_a
 }
 
 /// Moves a stored time so that its threshold passes `lead` from now, and
-/// nudges the server with an unrelated write (the scheduler learns the
-/// threshold from the sweep that follows). Answers when it passes.
-async fn threshold_in(s: &TestServer, sql: &str, id: &str, at_ms: i64, lead: Duration) -> Instant {
+/// nudges the server with an action on `agent` (suspending it: the rules
+/// it holds still apply), whose evaluation finds the threshold; the
+/// scheduler wakes then. Answers when it passes.
+async fn threshold_in(
+    s: &TestServer,
+    (sql, id): (&str, &str),
+    at_ms: i64,
+    lead: Duration,
+    agent: &str,
+) -> Instant {
     s.sql().execute(sql, params![at_ms, id]).unwrap();
     let passes = Instant::now() + lead;
-    s.person("Nudge", &format!("nudge-{id}@corp.example")).await;
+    s.admin(
+        "POST",
+        &format!("/v1/agents/{agent}/suspend"),
+        json!({"reason": "nudge"}),
+    )
+    .await;
     passes
 }
 
@@ -247,10 +259,13 @@ async fn time_thresholds_fire_at_the_moment_they_pass() {
     .await;
     let passes = threshold_in(
         &s,
-        "UPDATE agents SET created_at = ?1, last_seen_at = ?1 WHERE id = ?2",
-        &sleepy,
+        (
+            "UPDATE agents SET created_at = ?1, last_seen_at = ?1 WHERE id = ?2",
+            &sleepy,
+        ),
         due(days(30)),
         lead,
+        "sleepy",
     )
     .await;
     assert_none(&s, "R03", &sleepy).await;
@@ -267,10 +282,13 @@ async fn time_thresholds_fire_at_the_moment_they_pass() {
         .await;
     let passes = threshold_in(
         &s,
-        "UPDATE credentials SET issued_at = ?1 WHERE id = ?2",
-        txt(&c, "id"),
+        (
+            "UPDATE credentials SET issued_at = ?1 WHERE id = ?2",
+            txt(&c, "id"),
+        ),
         due(days(90)),
         lead,
+        "old-key",
     )
     .await;
     assert_none(&s, "R05", &old).await;
@@ -288,10 +306,13 @@ async fn time_thresholds_fire_at_the_moment_they_pass() {
         .await;
     let passes = threshold_in(
         &s,
-        "UPDATE grants SET granted_at = ?1 WHERE id = ?2",
-        txt(&g, "id"),
+        (
+            "UPDATE grants SET granted_at = ?1 WHERE id = ?2",
+            txt(&g, "id"),
+        ),
         due(days(30)),
         lead,
+        "hoarder",
     )
     .await;
     tokio::time::sleep_until(passes.into()).await;
@@ -301,10 +322,10 @@ async fn time_thresholds_fire_at_the_moment_they_pass() {
     let orphan = agent_in(&s, "orphan", "prod").await;
     let passes = threshold_in(
         &s,
-        "UPDATE agents SET created_at = ?1 WHERE id = ?2",
-        &orphan,
+        ("UPDATE agents SET created_at = ?1 WHERE id = ?2", &orphan),
         due(chrono::Duration::hours(168)),
         lead,
+        "orphan",
     )
     .await;
     tokio::time::sleep_until(passes.into()).await;

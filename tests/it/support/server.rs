@@ -831,6 +831,29 @@ impl TestServer {
 }
 
 impl TestServer {
+    /// Judges what an action touched now, as if the clock read `now`.
+    pub async fn evaluate_at(
+        &self,
+        touched: &warden::server::rules::Touched,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> warden::server::store::AlertsApplied {
+        self.server
+            .as_ref()
+            .expect("the server is running")
+            .evaluate_now(touched, now)
+            .await
+            .expect("the evaluation failed")
+    }
+
+    /// Holds the whole-fleet sweeps off while the guard lives.
+    pub async fn hold_sweeps(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.server
+            .as_ref()
+            .expect("the server is running")
+            .hold_sweeps()
+            .await
+    }
+
     /// The rules' scheduler of this server: sweeps run, lease held.
     pub fn detector(&self) -> &warden::server::rules::scheduler::Detector {
         self.server

@@ -6,7 +6,7 @@ use super::rows::{to_json, to_ms};
 use super::tx::next_rev;
 use crate::server::rules::destination;
 use crate::server::store::db::{Db, OptionalExt, params};
-use crate::server::store::{EventRecord, StoreError, StoreResult};
+use crate::server::store::{EventRecord, Recorded, StoreError, StoreResult};
 use crate::server::text_policy::{Kind, check};
 use std::collections::BTreeMap;
 
@@ -15,7 +15,7 @@ pub fn record(
     agent_id: &str,
     credential_id: &str,
     events: &[EventRecord],
-) -> StoreResult<usize> {
+) -> StoreResult<Recorded> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO events (agent_id, credential_id, at, action, target, scope, result, on_behalf_of, interactive) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -54,17 +54,27 @@ pub fn record(
             }
         }
     }
-    present(tx, credential_id, events)?;
+    let (new_fingerprints, replaced) = present(tx, credential_id, events)?;
     if !events.is_empty() {
         touch(tx, agent_id, credential_id, latest)?;
     }
-    Ok(events.len())
+    Ok(Recorded {
+        accepted: events.len(),
+        new_fingerprints,
+        former_holders: holders(tx, &replaced)?,
+    })
 }
 
 /// Keeps the latest fingerprint each destination was presented with under
 /// this credential. An older report, arriving late, does not undo a newer
-/// one: a key rotated at the target stays rotated.
-fn present(tx: &Db, credential_id: &str, events: &[EventRecord]) -> StoreResult<()> {
+/// one: a key rotated at the target stays rotated. Answers whether a
+/// destination got a fingerprint it did not have, and the fingerprints
+/// replaced.
+fn present(
+    tx: &Db,
+    credential_id: &str,
+    events: &[EventRecord],
+) -> StoreResult<(bool, Vec<String>)> {
     let mut latest: BTreeMap<String, (i64, &str)> = BTreeMap::new();
     for e in events {
         if let Some(fp) = &e.credential_fingerprint {
@@ -76,7 +86,7 @@ fn present(tx: &Db, credential_id: &str, events: &[EventRecord]) -> StoreResult<
         }
     }
     if latest.is_empty() {
-        return Ok(());
+        return Ok((false, Vec::new()));
     }
     // A Warden secret's stored hash is its SHA-256: the same fingerprint.
     let mut warden = tx.prepare_cached("SELECT id FROM credentials WHERE hash = ?1")?;
@@ -89,11 +99,47 @@ fn present(tx: &Db, credential_id: &str, events: &[EventRecord]) -> StoreResult<
            warden_credential = excluded.warden_credential \
          WHERE excluded.seen_at >= presented_secrets.seen_at",
     )?;
+    let mut before = tx.prepare_cached(
+        "SELECT fingerprint, seen_at FROM presented_secrets \
+         WHERE credential_id = ?1 AND destination = ?2",
+    )?;
+    let mut changed = false;
+    let mut replaced = Vec::new();
     for (dest, (at, fp)) in latest {
+        let had: Option<(String, i64)> = before
+            .query_row(params![credential_id, dest], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match had {
+            None => changed = true,
+            Some((old, seen)) if old != fp && at >= seen => {
+                changed = true;
+                replaced.push(old);
+            }
+            Some(_) => {}
+        }
         let secret_of: Option<String> = warden.query_row(params![fp], |r| r.get(0)).optional()?;
         upsert.execute(params![credential_id, dest, fp, at, secret_of])?;
     }
-    Ok(())
+    Ok((changed, replaced))
+}
+
+/// The agents holding one of `fingerprints` (presented, written on a
+/// credential, or a Warden secret's hash), through their indexes.
+fn holders(tx: &Db, fingerprints: &[String]) -> StoreResult<Vec<String>> {
+    let mut found = std::collections::BTreeSet::new();
+    let mut stmt = tx.prepare_cached(
+        "SELECT c.agent_id FROM presented_secrets p \
+           CROSS JOIN credentials c ON c.id = p.credential_id WHERE p.fingerprint = ?1 \
+         UNION SELECT agent_id FROM credentials WHERE fingerprint = ?1 \
+         UNION SELECT agent_id FROM credentials WHERE hash = ?1",
+    )?;
+    for fp in fingerprints {
+        let agents = stmt.query_map(params![fp], |r| r.get::<_, String>(0))?;
+        for a in agents {
+            found.insert(a?);
+        }
+    }
+    Ok(found.into_iter().collect())
 }
 
 fn check_event(e: &EventRecord) -> StoreResult<()> {

@@ -23,6 +23,7 @@ mod people;
 mod rows;
 mod rules;
 mod scheduling;
+mod scoped;
 mod shadows;
 mod tokens;
 mod triage;
@@ -379,7 +380,7 @@ impl Store for SqlStore {
         agent_id: &str,
         credential_id: &str,
         events: &[EventRecord],
-    ) -> StoreResult<usize> {
+    ) -> StoreResult<Recorded> {
         let (agent, cred, events) = (owned(agent_id), owned(credential_id), events.to_vec());
         self.write(move |t| events::record(t, &agent, &cred, &events))
             .await
@@ -514,6 +515,28 @@ impl Store for SqlStore {
     async fn live_alerts(&self, rule: &str) -> StoreResult<Vec<LiveAlert>> {
         let rule = owned(rule);
         self.read(move |c| rules::live_alerts(c, &rule)).await
+    }
+
+    async fn sweep_facts_of(
+        &self,
+        query: &SweepQuery,
+        agents: &[String],
+        tokens: bool,
+    ) -> StoreResult<SweepFacts> {
+        let (q, ids) = (query.clone(), rows::to_json(&agents));
+        // One read: a scope is a few agents.
+        self.read(move |c| scoped::facts(c, &q, &ids, tokens)).await
+    }
+
+    async fn rule_reach(&self, agents: &[String], people: &[String]) -> StoreResult<Vec<String>> {
+        let (agents, people) = (rows::to_json(&agents), rows::to_json(&people));
+        self.read(move |c| scoped::reach(c, &agents, &people)).await
+    }
+
+    async fn live_alerts_of(&self, agents: &[String], tokens: bool) -> StoreResult<Vec<LiveAlert>> {
+        let ids = rows::to_json(&agents);
+        self.read(move |c| scoped::live_alerts_of(c, &ids, tokens))
+            .await
     }
 
     async fn apply_alerts(

@@ -19,21 +19,21 @@ use chrono::{DateTime, Utc};
 use std::str::FromStr;
 
 /// A credential that still works at `?1`.
-const LIVE: &str = "c.status = 'active' AND (c.expires_at IS NULL OR c.expires_at > ?1)";
+pub(super) const LIVE: &str = "c.status = 'active' AND (c.expires_at IS NULL OR c.expires_at > ?1)";
 
-fn time(ms: i64) -> DateTime<Utc> {
+pub(super) fn time(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-fn opt_time(ms: Option<i64>) -> Option<DateTime<Utc>> {
+pub(super) fn opt_time(ms: Option<i64>) -> Option<DateTime<Utc>> {
     ms.map(time)
 }
 
-fn parse<T: FromStr<Err = String>>(text: &str) -> DbResult<T> {
+pub(super) fn parse<T: FromStr<Err = String>>(text: &str) -> DbResult<T> {
     T::from_str(text).map_err(DbError::Conversion)
 }
 
-fn all<T>(
+pub(super) fn all<T>(
     conn: &Db,
     sql: &str,
     params: Params,
@@ -43,7 +43,7 @@ fn all<T>(
 }
 
 /// Columns 0-4: agent id, agent name, credential id, issued, expires.
-fn credential_fact(r: &Row) -> DbResult<CredentialFact> {
+pub(super) fn credential_fact(r: &Row) -> DbResult<CredentialFact> {
     Ok(CredentialFact {
         agent: AgentRef {
             id: r.get(0)?,
@@ -57,7 +57,7 @@ fn credential_fact(r: &Row) -> DbResult<CredentialFact> {
 
 /// Columns 0-7: agent id, agent name, grant id, resource, scope, level,
 /// granted, last used.
-fn grant_fact(r: &Row) -> DbResult<GrantFact> {
+pub(super) fn grant_fact(r: &Row) -> DbResult<GrantFact> {
     Ok(GrantFact {
         agent: AgentRef {
             id: r.get(0)?,
@@ -72,9 +72,9 @@ fn grant_fact(r: &Row) -> DbResult<GrantFact> {
     })
 }
 
-const GRANT_FACT_COLS: &str =
+pub(super) const GRANT_FACT_COLS: &str =
     "a.id, a.name, g.id, g.resource, g.scope, g.level, g.granted_at, g.last_used_at";
-const CREDENTIAL_FACT_COLS: &str = "a.id, a.name, c.id, c.issued_at, c.expires_at";
+pub(super) const CREDENTIAL_FACT_COLS: &str = "a.id, a.name, c.id, c.issued_at, c.expires_at";
 
 // Each condition is its own function so the store can read them one at a
 // time, letting ingest in between. Join order is spelled with CROSS JOIN
@@ -343,28 +343,34 @@ pub fn deep_chains(conn: &Db, q: &SweepQuery) -> StoreResult<Vec<(AgentRef, usiz
     )
 }
 
+/// Columns of a [`LiveAlert`], read by [`live_alert`].
+pub(super) const LIVE_ALERT_COLS: &str = "al.id, al.agent_id, al.rule, al.cause, al.severity, \
+     al.summary, al.evidence, al.mapping, al.status, COALESCE(al.seen_at, al.updated_at)";
+
+pub(super) fn live_alert(r: &Row) -> DbResult<LiveAlert> {
+    let mapping: String = r.get(7)?;
+    Ok(LiveAlert {
+        id: r.get(0)?,
+        agent_id: r.get(1)?,
+        rule: r.get(2)?,
+        cause: r.get(3)?,
+        severity: parse(&r.get::<_, String>(4)?)?,
+        summary: r.get(5)?,
+        evidence: r.get(6)?,
+        mapping: serde_json::from_str(&mapping).unwrap_or_default(),
+        status: parse(&r.get::<_, String>(8)?)?,
+        seen_at: time(r.get(9)?),
+    })
+}
+
 pub fn live_alerts(conn: &Db, rule: &str) -> StoreResult<Vec<LiveAlert>> {
     all(
         conn,
-        "SELECT id, agent_id, rule, cause, severity, summary, evidence, mapping, status, \
-                COALESCE(seen_at, updated_at) \
-         FROM alerts WHERE rule = ?1 AND status != 'resolved'",
+        &format!(
+            "SELECT {LIVE_ALERT_COLS} FROM alerts al WHERE al.rule = ?1 AND al.status != 'resolved'"
+        ),
         params![rule],
-        |r| {
-            let mapping: String = r.get(7)?;
-            Ok(LiveAlert {
-                id: r.get(0)?,
-                agent_id: r.get(1)?,
-                rule: r.get(2)?,
-                cause: r.get(3)?,
-                severity: parse(&r.get::<_, String>(4)?)?,
-                summary: r.get(5)?,
-                evidence: r.get(6)?,
-                mapping: serde_json::from_str(&mapping).unwrap_or_default(),
-                status: parse(&r.get::<_, String>(8)?)?,
-                seen_at: time(r.get(9)?),
-            })
-        },
+        live_alert,
     )
 }
 
