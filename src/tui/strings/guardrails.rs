@@ -52,26 +52,33 @@ pub fn guardrail_now(label: impl Display, status: impl Display, outcome: Option<
 // The alert view.
 
 pub const ALERT_GUARDRAILS: &str = "automatic actions (guardrails)";
-pub const GUARDRAIL_KEYS: &str = "s stops it (with a reason) · E runs it now";
+/// Under a pending action, its keys as this user mapped them.
+pub fn guardrail_keys(stop: impl Display, run: impl Display) -> String {
+    format!("{stop} stops it (with a reason) · {run} runs it now")
+}
 
 /// One action of a policy on this alert: `freeze-spikes: freeze refund-bot`.
 pub fn guardrail_line(policy: impl Display, action: impl Display, agent: impl Display) -> String {
     format!("  {policy}: {action} {agent}")
 }
 
-/// How a finished action ended: "stopped by pat: false positive".
+/// How a finished action ended, as the backend says: "stopped at
+/// 17:00:01 UTC: stopped by a person before it acted (oncall: known key)".
 pub fn guardrail_ended(
     status: impl Display,
-    by: Option<&str>,
-    outcome: Option<&str>,
     at: impl Display,
+    outcome: Option<&str>,
+    decided_by: Option<&str>,
 ) -> String {
-    let by = by.map(|b| format!(" by {b}")).unwrap_or_default();
     let outcome = outcome
         .filter(|o| !o.is_empty())
         .map(|o| format!(": {o}"))
         .unwrap_or_default();
-    format!("{status}{by} at {at}{outcome}")
+    let by = decided_by
+        .filter(|b| !b.is_empty())
+        .map(|b| format!(" ({b})"))
+        .unwrap_or_default();
+    format!("{status} at {at}{outcome}{by}")
 }
 
 pub const NO_PENDING_GUARDRAIL: &str =

@@ -9,6 +9,7 @@ use crate::fleet::origin;
 use crate::model::{Alert, AlertStatus};
 use crate::tui::app::App;
 use crate::tui::guardrails;
+use crate::tui::keys::bindings::{self, UiCommand};
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::views::{Clock, age};
@@ -109,6 +110,13 @@ fn guardrails(app: &App, alert: &Alert, theme: &Theme, clock: Clock) -> Vec<Line
         Line::styled(strings::ALERT_GUARDRAILS, theme.header),
     ];
     let may_act = app.refused_for(&alert.id).is_none();
+    let key = |command: UiCommand| {
+        bindings::BINDINGS
+            .iter()
+            .find(|b| b.command == command)
+            .map_or("?", |b| app.keys.label(b))
+    };
+    let keys = strings::guardrail_keys(key(UiCommand::StopGuardrail), key(UiCommand::RunGuardrail));
     for a in actions {
         let what = strings::guardrail_line(&a.policy, &a.action, &a.agent_name);
         let (when, style) = match a.status.as_str() {
@@ -125,9 +133,9 @@ fn guardrails(app: &App, alert: &Alert, theme: &Theme, clock: Clock) -> Vec<Line
                     .unwrap_or_default();
                 let ended = strings::guardrail_ended(
                     status,
-                    a.decided_by.as_deref(),
-                    a.outcome.as_deref(),
                     at,
+                    a.outcome.as_deref(),
+                    a.decided_by.as_deref(),
                 );
                 let style = if status == "failed" {
                     theme.error
@@ -143,10 +151,7 @@ fn guardrails(app: &App, alert: &Alert, theme: &Theme, clock: Clock) -> Vec<Line
             Span::styled(when, style),
         ]));
         if a.status == "pending" && may_act {
-            lines.push(Line::styled(
-                format!("    {}", strings::GUARDRAIL_KEYS),
-                theme.accent,
-            ));
+            lines.push(Line::styled(format!("    {keys}"), theme.accent));
         }
     }
     lines
