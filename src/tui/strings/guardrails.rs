@@ -89,6 +89,10 @@ pub const NO_PENDING_GUARDRAIL: &str =
 pub const STOP_GUARDRAIL: &str = "Stop";
 pub const RUN_GUARDRAIL: &str = "Run now";
 
+pub fn run_guardrail_title(label: impl Display) -> String {
+    format!("Run the {label} now")
+}
+
 pub fn guardrail_policy_line(policy: impl Display, rule: impl Display) -> String {
     format!("policy {policy}, planned on {rule}")
 }

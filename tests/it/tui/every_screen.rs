@@ -274,6 +274,8 @@ pub(super) const OVERLAYS: &[(&str, Setup)] = &[
     ("ack_dialog", ack_dialog),
     ("snooze_dialog", snooze_dialog),
     ("triage_picker", triage_picker),
+    ("stop_guardrail_dialog", super::guardrails::stop_dialog),
+    ("run_guardrail_dialog", super::guardrails::run_dialog),
 ];
 
 fn clock() -> Clock {

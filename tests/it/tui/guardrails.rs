@@ -92,6 +92,21 @@ fn app_with_pending() -> (App, Clock) {
     (app, clock)
 }
 
+/// `s` on the alert with a pending freeze: the stop dialog, for the
+/// catalogue of every dialog.
+pub(super) fn stop_dialog() -> App {
+    let (mut app, _) = app_with_pending();
+    key(&mut app, KeyCode::Char('s'));
+    app
+}
+
+/// `E` there: the run-now dialog.
+pub(super) fn run_dialog() -> App {
+    let (mut app, _) = app_with_pending();
+    key(&mut app, KeyCode::Char('E'));
+    app
+}
+
 fn later(clock: Clock, seconds: i64) -> Clock {
     Clock {
         now: clock.now + std::time::Duration::from_secs(seconds as u64),
@@ -559,4 +574,19 @@ async fn s_stops_a_real_servers_action_through_a_merged_dashboard() {
     assert_eq!(entry["actor"], "token:responder-token", "{entry}");
     // The staging backend has the route and no actions: nothing shown.
     assert!(app.guardrails.for_alert("staging/anything").is_empty());
+}
+
+#[test]
+fn help_in_the_alert_view_lists_both_keys() {
+    let (mut app, clock) = app_with_pending();
+    key(&mut app, KeyCode::Char('?'));
+    let screen = render(&mut app, clock, 160, 50);
+    assert!(
+        screen.contains("stop the alert's pending automatic (guardrail) action, with a reason"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("run the alert's pending automatic (guardrail) action now"),
+        "{screen}"
+    );
 }

@@ -238,9 +238,7 @@ impl Confirm {
             Subject::StopGuardrail { label, .. } => {
                 format!("{} the {label}", strings::STOP_GUARDRAIL)
             }
-            Subject::RunGuardrail { label, .. } => {
-                format!("{} the {label}", strings::RUN_GUARDRAIL)
-            }
+            Subject::RunGuardrail { label, .. } => strings::run_guardrail_title(label),
             Subject::BulkKill { targets, .. } => {
                 format!(
                     "{} {}",
