@@ -38,6 +38,9 @@ pub struct Guardrails {
     /// is dropped rather than undo what the backend confirmed.
     fresh_from: HashMap<usize, u64>,
     next: u64,
+    /// Bumped whenever what is known changes, so the `:guardrails` list
+    /// rebuilds its rows only then.
+    pub generation: u64,
 }
 
 /// Whether the action is still to act (or acting): what the header and
@@ -69,12 +72,17 @@ impl Guardrails {
         match read {
             GuardrailsRead::Actions(mut actions) => {
                 actions.iter_mut().for_each(sanitize);
-                self.lists.insert(backend, actions);
+                if self.lists.get(&backend) != Some(&actions) {
+                    self.lists.insert(backend, actions);
+                    self.generation += 1;
+                }
             }
             GuardrailsRead::NotServed => {
                 tracing::debug!(backend, "no guardrails on this backend");
                 self.not_served.insert(backend);
-                self.lists.remove(&backend);
+                if self.lists.remove(&backend).is_some() {
+                    self.generation += 1;
+                }
             }
             GuardrailsRead::Failed(error) => {
                 // The source reports the backend down; saying it twice
@@ -94,6 +102,7 @@ impl Guardrails {
     pub fn confirmed(&mut self, backend: usize, mut action: GuardrailAction) {
         sanitize(&mut action);
         self.fresh_from.insert(backend, self.next + 1);
+        self.generation += 1;
         let list = self.lists.entry(backend).or_default();
         match list.iter_mut().find(|a| a.id == action.id) {
             Some(old) => *old = action,
@@ -113,22 +122,30 @@ impl Guardrails {
         out
     }
 
-    /// The actions planned on one alert: the live ones soonest first, then
-    /// the finished ones, newest first.
+    /// Every action known: the live ones soonest first, then the finished
+    /// ones, newest first.
+    pub fn all(&self) -> Vec<&GuardrailAction> {
+        self.ordered(|_| true)
+    }
+
+    /// The actions planned on one alert, in the same order.
     pub fn for_alert(&self, alert_id: &str) -> Vec<&GuardrailAction> {
-        let mut out: Vec<&GuardrailAction> = self
-            .lists
-            .values()
-            .flatten()
-            .filter(|a| a.alert_id == alert_id)
-            .collect();
+        self.ordered(|a| a.alert_id == alert_id)
+    }
+
+    fn ordered(&self, keep: impl Fn(&GuardrailAction) -> bool) -> Vec<&GuardrailAction> {
+        let mut out: Vec<&GuardrailAction> =
+            self.lists.values().flatten().filter(|a| keep(a)).collect();
         let far = DateTime::<Utc>::MAX_UTC;
-        out.sort_by_key(|a| {
-            (
-                !is_live(a),
-                if is_live(a) { a.due_at } else { far },
-                std::cmp::Reverse(a.finished_at),
-            )
+        out.sort_by(|a, b| {
+            let key = |a: &GuardrailAction| {
+                (
+                    !is_live(a),
+                    if is_live(a) { a.due_at } else { far },
+                    std::cmp::Reverse(a.finished_at),
+                )
+            };
+            (key(a), &a.id).cmp(&(key(b), &b.id))
         });
         out
     }

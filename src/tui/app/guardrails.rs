@@ -1,12 +1,13 @@
 //! The app's side of guardrails: reading each Warden backend's automatic
 //! actions after its poll, taking a stop's or a run's answer in, and the
-//! alert view's `s` (stop, with a reason) and `E` (run now) dialogs.
+//! `s` (stop, with a reason) and `E` (run now) dialogs of the alert view
+//! and the `:guardrails` list.
 
 use super::{App, BackendKind, Level, Overlay};
 use crate::api::guardrails::GuardrailAction;
 use crate::tui::msg::Effect;
 use crate::tui::popups::confirm::{Confirm, Subject};
-use crate::tui::screens::alert;
+use crate::tui::screens::Screen;
 use crate::tui::strings;
 
 impl App {
@@ -33,11 +34,18 @@ impl App {
         }
     }
 
-    /// The pending action `s` and `E` act on: the soonest due on the
-    /// alert the alert view shows.
-    pub fn guardrail_on_shown_alert(&self) -> Option<&GuardrailAction> {
-        let shown = alert::shown(self)?;
-        self.guardrails.next_pending_on_alert(&shown.id)
+    /// The pending action `s` and `E` act on: in an alert's view the
+    /// soonest due on that alert; in `:guardrails` the selected one.
+    pub fn guardrail_in_view(&self) -> Option<&GuardrailAction> {
+        match self.screen() {
+            Screen::Alert { alert_id } => self.guardrails.next_pending_on_alert(alert_id),
+            Screen::Guardrails => self
+                .panes
+                .guardrails
+                .selected()
+                .filter(|a| a.status == "pending"),
+            _ => None,
+        }
     }
 
     /// `s` (stop) or `E` (run now) in the alert view: the dialog, with a
@@ -47,7 +55,7 @@ impl App {
             self.flash(Level::Error, why);
             return;
         }
-        let Some(a) = self.guardrail_on_shown_alert().cloned() else {
+        let Some(a) = self.guardrail_in_view().cloned() else {
             self.flash(Level::Info, strings::NO_PENDING_GUARDRAIL);
             return;
         };

@@ -27,7 +27,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             bindings::UiCommand::Revoke => !app.screen().def().selects_credential(),
             // Only while the alert shown has an automatic action to stop.
             bindings::UiCommand::StopGuardrail | bindings::UiCommand::RunGuardrail => {
-                app.guardrail_on_shown_alert().is_none()
+                app.guardrail_in_view().is_none()
             }
             _ => false,
         };

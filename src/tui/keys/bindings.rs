@@ -369,6 +369,22 @@ pub const BINDINGS: &[Binding] = &[
         acts
     ),
     b!(
+        &[(KeyCode::Char('s'), NONE)],
+        "s",
+        StopGuardrail,
+        "guardrails",
+        "stop the selected pending automatic action, with a reason",
+        acts
+    ),
+    b!(
+        &[(KeyCode::Char('E'), SHIFT), (KeyCode::Char('E'), NONE)],
+        "E",
+        RunGuardrail,
+        "guardrails",
+        "run the selected pending automatic action now, with a reason",
+        acts
+    ),
+    b!(
         &[(KeyCode::Char('d'), NONE)],
         "d",
         Open,

@@ -82,7 +82,25 @@ pub fn guardrail_ended(
 }
 
 pub const NO_PENDING_GUARDRAIL: &str =
-    "no automatic action is pending on this alert: nothing to stop or run";
+    "no automatic action is pending here: nothing to stop or run";
+
+// The `:guardrails` list.
+
+pub const GUARDRAIL_COLUMNS: [&str; 7] = [
+    "STATUS", "WHEN", "POLICY", "ACTION", "AGENT", "RULE", "OUTCOME",
+];
+pub const EMPTY_GUARDRAILS: &str = "no automatic actions: no guardrail has acted or is waiting to (policies are [[serve.guardrail]] in the server's config)";
+pub const EMPTY_FILTERED_GUARDRAILS: &str = "no action matches the filter; esc clears it";
+
+pub fn guardrails_title(count: usize) -> String {
+    format!("guardrail actions ({count})")
+}
+
+pub fn guardrail_alert_gone(alert_id: impl Display) -> String {
+    format!(
+        "alert {alert_id} is not in the fleet (resolved and gone, or its backend is not watched)"
+    )
+}
 
 // The dialogs.
 

@@ -256,6 +256,7 @@ pub(super) const VIEWS: &[(&str, Setup)] = &[
     ("triage", triage),
     ("unclaimed", unclaimed),
     ("discovery", discovery),
+    ("guardrails", super::guardrails::list_view),
 ];
 
 /// What opens over a view: help, the prompts, the picker and every dialog.
@@ -305,6 +306,7 @@ fn the_catalogue_reaches_what_it_names() {
             Screen::Triage,
             Screen::Unclaimed,
             Screen::Discovery,
+            Screen::Guardrails,
         ]
     );
     for (name, setup) in OVERLAYS {

@@ -107,6 +107,13 @@ pub(super) fn run_dialog() -> App {
     app
 }
 
+/// `:guardrails` with the fixture's three actions.
+pub(super) fn list_view() -> App {
+    let (mut app, _) = app_with_pending();
+    command(&mut app, "guardrails");
+    app
+}
+
 fn later(clock: Clock, seconds: i64) -> Clock {
     Clock {
         now: clock.now + std::time::Duration::from_secs(seconds as u64),
@@ -589,4 +596,60 @@ fn help_in_the_alert_view_lists_both_keys() {
         screen.contains("run the alert's pending automatic (guardrail) action now"),
         "{screen}"
     );
+}
+
+#[test]
+fn the_guardrails_list_counts_down_opens_the_alert_and_stops_the_selected_one() {
+    let mut app = list_view();
+    assert_eq!(app.screen(), &Screen::Guardrails);
+    let clock = fleet::app().1;
+    let screen = render(&mut app, clock, 120, 30);
+    assert!(screen.contains("guardrail actions (3)"), "{screen}");
+    let rows: Vec<&str> = app
+        .panes
+        .guardrails
+        .rows
+        .iter()
+        .map(|a| a.id.as_str())
+        .collect();
+    assert_eq!(rows, ["gra_1", "gra_2", "gra_old"], "pending soonest first");
+    assert!(screen.contains("in 23s"), "{screen}");
+    assert!(screen.contains("in 1m35s"), "{screen}");
+    assert!(screen.contains("<s> stop guardrail"), "{screen}");
+
+    // The second one: s stops it, through the dialog.
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Char('s'));
+    let Overlay::Confirm(d) = &app.overlay else {
+        panic!("expected the dialog, got {:?}", app.overlay);
+    };
+    assert!(matches!(&d.subject, Subject::StopGuardrail { action_id, .. } if action_id == "gra_2"));
+    key(&mut app, KeyCode::Esc);
+
+    // A finished one: nothing to stop, and no keys in the hint bar.
+    key(&mut app, KeyCode::Char('j'));
+    let screen = render(&mut app, clock, 120, 30);
+    assert!(!screen.contains("<s> stop guardrail"), "{screen}");
+    key(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.overlay, Overlay::None);
+
+    // `/` filters by its fields; Enter opens the alert.
+    crate::support::dashboard::filter(&mut app, "status:stopped");
+    assert_eq!(app.panes.guardrails.rows.len(), 1);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.panes.guardrails.rows.len(), 3);
+    key(&mut app, KeyCode::Char('g'));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.screen(),
+        &Screen::Alert {
+            alert_id: "alr_1".into()
+        }
+    );
+    key(&mut app, KeyCode::Esc);
+    // An action whose alert the fleet does not hold says so.
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen(), &Screen::Guardrails);
+    assert!(flash(&app).1.contains("alr_other"), "{:?}", app.flash);
 }
