@@ -11,6 +11,8 @@
 //!   the resulting actions out against the backends;
 //! - [`event_loop`] ties them to the [`terminal`], the sources and the
 //!   effects runner;
+//! - [`guardrails`] keeps each backend's pending automatic actions, read
+//!   after its polls, for the header's countdown and the alert view;
 //! - [`strings`] holds what the dashboard says: the flash line's sentences
 //!   and the hint bar's words.
 
@@ -18,6 +20,7 @@ pub mod app;
 pub mod components;
 pub mod effects;
 pub mod event_loop;
+pub mod guardrails;
 pub mod keys;
 pub mod logging;
 pub mod msg;

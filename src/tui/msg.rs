@@ -2,9 +2,11 @@
 //! a dialog gates, effects the app asks the runner to carry out, and the
 //! messages that come back from sources and action tasks.
 
+use crate::api::guardrails::GuardrailAction;
 use crate::api::{AuditVerification, TriageReport};
 use crate::model::{Agent, AgentDetail, Alert, AuditEntry, Credential, Operation};
 use crate::sources::{SourceEvent, SourceMsg};
+use crate::tui::guardrails::GuardrailsRead;
 use crate::tui::popups::secret::SecretText;
 use crate::tui::strings;
 
@@ -57,6 +59,19 @@ pub enum Action {
         seconds: u64,
         reason: String,
     },
+    /// Stop a guardrail's pending automatic action; `label` ("freeze of
+    /// refund-bot by freeze-spikes") is for the words only.
+    StopGuardrail {
+        action_id: String,
+        label: String,
+        reason: String,
+    },
+    /// Run a guardrail's pending action now instead of at its due time.
+    RunGuardrail {
+        action_id: String,
+        label: String,
+        reason: String,
+    },
 }
 
 impl Action {
@@ -71,6 +86,9 @@ impl Action {
                 credential_id
             }
             Action::Ack { alert_id, .. } | Action::Snooze { alert_id, .. } => alert_id,
+            Action::StopGuardrail { action_id, .. } | Action::RunGuardrail { action_id, .. } => {
+                action_id
+            }
         }
     }
 
@@ -88,6 +106,9 @@ impl Action {
                 vec![credential_id]
             }
             Action::Ack { alert_id, .. } | Action::Snooze { alert_id, .. } => vec![alert_id],
+            Action::StopGuardrail { action_id, .. } | Action::RunGuardrail { action_id, .. } => {
+                vec![action_id]
+            }
         }
     }
 
@@ -113,6 +134,8 @@ impl Action {
             Action::Reassign { name, .. } => format!("{} {name}", strings::REASSIGNING),
             Action::Ack { alert_id, .. } => format!("{} {alert_id}", strings::ACKNOWLEDGING),
             Action::Snooze { alert_id, .. } => format!("{} {alert_id}", strings::SNOOZING),
+            Action::StopGuardrail { label, .. } => strings::stopping_guardrail(label),
+            Action::RunGuardrail { label, .. } => strings::running_guardrail(label),
         }
     }
 }
@@ -161,6 +184,12 @@ pub enum Effect {
         agent_id: String,
         tail: usize,
     },
+    /// Read Warden backend `backend`'s guardrail actions; answers
+    /// [`Msg::Guardrails`] with the same `seq`.
+    FetchGuardrails {
+        backend: usize,
+        seq: u64,
+    },
 }
 
 /// What a finished action answered.
@@ -184,6 +213,8 @@ pub enum Outcome {
         previous: Box<Credential>,
         secret: SecretText,
     },
+    /// A guardrail action as the backend has it after a stop or a run.
+    Guardrail(Box<GuardrailAction>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -221,6 +252,12 @@ pub enum Msg {
     Trail {
         agent_id: String,
         result: Result<Vec<AuditEntry>, String>,
+    },
+    /// Backend `backend`'s guardrail actions, read number `seq`.
+    Guardrails {
+        backend: usize,
+        seq: u64,
+        read: GuardrailsRead,
     },
 }
 

@@ -96,6 +96,8 @@ impl App {
             // Answered by the screens whose keys they are.
             UiCommand::Ack
             | UiCommand::Snooze
+            | UiCommand::StopGuardrail
+            | UiCommand::RunGuardrail
             | UiCommand::VerifyAudit
             | UiCommand::SortName
             | UiCommand::SortOwner

@@ -181,6 +181,12 @@ impl App {
                 Action::Ack { alert_id, .. } | Action::Snooze { alert_id, .. } => {
                     (alert_id.clone(), alert_id.clone())
                 }
+                Action::StopGuardrail {
+                    action_id, label, ..
+                }
+                | Action::RunGuardrail {
+                    action_id, label, ..
+                } => (action_id.clone(), label.clone()),
             };
             let (id, effect) = self.start(action);
             waiting.insert(id, name.clone());

@@ -38,6 +38,10 @@ impl App {
                 self.panes.triage.report(backend, result);
                 vec![]
             }
+            Msg::Guardrails { backend, seq, read } => {
+                self.guardrails.received(backend, seq, read);
+                vec![]
+            }
             Msg::KillPlan {
                 agent_id,
                 cascade,
@@ -73,6 +77,7 @@ impl App {
                             Outcome::Credential(c) => c.sanitize(),
                             Outcome::Operation(op) => op.sanitize(),
                             Outcome::Alert(a) => a.sanitize(),
+                            Outcome::Guardrail(a) => crate::tui::guardrails::sanitize(a),
                             Outcome::Silenced { alert, silence_id } => {
                                 alert.sanitize();
                                 *silence_id = escape(silence_id).into_owned();
@@ -95,6 +100,9 @@ impl App {
                     })
                     .map_err(|e| escape(&e).into_owned());
                 let action = self.pending.remove(&id);
+                if let Ok(Outcome::Guardrail(a)) = &result {
+                    self.guardrail_confirmed(a);
+                }
                 if let Overlay::Confirm(d) = &mut self.overlay {
                     if d.waiting_for() == Some(id) {
                         d.finished(&result);
@@ -284,6 +292,18 @@ impl App {
                     .map(|t| t.format("%H:%M UTC").to_string())
                     .unwrap_or_default();
                 self.flash(Level::Success, strings::snoozed(&label, until))
+            }
+            (
+                Some(Action::StopGuardrail { label, .. } | Action::RunGuardrail { label, .. }),
+                Ok(Outcome::Guardrail(a)),
+            ) => {
+                let level = if a.status == "failed" {
+                    Level::Error
+                } else {
+                    Level::Success
+                };
+                let text = strings::guardrail_now(&label, &a.status, a.outcome.as_deref());
+                self.flash(level, text)
             }
             (Some(Action::Ack { .. }), Ok(Outcome::Alert(a))) => {
                 let label = self.alert_label(a);

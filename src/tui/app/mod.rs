@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 mod actions;
 mod dispatch;
+mod guardrails;
 mod keypress;
 mod marks;
 mod messages;
@@ -174,6 +175,8 @@ pub struct App {
     next_id: u64,
     /// Each Vault backend's last read, linked again when agents change.
     vault_reads: HashMap<usize, vault::VaultRead>,
+    /// Each Warden backend's guardrail actions, read after its polls.
+    pub guardrails: crate::tui::guardrails::Guardrails,
 }
 
 impl App {
@@ -228,6 +231,7 @@ impl App {
             pending: HashMap::new(),
             next_id: 1,
             vault_reads: HashMap::new(),
+            guardrails: Default::default(),
         }
     }
 

@@ -58,8 +58,9 @@ impl App {
         }
     }
 
-    /// After a poll answered: what the screen shown needs again (the open
-    /// agent's activity and trail, the audit tail's new entries).
+    /// After a poll answered: the backend's guardrail actions, and what
+    /// the screen shown needs again (the open agent's activity and trail,
+    /// the audit tail's new entries).
     pub(super) fn after_poll(&mut self, seen: Seen) -> Vec<Effect> {
         if !seen.synced {
             return vec![];
@@ -67,7 +68,9 @@ impl App {
         if seen.replaced && seen.backend == self.panes.audit.backend && self.panes.audit.loaded() {
             self.panes.audit.reset();
         }
-        self.screen().def().after_poll(self)
+        let mut effects = self.ask_guardrails(seen.backend, seen.replaced);
+        effects.extend(self.screen().def().after_poll(self));
+        effects
     }
 
     /// The answers to the reads these screens asked for.

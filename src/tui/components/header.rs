@@ -2,10 +2,13 @@
 //! (with a Vault watched, how many of its identities no agent claims).
 //! One backend gets the whole first line, its latency and last error
 //! included; several share it, each with its health and poll age, and
-//! `:ctx` says which one the lists show.
+//! `:ctx` says which one the lists show. A guardrail's pending automatic
+//! action leads the second line with its countdown.
 
+use crate::fleet::safe_text::truncate;
 use crate::model::Severity;
 use crate::tui::app::{App, BackendStatus, Health};
+use crate::tui::guardrails;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::views::Clock;
@@ -36,7 +39,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     } else {
         one(app, theme, clock)
     };
-    let second = counts(app, theme);
+    let mut second = guardrail(app, theme, clock);
+    second.extend(counts(app, theme));
     frame.render_widget(
         Paragraph::new(vec![Line::from(top), Line::from(second)]),
         area,
@@ -151,6 +155,46 @@ fn one<'a>(app: &'a App, theme: &Theme, clock: Clock) -> Vec<Span<'a>> {
     identity(app, theme, &mut top);
     top
 }
+
+/// What a guardrail is about to do by itself, first on the second line
+/// (before the counts, which a narrow terminal cuts): the soonest pending
+/// action, counted down from the backend's due time at every frame, and
+/// how many more there are; nothing when none is pending.
+fn guardrail<'a>(app: &App, theme: &Theme, clock: Clock) -> Vec<Span<'a>> {
+    let live = app.guardrails.live();
+    let Some(first) = live.first() else {
+        return vec![];
+    };
+    let left = guardrails::seconds_left(first.due_at, clock.wall);
+    let when = if first.status == "running" {
+        strings::ACTING_NOW.to_string()
+    } else {
+        strings::countdown(left)
+    };
+    let mut text = strings::header_guardrail(
+        &first.action,
+        truncate(&first.agent_name, AGENT_WIDTH),
+        when,
+    );
+    if live.len() > 1 {
+        text.push_str(&strings::more_guardrails(live.len() - 1));
+    }
+    let style = if left <= URGENT_SECONDS {
+        theme.critical
+    } else {
+        theme.high
+    };
+    vec![
+        Span::styled(text, style),
+        Span::styled("  │ ", theme.border),
+    ]
+}
+
+/// An agent's name in the header's countdown is cut to this many columns:
+/// a long (or hostile) name must not push the countdown off the line.
+const AGENT_WIDTH: usize = 24;
+/// The countdown takes the critical colour in its last seconds.
+const URGENT_SECONDS: i64 = 10;
 
 /// The second line: the fleet's counts and open alerts by severity.
 fn counts<'a>(app: &App, theme: &Theme) -> Vec<Span<'a>> {

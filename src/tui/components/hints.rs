@@ -23,8 +23,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         // Revoking needs a credential, which only the detail view and the
         // credentials view select.
-        let off_screen =
-            b.command == bindings::UiCommand::Revoke && !app.screen().def().selects_credential();
+        let off_screen = match b.command {
+            bindings::UiCommand::Revoke => !app.screen().def().selects_credential(),
+            // Only while the alert shown has an automatic action to stop.
+            bindings::UiCommand::StopGuardrail | bindings::UiCommand::RunGuardrail => {
+                app.guardrail_in_view().is_none()
+            }
+            _ => false,
+        };
         if (b.acts && refused) || off_screen || seen.contains(&word) {
             continue;
         }
@@ -33,8 +39,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         // and the actions first, then `?` (which lists the rest), then
         // what every screen shares (back, filter, command, quit).
         use bindings::UiCommand as C;
+        // A pending automatic action's keys lead: it acts by itself soon.
         let rank = match b.command {
-            C::Open => 0,
+            C::StopGuardrail | C::RunGuardrail | C::Open => 0,
             C::Help => 2,
             C::Back | C::QuitOrBack | C::Quit | C::Filter | C::CommandMode => 3,
             _ => 1,

@@ -19,6 +19,7 @@ use crate::fleet::origin::{self, Qualify};
 use crate::sources::Poker;
 use crate::tui::effects::am_route::{self, AmRoute};
 use crate::tui::effects::vault_route::{self, VaultRoute};
+use crate::tui::guardrails::{self, GuardrailsRead};
 use crate::tui::msg::{Action, Effect, Msg, Outcome};
 use crate::tui::popups::secret::SecretText;
 use crate::tui::strings;
@@ -225,6 +226,30 @@ impl Runner {
         });
     }
 
+    /// Reads Warden backend `backend`'s guardrail actions on its own task.
+    /// A backend without the route (404, 405) answers that it has none.
+    fn fetch_guardrails(&self, backend: usize, seq: u64) {
+        let Some(route) = self.routes.get(backend).cloned() else {
+            tracing::warn!(backend, "a guardrails read for an unknown backend");
+            return;
+        };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let read = match route.client.guardrails().await {
+                Ok(g) => {
+                    let mut actions = g.actions;
+                    if let Some(s) = &route.scope {
+                        actions.iter_mut().for_each(|a| guardrails::qualify(a, s));
+                    }
+                    GuardrailsRead::Actions(actions)
+                }
+                Err(e) if matches!(e.status(), Some(404 | 405)) => GuardrailsRead::NotServed,
+                Err(e) => GuardrailsRead::Failed(e.to_string()),
+            };
+            let _ = tx.send(Msg::Guardrails { backend, seq, read }).await;
+        });
+    }
+
     /// Starts `effect` and returns at once. `Effect::Quit` is the loop's
     /// business (the app sets its `quit` flag), so it is ignored here.
     pub fn handle(&self, effect: Effect) {
@@ -333,6 +358,7 @@ impl Runner {
                     });
                 }
             }
+            Effect::FetchGuardrails { backend, seq } => self.fetch_guardrails(backend, seq),
             Effect::Quit => {}
             Effect::FetchAudit { backend, .. } | Effect::VerifyAudit { backend } => {
                 match self.routes.get(backend) {
@@ -384,6 +410,7 @@ fn qualified(mut outcome: Outcome, scope: Option<&str>) -> Outcome {
             }
             Outcome::Operation(op) => op.qualify(s),
             Outcome::Alert(a) => a.qualify(s),
+            Outcome::Guardrail(a) => guardrails::qualify(a, s),
             // The agent is still the label: the app matches it.
             Outcome::Silenced { alert, .. } => {
                 alert.id.insert(0, origin::SEPARATOR);
@@ -484,6 +511,18 @@ async fn run_action(client: &Client, action: Action) -> Result<Outcome, String> 
             .snooze(&alert_id, seconds, &reason)
             .await
             .map(Outcome::Alert),
+        Action::StopGuardrail {
+            action_id, reason, ..
+        } => client
+            .stop_guardrail(&action_id, &reason)
+            .await
+            .map(|a| Outcome::Guardrail(Box::new(a))),
+        Action::RunGuardrail {
+            action_id, reason, ..
+        } => client
+            .run_guardrail(&action_id, &reason)
+            .await
+            .map(|a| Outcome::Guardrail(Box::new(a))),
     };
     result.map_err(|e| e.to_string())
 }

@@ -48,6 +48,10 @@ pub enum UiCommand {
     /// A replacement for the selected credential, the old one retired
     /// after a grace period.
     Rotate,
+    /// Stop the alert's pending guardrail action, with a reason.
+    StopGuardrail,
+    /// Run the alert's pending guardrail action now, with a reason.
+    RunGuardrail,
     /// `:theme` alone lists the themes; `:theme NAME` is the app's.
     Theme,
     /// `:ctx` alone shows every backend; `:ctx NAME` narrows to one.
@@ -343,6 +347,41 @@ pub const BINDINGS: &[Binding] = &[
         Snooze,
         "alert-detail",
         "snooze this alert for a while, with a reason",
+        acts
+    ),
+    // A guardrail's pending automatic action on this alert: `s` (stop) is
+    // the cautious way and asks only a reason; `E` (execute), a capital
+    // like `K`, acts at once and opens a dialog. Neither is bound there.
+    b!(
+        &[(KeyCode::Char('s'), NONE)],
+        "s",
+        StopGuardrail,
+        "alert-detail",
+        "stop the alert's pending automatic (guardrail) action, with a reason",
+        acts
+    ),
+    b!(
+        &[(KeyCode::Char('E'), SHIFT), (KeyCode::Char('E'), NONE)],
+        "E",
+        RunGuardrail,
+        "alert-detail",
+        "run the alert's pending automatic (guardrail) action now, with a reason",
+        acts
+    ),
+    b!(
+        &[(KeyCode::Char('s'), NONE)],
+        "s",
+        StopGuardrail,
+        "guardrails",
+        "stop the selected pending automatic action, with a reason",
+        acts
+    ),
+    b!(
+        &[(KeyCode::Char('E'), SHIFT), (KeyCode::Char('E'), NONE)],
+        "E",
+        RunGuardrail,
+        "guardrails",
+        "run the selected pending automatic action now, with a reason",
         acts
     ),
     b!(

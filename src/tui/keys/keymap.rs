@@ -48,6 +48,8 @@ pub const ACTIONS: &[(&str, UiCommand)] = &[
     ("ack", UiCommand::Ack),
     ("snooze", UiCommand::Snooze),
     ("verify_audit", UiCommand::VerifyAudit),
+    ("stop_guardrail", UiCommand::StopGuardrail),
+    ("run_guardrail", UiCommand::RunGuardrail),
 ];
 
 fn action_name(command: UiCommand) -> &'static str {

@@ -83,6 +83,8 @@ screens! {
     unclaimed: Unclaimed => UnclaimedList,
     /// What `warden discover` reported (`:discovery`); Enter opens the agent.
     discovery: Discovery => DiscoveryList,
+    /// Guardrails' automatic actions (`:guardrails`); Enter opens the alert.
+    guardrails: Guardrails => GuardrailList,
 }
 
 /// The screen named `name` (as its [`ScreenDef::name`]), if there is one.

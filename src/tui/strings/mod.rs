@@ -8,7 +8,8 @@
 //! [`popups`]; the screens' own (column and table titles, statuses, an
 //! agent's view) in [`screens`]; what is said before and around the
 //! screens (the welcome of an empty registry, theme errors, the log file)
-//! in [`setup`]; the discovery view's in [`discovery`]. Each is a constant or a function of what
+//! in [`setup`]; the discovery view's in [`discovery`]; guardrails'
+//! automatic actions' in [`guardrails`]. Each is a constant or a function of what
 //! it names, and all are re-exported here: a caller names `strings::X`.
 //!
 //! Two kinds of text stay beside what they describe: the help text of each
@@ -23,10 +24,12 @@ use crate::tui::keys::bindings::UiCommand;
 use std::fmt::Display;
 
 mod discovery;
+mod guardrails;
 mod popups;
 mod screens;
 mod setup;
 pub use discovery::*;
+pub use guardrails::*;
 pub use popups::*;
 pub use screens::*;
 pub use setup::*;
@@ -47,6 +50,8 @@ pub fn hint(command: UiCommand) -> Option<&'static str> {
         UiCommand::Ack => "ack",
         UiCommand::Snooze => "snooze",
         UiCommand::VerifyAudit => "verify",
+        UiCommand::StopGuardrail => "stop guardrail",
+        UiCommand::RunGuardrail => "run guardrail",
         UiCommand::QuitOrBack => "quit",
         _ => return None,
     })

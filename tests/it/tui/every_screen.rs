@@ -256,6 +256,7 @@ pub(super) const VIEWS: &[(&str, Setup)] = &[
     ("triage", triage),
     ("unclaimed", unclaimed),
     ("discovery", discovery),
+    ("guardrails", super::guardrails::list_view),
 ];
 
 /// What opens over a view: help, the prompts, the picker and every dialog.
@@ -274,6 +275,8 @@ pub(super) const OVERLAYS: &[(&str, Setup)] = &[
     ("ack_dialog", ack_dialog),
     ("snooze_dialog", snooze_dialog),
     ("triage_picker", triage_picker),
+    ("stop_guardrail_dialog", super::guardrails::stop_dialog),
+    ("run_guardrail_dialog", super::guardrails::run_dialog),
 ];
 
 fn clock() -> Clock {
@@ -303,6 +306,7 @@ fn the_catalogue_reaches_what_it_names() {
             Screen::Triage,
             Screen::Unclaimed,
             Screen::Discovery,
+            Screen::Guardrails,
         ]
     );
     for (name, setup) in OVERLAYS {

@@ -48,6 +48,9 @@ fn agent_of(action: &Action) -> &str {
             credential_id
         }
         Action::Ack { alert_id, .. } | Action::Snooze { alert_id, .. } => alert_id,
+        Action::StopGuardrail { action_id, .. } | Action::RunGuardrail { action_id, .. } => {
+            action_id
+        }
     }
 }
 

@@ -7,6 +7,7 @@ mod backends;
 mod discovery;
 mod every_screen;
 mod filters;
+mod guardrails;
 mod hostile;
 mod keys;
 mod marks;

@@ -52,6 +52,11 @@ pub enum Subject {
     Ack { alert_id: String, label: String },
     /// Quiet a Warden alert for the time typed in the dialog.
     Snooze { alert_id: String, label: String },
+    /// Stop a guardrail's pending action; `label` is "ACTION of AGENT by
+    /// POLICY".
+    StopGuardrail { action_id: String, label: String },
+    /// Run a guardrail's pending action now.
+    RunGuardrail { action_id: String, label: String },
     /// Kill every marked agent still alive; `skipped` were already killed.
     BulkKill {
         targets: Vec<MarkedAgent>,
@@ -230,6 +235,10 @@ impl Confirm {
             Subject::Reassign { name, .. } => format!("{} {name}", strings::REASSIGN),
             Subject::Ack { label, .. } => format!("{} {label}", strings::ACKNOWLEDGE),
             Subject::Snooze { label, .. } => format!("{} {label}", strings::SNOOZE),
+            Subject::StopGuardrail { label, .. } => {
+                format!("{} the {label}", strings::STOP_GUARDRAIL)
+            }
+            Subject::RunGuardrail { label, .. } => strings::run_guardrail_title(label),
             Subject::BulkKill { targets, .. } => {
                 format!(
                     "{} {}",
@@ -255,6 +264,8 @@ impl Confirm {
             Subject::Reassign { .. } | Subject::BulkReassign { .. } => strings::REASSIGN,
             Subject::Ack { .. } => strings::ACKNOWLEDGE,
             Subject::Snooze { .. } => strings::SNOOZE,
+            Subject::StopGuardrail { .. } => strings::STOP_GUARDRAIL,
+            Subject::RunGuardrail { .. } => strings::RUN_GUARDRAIL,
         }
     }
 
@@ -349,6 +360,16 @@ impl Confirm {
             Subject::Snooze { alert_id, .. } => Action::Snooze {
                 alert_id: alert_id.clone(),
                 seconds: snooze_seconds(self.grace.text())?,
+                reason,
+            },
+            Subject::StopGuardrail { action_id, label } => Action::StopGuardrail {
+                action_id: action_id.clone(),
+                label: label.clone(),
+                reason,
+            },
+            Subject::RunGuardrail { action_id, label } => Action::RunGuardrail {
+                action_id: action_id.clone(),
+                label: label.clone(),
                 reason,
             },
             Subject::BulkKill { .. } | Subject::BulkReassign { .. } => {
@@ -508,6 +529,17 @@ impl Confirm {
                     verified: if ok { Some(false) } else { None },
                 }
             }
+            // Done only as the backend says: a run that failed, failed.
+            Ok(Outcome::Guardrail(a)) => Phase::Done {
+                ok: a.status != "failed",
+                steps: Vec::new(),
+                message: strings::guardrail_now(
+                    strings::AN_ACTION,
+                    &a.status,
+                    a.outcome.as_deref(),
+                ),
+                verified: None,
+            },
             Ok(Outcome::Silenced { silence_id, .. }) => Phase::Done {
                 ok: true,
                 steps: Vec::new(),

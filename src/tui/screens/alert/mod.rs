@@ -2,8 +2,9 @@
 //! it ([`view`]) — the full evidence, its OWASP mapping, its timeline from
 //! the audit trail, its subject and the other identities it names — and
 //! the actions from there: Enter opens the agent, `K` and `f` act on it,
-//! `a` acknowledges and `z` snoozes the alert; j/k scroll a text taller
-//! than the screen, which says what it hides.
+//! `a` acknowledges and `z` snoozes the alert, `s` stops the automatic
+//! (guardrail) action pending on it and `E` runs it now; j/k scroll a
+//! text taller than the screen, which says what it hides.
 
 pub mod state;
 pub mod view;
@@ -95,7 +96,12 @@ impl ScreenDef for Alert {
     /// As the list answers them: on this screen the list's selected alert
     /// is the one shown (`App::selected_alert`).
     fn command(&self, app: &mut App, command: UiCommand) -> Option<Vec<Effect>> {
-        Alerts.command(app, command)
+        match command {
+            UiCommand::StopGuardrail => app.guardrail_dialog(false),
+            UiCommand::RunGuardrail => app.guardrail_dialog(true),
+            _ => return Alerts.command(app, command),
+        }
+        Some(vec![])
     }
 
     fn selects_agent(&self) -> bool {

@@ -1,5 +1,6 @@
 //! The alert view's drawing: what fired and how bad it is, where it stands
-//! (opened, acknowledged, snoozed, resolved), its subject and the identities
+//! (opened, acknowledged, snoozed, resolved), the automatic actions
+//! guardrails planned on it with their countdown, its subject and the identities
 //! its evidence names, the summary and evidence in full (wrapped, never
 //! cut), its OWASP mapping, and its timeline from the audit trail.
 
@@ -7,6 +8,8 @@ use super::shown;
 use crate::fleet::origin;
 use crate::model::{Alert, AlertStatus};
 use crate::tui::app::App;
+use crate::tui::guardrails;
+use crate::tui::keys::bindings::{self, UiCommand};
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::views::{Clock, age};
@@ -54,6 +57,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         strings::ALERT_UPDATED,
         Span::styled(strings::ago(ago(alert.updated_at)), theme.text),
     ));
+    lines.extend(guardrails(app, alert, theme, clock));
     lines.push(Line::raw(""));
     lines.push(Line::styled(strings::ALERT_SUBJECT, theme.header));
     lines.push(Line::styled(format!("  {}", subject(app, alert)), theme.text));
@@ -90,6 +94,67 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     let inner = block.inner(area);
     frame.render_widget(block, area);
     scrolled(frame, inner, Paragraph::new(lines).wrap(Wrap { trim: false }), app, theme);
+}
+
+/// The automatic actions guardrails planned on this alert, high up: a
+/// pending one counts down from the backend's due time at every frame,
+/// with the keys that stop or run it; a finished one says how it ended,
+/// as the backend reported it (never before).
+fn guardrails(app: &App, alert: &Alert, theme: &Theme, clock: Clock) -> Vec<Line<'static>> {
+    let actions = app.guardrails.for_alert(&alert.id);
+    if actions.is_empty() {
+        return vec![];
+    }
+    let mut lines = vec![
+        Line::raw(""),
+        Line::styled(strings::ALERT_GUARDRAILS, theme.header),
+    ];
+    let may_act = app.refused_for(&alert.id).is_none();
+    let key = |command: UiCommand| {
+        bindings::BINDINGS
+            .iter()
+            .find(|b| b.command == command)
+            .map_or("?", |b| app.keys.label(b))
+    };
+    let keys = strings::guardrail_keys(key(UiCommand::StopGuardrail), key(UiCommand::RunGuardrail));
+    for a in actions {
+        let what = strings::guardrail_line(&a.policy, &a.action, &a.agent_name);
+        let (when, style) = match a.status.as_str() {
+            "pending" => {
+                let left = guardrails::seconds_left(a.due_at, clock.wall);
+                let style = if left <= 10 { theme.critical } else { theme.high };
+                (strings::countdown(left), style)
+            }
+            "running" => (strings::ACTING_NOW.to_string(), theme.critical),
+            status => {
+                let at = a
+                    .finished_at
+                    .map(|t| t.format("%H:%M:%S UTC").to_string())
+                    .unwrap_or_default();
+                let ended = strings::guardrail_ended(
+                    status,
+                    at,
+                    a.outcome.as_deref(),
+                    a.decided_by.as_deref(),
+                );
+                let style = if status == "failed" {
+                    theme.error
+                } else {
+                    theme.muted
+                };
+                (ended, style)
+            }
+        };
+        lines.push(Line::from(vec![
+            Span::styled(what, theme.text),
+            Span::styled(" · ", theme.muted),
+            Span::styled(when, style),
+        ]));
+        if a.status == "pending" && may_act {
+            lines.push(Line::styled(format!("    {keys}"), theme.accent));
+        }
+    }
+    lines
 }
 
 /// The text from the pane's scroll; taller than `area`, its last row says
