@@ -22,10 +22,12 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use warden::api::Changes;
+use warden::api::guardrails::GuardrailAction;
 use warden::demo::fleet;
 use warden::model::*;
 use warden::secrets::AGENT_SECRET_PREFIX;
 use warden::tui::app::App;
+use warden::tui::guardrails::GuardrailsRead;
 use warden::tui::msg::Msg;
 use warden::tui::theme::Theme;
 use warden::tui::views::{self, Clock};
@@ -49,6 +51,7 @@ const NAMES: &[&str] = &[
     "unclaimed",
     "alert",
     "discovery",
+    "guardrail",
 ];
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -831,6 +834,102 @@ fn alert() {
         ]),
     });
     check("alert", svg(&app, clock, "the alert view"));
+}
+
+/// An R11 spike on a staging agent, and the demo's `freeze-spikes`
+/// guardrail counting down to freezing it: in the header and the alert's
+/// view, with the keys that stop it or run it now.
+#[test]
+fn guardrail() {
+    let mut c = changes();
+    let agent = c
+        .agents
+        .iter()
+        .find(|a| a.environment != "prod" && a.status == AgentStatus::Active && a.owner.is_some())
+        .expect("an active non-production agent")
+        .clone();
+    let at = wall() - Duration::seconds(7);
+    let alert = Alert {
+        id: "alr_5p1keR11x".into(),
+        agent_id: Some(agent.id.clone()),
+        rule: "R11".into(),
+        severity: Severity::High,
+        summary: format!(
+            "Activity spike: {} made 1,214 calls in a minute",
+            agent.name
+        ),
+        evidence: "1,214 calls in the minute to 07:59:53 UTC against a usual 30 \
+                   (40x its 7-day p99); 1,180 of them to paste.example"
+            .into(),
+        mapping: vec!["ASI10".into()],
+        status: AlertStatus::Open,
+        source: "warden".into(),
+        created_at: at,
+        updated_at: at,
+        acknowledged_by: None,
+        ack_reason: None,
+        resolved_at: None,
+        snoozed_until: None,
+        snoozed_by: None,
+        snooze_reason: None,
+        rev: 1,
+    };
+    c.alerts.push(alert.clone());
+    let (mut app, clock) = app(&c);
+    let due = at + Duration::seconds(30);
+    app.handle_msg(Msg::Guardrails {
+        backend: 0,
+        seq: 1,
+        read: GuardrailsRead::Actions(vec![GuardrailAction {
+            id: "gra_Fr33zeSp1ke".into(),
+            policy: "freeze-spikes".into(),
+            action: "freeze".into(),
+            alert_id: alert.id.clone(),
+            rule: "R11".into(),
+            agent_id: agent.id.clone(),
+            agent_name: agent.name.clone(),
+            credentials: vec![],
+            created_at: at,
+            due_at: due,
+            status: "pending".into(),
+            finished_at: None,
+            outcome: None,
+            decided_by: None,
+        }]),
+    });
+    command(&mut app, "alerts rule:R11");
+    key(&mut app, KeyCode::Enter);
+    let entry = |seq: i64, actor: &str, action: &str, reason: &str| AuditEntry {
+        seq,
+        at,
+        actor: actor.into(),
+        action: action.into(),
+        target: format!("{} R11 on {} ({})", alert.id, agent.id, agent.name),
+        reason: Some(reason.into()),
+        result: "ok".into(),
+        prev_hash: String::new(),
+        hash: String::new(),
+    };
+    app.handle_msg(Msg::Trail {
+        agent_id: agent.id.clone(),
+        result: Ok(vec![
+            entry(931, "rule:R11", "alert.open", "high"),
+            entry(
+                932,
+                "guardrail:freeze-spikes",
+                "guardrail.pending",
+                &format!(
+                    "will freeze {} at {} unless a person stops it",
+                    agent.name,
+                    due.format("%H:%M:%S UTC")
+                ),
+            ),
+        ]),
+    });
+    check(
+        "guardrail",
+        svg(&app, clock, "a guardrail's pending freeze"),
+    );
 }
 
 /// The demo fleet with the agents `warden discover --register` reported

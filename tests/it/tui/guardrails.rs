@@ -653,3 +653,26 @@ fn the_guardrails_list_counts_down_opens_the_alert_and_stops_the_selected_one() 
     assert_eq!(app.screen(), &Screen::Guardrails);
     assert!(flash(&app).1.contains("alr_other"), "{:?}", app.flash);
 }
+
+#[test]
+fn a_remapped_key_is_the_one_the_alert_view_names() {
+    let (mut app, clock) = app_with_pending();
+    let table = [("stop_guardrail".to_string(), "ctrl-s".to_string())]
+        .into_iter()
+        .collect();
+    app.keys = warden::tui::keys::keymap::KeyMap::from_config(&table).unwrap();
+    let screen = render(&mut app, clock, 120, 40);
+    assert!(
+        screen.contains("ctrl-s stops it (with a reason)"),
+        "{screen}"
+    );
+    assert!(screen.contains("<ctrl-s> stop guardrail"), "{screen}");
+    assert!(key(&mut app, KeyCode::Char('s')).is_empty());
+    assert_eq!(app.overlay, Overlay::None, "s is not bound any more");
+    app.handle_key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('s'),
+        crossterm::event::KeyModifiers::CONTROL,
+    ));
+    assert!(matches!(&app.overlay, Overlay::Confirm(d)
+        if matches!(d.subject, Subject::StopGuardrail { .. })));
+}

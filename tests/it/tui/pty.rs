@@ -839,3 +839,84 @@ fn the_responder_flows_fit_their_key_budgets() {
         )
     });
 }
+
+/// A guardrail's pending freeze through the real binary: the header counts
+/// it down, the alert's view lists it, and `s` with a reason stops it on
+/// the backend, which the screen says only once the backend answered.
+#[cfg(unix)]
+#[test]
+fn a_pending_guardrail_counts_down_and_s_stops_it_on_the_backend() {
+    let config = tempfile::tempdir().expect("tempdir");
+    let path = config.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "[[serve.guardrail]]\nname = \"freeze-keys\"\nrule = [\"R04\"]\n\
+         action = \"freeze\"\ngrace_seconds = 600\n",
+    )
+    .expect("write the config");
+    let serve = Server::start_with(&["--config", path.to_str().expect("utf-8 path")]);
+    let http = Http::new(&serve.url);
+    http.ok(
+        "POST",
+        "/v1/people",
+        ADMIN,
+        Some(json!({"name": "Pat", "email": "pat@example.com"})),
+    );
+    // A credential that never expires: R04 opens on it at once.
+    let agent = http.ok(
+        "POST",
+        "/v1/agents",
+        ADMIN,
+        Some(
+            json!({"name": "keeper", "kind": "autonomous", "environment": "staging",
+                    "owner": "pat@example.com"}),
+        ),
+    );
+    let agent_id = agent["id"].as_str().expect("agent id").to_string();
+    http.ok(
+        "POST",
+        &format!("/v1/agents/{agent_id}/credentials"),
+        ADMIN,
+        Some(json!({"scopes": ["tickets:read"]})),
+    );
+    let responder = http.ok(
+        "POST",
+        "/v1/tokens",
+        ADMIN,
+        Some(json!({"name": "pty-oncall", "role": "responder"})),
+    )["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut pty = Pty::spawn(home.path(), &["--url", &serve.url, "--token", &responder]);
+    pty.wait_for(&["guardrail: freeze keeper in 9m", "pty-oncall (responder)"]);
+    pty.send(":alerts\r");
+    pty.send("/rule:R04\r");
+    pty.wait_for(&["R04"]);
+    pty.send("\r");
+    pty.wait_for(&[
+        "automatic actions (guardrails)",
+        "freeze-keys: freeze keeper · in 9m",
+        "<s> stop guardrail",
+    ]);
+    pty.send("s");
+    pty.wait_for(&["Stop the freeze of keeper by freeze-keys"]);
+    pty.send("pty says stop\r");
+    pty.wait_for(&["the action is stopped"]);
+
+    let listed = http.ok("GET", "/v1/guardrails", ADMIN, None);
+    let action = &listed["actions"][0];
+    assert_eq!(action["status"], "stopped", "{listed}");
+    assert_eq!(
+        action["decided_by"], "token:pty-oncall: pty says stop",
+        "{listed}"
+    );
+    pty.send("\r");
+    pty.wait_for(&["freeze-keys: freeze keeper · stopped at"]);
+    let screen = pty.screen();
+    assert!(!screen.contains("guardrail: freeze"), "{}", screen.text());
+    let detail = http.ok("GET", &format!("/v1/agents/{agent_id}"), ADMIN, None);
+    assert_eq!(detail["status"], "active", "{detail}");
+}
