@@ -287,8 +287,10 @@ impl Stage {
             Scenario::KilledStillTrying => Some(Cast::Kill {
                 agent: self.pick(rng, |_| true)?,
             }),
+            // Outside production first: the demo's guardrail freezes
+            // spikes there, so a new user sees one counted down and acted on.
             Scenario::BurstToNewHost => Some(Cast::Burst {
-                agent: self.pick(rng, |_| true)?,
+                agent: self.pick_first(rng, &[&|p| p.environment != "prod", &|_| true])?,
                 host: rng.pick::<&str>(EXFIL_HOSTS),
             }),
             Scenario::DelegationEscalation => {
@@ -443,6 +445,8 @@ mod tests {
                     }
                     Cast::Burst { agent, host } => {
                         assert!(!agent.agent.targets.contains(&host));
+                        // Where the demo's freeze-spikes guardrail acts.
+                        assert_ne!(agent.environment, "prod", "seed {seed}");
                     }
                     Cast::Kill { .. } | Cast::Grant { .. } | Cast::Interactive { .. } => {}
                 }

@@ -100,7 +100,7 @@ pub fn thresholds() -> RuleThresholds {
 
 /// The demo's one guardrail, so a new user sees one work: an activity
 /// spike (R11) on a non-production agent freezes it after 30 s unless a
-/// responder stops it (`S` on the alert) or acts first.
+/// responder stops it (`s` on the alert) or acts first.
 pub fn guardrail() -> crate::config::GuardrailConfig {
     crate::config::GuardrailConfig {
         name: "freeze-spikes".into(),
