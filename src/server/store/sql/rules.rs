@@ -5,7 +5,7 @@
 //! and resolved in one transaction, with the revision and the audit.
 
 use super::rows::{to_json, to_ms};
-use super::tx::{append_audit, next_rev};
+use super::tx::{Chain, next_rev};
 use super::{agents, alerts, people};
 use crate::model::Severity;
 use crate::secrets::new_id;
@@ -408,6 +408,9 @@ pub fn apply(
 ) -> StoreResult<AlertsApplied> {
     let now = to_ms(now);
     let mut taken = None;
+    // A first sweep opens thousands of alerts: the audit head is read and
+    // recorded once per transaction, not per entry.
+    let mut chain = Chain::default();
     let mut out = AlertsApplied::default();
     let greatest = tx.dialect().greatest();
     for f in raise {
@@ -463,7 +466,7 @@ pub fn apply(
                     r
                 ])?;
                 if severity != a.severity.as_str() {
-                    append_audit(
+                    chain.append(
                         tx,
                         &actor,
                         "alert.severity",
@@ -478,7 +481,9 @@ pub fn apply(
                     }
                     if rose && snoozed.is_some() {
                         let why = format!("escalated: {severity} -> {}", a.severity);
+                        chain.flush(tx)?;
                         alerts::clear_snooze(tx, &actor, &id, &a.rule, &why)?;
+                        chain.reread();
                     }
                 }
                 out.updated += 1;
@@ -504,7 +509,7 @@ pub fn apply(
                     seen,
                     r
                 ])?;
-                append_audit(
+                chain.append(
                     tx,
                     &actor,
                     "alert.open",
@@ -541,7 +546,7 @@ pub fn apply(
             format!("resolved: {}. Was: ", res.why),
             r
         ])?;
-        append_audit(
+        chain.append(
             tx,
             &Actor::new(format!("rule:{}", res.rule)),
             "alert.resolve",
@@ -551,6 +556,7 @@ pub fn apply(
         )?;
         out.resolved += 1;
     }
+    chain.flush(tx)?;
     Ok(out)
 }
 
