@@ -478,8 +478,26 @@ impl Store for SqlStore {
     }
 
     async fn live_alerts(&self, rule: &str) -> StoreResult<Vec<LiveAlert>> {
-        let rule = owned(rule);
-        self.read(move |c| rules::live_alerts(c, &rule)).await
+        // In pages, each its own read: a rule with a hundred thousand live
+        // alerts must not hold the connection (and so ingest, and an
+        // action's evaluation) for the whole read.
+        const PAGE: usize = 5_000;
+        let mut out = Vec::new();
+        let mut after = String::new();
+        loop {
+            let (rule, from) = (owned(rule), after.clone());
+            let page = self
+                .read(move |c| rules::live_alerts_page(c, &rule, &from, PAGE))
+                .await?;
+            let full = page.len() == PAGE;
+            if let Some(last) = page.last() {
+                after = last.cause.clone();
+            }
+            out.extend(page);
+            if !full {
+                return Ok(out);
+            }
+        }
     }
 
     async fn evaluation_facts(

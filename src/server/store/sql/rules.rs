@@ -363,6 +363,26 @@ pub(super) fn live_alert(r: &Row) -> DbResult<LiveAlert> {
     })
 }
 
+/// The live alerts of `rule` after cause `after`, at most `limit`, in
+/// cause order (through the live-cause index).
+pub fn live_alerts_page(
+    conn: &Db,
+    rule: &str,
+    after: &str,
+    limit: usize,
+) -> StoreResult<Vec<LiveAlert>> {
+    all(
+        conn,
+        &format!(
+            "SELECT {LIVE_ALERT_COLS} FROM alerts al \
+             WHERE al.rule = ?1 AND al.status != 'resolved' AND al.cause > ?2 \
+             ORDER BY al.cause LIMIT ?3"
+        ),
+        params![rule, after, limit],
+        live_alert,
+    )
+}
+
 pub fn live_alerts(conn: &Db, rule: &str) -> StoreResult<Vec<LiveAlert>> {
     all(
         conn,
