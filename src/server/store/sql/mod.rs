@@ -18,6 +18,7 @@ mod exchanges;
 mod feed;
 mod guardrails;
 mod import;
+mod live;
 mod operations;
 mod people;
 mod rows;
@@ -487,7 +488,7 @@ impl Store for SqlStore {
         loop {
             let (rule, from) = (owned(rule), after.clone());
             let page = self
-                .read(move |c| rules::live_alerts_page(c, &rule, &from, PAGE))
+                .read(move |c| live::live_alerts_page(c, &rule, &from, PAGE))
                 .await?;
             let full = page.len() == PAGE;
             if let Some(last) = page.last() {
