@@ -26,21 +26,17 @@ pub async fn evaluate(
     let store = &state.store;
     let agents: Vec<String> = touched.agents.iter().cloned().collect();
     let people: Vec<String> = touched.people.iter().cloned().collect();
-    let agents = if people.is_empty() && agents.is_empty() {
-        Vec::new()
-    } else {
-        store.rule_reach(&agents, &people).await?
-    };
-    // Before reading: a whole sweep under way drops its verdicts on these.
+    let (agents, facts, alerts) = store
+        .evaluation_facts(&judge::query(t, now), &agents, &people, touched.tokens)
+        .await?;
+    // Before applying: a whole sweep under way drops its verdicts on these
+    // from now on, and judges again those it was writing meanwhile.
     state.detector.note_judged(&agents, touched.tokens);
     let mut soonest = Soonest::after(now);
     let mut applied = AlertsApplied::default();
     if !agents.is_empty() || touched.tokens {
-        let facts = store
-            .sweep_facts_of(&judge::query(t, now), &agents, touched.tokens)
-            .await?;
         let mut live: BTreeMap<String, Vec<_>> = BTreeMap::new();
-        for a in store.live_alerts_of(&agents, touched.tokens).await? {
+        for a in alerts {
             live.entry(a.rule.clone()).or_default().push(a);
         }
         let (mut raise, resolve) = judge::judge(state, &facts, &live, now, &mut soonest).await?;

@@ -283,21 +283,21 @@ pub trait Store:
     async fn sweep_facts(&self, query: &SweepQuery) -> StoreResult<SweepFacts>;
     /// Open and acknowledged alerts of one rule.
     async fn live_alerts(&self, rule: &str) -> StoreResult<Vec<LiveAlert>>;
-    /// The same conditions as [`Store::sweep_facts`] for these agents
-    /// only (and R21's tokens if `tokens`), through per-agent indexes.
-    async fn sweep_facts_of(
+    /// What an action's evaluation reads, in one read: the agents whose
+    /// sweep rules an action on `agents` and `people` (ids) can change
+    /// (those agents, the people's agents (owned, or delegated to by or for
+    /// them), everything delegated down from them, and the other holders of
+    /// a secret one of them holds); the conditions of
+    /// [`Store::sweep_facts`] for those agents only (and R21's tokens if
+    /// `tokens`), through per-agent indexes; and their open and
+    /// acknowledged alerts (and R21's if `tokens`).
+    async fn evaluation_facts(
         &self,
         query: &SweepQuery,
         agents: &[String],
+        people: &[String],
         tokens: bool,
-    ) -> StoreResult<SweepFacts>;
-    /// The agents whose sweep rules an action on `agents` and `people`
-    /// (ids) can change: those agents, the people's agents (owned, or
-    /// delegated to by or for them), everything delegated down from them,
-    /// and the other holders of a secret one of them holds.
-    async fn rule_reach(&self, agents: &[String], people: &[String]) -> StoreResult<Vec<String>>;
-    /// Open and acknowledged alerts of these agents, and R21's if `tokens`.
-    async fn live_alerts_of(&self, agents: &[String], tokens: bool) -> StoreResult<Vec<LiveAlert>>;
+    ) -> StoreResult<(Vec<String>, SweepFacts, Vec<LiveAlert>)>;
     /// Opens, updates and resolves alerts in one transaction. An update
     /// that changes nothing a reader sees takes no revision; every open,
     /// resolution and change of severity is audited as `rule:Rxx`.

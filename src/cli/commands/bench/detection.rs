@@ -91,6 +91,16 @@ pub(super) async fn measure(
     .await;
     let ingested = ingesting.await;
     server.shutdown().await;
+    // Each sample, in order: a slow one is read against what the server
+    // was doing then (the first ones follow the first sweep's writes).
+    progress(format!(
+        "detection: each action to its alert, in order (ms): {}",
+        latencies
+            .iter()
+            .map(|l| format!("{l:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
     result?;
     ingested??;
     Ok(Detection {

@@ -18,6 +18,7 @@ mod exchanges;
 mod feed;
 mod guardrails;
 mod import;
+mod live;
 mod operations;
 mod people;
 mod rows;
@@ -513,30 +514,47 @@ impl Store for SqlStore {
     }
 
     async fn live_alerts(&self, rule: &str) -> StoreResult<Vec<LiveAlert>> {
-        let rule = owned(rule);
-        self.read(move |c| rules::live_alerts(c, &rule)).await
+        // In pages, each its own read: a rule with a hundred thousand live
+        // alerts must not hold the connection (and so ingest, and an
+        // action's evaluation) for the whole read.
+        const PAGE: usize = 5_000;
+        let mut out = Vec::new();
+        let mut after = String::new();
+        loop {
+            let (rule, from) = (owned(rule), after.clone());
+            let page = self
+                .read(move |c| live::live_alerts_page(c, &rule, &from, PAGE))
+                .await?;
+            let full = page.len() == PAGE;
+            if let Some(last) = page.last() {
+                after = last.cause.clone();
+            }
+            out.extend(page);
+            if !full {
+                return Ok(out);
+            }
+        }
     }
 
-    async fn sweep_facts_of(
+    async fn evaluation_facts(
         &self,
         query: &SweepQuery,
         agents: &[String],
+        people: &[String],
         tokens: bool,
-    ) -> StoreResult<SweepFacts> {
-        let (q, ids) = (query.clone(), rows::to_json(&agents));
-        // One read: a scope is a few agents.
-        self.read(move |c| scoped::facts(c, &q, &ids, tokens)).await
-    }
-
-    async fn rule_reach(&self, agents: &[String], people: &[String]) -> StoreResult<Vec<String>> {
+    ) -> StoreResult<(Vec<String>, SweepFacts, Vec<LiveAlert>)> {
+        let q = query.clone();
         let (agents, people) = (rows::to_json(&agents), rows::to_json(&people));
-        self.read(move |c| scoped::reach(c, &agents, &people)).await
-    }
-
-    async fn live_alerts_of(&self, agents: &[String], tokens: bool) -> StoreResult<Vec<LiveAlert>> {
-        let ids = rows::to_json(&agents);
-        self.read(move |c| scoped::live_alerts_of(c, &ids, tokens))
-            .await
+        // One read, so one wait for the connection behind ingest: a scope
+        // is a few agents.
+        self.read(move |c| {
+            let reached = scoped::reach(c, &agents, &people)?;
+            let ids = rows::to_json(&reached);
+            let facts = scoped::facts(c, &q, &ids, tokens)?;
+            let live = scoped::live_alerts_of(c, &ids, tokens)?;
+            Ok((reached, facts, live))
+        })
+        .await
     }
 
     async fn apply_alerts(

@@ -5,14 +5,14 @@
 //! and resolved in one transaction, with the revision and the audit.
 
 use super::rows::{to_json, to_ms};
-use super::tx::{append_audit, next_rev};
+use super::tx::{Chain, next_rev};
 use super::{agents, alerts, people};
 use crate::model::Severity;
 use crate::secrets::new_id;
 use crate::server::store::db::{Db, DbError, DbResult, OptionalExt, Params, Row, params};
 use crate::server::store::{
     Actor, AgentRef, AgentState, AlertsApplied, CredentialFact, DepartedOwnerFact, DormantFact,
-    EscalationFact, Finding, GrantFact, LiveAlert, Resolution, SharedFact, StoreError, StoreResult,
+    EscalationFact, Finding, GrantFact, Resolution, SharedFact, StoreError, StoreResult,
     SweepQuery, UnownedFact,
 };
 use chrono::{DateTime, Utc};
@@ -343,37 +343,6 @@ pub fn deep_chains(conn: &Db, q: &SweepQuery) -> StoreResult<Vec<(AgentRef, usiz
     )
 }
 
-/// Columns of a [`LiveAlert`], read by [`live_alert`].
-pub(super) const LIVE_ALERT_COLS: &str = "al.id, al.agent_id, al.rule, al.cause, al.severity, \
-     al.summary, al.evidence, al.mapping, al.status, COALESCE(al.seen_at, al.updated_at)";
-
-pub(super) fn live_alert(r: &Row) -> DbResult<LiveAlert> {
-    let mapping: String = r.get(7)?;
-    Ok(LiveAlert {
-        id: r.get(0)?,
-        agent_id: r.get(1)?,
-        rule: r.get(2)?,
-        cause: r.get(3)?,
-        severity: parse(&r.get::<_, String>(4)?)?,
-        summary: r.get(5)?,
-        evidence: r.get(6)?,
-        mapping: serde_json::from_str(&mapping).unwrap_or_default(),
-        status: parse(&r.get::<_, String>(8)?)?,
-        seen_at: time(r.get(9)?),
-    })
-}
-
-pub fn live_alerts(conn: &Db, rule: &str) -> StoreResult<Vec<LiveAlert>> {
-    all(
-        conn,
-        &format!(
-            "SELECT {LIVE_ALERT_COLS} FROM alerts al WHERE al.rule = ?1 AND al.status != 'resolved'"
-        ),
-        params![rule],
-        live_alert,
-    )
-}
-
 /// The revision of this transaction, taken the first time a row changes.
 fn rev(tx: &Db, taken: &mut Option<i64>) -> StoreResult<i64> {
     match taken {
@@ -408,6 +377,9 @@ pub fn apply(
 ) -> StoreResult<AlertsApplied> {
     let now = to_ms(now);
     let mut taken = None;
+    // A first sweep opens thousands of alerts: the audit head is read and
+    // recorded once per transaction, not per entry.
+    let mut chain = Chain::default();
     let mut out = AlertsApplied::default();
     let greatest = tx.dialect().greatest();
     for f in raise {
@@ -463,7 +435,7 @@ pub fn apply(
                     r
                 ])?;
                 if severity != a.severity.as_str() {
-                    append_audit(
+                    chain.append(
                         tx,
                         &actor,
                         "alert.severity",
@@ -478,7 +450,9 @@ pub fn apply(
                     }
                     if rose && snoozed.is_some() {
                         let why = format!("escalated: {severity} -> {}", a.severity);
+                        chain.flush(tx)?;
                         alerts::clear_snooze(tx, &actor, &id, &a.rule, &why)?;
+                        chain.reread();
                     }
                 }
                 out.updated += 1;
@@ -504,7 +478,7 @@ pub fn apply(
                     seen,
                     r
                 ])?;
-                append_audit(
+                chain.append(
                     tx,
                     &actor,
                     "alert.open",
@@ -541,7 +515,7 @@ pub fn apply(
             format!("resolved: {}. Was: ", res.why),
             r
         ])?;
-        append_audit(
+        chain.append(
             tx,
             &Actor::new(format!("rule:{}", res.rule)),
             "alert.resolve",
@@ -551,6 +525,7 @@ pub fn apply(
         )?;
         out.resolved += 1;
     }
+    chain.flush(tx)?;
     Ok(out)
 }
 

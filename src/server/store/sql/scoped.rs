@@ -6,10 +6,10 @@
 //! people's agents, what is delegated down from its agents, the other
 //! holders of their secrets) and the live alerts of a scope.
 
+use super::live::{LIVE_ALERT_COLS, live_alert, live_alerts};
 use super::rows::to_ms;
 use super::rules::{
-    CREDENTIAL_FACT_COLS, GRANT_FACT_COLS, LIVE, LIVE_ALERT_COLS, all, credential_fact, grant_fact,
-    live_alert, live_alerts, time,
+    CREDENTIAL_FACT_COLS, GRANT_FACT_COLS, LIVE, all, credential_fact, grant_fact, time,
 };
 use super::tokens;
 use crate::server::store::db::{Db, Row, params};

@@ -36,6 +36,81 @@ pub fn append_audit(
     reason: Option<&str>,
     result: &str,
 ) -> StoreResult<i64> {
+    let mut chain = Chain::default();
+    let seq = chain.append(tx, actor, action, target, reason, result)?;
+    chain.flush(tx)?;
+    Ok(seq)
+}
+
+/// The audit chain's head, kept for a transaction that appends many
+/// entries (a sweep opening thousands of alerts): read once, each entry
+/// chained on the one before, and the recorded head written once by
+/// [`Chain::flush`], which must come before anything else in the
+/// transaction appends (and before it commits). The entries are the ones
+/// [`append_audit`] would write, one by one.
+#[derive(Default)]
+pub struct Chain {
+    /// The next entry's number and the hash it chains on.
+    next: Option<(i64, String)>,
+    /// The last number appended and not yet recorded as the head.
+    unrecorded: Option<i64>,
+}
+
+impl Chain {
+    pub fn append(
+        &mut self,
+        tx: &Db,
+        actor: &Actor,
+        action: &str,
+        target: &str,
+        reason: Option<&str>,
+        result: &str,
+    ) -> StoreResult<i64> {
+        let (seq, prev) = match self.next.take() {
+            Some(next) => next,
+            None => head(tx)?,
+        };
+        let at = now_ms();
+        let hash = audit::entry_hash(seq, at, &actor.label, action, target, reason, result, &prev);
+        tx.execute(
+            "INSERT INTO audit (seq, at, actor, action, target, reason, result, prev_hash, hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                seq,
+                at,
+                actor.label,
+                action,
+                target,
+                reason,
+                result,
+                prev,
+                hash
+            ],
+        )?;
+        self.next = Some((seq + 1, hash));
+        self.unrecorded = Some(seq);
+        Ok(seq)
+    }
+
+    /// Records the head; what else appends in the transaction reads it.
+    pub fn flush(&mut self, tx: &Db) -> StoreResult<()> {
+        if let Some(seq) = self.unrecorded.take() {
+            tx.execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'audit_head'",
+                params![seq],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// After something else appended: the head is read again.
+    pub fn reread(&mut self) {
+        self.next = None;
+    }
+}
+
+/// The next entry's number and the hash it chains on.
+fn head(tx: &Db) -> StoreResult<(i64, String)> {
     let last: Option<(i64, String)> = tx
         .query_row(
             "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
@@ -51,32 +126,10 @@ pub fn append_audit(
         params![],
         |r| r.get(0),
     )?;
-    let (seq, prev) = match last {
+    Ok(match last {
         Some((s, h)) => (s.max(head) + 1, h),
         None => (head + 1, audit::GENESIS.to_string()),
-    };
-    let at = now_ms();
-    let hash = audit::entry_hash(seq, at, &actor.label, action, target, reason, result, &prev);
-    tx.execute(
-        "INSERT INTO audit (seq, at, actor, action, target, reason, result, prev_hash, hash) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            seq,
-            at,
-            actor.label,
-            action,
-            target,
-            reason,
-            result,
-            prev,
-            hash
-        ],
-    )?;
-    tx.execute(
-        "UPDATE meta SET value = ?1 WHERE key = 'audit_head'",
-        params![seq],
-    )?;
-    Ok(seq)
+    })
 }
 
 pub fn not_found(what: &str, key: &str) -> StoreError {
