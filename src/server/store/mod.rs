@@ -31,7 +31,8 @@ pub use facts::{
 };
 pub use records::{
     Actor, AlertInput, AuditFilter, AuditHead, AuditSelect, Bootstrap, DelegationInput,
-    EventRecord, Import, ImportProgress, Principal, Rotation, StepAudit, TokenRecord, TokenSpec,
+    EventRecord, Import, ImportProgress, ImportStage, Principal, Rotation, StepAudit, TokenRecord,
+    TokenSpec,
 };
 
 use crate::api::{AuditVerification, Changes, NewAgent, NewGrant, NewPerson};

@@ -97,6 +97,18 @@ struct Report {
     detect_samples: usize,
     /// The rules' first sweep of the seeded fleet, at server start.
     detect_first_sweep_s: f64,
+    /// Seeding: generating the fleet, then importing it (every row of
+    /// every table, indexes built, committed), and the rows imported.
+    generate_s: f64,
+    import_s: f64,
+    import_rows: usize,
+    /// `sqlite` or `postgres`.
+    store: &'static str,
+    /// This process's peak resident memory (VmHWM): the server side, the
+    /// fleet as generated included (the dashboard side is `client_rss_mb`).
+    server_peak_mb: Option<f64>,
+    /// The whole run, from the first step to the report.
+    bench_s: f64,
 }
 
 pub fn bench(global: &Global, args: BenchArgs) -> CmdResult {
