@@ -4,7 +4,9 @@
 
 use super::dashboard::dashboard_child;
 use super::report::{machine, median, ms, peak_mb, percentile, round};
-use super::{BATCH, INGESTERS, KILL_CREDENTIALS, KILLS, POLLERS, Report, progress, raw_insert};
+use super::{
+    BATCH, ClientFigures, INGESTERS, KILL_CREDENTIALS, KILLS, POLLERS, Report, progress, raw_insert,
+};
 use crate::api::client::Client;
 use crate::api::{AgentEvent, KillRequest};
 use crate::cli::args::BenchArgs;
@@ -188,11 +190,23 @@ async fn drive(
         t.elapsed().as_secs_f64()
     ));
     drop(all);
-    let client = dashboard_child(url, &viewer).await?;
-    progress(format!(
-        "synced {} agents in {:.2} s (fetch {:.2} s, apply {:.2} s)",
-        client.agents_synced, client.full_sync_s, client.fetch_s, client.apply_s
-    ));
+    // A dashboard side that fails (at a million agents its first sync may
+    // not answer in time) leaves its figures out, says why, and the
+    // server's figures are still taken; the command then fails.
+    let (client, dashboard_error) = match dashboard_child(url, &viewer).await {
+        Ok(client) => {
+            progress(format!(
+                "synced {} agents in {:.2} s (fetch {:.2} s, apply {:.2} s)",
+                client.agents_synced, client.full_sync_s, client.fetch_s, client.apply_s
+            ));
+            (client, None)
+        }
+        Err(e) => {
+            let why = format!("{e:#}");
+            progress(format!("{why}; the server's figures follow without it"));
+            (ClientFigures::missing(), Some(why))
+        }
+    };
 
     progress(format!(
         "{POLLERS} clients polling once a second for {} s…",
@@ -284,6 +298,7 @@ async fn drive(
         store: "",
         server_peak_mb: None,
         bench_s: f64::NAN,
+        dashboard_error,
     })
 }
 

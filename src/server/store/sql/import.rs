@@ -18,12 +18,15 @@ use crate::server::store::db::bulk::{BulkTable, Cell, ColumnType};
 use crate::server::store::db::{Db, Dialect, params};
 use crate::server::store::{Actor, Import, ImportProgress, ImportStage, StoreResult};
 
-/// SQLite's page cache while an import runs, in KiB. Ids are random, so
-/// every row lands at a random page of its table's and indexes' B-trees;
-/// with the default 2 MiB cache a 100,000-agent import spills and rereads
-/// pages all the way (33,000 rows/s on the 2-core machine). Set back when
-/// the import ends, so a serving backend keeps its usual footprint.
-const IMPORT_CACHE_KIB: i64 = 256 * 1024;
+/// SQLite's page cache while an import runs, in KiB (an upper bound: only
+/// what the import touches is allocated). Ids are random, so every row
+/// lands at a random page of its table's and indexes' B-trees; with the
+/// default 2 MiB cache a 100,000-agent import spills and rereads pages all
+/// the way (33,000 rows/s on the 2-core machine). A million agents make a
+/// 1.8 GB file, whose unique indexes (kept during the load) need about a
+/// gigabyte. Set back when the import ends, so a serving backend keeps its
+/// usual footprint.
+const IMPORT_CACHE_KIB: i64 = 1024 * 1024;
 
 /// The tables an import fills, in the order it fills them.
 const TABLES: [&str; 5] = ["people", "agents", "credentials", "grants", "delegations"];
