@@ -129,11 +129,33 @@ pub struct Demo {
     pub agents: usize,
     pub live: usize,
     server: Option<RunningServer>,
+    /// What [`Demo::ready`] starts once the first sweep is done.
+    cast: Option<Cast>,
     simulator: Option<tokio::task::JoinHandle<()>>,
     player: Option<tokio::task::JoinHandle<()>>,
     log: Log,
+    tell: Tell,
     _dir: tempfile::TempDir,
 }
+
+/// The simulator's agents and the incidents' stage, waiting for the fleet's
+/// first sweep.
+struct Cast {
+    live: Vec<fleet::DemoAgent>,
+    stage: Option<cast::Stage>,
+    seed: u64,
+    simulate: bool,
+    incidents: Option<Tempo>,
+    rules: RuleThresholds,
+    iam_token: String,
+    oncall_token: String,
+    /// The scheduler sweeps at once when it starts; without one (an
+    /// interval of 0) the demo sweeps itself.
+    scheduled: bool,
+}
+
+/// How often a first sweep still under way is told.
+const STILL_SWEEPING: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Creates a person token and answers its secret: the demo's own setup,
 /// like the fleet it seeds.
@@ -146,7 +168,19 @@ async fn new_token(store: &Arc<dyn Store>, name: &str, role: Role) -> anyhow::Re
 }
 
 impl Demo {
+    /// [`Demo::serve`], then [`Demo::ready`]: a demo whose first answer
+    /// already holds the fleet's alerts, with the simulator and incidents
+    /// running.
     pub async fn start(opts: DemoOptions) -> anyhow::Result<Demo> {
+        let mut demo = Demo::serve(opts).await?;
+        demo.ready().await?;
+        Ok(demo)
+    }
+
+    /// Generates and imports the fleet and serves it: `url` answers when
+    /// this returns, while the rules' first sweep of the fleet runs (its
+    /// alerts are not all there yet; [`Demo::ready`] waits for them).
+    pub async fn serve(opts: DemoOptions) -> anyhow::Result<Demo> {
         if opts.agents == 0 || opts.agents > MAX_AGENTS {
             anyhow::bail!("--agents must be between 1 and {MAX_AGENTS}");
         }
@@ -173,9 +207,7 @@ impl Demo {
         ));
         let started = std::time::Instant::now();
         let progress = tell.clone();
-        fleet.import.progress = ImportProgress::new(move |done, total| {
-            progress.line(&format!("importing: {done} of {total} rows"));
-        });
+        fleet.import.progress = ImportProgress::new(move |stage| progress.line(&stage.to_string()));
         store.import(&Actor::new("demo"), fleet.import).await?;
         tell.line(&format!(
             "imported in {:.1} s; starting the server…",
@@ -203,43 +235,101 @@ impl Demo {
             guardrails: vec![guardrail()],
             ..ServeConfig::default()
         };
+        // Its scheduler starts the first sweep of the fleet at once, so
+        // the sweep runs while the caller tells the user where to look.
         let server = server::start(store, config, None, listener).await?;
-        // Before the dashboard's first sync: its first screen shows the
-        // seeded fleet's alerts, not zeros until the first scheduled sweep.
-        server
-            .sweep_now(chrono::Utc::now())
-            .await
-            .map_err(|e| anyhow::anyhow!("the first rules sweep of the demo failed: {e}"))?;
         let url = server.url.clone();
-        let live_count = live.len();
-        let claims = simulator::Claims::default();
-        let simulator = opts
-            .simulate
-            .then(|| tokio::spawn(simulator::run(url.clone(), live, seed, claims.clone())));
-        let log = Log::default();
-        let player = opts.incidents.zip(stage).map(|(tempo, stage)| {
-            tokio::spawn(incidents::run(incidents::Player {
-                url: url.clone(),
-                seed,
-                pace: Pace::new(tempo, &opts.rules),
-                stage,
-                claims,
-                iam_token,
-                oncall_token,
-                log: log.clone(),
-            }))
-        });
         Ok(Demo {
             url,
             token,
             agents,
-            live: live_count,
+            live: live.len(),
             server: Some(server),
-            simulator,
-            player,
-            log,
+            cast: Some(Cast {
+                live,
+                stage,
+                seed,
+                simulate: opts.simulate,
+                incidents: opts.incidents,
+                scheduled: opts.rules.sweep_interval_seconds > 0,
+                rules: opts.rules,
+                iam_token,
+                oncall_token,
+            }),
+            simulator: None,
+            player: None,
+            log: Log::default(),
+            tell,
             _dir: dir,
         })
+    }
+
+    /// Waits for the rules' first sweep of the seeded fleet (so a first
+    /// screen shows its alerts, not zeros), telling every few seconds that
+    /// it is still under way; then starts the simulator and the
+    /// incidents. Answers how long it waited; a second call waits for
+    /// nothing.
+    pub async fn ready(&mut self) -> anyhow::Result<std::time::Duration> {
+        let started = std::time::Instant::now();
+        let (Some(cast), Some(server)) = (self.cast.take(), self.server.as_ref()) else {
+            return Ok(started.elapsed());
+        };
+        self.tell.line(&format!(
+            "the rules' first sweep of {} agents…",
+            self.agents
+        ));
+        if cast.scheduled {
+            let mut told = started;
+            while server.detector().sweeps() == 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                if told.elapsed() >= STILL_SWEEPING {
+                    told = std::time::Instant::now();
+                    self.tell.line(&format!(
+                        "the rules' first sweep: still under way after {:.0} s",
+                        started.elapsed().as_secs_f64()
+                    ));
+                }
+            }
+        } else {
+            server
+                .sweep_now(chrono::Utc::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("the first rules sweep of the demo failed: {e}"))?;
+        }
+        let swept = started.elapsed();
+        self.tell.line(&format!(
+            "the rules' first sweep done in {:.1} s",
+            swept.as_secs_f64()
+        ));
+        let claims = simulator::Claims::default();
+        let Cast {
+            live,
+            stage,
+            seed,
+            simulate,
+            incidents,
+            rules,
+            iam_token,
+            oncall_token,
+            ..
+        } = cast;
+        let url = self.url.clone();
+        self.simulator =
+            simulate.then(|| tokio::spawn(simulator::run(url.clone(), live, seed, claims.clone())));
+        let log = self.log.clone();
+        self.player = incidents.zip(stage).map(|(tempo, stage)| {
+            tokio::spawn(incidents::run(incidents::Player {
+                url: url.clone(),
+                seed,
+                pace: Pace::new(tempo, &rules),
+                stage,
+                claims,
+                iam_token,
+                oncall_token,
+                log,
+            }))
+        });
+        Ok(swept)
     }
 
     /// What the incidents have done so far, oldest first.

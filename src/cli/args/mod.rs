@@ -245,6 +245,12 @@ Beside them, in the same run, the floors they are read against:
   sync_bytes           the first sync's JSON, in bytes
   raw_insert_rows_per_s  the ingest's rows inserted straight into the same
                        SQLite file, a transaction per 1,000 (SQLite only)
+And the run itself: generate_s and import_s (seeding the fleet: import_rows
+rows in bulk, told as it goes), server_peak_mb (this process's peak memory,
+the server side), bench_s (the whole run). If the dashboard side fails (at
+a million agents its first sync may not answer in time), the server's
+figures are still taken and printed, with dashboard_error, and the command
+fails.
 The dashboard figures come from a child process (this binary again) that
 syncs over loopback like `warden` does, so its memory is its own. The
 backend's periodic rules sweep is off during the run; the rules on ingest

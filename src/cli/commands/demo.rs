@@ -53,9 +53,24 @@ pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdRes
             tell: crate::demo::Tell::new(|line| eprintln!("warden: {line}")),
             ..DemoOptions::new(args.agents as usize, seed, args.listen)
         };
-        let demo = Demo::start(opts)
-            .await
-            .map_err(|e| CliError::failed(format!("cannot start the demo: {e:#}")))?;
+        let started = std::time::Instant::now();
+        let failed = |e: anyhow::Error| CliError::failed(format!("cannot start the demo: {e:#}"));
+        let mut demo = Demo::serve(opts).await.map_err(failed)?;
+        eprintln!(
+            "warden: serving on {} after {:.1} s",
+            demo.url,
+            started.elapsed().as_secs_f64()
+        );
+        demo.ready().await.map_err(failed)?;
+        eprintln!(
+            "warden: the fleet and its alerts are ready after {:.1} s{}",
+            started.elapsed().as_secs_f64(),
+            if args.no_tui {
+                ""
+            } else {
+                "; opening the dashboard (it syncs the fleet first)…"
+            }
+        );
         let result = if args.no_tui {
             serve_only(&demo, seed).await
         } else {

@@ -31,8 +31,8 @@ pub use facts::{
 };
 pub use records::{
     Actor, AlertInput, AuditFilter, AuditHead, AuditSelect, Bootstrap, DelegationInput,
-    EventRecord, Import, ImportProgress, Principal, Recorded, Rotation, StepAudit, TokenRecord,
-    TokenSpec,
+    EventRecord, Import, ImportProgress, ImportStage, Principal, Recorded, Rotation, StepAudit,
+    TokenRecord, TokenSpec,
 };
 
 use crate::api::{AuditVerification, Changes, NewAgent, NewGrant, NewPerson};

@@ -251,25 +251,47 @@ impl Import {
     }
 }
 
-/// Who wants to know how far an import has come: called with the rows
-/// written and the rows in all, from the store's own thread, so that a
-/// demo of 100,000 agents can say "importing n of N" instead of going
-/// quiet for seconds.
+/// Who wants to know how far an import has come: called from the store's
+/// own thread with each [`ImportStage`], so that a demo of 100,000 agents
+/// can say "importing n of N" instead of going quiet for seconds.
 #[derive(Clone, Default)]
-pub struct ImportProgress(Option<std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>>);
+pub struct ImportProgress(Option<std::sync::Arc<dyn Fn(ImportStage) + Send + Sync>>);
+
+/// Where an import is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportStage {
+    /// `done` of `total` rows written.
+    Rows { done: usize, total: usize },
+    /// Every row is in; the indexes set aside are being built.
+    Indexing,
+}
+
+impl std::fmt::Display for ImportStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportStage::Rows { done, total } => write!(f, "importing: {done} of {total} rows"),
+            ImportStage::Indexing => f.write_str("importing: every row in; building the indexes"),
+        }
+    }
+}
 
 impl ImportProgress {
     /// How many rows between two reports.
     pub const EVERY: usize = 50_000;
 
-    pub fn new(report: impl Fn(usize, usize) + Send + Sync + 'static) -> ImportProgress {
+    pub fn new(report: impl Fn(ImportStage) + Send + Sync + 'static) -> ImportProgress {
         ImportProgress(Some(std::sync::Arc::new(report)))
     }
 
-    /// Tells `done` of `total`.
+    /// Tells `done` of `total` rows.
     pub fn tell(&self, done: usize, total: usize) {
+        self.stage(ImportStage::Rows { done, total });
+    }
+
+    /// Tells a stage.
+    pub fn stage(&self, stage: ImportStage) {
         if let Some(report) = &self.0 {
-            report(done, total);
+            report(stage);
         }
     }
 }

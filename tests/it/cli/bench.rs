@@ -89,6 +89,23 @@ fn bench_prints_one_json_object_with_every_figure() {
         "progress on stderr: {}",
         r.stderr
     );
+    // Seeding, timed and told: the generator, then the bulk import with
+    // its progress and its index build.
+    for key in ["generate_s", "import_s", "bench_s", "server_peak_mb"] {
+        let x = v[key].as_f64().unwrap_or(f64::NAN);
+        assert!(x.is_finite() && x > 0.0, "{key}: {}", v[key]);
+    }
+    let rows = v["import_rows"].as_u64().unwrap_or(0);
+    assert!(rows > 200 + 600, "{v}");
+    assert_eq!(v["store"], "sqlite");
+    assert!(v.get("dashboard_error").is_none(), "{v}");
+    assert!(
+        r.stderr
+            .contains(&format!("importing: {rows} of {rows} rows"))
+            && r.stderr.contains("building the indexes"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -104,6 +121,7 @@ fn bench_help_names_its_options_and_figures() {
         "poll_p99_ms",
         "raw_parse_s",
         "raw_insert_rows_per_s",
+        "import_s",
     ] {
         assert!(r.stdout.contains(word), "{word} in --help: {}", r.stdout);
     }

@@ -8,6 +8,7 @@ mod durable;
 #[cfg(unix)]
 mod files;
 mod hooks;
+mod import;
 mod limits;
 mod shared;
 mod store_shared;

@@ -491,14 +491,24 @@ fn demo_no_tui_prints_the_url_and_a_working_token() {
     );
     let err = errors.join().expect("stderr thread");
     assert!(err.contains("seed 42"), "stderr: {err}");
-    // Each step of the start is told, the import with its rows.
+    // Each step of the start is told, in order: the import with its rows
+    // and its index build, serving, the rules' first sweep, ready.
+    let mut from = 0;
     for step in [
         "generating 50 agents",
-        "importing",
-        "rows",
+        "importing: ",
+        " of ",
+        "every row in; building the indexes",
         "starting the server",
+        "serving on http://127.0.0.1:",
+        "the rules' first sweep of 50 agents",
+        "the rules' first sweep done in",
+        "the fleet and its alerts are ready after",
     ] {
-        assert!(err.contains(step), "{step} in stderr: {err}");
+        let at = err[from..]
+            .find(step)
+            .unwrap_or_else(|| panic!("{step:?} after byte {from} of stderr: {err}"));
+        from += at + step.len();
     }
     assert!(
         err.contains("an incident plays from about 0:45, then one every 60 s"),

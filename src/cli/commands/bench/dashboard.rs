@@ -219,9 +219,16 @@ pub(super) async fn dashboard_child(url: &str, token: &str) -> anyhow::Result<Cl
         .output()
         .await
         .with_context(|| format!("cannot run {} for the dashboard side", exe.display()))?;
-    eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stderr);
+    eprint!("{said}");
     if !out.status.success() {
-        anyhow::bail!("the dashboard side failed ({})", out.status);
+        // Its own words name what failed (the last `error:` line).
+        let why = said
+            .lines()
+            .rev()
+            .find_map(|l| l.split_once("error: ").map(|(_, e)| e.trim()))
+            .unwrap_or("no reason given");
+        anyhow::bail!("the dashboard side failed ({}): {why}", out.status);
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout

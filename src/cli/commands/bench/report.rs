@@ -82,6 +82,16 @@ pub(super) fn table(r: &Report) -> String {
          p99 {} ms (target <= 1000; {} samples); first sweep of the fleet {} s\n",
         r.detect_p50_ms, r.detect_p99_ms, r.detect_samples, r.detect_first_sweep_s
     ));
+    out.push_str(&format!(
+        "seeding ({}): generated in {} s, {} rows imported in {} s; the server side's peak \
+         memory {} MiB; the whole run {} s\n",
+        r.store,
+        r.generate_s,
+        r.import_rows,
+        r.import_s,
+        r.server_peak_mb.unwrap_or(f64::NAN),
+        r.bench_s
+    ));
     out
 }
 

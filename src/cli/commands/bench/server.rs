@@ -3,8 +3,10 @@
 //! the dashboard side is done.
 
 use super::dashboard::dashboard_child;
-use super::report::{machine, median, ms, percentile, round};
-use super::{BATCH, INGESTERS, KILL_CREDENTIALS, KILLS, POLLERS, Report, progress, raw_insert};
+use super::report::{machine, median, ms, peak_mb, percentile, round};
+use super::{
+    BATCH, ClientFigures, INGESTERS, KILL_CREDENTIALS, KILLS, POLLERS, Report, progress, raw_insert,
+};
 use crate::api::client::Client;
 use crate::api::{AgentEvent, KillRequest};
 use crate::cli::args::BenchArgs;
@@ -12,7 +14,7 @@ use crate::config::ServeConfig;
 use crate::demo::fleet::{self, DemoAgent};
 use crate::model::{AgentStatus, Credential, CredentialStatus, Role};
 use crate::secrets;
-use crate::server::store::{Actor, Import, Store, TokenSpec};
+use crate::server::store::{Actor, Import, ImportProgress, Store, TokenSpec};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -88,19 +90,26 @@ pub(super) async fn server_side(args: &BenchArgs) -> anyhow::Result<Report> {
         Some(d) => d.clone(),
         None => format!("sqlite:{}", dir.path().join("bench.db").display()),
     };
+    let began = Instant::now();
     progress(format!("generating {n} agents and {m} credentials…"));
     let t = Instant::now();
-    let (import, victims, live) = tokio::task::spawn_blocking(move || seed(n, m)).await?;
-    let (agents, credentials) = (import.agents.len(), import.credentials.len());
+    let (mut import, victims, live) = tokio::task::spawn_blocking(move || seed(n, m)).await?;
+    let generate_s = t.elapsed().as_secs_f64();
+    let (agents, credentials, rows) =
+        (import.agents.len(), import.credentials.len(), import.rows());
     progress(format!(
-        "generated in {:.1} s; importing into {}…",
-        t.elapsed().as_secs_f64(),
+        "generated in {generate_s:.1} s; importing {rows} rows into {}…",
         database
     ));
+    import.progress = ImportProgress::new(progress);
     let t = Instant::now();
     let store: Arc<dyn Store> = crate::server::open_store(&database)?;
     store.import(&Actor::new("bench"), import).await?;
-    progress(format!("imported in {:.1} s", t.elapsed().as_secs_f64()));
+    let import_s = t.elapsed().as_secs_f64();
+    progress(format!(
+        "imported in {import_s:.1} s ({:.0} rows/s)",
+        rows as f64 / import_s
+    ));
 
     let admin = secrets::new_person_token();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -133,6 +142,16 @@ pub(super) async fn server_side(args: &BenchArgs) -> anyhow::Result<Report> {
     report.detect_samples = detection.samples;
     report.agents = agents;
     report.credentials = credentials;
+    report.generate_s = round(generate_s, 2);
+    report.import_s = round(import_s, 2);
+    report.import_rows = rows;
+    report.store = if database.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    report.server_peak_mb = peak_mb().map(|m| round(m, 1));
+    report.bench_s = round(began.elapsed().as_secs_f64(), 1);
     Ok(report)
 }
 
@@ -171,11 +190,23 @@ async fn drive(
         t.elapsed().as_secs_f64()
     ));
     drop(all);
-    let client = dashboard_child(url, &viewer).await?;
-    progress(format!(
-        "synced {} agents in {:.2} s (fetch {:.2} s, apply {:.2} s)",
-        client.agents_synced, client.full_sync_s, client.fetch_s, client.apply_s
-    ));
+    // A dashboard side that fails (at a million agents its first sync may
+    // not answer in time) leaves its figures out, says why, and the
+    // server's figures are still taken; the command then fails.
+    let (client, dashboard_error) = match dashboard_child(url, &viewer).await {
+        Ok(client) => {
+            progress(format!(
+                "synced {} agents in {:.2} s (fetch {:.2} s, apply {:.2} s)",
+                client.agents_synced, client.full_sync_s, client.fetch_s, client.apply_s
+            ));
+            (client, None)
+        }
+        Err(e) => {
+            let why = format!("{e:#}");
+            progress(format!("{why}; the server's figures follow without it"));
+            (ClientFigures::missing(), Some(why))
+        }
+    };
 
     progress(format!(
         "{POLLERS} clients polling once a second for {} s…",
@@ -261,6 +292,13 @@ async fn drive(
         detect_p99_ms: f64::NAN,
         detect_samples: 0,
         detect_first_sweep_s: f64::NAN,
+        generate_s: f64::NAN,
+        import_s: f64::NAN,
+        import_rows: 0,
+        store: "",
+        server_peak_mb: None,
+        bench_s: f64::NAN,
+        dashboard_error,
     })
 }
 

@@ -11,6 +11,7 @@
 //! ([`Row::get`]). Where the dialects truly differ the store asks
 //! [`Db::dialect`] in one small place.
 
+pub mod bulk;
 pub mod pg;
 
 use crate::server::store::StoreError;

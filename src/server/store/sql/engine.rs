@@ -60,6 +60,23 @@ impl SqlStore {
     }
 }
 
+impl SqlStore {
+    /// [`write`](Self::write) for a first load into an empty fleet: on
+    /// SQLite without the WAL while it runs
+    /// ([`SqliteEngine::write_first_load`]).
+    pub(super) async fn write_first_load<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Db) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let (value, rev) = match &self.engine {
+            Engine::Sqlite(b) => b.write_first_load(f).await?,
+            Engine::Postgres(b) => b.write(f).await?,
+        };
+        bump(&self.notify, rev);
+        Ok(value)
+    }
+}
+
 /// Moves the watched revision forward to `rev` (never back).
 pub(crate) fn bump(notify: &watch::Sender<i64>, rev: i64) {
     notify.send_if_modified(|current| {

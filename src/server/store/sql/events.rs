@@ -5,10 +5,28 @@ use super::agents::touch;
 use super::rows::{to_json, to_ms};
 use super::tx::next_rev;
 use crate::server::rules::destination;
+use crate::server::store::db::bulk::{BulkTable, Cell, ColumnType};
 use crate::server::store::db::{Db, OptionalExt, params};
 use crate::server::store::{EventRecord, Recorded, StoreError, StoreResult};
 use crate::server::text_policy::{Kind, check};
 use std::collections::BTreeMap;
+
+/// The events table as a batch writes it: one multi-row statement (a
+/// `COPY` on PostgreSQL) per batch, not a round trip per event.
+const EVENTS: BulkTable = BulkTable {
+    name: "events",
+    columns: &[
+        ("agent_id", ColumnType::Text),
+        ("credential_id", ColumnType::Text),
+        ("at", ColumnType::Int),
+        ("action", ColumnType::Text),
+        ("target", ColumnType::Text),
+        ("scope", ColumnType::Text),
+        ("result", ColumnType::Text),
+        ("on_behalf_of", ColumnType::Text),
+        ("interactive", ColumnType::Int),
+    ],
+};
 
 pub fn record(
     tx: &Db,
@@ -16,42 +34,45 @@ pub fn record(
     credential_id: &str,
     events: &[EventRecord],
 ) -> StoreResult<Recorded> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO events (agent_id, credential_id, at, action, target, scope, result, on_behalf_of, interactive) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
     // An agent's own words: refused whole, naming the field, before any is
     // stored, if one would reach a reader's terminal as a control.
     for e in events {
         check_event(e)?;
     }
-    let mut latest = 0;
+    let latest = events.iter().map(|e| to_ms(e.at)).fold(0, i64::max);
+    let mut rows = events.iter().map(|e| {
+        vec![
+            Cell::text(agent_id),
+            Cell::text(credential_id),
+            Cell::Int(to_ms(e.at)),
+            Cell::text(&e.action),
+            Cell::text(&e.target),
+            Cell::opt_text(e.scope.as_deref()),
+            Cell::opt_text(e.result.as_deref()),
+            Cell::owned(to_json(&e.on_behalf_of)),
+            Cell::Int(i64::from(e.interactive)),
+        ]
+    });
+    tx.insert_rows(&EVENTS, &mut rows, &mut || {})?;
+    // Each grant used takes the latest use of its scope in the batch: the
+    // same as one update per event (the larger time wins either way), in
+    // one statement per scope.
+    let mut used: BTreeMap<&str, i64> = BTreeMap::new();
     for e in events {
-        let at = to_ms(e.at);
-        latest = latest.max(at);
-        stmt.execute(params![
-            agent_id,
-            credential_id,
-            at,
-            e.action,
-            e.target,
-            e.scope,
-            e.result,
-            to_json(&e.on_behalf_of),
-            e.interactive
-        ])?;
+        if let Some(scope) = &e.scope {
+            let at = used.entry(scope).or_insert(i64::MIN);
+            *at = (*at).max(to_ms(e.at));
+        }
     }
-    if events.iter().any(|e| e.scope.is_some()) {
+    if !used.is_empty() {
         let rev = next_rev(tx)?;
-        let mut used = tx.prepare_cached(&format!(
+        let mut update = tx.prepare_cached(&format!(
             "UPDATE grants SET last_used_at = {}(COALESCE(last_used_at, 0), ?3), rev = ?4 \
              WHERE agent_id = ?1 AND scope = ?2",
             tx.dialect().greatest()
         ))?;
-        for e in events {
-            if let Some(scope) = &e.scope {
-                used.execute(params![agent_id, scope, to_ms(e.at), rev])?;
-            }
+        for (scope, at) in used {
+            update.execute(params![agent_id, scope, at, rev])?;
         }
     }
     let (new_fingerprints, replaced) = present(tx, credential_id, events)?;

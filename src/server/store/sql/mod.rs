@@ -18,6 +18,7 @@ mod exchanges;
 mod feed;
 mod guardrails;
 mod import;
+mod indexes;
 mod live;
 mod operations;
 mod people;
@@ -440,6 +441,11 @@ impl Store for SqlStore {
 
     async fn import(&self, actor: &Actor, import: Import) -> StoreResult<()> {
         let actor = actor.clone();
+        if self.read(import::empty_fleet).await? {
+            return self
+                .write_first_load(move |t| import::import(t, &actor, &import))
+                .await;
+        }
         self.write(move |t| import::import(t, &actor, &import))
             .await
     }

@@ -95,15 +95,69 @@ impl SqliteEngine {
             let mut guard = conn
                 .lock()
                 .map_err(|_| StoreError::Internal("the database lock was poisoned".into()))?;
-            let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let db = Db::sqlite(&tx);
-            let value = f(&db)?;
-            let rev = tx::current_rev(&db)?;
-            drop(db);
-            tx.commit()?;
-            Ok::<_, StoreError>((value, rev))
+            write_in(&mut guard, f)
         })
         .await
         .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
     }
+
+    /// [`write`](Self::write) for a first load into a file that holds no
+    /// fleet yet (a demo's, a benchmark's): while `f` runs the rollback
+    /// journal is kept in memory and nothing is synced, so each page is
+    /// written once, not to the WAL and again at its checkpoint. A failed
+    /// `f` still rolls back; a crash in the middle may leave the file
+    /// unusable, which for a first load costs only the load. Where another
+    /// connection holds the file open (WAL cannot be left then), it is an
+    /// ordinary write.
+    pub(crate) async fn write_first_load<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Db) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<(T, i64)> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn
+                .lock()
+                .map_err(|_| StoreError::Internal("the database lock was poisoned".into()))?;
+            let journal: String = guard.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            let sync: i64 = guard.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+            // Refused (busy) while another connection has the file open.
+            let switched = guard
+                .query_row("PRAGMA journal_mode = MEMORY", [], |r| r.get::<_, String>(0))
+                .is_ok_and(|mode| mode.eq_ignore_ascii_case("memory"));
+            if switched {
+                guard.pragma_update(None, "synchronous", "OFF")?;
+            }
+            let written = write_in(&mut guard, f);
+            if switched {
+                let back: String =
+                    guard.query_row(&format!("PRAGMA journal_mode = {journal}"), [], |r| {
+                        r.get(0)
+                    })?;
+                guard.pragma_update(None, "synchronous", sync)?;
+                if !back.eq_ignore_ascii_case(&journal) {
+                    return Err(StoreError::Internal(format!(
+                        "the database stayed in journal mode {back} after a first load, not {journal}"
+                    )));
+                }
+            }
+            written
+        })
+        .await
+        .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
+    }
+}
+
+/// `f` in one immediate transaction, committed; its value and the
+/// revision after it.
+fn write_in<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Db) -> StoreResult<T>,
+) -> StoreResult<(T, i64)> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let db = Db::sqlite(&tx);
+    let value = f(&db)?;
+    let rev = tx::current_rev(&db)?;
+    drop(db);
+    tx.commit()?;
+    Ok((value, rev))
 }
