@@ -36,6 +36,7 @@ fn first_sync() -> Changes {
         delegations: f.import.delegations,
         alerts: Vec::new(),
         removed: Vec::new(),
+        ..Changes::default()
     }
 }
 

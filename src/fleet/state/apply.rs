@@ -55,6 +55,7 @@ impl Fleet {
             // Grown once, not doubled again and again while 100,000s arrive.
             self.agents.reserve(changes.agents.len());
             self.summaries.reserve(changes.agents.len());
+            self.remote.reserve(changes.agents.len());
             self.index.reserve(changes.agents.len());
             self.links.reserve(changes.agents.len());
             self.credentials.reserve(changes.credentials.len());
@@ -63,6 +64,11 @@ impl Fleet {
         }
         let mut replaced: Vec<usize> = Vec::new();
         let mut touched: Vec<String> = Vec::new();
+        // The summary form: credentials and grants are counted by the
+        // backend, and held only where all of them are (see `held`).
+        let keep_all = changes
+            .summary
+            .then(|| self.summarised_from(scope, changes.full));
         for mut p in changes.people.drain(..) {
             p.sanitize();
             // An owner's name or status shows on every agent they own, but
@@ -94,6 +100,7 @@ impl Fleet {
                     }
                     self.agents.push(a);
                     self.summaries.push(Summary::default());
+                    self.remote.push(None);
                     if !structural {
                         self.count(self.agents.len() - 1, true);
                     }
@@ -102,6 +109,10 @@ impl Fleet {
         }
         for mut c in changes.credentials.drain(..) {
             c.sanitize();
+            if let Some(keep_all) = keep_all {
+                self.take_counted_credential(c, keep_all);
+                continue;
+            }
             link(
                 &mut self
                     .links
@@ -117,6 +128,10 @@ impl Fleet {
         }
         for mut g in changes.grants.drain(..) {
             g.sanitize();
+            if let Some(keep_all) = keep_all {
+                self.take_counted_grant(g, keep_all);
+                continue;
+            }
             link(
                 &mut self.links.entry(g.agent_id.clone()).or_default().grants,
                 &g.id,
@@ -165,6 +180,11 @@ impl Fleet {
         }
         for r in changes.removed.drain(..) {
             self.remove(&r.kind, &r.id, &mut touched);
+        }
+        for h in changes.summaries.drain(..) {
+            if self.set_remote(&h).is_some() && !changes.full {
+                touched.push(h.agent_id);
+            }
         }
         if changes.full {
             // Everything is new: one pass over the agents beats sorting and
@@ -220,17 +240,21 @@ impl Fleet {
         let theirs = |id: &str| id.starts_with(&prefix);
         let mut kept_agents = Vec::with_capacity(self.agents.len());
         let mut kept_summaries = Vec::with_capacity(self.agents.len());
-        for (a, s) in std::mem::take(&mut self.agents)
+        let mut kept_remote = Vec::with_capacity(self.agents.len());
+        for ((a, s), r) in std::mem::take(&mut self.agents)
             .into_iter()
             .zip(std::mem::take(&mut self.summaries))
+            .zip(std::mem::take(&mut self.remote))
         {
             if !theirs(&a.id) {
                 kept_agents.push(a);
                 kept_summaries.push(s);
+                kept_remote.push(r);
             }
         }
         self.agents = kept_agents;
         self.summaries = kept_summaries;
+        self.remote = kept_remote;
         self.index = self
             .agents
             .iter()
@@ -251,6 +275,9 @@ impl Fleet {
                 l.credentials.clear();
                 l.grants.clear();
                 l.delegations.clear();
+                l.counted_credentials.clear();
+                l.counted_grants.clear();
+                l.loaded = false;
                 return !l.alerts.is_empty();
             }
             true
@@ -263,6 +290,7 @@ impl Fleet {
                 if let Some(i) = self.index.remove(id) {
                     self.agents.swap_remove(i);
                     self.summaries.swap_remove(i);
+                    self.remote.swap_remove(i);
                     if let Some(moved) = self.agents.get(i) {
                         self.index.insert(moved.id.clone(), i);
                     }
@@ -332,6 +360,13 @@ impl Fleet {
                     s.risk = s.risk.max(Some(a.severity));
                 }
             }
+        }
+        // What the backend counted (the summary form) adds to what is
+        // held from elsewhere (a Vault's tokens linked to the agent).
+        if let Some(r) = self.remote(i) {
+            s.credentials += r.credentials;
+            s.live_credentials += r.live_credentials;
+            s.highest_level = s.highest_level.max(r.highest_level);
         }
         self.summaries[i] = s;
     }

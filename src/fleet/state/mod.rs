@@ -11,11 +11,13 @@
 
 mod apply;
 mod counts;
+mod held;
 mod identities;
 mod lookup;
 mod sanitize;
 mod search;
 
+pub use held::Remote;
 pub use sanitize::Sanitize;
 
 use crate::model::*;
@@ -53,6 +55,14 @@ struct Links {
     grants: Vec<String>,
     delegations: Vec<String>,
     alerts: Vec<String>,
+    /// Credentials and grants held of an agent whose backend counts them
+    /// (the summary form, see [`held`]): already in its [`Remote`], so not
+    /// counted again.
+    counted_credentials: Vec<String>,
+    counted_grants: Vec<String>,
+    /// Every credential and grant its backend counts is held (its detail
+    /// was read).
+    loaded: bool,
 }
 
 /// The agents of the last poll, when it changed nothing else: what a view
@@ -69,6 +79,13 @@ struct Delta {
 pub struct Fleet {
     agents: Vec<Agent>,
     summaries: Vec<Summary>,
+    /// Per agent, beside `agents`: what its backend counted it holds, when
+    /// the backend syncs in the summary form.
+    remote: Vec<Option<Remote>>,
+    /// The backends that sync in the summary form, by the prefix of their
+    /// ids ("" for one backend), and whether every credential of theirs is
+    /// held (the credentials view loaded them).
+    summarised: std::collections::BTreeMap<String, bool>,
     search: SearchKeys,
     /// Every agent's index, by name (then index).
     by_name: Vec<usize>,

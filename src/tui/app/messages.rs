@@ -38,6 +38,10 @@ impl App {
                 self.panes.triage.report(backend, result);
                 vec![]
             }
+            Msg::Credentials { backend, result } => {
+                crate::tui::screens::creds::received(self, backend, result);
+                vec![]
+            }
             Msg::KillPlan {
                 agent_id,
                 cascade,

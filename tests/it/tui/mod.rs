@@ -13,6 +13,7 @@ mod marks;
 mod pty;
 mod rotate;
 mod snapshots;
+mod summary;
 mod triage;
 mod vault;
 mod views;

@@ -132,7 +132,7 @@ pub(super) async fn client_side(url: &str, token: Option<&str>) -> anyhow::Resul
     // The floor under the first sync: the same answer's bytes, parsed into
     // the same types with serde_json and not applied (fetched again last,
     // so its copy is in none of the figures above).
-    let body = client.changes_body(0).await?;
+    let body = client.changes_body(0, true).await?;
     let sync_bytes = body.len();
     let t = Instant::now();
     let parsed: Changes = serde_json::from_slice(&body)?;
