@@ -108,11 +108,11 @@ impl Fleet {
             }
         }
         for mut c in changes.credentials.drain(..) {
-            c.sanitize();
             if let Some(keep_all) = keep_all {
                 self.take_counted_credential(c, keep_all);
                 continue;
             }
+            c.sanitize();
             link(
                 &mut self
                     .links
@@ -127,11 +127,11 @@ impl Fleet {
             self.credentials.insert(c.id.clone(), c);
         }
         for mut g in changes.grants.drain(..) {
-            g.sanitize();
             if let Some(keep_all) = keep_all {
                 self.take_counted_grant(g, keep_all);
                 continue;
             }
+            g.sanitize();
             link(
                 &mut self.links.entry(g.agent_id.clone()).or_default().grants,
                 &g.id,

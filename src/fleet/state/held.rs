@@ -57,11 +57,12 @@ impl Fleet {
     /// A credential of a summary-form answer: held if every credential of
     /// its agent is (its detail is open) or of its backend (`keep_all`);
     /// otherwise its agent's counts, in the same answer, say all there is.
-    pub(super) fn take_counted_credential(&mut self, c: Credential, keep_all: bool) {
+    pub(super) fn take_counted_credential(&mut self, mut c: Credential, keep_all: bool) {
         let links = self.links.get(&c.agent_id);
         if !(keep_all || links.is_some_and(|l| l.loaded)) {
             return;
         }
+        super::Sanitize::sanitize(&mut c);
         if self
             .credentials
             .get(&c.id)
@@ -75,11 +76,12 @@ impl Fleet {
     }
 
     /// The same for a grant.
-    pub(super) fn take_counted_grant(&mut self, g: Grant, keep_all: bool) {
+    pub(super) fn take_counted_grant(&mut self, mut g: Grant, keep_all: bool) {
         let links = self.links.get(&g.agent_id);
         if !(keep_all || links.is_some_and(|l| l.loaded)) {
             return;
         }
+        super::Sanitize::sanitize(&mut g);
         if self.grants.get(&g.id).is_some_and(|old| old.rev > g.rev) {
             return;
         }
@@ -193,5 +195,110 @@ impl Fleet {
         (0..self.agents.len())
             .map(|i| self.summaries[i].credentials as usize)
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Changes;
+    use crate::model::fixtures::{agent, credential};
+
+    fn counted(agent_id: &str, credentials: u32, live: u32) -> Holdings {
+        Holdings {
+            agent_id: agent_id.into(),
+            credentials,
+            live_credentials: live,
+            grants: 1,
+            highest_level: Some(GrantLevel::Admin),
+            ..Holdings::default()
+        }
+    }
+
+    fn detail(id: &str, credentials: Vec<Credential>) -> AgentDetail {
+        AgentDetail {
+            agent: agent(id, "one"),
+            owner_person: None,
+            credentials,
+            grants: Vec::new(),
+            delegations: Vec::new(),
+            alerts: Vec::new(),
+            activity: Vec::new(),
+            seen_acting_for: Vec::new(),
+            exchanged_tokens: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn counted_and_held_credentials_are_counted_once() {
+        let mut f = Fleet::new();
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![agent("a1", "one")],
+            summary: true,
+            summaries: vec![counted("a1", 2, 1)],
+            ..Changes::default()
+        });
+        let s = f.summary(0);
+        assert_eq!((s.credentials, s.live_credentials), (2, 1));
+        assert_eq!(s.highest_level, Some(GrantLevel::Admin));
+        // A Vault's token linked to the agent: held here, counted here.
+        f.apply(Changes {
+            cursor: 1,
+            credentials: vec![credential("vault:token:x", "a1")],
+            ..Changes::default()
+        });
+        assert_eq!(f.summary(0).credentials, 3);
+        assert!(!f.holds_all_of("a1"));
+        // Its detail: the backend's two, held, not counted again.
+        let mut c1 = credential("c1", "a1");
+        c1.rev = 5;
+        f.load_detail(&detail("a1", vec![c1.clone(), credential("c2", "a1")]));
+        assert!(f.holds_all_of("a1"));
+        assert_eq!(f.credentials_of("a1").len(), 3);
+        f.apply(Changes {
+            cursor: 2,
+            summary: true,
+            summaries: vec![counted("a1", 2, 1)],
+            ..Changes::default()
+        });
+        assert_eq!(f.summary(0).credentials, 3);
+        // An older copy of a held credential does not overwrite it.
+        let mut stale = c1.clone();
+        stale.rev = 4;
+        stale.prefix = "old".into();
+        f.apply(Changes {
+            cursor: 3,
+            summary: true,
+            credentials: vec![stale],
+            ..Changes::default()
+        });
+        assert_eq!(
+            f.credential("c1").map(|c| c.prefix.as_str()),
+            Some(c1.prefix.as_str())
+        );
+    }
+
+    #[test]
+    fn a_full_answer_forgets_what_was_read() {
+        let mut f = Fleet::new();
+        let full = || Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![agent("a1", "one")],
+            summary: true,
+            summaries: vec![counted("a1", 1, 1)],
+            ..Changes::default()
+        };
+        f.apply(full());
+        f.load_credentials(None, vec![credential("c1", "a1")]);
+        assert!(f.credentials_complete());
+        assert_eq!(f.credentials().count(), 1);
+        assert_eq!(f.summary(0).credentials, 1, "held, and counted once");
+        f.apply(full());
+        assert!(!f.credentials_complete());
+        assert_eq!(f.credentials_missing().collect::<Vec<_>>(), [""]);
+        assert_eq!(f.credentials().count(), 0);
     }
 }
