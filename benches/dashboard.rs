@@ -115,7 +115,7 @@ fn thousand_changes(app: &App, all: &[Credential], round: usize) -> Changes {
                 agent_id: c.agent_id.clone(),
                 credentials: r.credentials,
                 live_credentials: r.live_credentials.saturating_sub(1),
-                next_expiry: r.next_expiry,
+                next_expiry: None,
                 grants: r.grants,
                 highest_level: r.highest_level,
             })

@@ -63,6 +63,9 @@ impl Fleet {
             self.delegations.reserve(changes.delegations.len());
         }
         let mut replaced: Vec<usize> = Vec::new();
+        // The agents whose place in the name order may move: renamed or
+        // new. Most of a poll's agents were only seen again.
+        let mut moved: Vec<usize> = Vec::new();
         let mut touched: Vec<String> = Vec::new();
         // The summary form: credentials and grants are counted by the
         // backend, and held only where all of them are (see `held`).
@@ -81,7 +84,18 @@ impl Fleet {
                 Some(&i) => {
                     if !structural {
                         self.count(i, false);
-                        self.search.set(i, &a);
+                        let old = &self.agents[i];
+                        if old.name != a.name {
+                            moved.push(i);
+                        }
+                        // The search keys are the name, id, description
+                        // and runtime: kept when none of them changed.
+                        if old.name != a.name
+                            || old.description != a.description
+                            || old.runtime != a.runtime
+                        {
+                            self.search.set(i, &a);
+                        }
                         replaced.push(i);
                     }
                     self.agents[i] = a;
@@ -97,6 +111,7 @@ impl Fleet {
                     }
                     if !structural {
                         self.search.push(&a);
+                        moved.push(self.agents.len());
                     }
                     self.agents.push(a);
                     self.summaries.push(Summary::default());
@@ -215,10 +230,12 @@ impl Fleet {
         } else {
             replaced.sort_unstable();
             replaced.dedup();
+            moved.sort_unstable();
+            moved.dedup();
             let agents = &self.agents;
             merge_changed(
                 &mut self.by_name,
-                &replaced,
+                &moved,
                 agents.len(),
                 |_| true,
                 |a, b| agents[a].name.cmp(&agents[b].name).then(a.cmp(&b)),
@@ -269,15 +286,13 @@ impl Fleet {
         // An agent's links can name another backend's objects: an
         // Alertmanager's alerts about it, which its full answer does not
         // bring again and so must outlive it.
+        self.held.retain(|id, _| !theirs(id));
         self.links.retain(|id, l| {
             l.alerts.retain(|a| !theirs(a));
             if theirs(id) {
                 l.credentials.clear();
                 l.grants.clear();
                 l.delegations.clear();
-                l.counted_credentials.clear();
-                l.counted_grants.clear();
-                l.loaded = false;
                 return !l.alerts.is_empty();
             }
             true
@@ -296,6 +311,7 @@ impl Fleet {
                     }
                 }
                 self.links.remove(id);
+                self.held.remove(id);
             }
             "person" => {
                 self.people.remove(id);

@@ -6,19 +6,18 @@
 //! is held current and the counts with it; what is not held is never
 //! shown as if it were all (see [`Fleet::holds_all_of`]).
 
-use super::{Fleet, Links};
+use super::{Fleet, Held};
 use crate::api::Holdings;
 use crate::model::{AgentDetail, Credential, Grant, GrantLevel};
-use chrono::{DateTime, Utc};
 
-/// What an agent's backend counted it holds.
+/// What an agent's backend counted it holds: what the table and a kill's
+/// blast radius read (16 bytes an agent; the soonest expiry is not kept).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Remote {
     pub credentials: u32,
     pub live_credentials: u32,
     pub grants: u32,
     pub highest_level: Option<GrantLevel>,
-    pub next_expiry: Option<DateTime<Utc>>,
 }
 
 impl From<&Holdings> for Remote {
@@ -28,7 +27,6 @@ impl From<&Holdings> for Remote {
             live_credentials: h.live_credentials,
             grants: h.grants,
             highest_level: h.highest_level,
-            next_expiry: h.next_expiry,
         }
     }
 }
@@ -58,8 +56,8 @@ impl Fleet {
     /// its agent is (its detail is open) or of its backend (`keep_all`);
     /// otherwise its agent's counts, in the same answer, say all there is.
     pub(super) fn take_counted_credential(&mut self, mut c: Credential, keep_all: bool) {
-        let links = self.links.get(&c.agent_id);
-        if !(keep_all || links.is_some_and(|l| l.loaded)) {
+        let held = self.held.get(&c.agent_id);
+        if !(keep_all || held.is_some_and(|h| h.loaded)) {
             return;
         }
         super::Sanitize::sanitize(&mut c);
@@ -70,23 +68,23 @@ impl Fleet {
         {
             return;
         }
-        let l = self.links.entry(c.agent_id.clone()).or_default();
-        link(&mut l.counted_credentials, &c.id);
+        let h = self.held.entry(c.agent_id.clone()).or_default();
+        link(&mut h.credentials, &c.id);
         self.credentials.insert(c.id.clone(), c);
     }
 
     /// The same for a grant.
     pub(super) fn take_counted_grant(&mut self, mut g: Grant, keep_all: bool) {
-        let links = self.links.get(&g.agent_id);
-        if !(keep_all || links.is_some_and(|l| l.loaded)) {
+        let held = self.held.get(&g.agent_id);
+        if !(keep_all || held.is_some_and(|h| h.loaded)) {
             return;
         }
         super::Sanitize::sanitize(&mut g);
         if self.grants.get(&g.id).is_some_and(|old| old.rev > g.rev) {
             return;
         }
-        let l = self.links.entry(g.agent_id.clone()).or_default();
-        link(&mut l.counted_grants, &g.id);
+        let h = self.held.entry(g.agent_id.clone()).or_default();
+        link(&mut h.grants, &g.id);
         self.grants.insert(g.id.clone(), g);
     }
 
@@ -110,7 +108,7 @@ impl Fleet {
     pub fn holds_all_of(&self, agent_id: &str) -> bool {
         self.position(agent_id)
             .is_none_or(|i| self.remote(i).is_none())
-            || self.links.get(agent_id).is_some_and(|l| l.loaded)
+            || self.held.get(agent_id).is_some_and(|h| h.loaded)
     }
 
     /// An agent's detail as its backend answered it: from now on its
@@ -125,10 +123,14 @@ impl Fleet {
             // A backend that sends everything: it is all here already.
             return false;
         }
-        let l = self.links.entry(id.to_string()).or_default();
-        l.loaded = true;
-        l.counted_credentials = detail.credentials.iter().map(|c| c.id.clone()).collect();
-        l.counted_grants = detail.grants.iter().map(|g| g.id.clone()).collect();
+        self.held.insert(
+            id.to_string(),
+            Held {
+                credentials: detail.credentials.iter().map(|c| c.id.clone()).collect(),
+                grants: detail.grants.iter().map(|g| g.id.clone()).collect(),
+                loaded: true,
+            },
+        );
         for c in &detail.credentials {
             let mut c = c.clone();
             super::Sanitize::sanitize(&mut c);
@@ -165,8 +167,8 @@ impl Fleet {
             {
                 continue;
             }
-            let l: &mut Links = self.links.entry(c.agent_id.clone()).or_default();
-            link(&mut l.counted_credentials, &c.id);
+            let h: &mut Held = self.held.entry(c.agent_id.clone()).or_default();
+            link(&mut h.credentials, &c.id);
             self.credentials.insert(c.id.clone(), c);
         }
         self.summarised.insert(key(scope), true);

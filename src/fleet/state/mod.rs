@@ -55,11 +55,16 @@ struct Links {
     grants: Vec<String>,
     delegations: Vec<String>,
     alerts: Vec<String>,
-    /// Credentials and grants held of an agent whose backend counts them
-    /// (the summary form, see [`held`]): already in its [`Remote`], so not
-    /// counted again.
-    counted_credentials: Vec<String>,
-    counted_grants: Vec<String>,
+}
+
+/// Credentials and grants held of an agent whose backend counts them (the
+/// summary form, see [`held`]): already in its [`Remote`], so not counted
+/// again. Apart from [`Links`], which every agent with an alert has: few
+/// agents have these.
+#[derive(Debug, Default, Clone)]
+struct Held {
+    credentials: Vec<String>,
+    grants: Vec<String>,
     /// Every credential and grant its backend counts is held (its detail
     /// was read).
     loaded: bool,
@@ -98,6 +103,7 @@ pub struct Fleet {
     delegations: HashMap<String, Delegation>,
     alerts: HashMap<String, Alert>,
     links: HashMap<String, Links>,
+    held: HashMap<String, Held>,
     /// Each Vault backend's identities, by the prefix of its ids (see
     /// [`identities`]).
     identities: std::collections::BTreeMap<String, Vec<crate::fleet::vault::MachineIdentity>>,

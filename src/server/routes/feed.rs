@@ -11,7 +11,7 @@ use crate::server::metrics::ChangesPath;
 use crate::server::{AppState, openapi, triage};
 use axum::Json;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::time::Duration;
@@ -52,6 +52,7 @@ impl Form {
 pub async fn changes(
     State(state): State<AppState>,
     _: Viewer,
+    headers: HeaderMap,
     Query(q): Query<ChangesQuery>,
 ) -> ApiResult<Response> {
     if q.wait > MAX_WAIT_SECONDS {
@@ -64,11 +65,21 @@ pub async fn changes(
         // Everyone's first answer is the same: kept, not read again.
         state.metrics.changes_answered(ChangesPath::Store);
         let kept = state.snapshots.get(&state).await?;
-        return Ok((
-            [(header::CONTENT_TYPE, "application/json")],
-            kept.json.clone(),
-        )
-            .into_response());
+        // Kept compressed: the compression layer leaves an answer that
+        // already says its encoding alone.
+        let gzip = headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+        let json = [(header::CONTENT_TYPE, "application/json")];
+        let vary = [(header::VARY, "accept-encoding")];
+        return Ok(if gzip {
+            let encoding = [(header::CONTENT_ENCODING, "gzip")];
+            (json, vary, encoding, kept.gzip.clone()).into_response()
+        } else {
+            (json, vary, kept.json.clone()).into_response()
+        });
     }
     Ok(Json(answer(&state, q.since, q.wait, form).await?).into_response())
 }

@@ -191,3 +191,35 @@ async fn the_kept_first_answer_is_rebuilt_after_a_change() {
     assert!(c.cursor > a.cursor);
     assert_eq!(c.agents.len(), 2, "what was written before it asked");
 }
+
+#[tokio::test]
+async fn the_kept_first_answer_is_sent_gzipped_once_compressed() {
+    let s = TestServer::start().await;
+    for i in 0..20 {
+        s.agent(&format!("padding-{i}")).await;
+        s.credential(&format!("padding-{i}")).await;
+    }
+    // A client that does not decode, to see the bytes on the wire.
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let get = |encoding: Option<&'static str>| {
+        let mut req = raw
+            .get(format!("{}/v1/changes?since=0&form=summary", s.url))
+            .bearer_auth(ADMIN);
+        if let Some(e) = encoding {
+            req = req.header(reqwest::header::ACCEPT_ENCODING, e);
+        }
+        req.send()
+    };
+    let plain = get(None).await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain: Value = serde_json::from_slice(&plain.bytes().await.unwrap()).unwrap();
+    let zipped = get(Some("br, gzip")).await.unwrap();
+    assert_eq!(zipped.headers().get("content-encoding").unwrap(), "gzip");
+    let zipped = zipped.bytes().await.unwrap();
+    assert_eq!(&zipped[..2], &[0x1f, 0x8b], "not a gzip stream");
+    let mut json = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&zipped[..]), &mut json).unwrap();
+    let unzipped: Value = serde_json::from_slice(&json).expect("gzip of the same JSON");
+    assert_eq!(unzipped, plain);
+    assert_eq!(plain["summaries"].as_array().map(Vec::len), Some(20));
+}

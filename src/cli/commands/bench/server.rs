@@ -171,6 +171,20 @@ async fn drive(
         t.elapsed().as_secs_f64()
     ));
     drop(all);
+    // The same for the summary form the dashboard asks for (the server
+    // keeps its answer until the fleet changes; a cold one costs this).
+    let t = Instant::now();
+    let summary = store.changes_summary(0).await?;
+    let read = t.elapsed();
+    let t = Instant::now();
+    let bytes = serde_json::to_vec(&summary)?.len();
+    progress(format!(
+        "the summary form: read and counted in {:.2} s, encoded ({:.0} MB) in {:.2} s",
+        read.as_secs_f64(),
+        bytes as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    ));
+    drop(summary);
     let client = dashboard_child(url, &viewer).await?;
     progress(format!(
         "synced {} agents in {:.2} s (fetch {:.2} s, apply {:.2} s)",
