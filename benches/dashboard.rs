@@ -1,20 +1,22 @@
-//! The dashboard's hot paths at 100,000 agents: applying the first sync,
-//! a filter keystroke, a re-sort, applying a poll of 1,000 changes, and
-//! drawing one frame of the agents view. `warden bench` measures the same
-//! paths end to end, over HTTP; these isolate them.
+//! The dashboard's hot paths at 100,000 agents: applying the first sync
+//! (the summary form the dashboard asks for: agents with their credential
+//! and grant counts), a filter keystroke, a re-sort, applying a poll of
+//! 1,000 changes, and drawing one frame of the agents view. `warden bench`
+//! measures the same paths end to end, over HTTP; these isolate them.
 
 #![allow(clippy::unwrap_used)] // a bench may unwrap
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::Instant;
-use warden::api::Changes;
+use warden::api::{Changes, Holdings};
 use warden::demo::fleet;
 use warden::fleet::filter::Filter;
 use warden::fleet::state::Fleet;
-use warden::model::{AgentStatus, CredentialStatus};
+use warden::model::{AgentStatus, Credential, CredentialStatus};
 use warden::sources::SourceEvent;
 use warden::tui::app::{App, Options};
 use warden::tui::msg::Msg;
@@ -24,19 +26,43 @@ use warden::tui::views::{self, Clock};
 
 const AGENTS: usize = 100_000;
 
-fn first_sync() -> Changes {
+/// The first sync in the summary form, and every credential (what a
+/// backend would list, for the polls that revoke some).
+fn first_sync() -> (Changes, Vec<Credential>) {
     let f = fleet::generate(AGENTS, 42, chrono::Utc::now());
-    Changes {
+    let now = chrono::Utc::now();
+    let credentials: Vec<Credential> = f.import.credentials.into_iter().map(|(c, _)| c).collect();
+    let mut held: BTreeMap<String, Holdings> = BTreeMap::new();
+    fn of<'a>(held: &'a mut BTreeMap<String, Holdings>, id: &str) -> &'a mut Holdings {
+        held.entry(id.to_string()).or_insert_with(|| Holdings {
+            agent_id: id.to_string(),
+            ..Holdings::default()
+        })
+    }
+    for c in &credentials {
+        let h = of(&mut held, &c.agent_id);
+        h.credentials += 1;
+        if c.status == CredentialStatus::Active && c.expires_at.is_none_or(|e| e > now) {
+            h.live_credentials += 1;
+            h.next_expiry = h.next_expiry.min(c.expires_at).or(c.expires_at);
+        }
+    }
+    for g in &f.import.grants {
+        let h = of(&mut held, &g.agent_id);
+        h.grants += 1;
+        h.highest_level = h.highest_level.max(Some(g.level));
+    }
+    let changes = Changes {
         cursor: 1,
         full: true,
         agents: f.import.agents,
         people: f.import.people,
-        credentials: f.import.credentials.into_iter().map(|(c, _)| c).collect(),
-        grants: f.import.grants,
         delegations: f.import.delegations,
-        alerts: Vec::new(),
-        removed: Vec::new(),
-    }
+        summary: true,
+        summaries: held.into_values().collect(),
+        ..Changes::default()
+    };
+    (changes, credentials)
 }
 
 fn synced_app(changes: &Changes) -> App {
@@ -52,7 +78,7 @@ fn synced_app(changes: &Changes) -> App {
     app
 }
 
-fn thousand_changes(app: &App, round: usize) -> Changes {
+fn thousand_changes(app: &App, all: &[Credential], round: usize) -> Changes {
     let agents = app.fleet.agents();
     let now = chrono::Utc::now();
     let step = agents.len() / 700;
@@ -69,9 +95,8 @@ fn thousand_changes(app: &App, round: usize) -> Changes {
             a
         })
         .collect();
-    let credentials = app
-        .fleet
-        .credentials()
+    let credentials: Vec<Credential> = all
+        .iter()
         .skip(round * 300)
         .take(300)
         .cloned()
@@ -80,16 +105,34 @@ fn thousand_changes(app: &App, round: usize) -> Changes {
             c
         })
         .collect();
+    // The summary form's poll: the revoked credentials and their agents'
+    // new counts.
+    let summaries = credentials
+        .iter()
+        .filter_map(|c| {
+            let r = app.fleet.remote(app.fleet.position(&c.agent_id)?)?;
+            Some(Holdings {
+                agent_id: c.agent_id.clone(),
+                credentials: r.credentials,
+                live_credentials: r.live_credentials.saturating_sub(1),
+                next_expiry: None,
+                grants: r.grants,
+                highest_level: r.highest_level,
+            })
+        })
+        .collect();
     Changes {
         cursor: 0,
         agents: changed,
         credentials,
+        summary: true,
+        summaries,
         ..Changes::default()
     }
 }
 
 fn benches(c: &mut Criterion) {
-    let changes = first_sync();
+    let (changes, all) = first_sync();
     let mut group = c.benchmark_group("100k agents");
     group.sample_size(10);
 
@@ -154,7 +197,9 @@ fn benches(c: &mut Criterion) {
     // again (one in ten changing status), 300 credentials revoked; each
     // round a different slice of the fleet.
     let mut app = synced_app(&changes);
-    let polls: Vec<Changes> = (0..8).map(|round| thousand_changes(&app, round)).collect();
+    let polls: Vec<Changes> = (0..8)
+        .map(|round| thousand_changes(&app, &all, round))
+        .collect();
     let mut round = 0usize;
     group.bench_function("apply a poll of 1,000 changes", |b| {
         b.iter_batched(

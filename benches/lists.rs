@@ -96,6 +96,7 @@ fn first_sync(n: usize) -> Changes {
         delegations: f.import.delegations,
         alerts,
         removed: Vec::new(),
+        ..Changes::default()
     }
 }
 

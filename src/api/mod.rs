@@ -393,11 +393,39 @@ pub struct Changes {
     pub delegations: Vec<Delegation>,
     pub alerts: Vec<Alert>,
     pub removed: Vec<Removed>,
+    /// True in the summary form (`form=summary`): a full answer lists no
+    /// credential or grant, only `summaries`; a later answer lists the
+    /// credentials and grants that changed and the summaries they changed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub summary: bool,
+    /// The summary form's per-agent credentials and grants, one for every
+    /// agent holding any (full answer) or touched by the answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub summaries: Vec<Holdings>,
+}
+
+/// What an agent holds, counted by the backend: what the agents table, its
+/// header and a kill's blast radius read, without every credential and
+/// grant in full (`GET /v1/agents/{id}` lists those).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Holdings {
+    pub agent_id: String,
+    /// Every credential, whatever its status.
+    pub credentials: u32,
+    /// Active and not expired when the answer was read.
+    pub live_credentials: u32,
+    /// The soonest expiry among the live credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_expiry: Option<DateTime<Utc>>,
+    pub grants: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub highest_level: Option<GrantLevel>,
 }
 
 impl Changes {
     pub fn is_empty(&self) -> bool {
-        self.agents.is_empty()
+        self.summaries.is_empty()
+            && self.agents.is_empty()
             && self.people.is_empty()
             && self.credentials.is_empty()
             && self.grants.is_empty()

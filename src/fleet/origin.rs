@@ -150,6 +150,9 @@ impl Qualify for WhoAmI {
 
 impl Qualify for Changes {
     fn qualify(&mut self, prefix: &str) {
+        self.summaries
+            .iter_mut()
+            .for_each(|h| q(&mut h.agent_id, prefix));
         self.agents.iter_mut().for_each(|x| x.qualify(prefix));
         self.people.iter_mut().for_each(|x| x.qualify(prefix));
         self.credentials.iter_mut().for_each(|x| x.qualify(prefix));

@@ -171,6 +171,8 @@ pub struct AppState {
     pub sinks: Arc<Vec<Arc<audit::sinks::SinkState>>>,
     /// The keys that sign exchanged access tokens (`[serve] token_keys`).
     pub token_keys: Arc<oauth::keys::TokenKeys>,
+    /// The changes feed's summary form, its first answer kept encoded.
+    pub snapshots: Arc<routes::snapshot::Snapshots>,
 }
 
 /// Opens the database named by `--database`: `sqlite:PATH`, a bare path,
@@ -284,12 +286,23 @@ pub async fn start(
         checkpoints,
         sinks: sink_states,
         token_keys,
+        snapshots: Arc::default(),
     };
     providers::check_health(&state.providers);
     // An operation a crash interrupted is finished before new requests
     // are taken, so no credential of a half-killed agent stays usable.
     killswitch::resume_unfinished(&state).await?;
     snooze_clock::spawn_at_start(&state.store);
+    // The first dashboard to start should not wait for the fleet to be
+    // read and counted: the summary form's first answer is built now.
+    {
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = state.snapshots.get(&state).await {
+                tracing::warn!(error = %e.message, "could not build the first sync's answer");
+            }
+        });
+    }
     let addr = listener.local_addr()?;
     let (stop_sweep, sweep_stopped) = tokio::sync::oneshot::channel();
     let pushers = alertmanager_push::spawn_all(&state.store, &state.config.alertmanager)

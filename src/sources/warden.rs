@@ -84,7 +84,9 @@ async fn run<M: From<SourceMsg>>(
             }
         }
         let started = Instant::now();
-        let wait = match client.changes(cursor, None).await {
+        // The summary form: the first answer counts what each agent holds
+        // instead of listing it; an agent's detail brings the rest.
+        let wait = match client.changes_summary(cursor).await {
             Ok(mut changes) => {
                 let latency = started.elapsed();
                 // A full answer replaces everything, its cursor included,

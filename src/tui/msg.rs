@@ -159,6 +159,12 @@ pub enum Effect {
     /// Ask every backend for its ownership triage queue; each answers as
     /// [`Msg::Triage`].
     FetchTriage,
+    /// Read every credential of backend number `backend` (one that syncs
+    /// in the summary form), for the lists of them all. Answers
+    /// [`Msg::Credentials`].
+    FetchCredentials {
+        backend: usize,
+    },
     Quit,
     /// Read the audit chain after `after`: its newest `tail` entries when
     /// set (opening the audit view), else the next page. Answers
@@ -232,6 +238,12 @@ pub enum Msg {
     Triage {
         backend: usize,
         result: Result<TriageReport, String>,
+    },
+    /// Every credential of backend number `backend`, ids qualified as the
+    /// fleet's.
+    Credentials {
+        backend: usize,
+        result: Result<Vec<Credential>, String>,
     },
     /// The plan of a kill (a dry run), for the dialog's blast radius.
     KillPlan {

@@ -200,6 +200,7 @@ fn changes() -> Changes {
         delegations: f.import.delegations,
         alerts: Vec::new(),
         removed: Vec::new(),
+        ..Changes::default()
     };
     c.alerts = alerts(&c);
     c

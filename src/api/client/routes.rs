@@ -292,11 +292,39 @@ impl Client {
             .await
     }
 
-    /// `GET /v1/changes?since=N` as the bytes of its JSON answer (after
-    /// the transport's gzip), unparsed: what `warden bench` times a bare
-    /// parse of, to tell the sync's own cost from the format's.
-    pub async fn changes_body(&self, since: i64) -> Result<bytes::Bytes, ClientError> {
-        let query = [("since", since.to_string())];
+    /// `GET /v1/changes?since=N&form=summary`: the same, with credentials
+    /// and grants counted per agent in `summaries` (the whole first
+    /// answer) instead of listed. A backend that does not know the form
+    /// answers in full; `summary` in the answer tells which it is.
+    pub async fn changes_summary(&self, since: i64) -> Result<Changes, ClientError> {
+        let query = [
+            ("since", since.to_string()),
+            ("form", "summary".to_string()),
+        ];
+        self.call::<(), Changes>(Method::GET, &["v1", "changes"], &query, None, None)
+            .await
+    }
+
+    /// `GET /v1/credentials`: every credential of every agent.
+    pub async fn list_credentials(&self) -> Result<Vec<Credential>, ClientError> {
+        self.get::<List<Credential>>(&["v1", "credentials"])
+            .await
+            .map(List::into_vec)
+    }
+
+    /// `GET /v1/changes?since=N` (with `form=summary` if `summary`) as the
+    /// bytes of its JSON answer (after the transport's gzip), unparsed:
+    /// what `warden bench` times a bare parse of, to tell the sync's own
+    /// cost from the format's.
+    pub async fn changes_body(
+        &self,
+        since: i64,
+        summary: bool,
+    ) -> Result<bytes::Bytes, ClientError> {
+        let mut query = vec![("since", since.to_string())];
+        if summary {
+            query.push(("form", "summary".to_string()));
+        }
         let (_, resp) = self
             .send::<()>(Method::GET, &["v1", "changes"], &query, None, None)
             .await?;

@@ -55,6 +55,7 @@ impl Fleet {
             // Grown once, not doubled again and again while 100,000s arrive.
             self.agents.reserve(changes.agents.len());
             self.summaries.reserve(changes.agents.len());
+            self.remote.reserve(changes.agents.len());
             self.index.reserve(changes.agents.len());
             self.links.reserve(changes.agents.len());
             self.credentials.reserve(changes.credentials.len());
@@ -62,7 +63,15 @@ impl Fleet {
             self.delegations.reserve(changes.delegations.len());
         }
         let mut replaced: Vec<usize> = Vec::new();
+        // The agents whose place in the name order may move: renamed or
+        // new. Most of a poll's agents were only seen again.
+        let mut moved: Vec<usize> = Vec::new();
         let mut touched: Vec<String> = Vec::new();
+        // The summary form: credentials and grants are counted by the
+        // backend, and held only where all of them are (see `held`).
+        let keep_all = changes
+            .summary
+            .then(|| self.summarised_from(scope, changes.full));
         for mut p in changes.people.drain(..) {
             p.sanitize();
             // An owner's name or status shows on every agent they own, but
@@ -75,7 +84,18 @@ impl Fleet {
                 Some(&i) => {
                     if !structural {
                         self.count(i, false);
-                        self.search.set(i, &a);
+                        let old = &self.agents[i];
+                        if old.name != a.name {
+                            moved.push(i);
+                        }
+                        // The search keys are the name, id, description
+                        // and runtime: kept when none of them changed.
+                        if old.name != a.name
+                            || old.description != a.description
+                            || old.runtime != a.runtime
+                        {
+                            self.search.set(i, &a);
+                        }
                         replaced.push(i);
                     }
                     self.agents[i] = a;
@@ -91,9 +111,11 @@ impl Fleet {
                     }
                     if !structural {
                         self.search.push(&a);
+                        moved.push(self.agents.len());
                     }
                     self.agents.push(a);
                     self.summaries.push(Summary::default());
+                    self.remote.push(None);
                     if !structural {
                         self.count(self.agents.len() - 1, true);
                     }
@@ -101,6 +123,10 @@ impl Fleet {
             }
         }
         for mut c in changes.credentials.drain(..) {
+            if let Some(keep_all) = keep_all {
+                self.take_counted_credential(c, keep_all);
+                continue;
+            }
             c.sanitize();
             link(
                 &mut self
@@ -116,6 +142,10 @@ impl Fleet {
             self.credentials.insert(c.id.clone(), c);
         }
         for mut g in changes.grants.drain(..) {
+            if let Some(keep_all) = keep_all {
+                self.take_counted_grant(g, keep_all);
+                continue;
+            }
             g.sanitize();
             link(
                 &mut self.links.entry(g.agent_id.clone()).or_default().grants,
@@ -166,6 +196,11 @@ impl Fleet {
         for r in changes.removed.drain(..) {
             self.remove(&r.kind, &r.id, &mut touched);
         }
+        for h in changes.summaries.drain(..) {
+            if self.set_remote(&h).is_some() && !changes.full {
+                touched.push(h.agent_id);
+            }
+        }
         if changes.full {
             // Everything is new: one pass over the agents beats sorting and
             // deduplicating a touched list as long as the whole fleet.
@@ -195,10 +230,12 @@ impl Fleet {
         } else {
             replaced.sort_unstable();
             replaced.dedup();
+            moved.sort_unstable();
+            moved.dedup();
             let agents = &self.agents;
             merge_changed(
                 &mut self.by_name,
-                &replaced,
+                &moved,
                 agents.len(),
                 |_| true,
                 |a, b| agents[a].name.cmp(&agents[b].name).then(a.cmp(&b)),
@@ -220,17 +257,21 @@ impl Fleet {
         let theirs = |id: &str| id.starts_with(&prefix);
         let mut kept_agents = Vec::with_capacity(self.agents.len());
         let mut kept_summaries = Vec::with_capacity(self.agents.len());
-        for (a, s) in std::mem::take(&mut self.agents)
+        let mut kept_remote = Vec::with_capacity(self.agents.len());
+        for ((a, s), r) in std::mem::take(&mut self.agents)
             .into_iter()
             .zip(std::mem::take(&mut self.summaries))
+            .zip(std::mem::take(&mut self.remote))
         {
             if !theirs(&a.id) {
                 kept_agents.push(a);
                 kept_summaries.push(s);
+                kept_remote.push(r);
             }
         }
         self.agents = kept_agents;
         self.summaries = kept_summaries;
+        self.remote = kept_remote;
         self.index = self
             .agents
             .iter()
@@ -245,6 +286,7 @@ impl Fleet {
         // An agent's links can name another backend's objects: an
         // Alertmanager's alerts about it, which its full answer does not
         // bring again and so must outlive it.
+        self.held.retain(|id, _| !theirs(id));
         self.links.retain(|id, l| {
             l.alerts.retain(|a| !theirs(a));
             if theirs(id) {
@@ -263,11 +305,13 @@ impl Fleet {
                 if let Some(i) = self.index.remove(id) {
                     self.agents.swap_remove(i);
                     self.summaries.swap_remove(i);
+                    self.remote.swap_remove(i);
                     if let Some(moved) = self.agents.get(i) {
                         self.index.insert(moved.id.clone(), i);
                     }
                 }
                 self.links.remove(id);
+                self.held.remove(id);
             }
             "person" => {
                 self.people.remove(id);
@@ -332,6 +376,13 @@ impl Fleet {
                     s.risk = s.risk.max(Some(a.severity));
                 }
             }
+        }
+        // What the backend counted (the summary form) adds to what is
+        // held from elsewhere (a Vault's tokens linked to the agent).
+        if let Some(r) = self.remote(i) {
+            s.credentials += r.credentials;
+            s.live_credentials += r.live_credentials;
+            s.highest_level = s.highest_level.max(r.highest_level);
         }
         self.summaries[i] = s;
     }

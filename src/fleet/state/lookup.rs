@@ -92,18 +92,24 @@ impl Fleet {
         &'a self,
         agent_id: &str,
         pick: fn(&Links) -> &Vec<String>,
+        held: Option<&Vec<String>>,
         map: &'a HashMap<String, T>,
     ) -> Vec<&'a T> {
         self.links
             .get(agent_id)
-            .map(|l| pick(l).iter().filter_map(|id| map.get(id)).collect())
-            .unwrap_or_default()
+            .map(pick)
+            .into_iter()
+            .chain(held)
+            .flatten()
+            .filter_map(|id| map.get(id))
+            .collect()
     }
 
     /// An agent's credentials, the live ones first (what a responder
     /// must see), each group oldest first.
     pub fn credentials_of(&self, agent_id: &str) -> Vec<&Credential> {
-        let mut v = self.linked(agent_id, |l| &l.credentials, &self.credentials);
+        let held = self.held.get(agent_id).map(|h| &h.credentials);
+        let mut v = self.linked(agent_id, |l| &l.credentials, held, &self.credentials);
         v.sort_by(|a, b| {
             let dead = |c: &Credential| c.status != crate::model::CredentialStatus::Active;
             (dead(a), a.issued_at, &a.id).cmp(&(dead(b), b.issued_at, &b.id))
@@ -112,7 +118,8 @@ impl Fleet {
     }
 
     pub fn grants_of(&self, agent_id: &str) -> Vec<&Grant> {
-        let mut v = self.linked(agent_id, |l| &l.grants, &self.grants);
+        let held = self.held.get(agent_id).map(|h| &h.grants);
+        let mut v = self.linked(agent_id, |l| &l.grants, held, &self.grants);
         v.sort_by(|a, b| {
             b.level
                 .cmp(&a.level)
@@ -122,7 +129,7 @@ impl Fleet {
     }
 
     pub fn delegations_of(&self, agent_id: &str) -> Vec<&Delegation> {
-        let mut v = self.linked(agent_id, |l| &l.delegations, &self.delegations);
+        let mut v = self.linked(agent_id, |l| &l.delegations, None, &self.delegations);
         v.sort_by(|a, b| {
             a.created_at
                 .cmp(&b.created_at)
@@ -132,7 +139,7 @@ impl Fleet {
     }
 
     pub fn alerts_of(&self, agent_id: &str) -> Vec<&Alert> {
-        let mut v = self.linked(agent_id, |l| &l.alerts, &self.alerts);
+        let mut v = self.linked(agent_id, |l| &l.alerts, None, &self.alerts);
         v.sort_by(|a, b| {
             b.severity
                 .cmp(&a.severity)

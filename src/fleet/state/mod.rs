@@ -11,11 +11,13 @@
 
 mod apply;
 mod counts;
+mod held;
 mod identities;
 mod lookup;
 mod sanitize;
 mod search;
 
+pub use held::Remote;
 pub use sanitize::Sanitize;
 
 use crate::model::*;
@@ -55,6 +57,19 @@ struct Links {
     alerts: Vec<String>,
 }
 
+/// Credentials and grants held of an agent whose backend counts them (the
+/// summary form, see [`held`]): already in its [`Remote`], so not counted
+/// again. Apart from [`Links`], which every agent with an alert has: few
+/// agents have these.
+#[derive(Debug, Default, Clone)]
+struct Held {
+    credentials: Vec<String>,
+    grants: Vec<String>,
+    /// Every credential and grant its backend counts is held (its detail
+    /// was read).
+    loaded: bool,
+}
+
 /// The agents of the last poll, when it changed nothing else: what a view
 /// needs to update its order instead of rebuilding it.
 #[derive(Debug, Default)]
@@ -69,6 +84,13 @@ struct Delta {
 pub struct Fleet {
     agents: Vec<Agent>,
     summaries: Vec<Summary>,
+    /// Per agent, beside `agents`: what its backend counted it holds, when
+    /// the backend syncs in the summary form.
+    remote: Vec<Option<Remote>>,
+    /// The backends that sync in the summary form, by the prefix of their
+    /// ids ("" for one backend), and whether every credential of theirs is
+    /// held (the credentials view loaded them).
+    summarised: std::collections::BTreeMap<String, bool>,
     search: SearchKeys,
     /// Every agent's index, by name (then index).
     by_name: Vec<usize>,
@@ -81,6 +103,7 @@ pub struct Fleet {
     delegations: HashMap<String, Delegation>,
     alerts: HashMap<String, Alert>,
     links: HashMap<String, Links>,
+    held: HashMap<String, Held>,
     /// Each Vault backend's identities, by the prefix of its ids (see
     /// [`identities`]).
     identities: std::collections::BTreeMap<String, Vec<crate::fleet::vault::MachineIdentity>>,

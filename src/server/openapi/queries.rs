@@ -32,6 +32,16 @@ pub(super) const CHANGES: &[Query] = &[
         description: "Seconds to hold the request open until something changes (long poll); \
                       0 (the default) answers at once.",
     },
+    Query {
+        name: "form",
+        ty: "string",
+        minimum: None,
+        description: "`full` (the default): every credential and grant in full. `summary`: a full \
+                      answer lists none and counts them per agent in `summaries` (credentials, \
+                      live ones, the soonest live expiry, grants, the highest level); a later \
+                      answer lists the credentials and grants that changed and the counts of \
+                      every agent it touches. `summary: true` in the answer says which form it is.",
+    },
 ];
 
 pub(super) const AUDIT: &[Query] = &[

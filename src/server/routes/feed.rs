@@ -11,6 +11,8 @@ use crate::server::metrics::ChangesPath;
 use crate::server::{AppState, openapi, triage};
 use axum::Json;
 use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -23,19 +25,66 @@ pub struct ChangesQuery {
     since: i64,
     #[serde(default)]
     wait: u64,
+    /// `full` (the default) or `summary`.
+    form: Option<String>,
+}
+
+/// `?form=`: every credential and grant in full, or counted per agent.
+#[derive(Clone, Copy, PartialEq)]
+enum Form {
+    Full,
+    Summary,
+}
+
+impl Form {
+    fn parse(form: Option<&str>) -> ApiResult<Form> {
+        match form {
+            None | Some("full") => Ok(Form::Full),
+            Some("summary") => Ok(Form::Summary),
+            Some(other) => Err(ApiError::bad_request(format!(
+                "form {other:?} is not known: `full` (the default: every credential and grant) \
+                 or `summary` (counted per agent in `summaries`)"
+            ))),
+        }
+    }
 }
 
 pub async fn changes(
     State(state): State<AppState>,
     _: Viewer,
+    headers: HeaderMap,
     Query(q): Query<ChangesQuery>,
-) -> ApiResult<Json<Changes>> {
+) -> ApiResult<Response> {
     if q.wait > MAX_WAIT_SECONDS {
         return Err(ApiError::bad_request(format!(
             "wait is at most {MAX_WAIT_SECONDS} seconds"
         )));
     }
-    let since = q.since;
+    let form = Form::parse(q.form.as_deref())?;
+    if form == Form::Summary && q.since <= 0 {
+        // Everyone's first answer is the same: kept, not read again.
+        state.metrics.changes_answered(ChangesPath::Store);
+        let kept = state.snapshots.get(&state).await?;
+        // Kept compressed: the compression layer leaves an answer that
+        // already says its encoding alone.
+        let gzip = headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+        let json = [(header::CONTENT_TYPE, "application/json")];
+        let vary = [(header::VARY, "accept-encoding")];
+        return Ok(if gzip {
+            let encoding = [(header::CONTENT_ENCODING, "gzip")];
+            (json, vary, encoding, kept.gzip.clone()).into_response()
+        } else {
+            (json, vary, kept.json.clone()).into_response()
+        });
+    }
+    Ok(Json(answer(&state, q.since, q.wait, form).await?).into_response())
+}
+
+async fn answer(state: &AppState, since: i64, wait: u64, form: Form) -> ApiResult<Changes> {
     // Subscribe before reading, so a commit between the read and the wait
     // is not missed.
     let mut revisions = state.store.subscribe();
@@ -47,9 +96,9 @@ pub async fn changes(
     let first = if unchanged {
         None
     } else {
-        let first = read_changes(&state, since).await?;
-        if q.wait == 0 || first.full || !first.is_empty() {
-            return Ok(Json(first));
+        let first = read_changes(state, since, form).await?;
+        if wait == 0 || first.full || !first.is_empty() {
+            return Ok(first);
         }
         Some(first)
     };
@@ -57,15 +106,15 @@ pub async fn changes(
         if first.is_none() {
             state.metrics.changes_answered(ChangesPath::Unchanged);
         }
-        Json(first.unwrap_or_else(|| nothing_since(since)))
+        first.unwrap_or_else(|| nothing_since(since, form))
     };
-    if q.wait == 0 {
+    if wait == 0 {
         return Ok(nothing(first));
     }
     // An empty answer from the store may still move the cursor (revisions
     // taken by writes the feed does not carry): wait for one past it.
     let watermark = first.as_ref().map_or(since, |f| f.cursor.max(since));
-    let woke = tokio::time::timeout(Duration::from_secs(q.wait), async {
+    let woke = tokio::time::timeout(Duration::from_secs(wait), async {
         loop {
             if *revisions.borrow_and_update() > watermark {
                 return true;
@@ -80,16 +129,19 @@ pub async fn changes(
     if !woke {
         return Ok(nothing(first));
     }
-    Ok(Json(read_changes(&state, since).await?))
+    read_changes(state, since, form).await
 }
 
-async fn read_changes(state: &AppState, since: i64) -> ApiResult<Changes> {
+async fn read_changes(state: &AppState, since: i64, form: Form) -> ApiResult<Changes> {
     state.metrics.changes_answered(ChangesPath::Store);
-    Ok(state.store.changes(since).await?)
+    Ok(match form {
+        Form::Full => state.store.changes(since).await?,
+        Form::Summary => state.store.changes_summary(since).await?,
+    })
 }
 
 /// The answer when nothing changed after `since`: the same cursor back.
-fn nothing_since(since: i64) -> Changes {
+fn nothing_since(since: i64, form: Form) -> Changes {
     Changes {
         cursor: since,
         full: false,
@@ -100,7 +152,18 @@ fn nothing_since(since: i64) -> Changes {
         delegations: Vec::new(),
         alerts: Vec::new(),
         removed: Vec::new(),
+        summary: form == Form::Summary,
+        summaries: Vec::new(),
     }
+}
+
+/// `GET /v1/credentials`: every credential, for a client that syncs in the
+/// summary form and lists them all (the dashboard's credentials view).
+pub async fn credentials(
+    State(state): State<AppState>,
+    _: Viewer,
+) -> ApiResult<Json<Vec<crate::model::Credential>>> {
+    Ok(Json(state.store.list_credentials().await?))
 }
 
 pub async fn alerts(State(state): State<AppState>, _: Viewer) -> ApiResult<Json<Vec<Alert>>> {

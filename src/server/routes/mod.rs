@@ -12,6 +12,7 @@ mod discoveries;
 mod feed;
 mod guardrails;
 mod limits;
+pub mod snapshot;
 mod snooze;
 
 use crate::server::error::{ApiError, ApiResult};
@@ -72,6 +73,7 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/v1/alerts/{id}/unsnooze", post(snooze::unsnooze)),
         ("GET", "/v1/triage", get(feed::triage)),
         ("GET", "/v1/changes", get(feed::changes)),
+        ("GET", "/v1/credentials", get(feed::credentials)),
         ("GET", "/v1/audit", get(audit::audit)),
         ("GET", "/v1/audit/verify", get(audit::audit_verify)),
         ("GET", "/v1/audit/checkpoints", get(audit::checkpoints)),

@@ -249,6 +249,11 @@ pub trait Store:
 
     // The changes feed.
     async fn changes(&self, since: i64) -> StoreResult<Changes>;
+    /// The same in the summary form (`form=summary`): credentials and
+    /// grants counted per agent instead of listed in a full answer.
+    async fn changes_summary(&self, since: i64) -> StoreResult<Changes>;
+    /// Every credential of every agent (`GET /v1/credentials`), by id.
+    async fn list_credentials(&self) -> StoreResult<Vec<crate::model::Credential>>;
     /// Yields the latest revision after every commit. `GET /v1/changes`
     /// answers "nothing changed" from it without a query when a client's
     /// cursor equals it, so it must see every commit to the database, other

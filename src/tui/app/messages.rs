@@ -42,6 +42,10 @@ impl App {
                 self.guardrails.received(backend, seq, read);
                 vec![]
             }
+            Msg::Credentials { backend, result } => {
+                crate::tui::screens::creds::received(self, backend, result);
+                vec![]
+            }
             Msg::KillPlan {
                 agent_id,
                 cascade,

@@ -94,6 +94,11 @@ impl App {
                 vec![]
             }
             Msg::Detail { agent_id, result } => {
+                // Its credentials and grants, which the summary form only
+                // counted, are held from now on.
+                if let Ok(detail) = &result {
+                    self.fleet.load_detail(detail);
+                }
                 self.panes.detail.detail_received(&agent_id, result);
                 vec![]
             }

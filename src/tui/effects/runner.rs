@@ -359,6 +359,27 @@ impl Runner {
                 }
             }
             Effect::FetchGuardrails { backend, seq } => self.fetch_guardrails(backend, seq),
+            Effect::FetchCredentials { backend } => {
+                let Some(route) = self.routes.get(backend).cloned() else {
+                    tracing::warn!(backend, "a credentials read for an unknown backend");
+                    return;
+                };
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = route
+                        .client
+                        .list_credentials()
+                        .await
+                        .map(|mut all| {
+                            if let Some(s) = &route.scope {
+                                all.iter_mut().for_each(|c| c.qualify(s));
+                            }
+                            all
+                        })
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::Credentials { backend, result }).await;
+                });
+            }
             Effect::Quit => {}
             Effect::FetchAudit { backend, .. } | Effect::VerifyAudit { backend } => {
                 match self.routes.get(backend) {

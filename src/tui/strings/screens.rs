@@ -252,6 +252,30 @@ pub fn agent_creds_title(count: usize, above: usize, below: usize) -> String {
     t
 }
 
+/// A read of every credential failed: the list is not whole.
+pub fn credentials_unread(e: &str) -> String {
+    format!("could not read every credential: {e}")
+}
+
+/// The credentials view's title while it holds only some of them.
+pub fn creds_partial(held: usize, counted: usize, error: Option<&str>) -> String {
+    match error {
+        None => format!(" · {held} of {counted} held; reading every credential from the backend…"),
+        Some(e) => format!(" · only {held} of {counted} held: {e} (Esc, then :creds to try again)"),
+    }
+}
+
+/// The credentials box before the agent's detail has been read: its
+/// backend only counted them.
+pub fn agent_creds_loading(count: u32) -> String {
+    format!("credentials ({count}) · reading them from the backend…")
+}
+
+/// The grants box likewise.
+pub fn grants_loading(count: u32) -> String {
+    format!("grants ({count}) · reading them from the backend…")
+}
+
 pub fn activity(total: impl Display, peak: impl Display, now: impl Display) -> String {
     format!("{total} events · peak {peak}/min · now {now}/min")
 }

@@ -20,6 +20,7 @@ mod metrics;
 mod redirects;
 mod rotate;
 mod snooze;
+mod summary;
 mod text_policy;
 mod token_exchange;
 mod token_exchange_py;

@@ -266,6 +266,7 @@ fn plain_changes() -> Changes {
         }],
         alerts: vec![alert("alr_1", "agt_triage", Severity::High)],
         removed: vec![],
+        ..Changes::default()
     }
 }
 

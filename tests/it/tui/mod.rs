@@ -14,6 +14,7 @@ mod marks;
 mod pty;
 mod rotate;
 mod snapshots;
+mod summary;
 mod triage;
 mod vault;
 mod views;

@@ -5,8 +5,8 @@
 
 use super::report::{median, ms, peak_mb, rss_mb};
 use super::{ClientFigures, HEIGHT, TYPED, WIDTH};
-use crate::api::Changes;
 use crate::api::client::Client;
+use crate::api::{Changes, Holdings};
 use crate::model::{AgentStatus, Credential, CredentialStatus};
 use crate::sources::SourceEvent;
 use crate::tui::app::{App, Options};
@@ -34,7 +34,8 @@ pub(super) async fn client_side(url: &str, token: Option<&str>) -> anyhow::Resul
     // The first sync: what the Warden source does, then what the app does
     // with its message, then the frame that shows it.
     let started = Instant::now();
-    let changes = client.changes(0, None).await?;
+    // The summary form, as the dashboard's source asks (issue 18).
+    let changes = client.changes_summary(0).await?;
     let fetched = started.elapsed();
     let latency = fetched;
     app.handle_msg(Msg::Source {
@@ -94,9 +95,17 @@ pub(super) async fn client_side(url: &str, token: Option<&str>) -> anyhow::Resul
         }
     }
 
+    // Credentials the polls revoke, as the backend would list them (read
+    // here, not held by the app: the dashboard holds none after its sync).
+    let revocable: Vec<Credential> = client
+        .list_credentials()
+        .await?
+        .into_iter()
+        .take(300 * 12)
+        .collect();
     let mut apply = Vec::new();
     for round in 0..7 {
-        let changes = thousand_changes(&app, round);
+        let changes = thousand_changes(&app, &revocable, round);
         let t = Instant::now();
         app.handle_msg(Msg::Source {
             backend: 0,
@@ -113,7 +122,7 @@ pub(super) async fn client_side(url: &str, token: Option<&str>) -> anyhow::Resul
     // the fleet taking the poll, then the views catching up with it.
     let (mut fleet_ms, mut views_ms) = (Vec::new(), Vec::new());
     for round in 7..12 {
-        let changes = thousand_changes(&app, round);
+        let changes = thousand_changes(&app, &revocable, round);
         let t = Instant::now();
         app.fleet.apply(changes);
         fleet_ms.push(ms(t.elapsed()));
@@ -129,10 +138,28 @@ pub(super) async fn client_side(url: &str, token: Option<&str>) -> anyhow::Resul
         peak_mb().unwrap_or(f64::NAN)
     );
 
+    // The credentials view: every credential read from the backend, held,
+    // sorted and drawn (what `:creds` costs at this size).
+    let t = Instant::now();
+    let all = client.list_credentials().await?;
+    let credentials_read = all.len();
+    app.handle_msg(Msg::Credentials {
+        backend: 0,
+        result: Ok(all),
+    });
+    app.screens.push(crate::tui::screens::Screen::Creds);
+    app.prepare();
+    frame(&app)?;
+    let creds_view_s = t.elapsed().as_secs_f64();
+    app.screens.truncate(1);
+    app.prepare();
+    frame(&app)?;
+
     // The floor under the first sync: the same answer's bytes, parsed into
     // the same types with serde_json and not applied (fetched again last,
     // so its copy is in none of the figures above).
-    let body = client.changes_body(0).await?;
+    let body = client.changes_body(0, true).await?;
+    drop(revocable);
     let sync_bytes = body.len();
     let t = Instant::now();
     let parsed: Changes = serde_json::from_slice(&body)?;
@@ -152,13 +179,16 @@ pub(super) async fn client_side(url: &str, token: Option<&str>) -> anyhow::Resul
         apply_changes_ms: median(apply),
         client_rss_mb,
         agents_synced,
+        creds_view_s,
+        credentials_read,
     })
 }
 
-/// A poll of 1,000 changes as the backend would send them: 700 agents
-/// seen again (one in ten changing status too) and 300 credentials
-/// revoked; a different slice of the fleet each round.
-fn thousand_changes(app: &App, round: usize) -> Changes {
+/// A poll of 1,000 changes as the backend would send them in the summary
+/// form: 700 agents seen again (one in ten changing status too) and 300
+/// credentials revoked, with the new counts of their agents; a different
+/// slice of the fleet each round.
+fn thousand_changes(app: &App, revocable: &[Credential], round: usize) -> Changes {
     let agents = app.fleet.agents();
     let now = chrono::Utc::now();
     let step = (agents.len() / 700).max(1);
@@ -176,9 +206,8 @@ fn thousand_changes(app: &App, round: usize) -> Changes {
             a
         })
         .collect();
-    let credentials: Vec<Credential> = app
-        .fleet
-        .credentials()
+    let credentials: Vec<Credential> = revocable
+        .iter()
         .skip(round * 300)
         .take(300)
         .cloned()
@@ -186,7 +215,23 @@ fn thousand_changes(app: &App, round: usize) -> Changes {
             c.status = CredentialStatus::Revoked;
             c.revoked_at = Some(now);
             c.revoked_reason = Some("bench".into());
+            c.rev += 1;
             c
+        })
+        .collect();
+    let summaries = credentials
+        .iter()
+        .filter_map(|c| {
+            let i = app.fleet.position(&c.agent_id)?;
+            let r = app.fleet.remote(i)?;
+            Some(Holdings {
+                agent_id: c.agent_id.clone(),
+                credentials: r.credentials,
+                live_credentials: r.live_credentials.saturating_sub(1),
+                next_expiry: None,
+                grants: r.grants,
+                highest_level: r.highest_level,
+            })
         })
         .collect();
     Changes {
@@ -194,6 +239,8 @@ fn thousand_changes(app: &App, round: usize) -> Changes {
         full: false,
         agents: changed,
         credentials,
+        summary: true,
+        summaries,
         ..Changes::default()
     }
 }

@@ -58,6 +58,12 @@ struct ClientFigures {
     raw_parse_s: f64,
     /// The first sync's JSON, in bytes (after the transport's gzip).
     sync_bytes: usize,
+    /// `:creds` at this size: every credential read from the backend
+    /// (`GET /v1/credentials`), held, sorted and drawn.
+    #[serde(default)]
+    creds_view_s: f64,
+    #[serde(default)]
+    credentials_read: usize,
 }
 
 impl ClientFigures {
@@ -76,6 +82,8 @@ impl ClientFigures {
             agents_synced: 0,
             raw_parse_s: f64::NAN,
             sync_bytes: 0,
+            creds_view_s: f64::NAN,
+            credentials_read: 0,
         }
     }
 }
@@ -107,6 +115,10 @@ struct Report {
     sync_over_parse: f64,
     /// The first sync's JSON, in bytes (after the transport's gzip).
     sync_bytes: usize,
+    /// `:creds`: every credential read (`GET /v1/credentials`), held,
+    /// sorted and drawn, and how many.
+    creds_view_s: f64,
+    credentials_read: usize,
     /// The ceiling over `ingest_events_per_s`: the same rows inserted
     /// straight into the same SQLite file, a transaction per batch (none
     /// on PostgreSQL).

@@ -70,6 +70,10 @@ pub(super) fn table(r: &Report) -> String {
             "MISS"
         }
     ));
+    out.push_str(&format!(
+        ":creds: {} credentials read, held, sorted and drawn in {} s\n",
+        r.credentials_read, r.creds_view_s
+    ));
     out.push_str(&match r.raw_insert_rows_per_s {
         Some(raw) => format!(
             "ingest: {} events/s over HTTP; the same rows straight into SQLite: {raw} rows/s\n",

@@ -324,6 +324,12 @@ pub fn remove_grant(
         "INSERT INTO removed (kind, id, rev) VALUES ('grant', ?1, ?2)",
         params![grant.id, rev],
     )?;
+    // The deleted row leaves no agent behind: the agent's own revision
+    // moves, so the summary form counts its grants again.
+    tx.execute(
+        "UPDATE agents SET rev = ?1 WHERE id = ?2",
+        params![rev, agent.id],
+    )?;
     append_audit(
         tx,
         actor,

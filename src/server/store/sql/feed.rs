@@ -29,6 +29,17 @@ fn since<T>(
 
 /// Everything after `since`, read in one snapshot so the cursor is exact.
 pub fn changes(conn: &Db, since_rev: i64) -> StoreResult<Changes> {
+    changes_in(conn, since_rev, false)
+}
+
+/// The same in the summary form: a full answer without credentials and
+/// grants (their per-agent counts instead), a later one with them and the
+/// counts of every agent it touches (see [`super::holdings`]).
+pub fn changes_summary(conn: &Db, since_rev: i64) -> StoreResult<Changes> {
+    changes_in(conn, since_rev, true)
+}
+
+fn changes_in(conn: &Db, since_rev: i64, summary: bool) -> StoreResult<Changes> {
     let cursor = current_rev(conn)?;
     // A cursor from the future means the client followed another database
     // (or this one was rebuilt): it must start over.
@@ -49,17 +60,47 @@ pub fn changes(conn: &Db, since_rev: i64) -> StoreResult<Changes> {
             })?
             .collect::<Result<_, _>>()?
     };
+    // The summary form's first answer counts what each agent holds instead
+    // of listing it: the bulk of a fleet's bytes (issue 18).
+    let listed = !(summary && full);
+    let agents = since(conn, AGENT_COLS, "agents", from, rows::agent)?;
+    let summaries = match (summary, full) {
+        (false, _) => Vec::new(),
+        (true, true) => super::holdings::all(conn)?,
+        (true, false) => super::holdings::touched(conn, from, &agents)?,
+    };
     Ok(Changes {
         cursor,
         full,
-        agents: since(conn, AGENT_COLS, "agents", from, rows::agent)?,
+        agents,
         people: since(conn, PERSON_COLS, "people", from, rows::person)?,
-        credentials: since(conn, CREDENTIAL_COLS, "credentials", from, rows::credential)?,
-        grants: since(conn, GRANT_COLS, "grants", from, rows::grant)?,
+        credentials: if listed {
+            since(conn, CREDENTIAL_COLS, "credentials", from, rows::credential)?
+        } else {
+            Vec::new()
+        },
+        grants: if listed {
+            since(conn, GRANT_COLS, "grants", from, rows::grant)?
+        } else {
+            Vec::new()
+        },
         delegations: since(conn, DELEGATION_COLS, "delegations", from, rows::delegation)?,
         alerts: since(conn, ALERT_COLS, "alerts", from, rows::alert)?,
         removed,
+        summary,
+        summaries,
     })
+}
+
+/// Every credential, by id.
+pub fn credentials(conn: &Db) -> StoreResult<Vec<crate::model::Credential>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CREDENTIAL_COLS} FROM credentials ORDER BY id"
+    ))?;
+    let v = stmt
+        .query_map(params![], rows::credential)?
+        .collect::<Result<_, _>>()?;
+    Ok(v)
 }
 
 pub fn audit_after(conn: &Db, after: i64, limit: usize) -> StoreResult<Vec<AuditEntry>> {

@@ -17,6 +17,7 @@ mod events;
 mod exchanges;
 mod feed;
 mod guardrails;
+mod holdings;
 mod import;
 mod indexes;
 mod live;
@@ -454,6 +455,15 @@ impl Store for SqlStore {
         // One snapshot: every table is read at the same revision.
         self.read(move |c| c.snapshot(|c| feed::changes(c, since))?)
             .await
+    }
+
+    async fn changes_summary(&self, since: i64) -> StoreResult<Changes> {
+        self.read(move |c| c.snapshot(|c| feed::changes_summary(c, since))?)
+            .await
+    }
+
+    async fn list_credentials(&self) -> StoreResult<Vec<Credential>> {
+        self.read(feed::credentials).await
     }
 
     fn subscribe(&self) -> watch::Receiver<i64> {

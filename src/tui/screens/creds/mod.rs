@@ -53,6 +53,19 @@ impl ScreenDef for Creds {
         Some(&app.panes.creds.filter)
     }
 
+    fn came_into_view(&self, app: &mut App) -> Vec<Effect> {
+        app.panes.creds.catalogue.error = None;
+        read_all(app)
+    }
+
+    /// A backend that answered in full again dropped what was read.
+    fn after_poll(&self, app: &mut App) -> Vec<Effect> {
+        if app.panes.creds.catalogue.error.is_some() {
+            return vec![];
+        }
+        read_all(app)
+    }
+
     fn prepare(&self, app: &mut App) {
         let list = &mut app.panes.creds;
         list.refresh(&app.fleet);
@@ -102,5 +115,57 @@ impl ScreenDef for Creds {
 
     fn credential<'a>(&self, app: &'a App) -> Option<&'a Credential> {
         app.selected_credential()
+    }
+}
+
+/// Asks each backend whose credentials the fleet only counted (it syncs in
+/// the summary form) for every one of them, once at a time: a list of all
+/// credentials must not be a list of the few some agent's detail brought.
+pub(crate) fn read_all(app: &mut App) -> Vec<Effect> {
+    let missing: Vec<String> = app
+        .fleet
+        .credentials_missing()
+        .map(str::to_string)
+        .collect();
+    let mut effects = Vec::new();
+    for key in missing {
+        let backend = if app.merged() {
+            app.backends.iter().position(|b| b.name == key)
+        } else {
+            app.wardens().next()
+        };
+        if let Some(b) = backend
+            && app.panes.creds.catalogue.asked.insert(b)
+        {
+            effects.push(Effect::FetchCredentials { backend: b });
+        }
+    }
+    effects
+}
+
+/// Backend number `backend`'s credentials, all of them, or why not.
+pub(crate) fn received(
+    app: &mut App,
+    backend: usize,
+    result: Result<Vec<Credential>, String>,
+) {
+    app.panes.creds.catalogue.asked.remove(&backend);
+    match result {
+        Ok(all) => {
+            let scope = app
+                .merged()
+                .then(|| app.backends.get(backend).map(|b| b.name.clone()))
+                .flatten();
+            app.fleet.load_credentials(scope.as_deref(), all);
+            app.panes.creds.catalogue.error = None;
+        }
+        Err(e) => {
+            let e = crate::fleet::safe_text::escape(&e).into_owned();
+            app.flash(
+                crate::tui::app::Level::Error,
+                strings::credentials_unread(&e),
+            );
+            app.panes.creds.catalogue.error = Some(e);
+        }
     }
 }

@@ -42,8 +42,18 @@ fn status_rank(s: CredentialStatus) -> u8 {
     }
 }
 
+/// Reading every credential from the backends that only count them.
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    /// Backends asked, by their place in the list, not answered yet.
+    pub asked: std::collections::BTreeSet<usize>,
+    /// Why the last read failed; the list says it is not whole.
+    pub error: Option<String>,
+}
+
 #[derive(Debug, Default)]
 pub struct CredList {
+    pub catalogue: Catalogue,
     /// Credential ids, in display order, the filter applied.
     pub order: Vec<String>,
     pub sel: Selection,

@@ -37,11 +37,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
                 && matches!(expiry(c, clock.wall), Expiry::Expired | Expiry::Soon)
         })
         .count();
-    let title = format!(
+    let mut title = format!(
         "{}{}",
         strings::creds_title(list.order.len(), urgent, EXPIRY_WARNING_DAYS),
         list.filter.of_total()
     );
+    // Never a part shown as the whole: while a backend that only counted
+    // its credentials is being read, the title says how many there are.
+    if !app.fleet.credentials_complete() {
+        title.push_str(&strings::creds_partial(
+            app.fleet.credentials().count(),
+            app.fleet.credentials_counted(),
+            list.catalogue.error.as_deref(),
+        ));
+    }
     // Narrower terminals drop the prefix, then the id: the agent, the
     // status and the expiry are what the view is for.
     let show: [bool; 8] = match area.width {

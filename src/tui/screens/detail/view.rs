@@ -258,6 +258,17 @@ fn draw_links(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>, theme: &
     frame.render_widget(Paragraph::new(lines).block(block(&title, theme)), area);
 }
 
+/// The agent's counts while its credentials and grants are still being
+/// read (its backend syncs in the summary form); `None` once held.
+fn loading(app: &App, agent_id: &str) -> Option<crate::fleet::state::Remote> {
+    if app.fleet.holds_all_of(agent_id) {
+        return None;
+    }
+    app.fleet
+        .position(agent_id)
+        .and_then(|i| app.fleet.remote(i))
+}
+
 fn draw_credentials(
     frame: &mut Frame,
     area: Rect,
@@ -275,7 +286,10 @@ fn draw_credentials(
     let show = [true, true, !narrow, true, !narrow, true, true];
     // Rows the height leaves out are said, above and below.
     let below = credentials.len().saturating_sub(offset + visible);
-    let title = strings::agent_creds_title(credentials.len(), offset, below);
+    let title = match loading(app, agent_id) {
+        Some(r) => strings::agent_creds_loading(r.credentials),
+        None => strings::agent_creds_title(credentials.len(), offset, below),
+    };
     let widths = [
         Constraint::Length(8),
         Constraint::Length(19),
@@ -380,7 +394,9 @@ fn draw_grants(
     ];
     // A short box says how many rows it could not show.
     let visible = area.height.saturating_sub(3) as usize;
-    let title = if grants.len() > visible {
+    let title = if let Some(r) = loading(app, agent_id) {
+        strings::grants_loading(r.grants)
+    } else if grants.len() > visible {
         strings::grants_title(grants.len(), Some(visible))
     } else {
         strings::grants_title(grants.len(), None)

@@ -54,6 +54,13 @@ impl ScreenDef for Discovery {
         Some(&app.panes.discovery.filter)
     }
 
+    /// Its secrets are credentials (with a fingerprint), and who else
+    /// holds one is read across every credential: all of them are read
+    /// from a backend that only counted them.
+    fn came_into_view(&self, app: &mut App) -> Vec<Effect> {
+        crate::tui::screens::creds::read_all(app)
+    }
+
     fn prepare(&self, app: &mut App) {
         let list = &mut app.panes.discovery;
         list.refresh(&app.fleet);
