@@ -38,7 +38,6 @@ use engine::owned;
 
 use super::*;
 use crate::api::{AuditVerification, Changes, NewAgent, NewGrant, NewPerson};
-use std::sync::Arc;
 
 #[async_trait]
 impl Store for SqlStore {
@@ -508,48 +507,11 @@ impl Store for SqlStore {
     }
 
     async fn sweep_facts(&self, query: &SweepQuery) -> StoreResult<SweepFacts> {
-        // One read per condition, not one transaction for all: each holds
-        // the connection briefly, so batches of events go on in between.
-        // Each condition is judged on its own, so they need no common
-        // snapshot.
-        let q = Arc::new(query.clone());
-        Ok(SweepFacts {
-            unowned: self.fact(&q, rules::unowned).await?,
-            departed_owner: self.fact(&q, rules::departed_owner).await?,
-            dormant: self.fact(&q, rules::dormant).await?,
-            no_expiry: self.fact(&q, rules::no_expiry).await?,
-            rotation_overdue: self.fact(&q, rules::rotation_overdue).await?,
-            shared: self.fact(&q, rules::shared).await?,
-            unused_grants: self.fact(&q, rules::unused_grants).await?,
-            new_grants: self.fact(&q, rules::new_grants).await?,
-            mcp_servers: self.fact(&q, rules::mcp_servers).await?,
-            escalations: self.fact(&q, rules::escalations).await?,
-            deep_chains: self.fact(&q, rules::deep_chains).await?,
-            unpersoned_tokens: self.fact(&q, tokens::unpersoned).await?,
-        })
+        self.sweep_reads(query).await
     }
 
     async fn live_alerts(&self, rule: &str) -> StoreResult<Vec<LiveAlert>> {
-        // In pages, each its own read: a rule with a hundred thousand live
-        // alerts must not hold the connection (and so ingest, and an
-        // action's evaluation) for the whole read.
-        const PAGE: usize = 5_000;
-        let mut out = Vec::new();
-        let mut after = String::new();
-        loop {
-            let (rule, from) = (owned(rule), after.clone());
-            let page = self
-                .read(move |c| live::live_alerts_page(c, &rule, &from, PAGE))
-                .await?;
-            let full = page.len() == PAGE;
-            if let Some(last) = page.last() {
-                after = last.cause.clone();
-            }
-            out.extend(page);
-            if !full {
-                return Ok(out);
-            }
-        }
+        self.live_alerts_paged(rule).await
     }
 
     async fn evaluation_facts(
