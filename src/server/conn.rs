@@ -18,8 +18,9 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::collections::HashMap;
+use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -49,6 +50,9 @@ struct Slot {
     /// When a write to the socket last found it full and made no progress,
     /// in ms since the table's epoch plus one; 0 while writes go through.
     stalled: AtomicU64,
+    /// A request body was dropped before its end (refused as too large,
+    /// or not read): closing must then linger, see [`Watched`].
+    unread_body: AtomicBool,
     close: Notify,
 }
 
@@ -90,6 +94,7 @@ impl Table {
             since: AtomicU64::new(self.now()),
             in_flight: AtomicUsize::new(0),
             stalled: AtomicU64::new(0),
+            unread_body: AtomicBool::new(false),
             close: Notify::new(),
         });
         slots.insert(slot.id, slot.clone());
@@ -251,13 +256,15 @@ async fn http<I>(
         io,
         table: table.clone(),
         slot: slot.clone(),
+        linger: None,
     };
     let service = {
         let (table, slot) = (table.clone(), slot.clone());
         let app = TowerToHyperService::new(app);
         hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
             let busy = Busy::start(table.clone(), slot.clone());
-            let req = req.map(|b| axum::body::Body::new(Deadline::new(b, body_timeout)));
+            let req =
+                req.map(|b| axum::body::Body::new(Deadline::new(b, body_timeout, slot.clone())));
             let answer = hyper::service::Service::call(&app, req);
             async move {
                 let resp = answer.await?;
@@ -363,14 +370,24 @@ struct Deadline {
     body: Incoming,
     timer: Pin<Box<tokio::time::Sleep>>,
     timeout: Duration,
+    slot: Arc<Slot>,
 }
 
 impl Deadline {
-    fn new(body: Incoming, timeout: Duration) -> Deadline {
+    fn new(body: Incoming, timeout: Duration, slot: Arc<Slot>) -> Deadline {
         Deadline {
             body,
             timer: Box::pin(tokio::time::sleep(timeout)),
             timeout,
+            slot,
+        }
+    }
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        if !self.body.is_end_stream() {
+            self.slot.unread_body.store(true, Ordering::Release);
         }
     }
 }
@@ -403,10 +420,50 @@ impl HttpBody for Deadline {
 
 /// The socket, seen by the watcher: the first bytes after an idle spell
 /// start a new head, timed from then.
+///
+/// Its close lingers when a request body was left unread (a 413 answered
+/// before the body came): it sends its end, then reads and drops what the
+/// client is still sending until the client ends too, for at most
+/// [`LINGER`]. Closing with unread bytes would make the kernel reset the
+/// connection, and a reset can destroy the answer before the client
+/// reads it.
 struct Watched<I> {
     io: I,
     table: Arc<Table>,
     slot: Arc<Slot>,
+    linger: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+/// The longest a close lingers for a client still sending a refused body.
+const LINGER: Duration = Duration::from_secs(2);
+
+impl<I: AsyncRead + AsyncWrite + Unpin> Watched<I> {
+    fn poll_linger(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        if self.linger.is_none() {
+            std::task::ready!(Pin::new(&mut self.io).poll_shutdown(cx))?;
+            self.linger = Some(Box::pin(tokio::time::sleep(LINGER)));
+        }
+        let mut scratch = [0u8; 16 * 1024];
+        for _ in 0..64 {
+            if self
+                .linger
+                .as_mut()
+                .is_some_and(|t| t.as_mut().poll(cx).is_ready())
+            {
+                return Poll::Ready(Ok(()));
+            }
+            let mut buf = ReadBuf::new(&mut scratch);
+            match Pin::new(&mut self.io).poll_read(cx, &mut buf) {
+                Poll::Ready(Ok(())) if buf.filled().is_empty() => return Poll::Ready(Ok(())),
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(_)) => return Poll::Ready(Ok(())),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        // A fast sender: let the other tasks run, then read on.
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
 }
 
 impl<I: AsyncRead + Unpin> AsyncRead for Watched<I> {
@@ -446,7 +503,7 @@ impl<I> Watched<I> {
     }
 }
 
-impl<I: AsyncWrite + Unpin> AsyncWrite for Watched<I> {
+impl<I: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Watched<I> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -462,6 +519,9 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Watched<I> {
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        if self.slot.unread_body.load(Ordering::Acquire) {
+            return self.poll_linger(cx);
+        }
         Pin::new(&mut self.io).poll_shutdown(cx)
     }
 
