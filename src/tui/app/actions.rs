@@ -159,8 +159,12 @@ impl App {
     /// What the dashboard's own copy says a kill reaches; the backend's
     /// plan follows.
     pub(crate) fn blast_radius(&self, agent: &Agent) -> Vec<String> {
-        let i = self.fleet.position(&agent.id).unwrap_or(0);
-        let s = self.fleet.summary(i);
+        // An agent the fleet no longer holds counts nothing, not another's.
+        let s = self
+            .fleet
+            .position(&agent.id)
+            .map(|i| self.fleet.summary(i))
+            .unwrap_or_default();
         let children = self.fleet.children_of(&agent.id);
         // Vault's are counted on their own line, below.
         let warden_live =

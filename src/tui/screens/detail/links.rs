@@ -379,4 +379,21 @@ live exchanged tokens (5), 1 on no delegation shown above:
             "{blast:?}"
         );
     }
+
+    #[test]
+    fn an_agent_the_fleet_no_longer_holds_counts_no_credentials_in_its_blast_radius() {
+        let mut app = App::new("demo", "http://x", Options::default());
+        app.fleet.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![agent("agt_p", "planner")],
+            credentials: vec![crate::model::fixtures::credential("crd_1", "agt_p")],
+            ..Changes::default()
+        });
+        let gone = agent("agt_gone", "gone");
+        let blast = app.blast_radius(&gone);
+        assert_eq!(blast[0], "0 live credential(s) will be revoked", "{blast:?}");
+        let planner = app.fleet.agent("agt_p").unwrap().clone();
+        assert_eq!(app.blast_radius(&planner)[0], "1 live credential(s) will be revoked");
+    }
 }
