@@ -214,12 +214,20 @@ pub fn render_metrics(detector: &Detector, out: &mut String) {
     );
 }
 
-/// Routes whose writes the rules on ingest judge already (a token
-/// exchange raises its own R14; it changes nothing a sweep reads).
+/// Routes whose writes the rules on ingest judge already, or that change
+/// nothing a rule reads: a token exchange raises its own R14, and an
+/// exchanged token's revocation or a signing-key rotation touch no agent,
+/// credential, grant or person (each would otherwise cost a whole-fleet
+/// sweep).
 fn judged_on_ingest(path: &str) -> bool {
     matches!(
         path,
-        "/v1/agent/events" | "/v1/agent/heartbeat" | "/v1/introspect" | "/v1/oauth/token"
+        "/v1/agent/events"
+            | "/v1/agent/heartbeat"
+            | "/v1/introspect"
+            | "/v1/oauth/token"
+            | "/v1/oauth/revoke"
+            | "/v1/oauth/keys/rotate"
     )
 }
 

@@ -214,3 +214,32 @@ async fn a_secret_presented_by_a_second_agent_raises_r07_within_a_second() {
     report(&s, &sb, charge("sk_live_rotated")).await;
     latency(&s, "copy replaced → R07 resolved", t, resolved(on_a)).await;
 }
+
+/// An exchanged token's revocation and a signing-key rotation change
+/// nothing a rule reads: neither costs a whole-fleet sweep (at 100,000
+/// agents, seconds of the database).
+#[tokio::test]
+async fn token_revocations_and_key_rotations_ask_for_no_sweep() {
+    let s = TestServer::start_with(realtime()).await;
+    settled(&s).await;
+    let swept = s.detector().sweeps();
+    s.admin(
+        "POST",
+        "/v1/oauth/keys/rotate",
+        json!({"reason": "yearly rotation"}),
+    )
+    .await;
+    let (status, _) = s
+        .call_raw(
+            "POST",
+            "/v1/oauth/revoke",
+            Some(ADMIN),
+            Some("application/x-www-form-urlencoded"),
+            // Not one of this server's: answered 200, nothing revoked.
+            "token=eyJhbGciOiJFZERTQSJ9.e30.AAAA".to_string(),
+        )
+        .await;
+    assert_eq!(status, 200);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(s.detector().sweeps(), swept, "a sweep ran for them");
+}
