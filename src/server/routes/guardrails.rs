@@ -1,12 +1,14 @@
 //! `GET /v1/guardrails` (the policies and their actions), and a
 //! responder stopping a pending action with a reason or running it at
-//! once; both audited with who and why.
+//! once; both audited with who and why. The rules judge what each changed
+//! at once: a stop changes nothing they read, a run the agent it acted on.
 
 use super::{Body, require_reason};
 use crate::api::Reason;
 use crate::api::guardrails::{GuardrailAction, GuardrailPolicy, Guardrails};
 use crate::server::auth::{Responder, Viewer};
 use crate::server::error::{ApiError, ApiResult};
+use crate::server::rules::Touched;
 use crate::server::{AppState, guardrails};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -36,13 +38,13 @@ pub async fn stop(
     Responder(actor): Responder,
     Path(id): Path<String>,
     Body(body): Body<Reason>,
-) -> ApiResult<Json<GuardrailAction>> {
+) -> ApiResult<(Touched, Json<GuardrailAction>)> {
     let reason = require_reason(&body.reason)?;
     let a = state
         .store
         .stop_guardrail(&actor, &id, reason, chrono::Utc::now())
         .await?;
-    Ok(Json(a))
+    Ok((Touched::nothing(), Json(a)))
 }
 
 pub async fn run(
@@ -50,10 +52,11 @@ pub async fn run(
     Responder(actor): Responder,
     Path(id): Path<String>,
     Body(body): Body<Reason>,
-) -> ApiResult<Json<GuardrailAction>> {
+) -> ApiResult<(Touched, Json<GuardrailAction>)> {
     let reason = require_reason(&body.reason)?;
     match guardrails::execute(&state, &id, Some((&actor, reason))).await? {
-        Some(done) => Ok(Json(done)),
+        // A freeze, a revocation or a kill of this agent.
+        Some(done) => Ok((Touched::agent(&done.agent_id), Json(done))),
         None => {
             let a = state.store.guardrail_action(&id).await?;
             Err(ApiError::conflict(format!(

@@ -209,7 +209,8 @@ pub(super) async fn judge(
         } else if a.seen_at <= before(now, minutes(q.window)) {
             stale.push((a, Why::Quiet(q.what, q.window)));
         } else {
-            soonest.at(a.seen_at.checked_add_signed(minutes(q.window)));
+            let quiet_at = a.seen_at.checked_add_signed(minutes(q.window));
+            soonest.on(a.agent_id.as_deref(), quiet_at);
         }
     }
     for a in r18 {

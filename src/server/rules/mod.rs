@@ -256,8 +256,8 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> StoreResult<AlertsAp
         .map(|(applied, _)| applied)
 }
 
-/// A sweep that also answers the next moment a time threshold passes, up
-/// to `horizon` (the scheduler wakes the rules then). Without
+/// A sweep that also answers what crosses a time threshold up to
+/// `horizon`, and when (the scheduler has those judged then). Without
 /// `housekeeping` it only judges: old activity and snoozes left over wait
 /// for a periodic sweep.
 pub async fn sweep_planned(
@@ -265,7 +265,7 @@ pub async fn sweep_planned(
     now: DateTime<Utc>,
     horizon: DateTime<Utc>,
     housekeeping: bool,
-) -> StoreResult<(AlertsApplied, Option<DateTime<Utc>>)> {
+) -> StoreResult<(AlertsApplied, deadlines::Due)> {
     let _one_at_a_time = state.sweep_lock.lock().await;
     let t = &state.config.rules;
     let store = &state.store;
@@ -278,7 +278,7 @@ pub async fn sweep_planned(
         live.insert(rule.id.to_string(), store.live_alerts(rule.id).await?);
     }
     let live_ms = clock.elapsed().as_millis() as u64;
-    let mut soonest = deadlines::Soonest::after(now);
+    let mut soonest = deadlines::Soonest::within(now, horizon);
     let (raise, resolve) = judge::judge(state, &facts, &live, now, &mut soonest).await?;
     let judge_ms = clock.elapsed().as_millis() as u64;
     let applied = judge::apply(state, raise, resolve, now, true).await?;
@@ -303,7 +303,7 @@ pub async fn sweep_planned(
         deadlines::from_store(&mut soonest, store.as_ref(), t, now, horizon).await?;
     }
     state.detector.count_sweep();
-    Ok((applied, soonest.at))
+    Ok((applied, soonest.due))
 }
 
 #[cfg(test)]

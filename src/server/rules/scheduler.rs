@@ -10,20 +10,33 @@
 //!   whole-fleet sweep. A write whose handler cannot say what it touched
 //!   asks for a sweep of the whole fleet, at once, and nudges that arrive
 //!   during a sweep are folded into one more.
-//! - **At a threshold**: each sweep (and each action's evaluation) answers
-//!   the next moment a time rule changes its mind (dormancy, expiry,
-//!   rotation age, grace periods, behaviour going quiet), and the
-//!   scheduler sleeps until then, not until the next period.
+//! - **At a threshold**: each sweep (and each evaluation) answers what
+//!   crosses a time threshold before the next safety-net sweep, and when
+//!   (dormancy, expiry, rotation age, grace periods, behaviour going
+//!   quiet: [`super::deadlines`]). The scheduler sleeps until the first
+//!   such moment and hands what crosses then to the evaluator, like an
+//!   action's agents: a threshold costs its own agents, not a whole-fleet
+//!   sweep. Only when the store's answer was cut short (thousands crossing
+//!   at once) does a whole sweep stand for the rest.
+//! - **Safety net**: the periodic sweep judges the whole fleet every
+//!   `sweep_interval_seconds` and plans the thresholds anew.
 //! - **One sweeper**: servers sharing one database take turns through a
-//!   lease in the store; only its holder runs the periodic sweep and the
-//!   thresholds it found. A server that dies stops renewing it, and another
-//!   takes over within `sweep_lease_seconds`. A server still judges the
-//!   actions made through it, and sweeps once at the thresholds those
-//!   evaluations found, whoever holds the lease.
+//!   lease in the store; only its holder runs the periodic sweep and
+//!   schedules the whole fleet's thresholds. A server that dies stops
+//!   renewing it, and another takes over (and sweeps at once) within
+//!   `sweep_lease_seconds`. A server still judges the actions made through
+//!   it, and schedules the thresholds of the agents those evaluations
+//!   judged, whoever holds the lease: the holder may not have seen them
+//!   before its next sweep. A threshold the holder also found is then
+//!   judged twice, which is harmless: one cause keeps one live alert (a
+//!   unique index), so the second evaluation finds it up to date and
+//!   writes nothing (or, at the very same instant, is refused by the
+//!   database and its server sweeps instead).
 //!
 //! `sweep_interval_seconds = 0` turns all three off (the rules on ingest
 //! still run): the rules suites sweep by hand at the "now" they choose.
 
+use super::deadlines::Due;
 use super::scope::Touched;
 use super::sweep_planned;
 use crate::server::AppState;
@@ -49,6 +62,10 @@ const AFTER_THRESHOLD: std::time::Duration = std::time::Duration::from_millis(20
 /// costs less than the lookups.
 const MAX_SCOPE: usize = 10_000;
 
+/// How many periods ahead the thresholds are planned: beyond one, so what
+/// crosses while the next periodic sweep runs is planned too.
+const LOOK_AHEAD_PERIODS: u32 = 2;
+
 /// What the actions asked for since the scheduler last looked.
 #[derive(Default)]
 struct Requests {
@@ -56,8 +73,8 @@ struct Requests {
     whole: bool,
     /// Agents and people to judge, folded.
     scope: Touched,
-    /// The soonest threshold an evaluation found.
-    threshold: Option<DateTime<Utc>>,
+    /// What crosses a threshold, as evaluations found it.
+    due: Due,
 }
 
 /// How the API tells the scheduler something changed, and what it counts.
@@ -132,19 +149,21 @@ impl Detector {
         std::mem::take(&mut self.requests().scope)
     }
 
-    /// A threshold an evaluation found: the scheduler wakes then.
-    fn threshold(&self, at: DateTime<Utc>) {
-        let mut r = self.requests();
-        r.threshold = Some(r.threshold.map_or(at, |t| t.min(at)));
-        drop(r);
+    /// What an evaluation found crossing a threshold: the scheduler has it
+    /// judged then.
+    fn schedule(&self, due: Due) {
+        if due.is_empty() {
+            return;
+        }
+        self.requests().due.merge(due);
         self.wake.notify_one();
     }
 
-    /// Whether a whole sweep was asked for, and the soonest threshold an
-    /// evaluation found, each once.
-    fn take_requests(&self) -> (bool, Option<DateTime<Utc>>) {
+    /// Whether a whole sweep was asked for, and what evaluations found
+    /// crossing a threshold, each once.
+    fn take_requests(&self) -> (bool, Due) {
         let mut r = self.requests();
-        (std::mem::take(&mut r.whole), r.threshold.take())
+        (std::mem::take(&mut r.whole), std::mem::take(&mut r.due))
     }
 
     pub(super) fn sweep_started(&self) {
@@ -199,10 +218,10 @@ pub fn render_metrics(detector: &Detector, out: &mut String) {
     use std::fmt::Write;
     let _ = write!(
         out,
-        "# HELP warden_rule_sweeps_total Rule sweeps this server ran (at start, after actions, at thresholds, periodic).\n\
+        "# HELP warden_rule_sweeps_total Whole-fleet rule sweeps this server ran (at start, periodic, and when an action or the thresholds ask for one).\n\
          # TYPE warden_rule_sweeps_total counter\n\
          warden_rule_sweeps_total {}\n\
-         # HELP warden_rule_evaluations_total Evaluations of the agents an API action touched (the rules on those agents alone).\n\
+         # HELP warden_rule_evaluations_total Evaluations of the agents an API action touched or a time threshold reached (the rules on those agents alone).\n\
          # TYPE warden_rule_evaluations_total counter\n\
          warden_rule_evaluations_total {}\n\
          # HELP warden_rule_sweeper Whether this server holds the lease on the scheduled rules (1) or not (0).\n\
@@ -250,6 +269,12 @@ fn instant_of(t: DateTime<Utc>) -> Instant {
     Instant::now() + wait + AFTER_THRESHOLD
 }
 
+/// Until when a sweep or an evaluation at `now` plans the thresholds.
+fn horizon(now: DateTime<Utc>, period: std::time::Duration) -> DateTime<Utc> {
+    let ahead = period.saturating_mul(LOOK_AHEAD_PERIODS);
+    now + chrono::Duration::from_std(ahead).unwrap_or(chrono::Duration::MAX)
+}
+
 /// Runs the scheduler and the evaluator until `stop` fires. None if the
 /// sweep is off.
 pub fn spawn(
@@ -282,9 +307,12 @@ async fn run(
     let mut lease_due = Instant::now();
     // The leader's next periodic sweep: at once when it takes the lease.
     let mut periodic = Instant::now();
-    let mut threshold: Option<Instant> = None;
+    let mut due = Due::default();
     loop {
-        let mut wake = lease_due.min(threshold.unwrap_or(lease_due));
+        let mut wake = lease_due;
+        if let Some(t) = due.soonest() {
+            wake = wake.min(instant_of(t));
+        }
         if leader {
             wake = wake.min(periodic);
         }
@@ -294,10 +322,7 @@ async fn run(
             _ = tokio::time::sleep_until(wake) => {}
         };
         let (nudged, found) = detector.take_requests();
-        let found = found.map(instant_of);
-        if let Some(at) = found {
-            threshold = Some(threshold.map_or(at, |t| t.min(at)));
-        }
+        due.merge(found);
         let now = Instant::now();
         if now >= lease_due {
             let was = leader;
@@ -309,22 +334,25 @@ async fn run(
                 periodic = now;
             }
         }
-        let at_threshold = threshold.is_some_and(|t| now >= t);
+        let (crossing, sweep_due) = due.take_passed(Utc::now());
         let at_period = leader && now >= periodic;
-        if !(nudged || at_threshold || at_period) {
+        if nudged || at_period || sweep_due {
+            // The sweep judges what crosses now as well.
+            let next = sweep_once(&state, period, !nudged).await;
+            if leader {
+                periodic = Instant::now() + period;
+            }
+            match next {
+                // A whole sweep plans the whole fleet: what the holder
+                // planned before is in it.
+                Some(next) if leader => due = next,
+                Some(next) => due.merge(next),
+                None => {}
+            }
             continue;
         }
-        let next = sweep_once(&state, period, !nudged).await;
-        if leader {
-            periodic = Instant::now() + period;
-            threshold = next.map(instant_of);
-        } else if nudged {
-            // The thresholds an action brought closer, once; the leader's
-            // sweeps find the rest.
-            threshold = next.map(instant_of);
-        } else {
-            // An evaluation's threshold still to come is kept.
-            threshold = found.filter(|t| *t > now);
+        if !crossing.is_empty() {
+            detector.judge(Some(crossing));
         }
     }
     if leader {
@@ -354,17 +382,15 @@ async fn evaluate(
         }
         let started = std::time::Instant::now();
         let now = Utc::now();
-        let horizon = now + chrono::Duration::from_std(period).unwrap_or(chrono::Duration::MAX);
-        match super::scoped::evaluate(&state, &touched, now, horizon).await {
-            Ok((a, next)) => {
+        match super::scoped::evaluate(&state, &touched, now, horizon(now, period)).await {
+            Ok((a, due)) => {
                 tracing::debug!(
                     agents = touched.agents.len(), people = touched.people.len(),
                     opened = a.opened, updated = a.updated, resolved = a.resolved,
-                    ms = started.elapsed().as_millis() as u64, next = ?next, "rules evaluation"
+                    ms = started.elapsed().as_millis() as u64, next = ?due.soonest(),
+                    "rules evaluation"
                 );
-                if let Some(at) = next {
-                    detector.threshold(at);
-                }
+                detector.schedule(due);
             }
             Err(e) => {
                 tracing::warn!(error = %e, "rules evaluation failed; sweeping the fleet instead");
@@ -390,22 +416,22 @@ async fn take_lease(state: &AppState, lease: std::time::Duration) -> bool {
     }
 }
 
-/// One sweep now; the next threshold before the next periodic sweep.
+/// One sweep now; what crosses a threshold before the horizon (none if
+/// the sweep failed: what was planned stays).
 async fn sweep_once(
     state: &AppState,
     period: std::time::Duration,
     housekeeping: bool,
-) -> Option<DateTime<Utc>> {
+) -> Option<Due> {
     let started = std::time::Instant::now();
     let now = Utc::now();
-    let horizon = now + chrono::Duration::from_std(period).unwrap_or(chrono::Duration::MAX);
-    match sweep_planned(state, now, horizon, housekeeping).await {
-        Ok((a, next)) => {
+    match sweep_planned(state, now, horizon(now, period), housekeeping).await {
+        Ok((a, due)) => {
             tracing::debug!(
                 opened = a.opened, updated = a.updated, resolved = a.resolved,
-                ms = started.elapsed().as_millis() as u64, next = ?next, "rules sweep"
+                ms = started.elapsed().as_millis() as u64, next = ?due.soonest(), "rules sweep"
             );
-            next
+            Some(due)
         }
         Err(e) => {
             tracing::warn!(error = %e, "rules sweep failed");

@@ -3,9 +3,11 @@
 //! and the self-resolution of those agents' live alerts alone. Its cost is
 //! those agents', not the fleet's, so an action's alert comes within a
 //! second whatever the size of the fleet, and it never waits for a
-//! whole-fleet sweep under way (which leaves these agents to it).
+//! whole-fleet sweep under way (which leaves these agents to it). The
+//! scheduler runs one the same way when a time threshold passes, on what
+//! crosses it.
 
-use super::deadlines::{self, Soonest};
+use super::deadlines::{self, Due, Soonest};
 use super::judge;
 use super::scope::Touched;
 use crate::server::AppState;
@@ -14,14 +16,15 @@ use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashSet};
 
 /// Judges what `touched` reaches as if the clock read `now`; answers what
-/// changed and the next threshold before `horizon` (none if the horizon
-/// is `now`).
+/// changed and what crosses a threshold before `horizon` (nothing if the
+/// horizon is `now`): the whole fleet's if this server holds the lease on
+/// the scheduled rules, else only what this evaluation judged.
 pub async fn evaluate(
     state: &AppState,
     touched: &Touched,
     now: DateTime<Utc>,
     horizon: DateTime<Utc>,
-) -> StoreResult<(AlertsApplied, Option<DateTime<Utc>>)> {
+) -> StoreResult<(AlertsApplied, Due)> {
     let t = &state.config.rules;
     let store = &state.store;
     let agents: Vec<String> = touched.agents.iter().cloned().collect();
@@ -32,7 +35,7 @@ pub async fn evaluate(
     // Before applying: a whole sweep under way drops its verdicts on these
     // from now on, and judges again those it was writing meanwhile.
     state.detector.note_judged(&agents, touched.tokens);
-    let mut soonest = Soonest::after(now);
+    let mut soonest = Soonest::within(now, horizon);
     let mut applied = AlertsApplied::default();
     if !agents.is_empty() || touched.tokens {
         let mut live: BTreeMap<String, Vec<_>> = BTreeMap::new();
@@ -51,7 +54,11 @@ pub async fn evaluate(
     }
     if horizon > now {
         deadlines::from_store(&mut soonest, store.as_ref(), t, now, horizon).await?;
+        if !state.detector.leader() {
+            let judged = agents.iter().cloned().collect();
+            soonest.due.keep_only(&judged, touched.tokens);
+        }
     }
     state.detector.count_evaluation();
-    Ok((applied, soonest.at))
+    Ok((applied, soonest.due))
 }

@@ -1,20 +1,21 @@
-//! What the rules' scheduler asks of the store: when the next time
-//! threshold passes, and who among several servers on one database runs
-//! the scheduled rules (a lease). A supertrait of [`super::Store`], so the
-//! trait's own file stays the catalogue of writes.
+//! What the rules' scheduler asks of the store: what crosses a time
+//! threshold before the next safety-net sweep (and when), and who among
+//! several servers on one database runs the scheduled rules (a lease). A
+//! supertrait of [`super::Store`], so the trait's own file stays the
+//! catalogue of writes.
 
 use super::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-/// Windows to look in for the next moment a time threshold passes: each
-/// pair is (after, up to), the span of the stored time (last activity,
-/// issue, last use) that crosses its threshold before the next scheduled
-/// sweep. Bounded, so each answer is an index range scan of a few rows.
+/// Windows to look in for what crosses a time threshold: each pair is
+/// (after, up to), the span of the stored time (last activity, issue, last
+/// use) that crosses its threshold before the horizon. Bounded, so each
+/// answer is an index range scan of the few rows that cross soon.
 #[derive(Debug, Clone)]
 pub struct ThresholdWindows {
     pub now: DateTime<Utc>,
-    /// Until when the scheduler looks (its next safety-net sweep).
+    /// Until when the scheduler looks (past its next safety-net sweep).
     pub horizon: DateTime<Utc>,
     /// R03: last activity of an agent with a live credential.
     pub dormant: (DateTime<Utc>, DateTime<Utc>),
@@ -22,23 +23,31 @@ pub struct ThresholdWindows {
     pub rotation: (DateTime<Utc>, DateTime<Utc>),
     /// R06: last use (or grant) of a write or admin grant.
     pub unused: (DateTime<Utc>, DateTime<Utc>),
+    /// Most rows answered per window, earliest first.
+    pub limit: usize,
 }
 
-/// The earliest stored time in each window (none when the window is
-/// empty), and the next expiry of a live credential or token before the
-/// horizon.
+/// A stored time in a window and the agent it belongs to.
+pub type Crossing = (DateTime<Utc>, String);
+
+/// What crosses in each window, earliest first and at most `limit` rows
+/// (a full list may have left later rows out), and the next expiry of a
+/// live person token before the horizon (R21, on no agent).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct NextThresholds {
-    pub dormant: Option<DateTime<Utc>>,
-    pub rotation: Option<DateTime<Utc>>,
-    pub unused: Option<DateTime<Utc>>,
-    pub expiry: Option<DateTime<Utc>>,
+pub struct DueThresholds {
+    pub dormant: Vec<Crossing>,
+    pub rotation: Vec<Crossing>,
+    pub unused: Vec<Crossing>,
+    /// Live credentials expiring in `(now, horizon]`: the time is the
+    /// expiry itself.
+    pub expiry: Vec<Crossing>,
+    pub token_expiry: Option<DateTime<Utc>>,
 }
 
 #[async_trait]
 pub trait Scheduling: Send + Sync {
-    /// The earliest times that cross a threshold in `windows`.
-    async fn next_thresholds(&self, windows: &ThresholdWindows) -> StoreResult<NextThresholds>;
+    /// What crosses a threshold in `windows`, and when.
+    async fn due_thresholds(&self, windows: &ThresholdWindows) -> StoreResult<DueThresholds>;
     /// Takes or renews the lease `name` for `holder` until `until`, if it
     /// is free, expired at `now`, or already `holder`'s; answers whether
     /// `holder` holds it.

@@ -165,6 +165,14 @@ async fn a_guardrail_never_acts_on_an_agent_a_person_acted_on_and_a_responder_st
     // Stopped with a reason, audited; a second stop is refused.
     let stopped = r04_agent(&s, "stopped", "staging").await;
     let a = action_on(&s, &stopped, status("pending")).await;
+    // Neither a stop nor a run costs a whole-fleet sweep: a stop changes
+    // nothing a rule reads, a run is judged on its agent.
+    let t0 = Instant::now();
+    while s.detector().sweeps() == 0 {
+        assert!(t0.elapsed() < Duration::from_secs(3), "no first sweep");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let swept = s.detector().sweeps();
     let path = format!("/v1/guardrails/{}/stop", txt(&a, "id"));
     assert_error(
         &s.post(&path, &responder, json!({"reason": " "})).await,
@@ -199,6 +207,7 @@ async fn a_guardrail_never_acts_on_an_agent_a_person_acted_on_and_a_responder_st
     // Run at once by a responder: acts before its grace is over.
     let rushed = r04_agent(&s, "rushed", "staging").await;
     let a = action_on(&s, &rushed, status("pending")).await;
+    let evaluated = s.detector().evaluations();
     let (code, body) = s
         .post(
             &format!("/v1/guardrails/{}/run", txt(&a, "id")),
@@ -209,6 +218,19 @@ async fn a_guardrail_never_acts_on_an_agent_a_person_acted_on_and_a_responder_st
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["status"], "done", "{body}");
     assert_eq!(s.detail(&rushed).await["status"], "suspended");
+    let t0 = Instant::now();
+    while s.detector().evaluations() == evaluated {
+        assert!(
+            t0.elapsed() < Duration::from_secs(1),
+            "the run was not judged"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        s.detector().sweeps(),
+        swept,
+        "a stop or a run swept the fleet"
+    );
     assert!(
         s.audit()
             .await

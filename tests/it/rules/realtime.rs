@@ -216,30 +216,32 @@ async fn credential_grant_delegation_and_token_actions_raise_their_rule_within_a
     .await;
 }
 
-/// Moves a stored time so that its threshold passes `lead` from now, and
-/// nudges the server with an action on `agent` (suspending it: the rules
-/// it holds still apply), whose evaluation finds the threshold; the
-/// scheduler wakes then. Answers when it passes.
-async fn threshold_in(
-    s: &TestServer,
-    (sql, id): (&str, &str),
-    at_ms: i64,
-    lead: Duration,
-    agent: &str,
-) -> Instant {
+/// Moves a stored time so that its threshold passes at `at`, and nudges
+/// the server with an action on `agent` (suspending it: the rules it
+/// holds still apply), whose evaluation plans what crosses then.
+async fn threshold_at(s: &TestServer, (sql, id): (&str, &str), at_ms: i64, agent: &str) {
     s.sql().execute(sql, params![at_ms, id]).unwrap();
-    let passes = Instant::now() + lead;
     s.admin(
         "POST",
         &format!("/v1/agents/{agent}/suspend"),
         json!({"reason": "nudge"}),
     )
     .await;
-    passes
 }
 
+/// The open alert of `rule` on `agent`, once an action's evaluation (which
+/// its answer does not wait for) has raised it.
+async fn raised(s: &TestServer, rule: &'static str, agent: &str) -> Value {
+    let what = format!("{rule} on {agent}");
+    latency(s, &what, Instant::now(), open_on(rule, agent.to_string())).await;
+    open_alert(s, rule, agent).await
+}
+
+/// Every kind of time threshold, set to pass at one moment: each alert
+/// comes within a second of it, judged on the agents (and tokens) that
+/// cross it, with no whole-fleet sweep.
 #[tokio::test]
-async fn time_thresholds_fire_at_the_moment_they_pass() {
+async fn time_thresholds_fire_at_the_moment_they_pass_without_a_sweep() {
     let s = TestServer::start_with(realtime()).await;
     settled(&s).await;
     s.person("Pat", "pat@corp.example").await;
@@ -247,99 +249,86 @@ async fn time_thresholds_fire_at_the_moment_they_pass() {
         json!({"name": name, "kind": "autonomous", "environment": "prod",
                "owner": "pat@corp.example"})
     };
-    let lead = Duration::from_millis(1500);
-    let due = |span: chrono::Duration| ms(now() - span + chrono::Duration::milliseconds(1500));
+    let long_lived = json!({"scopes": ["tickets:read"], "ttl_seconds": 86400 * 365});
+    // Long enough for the setup below on a slow machine (checked).
+    let lead = chrono::Duration::milliseconds(2500);
+    let at = now() + lead;
+    let passes = Instant::now() + lead.to_std().unwrap();
+    let due = |span: chrono::Duration| ms(at - span);
+
+    // A person token's expiry ends its R21, an alert on no agent; the
+    // actions below plan it (the store's thresholds are the fleet's).
+    let token = s
+        .admin(
+            "POST",
+            "/v1/tokens",
+            json!({"name": "ci-deploy", "role": "admin", "ttl_seconds": 3600}),
+        )
+        .await;
+    latency(
+        &s,
+        "token for no person → R21",
+        Instant::now(),
+        |all: &[Value]| all.iter().any(|a| a["rule"] == "R21"),
+    )
+    .await;
+    let r21 = only(&alerts(&s, "R21").await)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.sql()
+        .execute(
+            "UPDATE tokens SET expires_at = ?1 WHERE id = ?2",
+            params![ms(at), txt(&token, "id")],
+        )
+        .unwrap();
 
     // R03: thirty days without activity, with a live credential.
     let sleepy = txt(&s.agent_with(owned("sleepy")).await, "id").to_string();
-    s.credential_with(
-        "sleepy",
-        json!({"scopes": ["tickets:read"], "ttl_seconds": 86400 * 365}),
-    )
-    .await;
-    let passes = threshold_in(
-        &s,
-        (
-            "UPDATE agents SET created_at = ?1, last_seen_at = ?1 WHERE id = ?2",
-            &sleepy,
-        ),
-        due(days(30)),
-        lead,
-        "sleepy",
-    )
-    .await;
+    s.credential_with("sleepy", long_lived.clone()).await;
+    let idle = "UPDATE agents SET created_at = ?1, last_seen_at = ?1 WHERE id = ?2";
+    threshold_at(&s, (idle, &sleepy), due(days(30)), "sleepy").await;
     assert_none(&s, "R03", &sleepy).await;
-    tokio::time::sleep_until(passes.into()).await;
-    latency(&s, "30 days idle → R03", passes, open_on("R03", sleepy)).await;
+
+    // R03 steps up to high at ninety days idle.
+    let drowsy = txt(&s.agent_with(owned("drowsy")).await, "id").to_string();
+    s.credential_with("drowsy", long_lived.clone()).await;
+    threshold_at(&s, (idle, &drowsy), due(days(90)), "drowsy").await;
+    assert_eq!(raised(&s, "R03", &drowsy).await["severity"], "medium");
 
     // R05: a credential older than the rotation policy.
     let old = txt(&s.agent_with(owned("old-key")).await, "id").to_string();
-    let c = s
-        .credential_with(
-            "old-key",
-            json!({"scopes": ["tickets:read"], "ttl_seconds": 86400 * 365}),
-        )
-        .await;
-    let passes = threshold_in(
-        &s,
-        (
-            "UPDATE credentials SET issued_at = ?1 WHERE id = ?2",
-            txt(&c, "id"),
-        ),
-        due(days(90)),
-        lead,
-        "old-key",
-    )
-    .await;
+    let c = s.credential_with("old-key", long_lived.clone()).await;
+    let issued = "UPDATE credentials SET issued_at = ?1 WHERE id = ?2";
+    threshold_at(&s, (issued, txt(&c, "id")), due(days(90)), "old-key").await;
     assert_none(&s, "R05", &old).await;
-    tokio::time::sleep_until(passes.into()).await;
-    latency(&s, "90 days since issue → R05", passes, open_on("R05", old)).await;
 
-    // R06: a write grant unused for thirty days.
+    // R06: a write grant unused for thirty days; R13: a new one ages out.
+    let granted = "UPDATE grants SET granted_at = ?1 WHERE id = ?2";
+    let write = json!({"resource": "crm", "scope": "tickets:write", "level": "write"});
     let hoarder = txt(&s.agent_with(owned("hoarder")).await, "id").to_string();
     let g = s
-        .admin(
-            "POST",
-            "/v1/agents/hoarder/grants",
-            json!({"resource": "crm", "scope": "tickets:write", "level": "write"}),
-        )
+        .admin("POST", "/v1/agents/hoarder/grants", write.clone())
         .await;
-    let passes = threshold_in(
-        &s,
-        (
-            "UPDATE grants SET granted_at = ?1 WHERE id = ?2",
-            txt(&g, "id"),
-        ),
-        due(days(30)),
-        lead,
-        "hoarder",
-    )
-    .await;
-    tokio::time::sleep_until(passes.into()).await;
-    latency(&s, "30 days unused → R06", passes, open_on("R06", hoarder)).await;
+    threshold_at(&s, (granted, txt(&g, "id")), due(days(30)), "hoarder").await;
+    let fresh = txt(&s.agent_with(owned("fresh")).await, "id").to_string();
+    let g = s.admin("POST", "/v1/agents/fresh/grants", write).await;
+    let hours = chrono::Duration::hours;
+    threshold_at(&s, (granted, txt(&g, "id")), due(hours(24)), "fresh").await;
+    let r13 = txt(&raised(&s, "R13", &fresh).await, "id").to_string();
 
     // R01's grace: critical once unowned for the grace period.
     let orphan = agent_in(&s, "orphan", "prod").await;
-    let passes = threshold_in(
-        &s,
-        ("UPDATE agents SET created_at = ?1 WHERE id = ?2", &orphan),
-        due(chrono::Duration::hours(168)),
-        lead,
-        "orphan",
-    )
-    .await;
-    tokio::time::sleep_until(passes.into()).await;
-    latency(
-        &s,
-        "grace over → R01 critical",
-        passes,
-        move |all: &[Value]| {
-            all.iter().any(|a| {
-                a["rule"] == "R01" && a["agent_id"] == orphan && a["severity"] == "critical"
-            })
-        },
-    )
-    .await;
+    let created = "UPDATE agents SET created_at = ?1 WHERE id = ?2";
+    threshold_at(&s, (created, &orphan), due(hours(168)), "orphan").await;
+    assert_eq!(raised(&s, "R01", &orphan).await["severity"], "high");
+
+    // Behaviour going quiet: R08 resolves after an hour without it.
+    let (stager, secret) = live_agent(&s, "stager", "staging").await;
+    report(&s, &secret, vec![ev("https://db.prod.corp.example/query")]).await;
+    let r08 = txt(&raised(&s, "R08", &stager).await, "id").to_string();
+    let seen = "UPDATE alerts SET seen_at = ?1 WHERE id = ?2";
+    threshold_at(&s, (seen, &r08), due(mins(60)), "stager").await;
 
     // Expiry: an offboarded owner's agent whose last credential expires.
     s.person("Lee", "lee@corp.example").await;
@@ -350,26 +339,58 @@ async fn time_thresholds_fire_at_the_moment_they_pass() {
         "id",
     )
     .to_string();
-    s.credential_with(
-        "left-behind",
-        json!({"scopes": ["tickets:read"], "ttl_seconds": 2}),
-    )
-    .await;
-    let expires = Instant::now() + Duration::from_secs(2);
+    let c = s.credential_with("left-behind", long_lived).await;
     s.admin(
         "POST",
         "/v1/people/lee@corp.example/offboard",
         json!({"reason": "left"}),
     )
     .await;
-    latency(
-        &s,
-        "offboard → R02",
-        Instant::now(),
-        open_on("R02", left.clone()),
-    )
+    let r02 = txt(&raised(&s, "R02", &left).await, "id").to_string();
+    let expiry = "UPDATE credentials SET expires_at = ?1 WHERE id = ?2";
+    threshold_at(&s, (expiry, txt(&c, "id")), ms(at), "left-behind").await;
+
+    assert!(
+        Instant::now() + Duration::from_millis(100) < passes,
+        "the setup took longer than the lead; nothing here is measured"
+    );
+    assert_none(&s, "R03", &sleepy).await;
+    for (rule, agent) in [("R13", &fresh), ("R08", &stager), ("R02", &left)] {
+        open_alert(&s, rule, agent).await;
+    }
+    assert_eq!(alerts(&s, "R21").await[0]["status"], "open");
+    let swept = s.detector().sweeps();
+    let evaluated = s.detector().evaluations();
+    tokio::time::sleep_until(passes.into()).await;
+
+    latency(&s, "30 days idle → R03", passes, open_on("R03", sleepy)).await;
+    latency(&s, "90 days idle → R03 high", passes, {
+        let drowsy = drowsy.clone();
+        move |all: &[Value]| {
+            all.iter()
+                .any(|a| a["rule"] == "R03" && a["agent_id"] == drowsy && a["severity"] == "high")
+        }
+    })
     .await;
-    let r02 = alert_id(&s, "R02", &left).await;
-    tokio::time::sleep_until(expires.into()).await;
-    latency(&s, "expiry → R02 resolved", expires, resolved(r02)).await;
+    latency(&s, "90 days since issue → R05", passes, open_on("R05", old)).await;
+    latency(&s, "30 days unused → R06", passes, open_on("R06", hoarder)).await;
+    latency(&s, "a day old → R13 resolved", passes, resolved(r13)).await;
+    latency(&s, "grace over → R01 critical", passes, {
+        let orphan = orphan.clone();
+        move |all: &[Value]| {
+            all.iter().any(|a| {
+                a["rule"] == "R01" && a["agent_id"] == orphan && a["severity"] == "critical"
+            })
+        }
+    })
+    .await;
+    latency(&s, "an hour quiet → R08 resolved", passes, resolved(r08)).await;
+    latency(&s, "expiry → R02 resolved", passes, resolved(r02)).await;
+    latency(&s, "token expiry → R21 resolved", passes, resolved(r21)).await;
+    assert_eq!(
+        s.detector().sweeps(),
+        swept,
+        "a threshold ran a whole-fleet sweep"
+    );
+    assert!(s.detector().evaluations() > evaluated);
 }

@@ -127,6 +127,13 @@ struct Report {
     detect_p50_ms: f64,
     detect_p99_ms: f64,
     detect_samples: usize,
+    /// A time threshold passing (a credential's expiry) to its alert's
+    /// change, while ingesting; and the whole-fleet sweeps the detection
+    /// server ran meanwhile (none is needed).
+    detect_threshold_p50_ms: f64,
+    detect_threshold_p99_ms: f64,
+    detect_threshold_samples: usize,
+    detect_sweeps: u64,
     /// The rules' first sweep of the seeded fleet, at server start.
     detect_first_sweep_s: f64,
     /// Seeding: generating the fleet, then importing it (every row of

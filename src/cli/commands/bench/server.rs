@@ -140,6 +140,10 @@ pub(super) async fn server_side(args: &BenchArgs) -> anyhow::Result<Report> {
     report.detect_p50_ms = detection.p50_ms;
     report.detect_p99_ms = detection.p99_ms;
     report.detect_samples = detection.samples;
+    report.detect_threshold_p50_ms = detection.threshold_p50_ms;
+    report.detect_threshold_p99_ms = detection.threshold_p99_ms;
+    report.detect_threshold_samples = detection.threshold_samples;
+    report.detect_sweeps = detection.sweeps;
     report.agents = agents;
     report.credentials = credentials;
     report.generate_s = round(generate_s, 2);
@@ -307,6 +311,10 @@ async fn drive(
         detect_p50_ms: f64::NAN,
         detect_p99_ms: f64::NAN,
         detect_samples: 0,
+        detect_threshold_p50_ms: f64::NAN,
+        detect_threshold_p99_ms: f64::NAN,
+        detect_threshold_samples: 0,
+        detect_sweeps: 0,
         detect_first_sweep_s: f64::NAN,
         generate_s: f64::NAN,
         import_s: f64::NAN,

@@ -1,12 +1,12 @@
-//! The scheduler's reads (the next threshold to pass, each a bounded index
-//! range) and the lease one server of several holds to run the scheduled
+//! The scheduler's reads (what crosses a threshold soon, and when: each a
+//! bounded index range) and the lease one server of several holds to run the scheduled
 //! rules.
 
 use super::SqlStore;
 use super::rows::to_ms;
 use crate::server::store::StoreResult;
 use crate::server::store::db::{Db, Params, params};
-use crate::server::store::scheduling::{NextThresholds, Scheduling, ThresholdWindows};
+use crate::server::store::scheduling::{Crossing, DueThresholds, Scheduling, ThresholdWindows};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -15,40 +15,56 @@ fn first(conn: &Db, sql: &str, params: Params) -> StoreResult<Option<DateTime<Ut
     Ok(ms.and_then(DateTime::from_timestamp_millis))
 }
 
-fn next(conn: &Db, w: &ThresholdWindows) -> StoreResult<NextThresholds> {
+/// `(time, agent)` rows, earliest first.
+fn crossings(conn: &Db, sql: &str, params: Params) -> StoreResult<Vec<Crossing>> {
+    let rows = conn.query_map(sql, params, |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(ms, agent)| Some((DateTime::from_timestamp_millis(ms)?, agent)))
+        .collect())
+}
+
+fn due(conn: &Db, w: &ThresholdWindows) -> StoreResult<DueThresholds> {
+    let limit = i64::try_from(w.limit).unwrap_or(i64::MAX);
     let (lo, hi) = w.dormant;
-    let dormant = first(
+    let dormant = crossings(
         conn,
-        "SELECT MIN(COALESCE(a.last_seen_at, a.created_at)) FROM agents a \
+        "SELECT COALESCE(a.last_seen_at, a.created_at), a.id FROM agents a \
          WHERE COALESCE(a.last_seen_at, a.created_at) > ?1 \
            AND COALESCE(a.last_seen_at, a.created_at) <= ?2 AND a.status != 'killed' \
            AND EXISTS (SELECT 1 FROM credentials c WHERE c.agent_id = a.id \
-                       AND c.status = 'active' AND (c.expires_at IS NULL OR c.expires_at > ?3))",
-        params![to_ms(lo), to_ms(hi), to_ms(w.now)],
+                       AND c.status = 'active' AND (c.expires_at IS NULL OR c.expires_at > ?3)) \
+         ORDER BY 1 LIMIT ?4",
+        params![to_ms(lo), to_ms(hi), to_ms(w.now), limit],
     )?;
     let (lo, hi) = w.rotation;
-    let rotation = first(
+    let rotation = crossings(
         conn,
-        "SELECT MIN(c.issued_at) FROM credentials c \
+        "SELECT c.issued_at, c.agent_id FROM credentials c \
          WHERE c.status = 'active' AND c.issued_at > ?1 AND c.issued_at <= ?2 \
-           AND (c.expires_at IS NULL OR c.expires_at > ?3)",
-        params![to_ms(lo), to_ms(hi), to_ms(w.now)],
+           AND (c.expires_at IS NULL OR c.expires_at > ?3) \
+         ORDER BY 1 LIMIT ?4",
+        params![to_ms(lo), to_ms(hi), to_ms(w.now), limit],
     )?;
     let (lo, hi) = w.unused;
-    let unused = first(
+    let unused = crossings(
         conn,
-        "SELECT MIN(COALESCE(g.last_used_at, g.granted_at)) FROM grants g \
+        "SELECT COALESCE(g.last_used_at, g.granted_at), g.agent_id FROM grants g \
          WHERE COALESCE(g.last_used_at, g.granted_at) > ?1 \
            AND COALESCE(g.last_used_at, g.granted_at) <= ?2 \
-           AND g.level IN ('write', 'admin')",
-        params![to_ms(lo), to_ms(hi)],
+           AND g.level IN ('write', 'admin') \
+         ORDER BY 1 LIMIT ?3",
+        params![to_ms(lo), to_ms(hi), limit],
     )?;
-    let expiry = first(
+    let expiry = crossings(
         conn,
-        "SELECT MIN(c.expires_at) FROM credentials c \
+        "SELECT c.expires_at, c.agent_id FROM credentials c \
          WHERE c.status = 'active' AND c.expires_at IS NOT NULL \
-           AND c.expires_at > ?1 AND c.expires_at <= ?2",
-        params![to_ms(w.now), to_ms(w.horizon)],
+           AND c.expires_at > ?1 AND c.expires_at <= ?2 \
+         ORDER BY 1 LIMIT ?3",
+        params![to_ms(w.now), to_ms(w.horizon), limit],
     )?;
     let token_expiry = first(
         conn,
@@ -56,15 +72,12 @@ fn next(conn: &Db, w: &ThresholdWindows) -> StoreResult<NextThresholds> {
          WHERE revoked_at IS NULL AND expires_at > ?1 AND expires_at <= ?2",
         params![to_ms(w.now), to_ms(w.horizon)],
     )?;
-    let expiry = match (expiry, token_expiry) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
-    Ok(NextThresholds {
+    Ok(DueThresholds {
         dormant,
         rotation,
         unused,
         expiry,
+        token_expiry,
     })
 }
 
@@ -85,9 +98,9 @@ fn take(conn: &Db, name: &str, holder: &str, now: i64, until: i64) -> StoreResul
 
 #[async_trait]
 impl Scheduling for SqlStore {
-    async fn next_thresholds(&self, windows: &ThresholdWindows) -> StoreResult<NextThresholds> {
+    async fn due_thresholds(&self, windows: &ThresholdWindows) -> StoreResult<DueThresholds> {
         let windows = windows.clone();
-        self.read(move |c| next(c, &windows)).await
+        self.read(move |c| due(c, &windows)).await
     }
 
     async fn take_lease(
