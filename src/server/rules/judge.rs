@@ -213,14 +213,20 @@ pub(super) async fn judge(
             soonest.on(a.agent_id.as_deref(), quiet_at);
         }
     }
+    // R17 and R18 also end after the quiet period without them.
+    let quiet_at = |a: &LiveAlert| a.seen_at.checked_add_signed(minutes(t.quiet_minutes));
     for a in r18 {
         if let Some(why) = killswitch::resolved(a, state_of(a), t, now) {
             stale.push((a, Why::Said(why)));
+        } else {
+            soonest.on(a.agent_id.as_deref(), quiet_at(a));
         }
     }
     for a in r17 {
         if let Some(why) = shadows::resolved(store.as_ref(), a, t, now).await? {
             stale.push((a, Why::Said(why)));
+        } else {
+            soonest.on(a.agent_id.as_deref(), quiet_at(a));
         }
     }
 

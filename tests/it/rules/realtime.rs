@@ -242,7 +242,11 @@ async fn raised(s: &TestServer, rule: &'static str, agent: &str) -> Value {
 /// cross it, with no whole-fleet sweep.
 #[tokio::test]
 async fn time_thresholds_fire_at_the_moment_they_pass_without_a_sweep() {
-    let s = TestServer::start_with(realtime()).await;
+    let mut config = realtime();
+    // R18 on the first refusal, so one heartbeat opens it.
+    config.rules.refused_attempts = 1;
+    config.rules.refused_grace_seconds = 0;
+    let s = TestServer::start_with(config).await;
     settled(&s).await;
     s.person("Pat", "pat@corp.example").await;
     let owned = |name: &str| {
@@ -330,6 +334,27 @@ async fn time_thresholds_fire_at_the_moment_they_pass_without_a_sweep() {
     let seen = "UPDATE alerts SET seen_at = ?1 WHERE id = ?2";
     threshold_at(&s, (seen, &r08), due(mins(60)), "stager").await;
 
+    // R18 ends once a suspended agent stopped trying for an hour.
+    let (stubborn, secret) = live_agent(&s, "stubborn", "prod").await;
+    s.admin(
+        "POST",
+        "/v1/agents/stubborn/suspend",
+        json!({"reason": "contained"}),
+    )
+    .await;
+    assert_eq!(s.heartbeat(&secret).await.0, 403);
+    let r18 = txt(&raised(&s, "R18", &stubborn).await, "id").to_string();
+    s.sql()
+        .execute(seen, params![due(mins(60)), r18.clone()])
+        .unwrap();
+    // An action on it that changes nothing R18 reads plans it.
+    s.admin(
+        "POST",
+        "/v1/agents/stubborn/grants",
+        json!({"resource": "wiki", "scope": "pages:read", "level": "read"}),
+    )
+    .await;
+
     // Expiry: an offboarded owner's agent whose last credential expires.
     s.person("Lee", "lee@corp.example").await;
     let left = txt(
@@ -355,7 +380,12 @@ async fn time_thresholds_fire_at_the_moment_they_pass_without_a_sweep() {
         "the setup took longer than the lead; nothing here is measured"
     );
     assert_none(&s, "R03", &sleepy).await;
-    for (rule, agent) in [("R13", &fresh), ("R08", &stager), ("R02", &left)] {
+    for (rule, agent) in [
+        ("R13", &fresh),
+        ("R08", &stager),
+        ("R18", &stubborn),
+        ("R02", &left),
+    ] {
         open_alert(&s, rule, agent).await;
     }
     assert_eq!(alerts(&s, "R21").await[0]["status"], "open");
@@ -385,6 +415,13 @@ async fn time_thresholds_fire_at_the_moment_they_pass_without_a_sweep() {
     })
     .await;
     latency(&s, "an hour quiet → R08 resolved", passes, resolved(r08)).await;
+    latency(
+        &s,
+        "an hour not trying → R18 resolved",
+        passes,
+        resolved(r18),
+    )
+    .await;
     latency(&s, "expiry → R02 resolved", passes, resolved(r02)).await;
     latency(&s, "token expiry → R21 resolved", passes, resolved(r21)).await;
     assert_eq!(
