@@ -245,6 +245,11 @@ Beside them, in the same run, the floors they are read against:
   sync_bytes           the first sync's JSON, in bytes
   raw_insert_rows_per_s  the ingest's rows inserted straight into the same
                        SQLite file, a transaction per 1,000 (SQLite only)
+Then detection, on a server of its own with the rules' scheduler on, while
+agents ingest: detect_p50_ms and detect_p99_ms (an API action to its alert)
+and detect_threshold_p50_ms and detect_threshold_p99_ms (a credential's
+expiry to its alert's change), each <= 1,000; detect_sweeps counts the
+whole-fleet sweeps meanwhile (none is needed).
 And the run itself: generate_s and import_s (seeding the fleet: import_rows
 rows in bulk, told as it goes), server_peak_mb (this process's peak memory,
 the server side), bench_s (the whole run). If the dashboard side fails (at

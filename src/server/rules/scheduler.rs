@@ -347,7 +347,8 @@ async fn run(
                 // planned before is in it.
                 Some(next) if leader => due = next,
                 Some(next) => due.merge(next),
-                None => {}
+                // What crosses now is still judged, on its own.
+                None => detector.judge(Some(crossing)),
             }
             continue;
         }
