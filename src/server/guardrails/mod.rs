@@ -149,8 +149,16 @@ pub fn spawn(
             match state.store.due_guardrails(Utc::now()).await {
                 Ok(due) => {
                     for a in due {
-                        if let Err(e) = execute(&state, &a.id, None).await {
-                            tracing::warn!(error = %e, action = %a.id, "guardrail action failed");
+                        match execute(&state, &a.id, None).await {
+                            // What it froze, revoked or killed is judged at
+                            // once, as a person's action through the API is.
+                            Ok(Some(done)) if done.status == "done" => state
+                                .detector
+                                .judge(Some(crate::server::rules::Touched::agent(&done.agent_id))),
+                            Ok(_) => {}
+                            Err(e) => {
+                                tracing::warn!(error = %e, action = %a.id, "guardrail action failed")
+                            }
                         }
                     }
                 }

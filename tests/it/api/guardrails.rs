@@ -94,8 +94,27 @@ async fn a_freeze_policy_suspends_the_agent_after_its_grace_and_says_so_in_the_a
     assert_eq!(pending["action"], "freeze");
     assert_eq!(pending["rule"], "R04");
     assert_eq!(s.detail(&agent).await["status"], "active");
+    // Once the evaluation that planned it has been counted (well inside
+    // the 1 s grace), the freeze itself must be judged like any action.
+    let mut evaluated = s.detector().evaluations();
+    loop {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let now = s.detector().evaluations();
+        if now == evaluated {
+            break;
+        }
+        evaluated = now;
+    }
 
     let done = action_on(&s, &agent, status("done")).await;
+    let t0 = Instant::now();
+    while s.detector().evaluations() == evaluated {
+        assert!(
+            t0.elapsed() < Duration::from_secs(2),
+            "the guardrail's freeze was not judged"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert!(
         txt(&done, "outcome").contains("warden resume keeper"),
         "{done}"
