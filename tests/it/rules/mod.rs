@@ -2,6 +2,7 @@
 //! PostgreSQL in the PostgreSQL pass (see `main.rs`).
 
 mod activity;
+mod bulk;
 mod credentials;
 mod engine;
 mod killswitch;

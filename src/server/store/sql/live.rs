@@ -67,19 +67,51 @@ impl SqlStore {
         // Each condition is judged on its own, so they need no common
         // snapshot.
         let q = Arc::new(query.clone());
+        let mut took: Vec<(&str, u128)> = Vec::new();
+        let mut clock = std::time::Instant::now();
+        let mut lap = |name: &'static str| {
+            took.push((name, clock.elapsed().as_millis()));
+            clock = std::time::Instant::now();
+        };
+        let unowned = self.fact(&q, rules::unowned).await?;
+        lap("unowned");
+        let departed_owner = self.fact(&q, rules::departed_owner).await?;
+        lap("departed_owner");
+        let dormant = self.fact(&q, rules::dormant).await?;
+        lap("dormant");
+        let no_expiry = self.fact(&q, rules::no_expiry).await?;
+        lap("no_expiry");
+        let rotation_overdue = self.fact(&q, rules::rotation_overdue).await?;
+        lap("rotation_overdue");
+        let shared = self.fact(&q, rules::shared).await?;
+        lap("shared");
+        let unused_grants = self.fact(&q, rules::unused_grants).await?;
+        lap("unused_grants");
+        let new_grants = self.fact(&q, rules::new_grants).await?;
+        lap("new_grants");
+        let mcp_servers = self.fact(&q, rules::mcp_servers).await?;
+        lap("mcp_servers");
+        let escalations = self.fact(&q, rules::escalations).await?;
+        lap("escalations");
+        let deep_chains = self.fact(&q, rules::deep_chains).await?;
+        lap("deep_chains");
+        let unpersoned_tokens = self.fact(&q, tokens::unpersoned).await?;
+        lap("unpersoned_tokens");
+        // Where a slow sweep's reads go, condition by condition.
+        tracing::debug!(took = ?took, "rules sweep facts (ms)");
         Ok(SweepFacts {
-            unowned: self.fact(&q, rules::unowned).await?,
-            departed_owner: self.fact(&q, rules::departed_owner).await?,
-            dormant: self.fact(&q, rules::dormant).await?,
-            no_expiry: self.fact(&q, rules::no_expiry).await?,
-            rotation_overdue: self.fact(&q, rules::rotation_overdue).await?,
-            shared: self.fact(&q, rules::shared).await?,
-            unused_grants: self.fact(&q, rules::unused_grants).await?,
-            new_grants: self.fact(&q, rules::new_grants).await?,
-            mcp_servers: self.fact(&q, rules::mcp_servers).await?,
-            escalations: self.fact(&q, rules::escalations).await?,
-            deep_chains: self.fact(&q, rules::deep_chains).await?,
-            unpersoned_tokens: self.fact(&q, tokens::unpersoned).await?,
+            unowned,
+            departed_owner,
+            dormant,
+            no_expiry,
+            rotation_overdue,
+            shared,
+            unused_grants,
+            new_grants,
+            mcp_servers,
+            escalations,
+            deep_chains,
+            unpersoned_tokens,
         })
     }
 

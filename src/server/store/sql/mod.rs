@@ -31,6 +31,7 @@ mod shadows;
 mod tokens;
 mod triage;
 pub(crate) mod tx;
+mod verdicts;
 
 pub use engine::SqlStore;
 pub(crate) use engine::bump;
@@ -545,7 +546,7 @@ impl Store for SqlStore {
             return Ok(AlertsApplied::default());
         }
         let (raise, resolve) = (raise.to_vec(), resolve.to_vec());
-        self.write(move |t| rules::apply(t, &raise, &resolve, now))
+        self.write(move |t| verdicts::apply(t, &raise, &resolve, now))
             .await
     }
 

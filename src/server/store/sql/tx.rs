@@ -3,6 +3,7 @@
 
 use super::rows::now_ms;
 use crate::server::audit;
+use crate::server::store::db::bulk::{BulkTable, Cell, ColumnType};
 use crate::server::store::db::{Db, OptionalExt, params};
 use crate::server::store::{Actor, StoreError, StoreResult};
 
@@ -44,17 +45,47 @@ pub fn append_audit(
 
 /// The audit chain's head, kept for a transaction that appends many
 /// entries (a sweep opening thousands of alerts): read once, each entry
-/// chained on the one before, and the recorded head written once by
-/// [`Chain::flush`], which must come before anything else in the
-/// transaction appends (and before it commits). The entries are the ones
+/// chained on the one before and kept, and all of them written, with the
+/// recorded head, by [`Chain::flush`] in one bulk insert (a multi-row
+/// `INSERT` on SQLite, a `COPY` on PostgreSQL) instead of a statement
+/// each. `flush` must come before anything else in the transaction
+/// appends (and before it commits). The entries are the ones
 /// [`append_audit`] would write, one by one.
 #[derive(Default)]
 pub struct Chain {
     /// The next entry's number and the hash it chains on.
     next: Option<(i64, String)>,
-    /// The last number appended and not yet recorded as the head.
-    unrecorded: Option<i64>,
+    /// Entries appended and not yet written.
+    pending: Vec<Entry>,
 }
+
+/// One audit row, hashed, waiting for [`Chain::flush`].
+struct Entry {
+    seq: i64,
+    at: i64,
+    actor: String,
+    action: String,
+    target: String,
+    reason: Option<String>,
+    result: String,
+    prev: String,
+    hash: String,
+}
+
+const AUDIT: BulkTable = BulkTable {
+    name: "audit",
+    columns: &[
+        ("seq", ColumnType::Int),
+        ("at", ColumnType::Int),
+        ("actor", ColumnType::Text),
+        ("action", ColumnType::Text),
+        ("target", ColumnType::Text),
+        ("reason", ColumnType::Text),
+        ("result", ColumnType::Text),
+        ("prev_hash", ColumnType::Text),
+        ("hash", ColumnType::Text),
+    ],
+};
 
 impl Chain {
     pub fn append(
@@ -72,34 +103,58 @@ impl Chain {
         };
         let at = now_ms();
         let hash = audit::entry_hash(seq, at, &actor.label, action, target, reason, result, &prev);
-        tx.execute(
-            "INSERT INTO audit (seq, at, actor, action, target, reason, result, prev_hash, hash) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                seq,
-                at,
-                actor.label,
-                action,
-                target,
-                reason,
-                result,
-                prev,
-                hash
-            ],
-        )?;
-        self.next = Some((seq + 1, hash));
-        self.unrecorded = Some(seq);
+        self.next = Some((seq + 1, hash.clone()));
+        self.pending.push(Entry {
+            seq,
+            at,
+            actor: actor.label.clone(),
+            action: action.to_string(),
+            target: target.to_string(),
+            reason: reason.map(str::to_string),
+            result: result.to_string(),
+            prev,
+            hash,
+        });
         Ok(seq)
     }
 
-    /// Records the head; what else appends in the transaction reads it.
+    /// Writes the entries appended and records the head; what else appends
+    /// in the transaction reads it.
     pub fn flush(&mut self, tx: &Db) -> StoreResult<()> {
-        if let Some(seq) = self.unrecorded.take() {
+        let Some(last) = self.pending.last().map(|e| e.seq) else {
+            return Ok(());
+        };
+        if let [e] = self.pending.as_slice() {
+            // One entry (most writes): a cached statement costs less than
+            // setting up a bulk insert.
             tx.execute(
-                "UPDATE meta SET value = ?1 WHERE key = 'audit_head'",
-                params![seq],
+                "INSERT INTO audit (seq, at, actor, action, target, reason, result, prev_hash, hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    e.seq, e.at, e.actor, e.action, e.target, e.reason, e.result, e.prev, e.hash
+                ],
             )?;
+        } else {
+            let mut rows = self.pending.iter().map(|e| {
+                vec![
+                    Cell::Int(e.seq),
+                    Cell::Int(e.at),
+                    Cell::text(&e.actor),
+                    Cell::text(&e.action),
+                    Cell::text(&e.target),
+                    Cell::opt_text(e.reason.as_deref()),
+                    Cell::text(&e.result),
+                    Cell::text(&e.prev),
+                    Cell::text(&e.hash),
+                ]
+            });
+            tx.insert_rows(&AUDIT, &mut rows, &mut || {})?;
         }
+        self.pending.clear();
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'audit_head'",
+            params![last],
+        )?;
         Ok(())
     }
 
