@@ -10,7 +10,7 @@ use crate::tui::components::list_filter::{ListFilter, Narrowing};
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
 use chrono::{DateTime, Utc};
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 
 /// Within this many days of its expiry a live credential is highlighted.
 pub const EXPIRY_WARNING_DAYS: i64 = 7;
@@ -214,15 +214,28 @@ fn kept_by<'a>(fleet: &'a Fleet, filter: &'a ListFilter) -> impl Fn(&String) -> 
         fleet.credential(id).is_some_and(|c| {
             filter.keeps(&CredRow {
                 credential: c,
-                agent: fleet.agent(&c.agent_id),
+                fleet,
+                agent: OnceCell::new(),
             })
         })
     }
 }
 
+/// A credential as its filter sees it. Its agent is looked up only when
+/// a term asks for it: `status:` and `scope:` are answered by the
+/// credential alone, over every row of a list that may be millions long.
 struct CredRow<'a> {
     credential: &'a Credential,
-    agent: Option<&'a Agent>,
+    fleet: &'a Fleet,
+    agent: OnceCell<Option<&'a Agent>>,
+}
+
+impl<'a> CredRow<'a> {
+    fn agent(&self) -> Option<&'a Agent> {
+        *self
+            .agent
+            .get_or_init(|| self.fleet.agent(&self.credential.agent_id))
+    }
 }
 
 fn status_word(s: CredentialStatus) -> &'static str {
@@ -236,10 +249,10 @@ fn status_word(s: CredentialStatus) -> &'static str {
 impl Row for CredRow<'_> {
     fn field(&self, i: usize) -> Value<'_> {
         match i {
-            0 => self.agent.map_or(Value::None, |a| Value::Either(&a.name, &a.id)),
+            0 => self.agent().map_or(Value::None, |a| Value::Either(&a.name, &a.id)),
             1 => Value::Text(status_word(self.credential.status)),
             2 => Value::List(&self.credential.scopes),
-            _ => self.agent.map_or(Value::None, |a| Value::Text(&a.environment)),
+            _ => self.agent().map_or(Value::None, |a| Value::Text(&a.environment)),
         }
     }
 
@@ -247,7 +260,7 @@ impl Row for CredRow<'_> {
         let c = self.credential;
         hit(&c.id)
             || hit(&c.prefix)
-            || self.agent.is_some_and(|a| hit(&a.name))
+            || self.agent().is_some_and(|a| hit(&a.name))
             || c.scopes.iter().any(|s| hit(s))
     }
 }
