@@ -1,13 +1,21 @@
-//! Every list but the agents table at 100,000 agents, through the app as a
-//! user drives it: the alerts (153,334: one to three an agent),
-//! credentials (about 200,000), people (4,000), triage (a case for every
-//! agent: 100,000) and audit (its ring of the newest 5,000 entries) views. For each, a `/`
-//! keystroke to the frame that shows it (typing a word and erasing it, as
-//! `warden bench` does for the agents; the median is the figure issue 15
-//! holds to 50 ms), a keystroke of a field term, and the list's sort (its
-//! rebuild when a poll changes the fleet, or when a report arrives).
+//! Every list but the agents table, through the app as a user drives it,
+//! fed as the app is fed now: the first sync in the summary form (agents,
+//! people and alerts in full, each agent's credentials and grants counted),
+//! then `:creds`, which reads every credential a page at a time
+//! (`GET /v1/credentials?after=&limit=`, [`PAGE`] a page) while the view
+//! shows what it holds. At 100,000 agents: alerts (153,334: one to three
+//! an agent), credentials (300,000: three an agent, as `warden bench`
+//! seeds), people (4,000), triage (a case for every agent: 100,000) and
+//! audit (its ring of the newest 5,000 entries). For each: one frame, a
+//! `/` keystroke to the frame that shows it (typing a word and erasing it,
+//! as `warden bench` does for the agents), a keystroke of a field term,
+//! and the list's sort (its rebuild when a poll changes the fleet, or when
+//! a report arrives). `:creds` is also timed once from its command to the
+//! frame that shows the first page, and to the frame that shows the last
+//! (printed on stderr with the process's peak memory).
 //!
-//! `cargo bench --bench lists`; `LISTS_BENCH_AGENTS` changes the 100,000.
+//! `cargo bench --bench lists`; `LISTS_BENCH_AGENTS` changes the 100,000
+//! (at 1,000,000, criterion's samples are fewer: `LISTS_BENCH_SAMPLES`).
 
 #![allow(clippy::unwrap_used)] // a bench may unwrap
 
@@ -18,12 +26,15 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::Instant;
-use warden::api::{Changes, TriageCase, TriageReason, TriageReport};
+use warden::api::{Changes, Holdings, TriageCase, TriageReason, TriageReport};
 use warden::demo::fleet;
-use warden::model::{Alert, AlertStatus, AuditEntry, Severity};
+use warden::model::{
+    Alert, AlertStatus, AuditEntry, Credential, CredentialStatus, GrantLevel, Severity,
+};
 use warden::sources::SourceEvent;
 use warden::tui::app::{App, Options};
-use warden::tui::msg::Msg;
+use warden::tui::effects::credentials::PAGE;
+use warden::tui::msg::{Effect, Msg};
 use warden::tui::theme::Theme;
 use warden::tui::views::{self, Clock};
 
@@ -44,10 +55,95 @@ fn agents() -> usize {
         .unwrap_or(100_000)
 }
 
+fn samples() -> usize {
+    std::env::var("LISTS_BENCH_SAMPLES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(if agents() > 300_000 { 10 } else { 20 })
+}
+
+/// The demo generator's credentials, made three an agent as `warden bench`
+/// seeds them (the added ones of varied status and expiry, so the sort has
+/// work to do), by id: what `GET /v1/credentials` pages through.
+fn credentials(f: &mut fleet::DemoFleet, n: usize) -> Vec<Credential> {
+    let now = Utc::now();
+    let mut all: Vec<Credential> = std::mem::take(&mut f.import.credentials)
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
+    let ids: Vec<String> = f.import.agents.iter().map(|a| a.id.clone()).collect();
+    let mut k = 0usize;
+    while all.len() < 3 * n && !ids.is_empty() {
+        let agent_id = ids[k % ids.len()].clone();
+        all.push(Credential {
+            id: format!("crd_bench{k:09}"),
+            agent_id,
+            scopes: vec!["tickets:read".into()],
+            prefix: format!("wdn_{:04x}", k % 65_536),
+            issued_at: now - Duration::days(1 + (k % 300) as i64),
+            expires_at: (k % 4 != 0).then(|| now + Duration::hours((k % 5_000) as i64 - 100)),
+            last_used_at: None,
+            status: match k % 10 {
+                0 => CredentialStatus::Revoked,
+                1 => CredentialStatus::Expired,
+                _ => CredentialStatus::Active,
+            },
+            revoked_at: None,
+            revoked_reason: None,
+            replaced_by: None,
+            fingerprint: None,
+            rev: 1,
+        });
+        k += 1;
+    }
+    all.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    all
+}
+
+/// What the summary form counts of each agent's credentials and grants.
+fn summaries(f: &fleet::DemoFleet, credentials: &[Credential]) -> Vec<Holdings> {
+    let now = Utc::now();
+    let index: std::collections::HashMap<&str, usize> = f
+        .import
+        .agents
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    let mut out: Vec<Holdings> = f
+        .import
+        .agents
+        .iter()
+        .map(|a| Holdings {
+            agent_id: a.id.clone(),
+            ..Holdings::default()
+        })
+        .collect();
+    for c in credentials {
+        if let Some(&i) = index.get(c.agent_id.as_str()) {
+            out[i].credentials += 1;
+            if c.status == CredentialStatus::Active && c.expires_at.is_none_or(|t| t > now) {
+                out[i].live_credentials += 1;
+            }
+        }
+    }
+    for g in &f.import.grants {
+        if let Some(&i) = index.get(g.agent_id.as_str()) {
+            out[i].grants += 1;
+            let level: Option<GrantLevel> = Some(g.level);
+            out[i].highest_level = out[i].highest_level.max(level);
+        }
+    }
+    out
+}
+
 /// The demo generator's fleet, with one to three alerts an agent (open,
-/// acknowledged and resolved), as a backend's first answer.
-fn first_sync(n: usize) -> Changes {
-    let f = fleet::generate(n, 42, Utc::now());
+/// acknowledged and resolved), as a backend's first answer in the summary
+/// form; and every credential, by id.
+fn first_sync(n: usize) -> (Changes, Vec<Credential>) {
+    let mut f = fleet::generate(n, 42, Utc::now());
+    let credentials = credentials(&mut f, n);
+    let summaries = summaries(&f, &credentials);
     let now = Utc::now();
     let alerts = f
         .import
@@ -86,18 +182,18 @@ fn first_sync(n: usize) -> Changes {
             })
         })
         .collect();
-    Changes {
+    let changes = Changes {
         cursor: 1,
         full: true,
         agents: f.import.agents,
         people: f.import.people,
-        credentials: f.import.credentials.into_iter().map(|(c, _)| c).collect(),
-        grants: f.import.grants,
         delegations: f.import.delegations,
         alerts,
-        removed: Vec::new(),
+        summary: true,
+        summaries,
         ..Changes::default()
-    }
+    };
+    (changes, credentials)
 }
 
 fn triage(changes: &Changes) -> TriageReport {
@@ -149,22 +245,83 @@ fn audit(from: usize, n: usize) -> Vec<AuditEntry> {
         .collect()
 }
 
-fn key(app: &mut App, code: KeyCode) {
-    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-fn command(app: &mut App, text: &str) {
+fn command(app: &mut App, text: &str) -> Vec<Effect> {
     key(app, KeyCode::Char(':'));
     for c in text.chars() {
         key(app, KeyCode::Char(c));
     }
-    key(app, KeyCode::Enter);
+    key(app, KeyCode::Enter)
+}
+
+/// The process's peak resident memory, in MiB (Linux).
+fn peak_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// `:creds` as the dashboard opens it: the command asks for every
+/// credential, the pages come in as `GET /v1/credentials` answers them
+/// (each to its frame, as the run loop draws after every message), and
+/// the view shows what it holds. Prints the command to the first page's
+/// frame, to the last page's, and the slowest page.
+fn open_creds(app: &mut App, all: &[Credential], frame: &mut dyn FnMut(&App)) {
+    let t = Instant::now();
+    let effects = command(app, "creds");
+    assert!(
+        effects.contains(&Effect::FetchCredentials { backend: 0 }),
+        "{effects:?}"
+    );
+    app.prepare();
+    frame(app);
+    let pages: Vec<&[Credential]> = all.chunks(PAGE).collect();
+    let (mut first, mut slowest) = (None, std::time::Duration::ZERO);
+    for (i, page) in pages.iter().enumerate() {
+        let p = Instant::now();
+        let msg = if i + 1 == pages.len() {
+            Msg::Credentials {
+                backend: 0,
+                result: Ok(page.to_vec()),
+            }
+        } else {
+            Msg::CredentialsPage {
+                backend: 0,
+                page: page.to_vec(),
+            }
+        };
+        app.handle_msg(msg);
+        app.prepare();
+        frame(app);
+        slowest = slowest.max(p.elapsed());
+        first.get_or_insert(t.elapsed());
+    }
+    let whole = t.elapsed();
+    assert_eq!(
+        app.panes.creds.order.len(),
+        all.len(),
+        "every credential listed"
+    );
+    eprintln!(
+        "lists: :creds, {} credentials in {} pages of {PAGE}: the first page on screen {:.1} ms, \
+         the last {:.2} s, the slowest page to its frame {:.1} ms; peak memory {:.0} MiB",
+        all.len(),
+        pages.len(),
+        first.unwrap_or_default().as_secs_f64() * 1e3,
+        whole.as_secs_f64(),
+        slowest.as_secs_f64() * 1e3,
+        peak_mb().unwrap_or(f64::NAN),
+    );
 }
 
 /// A poll that changes one alert: the fleet's generation moves, so each
 /// list sorts again.
-fn nudge(app: &mut App, changes: &Changes, round: usize) {
-    let mut alert = changes.alerts[round % changes.alerts.len()].clone();
+fn nudge(app: &mut App, alerts: &[Alert], round: usize) {
+    let mut alert = alerts[round % alerts.len()].clone();
     alert.updated_at = Utc::now();
     alert.evidence = format!("seen again ({round})");
     app.handle_msg(Msg::Source {
@@ -245,14 +402,23 @@ fn keystrokes(
 
 fn benches(c: &mut Criterion) {
     let n = agents();
-    let changes = first_sync(n);
+    let t = Instant::now();
+    let (changes, all_credentials) = first_sync(n);
+    eprintln!(
+        "lists: {n} agents, {} alerts, {} credentials generated in {:.1} s",
+        changes.alerts.len(),
+        all_credentials.len(),
+        t.elapsed().as_secs_f64()
+    );
     let report = triage(&changes);
+    // What the polls change: a few alerts, not a copy of the fleet.
+    let some_alerts: Vec<Alert> = changes.alerts.iter().step_by(97).cloned().collect();
     let mut app = App::new("bench", "http://127.0.0.1:7878", Options::default());
     app.resize(200, 60);
     app.handle_msg(Msg::Source {
         backend: 0,
         event: SourceEvent::Synced {
-            changes: Box::new(changes.clone()),
+            changes: Box::new(changes),
             latency: Default::default(),
         },
     });
@@ -273,8 +439,12 @@ fn benches(c: &mut Criterion) {
             .unwrap();
     };
 
+    open_creds(&mut app, &all_credentials, &mut frame);
+    drop(all_credentials);
+    command(&mut app, "agents");
+
     let mut group = c.benchmark_group(format!("{}k agents", n / 1000));
-    group.sample_size(20);
+    group.sample_size(samples());
     // A word each list holds somewhere, and a field term of each.
     let views: [(&str, &str, &str); 5] = [
         ("alerts", "support", "sev:high"),
@@ -287,6 +457,12 @@ fn benches(c: &mut Criterion) {
         command(&mut app, view);
         app.prepare();
         frame(&app);
+        group.bench_function(format!("{view}: a frame"), |b| {
+            b.iter(|| {
+                app.prepare();
+                frame(&app);
+            })
+        });
 
         // A list without `/` (the audit view, on this branch) is timed on
         // its sort alone.
@@ -329,7 +505,7 @@ fn benches(c: &mut Criterion) {
             _ => group.bench_function(format!("{view}: sort after a poll"), |b| {
                 b.iter(|| {
                     round += 1;
-                    nudge(&mut app, &changes, round);
+                    nudge(&mut app, &some_alerts, round);
                     app.prepare();
                     frame(&app);
                 })

@@ -26,7 +26,7 @@ use std::sync::OnceLock;
 mod access;
 mod queries;
 pub use access::Access;
-use queries::{AGENT_PAGE, AUDIT, CHANGES};
+use queries::{AGENT_PAGE, AUDIT, CHANGES, CREDENTIAL_PAGE};
 
 /// One query parameter.
 #[derive(Debug, Clone, Copy)]
@@ -157,8 +157,8 @@ pub const ROUTES: &[Route] = {
             description: "Every agent that is not killed and has no owner, or whose owner has left, most urgent first (worst open alert, then highest grant level, then name). Each comes with up to 5 active people suggested as its owner, best first, each with the evidence that points at them and its points: who registered the agent (40), the people its delegations act for (30), the departed owner's manager (25; the next active manager up when that one left too, 15), active people on the departed owner's team or the team its `team` label names (10), and, below all of these because it is the agent's own claim, the people its events of the last `activity_days` days acted for (2 plus one per event, at most 8).", ..R },
         Route { method: GET, path: "/v1/changes", operation_id: "changes", query: CHANGES, answer: Some(schema::<Changes>), summary: "What changed after a cursor",
             description: "Everything changed after cursor `since`, and the new cursor. `full: true` means the answer replaces the client's copy. With `wait`, the request is held until something changes or the time is up. With `form=summary` a full answer counts each agent's credentials and grants (`summaries`) instead of listing them, about a tenth of the bytes; its first answer is kept encoded by the server until the fleet changes. `GET /v1/agents/{id}` and `GET /v1/credentials` list what it counted.", ..R },
-        Route { method: GET, path: "/v1/credentials", operation_id: "listCredentials", answer: Some(schema::<Vec<Credential>>), summary: "Every credential",
-            description: "Every credential of every agent, by id (the secret never: only its prefix). For a client that syncs in the summary form of `GET /v1/changes` and lists every credential.", ..R },
+        Route { method: GET, path: "/v1/credentials", operation_id: "listCredentials", query: CREDENTIAL_PAGE, answer: Some(schema::<Vec<Credential>>), summary: "Every credential",
+            description: "Every credential of every agent, by id (the secret never: only its prefix). For a client that syncs in the summary form of `GET /v1/changes` and lists every credential. With `limit`, a page of them in id order, after `after`: ask again with the last id until a page is shorter than `limit` (a million credentials are about 300 MB of JSON at once; pages keep each answer and the client's memory small). 400 if `limit` is 0 or over 50000.", ..R },
         Route { method: GET, path: "/v1/audit", operation_id: "listAudit", query: AUDIT, answer: Some(schema::<Vec<AuditEntry>>), summary: "Audit entries",
             description: "The append-only, hash-chained audit trail, in `seq` order, after `after`: the first `limit` entries, or the last `tail`; `target` or `agent` keep only the entries about that id or agent.", errors: &[404], ..R },
         Route { method: GET, path: "/v1/audit/verify", operation_id: "verifyAudit", answer: Some(schema::<AuditVerification>), summary: "Verify the audit chain",

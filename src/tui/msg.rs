@@ -160,8 +160,9 @@ pub enum Effect {
     /// [`Msg::Triage`].
     FetchTriage,
     /// Read every credential of backend number `backend` (one that syncs
-    /// in the summary form), for the lists of them all. Answers
-    /// [`Msg::Credentials`].
+    /// in the summary form), for the lists of them all, a page at a time:
+    /// each page but the last answers [`Msg::CredentialsPage`], the last
+    /// (or the error that ends the read) [`Msg::Credentials`].
     FetchCredentials {
         backend: usize,
     },
@@ -239,8 +240,14 @@ pub enum Msg {
         backend: usize,
         result: Result<TriageReport, String>,
     },
-    /// Every credential of backend number `backend`, ids qualified as the
-    /// fleet's.
+    /// A page of backend number `backend`'s credentials, more to come,
+    /// ids qualified as the fleet's.
+    CredentialsPage {
+        backend: usize,
+        page: Vec<Credential>,
+    },
+    /// Every credential of backend number `backend`, or the last page of
+    /// them, ids qualified as the fleet's; or why the read stopped.
     Credentials {
         backend: usize,
         result: Result<Vec<Credential>, String>,

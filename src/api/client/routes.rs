@@ -312,6 +312,23 @@ impl Client {
             .map(List::into_vec)
     }
 
+    /// `GET /v1/credentials?after=ID&limit=N`: a page of them by id, the
+    /// next after the last id of this one; a page shorter than `limit` is
+    /// the last. A server from before paging answers every credential.
+    pub async fn list_credentials_page(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Credential>, ClientError> {
+        let mut query = vec![("limit", limit.to_string())];
+        if let Some(after) = after {
+            query.push(("after", after.to_string()));
+        }
+        self.call::<(), List<Credential>>(Method::GET, &["v1", "credentials"], &query, None, None)
+            .await
+            .map(List::into_vec)
+    }
+
     /// `GET /v1/changes?since=N` (with `form=summary` if `summary`) as the
     /// bytes of its JSON answer (after the transport's gzip), unparsed:
     /// what `warden bench` times a bare parse of, to tell the sync's own

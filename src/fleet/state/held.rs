@@ -31,6 +31,19 @@ impl From<&Holdings> for Remote {
     }
 }
 
+/// How much of a summary-form backend's credentials the fleet holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Catalogue {
+    /// Only counted (the first sync's summaries).
+    #[default]
+    Counted,
+    /// Being read a page at a time: polls' credentials are held from now
+    /// on, so a change made while the pages come in is not lost.
+    Reading,
+    /// Every one held, kept current by the polls.
+    Held,
+}
+
 fn key(scope: Option<&str>) -> String {
     scope.unwrap_or_default().to_string()
 }
@@ -45,11 +58,11 @@ impl Fleet {
     /// Notes that `scope` answered in the summary form; answers whether
     /// every credential of it is held (a full answer starts over).
     pub(super) fn summarised_from(&mut self, scope: Option<&str>, full: bool) -> bool {
-        let complete = self.summarised.entry(key(scope)).or_insert(false);
+        let state = self.summarised.entry(key(scope)).or_default();
         if full {
-            *complete = false;
+            *state = Catalogue::Counted;
         }
-        *complete
+        *state != Catalogue::Counted
     }
 
     /// A credential of a summary-form answer: held if every credential of
@@ -154,9 +167,52 @@ impl Fleet {
         true
     }
 
-    /// Every credential of the backend `scope` (`GET /v1/credentials`):
-    /// held from now on and kept current by its polls.
+    /// The backend `scope`'s credentials are about to be read a page at a
+    /// time ([`load_credentials_page`](Self::load_credentials_page)).
+    pub fn reading_credentials(&mut self, scope: Option<&str>) {
+        let state = self.summarised.entry(key(scope)).or_default();
+        if *state == Catalogue::Counted {
+            *state = Catalogue::Reading;
+        }
+    }
+
+    /// A page of the backend `scope`'s credentials, not the last: held
+    /// from now on. Answers false, holding nothing, when a full answer
+    /// came since the read began (the pages before it are gone with the
+    /// fleet they belonged to: read again).
+    pub fn load_credentials_page(
+        &mut self,
+        scope: Option<&str>,
+        credentials: Vec<Credential>,
+    ) -> bool {
+        if self.summarised.get(&key(scope)) != Some(&Catalogue::Reading) {
+            return false;
+        }
+        self.hold_credentials(credentials);
+        true
+    }
+
+    /// Whether the backend `scope`'s credentials are being read (since
+    /// [`reading_credentials`](Self::reading_credentials), and no full
+    /// answer came since).
+    pub fn reads_credentials(&self, scope: Option<&str>) -> bool {
+        self.summarised.get(&key(scope)) == Some(&Catalogue::Reading)
+    }
+
+    /// How many credentials the fleet holds (of every backend).
+    pub fn credentials_held(&self) -> usize {
+        self.credentials.len()
+    }
+
+    /// Every credential of the backend `scope` (`GET /v1/credentials`), or
+    /// the last page of them: held from now on and kept current by its
+    /// polls.
     pub fn load_credentials(&mut self, scope: Option<&str>, credentials: Vec<Credential>) {
+        self.hold_credentials(credentials);
+        self.summarised.insert(key(scope), Catalogue::Held);
+    }
+
+    fn hold_credentials(&mut self, credentials: Vec<Credential>) {
         self.credentials.reserve(credentials.len());
         for mut c in credentials {
             super::Sanitize::sanitize(&mut c);
@@ -171,7 +227,6 @@ impl Fleet {
             link(&mut h.credentials, &c.id);
             self.credentials.insert(c.id.clone(), c);
         }
-        self.summarised.insert(key(scope), true);
         self.generation += 1;
         self.delta = None;
     }
@@ -179,7 +234,7 @@ impl Fleet {
     /// Whether every credential of every backend is held, so a list of
     /// them all is the whole list.
     pub fn credentials_complete(&self) -> bool {
-        self.summarised.values().all(|&complete| complete)
+        self.summarised.values().all(|&s| s == Catalogue::Held)
     }
 
     /// The backends (by the prefix of their ids, "" for one backend)
@@ -187,7 +242,7 @@ impl Fleet {
     pub fn credentials_missing(&self) -> impl Iterator<Item = &str> {
         self.summarised
             .iter()
-            .filter(|(_, complete)| !**complete)
+            .filter(|(_, s)| **s != Catalogue::Held)
             .map(|(k, _)| k.as_str())
     }
 

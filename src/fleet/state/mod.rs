@@ -89,8 +89,8 @@ pub struct Fleet {
     remote: Vec<Option<Remote>>,
     /// The backends that sync in the summary form, by the prefix of their
     /// ids ("" for one backend), and whether every credential of theirs is
-    /// held (the credentials view loaded them).
-    summarised: std::collections::BTreeMap<String, bool>,
+    /// held (the credentials view loaded them, or is reading them).
+    summarised: std::collections::BTreeMap<String, held::Catalogue>,
     search: SearchKeys,
     /// Every agent's index, by name (then index).
     by_name: Vec<usize>,

@@ -109,3 +109,18 @@ pub(super) const AUDIT: &[Query] = &[
         description: "`jsonl` (or `ndjson`), `ocsf` or `cef`: a stream of one event a line (`application/x-ndjson`; CEF as `text/plain`) instead of a JSON array, also asked for with `Accept: application/x-ndjson`. A stream has no default `limit`: it runs to the head the chain had when the request came (header `X-Warden-Audit-Head`); each line carries its `seq` (OCSF: `metadata.sequence`, CEF: `externalId`), the cursor to pass as `after` to go on.",
     },
 ];
+
+pub(super) const CREDENTIAL_PAGE: &[Query] = &[
+    Query {
+        name: "after",
+        ty: "string",
+        minimum: None,
+        description: "Only credentials whose id sorts after this one: the last id of the previous page (keyset paging).",
+    },
+    Query {
+        name: "limit",
+        ty: "integer",
+        minimum: Some(1),
+        description: "The most credentials to answer, 1 to 50000; absent for all of them. A page shorter than `limit` is the last.",
+    },
+];

@@ -157,13 +157,34 @@ fn nothing_since(since: i64, form: Form) -> Changes {
     }
 }
 
+/// The most credentials one page of `GET /v1/credentials` answers.
+pub const MAX_CREDENTIAL_PAGE: usize = 50_000;
+
+#[derive(Deserialize)]
+pub struct CredentialsQuery {
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
 /// `GET /v1/credentials`: every credential, for a client that syncs in the
-/// summary form and lists them all (the dashboard's credentials view).
+/// summary form and lists them all (the dashboard's credentials view);
+/// with `limit`, a keyset page of them after `after`, by id.
 pub async fn credentials(
     State(state): State<AppState>,
     _: Viewer,
+    Query(q): Query<CredentialsQuery>,
 ) -> ApiResult<Json<Vec<crate::model::Credential>>> {
-    Ok(Json(state.store.list_credentials().await?))
+    let after = q.after.unwrap_or_default();
+    let limit = match q.limit {
+        None => usize::MAX,
+        Some(limit) if limit == 0 || limit > MAX_CREDENTIAL_PAGE => {
+            return Err(ApiError::bad_request(format!(
+                "limit must be between 1 and {MAX_CREDENTIAL_PAGE} (or absent, for every credential)"
+            )));
+        }
+        Some(limit) => limit,
+    };
+    Ok(Json(state.store.credentials(after, limit).await?))
 }
 
 pub async fn alerts(State(state): State<AppState>, _: Viewer) -> ApiResult<Json<Vec<Alert>>> {

@@ -252,8 +252,14 @@ pub trait Store:
     /// The same in the summary form (`form=summary`): credentials and
     /// grants counted per agent instead of listed in a full answer.
     async fn changes_summary(&self, since: i64) -> StoreResult<Changes>;
-    /// Every credential of every agent (`GET /v1/credentials`), by id.
-    async fn list_credentials(&self) -> StoreResult<Vec<crate::model::Credential>>;
+    /// Up to `limit` credentials of every agent whose id sorts after
+    /// `after` (every one with "" and `usize::MAX`), by id
+    /// (`GET /v1/credentials?after=&limit=`).
+    async fn credentials(
+        &self,
+        after: String,
+        limit: usize,
+    ) -> StoreResult<Vec<crate::model::Credential>>;
     /// Yields the latest revision after every commit. `GET /v1/changes`
     /// answers "nothing changed" from it without a query when a client's
     /// cursor equals it, so it must see every commit to the database, other

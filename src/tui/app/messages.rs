@@ -42,9 +42,12 @@ impl App {
                 self.guardrails.received(backend, seq, read);
                 vec![]
             }
-            Msg::Credentials { backend, result } => {
-                crate::tui::screens::creds::received(self, backend, result);
+            Msg::CredentialsPage { backend, page } => {
+                crate::tui::screens::creds::received_page(self, backend, page);
                 vec![]
+            }
+            Msg::Credentials { backend, result } => {
+                crate::tui::screens::creds::received(self, backend, result)
             }
             Msg::KillPlan {
                 agent_id,

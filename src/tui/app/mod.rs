@@ -313,14 +313,13 @@ impl App {
         }
         self.panes.agents.refresh(&self.fleet);
         self.panes.agents.scroll_to_selection(self.table_rows);
-        self.panes.alerts.refresh(&self.fleet);
-        self.panes.alerts.scroll_to_selection(self.table_rows);
         self.panes.triage.settle(&self.fleet);
         self.panes
             .triage
             .scroll_to_selection(crate::tui::views::triage_rows(self.table_rows));
         // Only the screen shown pays for keeping its list in step: a poll
-        // must not sort every credential when nobody looks at them.
+        // must not sort every credential, or every alert, when nobody
+        // looks at them.
         self.screen().def().prepare(self);
     }
 

@@ -364,21 +364,13 @@ impl Runner {
                     tracing::warn!(backend, "a credentials read for an unknown backend");
                     return;
                 };
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let result = route
-                        .client
-                        .list_credentials()
-                        .await
-                        .map(|mut all| {
-                            if let Some(s) = &route.scope {
-                                all.iter_mut().for_each(|c| c.qualify(s));
-                            }
-                            all
-                        })
-                        .map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::Credentials { backend, result }).await;
-                });
+                tokio::spawn(crate::tui::effects::credentials::read_pages(
+                    route.client,
+                    route.scope,
+                    backend,
+                    crate::tui::effects::credentials::PAGE,
+                    self.tx.clone(),
+                ));
             }
             Effect::Quit => {}
             Effect::FetchAudit { backend, .. } | Effect::VerifyAudit { backend } => {

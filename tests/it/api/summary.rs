@@ -223,3 +223,61 @@ async fn the_kept_first_answer_is_sent_gzipped_once_compressed() {
     assert_eq!(unzipped, plain);
     assert_eq!(plain["summaries"].as_array().map(Vec::len), Some(20));
 }
+
+#[tokio::test]
+async fn credentials_come_in_keyset_pages_by_id() {
+    let s = TestServer::start().await;
+    s.agent("a").await;
+    s.agent("b").await;
+    let mut want = Vec::new();
+    for owner in ["a", "b", "a", "b", "a"] {
+        want.push(s.credential(owner).await.0);
+    }
+    want.sort();
+    // The whole list, as before paging, for scripts that read it at once.
+    let all = s.get("/v1/credentials").await;
+    assert_eq!(all.as_array().map(Vec::len), Some(5));
+
+    let ids = |page: &Value| -> Vec<String> {
+        page.as_array()
+            .expect("a list")
+            .iter()
+            .map(|c| txt(c, "id").to_string())
+            .collect()
+    };
+    let mut read = Vec::new();
+    let mut sizes = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = s
+            .get(&format!("/v1/credentials?limit=2&after={after}"))
+            .await;
+        let page = ids(&page);
+        sizes.push(page.len());
+        read.extend(page.iter().cloned());
+        match page.last() {
+            Some(last) if page.len() == 2 => after = last.clone(),
+            _ => break,
+        }
+    }
+    assert_eq!(sizes, [2, 2, 1], "a short page is the last");
+    assert_eq!(read, want, "every credential once, by id");
+    // `after` alone: the rest of them.
+    let rest = s.get(&format!("/v1/credentials?after={}", want[1])).await;
+    assert_eq!(ids(&rest), want[2..]);
+
+    for bad in ["limit=0", "limit=50001", "limit=many"] {
+        let (status, answer) = s
+            .call("GET", &format!("/v1/credentials?{bad}"), Some(ADMIN), None)
+            .await;
+        assert_eq!(status, 400, "{bad}: {answer}");
+        if bad != "limit=many" {
+            assert!(
+                answer["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("between 1 and 50000")),
+                "{answer}"
+            );
+        }
+    }
+}

@@ -153,3 +153,127 @@ async fn opening_an_agent_reads_its_credentials_and_grants() {
     assert_eq!(app.fleet.grants_of(&agent_id).len(), grants);
     assert!(screen.contains(&format!("grants ({grants}")), "{screen}");
 }
+
+/// What `read_pages` sent, in order.
+async fn pages_of(s: &TestServer, size: usize) -> Vec<Msg> {
+    let client = Client::new(&s.url, Some(ADMIN)).unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(warden::tui::effects::credentials::read_pages(
+        client, None, 0, size, tx,
+    ));
+    let mut msgs = Vec::new();
+    while let Some(m) = rx.recv().await {
+        msgs.push(m);
+    }
+    msgs
+}
+
+#[tokio::test]
+async fn the_credentials_view_reads_pages_and_says_how_many_it_holds() {
+    let s = fleet_server().await;
+    let client = Client::new(&s.url, Some(ADMIN)).unwrap();
+    let total = client.list_credentials().await.unwrap().len();
+    let size = total / 3 + 1;
+    let msgs = pages_of(&s, size).await;
+    assert_eq!(msgs.len(), 3, "two full pages, then the last");
+
+    let mut app = synced(client.changes_summary(0).await.unwrap());
+    let effects = command(&mut app, "creds");
+    assert!(effects.contains(&Effect::FetchCredentials { backend: 0 }));
+    let clock = Clock::now();
+    let mut read = 0;
+    for (i, m) in msgs.into_iter().enumerate() {
+        match &m {
+            Msg::CredentialsPage { backend: 0, page } if i < 2 => read += page.len(),
+            Msg::Credentials {
+                backend: 0,
+                result: Ok(page),
+            } if i == 2 => read += page.len(),
+            _ => panic!("page {i} is not what it should be"),
+        }
+        app.handle_msg(m);
+        let screen = render(&mut app, clock, 200, 20);
+        if i < 2 {
+            // The view is usable meanwhile and says how far the read is.
+            assert!(
+                screen.contains(&format!("{read} of {total} held; reading every credential")),
+                "{screen}"
+            );
+            assert!(!app.panes.creds.order.is_empty());
+        } else {
+            assert!(!screen.contains("reading"), "{screen}");
+            assert!(
+                screen.contains(&format!("credentials ({total})")),
+                "{screen}"
+            );
+        }
+    }
+    assert_eq!(read, total);
+    assert_eq!(app.panes.creds.order.len(), total);
+    // The same server, to keep the suite quick.
+    a_change_while_the_pages_come_in_is_kept_and_a_full_answer_reads_again(&client).await;
+}
+
+async fn a_change_while_the_pages_come_in_is_kept_and_a_full_answer_reads_again(client: &Client) {
+    let first = client.changes_summary(0).await.unwrap();
+    let all = client.list_credentials().await.unwrap();
+    let (head, tail) = all.split_at(all.len() / 2);
+    let mut app = synced(first.clone());
+    command(&mut app, "creds");
+    app.handle_msg(Msg::CredentialsPage {
+        backend: 0,
+        page: head.to_vec(),
+    });
+    // A poll revokes a credential the pages have not brought yet.
+    let mut revoked = tail[0].clone();
+    revoked.status = CredentialStatus::Revoked;
+    revoked.rev += 1;
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Synced {
+            changes: Box::new(warden::api::Changes {
+                cursor: first.cursor + 1,
+                summary: true,
+                credentials: vec![revoked.clone()],
+                ..Default::default()
+            }),
+            latency: std::time::Duration::from_millis(5),
+        },
+    });
+    app.handle_msg(Msg::Credentials {
+        backend: 0,
+        result: Ok(tail.to_vec()),
+    });
+    assert_eq!(
+        app.fleet.credential(&revoked.id).map(|c| c.status),
+        Some(CredentialStatus::Revoked),
+        "the older copy in the page does not undo the poll"
+    );
+    assert!(app.fleet.credentials_complete());
+
+    // A full answer while a read is under way: its pages are dropped and
+    // the read is done again once it ends.
+    let mut app = synced(first.clone());
+    command(&mut app, "creds");
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Synced {
+            changes: Box::new(first),
+            latency: std::time::Duration::from_millis(5),
+        },
+    });
+    app.handle_msg(Msg::CredentialsPage {
+        backend: 0,
+        page: head.to_vec(),
+    });
+    assert_eq!(app.fleet.credentials_held(), 0, "a page of the old fleet");
+    let effects = app.handle_msg(Msg::Credentials {
+        backend: 0,
+        result: Ok(tail.to_vec()),
+    });
+    assert!(
+        effects.contains(&Effect::FetchCredentials { backend: 0 }),
+        "{effects:?}"
+    );
+    assert!(!app.fleet.credentials_complete());
+}

@@ -92,13 +92,20 @@ fn changes_in(conn: &Db, since_rev: i64, summary: bool) -> StoreResult<Changes> 
     })
 }
 
-/// Every credential, by id.
-pub fn credentials(conn: &Db) -> StoreResult<Vec<crate::model::Credential>> {
+/// Up to `limit` credentials whose id sorts after `after` (all of them
+/// from "" and `usize::MAX`), by id: a keyset page, read off the primary
+/// key's index, so the millionth costs what the first does.
+pub fn credentials(
+    conn: &Db,
+    after: &str,
+    limit: usize,
+) -> StoreResult<Vec<crate::model::Credential>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {CREDENTIAL_COLS} FROM credentials ORDER BY id"
+        "SELECT {CREDENTIAL_COLS} FROM credentials WHERE id > ?1 ORDER BY id LIMIT ?2"
     ))?;
     let v = stmt
-        .query_map(params![], rows::credential)?
+        .query_map(params![after, limit], rows::credential)?
         .collect::<Result<_, _>>()?;
     Ok(v)
 }

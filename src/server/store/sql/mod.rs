@@ -462,8 +462,9 @@ impl Store for SqlStore {
             .await
     }
 
-    async fn list_credentials(&self) -> StoreResult<Vec<Credential>> {
-        self.read(feed::credentials).await
+    async fn credentials(&self, after: String, limit: usize) -> StoreResult<Vec<Credential>> {
+        self.read(move |c| feed::credentials(c, &after, limit))
+            .await
     }
 
     fn subscribe(&self) -> watch::Receiver<i64> {

@@ -123,25 +123,24 @@ impl AlertList {
 
     fn sort(&mut self, fleet: &Fleet) {
         let scope = self.scope.as_deref().unwrap_or("");
-        let mut alerts: Vec<&Alert> = fleet.alerts().filter(|a| a.id.starts_with(scope)).collect();
         let now = Utc::now();
-        // The id last, so that equal alerts keep one order across polls
-        // (the fleet's map has none).
-        alerts.sort_by(|a, b| {
-            (
-                status_rank(a, now),
-                Reverse(a.severity as usize),
-                Reverse(a.created_at),
-                &a.id,
-            )
-                .cmp(&(
-                    status_rank(b, now),
-                    Reverse(b.severity as usize),
-                    Reverse(b.created_at),
-                    &b.id,
-                ))
-        });
-        self.sorted = alerts.into_iter().map(|a| a.id.clone()).collect();
+        // Each key made once, not on every comparison (a snooze is read
+        // against the clock); the id last, so that equal alerts keep one
+        // order across polls (the fleet's map has none).
+        let mut keyed: Vec<(u8, Reverse<u8>, Reverse<i64>, &str)> = fleet
+            .alerts()
+            .filter(|a| a.id.starts_with(scope))
+            .map(|a| {
+                (
+                    status_rank(a, now),
+                    Reverse(a.severity as u8),
+                    Reverse(a.created_at.timestamp_micros()),
+                    a.id.as_str(),
+                )
+            })
+            .collect();
+        keyed.sort_unstable();
+        self.sorted = keyed.into_iter().map(|k| k.3.to_string()).collect();
         self.order_is_all = false;
     }
 

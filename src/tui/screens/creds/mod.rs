@@ -137,25 +137,44 @@ pub(crate) fn read_all(app: &mut App) -> Vec<Effect> {
         if let Some(b) = backend
             && app.panes.creds.catalogue.asked.insert(b)
         {
+            app.fleet.reading_credentials(Some(key.as_str()));
             effects.push(Effect::FetchCredentials { backend: b });
         }
     }
     effects
 }
 
-/// Backend number `backend`'s credentials, all of them, or why not.
+/// The fleet's name for backend number `backend`'s credentials.
+fn scope_of(app: &App, backend: usize) -> Option<String> {
+    app.merged()
+        .then(|| app.backends.get(backend).map(|b| b.name.clone()))
+        .flatten()
+}
+
+/// A page of backend number `backend`'s credentials, more to come.
+pub(crate) fn received_page(app: &mut App, backend: usize, page: Vec<Credential>) {
+    let scope = scope_of(app, backend);
+    // False when the backend answered in full since the read began: the
+    // page is dropped, and the read done again when it ends.
+    app.fleet.load_credentials_page(scope.as_deref(), page);
+}
+
+/// Backend number `backend`'s credentials, all of them or the last page,
+/// or why the read stopped.
 pub(crate) fn received(
     app: &mut App,
     backend: usize,
     result: Result<Vec<Credential>, String>,
-) {
-    app.panes.creds.catalogue.asked.remove(&backend);
+) -> Vec<Effect> {
+    let scope = scope_of(app, backend);
+    let asked = app.panes.creds.catalogue.asked.remove(&backend);
+    if asked && !app.fleet.reads_credentials(scope.as_deref()) {
+        // A full answer came while the pages did: the ones before it are
+        // gone with the fleet they belonged to.
+        return read_all(app);
+    }
     match result {
         Ok(all) => {
-            let scope = app
-                .merged()
-                .then(|| app.backends.get(backend).map(|b| b.name.clone()))
-                .flatten();
             app.fleet.load_credentials(scope.as_deref(), all);
             app.panes.creds.catalogue.error = None;
         }
@@ -168,4 +187,5 @@ pub(crate) fn received(
             app.panes.creds.catalogue.error = Some(e);
         }
     }
+    vec![]
 }

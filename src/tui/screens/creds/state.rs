@@ -10,6 +10,7 @@ use crate::tui::components::list_filter::{ListFilter, Narrowing};
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
 use chrono::{DateTime, Utc};
+use std::cell::{Cell, OnceCell};
 
 /// Within this many days of its expiry a live credential is highlighted.
 pub const EXPIRY_WARNING_DAYS: i64 = 7;
@@ -67,14 +68,30 @@ pub struct CredList {
     filtered_with: Option<u64>,
     /// What `order` was filtered with, so the next keystroke can narrow it.
     narrowing: Narrowing<String>,
+    /// How many credentials the fleet held at the last sort.
+    sorted_held: usize,
+    /// The title's count of live credentials expiring soon among `order`,
+    /// for the order of `rebuilds` and the minute of the clock it was
+    /// counted at: counted once, not on every frame.
+    urgent: Cell<Option<(u64, i64, usize)>>,
+    /// Moves whenever `order` does.
+    rebuilds: u64,
 }
 
 impl CredList {
     /// Rebuilds the order if the fleet or the filter changed since the
     /// last time; a keystroke filters the sorted ids without sorting.
+    /// While pages of credentials come in, the list is sorted again only
+    /// once the fleet holds twice what it sorted (or the read ends), so
+    /// reading n credentials sorts about 2n of them, not n per page.
     pub fn refresh(&mut self, fleet: &Fleet) {
-        if self.built_for != Some(fleet.generation) {
+        let reading = !self.catalogue.asked.is_empty();
+        let held = fleet.credentials_held();
+        if self.built_for != Some(fleet.generation)
+            && !(reading && self.sorted_held > 0 && held < 2 * self.sorted_held)
+        {
             self.built_for = Some(fleet.generation);
+            self.sorted_held = held;
             self.sort(fleet);
             self.filtered_with = None;
             self.narrowing.rebuilt("");
@@ -108,30 +125,63 @@ impl CredList {
         };
         self.filter.counted(self.order.len(), total);
         self.sel.restore_ids(&self.order);
+        self.rebuilds += 1;
     }
 
+    /// Sorts on small keys borrowed from the fleet: the agent's name as
+    /// its place in the fleet's name order (no name compared or copied),
+    /// the id as a `&str`; only the ids kept are copied, once.
     fn sort(&mut self, fleet: &Fleet) {
-        let name = |c: &Credential| {
+        // 0 for a credential whose agent is not in the fleet (it sorted
+        // as an empty name).
+        let mut name_rank = vec![0u32; fleet.len()];
+        for (r, &i) in fleet.by_name().iter().enumerate() {
+            name_rank[i] = u32::try_from(r + 1).unwrap_or(u32::MAX);
+        }
+        let agent_rank = |c: &Credential| {
             fleet
-                .agent(&c.agent_id)
-                .map(|a| a.name.clone())
-                .unwrap_or_default()
+                .position(&c.agent_id)
+                .map_or(0, |i| name_rank[i])
         };
         // Never-expiring sorts after every date: `None` is mapped past them.
-        let mut keyed: Vec<_> = fleet
+        let mut keyed: Vec<(u8, i64, u32, &str)> = fleet
             .credentials()
             .map(|c| {
                 (
                     status_rank(c.status),
-                    c.expires_at.unwrap_or(DateTime::<Utc>::MAX_UTC),
-                    name(c),
-                    c.id.clone(),
+                    c.expires_at.map_or(i64::MAX, |t| t.timestamp_micros()),
+                    agent_rank(c),
+                    c.id.as_str(),
                 )
             })
             .collect();
         keyed.sort_unstable();
-        self.sorted = keyed.into_iter().map(|(_, _, _, id)| id).collect();
+        self.sorted = keyed.into_iter().map(|(_, _, _, id)| id.to_string()).collect();
         self.order_is_all = false;
+    }
+
+    /// How many live credentials of `order` expire within
+    /// [`EXPIRY_WARNING_DAYS`] of `now` (or already did): for the title,
+    /// counted again when the order changes or the minute does.
+    pub fn urgent(&self, fleet: &Fleet, now: DateTime<Utc>) -> usize {
+        let minute = now.timestamp().div_euclid(60);
+        if let Some((rebuilds, at, n)) = self.urgent.get()
+            && rebuilds == self.rebuilds
+            && at == minute
+        {
+            return n;
+        }
+        let n = self
+            .order
+            .iter()
+            .filter_map(|id| fleet.credential(id))
+            .filter(|c| {
+                c.status == CredentialStatus::Active
+                    && matches!(expiry(c, now), Expiry::Expired | Expiry::Soon)
+            })
+            .count();
+        self.urgent.set(Some((self.rebuilds, minute, n)));
+        n
     }
 
     /// The selected credential's id, if there is any credential.
@@ -164,15 +214,28 @@ fn kept_by<'a>(fleet: &'a Fleet, filter: &'a ListFilter) -> impl Fn(&String) -> 
         fleet.credential(id).is_some_and(|c| {
             filter.keeps(&CredRow {
                 credential: c,
-                agent: fleet.agent(&c.agent_id),
+                fleet,
+                agent: OnceCell::new(),
             })
         })
     }
 }
 
+/// A credential as its filter sees it. Its agent is looked up only when
+/// a term asks for it: `status:` and `scope:` are answered by the
+/// credential alone, over every row of a list that may be millions long.
 struct CredRow<'a> {
     credential: &'a Credential,
-    agent: Option<&'a Agent>,
+    fleet: &'a Fleet,
+    agent: OnceCell<Option<&'a Agent>>,
+}
+
+impl<'a> CredRow<'a> {
+    fn agent(&self) -> Option<&'a Agent> {
+        *self
+            .agent
+            .get_or_init(|| self.fleet.agent(&self.credential.agent_id))
+    }
 }
 
 fn status_word(s: CredentialStatus) -> &'static str {
@@ -186,10 +249,10 @@ fn status_word(s: CredentialStatus) -> &'static str {
 impl Row for CredRow<'_> {
     fn field(&self, i: usize) -> Value<'_> {
         match i {
-            0 => self.agent.map_or(Value::None, |a| Value::Either(&a.name, &a.id)),
+            0 => self.agent().map_or(Value::None, |a| Value::Either(&a.name, &a.id)),
             1 => Value::Text(status_word(self.credential.status)),
             2 => Value::List(&self.credential.scopes),
-            _ => self.agent.map_or(Value::None, |a| Value::Text(&a.environment)),
+            _ => self.agent().map_or(Value::None, |a| Value::Text(&a.environment)),
         }
     }
 
@@ -197,7 +260,7 @@ impl Row for CredRow<'_> {
         let c = self.credential;
         hit(&c.id)
             || hit(&c.prefix)
-            || self.agent.is_some_and(|a| hit(&a.name))
+            || self.agent().is_some_and(|a| hit(&a.name))
             || c.scopes.iter().any(|s| hit(s))
     }
 }

@@ -28,15 +28,7 @@ const WIDTHS: [Constraint; 8] = [
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
     let list = &app.panes.creds;
-    let urgent = list
-        .order
-        .iter()
-        .filter_map(|id| app.fleet.credential(id))
-        .filter(|c| {
-            c.status == CredentialStatus::Active
-                && matches!(expiry(c, clock.wall), Expiry::Expired | Expiry::Soon)
-        })
-        .count();
+    let urgent = list.urgent(&app.fleet, clock.wall);
     let mut title = format!(
         "{}{}",
         strings::creds_title(list.order.len(), urgent, EXPIRY_WARNING_DAYS),
@@ -46,7 +38,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     // its credentials is being read, the title says how many there are.
     if !app.fleet.credentials_complete() {
         title.push_str(&strings::creds_partial(
-            app.fleet.credentials().count(),
+            app.fleet.credentials_held(),
             app.fleet.credentials_counted(),
             list.catalogue.error.as_deref(),
         ));

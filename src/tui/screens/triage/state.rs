@@ -93,29 +93,26 @@ impl TriageQueue {
         self.filtered_with = Some(self.filter.version);
         let total = self.reports.values().map(Vec::len).sum();
         let filter = &self.filter;
-        let mut cases: Vec<TriageCase> = self
+        // Sorted on keys borrowed from the reports, then only the cases
+        // kept are copied, once, in their order.
+        let mut kept: Vec<_> = self
             .reports
             .values()
             .flatten()
             .filter(|c| filter.keeps(&CaseRow(c)))
-            .cloned()
+            .map(|c| {
+                (
+                    Reverse(c.risk),
+                    Reverse(c.highest_level),
+                    c.agent.name.as_str(),
+                    c.agent.id.as_str(),
+                    c,
+                )
+            })
             .collect();
-        self.filter.counted(cases.len(), total);
-        cases.sort_by(|a, b| {
-            (
-                Reverse(a.risk),
-                Reverse(a.highest_level),
-                &a.agent.name,
-                &a.agent.id,
-            )
-                .cmp(&(
-                    Reverse(b.risk),
-                    Reverse(b.highest_level),
-                    &b.agent.name,
-                    &b.agent.id,
-                ))
-        });
-        self.cases = cases;
+        self.filter.counted(kept.len(), total);
+        kept.sort_unstable_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
+        self.cases = kept.into_iter().map(|k| k.4.clone()).collect();
         self.settled_for = None;
         // Gone (assigned): the same place now holds the next agent.
         let cases = &self.cases;
