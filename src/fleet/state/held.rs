@@ -91,7 +91,7 @@ impl Fleet {
     /// An agent's counts from its backend; answers its index if it is in
     /// the fleet.
     pub(super) fn set_remote(&mut self, h: &Holdings) -> Option<usize> {
-        let i = *self.index.get(&h.agent_id)?;
+        let i = self.index.get(&h.agent_id, &self.agents)?;
         self.remote[i] = Some(Remote::from(h));
         Some(i)
     }

@@ -58,7 +58,7 @@ impl Fleet {
     }
 
     pub fn position(&self, agent_id: &str) -> Option<usize> {
-        self.index.get(agent_id).copied()
+        self.index.get(agent_id, &self.agents)
     }
 
     pub fn agent(&self, agent_id: &str) -> Option<&Agent> {
