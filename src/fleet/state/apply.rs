@@ -202,9 +202,15 @@ impl Fleet {
         for r in changes.removed.drain(..) {
             self.remove(&r.kind, &r.id, &mut touched);
         }
+        // The backend lists the counts in its agents' order (Warden's
+        // does): each is looked for first just after the last one found.
+        let mut next = 0;
         for h in changes.summaries.drain(..) {
-            if self.set_remote(&h).is_some() && !changes.full {
-                touched.push(h.agent_id);
+            if let Some(i) = self.set_remote(&h, next) {
+                next = i + 1;
+                if !changes.full {
+                    touched.push(h.agent_id);
+                }
             }
         }
         if changes.full {

@@ -89,9 +89,12 @@ impl Fleet {
     }
 
     /// An agent's counts from its backend; answers its index if it is in
-    /// the fleet.
-    pub(super) fn set_remote(&mut self, h: &Holdings) -> Option<usize> {
-        let i = self.index.get(&h.agent_id, &self.agents)?;
+    /// the fleet. `hint` is where it probably is (no lookup if it is).
+    pub(super) fn set_remote(&mut self, h: &Holdings, hint: usize) -> Option<usize> {
+        let i = match self.agents.get(hint) {
+            Some(a) if a.id == h.agent_id => hint,
+            _ => self.index.get(&h.agent_id, &self.agents)?,
+        };
         self.remote[i] = Some(Remote::from(h));
         Some(i)
     }

@@ -13,7 +13,9 @@ use std::hash::BuildHasher;
 #[derive(Debug, Default)]
 pub(super) struct AgentIndex {
     table: HashTable<u32>,
-    hasher: std::hash::RandomState,
+    /// foldhash, seeded per process: SipHash was a tenth of a million
+    /// agents' first sync.
+    hasher: hashbrown::DefaultHashBuilder,
 }
 
 impl AgentIndex {

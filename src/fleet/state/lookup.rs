@@ -37,7 +37,7 @@ impl Fleet {
 
     /// Agent `i`'s free text, lower-cased, if it is ASCII.
     pub fn search_key(&self, i: usize) -> Option<SearchKey<'_>> {
-        self.search.get(i)
+        self.search.get(i, self.agents.get(i)?)
     }
 
     pub fn len(&self) -> usize {

@@ -41,7 +41,8 @@ impl Snapshots {
             return Ok(s.clone());
         }
         let started = Instant::now();
-        let changes = state.store.changes_summary(0).await?;
+        let mut changes = state.store.changes_summary(0).await?;
+        in_name_order(&mut changes);
         let json = serde_json::to_vec(&changes).map_err(|e| {
             crate::server::error::ApiError::internal(format!("cannot encode the changes: {e}"))
         })?;
@@ -62,6 +63,28 @@ impl Snapshots {
         *slot = Some(fresh.clone());
         Ok(fresh)
     }
+}
+
+/// The agents in name order (bytes, then id), each agent's counts in the
+/// same order: a dashboard builds its name order from an answer already
+/// sorted in one pass, and finds each agent's counts beside it without a
+/// lookup (at a million agents, about a second of its first sync). Any
+/// order is valid; this one is cheaper to take.
+fn in_name_order(changes: &mut crate::api::Changes) {
+    changes
+        .agents
+        .sort_unstable_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    let at: std::collections::HashMap<&str, usize> = changes
+        .agents
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    let place = |id: &str| at.get(id).copied().unwrap_or(usize::MAX);
+    let mut summaries = std::mem::take(&mut changes.summaries);
+    summaries.sort_by_cached_key(|h| place(&h.agent_id));
+    drop(at);
+    changes.summaries = summaries;
 }
 
 /// `json` gzip-compressed at the fastest level, as the router's layer does.
