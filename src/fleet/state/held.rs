@@ -286,6 +286,28 @@ mod tests {
     }
 
     #[test]
+    fn counts_beside_their_agents_or_anywhere_reach_the_right_agent() {
+        let mut f = Fleet::new();
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![agent("a1", "one"), agent("a2", "two"), agent("a3", "three")],
+            summary: true,
+            // In the agents' order, then one out of it, and a stranger.
+            summaries: vec![
+                counted("a1", 1, 1),
+                counted("a3", 3, 3),
+                counted("nobody", 9, 9),
+                counted("a2", 2, 2),
+            ],
+            ..Changes::default()
+        });
+        for (i, n) in [(0, 1), (1, 2), (2, 3)] {
+            assert_eq!(f.summary(i).credentials, n, "agent {i}");
+        }
+    }
+
+    #[test]
     fn a_full_answer_forgets_what_was_read() {
         let mut f = Fleet::new();
         let full = || Changes {

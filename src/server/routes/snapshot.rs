@@ -97,3 +97,49 @@ fn gzipped(json: &[u8]) -> std::io::Result<Vec<u8>> {
     gz.write_all(json)?;
     gz.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{Changes, Holdings};
+    use crate::model::fixtures::agent;
+
+    fn counted(id: &str) -> Holdings {
+        Holdings {
+            agent_id: id.into(),
+            credentials: 1,
+            ..Holdings::default()
+        }
+    }
+
+    #[test]
+    fn the_kept_answer_is_in_name_order_with_the_counts_beside() {
+        let mut c = Changes {
+            full: true,
+            summary: true,
+            agents: vec![
+                agent("a3", "zed"),
+                agent("a1", "bob"),
+                agent("a2", "Bob"),
+                agent("a0", "bob"),
+            ],
+            summaries: vec![counted("a1"), counted("gone"), counted("a3"), counted("a0")],
+            ..Changes::default()
+        };
+        in_name_order(&mut c);
+        let ids = |v: Vec<&str>| v.into_iter().map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            c.agents.iter().map(|a| a.id.clone()).collect::<Vec<_>>(),
+            ids(vec!["a2", "a0", "a1", "a3"]),
+            "bytewise, then by id"
+        );
+        assert_eq!(
+            c.summaries
+                .iter()
+                .map(|h| h.agent_id.clone())
+                .collect::<Vec<_>>(),
+            ids(vec!["a0", "a1", "a3", "gone"]),
+            "in the agents' order, an unknown agent's last"
+        );
+    }
+}
