@@ -247,7 +247,8 @@ pub fn generate(n: usize, seed: u64, now: DateTime<Utc>) -> DemoFleet {
             owner: owner.clone(),
             description: Some(description),
             runtime,
-            labels,
+            // Shared: a fleet has a few sets of labels, not one per agent.
+            labels: crate::model::Labels::interned(labels),
             status,
             created_by: Some(
                 owner_idx

@@ -45,9 +45,57 @@ pub fn merge_changed(
     *list = out;
 }
 
+/// The indices of `names` sorted by name, then index: what a full sync's
+/// name order is built from. Each name's first eight bytes are compared as
+/// one number, from an array beside the index, so most comparisons touch
+/// no string at all (at a million agents, 20 million comparisons that each
+/// read two names from the heap took about a second).
+pub fn sorted_by_name<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> Vec<usize> {
+    let names: Vec<&str> = names.collect();
+    let prefix = |s: &str| {
+        let mut b = [0u8; 8];
+        let n = s.len().min(8);
+        b[..n].copy_from_slice(&s.as_bytes()[..n]);
+        u64::from_be_bytes(b)
+    };
+    let mut keyed: Vec<(u64, u32)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (prefix(s), i as u32))
+        .collect();
+    // Equal prefixes (and a name shorter than eight bytes against one
+    // padded with zeros) fall back to the whole names.
+    keyed.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| names[a.1 as usize].cmp(names[b.1 as usize]))
+            .then(a.1.cmp(&b.1))
+    });
+    keyed.into_iter().map(|(_, i)| i as usize).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_name_order_is_the_plain_sort() {
+        let names = [
+            "ticket-triage-2",
+            "ticket-triage",
+            "ticket-triage\0",
+            "a",
+            "",
+            "ticket-triage-10",
+            "Zed",
+            "ticket-t",
+            "ticket-triage-2",
+            "é",
+            "ticket-triage-1",
+        ];
+        let mut want: Vec<usize> = (0..names.len()).collect();
+        want.sort_by(|&a, &b| names[a].cmp(names[b]).then(a.cmp(&b)));
+        assert_eq!(sorted_by_name(names.iter().copied()), want);
+    }
 
     #[test]
     fn changed_entries_move_to_their_new_place() {

@@ -5,8 +5,10 @@
 mod enums;
 #[cfg(test)]
 pub(crate) mod fixtures;
+mod labels;
 
 pub use enums::*;
+pub use labels::Labels;
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -26,7 +28,8 @@ pub struct Agent {
     /// Where the agent runs and how to stop it, e.g. `k8s:prod/support-bot`.
     pub runtime: Option<String>,
     #[serde(default)]
-    pub labels: BTreeMap<String, String>,
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub labels: Labels,
     pub status: AgentStatus,
     /// Who registered it: a token name or person.
     pub created_by: Option<String>,

@@ -757,7 +757,8 @@ fn alert() {
         labels: BTreeMap::from([
             ("origin".to_string(), "shadow".to_string()),
             ("shadow.seen_by".to_string(), relay.name.clone()),
-        ]),
+        ])
+        .into(),
         status: AgentStatus::Active,
         created_by: Some("warden:R17".into()),
         created_at: at,

@@ -301,8 +301,7 @@ impl Client {
             ("since", since.to_string()),
             ("form", "summary".to_string()),
         ];
-        self.call::<(), Changes>(Method::GET, &["v1", "changes"], &query, None, None)
-            .await
+        self.get_large(&["v1", "changes"], &query).await
     }
 
     /// `GET /v1/credentials`: every credential of every agent.

@@ -56,8 +56,14 @@ impl Fleet {
             self.agents.reserve(changes.agents.len());
             self.summaries.reserve(changes.agents.len());
             self.remote.reserve(changes.agents.len());
-            self.index.reserve(changes.agents.len());
-            self.links.reserve(changes.agents.len());
+            self.index.reserve(changes.agents.len(), &self.agents);
+            // Every agent has links when its credentials come in full; in
+            // the summary form only those with delegations or alerts do
+            // (a quarter of them), and a map grown for all (120 bytes a
+            // slot, every page touched) was 250 MB at a million agents.
+            if !changes.summary {
+                self.links.reserve(changes.agents.len());
+            }
             self.credentials.reserve(changes.credentials.len());
             self.grants.reserve(changes.grants.len());
             self.delegations.reserve(changes.delegations.len());
@@ -80,8 +86,8 @@ impl Fleet {
         }
         for mut a in changes.agents.drain(..) {
             a.sanitize();
-            match self.index.get(&a.id) {
-                Some(&i) => {
+            match self.index.get(&a.id, &self.agents) {
+                Some(i) => {
                     if !structural {
                         self.count(i, false);
                         let old = &self.agents[i];
@@ -104,7 +110,6 @@ impl Fleet {
                     }
                 }
                 None => {
-                    self.index.insert(a.id.clone(), self.agents.len());
                     // A full answer summarises every agent anyway.
                     if !changes.full {
                         touched.push(a.id.clone());
@@ -114,6 +119,7 @@ impl Fleet {
                         moved.push(self.agents.len());
                     }
                     self.agents.push(a);
+                    self.index.insert(self.agents.len() - 1, &self.agents);
                     self.summaries.push(Summary::default());
                     self.remote.push(None);
                     if !structural {
@@ -196,9 +202,15 @@ impl Fleet {
         for r in changes.removed.drain(..) {
             self.remove(&r.kind, &r.id, &mut touched);
         }
+        // The backend lists the counts in its agents' order (Warden's
+        // does): each is looked for first just after the last one found.
+        let mut next = 0;
         for h in changes.summaries.drain(..) {
-            if self.set_remote(&h).is_some() && !changes.full {
-                touched.push(h.agent_id);
+            if let Some(i) = self.set_remote(&h, next) {
+                next = i + 1;
+                if !changes.full {
+                    touched.push(h.agent_id);
+                }
             }
         }
         if changes.full {
@@ -213,7 +225,7 @@ impl Fleet {
             touched.dedup();
             let now = chrono::Utc::now();
             for id in &touched {
-                if let Some(&i) = self.index.get(id.as_str()) {
+                if let Some(i) = self.index.get(id, &self.agents) {
                     self.summarise_at(i, now);
                     replaced.push(i);
                 }
@@ -222,10 +234,8 @@ impl Fleet {
         if structural {
             self.search = SearchKeys::build(&self.agents);
             self.recount();
-            let agents = &self.agents;
-            let mut by_name: Vec<usize> = (0..agents.len()).collect();
-            by_name.sort_unstable_by(|&a, &b| agents[a].name.cmp(&agents[b].name).then(a.cmp(&b)));
-            self.by_name = by_name;
+            self.by_name =
+                crate::fleet::order::sorted_by_name(self.agents.iter().map(|a| a.name.as_str()));
             self.delta = None;
         } else {
             replaced.sort_unstable();
@@ -272,12 +282,7 @@ impl Fleet {
         self.agents = kept_agents;
         self.summaries = kept_summaries;
         self.remote = kept_remote;
-        self.index = self
-            .agents
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.id.clone(), i))
-            .collect();
+        self.index = super::ids::AgentIndex::build(&self.agents);
         self.people.retain(|id, _| !theirs(id));
         self.credentials.retain(|id, _| !theirs(id));
         self.grants.retain(|id, _| !theirs(id));
@@ -302,13 +307,15 @@ impl Fleet {
     fn remove(&mut self, kind: &str, id: &str, touched: &mut Vec<String>) {
         match kind {
             "agent" => {
-                if let Some(i) = self.index.remove(id) {
+                if let Some(i) = self.index.get(id, &self.agents) {
+                    self.index.remove(i, &self.agents);
+                    let last = self.agents.len() - 1;
+                    if i != last {
+                        self.index.moved(last, i, &self.agents[last].id);
+                    }
                     self.agents.swap_remove(i);
                     self.summaries.swap_remove(i);
                     self.remote.swap_remove(i);
-                    if let Some(moved) = self.agents.get(i) {
-                        self.index.insert(moved.id.clone(), i);
-                    }
                 }
                 self.links.remove(id);
                 self.held.remove(id);

@@ -102,9 +102,12 @@ impl Fleet {
     }
 
     /// An agent's counts from its backend; answers its index if it is in
-    /// the fleet.
-    pub(super) fn set_remote(&mut self, h: &Holdings) -> Option<usize> {
-        let i = *self.index.get(&h.agent_id)?;
+    /// the fleet. `hint` is where it probably is (no lookup if it is).
+    pub(super) fn set_remote(&mut self, h: &Holdings, hint: usize) -> Option<usize> {
+        let i = match self.agents.get(hint) {
+            Some(a) if a.id == h.agent_id => hint,
+            _ => self.index.get(&h.agent_id, &self.agents)?,
+        };
         self.remote[i] = Some(Remote::from(h));
         Some(i)
     }
@@ -335,6 +338,28 @@ mod tests {
             f.credential("c1").map(|c| c.prefix.as_str()),
             Some(c1.prefix.as_str())
         );
+    }
+
+    #[test]
+    fn counts_beside_their_agents_or_anywhere_reach_the_right_agent() {
+        let mut f = Fleet::new();
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![agent("a1", "one"), agent("a2", "two"), agent("a3", "three")],
+            summary: true,
+            // In the agents' order, then one out of it, and a stranger.
+            summaries: vec![
+                counted("a1", 1, 1),
+                counted("a3", 3, 3),
+                counted("nobody", 9, 9),
+                counted("a2", 2, 2),
+            ],
+            ..Changes::default()
+        });
+        for (i, n) in [(0, 1), (1, 2), (2, 3)] {
+            assert_eq!(f.summary(i).credentials, n, "agent {i}");
+        }
     }
 
     #[test]

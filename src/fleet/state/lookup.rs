@@ -37,7 +37,7 @@ impl Fleet {
 
     /// Agent `i`'s free text, lower-cased, if it is ASCII.
     pub fn search_key(&self, i: usize) -> Option<SearchKey<'_>> {
-        self.search.get(i)
+        self.search.get(i, self.agents.get(i)?)
     }
 
     pub fn len(&self) -> usize {
@@ -58,7 +58,7 @@ impl Fleet {
     }
 
     pub fn position(&self, agent_id: &str) -> Option<usize> {
-        self.index.get(agent_id).copied()
+        self.index.get(agent_id, &self.agents)
     }
 
     pub fn agent(&self, agent_id: &str) -> Option<&Agent> {

@@ -13,6 +13,7 @@ mod apply;
 mod counts;
 mod held;
 mod identities;
+mod ids;
 mod lookup;
 mod sanitize;
 mod search;
@@ -22,6 +23,7 @@ pub use sanitize::Sanitize;
 
 use crate::model::*;
 use counts::Tally;
+use ids::AgentIndex;
 use search::SearchKeys;
 use std::collections::HashMap;
 
@@ -96,7 +98,7 @@ pub struct Fleet {
     by_name: Vec<usize>,
     delta: Option<Delta>,
     tally: Tally,
-    index: HashMap<String, usize>,
+    index: AgentIndex,
     people: HashMap<String, Person>,
     credentials: HashMap<String, Credential>,
     grants: HashMap<String, Grant>,
@@ -206,6 +208,34 @@ mod tests {
             a.name
         );
         assert!(!a.description.as_ref().unwrap().contains('\n'));
+    }
+
+    #[test]
+    fn hostile_labels_are_escaped_though_their_set_is_shared() {
+        // Read from JSON, as the client does: the sets are interned.
+        let json = r#"{"team":"evil\u001b[2J","k\u202e":"v"}"#;
+        let labels: Labels = serde_json::from_str(json).unwrap();
+        let again: Labels = serde_json::from_str(json).unwrap();
+        assert!(labels.shares_with(&again));
+        let mut a = agent("a1", "one");
+        a.labels = labels;
+        let mut f = Fleet::new();
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![a],
+            ..Changes::default()
+        });
+        let held = &f.agent("a1").unwrap().labels;
+        assert!(
+            held.iter()
+                .all(|(k, v)| !k.contains('\u{202e}') && !v.contains('\u{1b}')),
+            "{held:?}"
+        );
+        assert!(
+            again.get("team").unwrap().contains('\u{1b}'),
+            "the shared copy is not changed"
+        );
     }
 
     #[test]

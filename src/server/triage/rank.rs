@@ -232,12 +232,11 @@ mod tests {
     use super::*;
     use crate::model::{Agent, fixtures};
     use chrono::{DateTime, Utc};
-    use std::collections::BTreeMap;
 
     fn agent(created_by: Option<&str>, team_label: Option<&str>) -> Agent {
         Agent {
             labels: team_label
-                .map(|t| BTreeMap::from([("team".to_string(), t.to_string())]))
+                .map(|t| [("team".to_string(), t.to_string())].into())
                 .unwrap_or_default(),
             created_by: created_by.map(Into::into),
             created_at: DateTime::<Utc>::UNIX_EPOCH,
@@ -378,7 +377,7 @@ mod tests {
         let mut f = facts(agent(None, None));
         f.acted_for = vec![("bob@corp.example".into(), 25)];
         // Unowned, with only a team label: the team still comes first.
-        f.agent.labels = BTreeMap::from([("team".to_string(), "pay".to_string())]);
+        f.agent.labels = [("team".to_string(), "pay".to_string())].into();
         let s = ranked(&f, None, &people);
         assert_eq!(
             summary(&s),

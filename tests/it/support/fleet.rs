@@ -56,7 +56,7 @@ pub fn agent(
         owner: owner.map(Into::into),
         description: Some(format!("{name} for the support team")),
         runtime: Some(format!("k8s:{env}/support/{name}")),
-        labels: BTreeMap::from([("team".to_string(), "support".to_string())]),
+        labels: BTreeMap::from([("team".to_string(), "support".to_string())]).into(),
         status,
         created_by: Some("grace@corp.example".into()),
         created_at: wall() - Duration::days(120),
