@@ -97,12 +97,7 @@ pub(super) async fn client_side(url: &str, token: Option<&str>) -> anyhow::Resul
 
     // Credentials the polls revoke, as the backend would list them (read
     // here, not held by the app: the dashboard holds none after its sync).
-    let revocable: Vec<Credential> = client
-        .list_credentials()
-        .await?
-        .into_iter()
-        .take(300 * 12)
-        .collect();
+    let revocable: Vec<Credential> = client.list_credentials_page(None, 300 * 12).await?;
     let mut apply = Vec::new();
     for round in 0..7 {
         let changes = thousand_changes(&app, &revocable, round);
@@ -138,18 +133,46 @@ pub(super) async fn client_side(url: &str, token: Option<&str>) -> anyhow::Resul
         peak_mb().unwrap_or(f64::NAN)
     );
 
-    // The credentials view: every credential read from the backend, held,
-    // sorted and drawn (what `:creds` costs at this size).
+    // The credentials view: every credential read from the backend a page
+    // at a time, as `:creds` reads them, each page held, sorted and drawn;
+    // the first page's frame is when the view is usable.
     let t = Instant::now();
-    let all = client.list_credentials().await?;
-    let credentials_read = all.len();
-    app.handle_msg(Msg::Credentials {
-        backend: 0,
-        result: Ok(all),
-    });
     app.screens.push(crate::tui::screens::Screen::Creds);
-    app.prepare();
-    frame(&app)?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+    let reader = tokio::spawn(crate::tui::effects::credentials::read_pages(
+        client.clone(),
+        None,
+        0,
+        crate::tui::effects::credentials::PAGE,
+        tx,
+    ));
+    let (mut credentials_read, mut creds_first_page_s) = (0, f64::NAN);
+    while let Some(msg) = rx.recv().await {
+        let last = match &msg {
+            Msg::CredentialsPage { page, .. } => {
+                credentials_read += page.len();
+                false
+            }
+            Msg::Credentials { result, .. } => {
+                credentials_read += result.as_ref().map_or(0, Vec::len);
+                if let Err(e) = result {
+                    anyhow::bail!("reading the credentials: {e}");
+                }
+                true
+            }
+            _ => false,
+        };
+        app.handle_msg(msg);
+        app.prepare();
+        frame(&app)?;
+        if creds_first_page_s.is_nan() {
+            creds_first_page_s = t.elapsed().as_secs_f64();
+        }
+        if last {
+            break;
+        }
+    }
+    let _ = reader.await;
     let creds_view_s = t.elapsed().as_secs_f64();
     app.screens.truncate(1);
     app.prepare();
@@ -180,6 +203,7 @@ pub(super) async fn client_side(url: &str, token: Option<&str>) -> anyhow::Resul
         client_rss_mb,
         agents_synced,
         creds_view_s,
+        creds_first_page_s,
         credentials_read,
     })
 }

@@ -58,10 +58,13 @@ struct ClientFigures {
     raw_parse_s: f64,
     /// The first sync's JSON, in bytes (after the transport's gzip).
     sync_bytes: usize,
-    /// `:creds` at this size: every credential read from the backend
-    /// (`GET /v1/credentials`), held, sorted and drawn.
+    /// `:creds` at this size: every credential read from the backend in
+    /// pages (`GET /v1/credentials?after=&limit=`), held, sorted and drawn.
     #[serde(default)]
     creds_view_s: f64,
+    /// `:creds`: its first page drawn, when the view is usable.
+    #[serde(default)]
+    creds_first_page_s: f64,
     #[serde(default)]
     credentials_read: usize,
 }
@@ -83,6 +86,7 @@ impl ClientFigures {
             raw_parse_s: f64::NAN,
             sync_bytes: 0,
             creds_view_s: f64::NAN,
+            creds_first_page_s: f64::NAN,
             credentials_read: 0,
         }
     }
@@ -115,9 +119,10 @@ struct Report {
     sync_over_parse: f64,
     /// The first sync's JSON, in bytes (after the transport's gzip).
     sync_bytes: usize,
-    /// `:creds`: every credential read (`GET /v1/credentials`), held,
-    /// sorted and drawn, and how many.
+    /// `:creds`: every credential read in pages, held, sorted and drawn,
+    /// and how many; the first page drawn, when the view is usable.
     creds_view_s: f64,
+    creds_first_page_s: f64,
     credentials_read: usize,
     /// The ceiling over `ingest_events_per_s`: the same rows inserted
     /// straight into the same SQLite file, a transaction per batch (none

@@ -306,6 +306,7 @@ async fn drive(
         sync_over_parse: round(client.full_sync_s / client.raw_parse_s, 2),
         sync_bytes: client.sync_bytes,
         creds_view_s: round(client.creds_view_s, 3),
+        creds_first_page_s: round(client.creds_first_page_s, 3),
         credentials_read: client.credentials_read,
         raw_insert_rows_per_s,
         detect_p50_ms: f64::NAN,
