@@ -81,6 +81,10 @@ pub struct CredList {
     rebuilds: u64,
 }
 
+/// The display order: status, expiry (never last), the agent's place in
+/// the name order, the id.
+type SortKey<'a> = (u8, i64, u32, &'a str);
+
 /// A credential's status, its agent's place in the fleet and its expiry,
 /// read once at the sort: a `status:`, `agent:` or `env:` term and the
 /// title's count need no look-up by id.
@@ -150,7 +154,7 @@ impl CredList {
             name_rank[i] = u32::try_from(r + 1).unwrap_or(u32::MAX);
         }
         // Never-expiring sorts after every date: `None` is mapped past them.
-        let mut keyed: Vec<((u8, i64, u32, &str), CredKey)> = fleet
+        let mut keyed: Vec<(SortKey, CredKey)> = fleet
             .credentials()
             .map(|c| {
                 let agent = fleet.position(&c.agent_id);
