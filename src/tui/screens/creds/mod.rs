@@ -2,7 +2,6 @@
 //! ([`state`]), its table ([`view`]), and what it answers ([`Creds`]):
 //! Enter opens the credential's agent, `x` revokes it.
 
-pub mod order;
 pub mod state;
 pub mod view;
 

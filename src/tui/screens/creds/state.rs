@@ -3,10 +3,10 @@
 //! past first of all), then expired, then revoked. Kept as credential ids,
 //! rebuilt only when the fleet changes; the selection follows the id.
 
-use super::order::Order;
 use crate::fleet::row_filter::{FieldSpec, Row, Value};
 use crate::fleet::state::Fleet;
 use crate::model::{Agent, Credential, CredentialStatus};
+use crate::tui::components::id_order::IdOrder;
 use crate::tui::components::list_filter::{ListFilter, Narrowing};
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
@@ -61,7 +61,7 @@ pub struct Catalogue {
 pub struct CredList {
     pub catalogue: Catalogue,
     /// Credential ids, in display order, the filter applied.
-    pub order: Order,
+    pub order: IdOrder,
     /// What the filter and the title read of each of `order`'s ids, made
     /// with the sort: valid while the fleet is the one sorted.
     keys: Vec<CredKey>,

@@ -1,19 +1,20 @@
-//! The credentials view's rows: every credential's id once, in display
-//! order, and the rows shown as small indices into them. A `/` keystroke
-//! keeps indices; it never copies an id (at 300,000 credentials, copying
-//! the ids a filter kept, and finding each credential again by its id,
-//! cost half a second).
+//! A long list's rows (alerts, credentials): every item's id once, in
+//! display order, and the rows shown as small indices into them. A `/`
+//! keystroke keeps indices; it never copies an id (at 300,000
+//! credentials, copying the ids a filter kept, and finding each
+//! credential again by its id, cost half a second). The list keeps what
+//! its filter reads of each item beside the ids, by the same index.
 
 /// The sorted ids and the rows the filter shows.
 #[derive(Debug, Default)]
-pub struct Order {
+pub struct IdOrder {
     /// Every credential's id, in display order.
-    pub(super) ids: Vec<String>,
+    pub(crate) ids: Vec<String>,
     /// The rows shown: indices into `ids`, in order.
-    pub(super) shown: Vec<u32>,
+    pub(crate) shown: Vec<u32>,
 }
 
-impl Order {
+impl IdOrder {
     /// The rows shown.
     pub fn len(&self) -> usize {
         self.shown.len()
@@ -52,12 +53,20 @@ impl Order {
     }
 
     /// Shows every row.
-    pub(super) fn show_all(&mut self) {
+    pub(crate) fn show_all(&mut self) {
         self.shown = (0..self.ids.len() as u32).collect();
     }
 }
 
-impl<const N: usize> PartialEq<[&str; N]> for Order {
+impl std::ops::Index<usize> for IdOrder {
+    type Output = String;
+
+    fn index(&self, i: usize) -> &String {
+        &self.ids[self.shown[i] as usize]
+    }
+}
+
+impl<const N: usize> PartialEq<[&str; N]> for IdOrder {
     fn eq(&self, other: &[&str; N]) -> bool {
         self.len() == N && self.iter().zip(other).all(|(a, b)| a == b)
     }
