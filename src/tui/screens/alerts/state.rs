@@ -208,8 +208,9 @@ fn kept_by<'a>(
             alert: OnceCell::new(),
             now,
         };
-        // Gone from the fleet since the sort: not shown.
-        row.alert().is_some() && filter.keeps(&row)
+        // The keys are the fleet's: every change to it sorts again before
+        // a filter runs, so a term they answer finds nothing by id.
+        filter.keeps(&row)
     }
 }
 
