@@ -7,8 +7,9 @@
 
 use crate::fleet::row_filter::{FieldSpec, Row, Value};
 use crate::fleet::state::Fleet;
-use crate::model::{Agent, Alert, AlertStatus, Person};
+use crate::model::{Agent, Alert, AlertStatus, Person, Severity};
 use chrono::{DateTime, Utc};
+use crate::tui::components::id_order::IdOrder;
 use crate::tui::components::list_filter::{ListFilter, Narrowing};
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
@@ -18,18 +19,15 @@ use std::cmp::Reverse;
 #[derive(Debug, Default)]
 pub struct AlertList {
     /// Alert ids, in display order, the filter applied.
-    pub order: Vec<String>,
-    /// Every alert's id in display order, before the filter, while a
-    /// filter hides some; with none, `order` holds them (one copy, not two,
-    /// of a list that may be 200,000 long).
-    sorted: Vec<String>,
-    /// Whether `order` is the whole sorted list (and `sorted` empty).
-    order_is_all: bool,
+    pub order: IdOrder,
+    /// What the filter reads of each of `order`'s alerts without finding
+    /// it by id, made with the sort (every fleet change sorts again).
+    keys: Vec<AlertKey>,
     pub filter: ListFilter,
     /// The filter version `order` was built with.
     filtered_with: Option<u64>,
     /// What `order` was filtered with, so the next keystroke can narrow it.
-    narrowing: Narrowing<String>,
+    narrowing: Narrowing<u32>,
     /// An alert being acknowledged from its row, and that row: once it is
     /// no longer open (and sorts further down), the cursor stays on the
     /// row instead of following it.
@@ -43,6 +41,19 @@ pub struct AlertList {
     /// the separator).
     scope: Option<String>,
 }
+
+/// An alert's severity and its agent's place in the fleet: `sev:` needs
+/// no look-up, and `agent:`, `owner:` and free text no look-up of the
+/// agent by id.
+#[derive(Debug, Clone, Copy)]
+struct AlertKey {
+    severity: Severity,
+    /// `None` when it names no agent, or one the fleet does not hold.
+    agent: Option<u32>,
+}
+
+/// The display order: open first, the most severe, the newest, the id.
+type SortKey<'a> = (u8, Reverse<u8>, Reverse<i64>, &'a str);
 
 /// Open before acknowledged before resolved: what still needs someone.
 /// A snoozed alert waits with the acknowledged ones.
@@ -77,30 +88,24 @@ impl AlertList {
             return;
         }
         self.filtered_with = Some(self.filter.version);
-        let total = if self.filter.is_empty() {
-            if !self.order_is_all {
-                self.order = std::mem::take(&mut self.sorted);
-                self.order_is_all = true;
-            }
+        let filter = &self.filter;
+        if filter.is_empty() {
+            self.order.show_all();
             self.narrowing.rebuilt("");
-            self.order.len()
-        } else if !self.order_is_all && {
-            let filter = &self.filter;
-            self.narrowing
-                .narrow(filter, &mut self.order, kept_by(fleet, filter, Utc::now()))
-        } {
-            self.sorted.len()
         } else {
-            if self.order_is_all {
-                self.sorted = std::mem::take(&mut self.order);
-                self.order_is_all = false;
+            let now = Utc::now();
+            let (ids, keys) = (&self.order.ids, &self.keys);
+            let shown = &mut self.order.shown;
+            if !self
+                .narrowing
+                .narrow(filter, shown, kept_by(fleet, filter, ids, keys, now))
+            {
+                let keep = kept_by(fleet, filter, ids, keys, now);
+                *shown = (0..ids.len() as u32).filter(|i| keep(i)).collect();
+                self.narrowing.rebuilt(&filter.text);
             }
-            let keep = kept_by(fleet, &self.filter, Utc::now());
-            self.order = self.sorted.iter().filter(|id| keep(id)).cloned().collect();
-            self.narrowing.rebuilt(&self.filter.text);
-            self.sorted.len()
-        };
-        self.filter.counted(self.order.len(), total);
+        }
+        self.filter.counted(self.order.len(), self.order.total());
         let settled = self.stay.as_ref().filter(|(id, _)| {
             fleet
                 .alert(id)
@@ -111,7 +116,9 @@ impl AlertList {
             let order = &self.order;
             self.sel.select(row, order.len(), |i| order.get(i).cloned());
         } else {
-            self.sel.restore_ids(&self.order);
+            let order = &self.order;
+            self.sel
+                .restore(order.len(), |id| order.position(id), |i| order.get(i).cloned());
         }
     }
 
@@ -127,21 +134,28 @@ impl AlertList {
         // Each key made once, not on every comparison (a snooze is read
         // against the clock); the id last, so that equal alerts keep one
         // order across polls (the fleet's map has none).
-        let mut keyed: Vec<(u8, Reverse<u8>, Reverse<i64>, &str)> = fleet
+        let mut keyed: Vec<(SortKey, AlertKey)> = fleet
             .alerts()
             .filter(|a| a.id.starts_with(scope))
             .map(|a| {
-                (
+                let rank = (
                     status_rank(a, now),
                     Reverse(a.severity as u8),
                     Reverse(a.created_at.timestamp_micros()),
                     a.id.as_str(),
-                )
+                );
+                let agent = a.agent_id.as_deref().and_then(|id| fleet.position(id));
+                let key = AlertKey {
+                    severity: a.severity,
+                    agent: agent.and_then(|i| u32::try_from(i).ok()),
+                };
+                (rank, key)
             })
             .collect();
-        keyed.sort_unstable();
-        self.sorted = keyed.into_iter().map(|k| k.3.to_string()).collect();
-        self.order_is_all = false;
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.keys = keyed.iter().map(|(_, key)| *key).collect();
+        self.order.ids = keyed.into_iter().map(|(r, _)| r.3.to_string()).collect();
+        self.order.shown.clear();
     }
 
     /// The selected alert's id, if there is any alert.
@@ -157,7 +171,9 @@ impl AlertList {
 
 impl ListState for AlertList {
     fn move_by(&mut self, delta: isize) {
-        self.sel.move_in(delta, &self.order);
+        let order = &self.order;
+        self.sel
+            .move_by(delta, order.len(), |i| order.get(i).cloned());
     }
 
     fn cursor(&self) -> Cursor {
@@ -175,49 +191,50 @@ pub const FIELDS: &[FieldSpec] = &[
     FieldSpec::text("source", &[]),
 ];
 
-/// An alert with its agent and the agent's owner, as `/` sees it.
-/// Whether `filter` keeps the alert of an id; the clock is read once for
-/// the whole pass.
+/// Whether `filter` keeps the alert at `ids[i]`; the clock is read once
+/// for the whole pass.
 fn kept_by<'a>(
     fleet: &'a Fleet,
     filter: &'a ListFilter,
+    ids: &'a [String],
+    keys: &'a [AlertKey],
     now: DateTime<Utc>,
-) -> impl Fn(&String) -> bool + 'a {
-    move |id| {
-        fleet
-            .alert(id)
-            .is_some_and(|a| filter.keeps(&AlertRow::new(a, fleet, now)))
+) -> impl Fn(&u32) -> bool + 'a {
+    move |&i| {
+        let row = AlertRow {
+            id: &ids[i as usize],
+            key: keys[i as usize],
+            fleet,
+            alert: OnceCell::new(),
+            now,
+        };
+        // The keys are the fleet's: every change to it sorts again before
+        // a filter runs, so a term they answer finds nothing by id.
+        filter.keeps(&row)
     }
 }
 
-/// An alert as its filter sees it. Its agent and owner are looked up only
-/// when a term asks for them: most terms (`rule:`, `sev:`, most free text)
-/// are answered by the alert alone, and a pass reads 200,000 of them.
+/// An alert as its filter sees it: its severity and its agent from the
+/// sort's keys, the alert itself looked up (once) only when a term asks
+/// for more, over a pass that reads 200,000 of them.
 struct AlertRow<'a> {
-    alert: &'a Alert,
+    id: &'a str,
+    key: AlertKey,
     fleet: &'a Fleet,
-    agent: OnceCell<Option<&'a Agent>>,
+    alert: OnceCell<Option<&'a Alert>>,
     /// Whether it is snoozed, read once for the whole filtering pass.
     now: DateTime<Utc>,
 }
 
 impl<'a> AlertRow<'a> {
-    fn new(alert: &'a Alert, fleet: &'a Fleet, now: DateTime<Utc>) -> Self {
-        AlertRow {
-            alert,
-            fleet,
-            agent: OnceCell::new(),
-            now,
-        }
+    fn alert(&self) -> Option<&'a Alert> {
+        *self.alert.get_or_init(|| self.fleet.alert(self.id))
     }
 
     fn agent(&self) -> Option<&'a Agent> {
-        *self.agent.get_or_init(|| {
-            self.alert
-                .agent_id
-                .as_deref()
-                .and_then(|id| self.fleet.agent(id))
-        })
+        self.key
+            .agent
+            .and_then(|i| self.fleet.agents().get(i as usize))
     }
 
     fn owner(&self) -> Option<&'a Person> {
@@ -243,23 +260,113 @@ pub fn status_word(a: &Alert, now: DateTime<Utc>) -> &'static str {
 impl Row for AlertRow<'_> {
     fn field(&self, i: usize) -> Value<'_> {
         match i {
-            0 => Value::Text(&self.alert.rule),
-            1 => Value::Severity(self.alert.severity),
-            2 => Value::Text(status_word(self.alert, self.now)),
+            1 => Value::Severity(self.key.severity),
             3 => self
                 .agent()
                 .map_or(Value::None, |a| Value::Either(&a.name, &a.id)),
             4 => self
                 .owner()
                 .map_or(Value::None, |p| Value::Either(&p.name, &p.email)),
-            _ => Value::Text(&self.alert.source),
+            _ => match self.alert() {
+                None => Value::None,
+                Some(a) => match i {
+                    0 => Value::Text(&a.rule),
+                    2 => Value::Text(status_word(a, self.now)),
+                    _ => Value::Text(&a.source),
+                },
+            },
         }
     }
 
     fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
-        hit(&self.alert.rule)
-            || hit(&self.alert.summary)
-            || hit(&self.alert.id)
+        let Some(alert) = self.alert() else {
+            return false;
+        };
+        hit(&alert.rule)
+            || hit(&alert.summary)
+            || hit(self.id)
             || self.agent().is_some_and(|a| hit(&a.name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Changes;
+    use crate::model::fixtures::{agent, alertmanager_alert, person};
+    use chrono::Duration;
+
+    fn alert(id: &str, agent: &str, severity: Severity, status: AlertStatus, age: i64) -> Alert {
+        Alert {
+            severity,
+            status,
+            rule: format!("R-{id}"),
+            created_at: Utc::now() - Duration::minutes(age),
+            ..alertmanager_alert(id, agent)
+        }
+    }
+
+    fn ids(list: &AlertList) -> Vec<&str> {
+        list.order.iter().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn the_keys_order_and_filter_as_the_alerts_do() {
+        use AlertStatus::*;
+        let mut fleet = Fleet::new();
+        fleet.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![
+                Agent {
+                    owner: Some("p1".into()),
+                    ..agent("agt_1", "Support-Bot")
+                },
+                agent("agt_2", "billing"),
+            ],
+            people: vec![person("p1", "Ada Lovelace", false)],
+            alerts: vec![
+                alert("a1", "agt_1", Severity::Low, Open, 5),
+                alert("a2", "agt_2", Severity::Critical, Open, 9),
+                alert("a3", "agt_1", Severity::Critical, Open, 1),
+                alert("a4", "agt_gone", Severity::High, Resolved, 1),
+                alert("a5", "agt_2", Severity::High, Acknowledged, 1),
+            ],
+            ..Changes::default()
+        });
+        let mut list = AlertList::default();
+        list.refresh(&fleet);
+        assert_eq!(ids(&list), ["a3", "a2", "a1", "a5", "a4"]);
+        for (text, want) in [
+            ("sev:high", vec!["a3", "a2", "a5", "a4"]),
+            ("sev:crit agent:bill", vec!["a2"]),
+            ("agent:none", vec!["a4"]),
+            ("owner:LOVELACE", vec!["a3", "a1"]),
+            ("support", vec!["a3", "a1"]),
+            ("r-a5", vec!["a5"]),
+            ("status:ack", vec!["a5"]),
+            ("!sev:high", vec!["a1"]),
+            ("", vec!["a3", "a2", "a1", "a5", "a4"]),
+        ] {
+            list.filter.set(text, FIELDS).unwrap();
+            list.refresh(&fleet);
+            assert_eq!(ids(&list), want, "{text:?}");
+        }
+        // A poll lowers a2 and moves a1 to another agent: sorted and keyed
+        // again.
+        list.filter.set("sev:crit", FIELDS).unwrap();
+        fleet.apply(Changes {
+            cursor: 2,
+            alerts: vec![
+                alert("a2", "agt_2", Severity::Medium, Open, 9),
+                alert("a1", "agt_2", Severity::Critical, Open, 5),
+            ],
+            ..Changes::default()
+        });
+        list.refresh(&fleet);
+        assert_eq!(ids(&list), ["a3", "a1"]);
+        list.filter.set("sev:crit agent:billing", FIELDS).unwrap();
+        list.refresh(&fleet);
+        assert_eq!(ids(&list), ["a1"]);
     }
 }

@@ -32,7 +32,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     ];
     let table = ListTable::new(titled(title, theme), widths).names(&[2]);
     let header = table.header(strings::ALERT_COLUMNS.map(Line::from), theme);
-    let rows = window(&list.order, list.sel.offset, app.table_rows)
+    let rows = window(list.order.iter(), list.sel.offset, app.table_rows)
         .filter_map(|(pos, id)| Some((pos, app.fleet.alert(id)?)))
         .map(|(pos, a)| {
             let status = match a.status {

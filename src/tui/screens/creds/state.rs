@@ -6,6 +6,7 @@
 use crate::fleet::row_filter::{FieldSpec, Row, Value};
 use crate::fleet::state::Fleet;
 use crate::model::{Agent, Credential, CredentialStatus};
+use crate::tui::components::id_order::IdOrder;
 use crate::tui::components::list_filter::{ListFilter, Narrowing};
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
@@ -27,7 +28,11 @@ pub enum Expiry {
 }
 
 pub fn expiry(c: &Credential, now: DateTime<Utc>) -> Expiry {
-    match c.expires_at {
+    expiry_at(c.expires_at, now)
+}
+
+fn expiry_at(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Expiry {
+    match expires_at {
         None => Expiry::Never,
         Some(t) if t <= now => Expiry::Expired,
         Some(t) if (t - now).num_days() < EXPIRY_WARNING_DAYS => Expiry::Soon,
@@ -56,18 +61,16 @@ pub struct Catalogue {
 pub struct CredList {
     pub catalogue: Catalogue,
     /// Credential ids, in display order, the filter applied.
-    pub order: Vec<String>,
+    pub order: IdOrder,
+    /// What the filter and the title read of each of `order`'s ids, made
+    /// with the sort: valid while the fleet is the one sorted.
+    keys: Vec<CredKey>,
     pub sel: Selection,
     built_for: Option<u64>,
-    /// Every credential's id in display order, before the filter, while a
-    /// filter hides some; with none, `order` holds them (one copy, not two).
-    sorted: Vec<String>,
-    /// Whether `order` is the whole sorted list (and `sorted` empty).
-    order_is_all: bool,
     pub filter: ListFilter,
     filtered_with: Option<u64>,
     /// What `order` was filtered with, so the next keystroke can narrow it.
-    narrowing: Narrowing<String>,
+    narrowing: Narrowing<u32>,
     /// How many credentials the fleet held at the last sort.
     sorted_held: usize,
     /// The title's count of live credentials expiring soon among `order`,
@@ -76,6 +79,20 @@ pub struct CredList {
     urgent: Cell<Option<(u64, i64, usize)>>,
     /// Moves whenever `order` does.
     rebuilds: u64,
+}
+
+/// The display order: status, expiry (never last), the agent's place in
+/// the name order, the id.
+type SortKey<'a> = (u8, i64, u32, &'a str);
+
+/// A credential's status, its agent's place in the fleet and its expiry,
+/// read once at the sort: a `status:`, `agent:` or `env:` term and the
+/// title's count need no look-up by id.
+#[derive(Debug, Clone, Copy)]
+struct CredKey {
+    status: CredentialStatus,
+    agent: Option<u32>,
+    expires_at: Option<DateTime<Utc>>,
 }
 
 impl CredList {
@@ -100,37 +117,35 @@ impl CredList {
             return;
         }
         self.filtered_with = Some(self.filter.version);
-        let total = if self.filter.is_empty() {
-            if !self.order_is_all {
-                self.order = std::mem::take(&mut self.sorted);
-                self.order_is_all = true;
-            }
+        // Between sorts (pages still coming in) the keys may be stale:
+        // the fleet is asked instead.
+        let keys = (self.built_for == Some(fleet.generation)).then_some(self.keys.as_slice());
+        let filter = &self.filter;
+        if filter.is_empty() {
+            self.order.show_all();
             self.narrowing.rebuilt("");
-            self.order.len()
-        } else if !self.order_is_all && {
-            let filter = &self.filter;
-            self.narrowing
-                .narrow(filter, &mut self.order, kept_by(fleet, filter))
-        } {
-            self.sorted.len()
         } else {
-            if self.order_is_all {
-                self.sorted = std::mem::take(&mut self.order);
-                self.order_is_all = false;
+            let (ids, shown) = (&self.order.ids, &mut self.order.shown);
+            if !self
+                .narrowing
+                .narrow(filter, shown, kept_by(fleet, filter, ids, keys))
+            {
+                let keep = kept_by(fleet, filter, ids, keys);
+                *shown = (0..ids.len() as u32).filter(|i| keep(i)).collect();
+                self.narrowing.rebuilt(&filter.text);
             }
-            let keep = kept_by(fleet, &self.filter);
-            self.order = self.sorted.iter().filter(|id| keep(id)).cloned().collect();
-            self.narrowing.rebuilt(&self.filter.text);
-            self.sorted.len()
-        };
-        self.filter.counted(self.order.len(), total);
-        self.sel.restore_ids(&self.order);
+        }
+        self.filter.counted(self.order.len(), self.order.total());
+        let order = &self.order;
+        self.sel
+            .restore(order.len(), |id| order.position(id), |i| order.get(i).cloned());
         self.rebuilds += 1;
     }
 
     /// Sorts on small keys borrowed from the fleet: the agent's name as
     /// its place in the fleet's name order (no name compared or copied),
-    /// the id as a `&str`; only the ids kept are copied, once.
+    /// the id as a `&str`; each id is copied once, with what the filter
+    /// reads of its credential.
     fn sort(&mut self, fleet: &Fleet) {
         // 0 for a credential whose agent is not in the fleet (it sorted
         // as an empty name).
@@ -138,26 +153,29 @@ impl CredList {
         for (r, &i) in fleet.by_name().iter().enumerate() {
             name_rank[i] = u32::try_from(r + 1).unwrap_or(u32::MAX);
         }
-        let agent_rank = |c: &Credential| {
-            fleet
-                .position(&c.agent_id)
-                .map_or(0, |i| name_rank[i])
-        };
         // Never-expiring sorts after every date: `None` is mapped past them.
-        let mut keyed: Vec<(u8, i64, u32, &str)> = fleet
+        let mut keyed: Vec<(SortKey, CredKey)> = fleet
             .credentials()
             .map(|c| {
-                (
+                let agent = fleet.position(&c.agent_id);
+                let key = CredKey {
+                    status: c.status,
+                    agent: agent.and_then(|i| u32::try_from(i).ok()),
+                    expires_at: c.expires_at,
+                };
+                let rank = (
                     status_rank(c.status),
                     c.expires_at.map_or(i64::MAX, |t| t.timestamp_micros()),
-                    agent_rank(c),
+                    agent.map_or(0, |i| name_rank[i]),
                     c.id.as_str(),
-                )
+                );
+                (rank, key)
             })
             .collect();
-        keyed.sort_unstable();
-        self.sorted = keyed.into_iter().map(|(_, _, _, id)| id.to_string()).collect();
-        self.order_is_all = false;
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.keys = keyed.iter().map(|(_, key)| *key).collect();
+        self.order.ids = keyed.into_iter().map(|(r, _)| r.3.to_string()).collect();
+        self.order.shown.clear();
     }
 
     /// How many live credentials of `order` expire within
@@ -171,15 +189,24 @@ impl CredList {
         {
             return n;
         }
-        let n = self
-            .order
-            .iter()
-            .filter_map(|id| fleet.credential(id))
-            .filter(|c| {
-                c.status == CredentialStatus::Active
-                    && matches!(expiry(c, now), Expiry::Expired | Expiry::Soon)
-            })
-            .count();
+        let urgent = |status, expires_at| {
+            status == CredentialStatus::Active
+                && matches!(expiry_at(expires_at, now), Expiry::Expired | Expiry::Soon)
+        };
+        let n = if self.built_for == Some(fleet.generation) {
+            self.order
+                .shown
+                .iter()
+                .map(|&i| &self.keys[i as usize])
+                .filter(|k| urgent(k.status, k.expires_at))
+                .count()
+        } else {
+            self.order
+                .iter()
+                .filter_map(|id| fleet.credential(id))
+                .filter(|c| urgent(c.status, c.expires_at))
+                .count()
+        };
         self.urgent.set(Some((self.rebuilds, minute, n)));
         n
     }
@@ -192,7 +219,9 @@ impl CredList {
 
 impl ListState for CredList {
     fn move_by(&mut self, delta: isize) {
-        self.sel.move_in(delta, &self.order);
+        let order = &self.order;
+        self.sel
+            .move_by(delta, order.len(), |i| order.get(i).cloned());
     }
 
     fn cursor(&self) -> Cursor {
@@ -208,33 +237,58 @@ pub const FIELDS: &[FieldSpec] = &[
     FieldSpec::text("env", &[]),
 ];
 
-/// Whether `filter` keeps the credential of an id.
-fn kept_by<'a>(fleet: &'a Fleet, filter: &'a ListFilter) -> impl Fn(&String) -> bool + 'a {
-    move |id| {
-        fleet.credential(id).is_some_and(|c| {
-            filter.keeps(&CredRow {
-                credential: c,
-                fleet,
-                agent: OnceCell::new(),
-            })
-        })
+/// Whether `filter` keeps the credential at `ids[i]`: read from its
+/// `keys` when they are the fleet's, else from the fleet.
+fn kept_by<'a>(
+    fleet: &'a Fleet,
+    filter: &'a ListFilter,
+    ids: &'a [String],
+    keys: Option<&'a [CredKey]>,
+) -> impl Fn(&u32) -> bool + 'a {
+    move |&i| {
+        let row = CredRow {
+            id: &ids[i as usize],
+            key: keys.map(|k| &k[i as usize]),
+            fleet,
+            credential: OnceCell::new(),
+            agent: OnceCell::new(),
+        };
+        // Gone from the fleet since the sort: not shown.
+        (row.key.is_some() || row.credential().is_some()) && filter.keeps(&row)
     }
 }
 
-/// A credential as its filter sees it. Its agent is looked up only when
-/// a term asks for it: `status:` and `scope:` are answered by the
-/// credential alone, over every row of a list that may be millions long.
+/// A credential as its filter sees it. The credential and its agent are
+/// looked up only when a term asks for them: `status:`, `agent:` and
+/// `env:` are answered by the keys, over every row of a list that may be
+/// millions long.
 struct CredRow<'a> {
-    credential: &'a Credential,
+    id: &'a str,
+    key: Option<&'a CredKey>,
     fleet: &'a Fleet,
+    credential: OnceCell<Option<&'a Credential>>,
     agent: OnceCell<Option<&'a Agent>>,
 }
 
 impl<'a> CredRow<'a> {
+    fn credential(&self) -> Option<&'a Credential> {
+        *self.credential.get_or_init(|| self.fleet.credential(self.id))
+    }
+
     fn agent(&self) -> Option<&'a Agent> {
-        *self
-            .agent
-            .get_or_init(|| self.fleet.agent(&self.credential.agent_id))
+        *self.agent.get_or_init(|| match self.key {
+            Some(k) => k.agent.and_then(|i| self.fleet.agents().get(i as usize)),
+            None => self
+                .credential()
+                .and_then(|c| self.fleet.agent(&c.agent_id)),
+        })
+    }
+
+    fn status(&self) -> Option<CredentialStatus> {
+        match self.key {
+            Some(k) => Some(k.status),
+            None => self.credential().map(|c| c.status),
+        }
     }
 }
 
@@ -250,18 +304,23 @@ impl Row for CredRow<'_> {
     fn field(&self, i: usize) -> Value<'_> {
         match i {
             0 => self.agent().map_or(Value::None, |a| Value::Either(&a.name, &a.id)),
-            1 => Value::Text(status_word(self.credential.status)),
-            2 => Value::List(&self.credential.scopes),
+            1 => self
+                .status()
+                .map_or(Value::None, |s| Value::Text(status_word(s))),
+            2 => self
+                .credential()
+                .map_or(Value::None, |c| Value::List(&c.scopes)),
             _ => self.agent().map_or(Value::None, |a| Value::Text(&a.environment)),
         }
     }
 
     fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
-        let c = self.credential;
-        hit(&c.id)
-            || hit(&c.prefix)
+        hit(self.id)
+            || self.credential().is_some_and(|c| hit(&c.prefix))
             || self.agent().is_some_and(|a| hit(&a.name))
-            || c.scopes.iter().any(|s| hit(s))
+            || self
+                .credential()
+                .is_some_and(|c| c.scopes.iter().any(|s| hit(s)))
     }
 }
 
@@ -313,6 +372,92 @@ mod tests {
         list.refresh(&fleet);
         assert_eq!(list.selected_id(), Some("later"), "follows the credential");
         assert_eq!(list.order.last().map(String::as_str), Some("later"));
+    }
+
+    fn set(list: &mut CredList, fleet: &Fleet, text: &str) -> Vec<String> {
+        list.filter.set(text, FIELDS).unwrap();
+        list.refresh(fleet);
+        list.order.iter().cloned().collect()
+    }
+
+    fn fleet_of(credentials: Vec<Credential>) -> Fleet {
+        use crate::model::fixtures::agent;
+        let mut fleet = Fleet::new();
+        fleet.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: vec![
+                agent("agt_1", "Support-Bot"),
+                crate::model::Agent {
+                    environment: "staging".into(),
+                    ..agent("agt_2", "billing\u{1b}[31m")
+                },
+            ],
+            credentials,
+            ..Changes::default()
+        });
+        fleet
+    }
+
+    #[test]
+    fn field_terms_read_the_keys_and_miss_nothing() {
+        let on = |id, agent, status, days| Credential {
+            agent_id: String::from(agent),
+            ..cred(id, status, days)
+        };
+        let mut fleet = fleet_of(vec![
+            on("c1", "agt_1", CredentialStatus::Active, Some(3)),
+            on("c2", "agt_2", CredentialStatus::Revoked, None),
+            on("c3", "agt_2", CredentialStatus::Active, Some(30)),
+            on("c4", "agt_gone", CredentialStatus::Expired, Some(-3)),
+        ]);
+        let mut list = CredList::default();
+        list.refresh(&fleet);
+        assert_eq!(list.order, ["c1", "c3", "c4", "c2"]);
+        assert_eq!(list.urgent(&fleet, Utc::now()), 1);
+        for (text, want) in [
+            ("status:active", vec!["c1", "c3"]),
+            ("status:act env:staging", vec!["c3"]),
+            ("agent:SUPPORT", vec!["c1"]),
+            ("agent:agt_2", vec!["c3", "c2"]),
+            ("agent:none", vec!["c4"]),
+            ("!status:active", vec!["c4", "c2"]),
+            ("env:prod", vec!["c1"]),
+            ("billing", vec!["c3", "c2"]),
+            ("c4", vec!["c4"]),
+            ("", vec!["c1", "c3", "c4", "c2"]),
+        ] {
+            assert_eq!(set(&mut list, &fleet, text), want, "{text:?}");
+        }
+        // A poll revokes c1: the keys are made again with the sort.
+        set(&mut list, &fleet, "status:revoked");
+        fleet.apply(Changes {
+            cursor: 2,
+            credentials: vec![on("c1", "agt_1", CredentialStatus::Revoked, Some(3))],
+            ..Changes::default()
+        });
+        list.refresh(&fleet);
+        assert_eq!(list.order, ["c1", "c2"]);
+        assert_eq!(list.urgent(&fleet, Utc::now()), 0);
+    }
+
+    #[test]
+    fn between_sorts_the_filter_asks_the_fleet() {
+        let mut fleet = fleet_of(vec![
+            cred("c1", CredentialStatus::Active, Some(3)),
+            cred("c2", CredentialStatus::Active, Some(9)),
+        ]);
+        let mut list = CredList::default();
+        list.refresh(&fleet);
+        // Pages are still coming in: the sort waits, the keys are stale.
+        list.catalogue.asked.insert(0);
+        fleet.apply(Changes {
+            cursor: 2,
+            credentials: vec![cred("c2", CredentialStatus::Revoked, Some(9))],
+            ..Changes::default()
+        });
+        assert_eq!(set(&mut list, &fleet, "status:revoked"), ["c2"]);
+        assert_eq!(set(&mut list, &fleet, "status:active"), ["c1"]);
     }
 
     #[test]

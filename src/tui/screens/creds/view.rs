@@ -54,7 +54,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
         .mask(show)
         .names(&[1]);
     let header = table.header(strings::CRED_COLUMNS.map(Line::from), theme);
-    let rows = window(&list.order, list.sel.offset, app.table_rows)
+    let rows = window(list.order.iter(), list.sel.offset, app.table_rows)
         .filter_map(|(pos, id)| Some((pos, app.fleet.credential(id)?)))
         .map(|(pos, c)| {
             let exp = expiry(c, clock.wall);

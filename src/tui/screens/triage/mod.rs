@@ -3,6 +3,7 @@
 //! answers ([`Triage`]): the queue comes from the backends, on the way in
 //! and on ctrl-r.
 
+pub mod cases;
 pub mod state;
 pub mod view;
 

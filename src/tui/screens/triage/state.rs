@@ -4,6 +4,7 @@
 //! the selection follows the agent, so when an assignment takes an agent
 //! out of the queue the next one is selected.
 
+use super::cases::Cases;
 use crate::api::{TriageCase, TriageReport};
 use crate::fleet::row_filter::{FieldSpec, Row, Value};
 use crate::tui::components::list_filter::ListFilter;
@@ -12,13 +13,12 @@ use crate::fleet::state::{Fleet, Sanitize};
 use crate::model::PersonStatus;
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
-use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Default)]
 pub struct TriageQueue {
-    /// Every backend's cases, merged and in display order.
-    pub cases: Vec<TriageCase>,
+    /// Every backend's cases, merged; those shown in display order.
+    pub cases: Cases,
     pub sel: Selection,
     /// Reports asked for and not answered yet.
     pub waiting: usize,
@@ -28,7 +28,6 @@ pub struct TriageQueue {
     pub assigned: usize,
     /// Whether any report has arrived.
     pub loaded: bool,
-    reports: BTreeMap<usize, Vec<TriageCase>>,
     /// `/`: the cases shown are those it keeps.
     pub filter: ListFilter,
     filtered_with: Option<u64>,
@@ -57,7 +56,7 @@ impl TriageQueue {
             Ok(report) => {
                 let mut cases = report.cases;
                 cases.iter_mut().for_each(sanitize);
-                self.reports.insert(backend, cases);
+                self.cases.replace(backend, cases);
                 self.errors.remove(&backend);
                 self.loaded = true;
             }
@@ -66,61 +65,41 @@ impl TriageQueue {
                 self.errors.insert(backend, escape(&e).into_owned());
             }
         }
-        self.rebuild();
+        self.rebuild(true);
     }
 
     /// Takes an agent out at once when the backend confirmed its new owner;
     /// the next report agrees.
     pub fn resolved(&mut self, agent_id: &str) {
         let before = self.cases.len();
-        for cases in self.reports.values_mut() {
-            cases.retain(|c| c.agent.id != agent_id);
-        }
-        self.rebuild();
+        self.cases.retain(|c| c.agent.id != agent_id);
+        self.rebuild(true);
         if self.cases.len() < before {
             self.assigned += 1;
         }
     }
 
-    /// Rebuilds the queue if the filter changed since the last time.
+    /// Shows the cases the filter keeps, if it changed since the last time.
     pub fn refilter(&mut self) {
         if self.filtered_with != Some(self.filter.version) {
-            self.rebuild();
+            self.rebuild(false);
         }
     }
 
-    fn rebuild(&mut self) {
+    /// `reports` when the cases changed (sorted again, and checked against
+    /// the fleet again); else only the filter moved.
+    fn rebuild(&mut self, reports: bool) {
         self.filtered_with = Some(self.filter.version);
-        let total = self.reports.values().map(Vec::len).sum();
-        let filter = &self.filter;
-        // Sorted on keys borrowed from the reports, then only the cases
-        // kept are copied, once, in their order.
-        let mut kept: Vec<_> = self
-            .reports
-            .values()
-            .flatten()
-            .filter(|c| filter.keeps(&CaseRow(c)))
-            .map(|c| {
-                (
-                    Reverse(c.risk),
-                    Reverse(c.highest_level),
-                    c.agent.name.as_str(),
-                    c.agent.id.as_str(),
-                    c,
-                )
-            })
-            .collect();
-        self.filter.counted(kept.len(), total);
-        kept.sort_unstable_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
-        self.cases = kept.into_iter().map(|k| k.4.clone()).collect();
-        self.settled_for = None;
+        if reports {
+            self.cases.sort();
+            self.settled_for = None;
+        }
+        self.cases.filter(&self.filter, reports);
+        self.filter.counted(self.cases.len(), self.cases.total());
         // Gone (assigned): the same place now holds the next agent.
         let cases = &self.cases;
-        self.sel.restore(
-            cases.len(),
-            |id| cases.iter().position(|c| c.agent.id == id),
-            key_in(cases),
-        );
+        self.sel
+            .restore(cases.len(), |id| cases.position(id), key_in(cases));
     }
 
     /// Drops cases the fleet shows settled since the report: an agent that
@@ -136,11 +115,9 @@ impl TriageQueue {
                 .owner_of(a)
                 .is_some_and(|p| p.status == PersonStatus::Active),
         };
-        if self.cases.iter().any(settled) {
-            for cases in self.reports.values_mut() {
-                cases.retain(|c| !settled(c));
-            }
-            self.rebuild();
+        if self.cases.all().any(settled) {
+            self.cases.retain(|c| !settled(c));
+            self.rebuild(true);
         }
         self.settled_for = Some(fleet.generation);
     }
@@ -184,7 +161,7 @@ impl ListState for TriageQueue {
 }
 
 /// The key a case is followed by: its agent's id.
-fn key_in(cases: &[TriageCase]) -> impl Fn(usize) -> Option<String> + '_ {
+fn key_in(cases: &Cases) -> impl Fn(usize) -> Option<String> + '_ {
     |i| cases.get(i).map(|c| c.agent.id.clone())
 }
 /// What `/` knows of a triage case.
@@ -196,7 +173,7 @@ pub const FIELDS: &[FieldSpec] = &[
     FieldSpec::severity("risk", &[]),
 ];
 
-struct CaseRow<'a>(&'a TriageCase);
+pub(super) struct CaseRow<'a>(pub(super) &'a TriageCase);
 
 impl Row for CaseRow<'_> {
     fn field(&self, i: usize) -> Value<'_> {

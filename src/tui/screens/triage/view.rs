@@ -65,7 +65,7 @@ fn draw_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cl
     let table = ListTable::new(titled(title(app), theme), WIDTHS).names(&[0]);
     let header = table.header(strings::TRIAGE_COLUMNS.map(Line::from), theme);
     let rows = window(
-        &q.cases,
+        q.cases.iter(),
         q.sel.offset,
         area.height.saturating_sub(3) as usize,
     )
