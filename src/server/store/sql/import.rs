@@ -146,6 +146,12 @@ fn write_all(tx: &Db, actor: &Actor, i: &Import) -> StoreResult<()> {
         }
         i.progress.stage(ImportStage::Indexing);
         super::indexes::rebuild(tx, &set_aside)?;
+        if tx.dialect() == Dialect::Postgres {
+            // Autovacuum's first look comes up to a minute later; until
+            // then the rules' joins are planned for empty tables (the first
+            // sweep at 100,000 agents took 17 s without this, 10.6 s with).
+            tx.execute_batch("ANALYZE")?;
+        }
     }
     append_audit(
         tx,
