@@ -83,6 +83,10 @@ pub(super) fn seed(agents: usize, credentials: usize) -> (Import, Vec<String>, V
 }
 
 pub(super) async fn server_side(args: &BenchArgs) -> anyhow::Result<Report> {
+    // Only when asked: the bench's own stderr stays its progress lines.
+    if std::env::var_os("WARDEN_LOG").is_some() {
+        crate::server::init_logging();
+    }
     let n = args.agents as usize;
     let m = args.credentials.map_or(3 * n, |c| c as usize);
     let dir = tempfile::Builder::new().prefix("warden-bench-").tempdir()?;
