@@ -13,10 +13,11 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::Instant;
 use warden::api::{Changes, Holdings};
+use warden::cli::commands::bench::thousand_changes;
 use warden::demo::fleet;
 use warden::fleet::filter::Filter;
 use warden::fleet::state::Fleet;
-use warden::model::{AgentStatus, Credential, CredentialStatus};
+use warden::model::{Credential, CredentialStatus};
 use warden::sources::SourceEvent;
 use warden::tui::app::{App, Options};
 use warden::tui::msg::Msg;
@@ -76,59 +77,6 @@ fn synced_app(changes: &Changes) -> App {
     });
     app.resize(200, 60);
     app
-}
-
-fn thousand_changes(app: &App, all: &[Credential], round: usize) -> Changes {
-    let agents = app.fleet.agents();
-    let now = chrono::Utc::now();
-    let step = agents.len() / 700;
-    let changed = (0..700)
-        .map(|k| {
-            let mut a = agents[(k * step + round) % agents.len()].clone();
-            a.last_seen_at = Some(now);
-            if k % 10 == 0 {
-                a.status = match a.status {
-                    AgentStatus::Active => AgentStatus::Dormant,
-                    _ => AgentStatus::Active,
-                };
-            }
-            a
-        })
-        .collect();
-    let credentials: Vec<Credential> = all
-        .iter()
-        .skip(round * 300)
-        .take(300)
-        .cloned()
-        .map(|mut c| {
-            c.status = CredentialStatus::Revoked;
-            c
-        })
-        .collect();
-    // The summary form's poll: the revoked credentials and their agents'
-    // new counts.
-    let summaries = credentials
-        .iter()
-        .filter_map(|c| {
-            let r = app.fleet.remote(app.fleet.position(&c.agent_id)?)?;
-            Some(Holdings {
-                agent_id: c.agent_id.clone(),
-                credentials: r.credentials,
-                live_credentials: r.live_credentials.saturating_sub(1),
-                next_expiry: None,
-                grants: r.grants,
-                highest_level: r.highest_level,
-            })
-        })
-        .collect();
-    Changes {
-        cursor: 0,
-        agents: changed,
-        credentials,
-        summary: true,
-        summaries,
-        ..Changes::default()
-    }
 }
 
 fn benches(c: &mut Criterion) {

@@ -211,8 +211,8 @@ pub(super) async fn client_side(url: &str, token: Option<&str>) -> anyhow::Resul
 /// A poll of 1,000 changes as the backend would send them in the summary
 /// form: 700 agents seen again (one in ten changing status too) and 300
 /// credentials revoked, with the new counts of their agents; a different
-/// slice of the fleet each round.
-fn thousand_changes(app: &App, revocable: &[Credential], round: usize) -> Changes {
+/// slice of the fleet each round. `benches/dashboard.rs` applies the same.
+pub fn thousand_changes(app: &App, revocable: &[Credential], round: usize) -> Changes {
     let agents = app.fleet.agents();
     let now = chrono::Utc::now();
     let step = (agents.len() / 700).max(1);

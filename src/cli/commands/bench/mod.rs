@@ -18,6 +18,8 @@ mod raw_insert;
 mod report;
 mod server;
 
+pub use dashboard::thousand_changes;
+
 use crate::cli::args::{BenchArgs, Global};
 use crate::cli::error::{CliError, CmdResult};
 use dashboard::client_side;
