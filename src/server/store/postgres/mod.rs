@@ -336,7 +336,9 @@ impl PgEngine {
         &self,
         f: impl FnOnce(&Db) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<(T, i64)> {
+        let asked = Instant::now();
         self.on_conn(move |conn| {
+            let got = Instant::now();
             let PgConn { client, cache } = conn;
             let t = client.transaction()?;
             let db = Db::postgres(PgTx::new(t, cache));
@@ -348,7 +350,9 @@ impl PgEngine {
                 params![],
                 |r| r.get::<_, i64>(0),
             )?;
+            let locked = Instant::now();
             let value = f(&db)?;
+            let done = Instant::now();
             let rev = tx::current_rev(&db)?;
             db.execute(
                 "SELECT pg_notify(?1, ?2)",
@@ -357,10 +361,29 @@ impl PgEngine {
             if let Some(t) = db.into_postgres() {
                 t.commit()?;
             }
+            slow_write(asked, got, locked, done);
             Ok((value, rev))
         })
         .await
     }
+}
+
+/// A write that took long, on the debug log: where it waited (for a
+/// connection, for the writers' lock) and how long its own work and the
+/// commit took.
+fn slow_write(asked: Instant, got: Instant, locked: Instant, done: Instant) {
+    const SLOW: Duration = Duration::from_millis(250);
+    if asked.elapsed() < SLOW {
+        return;
+    }
+    let ms = |a: Instant, b: Instant| b.saturating_duration_since(a).as_millis() as u64;
+    tracing::debug!(
+        pool_ms = ms(asked, got),
+        lock_ms = ms(got, locked),
+        work_ms = ms(locked, done),
+        commit_ms = ms(done, Instant::now()),
+        "slow write transaction"
+    );
 }
 
 /// Feeds `notify` with the revisions other servers commit: LISTEN on a

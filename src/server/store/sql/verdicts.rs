@@ -111,6 +111,7 @@ pub fn apply(
     resolve: &[Resolution],
     now: DateTime<Utc>,
 ) -> StoreResult<AlertsApplied> {
+    let clock = std::time::Instant::now();
     let now = to_ms(now);
     let mut w = Writes {
         rev: None,
@@ -118,6 +119,7 @@ pub fn apply(
         out: AlertsApplied::default(),
     };
     let live = live_of(tx, raise)?;
+    let looked_up = clock.elapsed();
     let mut opened: Vec<New> = Vec::new();
     // A cause found twice in one batch: the second is an update of the
     // first, as it would be had the first been written already.
@@ -152,6 +154,7 @@ pub fn apply(
             });
         }
     }
+    let judged = clock.elapsed();
     if !opened.is_empty() {
         let r = w.rev(tx)?;
         let mut rows = opened.iter().map(|n| {
@@ -175,8 +178,22 @@ pub fn apply(
         });
         tx.insert_rows(&ALERTS, &mut rows, &mut || {})?;
     }
+    let inserted = clock.elapsed();
     resolve_all(tx, &mut w, resolve, now)?;
+    let resolved = clock.elapsed();
     w.chain.flush(tx)?;
+    // Where a sweep's writes go, chunk by chunk (cumulative).
+    tracing::trace!(
+        raise = raise.len(),
+        resolve = resolve.len(),
+        opened = w.out.opened,
+        lookup_us = looked_up.as_micros() as u64,
+        chain_us = judged.as_micros() as u64,
+        insert_us = inserted.as_micros() as u64,
+        resolve_us = resolved.as_micros() as u64,
+        audit_us = clock.elapsed().as_micros() as u64,
+        "verdicts written"
+    );
     Ok(w.out)
 }
 

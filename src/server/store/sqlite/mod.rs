@@ -99,11 +99,22 @@ impl SqliteEngine {
         f: impl FnOnce(&Db) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<(T, i64)> {
         let conn = self.conn.clone();
+        let asked = std::time::Instant::now();
         tokio::task::spawn_blocking(move || {
             let mut guard = conn
                 .lock()
                 .map_err(|_| StoreError::Internal("the database lock was poisoned".into()))?;
-            write_in(&mut guard, f)
+            let got = std::time::Instant::now();
+            let out = write_in(&mut guard, f);
+            let waited = got.saturating_duration_since(asked);
+            if asked.elapsed() >= std::time::Duration::from_millis(250) {
+                tracing::debug!(
+                    wait_ms = waited.as_millis() as u64,
+                    work_ms = got.elapsed().as_millis() as u64,
+                    "slow write transaction"
+                );
+            }
+            out
         })
         .await
         .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
