@@ -13,10 +13,10 @@ use super::{
 use crate::model::AgentStatus;
 use crate::server::AppState;
 use crate::server::store::{
-    AgentState, AlertsApplied, Finding, LiveAlert, Resolution, StoreResult, SweepFacts, SweepQuery,
+    AgentState, Finding, LiveAlert, Resolution, StoreResult, SweepFacts, SweepQuery,
 };
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Why a live alert a sweep check no longer sees is resolved, given the
 /// agent as it is now (none if it is gone).
@@ -250,62 +250,4 @@ pub(super) async fn judge(
         })
         .collect();
     Ok((raise, resolve))
-}
-
-/// Most alerts a sweep opens, updates or resolves in one transaction:
-/// written in bulk, 2,000 take tens of milliseconds, all ingest waits.
-const APPLY_CHUNK: usize = 2_000;
-
-/// Opens, updates and resolves in bounded transactions: a first sweep over
-/// a large fleet opens thousands of alerts, and one transaction for all of
-/// them would hold the database, and so ingest, for seconds.
-///
-/// A whole-fleet sweep (`whole`) leaves alone the agents an action's
-/// evaluation judged while it ran: that verdict read the facts after the
-/// action, the sweep's may have read them before. One judged while a
-/// transaction of the sweep was under way is judged again after it.
-pub(super) async fn apply(
-    state: &AppState,
-    raise: Vec<Finding>,
-    resolve: Vec<Resolution>,
-    now: DateTime<Utc>,
-    whole: bool,
-) -> StoreResult<AlertsApplied> {
-    let store = &state.store;
-    let detector = &state.detector;
-    let mut applied = AlertsApplied::default();
-    let chunks = raise
-        .chunks(APPLY_CHUNK)
-        .map(|c| (c, &[][..]))
-        .chain(resolve.chunks(APPLY_CHUNK).map(|c| (&[][..], c)));
-    for (raise, resolve) in chunks {
-        if !whole {
-            applied += store.apply_alerts(raise, resolve, now).await?;
-            continue;
-        }
-        let before = detector.judged_meanwhile();
-        let raise: Vec<Finding> = raise
-            .iter()
-            .filter(|f| !before.contains(&f.alert.agent_id))
-            .cloned()
-            .collect();
-        let resolve: Vec<Resolution> = resolve
-            .iter()
-            .filter(|r| !before.contains(&r.agent_id))
-            .cloned()
-            .collect();
-        applied += store.apply_alerts(&raise, &resolve, now).await?;
-        let after = detector.judged_meanwhile();
-        let raced: HashSet<&Option<String>> = raise
-            .iter()
-            .map(|f| &f.alert.agent_id)
-            .chain(resolve.iter().map(|r| &r.agent_id))
-            .filter(|a| after.contains(*a) && !before.contains(*a))
-            .collect();
-        if !raced.is_empty() {
-            detector.judge(Some(super::scope::Touched::again(raced)));
-        }
-    }
-    crate::server::guardrails::on_raised(state, &applied.raised).await;
-    Ok(applied)
 }

@@ -39,6 +39,7 @@ pub mod scope;
 mod scoped;
 mod shadows;
 mod tokens;
+mod writing;
 
 /// The thresholds, read with the rest of the config file.
 pub use crate::config::rules as config;
@@ -281,7 +282,7 @@ pub async fn sweep_planned(
     let mut soonest = deadlines::Soonest::within(now, horizon);
     let (raise, resolve) = judge::judge(state, &facts, &live, now, &mut soonest).await?;
     let judge_ms = clock.elapsed().as_millis() as u64;
-    let applied = judge::apply(state, raise, resolve, now, true).await?;
+    let applied = writing::apply(state, raise, resolve, now, true).await?;
     state.detector.sweep_ended();
     tracing::debug!(
         facts_ms,

@@ -50,7 +50,7 @@ pub async fn evaluate(
             Some(a) => inside.contains(a.as_str()),
             None => touched.tokens,
         });
-        applied = judge::apply(state, raise, resolve, now, false).await?;
+        applied = super::writing::apply(state, raise, resolve, now, false).await?;
     }
     if horizon > now {
         deadlines::from_store(&mut soonest, store.as_ref(), t, now, horizon).await?;

@@ -388,4 +388,8 @@ pub trait Store:
     /// Agents by status and live alerts by status and severity, counted
     /// with plain `GROUP BY` queries (for `GET /metrics`).
     async fn fleet_counts(&self) -> StoreResult<FleetCounts>;
+    /// Tells the query planner how large the alerts have grown, after a
+    /// sweep that wrote many (PostgreSQL; a no-op on
+    /// SQLite, whose plans do not outlive a statement's table sizes).
+    async fn refresh_statistics(&self) -> StoreResult<()>;
 }

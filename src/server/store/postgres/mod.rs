@@ -307,6 +307,13 @@ impl PgEngine {
         .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
     }
 
+    /// Runs `sql` outside any transaction, without the writers' lock
+    /// (`ANALYZE`: it may not run in a read-only one).
+    pub(crate) async fn maintain(&self, sql: &'static str) -> StoreResult<()> {
+        self.on_conn(move |conn| Ok(conn.client.batch_execute(sql)?))
+            .await
+    }
+
     /// Runs `f` in one read-only, repeatable-read transaction: one snapshot.
     pub(crate) async fn read<T: Send + 'static>(
         &self,

@@ -35,6 +35,18 @@ fn record(r: &Row) -> DbResult<ExchangeRecord> {
 
 /// Records the token and audits its issue; the audit entry names the
 /// whole chain, so the trail of each agent in it finds the exchange.
+/// A rotation of the token-signing keys, in the audit alone (no row of
+/// the fleet changes).
+pub fn audit_key_rotation(
+    tx: &Db,
+    actor: &Actor,
+    kid: &str,
+    reason: &str,
+    outcome: &str,
+) -> StoreResult<()> {
+    append_audit(tx, actor, "token.keys.rotate", kid, Some(reason), outcome).map(|_| ())
+}
+
 pub fn record_exchange(tx: &Db, actor: &Actor, t: &ExchangeRecord) -> StoreResult<()> {
     tx.execute(
         &format!("INSERT INTO exchanged_tokens ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),

@@ -57,18 +57,8 @@ impl Store for SqlStore {
     ) -> StoreResult<()> {
         let (actor, kid, reason, outcome) =
             (actor.clone(), owned(kid), owned(reason), owned(outcome));
-        self.write(move |t| {
-            tx::append_audit(
-                t,
-                &actor,
-                "token.keys.rotate",
-                &kid,
-                Some(&reason),
-                &outcome,
-            )
-            .map(|_| ())
-        })
-        .await
+        self.write(move |t| exchanges::audit_key_rotation(t, &actor, &kid, &reason, &outcome))
+            .await
     }
 
     async fn revoke_exchange(
@@ -595,5 +585,9 @@ impl Store for SqlStore {
 
     async fn fleet_counts(&self) -> StoreResult<FleetCounts> {
         self.read(|c| c.snapshot(counts::fleet_counts)?).await
+    }
+
+    async fn refresh_statistics(&self) -> StoreResult<()> {
+        self.analyze_alerts().await
     }
 }
