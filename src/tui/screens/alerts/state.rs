@@ -9,7 +9,7 @@ use crate::fleet::row_filter::{FieldSpec, Row, Value};
 use crate::fleet::state::Fleet;
 use crate::model::{Agent, Alert, AlertStatus, Person, Severity};
 use chrono::{DateTime, Utc};
-use crate::tui::components::id_order::{IdOrder, Ranked};
+use crate::tui::components::id_order::{IdOrder, Ranked, keep_in_fleet_order};
 use crate::tui::components::list_filter::{ListFilter, Narrowing};
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
@@ -114,14 +114,15 @@ impl AlertList {
             self.narrowing.rebuilt("");
         } else {
             let now = Utc::now();
-            let (ids, keys) = (&self.order.ids, &self.keys);
+            let keys = &self.keys;
             let shown = &mut self.order.shown;
-            if !self
-                .narrowing
-                .narrow(filter, shown, kept_by(fleet, filter, ids, keys, now))
-            {
-                let keep = kept_by(fleet, filter, ids, keys, now);
-                *shown = (0..ids.len() as u32).filter(|i| keep(i)).collect();
+            let pass = |rows: &[u32]| {
+                let keep = kept_by(fleet, filter, keys, now);
+                keep_in_fleet_order(keys, rows, |p| keep(&p))
+            };
+            if !self.narrowing.narrow_by(filter, shown, pass) {
+                let all: Vec<u32> = (0..keys.len() as u32).collect();
+                *shown = pass(&all);
                 self.narrowing.rebuilt(&filter.text);
             }
         }
@@ -246,18 +247,16 @@ pub const FIELDS: &[FieldSpec] = &[
     FieldSpec::text("source", &[]),
 ];
 
-/// Whether `filter` keeps the alert at `ids[i]`; the clock is read once
+/// Whether `filter` keeps the alert at row `i`; the clock is read once
 /// for the whole pass.
 fn kept_by<'a>(
     fleet: &'a Fleet,
     filter: &'a ListFilter,
-    ids: &'a [String],
     keys: &'a [AlertKey],
     now: DateTime<Utc>,
 ) -> impl Fn(&u32) -> bool + 'a {
     move |&i| {
         let row = AlertRow {
-            id: &ids[i as usize],
             key: keys[i as usize],
             fleet,
             now,
@@ -273,7 +272,6 @@ fn kept_by<'a>(
 /// found by id) only when a term asks for more, over a pass that reads
 /// 200,000 of them.
 struct AlertRow<'a> {
-    id: &'a str,
     key: AlertKey,
     fleet: &'a Fleet,
     /// Whether it is snoozed, read once for the whole filtering pass.
@@ -338,7 +336,7 @@ impl Row for AlertRow<'_> {
         };
         hit(&alert.rule)
             || hit(&alert.summary)
-            || hit(self.id)
+            || hit(&alert.id)
             || self.agent().is_some_and(|a| hit(&a.name))
     }
 }

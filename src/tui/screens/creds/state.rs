@@ -6,7 +6,7 @@
 use crate::fleet::row_filter::{FieldSpec, Row, Value};
 use crate::fleet::state::Fleet;
 use crate::model::{Agent, Credential, CredentialStatus};
-use crate::tui::components::id_order::{IdOrder, Ranked};
+use crate::tui::components::id_order::{IdOrder, Ranked, keep_in_fleet_order};
 use crate::tui::components::list_filter::{ListFilter, Narrowing};
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
@@ -145,12 +145,19 @@ impl CredList {
             self.narrowing.rebuilt("");
         } else {
             let (ids, shown) = (&self.order.ids, &mut self.order.shown);
-            if !self
-                .narrowing
-                .narrow(filter, shown, kept_by(fleet, filter, ids, keys))
-            {
+            // Fresh keys hold each row's place in the fleet: the pass reads
+            // the credentials in the order they sit in memory.
+            let pass = |rows: &[u32]| {
                 let keep = kept_by(fleet, filter, ids, keys);
-                *shown = (0..ids.len() as u32).filter(|i| keep(i)).collect();
+                if keys.fresh {
+                    keep_in_fleet_order(keys.keys, rows, |p| keep(&p))
+                } else {
+                    rows.iter().copied().filter(|p| keep(p)).collect()
+                }
+            };
+            if !self.narrowing.narrow_by(filter, shown, pass) {
+                let all: Vec<u32> = (0..ids.len() as u32).collect();
+                *shown = pass(&all);
                 self.narrowing.rebuilt(&filter.text);
             }
         }
@@ -293,11 +300,11 @@ fn kept_by<'a>(
     keys: Keys<'a>,
 ) -> impl Fn(&u32) -> bool + 'a {
     move |&i| {
-        let id = &ids[i as usize];
-        let at = keys.keys.get(i as usize).map(|k| k.at as usize);
+        let key = keys.keys.get(i as usize);
+        let at = key.map(|k| k.at as usize);
         let row = CredRow {
-            id,
-            key: keys.keys.get(i as usize).filter(|_| keys.fresh),
+            stale_id: (!keys.fresh).then(|| ids[i as usize].as_str()),
+            key: key.filter(|_| keys.fresh),
             fleet,
             credential: OnceCell::new(),
             at,
@@ -313,7 +320,9 @@ fn kept_by<'a>(
 /// `env:` are answered by the keys, over every row of a list that may be
 /// millions long.
 struct CredRow<'a> {
-    id: &'a str,
+    /// Its id when the keys are stale (fresh keys find the credential at
+    /// its index, with its id).
+    stale_id: Option<&'a str>,
     key: Option<&'a CredKey>,
     fleet: &'a Fleet,
     credential: OnceCell<Option<&'a Credential>>,
@@ -328,8 +337,8 @@ impl<'a> CredRow<'a> {
         *self.credential.get_or_init(|| {
             self.at
                 .and_then(|i| self.fleet.credential_at(i))
-                .filter(|c| c.id == self.id)
-                .or_else(|| self.fleet.credential(self.id))
+                .filter(|c| self.stale_id.is_none_or(|id| c.id == id))
+                .or_else(|| self.stale_id.and_then(|id| self.fleet.credential(id)))
         })
     }
 
@@ -373,7 +382,10 @@ impl Row for CredRow<'_> {
     }
 
     fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
-        hit(self.id)
+        let id = self
+            .stale_id
+            .or_else(|| self.credential().map(|c| c.id.as_str()));
+        id.is_some_and(&mut *hit)
             || self.credential().is_some_and(|c| hit(&c.prefix))
             || self.agent().is_some_and(|a| hit(&a.name))
             || self
