@@ -385,12 +385,13 @@ impl Row for CredRow<'_> {
         let id = self
             .stale_id
             .or_else(|| self.credential().map(|c| c.id.as_str()));
+        // The credential's own text first, the agent's (elsewhere in
+        // memory) only when none of it matched.
         id.is_some_and(&mut *hit)
-            || self.credential().is_some_and(|c| hit(&c.prefix))
+            || self.credential().is_some_and(|c| {
+                hit(&c.prefix) || c.scopes.iter().any(|s| hit(s))
+            })
             || self.agent().is_some_and(|a| hit(&a.name))
-            || self
-                .credential()
-                .is_some_and(|c| c.scopes.iter().any(|s| hit(s)))
     }
 }
 
