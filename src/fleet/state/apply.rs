@@ -73,6 +73,9 @@ impl Fleet {
         // new. Most of a poll's agents were only seen again.
         let mut moved: Vec<usize> = Vec::new();
         let mut touched: Vec<String> = Vec::new();
+        // New agents: an alert or credential that named one not held may
+        // name one now.
+        let mut added = false;
         // The summary form: credentials and grants are counted by the
         // backend, and held only where all of them are (see `held`).
         let keep_all = changes
@@ -120,6 +123,7 @@ impl Fleet {
                     }
                     self.agents.push(a);
                     self.index.insert(self.agents.len() - 1, &self.agents);
+                    added = true;
                     self.summaries.push(Summary::default());
                     self.remote.push(None);
                     if !structural {
@@ -145,7 +149,7 @@ impl Fleet {
             if !changes.full {
                 touched.push(c.agent_id.clone());
             }
-            self.credentials.insert(c.id.clone(), c);
+            self.credentials.insert(c);
         }
         for mut g in changes.grants.drain(..) {
             if let Some(keep_all) = keep_all {
@@ -197,7 +201,7 @@ impl Fleet {
                 );
                 touched.push(agent.clone());
             }
-            self.alerts.insert(a.id.clone(), a);
+            self.alerts.insert(a);
         }
         for r in changes.removed.drain(..) {
             self.remove(&r.kind, &r.id, &mut touched);
@@ -255,9 +259,30 @@ impl Fleet {
                 changed: replaced,
             });
         }
+        let (alerts, credentials) = self.settle_owners(added);
+        // Added agents may be the agents of alerts that named none held.
+        self.items_delta = (!structural && !added).then_some(super::ItemsDelta {
+            since,
+            alerts,
+            credentials,
+            names_moved: !moved.is_empty(),
+        });
         self.cursor = changes.cursor;
         self.generation += 1;
         true
+    }
+
+    /// Works out the agent of each alert and credential that changed, or
+    /// of all of them when the agents moved (see [`super::keyed`]).
+    /// Answers the alerts and credentials changed since the last call
+    /// (see [`Keyed::take_changes`](super::keyed::Keyed::take_changes)).
+    pub(super) fn settle_owners(&mut self, added: bool) -> (Option<Vec<u32>>, Option<Vec<u32>>) {
+        let (index, agents) = (&self.index, &self.agents);
+        let find = |id: &str| index.get(id, agents);
+        self.alerts.settle(added, find);
+        self.credentials.settle(added, find);
+        self.items_delta = None;
+        (self.alerts.take_changes(), self.credentials.take_changes())
     }
 
     /// Drops every object of the backend called `name`, before its full
@@ -283,11 +308,13 @@ impl Fleet {
         self.summaries = kept_summaries;
         self.remote = kept_remote;
         self.index = super::ids::AgentIndex::build(&self.agents);
+        self.alerts.all_stale();
+        self.credentials.all_stale();
         self.people.retain(|id, _| !theirs(id));
-        self.credentials.retain(|id, _| !theirs(id));
+        self.credentials.retain(|c| !theirs(&c.id));
         self.grants.retain(|id, _| !theirs(id));
         self.delegations.retain(|id, _| !theirs(id));
-        self.alerts.retain(|id, _| !theirs(id));
+        self.alerts.retain(|a| !theirs(&a.id));
         // An agent's links can name another backend's objects: an
         // Alertmanager's alerts about it, which its full answer does not
         // bring again and so must outlive it.
@@ -316,6 +343,8 @@ impl Fleet {
                     self.agents.swap_remove(i);
                     self.summaries.swap_remove(i);
                     self.remote.swap_remove(i);
+                    self.alerts.all_stale();
+                    self.credentials.all_stale();
                 }
                 self.links.remove(id);
                 self.held.remove(id);

@@ -59,7 +59,8 @@ impl Fleet {
         };
         for a in self
             .alerts
-            .values()
+            .items()
+            .iter()
             // A snoozed alert waits, as an acknowledged one does.
             .filter(|a| a.status == AlertStatus::Open && !a.snoozed_at(now))
         {

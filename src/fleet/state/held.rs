@@ -83,7 +83,7 @@ impl Fleet {
         }
         let h = self.held.entry(c.agent_id.clone()).or_default();
         link(&mut h.credentials, &c.id);
-        self.credentials.insert(c.id.clone(), c);
+        self.credentials.insert(c);
     }
 
     /// The same for a grant.
@@ -155,7 +155,7 @@ impl Fleet {
                 .get(&c.id)
                 .is_none_or(|old| old.rev <= c.rev)
             {
-                self.credentials.insert(c.id.clone(), c);
+                self.credentials.insert(c);
             }
         }
         for g in &detail.grants {
@@ -165,6 +165,7 @@ impl Fleet {
                 self.grants.insert(g.id.clone(), g);
             }
         }
+        let _ = self.settle_owners(false);
         self.generation += 1;
         self.delta = None;
         true
@@ -228,8 +229,9 @@ impl Fleet {
             }
             let h: &mut Held = self.held.entry(c.agent_id.clone()).or_default();
             link(&mut h.credentials, &c.id);
-            self.credentials.insert(c.id.clone(), c);
+            self.credentials.insert(c);
         }
+        let _ = self.settle_owners(false);
         self.generation += 1;
         self.delta = None;
     }

@@ -2,11 +2,11 @@
 //! and each agent's credentials, grants, delegations and alerts through the
 //! links kept as they arrive.
 
+use super::keyed::Owner;
 use super::{Fleet, Links, Summary};
 use crate::fleet::filter::SearchKey;
 use crate::model::*;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 impl Fleet {
     /// The agents changed by the poll applied to `generation`, if that
@@ -18,6 +18,29 @@ impl Fleet {
             .as_ref()
             .filter(|d| d.since == generation && generation + 1 == self.generation)
             .map(|d| d.changed.as_slice())
+    }
+
+    /// The alerts added or changed by the poll applied to `generation`
+    /// (their indices, see [`alert_at`](Self::alert_at), sorted), if that
+    /// poll made the fleet what it is now, removed no alert and moved no
+    /// agent: a list sorted at `generation` re-sorts only these.
+    pub fn alerts_changed_since(&self, generation: u64) -> Option<&[u32]> {
+        self.items_delta
+            .as_ref()
+            .filter(|d| d.since == generation && generation + 1 == self.generation)
+            .and_then(|d| d.alerts.as_deref())
+    }
+
+    /// The credentials added or changed by the poll applied to
+    /// `generation`, as [`alerts_changed_since`](Self::alerts_changed_since)
+    /// answers, if it renamed or added no agent either (the name order
+    /// the credentials sort by did not move).
+    pub fn credentials_changed_since(&self, generation: u64) -> Option<&[u32]> {
+        self.items_delta
+            .as_ref()
+            .filter(|d| d.since == generation && generation + 1 == self.generation)
+            .filter(|d| !d.names_moved)
+            .and_then(|d| d.credentials.as_deref())
     }
 
     /// Every agent's index, sorted by name (then index), kept up to date
@@ -93,7 +116,7 @@ impl Fleet {
         agent_id: &str,
         pick: fn(&Links) -> &Vec<String>,
         held: Option<&Vec<String>>,
-        map: &'a HashMap<String, T>,
+        get: impl Fn(&str) -> Option<&'a T>,
     ) -> Vec<&'a T> {
         self.links
             .get(agent_id)
@@ -101,7 +124,7 @@ impl Fleet {
             .into_iter()
             .chain(held)
             .flatten()
-            .filter_map(|id| map.get(id))
+            .filter_map(|id| get(id))
             .collect()
     }
 
@@ -109,7 +132,12 @@ impl Fleet {
     /// must see), each group oldest first.
     pub fn credentials_of(&self, agent_id: &str) -> Vec<&Credential> {
         let held = self.held.get(agent_id).map(|h| &h.credentials);
-        let mut v = self.linked(agent_id, |l| &l.credentials, held, &self.credentials);
+        let mut v = self.linked(
+            agent_id,
+            |l| &l.credentials,
+            held,
+            |id| self.credentials.get(id),
+        );
         v.sort_by(|a, b| {
             let dead = |c: &Credential| c.status != crate::model::CredentialStatus::Active;
             (dead(a), a.issued_at, &a.id).cmp(&(dead(b), b.issued_at, &b.id))
@@ -119,7 +147,7 @@ impl Fleet {
 
     pub fn grants_of(&self, agent_id: &str) -> Vec<&Grant> {
         let held = self.held.get(agent_id).map(|h| &h.grants);
-        let mut v = self.linked(agent_id, |l| &l.grants, held, &self.grants);
+        let mut v = self.linked(agent_id, |l| &l.grants, held, |id| self.grants.get(id));
         v.sort_by(|a, b| {
             b.level
                 .cmp(&a.level)
@@ -129,7 +157,12 @@ impl Fleet {
     }
 
     pub fn delegations_of(&self, agent_id: &str) -> Vec<&Delegation> {
-        let mut v = self.linked(agent_id, |l| &l.delegations, None, &self.delegations);
+        let mut v = self.linked(
+            agent_id,
+            |l| &l.delegations,
+            None,
+            |id| self.delegations.get(id),
+        );
         v.sort_by(|a, b| {
             a.created_at
                 .cmp(&b.created_at)
@@ -139,7 +172,7 @@ impl Fleet {
     }
 
     pub fn alerts_of(&self, agent_id: &str) -> Vec<&Alert> {
-        let mut v = self.linked(agent_id, |l| &l.alerts, None, &self.alerts);
+        let mut v = self.linked(agent_id, |l| &l.alerts, None, |id| self.alerts.get(id));
         v.sort_by(|a, b| {
             b.severity
                 .cmp(&a.severity)
@@ -157,17 +190,69 @@ impl Fleet {
             .collect()
     }
 
+    /// Every alert, in the order of [`alert_at`](Self::alert_at).
     pub fn alerts(&self) -> impl Iterator<Item = &Alert> {
-        self.alerts.values()
+        self.alerts.items().iter()
+    }
+
+    /// The alert at index `i` of [`alerts`](Self::alerts): a list keeps
+    /// indices, not ids, while the fleet is the one it sorted (removing an
+    /// alert moves the last one into its place).
+    pub fn alert_at(&self, i: usize) -> Option<&Alert> {
+        self.alerts.at(i)
+    }
+
+    /// The index of the agent of the alert at `i`, if it names one the
+    /// fleet holds: kept beside the alert, not found by id.
+    pub fn alert_agent(&self, i: usize) -> Option<usize> {
+        match self.alerts.agent_of(i) {
+            Owner::Agent(a) => Some(a),
+            Owner::None => None,
+            Owner::Stale => self
+                .alerts
+                .at(i)
+                .and_then(|a| a.agent_id.as_deref())
+                .and_then(|id| self.position(id)),
+        }
+    }
+
+    /// The index of the alert `alert_id` (see [`alert_at`](Self::alert_at)).
+    pub fn alert_index(&self, alert_id: &str) -> Option<usize> {
+        self.alerts.position(alert_id)
     }
 
     pub fn alert(&self, alert_id: &str) -> Option<&Alert> {
         self.alerts.get(alert_id)
     }
 
-    /// Every credential of every agent, in no order.
+    /// Every credential of every agent, in the order of
+    /// [`credential_at`](Self::credential_at).
     pub fn credentials(&self) -> impl Iterator<Item = &Credential> {
-        self.credentials.values()
+        self.credentials.items().iter()
+    }
+
+    /// The credential at index `i` of [`credentials`](Self::credentials);
+    /// see [`alert_at`](Self::alert_at).
+    pub fn credential_at(&self, i: usize) -> Option<&Credential> {
+        self.credentials.at(i)
+    }
+
+    /// The index of the agent of the credential at `i`, if the fleet
+    /// holds it (see [`alert_agent`](Self::alert_agent)).
+    pub fn credential_agent(&self, i: usize) -> Option<usize> {
+        match self.credentials.agent_of(i) {
+            Owner::Agent(a) => Some(a),
+            Owner::None => None,
+            Owner::Stale => self
+                .credentials
+                .at(i)
+                .and_then(|c| self.position(&c.agent_id)),
+        }
+    }
+
+    /// The index of the credential `credential_id`.
+    pub fn credential_index(&self, credential_id: &str) -> Option<usize> {
+        self.credentials.position(credential_id)
     }
 
     pub fn credential(&self, credential_id: &str) -> Option<&Credential> {

@@ -14,6 +14,7 @@ mod counts;
 mod held;
 mod identities;
 mod ids;
+mod keyed;
 mod lookup;
 mod sanitize;
 mod search;
@@ -24,6 +25,7 @@ pub use sanitize::Sanitize;
 use crate::model::*;
 use counts::Tally;
 use ids::AgentIndex;
+use keyed::Keyed;
 use search::SearchKeys;
 use std::collections::HashMap;
 
@@ -82,6 +84,19 @@ struct Delta {
     changed: Vec<usize>,
 }
 
+/// The alerts and credentials the last poll added or changed (indices,
+/// sorted), when it removed none (`None` when it did) and moved no agent:
+/// what the alerts and credentials lists need to re-sort only those.
+#[derive(Debug, Default)]
+struct ItemsDelta {
+    since: u64,
+    alerts: Option<Vec<u32>>,
+    credentials: Option<Vec<u32>>,
+    /// Agents were added or renamed: the credentials' order by agent name
+    /// moved.
+    names_moved: bool,
+}
+
 #[derive(Debug, Default)]
 pub struct Fleet {
     agents: Vec<Agent>,
@@ -97,13 +112,14 @@ pub struct Fleet {
     /// Every agent's index, by name (then index).
     by_name: Vec<usize>,
     delta: Option<Delta>,
+    items_delta: Option<ItemsDelta>,
     tally: Tally,
     index: AgentIndex,
     people: HashMap<String, Person>,
-    credentials: HashMap<String, Credential>,
+    credentials: Keyed<Credential>,
     grants: HashMap<String, Grant>,
     delegations: HashMap<String, Delegation>,
-    alerts: HashMap<String, Alert>,
+    alerts: Keyed<Alert>,
     links: HashMap<String, Links>,
     held: HashMap<String, Held>,
     /// Each Vault backend's identities, by the prefix of its ids (see

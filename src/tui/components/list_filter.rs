@@ -100,6 +100,19 @@ impl<K: Clone> Narrowing<K> {
         rows: &mut Vec<K>,
         mut keep: impl FnMut(&K) -> bool,
     ) -> bool {
+        self.narrow_by(filter, rows, |rows| {
+            rows.iter().filter(|k| keep(k)).cloned().collect()
+        })
+    }
+
+    /// [`narrow`](Self::narrow), the rows kept of the current ones made
+    /// by `pass` (which may visit them in another order than shown).
+    pub fn narrow_by(
+        &mut self,
+        filter: &ListFilter,
+        rows: &mut Vec<K>,
+        pass: impl FnOnce(&[K]) -> Vec<K>,
+    ) -> bool {
         let new = filter.text.as_str();
         if let Some(i) = self.stack.iter().rposition(|(t, _)| t == new) {
             self.stack.truncate(i + 1);
@@ -112,7 +125,7 @@ impl<K: Clone> Narrowing<K> {
         if self.text.is_empty() || !narrows(&self.text, new) {
             return false;
         }
-        let kept: Vec<K> = rows.iter().filter(|k| keep(k)).cloned().collect();
+        let kept: Vec<K> = pass(rows);
         let before = std::mem::replace(rows, kept);
         let text = std::mem::replace(&mut self.text, new.to_string());
         self.stack.push((text, before));

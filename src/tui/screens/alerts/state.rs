@@ -9,11 +9,10 @@ use crate::fleet::row_filter::{FieldSpec, Row, Value};
 use crate::fleet::state::Fleet;
 use crate::model::{Agent, Alert, AlertStatus, Person, Severity};
 use chrono::{DateTime, Utc};
-use crate::tui::components::id_order::IdOrder;
+use crate::tui::components::id_order::{IdOrder, Ranked, keep_in_fleet_order};
 use crate::tui::components::list_filter::{ListFilter, Narrowing};
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
-use std::cell::OnceCell;
 use std::cmp::Reverse;
 
 #[derive(Debug, Default)]
@@ -40,6 +39,9 @@ pub struct AlertList {
     /// `:ctx`: only alerts whose id starts with this (a backend's name and
     /// the separator).
     scope: Option<String>,
+    /// When the first snooze among `order` ends (µs): its alert then
+    /// ranks as open, so the whole order is made again.
+    wakes: Option<i64>,
 }
 
 /// An alert's severity and its agent's place in the fleet: `sev:` needs
@@ -47,13 +49,27 @@ pub struct AlertList {
 /// agent by id.
 #[derive(Debug, Clone, Copy)]
 struct AlertKey {
+    rank: Rank,
+    /// Its index in the fleet ([`Fleet::alert_at`]).
+    at: u32,
     severity: Severity,
     /// `None` when it names no agent, or one the fleet does not hold.
     agent: Option<u32>,
 }
 
-/// The display order: open first, the most severe, the newest, the id.
-type SortKey<'a> = (u8, Reverse<u8>, Reverse<i64>, &'a str);
+/// The display order: open first, the most severe, the newest (then the
+/// id).
+type Rank = (u8, Reverse<u8>, Reverse<i64>);
+
+impl Ranked for AlertKey {
+    type Rank = Rank;
+    fn rank(&self) -> Rank {
+        self.rank
+    }
+    fn at(&self) -> u32 {
+        self.at
+    }
+}
 
 /// Open before acknowledged before resolved: what still needs someone.
 /// A snoozed alert waits with the acknowledged ones.
@@ -79,8 +95,12 @@ impl AlertList {
     /// last time.
     pub fn refresh(&mut self, fleet: &Fleet) {
         if self.built_for != Some(fleet.generation) {
+            let now = Utc::now().timestamp_micros();
+            match self.built_for.and_then(|g| fleet.alerts_changed_since(g)) {
+                Some(changed) if self.wakes.is_none_or(|w| w > now) => self.resort(fleet, changed),
+                _ => self.sort(fleet),
+            }
             self.built_for = Some(fleet.generation);
-            self.sort(fleet);
             self.filtered_with = None;
             self.narrowing.rebuilt("");
         }
@@ -94,14 +114,15 @@ impl AlertList {
             self.narrowing.rebuilt("");
         } else {
             let now = Utc::now();
-            let (ids, keys) = (&self.order.ids, &self.keys);
+            let keys = &self.keys;
             let shown = &mut self.order.shown;
-            if !self
-                .narrowing
-                .narrow(filter, shown, kept_by(fleet, filter, ids, keys, now))
-            {
-                let keep = kept_by(fleet, filter, ids, keys, now);
-                *shown = (0..ids.len() as u32).filter(|i| keep(i)).collect();
+            let pass = |rows: &[u32]| {
+                let keep = kept_by(fleet, filter, keys, now);
+                keep_in_fleet_order(keys, rows, |p| keep(&p))
+            };
+            if !self.narrowing.narrow_by(filter, shown, pass) {
+                let all: Vec<u32> = (0..keys.len() as u32).collect();
+                *shown = pass(&all);
                 self.narrowing.rebuilt(&filter.text);
             }
         }
@@ -128,34 +149,69 @@ impl AlertList {
         self.stay = Some((alert_id.to_string(), self.sel.selected));
     }
 
+    /// Each key made once, not on every comparison (a snooze is read
+    /// against the clock); the id last, so that equal alerts keep one
+    /// order across polls (the fleet has none).
+    fn key(fleet: &Fleet, at: usize, a: &Alert, now: DateTime<Utc>) -> AlertKey {
+        AlertKey {
+            rank: (
+                status_rank(a, now),
+                Reverse(a.severity as u8),
+                Reverse(a.created_at.timestamp_micros()),
+            ),
+            at: at as u32,
+            severity: a.severity,
+            agent: fleet
+                .alert_agent(at)
+                .and_then(|i| u32::try_from(i).ok()),
+        }
+    }
+
+    /// The first time after `now` a snooze of `a` ends, with `wakes`.
+    fn wakes_with(wakes: Option<i64>, a: &Alert, now: DateTime<Utc>) -> Option<i64> {
+        let end = a
+            .snoozed_until
+            .filter(|_| a.snoozed_at(now))
+            .map(|t| t.timestamp_micros());
+        match (wakes, end) {
+            (Some(w), Some(e)) => Some(w.min(e)),
+            (w, e) => w.or(e),
+        }
+    }
+
     fn sort(&mut self, fleet: &Fleet) {
         let scope = self.scope.as_deref().unwrap_or("");
         let now = Utc::now();
-        // Each key made once, not on every comparison (a snooze is read
-        // against the clock); the id last, so that equal alerts keep one
-        // order across polls (the fleet's map has none).
-        let mut keyed: Vec<(SortKey, AlertKey)> = fleet
+        let mut wakes = None;
+        let rows: Vec<(AlertKey, &str)> = fleet
             .alerts()
-            .filter(|a| a.id.starts_with(scope))
-            .map(|a| {
-                let rank = (
-                    status_rank(a, now),
-                    Reverse(a.severity as u8),
-                    Reverse(a.created_at.timestamp_micros()),
-                    a.id.as_str(),
-                );
-                let agent = a.agent_id.as_deref().and_then(|id| fleet.position(id));
-                let key = AlertKey {
-                    severity: a.severity,
-                    agent: agent.and_then(|i| u32::try_from(i).ok()),
-                };
-                (rank, key)
+            .enumerate()
+            .filter(|(_, a)| a.id.starts_with(scope))
+            .map(|(at, a)| {
+                wakes = Self::wakes_with(wakes, a, now);
+                (Self::key(fleet, at, a, now), a.id.as_str())
             })
             .collect();
-        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        self.keys = keyed.iter().map(|(_, key)| *key).collect();
-        self.order.ids = keyed.into_iter().map(|(r, _)| r.3.to_string()).collect();
-        self.order.shown.clear();
+        self.wakes = wakes;
+        self.order.sort(&mut self.keys, rows);
+    }
+
+    /// Only the alerts at `changed` sorted again (see [`IdOrder::merge`]).
+    fn resort(&mut self, fleet: &Fleet, changed: &[u32]) {
+        let scope = self.scope.as_deref().unwrap_or("");
+        let now = Utc::now();
+        let mut wakes = self.wakes;
+        let fresh: Vec<(AlertKey, String)> = changed
+            .iter()
+            .filter_map(|&at| Some((at as usize, fleet.alert_at(at as usize)?)))
+            .filter(|(_, a)| a.id.starts_with(scope))
+            .map(|(at, a)| {
+                wakes = Self::wakes_with(wakes, a, now);
+                (Self::key(fleet, at, a, now), a.id.clone())
+            })
+            .collect();
+        self.wakes = wakes;
+        self.order.merge(&mut self.keys, changed, fresh);
     }
 
     /// The selected alert's id, if there is any alert.
@@ -191,21 +247,18 @@ pub const FIELDS: &[FieldSpec] = &[
     FieldSpec::text("source", &[]),
 ];
 
-/// Whether `filter` keeps the alert at `ids[i]`; the clock is read once
+/// Whether `filter` keeps the alert at row `i`; the clock is read once
 /// for the whole pass.
 fn kept_by<'a>(
     fleet: &'a Fleet,
     filter: &'a ListFilter,
-    ids: &'a [String],
     keys: &'a [AlertKey],
     now: DateTime<Utc>,
 ) -> impl Fn(&u32) -> bool + 'a {
     move |&i| {
         let row = AlertRow {
-            id: &ids[i as usize],
             key: keys[i as usize],
             fleet,
-            alert: OnceCell::new(),
             now,
         };
         // The keys are the fleet's: every change to it sorts again before
@@ -215,20 +268,19 @@ fn kept_by<'a>(
 }
 
 /// An alert as its filter sees it: its severity and its agent from the
-/// sort's keys, the alert itself looked up (once) only when a term asks
-/// for more, over a pass that reads 200,000 of them.
+/// sort's keys, the alert itself read at its index in the fleet (never
+/// found by id) only when a term asks for more, over a pass that reads
+/// 200,000 of them.
 struct AlertRow<'a> {
-    id: &'a str,
     key: AlertKey,
     fleet: &'a Fleet,
-    alert: OnceCell<Option<&'a Alert>>,
     /// Whether it is snoozed, read once for the whole filtering pass.
     now: DateTime<Utc>,
 }
 
 impl<'a> AlertRow<'a> {
     fn alert(&self) -> Option<&'a Alert> {
-        *self.alert.get_or_init(|| self.fleet.alert(self.id))
+        self.fleet.alert_at(self.key.at as usize)
     }
 
     fn agent(&self) -> Option<&'a Agent> {
@@ -284,7 +336,7 @@ impl Row for AlertRow<'_> {
         };
         hit(&alert.rule)
             || hit(&alert.summary)
-            || hit(self.id)
+            || hit(&alert.id)
             || self.agent().is_some_and(|a| hit(&a.name))
     }
 }

@@ -6,7 +6,7 @@
 use crate::fleet::row_filter::{FieldSpec, Row, Value};
 use crate::fleet::state::Fleet;
 use crate::model::{Agent, Credential, CredentialStatus};
-use crate::tui::components::id_order::IdOrder;
+use crate::tui::components::id_order::{IdOrder, Ranked, keep_in_fleet_order};
 use crate::tui::components::list_filter::{ListFilter, Narrowing};
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
@@ -82,14 +82,27 @@ pub struct CredList {
 }
 
 /// The display order: status, expiry (never last), the agent's place in
-/// the name order, the id.
-type SortKey<'a> = (u8, i64, u32, &'a str);
+/// the name order (then the id).
+type Rank = (u8, i64, u32);
+
+impl Ranked for CredKey {
+    type Rank = Rank;
+    fn rank(&self) -> Rank {
+        self.rank
+    }
+    fn at(&self) -> u32 {
+        self.at
+    }
+}
 
 /// A credential's status, its agent's place in the fleet and its expiry,
 /// read once at the sort: a `status:`, `agent:` or `env:` term and the
 /// title's count need no look-up by id.
 #[derive(Debug, Clone, Copy)]
 struct CredKey {
+    rank: Rank,
+    /// Its index in the fleet ([`Fleet::credential_at`]) at the sort.
+    at: u32,
     status: CredentialStatus,
     agent: Option<u32>,
     expires_at: Option<DateTime<Utc>>,
@@ -107,9 +120,12 @@ impl CredList {
         if self.built_for != Some(fleet.generation)
             && !(reading && self.sorted_held > 0 && held < 2 * self.sorted_held)
         {
+            match self.built_for.and_then(|g| fleet.credentials_changed_since(g)) {
+                Some(changed) => self.resort(fleet, changed),
+                None => self.sort(fleet),
+            }
             self.built_for = Some(fleet.generation);
             self.sorted_held = held;
-            self.sort(fleet);
             self.filtered_with = None;
             self.narrowing.rebuilt("");
         }
@@ -119,19 +135,29 @@ impl CredList {
         self.filtered_with = Some(self.filter.version);
         // Between sorts (pages still coming in) the keys may be stale:
         // the fleet is asked instead.
-        let keys = (self.built_for == Some(fleet.generation)).then_some(self.keys.as_slice());
+        let keys = Keys {
+            keys: &self.keys,
+            fresh: self.built_for == Some(fleet.generation),
+        };
         let filter = &self.filter;
         if filter.is_empty() {
             self.order.show_all();
             self.narrowing.rebuilt("");
         } else {
             let (ids, shown) = (&self.order.ids, &mut self.order.shown);
-            if !self
-                .narrowing
-                .narrow(filter, shown, kept_by(fleet, filter, ids, keys))
-            {
+            // Fresh keys hold each row's place in the fleet: the pass reads
+            // the credentials in the order they sit in memory.
+            let pass = |rows: &[u32]| {
                 let keep = kept_by(fleet, filter, ids, keys);
-                *shown = (0..ids.len() as u32).filter(|i| keep(i)).collect();
+                if keys.fresh {
+                    keep_in_fleet_order(keys.keys, rows, |p| keep(&p))
+                } else {
+                    rows.iter().copied().filter(|p| keep(p)).collect()
+                }
+            };
+            if !self.narrowing.narrow_by(filter, shown, pass) {
+                let all: Vec<u32> = (0..ids.len() as u32).collect();
+                *shown = pass(&all);
                 self.narrowing.rebuilt(&filter.text);
             }
         }
@@ -142,40 +168,33 @@ impl CredList {
         self.rebuilds += 1;
     }
 
-    /// Sorts on small keys borrowed from the fleet: the agent's name as
-    /// its place in the fleet's name order (no name compared or copied),
-    /// the id as a `&str`; each id is copied once, with what the filter
-    /// reads of its credential.
+    /// Sorts on small keys: the agent's name as its place in the fleet's
+    /// name order (no name compared or copied), the id as a `&str`; each
+    /// id is copied once, with what the filter reads of its credential.
     fn sort(&mut self, fleet: &Fleet) {
-        // 0 for a credential whose agent is not in the fleet (it sorted
-        // as an empty name).
-        let mut name_rank = vec![0u32; fleet.len()];
-        for (r, &i) in fleet.by_name().iter().enumerate() {
-            name_rank[i] = u32::try_from(r + 1).unwrap_or(u32::MAX);
-        }
-        // Never-expiring sorts after every date: `None` is mapped past them.
-        let mut keyed: Vec<(SortKey, CredKey)> = fleet
+        let ranks = name_ranks(fleet);
+        let rows: Vec<(CredKey, &str)> = fleet
             .credentials()
-            .map(|c| {
-                let agent = fleet.position(&c.agent_id);
-                let key = CredKey {
-                    status: c.status,
-                    agent: agent.and_then(|i| u32::try_from(i).ok()),
-                    expires_at: c.expires_at,
-                };
-                let rank = (
-                    status_rank(c.status),
-                    c.expires_at.map_or(i64::MAX, |t| t.timestamp_micros()),
-                    agent.map_or(0, |i| name_rank[i]),
-                    c.id.as_str(),
-                );
-                (rank, key)
-            })
+            .enumerate()
+            .map(|(at, c)| (key(fleet, &ranks, at, c), c.id.as_str()))
             .collect();
-        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        self.keys = keyed.iter().map(|(_, key)| *key).collect();
-        self.order.ids = keyed.into_iter().map(|(r, _)| r.3.to_string()).collect();
-        self.order.shown.clear();
+        self.order.sort(&mut self.keys, rows);
+    }
+
+    /// Only the credentials at `changed` sorted again (see
+    /// [`IdOrder::merge`]).
+    fn resort(&mut self, fleet: &Fleet, changed: &[u32]) {
+        let ranks = if changed.is_empty() {
+            Vec::new()
+        } else {
+            name_ranks(fleet)
+        };
+        let fresh: Vec<(CredKey, String)> = changed
+            .iter()
+            .filter_map(|&at| Some((at as usize, fleet.credential_at(at as usize)?)))
+            .map(|(at, c)| (key(fleet, &ranks, at, c), c.id.clone()))
+            .collect();
+        self.order.merge(&mut self.keys, changed, fresh);
     }
 
     /// How many live credentials of `order` expire within
@@ -229,6 +248,33 @@ impl ListState for CredList {
     }
 }
 
+/// Each agent's place in the fleet's name order, from 1; 0 sorts a
+/// credential whose agent is not in the fleet as an empty name.
+fn name_ranks(fleet: &Fleet) -> Vec<u32> {
+    let mut ranks = vec![0u32; fleet.len()];
+    for (r, &i) in fleet.by_name().iter().enumerate() {
+        ranks[i] = u32::try_from(r + 1).unwrap_or(u32::MAX);
+    }
+    ranks
+}
+
+/// The credential at `at`'s key; a never-expiring one sorts after every
+/// date.
+fn key(fleet: &Fleet, ranks: &[u32], at: usize, c: &Credential) -> CredKey {
+    let agent = fleet.credential_agent(at);
+    CredKey {
+        rank: (
+            status_rank(c.status),
+            c.expires_at.map_or(i64::MAX, |t| t.timestamp_micros()),
+            agent.and_then(|i| ranks.get(i).copied()).unwrap_or(0),
+        ),
+        at: at as u32,
+        status: c.status,
+        agent: agent.and_then(|i| u32::try_from(i).ok()),
+        expires_at: c.expires_at,
+    }
+}
+
 /// What `/` knows of a credential.
 pub const FIELDS: &[FieldSpec] = &[
     FieldSpec::text("agent", &[]),
@@ -237,20 +283,31 @@ pub const FIELDS: &[FieldSpec] = &[
     FieldSpec::text("env", &[]),
 ];
 
+/// The sort's keys, beside `order.ids`, and whether the fleet is still
+/// the one they were read from.
+#[derive(Clone, Copy)]
+struct Keys<'a> {
+    keys: &'a [CredKey],
+    fresh: bool,
+}
+
 /// Whether `filter` keeps the credential at `ids[i]`: read from its
 /// `keys` when they are the fleet's, else from the fleet.
 fn kept_by<'a>(
     fleet: &'a Fleet,
     filter: &'a ListFilter,
     ids: &'a [String],
-    keys: Option<&'a [CredKey]>,
+    keys: Keys<'a>,
 ) -> impl Fn(&u32) -> bool + 'a {
     move |&i| {
+        let key = keys.keys.get(i as usize);
+        let at = key.map(|k| k.at as usize);
         let row = CredRow {
-            id: &ids[i as usize],
-            key: keys.map(|k| &k[i as usize]),
+            stale_id: (!keys.fresh).then(|| ids[i as usize].as_str()),
+            key: key.filter(|_| keys.fresh),
             fleet,
             credential: OnceCell::new(),
+            at,
             agent: OnceCell::new(),
         };
         // Gone from the fleet since the sort: not shown.
@@ -263,16 +320,26 @@ fn kept_by<'a>(
 /// `env:` are answered by the keys, over every row of a list that may be
 /// millions long.
 struct CredRow<'a> {
-    id: &'a str,
+    /// Its id when the keys are stale (fresh keys find the credential at
+    /// its index, with its id).
+    stale_id: Option<&'a str>,
     key: Option<&'a CredKey>,
     fleet: &'a Fleet,
     credential: OnceCell<Option<&'a Credential>>,
+    /// Where the sort found it in the fleet: still there unless a removal
+    /// moved it (its id says).
+    at: Option<usize>,
     agent: OnceCell<Option<&'a Agent>>,
 }
 
 impl<'a> CredRow<'a> {
     fn credential(&self) -> Option<&'a Credential> {
-        *self.credential.get_or_init(|| self.fleet.credential(self.id))
+        *self.credential.get_or_init(|| {
+            self.at
+                .and_then(|i| self.fleet.credential_at(i))
+                .filter(|c| self.stale_id.is_none_or(|id| c.id == id))
+                .or_else(|| self.stale_id.and_then(|id| self.fleet.credential(id)))
+        })
     }
 
     fn agent(&self) -> Option<&'a Agent> {
@@ -315,12 +382,16 @@ impl Row for CredRow<'_> {
     }
 
     fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
-        hit(self.id)
-            || self.credential().is_some_and(|c| hit(&c.prefix))
+        let id = self
+            .stale_id
+            .or_else(|| self.credential().map(|c| c.id.as_str()));
+        // The credential's own text first, the agent's (elsewhere in
+        // memory) only when none of it matched.
+        id.is_some_and(&mut *hit)
+            || self.credential().is_some_and(|c| {
+                hit(&c.prefix) || c.scopes.iter().any(|s| hit(s))
+            })
             || self.agent().is_some_and(|a| hit(&a.name))
-            || self
-                .credential()
-                .is_some_and(|c| c.scopes.iter().any(|s| hit(s)))
     }
 }
 

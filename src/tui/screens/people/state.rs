@@ -11,7 +11,6 @@ use crate::tui::components::list_filter::ListFilter;
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
 use std::cmp::Reverse;
-use std::collections::HashMap;
 
 /// One person and the counts of what they own.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -83,7 +82,10 @@ impl PeopleList {
     }
 
     fn count(&mut self, fleet: &Fleet) {
-        let mut counts: HashMap<&str, PersonRow> = HashMap::new();
+        // foldhash, not SipHash: hashing 100,000 owner ids was most of a
+        // poll's rebuild.
+        let mut counts: hashbrown::HashMap<&str, PersonRow> =
+            hashbrown::HashMap::with_capacity(fleet.people().size_hint().0);
         for (i, agent) in fleet.agents().iter().enumerate() {
             // An owner id the directory does not know has no row to count in.
             let Some(owner) = agent.owner.as_deref() else {

@@ -100,6 +100,7 @@ impl Cases {
                         (
                             Reverse(c.risk),
                             Reverse(c.highest_level),
+                            head(&c.agent.name),
                             c.agent.name.as_str(),
                             c.agent.id.as_str(),
                         ),
@@ -136,6 +137,17 @@ impl Cases {
     }
 }
 
+/// A name's first eight bytes as a number that orders as they do (a
+/// shorter name padded with zeros, which no sanitised name holds): most
+/// comparisons of the sort end here, without reading the names
+/// themselves, scattered over 100,000 cases.
+fn head(name: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = name.len().min(8);
+    bytes[..n].copy_from_slice(&name.as_bytes()[..n]);
+    u64::from_be_bytes(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::state::{FIELDS, TriageQueue};
@@ -159,6 +171,18 @@ mod tests {
 
     fn ids(cases: &Cases) -> Vec<&str> {
         cases.iter().map(|c| c.agent.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_names_head_orders_as_the_name() {
+        let names = ["", "a", "ab", "ab-analyzer", "ab-analyzer-2", "abc", "b", "Z", "zz"];
+        for a in names {
+            for b in names {
+                if head(a) != head(b) {
+                    assert_eq!(head(a).cmp(&head(b)), a.cmp(b), "{a:?} {b:?}");
+                }
+            }
+        }
     }
 
     #[test]
