@@ -294,11 +294,15 @@ pub async fn start(
     killswitch::resume_unfinished(&state).await?;
     snooze_clock::spawn_at_start(&state.store);
     // The first dashboard to start should not wait for the fleet to be
-    // read and counted: the summary form's first answer is built now.
+    // read and counted: the lean form's first answer is built now.
     {
         let state = state.clone();
         tokio::spawn(async move {
-            if let Err(e) = state.snapshots.get(&state).await {
+            if let Err(e) = state
+                .snapshots
+                .get(&state, routes::snapshot::Kept::Lean)
+                .await
+            {
                 tracing::warn!(error = %e.message, "could not build the first sync's answer");
             }
         });
