@@ -192,41 +192,43 @@ impl LeanChanges {
             .iter()
             .map(|h| (h.agent_id.as_str(), h))
             .collect();
-        let mut sets: HashMap<&BTreeMap<String, String>, u32> = HashMap::new();
+        let mut sets: HashMap<BTreeMap<String, String>, u32> = HashMap::new();
         let mut label_sets = Vec::new();
         let mut agents = Vec::with_capacity(changes.agents.len());
-        for a in &changes.agents {
-            let labels = (!a.labels.is_empty()).then(|| {
-                *sets.entry(&*a.labels).or_insert_with(|| {
+        for a in changes.agents {
+            let labels = (!a.labels.is_empty()).then(|| match sets.get(&*a.labels) {
+                Some(&set) => set,
+                None => {
+                    let set = u32::try_from(label_sets.len()).unwrap_or(u32::MAX);
+                    sets.insert((*a.labels).clone(), set);
                     label_sets.push(a.labels.clone());
-                    u32::try_from(label_sets.len() - 1).unwrap_or(u32::MAX)
-                })
+                    set
+                }
             });
             let h = counted.get(a.id.as_str());
             agents.push(LeanAgent {
-                id: a.id.clone(),
-                name: a.name.clone(),
-                kind: a.kind,
-                environment: a.environment.clone(),
-                owner: a.owner.clone(),
-                description: a.description.clone(),
-                runtime: a.runtime.clone(),
-                labels,
-                status: a.status,
-                created_by: a.created_by.clone(),
-                created_at: millis(a.created_at),
-                updated_at: (a.updated_at != a.created_at).then(|| millis(a.updated_at)),
-                last_seen_at: a.last_seen_at.map(millis),
-                rev: a.rev,
                 credentials: h.map_or(0, |h| h.credentials),
                 live_credentials: h.map_or(0, |h| h.live_credentials),
                 next_expiry: h.and_then(|h| h.next_expiry).map(millis),
                 grants: h.map_or(0, |h| h.grants),
                 highest_level: h.and_then(|h| h.highest_level),
+                id: a.id,
+                name: a.name,
+                kind: a.kind,
+                environment: a.environment,
+                owner: a.owner,
+                description: a.description,
+                runtime: a.runtime,
+                labels,
+                status: a.status,
+                created_by: a.created_by,
+                created_at: millis(a.created_at),
+                updated_at: (a.updated_at != a.created_at).then(|| millis(a.updated_at)),
+                last_seen_at: a.last_seen_at.map(millis),
+                rev: a.rev,
             });
         }
         drop(counted);
-        drop(sets);
         LeanChanges {
             cursor: changes.cursor,
             full: true,
