@@ -211,3 +211,33 @@ async fn the_client_reads_the_lean_form_as_the_summary_form() {
     assert_eq!(at(&from_lean), at(&from_summary));
     assert_eq!(from_lean.counts(), from_summary.counts());
 }
+
+#[tokio::test]
+async fn the_kept_lean_answer_is_gzipped_once_asked_and_the_same_json() {
+    let s = TestServer::start_with(eager_r18()).await;
+    two_agents(&s).await;
+    // A client that does not decode, to see the bytes on the wire.
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let get = |gzip: bool| {
+        let mut req = raw
+            .get(format!("{}/v1/changes?since=0&form=lean", s.url))
+            .bearer_auth(ADMIN);
+        if gzip {
+            req = req.header(reqwest::header::ACCEPT_ENCODING, "gzip");
+        }
+        req.send()
+    };
+    let plain = get(false).await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    for _ in 0..2 {
+        let zipped = get(true).await.unwrap();
+        assert_eq!(zipped.headers()["content-encoding"], "gzip");
+        assert_eq!(zipped.headers()["x-warden-form"], "lean");
+        let zipped = zipped.bytes().await.unwrap();
+        let mut json = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&zipped[..]), &mut json)
+            .unwrap();
+        assert_eq!(json, plain, "the same answer, compressed");
+    }
+}
