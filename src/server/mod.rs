@@ -293,11 +293,25 @@ pub async fn start(
     // are taken, so no credential of a half-killed agent stays usable.
     killswitch::resume_unfinished(&state).await?;
     snooze_clock::spawn_at_start(&state.store);
+    let addr = listener.local_addr()?;
+    let (stop_sweep, sweep_stopped) = tokio::sync::oneshot::channel();
+    let pushers = alertmanager_push::spawn_all(&state.store, &state.config.alertmanager)
+        .map_err(|e| anyhow::anyhow!("--alertmanager: {e}"))?;
+    let sweeper = rules::scheduler::spawn(state.clone(), sweep_stopped).map(|t| (stop_sweep, t));
     // The first dashboard to start should not wait for the fleet to be
-    // read and counted: the lean form's first answer is built now.
+    // read and counted: the lean form's first answer is built now, or,
+    // when the rules sweep at start, once that sweep is done (it raises
+    // the fleet's alerts, so an answer from before it would be read whole
+    // again; one from after it is caught up with what follows).
     {
         let state = state.clone();
+        let after_sweep = sweeper.is_some();
         tokio::spawn(async move {
+            let waited = std::time::Instant::now();
+            while after_sweep && state.detector.sweeps() == 0 && waited.elapsed() < FIRST_SWEEP_WAIT
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
             if let Err(e) = state
                 .snapshots
                 .get(&state, routes::snapshot::Kept::Lean)
@@ -307,11 +321,6 @@ pub async fn start(
             }
         });
     }
-    let addr = listener.local_addr()?;
-    let (stop_sweep, sweep_stopped) = tokio::sync::oneshot::channel();
-    let pushers = alertmanager_push::spawn_all(&state.store, &state.config.alertmanager)
-        .map_err(|e| anyhow::anyhow!("--alertmanager: {e}"))?;
-    let sweeper = rules::scheduler::spawn(state.clone(), sweep_stopped).map(|t| (stop_sweep, t));
     let (stop_guard, guard_stopped) = tokio::sync::oneshot::channel();
     let guard = guardrails::spawn(state.clone(), guard_stopped).map(|t| (stop_guard, t));
     let checkpointer = state.checkpoints.clone().map(|cps| {
@@ -375,6 +384,11 @@ fn tls_config(config: &ServeConfig) -> anyhow::Result<Option<Arc<rustls::ServerC
 /// the system's `somaxconn`): four times tokio's default, so a burst of
 /// reconnecting sockets is less likely to drop a responder's connect.
 const LISTEN_BACKLOG: u32 = 4096;
+
+/// The longest the first answer's build waits for the rules' first sweep:
+/// another server sharing the database may hold the sweep's lease, and
+/// this one then never sweeps.
+const FIRST_SWEEP_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
 
 fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     let socket = if addr.is_ipv4() {

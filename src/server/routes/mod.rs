@@ -7,6 +7,7 @@ mod agent_api;
 mod agents;
 mod audit;
 mod audit_stream;
+mod catch_up;
 mod directory;
 mod discoveries;
 mod feed;

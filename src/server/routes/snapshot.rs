@@ -6,13 +6,16 @@
 //!
 //! A kept answer is served while its cursor is the latest revision; after
 //! a change the next first sync builds it again (a client must find in its
-//! first answer what was written before it asked). The server builds the
+//! first answer what was written before it asked): from the last one and
+//! the changes after it while that is young and not too large
+//! ([`catch_up`]), else from the whole fleet read again. The server builds the
 //! lean one once at start, so the first dashboard does not wait for the
 //! count. Its gzip-compressed copy is made once, when a client that
 //! accepts gzip first asks (Warden's own client on this machine asks for
 //! it uncompressed, and compressing 600 MB at a million agents costs
 //! seconds), so no request compresses it again.
 
+use super::catch_up::{self, Base};
 use crate::api::lean::LeanChanges;
 use crate::server::AppState;
 use crate::server::error::{ApiError, ApiResult};
@@ -55,19 +58,29 @@ impl Snapshot {
 /// for it.
 #[derive(Debug, Default)]
 pub struct Snapshots {
-    summary: tokio::sync::Mutex<Option<Arc<Snapshot>>>,
-    lean: tokio::sync::Mutex<Option<Arc<Snapshot>>>,
+    summary: tokio::sync::Mutex<Slot>,
+    lean: tokio::sync::Mutex<Slot>,
+}
+
+/// A form's kept answer, and the answer it was encoded from while it may
+/// be caught up (see [`catch_up`]).
+#[derive(Debug, Default)]
+struct Slot {
+    kept: Option<Arc<Snapshot>>,
+    base: Option<Base>,
 }
 
 impl Snapshots {
-    /// The kept answer of `form` if it may still serve, else a new one.
+    /// The kept answer of `form` if it may still serve, else a new one:
+    /// the last one caught up with the changes after it while it is young
+    /// and small enough to keep decoded, else the whole fleet read again.
     pub async fn get(&self, state: &AppState, form: Kept) -> ApiResult<Arc<Snapshot>> {
         let mut slot = match form {
             Kept::Summary => self.summary.lock().await,
             Kept::Lean => self.lean.lock().await,
         };
         let latest = *state.store.subscribe().borrow();
-        if let Some(s) = slot.as_ref()
+        if let Some(s) = slot.kept.as_ref()
             && s.cursor == latest
         {
             return Ok(s.clone());
@@ -76,23 +89,35 @@ impl Snapshots {
         // now rather than hold both (hundreds of MB each at a million).
         if form == Kept::Lean {
             let mut other = self.summary.lock().await;
-            if other.as_ref().is_some_and(|s| s.cursor != latest) {
-                *other = None;
+            if other.kept.as_ref().is_some_and(|s| s.cursor != latest) {
+                *other = Slot::default();
             }
         }
         let started = Instant::now();
-        let mut changes = state.store.changes_summary(0).await?;
+        let (mut changes, read_at, caught_up) = match slot.base.take() {
+            Some(mut base) if base.young() => {
+                let delta = state.store.changes_summary(base.changes.cursor).await?;
+                catch_up::merge(&mut base.changes, delta);
+                (base.changes, base.read_at, true)
+            }
+            _ => (state.store.changes_summary(0).await?, Instant::now(), false),
+        };
         let read = started.elapsed();
         let cursor = changes.cursor;
-        let encoded = match form {
+        let keep = changes.agents.len() <= catch_up::MAX_AGENTS;
+        let (encoded, base) = match form {
             Kept::Summary => {
                 in_name_order(&mut changes);
-                serde_json::to_vec(&changes)
+                (serde_json::to_vec(&changes), keep.then_some(changes))
             }
             Kept::Lean => {
                 // The counts go inside each agent: only the agents' order.
                 sort_by_name(&mut changes.agents);
-                serde_json::to_vec(&LeanChanges::from_summary(changes))
+                let base = keep.then(|| changes.clone());
+                (
+                    serde_json::to_vec(&LeanChanges::from_summary(changes)),
+                    base,
+                )
             }
         };
         let json =
@@ -100,6 +125,7 @@ impl Snapshots {
         tracing::debug!(
             cursor,
             ?form,
+            caught_up,
             bytes = json.len(),
             ?read,
             took = ?started.elapsed(),
@@ -110,7 +136,8 @@ impl Snapshots {
             json: Bytes::from(json),
             gzip: OnceLock::new(),
         });
-        *slot = Some(fresh.clone());
+        slot.kept = Some(fresh.clone());
+        slot.base = base.map(|changes| Base { changes, read_at });
         Ok(fresh)
     }
 }

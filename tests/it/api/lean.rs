@@ -7,6 +7,7 @@
 use crate::support::rules::eager_r18;
 use crate::support::server::*;
 use serde_json::{Value, json};
+use warden::api::Changes;
 use warden::api::client::Client;
 use warden::fleet::state::Fleet;
 
@@ -158,25 +159,32 @@ async fn only_a_first_answer_is_lean() {
     assert!(answer.1.to_string().contains("lean"), "{}", answer.1);
 }
 
-#[tokio::test]
-async fn the_client_reads_the_lean_form_as_the_summary_form() {
-    let s = TestServer::start_with(eager_r18()).await;
-    let (bot, _) = two_agents(&s).await;
-    let client = Client::new(&s.url, Some(ADMIN)).unwrap();
-    let lean = client.changes_first().await.unwrap();
-    let summary = client.changes_summary(0).await.unwrap();
+/// `lean` (read back by the client) holds what `summary` does: the same
+/// rows to the millisecond, in any order; alerts as their list shows them.
+fn assert_same(lean: &Changes, summary: &Changes) {
     assert!(lean.full && lean.summary);
     assert_eq!(lean.cursor, summary.cursor);
-    assert_eq!(lean.people, summary.people);
-    assert_eq!(lean.delegations, summary.delegations);
+    let ms = |t: chrono::DateTime<chrono::Utc>| t.timestamp_millis();
+    let by_id = |mut v: Vec<Value>| {
+        v.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+        v
+    };
+    let values = |v: &[warden::model::Person]| by_id(v.iter().map(|x| json!(x)).collect());
+    assert_eq!(values(&lean.people), values(&summary.people));
+    let mut da = lean.delegations.clone();
+    let mut db = summary.delegations.clone();
+    da.sort_by(|x, y| x.id.cmp(&y.id));
+    db.sort_by(|x, y| x.id.cmp(&y.id));
+    assert_eq!(da, db);
     let mut a = lean.agents.clone();
     let mut b = summary.agents.clone();
     a.sort_by(|x, y| x.id.cmp(&y.id));
     b.sort_by(|x, y| x.id.cmp(&y.id));
+    assert_eq!(a.len(), b.len());
     // To the millisecond: the lean form's times are whole milliseconds.
-    let ms = |t: chrono::DateTime<chrono::Utc>| t.timestamp_millis();
     for (x, y) in a.iter_mut().zip(b.iter_mut()) {
         assert_eq!(ms(x.created_at), ms(y.created_at));
+        assert_eq!(ms(x.updated_at), ms(y.updated_at));
         assert_eq!(x.last_seen_at.map(ms), y.last_seen_at.map(ms));
         (x.created_at, x.updated_at, x.last_seen_at) = (y.created_at, y.updated_at, y.last_seen_at);
     }
@@ -188,17 +196,36 @@ async fn the_client_reads_the_lean_form_as_the_summary_form() {
             .next_expiry
             .map(|t| chrono::DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap());
     }
+    sa.sort_by(|x, y| x.agent_id.cmp(&y.agent_id));
+    sb.sort_by(|x, y| x.agent_id.cmp(&y.agent_id));
     assert_eq!(sa, sb);
-    assert_eq!(lean.alerts.len(), summary.alerts.len());
+    let mut la = lean.alerts.clone();
+    let mut fa = summary.alerts.clone();
+    la.sort_by(|x, y| x.id.cmp(&y.id));
+    fa.sort_by(|x, y| x.id.cmp(&y.id));
+    assert_eq!(la.len(), fa.len());
+    for (l, f) in la.iter().zip(&fa) {
+        assert_eq!(
+            (&l.id, &l.rule, l.severity, l.status, l.rev),
+            (&f.id, &f.rule, f.severity, f.status, f.rev)
+        );
+        assert_eq!(
+            (&l.summary, &l.source, &l.agent_id, &l.acknowledged_by),
+            (&f.summary, &f.source, &f.agent_id, &f.acknowledged_by)
+        );
+        assert_eq!(ms(l.updated_at), ms(f.updated_at));
+    }
+}
+
+#[tokio::test]
+async fn the_client_reads_the_lean_form_as_the_summary_form() {
+    let s = TestServer::start_with(eager_r18()).await;
+    let (bot, _) = two_agents(&s).await;
+    let client = Client::new(&s.url, Some(ADMIN)).unwrap();
+    let lean = client.changes_first().await.unwrap();
+    let summary = client.changes_summary(0).await.unwrap();
+    assert_same(&lean, &summary);
     for (l, f) in lean.alerts.iter().zip(&summary.alerts) {
-        assert_eq!(
-            (&l.id, &l.rule, l.severity, l.status),
-            (&f.id, &f.rule, f.severity, f.status)
-        );
-        assert_eq!(
-            (&l.summary, &l.source, &l.agent_id),
-            (&f.summary, &f.source, &f.agent_id)
-        );
         assert!(l.evidence.is_empty() && !f.evidence.is_empty());
     }
 
@@ -240,4 +267,59 @@ async fn the_kept_lean_answer_is_gzipped_once_asked_and_the_same_json() {
             .unwrap();
         assert_eq!(json, plain, "the same answer, compressed");
     }
+}
+
+#[tokio::test]
+async fn a_first_answer_after_changes_is_the_kept_one_caught_up_and_the_same_as_a_whole_read() {
+    let s = TestServer::start_with(eager_r18()).await;
+    let (bot, _) = two_agents(&s).await;
+    let client = Client::new(&s.url, Some(ADMIN)).unwrap();
+    let before = client.changes_first().await.unwrap();
+    // Every kind of change the feed carries after the kept answer.
+    s.agent("newcomer").await;
+    s.credential("bot").await;
+    let grant = before
+        .summaries
+        .iter()
+        .find(|h| h.agent_id == txt(&bot, "id"))
+        .map(|h| h.grants);
+    assert_eq!(grant, Some(1));
+    let detail = s.detail("bot").await;
+    let grant_id = txt(&detail["grants"][0], "id").to_string();
+    s.admin(
+        "DELETE",
+        &format!("/v1/agents/bot/grants/{grant_id}"),
+        json!({"reason": "not needed"}),
+    )
+    .await;
+    let alert = txt(&s.get("/v1/alerts").await[0], "id").to_string();
+    s.admin(
+        "POST",
+        &format!("/v1/alerts/{alert}/ack"),
+        json!({"reason": "seen"}),
+    )
+    .await;
+    s.admin(
+        "POST",
+        "/v1/people/pat@corp.example/offboard",
+        json!({"reason": "left"}),
+    )
+    .await;
+
+    let caught_up = client.changes_first().await.unwrap();
+    assert!(caught_up.cursor > before.cursor);
+    // The summary form's first answer was never asked: read whole.
+    let whole = client.changes_summary(0).await.unwrap();
+    assert_same(&caught_up, &whole);
+    let bot_counts = caught_up
+        .summaries
+        .iter()
+        .find(|h| h.agent_id == txt(&bot, "id"))
+        .unwrap();
+    assert_eq!((bot_counts.credentials, bot_counts.grants), (3, 0));
+    assert!(caught_up.agents.iter().any(|a| a.name == "newcomer"));
+    let names: Vec<&str> = caught_up.agents.iter().map(|a| a.name.as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(names, sorted, "still in name order");
 }
