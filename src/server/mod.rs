@@ -299,19 +299,13 @@ pub async fn start(
         .map_err(|e| anyhow::anyhow!("--alertmanager: {e}"))?;
     let sweeper = rules::scheduler::spawn(state.clone(), sweep_stopped).map(|t| (stop_sweep, t));
     // The first dashboard to start should not wait for the fleet to be
-    // read and counted: the lean form's first answer is built now, or,
-    // when the rules sweep at start, once that sweep is done (it raises
-    // the fleet's alerts, so an answer from before it would be read whole
-    // again; one from after it is caught up with what follows).
+    // read and counted: the lean form's first answer is built now. When
+    // the rules sweep at start, that sweep's changes are caught up with
+    // by the first sync after it (see `routes::catch_up`), a read of what
+    // the sweep wrote instead of the whole fleet's.
     {
         let state = state.clone();
-        let after_sweep = sweeper.is_some();
         tokio::spawn(async move {
-            let waited = std::time::Instant::now();
-            while after_sweep && state.detector.sweeps() == 0 && waited.elapsed() < FIRST_SWEEP_WAIT
-            {
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            }
             if let Err(e) = state
                 .snapshots
                 .get(&state, routes::snapshot::Kept::Lean)
@@ -384,11 +378,6 @@ fn tls_config(config: &ServeConfig) -> anyhow::Result<Option<Arc<rustls::ServerC
 /// the system's `somaxconn`): four times tokio's default, so a burst of
 /// reconnecting sockets is less likely to drop a responder's connect.
 const LISTEN_BACKLOG: u32 = 4096;
-
-/// The longest the first answer's build waits for the rules' first sweep:
-/// another server sharing the database may hold the sweep's lease, and
-/// this one then never sweeps.
-const FIRST_SWEEP_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
 
 fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     let socket = if addr.is_ipv4() {
