@@ -5,6 +5,7 @@ mod audit;
 pub mod client;
 pub mod discovery;
 pub mod guardrails;
+pub mod lean;
 pub use discovery::{DiscoveredAgent, DiscoveryOutcome, DiscoveryReport};
 
 pub use audit::{AuditCheckpoint, AuditCheckpoints, AuditQuery};

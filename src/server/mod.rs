@@ -293,21 +293,28 @@ pub async fn start(
     // are taken, so no credential of a half-killed agent stays usable.
     killswitch::resume_unfinished(&state).await?;
     snooze_clock::spawn_at_start(&state.store);
-    // The first dashboard to start should not wait for the fleet to be
-    // read and counted: the summary form's first answer is built now.
-    {
-        let state = state.clone();
-        tokio::spawn(async move {
-            if let Err(e) = state.snapshots.get(&state).await {
-                tracing::warn!(error = %e.message, "could not build the first sync's answer");
-            }
-        });
-    }
     let addr = listener.local_addr()?;
     let (stop_sweep, sweep_stopped) = tokio::sync::oneshot::channel();
     let pushers = alertmanager_push::spawn_all(&state.store, &state.config.alertmanager)
         .map_err(|e| anyhow::anyhow!("--alertmanager: {e}"))?;
     let sweeper = rules::scheduler::spawn(state.clone(), sweep_stopped).map(|t| (stop_sweep, t));
+    // The first dashboard to start should not wait for the fleet to be
+    // read and counted: the lean form's first answer is built now. When
+    // the rules sweep at start, that sweep's changes are caught up with
+    // by the first sync after it (see `routes::catch_up`), a read of what
+    // the sweep wrote instead of the whole fleet's.
+    {
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = state
+                .snapshots
+                .get(&state, routes::snapshot::Kept::Lean)
+                .await
+            {
+                tracing::warn!(error = %e.message, "could not build the first sync's answer");
+            }
+        });
+    }
     let (stop_guard, guard_stopped) = tokio::sync::oneshot::channel();
     let guard = guardrails::spawn(state.clone(), guard_stopped).map(|t| (stop_guard, t));
     let checkpointer = state.checkpoints.clone().map(|cps| {

@@ -7,12 +7,13 @@
 //! schema under `components/schemas`. A test holds the table and the router
 //! (`routes::registered_routes`) to the same set of routes.
 
+use crate::api::lean::AnyChanges;
 use crate::api::{
-    Accepted, AgentEvent, AgentPage, AuditCheckpoints, AuditVerification, Changes,
-    DiscoveryOutcome, DiscoveryReport, ErrorBody, Health, IntrospectRequest, Introspection,
-    IssuedCredential, IssuedToken, KillRequest, NewAgent, NewCredential, NewDelegation, NewGrant,
-    NewOwner, NewPerson, NewToken, Reason, RotateRequest, RotatedCredential, SnoozeRequest,
-    TokenInfo, TriageReport, WhoAmI,
+    Accepted, AgentEvent, AgentPage, AuditCheckpoints, AuditVerification, DiscoveryOutcome,
+    DiscoveryReport, ErrorBody, Health, IntrospectRequest, Introspection, IssuedCredential,
+    IssuedToken, KillRequest, NewAgent, NewCredential, NewDelegation, NewGrant, NewOwner,
+    NewPerson, NewToken, Reason, RotateRequest, RotatedCredential, SnoozeRequest, TokenInfo,
+    TriageReport, WhoAmI,
 };
 use crate::model::{
     Agent, AgentDetail, Alert, AuditEntry, Credential, Delegation, Grant, Operation, Person,
@@ -147,6 +148,8 @@ pub const ROUTES: &[Route] = {
             description: "The calling agent reports what it did, as an array of events; the answer counts those accepted. The rules run on them. An identity named in an event's `on_behalf_of` that is neither a registered agent nor a person gets a shadow entry in the inventory (label `origin=shadow`) and rule R17. 403 `chain_refused` (nothing stored) when a chain names a suspended or killed agent: nothing may be done on its behalf.", errors: &[403], ..R },
         Route { method: GET, path: "/v1/alerts", operation_id: "listAlerts", answer: Some(schema::<Vec<Alert>>), summary: "List alerts",
             description: "Alerts raised by the rules, open, acknowledged and resolved.", ..R },
+        Route { method: GET, path: "/v1/alerts/{id}", operation_id: "getAlert", answer: Some(schema::<Alert>), summary: "One alert in full",
+            description: "The alert with its evidence, mapping and the reasons given for it: what the lean first sync (`GET /v1/changes?since=0&form=lean`) leaves out, read when a dashboard opens the alert. 404 if there is no such alert.", ..R },
         Route { method: POST, path: "/v1/alerts/{id}/ack", operation_id: "ackAlert", access: Responder, body: Some(schema::<Reason>), answer: Some(schema::<Alert>), errors: &[409], summary: "Acknowledge an alert",
             description: "Acknowledges the alert, with a reason. 409 if it is resolved.", ..R },
         Route { method: POST, path: "/v1/alerts/{id}/snooze", operation_id: "snoozeAlert", access: Responder, body: Some(schema::<SnoozeRequest>), answer: Some(schema::<Alert>), errors: &[409], summary: "Snooze a Warden alert",
@@ -155,7 +158,7 @@ pub const ROUTES: &[Route] = {
             description: "Ends the alert's snooze now, with a reason (audited as `alert.unsnooze`). An alert that is not snoozed is answered as it is.", ..R },
         Route { method: GET, path: "/v1/triage", operation_id: "triage", answer: Some(schema::<TriageReport>), summary: "The ownership triage queue",
             description: "Every agent that is not killed and has no owner, or whose owner has left, most urgent first (worst open alert, then highest grant level, then name). Each comes with up to 5 active people suggested as its owner, best first, each with the evidence that points at them and its points: who registered the agent (40), the people its delegations act for (30), the departed owner's manager (25; the next active manager up when that one left too, 15), active people on the departed owner's team or the team its `team` label names (10), and, below all of these because it is the agent's own claim, the people its events of the last `activity_days` days acted for (2 plus one per event, at most 8).", ..R },
-        Route { method: GET, path: "/v1/changes", operation_id: "changes", query: CHANGES, answer: Some(schema::<Changes>), summary: "What changed after a cursor",
+        Route { method: GET, path: "/v1/changes", operation_id: "changes", query: CHANGES, answer: Some(schema::<AnyChanges>), summary: "What changed after a cursor",
             description: "Everything changed after cursor `since`, and the new cursor. `full: true` means the answer replaces the client's copy. With `wait`, the request is held until something changes or the time is up. With `form=summary` a full answer counts each agent's credentials and grants (`summaries`) instead of listing them, about a tenth of the bytes; its first answer is kept encoded by the server until the fleet changes, and lists the agents in name order (bytewise, then id) with `summaries` in the same order, so a client can take each agent's counts beside it (any order is valid JSON for the form; Warden's server keeps this one). `GET /v1/agents/{id}` and `GET /v1/credentials` list what it counted.", ..R },
         Route { method: GET, path: "/v1/credentials", operation_id: "listCredentials", query: CREDENTIAL_PAGE, answer: Some(schema::<Vec<Credential>>), summary: "Every credential",
             description: "Every credential of every agent, by id (the secret never: only its prefix). For a client that syncs in the summary form of `GET /v1/changes` and lists every credential. With `limit`, a page of them in id order, after `after`: ask again with the last id until a page is shorter than `limit` (a million credentials are about 300 MB of JSON at once; pages keep each answer and the client's memory small). 400 if `limit` is 0 or over 50000.", ..R },

@@ -84,9 +84,15 @@ async fn run<M: From<SourceMsg>>(
             }
         }
         let started = Instant::now();
-        // The summary form: the first answer counts what each agent holds
-        // instead of listing it; an agent's detail brings the rest.
-        let wait = match client.changes_summary(cursor).await {
+        // The first answer in the lean form (counts inside each agent,
+        // alerts without their evidence), the polls after it in the
+        // summary form: an agent's detail, or an alert's, brings the rest.
+        let answer = if cursor == 0 {
+            client.changes_first().await
+        } else {
+            client.changes_summary(cursor).await
+        };
+        let wait = match answer {
             Ok(mut changes) => {
                 let latency = started.elapsed();
                 // A full answer replaces everything, its cursor included,

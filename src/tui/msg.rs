@@ -185,6 +185,11 @@ pub enum Effect {
     FetchDetail {
         agent_id: String,
     },
+    /// Read one alert in full (`GET /v1/alerts/{id}`: its evidence, which
+    /// the lean first sync leaves out); answers [`Msg::AlertRead`].
+    FetchAlert {
+        alert_id: String,
+    },
     /// Read one agent's audit trail, its newest `tail` entries; answers
     /// [`Msg::Trail`].
     FetchTrail {
@@ -266,6 +271,12 @@ pub enum Msg {
     Detail {
         agent_id: String,
         result: Result<Box<AgentDetail>, String>,
+    },
+    /// One alert as `GET /v1/alerts/{id}` answered, or why it could not
+    /// be read.
+    AlertRead {
+        alert_id: String,
+        result: Result<Box<Alert>, String>,
     },
     /// One agent's audit trail, oldest first.
     Trail {

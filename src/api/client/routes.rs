@@ -2,6 +2,7 @@
 //! typed with the model and the wire types of [`crate::api`].
 
 use super::{Client, ClientError, List, PAGE_LIMIT, REQUEST_TIMEOUT};
+use crate::api::lean::{self, LeanChanges};
 use crate::api::*;
 use crate::model::*;
 use reqwest::Method;
@@ -304,6 +305,42 @@ impl Client {
         self.get_large(&["v1", "changes"], &query).await
     }
 
+    /// The first sync: `GET /v1/changes?since=0&form=lean` (see
+    /// [`crate::api::lean`]), read back into the summary form's types. A
+    /// backend from before the lean form refuses it (400) and is asked for
+    /// the summary form instead; one that ignores `form` answers in full,
+    /// and its answer is read as it is.
+    pub async fn changes_first(&self) -> Result<Changes, ClientError> {
+        let query = [("since", "0".to_string()), ("form", lean::FORM.to_string())];
+        let plain = super::connect::is_local(&self.base);
+        let sent = self
+            .send_with::<()>(Method::GET, &["v1", "changes"], &query, None, None, plain)
+            .await;
+        let (url, resp) = match sent {
+            Ok(answer) => answer,
+            Err(ClientError::Api { status: 400, .. }) => return self.changes_summary(0).await,
+            Err(e) => return Err(e),
+        };
+        let is_lean = resp
+            .headers()
+            .get(lean::FORM_HEADER)
+            .is_some_and(|v| v.as_bytes() == lean::FORM.as_bytes());
+        if !is_lean {
+            return self.read_json(url, resp, None).await;
+        }
+        let answer: LeanChanges = self.read_json(url.clone(), resp, None).await?;
+        answer.into_changes().map_err(|e| ClientError::Malformed {
+            url: super::strip_query(&url),
+            cause: e.to_string(),
+        })
+    }
+
+    /// `GET /v1/alerts/{id}`: one alert in full, its evidence and mapping
+    /// with it (the lean first sync leaves them out).
+    pub async fn alert(&self, id: &str) -> Result<Alert, ClientError> {
+        self.get(&["v1", "alerts", id]).await
+    }
+
     /// `GET /v1/credentials`: every credential of every agent.
     pub async fn list_credentials(&self) -> Result<Vec<Credential>, ClientError> {
         self.get::<List<Credential>>(&["v1", "credentials"])
@@ -328,18 +365,18 @@ impl Client {
             .map(List::into_vec)
     }
 
-    /// `GET /v1/changes?since=N` (with `form=summary` if `summary`) as the
-    /// bytes of its JSON answer (after the transport's gzip), unparsed:
+    /// `GET /v1/changes?since=N&form=FORM` (no `form`: the full form) as
+    /// the bytes of its JSON answer (after the transport's gzip), unparsed:
     /// what `warden bench` times a bare parse of, to tell the sync's own
     /// cost from the format's.
     pub async fn changes_body(
         &self,
         since: i64,
-        summary: bool,
+        form: Option<&str>,
     ) -> Result<bytes::Bytes, ClientError> {
         let mut query = vec![("since", since.to_string())];
-        if summary {
-            query.push(("form", "summary".to_string()));
+        if let Some(form) = form {
+            query.push(("form", form.to_string()));
         }
         let (_, resp) = self
             .send::<()>(Method::GET, &["v1", "changes"], &query, None, None)

@@ -40,7 +40,13 @@ pub(super) const CHANGES: &[Query] = &[
                       answer lists none and counts them per agent in `summaries` (credentials, \
                       live ones, the soonest live expiry, grants, the highest level); a later \
                       answer lists the credentials and grants that changed and the counts of \
-                      every agent it touches. `summary: true` in the answer says which form it is.",
+                      every agent it touches. `summary: true` in the answer says which form it is. \
+                      `lean`: the first answer only (`since=0`, else 400), what a dashboard's \
+                      tables need in the fewest bytes: each agent's counts inside it, labels as \
+                      a place in `label_sets`, times as milliseconds since the epoch, nulls and \
+                      zeros left out, alerts without evidence, mapping and reasons (`GET \
+                      /v1/alerts/{id}` has them); `form: \"lean\"` in the answer and the header \
+                      `X-Warden-Form: lean` say it is.",
     },
 ];
 

@@ -3,15 +3,16 @@
 //! document. The audit trail's routes are in `audit`.
 
 use super::Query;
-use crate::api::{Changes, TriageReport};
+use super::snapshot::Kept;
+use crate::api::{Changes, TriageReport, lean};
 use crate::model::Alert;
 use crate::server::auth::Viewer;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::metrics::ChangesPath;
 use crate::server::{AppState, openapi, triage};
 use axum::Json;
-use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::time::Duration;
@@ -25,15 +26,17 @@ pub struct ChangesQuery {
     since: i64,
     #[serde(default)]
     wait: u64,
-    /// `full` (the default) or `summary`.
+    /// `full` (the default), `summary` or `lean`.
     form: Option<String>,
 }
 
-/// `?form=`: every credential and grant in full, or counted per agent.
+/// `?form=`: every credential and grant in full, or counted per agent
+/// (`summary`; `lean`: the first answer only, see [`crate::api::lean`]).
 #[derive(Clone, Copy, PartialEq)]
 enum Form {
     Full,
     Summary,
+    Lean,
 }
 
 impl Form {
@@ -41,9 +44,12 @@ impl Form {
         match form {
             None | Some("full") => Ok(Form::Full),
             Some("summary") => Ok(Form::Summary),
+            Some(lean::FORM) => Ok(Form::Lean),
             Some(other) => Err(ApiError::bad_request(format!(
-                "form {other:?} is not known: `full` (the default: every credential and grant) \
-                 or `summary` (counted per agent in `summaries`)"
+                "form {other:?} is not known: `full` (the default: every credential and grant), \
+                 `summary` (counted per agent in `summaries`) or `lean` (the first answer \
+                 only, since=0: counts inside each agent, times in milliseconds, alerts \
+                 without their evidence)"
             ))),
         }
     }
@@ -61,10 +67,22 @@ pub async fn changes(
         )));
     }
     let form = Form::parse(q.form.as_deref())?;
-    if form == Form::Summary && q.since <= 0 {
+    if form == Form::Lean && q.since != 0 {
+        return Err(ApiError::bad_request(format!(
+            "form=lean is a first answer only (since=0); ask the changes after cursor {} \
+             with form=summary",
+            q.since
+        )));
+    }
+    let kept = match form {
+        Form::Lean => Some(Kept::Lean),
+        Form::Summary if q.since <= 0 => Some(Kept::Summary),
+        _ => None,
+    };
+    if let Some(kept) = kept {
         // Everyone's first answer is the same: kept, not read again.
         state.metrics.changes_answered(ChangesPath::Store);
-        let kept = state.snapshots.get(&state).await?;
+        let answer = state.snapshots.get(&state, kept).await?;
         // Kept compressed: the compression layer leaves an answer that
         // already says its encoding alone.
         let gzip = headers
@@ -72,14 +90,22 @@ pub async fn changes(
             .iter()
             .filter_map(|v| v.to_str().ok())
             .any(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-        let json = [(header::CONTENT_TYPE, "application/json")];
-        let vary = [(header::VARY, "accept-encoding")];
-        return Ok(if gzip {
+        let mut response = if gzip {
             let encoding = [(header::CONTENT_ENCODING, "gzip")];
-            (json, vary, encoding, kept.gzip.clone()).into_response()
+            (encoding, answer.gzip()?).into_response()
         } else {
-            (json, vary, kept.json.clone()).into_response()
-        });
+            answer.json.clone().into_response()
+        };
+        let h = response.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if kept == Kept::Lean {
+            h.insert(lean::FORM_HEADER, HeaderValue::from_static(lean::FORM));
+        }
+        return Ok(response);
     }
     Ok(Json(answer(&state, q.since, q.wait, form).await?).into_response())
 }
@@ -136,7 +162,7 @@ async fn read_changes(state: &AppState, since: i64, form: Form) -> ApiResult<Cha
     state.metrics.changes_answered(ChangesPath::Store);
     Ok(match form {
         Form::Full => state.store.changes(since).await?,
-        Form::Summary => state.store.changes_summary(since).await?,
+        Form::Summary | Form::Lean => state.store.changes_summary(since).await?,
     })
 }
 
@@ -152,7 +178,7 @@ fn nothing_since(since: i64, form: Form) -> Changes {
         delegations: Vec::new(),
         alerts: Vec::new(),
         removed: Vec::new(),
-        summary: form == Form::Summary,
+        summary: form != Form::Full,
         summaries: Vec::new(),
     }
 }
@@ -189,6 +215,16 @@ pub async fn credentials(
 
 pub async fn alerts(State(state): State<AppState>, _: Viewer) -> ApiResult<Json<Vec<Alert>>> {
     Ok(Json(state.store.list_alerts().await?))
+}
+
+/// `GET /v1/alerts/{id}`: one alert in full, evidence and all (what the
+/// lean first sync leaves out).
+pub async fn alert(
+    State(state): State<AppState>,
+    _: Viewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Alert>> {
+    Ok(Json(state.store.alert(&id).await?))
 }
 
 pub async fn triage(State(state): State<AppState>, _: Viewer) -> ApiResult<Json<TriageReport>> {

@@ -7,6 +7,7 @@ mod agent_api;
 mod agents;
 mod audit;
 mod audit_stream;
+mod catch_up;
 mod directory;
 mod discoveries;
 mod feed;
@@ -68,6 +69,7 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/v1/agent/heartbeat", post(agent_api::heartbeat)),
         ("POST", "/v1/agent/events", post(agent_api::events)),
         ("GET", "/v1/alerts", get(feed::alerts)),
+        ("GET", "/v1/alerts/{id}", get(feed::alert)),
         ("POST", "/v1/alerts/{id}/ack", post(actions::ack)),
         ("POST", "/v1/alerts/{id}/snooze", post(snooze::snooze)),
         ("POST", "/v1/alerts/{id}/unsnooze", post(snooze::unsnooze)),

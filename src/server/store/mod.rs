@@ -59,9 +59,17 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// One alert in full, for a client whose first sync had it lean
+/// (`GET /v1/alerts/{id}`). A supertrait of [`Store`].
+#[async_trait]
+pub trait AlertReads: Send + Sync {
+    /// The alert with this id, whatever its status; `NotFound` if none.
+    async fn alert(&self, id: &str) -> StoreResult<Alert>;
+}
+
 #[async_trait]
 pub trait Store:
-    scheduling::Scheduling + guardrails::GuardrailStore + Send + Sync + 'static
+    scheduling::Scheduling + guardrails::GuardrailStore + AlertReads + Send + Sync + 'static
 {
     // Identity of callers.
     async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Principal>>;

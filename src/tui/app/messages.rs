@@ -135,10 +135,11 @@ impl App {
                 }
                 vec![Effect::PollNow]
             }
-            m
-            @ (Msg::Audit(_) | Msg::AuditVerified(_) | Msg::Detail { .. } | Msg::Trail { .. }) => {
-                self.pane_msg(m)
-            }
+            m @ (Msg::Audit(_)
+            | Msg::AuditVerified(_)
+            | Msg::Detail { .. }
+            | Msg::Trail { .. }
+            | Msg::AlertRead { .. }) => self.pane_msg(m),
         }
     }
 

@@ -106,6 +106,10 @@ impl App {
                 self.panes.detail.trail_received(&agent_id, result);
                 vec![]
             }
+            Msg::AlertRead { alert_id, result } => {
+                self.panes.alert.received(&alert_id, result);
+                vec![]
+            }
             _ => vec![],
         }
     }

@@ -1,5 +1,6 @@
 //! The reads the dashboard makes beside the changes feed: the audit tail
-//! and its verification, one agent's detail and audit trail. Each runs on
+//! and its verification, one agent's detail and audit trail, one alert in
+//! full (its evidence, which the lean first sync leaves out). Each runs on
 //! its own task and answers with a [`Msg`]; the app keeps at most one of
 //! each kind in flight, so a slow backend is never asked twice over.
 
@@ -18,6 +19,7 @@ pub fn is_read(effect: &Effect) -> bool {
             | Effect::VerifyAudit { .. }
             | Effect::FetchDetail { .. }
             | Effect::FetchTrail { .. }
+            | Effect::FetchAlert { .. }
     )
 }
 
@@ -57,6 +59,13 @@ fn qualified(msg: Msg, scope: &str) -> Msg {
             agent_id: q(agent_id),
             result,
         },
+        Msg::AlertRead { alert_id, result } => Msg::AlertRead {
+            alert_id: q(alert_id),
+            result: result.map(|mut a| {
+                a.qualify(scope);
+                a
+            }),
+        },
         other => other,
     }
 }
@@ -80,6 +89,13 @@ async fn read(client: &Client, effect: Effect) -> Option<Msg> {
             let result = client.get_agent(&agent_id).await;
             Msg::Detail {
                 agent_id,
+                result: result.map(Box::new).map_err(text),
+            }
+        }
+        Effect::FetchAlert { alert_id } => {
+            let result = client.alert(&alert_id).await;
+            Msg::AlertRead {
+                alert_id,
                 result: result.map(Box::new).map_err(text),
             }
         }

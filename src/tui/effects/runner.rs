@@ -381,6 +381,26 @@ impl Runner {
                     None => tracing::warn!(backend, "an audit read for an unknown backend"),
                 }
             }
+            Effect::FetchAlert { ref alert_id } => {
+                let (route, local) = match self.route(alert_id) {
+                    Ok((route, local)) => (route.clone(), local.to_string()),
+                    Err(e) => {
+                        // Said to the view, which would otherwise read for ever.
+                        let (tx, alert_id) = (self.tx.clone(), alert_id.clone());
+                        tokio::spawn(async move {
+                            let result = Err(e);
+                            let _ = tx.send(Msg::AlertRead { alert_id, result }).await;
+                        });
+                        return;
+                    }
+                };
+                crate::tui::effects::fetch::spawn(
+                    &route.client,
+                    &self.tx,
+                    Effect::FetchAlert { alert_id: local },
+                    route.scope.clone(),
+                );
+            }
             Effect::FetchDetail { ref agent_id } | Effect::FetchTrail { ref agent_id, .. } => {
                 let (route, local) = match self.route(agent_id) {
                     Ok((route, local)) => (route.clone(), local.to_string()),

@@ -386,6 +386,11 @@ pub const ALERT_TIMELINE_EMPTY: &str = "no audit entry names this alert yet";
 pub const ALERT_KEYS: &str =
     "enter opens the agent · K kills it · f freezes it · a acknowledges · z snoozes · esc back";
 pub const NONE_GIVEN: &str = "none given";
+/// Where the evidence goes while the alert is read in full.
+pub const ALERT_READING: &str = "reading the alert from the backend…";
+pub fn alert_read_failed(e: impl Display) -> String {
+    format!("the alert could not be read in full: {e}")
+}
 pub fn ago_at(ago: impl Display, at: impl Display) -> String {
     format!("{ago} ago ({at})")
 }

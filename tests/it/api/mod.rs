@@ -14,6 +14,7 @@ mod errors;
 mod grants;
 mod guardrails;
 mod kill;
+mod lean;
 mod least_privilege;
 mod lifecycle;
 mod metrics;

@@ -2,6 +2,7 @@
 //! terminal, its screens rendered to a test backend and snapshotted, and
 //! the real binary in a pseudo-terminal (`pty`).
 
+mod alert_read;
 mod alerts;
 mod backends;
 mod discovery;

@@ -6,6 +6,7 @@
 use super::report::{median, ms, peak_mb, rss_mb};
 use super::{ClientFigures, HEIGHT, TYPED, WIDTH};
 use crate::api::client::Client;
+use crate::api::lean;
 use crate::api::{Changes, Holdings};
 use crate::model::{AgentStatus, Credential, CredentialStatus};
 use crate::sources::SourceEvent;
@@ -34,8 +35,8 @@ pub(super) async fn client_side(url: &str, token: Option<&str>) -> anyhow::Resul
     // The first sync: what the Warden source does, then what the app does
     // with its message, then the frame that shows it.
     let started = Instant::now();
-    // The summary form, as the dashboard's source asks (issue 18).
-    let changes = client.changes_summary(0).await?;
+    // The lean form, as the dashboard's source asks (issue 18).
+    let changes = client.changes_first().await?;
     let fetched = started.elapsed();
     let latency = fetched;
     app.handle_msg(Msg::Source {
@@ -179,13 +180,13 @@ pub(super) async fn client_side(url: &str, token: Option<&str>) -> anyhow::Resul
     frame(&app)?;
 
     // The floor under the first sync: the same answer's bytes, parsed into
-    // the same types with serde_json and not applied (fetched again last,
+    // its wire types with serde_json and not applied (fetched again last,
     // so its copy is in none of the figures above).
-    let body = client.changes_body(0, true).await?;
+    let body = client.changes_body(0, Some(lean::FORM)).await?;
     drop(revocable);
     let sync_bytes = body.len();
     let t = Instant::now();
-    let parsed: Changes = serde_json::from_slice(&body)?;
+    let parsed: lean::LeanChanges = serde_json::from_slice(&body)?;
     let raw_parse_s = t.elapsed().as_secs_f64();
     drop(parsed);
 

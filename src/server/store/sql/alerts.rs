@@ -189,3 +189,11 @@ pub fn next_snooze_end(conn: &Db) -> StoreResult<Option<DateTime<Utc>>> {
     )?;
     Ok(ms.map(rows::time).transpose()?)
 }
+
+#[async_trait::async_trait]
+impl crate::server::store::AlertReads for super::SqlStore {
+    async fn alert(&self, id: &str) -> StoreResult<Alert> {
+        let id = id.to_string();
+        self.read(move |c| get(c, &id)).await
+    }
+}

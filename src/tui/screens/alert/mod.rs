@@ -4,7 +4,9 @@
 //! the actions from there: Enter opens the agent, `K` and `f` act on it,
 //! `a` acknowledges and `z` snoozes the alert, `s` stops the automatic
 //! (guardrail) action pending on it and `E` runs it now; j/k scroll a
-//! text taller than the screen, which says what it hides.
+//! text taller than the screen, which says what it hides. A Warden alert
+//! is read in full as the view opens ([`state`]): the first sync carries
+//! alerts without their evidence.
 
 pub mod state;
 pub mod view;
@@ -23,6 +25,10 @@ use ratatui::layout::Rect;
 
 /// The alert view.
 pub struct Alert;
+
+/// The `source` of the alerts a Warden backend raised itself: the ones
+/// `GET /v1/alerts/{id}` answers.
+const WARDEN_SOURCE: &str = "warden";
 
 /// The alert the screen on top shows, if it is the alert view.
 pub fn shown(app: &App) -> Option<&Fired> {
@@ -57,9 +63,19 @@ impl ScreenDef for Alert {
 
     /// The agent's trail, where the alert's own entries are; the text
     /// starts at its top.
+    /// Warden's own alert is read in full as it opens: the lean first
+    /// sync left its evidence out.
     fn came_into_view(&self, app: &mut App) -> Vec<Effect> {
         app.panes.alert.scroll = 0;
-        self.after_poll(app)
+        let mut effects = match shown(app) {
+            Some(a) if a.source == WARDEN_SOURCE => {
+                let id = a.id.clone();
+                app.panes.alert.ask(&id)
+            }
+            _ => vec![],
+        };
+        effects.extend(self.after_poll(app));
+        effects
     }
 
     fn after_poll(&self, app: &mut App) -> Vec<Effect> {

@@ -2,9 +2,11 @@
 //! (opened, acknowledged, snoozed, resolved), the automatic actions
 //! guardrails planned on it with their countdown, its subject and the identities
 //! its evidence names, the summary and evidence in full (wrapped, never
-//! cut), its OWASP mapping, and its timeline from the audit trail.
+//! cut; `reading…` until the alert is read in full, or why it could not
+//! be), its OWASP mapping, and its timeline from the audit trail.
 
 use super::shown;
+use super::state::ReadState;
 use crate::fleet::origin;
 use crate::model::{Alert, AlertStatus};
 use crate::tui::app::App;
@@ -20,12 +22,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Clock) {
-    let Some(alert) = shown(app) else {
+    let Some(held) = shown(app) else {
         let gone = Paragraph::new(Line::styled(strings::ALERT_GONE, theme.muted))
             .block(Block::default().borders(Borders::ALL).border_style(theme.border));
         frame.render_widget(gone, area);
         return;
     };
+    // The whole alert once read; until then the fleet's copy, which may
+    // lack the evidence (the lean first sync leaves it out).
+    let alert = app.panes.alert.newest(held);
+    let read = app.panes.alert.state_of(&alert.id);
     let mut lines = Vec::new();
     let field = |label: &str, value: Span<'static>| {
         Line::from(vec![Span::styled(format!("{label:<12}"), theme.muted), value])
@@ -68,19 +74,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, clock: Cloc
     lines.push(Line::styled(strings::ALERT_SUMMARY, theme.header));
     lines.push(Line::styled(format!("  {}", alert.summary), theme.text));
     lines.push(Line::styled(strings::ALERT_EVIDENCE, theme.header));
-    let evidence = if alert.evidence.is_empty() {
-        strings::NONE_GIVEN
-    } else {
-        alert.evidence.as_str()
+    let missing = |what_is_empty: bool| match read {
+        Some(ReadState::Reading) if what_is_empty => {
+            Some((strings::ALERT_READING.to_string(), theme.muted))
+        }
+        Some(ReadState::Failed(e)) if what_is_empty => {
+            Some((strings::alert_read_failed(e), theme.error))
+        }
+        _ if what_is_empty => Some((strings::NONE_GIVEN.to_string(), theme.text)),
+        _ => None,
     };
-    lines.push(Line::styled(format!("  {evidence}"), theme.text));
+    let (evidence, style) =
+        missing(alert.evidence.is_empty()).unwrap_or((alert.evidence.clone(), theme.text));
+    lines.push(Line::styled(format!("  {evidence}"), style));
     lines.push(Line::styled(strings::ALERT_MAPPING, theme.header));
-    let mapping = if alert.mapping.is_empty() {
-        strings::NONE_GIVEN.to_string()
-    } else {
-        alert.mapping.join(", ")
-    };
-    lines.push(Line::styled(format!("  {mapping}"), theme.text));
+    let (mapping, style) =
+        missing(alert.mapping.is_empty()).unwrap_or((alert.mapping.join(", "), theme.text));
+    lines.push(Line::styled(format!("  {mapping}"), style));
     lines.push(Line::raw(""));
     lines.push(Line::styled(strings::ALERT_TIMELINE, theme.header));
     lines.extend(timeline(app, alert, theme));
