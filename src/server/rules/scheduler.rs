@@ -255,14 +255,17 @@ fn judged_on_ingest(path: &str) -> bool {
 pub async fn after_action(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let write = req.method() != Method::GET && req.method() != Method::HEAD;
     let watched = write && !judged_on_ingest(req.uri().path());
-    let started = std::time::Instant::now();
-    let path = req.uri().path().to_string();
-    let mut response = next.run(req).await;
-    let ms = started.elapsed().as_millis() as u64;
     // Where an action's detection time goes before the evaluator, and
-    // which other requests held it up.
-    if watched || ms >= 250 {
-        tracing::debug!(%path, status = response.status().as_u16(), ms, watched, "request answered");
+    // which other requests held it up; the path is copied only when that
+    // is logged, not for every poll and ingest batch.
+    let timed = tracing::enabled!(tracing::Level::DEBUG)
+        .then(|| (std::time::Instant::now(), req.uri().path().to_owned()));
+    let mut response = next.run(req).await;
+    if let Some((started, path)) = timed {
+        let ms = started.elapsed().as_millis() as u64;
+        if watched || ms >= 250 {
+            tracing::debug!(%path, status = response.status().as_u16(), ms, watched, "request answered");
+        }
     }
     let touched = response.extensions_mut().remove::<Touched>();
     if watched && response.status().is_success() && state.config.rules.sweep_interval_seconds > 0 {

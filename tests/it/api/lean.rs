@@ -323,3 +323,76 @@ async fn a_first_answer_after_changes_is_the_kept_one_caught_up_and_the_same_as_
     sorted.sort_unstable();
     assert_eq!(names, sorted, "still in name order");
 }
+
+/// A backend from before the lean form, in front of a real one: it
+/// refuses `form=lean` with 400 as that backend did, or (`ignores`) reads
+/// past `form` and answers the full form, without the lean form's header.
+async fn older_backend(real: &str, ignores: bool) -> String {
+    use axum::http::{HeaderMap, StatusCode, Uri};
+    use axum::response::IntoResponse;
+    let real = real.to_string();
+    let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
+        let real = real.clone();
+        async move {
+            let query = uri.query().unwrap_or("");
+            let lean = query.split('&').any(|p| p == "form=lean");
+            if lean && !ignores {
+                let refused = json!({"error": {"code": "bad_request",
+                    "message": "form \"lean\" is not known: `full` or `summary`"}});
+                return (StatusCode::BAD_REQUEST, axum::Json(refused)).into_response();
+            }
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|p| !(lean && p.starts_with("form=")))
+                .collect();
+            let url = format!("{real}{}?{}", uri.path(), kept.join("&"));
+            let mut ask = reqwest::Client::new().get(url);
+            if let Some(auth) = headers.get("authorization") {
+                ask = ask.header("authorization", auth.clone());
+            }
+            let answer = ask.send().await.unwrap();
+            let status = StatusCode::from_u16(answer.status().as_u16()).unwrap();
+            let body = answer.bytes().await.unwrap();
+            (status, [("content-type", "application/json")], body).into_response()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test]
+async fn a_backend_from_before_the_lean_form_is_read_in_the_form_it_answers() {
+    let s = TestServer::start_with(eager_r18()).await;
+    two_agents(&s).await;
+    let summary = Client::new(&s.url, Some(ADMIN))
+        .unwrap()
+        .changes_summary(0)
+        .await
+        .unwrap();
+
+    // Refused (400): asked again in the summary form, evidence and all.
+    let refusing = older_backend(&s.url, false).await;
+    let first = Client::new(&refusing, Some(ADMIN))
+        .unwrap()
+        .changes_first()
+        .await
+        .unwrap();
+    assert!(first.summary, "the summary form");
+    assert_same(&first, &summary);
+    assert!(first.alerts.iter().all(|a| !a.evidence.is_empty()));
+
+    // `form` read past: the full form, read as it is.
+    let ignoring = older_backend(&s.url, true).await;
+    let first = Client::new(&ignoring, Some(ADMIN))
+        .unwrap()
+        .changes_first()
+        .await
+        .unwrap();
+    assert!(first.full && !first.summary, "the full form");
+    assert_eq!(first.cursor, summary.cursor);
+    assert_eq!(first.credentials.len(), 3, "every credential listed");
+    assert_eq!(first.agents.len(), summary.agents.len());
+    assert!(first.alerts.iter().all(|a| !a.evidence.is_empty()));
+}
