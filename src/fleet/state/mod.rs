@@ -188,6 +188,45 @@ mod tests {
     }
 
     #[test]
+    fn agents_removed_in_one_poll_leave_every_item_with_its_own_agent() {
+        let mut f = Fleet::new();
+        let ids: Vec<String> = (0..6).map(|i| format!("a{i}")).collect();
+        f.apply(Changes {
+            cursor: 1,
+            full: true,
+            agents: ids.iter().map(|id| agent(id, id)).collect(),
+            credentials: ids
+                .iter()
+                .map(|id| credential(&format!("c-{id}"), id, CredentialStatus::Active))
+                .collect(),
+            alerts: ids
+                .iter()
+                .map(|id| alertmanager_alert(&format!("x-{id}"), id))
+                .collect(),
+            ..Changes::default()
+        });
+        // Two from the middle: the last agents swap into their places.
+        let gone = |id: &str| crate::api::Removed {
+            kind: "agent".into(),
+            id: id.into(),
+            rev: 2,
+        };
+        f.apply(Changes {
+            cursor: 2,
+            removed: vec![gone("a1"), gone("a2")],
+            ..Changes::default()
+        });
+        assert_eq!(f.len(), 4);
+        for i in 0..6 {
+            let c = f.credential_at(i).expect("every credential stays");
+            assert_eq!(f.credential_agent(i), f.position(&c.agent_id), "{}", c.id);
+            let a = f.alert_at(i).expect("every alert stays");
+            let named = a.agent_id.as_deref().and_then(|id| f.position(id));
+            assert_eq!(f.alert_agent(i), named, "{}", a.id);
+        }
+    }
+
+    #[test]
     fn a_full_answer_replaces_the_copy() {
         let mut f = Fleet::new();
         f.apply(Changes {
