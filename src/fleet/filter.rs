@@ -189,6 +189,8 @@ enum Pred {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Needle {
     chars: Vec<char>,
+    /// The same, as a string.
+    text: String,
     /// The lower-cased needle's bytes, when it is all ASCII.
     ascii: Option<Vec<u8>>,
 }
@@ -200,7 +202,14 @@ impl Needle {
             .iter()
             .all(char::is_ascii)
             .then(|| chars.iter().map(|&c| c as u8).collect());
-        Needle { chars, ascii }
+        let text = chars.iter().collect();
+        Needle { chars, text, ascii }
+    }
+
+    /// The needle appears in `hay`, which is lower-cased ASCII already:
+    /// the standard library's search (vectorised), no case folding.
+    pub(crate) fn is_in_lowercase(&self, hay: &str) -> bool {
+        hay.contains(self.text.as_str())
     }
 
     /// The needle's characters appear in `hay` in order (case-insensitive).

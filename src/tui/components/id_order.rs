@@ -12,6 +12,8 @@
 //! taken out and merged back at their places: a poll that changes one
 //! alert of 150,000 moves the rows, it does not sort or copy them again.
 
+use std::cell::Cell;
+
 /// What a list keeps of each row beside its id: where the item is in the
 /// fleet, and its place in the order less the id (which breaks ties).
 pub(crate) trait Ranked: Copy {
@@ -58,6 +60,10 @@ pub struct IdOrder {
     pub(crate) ids: Vec<String>,
     /// The rows shown: indices into `ids`, in order.
     pub(crate) shown: Vec<u32>,
+    /// The index into `ids` of the last id handed to a selection
+    /// ([`key_at`](Self::key_at)): where [`position`](Self::position)
+    /// looks first.
+    selected: Cell<Option<u32>>,
 }
 
 impl IdOrder {
@@ -93,8 +99,23 @@ impl IdOrder {
         self.shown.iter().map(|&at| &self.ids[at as usize])
     }
 
-    /// The row showing credential `id`.
+    /// The id at row `i`, for a selection to remember.
+    pub fn key_at(&self, i: usize) -> Option<String> {
+        let at = *self.shown.get(i)?;
+        self.selected.set(Some(at));
+        Some(self.ids[at as usize].clone())
+    }
+
+    /// The row showing `id`. The selection's own id is found by its index
+    /// (a filter keystroke moves no id), not by comparing it with every
+    /// id shown: at 150,000 rows that comparison was most of a keystroke
+    /// whose filter hid the selected row.
     pub fn position(&self, id: &str) -> Option<usize> {
+        if let Some(at) = self.selected.get()
+            && self.ids.get(at as usize).is_some_and(|o| o == id)
+        {
+            return self.shown.iter().position(|&s| s == at);
+        }
         self.iter().position(|o| o == id)
     }
 
@@ -220,6 +241,37 @@ mod tests {
         assert_eq!(asked, [0, 1, 3], "fleet order, only the rows given");
         assert_eq!(kept, [0, 3], "display order");
         assert!(keep_in_fleet_order(&keys, &[], |_| true).is_empty());
+    }
+
+    #[test]
+    fn the_selected_id_is_found_by_its_index_and_any_other_by_its_text() {
+        let mut order = IdOrder::default();
+        let mut keys = Vec::new();
+        let rows = ranked(&[(0, "a"), (1, "b"), (2, "c"), (3, "d")]);
+        order.sort(
+            &mut keys,
+            rows.iter().map(|(k, id)| (*k, id.as_str())).collect(),
+        );
+        order.show_all();
+        assert_eq!(order.key_at(2).as_deref(), Some("c"));
+        order.shown = vec![0, 2, 3];
+        assert_eq!(order.position("c"), Some(1));
+        order.shown = vec![0, 3];
+        assert_eq!(order.position("c"), None, "hidden by the filter");
+        assert_eq!(
+            order.position("d"),
+            Some(1),
+            "not the selection: by its text"
+        );
+        // Sorted again: the index remembered now holds another id.
+        let rows = ranked(&[(3, "a"), (2, "b"), (1, "c"), (0, "d")]);
+        order.sort(
+            &mut keys,
+            rows.iter().map(|(k, id)| (*k, id.as_str())).collect(),
+        );
+        order.show_all();
+        assert_eq!(order.position("c"), Some(1));
+        assert_eq!(order.position("zz"), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! only narrows it (a letter added to a term, a term added), and gives the
 //! rows of a shorter text back at once on Backspace.
 
-use crate::fleet::row_filter::{FieldSpec, Row, RowFilter};
+use crate::fleet::row_filter::{FieldSpec, Pass, Row, RowFilter};
 use crate::fleet::safe_text::escape;
 use crate::tui::strings;
 
@@ -40,8 +40,23 @@ impl ListFilter {
         self.filter.is_empty()
     }
 
+    /// Whether a term reads field `at` (see [`RowFilter::reads_field`]).
+    pub fn reads_field(&self, at: usize) -> bool {
+        self.filter.reads_field(at)
+    }
+
+    /// Whether a term is free text.
+    pub fn has_text(&self) -> bool {
+        self.filter.has_text()
+    }
+
     pub fn keeps<R: Row + ?Sized>(&self, row: &R) -> bool {
         self.filter.matches(row)
+    }
+
+    /// [`keeps`](Self::keeps), for one row of a pass over the list.
+    pub fn keeps_in<R: Row + ?Sized>(&self, row: &R, pass: &mut Pass) -> bool {
+        self.filter.matches_in(row, pass)
     }
 
     /// Records a rebuild's counts.

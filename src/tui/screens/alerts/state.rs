@@ -5,7 +5,7 @@
 //! `/` narrows it ([`FIELDS`]); a keystroke filters the sorted ids again
 //! without sorting them again.
 
-use crate::fleet::row_filter::{FieldSpec, Row, Value};
+use crate::fleet::row_filter::{FieldSpec, Pass, Row, Value};
 use crate::fleet::state::Fleet;
 use crate::model::{Agent, Alert, AlertStatus, Person, Severity};
 use chrono::{DateTime, Utc};
@@ -116,9 +116,17 @@ impl AlertList {
             let now = Utc::now();
             let keys = &self.keys;
             let shown = &mut self.order.shown;
+            // A pass that reads the alerts themselves reads them in the
+            // order they sit in memory; one the keys answer (`sev:`,
+            // `agent:`, `owner:`) reads the keys in their own order.
+            let reads_alerts = filter.has_text() || ALERT_FIELDS.iter().any(|&f| filter.reads_field(f));
             let pass = |rows: &[u32]| {
-                let keep = kept_by(fleet, filter, keys, now);
-                keep_in_fleet_order(keys, rows, |p| keep(&p))
+                let mut keep = kept_by(fleet, filter, keys, now);
+                if reads_alerts {
+                    keep_in_fleet_order(keys, rows, |p| keep(&p))
+                } else {
+                    rows.iter().copied().filter(|p| keep(p)).collect()
+                }
             };
             if !self.narrowing.narrow_by(filter, shown, pass) {
                 let all: Vec<u32> = (0..keys.len() as u32).collect();
@@ -135,11 +143,11 @@ impl AlertList {
         if let Some(&(_, row)) = settled {
             self.stay = None;
             let order = &self.order;
-            self.sel.select(row, order.len(), |i| order.get(i).cloned());
+            self.sel.select(row, order.len(), |i| order.key_at(i));
         } else {
             let order = &self.order;
             self.sel
-                .restore(order.len(), |id| order.position(id), |i| order.get(i).cloned());
+                .restore(order.len(), |id| order.position(id), |i| order.key_at(i));
         }
     }
 
@@ -229,7 +237,7 @@ impl ListState for AlertList {
     fn move_by(&mut self, delta: isize) {
         let order = &self.order;
         self.sel
-            .move_by(delta, order.len(), |i| order.get(i).cloned());
+            .move_by(delta, order.len(), |i| order.key_at(i));
     }
 
     fn cursor(&self) -> Cursor {
@@ -247,6 +255,10 @@ pub const FIELDS: &[FieldSpec] = &[
     FieldSpec::text("source", &[]),
 ];
 
+/// The fields read from the alert itself (rule, status, source), not from
+/// the sort's keys or the alert's agent.
+const ALERT_FIELDS: [usize; 3] = [0, 2, 5];
+
 /// Whether `filter` keeps the alert at row `i`; the clock is read once
 /// for the whole pass.
 fn kept_by<'a>(
@@ -254,7 +266,8 @@ fn kept_by<'a>(
     filter: &'a ListFilter,
     keys: &'a [AlertKey],
     now: DateTime<Utc>,
-) -> impl Fn(&u32) -> bool + 'a {
+) -> impl FnMut(&u32) -> bool + 'a {
+    let mut pass = Pass::default();
     move |&i| {
         let row = AlertRow {
             key: keys[i as usize],
@@ -263,7 +276,7 @@ fn kept_by<'a>(
         };
         // The keys are the fleet's: every change to it sorts again before
         // a filter runs, so a term they answer finds nothing by id.
-        filter.keeps(&row)
+        filter.keeps_in(&row, &mut pass)
     }
 }
 
@@ -334,10 +347,20 @@ impl Row for AlertRow<'_> {
         let Some(alert) = self.alert() else {
             return false;
         };
-        hit(&alert.rule)
-            || hit(&alert.summary)
-            || hit(&alert.id)
-            || self.agent().is_some_and(|a| hit(&a.name))
+        hit(&alert.rule) || hit(&alert.summary) || hit(&alert.id)
+    }
+
+    fn shared(&self) -> Option<u32> {
+        self.key.agent
+    }
+
+    fn shared_text(&self) -> Option<&str> {
+        self.agent().map(|a| a.name.as_str())
+    }
+
+    /// `agent:` and `owner:`.
+    fn field_is_shared(&self, i: usize) -> bool {
+        i == 3 || i == 4
     }
 }
 

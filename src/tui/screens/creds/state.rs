@@ -3,8 +3,9 @@
 //! past first of all), then expired, then revoked. Kept as credential ids,
 //! rebuilt only when the fleet changes; the selection follows the id.
 
-use crate::fleet::row_filter::{FieldSpec, Row, Value};
+use crate::fleet::row_filter::{FieldSpec, Pass, Row, Value};
 use crate::fleet::state::Fleet;
+use super::texts::{CredTexts, Span};
 use crate::model::{Agent, Credential, CredentialStatus};
 use crate::tui::components::id_order::{IdOrder, Ranked, keep_in_fleet_order};
 use crate::tui::components::list_filter::{ListFilter, Narrowing};
@@ -65,6 +66,8 @@ pub struct CredList {
     /// What the filter and the title read of each of `order`'s ids, made
     /// with the sort: valid while the fleet is the one sorted.
     keys: Vec<CredKey>,
+    /// What free text reads of each credential, in `keys`' order.
+    texts: CredTexts,
     pub sel: Selection,
     built_for: Option<u64>,
     pub filter: ListFilter,
@@ -106,6 +109,8 @@ struct CredKey {
     status: CredentialStatus,
     agent: Option<u32>,
     expires_at: Option<DateTime<Utc>>,
+    /// Its free text in the list's [`CredTexts`].
+    text: Span,
 }
 
 impl CredList {
@@ -137,6 +142,7 @@ impl CredList {
         // the fleet is asked instead.
         let keys = Keys {
             keys: &self.keys,
+            texts: &self.texts,
             fresh: self.built_for == Some(fleet.generation),
         };
         let filter = &self.filter;
@@ -145,11 +151,13 @@ impl CredList {
             self.narrowing.rebuilt("");
         } else {
             let (ids, shown) = (&self.order.ids, &mut self.order.shown);
-            // Fresh keys hold each row's place in the fleet: the pass reads
-            // the credentials in the order they sit in memory.
+            // Fresh keys and texts answer every term but `scope:` in the
+            // display order; a pass that reads the credentials themselves
+            // reads them in the order they sit in memory.
+            let in_fleet_order = keys.fresh && filter.reads_field(SCOPE);
             let pass = |rows: &[u32]| {
-                let keep = kept_by(fleet, filter, ids, keys);
-                if keys.fresh {
+                let mut keep = kept_by(fleet, filter, ids, keys);
+                if in_fleet_order {
                     keep_in_fleet_order(keys.keys, rows, |p| keep(&p))
                 } else {
                     rows.iter().copied().filter(|p| keep(p)).collect()
@@ -164,7 +172,7 @@ impl CredList {
         self.filter.counted(self.order.len(), self.order.total());
         let order = &self.order;
         self.sel
-            .restore(order.len(), |id| order.position(id), |i| order.get(i).cloned());
+            .restore(order.len(), |id| order.position(id), |i| order.key_at(i));
         self.rebuilds += 1;
     }
 
@@ -179,6 +187,13 @@ impl CredList {
             .map(|(at, c)| (key(fleet, &ranks, at, c), c.id.as_str()))
             .collect();
         self.order.sort(&mut self.keys, rows);
+        self.texts.clear();
+        for k in &mut self.keys {
+            if let Some(c) = fleet.credential_at(k.at as usize) {
+                k.text = self.texts.push(c, agent_name(fleet, k));
+            }
+        }
+        self.texts.made();
     }
 
     /// Only the credentials at `changed` sorted again (see
@@ -189,12 +204,18 @@ impl CredList {
         } else {
             name_ranks(fleet)
         };
+        let texts = &mut self.texts;
         let fresh: Vec<(CredKey, String)> = changed
             .iter()
             .filter_map(|&at| Some((at as usize, fleet.credential_at(at as usize)?)))
-            .map(|(at, c)| (key(fleet, &ranks, at, c), c.id.clone()))
+            .map(|(at, c)| {
+                let mut key = key(fleet, &ranks, at, c);
+                key.text = texts.push(c, agent_name(fleet, &key));
+                (key, c.id.clone())
+            })
             .collect();
         self.order.merge(&mut self.keys, changed, fresh);
+        self.texts.compact(self.keys.iter_mut().map(|k| &mut k.text));
     }
 
     /// How many live credentials of `order` expire within
@@ -240,7 +261,7 @@ impl ListState for CredList {
     fn move_by(&mut self, delta: isize) {
         let order = &self.order;
         self.sel
-            .move_by(delta, order.len(), |i| order.get(i).cloned());
+            .move_by(delta, order.len(), |i| order.key_at(i));
     }
 
     fn cursor(&self) -> Cursor {
@@ -272,6 +293,7 @@ fn key(fleet: &Fleet, ranks: &[u32], at: usize, c: &Credential) -> CredKey {
         status: c.status,
         agent: agent.and_then(|i| u32::try_from(i).ok()),
         expires_at: c.expires_at,
+        text: Span::default(),
     }
 }
 
@@ -283,11 +305,21 @@ pub const FIELDS: &[FieldSpec] = &[
     FieldSpec::text("env", &[]),
 ];
 
+/// The name of the credential's agent, if the fleet holds it.
+fn agent_name<'a>(fleet: &'a Fleet, k: &CredKey) -> Option<&'a str> {
+    let agent = fleet.agents().get(k.agent? as usize)?;
+    Some(agent.name.as_str())
+}
+
+/// `scope:`, the one field only the credential itself answers.
+const SCOPE: usize = 2;
+
 /// The sort's keys, beside `order.ids`, and whether the fleet is still
 /// the one they were read from.
 #[derive(Clone, Copy)]
 struct Keys<'a> {
     keys: &'a [CredKey],
+    texts: &'a CredTexts,
     fresh: bool,
 }
 
@@ -298,20 +330,22 @@ fn kept_by<'a>(
     filter: &'a ListFilter,
     ids: &'a [String],
     keys: Keys<'a>,
-) -> impl Fn(&u32) -> bool + 'a {
+) -> impl FnMut(&u32) -> bool + 'a {
+    let mut pass = Pass::default();
     move |&i| {
         let key = keys.keys.get(i as usize);
         let at = key.map(|k| k.at as usize);
         let row = CredRow {
             stale_id: (!keys.fresh).then(|| ids[i as usize].as_str()),
             key: key.filter(|_| keys.fresh),
+            texts: keys.fresh.then_some(keys.texts),
             fleet,
             credential: OnceCell::new(),
             at,
             agent: OnceCell::new(),
         };
         // Gone from the fleet since the sort: not shown.
-        (row.key.is_some() || row.credential().is_some()) && filter.keeps(&row)
+        (row.key.is_some() || row.credential().is_some()) && filter.keeps_in(&row, &mut pass)
     }
 }
 
@@ -324,6 +358,8 @@ struct CredRow<'a> {
     /// its index, with its id).
     stale_id: Option<&'a str>,
     key: Option<&'a CredKey>,
+    /// The sort's texts, with fresh keys.
+    texts: Option<&'a CredTexts>,
     fleet: &'a Fleet,
     credential: OnceCell<Option<&'a Credential>>,
     /// Where the sort found it in the fleet: still there unless a removal
@@ -374,7 +410,7 @@ impl Row for CredRow<'_> {
             1 => self
                 .status()
                 .map_or(Value::None, |s| Value::Text(status_word(s))),
-            2 => self
+            SCOPE => self
                 .credential()
                 .map_or(Value::None, |c| Value::List(&c.scopes)),
             _ => self.agent().map_or(Value::None, |a| Value::Text(&a.environment)),
@@ -382,16 +418,33 @@ impl Row for CredRow<'_> {
     }
 
     fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
+        if let Some(text) = self.texts.zip(self.key).and_then(|(t, k)| t.get(k.text)) {
+            return hit(text);
+        }
         let id = self
             .stale_id
             .or_else(|| self.credential().map(|c| c.id.as_str()));
-        // The credential's own text first, the agent's (elsewhere in
-        // memory) only when none of it matched.
         id.is_some_and(&mut *hit)
             || self.credential().is_some_and(|c| {
                 hit(&c.prefix) || c.scopes.iter().any(|s| hit(s))
             })
-            || self.agent().is_some_and(|a| hit(&a.name))
+    }
+
+    fn lower_text(&self) -> Option<&str> {
+        self.texts.zip(self.key).and_then(|(t, k)| t.get(k.text))
+    }
+
+    fn shared(&self) -> Option<u32> {
+        self.key.and_then(|k| k.agent)
+    }
+
+    fn shared_text(&self) -> Option<&str> {
+        self.agent().map(|a| a.name.as_str())
+    }
+
+    /// `agent:` and `env:`.
+    fn field_is_shared(&self, i: usize) -> bool {
+        i == 0 || i == 3
     }
 }
 

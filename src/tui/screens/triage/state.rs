@@ -71,10 +71,10 @@ impl TriageQueue {
     /// Takes an agent out at once when the backend confirmed its new owner;
     /// the next report agrees.
     pub fn resolved(&mut self, agent_id: &str) {
-        let before = self.cases.len();
+        let before = self.cases.total();
         self.cases.retain(|c| c.agent.id != agent_id);
-        self.rebuild(true);
-        if self.cases.len() < before {
+        self.show(true);
+        if self.cases.total() < before {
             self.assigned += 1;
         }
     }
@@ -89,12 +89,18 @@ impl TriageQueue {
     /// `reports` when the cases changed (sorted again, and checked against
     /// the fleet again); else only the filter moved.
     fn rebuild(&mut self, reports: bool) {
-        self.filtered_with = Some(self.filter.version);
         if reports {
             self.cases.sort();
             self.settled_for = None;
         }
-        self.cases.filter(&self.filter, reports);
+        self.show(reports);
+    }
+
+    /// Shows the cases the filter keeps: all of them looked at again when
+    /// `changed` (the cases did), else only what the filter moved needs.
+    fn show(&mut self, changed: bool) {
+        self.filtered_with = Some(self.filter.version);
+        self.cases.filter(&self.filter, changed);
         self.filter.counted(self.cases.len(), self.cases.total());
         // Gone (assigned): the same place now holds the next agent.
         let cases = &self.cases;
@@ -117,7 +123,7 @@ impl TriageQueue {
         };
         if self.cases.all().any(settled) {
             self.cases.retain(|c| !settled(c));
-            self.rebuild(true);
+            self.show(true);
         }
         self.settled_for = Some(fleet.generation);
     }
@@ -162,7 +168,7 @@ impl ListState for TriageQueue {
 
 /// The key a case is followed by: its agent's id.
 fn key_in(cases: &Cases) -> impl Fn(usize) -> Option<String> + '_ {
-    |i| cases.get(i).map(|c| c.agent.id.clone())
+    |i| cases.key_at(i)
 }
 /// What `/` knows of a triage case.
 pub const FIELDS: &[FieldSpec] = &[
