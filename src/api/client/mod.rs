@@ -151,6 +151,7 @@ impl Client {
             .bytes()
             .await
             .map_err(|e| self.transport_error(e, timeout))?;
+        tracing::trace!(target: "warden::sync", "read {} bytes of {url}", bytes.len());
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Malformed {
             url: strip_query(&url),
             cause: format!("{e}; the answer began {:?}", preview(&bytes)),

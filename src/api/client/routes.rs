@@ -313,9 +313,15 @@ impl Client {
     pub async fn changes_first(&self) -> Result<Changes, ClientError> {
         let query = [("since", "0".to_string()), ("form", lean::FORM.to_string())];
         let plain = super::connect::is_local(&self.base);
+        let started = std::time::Instant::now();
         let sent = self
             .send_with::<()>(Method::GET, &["v1", "changes"], &query, None, None, plain)
             .await;
+        tracing::debug!(
+            target: "warden::sync",
+            "first sync: the answer's headers after {:.3} s",
+            started.elapsed().as_secs_f64()
+        );
         let (url, resp) = match sent {
             Ok(answer) => answer,
             Err(ClientError::Api { status: 400, .. }) => return self.changes_summary(0).await,
@@ -329,10 +335,18 @@ impl Client {
             return self.read_json(url, resp, None).await;
         }
         let answer: LeanChanges = self.read_json(url.clone(), resp, None).await?;
-        answer.into_changes().map_err(|e| ClientError::Malformed {
+        let parsed = started.elapsed();
+        let changes = answer.into_changes().map_err(|e| ClientError::Malformed {
             url: super::strip_query(&url),
             cause: e.to_string(),
-        })
+        });
+        tracing::debug!(
+            target: "warden::sync",
+            "first sync: read and parsed after {:.3} s, converted after {:.3} s",
+            parsed.as_secs_f64(),
+            started.elapsed().as_secs_f64()
+        );
+        changes
     }
 
     /// `GET /v1/alerts/{id}`: one alert in full, its evidence and mapping

@@ -232,6 +232,7 @@ What it measures, against the targets of issue 6 (at 100,000 agents and
   render_ms            one frame of the agents view at 200x60 (median)       <= 2
   filter_ms            a filter keystroke to the new frame (median of typing
                        and erasing a word; the worst is filter_max_ms)        <= 20
+                       (filter_field_ms: the same with `env:prod support`)
   sort_ms              re-sort by another column, to the new frame (median)  <= 50
   apply_changes_ms     applying a poll of 1,000 changes (median)             <= 5
   full_sync_s          first sync over loopback: fetch, parse, apply         <= 1

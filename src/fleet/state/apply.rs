@@ -51,6 +51,15 @@ impl Fleet {
                 .iter()
                 .any(|r| matches!(r.kind.as_str(), "agent" | "person"));
         let since = self.generation;
+        // A large answer's phases, timed for the debug log.
+        let timed = changes.agents.len() >= 10_000;
+        let started = std::time::Instant::now();
+        let mut phases: Vec<(&str, f64)> = Vec::new();
+        let mut phase = |name: &'static str| {
+            if timed {
+                phases.push((name, started.elapsed().as_secs_f64()));
+            }
+        };
         if changes.full {
             // Grown once, not doubled again and again while 100,000s arrive.
             self.agents.reserve(changes.agents.len());
@@ -61,7 +70,9 @@ impl Fleet {
             // the summary form only those with delegations or alerts do
             // (a quarter of them), and a map grown for all (120 bytes a
             // slot, every page touched) was 250 MB at a million agents.
-            if !changes.summary {
+            if changes.summary {
+                self.links.reserve(changes.delegations.len());
+            } else {
                 self.links.reserve(changes.agents.len());
             }
             self.credentials.reserve(changes.credentials.len());
@@ -132,6 +143,7 @@ impl Fleet {
                 }
             }
         }
+        phase("agents");
         for mut c in changes.credentials.drain(..) {
             if let Some(keep_all) = keep_all {
                 self.take_counted_credential(c, keep_all);
@@ -203,6 +215,7 @@ impl Fleet {
             }
             self.alerts.insert(a);
         }
+        phase("credentials, grants, delegations, alerts");
         let mut agents_moved = false;
         for r in changes.removed.drain(..) {
             agents_moved |= self.remove(&r.kind, &r.id, &mut touched);
@@ -225,6 +238,7 @@ impl Fleet {
                 }
             }
         }
+        phase("removals, counts");
         if changes.full {
             // Everything is new: one pass over the agents beats sorting and
             // deduplicating a touched list as long as the whole fleet.
@@ -243,11 +257,12 @@ impl Fleet {
                 }
             }
         }
+        phase("summaries");
         if structural {
-            self.search = SearchKeys::build(&self.agents);
+            (self.search, self.by_name) = search_and_name_order(&self.agents);
+            phase("search keys and name order");
             self.recount();
-            self.by_name =
-                crate::fleet::order::sorted_by_name(self.agents.iter().map(|a| a.name.as_str()));
+            phase("header counts");
             self.delta = None;
         } else {
             replaced.sort_unstable();
@@ -268,6 +283,10 @@ impl Fleet {
             });
         }
         let (alerts, credentials) = self.settle_owners(added);
+        phase("owners");
+        if timed {
+            tracing::debug!(target: "warden::sync", "applied {} agents: {phases:?} (s from the start)", self.agents.len());
+        }
         // Added agents may be the agents of alerts that named none held.
         self.items_delta = (!structural && !added).then_some(super::ItemsDelta {
             since,
@@ -434,4 +453,31 @@ impl Fleet {
         }
         self.summaries[i] = s;
     }
+}
+
+/// From this many agents on, the search keys and the name order are made
+/// on two threads: at a million agents each is a few hundred milliseconds
+/// of the first sync, and neither needs the other.
+const TWO_THREADS: usize = 50_000;
+
+/// The fleet's search keys and name order, made side by side for a large
+/// fleet (on one thread if a second cannot start).
+fn search_and_name_order(agents: &[Agent]) -> (SearchKeys, Vec<usize>) {
+    let by_name = || crate::fleet::order::sorted_by_name(agents.iter().map(|a| a.name.as_str()));
+    if agents.len() < TWO_THREADS {
+        return (SearchKeys::build(agents), by_name());
+    }
+    std::thread::scope(|scope| {
+        let other = std::thread::Builder::new()
+            .name("name-order".into())
+            .spawn_scoped(scope, by_name);
+        let search = SearchKeys::build(agents);
+        let order = match other {
+            Ok(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => by_name(),
+        };
+        (search, order)
+    })
 }

@@ -42,7 +42,14 @@ fn bench_prints_one_json_object_with_every_figure() {
         );
     }
     // Each was really measured: a sync, frames, requests all take time.
-    for key in ["render_ms", "full_sync_s", "poll_p99_ms", "kill_ms"] {
+    for key in [
+        "render_ms",
+        "full_sync_s",
+        "poll_p99_ms",
+        "kill_ms",
+        "filter_field_ms",
+        "filter_field_max_ms",
+    ] {
         assert!(v[key].as_f64().unwrap_or(0.0) > 0.0, "{key}: {}", v[key]);
     }
     assert!(v["ingest_events_per_s"].as_f64().unwrap_or(0.0) >= 1.0);

@@ -4,7 +4,7 @@
 //! on a `TestBackend`.
 
 use super::report::{median, ms, peak_mb, rss_mb};
-use super::{ClientFigures, HEIGHT, TYPED, WIDTH};
+use super::{ClientFigures, HEIGHT, TYPED, TYPED_FIELD, WIDTH};
 use crate::api::client::Client;
 use crate::api::lean;
 use crate::api::{Changes, Holdings};
@@ -62,19 +62,24 @@ pub(super) async fn client_side(url: &str, token: Option<&str>) -> anyhow::Resul
     // its frame.
     let key = |code| KeyEvent::new(code, KeyModifiers::NONE);
     app.handle_key(key(KeyCode::Char('/')));
-    let mut filter = Vec::new();
-    for _ in 0..3 {
-        let keys = TYPED
-            .chars()
-            .map(KeyCode::Char)
-            .chain(std::iter::repeat_n(KeyCode::Backspace, TYPED.len()));
-        for code in keys {
-            let t = Instant::now();
-            app.handle_key(key(code));
-            frame(&app)?;
-            filter.push(ms(t.elapsed()));
+    let mut typed = |text: &str, times: usize| -> anyhow::Result<Vec<f64>> {
+        let mut took = Vec::new();
+        for _ in 0..times {
+            let keys = text
+                .chars()
+                .map(KeyCode::Char)
+                .chain(std::iter::repeat_n(KeyCode::Backspace, text.len()));
+            for code in keys {
+                let t = Instant::now();
+                app.handle_key(key(code));
+                frame(&app)?;
+                took.push(ms(t.elapsed()));
+            }
         }
-    }
+        Ok(took)
+    };
+    let filter = typed(TYPED, 3)?;
+    let filter_field = typed(TYPED_FIELD, 2)?;
     app.handle_key(key(KeyCode::Esc));
     frame(&app)?;
 
@@ -198,6 +203,8 @@ pub(super) async fn client_side(url: &str, token: Option<&str>) -> anyhow::Resul
         apply_s: (synced - fetched).as_secs_f64(),
         render_ms: median(render),
         filter_max_ms: filter.iter().copied().fold(0.0, f64::max),
+        filter_field_max_ms: filter_field.iter().copied().fold(0.0, f64::max),
+        filter_field_ms: median(filter_field),
         filter_ms: median(filter),
         sort_ms: median(sort),
         apply_changes_ms: median(apply),

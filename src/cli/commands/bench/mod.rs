@@ -42,6 +42,8 @@ const WIDTH: u16 = 200;
 const HEIGHT: u16 = 60;
 /// What the filter figure types, one key at a time, then erases.
 const TYPED: &str = "support";
+/// Typed the same way: a field term, then free text after it.
+const TYPED_FIELD: &str = "env:prod support";
 
 /// What the child (the dashboard side) measures.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -52,6 +54,11 @@ struct ClientFigures {
     render_ms: f64,
     filter_ms: f64,
     filter_max_ms: f64,
+    /// [`TYPED_FIELD`]'s keystrokes, median and worst.
+    #[serde(default)]
+    filter_field_ms: f64,
+    #[serde(default)]
+    filter_field_max_ms: f64,
     sort_ms: f64,
     apply_changes_ms: f64,
     client_rss_mb: Option<f64>,
@@ -81,6 +88,8 @@ impl ClientFigures {
             render_ms: f64::NAN,
             filter_ms: f64::NAN,
             filter_max_ms: f64::NAN,
+            filter_field_ms: f64::NAN,
+            filter_field_max_ms: f64::NAN,
             sort_ms: f64::NAN,
             apply_changes_ms: f64::NAN,
             client_rss_mb: None,
@@ -112,6 +121,10 @@ struct Report {
     /// Detail behind the figures above.
     fetch_s: f64,
     filter_max_ms: f64,
+    /// A field term and free text typed, each key to its frame (median,
+    /// worst): held to `filter_ms`'s target.
+    filter_field_ms: f64,
+    filter_field_max_ms: f64,
     polls: usize,
     poll_errors: usize,
     events: usize,
@@ -164,6 +177,10 @@ struct Report {
 pub fn bench(global: &Global, args: BenchArgs) -> CmdResult {
     let runtime = super::dashboard::runtime()?;
     if args.client_only {
+        // Only when asked: the first sync's phases (`warden::sync=debug`).
+        if std::env::var_os("WARDEN_LOG").is_some() {
+            crate::server::init_logging();
+        }
         let url = global
             .url
             .clone()

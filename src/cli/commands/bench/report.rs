@@ -54,9 +54,16 @@ pub(super) fn table(r: &Report) -> String {
         ));
     }
     out.push_str(&format!(
-        "\nworst filter keystroke {} ms; fetch of the first sync {} s; \
-         {} polls ({} failed); {} events\n",
-        r.filter_max_ms, r.fetch_s, r.polls, r.poll_errors, r.events
+        "\nworst filter keystroke {} ms; with a field term ({:?}) median {} ms, \
+         worst {} ms; fetch of the first sync {} s; {} polls ({} failed); {} events\n",
+        r.filter_max_ms,
+        super::TYPED_FIELD,
+        r.filter_field_ms,
+        r.filter_field_max_ms,
+        r.fetch_s,
+        r.polls,
+        r.poll_errors,
+        r.events
     ));
     out.push_str(&format!(
         "first sync: {:.1} MB of JSON; serde_json parses it alone in {} s; \

@@ -303,6 +303,8 @@ async fn drive(
         machine: machine(),
         fetch_s: round(client.fetch_s, 3),
         filter_max_ms: round(client.filter_max_ms, 3),
+        filter_field_ms: round(client.filter_field_ms, 3),
+        filter_field_max_ms: round(client.filter_field_max_ms, 3),
         polls,
         poll_errors,
         events,
