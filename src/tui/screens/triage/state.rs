@@ -115,11 +115,33 @@ impl TriageQueue {
         if self.settled_for == Some(fleet.generation) {
             return;
         }
+        let owned = |a: &crate::model::Agent| {
+            fleet
+                .owner_of(a)
+                .is_some_and(|p| p.status == PersonStatus::Active)
+        };
+        // One poll since the last check that changed only agents (no
+        // person, nothing removed): only those agents can have settled, so
+        // the queue is not checked case by case (a million lookups a poll
+        // at a million cases).
+        if let Some(changed) = self.settled_for.and_then(|g| fleet.changed_since(g)) {
+            let settled: std::collections::HashSet<&str> = changed
+                .iter()
+                .filter_map(|&i| fleet.agents().get(i))
+                .filter(|a| owned(a))
+                .map(|a| a.id.as_str())
+                .collect();
+            if !settled.is_empty() && self.cases.all().any(|c| settled.contains(c.agent.id.as_str()))
+            {
+                self.cases.retain(|c| !settled.contains(c.agent.id.as_str()));
+                self.show(true);
+            }
+            self.settled_for = Some(fleet.generation);
+            return;
+        }
         let settled = |c: &TriageCase| match fleet.agent(&c.agent.id) {
             None => true,
-            Some(a) => fleet
-                .owner_of(a)
-                .is_some_and(|p| p.status == PersonStatus::Active),
+            Some(a) => owned(a),
         };
         if self.cases.all().any(settled) {
             self.cases.retain(|c| !settled(c));
