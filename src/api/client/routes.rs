@@ -317,13 +317,15 @@ impl Client {
         let sent = self
             .send_with::<()>(Method::GET, &["v1", "changes"], &query, None, None, plain)
             .await;
-        tracing::debug!(
-            target: "warden::sync",
-            "first sync: the answer's headers after {:.3} s",
-            started.elapsed().as_secs_f64()
-        );
         let (url, resp) = match sent {
-            Ok(answer) => answer,
+            Ok(answer) => {
+                tracing::debug!(
+                    target: "warden::sync",
+                    "first sync: the answer's headers after {:.3} s",
+                    started.elapsed().as_secs_f64()
+                );
+                answer
+            }
             Err(ClientError::Api { status: 400, .. }) => return self.changes_summary(0).await,
             Err(e) => return Err(e),
         };

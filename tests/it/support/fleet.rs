@@ -271,6 +271,23 @@ fn plain_changes() -> Changes {
 }
 
 /// An app that has synced the fixture, as a responder.
+/// A poll that brings `agent` (new or changed) at `cursor`, then the
+/// views catching up with it, as the run loop does.
+pub fn poll_agent(app: &mut App, cursor: i64, agent: Agent) {
+    app.handle_msg(Msg::Source {
+        backend: 0,
+        event: SourceEvent::Synced {
+            changes: Box::new(warden::api::Changes {
+                cursor,
+                agents: vec![agent],
+                ..Default::default()
+            }),
+            latency: std::time::Duration::from_millis(1),
+        },
+    });
+    app.prepare();
+}
+
 pub fn app() -> (App, Clock) {
     synced(changes())
 }

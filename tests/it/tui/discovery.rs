@@ -6,6 +6,7 @@
 
 use crate::support::dashboard::{command, flash, key, render, typed};
 use crate::support::discovered::{self, GITHUB, fingerprint};
+use crate::support::fleet;
 use crossterm::event::KeyCode;
 use warden::tui::app::{App, Level};
 use warden::tui::msg::Effect;
@@ -84,21 +85,6 @@ fn findings_list_present_and_most_secrets_first_with_their_fingerprints() {
     );
 }
 
-fn poll(app: &mut App, cursor: i64, agent: warden::model::Agent) {
-    app.handle_msg(warden::tui::msg::Msg::Source {
-        backend: 0,
-        event: warden::sources::SourceEvent::Synced {
-            changes: Box::new(warden::api::Changes {
-                cursor,
-                agents: vec![agent],
-                ..warden::api::Changes::default()
-            }),
-            latency: std::time::Duration::from_millis(1),
-        },
-    });
-    app.prepare();
-}
-
 /// A poll of registered agents leaves the findings as they are; one that
 /// changes a finding (its source no longer reports it) shows at once.
 #[test]
@@ -109,14 +95,14 @@ fn polls_update_the_findings_they_touch() {
     let mut support = app.fleet.agent("agt_support").unwrap().clone();
     support.last_seen_at = Some(crate::support::fleet::wall());
     support.rev += 1;
-    poll(&mut app, 30, support);
+    fleet::poll_agent(&mut app, 30, support);
     assert_eq!(names(&app), before);
     let mut cursor = app.fleet.agent("agt_disc_cursor").unwrap().clone();
     cursor
         .labels
         .insert("discovery.state".into(), "gone".into());
     cursor.rev += 1;
-    poll(&mut app, 31, cursor);
+    fleet::poll_agent(&mut app, 31, cursor);
     assert_eq!(
         names(&app),
         [
@@ -129,7 +115,7 @@ fn polls_update_the_findings_they_touch() {
     let mut ada = app.fleet.agent("agt_disc_github").unwrap().clone();
     ada.name = "github on ada's laptop".into();
     ada.rev += 1;
-    poll(&mut app, 32, ada);
+    fleet::poll_agent(&mut app, 32, ada);
     let shared = &app.panes.discovery.rows().nth(2).unwrap().secrets[0].shared_with;
     assert_eq!(shared, &["github on ada's laptop"], "a holder's new name");
 }

@@ -155,31 +155,11 @@ fn an_agent_owned_since_the_report_leaves_the_queue_at_the_next_poll() {
     // A poll that changes another agent settles no case.
     let mut other = fleet::agent_by_id("agt_mcp");
     other.description = Some("still nobody's".into());
-    app.handle_msg(Msg::Source {
-        backend: 0,
-        event: warden::sources::SourceEvent::Synced {
-            changes: Box::new(warden::api::Changes {
-                cursor: 10,
-                agents: vec![other],
-                ..Default::default()
-            }),
-            latency: std::time::Duration::from_millis(3),
-        },
-    });
+    fleet::poll_agent(&mut app, 10, other);
     assert_eq!(app.panes.triage.cases.len(), 2, "nothing settled");
     let mut owned = fleet::agent_by_id("agt_mcp");
     owned.owner = Some("per_kat".into());
-    app.handle_msg(Msg::Source {
-        backend: 0,
-        event: warden::sources::SourceEvent::Synced {
-            changes: Box::new(warden::api::Changes {
-                cursor: 11,
-                agents: vec![owned],
-                ..Default::default()
-            }),
-            latency: std::time::Duration::from_millis(3),
-        },
-    });
+    fleet::poll_agent(&mut app, 11, owned);
     let ids: Vec<&str> = app
         .panes
         .triage
