@@ -99,17 +99,33 @@ pub trait Row {
     fn field_is_shared(&self, _i: usize) -> bool {
         false
     }
+
+    /// Field `i`'s value as a small number that stands for it (an enum's
+    /// place, an index into the few values a list holds), when the row
+    /// knows one without reading the value: over a pass, a term on that
+    /// field is asked once per value, not once per row ([`Pass`]).
+    fn field_code(&self, _i: usize) -> Option<u32> {
+        None
+    }
 }
 
 /// What one pass of a filter over a list learned of the rows' shared
-/// texts ([`Row::shared`]): for each term, each key's answer (0 not asked
-/// yet, 1 kept, 2 not). Valid for one pass: the list may change between.
+/// texts ([`Row::shared`]) and of their coded fields ([`Row::field_code`]):
+/// for each term, each key's or code's answer. Valid for one pass: the
+/// list may change between.
 #[derive(Debug, Default)]
 pub struct Pass {
+    shared: Memo,
+    coded: Memo,
+}
+
+/// For each term, each key's answer (0 not asked yet, 1 kept, 2 not).
+#[derive(Debug, Default)]
+struct Memo {
     seen: Vec<Vec<u8>>,
 }
 
-impl Pass {
+impl Memo {
     fn once(&mut self, term: usize, key: u32, ask: impl FnOnce() -> bool) -> bool {
         if self.seen.len() <= term {
             self.seen.resize_with(term + 1, Vec::new);
@@ -203,6 +219,20 @@ impl RowFilter {
         Ok(RowFilter { terms })
     }
 
+    /// The terms of this filter that `earlier` does not have: what a row
+    /// `earlier` kept must still pass to be kept by this one (the terms
+    /// are all required, so a term `earlier` had, its rows pass already).
+    pub fn since(&self, earlier: &RowFilter) -> RowFilter {
+        RowFilter {
+            terms: self
+                .terms
+                .iter()
+                .filter(|t| !earlier.terms.contains(t))
+                .cloned()
+                .collect(),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
@@ -229,22 +259,26 @@ impl RowFilter {
     /// [`matches`](Self::matches), for one row of a pass over a list:
     /// what the rows share is looked at once per key of the pass.
     pub fn matches_in<R: Row + ?Sized>(&self, row: &R, pass: &mut Pass) -> bool {
-        let Some(key) = row.shared() else {
-            return self.matches(row);
-        };
+        let key = row.shared();
         self.terms.iter().enumerate().all(|(n, t)| {
             let hit = match &t.pred {
                 Pred::Text(needle) => text_hit(row, needle, || {
-                    pass.once(n, key, || {
-                        row.shared_text().is_some_and(|s| needle.is_substring_of(s))
-                    })
+                    let ask = || row.shared_text().is_some_and(|s| needle.is_substring_of(s));
+                    match key {
+                        Some(key) => pass.shared.once(n, key, ask),
+                        None => ask(),
+                    }
                 }),
-                Pred::Field { at, .. } | Pred::FieldNone { at } | Pred::AtLeast { at, .. }
-                    if row.field_is_shared(*at) =>
-                {
-                    pass.once(n, key, || t.pred.matches(row))
+                Pred::Field { at, .. } | Pred::FieldNone { at } | Pred::AtLeast { at, .. } => {
+                    let ask = || t.pred.matches(row);
+                    match (row.field_code(*at), key) {
+                        (Some(code), _) => pass.coded.once(n, code, ask),
+                        (None, Some(key)) if row.field_is_shared(*at) => {
+                            pass.shared.once(n, key, ask)
+                        }
+                        _ => ask(),
+                    }
                 }
-                pred => pred.matches(row),
             };
             hit != t.negate
         })
@@ -498,6 +532,55 @@ mod tests {
             f.matches_in(&liar, &mut pass),
             "read from the pass, not the row"
         );
+    }
+
+    /// A row whose severity is coded: its value stands for it in a pass.
+    struct Coded {
+        severity: Severity,
+        rule: &'static str,
+    }
+
+    impl Row for Coded {
+        fn field(&self, i: usize) -> Value<'_> {
+            match i {
+                1 => Value::Severity(self.severity),
+                _ => Value::Text(self.rule),
+            }
+        }
+        fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
+            hit(self.rule)
+        }
+        fn field_code(&self, i: usize) -> Option<u32> {
+            (i == 1).then_some(self.rule.len() as u32)
+        }
+    }
+
+    #[test]
+    fn a_pass_asks_a_coded_field_once_per_code() {
+        let f = RowFilter::parse("sev:high r", FIELDS).unwrap();
+        let mut pass = Pass::default();
+        let high = Coded {
+            severity: Severity::High,
+            rule: "R17",
+        };
+        assert!(f.matches_in(&high, &mut pass));
+        // Coded as `high` was: answered from the pass. Free text is still
+        // read from each row.
+        let liar = Coded {
+            severity: Severity::Info,
+            rule: "R01",
+        };
+        assert!(f.matches_in(&liar, &mut pass), "read from the pass");
+        let other = Coded {
+            severity: Severity::Info,
+            rule: "x",
+        };
+        assert!(!f.matches_in(&other, &mut pass));
+        let f = RowFilter::parse("!sev:high", FIELDS).unwrap();
+        let mut pass = Pass::default();
+        assert!(!f.matches_in(&high, &mut pass));
+        assert!(!f.matches_in(&liar, &mut pass), "negated after the pass");
+        assert!(f.matches_in(&other, &mut pass));
     }
 
     #[test]

@@ -5,10 +5,11 @@
 //!
 //! A long list need not filter all its rows on every keystroke:
 //! [`Narrowing`] filters the rows of the last text again when the new text
-//! only narrows it (a letter added to a term, a term added), and gives the
-//! rows of a shorter text back at once on Backspace.
+//! only narrows it (a letter added to a term, a term added), checking only
+//! the terms the last text did not have, and gives the rows of a shorter
+//! text back at once on Backspace.
 
-use crate::fleet::row_filter::{FieldSpec, Pass, Row, RowFilter};
+use crate::fleet::row_filter::{FieldSpec, Row, RowFilter};
 use crate::fleet::safe_text::escape;
 use crate::tui::strings;
 
@@ -40,6 +41,11 @@ impl ListFilter {
         self.filter.is_empty()
     }
 
+    /// The filter, parsed.
+    pub fn row_filter(&self) -> &RowFilter {
+        &self.filter
+    }
+
     /// Whether a term reads field `at` (see [`RowFilter::reads_field`]).
     pub fn reads_field(&self, at: usize) -> bool {
         self.filter.reads_field(at)
@@ -52,11 +58,6 @@ impl ListFilter {
 
     pub fn keeps<R: Row + ?Sized>(&self, row: &R) -> bool {
         self.filter.matches(row)
-    }
-
-    /// [`keeps`](Self::keeps), for one row of a pass over the list.
-    pub fn keeps_in<R: Row + ?Sized>(&self, row: &R, pass: &mut Pass) -> bool {
-        self.filter.matches_in(row, pass)
     }
 
     /// Records a rebuild's counts.
@@ -82,68 +83,75 @@ impl ListFilter {
 pub struct Narrowing<K> {
     /// The filter text the list's rows hold now; empty for all of them.
     text: String,
+    /// `text`, parsed.
+    filter: RowFilter,
     /// The rows of the shorter texts the current one narrowed from, the
     /// shortest first.
-    stack: Vec<(String, Vec<K>)>,
+    stack: Vec<(String, RowFilter, Vec<K>)>,
 }
 
 impl<K> Default for Narrowing<K> {
     fn default() -> Self {
         Narrowing {
             text: String::new(),
+            filter: RowFilter::default(),
             stack: Vec::new(),
         }
     }
 }
 
 impl<K: Clone> Narrowing<K> {
-    /// The rows were rebuilt from scratch (a new sort, or a full pass with
-    /// `text`): nothing earlier is worth keeping.
-    pub fn rebuilt(&mut self, text: &str) {
-        self.text = text.to_string();
+    /// The rows are all the list's (a new sort, or no filter): nothing
+    /// earlier is worth keeping.
+    pub fn reset(&mut self) {
+        self.text.clear();
+        self.filter = RowFilter::default();
+        self.stack.clear();
+    }
+
+    /// The rows were rebuilt from scratch, a full pass with `filter`.
+    pub fn rebuilt(&mut self, filter: &ListFilter) {
+        self.text = filter.text.clone();
+        self.filter = filter.filter.clone();
         self.stack.clear();
     }
 
     /// Brings `rows` (which hold this narrowing's text) to `filter`'s text
     /// without a pass over the whole list, if it can: back to a shorter
-    /// text's rows, or the current rows filtered again with `keep`.
-    /// Answers false when the list must filter all its rows (then call
-    /// [`rebuilt`](Self::rebuilt)).
-    pub fn narrow(
-        &mut self,
-        filter: &ListFilter,
-        rows: &mut Vec<K>,
-        mut keep: impl FnMut(&K) -> bool,
-    ) -> bool {
-        self.narrow_by(filter, rows, |rows| {
-            rows.iter().filter(|k| keep(k)).cloned().collect()
-        })
-    }
-
-    /// [`narrow`](Self::narrow), the rows kept of the current ones made
-    /// by `pass` (which may visit them in another order than shown).
+    /// text's rows, or the rows `pass` keeps of the current ones. `pass`
+    /// is handed only the terms the rows' text did not have (the rows pass
+    /// the others already), and may visit the rows in another order than
+    /// shown. Answers false when the list must filter all its rows (then
+    /// call [`rebuilt`](Self::rebuilt)).
     pub fn narrow_by(
         &mut self,
         filter: &ListFilter,
         rows: &mut Vec<K>,
-        pass: impl FnOnce(&[K]) -> Vec<K>,
+        pass: impl FnOnce(&[K], &RowFilter) -> Vec<K>,
     ) -> bool {
         let new = filter.text.as_str();
-        if let Some(i) = self.stack.iter().rposition(|(t, _)| t == new) {
+        if let Some(i) = self.stack.iter().rposition(|(t, _, _)| t == new) {
             self.stack.truncate(i + 1);
-            if let Some((text, kept)) = self.stack.pop() {
+            if let Some((text, parsed, kept)) = self.stack.pop() {
                 *rows = kept;
                 self.text = text;
+                self.filter = parsed;
                 return true;
             }
         }
         if self.text.is_empty() || !narrows(&self.text, new) {
             return false;
         }
-        let kept: Vec<K> = pass(rows);
+        let added = filter.filter.since(&self.filter);
+        let kept: Vec<K> = if added.is_empty() {
+            rows.clone()
+        } else {
+            pass(rows, &added)
+        };
         let before = std::mem::replace(rows, kept);
         let text = std::mem::replace(&mut self.text, new.to_string());
-        self.stack.push((text, before));
+        let parsed = std::mem::replace(&mut self.filter, filter.filter.clone());
+        self.stack.push((text, parsed, before));
         true
     }
 }
@@ -225,12 +233,20 @@ mod tests {
         let mut n = Narrowing::default();
         let mut rows = all.clone();
         let mut passes = 0;
+        let handed = std::cell::RefCell::new(Vec::new());
         let mut apply = |f: &ListFilter, n: &mut Narrowing<String>, rows: &mut Vec<String>| {
-            let keep = |k: &String| f.keeps(&Name(k));
-            if !n.narrow(f, rows, keep) {
+            let pass = |rows: &[String], terms: &RowFilter| {
+                assert!(!terms.is_empty(), "a pass with nothing to check");
+                handed.borrow_mut().push(terms.clone());
+                rows.iter()
+                    .filter(|k| terms.matches(&Name(k)))
+                    .cloned()
+                    .collect()
+            };
+            if !n.narrow_by(f, rows, pass) {
                 passes += 1;
                 *rows = all.iter().filter(|k| f.keeps(&Name(k))).cloned().collect();
-                n.rebuilt(&f.text);
+                n.rebuilt(f);
             }
         };
         for (text, want) in [
@@ -241,11 +257,17 @@ mod tests {
             ("alt", vec!["alto"]),
             ("a", vec!["alpha", "alps", "beta", "alto"]),
             ("b", vec!["beta"]),
+            ("alp", vec!["alpha", "alps"]),
+            ("alp ", vec!["alpha", "alps"]),
+            ("alp s", vec!["alps"]),
         ] {
             f.set(text, FIELDS).unwrap();
             apply(&f, &mut n, &mut rows);
             assert_eq!(rows, want, "{text}");
         }
-        assert_eq!(passes, 2, "only the first letter and the changed one");
+        assert_eq!(passes, 3, "only the first letter and the changed ones");
+        // A term added: only it is checked of the rows the others kept.
+        let last = handed.borrow().last().cloned();
+        assert_eq!(last, Some(RowFilter::parse("s", FIELDS).unwrap()));
     }
 }

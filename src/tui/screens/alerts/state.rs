@@ -5,12 +5,13 @@
 //! `/` narrows it ([`FIELDS`]); a keystroke filters the sorted ids again
 //! without sorting them again.
 
-use crate::fleet::row_filter::{FieldSpec, Pass, Row, Value};
+use crate::fleet::row_filter::{FieldSpec, Pass, Row, RowFilter, Value};
 use crate::fleet::state::Fleet;
 use crate::model::{Agent, Alert, AlertStatus, Person, Severity};
 use chrono::{DateTime, Utc};
-use crate::tui::components::id_order::{IdOrder, Ranked, keep_in_fleet_order};
+use crate::tui::components::id_order::{IdOrder, Ranked, keep_in_fleet_order, keep_rows};
 use crate::tui::components::list_filter::{ListFilter, Narrowing};
+use crate::tui::components::row_texts::{RowTexts, Span};
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
 use std::cmp::Reverse;
@@ -22,6 +23,8 @@ pub struct AlertList {
     /// What the filter reads of each of `order`'s alerts without finding
     /// it by id, made with the sort (every fleet change sorts again).
     keys: Vec<AlertKey>,
+    /// What free text reads of each alert, in display order.
+    texts: RowTexts,
     pub filter: ListFilter,
     /// The filter version `order` was built with.
     filtered_with: Option<u64>,
@@ -55,6 +58,8 @@ struct AlertKey {
     severity: Severity,
     /// `None` when it names no agent, or one the fleet does not hold.
     agent: Option<u32>,
+    /// Its free text in the list's [`RowTexts`].
+    text: Span,
 }
 
 /// The display order: open first, the most severe, the newest (then the
@@ -102,7 +107,7 @@ impl AlertList {
             }
             self.built_for = Some(fleet.generation);
             self.filtered_with = None;
-            self.narrowing.rebuilt("");
+            self.narrowing.reset();
         }
         if self.filtered_with == Some(self.filter.version) {
             return;
@@ -111,7 +116,7 @@ impl AlertList {
         let filter = &self.filter;
         if filter.is_empty() {
             self.order.show_all();
-            self.narrowing.rebuilt("");
+            self.narrowing.reset();
         } else {
             let now = Utc::now();
             let keys = &self.keys;
@@ -119,19 +124,20 @@ impl AlertList {
             // A pass that reads the alerts themselves reads them in the
             // order they sit in memory; one the keys answer (`sev:`,
             // `agent:`, `owner:`) reads the keys in their own order.
-            let reads_alerts = filter.has_text() || ALERT_FIELDS.iter().any(|&f| filter.reads_field(f));
-            let pass = |rows: &[u32]| {
-                let mut keep = kept_by(fleet, filter, keys, now);
+            let reads_alerts = ALERT_FIELDS.iter().any(|&f| filter.reads_field(f));
+            let texts = &self.texts;
+            let pass = |rows: &[u32], terms: &RowFilter| {
                 if reads_alerts {
+                    let mut keep = kept_by(fleet, terms, keys, texts, now);
                     keep_in_fleet_order(keys, rows, |p| keep(&p))
                 } else {
-                    rows.iter().copied().filter(|p| keep(p)).collect()
+                    keep_rows(rows, || kept_by(fleet, terms, keys, texts, now))
                 }
             };
             if !self.narrowing.narrow_by(filter, shown, pass) {
                 let all: Vec<u32> = (0..keys.len() as u32).collect();
-                *shown = pass(&all);
-                self.narrowing.rebuilt(&filter.text);
+                *shown = pass(&all, filter.row_filter());
+                self.narrowing.rebuilt(filter);
             }
         }
         self.filter.counted(self.order.len(), self.order.total());
@@ -172,6 +178,7 @@ impl AlertList {
             agent: fleet
                 .alert_agent(at)
                 .and_then(|i| u32::try_from(i).ok()),
+            text: Span::default(),
         }
     }
 
@@ -202,6 +209,13 @@ impl AlertList {
             .collect();
         self.wakes = wakes;
         self.order.sort(&mut self.keys, rows);
+        self.texts.clear();
+        for k in &mut self.keys {
+            if let Some(a) = fleet.alert_at(k.at as usize) {
+                k.text = self.texts.push(text_parts(fleet, a, k));
+            }
+        }
+        self.texts.made();
     }
 
     /// Only the alerts at `changed` sorted again (see [`IdOrder::merge`]).
@@ -209,17 +223,21 @@ impl AlertList {
         let scope = self.scope.as_deref().unwrap_or("");
         let now = Utc::now();
         let mut wakes = self.wakes;
+        let texts = &mut self.texts;
         let fresh: Vec<(AlertKey, String)> = changed
             .iter()
             .filter_map(|&at| Some((at as usize, fleet.alert_at(at as usize)?)))
             .filter(|(_, a)| a.id.starts_with(scope))
             .map(|(at, a)| {
                 wakes = Self::wakes_with(wakes, a, now);
-                (Self::key(fleet, at, a, now), a.id.clone())
+                let mut key = Self::key(fleet, at, a, now);
+                key.text = texts.push(text_parts(fleet, a, &key));
+                (key, a.id.clone())
             })
             .collect();
         self.wakes = wakes;
         self.order.merge(&mut self.keys, changed, fresh);
+        self.texts.compact(self.keys.iter_mut().map(|k| &mut k.text));
     }
 
     /// The selected alert's id, if there is any alert.
@@ -255,6 +273,22 @@ pub const FIELDS: &[FieldSpec] = &[
     FieldSpec::text("source", &[]),
 ];
 
+/// What free text finds an alert by: its rule, summary and id, and its
+/// agent's name.
+fn text_parts<'a>(
+    fleet: &'a Fleet,
+    a: &'a Alert,
+    key: &AlertKey,
+) -> impl Iterator<Item = &'a str> + Clone {
+    let agent = key
+        .agent
+        .and_then(|i| fleet.agents().get(i as usize))
+        .map(|agent| agent.name.as_str());
+    [a.rule.as_str(), a.summary.as_str(), a.id.as_str()]
+        .into_iter()
+        .chain(agent)
+}
+
 /// The fields read from the alert itself (rule, status, source), not from
 /// the sort's keys or the alert's agent.
 const ALERT_FIELDS: [usize; 3] = [0, 2, 5];
@@ -263,20 +297,22 @@ const ALERT_FIELDS: [usize; 3] = [0, 2, 5];
 /// for the whole pass.
 fn kept_by<'a>(
     fleet: &'a Fleet,
-    filter: &'a ListFilter,
+    filter: &'a RowFilter,
     keys: &'a [AlertKey],
+    texts: &'a RowTexts,
     now: DateTime<Utc>,
 ) -> impl FnMut(&u32) -> bool + 'a {
     let mut pass = Pass::default();
     move |&i| {
         let row = AlertRow {
             key: keys[i as usize],
+            texts,
             fleet,
             now,
         };
         // The keys are the fleet's: every change to it sorts again before
         // a filter runs, so a term they answer finds nothing by id.
-        filter.keeps_in(&row, &mut pass)
+        filter.matches_in(&row, &mut pass)
     }
 }
 
@@ -286,6 +322,7 @@ fn kept_by<'a>(
 /// 200,000 of them.
 struct AlertRow<'a> {
     key: AlertKey,
+    texts: &'a RowTexts,
     fleet: &'a Fleet,
     /// Whether it is snoozed, read once for the whole filtering pass.
     now: DateTime<Utc>,
@@ -348,6 +385,15 @@ impl Row for AlertRow<'_> {
             return false;
         };
         hit(&alert.rule) || hit(&alert.summary) || hit(&alert.id)
+    }
+
+    fn lower_text(&self) -> Option<&str> {
+        self.texts.get(self.key.text)
+    }
+
+    /// `sev:`, from the keys.
+    fn field_code(&self, i: usize) -> Option<u32> {
+        (i == 1).then_some(self.key.severity as u32)
     }
 
     fn shared(&self) -> Option<u32> {

@@ -1,10 +1,8 @@
 //! The credentials screen: every credential, soonest to expire first
-//! ([`state`]) with what `/` searches of each kept beside it ([`texts`]),
-//! its table ([`view`]), and what it answers ([`Creds`]):
+//! ([`state`]), its table ([`view`]), and what it answers ([`Creds`]):
 //! Enter opens the credential's agent, `x` revokes it.
 
 pub mod state;
-mod texts;
 pub mod view;
 
 use crate::fleet::row_filter::FieldSpec;

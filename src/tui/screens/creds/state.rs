@@ -3,11 +3,11 @@
 //! past first of all), then expired, then revoked. Kept as credential ids,
 //! rebuilt only when the fleet changes; the selection follows the id.
 
-use crate::fleet::row_filter::{FieldSpec, Pass, Row, Value};
+use crate::fleet::row_filter::{FieldSpec, Pass, Row, RowFilter, Value};
 use crate::fleet::state::Fleet;
-use super::texts::{CredTexts, Span};
+use crate::tui::components::row_texts::{RowTexts, Span};
 use crate::model::{Agent, Credential, CredentialStatus};
-use crate::tui::components::id_order::{IdOrder, Ranked, keep_in_fleet_order};
+use crate::tui::components::id_order::{IdOrder, Ranked, keep_in_fleet_order, keep_rows};
 use crate::tui::components::list_filter::{ListFilter, Narrowing};
 use crate::tui::components::selection::{Cursor, Selection};
 use crate::tui::screens::ListState;
@@ -67,7 +67,7 @@ pub struct CredList {
     /// with the sort: valid while the fleet is the one sorted.
     keys: Vec<CredKey>,
     /// What free text reads of each credential, in `keys`' order.
-    texts: CredTexts,
+    texts: RowTexts,
     pub sel: Selection,
     built_for: Option<u64>,
     pub filter: ListFilter,
@@ -87,6 +87,16 @@ pub struct CredList {
 /// The display order: status, expiry (never last), the agent's place in
 /// the name order (then the id).
 type Rank = (u8, i64, u32);
+
+impl CredKey {
+    /// Its expiry, as the rank holds it (a key a pass reads millions of
+    /// does not hold it twice).
+    fn expires_at(&self) -> Option<DateTime<Utc>> {
+        Some(self.rank.1)
+            .filter(|&t| t != i64::MAX)
+            .and_then(DateTime::from_timestamp_micros)
+    }
+}
 
 impl Ranked for CredKey {
     type Rank = Rank;
@@ -108,8 +118,7 @@ struct CredKey {
     at: u32,
     status: CredentialStatus,
     agent: Option<u32>,
-    expires_at: Option<DateTime<Utc>>,
-    /// Its free text in the list's [`CredTexts`].
+    /// Its free text in the list's [`RowTexts`].
     text: Span,
 }
 
@@ -132,7 +141,7 @@ impl CredList {
             self.built_for = Some(fleet.generation);
             self.sorted_held = held;
             self.filtered_with = None;
-            self.narrowing.rebuilt("");
+            self.narrowing.reset();
         }
         if self.filtered_with == Some(self.filter.version) {
             return;
@@ -148,25 +157,25 @@ impl CredList {
         let filter = &self.filter;
         if filter.is_empty() {
             self.order.show_all();
-            self.narrowing.rebuilt("");
+            self.narrowing.reset();
         } else {
             let (ids, shown) = (&self.order.ids, &mut self.order.shown);
             // Fresh keys and texts answer every term but `scope:` in the
             // display order; a pass that reads the credentials themselves
             // reads them in the order they sit in memory.
             let in_fleet_order = keys.fresh && filter.reads_field(SCOPE);
-            let pass = |rows: &[u32]| {
-                let mut keep = kept_by(fleet, filter, ids, keys);
+            let pass = |rows: &[u32], terms: &RowFilter| {
                 if in_fleet_order {
+                    let mut keep = kept_by(fleet, terms, ids, keys);
                     keep_in_fleet_order(keys.keys, rows, |p| keep(&p))
                 } else {
-                    rows.iter().copied().filter(|p| keep(p)).collect()
+                    keep_rows(rows, || kept_by(fleet, terms, ids, keys))
                 }
             };
             if !self.narrowing.narrow_by(filter, shown, pass) {
                 let all: Vec<u32> = (0..ids.len() as u32).collect();
-                *shown = pass(&all);
-                self.narrowing.rebuilt(&filter.text);
+                *shown = pass(&all, filter.row_filter());
+                self.narrowing.rebuilt(filter);
             }
         }
         self.filter.counted(self.order.len(), self.order.total());
@@ -190,7 +199,7 @@ impl CredList {
         self.texts.clear();
         for k in &mut self.keys {
             if let Some(c) = fleet.credential_at(k.at as usize) {
-                k.text = self.texts.push(c, agent_name(fleet, k));
+                k.text = self.texts.push(text_parts(c, agent_name(fleet, k)));
             }
         }
         self.texts.made();
@@ -210,7 +219,7 @@ impl CredList {
             .filter_map(|&at| Some((at as usize, fleet.credential_at(at as usize)?)))
             .map(|(at, c)| {
                 let mut key = key(fleet, &ranks, at, c);
-                key.text = texts.push(c, agent_name(fleet, &key));
+                key.text = texts.push(text_parts(c, agent_name(fleet, &key)));
                 (key, c.id.clone())
             })
             .collect();
@@ -234,12 +243,11 @@ impl CredList {
                 && matches!(expiry_at(expires_at, now), Expiry::Expired | Expiry::Soon)
         };
         let n = if self.built_for == Some(fleet.generation) {
-            self.order
-                .shown
-                .iter()
-                .map(|&i| &self.keys[i as usize])
-                .filter(|k| urgent(k.status, k.expires_at))
-                .count()
+            // The keys are in display order, live first and soonest to
+            // expire first: the urgent ones are its first rows, and those
+            // shown are the shown rows before the first that is not.
+            let end = self.keys.partition_point(|k| urgent(k.status, k.expires_at()));
+            self.order.shown.partition_point(|&i| (i as usize) < end)
         } else {
             self.order
                 .iter()
@@ -292,7 +300,6 @@ fn key(fleet: &Fleet, ranks: &[u32], at: usize, c: &Credential) -> CredKey {
         at: at as u32,
         status: c.status,
         agent: agent.and_then(|i| u32::try_from(i).ok()),
-        expires_at: c.expires_at,
         text: Span::default(),
     }
 }
@@ -311,6 +318,18 @@ fn agent_name<'a>(fleet: &'a Fleet, k: &CredKey) -> Option<&'a str> {
     Some(agent.name.as_str())
 }
 
+/// What free text finds a credential by: its id, prefix and scopes, and
+/// its agent's name.
+fn text_parts<'a>(
+    c: &'a Credential,
+    agent: Option<&'a str>,
+) -> impl Iterator<Item = &'a str> + Clone {
+    [c.id.as_str(), c.prefix.as_str()]
+        .into_iter()
+        .chain(c.scopes.iter().map(String::as_str))
+        .chain(agent)
+}
+
 /// `scope:`, the one field only the credential itself answers.
 const SCOPE: usize = 2;
 
@@ -319,7 +338,7 @@ const SCOPE: usize = 2;
 #[derive(Clone, Copy)]
 struct Keys<'a> {
     keys: &'a [CredKey],
-    texts: &'a CredTexts,
+    texts: &'a RowTexts,
     fresh: bool,
 }
 
@@ -327,7 +346,7 @@ struct Keys<'a> {
 /// `keys` when they are the fleet's, else from the fleet.
 fn kept_by<'a>(
     fleet: &'a Fleet,
-    filter: &'a ListFilter,
+    filter: &'a RowFilter,
     ids: &'a [String],
     keys: Keys<'a>,
 ) -> impl FnMut(&u32) -> bool + 'a {
@@ -345,7 +364,7 @@ fn kept_by<'a>(
             agent: OnceCell::new(),
         };
         // Gone from the fleet since the sort: not shown.
-        (row.key.is_some() || row.credential().is_some()) && filter.keeps_in(&row, &mut pass)
+        (row.key.is_some() || row.credential().is_some()) && filter.matches_in(&row, &mut pass)
     }
 }
 
@@ -359,7 +378,7 @@ struct CredRow<'a> {
     stale_id: Option<&'a str>,
     key: Option<&'a CredKey>,
     /// The sort's texts, with fresh keys.
-    texts: Option<&'a CredTexts>,
+    texts: Option<&'a RowTexts>,
     fleet: &'a Fleet,
     credential: OnceCell<Option<&'a Credential>>,
     /// Where the sort found it in the fleet: still there unless a removal
@@ -432,6 +451,11 @@ impl Row for CredRow<'_> {
 
     fn lower_text(&self) -> Option<&str> {
         self.texts.zip(self.key).and_then(|(t, k)| t.get(k.text))
+    }
+
+    /// `status:`, from the keys.
+    fn field_code(&self, i: usize) -> Option<u32> {
+        self.key.filter(|_| i == 1).map(|k| k.status as u32)
     }
 
     fn shared(&self) -> Option<u32> {
@@ -563,6 +587,25 @@ mod tests {
         list.refresh(&fleet);
         assert_eq!(list.order, ["c1", "c2"]);
         assert_eq!(list.urgent(&fleet, Utc::now()), 0);
+    }
+
+    #[test]
+    fn the_urgent_count_is_of_the_rows_shown() {
+        let fleet = fleet_of(vec![
+            cred("c1", CredentialStatus::Active, Some(-2)),
+            cred("c2", CredentialStatus::Active, Some(3)),
+            cred("c3", CredentialStatus::Active, Some(30)),
+            cred("c4", CredentialStatus::Active, None),
+            cred("c5", CredentialStatus::Revoked, Some(1)),
+            cred("c6", CredentialStatus::Expired, Some(-1)),
+        ]);
+        let mut list = CredList::default();
+        list.refresh(&fleet);
+        let now = Utc::now();
+        for (text, want) in [("", 2), ("c2", 1), ("c3", 0), ("!c1", 1), ("c5", 0)] {
+            set(&mut list, &fleet, text);
+            assert_eq!(list.urgent(&fleet, now), want, "{text:?}");
+        }
     }
 
     #[test]

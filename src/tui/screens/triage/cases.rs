@@ -4,11 +4,20 @@
 //! borrowed from the cases; `/` then keeps a subset of that order, and a
 //! keystroke that only narrows the filter filters the rows it showed
 //! ([`Narrowing`]). No case is copied: at 100,000 cases, copying each case
-//! (and its agent) on every rebuild cost a second.
+//! (and its agent) on every rebuild cost a second. Beside the order, what
+//! the filter reads most is kept in it: each case's free text in one
+//! buffer ([`RowTexts`]), its environment as an index into the few the
+//! cases name, and its risk, so that a pass over a million cases reads
+//! memory in a row instead of reaching into each case.
 
 use super::state::CaseRow;
 use crate::api::TriageCase;
+use crate::fleet::row_filter::{Pass, RowFilter};
+use crate::model::Severity;
+use crate::tui::components::id_order::keep_rows;
 use crate::tui::components::list_filter::{ListFilter, Narrowing};
+use crate::tui::components::row_texts::{RowTexts, Span};
+use std::collections::HashMap;
 use std::cell::Cell;
 use std::cmp::Reverse;
 
@@ -20,15 +29,31 @@ struct At {
     case: u32,
 }
 
+/// What the filter reads of the case at the same place in
+/// [`Cases::sorted`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct CaseKey {
+    pub(super) text: Span,
+    /// Its agent's environment, in [`Cases::envs`].
+    pub(super) env: u32,
+    pub(super) risk: Option<Severity>,
+}
+
 #[derive(Debug, Default)]
 pub struct Cases {
     /// Each backend's cases, by backend index, in backend order.
     reports: Vec<(usize, Vec<TriageCase>)>,
     /// Every case, most urgent first.
     sorted: Vec<At>,
-    /// The cases shown: `sorted` less those the filter hides.
-    shown: Vec<At>,
-    narrowing: Narrowing<At>,
+    /// Beside `sorted`, made with it.
+    keys: Vec<CaseKey>,
+    /// The environments the cases name, each once.
+    envs: Vec<String>,
+    /// The cases' free text, in `sorted`'s order.
+    texts: RowTexts,
+    /// The cases shown: places in `sorted`, less those the filter hides.
+    shown: Vec<u32>,
+    narrowing: Narrowing<u32>,
     /// The last case handed to a selection ([`key_at`](Self::key_at)):
     /// where [`position`](Self::position) looks first.
     selected: Cell<Option<At>>,
@@ -51,17 +76,17 @@ impl Cases {
 
     /// The case shown at row `i`.
     pub fn get(&self, i: usize) -> Option<&TriageCase> {
-        self.shown.get(i).map(|&at| self.at(at))
+        self.shown.get(i).map(|&p| self.at(self.sorted[p as usize]))
     }
 
     /// The cases shown, in order.
     pub fn iter(&self) -> impl Iterator<Item = &TriageCase> + '_ {
-        self.shown.iter().map(|&at| self.at(at))
+        self.shown.iter().map(|&p| self.at(self.sorted[p as usize]))
     }
 
     /// The agent id of the case at row `i`, for a selection to remember.
     pub fn key_at(&self, i: usize) -> Option<String> {
-        let at = *self.shown.get(i)?;
+        let at = self.sorted[*self.shown.get(i)? as usize];
         self.selected.set(Some(at));
         Some(self.at(at).agent.id.clone())
     }
@@ -70,14 +95,15 @@ impl Cases {
     /// by its place, not by reading every case's agent id (scattered over
     /// 100,000 cases, most of a keystroke whose filter hid it).
     pub fn position(&self, agent_id: &str) -> Option<usize> {
+        let sorted = &self.sorted;
         if let Some(at) = self.selected.get()
             && self.case(at).is_some_and(|c| c.agent.id == agent_id)
         {
-            return self.shown.iter().position(|&s| s == at);
+            return self.shown.iter().position(|&p| sorted[p as usize] == at);
         }
         self.shown
             .iter()
-            .position(|&at| self.at(at).agent.id == agent_id)
+            .position(|&p| self.at(sorted[p as usize]).agent.id == agent_id)
     }
 
     fn case(&self, at: At) -> Option<&TriageCase> {
@@ -123,11 +149,21 @@ impl Cases {
             cases.retain(|_| places_iter.next().is_some_and(|&p| p != u32::MAX));
             moved.push(places);
         }
-        self.sorted.retain_mut(|at| {
+        // `keys` stays beside `sorted`: both keep the same places.
+        let mut kept = 0;
+        for i in 0..self.sorted.len() {
+            let at = self.sorted[i];
             let place = moved[at.report as usize][at.case as usize];
-            at.case = place;
-            place != u32::MAX
-        });
+            if place != u32::MAX {
+                self.sorted[kept] = At { case: place, ..at };
+                if let Some(&key) = self.keys.get(i) {
+                    self.keys[kept] = key;
+                }
+                kept += 1;
+            }
+        }
+        self.sorted.truncate(kept);
+        self.keys.truncate(kept);
     }
 
     /// Orders every case again (after a report changed): highest risk,
@@ -158,27 +194,71 @@ impl Cases {
             .collect();
         keyed.sort_unstable();
         self.sorted = keyed.into_iter().map(|(_, at)| at).collect();
+        self.key_all();
+    }
+
+    /// Makes `keys`, `envs` and `texts` again, in `sorted`'s order.
+    fn key_all(&mut self) {
+        self.texts.clear();
+        self.envs.clear();
+        let mut envs: HashMap<&str, u32> = HashMap::new();
+        let mut keys = Vec::with_capacity(self.sorted.len());
+        for &at in &self.sorted {
+            let c = &self.reports[at.report as usize].1[at.case as usize];
+            let env = *envs.entry(c.agent.environment.as_str()).or_insert_with(|| {
+                self.envs.push(c.agent.environment.clone());
+                self.envs.len() as u32 - 1
+            });
+            keys.push(CaseKey {
+                text: self.texts.push(text_parts(c)),
+                env,
+                risk: c.risk,
+            });
+        }
+        self.keys = keys;
+        self.texts.made();
     }
 
     /// Shows the sorted cases `filter` keeps; `resorted` when the order
     /// changed since the last call (every row must be looked at again).
     pub fn filter(&mut self, filter: &ListFilter, resorted: bool) {
-        let reports = &self.reports;
-        let keeps = |at: &At| {
-            filter.keeps(&CaseRow(
-                &reports[at.report as usize].1[at.case as usize],
-            ))
+        let (reports, sorted, keys) = (&self.reports, &self.sorted, &self.keys);
+        let (envs, texts) = (self.envs.as_slice(), &self.texts);
+        let pass = |rows: &[u32], terms: &RowFilter| {
+            keep_rows(rows, || {
+                let mut pass = Pass::default();
+                move |&p: &u32| {
+                    let at = sorted[p as usize];
+                    let row = CaseRow {
+                        case: &reports[at.report as usize].1[at.case as usize],
+                        key: keys.get(p as usize),
+                        envs,
+                        texts,
+                    };
+                    terms.matches_in(&row, &mut pass)
+                }
+            })
         };
-        if !resorted && self.narrowing.narrow(filter, &mut self.shown, keeps) {
+        if !resorted && self.narrowing.narrow_by(filter, &mut self.shown, pass) {
             return;
         }
+        let all: Vec<u32> = (0..sorted.len() as u32).collect();
         self.shown = if filter.is_empty() {
-            self.sorted.clone()
+            all
         } else {
-            self.sorted.iter().copied().filter(keeps).collect()
+            pass(&all, filter.row_filter())
         };
-        self.narrowing.rebuilt(&filter.text);
+        self.narrowing.rebuilt(filter);
     }
+}
+
+/// What free text finds a case by: its agent's name and id, its departed
+/// owner's name and the names it suggests.
+fn text_parts(c: &TriageCase) -> impl Iterator<Item = &str> + Clone {
+    [c.agent.name.as_str(), c.agent.id.as_str()]
+        .into_iter()
+        .chain(c.departed_owner.as_ref().map(|p| p.name.as_str()))
+        .chain(c.suggestions.iter().map(|s| s.person.name.as_str()))
 }
 
 /// Frees a large report's cases on a thread of their own: freeing

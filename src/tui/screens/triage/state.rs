@@ -4,10 +4,11 @@
 //! the selection follows the agent, so when an assignment takes an agent
 //! out of the queue the next one is selected.
 
-use super::cases::Cases;
+use super::cases::{CaseKey, Cases};
 use crate::api::{TriageCase, TriageReport};
 use crate::fleet::row_filter::{FieldSpec, Row, Value};
 use crate::tui::components::list_filter::ListFilter;
+use crate::tui::components::row_texts::RowTexts;
 use crate::fleet::safe_text::escape;
 use crate::fleet::state::{Fleet, Sanitize};
 use crate::model::PersonStatus;
@@ -201,11 +202,55 @@ pub const FIELDS: &[FieldSpec] = &[
     FieldSpec::severity("risk", &[]),
 ];
 
-pub(super) struct CaseRow<'a>(pub(super) &'a TriageCase);
+/// A case as its filter sees it: its environment, risk and free text from
+/// the keys the queue keeps beside its order (when it has them), the case
+/// itself only for the terms they do not answer.
+pub(super) struct CaseRow<'a> {
+    pub(super) case: &'a TriageCase,
+    pub(super) key: Option<&'a CaseKey>,
+    pub(super) envs: &'a [String],
+    pub(super) texts: &'a RowTexts,
+}
 
 impl Row for CaseRow<'_> {
     fn field(&self, i: usize) -> Value<'_> {
-        let c = self.0;
+        match (i, self.key) {
+            (1, Some(k)) => self
+                .envs
+                .get(k.env as usize)
+                .map_or(Value::None, |e| Value::Text(e)),
+            (4, Some(k)) => k.risk.map_or(Value::None, Value::Severity),
+            _ => self.read(i),
+        }
+    }
+
+    fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
+        let c = self.case;
+        hit(&c.agent.name)
+            || hit(&c.agent.id)
+            || c.departed_owner.as_ref().is_some_and(|p| hit(&p.name))
+            || c.suggestions.iter().any(|s| hit(&s.person.name))
+    }
+
+    fn lower_text(&self) -> Option<&str> {
+        self.texts.get(self.key?.text)
+    }
+
+    /// `env:` and `risk:`, from the keys.
+    fn field_code(&self, i: usize) -> Option<u32> {
+        let k = self.key?;
+        match i {
+            1 => Some(k.env),
+            4 => Some(k.risk.map_or(0, |r| r as u32 + 1)),
+            _ => None,
+        }
+    }
+}
+
+impl CaseRow<'_> {
+    /// Field `i`, read from the case itself.
+    fn read(&self, i: usize) -> Value<'_> {
+        let c = self.case;
         match i {
             0 => Value::Either(&c.agent.name, &c.agent.id),
             1 => Value::Text(&c.agent.environment),
@@ -219,14 +264,6 @@ impl Row for CaseRow<'_> {
                 .map_or(Value::None, |s| Value::Either(&s.person.name, &s.person.email)),
             _ => c.risk.map_or(Value::None, Value::Severity),
         }
-    }
-
-    fn any_text(&self, hit: &mut dyn FnMut(&str) -> bool) -> bool {
-        let c = self.0;
-        hit(&c.agent.name)
-            || hit(&c.agent.id)
-            || c.departed_owner.as_ref().is_some_and(|p| hit(&p.name))
-            || c.suggestions.iter().any(|s| hit(&s.person.name))
     }
 }
 

@@ -1,64 +1,53 @@
-//! The credentials' free text (id, prefix, scopes and the agent's name),
-//! lower-cased and joined by newlines into one buffer, in the list's
-//! display order: what `/`'s free text reads of a credential, where a pass
-//! over the list reads next. Read from each credential and its agent, the
-//! same text was five strings, each behind its own pointer, and a
-//! keystroke at 300,000 credentials spent most of its time reaching them.
-//! A filter's text holds no newline, so searching the joined text finds
-//! what searching each part would. An agent renamed, added or removed
-//! sorts the list again, and so makes the buffer again.
+//! A long list's free text, lower-cased and joined by newlines into one
+//! buffer in the list's display order: what `/`'s free text reads of a
+//! row, where a pass over the list reads next. Read from each item (and
+//! its agent) the same text was several strings, each behind its own
+//! pointer, and a keystroke over 300,000 credentials or a million alerts
+//! spent most of its time reaching them. A filter's text holds no
+//! newline, so searching the joined text finds what searching each part
+//! would. The credentials, alerts and triage lists keep one each.
 //!
-//! Each row's [`Span`] is kept in the sort's key, so it moves with the row
-//! when a poll's changes are merged in; a changed credential's text is
+//! Each row's [`Span`] is kept in the list's sort key, so it moves with the
+//! row when a poll's changes are merged in; a changed item's text is
 //! appended, and the buffer is copied again in display order once what
-//! was appended since the last copy outgrows it. A credential with text
-//! that is not ASCII has an empty span, and its filter reads the
-//! credential itself.
+//! was appended since the last copy outgrows it. An item with text that is
+//! not ASCII has an empty span, and its filter reads the item itself.
 
-use crate::model::Credential;
-
-/// Where a row's text is in [`CredTexts`]; empty when it has none there.
+/// Where a row's text is in [`RowTexts`]; empty when it has none there.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(super) struct Span {
+pub(crate) struct Span {
     start: u32,
     end: u32,
 }
 
 #[derive(Debug, Default)]
-pub(super) struct CredTexts {
+pub(crate) struct RowTexts {
     /// ASCII only, so that any span is a slice of it.
     bytes: String,
     /// Its length when last made whole, in display order.
     made: usize,
 }
 
-fn parts<'a>(c: &'a Credential, agent: Option<&'a str>) -> impl Iterator<Item = &'a str> {
-    [c.id.as_str(), c.prefix.as_str()]
-        .into_iter()
-        .chain(c.scopes.iter().map(String::as_str))
-        .chain(agent)
-}
-
-impl CredTexts {
+impl RowTexts {
     /// Starts again, for a sort's rows to be pushed in their order.
-    pub(super) fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.bytes.clear();
         self.made = 0;
     }
 
     /// The rows pushed since [`clear`](Self::clear) are all the list's.
-    pub(super) fn made(&mut self) {
+    pub(crate) fn made(&mut self) {
         self.made = self.bytes.len();
     }
 
-    /// Appends `c`'s text and its agent's name; where they are.
-    pub(super) fn push(&mut self, c: &Credential, agent: Option<&str>) -> Span {
-        let len: usize = parts(c, agent).map(|p| p.len() + 1).sum();
-        if parts(c, agent).any(|p| !p.is_ascii()) || self.bytes.len() + len > u32::MAX as usize {
+    /// Appends a row's `parts`, lower-cased; where they are.
+    pub(crate) fn push<'a>(&mut self, parts: impl Iterator<Item = &'a str> + Clone) -> Span {
+        let len: usize = parts.clone().map(|p| p.len() + 1).sum();
+        if parts.clone().any(|p| !p.is_ascii()) || self.bytes.len() + len > u32::MAX as usize {
             return Span::default();
         }
         let start = self.bytes.len();
-        for (i, p) in parts(c, agent).enumerate() {
+        for (i, p) in parts.enumerate() {
             if i > 0 {
                 self.bytes.push('\n');
             }
@@ -71,7 +60,7 @@ impl CredTexts {
     }
 
     /// The text at `span`, if it has one here.
-    pub(super) fn get(&self, span: Span) -> Option<&str> {
+    pub(crate) fn get(&self, span: Span) -> Option<&str> {
         if span.start == span.end {
             return None;
         }
@@ -80,7 +69,7 @@ impl CredTexts {
 
     /// After a merge: copies the texts `spans` point at, in their order,
     /// once what was appended since the last copy is more than half.
-    pub(super) fn compact<'a>(&mut self, spans: impl Iterator<Item = &'a mut Span>) {
+    pub(crate) fn compact<'a>(&mut self, spans: impl Iterator<Item = &'a mut Span>) {
         if self.bytes.len() <= 2 * self.made + 4096 {
             return;
         }
@@ -104,17 +93,14 @@ impl CredTexts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::fixtures::credential;
 
     #[test]
     fn lower_cased_parts_joined_and_replaced_text_dropped() {
-        let mut a = credential("crd_A", "agt_1");
-        a.prefix = "WDN_1234".into();
-        a.scopes = vec!["Tickets:Read".into(), "db:write".into()];
-        let mut texts = CredTexts::default();
+        let mut a = ["crd_A", "WDN_1234", "Tickets:Read", "db:write"].map(String::from);
+        let mut texts = RowTexts::default();
         let mut spans = [
-            texts.push(&a, Some("Support-Bot")),
-            texts.push(&credential("crd_b", "agt_2"), None),
+            texts.push(a.iter().map(String::as_str).chain(Some("Support-Bot"))),
+            texts.push(["crd_b", "wdn_x"].into_iter()),
         ];
         texts.made();
         assert_eq!(
@@ -125,8 +111,8 @@ mod tests {
         // Replaced over and over: the buffer stays about what is live, and
         // every span still reads its own text.
         for i in 0..10_000 {
-            a.prefix = format!("wdn_{i:04}");
-            spans[0] = texts.push(&a, None);
+            a[1] = format!("wdn_{i:04}");
+            spans[0] = texts.push(a.iter().map(String::as_str));
             texts.compact(spans.iter_mut());
         }
         assert_eq!(
@@ -135,9 +121,9 @@ mod tests {
         );
         assert_eq!(texts.get(spans[1]).map(str::to_string), second);
         assert!(texts.bytes.len() < 4096 + 200, "{}", texts.bytes.len());
-        // Not ASCII: read from the credential itself.
-        a.prefix = "wdn_é".into();
-        let span = texts.push(&a, None);
+        // Not ASCII: read from the item itself.
+        a[1] = "wdn_é".into();
+        let span = texts.push(a.iter().map(String::as_str));
         assert_eq!(texts.get(span), None);
     }
 }
