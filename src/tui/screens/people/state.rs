@@ -45,6 +45,10 @@ pub struct PeopleList {
     sorted: Vec<PersonRow>,
     pub filter: ListFilter,
     filtered_with: Option<u64>,
+    /// How many of `rows` are departed owners of live agents: counted
+    /// with the rows, not on every frame (a person looked up by id per
+    /// row was a frame's 5 ms at 40,000 people).
+    pub orphaned: usize,
 }
 
 impl PeopleList {
@@ -73,6 +77,11 @@ impl PeopleList {
             .cloned()
             .collect();
         self.filter.counted(self.rows.len(), self.sorted.len());
+        self.orphaned = self
+            .rows
+            .iter()
+            .filter(|r| fleet.person(&r.person_id).is_some_and(|p| r.orphans(p)))
+            .count();
         let rows = &self.rows;
         self.sel.restore(
             rows.len(),
@@ -210,6 +219,9 @@ mod tests {
         list.refresh(&fleet);
         let order: Vec<&str> = list.rows.iter().map(|r| r.person_id.as_str()).collect();
         assert_eq!(order, ["gone", "big", "gone_dead", "none"]);
+        // Only `gone` is a departed owner of live agents (`gone_dead`'s
+        // are killed).
+        assert_eq!(list.orphaned, 1);
         assert_eq!(
             list.rows[1],
             PersonRow {
@@ -235,5 +247,9 @@ mod tests {
         assert_eq!(list.selected().unwrap().person_id, "none");
         list.top();
         assert_eq!(list.sel.selected, 0);
+        // The count follows the filter.
+        list.filter.set("big", FIELDS).unwrap();
+        list.refresh(&fleet);
+        assert_eq!(list.orphaned, 0);
     }
 }

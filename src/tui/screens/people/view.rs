@@ -27,14 +27,9 @@ const WIDTHS: [Constraint; 9] = [
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let list = &app.panes.people;
-    let orphaned = list
-        .rows
-        .iter()
-        .filter(|r| app.fleet.person(&r.person_id).is_some_and(|p| r.orphans(p)))
-        .count();
     let title = format!(
         "{}{}",
-        strings::people_title(list.rows.len(), orphaned),
+        strings::people_title(list.rows.len(), list.orphaned),
         list.filter.of_total()
     );
     // Narrower terminals drop the manager, then the team: the name, the
