@@ -22,12 +22,15 @@ impl Fleet {
 
     /// The alerts added or changed by the poll applied to `generation`
     /// (their indices, see [`alert_at`](Self::alert_at), sorted), if that
-    /// poll made the fleet what it is now, removed no alert and moved no
-    /// agent: a list sorted at `generation` re-sorts only these.
+    /// poll made the fleet what it is now, removed no alert, moved no
+    /// agent and renamed none (the alerts list keeps each alert's agent's
+    /// name in its searchable text): a list sorted at `generation`
+    /// re-sorts only these.
     pub fn alerts_changed_since(&self, generation: u64) -> Option<&[u32]> {
         self.items_delta
             .as_ref()
             .filter(|d| d.since == generation && generation + 1 == self.generation)
+            .filter(|d| !d.names_moved)
             .and_then(|d| d.alerts.as_deref())
     }
 

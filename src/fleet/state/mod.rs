@@ -97,7 +97,8 @@ struct ItemsDelta {
     alerts: Option<Vec<u32>>,
     credentials: Option<Vec<u32>>,
     /// Agents were added or renamed: the credentials' order by agent name
-    /// moved.
+    /// moved, and the alerts' and credentials' searchable text names the
+    /// old name.
     names_moved: bool,
 }
 

@@ -489,5 +489,18 @@ mod tests {
         list.filter.set("sev:crit agent:billing", FIELDS).unwrap();
         list.refresh(&fleet);
         assert_eq!(ids(&list), ["a1"]);
+        // A poll renames an agent and changes none of its alerts: free text
+        // finds them by the new name, not the old.
+        fleet.apply(Changes {
+            cursor: 3,
+            agents: vec![agent("agt_2", "invoicing")],
+            ..Changes::default()
+        });
+        list.filter.set("invoicing", FIELDS).unwrap();
+        list.refresh(&fleet);
+        assert_eq!(ids(&list), ["a1", "a2", "a5"]);
+        list.filter.set("billing", FIELDS).unwrap();
+        list.refresh(&fleet);
+        assert_eq!(ids(&list), Vec::<&str>::new());
     }
 }
