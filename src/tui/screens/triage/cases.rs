@@ -359,6 +359,14 @@ mod tests {
         cases.filter(&ListFilter::default(), true);
         assert_eq!(ids(&cases), ["a4", "a6", "a5"]);
         assert_eq!(cases.all().count(), 3);
+        // The keys kept beside the order left with their cases.
+        let mut f = ListFilter::default();
+        f.set("amy", FIELDS).unwrap();
+        cases.filter(&f, true);
+        assert_eq!(ids(&cases), ["a6", "a5"]);
+        f.set("risk:critical", FIELDS).unwrap();
+        cases.filter(&f, true);
+        assert_eq!(ids(&cases), ["a4"]);
         cases.retain(|_| false);
         cases.filter(&ListFilter::default(), true);
         assert!(cases.is_empty() && cases.total() == 0);
