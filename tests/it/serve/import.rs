@@ -51,10 +51,15 @@ fn fleet_rows(database: &Database) -> String {
         Database::Sqlite(path) => dump_db(&open_db(path)),
         Database::Postgres(db) => db.with_client(dump_pg),
     };
-    dump.lines()
+    // In the order of their text, as `dump_pg` answers them: the rows
+    // are the same whatever order they went in (the import writes each
+    // table in id order).
+    let mut rows = dump
+        .lines()
         .filter(|l| TABLES.iter().any(|t| l.starts_with(&format!("{t}: "))))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect::<Vec<_>>();
+    rows.sort_unstable();
+    rows.join("\n")
 }
 
 /// The indexes of the import's tables: what a bulk import must leave as

@@ -505,10 +505,13 @@ impl<'a> Db<'a> {
     }
 
     /// Runs `f` so that all it reads is one snapshot. A PostgreSQL read
-    /// already is one (a repeatable-read transaction); SQLite reads on the
-    /// bare connection, so it opens a deferred transaction around `f`.
+    /// already is one (a repeatable-read transaction), and so is a read on
+    /// one of SQLite's readers; on SQLite's bare connection it opens a
+    /// deferred transaction around `f`.
     pub fn snapshot<T>(&self, f: impl FnOnce(&Db) -> T) -> DbResult<T> {
         match &self.inner {
+            // A reader's connection already reads in one transaction.
+            Inner::Sqlite(c) if !c.is_autocommit() => Ok(f(self)),
             Inner::Sqlite(c) => {
                 c.execute_batch("BEGIN DEFERRED")?;
                 let out = f(self);

@@ -1,8 +1,9 @@
-//! The SQLite engine: one file, WAL mode, one connection behind a mutex.
-//! SQLite serialises writers anyway; calls run on the blocking pool so the
-//! async runtime never waits on the disk. The queries are the shared ones
-//! in [`super::sql`].
+//! The SQLite engine: one file, WAL mode, one writing connection behind a
+//! mutex (SQLite serialises writers anyway) and read connections beside it
+//! ([`readers`]). Calls run on the blocking pool so the async runtime never
+//! waits on the disk. The queries are the shared ones in [`super::sql`].
 
+mod readers;
 mod schema;
 
 use super::db::Db;
@@ -23,6 +24,11 @@ const SERVE_CACHE_KIB: i64 = 128 * 1024;
 pub type SqliteStore = SqlStore;
 
 pub struct SqliteEngine {
+    /// None for a database in memory, which only its one connection sees:
+    /// its reads take the writer's turn. Declared before the writer so it
+    /// closes first: the last connection to close checkpoints the WAL into
+    /// the file, and a reader cannot.
+    readers: Option<Arc<readers::Readers>>,
     conn: Arc<Mutex<Connection>>,
 }
 
@@ -47,19 +53,19 @@ impl SqlStore {
         }
         let conn = Connection::open(path)
             .map_err(|e| StoreError::Internal(format!("cannot open {}: {e}", path.display())))?;
-        SqliteEngine::init(conn).map_err(|e| match e {
+        SqliteEngine::init(conn, Some(path)).map_err(|e| match e {
             StoreError::Internal(m) => StoreError::Internal(format!("{}: {m}", path.display())),
             other => other,
         })
     }
 
     pub fn open_in_memory() -> StoreResult<Self> {
-        SqliteEngine::init(Connection::open_in_memory()?)
+        SqliteEngine::init(Connection::open_in_memory()?, None)
     }
 }
 
 impl SqliteEngine {
-    fn init(mut conn: Connection) -> StoreResult<SqlStore> {
+    fn init(mut conn: Connection, path: Option<&Path>) -> StoreResult<SqlStore> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -71,6 +77,7 @@ impl SqliteEngine {
         let rev = tx::current_rev(&Db::sqlite(&conn))?;
         Ok(SqlStore::sqlite(
             SqliteEngine {
+                readers: path.map(|p| Arc::new(readers::Readers::new(p, SERVE_CACHE_KIB))),
                 conn: Arc::new(Mutex::new(conn)),
             },
             rev,
@@ -81,6 +88,9 @@ impl SqliteEngine {
         &self,
         f: impl FnOnce(&Db) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
+        if let Some(readers) = &self.readers {
+            return readers.read(f).await;
+        }
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
             let guard = conn
@@ -132,6 +142,12 @@ impl SqliteEngine {
         &self,
         f: impl FnOnce(&Db) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<(T, i64)> {
+        // Readers wait until the load is in: WAL can be left only while no
+        // other connection has the file open.
+        let _no_readers = match &self.readers {
+            Some(readers) => Some(readers.close_all().await?),
+            None => None,
+        };
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
             let mut guard = conn
