@@ -264,6 +264,15 @@ impl Demo {
         })
     }
 
+    /// Whether the rules' first sweep of the fleet is still to finish.
+    pub fn sweeping(&self) -> bool {
+        self.cast.is_some()
+            && self
+                .server
+                .as_ref()
+                .is_some_and(|s| s.detector().sweeps() == 0)
+    }
+
     /// Waits for the rules' first sweep of the seeded fleet (so a first
     /// screen shows its alerts, not zeros), telling every few seconds that
     /// it is still under way; then starts the simulator and the

@@ -48,9 +48,19 @@ pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdRes
             "warden: starting a demo of {} agents (seed {seed})…",
             args.agents
         );
+        // While the dashboard has the screen, what the demo tells goes to
+        // the log: a line on stderr would be drawn over the dashboard.
+        let in_log = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let told_in_log = in_log.clone();
         let opts = DemoOptions {
             providers: config.serve.providers.clone(),
-            tell: crate::demo::Tell::new(|line| eprintln!("warden: {line}")),
+            tell: crate::demo::Tell::new(move |line| {
+                if told_in_log.load(std::sync::atomic::Ordering::Relaxed) {
+                    tracing::info!(target: "warden::demo", "{line}");
+                } else {
+                    eprintln!("warden: {line}");
+                }
+            }),
             ..DemoOptions::new(args.agents as usize, seed, args.listen)
         };
         let started = std::time::Instant::now();
@@ -61,16 +71,19 @@ pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdRes
             demo.url,
             started.elapsed().as_secs_f64()
         );
-        demo.ready().await.map_err(failed)?;
-        eprintln!(
-            "warden: the fleet and its alerts are ready after {:.1} s{}",
-            started.elapsed().as_secs_f64(),
-            if args.no_tui {
-                ""
-            } else {
-                "; opening the dashboard (it syncs the fleet first)…"
-            }
-        );
+        if args.no_tui {
+            // A script reads the two lines once the fleet's alerts are in.
+            demo.ready().await.map_err(failed)?;
+            eprintln!(
+                "warden: the fleet and its alerts are ready after {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+        } else {
+            eprintln!(
+                "warden: opening the dashboard (it syncs the fleet first); \
+                 the rules' first sweep goes on beside it, its alerts shown as they are raised…"
+            );
+        }
         let result = if args.no_tui {
             serve_only(&demo, seed).await
         } else {
@@ -103,9 +116,26 @@ pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdRes
                     ..Default::default()
                 },
             };
-            let result = event_loop::run(vec![target], options)
-                .await
-                .map_err(|e| CliError::failed(format!("{e:#}")));
+            if demo.sweeping() {
+                let sweeping = format!(
+                    "the rules' first sweep of {} agents is under way: alerts appear as it raises them",
+                    demo.agents
+                );
+                options.notice = Some(match options.notice.take() {
+                    Some(other) => format!("{other}; {sweeping}"),
+                    None => sweeping,
+                });
+            }
+            in_log.store(true, std::sync::atomic::Ordering::Relaxed);
+            let (result, not_ready) = beside_the_first_sweep(
+                &mut demo,
+                event_loop::run(vec![target], options),
+            )
+            .await;
+            in_log.store(false, std::sync::atomic::Ordering::Relaxed);
+            let result = result
+                .map_err(|e| CliError::failed(format!("{e:#}")))
+                .and(not_ready.map_or(Ok(()), |e| Err(failed(e))));
             eprintln!(
                 "warden: that was seed {seed}; `warden demo --agents {} --seed {seed}` \
                  shows the same fleet again",
@@ -117,6 +147,33 @@ pub fn demo(global: &Global, dashboard: DashboardArgs, args: DemoArgs) -> CmdRes
         result
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the dashboard while the demo's first sweep goes on, and then its
+/// simulator and incidents start ([`Demo::ready`]). Answers the dashboard's
+/// result, and why the demo could not get ready if it could not; quitting
+/// before the sweep ends leaves the rest for [`Demo::shutdown`].
+async fn beside_the_first_sweep<T>(
+    demo: &mut Demo,
+    dashboard: impl std::future::Future<Output = T>,
+) -> (T, Option<anyhow::Error>) {
+    tokio::pin!(dashboard);
+    let ready = demo.ready();
+    tokio::pin!(ready);
+    let mut failed = None;
+    let mut waiting = true;
+    loop {
+        tokio::select! {
+            result = &mut dashboard => return (result, failed),
+            r = &mut ready, if waiting => {
+                waiting = false;
+                if let Err(e) = r {
+                    tracing::error!(error = %e, "the demo could not get ready");
+                    failed = Some(e);
+                }
+            }
+        }
+    }
 }
 
 /// The demo's Vault is read often: it is small, and the point is to see it.

@@ -546,6 +546,64 @@ fn demo_vault_shows_linked_and_unclaimed_identities() {
     assert!(status.success(), "exit status {status:?}");
 }
 
+/// The demo opens its dashboard once it serves, beside the rules' first
+/// sweep: what the demo tells after that goes to the log, never over the
+/// dashboard, and the sweep's alerts reach the screen.
+#[cfg(unix)]
+#[test]
+fn demo_dashboard_opens_beside_the_first_sweep_and_its_alerts_arrive() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut pty = Pty::spawn(home.path(), &["demo", "--agents", "30", "--seed", "7"]);
+    pty.wait_for(&["demo ok", "agents (30)"]);
+    let log = home.path().join("state/warden/warden.log");
+    let told = poll(TIMEOUT, || {
+        let text = std::fs::read_to_string(&log).ok()?;
+        text.contains("the rules' first sweep done in")
+            .then_some(text)
+    })
+    .expect("the first sweep told in the log");
+    assert!(
+        told.contains("the rules' first sweep of 30 agents"),
+        "{told}"
+    );
+    // The seeded fleet's alerts (an agent with no owner at least).
+    let screen = poll(TIMEOUT, || {
+        let s = pty.screen();
+        let text = s.text();
+        let crit = text
+            .split("crit ")
+            .nth(1)?
+            .split_whitespace()
+            .next()?
+            .parse::<u32>()
+            .ok()?;
+        (crit > 0).then_some(text)
+    });
+    assert!(
+        screen.is_some(),
+        "no critical alert in the header:\n{}",
+        pty.screen().text()
+    );
+    pty.send("q");
+    let status = pty.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    let out = String::from_utf8_lossy(&pty.bytes()).into_owned();
+    let entered = out
+        .find("\x1b[?1049h")
+        .expect("entered the alternate screen");
+    let left = out.rfind("\x1b[?1049l").expect("left the alternate screen");
+    let drawn = &out[entered..left];
+    assert!(
+        !drawn.contains("warden: "),
+        "a line was written over the dashboard: {drawn:?}"
+    );
+    assert!(
+        out[..entered].contains("the rules' first sweep goes on beside it"),
+        "{:?}",
+        &out[..entered]
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn demo_dashboard_gives_the_terminal_back_on_sigterm() {
