@@ -116,7 +116,11 @@ impl PgDatabase {
                     }
                 }
             }
-            c.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            // Copied as files, not written through the WAL block by block
+            // (PostgreSQL 15's default): every test makes a database, and
+            // twenty took 1.2 s so against 3.2 s on ext4 (1.1 against 1.4
+            // on tmpfs, where `.ci/run` keeps its cluster).
+            c.batch_execute(&format!("CREATE DATABASE \"{name}\" STRATEGY = FILE_COPY"))
                 .expect("CREATE DATABASE");
         });
         Arc::new(PgDatabase {
