@@ -51,9 +51,8 @@ fn fleet_rows(database: &Database) -> String {
         Database::Sqlite(path) => dump_db(&open_db(path)),
         Database::Postgres(db) => db.with_client(dump_pg),
     };
-    // In the order of their text, as `dump_pg` answers them: the rows
-    // are the same whatever order they went in (the import writes each
-    // table in id order).
+    // In the order of their text, as `dump_pg` answers them: the same
+    // rows in whatever order they went in.
     let mut rows = dump
         .lines()
         .filter(|l| TABLES.iter().any(|t| l.starts_with(&format!("{t}: "))))

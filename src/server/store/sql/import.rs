@@ -213,7 +213,7 @@ fn write_rows(tx: &Db, i: &Import) -> StoreResult<()> {
     // Managers may come later in the list than their reports, delegations
     // may name agents later in theirs: checked at commit.
     tx.defer_foreign_keys()?;
-    let mut people = in_id_order(&i.people, |p| &p.id).map(|p| {
+    let mut people = i.people.iter().map(|p| {
         vec![
             Cell::text(&p.id),
             Cell::text(&p.name),
@@ -247,7 +247,7 @@ fn write_rows(tx: &Db, i: &Import) -> StoreResult<()> {
         ]
     });
     tx.insert_rows(&AGENTS, &mut agents, &mut row)?;
-    let mut credentials = in_id_order(&i.credentials, |(c, _)| &c.id).map(|(c, hash)| {
+    let mut credentials = i.credentials.iter().map(|(c, hash)| {
         vec![
             Cell::text(&c.id),
             Cell::text(&c.agent_id),
@@ -270,7 +270,7 @@ fn write_rows(tx: &Db, i: &Import) -> StoreResult<()> {
         ]
     });
     tx.insert_rows(&CREDENTIALS, &mut credentials, &mut row)?;
-    let mut grants = in_id_order(&i.grants, |g| &g.id).map(|g| {
+    let mut grants = i.grants.iter().map(|g| {
         vec![
             Cell::text(&g.id),
             Cell::text(&g.agent_id),
@@ -283,7 +283,7 @@ fn write_rows(tx: &Db, i: &Import) -> StoreResult<()> {
         ]
     });
     tx.insert_rows(&GRANTS, &mut grants, &mut row)?;
-    let mut delegations = in_id_order(&i.delegations, |d| &d.id).map(|d| {
+    let mut delegations = i.delegations.iter().map(|d| {
         vec![
             Cell::text(&d.id),
             Cell::opt_text(d.parent_agent.as_deref()),
@@ -297,14 +297,4 @@ fn write_rows(tx: &Db, i: &Import) -> StoreResult<()> {
     });
     tx.insert_rows(&DELEGATIONS, &mut delegations, &mut row)?;
     Ok(())
-}
-
-/// `rows` in the order of their ids. A table keyed by a text id keeps its
-/// primary key's B-tree while the rows go in; random ids make each row a
-/// random insert into it (a page found and split anywhere), ids in order
-/// make every insert an append at its right edge.
-fn in_id_order<T>(rows: &[T], id: impl Fn(&T) -> &String) -> impl Iterator<Item = &T> {
-    let mut order: Vec<&T> = rows.iter().collect();
-    order.sort_unstable_by(|a, b| id(a).cmp(id(b)));
-    order.into_iter()
 }
