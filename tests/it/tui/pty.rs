@@ -546,6 +546,14 @@ fn demo_vault_shows_linked_and_unclaimed_identities() {
     assert!(status.success(), "exit status {status:?}");
 }
 
+/// Where the output entered the alternate screen (the first or the last
+/// time, as `enter` finds it) and where it last left it.
+fn alternate_screen(out: &str, enter: fn(&str, &'static str) -> Option<usize>) -> (usize, usize) {
+    let entered = enter(out, "\x1b[?1049h").expect("entered the alternate screen");
+    let left = out.rfind("\x1b[?1049l").expect("left the alternate screen");
+    (entered, left)
+}
+
 /// The demo opens its dashboard once it serves, beside the rules' first
 /// sweep: what the demo tells after that goes to the log, never over the
 /// dashboard, and the sweep's alerts reach the screen.
@@ -588,10 +596,7 @@ fn demo_dashboard_opens_beside_the_first_sweep_and_its_alerts_arrive() {
     let status = pty.wait_exit();
     assert!(status.success(), "exit status {status:?}");
     let out = String::from_utf8_lossy(&pty.bytes()).into_owned();
-    let entered = out
-        .find("\x1b[?1049h")
-        .expect("entered the alternate screen");
-    let left = out.rfind("\x1b[?1049l").expect("left the alternate screen");
+    let (entered, left) = alternate_screen(&out, str::find);
     let drawn = &out[entered..left];
     assert!(
         !drawn.contains("warden: "),
@@ -619,10 +624,7 @@ fn demo_dashboard_gives_the_terminal_back_on_sigterm() {
     let status = pty.wait_exit();
     assert!(status.success(), "exit status {status:?}");
     let out = String::from_utf8_lossy(&pty.bytes()).into_owned();
-    let entered = out
-        .rfind("\x1b[?1049h")
-        .expect("entered the alternate screen");
-    let left = out.rfind("\x1b[?1049l").expect("left the alternate screen");
+    let (entered, left) = alternate_screen(&out, str::rfind);
     assert!(left > entered, "left before the last entry");
     // What follows is plain text for the shell: the seed, to see it again.
     assert!(out[left..].contains("--seed 7"), "{:?}", &out[left..]);
